@@ -1,0 +1,531 @@
+//! Canonical KQL text for the AST. `parse(to_string(ast))` gives back an
+//! equal tree (spans aside): the round-trip tests rely on it.
+//!
+//! Canonical choices: `where` for `filter`, `take` for `limit`, `sort` for
+//! `order`, `mv-expand` for `mvexpand`, double-quoted strings, Kusto-style
+//! datetime/timespan text, one operator per line.
+
+use crate::ast::*;
+use crate::time::{format_datetime, format_timespan};
+use std::fmt::{self, Display, Formatter, Write};
+
+/// Words that cannot be written as bare names (they would parse as operators or literals).
+const RESERVED: &[&str] = &[
+    "and",
+    "or",
+    "by",
+    "on",
+    "in",
+    "between",
+    "true",
+    "false",
+    "asc",
+    "desc",
+    "nulls",
+    "with",
+    "to",
+    "matches",
+    "kind",
+    "limit",
+    "let",
+    "declare",
+    "set",
+    "union",
+    "print",
+    "datatable",
+    "range",
+    "find",
+    "search",
+    "evaluate",
+    "externaldata",
+    "has_any",
+    "has_all",
+];
+
+fn write_ident(f: &mut Formatter<'_>, name: &str) -> fmt::Result {
+    let plain = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !RESERVED.contains(&name)
+        && BinaryOp::string_op_from_word(name).is_none();
+    if plain {
+        f.write_str(name)
+    } else {
+        f.write_str("[")?;
+        write_string(f, name)?;
+        f.write_str("]")
+    }
+}
+
+/// A double-quoted string literal with escapes.
+pub fn write_string(f: &mut impl Write, s: &str) -> fmt::Result {
+    f.write_char('"')?;
+    for c in s.chars() {
+        match c {
+            '"' => f.write_str("\\\"")?,
+            '\\' => f.write_str("\\\\")?,
+            '\n' => f.write_str("\\n")?,
+            '\r' => f.write_str("\\r")?,
+            '\t' => f.write_str("\\t")?,
+            c if c.is_control() => write!(f, "\\u{:04x}", c as u32)?,
+            c => f.write_char(c)?,
+        }
+    }
+    f.write_char('"')
+}
+
+fn write_list<T>(
+    f: &mut Formatter<'_>,
+    items: &[T],
+    mut each: impl FnMut(&mut Formatter<'_>, &T) -> fmt::Result,
+) -> fmt::Result {
+    for (k, item) in items.iter().enumerate() {
+        if k > 0 {
+            f.write_str(", ")?;
+        }
+        each(f, item)?;
+    }
+    Ok(())
+}
+
+impl Display for Ident {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        write_ident(f, &self.name)
+    }
+}
+
+impl Display for Script {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        for (k, s) in self.statements.iter().enumerate() {
+            if k > 0 {
+                f.write_str(";\n")?;
+            }
+            write!(f, "{s}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Display for Statement {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            StatementKind::Let(l) => write!(f, "let {} = {}", l.name, l.value),
+            StatementKind::DeclareQueryParameters(ps) => {
+                f.write_str("declare query_parameters(")?;
+                write_list(f, ps, |f, p| {
+                    write!(f, "{}:{}", p.name, p.ty.ty)?;
+                    if let Some(d) = &p.default {
+                        write!(f, " = {d}")?;
+                    }
+                    Ok(())
+                })?;
+                f.write_str(")")
+            }
+            StatementKind::Query(q) => write!(f, "{q}"),
+            StatementKind::Error { .. } => f.write_str("<error>"),
+        }
+    }
+}
+
+impl Display for Query {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.source)?;
+        for op in &self.operators {
+            write!(f, "\n| {op}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Display for Source {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            SourceKind::Expr(e) => write!(f, "{e}"),
+            SourceKind::Union(u) => write!(f, "union {u}"),
+            SourceKind::Print(cols) => {
+                f.write_str("print ")?;
+                write_list(f, cols, |f, c| write!(f, "{c}"))
+            }
+            SourceKind::Datatable(dt) => {
+                f.write_str("datatable(")?;
+                write_list(f, &dt.columns, |f, c| write!(f, "{}:{}", c.name, c.ty.ty))?;
+                f.write_str(") [")?;
+                write_list(f, &dt.values, |f, v| write!(f, "{v}"))?;
+                f.write_str("]")
+            }
+        }
+    }
+}
+
+impl Display for Union {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        for p in &self.params {
+            write!(f, "{p} ")?;
+        }
+        write_list(f, &self.tables, |f, t| write!(f, "{t}"))
+    }
+}
+
+impl Display for OperatorParam {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name.name)?;
+        f.write_str("=")?;
+        match &self.value {
+            ParamValue::Word(w) => f.write_str(&w.name),
+            ParamValue::Literal(l) => write!(f, "{l}"),
+        }
+    }
+}
+
+impl Display for NamedExpr {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        if let Some(n) = &self.name {
+            write!(f, "{n} = ")?;
+        }
+        write!(f, "{}", self.expr)
+    }
+}
+
+impl Display for SortKey {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.expr)?;
+        match self.order {
+            Some(SortOrder::Asc) => f.write_str(" asc")?,
+            Some(SortOrder::Desc) => f.write_str(" desc")?,
+            None => {}
+        }
+        match self.nulls {
+            Some(NullsOrder::First) => f.write_str(" nulls first"),
+            Some(NullsOrder::Last) => f.write_str(" nulls last"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Display for JoinCondition {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            JoinCondition::Column { name } => write!(f, "{name}"),
+            JoinCondition::Equal { left, right, .. } => write!(f, "$left.{left} == $right.{right}"),
+        }
+    }
+}
+
+fn write_join_tail(
+    f: &mut Formatter<'_>,
+    kind: Option<&str>,
+    params: &[OperatorParam],
+    right: &Expr,
+    on: &[JoinCondition],
+) -> fmt::Result {
+    if let Some(k) = kind {
+        write!(f, " kind={k}")?;
+    }
+    for p in params {
+        write!(f, " {p}")?;
+    }
+    write!(f, " {right} on ")?;
+    write_list(f, on, |f, c| write!(f, "{c}"))
+}
+
+impl Display for Operator {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            OperatorKind::Where { predicate } => write!(f, "where {predicate}"),
+            OperatorKind::Project { columns } => {
+                f.write_str("project ")?;
+                write_list(f, columns, |f, c| write!(f, "{c}"))
+            }
+            OperatorKind::Extend { columns } => {
+                f.write_str("extend ")?;
+                write_list(f, columns, |f, c| write!(f, "{c}"))
+            }
+            OperatorKind::ProjectAway { columns } => {
+                f.write_str("project-away ")?;
+                write_list(f, columns, write_pattern)
+            }
+            OperatorKind::ProjectKeep { columns } => {
+                f.write_str("project-keep ")?;
+                write_list(f, columns, write_pattern)
+            }
+            OperatorKind::ProjectRename { renames } => {
+                f.write_str("project-rename ")?;
+                write_list(f, renames, |f, r| {
+                    write!(f, "{} = {}", r.new_name, r.old_name)
+                })
+            }
+            OperatorKind::Distinct { columns } => match columns {
+                DistinctColumns::All { .. } => f.write_str("distinct *"),
+                DistinctColumns::Columns { columns } => {
+                    f.write_str("distinct ")?;
+                    write_list(f, columns, |f, c| write!(f, "{c}"))
+                }
+            },
+            OperatorKind::MvExpand(m) => {
+                f.write_str("mv-expand ")?;
+                for p in &m.params {
+                    write!(f, "{p} ")?;
+                }
+                write_list(f, &m.items, |f, it| {
+                    if let Some(n) = &it.name {
+                        write!(f, "{n} = ")?;
+                    }
+                    write!(f, "{}", it.expr)?;
+                    if let Some(t) = &it.to_type {
+                        write!(f, " to typeof({})", t.ty)?;
+                    }
+                    Ok(())
+                })?;
+                if let Some(l) = &m.limit {
+                    write!(f, " limit {l}")?;
+                }
+                Ok(())
+            }
+            OperatorKind::Lookup(l) => {
+                f.write_str("lookup")?;
+                let kind = l.kind.map(|(k, _)| match k {
+                    LookupKind::Inner => "inner",
+                    LookupKind::LeftOuter => "leftouter",
+                });
+                write_join_tail(f, kind, &l.params, &l.right, &l.on)
+            }
+            OperatorKind::Join(j) => {
+                f.write_str("join")?;
+                write_join_tail(f, j.kind.map(|(k, _)| k.name()), &j.params, &j.right, &j.on)
+            }
+            OperatorKind::Union(u) => write!(f, "union {u}"),
+            OperatorKind::Summarize(s) => {
+                f.write_str("summarize")?;
+                for p in &s.params {
+                    write!(f, " {p}")?;
+                }
+                if !s.aggregates.is_empty() {
+                    f.write_str(" ")?;
+                    write_list(f, &s.aggregates, |f, a| write!(f, "{a}"))?;
+                }
+                if !s.by.is_empty() {
+                    f.write_str(" by ")?;
+                    write_list(f, &s.by, |f, b| write!(f, "{b}"))?;
+                }
+                Ok(())
+            }
+            OperatorKind::Top(t) => write!(f, "top {} by {}", t.count, t.key),
+            OperatorKind::Take { count } => write!(f, "take {count}"),
+            OperatorKind::Sort { keys } => {
+                f.write_str("sort by ")?;
+                write_list(f, keys, |f, k| write!(f, "{k}"))
+            }
+            OperatorKind::Count => f.write_str("count"),
+            OperatorKind::Render(r) => {
+                write!(f, "render {}", r.visualization)?;
+                if !r.properties.is_empty() {
+                    f.write_str(" with (")?;
+                    write_list(f, &r.properties, |f, (k, v)| write!(f, "{k}={v}"))?;
+                    f.write_str(")")?;
+                }
+                Ok(())
+            }
+            OperatorKind::Error => f.write_str("<error>"),
+        }
+    }
+}
+
+fn write_pattern(f: &mut Formatter<'_>, p: &ColumnPattern) -> fmt::Result {
+    if p.is_wildcard() {
+        f.write_str(&p.pattern)
+    } else {
+        write_ident(f, &p.pattern)
+    }
+}
+
+/// Binding strength of an expression, for deciding where parentheses go.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Strength {
+    Binary(Precedence),
+    Unary,
+    Postfix,
+}
+
+fn strength(e: &Expr) -> Strength {
+    match &e.kind {
+        ExprKind::Binary { op, .. } => Strength::Binary(op.precedence()),
+        ExprKind::In { .. } | ExprKind::Between { .. } => Strength::Binary(Precedence::Equality),
+        ExprKind::Unary { .. } => Strength::Unary,
+        _ => Strength::Postfix,
+    }
+}
+
+/// Writes `e` where at least `min` strength is needed, adding parentheses otherwise.
+fn write_at(f: &mut Formatter<'_>, e: &Expr, min: Strength) -> fmt::Result {
+    if strength(e) < min {
+        write!(f, "({e})")
+    } else {
+        write!(f, "{e}")
+    }
+}
+
+/// Left-associative levels chain; the others take one operator.
+fn chains(p: Precedence) -> bool {
+    matches!(
+        p,
+        Precedence::Or | Precedence::And | Precedence::Additive | Precedence::Multiplicative
+    )
+}
+
+/// The strength just above `p` (what a non-chaining operand needs).
+fn above(p: Precedence) -> Strength {
+    match p {
+        Precedence::Or => Strength::Binary(Precedence::And),
+        Precedence::And => Strength::Binary(Precedence::Equality),
+        Precedence::Equality => Strength::Binary(Precedence::Relational),
+        Precedence::Relational => Strength::Binary(Precedence::Additive),
+        Precedence::Additive => Strength::Binary(Precedence::Multiplicative),
+        Precedence::Multiplicative => Strength::Binary(Precedence::StringOp),
+        Precedence::StringOp => Strength::Unary,
+    }
+}
+
+impl Display for Expr {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            ExprKind::Literal(l) => write!(f, "{l}"),
+            ExprKind::Name(id) => write!(f, "{id}"),
+            ExprKind::Call { function, args } => {
+                write!(f, "{}(", function.name)?;
+                write_list(f, args, |f, a| write!(f, "{a}"))?;
+                f.write_str(")")
+            }
+            ExprKind::Star => f.write_str("*"),
+            ExprKind::Index { target, index } => {
+                write_at(f, target, Strength::Postfix)?;
+                write!(f, "[{index}]")
+            }
+            ExprKind::Member { target, member } => {
+                write_at(f, target, Strength::Postfix)?;
+                write!(f, ".{member}")
+            }
+            ExprKind::Unary { op, operand } => {
+                f.write_str(match op {
+                    UnaryOp::Neg => "-",
+                    UnaryOp::Plus => "+",
+                })?;
+                write_at(f, operand, Strength::Postfix)
+            }
+            ExprKind::Binary {
+                op, left, right, ..
+            } => {
+                let p = op.precedence();
+                let left_min = if chains(p) {
+                    Strength::Binary(p)
+                } else {
+                    above(p)
+                };
+                write_at(f, left, left_min)?;
+                write!(f, " {} ", op.symbol())?;
+                write_at(f, right, above(p))
+            }
+            ExprKind::In { op, expr, list, .. } => {
+                write_at(f, expr, above(Precedence::Equality))?;
+                write!(f, " {} (", op.symbol())?;
+                write_list(f, list, |f, e| write!(f, "{e}"))?;
+                f.write_str(")")
+            }
+            ExprKind::Between {
+                negated,
+                expr,
+                low,
+                high,
+                ..
+            } => {
+                write_at(f, expr, above(Precedence::Equality))?;
+                write!(
+                    f,
+                    " {}between ({low} .. {high})",
+                    if *negated { "!" } else { "" }
+                )
+            }
+            ExprKind::Paren(inner) => write!(f, "({inner})"),
+            ExprKind::Query(q) => write!(f, "{q}"),
+        }
+    }
+}
+
+impl Display for Literal {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            Literal::Bool(Some(b)) => write!(f, "{b}"),
+            Literal::Bool(None) => f.write_str("bool(null)"),
+            Literal::Int(Some(v)) => write!(f, "int({v})"),
+            Literal::Int(None) => f.write_str("int(null)"),
+            Literal::Long(Some(v)) if *v >= 0 => write!(f, "{v}"),
+            Literal::Long(Some(v)) => write!(f, "long({v})"),
+            Literal::Long(None) => f.write_str("long(null)"),
+            Literal::Real(Some(v)) => write_real(f, *v),
+            Literal::Real(None) => f.write_str("real(null)"),
+            Literal::Decimal(Some(d)) => write!(f, "decimal({d})"),
+            Literal::Decimal(None) => f.write_str("decimal(null)"),
+            Literal::String(s) => write_string(f, s),
+            Literal::DateTime(DateTimeLit::Value(v)) => {
+                write!(f, "datetime({})", format_datetime(*v))
+            }
+            Literal::DateTime(DateTimeLit::Null) => f.write_str("datetime(null)"),
+            Literal::DateTime(DateTimeLit::Placeholder(raw)) => {
+                f.write_str("datetime(")?;
+                write_string(f, raw)?;
+                f.write_str(")")
+            }
+            Literal::Timespan(Some(v)) => write!(f, "timespan({})", format_timespan(*v)),
+            Literal::Timespan(None) => f.write_str("timespan(null)"),
+            Literal::Guid(Some(g)) => write!(f, "guid({g})"),
+            Literal::Guid(None) => f.write_str("guid(null)"),
+            Literal::Dynamic(d) => write!(f, "dynamic({d})"),
+        }
+    }
+}
+
+fn write_real(f: &mut Formatter<'_>, v: f64) -> fmt::Result {
+    if v.is_nan() {
+        f.write_str("real(nan)")
+    } else if v.is_infinite() {
+        f.write_str(if v > 0.0 { "real(+inf)" } else { "real(-inf)" })
+    } else if v < 0.0 || (v == 0.0 && v.is_sign_negative()) {
+        write!(f, "real({v:?})")
+    } else {
+        // `{:?}` keeps a `.0` or an exponent, so the text reads back as real.
+        write!(f, "{v:?}")
+    }
+}
+
+impl Display for DynValue {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            DynValue::Null => f.write_str("null"),
+            DynValue::Bool(b) => write!(f, "{b}"),
+            DynValue::Long(v) => write!(f, "{v}"),
+            DynValue::Real(v) => write!(f, "{v:?}"),
+            DynValue::String(s) => write_string(f, s),
+            DynValue::DateTime(v) => write!(f, "datetime({})", format_datetime(*v)),
+            DynValue::Timespan(v) => write!(f, "timespan({})", format_timespan(*v)),
+            DynValue::Array(items) => {
+                f.write_str("[")?;
+                for (k, v) in items.iter().enumerate() {
+                    if k > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{v}")?;
+                }
+                f.write_str("]")
+            }
+            DynValue::Object(fields) => {
+                f.write_str("{")?;
+                for (k, (key, v)) in fields.iter().enumerate() {
+                    if k > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write_string(f, key)?;
+                    write!(f, ": {v}")?;
+                }
+                f.write_str("}")
+            }
+        }
+    }
+}

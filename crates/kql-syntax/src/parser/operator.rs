@@ -1,0 +1,878 @@
+//! Tabular expressions: a source (`T`, `union`, `print`, `datatable`)
+//! followed by `| operator`s, with recovery to the next `|` on error.
+
+use super::lex::{
+    Boundary, is_ident_char, operator_word_at, skip_to, skip_ws, starts_with_word, word_at,
+};
+use super::literal::{Number, starts_string};
+use super::{PResult, Parser};
+use crate::ast::*;
+use crate::error::SyntaxError;
+use crate::span::Span;
+use crate::suggest::did_you_mean;
+use crate::types::ScalarType;
+
+/// Operators ntaq parses (with their aliases).
+pub const SUPPORTED_OPERATORS: &[&str] = &[
+    "where",
+    "filter",
+    "project",
+    "project-away",
+    "project-keep",
+    "project-rename",
+    "extend",
+    "distinct",
+    "mv-expand",
+    "mvexpand",
+    "lookup",
+    "join",
+    "union",
+    "summarize",
+    "top",
+    "take",
+    "limit",
+    "sort",
+    "order",
+    "count",
+    "render",
+];
+
+/// Kusto operators ntaq recognises but does not implement.
+pub const UNSUPPORTED_OPERATORS: &[&str] = &[
+    "as",
+    "assert-schema",
+    "consume",
+    "evaluate",
+    "execute-and-cache",
+    "extend-schema",
+    "facet",
+    "find",
+    "fork",
+    "getschema",
+    "graph-mark-components",
+    "graph-match",
+    "graph-merge",
+    "graph-shortest-paths",
+    "graph-to-table",
+    "invoke",
+    "lookup-table",
+    "macro-expand",
+    "make-graph",
+    "make-series",
+    "mv-apply",
+    "mvapply",
+    "parse",
+    "parse-kv",
+    "parse-where",
+    "partition",
+    "project-reorder",
+    "project-smart",
+    "reduce",
+    "sample",
+    "sample-distinct",
+    "scan",
+    "search",
+    "serialize",
+    "top-hitters",
+    "top-nested",
+];
+
+/// Visualizations `render` accepts.
+pub const RENDER_KINDS: &[&str] = &[
+    "anomalychart",
+    "areachart",
+    "barchart",
+    "card",
+    "columnchart",
+    "ladderchart",
+    "linechart",
+    "piechart",
+    "pivotchart",
+    "scatterchart",
+    "stackedareachart",
+    "table",
+    "timechart",
+    "timepivot",
+    "treemap",
+];
+
+impl<'s> Parser<'s> {
+    /// `source (| operator)*`.
+    pub(crate) fn query(&self, i: &'s str) -> PResult<'s, Query> {
+        let _guard = self.enter(i)?;
+        let i = skip_ws(i);
+        let start = self.pos(i);
+        let (mut i, source) = self.source(i)?;
+        let mut operators = Vec::new();
+        loop {
+            let j = skip_ws(i);
+            let Some(after_pipe) = j.strip_prefix('|') else {
+                break;
+            };
+            match self.operator(after_pipe) {
+                Ok((rest, op)) => {
+                    operators.push(op);
+                    i = rest;
+                }
+                Err(e) => {
+                    self.report(self.into_syntax_error(e));
+                    let op_start = skip_ws(after_pipe);
+                    let rest = skip_to(op_start, Boundary::Pipe);
+                    let span = self.span_from(self.pos(op_start), rest);
+                    operators.push(Operator {
+                        kind: OperatorKind::Error,
+                        span,
+                        keyword: span,
+                    });
+                    i = rest;
+                }
+            }
+        }
+        let span = self.span_from(start, i);
+        Ok((
+            i,
+            Query {
+                source,
+                operators,
+                span,
+            },
+        ))
+    }
+
+    fn source(&self, i: &'s str) -> PResult<'s, Source> {
+        let start = self.pos(i);
+        // A keyword followed by `(` is a function call (`union(…)` is not a source).
+        let word =
+            word_at(i).filter(|w| !skip_ws(&i[w.len()..]).starts_with('(') || *w == "datatable");
+        let (rest, kind) = match word {
+            Some("union") => {
+                let (r, u) = self.cut(self.union_body(&i[5..]))?;
+                (r, SourceKind::Union(u))
+            }
+            Some("print") => {
+                let (r, cols) = self.cut(self.comma_list(&i[5..], Self::named_expr))?;
+                (r, SourceKind::Print(cols))
+            }
+            Some("datatable") => {
+                let (r, dt) = self.cut(self.datatable(&i[9..]))?;
+                (r, SourceKind::Datatable(dt))
+            }
+            Some(
+                w @ ("range" | "find" | "search" | "externaldata" | "external_data" | "evaluate"),
+            ) => {
+                return Err(self.failure(SyntaxError::UnsupportedOperator {
+                    what: format!("the `{w}` operator"),
+                    span: Span::new(start, start + w.len()),
+                    help: None,
+                }));
+            }
+            _ => {
+                let (r, e) = self.expr(i)?;
+                (r, SourceKind::Expr(e))
+            }
+        };
+        Ok((
+            rest,
+            Source {
+                kind,
+                span: self.span_from(start, rest),
+            },
+        ))
+    }
+
+    /// After `datatable`: `(a:long, b:string) [values…]`.
+    fn datatable(&self, i: &'s str) -> PResult<'s, Datatable> {
+        let j = skip_ws(i);
+        let Some(rest) = j.strip_prefix('(') else {
+            return self.error(
+                j,
+                "`(` and the column list, e.g. datatable(Name:string, Count:long)",
+            );
+        };
+        let open = self.token_span(j);
+        let (rest, columns) = self.comma_list(rest, Self::column_decl)?;
+        let rest = self.close_paren(rest, open)?;
+        let j = skip_ws(rest);
+        let Some(rest) = j.strip_prefix('[') else {
+            return Err(self.failure(self.expected_error(j, "`[` and the values")));
+        };
+        let open = self.token_span(j);
+        // Values separated by commas; a trailing comma is allowed.
+        let mut values = Vec::new();
+        let mut rest = rest;
+        loop {
+            let r = skip_ws(rest);
+            if r.starts_with(']') || r.is_empty() {
+                break;
+            }
+            let (r, v) = self.required_expr(r)?;
+            values.push(v);
+            let k = skip_ws(r);
+            match k.strip_prefix(',') {
+                Some(r2) => rest = r2,
+                None => {
+                    rest = r;
+                    break;
+                }
+            }
+        }
+        let rest = self.close_bracket(rest, open, '[', ']')?;
+        Ok((rest, Datatable { columns, values }))
+    }
+
+    /// `name:type`.
+    pub(crate) fn column_decl(&self, i: &'s str) -> PResult<'s, ColumnDecl> {
+        let (rest, name) = self.ident(i)?;
+        let r = skip_ws(rest);
+        let Some(rest) = r.strip_prefix(':') else {
+            return Err(self.failure(self.expected_error(r, "`:` and a type")));
+        };
+        let (rest, ty) = self.type_ref(rest)?;
+        Ok((rest, ColumnDecl { name, ty }))
+    }
+
+    /// A scalar type name.
+    pub(crate) fn type_ref(&self, i: &'s str) -> PResult<'s, TypeRef> {
+        let (rest, id) = self.cut(self.ident(i))?;
+        match ScalarType::from_name(&id.name) {
+            Some(ty) => Ok((rest, TypeRef { ty, span: id.span })),
+            None => {
+                let names: Vec<&str> = ScalarType::ALL.iter().map(|t| t.name()).collect();
+                Err(self.failure(SyntaxError::InvalidValue {
+                    what: "type",
+                    found: id.name.clone(),
+                    span: id.span,
+                    help: Some(did_you_mean(&id.name, names.iter().copied()).map_or_else(
+                        || format!("types are {}", names.join(", ")),
+                        |s| format!("did you mean `{s}`?"),
+                    )),
+                }))
+            }
+        }
+    }
+
+    /// One operator after `|`.
+    fn operator(&self, i: &'s str) -> PResult<'s, Operator> {
+        let j = skip_ws(i);
+        let start = self.pos(j);
+        let Some(word) = operator_word_at(j) else {
+            return self.error(j, "a query operator (where, project, summarize, …)");
+        };
+        let keyword = Span::new(start, start + word.len());
+        let body = &j[word.len()..];
+        let (rest, kind) = match word {
+            "where" | "filter" => {
+                let (r, predicate) = self.required_expr(body)?;
+                (r, OperatorKind::Where { predicate })
+            }
+            "project" => {
+                let (r, columns) =
+                    self.required_list(body, Self::named_expr, "a column or `Name = expression`")?;
+                (r, OperatorKind::Project { columns })
+            }
+            "extend" => {
+                let (r, columns) =
+                    self.required_list(body, Self::named_expr, "`Name = expression`")?;
+                (r, OperatorKind::Extend { columns })
+            }
+            "project-away" => {
+                let (r, columns) =
+                    self.required_list(body, Self::column_pattern, "a column name or pattern")?;
+                (r, OperatorKind::ProjectAway { columns })
+            }
+            "project-keep" => {
+                let (r, columns) =
+                    self.required_list(body, Self::column_pattern, "a column name or pattern")?;
+                (r, OperatorKind::ProjectKeep { columns })
+            }
+            "project-rename" => {
+                let (r, renames) = self.required_list(body, Self::rename, "`NewName = OldName`")?;
+                (r, OperatorKind::ProjectRename { renames })
+            }
+            "distinct" => {
+                let b = skip_ws(body);
+                if let Some(r) = b.strip_prefix('*') {
+                    (
+                        r,
+                        OperatorKind::Distinct {
+                            columns: DistinctColumns::All {
+                                span: self.token_span(b),
+                            },
+                        },
+                    )
+                } else {
+                    let (r, columns) =
+                        self.required_list(body, Self::named_expr, "`*` or a column")?;
+                    (
+                        r,
+                        OperatorKind::Distinct {
+                            columns: DistinctColumns::Columns { columns },
+                        },
+                    )
+                }
+            }
+            "mv-expand" | "mvexpand" => {
+                let (r, m) = self.cut(self.mv_expand(body))?;
+                (r, OperatorKind::MvExpand(m))
+            }
+            "lookup" => {
+                let (r, l) = self.cut(self.lookup(body))?;
+                (r, OperatorKind::Lookup(l))
+            }
+            "join" => {
+                let (r, jn) = self.cut(self.join(body))?;
+                (r, OperatorKind::Join(jn))
+            }
+            "union" => {
+                let (r, u) = self.cut(self.union_body(body))?;
+                (r, OperatorKind::Union(u))
+            }
+            "summarize" => {
+                let (r, s) = self.cut(self.summarize(body))?;
+                (r, OperatorKind::Summarize(s))
+            }
+            "top" => {
+                let (r, t) = self.cut(self.top(body))?;
+                (r, OperatorKind::Top(t))
+            }
+            "take" | "limit" => {
+                let (r, count) = self.required_expr(body)?;
+                (r, OperatorKind::Take { count })
+            }
+            "sort" | "order" => {
+                let b = skip_ws(body);
+                if !starts_with_word(b, "by") {
+                    return Err(self.failure(self.expected_error(b, "`by`")));
+                }
+                let (r, keys) = self.required_list(&b[2..], Self::sort_key, "a sort key")?;
+                (r, OperatorKind::Sort { keys })
+            }
+            "count" => (body, OperatorKind::Count),
+            "render" => {
+                let (r, rd) = self.cut(self.render(body))?;
+                (r, OperatorKind::Render(rd))
+            }
+            w if UNSUPPORTED_OPERATORS.contains(&w) => {
+                return Err(self.failure(SyntaxError::UnsupportedOperator {
+                    what: format!("the `{w}` operator"),
+                    span: keyword,
+                    help: Some(format!(
+                        "ntaq implements: {}",
+                        SUPPORTED_OPERATORS
+                            .iter()
+                            .filter(|o| !matches!(**o, "filter" | "mvexpand" | "limit" | "order"))
+                            .copied()
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                }));
+            }
+            w => {
+                let candidates = SUPPORTED_OPERATORS
+                    .iter()
+                    .chain(UNSUPPORTED_OPERATORS)
+                    .copied();
+                return Err(self.failure(SyntaxError::UnknownOperator {
+                    name: w.to_string(),
+                    span: keyword,
+                    help: did_you_mean(w, candidates).map(|s| format!("did you mean `{s}`?")),
+                }));
+            }
+        };
+        Ok((
+            rest,
+            Operator {
+                kind,
+                span: self.span_from(start, rest),
+                keyword,
+            },
+        ))
+    }
+
+    /// A committed, non-empty comma list.
+    fn required_list<T>(
+        &self,
+        i: &'s str,
+        item: impl Fn(&Self, &'s str) -> PResult<'s, T>,
+        what: &'static str,
+    ) -> PResult<'s, Vec<T>> {
+        match self.comma_list(i, item) {
+            Err(nom::Err::Error(_)) => Err(self.failure(self.expected_error(i, what))),
+            other => other,
+        }
+    }
+
+    fn column_pattern(&self, i: &'s str) -> PResult<'s, ColumnPattern> {
+        let j = skip_ws(i);
+        let start = self.pos(j);
+        let len = j
+            .find(|c: char| !(is_ident_char(c) || c == '*'))
+            .unwrap_or(j.len());
+        if len > 0 && !j.starts_with(|c: char| c.is_ascii_digit()) {
+            let rest = &j[len..];
+            return Ok((
+                rest,
+                ColumnPattern {
+                    pattern: j[..len].to_string(),
+                    span: Span::new(start, start + len),
+                },
+            ));
+        }
+        let (rest, id) = self.ident(j)?;
+        Ok((
+            rest,
+            ColumnPattern {
+                pattern: id.name,
+                span: id.span,
+            },
+        ))
+    }
+
+    fn rename(&self, i: &'s str) -> PResult<'s, Rename> {
+        let (rest, new_name) = self.ident(i)?;
+        let r = skip_ws(rest);
+        let Some(rest) = r.strip_prefix('=').filter(|r| !r.starts_with(['=', '~'])) else {
+            return Err(self.failure(self.expected_error(r, "`=` and the column to rename")));
+        };
+        let (rest, old_name) = self.cut(self.ident(rest))?;
+        Ok((rest, Rename { new_name, old_name }))
+    }
+
+    /// `expr [asc|desc] [nulls first|last]`.
+    fn sort_key(&self, i: &'s str) -> PResult<'s, SortKey> {
+        let (mut rest, expr) = self.expr(i)?;
+        let start = expr.span.start;
+        let mut order = None;
+        let j = skip_ws(rest);
+        for (w, o) in [("asc", SortOrder::Asc), ("desc", SortOrder::Desc)] {
+            if starts_with_word(j, w) {
+                order = Some(o);
+                rest = &j[w.len()..];
+            }
+        }
+        let mut nulls = None;
+        let j = skip_ws(rest);
+        if starts_with_word(j, "nulls") {
+            let k = skip_ws(&j[5..]);
+            if starts_with_word(k, "first") {
+                nulls = Some(NullsOrder::First);
+                rest = &k[5..];
+            } else if starts_with_word(k, "last") {
+                nulls = Some(NullsOrder::Last);
+                rest = &k[4..];
+            } else {
+                return Err(self.failure(self.expected_error(k, "`first` or `last`")));
+            }
+        }
+        Ok((
+            rest,
+            SortKey {
+                expr,
+                order,
+                nulls,
+                span: self.span_from(start, rest),
+            },
+        ))
+    }
+
+    /// `name=value` parameters accepted by `allowed`.
+    fn params(
+        &self,
+        mut i: &'s str,
+        allowed: impl Fn(&str) -> bool,
+    ) -> PResult<'s, Vec<OperatorParam>> {
+        let mut params = Vec::new();
+        loop {
+            let j = skip_ws(i);
+            let start = self.pos(j);
+            let len = j
+                .find(|c: char| !(is_ident_char(c) || c == '.'))
+                .unwrap_or(j.len());
+            let name = &j[..len];
+            let after = skip_ws(&j[len..]);
+            if len == 0 || !allowed(name) || !after.starts_with('=') || after.starts_with("==") {
+                return Ok((i, params));
+            }
+            let v = skip_ws(&after[1..]);
+            let vstart = self.pos(v);
+            let (rest, value) = if starts_string(v) {
+                let (r, (s, _)) = self.string_literal(v)?;
+                (r, ParamValue::Literal(Literal::String(s)))
+            } else if v.starts_with(|c: char| c.is_ascii_digit()) {
+                let (r, (n, _)) = self.number(v)?;
+                let lit = match n {
+                    Number::Long(x) => Literal::Long(Some(x)),
+                    Number::Real(x) => Literal::Real(Some(x)),
+                    Number::Timespan(x) => Literal::Timespan(Some(x)),
+                };
+                (r, ParamValue::Literal(lit))
+            } else if let Some(w) = word_at(v) {
+                let r = &v[w.len()..];
+                match w {
+                    "true" => (r, ParamValue::Literal(Literal::Bool(Some(true)))),
+                    "false" => (r, ParamValue::Literal(Literal::Bool(Some(false)))),
+                    _ => (
+                        r,
+                        ParamValue::Word(Ident::new(w, Span::new(vstart, vstart + w.len()))),
+                    ),
+                }
+            } else {
+                return Err(self.failure(self.expected_error(v, "a parameter value")));
+            };
+            params.push(OperatorParam {
+                name: Ident::new(name, Span::new(start, start + len)),
+                value,
+                span: self.span_from(start, rest),
+            });
+            i = rest;
+        }
+    }
+
+    fn summarize(&self, i: &'s str) -> PResult<'s, Summarize> {
+        let (i, params) = self.params(i, |n| n.starts_with("hint."))?;
+        let j = skip_ws(i);
+        let (rest, aggregates) = if starts_with_word(j, "by") {
+            (j, Vec::new())
+        } else {
+            self.required_list(
+                j,
+                Self::named_expr,
+                "an aggregation such as count() or `by`",
+            )?
+        };
+        let j = skip_ws(rest);
+        let (rest, by) = if starts_with_word(j, "by") {
+            self.required_list(&j[2..], Self::named_expr, "a grouping key")?
+        } else {
+            (rest, Vec::new())
+        };
+        Ok((
+            rest,
+            Summarize {
+                params,
+                aggregates,
+                by,
+            },
+        ))
+    }
+
+    fn top(&self, i: &'s str) -> PResult<'s, Top> {
+        let (rest, count) = self.required_expr(i)?;
+        let j = skip_ws(rest);
+        if !starts_with_word(j, "by") {
+            return Err(self.failure(self.expected_error(j, "`by`")));
+        }
+        let (rest, key) = match self.sort_key(&j[2..]) {
+            Err(nom::Err::Error(_)) => {
+                return Err(self.failure(self.expected_error(&j[2..], "an expression to sort by")));
+            }
+            other => other?,
+        };
+        Ok((rest, Top { count, key }))
+    }
+
+    fn mv_expand(&self, i: &'s str) -> PResult<'s, MvExpand> {
+        let (i, params) = self.params(i, |n| {
+            matches!(n, "bagexpansion" | "with_itemindex" | "kind")
+        })?;
+        let (rest, items) = self.required_list(i, Self::mv_expand_item, "a column to expand")?;
+        let j = skip_ws(rest);
+        let (rest, limit) = if starts_with_word(j, "limit") {
+            let (r, e) = self.required_expr(&j[5..])?;
+            (r, Some(e))
+        } else {
+            (rest, None)
+        };
+        Ok((
+            rest,
+            MvExpand {
+                params,
+                items,
+                limit,
+            },
+        ))
+    }
+
+    fn mv_expand_item(&self, i: &'s str) -> PResult<'s, MvExpandItem> {
+        let (rest, named) = self.named_expr(i)?;
+        let j = skip_ws(rest);
+        if starts_with_word(j, "to") {
+            let k = skip_ws(&j[2..]);
+            if !starts_with_word(k, "typeof") {
+                return Err(self.failure(self.expected_error(k, "`typeof(type)`")));
+            }
+            let p = skip_ws(&k[6..]);
+            let Some(inner) = p.strip_prefix('(') else {
+                return Err(self.failure(self.expected_error(p, "`(`")));
+            };
+            let open = self.token_span(p);
+            let (r, ty) = self.type_ref(inner)?;
+            let r = self.close_paren(r, open)?;
+            return Ok((
+                r,
+                MvExpandItem {
+                    name: named.name,
+                    expr: named.expr,
+                    to_type: Some(ty),
+                    span: self.span_from(named.span.start, r),
+                },
+            ));
+        }
+        Ok((
+            rest,
+            MvExpandItem {
+                name: named.name,
+                expr: named.expr,
+                to_type: None,
+                span: named.span,
+            },
+        ))
+    }
+
+    fn lookup(&self, i: &'s str) -> PResult<'s, Lookup> {
+        let (i, params) = self.params(i, |n| n == "kind" || n.starts_with("hint."))?;
+        let (params, kind) = extract_kind(params);
+        let kind = match kind {
+            None => None,
+            Some(Ident { name, span }) => match name.as_str() {
+                "leftouter" => Some((LookupKind::LeftOuter, span)),
+                "inner" => Some((LookupKind::Inner, span)),
+                _ => {
+                    return Err(self.failure(SyntaxError::InvalidValue {
+                        what: "lookup kind",
+                        help: Some(did_you_mean(&name, ["leftouter", "inner"]).map_or_else(
+                            || "lookup supports kind=leftouter (the default) and kind=inner".to_string(),
+                            |s| format!("did you mean `{s}`? lookup supports kind=leftouter (the default) and kind=inner"),
+                        )),
+                        found: name,
+                        span,
+                    }));
+                }
+            },
+        };
+        let (rest, (right, on)) = self.join_tail(i, "lookup")?;
+        Ok((
+            rest,
+            Lookup {
+                kind,
+                params,
+                right: Box::new(right),
+                on,
+            },
+        ))
+    }
+
+    fn join(&self, i: &'s str) -> PResult<'s, Join> {
+        let (i, params) = self.params(i, |n| n == "kind" || n.starts_with("hint."))?;
+        let (params, kind) = extract_kind(params);
+        let kind = match kind {
+            None => None,
+            Some(Ident { name, span }) => match JoinKind::from_name(&name) {
+                Some(k) => Some((k, span)),
+                None => {
+                    return Err(self.failure(SyntaxError::InvalidValue {
+                        what: "join kind",
+                        help: Some(did_you_mean(&name, JoinKind::NAMES).map_or_else(
+                            || format!("join kinds are {}", JoinKind::NAMES.join(", ")),
+                            |s| format!("did you mean `{s}`?"),
+                        )),
+                        found: name,
+                        span,
+                    }));
+                }
+            },
+        };
+        let (rest, (right, on)) = self.join_tail(i, "join")?;
+        Ok((
+            rest,
+            Join {
+                kind,
+                params,
+                right: Box::new(right),
+                on,
+            },
+        ))
+    }
+
+    /// `RightTable on conditions` of join and lookup.
+    fn join_tail(
+        &self,
+        i: &'s str,
+        operator: &'static str,
+    ) -> PResult<'s, (Expr, Vec<JoinCondition>)> {
+        let (rest, right) = match self.expr(i) {
+            Err(nom::Err::Error(_)) => {
+                return Err(self.failure(self.expected_error(i, "the right-hand table")));
+            }
+            other => other?,
+        };
+        let j = skip_ws(rest);
+        if starts_with_word(j, "where") && operator == "join" {
+            return Err(self.failure(SyntaxError::UnsupportedSyntax {
+                what: "`join … where` conditions".into(),
+                span: self.token_span(j),
+                help: Some("use `on $left.A == $right.B`".into()),
+            }));
+        }
+        if !starts_with_word(j, "on") {
+            return Err(self.failure(SyntaxError::MissingOn {
+                operator,
+                span: self.token_span(j),
+            }));
+        }
+        let mut conditions = Vec::new();
+        let mut r = &j[2..];
+        loop {
+            let (r2, c) = self.join_condition(r)?;
+            conditions.push(c);
+            let k = skip_ws(r2);
+            if let Some(r3) = k.strip_prefix(',') {
+                r = r3;
+            } else if starts_with_word(k, "and") {
+                r = &k[3..];
+            } else {
+                return Ok((r2, (right, conditions)));
+            }
+        }
+    }
+
+    fn join_condition(&self, i: &'s str) -> PResult<'s, JoinCondition> {
+        let j = skip_ws(i);
+        let start = self.pos(j);
+        if j.starts_with('$') {
+            let (r, first) = self.side_column(j)?;
+            let k = skip_ws(r);
+            let Some(r) = k.strip_prefix("==") else {
+                return Err(self.failure(self.expected_error(k, "`==`")));
+            };
+            let (r, second) = self.side_column(r)?;
+            let span = self.span_from(start, r);
+            return match (first, second) {
+                ((true, left), (false, right)) | ((false, right), (true, left)) => {
+                    Ok((r, JoinCondition::Equal { left, right, span }))
+                }
+                _ => Err(self.failure(SyntaxError::InvalidJoinCondition { span })),
+            };
+        }
+        match self.expr(j) {
+            Ok((r, e)) => match e.kind {
+                ExprKind::Name(name) => Ok((r, JoinCondition::Column { name })),
+                _ => Err(self.failure(SyntaxError::InvalidJoinCondition { span: e.span })),
+            },
+            Err(nom::Err::Error(_)) => {
+                Err(self.failure(self.expected_error(j, "a join condition")))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `$left.Name` (true) or `$right.Name` (false).
+    fn side_column(&self, i: &'s str) -> PResult<'s, (bool, Ident)> {
+        let j = skip_ws(i);
+        let is_left = if j.starts_with("$left") {
+            true
+        } else if j.starts_with("$right") {
+            false
+        } else {
+            return Err(self.failure(self.expected_error(j, "`$left.Column` or `$right.Column`")));
+        };
+        let r = &j[if is_left { 5 } else { 6 }..];
+        let Some(r) = r.strip_prefix('.') else {
+            return Err(self.failure(self.expected_error(r, "`.` and a column name")));
+        };
+        let (r, id) = self.cut(self.ident(r))?;
+        Ok((r, (is_left, id)))
+    }
+
+    /// After `union`: parameters and the tables.
+    fn union_body(&self, i: &'s str) -> PResult<'s, Union> {
+        let (i, params) = self.params(i, |n| {
+            matches!(n, "kind" | "withsource" | "isfuzzy") || n.starts_with("hint.")
+        })?;
+        let (rest, tables) = self.required_list(
+            i,
+            |p, i| {
+                let j = skip_ws(i);
+                // Table name patterns such as NTA* are valid Kusto.
+                if let Some(w) = word_at(j) {
+                    if j[w.len()..].starts_with('*') {
+                        let start = p.pos(j);
+                        return Err(p.failure(SyntaxError::UnsupportedSyntax {
+                            what: "table name wildcards in `union`".into(),
+                            span: Span::new(start, start + w.len() + 1),
+                            help: Some("list the tables by name".into()),
+                        }));
+                    }
+                }
+                p.expr(j)
+            },
+            "a table",
+        )?;
+        Ok((rest, Union { params, tables }))
+    }
+
+    fn render(&self, i: &'s str) -> PResult<'s, Render> {
+        let (rest, visualization) = self.ident(i)?;
+        if !RENDER_KINDS.contains(&visualization.name.as_str()) {
+            return Err(self.failure(SyntaxError::InvalidValue {
+                what: "visualization",
+                found: visualization.name.clone(),
+                span: visualization.span,
+                help: Some(
+                    did_you_mean(&visualization.name, RENDER_KINDS.iter().copied()).map_or_else(
+                        || format!("visualizations are {}", RENDER_KINDS.join(", ")),
+                        |s| format!("did you mean `{s}`?"),
+                    ),
+                ),
+            }));
+        }
+        let j = skip_ws(rest);
+        if !starts_with_word(j, "with") {
+            return Ok((
+                rest,
+                Render {
+                    visualization,
+                    properties: Vec::new(),
+                },
+            ));
+        }
+        let p = skip_ws(&j[4..]);
+        let Some(inner) = p.strip_prefix('(') else {
+            return Err(self.failure(self.expected_error(p, "`(`")));
+        };
+        let open = self.token_span(p);
+        let (r, props) = self.comma_list(inner, |p, i| {
+            let (r, name) = p.ident(i)?;
+            let k = skip_ws(r);
+            let Some(r) = k.strip_prefix('=') else {
+                return Err(p.failure(p.expected_error(k, "`=`")));
+            };
+            let (r, v) = p.required_expr(r)?;
+            Ok((r, (name, v)))
+        })?;
+        let r = self.close_paren(r, open)?;
+        Ok((
+            r,
+            Render {
+                visualization,
+                properties: props,
+            },
+        ))
+    }
+}
+
+/// Removes the `kind=` parameter, returning its word.
+fn extract_kind(params: Vec<OperatorParam>) -> (Vec<OperatorParam>, Option<Ident>) {
+    let mut kind = None;
+    let mut rest = Vec::new();
+    for p in params {
+        match (&p.name.name[..], p.value) {
+            ("kind", ParamValue::Word(w)) => kind = Some(w),
+            ("kind", ParamValue::Literal(l)) => {
+                kind = Some(Ident::new(format!("{l:?}"), p.span));
+            }
+            (_, value) => rest.push(OperatorParam { value, ..p }),
+        }
+    }
+    (rest, kind)
+}

@@ -1,0 +1,249 @@
+//! Statements: `let`, `declare query_parameters`, and tabular expression
+//! statements, separated by `;`, with recovery to the next `;` on error.
+
+use super::expr::query_to_expr;
+use super::lex::{Boundary, describe, is_ident_char, operator_word_at, skip_to, skip_ws, word_at};
+use super::operator::{SUPPORTED_OPERATORS, UNSUPPORTED_OPERATORS};
+use super::{PResult, Parser};
+use crate::ast::*;
+use crate::error::SyntaxError;
+use crate::span::Span;
+
+impl<'s> Parser<'s> {
+    /// The whole text. Never fails: errors are recorded and skipped.
+    pub(crate) fn script(&self) -> Script {
+        let mut statements = Vec::new();
+        let mut i = self.src;
+        loop {
+            i = skip_ws(i);
+            if i.is_empty() {
+                break;
+            }
+            if let Some(rest) = i.strip_prefix(';') {
+                i = rest;
+                continue;
+            }
+            let start = self.pos(i);
+            match self.statement(i) {
+                Ok((rest, stmt)) => {
+                    let r = skip_ws(rest);
+                    if r.is_empty() || r.starts_with(';') {
+                        statements.push(stmt);
+                        i = r;
+                    } else {
+                        self.report(self.trailing_error(r));
+                        let rest = skip_to(r, Boundary::Statement);
+                        statements.push(Statement {
+                            kind: StatementKind::Error {
+                                let_name: let_name(&stmt),
+                            },
+                            span: self.span_from(start, rest),
+                        });
+                        i = rest;
+                    }
+                }
+                Err(e) => {
+                    self.report(self.into_syntax_error(e));
+                    let rest = skip_to(i, Boundary::Statement);
+                    let let_name = self.let_name_at(i);
+                    statements.push(Statement {
+                        kind: StatementKind::Error { let_name },
+                        span: self.span_from(start, rest),
+                    });
+                    i = rest;
+                }
+            }
+        }
+        if statements.is_empty() && self.errors.borrow().is_empty() {
+            self.report(SyntaxError::Empty {
+                span: Span::new(0, self.src.len()),
+            });
+        }
+        Script {
+            statements,
+            placeholders: self.placeholders.take(),
+            span: Span::new(0, self.src.len()),
+        }
+    }
+
+    /// The error for text left over after a complete statement.
+    fn trailing_error(&self, r: &'s str) -> SyntaxError {
+        if let Some(c @ (')' | ']' | '}')) = r.chars().next() {
+            return SyntaxError::UnmatchedBracket {
+                close: c,
+                span: self.token_span(r),
+            };
+        }
+        let help = operator_word_at(r)
+            .filter(|w| SUPPORTED_OPERATORS.contains(w) || UNSUPPORTED_OPERATORS.contains(w))
+            .map(|w| format!("did you forget `|` before `{w}`?"));
+        SyntaxError::Expected {
+            expected: "`|`, `;` or end of query".into(),
+            found: describe(r),
+            span: self.token_span(r),
+            help,
+        }
+    }
+
+    /// `let Name` at the start of a statement that failed, so later uses of
+    /// the name are not reported as unknown.
+    fn let_name_at(&self, i: &'s str) -> Option<Ident> {
+        let i = skip_ws(i);
+        if word_at(i) != Some("let") {
+            return None;
+        }
+        self.ident(&i[3..]).ok().map(|(_, id)| id)
+    }
+
+    fn statement(&self, i: &'s str) -> PResult<'s, Statement> {
+        let start = self.pos(i);
+        let word = word_at(i);
+        let kind = match word {
+            Some("let") => {
+                let (rest, l) = self.cut(self.let_statement(&i[3..], start))?;
+                return Ok((
+                    rest,
+                    Statement {
+                        kind: StatementKind::Let(l),
+                        span: self.span_from(start, rest),
+                    },
+                ));
+            }
+            Some("declare") => {
+                let (rest, params) = self.cut(self.declare(&i[7..]))?;
+                return Ok((
+                    rest,
+                    Statement {
+                        kind: StatementKind::DeclareQueryParameters(params),
+                        span: self.span_from(start, rest),
+                    },
+                ));
+            }
+            Some(w @ ("set" | "alias" | "pattern" | "restrict")) => Some(w),
+            _ if i.starts_with('.') => Some("control commands (`.show …`)"),
+            _ => None,
+        };
+        if let Some(what) = kind {
+            let end = start + word.map_or(1, str::len);
+            return Err(self.failure(SyntaxError::UnsupportedStatement {
+                what: if what.contains(' ') {
+                    what.to_string()
+                } else {
+                    format!("the `{what}` statement")
+                },
+                span: Span::new(start, end),
+                help: None,
+            }));
+        }
+        let (rest, q) = match self.query(i) {
+            Err(nom::Err::Error(_)) => {
+                return Err(self.failure(
+                    self.expected_error(i, "a query, `let` or `declare query_parameters`"),
+                ));
+            }
+            other => other?,
+        };
+        Ok((
+            rest,
+            Statement {
+                span: q.span,
+                kind: StatementKind::Query(q),
+            },
+        ))
+    }
+
+    /// After `let`: `Name = value`.
+    fn let_statement(&self, i: &'s str, start: usize) -> PResult<'s, Let> {
+        let (rest, name) = match self.ident(i) {
+            Err(nom::Err::Error(_)) => {
+                return Err(self.failure(self.expected_error(i, "a name after `let`")));
+            }
+            other => other?,
+        };
+        let r = skip_ws(rest);
+        let Some(rest) = r.strip_prefix('=').filter(|r| !r.starts_with('=')) else {
+            return Err(self.failure(self.expected_error(r, "`=`")));
+        };
+        let v = skip_ws(rest);
+        if self.is_function_definition(v) || word_at(v) == Some("view") {
+            return Err(self.failure(SyntaxError::UnsupportedStatement {
+                what: "user-defined functions (`let f = (…) { … }`)".into(),
+                span: Span::new(start, self.pos(v)),
+                help: Some(
+                    "inline the function body, or bind a tabular or scalar value with `let`".into(),
+                ),
+            }));
+        }
+        let (rest, q) = match self.query(v) {
+            Err(nom::Err::Error(_)) => {
+                return Err(self.failure(self.expected_error(v, "a value or tabular expression")));
+            }
+            other => other?,
+        };
+        Ok((
+            rest,
+            Let {
+                name,
+                value: query_to_expr(q),
+            },
+        ))
+    }
+
+    /// `(…) {` or `(a:type …` after `let X =`.
+    fn is_function_definition(&self, i: &str) -> bool {
+        let Some(inner) = i.strip_prefix('(') else {
+            return false;
+        };
+        let inner = skip_ws(inner);
+        if let Some(after) = inner.strip_prefix(')') {
+            return skip_ws(after).starts_with('{');
+        }
+        let name_len = inner.find(|c: char| !is_ident_char(c)).unwrap_or(0);
+        name_len > 0 && skip_ws(&inner[name_len..]).starts_with(':')
+    }
+
+    /// After `declare`: `query_parameters(name:type [= default], …)`.
+    fn declare(&self, i: &'s str) -> PResult<'s, Vec<QueryParameter>> {
+        let j = skip_ws(i);
+        if word_at(j) != Some("query_parameters") {
+            return Err(self.failure(self.expected_error(j, "`query_parameters`")));
+        }
+        let p = skip_ws(&j["query_parameters".len()..]);
+        let Some(inner) = p.strip_prefix('(') else {
+            return Err(self.failure(self.expected_error(p, "`(`")));
+        };
+        let open = self.token_span(p);
+        let (rest, params) = self.comma_list(inner, |p, i| {
+            let (r, decl) = p.column_decl(i)?;
+            let k = skip_ws(r);
+            if let Some(r2) = k.strip_prefix('=').filter(|r| !r.starts_with('=')) {
+                let (r3, default) = p.required_expr(r2)?;
+                return Ok((
+                    r3,
+                    QueryParameter {
+                        name: decl.name,
+                        ty: decl.ty,
+                        default: Some(default),
+                    },
+                ));
+            }
+            Ok((
+                r,
+                QueryParameter {
+                    name: decl.name,
+                    ty: decl.ty,
+                    default: None,
+                },
+            ))
+        })?;
+        let rest = self.close_paren(rest, open)?;
+        Ok((rest, params))
+    }
+}
+
+fn let_name(stmt: &Statement) -> Option<Ident> {
+    match &stmt.kind {
+        StatementKind::Let(l) => Some(l.name.clone()),
+        _ => None,
+    }
+}

@@ -1,0 +1,369 @@
+//! Kusto datetime and timespan text forms, shared by literals, `todatetime()`
+//! and output formatting. Datetimes are nanoseconds since the Unix epoch (UTC);
+//! timespans are nanoseconds.
+
+pub const NANOS_PER_TICK: i64 = 100;
+pub const NANOS_PER_MICRO: i64 = 1_000;
+pub const NANOS_PER_MILLI: i64 = 1_000_000;
+pub const NANOS_PER_SEC: i64 = 1_000_000_000;
+pub const NANOS_PER_MIN: i64 = 60 * NANOS_PER_SEC;
+pub const NANOS_PER_HOUR: i64 = 60 * NANOS_PER_MIN;
+pub const NANOS_PER_DAY: i64 = 24 * NANOS_PER_HOUR;
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The date of a day number (inverse of [`days_from_civil`]).
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+fn days_in_month(year: i64, month: u32) -> u32 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        _ => 28,
+    }
+}
+
+struct Cursor<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl Cursor<'_> {
+    fn digits(&mut self, min: usize, max: usize) -> Option<(i64, usize)> {
+        let start = self.i;
+        let mut v: i64 = 0;
+        while self.i < self.b.len() && self.i - start < max && self.b[self.i].is_ascii_digit() {
+            v = v * 10 + i64::from(self.b[self.i] - b'0');
+            self.i += 1;
+        }
+        let n = self.i - start;
+        (n >= min).then_some((v, n))
+    }
+
+    fn eat(&mut self, c: u8) -> bool {
+        if self.b.get(self.i) == Some(&c) {
+            self.i += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    fn done(&self) -> bool {
+        self.i == self.b.len()
+    }
+}
+
+/// Parses the ISO 8601 forms Kusto accepts in `datetime(…)` and `todatetime()`:
+/// `2025-06-01`, `2025-06-01 12:30`, `2025-06-01T12:30:45`, with an optional
+/// fraction of up to 9 digits and an optional `Z` or `±hh:mm` offset (no
+/// offset means UTC). Returns nanoseconds since the Unix epoch, or `None` if
+/// the text is not such a datetime or lies outside 1678‥2261 (the range of
+/// 64-bit nanoseconds).
+pub fn parse_datetime(text: &str) -> Option<i64> {
+    let mut c = Cursor {
+        b: text.trim().as_bytes(),
+        i: 0,
+    };
+    let (year, _) = c.digits(4, 4)?;
+    if !c.eat(b'-') {
+        return None;
+    }
+    let (month, _) = c.digits(1, 2)?;
+    if !c.eat(b'-') {
+        return None;
+    }
+    let (day, _) = c.digits(1, 2)?;
+    let month = u32::try_from(month).ok().filter(|m| (1..=12).contains(m))?;
+    let day = u32::try_from(day).ok()?;
+    if day == 0 || day > days_in_month(year, month) {
+        return None;
+    }
+    let mut nanos: i64 = 0;
+    if c.eat(b'T') || c.eat(b' ') || c.eat(b't') {
+        let (h, _) = c.digits(1, 2)?;
+        if !c.eat(b':') {
+            return None;
+        }
+        let (m, _) = c.digits(2, 2)?;
+        let mut s = 0;
+        let mut frac: i64 = 0;
+        if c.eat(b':') {
+            s = c.digits(2, 2)?.0;
+            if c.eat(b'.') {
+                let (f, n) = c.digits(1, 9)?;
+                frac = f * 10_i64.pow(9 - n as u32);
+                // Kusto accepts more digits than its 100ns resolution; ignore the excess.
+                while c.peek().is_some_and(|b| b.is_ascii_digit()) {
+                    c.i += 1;
+                }
+            }
+        }
+        if h > 23 || m > 59 || s > 59 {
+            return None;
+        }
+        nanos = h * NANOS_PER_HOUR + m * NANOS_PER_MIN + s * NANOS_PER_SEC + frac;
+        // zone
+        if c.eat(b'Z') || c.eat(b'z') {
+        } else if let Some(sign @ (b'+' | b'-')) = c.peek() {
+            c.i += 1;
+            let (oh, _) = c.digits(2, 2)?;
+            c.eat(b':');
+            let (om, _) = c.digits(2, 2)?;
+            if oh > 23 || om > 59 {
+                return None;
+            }
+            let offset = oh * NANOS_PER_HOUR + om * NANOS_PER_MIN;
+            nanos -= if sign == b'+' { offset } else { -offset };
+        }
+    } else {
+        c.eat(b'Z');
+    }
+    if !c.done() {
+        return None;
+    }
+    let days = days_from_civil(year, month, day);
+    days.checked_mul(NANOS_PER_DAY)?.checked_add(nanos)
+}
+
+/// Formats nanoseconds since the epoch as ISO 8601 UTC with Kusto's 7
+/// fractional digits: `2025-06-01T00:00:00.0000000Z`.
+pub fn format_datetime(nanos: i64) -> String {
+    let days = nanos.div_euclid(NANOS_PER_DAY);
+    let rem = nanos.rem_euclid(NANOS_PER_DAY);
+    let (y, mo, d) = civil_from_days(days);
+    let h = rem / NANOS_PER_HOUR;
+    let mi = rem % NANOS_PER_HOUR / NANOS_PER_MIN;
+    let s = rem % NANOS_PER_MIN / NANOS_PER_SEC;
+    let sub = rem % NANOS_PER_SEC;
+    let mut out = format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}");
+    if sub % NANOS_PER_TICK == 0 {
+        out.push_str(&format!(".{:07}Z", sub / NANOS_PER_TICK));
+    } else {
+        out.push_str(&format!(".{sub:09}Z"));
+    }
+    out
+}
+
+/// The unit suffixes of timespan literals (`4h`, `30min`, `1tick`) in nanoseconds.
+pub fn timespan_unit(suffix: &str) -> Option<i64> {
+    Some(match suffix {
+        "d" | "day" | "days" => NANOS_PER_DAY,
+        "h" | "hr" | "hrs" | "hour" | "hours" => NANOS_PER_HOUR,
+        "m" | "min" | "minute" | "minutes" => NANOS_PER_MIN,
+        "s" | "sec" | "second" | "seconds" => NANOS_PER_SEC,
+        "ms" | "milli" | "millis" | "millisec" | "millisecond" | "milliseconds" => NANOS_PER_MILLI,
+        "micro" | "micros" | "microsec" | "microsecond" | "microseconds" => NANOS_PER_MICRO,
+        "nano" | "nanos" | "nanosec" | "nanosecond" | "nanoseconds" => 1,
+        "tick" | "ticks" => NANOS_PER_TICK,
+        _ => return None,
+    })
+}
+
+/// `digits[.digits]` times `unit` nanoseconds, checked for overflow.
+pub fn scale_decimal(int_part: &str, frac_part: &str, unit: i64) -> Option<i64> {
+    let whole: i64 = int_part.parse().ok()?;
+    let mut total = whole.checked_mul(unit)?;
+    if !frac_part.is_empty() {
+        // Exact for up to 18 fraction digits: value = frac / 10^n * unit.
+        let digits = &frac_part[..frac_part.len().min(18)];
+        let frac: i128 = digits.parse().ok()?;
+        let scaled = frac * i128::from(unit) / 10_i128.pow(digits.len() as u32);
+        total = total.checked_add(i64::try_from(scaled).ok()?)?;
+    }
+    Some(total)
+}
+
+/// Parses the text inside `timespan(…)` / `time(…)`: a number with a unit
+/// (`2d`, `1.5h`), a bare number of days (`2`), or `[d.]hh:mm[:ss[.fffffff]]`,
+/// optionally negative.
+pub fn parse_timespan(text: &str) -> Option<i64> {
+    let t = text.trim();
+    let (neg, t) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest.trim_start()),
+        None => (false, t),
+    };
+    let v = if t.contains(':') {
+        parse_clock_timespan(t)?
+    } else {
+        let num_end = t
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(t.len());
+        let (num, suffix) = t.split_at(num_end);
+        let unit = if suffix.is_empty() {
+            NANOS_PER_DAY
+        } else {
+            timespan_unit(suffix)?
+        };
+        let (i, f) = num.split_once('.').unwrap_or((num, ""));
+        if i.is_empty() || !f.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        scale_decimal(i, f, unit)?
+    };
+    Some(if neg { -v } else { v })
+}
+
+fn parse_clock_timespan(t: &str) -> Option<i64> {
+    // [d.]hh:mm[:ss[.fffffff]]
+    let (days, clock) = match t.split_once(':') {
+        Some((head, _)) if head.contains('.') => {
+            let (d, _) = head.split_once('.')?;
+            (d.parse::<i64>().ok()?, &t[d.len() + 1..])
+        }
+        _ => (0, t),
+    };
+    let mut parts = clock.split(':');
+    let h: i64 = parts.next()?.parse().ok()?;
+    let m: i64 = parts.next()?.parse().ok()?;
+    let (s, frac) = match parts.next() {
+        Some(sec) => {
+            let (s, f) = sec.split_once('.').unwrap_or((sec, ""));
+            (s.parse::<i64>().ok()?, f)
+        }
+        None => (0, ""),
+    };
+    if parts.next().is_some() || m > 59 || s > 59 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let frac_ns = if frac.is_empty() {
+        0
+    } else {
+        scale_decimal("0", frac, NANOS_PER_SEC)?
+    };
+    days.checked_mul(NANOS_PER_DAY)?
+        .checked_add(h.checked_mul(NANOS_PER_HOUR)?)?
+        .checked_add(m * NANOS_PER_MIN + s * NANOS_PER_SEC + frac_ns)
+}
+
+/// Formats a timespan the way Kusto prints it: `[-][d.]hh:mm:ss[.fffffff]`.
+pub fn format_timespan(nanos: i64) -> String {
+    let neg = nanos < 0;
+    let n = nanos.unsigned_abs();
+    let day = NANOS_PER_DAY as u64;
+    let days = n / day;
+    let rem = n % day;
+    let h = rem / NANOS_PER_HOUR as u64;
+    let m = rem % NANOS_PER_HOUR as u64 / NANOS_PER_MIN as u64;
+    let s = rem % NANOS_PER_MIN as u64 / NANOS_PER_SEC as u64;
+    let sub = rem % NANOS_PER_SEC as u64;
+    let mut out = String::new();
+    if neg {
+        out.push('-');
+    }
+    if days > 0 {
+        out.push_str(&format!("{days}."));
+    }
+    out.push_str(&format!("{h:02}:{m:02}:{s:02}"));
+    if sub != 0 {
+        if sub % NANOS_PER_TICK as u64 == 0 {
+            out.push_str(&format!(".{:07}", sub / NANOS_PER_TICK as u64));
+        } else {
+            out.push_str(&format!(".{sub:09}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const D: i64 = NANOS_PER_DAY;
+
+    #[test]
+    fn civil_round_trip() {
+        for days in [-719_468, -1, 0, 1, 10_957, 20_240, 2_932_896] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
+    }
+
+    #[test]
+    fn iso_forms() {
+        let base = days_from_civil(2025, 6, 1) * D;
+        assert_eq!(parse_datetime("2025-06-01"), Some(base));
+        assert_eq!(parse_datetime("2025-06-01T00:00:00Z"), Some(base));
+        assert_eq!(
+            parse_datetime("2025-06-01 12:30"),
+            Some(base + 12 * NANOS_PER_HOUR + 30 * NANOS_PER_MIN)
+        );
+        assert_eq!(
+            parse_datetime("2025-06-01T00:00:00.5Z"),
+            Some(base + NANOS_PER_SEC / 2)
+        );
+        assert_eq!(parse_datetime("2025-06-01T02:00:00+02:00"), Some(base));
+        assert_eq!(
+            parse_datetime("2025-06-01T00:00:00.123456789Z"),
+            Some(base + 123_456_789)
+        );
+        assert_eq!(parse_datetime(" 2025-06-01 "), Some(base));
+    }
+
+    #[test]
+    fn rejects_garbage() {
+        for bad in [
+            "",
+            "yesterday",
+            "2025-13-01",
+            "2025-02-30",
+            "2025-06-01T25:00",
+            "2025-06-01Tx",
+            "2025-06-01 12:00 extra",
+        ] {
+            assert_eq!(parse_datetime(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn format_is_kusto_style() {
+        let t = parse_datetime("2025-06-01T08:09:10.25Z").unwrap();
+        assert_eq!(format_datetime(t), "2025-06-01T08:09:10.2500000Z");
+        assert_eq!(format_datetime(-1), "1969-12-31T23:59:59.999999999Z");
+    }
+
+    #[test]
+    fn timespans() {
+        assert_eq!(parse_timespan("2d"), Some(2 * D));
+        assert_eq!(parse_timespan("1.5h"), Some(90 * NANOS_PER_MIN));
+        assert_eq!(parse_timespan("2"), Some(2 * D));
+        assert_eq!(
+            parse_timespan("1.02:03:04.5"),
+            Some(
+                D + 2 * NANOS_PER_HOUR + 3 * NANOS_PER_MIN + 4 * NANOS_PER_SEC + NANOS_PER_SEC / 2
+            )
+        );
+        assert_eq!(parse_timespan("-00:30"), Some(-30 * NANOS_PER_MIN));
+        assert_eq!(parse_timespan("1tick"), Some(100));
+        assert_eq!(parse_timespan("3x"), None);
+        assert_eq!(format_timespan(D + NANOS_PER_HOUR), "1.01:00:00");
+        assert_eq!(format_timespan(-NANOS_PER_SEC / 2), "-00:00:00.5000000");
+    }
+}
