@@ -1,0 +1,624 @@
+//! Binding scalar expressions: names, literals, calls, operators.
+
+use super::optypes::{binary_type, equality_comparable};
+use super::{Binder, LetValue};
+use crate::error::SemanticError;
+use crate::functions::{self, CallError, FunctionDef, FunctionKind};
+use crate::plan::{Expr, ExprKind};
+use crate::schema::Schema;
+use crate::types::Type;
+use crate::value::Value;
+use kql_syntax::ast::{self, BinaryOp, ExprKind as A, InOp, Precedence, UnaryOp};
+use kql_syntax::suggest::did_you_mean;
+use kql_syntax::{ScalarType, Span};
+
+/// True for expressions whose value is known before any row is read.
+pub(crate) fn is_constant(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Literal(_) | ExprKind::Parameter(_) | ExprKind::Error => true,
+        ExprKind::Negate(x) => is_constant(x),
+        ExprKind::Binary { left, right, .. } => is_constant(left) && is_constant(right),
+        ExprKind::Call { function, args } => {
+            !matches!(function.name, "rand") && args.iter().all(is_constant)
+        }
+        _ => false,
+    }
+}
+
+impl Binder<'_> {
+    /// Binds a scalar expression in the row scope `row` (`None` outside operators).
+    pub(crate) fn scalar(&mut self, e: &ast::Expr, row: Option<&Schema>) -> Expr {
+        let span = e.span;
+        match &e.kind {
+            A::Literal(l) => match Value::from_literal(l) {
+                Some(v) => {
+                    let ty = v.ty();
+                    Expr::new(ExprKind::Literal(v), ty, span)
+                }
+                // An unfilled workbook placeholder: reported once as a note.
+                None => Expr::new(ExprKind::Error, Type::DATETIME, span),
+            },
+            A::Name(id) => self.name(id, row),
+            A::Paren(inner) => {
+                let mut x = self.scalar(inner, row);
+                x.span = span;
+                x
+            }
+            A::Call { function, args } => self.call(e, function, args, row),
+            A::Star => {
+                self.report(SemanticError::TypeMismatch {
+                    message: "`*` can only be an argument of functions such as arg_max".into(),
+                    span,
+                    label: "not allowed here".into(),
+                    help: None,
+                });
+                Expr::error(span)
+            }
+            A::Index { target, index } => {
+                let t = self.scalar(target, row);
+                let i = self.scalar(index, row);
+                self.expect_dynamic(&t, "indexing with [ ]");
+                if !i.ty.is_unknown()
+                    && !matches!(
+                        i.ty.scalar(),
+                        Some(ScalarType::Int | ScalarType::Long | ScalarType::String)
+                    )
+                {
+                    self.report(SemanticError::TypeMismatch {
+                        message: format!("an index must be a long (array position) or a string (property name), found {}", i.ty),
+                        span: i.span,
+                        label: format!("this is {}", i.ty),
+                        help: None,
+                    });
+                }
+                Expr::new(
+                    ExprKind::Index {
+                        target: Box::new(t),
+                        index: Box::new(i),
+                    },
+                    Type::DYNAMIC,
+                    span,
+                )
+            }
+            A::Member { target, member } => {
+                let t = self.scalar(target, row);
+                self.expect_dynamic(&t, "member access with .");
+                Expr::new(
+                    ExprKind::Member {
+                        target: Box::new(t),
+                        name: member.name.clone(),
+                    },
+                    Type::DYNAMIC,
+                    span,
+                )
+            }
+            A::Unary { op, operand } => {
+                let x = self.scalar(operand, row);
+                if *op == UnaryOp::Plus {
+                    return Expr { span, ..x };
+                }
+                let ty = match x.ty {
+                    Type::Unknown => Type::Unknown,
+                    Type::Scalar(t)
+                        if t.is_numeric()
+                            || matches!(t, ScalarType::Timespan | ScalarType::Dynamic) =>
+                    {
+                        x.ty
+                    }
+                    Type::Scalar(t) => {
+                        self.report(SemanticError::TypeMismatch {
+                            message: format!("cannot negate a {t}"),
+                            span,
+                            label: format!("operand is {t}"),
+                            help: None,
+                        });
+                        return Expr::error(span);
+                    }
+                };
+                // Fold `-5` into a literal so it stays a constant.
+                if let ExprKind::Literal(v) = &x.kind {
+                    if let Some(folded) = negate_literal(v) {
+                        return Expr::new(ExprKind::Literal(folded), ty, span);
+                    }
+                }
+                Expr::new(ExprKind::Negate(Box::new(x)), ty, span)
+            }
+            A::Binary {
+                op,
+                op_span,
+                left,
+                right,
+            } => {
+                let l = self.scalar(left, row);
+                let r = self.scalar(right, row);
+                self.binary(*op, *op_span, l, r, span)
+            }
+            A::In {
+                op,
+                op_span,
+                expr,
+                list,
+            } => self.in_expr(*op, *op_span, expr, list, row, span),
+            A::Between {
+                negated,
+                expr,
+                low,
+                high,
+                ..
+            } => {
+                let x = self.scalar(expr, row);
+                let lo = self.scalar(low, row);
+                let hi = self.scalar(high, row);
+                self.check_between(&x, &lo, &hi);
+                let kind = ExprKind::Between {
+                    negated: *negated,
+                    expr: Box::new(x),
+                    low: Box::new(lo),
+                    high: Box::new(hi),
+                };
+                Expr::new(kind, Type::BOOL, span)
+            }
+            A::Query(_) => {
+                self.report(SemanticError::NotScalar { span });
+                Expr::error(span)
+            }
+        }
+    }
+
+    fn expect_dynamic(&mut self, t: &Expr, what: &str) {
+        if let Type::Scalar(s) = t.ty {
+            if s != ScalarType::Dynamic {
+                self.report(SemanticError::TypeMismatch {
+                    message: format!(
+                        "{what} needs a dynamic value (array or property bag), found {s}"
+                    ),
+                    span: t.span,
+                    label: format!("this is {s}"),
+                    help: (s == ScalarType::String)
+                        .then(|| "parse it first with parse_json(…)".to_string()),
+                });
+            }
+        }
+    }
+
+    /// Resolves a name: column, then `let`, then query parameter.
+    fn name(&mut self, id: &ast::Ident, row: Option<&Schema>) -> Expr {
+        let span = id.span;
+        if let Some(c) = row.and_then(|r| r.get(&id.name)) {
+            return Expr::new(ExprKind::Column(c.name.clone()), c.ty, span);
+        }
+        match self.lets.get(&id.name) {
+            Some(LetValue::Scalar(e)) => return Expr { span, ..e.clone() },
+            Some(LetValue::Tabular { .. }) => {
+                self.report(SemanticError::NotScalar { span });
+                return Expr::error(span);
+            }
+            Some(LetValue::Poisoned) => return Expr::error(span),
+            None => {}
+        }
+        if let Some((ty, default)) = self.declared.get(&id.name) {
+            let ty = *ty;
+            return match self.params.get(&id.name).and_then(|p| p.value.clone()) {
+                Some(v) => Expr::new(ExprKind::Literal(v), Type::Scalar(ty), span),
+                None => match default {
+                    Some(d) => Expr { span, ..d.clone() },
+                    None => Expr::new(ExprKind::Parameter(id.name.clone()), Type::Scalar(ty), span),
+                },
+            };
+        }
+        if let Some(p) = self.params.get(&id.name) {
+            return match &p.value {
+                Some(v) => Expr::new(ExprKind::Literal(v.clone()), Type::Scalar(p.ty), span),
+                None => Expr::new(
+                    ExprKind::Parameter(id.name.clone()),
+                    Type::Scalar(p.ty),
+                    span,
+                ),
+            };
+        }
+        if row.is_some_and(|r| r.open) {
+            return Expr::error(span);
+        }
+        if self.catalog.get(&id.name).is_some() {
+            self.report(SemanticError::NotScalar { span });
+            return Expr::error(span);
+        }
+        if let Some(defined_at) = self.later_lets.get(&id.name) {
+            self.report(SemanticError::LetBeforeDefinition {
+                name: id.name.clone(),
+                span,
+                defined_at: *defined_at,
+            });
+            return Expr::error(span);
+        }
+        let column_hint = row.and_then(|r| did_you_mean(&id.name, r.names()));
+        if let Some(s) = column_hint {
+            self.report(SemanticError::UnknownColumn {
+                name: id.name.clone(),
+                span,
+                context: "the input".into(),
+                help: Some(format!("did you mean `{s}`?")),
+            });
+        } else {
+            let scalar_lets: Vec<&str> = self
+                .lets
+                .iter()
+                .filter(|(_, v)| matches!(v, LetValue::Scalar(_)))
+                .map(|(k, _)| k.as_str())
+                .collect();
+            let help = match did_you_mean(
+                &id.name,
+                scalar_lets
+                    .iter()
+                    .copied()
+                    .chain(self.declared.keys().map(String::as_str)),
+            ) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!(
+                    "if `{0}` is a query parameter, declare it with `declare query_parameters({0}:TYPE);` or pass `--param {0}:TYPE` (`--param {0}=VALUE` when running)",
+                    id.name
+                ),
+            };
+            self.report(SemanticError::UnknownName {
+                name: id.name.clone(),
+                span,
+                help: Some(help),
+            });
+        }
+        Expr::error(span)
+    }
+
+    fn call(
+        &mut self,
+        e: &ast::Expr,
+        function: &ast::Ident,
+        args: &[ast::Expr],
+        row: Option<&Schema>,
+    ) -> Expr {
+        let span = e.span;
+        let name = function.name.as_str();
+        match name {
+            "toscalar" => return self.toscalar(args, row, span),
+            "materialize" | "table" | "view" => {
+                self.report(SemanticError::NotScalar { span });
+                return Expr::error(span);
+            }
+            _ => {}
+        }
+        let Some(def) = functions::lookup(name) else {
+            for a in args {
+                if !matches!(a.kind, A::Star) && !self.is_tabular(a) {
+                    self.scalar(a, row);
+                }
+            }
+            if functions::is_known_unsupported(name) {
+                self.report(SemanticError::UnsupportedFunction {
+                    name: name.to_string(),
+                    span: function.span,
+                    help: None,
+                });
+            } else {
+                self.report(SemanticError::UnknownFunction {
+                    name: name.to_string(),
+                    span: function.span,
+                    help: did_you_mean(name, functions::all_names())
+                        .map(|s| format!("did you mean `{s}`?")),
+                });
+            }
+            return Expr::error(span);
+        };
+        if def.kind == FunctionKind::Aggregate {
+            if self.pending_aggregates.is_none() {
+                self.report(SemanticError::AggregateOutsideSummarize {
+                    function: name.to_string(),
+                    span,
+                });
+                return Expr::error(span);
+            }
+            return self.aggregate_in_expression(def, args, row, span);
+        }
+        let bound = self.call_args(args, row);
+        let ty = self.check_call(def, &bound, span);
+        Expr::new(
+            ExprKind::Call {
+                function: def,
+                args: bound,
+            },
+            ty,
+            span,
+        )
+    }
+
+    /// Binds the arguments of a scalar function call.
+    fn call_args(&mut self, args: &[ast::Expr], row: Option<&Schema>) -> Vec<Expr> {
+        args.iter().map(|a| self.scalar(a, row)).collect()
+    }
+
+    /// Checks a call against its signature; reports and returns the result type.
+    pub(crate) fn check_call(
+        &mut self,
+        def: &'static FunctionDef,
+        args: &[Expr],
+        span: Span,
+    ) -> Type {
+        let types: Vec<Type> = args.iter().map(|a| a.ty).collect();
+        let ty = match def.check(&types) {
+            Ok(t) => t,
+            Err(CallError::Arity { expected }) => {
+                self.report(SemanticError::WrongArity {
+                    function: def.name.to_string(),
+                    expected,
+                    found: args.len(),
+                    span,
+                    help: Some(format!("usage: {}", def.signature_text())),
+                });
+                return Type::Unknown;
+            }
+            Err(CallError::ArgType {
+                index,
+                expected,
+                found,
+            }) => {
+                let param = def.param_for(index).map_or("argument", |p| p.name);
+                self.report(SemanticError::TypeMismatch {
+                    message: format!(
+                        "argument {} (`{param}`) of `{}()` must be {expected}, found {found}",
+                        index + 1,
+                        def.name
+                    ),
+                    span: args[index].span,
+                    label: format!("this is {found}"),
+                    help: Some(format!("usage: {}", def.signature_text())),
+                });
+                return Type::Unknown;
+            }
+            Err(CallError::Incompatible { found }) => {
+                let list: Vec<String> = found.iter().map(Type::to_string).collect();
+                self.report(SemanticError::TypeMismatch {
+                    message: format!(
+                        "the possible results of `{}()` have different types: {}",
+                        def.name,
+                        list.join(", ")
+                    ),
+                    span,
+                    label: "results must share a type".into(),
+                    help: Some("convert them, e.g. with tostring() or todouble()".into()),
+                });
+                return Type::Unknown;
+            }
+        };
+        for (i, a) in args.iter().enumerate() {
+            if def.param_for(i).is_some_and(|p| p.constant) && !is_constant(a) {
+                let param = def.param_for(i).map_or("argument", |p| p.name);
+                self.report(SemanticError::NotConstant {
+                    what: format!("argument `{param}` of `{}()`", def.name),
+                    span: a.span,
+                });
+            }
+        }
+        ty
+    }
+
+    /// `toscalar(T | …)`: the first column of the first row.
+    fn toscalar(&mut self, args: &[ast::Expr], row: Option<&Schema>, span: Span) -> Expr {
+        let [arg] = args else {
+            self.report(SemanticError::WrongArity {
+                function: "toscalar".into(),
+                expected: "1".into(),
+                found: args.len(),
+                span,
+                help: None,
+            });
+            return Expr::error(span);
+        };
+        if !self.is_tabular(arg) {
+            // toscalar of a scalar is that scalar.
+            let x = self.scalar(arg, row);
+            return Expr { span, ..x };
+        }
+        let plan = self.tabular_expr(arg);
+        let ty = plan.schema.columns.first().map_or(Type::Unknown, |c| c.ty);
+        Expr::new(ExprKind::ScalarQuery(Box::new(plan)), ty, span)
+    }
+
+    pub(crate) fn binary(
+        &mut self,
+        op: BinaryOp,
+        op_span: Span,
+        l: Expr,
+        r: Expr,
+        span: Span,
+    ) -> Expr {
+        let ty = match (l.ty, r.ty) {
+            (Type::Scalar(lt), Type::Scalar(rt)) => match binary_type(op, lt, rt) {
+                Some(t) => Type::Scalar(t),
+                None => {
+                    let (message, help) = binary_mismatch(op, lt, rt);
+                    self.report(SemanticError::TypeMismatch {
+                        message,
+                        span: op_span,
+                        label: format!("{lt} {} {rt}", op.symbol()),
+                        help,
+                    });
+                    Type::Unknown
+                }
+            },
+            // Comparisons and logic are bool whatever the unknown operand was.
+            _ if !matches!(
+                op.precedence(),
+                Precedence::Additive | Precedence::Multiplicative
+            ) =>
+            {
+                Type::BOOL
+            }
+            _ => Type::Unknown,
+        };
+        if op == BinaryOp::MatchesRegex && !is_constant(&r) {
+            self.report(SemanticError::NotConstant {
+                what: "the regular expression of `matches regex`".into(),
+                span: r.span,
+            });
+        }
+        Expr::new(
+            ExprKind::Binary {
+                op,
+                left: Box::new(l),
+                right: Box::new(r),
+            },
+            ty,
+            span,
+        )
+    }
+
+    fn in_expr(
+        &mut self,
+        op: InOp,
+        op_span: Span,
+        expr: &ast::Expr,
+        list: &[ast::Expr],
+        row: Option<&Schema>,
+        span: Span,
+    ) -> Expr {
+        let x = self.scalar(expr, row);
+        if matches!(op, InOp::HasAny | InOp::HasAll) {
+            self.report(SemanticError::Unsupported {
+                what: format!("the `{}` operator", op.symbol()),
+                span: op_span,
+                help: Some("combine `has` tests with `or` / `and`".into()),
+            });
+            return Expr::error(span);
+        }
+        if let [single] = list {
+            if self.is_tabular(single) {
+                let plan = self.tabular_expr(single);
+                if let Some(first) = plan.schema.columns.first() {
+                    self.check_in_item(op, op_span, &x, first.ty, single.span);
+                }
+                let kind = ExprKind::InQuery {
+                    op,
+                    expr: Box::new(x),
+                    query: Box::new(plan),
+                };
+                return Expr::new(kind, Type::BOOL, span);
+            }
+        }
+        let items: Vec<Expr> = list.iter().map(|i| self.scalar(i, row)).collect();
+        for item in &items {
+            self.check_in_item(op, op_span, &x, item.ty, item.span);
+        }
+        Expr::new(
+            ExprKind::In {
+                op,
+                expr: Box::new(x),
+                list: items,
+            },
+            Type::BOOL,
+            span,
+        )
+    }
+
+    fn check_in_item(&mut self, op: InOp, op_span: Span, x: &Expr, item: Type, item_span: Span) {
+        let (Type::Scalar(xt), Type::Scalar(it)) = (x.ty, item) else {
+            return;
+        };
+        let case_insensitive = matches!(op, InOp::InCi | InOp::NotInCi);
+        if case_insensitive && !matches!(xt, ScalarType::String | ScalarType::Dynamic) {
+            self.report(SemanticError::TypeMismatch {
+                message: format!("`{}` compares strings, found {xt}", op.symbol()),
+                span: op_span,
+                label: format!("left side is {xt}"),
+                help: Some(format!(
+                    "use `{}` for non-string values",
+                    if op == InOp::InCi { "in" } else { "!in" }
+                )),
+            });
+        } else if !equality_comparable(xt, it) {
+            self.report(SemanticError::TypeMismatch {
+                message: format!(
+                    "`{}` list item is {it}, but the value tested is {xt}",
+                    op.symbol()
+                ),
+                span: item_span,
+                label: format!("this is {it}"),
+                help: None,
+            });
+        }
+    }
+
+    fn check_between(&mut self, x: &Expr, lo: &Expr, hi: &Expr) {
+        let (Type::Scalar(xt), Type::Scalar(lt), Type::Scalar(ht)) = (x.ty, lo.ty, hi.ty) else {
+            return;
+        };
+        let orderable = |t: ScalarType| {
+            t.is_numeric() || matches!(t, ScalarType::DateTime | ScalarType::Timespan)
+        };
+        if !orderable(xt) {
+            self.report(SemanticError::TypeMismatch {
+                message: format!("`between` needs a number, datetime or timespan, found {xt}"),
+                span: x.span,
+                label: format!("this is {xt}"),
+                help: None,
+            });
+            return;
+        }
+        let fits = |t: ScalarType| t == xt || (t.is_numeric() && xt.is_numeric());
+        if !fits(lt) {
+            self.report(SemanticError::TypeMismatch {
+                message: format!("`between` range starts with {lt}, but the value is {xt}"),
+                span: lo.span,
+                label: format!("this is {lt}"),
+                help: None,
+            });
+        }
+        // `t between (start .. 1h)` means start .. start+1h for datetimes.
+        if !fits(ht) && !(xt == ScalarType::DateTime && ht == ScalarType::Timespan) {
+            self.report(SemanticError::TypeMismatch {
+                message: format!("`between` range ends with {ht}, but the value is {xt}"),
+                span: hi.span,
+                label: format!("this is {ht}"),
+                help: None,
+            });
+        }
+    }
+}
+
+fn negate_literal(v: &Value) -> Option<Value> {
+    Some(match v {
+        Value::Int(Some(x)) => Value::Int(Some(x.checked_neg()?)),
+        Value::Long(Some(x)) => Value::Long(Some(x.checked_neg()?)),
+        Value::Real(Some(x)) => Value::Real(Some(-x)),
+        Value::Timespan(Some(x)) => Value::Timespan(Some(x.checked_neg()?)),
+        _ => return None,
+    })
+}
+
+fn binary_mismatch(op: BinaryOp, l: ScalarType, r: ScalarType) -> (String, Option<String>) {
+    use BinaryOp::*;
+    match op {
+        Eq | NotEq | Lt | Le | Gt | Ge => (
+            format!("cannot compare {l} with {r} using `{}`", op.symbol()),
+            Some(match (l, r) {
+                (ScalarType::String, _) | (_, ScalarType::String) => {
+                    "convert one side, e.g. with tostring(…) or tolong(…)".to_string()
+                }
+                _ => "both sides must have comparable types".to_string(),
+            }),
+        ),
+        And | Or => (
+            format!("`{}` needs bool operands, found {l} and {r}", op.symbol()),
+            None,
+        ),
+        Add if l == ScalarType::String || r == ScalarType::String => (
+            format!("cannot add {l} and {r}"),
+            Some("join strings with strcat(a, b)".to_string()),
+        ),
+        Add | Sub | Mul | Div | Mod => (
+            format!("cannot apply `{}` to {l} and {r}", op.symbol()),
+            None,
+        ),
+        _ => (
+            format!("`{}` needs string operands, found {l} and {r}", op.symbol()),
+            Some("convert with tostring(…)".to_string()),
+        ),
+    }
+}

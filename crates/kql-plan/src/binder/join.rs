@@ -1,0 +1,216 @@
+//! Operators combining tables: join, lookup, union.
+
+use super::Binder;
+use super::operators::project_plan;
+use crate::error::SemanticError;
+use crate::plan::{Expr, ExprKind, Node, Plan};
+use crate::schema::{Column, Schema, make_names_unique};
+use crate::types::Type;
+use kql_syntax::Span;
+use kql_syntax::ast::{self, JoinCondition, JoinKind, LookupKind, ParamValue};
+use kql_syntax::suggest::did_you_mean;
+
+impl Binder<'_> {
+    pub(crate) fn join(&mut self, left: Plan, j: &ast::Join) -> Plan {
+        let right = self.tabular_expr(&j.right);
+        self.check_hints(&j.params, "join");
+        let kind = j.kind.map_or(JoinKind::InnerUnique, |(k, _)| k);
+        let on = self.join_keys(&left.schema, &right.schema, &j.on, "join");
+        let open = left.schema.open || right.schema.open;
+        let columns = match kind {
+            JoinKind::LeftSemi | JoinKind::LeftAnti => left.schema.columns.clone(),
+            JoinKind::RightSemi | JoinKind::RightAnti => right.schema.columns.clone(),
+            _ => {
+                // Right-side names that clash get a suffix: DestIp → DestIp1.
+                let mut cols: Vec<Column> = left
+                    .schema
+                    .columns
+                    .iter()
+                    .chain(&right.schema.columns)
+                    .cloned()
+                    .collect();
+                make_names_unique(&mut cols);
+                cols
+            }
+        };
+        Plan {
+            node: Node::Join {
+                left: Box::new(left),
+                right: Box::new(right),
+                kind,
+                on,
+            },
+            schema: Schema { columns, open },
+        }
+    }
+
+    pub(crate) fn lookup(&mut self, left: Plan, l: &ast::Lookup) -> Plan {
+        let right = self.tabular_expr(&l.right);
+        self.check_hints(&l.params, "lookup");
+        let kind = l.kind.map_or(LookupKind::LeftOuter, |(k, _)| k);
+        let on = self.join_keys(&left.schema, &right.schema, &l.on, "lookup");
+        // The right keys are not repeated (Kusto.Language VisitLookupOperator).
+        let mut columns: Vec<Column> = left.schema.columns.clone();
+        columns.extend(
+            right
+                .schema
+                .columns
+                .iter()
+                .filter(|c| !on.iter().any(|(_, r)| *r == c.name))
+                .cloned(),
+        );
+        make_names_unique(&mut columns);
+        let open = left.schema.open || right.schema.open;
+        Plan {
+            node: Node::Lookup {
+                left: Box::new(left),
+                right: Box::new(right),
+                kind,
+                on,
+            },
+            schema: Schema { columns, open },
+        }
+    }
+
+    /// `hint.*` parameters are accepted and ignored; they do not change results.
+    fn check_hints(&mut self, params: &[ast::OperatorParam], op: &str) {
+        for p in params {
+            if !p.name.name.starts_with("hint.") {
+                self.report(SemanticError::Unsupported {
+                    what: format!("`{op}` parameter `{}`", p.name.name),
+                    span: p.span,
+                    help: None,
+                });
+            }
+        }
+    }
+
+    /// Resolves `on` conditions to (left column, right column) pairs.
+    fn join_keys(
+        &mut self,
+        left: &Schema,
+        right: &Schema,
+        on: &[JoinCondition],
+        op: &str,
+    ) -> Vec<(String, String)> {
+        let mut keys = Vec::new();
+        for cond in on {
+            let (l, r, span) = match cond {
+                JoinCondition::Column { name } => (name, name, name.span),
+                JoinCondition::Equal { left, right, span } => (left, right, *span),
+            };
+            let lt = self.side_column(left, l, &format!("the left side of the {op}"));
+            let rt = self.side_column(right, r, &format!("the right side of the {op}"));
+            if let (Some(Type::Scalar(a)), Some(Type::Scalar(b))) = (lt, rt) {
+                if a != b && !(a.is_numeric() && b.is_numeric()) {
+                    self.report(SemanticError::JoinKeyType {
+                        left: a.to_string(),
+                        right: b.to_string(),
+                        span,
+                    });
+                }
+            }
+            keys.push((l.name.clone(), r.name.clone()));
+        }
+        keys
+    }
+
+    fn side_column(&mut self, schema: &Schema, id: &ast::Ident, context: &str) -> Option<Type> {
+        if let Some(c) = schema.get(&id.name) {
+            return Some(c.ty);
+        }
+        if !schema.open {
+            self.report(SemanticError::UnknownColumn {
+                name: id.name.clone(),
+                span: id.span,
+                context: context.to_string(),
+                help: did_you_mean(&id.name, schema.names())
+                    .map(|s| format!("did you mean `{s}`?")),
+            });
+        }
+        None
+    }
+
+    /// `union`: all inputs' columns by name (outer, the default) or the
+    /// common ones (`kind=inner`). A name seen with different types becomes
+    /// one column per type, named `Name_type`, as Kusto does.
+    pub(crate) fn union(&mut self, first: Option<Plan>, u: &ast::Union) -> Plan {
+        let mut inner = false;
+        for p in &u.params {
+            match (p.name.name.as_str(), &p.value) {
+                ("kind", ParamValue::Word(w)) if w.name == "outer" => {}
+                ("kind", ParamValue::Word(w)) if w.name == "inner" => inner = true,
+                (n, _) if n.starts_with("hint.") => {}
+                (n, _) => self.report(SemanticError::Unsupported {
+                    what: format!("union parameter `{n}`"),
+                    span: p.span,
+                    help: (n == "kind")
+                        .then(|| "kind is `outer` (the default) or `inner`".to_string()),
+                }),
+            }
+        }
+        let mut inputs: Vec<Plan> = first.into_iter().collect();
+        for t in &u.tables {
+            inputs.push(self.tabular_expr(t));
+        }
+        let open = inputs.iter().any(|p| p.schema.open);
+
+        // Every (name, type) in order of first appearance.
+        let mut variants: Vec<Column> = Vec::new();
+        for p in &inputs {
+            for c in &p.schema.columns {
+                if !variants.iter().any(|v| v.name == c.name && v.ty == c.ty) {
+                    variants.push(c.clone());
+                }
+            }
+        }
+        let output_name = |c: &Column| -> String {
+            let several_types = variants.iter().filter(|v| v.name == c.name).count() > 1;
+            if several_types {
+                format!("{}_{}", c.name, c.ty)
+            } else {
+                c.name.clone()
+            }
+        };
+        let mut columns: Vec<Column> = variants
+            .iter()
+            .map(|v| Column::new(output_name(v), v.ty))
+            .collect();
+        if inner {
+            columns.retain(|c| {
+                inputs
+                    .iter()
+                    .all(|p| p.schema.columns.iter().any(|pc| output_name(pc) == c.name))
+            });
+        }
+        // Rename or narrow inputs so the executor can match columns by name.
+        let inputs = inputs
+            .into_iter()
+            .map(|p| {
+                let needs_project =
+                    inner || p.schema.columns.iter().any(|c| output_name(c) != c.name);
+                if !needs_project {
+                    return p;
+                }
+                let cols: Vec<(String, Expr)> = p
+                    .schema
+                    .columns
+                    .iter()
+                    .filter(|c| columns.iter().any(|o| o.name == output_name(c)))
+                    .map(|c| {
+                        (
+                            output_name(c),
+                            Expr::new(ExprKind::Column(c.name.clone()), c.ty, Span::default()),
+                        )
+                    })
+                    .collect();
+                let open = p.schema.open;
+                project_plan(p, cols, open)
+            })
+            .collect();
+        Plan {
+            node: Node::Union { inputs },
+            schema: Schema { columns, open },
+        }
+    }
+}

@@ -1,0 +1,445 @@
+//! Row-wise and projection operators: where, project, extend, project-away,
+//! project-keep, project-rename, distinct, mv-expand, top, take, sort.
+
+use super::Binder;
+use super::expr::is_constant;
+use super::naming::result_name;
+use crate::error::SemanticError;
+use crate::plan::{Expr, ExprKind, Node, Plan, SortKey};
+use crate::schema::{Column, Schema, UniqueNames};
+use crate::types::Type;
+use kql_syntax::ScalarType;
+use kql_syntax::Span;
+use kql_syntax::ast::{self, DistinctColumns, NullsOrder, SortOrder};
+use kql_syntax::suggest::did_you_mean;
+
+/// `column` (identity) expressions for every column of `schema`.
+pub(crate) fn identity_columns(schema: &Schema) -> Vec<(String, Expr)> {
+    schema
+        .columns
+        .iter()
+        .map(|c| {
+            (
+                c.name.clone(),
+                Expr::new(ExprKind::Column(c.name.clone()), c.ty, Span::default()),
+            )
+        })
+        .collect()
+}
+
+/// A projection plan over `input` with output columns `cols`.
+pub(crate) fn project_plan(input: Plan, cols: Vec<(String, Expr)>, open: bool) -> Plan {
+    let schema = Schema {
+        columns: cols
+            .iter()
+            .map(|(n, e)| Column::new(n.clone(), e.ty))
+            .collect(),
+        open,
+    };
+    Plan {
+        node: Node::Project {
+            input: Box::new(input),
+            columns: cols,
+        },
+        schema,
+    }
+}
+
+/// `*` matches any run of characters; everything else literally.
+fn glob_match(pattern: &str, name: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == name;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !name.starts_with(first) || name.len() < first.len() + last.len() || !name.ends_with(last) {
+        return false;
+    }
+    let mut rest = &name[first.len()..name.len() - last.len()];
+    for mid in &parts[1..parts.len() - 1] {
+        match rest.find(mid) {
+            Some(k) => rest = &rest[k + mid.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+impl Binder<'_> {
+    pub(crate) fn where_(&mut self, input: Plan, predicate: &ast::Expr) -> Plan {
+        let p = self.scalar(predicate, Some(&input.schema));
+        self.expect_bool(&p, "`where`");
+        let schema = input.schema.clone();
+        Plan {
+            node: Node::Filter {
+                input: Box::new(input),
+                predicate: p,
+            },
+            schema,
+        }
+    }
+
+    pub(crate) fn expect_bool(&mut self, e: &Expr, what: &str) {
+        if let Type::Scalar(t) = e.ty {
+            if !matches!(t, ScalarType::Bool | ScalarType::Dynamic) {
+                self.report(SemanticError::TypeMismatch {
+                    message: format!("{what} needs a bool condition, found {t}"),
+                    span: e.span,
+                    label: format!("this is {t}"),
+                    help: (t == ScalarType::String).then(|| {
+                        "compare it, e.g. `Column == \"value\"` or `isnotempty(Column)`".into()
+                    }),
+                });
+            }
+        }
+    }
+
+    /// Names and binds projection items: explicit names must be unique;
+    /// derived ones are made unique as Kusto does.
+    fn projection_items(&mut self, items: &[ast::NamedExpr], row: &Schema) -> Vec<(String, Expr)> {
+        let mut out: Vec<(String, Expr)> = Vec::new();
+        let mut unique = UniqueNames::default();
+        for item in items {
+            let e = self.scalar(&item.expr, Some(row));
+            let name = match &item.name {
+                Some(n) => {
+                    if out.iter().any(|(o, _)| *o == n.name) {
+                        self.report(SemanticError::DuplicateColumn {
+                            name: n.name.clone(),
+                            span: n.span,
+                        });
+                        continue;
+                    }
+                    unique.reserve([n.name.as_str()]);
+                    n.name.clone()
+                }
+                None => {
+                    let taken: Vec<String> = out.iter().map(|(n, _)| n.clone()).collect();
+                    let base = result_name(&item.expr)
+                        .unwrap_or_else(|| self.default_column_name(row, &taken));
+                    unique.get_or_add(&base)
+                }
+            };
+            out.push((name, e));
+        }
+        out
+    }
+
+    pub(crate) fn project(&mut self, input: Plan, items: &[ast::NamedExpr]) -> Plan {
+        let row = input.schema.clone();
+        let cols = self.projection_items(items, &row);
+        project_plan(input, cols, false)
+    }
+
+    /// `extend`: replaces same-named columns in place, appends new ones; later
+    /// items see earlier ones.
+    pub(crate) fn extend(&mut self, input: Plan, items: &[ast::NamedExpr]) -> Plan {
+        let mut row = input.schema.clone();
+        let mut cols = identity_columns(&row);
+        for item in items {
+            let e = self.scalar(&item.expr, Some(&row));
+            let name = match &item.name {
+                Some(n) => n.name.clone(),
+                None => match result_name(&item.expr) {
+                    Some(n) => n,
+                    None => self.default_column_name(&row, &[]),
+                },
+            };
+            let ty = e.ty;
+            match row.index_of(&name) {
+                Some(k) => {
+                    cols[k] = (name, e);
+                    row.columns[k].ty = ty;
+                }
+                None => {
+                    row.columns.push(Column::new(name.clone(), ty));
+                    cols.push((name, e));
+                }
+            }
+        }
+        project_plan(input, cols, row.open)
+    }
+
+    /// The columns of `schema` matched by `patterns`; reports names that match nothing.
+    fn matching_columns(
+        &mut self,
+        schema: &Schema,
+        patterns: &[ast::ColumnPattern],
+        op: &str,
+    ) -> Vec<bool> {
+        let mut keep = vec![false; schema.len()];
+        for p in patterns {
+            let mut any = false;
+            for (k, c) in schema.columns.iter().enumerate() {
+                if glob_match(&p.pattern, &c.name) {
+                    keep[k] = true;
+                    any = true;
+                }
+            }
+            if !any && !p.is_wildcard() && !schema.open {
+                self.report(SemanticError::UnknownColumn {
+                    name: p.pattern.clone(),
+                    span: p.span,
+                    context: format!("the input of `{op}`"),
+                    help: did_you_mean(&p.pattern, schema.names())
+                        .map(|s| format!("did you mean `{s}`?")),
+                });
+            }
+        }
+        keep
+    }
+
+    pub(crate) fn project_away(&mut self, input: Plan, patterns: &[ast::ColumnPattern]) -> Plan {
+        let schema = input.schema.clone();
+        let drop = self.matching_columns(&schema, patterns, "project-away");
+        let cols = identity_columns(&schema)
+            .into_iter()
+            .zip(drop)
+            .filter(|(_, d)| !d)
+            .map(|(c, _)| c)
+            .collect();
+        project_plan(input, cols, schema.open)
+    }
+
+    pub(crate) fn project_keep(&mut self, input: Plan, patterns: &[ast::ColumnPattern]) -> Plan {
+        let schema = input.schema.clone();
+        let keep = self.matching_columns(&schema, patterns, "project-keep");
+        let cols = identity_columns(&schema)
+            .into_iter()
+            .zip(keep)
+            .filter(|(_, k)| *k)
+            .map(|(c, _)| c)
+            .collect();
+        project_plan(input, cols, false)
+    }
+
+    pub(crate) fn project_rename(&mut self, input: Plan, renames: &[ast::Rename]) -> Plan {
+        let schema = input.schema.clone();
+        let mut cols = identity_columns(&schema);
+        for r in renames {
+            let Some(k) = cols.iter().position(|(n, _)| *n == r.old_name.name) else {
+                if !schema.open {
+                    self.report(SemanticError::UnknownColumn {
+                        name: r.old_name.name.clone(),
+                        span: r.old_name.span,
+                        context: "the input of `project-rename`".into(),
+                        help: did_you_mean(&r.old_name.name, cols.iter().map(|(n, _)| n.as_str()))
+                            .map(|s| format!("did you mean `{s}`?")),
+                    });
+                }
+                continue;
+            };
+            if cols
+                .iter()
+                .enumerate()
+                .any(|(j, (n, _))| j != k && *n == r.new_name.name)
+            {
+                self.report(SemanticError::DuplicateColumn {
+                    name: r.new_name.name.clone(),
+                    span: r.new_name.span,
+                });
+                continue;
+            }
+            cols[k].0 = r.new_name.name.clone();
+        }
+        project_plan(input, cols, schema.open)
+    }
+
+    pub(crate) fn distinct(&mut self, input: Plan, columns: &DistinctColumns) -> Plan {
+        let input = match columns {
+            DistinctColumns::All { .. } => input,
+            DistinctColumns::Columns { columns } => self.project(input, columns),
+        };
+        let schema = input.schema.clone();
+        Plan {
+            node: Node::Distinct {
+                input: Box::new(input),
+            },
+            schema,
+        }
+    }
+
+    pub(crate) fn mv_expand(&mut self, input: Plan, m: &ast::MvExpand) -> Plan {
+        for p in &m.params {
+            let value = match &p.value {
+                ast::ParamValue::Word(w) => w.name.clone(),
+                ast::ParamValue::Literal(l) => l.to_string(),
+            };
+            let harmless = matches!(
+                (p.name.name.as_str(), value.as_str()),
+                ("bagexpansion" | "kind", "array")
+            );
+            if !harmless {
+                self.report(SemanticError::Unsupported {
+                    what: format!("mv-expand parameter `{}={value}`", p.name.name),
+                    span: p.span,
+                    help: None,
+                });
+            }
+        }
+        let mut row = input.schema.clone();
+        let mut cols = identity_columns(&row);
+        let mut extended = false;
+        let mut expand = Vec::new();
+        for item in &m.items {
+            let e = self.scalar(&item.expr, Some(&row));
+            if let Type::Scalar(t) = e.ty {
+                if t != ScalarType::Dynamic {
+                    self.report(SemanticError::TypeMismatch {
+                        message: format!("mv-expand needs a dynamic array or property bag, found {t}"),
+                        span: item.expr.span,
+                        label: format!("this is {t}"),
+                        help: (t == ScalarType::String).then(|| "make an array first, e.g. split(Column, \" \") or parse_json(Column)".into()),
+                    });
+                }
+            }
+            let name = match &item.name {
+                Some(n) => n.name.clone(),
+                None => {
+                    result_name(&item.expr).unwrap_or_else(|| self.default_column_name(&row, &[]))
+                }
+            };
+            let is_same_column = matches!(&e.kind, ExprKind::Column(c) if *c == name);
+            let out_ty = item
+                .to_type
+                .as_ref()
+                .map_or(Type::DYNAMIC, |t| Type::Scalar(t.ty));
+            match row.index_of(&name) {
+                Some(k) => {
+                    if !is_same_column {
+                        cols[k] = (name.clone(), e);
+                        extended = true;
+                    }
+                    row.columns[k].ty = out_ty;
+                }
+                None => {
+                    row.columns.push(Column::new(name.clone(), out_ty));
+                    cols.push((name.clone(), e));
+                    extended = true;
+                }
+            }
+            expand.push(name);
+        }
+        let limit = m
+            .limit
+            .as_ref()
+            .map(|l| self.constant_count(l, "the mv-expand limit"));
+        let open = row.open;
+        let input = if extended {
+            project_plan(input, cols, open)
+        } else {
+            input
+        };
+        Plan {
+            node: Node::MvExpand {
+                input: Box::new(input),
+                columns: expand,
+                limit,
+            },
+            schema: row,
+        }
+    }
+
+    /// A row count that must be a constant long (take, top, limit).
+    pub(crate) fn constant_count(&mut self, e: &ast::Expr, what: &str) -> Expr {
+        let x = self.scalar(e, Some(&Schema::default()));
+        if !is_constant(&x) {
+            self.report(SemanticError::NotConstant {
+                what: what.to_string(),
+                span: e.span,
+            });
+        } else if let Type::Scalar(t) = x.ty {
+            if !matches!(t, ScalarType::Int | ScalarType::Long) {
+                self.report(SemanticError::TypeMismatch {
+                    message: format!("{what} must be a whole number, found {t}"),
+                    span: e.span,
+                    label: format!("this is {t}"),
+                    help: None,
+                });
+            }
+        }
+        x
+    }
+
+    /// Resolves Kusto's sort defaults: descending unless `asc`; nulls first
+    /// for ascending and last for descending unless stated.
+    fn sort_key(&mut self, k: &ast::SortKey, row: &Schema) -> SortKey {
+        let expr = self.scalar(&k.expr, Some(row));
+        if let Type::Scalar(ScalarType::Dynamic) = expr.ty {
+            self.report(SemanticError::TypeMismatch {
+                message: "cannot sort by a dynamic value".into(),
+                span: k.expr.span,
+                label: "this is dynamic".into(),
+                help: Some("convert it, e.g. with tostring(…) or tolong(…)".into()),
+            });
+        }
+        let descending = k.order != Some(SortOrder::Asc);
+        let nulls_first = match k.nulls {
+            Some(NullsOrder::First) => true,
+            Some(NullsOrder::Last) => false,
+            None => !descending,
+        };
+        SortKey {
+            expr,
+            descending,
+            nulls_first,
+        }
+    }
+
+    pub(crate) fn top(&mut self, input: Plan, t: &ast::Top) -> Plan {
+        let count = self.constant_count(&t.count, "the number of rows of `top`");
+        let key = self.sort_key(&t.key, &input.schema);
+        let schema = input.schema.clone();
+        Plan {
+            node: Node::Top {
+                input: Box::new(input),
+                count,
+                key,
+            },
+            schema,
+        }
+    }
+
+    pub(crate) fn take(&mut self, input: Plan, count: &ast::Expr) -> Plan {
+        let count = self.constant_count(count, "the number of rows of `take`");
+        let schema = input.schema.clone();
+        Plan {
+            node: Node::Take {
+                input: Box::new(input),
+                count,
+            },
+            schema,
+        }
+    }
+
+    pub(crate) fn sort(&mut self, input: Plan, keys: &[ast::SortKey]) -> Plan {
+        let keys = keys
+            .iter()
+            .map(|k| self.sort_key(k, &input.schema))
+            .collect();
+        let schema = input.schema.clone();
+        Plan {
+            node: Node::Sort {
+                input: Box::new(input),
+                keys,
+            },
+            schema,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob_match;
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("Flow*", "FlowType"));
+        assert!(glob_match("*Time", "FlowStartTime"));
+        assert!(!glob_match("F*X*e", "FlowStartTime"));
+        assert!(glob_match("F*S*Time", "FlowStartTime"));
+        assert!(glob_match("*", "x"));
+        assert!(!glob_match("Flow", "FlowType"));
+        assert!(glob_match("Flow", "Flow"));
+    }
+}

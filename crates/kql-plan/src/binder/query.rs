@@ -1,0 +1,160 @@
+//! Tabular expressions: sources and the dispatch over `| operator`s.
+
+use super::naming::result_name;
+use super::{Binder, unknown_plan};
+use crate::error::SemanticError;
+use crate::plan::{Expr, ExprKind, Node, Plan};
+use crate::schema::{Column, Schema};
+use crate::types::Type;
+use crate::value::Value;
+use kql_syntax::ast::{self, OperatorKind, SourceKind};
+
+impl Binder<'_> {
+    /// Binds `source | op | op …`.
+    pub(crate) fn query(&mut self, q: &ast::Query) -> Plan {
+        let mut plan = match &q.source.kind {
+            SourceKind::Expr(e) => self.tabular_expr(e),
+            SourceKind::Union(u) => self.union(None, u),
+            SourceKind::Print(cols) => self.print(cols),
+            SourceKind::Datatable(dt) => self.datatable(dt),
+        };
+        for op in &q.operators {
+            plan = self.operator(plan, op);
+        }
+        plan
+    }
+
+    fn operator(&mut self, input: Plan, op: &ast::Operator) -> Plan {
+        match &op.kind {
+            OperatorKind::Where { predicate } => self.where_(input, predicate),
+            OperatorKind::Project { columns } => self.project(input, columns),
+            OperatorKind::Extend { columns } => self.extend(input, columns),
+            OperatorKind::ProjectAway { columns } => self.project_away(input, columns),
+            OperatorKind::ProjectKeep { columns } => self.project_keep(input, columns),
+            OperatorKind::ProjectRename { renames } => self.project_rename(input, renames),
+            OperatorKind::Distinct { columns } => self.distinct(input, columns),
+            OperatorKind::MvExpand(m) => self.mv_expand(input, m),
+            OperatorKind::Lookup(l) => self.lookup(input, l),
+            OperatorKind::Join(j) => self.join(input, j),
+            OperatorKind::Union(u) => self.union(Some(input), u),
+            OperatorKind::Summarize(s) => self.summarize(input, s),
+            OperatorKind::Top(t) => self.top(input, t),
+            OperatorKind::Take { count } => self.take(input, count),
+            OperatorKind::Sort { keys } => self.sort(input, keys),
+            OperatorKind::Count => Plan {
+                node: Node::Count {
+                    input: Box::new(input),
+                },
+                schema: Schema::new(vec![Column::new("Count", Type::LONG)]),
+            },
+            OperatorKind::Render(r) => {
+                self.report(SemanticError::RenderIgnored {
+                    visualization: r.visualization.name.clone(),
+                    span: r.visualization.span,
+                });
+                let schema = input.schema.clone();
+                Plan {
+                    node: Node::Render {
+                        input: Box::new(input),
+                        visualization: r.visualization.name.clone(),
+                    },
+                    schema,
+                }
+            }
+            OperatorKind::Error => unknown_plan(),
+        }
+    }
+
+    /// `print a = 1, 2`: one row; unnamed columns are `print_0`, `print_1`, … by position.
+    fn print(&mut self, cols: &[ast::NamedExpr]) -> Plan {
+        let empty = Schema::default();
+        let mut out: Vec<(String, Expr)> = Vec::new();
+        for (i, c) in cols.iter().enumerate() {
+            let e = self.scalar(&c.expr, Some(&empty));
+            let name = match &c.name {
+                Some(n) => n.name.clone(),
+                None => result_name(&c.expr).unwrap_or_else(|| format!("print_{i}")),
+            };
+            if out.iter().any(|(n, _)| *n == name) {
+                self.report(SemanticError::DuplicateColumn {
+                    name: name.clone(),
+                    span: c.span,
+                });
+                continue;
+            }
+            out.push((name, e));
+        }
+        let schema = Schema::new(
+            out.iter()
+                .map(|(n, e)| Column::new(n.clone(), e.ty))
+                .collect(),
+        );
+        Plan {
+            node: Node::Print { columns: out },
+            schema,
+        }
+    }
+
+    /// `datatable(a:long, …) [values]`: literal rows, checked against the column types.
+    fn datatable(&mut self, dt: &ast::Datatable) -> Plan {
+        let schema = Schema::new(
+            dt.columns
+                .iter()
+                .map(|c| Column::new(c.name.name.clone(), c.ty.ty))
+                .collect(),
+        );
+        let width = dt.columns.len().max(1);
+        if dt.values.len() % width != 0 {
+            let span = dt.values.last().map_or(dt.columns[0].name.span, |v| v.span);
+            self.report(SemanticError::TypeMismatch {
+                message: format!(
+                    "datatable has {} columns but {} values, not a whole number of rows",
+                    width,
+                    dt.values.len()
+                ),
+                span,
+                label: "incomplete row".into(),
+                help: None,
+            });
+        }
+        let empty = Schema::default();
+        let mut rows = Vec::new();
+        for chunk in dt.values.chunks(width) {
+            let mut row = Vec::new();
+            for (value, col) in chunk.iter().zip(&dt.columns) {
+                let e = self.scalar(value, Some(&empty));
+                let v = match e.kind {
+                    ExprKind::Literal(v) => v,
+                    ExprKind::Error => Value::null_of(col.ty.ty),
+                    _ => {
+                        self.report(SemanticError::NotConstant {
+                            what: "a datatable value".into(),
+                            span: value.span,
+                        });
+                        Value::null_of(col.ty.ty)
+                    }
+                };
+                let vt = v.scalar_type();
+                let fits =
+                    vt == col.ty.ty || (vt.is_numeric() && col.ty.ty.is_numeric()) || v.is_null();
+                if !fits {
+                    self.report(SemanticError::TypeMismatch {
+                        message: format!(
+                            "column `{}` is {}, but the value is {vt}",
+                            col.name.name, col.ty.ty
+                        ),
+                        span: value.span,
+                        label: format!("this is {vt}"),
+                        help: None,
+                    });
+                }
+                row.push(v);
+            }
+            rows.push(row);
+        }
+        Plan {
+            node: Node::Datatable { rows },
+            schema,
+        }
+    }
+}

@@ -1,0 +1,413 @@
+//! `summarize`: grouping keys, aggregations and Kusto's naming of their
+//! columns (`count_`, `sum_X`, `arg_max` tuples).
+
+use super::Binder;
+use super::naming::result_name;
+use super::operators::{identity_columns, project_plan};
+use crate::error::SemanticError;
+use crate::functions::{self, FunctionDef, FunctionKind};
+use crate::plan::{Aggregate, Expr, ExprKind, Node, Plan};
+use crate::schema::{Column, Schema, UniqueNames};
+use crate::types::Type;
+use kql_syntax::Span;
+use kql_syntax::ast::{self, ExprKind as A};
+
+/// Aggregations found while binding one `summarize`.
+pub(crate) struct PendingAggregates {
+    /// The rows being aggregated: aggregate arguments bind here.
+    input: Schema,
+    aggregates: Vec<Aggregate>,
+    hidden: usize,
+}
+
+/// The aggregation function called directly by `e`, if any.
+fn direct_aggregate(e: &ast::Expr) -> Option<(&'static FunctionDef, &[ast::Expr])> {
+    match &e.unparen().kind {
+        A::Call { function, args } => functions::lookup(&function.name)
+            .filter(|d| d.kind == FunctionKind::Aggregate)
+            .map(|d| (d, args.as_slice())),
+        _ => None,
+    }
+}
+
+/// Functions whose result is a tuple of columns named after their arguments.
+fn is_tuple_aggregate(def: &FunctionDef, args: &[ast::Expr]) -> bool {
+    match def.name {
+        "arg_max" | "arg_min" | "take_any" => true,
+        "any" => args.len() > 1 || args.iter().any(|a| matches!(a.kind, A::Star)),
+        _ => false,
+    }
+}
+
+impl Binder<'_> {
+    pub(crate) fn summarize(&mut self, input: Plan, s: &ast::Summarize) -> Plan {
+        let row = input.schema.clone();
+        let mut names = UniqueNames::default();
+        let mut taken: Vec<String> = Vec::new();
+
+        let mut keys: Vec<(String, Expr)> = Vec::new();
+        for k in &s.by {
+            let e = self.scalar(&k.expr, Some(&row));
+            let name = match &k.name {
+                Some(n) => n.name.clone(),
+                None => match result_name(&k.expr) {
+                    Some(n) => n,
+                    None => self.default_column_name(&row, &taken),
+                },
+            };
+            if !self.claim_name(&name, k.name.is_some(), k.span, &mut names, &mut taken) {
+                continue;
+            }
+            let name = taken.last().cloned().unwrap_or(name);
+            keys.push((name, e));
+        }
+        let key_schema = Schema {
+            columns: keys
+                .iter()
+                .map(|(n, e)| Column::new(n.clone(), e.ty))
+                .collect(),
+            open: row.open,
+        };
+        let key_columns: Vec<String> = keys
+            .iter()
+            .filter_map(|(_, e)| match &e.kind {
+                ExprKind::Column(c) => Some(c.clone()),
+                _ => None,
+            })
+            .collect();
+
+        let outer = self.pending_aggregates.replace(PendingAggregates {
+            input: row.clone(),
+            aggregates: Vec::new(),
+            hidden: 0,
+        });
+        // Final columns after aggregation when some item is an expression over aggregates.
+        let mut finals: Vec<(String, Expr)> = Vec::new();
+        let mut compound = false;
+        for item in &s.aggregates {
+            if let Some((def, args)) = direct_aggregate(&item.expr) {
+                let outputs = self.direct_aggregate(def, args, item, &row, &key_columns);
+                for (name, ty, span) in outputs {
+                    if self.claim_name(&name, item.name.is_some(), span, &mut names, &mut taken) {
+                        let unique = taken.last().cloned().unwrap_or(name);
+                        if let Some(agg) = self
+                            .pending_aggregates
+                            .as_mut()
+                            .and_then(|p| p.aggregates.last_mut())
+                        {
+                            if let Some(slot) = agg.outputs.iter_mut().find(|o| o.is_empty()) {
+                                *slot = unique.clone();
+                            }
+                        }
+                        finals.push((
+                            unique.clone(),
+                            Expr::new(ExprKind::Column(unique), ty, span),
+                        ));
+                    }
+                }
+                continue;
+            }
+            let before = self
+                .pending_aggregates
+                .as_ref()
+                .map_or(0, |p| p.aggregates.len());
+            let e = self.scalar(&item.expr, Some(&key_schema));
+            let after = self
+                .pending_aggregates
+                .as_ref()
+                .map_or(0, |p| p.aggregates.len());
+            if after == before && !e.is_error() {
+                self.report(SemanticError::NotAggregate {
+                    span: item.expr.span,
+                    help: Some("wrap it in an aggregation such as take_any(…) or count(), or move it to `by`".into()),
+                });
+            }
+            let name = match &item.name {
+                Some(n) => n.name.clone(),
+                None => match result_name(&item.expr) {
+                    Some(n) => n,
+                    None => self.default_column_name(&row, &taken),
+                },
+            };
+            if self.claim_name(
+                &name,
+                item.name.is_some(),
+                item.span,
+                &mut names,
+                &mut taken,
+            ) {
+                let unique = taken.last().cloned().unwrap_or(name);
+                finals.push((unique, e));
+                compound = true;
+            }
+        }
+        let pending = std::mem::replace(&mut self.pending_aggregates, outer)
+            .map_or_else(Vec::new, |p| p.aggregates);
+        // Drop outputs left unnamed by a duplicate-name error.
+        let aggregates: Vec<Aggregate> = pending
+            .into_iter()
+            .map(|mut a| {
+                a.outputs.retain(|o| !o.is_empty());
+                a
+            })
+            .collect();
+
+        let mut columns: Vec<Column> = keys
+            .iter()
+            .map(|(n, e)| Column::new(n.clone(), e.ty))
+            .collect();
+        for a in &aggregates {
+            for (k, name) in a.outputs.iter().enumerate() {
+                columns.push(Column::new(name.clone(), aggregate_output_type(a, k)));
+            }
+        }
+        let plan = Plan {
+            node: Node::Summarize {
+                input: Box::new(input),
+                keys,
+                aggregates,
+            },
+            schema: Schema {
+                columns,
+                open: row.open,
+            },
+        };
+        if !compound {
+            return plan;
+        }
+        let mut cols: Vec<(String, Expr)> = identity_columns(&key_schema);
+        cols.extend(finals);
+        project_plan(plan, cols, row.open)
+    }
+
+    /// Takes `name` for an output column: explicit names must be unique,
+    /// derived ones get a numeric suffix. Pushes the final name onto `taken`.
+    fn claim_name(
+        &mut self,
+        name: &str,
+        explicit: bool,
+        span: Span,
+        names: &mut UniqueNames,
+        taken: &mut Vec<String>,
+    ) -> bool {
+        if explicit {
+            if taken.iter().any(|t| t == name) {
+                self.report(SemanticError::DuplicateColumn {
+                    name: name.to_string(),
+                    span,
+                });
+                return false;
+            }
+            names.reserve([name]);
+            taken.push(name.to_string());
+        } else {
+            taken.push(names.get_or_add(name));
+        }
+        true
+    }
+
+    /// Binds an item that is a direct aggregation call. Registers the
+    /// aggregate (with its output names still empty) and returns the output
+    /// columns to name: `(name, type, span)`.
+    fn direct_aggregate(
+        &mut self,
+        def: &'static FunctionDef,
+        args: &[ast::Expr],
+        item: &ast::NamedExpr,
+        row: &Schema,
+        key_columns: &[String],
+    ) -> Vec<(String, Type, Span)> {
+        let span = item.expr.span;
+        if is_tuple_aggregate(def, args) {
+            let mut outputs = self.tuple_aggregate(def, args, row, key_columns, span);
+            if let Some(n) = &item.name {
+                match outputs.as_mut_slice() {
+                    [(only, _)] => *only = n.name.clone(),
+                    _ => self.report(SemanticError::Unsupported {
+                        what: format!(
+                            "naming the several results of `{}` with `{} =`",
+                            def.name, n.name
+                        ),
+                        span: n.span,
+                        help: Some("leave it unnamed and rename with project-rename".into()),
+                    }),
+                }
+            }
+            let bound: Vec<Expr> = outputs.iter().map(|(_, e)| e.clone()).collect();
+            let names: Vec<(String, Type, Span)> = outputs
+                .iter()
+                .map(|(n, e)| (n.clone(), e.ty, e.span))
+                .collect();
+            self.register_aggregate(def, bound, names.len());
+            return names;
+        }
+        let bound = self.aggregate_args(args, row);
+        let ty = self.check_call(def, &bound, span);
+        self.register_aggregate(def, bound, 1);
+        let name = match &item.name {
+            Some(n) => n.name.clone(),
+            None => result_name(&item.expr).unwrap_or_else(|| format!("{}_", def.name)),
+        };
+        vec![(name, ty, item.name.as_ref().map_or(span, |n| n.span))]
+    }
+
+    fn register_aggregate(
+        &mut self,
+        function: &'static FunctionDef,
+        args: Vec<Expr>,
+        outputs: usize,
+    ) {
+        if let Some(p) = self.pending_aggregates.as_mut() {
+            p.aggregates.push(Aggregate {
+                function,
+                args,
+                outputs: vec![String::new(); outputs],
+            });
+        }
+    }
+
+    /// Binds aggregate arguments in the aggregated rows' scope; no nested aggregations.
+    fn aggregate_args(&mut self, args: &[ast::Expr], row: &Schema) -> Vec<Expr> {
+        let pending = self.pending_aggregates.take();
+        let bound = args.iter().map(|a| self.scalar(a, Some(row))).collect();
+        self.pending_aggregates = pending;
+        bound
+    }
+
+    /// An aggregation inside a larger expression (`sum(a) / count()`): it
+    /// gets a hidden output column that the expression then reads.
+    pub(crate) fn aggregate_in_expression(
+        &mut self,
+        def: &'static FunctionDef,
+        args: &[ast::Expr],
+        _row: Option<&Schema>,
+        span: Span,
+    ) -> Expr {
+        let input = match &self.pending_aggregates {
+            Some(p) => p.input.clone(),
+            None => return Expr::error(span),
+        };
+        if is_tuple_aggregate(def, args) {
+            self.report(SemanticError::Unsupported {
+                what: format!("`{}` inside an expression", def.name),
+                span,
+                help: Some("use it as a whole summarize item".into()),
+            });
+            return Expr::error(span);
+        }
+        let bound = self.aggregate_args(args, &input);
+        let ty = self.check_call(def, &bound, span);
+        let Some(p) = self.pending_aggregates.as_mut() else {
+            return Expr::error(span);
+        };
+        p.hidden += 1;
+        let name = format!("__agg{}", p.hidden);
+        p.aggregates.push(Aggregate {
+            function: def,
+            args: bound,
+            outputs: vec![name.clone()],
+        });
+        Expr::new(ExprKind::Column(name), ty, span)
+    }
+
+    /// `arg_max(T, a, *)`, `take_any(a, b)`: one output column per returned
+    /// value, named as Kusto names them (Kusto.Language `GetArgMinMaxResult`,
+    /// `GetAnyResult`).
+    fn tuple_aggregate(
+        &mut self,
+        def: &'static FunctionDef,
+        args: &[ast::Expr],
+        row: &Schema,
+        key_columns: &[String],
+        span: Span,
+    ) -> Vec<(String, Expr)> {
+        // Unknown types are accepted everywhere, so this checks the arity only.
+        if let Err(crate::functions::CallError::Arity { expected }) =
+            def.check(&vec![Type::Unknown; args.len()])
+        {
+            self.report(SemanticError::WrongArity {
+                function: def.name.to_string(),
+                expected,
+                found: args.len(),
+                span,
+                help: Some(format!("usage: {}", def.signature_text())),
+            });
+            return Vec::new();
+        }
+        let is_arg = matches!(def.name, "arg_max" | "arg_min");
+        let prefix = if def.name == "arg_max" { "max" } else { "min" };
+        let any_star = args.iter().any(|a| matches!(a.kind, A::Star));
+        let mut out: Vec<(String, Expr)> = Vec::new();
+        let mut added: Vec<String> = if is_arg {
+            Vec::new()
+        } else {
+            key_columns.to_vec()
+        };
+        let pending = self.pending_aggregates.take();
+        let primary_name = args.first().and_then(result_name).unwrap_or_default();
+        for (i, a) in args.iter().enumerate() {
+            if matches!(a.kind, A::Star) {
+                for c in &row.columns {
+                    let skip = any_star
+                        && (added.contains(&c.name) || (is_arg && key_columns.contains(&c.name)));
+                    if !skip {
+                        added.push(c.name.clone());
+                        out.push((
+                            c.name.clone(),
+                            Expr::new(ExprKind::Column(c.name.clone()), c.ty, a.span),
+                        ));
+                    }
+                }
+                continue;
+            }
+            let e = self.scalar(a, Some(row));
+            if is_arg && i == 0 {
+                if let Type::Scalar(t) = e.ty {
+                    if !crate::functions::ArgType::Orderable.accepts(Type::Scalar(t)) {
+                        self.report(SemanticError::TypeMismatch {
+                            message: format!(
+                                "argument 1 of `{}()` must be orderable, found {t}",
+                                def.name
+                            ),
+                            span: a.span,
+                            label: format!("this is {t}"),
+                            help: None,
+                        });
+                    }
+                }
+            }
+            if let ExprKind::Column(c) = &e.kind {
+                let skip =
+                    i > 0 && any_star && (added.contains(c) || (is_arg && key_columns.contains(c)));
+                if !skip {
+                    added.push(c.clone());
+                    out.push((c.clone(), e));
+                }
+                continue;
+            }
+            let name = result_name(a).filter(|n| !n.is_empty()).unwrap_or_else(|| {
+                if !is_arg {
+                    format!("any_arg{i}")
+                } else if i == 0 {
+                    format!("{prefix}_")
+                } else {
+                    format!("{prefix}_{primary_name}_arg{i}")
+                }
+            });
+            out.push((name, e));
+        }
+        self.pending_aggregates = pending;
+        out
+    }
+}
+
+/// The type of output `k` of an aggregate.
+fn aggregate_output_type(a: &Aggregate, k: usize) -> Type {
+    let arg_types: Vec<Type> = a.args.iter().map(|e| e.ty).collect();
+    let tuple = matches!(a.function.name, "arg_max" | "arg_min" | "take_any")
+        || (a.function.name == "any" && a.outputs.len() > 1);
+    if tuple {
+        return arg_types.get(k).copied().unwrap_or(Type::Unknown);
+    }
+    a.function.check(&arg_types).unwrap_or(Type::Unknown)
+}

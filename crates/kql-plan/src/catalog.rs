@@ -1,0 +1,181 @@
+//! The tables a query can name, with their schemas.
+
+use crate::schema::{Column, Schema};
+use crate::types::kusto_type_of_arrow;
+use kql_syntax::ScalarType;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// Where a table's schema came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TableOrigin {
+    /// The published Log Analytics schema built into ntaq.
+    Builtin,
+    /// Read from data files (paths as given).
+    Files(Vec<String>),
+}
+
+/// A column with its documentation, for `.schema` and completion.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ColumnDef {
+    pub name: String,
+    pub ty: ScalarType,
+    pub description: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct TableDef {
+    pub name: String,
+    pub columns: Vec<ColumnDef>,
+    pub origin: TableOrigin,
+}
+
+impl TableDef {
+    pub fn schema(&self) -> Schema {
+        Schema::new(
+            self.columns
+                .iter()
+                .map(|c| Column::new(c.name.clone(), c.ty))
+                .collect(),
+        )
+    }
+
+    /// A table described by an Arrow schema (e.g. a Parquet file's). Columns
+    /// whose Arrow type has no Kusto counterpart are left out and returned
+    /// separately with their type, so the caller can say so.
+    pub fn from_arrow(
+        name: &str,
+        schema: &arrow_schema::Schema,
+        origin: TableOrigin,
+    ) -> (TableDef, Vec<(String, arrow_schema::DataType)>) {
+        let mut columns = Vec::new();
+        let mut unmapped = Vec::new();
+        for f in schema.fields() {
+            match kusto_type_of_arrow(f.data_type()) {
+                Some(ty) => columns.push(ColumnDef {
+                    name: f.name().clone(),
+                    ty,
+                    description: None,
+                }),
+                None => unmapped.push((f.name().clone(), f.data_type().clone())),
+            }
+        }
+        (
+            TableDef {
+                name: name.to_string(),
+                columns,
+                origin,
+            },
+            unmapped,
+        )
+    }
+}
+
+/// Table names to definitions (names are case-sensitive, as in Kusto).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Catalog {
+    tables: BTreeMap<String, TableDef>,
+}
+
+#[derive(Deserialize)]
+struct JsonColumn {
+    name: String,
+    #[serde(rename = "type")]
+    ty: String,
+    description: Option<String>,
+}
+
+/// The published schemas of NTANetAnalytics and NTAIpDetails.
+const NTA_SCHEMA_JSON: &str = include_str!("catalog/nta-schema.json");
+
+impl Catalog {
+    pub fn new() -> Self {
+        Catalog::default()
+    }
+
+    /// The built-in catalog: NTANetAnalytics and NTAIpDetails as Log Analytics publishes them.
+    pub fn nta() -> Catalog {
+        let parsed: BTreeMap<String, Vec<JsonColumn>> =
+            serde_json::from_str(NTA_SCHEMA_JSON).expect("embedded NTA schema is valid JSON");
+        let mut catalog = Catalog::new();
+        for (table, cols) in parsed {
+            let columns = cols
+                .into_iter()
+                .map(|c| ColumnDef {
+                    ty: ScalarType::from_name(&c.ty)
+                        .expect("embedded NTA schema uses Kusto type names"),
+                    name: c.name,
+                    description: c.description,
+                })
+                .collect();
+            catalog.insert(TableDef {
+                name: table,
+                columns,
+                origin: TableOrigin::Builtin,
+            });
+        }
+        catalog
+    }
+
+    /// Adds or replaces a table.
+    pub fn insert(&mut self, table: TableDef) {
+        self.tables.insert(table.name.clone(), table);
+    }
+
+    pub fn get(&self, name: &str) -> Option<&TableDef> {
+        self.tables.get(name)
+    }
+
+    pub fn tables(&self) -> impl Iterator<Item = &TableDef> {
+        self.tables.values()
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.tables.keys().map(String::as_str)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tables.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_schema::{DataType, Field, TimeUnit};
+
+    #[test]
+    fn builtin_nta_schemas() {
+        let c = Catalog::nta();
+        let net = c.get("NTANetAnalytics").unwrap();
+        let ip = c.get("NTAIpDetails").unwrap();
+        // Column counts of the published schema (shared/docs/nta-schema.md).
+        assert_eq!(net.columns.len(), 77);
+        assert_eq!(ip.columns.len(), 19);
+        let ty = |t: &TableDef, n: &str| t.columns.iter().find(|c| c.name == n).unwrap().ty;
+        assert_eq!(ty(net, "FlowStartTime"), ScalarType::DateTime);
+        assert_eq!(ty(net, "CompletedFlows"), ScalarType::Long);
+        assert_eq!(ty(net, "DestPort"), ScalarType::Int);
+        assert_eq!(ty(net, "SrcSubscription"), ScalarType::String);
+        assert_eq!(ty(net, "IsFlowCapturedAtUdrHop"), ScalarType::Bool);
+        assert_eq!(ty(ip, "Port"), ScalarType::Int);
+        assert_eq!(net.columns[0].name, "AclGroup", "documented order is kept");
+        assert!(
+            c.get("ntanetanalytics").is_none(),
+            "table names are case-sensitive"
+        );
+    }
+
+    #[test]
+    fn tables_from_arrow_schemas() {
+        let schema = arrow_schema::Schema::new(vec![
+            Field::new("Ip", DataType::Utf8, true),
+            Field::new("T", DataType::Timestamp(TimeUnit::Microsecond, None), true),
+            Field::new("Blob", DataType::Binary, true),
+        ]);
+        let (t, unmapped) =
+            TableDef::from_arrow("X", &schema, TableOrigin::Files(vec!["x.parquet".into()]));
+        assert_eq!(t.schema().to_string(), "(Ip:string, T:datetime)");
+        assert_eq!(unmapped, vec![("Blob".to_string(), DataType::Binary)]);
+    }
+}

@@ -1,0 +1,181 @@
+//! Human-readable plans for `ntaq plan` and the REPL's `.explain`.
+
+use crate::plan::{Expr, ExprKind, Node, Plan, Program, SortKey};
+use std::fmt::{self, Write};
+
+/// The program as an indented tree, one node per line with its output schema.
+pub fn explain(program: &Program) -> String {
+    let mut out = String::new();
+    for s in &program.shared {
+        let _ = writeln!(out, "let {} =", s.name);
+        write_plan(&mut out, &s.plan, 1);
+    }
+    for (k, p) in program.results.iter().enumerate() {
+        if program.results.len() > 1 {
+            let _ = writeln!(out, "result #{}:", k + 1);
+        }
+        write_plan(&mut out, p, 0);
+    }
+    out
+}
+
+fn write_plan(out: &mut String, plan: &Plan, depth: usize) {
+    let _ = writeln!(
+        out,
+        "{}{}  {}",
+        "  ".repeat(depth),
+        NodeLine(plan),
+        plan.schema
+    );
+    for input in plan.inputs() {
+        write_plan(out, input, depth + 1);
+    }
+}
+
+struct NodeLine<'a>(&'a Plan);
+
+fn list<T>(
+    f: &mut fmt::Formatter<'_>,
+    items: &[T],
+    each: impl Fn(&mut fmt::Formatter<'_>, &T) -> fmt::Result,
+) -> fmt::Result {
+    for (k, i) in items.iter().enumerate() {
+        if k > 0 {
+            f.write_str(", ")?;
+        }
+        each(f, i)?;
+    }
+    Ok(())
+}
+
+fn sort_key(f: &mut fmt::Formatter<'_>, k: &SortKey) -> fmt::Result {
+    write!(
+        f,
+        "{} {} nulls {}",
+        ExprText(&k.expr),
+        if k.descending { "desc" } else { "asc" },
+        if k.nulls_first { "first" } else { "last" }
+    )
+}
+
+impl fmt::Display for NodeLine<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0.node {
+            Node::Scan { table } => write!(f, "Scan {table}"),
+            Node::Shared { id, name } => write!(f, "Shared #{} {name}", id.0),
+            Node::Filter { predicate, .. } => write!(f, "Filter {}", ExprText(predicate)),
+            Node::Project { columns, .. } => {
+                f.write_str("Project ")?;
+                list(f, columns, |f, (n, e)| match &e.kind {
+                    ExprKind::Column(c) if c == n => f.write_str(n),
+                    _ => write!(f, "{n} = {}", ExprText(e)),
+                })
+            }
+            Node::Distinct { .. } => f.write_str("Distinct"),
+            Node::MvExpand { columns, limit, .. } => {
+                write!(f, "MvExpand {}", columns.join(", "))?;
+                if let Some(l) = limit {
+                    write!(f, " limit {}", ExprText(l))?;
+                }
+                Ok(())
+            }
+            Node::Join { kind, on, .. } => {
+                write!(f, "Join kind={} on ", kind.name())?;
+                list(f, on, |f, (l, r)| write!(f, "{l} == {r}"))
+            }
+            Node::Lookup { kind, on, .. } => {
+                write!(f, "Lookup kind={kind:?} on ")?;
+                list(f, on, |f, (l, r)| write!(f, "{l} == {r}"))
+            }
+            Node::Union { .. } => f.write_str("Union"),
+            Node::Summarize {
+                keys, aggregates, ..
+            } => {
+                f.write_str("Summarize ")?;
+                list(f, aggregates, |f, a| {
+                    write!(f, "{} = {}(", a.outputs.join("|"), a.function.name)?;
+                    list(f, &a.args, |f, e| write!(f, "{}", ExprText(e)))?;
+                    f.write_str(")")
+                })?;
+                if !keys.is_empty() {
+                    f.write_str(" by ")?;
+                    list(f, keys, |f, (n, e)| write!(f, "{n} = {}", ExprText(e)))?;
+                }
+                Ok(())
+            }
+            Node::Sort { keys, .. } => {
+                f.write_str("Sort ")?;
+                list(f, keys, sort_key)
+            }
+            Node::Top { count, key, .. } => {
+                write!(f, "Top {} by ", ExprText(count))?;
+                sort_key(f, key)
+            }
+            Node::Take { count, .. } => write!(f, "Take {}", ExprText(count)),
+            Node::Count { .. } => f.write_str("Count"),
+            Node::Print { columns } => {
+                f.write_str("Print ")?;
+                list(f, columns, |f, (n, e)| write!(f, "{n} = {}", ExprText(e)))
+            }
+            Node::Datatable { rows } => write!(f, "Datatable {} rows", rows.len()),
+            Node::Render { visualization, .. } => write!(f, "Render {visualization}"),
+        }
+    }
+}
+
+/// A bound expression written back as KQL-like text.
+pub struct ExprText<'a>(pub &'a Expr);
+
+impl fmt::Display for ExprText<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0.kind {
+            ExprKind::Column(c) => f.write_str(c),
+            ExprKind::Literal(v) => write!(f, "{}", v.to_literal()),
+            ExprKind::Parameter(p) => write!(f, "{{{p}}}"),
+            ExprKind::Call { function, args } => {
+                write!(f, "{}(", function.name)?;
+                list(f, args, |f, a| write!(f, "{}", ExprText(a)))?;
+                f.write_str(")")
+            }
+            ExprKind::Binary { op, left, right } => write!(
+                f,
+                "({} {} {})",
+                ExprText(left),
+                op.symbol(),
+                ExprText(right)
+            ),
+            ExprKind::Negate(x) => write!(f, "-{}", ExprText(x)),
+            ExprKind::In {
+                op,
+                expr,
+                list: items,
+            } => {
+                write!(f, "{} {} (", ExprText(expr), op.symbol())?;
+                list(f, items, |f, a| write!(f, "{}", ExprText(a)))?;
+                f.write_str(")")
+            }
+            ExprKind::InQuery { op, expr, .. } => {
+                write!(f, "{} {} (<subquery>)", ExprText(expr), op.symbol())
+            }
+            ExprKind::Between {
+                negated,
+                expr,
+                low,
+                high,
+            } => write!(
+                f,
+                "{} {}between ({} .. {})",
+                ExprText(expr),
+                if *negated { "!" } else { "" },
+                ExprText(low),
+                ExprText(high)
+            ),
+            ExprKind::Index { target, index } => {
+                write!(f, "{}[{}]", ExprText(target), ExprText(index))
+            }
+            ExprKind::Member { target, name } => write!(f, "{}.{name}", ExprText(target)),
+            ExprKind::ScalarQuery(_) => f.write_str("toscalar(<subquery>)"),
+            ExprKind::Error => f.write_str("<error>"),
+        }
+    }
+}

@@ -1,0 +1,251 @@
+//! The logical plan: what the binder produces and the executor runs.
+//!
+//! Every [`Plan`] node carries its output [`Schema`]. Column references are
+//! by name (Kusto column names are unique within a table), so rewrites such
+//! as projection pushdown need no re-indexing.
+
+use crate::functions::FunctionDef;
+use crate::schema::Schema;
+use crate::types::Type;
+use crate::value::Value;
+use kql_syntax::Span;
+use kql_syntax::ast::{BinaryOp, InOp, JoinKind, LookupKind};
+
+/// A bound scalar expression with its type.
+#[derive(Clone, Debug)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub ty: Type,
+    /// Where it came from in the query text (for runtime errors).
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum ExprKind {
+    Column(String),
+    Literal(Value),
+    /// A query parameter known only by type (`check` without values).
+    Parameter(String),
+    Call {
+        function: &'static FunctionDef,
+        args: Vec<Expr>,
+    },
+    Binary {
+        op: BinaryOp,
+        left: Box<Expr>,
+        right: Box<Expr>,
+    },
+    Negate(Box<Expr>),
+    /// `x in (a, b)` and friends with scalar list items.
+    In {
+        op: InOp,
+        expr: Box<Expr>,
+        list: Vec<Expr>,
+    },
+    /// `x in (T | project c)`: membership in a one-column table.
+    InQuery {
+        op: InOp,
+        expr: Box<Expr>,
+        query: Box<Plan>,
+    },
+    Between {
+        negated: bool,
+        expr: Box<Expr>,
+        low: Box<Expr>,
+        high: Box<Expr>,
+    },
+    /// `d[i]` on a dynamic value.
+    Index {
+        target: Box<Expr>,
+        index: Box<Expr>,
+    },
+    /// `d.name` on a dynamic value.
+    Member {
+        target: Box<Expr>,
+        name: String,
+    },
+    /// `toscalar(T | …)`: the first column of the first row.
+    ScalarQuery(Box<Plan>),
+    /// Something that failed to bind (its error was reported). Never present
+    /// in a plan returned without errors.
+    Error,
+}
+
+impl Expr {
+    pub fn new(kind: ExprKind, ty: Type, span: Span) -> Self {
+        Expr { kind, ty, span }
+    }
+
+    pub fn error(span: Span) -> Self {
+        Expr {
+            kind: ExprKind::Error,
+            ty: Type::Unknown,
+            span,
+        }
+    }
+
+    pub fn is_error(&self) -> bool {
+        matches!(self.kind, ExprKind::Error)
+    }
+
+    /// The constant value, if this is a literal.
+    pub fn as_literal(&self) -> Option<&Value> {
+        match &self.kind {
+            ExprKind::Literal(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+/// A plan node and its output schema.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub node: Node,
+    pub schema: Schema,
+}
+
+/// Sort direction and null placement, resolved to Kusto's defaults.
+#[derive(Clone, Debug)]
+pub struct SortKey {
+    pub expr: Expr,
+    pub descending: bool,
+    pub nulls_first: bool,
+}
+
+/// One aggregation of a `summarize`: its outputs are usually one column
+/// (`count_`), several for `arg_max(T, *)`.
+#[derive(Clone, Debug)]
+pub struct Aggregate {
+    pub function: &'static FunctionDef,
+    pub args: Vec<Expr>,
+    pub outputs: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SharedId(pub usize);
+
+#[derive(Clone, Debug)]
+pub enum Node {
+    /// All columns of a table (the executor reads only those the plan needs).
+    Scan {
+        table: String,
+    },
+    /// A tabular `let` evaluated once however often it is used.
+    Shared {
+        id: SharedId,
+        name: String,
+    },
+    Filter {
+        input: Box<Plan>,
+        predicate: Expr,
+    },
+    /// Exactly these columns, in this order (project, extend, project-away,
+    /// project-keep and project-rename all become this).
+    Project {
+        input: Box<Plan>,
+        columns: Vec<(String, Expr)>,
+    },
+    /// Unique rows over all input columns.
+    Distinct {
+        input: Box<Plan>,
+    },
+    /// Expands the named dynamic columns: one row per array element.
+    MvExpand {
+        input: Box<Plan>,
+        columns: Vec<String>,
+        limit: Option<Expr>,
+    },
+    /// Output: left columns then right columns, right duplicates renamed
+    /// (`DestIp1`); semi/anti joins output one side only.
+    Join {
+        left: Box<Plan>,
+        right: Box<Plan>,
+        kind: JoinKind,
+        on: Vec<(String, String)>,
+    },
+    /// Output: left columns then right columns without the right keys.
+    Lookup {
+        left: Box<Plan>,
+        right: Box<Plan>,
+        kind: LookupKind,
+        on: Vec<(String, String)>,
+    },
+    /// Outer union: every input's columns map by name into the output schema.
+    Union {
+        inputs: Vec<Plan>,
+    },
+    /// Output: the `by` keys, then the aggregates' outputs.
+    Summarize {
+        input: Box<Plan>,
+        keys: Vec<(String, Expr)>,
+        aggregates: Vec<Aggregate>,
+    },
+    Sort {
+        input: Box<Plan>,
+        keys: Vec<SortKey>,
+    },
+    Top {
+        input: Box<Plan>,
+        count: Expr,
+        key: SortKey,
+    },
+    Take {
+        input: Box<Plan>,
+        count: Expr,
+    },
+    /// One row, one column `Count`.
+    Count {
+        input: Box<Plan>,
+    },
+    /// One row of computed values.
+    Print {
+        columns: Vec<(String, Expr)>,
+    },
+    /// Literal rows.
+    Datatable {
+        rows: Vec<Vec<Value>>,
+    },
+    /// `render`: the input unchanged; the visualization is reported to the user.
+    Render {
+        input: Box<Plan>,
+        visualization: String,
+    },
+}
+
+/// A tabular `let` the program shares between uses.
+#[derive(Clone, Debug)]
+pub struct SharedPlan {
+    pub name: String,
+    pub plan: Plan,
+}
+
+/// A bound script: the shared `let` tables and one plan per tabular statement.
+#[derive(Clone, Debug, Default)]
+pub struct Program {
+    pub shared: Vec<SharedPlan>,
+    pub results: Vec<Plan>,
+}
+
+impl Plan {
+    /// The plans this node reads from (not counting shared lets it refers to).
+    pub fn inputs(&self) -> Vec<&Plan> {
+        match &self.node {
+            Node::Scan { .. }
+            | Node::Shared { .. }
+            | Node::Print { .. }
+            | Node::Datatable { .. } => Vec::new(),
+            Node::Filter { input, .. }
+            | Node::Project { input, .. }
+            | Node::Distinct { input }
+            | Node::MvExpand { input, .. }
+            | Node::Summarize { input, .. }
+            | Node::Sort { input, .. }
+            | Node::Top { input, .. }
+            | Node::Take { input, .. }
+            | Node::Count { input }
+            | Node::Render { input, .. } => vec![input],
+            Node::Join { left, right, .. } | Node::Lookup { left, right, .. } => vec![left, right],
+            Node::Union { inputs } => inputs.iter().collect(),
+        }
+    }
+}
