@@ -1,23 +1,197 @@
-//! Aggregation functions ntaq implements. (Stub: being filled in.)
+//! Aggregation functions ntaq implements, sorted by name.
+//!
+//! Signatures, return types and result names follow the Kusto language
+//! service (`src/Kusto.Language/Aggregates.cs` in
+//! microsoft/Kusto-Query-Language); see `scalar.rs` for how its parameter
+//! kinds map onto [`ArgType`](super::ArgType). Kusto's
+//! `ResultNameKind.PrefixAndFirstArgument` with `WithResultNamePrefix("p")`
+//! is `ResultName::PrefixAndFirstArg("p")` here: `sum(Flows)` is `sum_Flows`,
+//! `count()` is `count_`, and a first argument with no name of its own gives
+//! just the prefix and `_` (`countif(A > 1)` is `countif_`).
+//!
+//! `arg_max`, `arg_min`, `take_any` and the multi-argument or `*` forms of
+//! `any` produce one column per argument (Kusto's `GetArgMinMaxResult` and
+//! `GetAnyResult`); the binder (`binder/summarize.rs`) names and types those
+//! columns itself, so their `returns` and `result_name` below only describe
+//! the first column and are not used for naming.
 
-use super::{ArgType as A, FunctionDef, FunctionKind, Param as P, ResultName, Returns};
+use super::{ArgType as A, CallError, FunctionDef, FunctionKind, Param as P, ResultName, Returns};
+use crate::types::Type;
+use ResultName::PrefixAndFirstArg;
+use Returns::{Arg, Fixed};
 use kql_syntax::ScalarType as S;
 
+/// What `avg` accepts: Kusto declares one signature each for integer, real,
+/// decimal, timespan and datetime.
+const AVERAGEABLE: A = A::OneOf(&[S::Int, S::Long, S::Real, S::Decimal, S::Timespan, S::DateTime]);
+
+/// Kusto's `ParameterTypeKind.NotDynamic`: any scalar but dynamic.
+const NOT_DYNAMIC: A =
+    A::OneOf(&[S::Bool, S::Int, S::Long, S::Real, S::Decimal, S::String, S::DateTime, S::Timespan, S::Guid]);
+
+/// Result of `avg(x)` / `avgif(x, p)` (Aggregates.cs `Avg`, `AvgIf`): int and
+/// long average to real; real, decimal, timespan and datetime keep their type.
+fn avg_result(args: &[Type]) -> Result<Type, CallError> {
+    Ok(match args.first() {
+        Some(Type::Scalar(S::Int | S::Long)) => Type::REAL,
+        Some(&t) => t,
+        None => Type::Unknown,
+    })
+}
+
+const fn aggregate(
+    name: &'static str,
+    params: &'static [P],
+    returns: Returns,
+    result_name: ResultName,
+    doc: &'static str,
+) -> FunctionDef {
+    FunctionDef { name, kind: FunctionKind::Aggregate, params, returns, result_name, doc }
+}
+
+const PREDICATE: P = P::new("predicate", A::Exactly(S::Bool));
+/// `make_list`, `make_set`: `maxSize` is an integer (Kusto `ParameterTypeKind.Integer`).
+const MAX_SIZE: P = P::optional("maxSize", A::Exactly(S::Long));
+/// `dcount`'s accuracy level (0-4); Kusto declares `NotDynamic`.
+const ACCURACY: P = P::optional("accuracy", NOT_DYNAMIC);
+/// `take_any` / `any`: one or more expressions, or `*`.
+const ANY_PARAMS: &[P] = &[P::new("expr", A::StarOrAny), P::many("expr", A::StarOrAny)];
+
 pub(super) static FUNCTIONS: &[FunctionDef] = &[
-    FunctionDef {
-        name: "count",
-        kind: FunctionKind::Aggregate,
-        params: &[],
-        returns: Returns::Fixed(S::Long),
-        result_name: ResultName::PrefixAndFirstArg("count"),
-        doc: "Counts the rows in the group.",
-    },
-    FunctionDef {
-        name: "sum",
-        kind: FunctionKind::Aggregate,
-        params: &[P::new("expr", A::Summable)],
-        returns: Returns::Promoted(0),
-        result_name: ResultName::PrefixAndFirstArg("sum"),
-        doc: "Sums the expression over the group.",
-    },
+    // any: deprecated in Kusto in favour of take_any, but its one-argument
+    // form keeps the "any_" prefix (Aggregates.cs `Any`).
+    aggregate("any", ANY_PARAMS, Arg(0), PrefixAndFirstArg("any"), "Deprecated alias of take_any."),
+    // arg_max/arg_min: Kusto allows zero or more `returned` expressions after
+    // the maximized one, each any scalar or `*` (ArgumentKind.StarAllowed).
+    aggregate(
+        "arg_max",
+        &[P::new("maximized", A::Orderable), P::many("returned", A::StarOrAny)],
+        Arg(0),
+        ResultName::Default,
+        "The row where the first argument is largest: that value and the listed columns.",
+    ),
+    aggregate(
+        "arg_min",
+        &[P::new("minimized", A::Orderable), P::many("returned", A::StarOrAny)],
+        Arg(0),
+        ResultName::Default,
+        "The row where the first argument is smallest: that value and the listed columns.",
+    ),
+    aggregate(
+        "avg",
+        &[P::new("expr", AVERAGEABLE)],
+        Returns::Custom(avg_result),
+        PrefixAndFirstArg("avg"),
+        "Average of the expression over the group.",
+    ),
+    aggregate(
+        "avgif",
+        &[P::new("expr", AVERAGEABLE), PREDICATE],
+        Returns::Custom(avg_result),
+        PrefixAndFirstArg("avgif"),
+        "Average of the expression over the rows where the predicate is true.",
+    ),
+    // count: Kusto also has a hidden, obsolete `count(predicate)` signature
+    // (use countif); only the zero-argument form is declared here.
+    aggregate("count", &[], Fixed(S::Long), PrefixAndFirstArg("count"), "Number of rows in the group."),
+    aggregate(
+        "count_distinct",
+        &[P::new("expr", NOT_DYNAMIC)],
+        Fixed(S::Long),
+        PrefixAndFirstArg("count_distinct"),
+        "Exact number of distinct values of the expression.",
+    ),
+    aggregate(
+        "countif",
+        &[PREDICATE],
+        Fixed(S::Long),
+        PrefixAndFirstArg("countif"),
+        "Number of rows where the predicate is true.",
+    ),
+    aggregate(
+        "dcount",
+        &[P::new("expr", A::Any), ACCURACY],
+        Fixed(S::Long),
+        PrefixAndFirstArg("dcount"),
+        "Estimated number of distinct values of the expression.",
+    ),
+    aggregate(
+        "dcountif",
+        &[P::new("expr", A::Any), PREDICATE, ACCURACY],
+        Fixed(S::Long),
+        PrefixAndFirstArg("dcountif"),
+        "Estimated number of distinct values over the rows where the predicate is true.",
+    ),
+    // make_list/make_set and their _if forms: Kusto returns a dynamic array
+    // and names the column "list_X" / "set_X" (the _if forms too).
+    aggregate(
+        "make_list",
+        &[P::new("expr", A::Any), MAX_SIZE],
+        Fixed(S::Dynamic),
+        PrefixAndFirstArg("list"),
+        "Dynamic array of the expression's values in the group.",
+    ),
+    aggregate(
+        "make_list_if",
+        &[P::new("expr", A::Any), PREDICATE, MAX_SIZE],
+        Fixed(S::Dynamic),
+        PrefixAndFirstArg("list"),
+        "Dynamic array of the expression's values where the predicate is true.",
+    ),
+    aggregate(
+        "make_set",
+        &[P::new("expr", A::Any), MAX_SIZE],
+        Fixed(S::Dynamic),
+        PrefixAndFirstArg("set"),
+        "Dynamic array of the distinct values of the expression in the group.",
+    ),
+    aggregate(
+        "make_set_if",
+        &[P::new("expr", A::Any), PREDICATE, MAX_SIZE],
+        Fixed(S::Dynamic),
+        PrefixAndFirstArg("set"),
+        "Dynamic array of the distinct values where the predicate is true.",
+    ),
+    aggregate("max", &[P::new("expr", A::Orderable)], Arg(0), PrefixAndFirstArg("max"), "Largest value in the group."),
+    aggregate(
+        "maxif",
+        &[P::new("expr", A::Orderable), PREDICATE],
+        Arg(0),
+        PrefixAndFirstArg("maxif"),
+        "Largest value over the rows where the predicate is true.",
+    ),
+    aggregate("min", &[P::new("expr", A::Orderable)], Arg(0), PrefixAndFirstArg("min"), "Smallest value in the group."),
+    aggregate(
+        "minif",
+        &[P::new("expr", A::Orderable), PREDICATE],
+        Arg(0),
+        PrefixAndFirstArg("minif"),
+        "Smallest value over the rows where the predicate is true.",
+    ),
+    // sum/sumif: Kusto's `Summable` also admits datetime; ntaq's `Summable`
+    // (numbers and timespan) rejects a sum of datetimes.
+    aggregate(
+        "sum",
+        &[P::new("expr", A::Summable)],
+        Returns::Promoted(0),
+        PrefixAndFirstArg("sum"),
+        "Sum of the expression over the group (int and long sum to long).",
+    ),
+    aggregate(
+        "sumif",
+        &[P::new("expr", A::Summable), PREDICATE],
+        Returns::Promoted(0),
+        PrefixAndFirstArg("sumif"),
+        "Sum of the expression over the rows where the predicate is true.",
+    ),
+    // take_any: Kusto sets no result-name kind; an unnamed column argument
+    // keeps its name and other expressions become any_argN (`GetAnyResult`
+    // with the "any_" prefix), which the binder does itself.
+    aggregate(
+        "take_any",
+        ANY_PARAMS,
+        Arg(0),
+        ResultName::Default,
+        "An arbitrary value of each argument from one row of the group.",
+    ),
 ];

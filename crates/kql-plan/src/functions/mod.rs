@@ -146,6 +146,10 @@ pub enum Returns {
     },
     /// `case(p1, v1, p2, v2, …, else)`: the values and the final else.
     CaseValues,
+    /// A rule the variants above cannot state (Kusto functions with several
+    /// signatures, such as `avg` or `bin`). It runs after the per-parameter
+    /// checks and may itself reject the combination of argument types.
+    Custom(fn(&[Type]) -> Result<Type, CallError>),
 }
 
 /// The column name a call gets when it is not named (Kusto's result-name rules).
@@ -282,6 +286,7 @@ impl FunctionDef {
                 }
                 pick(positions)
             }
+            Returns::Custom(rule) => rule(args),
         }
     }
 }

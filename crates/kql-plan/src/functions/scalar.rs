@@ -1,13 +1,401 @@
-//! Scalar functions ntaq implements. (Stub: being filled in.)
+//! Scalar functions ntaq implements, sorted by name.
+//!
+//! Signatures, return types and result-name kinds follow the Kusto language
+//! service (`src/Kusto.Language/Functions.cs` in microsoft/Kusto-Query-Language).
+//! Its parameter kinds map onto [`ArgType`](super::ArgType) like this:
+//!
+//! - `Scalar`, `CommonScalar`, `CommonScalarOrDynamic` → `Any`
+//! - `Number` → `Numeric`; `Integer` (int or long) → `Exactly(Long)`
+//! - `StringOrDynamic` → `StringLike`; `DynamicArray` → `Exactly(Dynamic)`
+//! - `Orderable`, `CommonOrderable` → `Orderable`
+//! - a declared `string` → `StringLike`: Kusto's string is "wider than"
+//!   dynamic, so a dynamic argument is promoted
+//! - a declared `long` → `Exactly(Long)` (int promotes); a declared `real` →
+//!   `Exactly(Real)`, which also admits decimal where Kusto does not
+//! - `ArgumentKind.Constant` / `Literal` → `.constant()`
+//!
+//! Kusto's `ResultNameKind` maps onto [`ResultName`]: `None` (the default) →
+//! `Default`, `FirstArgument` → `FirstArg`, `NameAndFirstArgument` →
+//! `PrefixAndFirstArg(<the function's own name>)`.
 
-use super::{ArgType as A, FunctionDef, FunctionKind, Param as P, ResultName, Returns};
+use super::{ArgType as A, CallError, FunctionDef, FunctionKind, Param as P, ResultName, Returns};
+use crate::types::{Type, common_type, widest_numeric};
+use ResultName::{Default as Unnamed, FirstArg};
+use Returns::{Arg, Fixed};
 use kql_syntax::ScalarType as S;
 
-pub(super) static FUNCTIONS: &[FunctionDef] = &[FunctionDef {
-    name: "strcat",
-    kind: FunctionKind::Scalar,
-    params: &[P::new("arg", A::Any), P::many("args", A::Any)],
-    returns: Returns::Fixed(S::String),
-    result_name: ResultName::Default,
-    doc: "Concatenates between 1 and 64 arguments as strings.",
-}];
+/// `bin`/`floor` values: numbers, datetime and timespan.
+const BINNABLE: A = A::OneOf(&[S::Int, S::Long, S::Real, S::Decimal, S::DateTime, S::Timespan]);
+
+/// Result of `bin(value, roundTo)` / `floor(value, roundTo)`. Kusto declares
+/// four signatures (Functions.cs `Bin`, `Floor`): (number, number) → the
+/// widest of the two with int promoted to long; (timespan, timespan) →
+/// timespan; (datetime, datetime) and (datetime, timespan) → datetime.
+fn bin_result(args: &[Type]) -> Result<Type, CallError> {
+    let (Some(&value), Some(&round_to)) = (args.first(), args.get(1)) else {
+        return Ok(Type::Unknown);
+    };
+    let mismatch = |expected: &str| CallError::ArgType { index: 1, expected: expected.into(), found: round_to };
+    match value {
+        Type::Unknown => Ok(Type::Unknown),
+        Type::Scalar(S::DateTime) => match round_to {
+            Type::Unknown | Type::Scalar(S::Timespan | S::DateTime) => Ok(Type::DATETIME),
+            _ => Err(mismatch("timespan (the bin size of a datetime)")),
+        },
+        Type::Scalar(S::Timespan) => match round_to {
+            Type::Unknown | Type::Scalar(S::Timespan) => Ok(Type::TIMESPAN),
+            _ => Err(mismatch("timespan (the bin size of a timespan)")),
+        },
+        Type::Scalar(v) => match round_to {
+            Type::Unknown => Ok(Type::Unknown),
+            Type::Scalar(r) => match widest_numeric(v, r) {
+                Some(S::Int) => Ok(Type::LONG),
+                Some(t) => Ok(Type::Scalar(t)),
+                None => Err(mismatch("a number (the bin size of a number)")),
+            },
+        },
+    }
+}
+
+/// Result of `case(p1, v1, p2, v2, …, else)`. Kusto (Functions.cs `Case`,
+/// `ParameterLayouts.BlockRepeating`) takes one or more predicate/value pairs
+/// and a final else, so an odd count of at least 3; every predicate is bool;
+/// the result is the common type of the values and the else.
+fn case_result(args: &[Type]) -> Result<Type, CallError> {
+    if args.len() < 3 || args.len() % 2 == 0 {
+        return Err(CallError::Arity { expected: "3, 5, 7, …".into() });
+    }
+    let last = args.len() - 1;
+    for index in (0..last).step_by(2) {
+        if !A::Exactly(S::Bool).accepts(args[index]) {
+            return Err(CallError::ArgType { index, expected: "bool (a predicate)".into(), found: args[index] });
+        }
+    }
+    let values: Vec<Type> = (1..last).step_by(2).chain([last]).map(|i| args[i]).collect();
+    common_type(&values).ok_or(CallError::Incompatible { found: values })
+}
+
+const fn scalar(
+    name: &'static str,
+    params: &'static [P],
+    returns: Returns,
+    result_name: ResultName,
+    doc: &'static str,
+) -> FunctionDef {
+    FunctionDef { name, kind: FunctionKind::Scalar, params, returns, result_name, doc }
+}
+
+/// `startofday` & co: a datetime and an optional offset in days/weeks/months/years.
+const DATE_AND_OFFSET: &[P] = &[P::new("date", A::Exactly(S::DateTime)), P::optional("offset", A::Exactly(S::Long))];
+const DATE: &[P] = &[P::new("date", A::Exactly(S::DateTime))];
+const VALUE: &[P] = &[P::new("value", A::Any)];
+const NUMBER: &[P] = &[P::new("number", A::Numeric)];
+const BIN_PARAMS: &[P] = &[P::new("value", BINNABLE), P::new("roundTo", BINNABLE).constant()];
+const IFF_PARAMS: &[P] = &[P::new("if", A::Exactly(S::Bool)), P::new("then", A::Any), P::new("else", A::Any)];
+const TRIM_PARAMS: &[P] = &[P::new("regex", A::StringLike).constant(), P::new("source", A::StringLike)];
+
+pub(super) static FUNCTIONS: &[FunctionDef] = &[
+    // abs: (integer) → long, (number) → same, (timespan) → timespan. `Summable`
+    // is exactly number-or-timespan, and `Promoted(0)` maps int to long.
+    scalar(
+        "abs",
+        &[P::new("number", A::Summable)],
+        Returns::Promoted(0),
+        FirstArg,
+        "Absolute value of a number or timespan.",
+    ),
+    scalar(
+        "ago",
+        &[P::new("timespan", A::Exactly(S::Timespan))],
+        Fixed(S::DateTime),
+        Unnamed,
+        "The current UTC time minus the timespan.",
+    ),
+    scalar(
+        "array_length",
+        &[P::new("array", A::Exactly(S::Dynamic))],
+        Fixed(S::Long),
+        Unnamed,
+        "Number of elements of a dynamic array (null if not an array).",
+    ),
+    scalar("bin", BIN_PARAMS, Returns::Custom(bin_result), FirstArg, "Rounds down to a multiple of the bin size."),
+    // case: the params fix the minimum of 3 and the first predicate's type;
+    // `case_result` checks the odd count and the later predicates.
+    scalar(
+        "case",
+        &[
+            P::new("predicate", A::Exactly(S::Bool)),
+            P::new("then", A::Any),
+            P::new("else", A::Any),
+            P::many("more", A::Any),
+        ],
+        Returns::Custom(case_result),
+        Unnamed,
+        "The value of the first true predicate, else the last argument.",
+    ),
+    scalar("ceiling", NUMBER, Arg(0), FirstArg, "Smallest integer greater than or equal to the number."),
+    // coalesce: Kusto allows 2 to 64 arguments; the upper bound is not checked here.
+    scalar(
+        "coalesce",
+        &[P::new("arg", A::Any), P::new("arg", A::Any), P::many("arg", A::Any)],
+        Returns::Common { from: 0, step: 1 },
+        Unnamed,
+        "The first argument that is not null (or empty, for strings).",
+    ),
+    scalar(
+        "countof",
+        &[
+            P::new("source", A::StringLike),
+            P::new("search", A::StringLike),
+            // Kusto: a literal, "normal" or "regex".
+            P::optional("kind", A::StringLike).constant(),
+        ],
+        Fixed(S::Long),
+        Unnamed,
+        "Counts occurrences of a substring (or regex matches) in a string.",
+    ),
+    scalar(
+        "datetime_part",
+        // Kusto: `part` is a literal from KustoFacts.DateTimeParts ("year", "month", …).
+        &[P::new("part", A::StringLike).constant(), P::new("date", A::Exactly(S::DateTime))],
+        Fixed(S::Int),
+        Unnamed,
+        "Extracts a part (year, month, day, hour, …) of a datetime as an int.",
+    ),
+    scalar("dayofweek", DATE, Fixed(S::Timespan), Unnamed, "Days since the preceding Sunday, as a timespan."),
+    scalar(
+        "endofday",
+        DATE_AND_OFFSET,
+        Fixed(S::DateTime),
+        Unnamed,
+        "The end of the day containing the date, shifted by offset days.",
+    ),
+    scalar("exp", NUMBER, Fixed(S::Real), FirstArg, "e raised to the power of the number."),
+    // extract: Kusto has a second signature with a fourth `typeof(T)` literal
+    // that sets the result type; ntaq's parser has no type literals, so only
+    // the three-argument form (result string) is declared.
+    scalar(
+        "extract",
+        &[
+            P::new("regex", A::StringLike).constant(),
+            P::new("captureGroup", A::Exactly(S::Long)),
+            P::new("source", A::StringLike),
+        ],
+        Fixed(S::String),
+        Unnamed,
+        "The text of a regex capture group in the source string.",
+    ),
+    scalar(
+        "floor",
+        BIN_PARAMS,
+        Returns::Custom(bin_result),
+        FirstArg,
+        "Rounds down to a multiple of the bin size (alias of bin).",
+    ),
+    scalar(
+        "format_datetime",
+        // Kusto: `format` is a non-empty literal.
+        &[P::new("date", A::Exactly(S::DateTime)), P::new("format", A::StringLike).constant()],
+        Fixed(S::String),
+        FirstArg,
+        "Formats a datetime with a format string such as 'yyyy-MM-dd'.",
+    ),
+    scalar("getmonth", DATE, Fixed(S::Int), Unnamed, "The month number (1-12) of a datetime."),
+    scalar("getyear", DATE, Fixed(S::Int), Unnamed, "The year of a datetime."),
+    scalar("hourofday", DATE, Fixed(S::Int), Unnamed, "The hour (0-23) of a datetime."),
+    // iff/iif: Kusto's result is the common non-dynamic type of `then` and
+    // `else` (a dynamic branch is ignored when the other has a type); here the
+    // two branches must share a type, or both be numbers.
+    scalar(
+        "iff",
+        IFF_PARAMS,
+        Returns::Common { from: 1, step: 1 },
+        Unnamed,
+        "The second argument if the predicate is true, else the third.",
+    ),
+    scalar("iif", IFF_PARAMS, Returns::Common { from: 1, step: 1 }, Unnamed, "Alias of iff."),
+    scalar(
+        "indexof",
+        &[
+            P::new("string", A::Any),
+            P::new("match", A::Any),
+            P::optional("start", A::Exactly(S::Long)),
+            P::optional("length", A::Exactly(S::Long)),
+            P::optional("occurrence", A::Exactly(S::Long)).constant(),
+        ],
+        Fixed(S::Long),
+        Unnamed,
+        "Zero-based index of the first (or nth) occurrence of a string, or -1.",
+    ),
+    scalar(
+        "ipv4_is_in_range",
+        &[P::new("ip", A::StringLike), P::new("ip_range", A::StringLike)],
+        Fixed(S::Bool),
+        Unnamed,
+        "True if an IPv4 address is in an address or CIDR range.",
+    ),
+    scalar(
+        "ipv4_is_match",
+        &[P::new("ip1", A::StringLike), P::new("ip2", A::StringLike), P::optional("prefix", A::Exactly(S::Long))],
+        Fixed(S::Bool),
+        Unnamed,
+        "True if two IPv4 addresses (or CIDR ranges) match under a prefix length.",
+    ),
+    scalar(
+        "ipv4_is_private",
+        &[P::new("ip", A::StringLike)],
+        Fixed(S::Bool),
+        Unnamed,
+        "True if an IPv4 address is in a private (RFC 1918) range.",
+    ),
+    scalar("isempty", VALUE, Fixed(S::Bool), Unnamed, "True if the value is null or an empty string."),
+    // isnan: Kusto declares `real` (int and long promote); decimal is accepted here too.
+    scalar("isnan", &[P::new("number", A::Exactly(S::Real))], Fixed(S::Bool), Unnamed, "True if the number is NaN."),
+    scalar("isnotempty", VALUE, Fixed(S::Bool), Unnamed, "True if the value is neither null nor an empty string."),
+    scalar("isnotnull", &[P::new("expression", A::Any)], Fixed(S::Bool), Unnamed, "True if the value is not null."),
+    scalar("isnull", &[P::new("expression", A::Any)], Fixed(S::Bool), Unnamed, "True if the value is null."),
+    scalar("log", NUMBER, Fixed(S::Real), FirstArg, "Natural logarithm."),
+    scalar("log10", NUMBER, Fixed(S::Real), FirstArg, "Base-10 logarithm."),
+    // max_of/min_of: Kusto allows 2 to 64 arguments; the upper bound is not checked here.
+    scalar(
+        "max_of",
+        &[P::new("arg", A::Orderable), P::new("arg", A::Orderable), P::many("arg", A::Orderable)],
+        Returns::Common { from: 0, step: 1 },
+        Unnamed,
+        "The largest of the arguments.",
+    ),
+    scalar(
+        "min_of",
+        &[P::new("arg", A::Orderable), P::new("arg", A::Orderable), P::many("arg", A::Orderable)],
+        Returns::Common { from: 0, step: 1 },
+        Unnamed,
+        "The smallest of the arguments.",
+    ),
+    scalar("not", &[P::new("expression", A::Exactly(S::Bool))], Fixed(S::Bool), Unnamed, "Logical negation."),
+    scalar(
+        "now",
+        &[P::optional("offset", A::Exactly(S::Timespan))],
+        Fixed(S::DateTime),
+        Unnamed,
+        "The current UTC time, plus an optional offset.",
+    ),
+    scalar(
+        "parse_json",
+        &[P::new("json_text", A::StringLike)],
+        Fixed(S::Dynamic),
+        FirstArg,
+        "Parses a JSON string into a dynamic value.",
+    ),
+    scalar(
+        "pow",
+        &[P::new("base", A::Numeric), P::new("exponent", A::Numeric)],
+        Fixed(S::Real),
+        FirstArg,
+        "The base raised to the exponent.",
+    ),
+    scalar(
+        "replace_string",
+        &[P::new("text", A::StringLike), P::new("lookup", A::StringLike), P::new("rewrite", A::StringLike)],
+        Fixed(S::String),
+        Unnamed,
+        "Replaces every occurrence of a substring.",
+    ),
+    scalar("reverse", VALUE, Fixed(S::String), Unnamed, "The value as a string, reversed."),
+    scalar(
+        "round",
+        &[P::new("number", A::Numeric), P::optional("precision", A::Exactly(S::Long)).constant()],
+        Arg(0),
+        FirstArg,
+        "Rounds a number to the given number of decimal places (default 0).",
+    ),
+    scalar(
+        "split",
+        &[
+            P::new("source", A::Any),
+            P::new("delimiter", A::StringLike),
+            P::optional("requestedIndex", A::Exactly(S::Long)),
+        ],
+        // Kusto: a dynamic array of strings.
+        Fixed(S::Dynamic),
+        FirstArg,
+        "Splits a string by a delimiter into a dynamic array (or picks one part).",
+    ),
+    scalar("sqrt", NUMBER, Fixed(S::Real), FirstArg, "Square root."),
+    scalar(
+        "startofday",
+        DATE_AND_OFFSET,
+        Fixed(S::DateTime),
+        FirstArg,
+        "The start of the day containing the date, shifted by offset days.",
+    ),
+    scalar(
+        "startofmonth",
+        DATE_AND_OFFSET,
+        Fixed(S::DateTime),
+        Unnamed,
+        "The start of the month containing the date, shifted by offset months.",
+    ),
+    scalar(
+        "startofweek",
+        DATE_AND_OFFSET,
+        Fixed(S::DateTime),
+        Unnamed,
+        "The start of the week (Sunday) containing the date, shifted by offset weeks.",
+    ),
+    scalar(
+        "startofyear",
+        DATE_AND_OFFSET,
+        Fixed(S::DateTime),
+        Unnamed,
+        "The start of the year containing the date, shifted by offset years.",
+    ),
+    // strcat: Kusto allows 1 to 64 arguments; the upper bound is not checked here.
+    scalar(
+        "strcat",
+        &[P::new("arg", A::Any), P::many("arg", A::Any)],
+        Fixed(S::String),
+        Unnamed,
+        "Concatenates the arguments as strings.",
+    ),
+    // strcat_delim: a delimiter and 2 to 64 arguments; the upper bound is not checked here.
+    scalar(
+        "strcat_delim",
+        &[P::new("delimiter", A::Any), P::new("arg", A::Any), P::new("arg", A::Any), P::many("arg", A::Any)],
+        Fixed(S::String),
+        Unnamed,
+        "Concatenates the arguments as strings, separated by the delimiter.",
+    ),
+    scalar(
+        "strlen",
+        &[P::new("string", A::StringLike)],
+        Fixed(S::Long),
+        // Kusto: ResultNameKind.NameAndFirstArgument.
+        ResultName::PrefixAndFirstArg("strlen"),
+        "Length of a string in Unicode code points.",
+    ),
+    scalar(
+        "substring",
+        &[P::new("string", A::Any), P::new("start", A::Exactly(S::Long)), P::optional("length", A::Exactly(S::Long))],
+        Fixed(S::String),
+        Unnamed,
+        "Part of a string from a zero-based start, of an optional length.",
+    ),
+    scalar("tobool", VALUE, Fixed(S::Bool), FirstArg, "Converts to bool (null if not convertible)."),
+    scalar("toboolean", VALUE, Fixed(S::Bool), FirstArg, "Alias of tobool."),
+    scalar("todatetime", VALUE, Fixed(S::DateTime), FirstArg, "Converts to datetime (null if not convertible)."),
+    scalar("todouble", VALUE, Fixed(S::Real), FirstArg, "Converts to real (null if not convertible)."),
+    // todynamic: Kusto declares `string` (a dynamic argument promotes), unlike parse_json's StringOrDynamic.
+    scalar("todynamic", &[P::new("value", A::StringLike)], Fixed(S::Dynamic), FirstArg, "Alias of parse_json."),
+    scalar("toint", VALUE, Fixed(S::Int), FirstArg, "Converts to int (null if not convertible)."),
+    scalar("tolong", VALUE, Fixed(S::Long), FirstArg, "Converts to long (null if not convertible)."),
+    scalar("tolower", VALUE, Fixed(S::String), Unnamed, "Converts a string to lower case."),
+    scalar("toreal", VALUE, Fixed(S::Real), FirstArg, "Alias of todouble."),
+    scalar("tostring", VALUE, Fixed(S::String), FirstArg, "Converts to string (empty for null)."),
+    // totime: obsolete in Kusto in favour of totimespan.
+    scalar("totime", VALUE, Fixed(S::Timespan), FirstArg, "Deprecated alias of totimespan."),
+    scalar("totimespan", VALUE, Fixed(S::Timespan), FirstArg, "Converts to timespan (null if not convertible)."),
+    scalar("toupper", VALUE, Fixed(S::String), Unnamed, "Converts a string to upper case."),
+    scalar("trim", TRIM_PARAMS, Fixed(S::String), Unnamed, "Removes leading and trailing matches of a regex."),
+    scalar("trim_end", TRIM_PARAMS, Fixed(S::String), Unnamed, "Removes trailing matches of a regex."),
+    scalar("trim_start", TRIM_PARAMS, Fixed(S::String), Unnamed, "Removes leading matches of a regex."),
+];
