@@ -25,21 +25,14 @@ pub struct DataDir {
 }
 
 fn is_parquet(p: &Path) -> bool {
-    p.extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
+    p.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
 }
 
 fn read_dir_sorted(path: &Path) -> Result<Vec<PathBuf>, IoError> {
-    let entries = std::fs::read_dir(path).map_err(|source| IoError::Unreadable {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let entries = std::fs::read_dir(path).map_err(|source| IoError::Unreadable { path: path.to_path_buf(), source })?;
     let mut paths = Vec::new();
     for entry in entries {
-        let entry = entry.map_err(|source| IoError::Unreadable {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let entry = entry.map_err(|source| IoError::Unreadable { path: path.to_path_buf(), source })?;
         paths.push(entry.path());
     }
     paths.sort();
@@ -51,39 +44,22 @@ impl DataDir {
     pub fn open(path: impl AsRef<Path>) -> Result<DataDir, IoError> {
         let path = path.as_ref();
         let meta = std::fs::metadata(path).map_err(|source| match source.kind() {
-            std::io::ErrorKind::NotFound => IoError::DirNotFound {
-                path: path.to_path_buf(),
-            },
-            _ => IoError::Unreadable {
-                path: path.to_path_buf(),
-                source,
-            },
+            std::io::ErrorKind::NotFound => IoError::DirNotFound { path: path.to_path_buf() },
+            _ => IoError::Unreadable { path: path.to_path_buf(), source },
         })?;
         if !meta.is_dir() {
-            return Err(IoError::NotADirectory {
-                path: path.to_path_buf(),
-            });
+            return Err(IoError::NotADirectory { path: path.to_path_buf() });
         }
         let mut tables = Vec::new();
         for entry in read_dir_sorted(path)? {
-            let Some(stem) = entry
-                .file_stem()
-                .and_then(|s| s.to_str())
-                .map(str::to_string)
-            else {
+            let Some(stem) = entry.file_stem().and_then(|s| s.to_str()).map(str::to_string) else {
                 continue;
             };
             if entry.is_dir() {
-                let files: Vec<PathBuf> = read_dir_sorted(&entry)?
-                    .into_iter()
-                    .filter(|p| p.is_file() && is_parquet(p))
-                    .collect();
+                let files: Vec<PathBuf> =
+                    read_dir_sorted(&entry)?.into_iter().filter(|p| p.is_file() && is_parquet(p)).collect();
                 if !files.is_empty() {
-                    let name = entry
-                        .file_name()
-                        .and_then(|s| s.to_str())
-                        .unwrap_or(&stem)
-                        .to_string();
+                    let name = entry.file_name().and_then(|s| s.to_str()).unwrap_or(&stem).to_string();
                     tables.push(TableFiles::read(name, files)?);
                 }
             } else if is_parquet(&entry) {
@@ -91,10 +67,7 @@ impl DataDir {
             }
         }
         tables.sort_by(|a, b| a.name.cmp(&b.name));
-        Ok(DataDir {
-            path: path.to_path_buf(),
-            tables,
-        })
+        Ok(DataDir { path: path.to_path_buf(), tables })
     }
 
     pub fn table(&self, name: &str) -> Option<&TableFiles> {
@@ -125,42 +98,24 @@ impl TableFiles {
                 }
             }
         }
-        let schema = schema
-            .map(|(s, _)| s)
-            .unwrap_or_else(|| std::sync::Arc::new(arrow_schema::Schema::empty()));
-        Ok(TableFiles {
-            name,
-            files,
-            schema,
-            rows,
-        })
+        let schema = schema.map(|(s, _)| s).unwrap_or_else(|| std::sync::Arc::new(arrow_schema::Schema::empty()));
+        Ok(TableFiles { name, files, schema, rows })
     }
 }
 
 fn describe(s: &arrow_schema::Schema) -> String {
-    let cols: Vec<String> = s
-        .fields()
-        .iter()
-        .map(|f| format!("{}:{}", f.name(), f.data_type()))
-        .collect();
+    let cols: Vec<String> = s.fields().iter().map(|f| format!("{}:{}", f.name(), f.data_type())).collect();
     format!("({})", cols.join(", "))
 }
 
 /// The Arrow schema and row count from a Parquet footer.
 fn read_footer(table: &str, path: &Path) -> Result<(SchemaRef, u64), IoError> {
-    let file = File::open(path).map_err(|source| IoError::Unreadable {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let bad = |reason: String| IoError::BadParquet {
-        table: table.to_string(),
-        path: path.to_path_buf(),
-        reason,
-    };
+    let file = File::open(path).map_err(|source| IoError::Unreadable { path: path.to_path_buf(), source })?;
+    let bad = |reason: String| IoError::BadParquet { table: table.to_string(), path: path.to_path_buf(), reason };
     let reader = SerializedFileReader::new(file).map_err(|e| bad(e.to_string()))?;
     let meta = reader.metadata().file_metadata();
-    let schema = parquet_to_arrow_schema(meta.schema_descr(), meta.key_value_metadata())
-        .map_err(|e| bad(e.to_string()))?;
+    let schema =
+        parquet_to_arrow_schema(meta.schema_descr(), meta.key_value_metadata()).map_err(|e| bad(e.to_string()))?;
     let rows = u64::try_from(meta.num_rows()).unwrap_or(0);
     Ok((std::sync::Arc::new(schema), rows))
 }

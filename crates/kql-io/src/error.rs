@@ -7,10 +7,7 @@ use thiserror::Error;
 #[derive(Debug, Error, Diagnostic)]
 pub enum IoError {
     #[error("data directory `{}` does not exist", path.display())]
-    #[diagnostic(
-        code(kql::io::not_found),
-        help("pass an existing directory with --data DIR")
-    )]
+    #[diagnostic(code(kql::io::not_found), help("pass an existing directory with --data DIR"))]
     DirNotFound { path: PathBuf },
 
     #[error("`{}` is not a directory", path.display())]
@@ -33,22 +30,9 @@ pub enum IoError {
         code(kql::io::bad_parquet),
         help("the file may be truncated, corrupt or in another format; re-export it")
     )]
-    BadParquet {
-        table: String,
-        path: PathBuf,
-        reason: String,
-    },
+    BadParquet { table: String, path: PathBuf, reason: String },
 
     #[error("the files of table {table} have different schemas: `{}` has {first}, `{}` has {second}", first_path.display(), second_path.display())]
-    #[diagnostic(
-        code(kql::io::schema_conflict),
-        help("all files of one table must have the same columns and types")
-    )]
-    SchemaConflict {
-        table: String,
-        first_path: PathBuf,
-        first: String,
-        second_path: PathBuf,
-        second: String,
-    },
+    #[diagnostic(code(kql::io::schema_conflict), help("all files of one table must have the same columns and types"))]
+    SchemaConflict { table: String, first_path: PathBuf, first: String, second_path: PathBuf, second: String },
 }

@@ -21,22 +21,13 @@ fn ips(values: &[&str]) -> ArrayRef {
 #[test]
 fn tables_from_files_and_folders() {
     let dir = tempfile::tempdir().unwrap();
-    write_parquet(
-        &dir.path().join("NTAIpDetails.parquet"),
-        vec![("Ip", ips(&["1.2.3.4", "5.6.7.8"]))],
-    );
+    write_parquet(&dir.path().join("NTAIpDetails.parquet"), vec![("Ip", ips(&["1.2.3.4", "5.6.7.8"]))]);
     std::fs::create_dir(dir.path().join("NTANetAnalytics")).unwrap();
     for (k, n) in [(1, 3), (2, 4)] {
-        let p = dir
-            .path()
-            .join("NTANetAnalytics")
-            .join(format!("part-{k}.parquet"));
+        let p = dir.path().join("NTANetAnalytics").join(format!("part-{k}.parquet"));
         write_parquet(
             &p,
-            vec![
-                ("SrcIp", ips(&vec!["10.0.0.1"; n])),
-                ("CompletedFlows", Arc::new(Int64Array::from(vec![1i64; n]))),
-            ],
+            vec![("SrcIp", ips(&vec!["10.0.0.1"; n])), ("CompletedFlows", Arc::new(Int64Array::from(vec![1i64; n])))],
         );
     }
     std::fs::write(dir.path().join("README.txt"), "not a table").unwrap();
@@ -63,10 +54,7 @@ fn a_file_is_not_a_directory() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("x.parquet");
     std::fs::write(&f, b"x").unwrap();
-    assert!(matches!(
-        DataDir::open(&f).unwrap_err(),
-        IoError::NotADirectory { .. }
-    ));
+    assert!(matches!(DataDir::open(&f).unwrap_err(), IoError::NotADirectory { .. }));
 }
 
 #[test]
@@ -76,10 +64,7 @@ fn non_parquet_file_names_table_and_path() {
     let err = DataDir::open(dir.path()).unwrap_err();
     let msg = err.to_string();
     assert!(matches!(err, IoError::BadParquet { .. }), "{msg}");
-    assert!(
-        msg.contains("NTAIpDetails") && msg.contains("NTAIpDetails.parquet"),
-        "{msg}"
-    );
+    assert!(msg.contains("NTAIpDetails") && msg.contains("NTAIpDetails.parquet"), "{msg}");
 }
 
 #[test]
@@ -89,10 +74,7 @@ fn truncated_parquet_is_reported() {
     write_parquet(&p, vec![("Ip", ips(&["1.2.3.4"]))]);
     let bytes = std::fs::read(&p).unwrap();
     std::fs::write(&p, &bytes[..bytes.len() / 2]).unwrap();
-    assert!(matches!(
-        DataDir::open(dir.path()).unwrap_err(),
-        IoError::BadParquet { .. }
-    ));
+    assert!(matches!(DataDir::open(dir.path()).unwrap_err(), IoError::BadParquet { .. }));
 }
 
 #[test]
@@ -101,17 +83,11 @@ fn conflicting_schemas_in_one_table() {
     let t = dir.path().join("T");
     std::fs::create_dir(&t).unwrap();
     write_parquet(&t.join("a.parquet"), vec![("Ip", ips(&["1.2.3.4"]))]);
-    write_parquet(
-        &t.join("b.parquet"),
-        vec![("Ip", Arc::new(Int64Array::from(vec![1i64])) as ArrayRef)],
-    );
+    write_parquet(&t.join("b.parquet"), vec![("Ip", Arc::new(Int64Array::from(vec![1i64])) as ArrayRef)]);
     let err = DataDir::open(dir.path()).unwrap_err();
     let msg = err.to_string();
     assert!(matches!(err, IoError::SchemaConflict { .. }), "{msg}");
-    assert!(
-        msg.contains("a.parquet") && msg.contains("b.parquet") && msg.contains("Int64"),
-        "{msg}"
-    );
+    assert!(msg.contains("a.parquet") && msg.contains("b.parquet") && msg.contains("Int64"), "{msg}");
 }
 
 #[test]

@@ -32,12 +32,7 @@ pub struct TableDef {
 
 impl TableDef {
     pub fn schema(&self) -> Schema {
-        Schema::new(
-            self.columns
-                .iter()
-                .map(|c| Column::new(c.name.clone(), c.ty))
-                .collect(),
-        )
+        Schema::new(self.columns.iter().map(|c| Column::new(c.name.clone(), c.ty)).collect())
     }
 
     /// A table described by an Arrow schema (e.g. a Parquet file's). Columns
@@ -52,22 +47,11 @@ impl TableDef {
         let mut unmapped = Vec::new();
         for f in schema.fields() {
             match kusto_type_of_arrow(f.data_type()) {
-                Some(ty) => columns.push(ColumnDef {
-                    name: f.name().clone(),
-                    ty,
-                    description: None,
-                }),
+                Some(ty) => columns.push(ColumnDef { name: f.name().clone(), ty, description: None }),
                 None => unmapped.push((f.name().clone(), f.data_type().clone())),
             }
         }
-        (
-            TableDef {
-                name: name.to_string(),
-                columns,
-                origin,
-            },
-            unmapped,
-        )
+        (TableDef { name: name.to_string(), columns, origin }, unmapped)
     }
 }
 
@@ -102,17 +86,12 @@ impl Catalog {
             let columns = cols
                 .into_iter()
                 .map(|c| ColumnDef {
-                    ty: ScalarType::from_name(&c.ty)
-                        .expect("embedded NTA schema uses Kusto type names"),
+                    ty: ScalarType::from_name(&c.ty).expect("embedded NTA schema uses Kusto type names"),
                     name: c.name,
                     description: c.description,
                 })
                 .collect();
-            catalog.insert(TableDef {
-                name: table,
-                columns,
-                origin: TableOrigin::Builtin,
-            });
+            catalog.insert(TableDef { name: table, columns, origin: TableOrigin::Builtin });
         }
         catalog
     }
@@ -160,10 +139,7 @@ mod tests {
         assert_eq!(ty(net, "IsFlowCapturedAtUdrHop"), ScalarType::Bool);
         assert_eq!(ty(ip, "Port"), ScalarType::Int);
         assert_eq!(net.columns[0].name, "AclGroup", "documented order is kept");
-        assert!(
-            c.get("ntanetanalytics").is_none(),
-            "table names are case-sensitive"
-        );
+        assert!(c.get("ntanetanalytics").is_none(), "table names are case-sensitive");
     }
 
     #[test]
@@ -173,8 +149,7 @@ mod tests {
             Field::new("T", DataType::Timestamp(TimeUnit::Microsecond, None), true),
             Field::new("Blob", DataType::Binary, true),
         ]);
-        let (t, unmapped) =
-            TableDef::from_arrow("X", &schema, TableOrigin::Files(vec!["x.parquet".into()]));
+        let (t, unmapped) = TableDef::from_arrow("X", &schema, TableOrigin::Files(vec!["x.parquet".into()]));
         assert_eq!(t.schema().to_string(), "(Ip:string, T:datetime)");
         assert_eq!(unmapped, vec![("Blob".to_string(), DataType::Binary)]);
     }

@@ -147,10 +147,7 @@ pub enum SemanticError {
     },
 
     #[error("the script has no tabular expression to return")]
-    #[diagnostic(
-        code(kql::semantic::no_query),
-        help("end the script with a query, e.g. the name of a `let` table")
-    )]
+    #[diagnostic(code(kql::semantic::no_query), help("end the script with a query, e.g. the name of a `let` table"))]
     NoQuery {
         #[label("only `let`/`declare` statements")]
         span: Span,
@@ -218,17 +215,11 @@ pub enum SemanticError {
 impl SemanticError {
     /// True when the query is valid Kusto that ntaq does not implement.
     pub fn is_unsupported(&self) -> bool {
-        matches!(
-            self,
-            SemanticError::UnsupportedFunction { .. } | SemanticError::Unsupported { .. }
-        )
+        matches!(self, SemanticError::UnsupportedFunction { .. } | SemanticError::Unsupported { .. })
     }
 
     /// True for notes that do not stop a query from running.
     pub fn is_advice(&self) -> bool {
-        matches!(
-            self,
-            SemanticError::UnfilledPlaceholder { .. } | SemanticError::RenderIgnored { .. }
-        )
+        matches!(self, SemanticError::UnfilledPlaceholder { .. } | SemanticError::RenderIgnored { .. })
     }
 }

@@ -1,6 +1,7 @@
 //! Human-readable plans for `ntaq plan` and the REPL's `.explain`.
 
 use crate::plan::{Expr, ExprKind, Node, Plan, Program, SortKey};
+use kql_syntax::ast::LookupKind;
 use std::fmt::{self, Write};
 
 /// The program as an indented tree, one node per line with its output schema.
@@ -19,14 +20,11 @@ pub fn explain(program: &Program) -> String {
     out
 }
 
+/// Schemas wider than this are abbreviated.
+const MAX_LISTED: usize = 8;
+
 fn write_plan(out: &mut String, plan: &Plan, depth: usize) {
-    let _ = writeln!(
-        out,
-        "{}{}  {}",
-        "  ".repeat(depth),
-        NodeLine(plan),
-        plan.schema
-    );
+    let _ = writeln!(out, "{}{}  {}", "  ".repeat(depth), NodeLine(plan), SchemaText(&plan.schema));
     for input in plan.inputs() {
         write_plan(out, input, depth + 1);
     }
@@ -65,7 +63,15 @@ impl fmt::Display for NodeLine<'_> {
             Node::Shared { id, name } => write!(f, "Shared #{} {name}", id.0),
             Node::Filter { predicate, .. } => write!(f, "Filter {}", ExprText(predicate)),
             Node::Project { columns, .. } => {
+                let kept = columns.iter().filter(|(n, e)| matches!(&e.kind, ExprKind::Column(c) if c == n)).count();
                 f.write_str("Project ")?;
+                if kept > MAX_LISTED {
+                    write!(f, "{kept} columns kept")?;
+                    for (n, e) in columns.iter().filter(|(n, e)| !matches!(&e.kind, ExprKind::Column(c) if c == n)) {
+                        write!(f, ", {n} = {}", ExprText(e))?;
+                    }
+                    return Ok(());
+                }
                 list(f, columns, |f, (n, e)| match &e.kind {
                     ExprKind::Column(c) if c == n => f.write_str(n),
                     _ => write!(f, "{n} = {}", ExprText(e)),
@@ -84,13 +90,15 @@ impl fmt::Display for NodeLine<'_> {
                 list(f, on, |f, (l, r)| write!(f, "{l} == {r}"))
             }
             Node::Lookup { kind, on, .. } => {
-                write!(f, "Lookup kind={kind:?} on ")?;
+                let kind = match kind {
+                    LookupKind::Inner => "inner",
+                    LookupKind::LeftOuter => "leftouter",
+                };
+                write!(f, "Lookup kind={kind} on ")?;
                 list(f, on, |f, (l, r)| write!(f, "{l} == {r}"))
             }
             Node::Union { .. } => f.write_str("Union"),
-            Node::Summarize {
-                keys, aggregates, ..
-            } => {
+            Node::Summarize { keys, aggregates, .. } => {
                 f.write_str("Summarize ")?;
                 list(f, aggregates, |f, a| {
                     write!(f, "{} = {}(", a.outputs.join("|"), a.function.name)?;
@@ -99,7 +107,10 @@ impl fmt::Display for NodeLine<'_> {
                 })?;
                 if !keys.is_empty() {
                     f.write_str(" by ")?;
-                    list(f, keys, |f, (n, e)| write!(f, "{n} = {}", ExprText(e)))?;
+                    list(f, keys, |f, (n, e)| match &e.kind {
+                        ExprKind::Column(c) if c == n => f.write_str(n),
+                        _ => write!(f, "{n} = {}", ExprText(e)),
+                    })?;
                 }
                 Ok(())
             }
@@ -123,6 +134,23 @@ impl fmt::Display for NodeLine<'_> {
     }
 }
 
+/// `(a:string, b:long)`, abbreviated past [`MAX_LISTED`] columns.
+struct SchemaText<'a>(&'a crate::schema::Schema);
+
+impl fmt::Display for SchemaText<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = self.0;
+        if s.len() <= MAX_LISTED {
+            return write!(f, "{s}");
+        }
+        f.write_str("(")?;
+        for c in &s.columns[..MAX_LISTED - 2] {
+            write!(f, "{}:{}, ", c.name, c.ty)?;
+        }
+        write!(f, "… {} more)", s.len() - (MAX_LISTED - 2))
+    }
+}
+
 /// A bound expression written back as KQL-like text.
 pub struct ExprText<'a>(pub &'a Expr);
 
@@ -137,19 +165,11 @@ impl fmt::Display for ExprText<'_> {
                 list(f, args, |f, a| write!(f, "{}", ExprText(a)))?;
                 f.write_str(")")
             }
-            ExprKind::Binary { op, left, right } => write!(
-                f,
-                "({} {} {})",
-                ExprText(left),
-                op.symbol(),
-                ExprText(right)
-            ),
+            ExprKind::Binary { op, left, right } => {
+                write!(f, "({} {} {})", ExprText(left), op.symbol(), ExprText(right))
+            }
             ExprKind::Negate(x) => write!(f, "-{}", ExprText(x)),
-            ExprKind::In {
-                op,
-                expr,
-                list: items,
-            } => {
+            ExprKind::In { op, expr, list: items } => {
                 write!(f, "{} {} (", ExprText(expr), op.symbol())?;
                 list(f, items, |f, a| write!(f, "{}", ExprText(a)))?;
                 f.write_str(")")
@@ -157,12 +177,7 @@ impl fmt::Display for ExprText<'_> {
             ExprKind::InQuery { op, expr, .. } => {
                 write!(f, "{} {} (<subquery>)", ExprText(expr), op.symbol())
             }
-            ExprKind::Between {
-                negated,
-                expr,
-                low,
-                high,
-            } => write!(
+            ExprKind::Between { negated, expr, low, high } => write!(
                 f,
                 "{} {}between ({} .. {})",
                 ExprText(expr),

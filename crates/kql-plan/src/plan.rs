@@ -77,11 +77,7 @@ impl Expr {
     }
 
     pub fn error(span: Span) -> Self {
-        Expr {
-            kind: ExprKind::Error,
-            ty: Type::Unknown,
-            span,
-        }
+        Expr { kind: ExprKind::Error, ty: Type::Unknown, span }
     }
 
     pub fn is_error(&self) -> bool {
@@ -230,10 +226,7 @@ impl Plan {
     /// The plans this node reads from (not counting shared lets it refers to).
     pub fn inputs(&self) -> Vec<&Plan> {
         match &self.node {
-            Node::Scan { .. }
-            | Node::Shared { .. }
-            | Node::Print { .. }
-            | Node::Datatable { .. } => Vec::new(),
+            Node::Scan { .. } | Node::Shared { .. } | Node::Print { .. } | Node::Datatable { .. } => Vec::new(),
             Node::Filter { input, .. }
             | Node::Project { input, .. }
             | Node::Distinct { input }

@@ -12,10 +12,7 @@ pub struct Column {
 
 impl Column {
     pub fn new(name: impl Into<String>, ty: impl Into<Type>) -> Self {
-        Column {
-            name: name.into(),
-            ty: ty.into(),
-        }
+        Column { name: name.into(), ty: ty.into() }
     }
 }
 
@@ -32,18 +29,12 @@ pub struct Schema {
 
 impl Schema {
     pub fn new(columns: Vec<Column>) -> Self {
-        Schema {
-            columns,
-            open: false,
-        }
+        Schema { columns, open: false }
     }
 
     /// A schema about which nothing is known (after an error).
     pub fn unknown() -> Self {
-        Schema {
-            columns: Vec::new(),
-            open: true,
-        }
+        Schema { columns: Vec::new(), open: true }
     }
 
     /// The column named `name` (names are case-sensitive in Kusto).
@@ -79,11 +70,7 @@ impl fmt::Display for Schema {
             write!(f, "{}:{}", c.name, c.ty)?;
         }
         if self.open {
-            f.write_str(if self.columns.is_empty() {
-                "…"
-            } else {
-                ", …"
-            })?;
+            f.write_str(if self.columns.is_empty() { "…" } else { ", …" })?;
         }
         f.write_str(")")
     }
@@ -149,10 +136,7 @@ mod tests {
     use super::*;
 
     fn cols(names: &[&str]) -> Vec<Column> {
-        names
-            .iter()
-            .map(|n| Column::new(*n, Type::STRING))
-            .collect()
+        names.iter().map(|n| Column::new(*n, Type::STRING)).collect()
     }
 
     fn names(cols: &[Column]) -> Vec<&str> {

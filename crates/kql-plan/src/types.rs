@@ -79,19 +79,36 @@ pub fn widest_numeric(a: ScalarType, b: ScalarType) -> Option<ScalarType> {
     Some(if ra >= rb { a } else { b })
 }
 
+/// True if a value of type `value` may stand where `to` is declared:
+/// the same type, or one number for another.
+pub fn assignable(value: ScalarType, to: ScalarType) -> bool {
+    value == to || (value.is_numeric() && to.is_numeric())
+}
+
 /// The common type of several values that must agree (branches of `iff`,
-/// `case`, `coalesce`, union columns): equal types, or numbers widened.
+/// `case`, `coalesce`): equal types, or numbers widened. A dynamic value
+/// adapts to the others (Kusto: `iff(c, d.a, 0)` is a long); all dynamic
+/// stays dynamic.
 pub fn common_type(types: &[Type]) -> Option<Type> {
     let mut acc: Option<ScalarType> = None;
+    let mut any_dynamic = false;
     for t in types {
         let Type::Scalar(t) = *t else { continue };
+        if t == ScalarType::Dynamic {
+            any_dynamic = true;
+            continue;
+        }
         acc = Some(match acc {
             None => t,
             Some(a) if a == t => a,
             Some(a) => widest_numeric(a, t)?,
         });
     }
-    Some(acc.map_or(Type::Unknown, Type::Scalar))
+    Some(match acc {
+        Some(t) => Type::Scalar(t),
+        None if any_dynamic => Type::DYNAMIC,
+        None => Type::Unknown,
+    })
 }
 
 /// The Kusto type an Arrow column maps to, for reading files written by
@@ -100,22 +117,17 @@ pub fn common_type(types: &[Type]) -> Option<Type> {
 pub fn kusto_type_of_arrow(dt: &DataType) -> Option<ScalarType> {
     Some(match dt {
         DataType::Boolean => ScalarType::Bool,
-        DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::UInt8 | DataType::UInt16 => {
-            ScalarType::Int
-        }
+        DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::UInt8 | DataType::UInt16 => ScalarType::Int,
         DataType::Int64 | DataType::UInt32 | DataType::UInt64 => ScalarType::Long,
         DataType::Float16 | DataType::Float32 | DataType::Float64 => ScalarType::Real,
-        DataType::Decimal32(..)
-        | DataType::Decimal64(..)
-        | DataType::Decimal128(..)
-        | DataType::Decimal256(..) => ScalarType::Decimal,
+        DataType::Decimal32(..) | DataType::Decimal64(..) | DataType::Decimal128(..) | DataType::Decimal256(..) => {
+            ScalarType::Decimal
+        }
         DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => ScalarType::String,
         DataType::Timestamp(..) | DataType::Date32 | DataType::Date64 => ScalarType::DateTime,
         DataType::Duration(_) => ScalarType::Timespan,
         DataType::Dictionary(_, value) => return kusto_type_of_arrow(value),
-        DataType::List(_) | DataType::LargeList(_) | DataType::Struct(_) | DataType::Map(..) => {
-            ScalarType::Dynamic
-        }
+        DataType::List(_) | DataType::LargeList(_) | DataType::Struct(_) | DataType::Map(..) => ScalarType::Dynamic,
         _ => return None,
     })
 }
@@ -127,26 +139,19 @@ mod tests {
 
     #[test]
     fn widening() {
-        assert_eq!(
-            widest_numeric(ScalarType::Int, ScalarType::Long),
-            Some(ScalarType::Long)
-        );
-        assert_eq!(
-            widest_numeric(ScalarType::Real, ScalarType::Long),
-            Some(ScalarType::Real)
-        );
+        assert_eq!(widest_numeric(ScalarType::Int, ScalarType::Long), Some(ScalarType::Long));
+        assert_eq!(widest_numeric(ScalarType::Real, ScalarType::Long), Some(ScalarType::Real));
         assert_eq!(widest_numeric(ScalarType::String, ScalarType::Long), None);
     }
 
     #[test]
     fn common_types() {
         assert_eq!(common_type(&[Type::INT, Type::LONG]), Some(Type::LONG));
-        assert_eq!(
-            common_type(&[Type::STRING, Type::Unknown, Type::STRING]),
-            Some(Type::STRING)
-        );
+        assert_eq!(common_type(&[Type::STRING, Type::Unknown, Type::STRING]), Some(Type::STRING));
         assert_eq!(common_type(&[Type::STRING, Type::LONG]), None);
         assert_eq!(common_type(&[Type::Unknown]), Some(Type::Unknown));
+        assert_eq!(common_type(&[Type::DYNAMIC, Type::LONG]), Some(Type::LONG));
+        assert_eq!(common_type(&[Type::DYNAMIC, Type::DYNAMIC]), Some(Type::DYNAMIC));
     }
 
     #[test]
@@ -158,22 +163,10 @@ mod tests {
             (DataType::Float32, ScalarType::Real),
             (DataType::LargeUtf8, ScalarType::String),
             (DataType::Utf8View, ScalarType::String),
-            (
-                DataType::Timestamp(TimeUnit::Millisecond, None),
-                ScalarType::DateTime,
-            ),
-            (
-                DataType::Timestamp(TimeUnit::Nanosecond, Some("+02:00".into())),
-                ScalarType::DateTime,
-            ),
-            (
-                DataType::Duration(TimeUnit::Microsecond),
-                ScalarType::Timespan,
-            ),
-            (
-                DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8)),
-                ScalarType::String,
-            ),
+            (DataType::Timestamp(TimeUnit::Millisecond, None), ScalarType::DateTime),
+            (DataType::Timestamp(TimeUnit::Nanosecond, Some("+02:00".into())), ScalarType::DateTime),
+            (DataType::Duration(TimeUnit::Microsecond), ScalarType::Timespan),
+            (DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8)), ScalarType::String),
         ];
         for (dt, kt) in cases {
             assert_eq!(kusto_type_of_arrow(&dt), Some(kt), "{dt}");

@@ -22,10 +22,7 @@ pub struct Ident {
 
 impl Ident {
     pub fn new(name: impl Into<String>, span: Span) -> Self {
-        Ident {
-            name: name.into(),
-            span,
-        }
+        Ident { name: name.into(), span }
     }
 }
 
@@ -356,11 +353,7 @@ pub enum JoinCondition {
     /// `on Col`: the same column name on both sides.
     Column { name: Ident },
     /// `$left.A == $right.B` (written in either order; stored left first).
-    Equal {
-        left: Ident,
-        right: Ident,
-        span: Span,
-    },
+    Equal { left: Ident, right: Ident, span: Span },
 }
 
 impl JoinCondition {

@@ -249,9 +249,7 @@ impl Display for Operator {
             }
             OperatorKind::ProjectRename { renames } => {
                 f.write_str("project-rename ")?;
-                write_list(f, renames, |f, r| {
-                    write!(f, "{} = {}", r.new_name, r.old_name)
-                })
+                write_list(f, renames, |f, r| write!(f, "{} = {}", r.new_name, r.old_name))
             }
             OperatorKind::Distinct { columns } => match columns {
                 DistinctColumns::All { .. } => f.write_str("distinct *"),
@@ -330,11 +328,7 @@ impl Display for Operator {
 }
 
 fn write_pattern(f: &mut Formatter<'_>, p: &ColumnPattern) -> fmt::Result {
-    if p.is_wildcard() {
-        f.write_str(&p.pattern)
-    } else {
-        write_ident(f, &p.pattern)
-    }
+    if p.is_wildcard() { f.write_str(&p.pattern) } else { write_ident(f, &p.pattern) }
 }
 
 /// Binding strength of an expression, for deciding where parentheses go.
@@ -356,19 +350,12 @@ fn strength(e: &Expr) -> Strength {
 
 /// Writes `e` where at least `min` strength is needed, adding parentheses otherwise.
 fn write_at(f: &mut Formatter<'_>, e: &Expr, min: Strength) -> fmt::Result {
-    if strength(e) < min {
-        write!(f, "({e})")
-    } else {
-        write!(f, "{e}")
-    }
+    if strength(e) < min { write!(f, "({e})") } else { write!(f, "{e}") }
 }
 
 /// Left-associative levels chain; the others take one operator.
 fn chains(p: Precedence) -> bool {
-    matches!(
-        p,
-        Precedence::Or | Precedence::And | Precedence::Additive | Precedence::Multiplicative
-    )
+    matches!(p, Precedence::Or | Precedence::And | Precedence::Additive | Precedence::Multiplicative)
 }
 
 /// The strength just above `p` (what a non-chaining operand needs).
@@ -410,15 +397,9 @@ impl Display for Expr {
                 })?;
                 write_at(f, operand, Strength::Postfix)
             }
-            ExprKind::Binary {
-                op, left, right, ..
-            } => {
+            ExprKind::Binary { op, left, right, .. } => {
                 let p = op.precedence();
-                let left_min = if chains(p) {
-                    Strength::Binary(p)
-                } else {
-                    above(p)
-                };
+                let left_min = if chains(p) { Strength::Binary(p) } else { above(p) };
                 write_at(f, left, left_min)?;
                 write!(f, " {} ", op.symbol())?;
                 write_at(f, right, above(p))
@@ -429,19 +410,9 @@ impl Display for Expr {
                 write_list(f, list, |f, e| write!(f, "{e}"))?;
                 f.write_str(")")
             }
-            ExprKind::Between {
-                negated,
-                expr,
-                low,
-                high,
-                ..
-            } => {
+            ExprKind::Between { negated, expr, low, high, .. } => {
                 write_at(f, expr, above(Precedence::Equality))?;
-                write!(
-                    f,
-                    " {}between ({low} .. {high})",
-                    if *negated { "!" } else { "" }
-                )
+                write!(f, " {}between ({low} .. {high})", if *negated { "!" } else { "" })
             }
             ExprKind::Paren(inner) => write!(f, "({inner})"),
             ExprKind::Query(q) => write!(f, "{q}"),

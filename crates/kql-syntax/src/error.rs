@@ -97,9 +97,7 @@ pub enum SyntaxError {
     #[error("invalid join condition")]
     #[diagnostic(
         code(kql::syntax::join_condition),
-        help(
-            "a condition is a column name present on both sides, or `$left.Column == $right.Column`"
-        )
+        help("a condition is a column name present on both sides, or `$left.Column == $right.Column`")
     )]
     InvalidJoinCondition {
         #[label("not a join condition")]
@@ -131,10 +129,7 @@ pub enum SyntaxError {
     },
 
     #[error("query is nested too deeply (more than {limit} levels)")]
-    #[diagnostic(
-        code(kql::syntax::too_deep),
-        help("simplify the expression or split it with `let` statements")
-    )]
+    #[diagnostic(code(kql::syntax::too_deep), help("simplify the expression or split it with `let` statements"))]
     TooDeep {
         limit: usize,
         #[label("nesting limit reached here")]
@@ -142,10 +137,7 @@ pub enum SyntaxError {
     },
 
     #[error("the query text is empty")]
-    #[diagnostic(
-        code(kql::syntax::empty),
-        help("write a tabular expression such as `NTANetAnalytics | take 10`")
-    )]
+    #[diagnostic(code(kql::syntax::empty), help("write a tabular expression such as `NTANetAnalytics | take 10`"))]
     Empty {
         #[label("nothing to run")]
         span: Span,

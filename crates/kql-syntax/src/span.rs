@@ -19,10 +19,7 @@ impl Span {
 
     /// An empty span at `offset` (e.g. "expected `)` here").
     pub const fn at(offset: usize) -> Self {
-        Span {
-            start: offset,
-            end: offset,
-        }
+        Span { start: offset, end: offset }
     }
 
     pub const fn len(&self) -> usize {
@@ -35,18 +32,12 @@ impl Span {
 
     /// The smallest span covering both.
     pub fn to(self, other: Span) -> Span {
-        Span {
-            start: self.start.min(other.start),
-            end: self.end.max(other.end),
-        }
+        Span { start: self.start.min(other.start), end: self.end.max(other.end) }
     }
 
     /// Shifts the span by `delta` bytes (used when a query is embedded in a larger text).
     pub fn shifted(self, delta: usize) -> Span {
-        Span {
-            start: self.start + delta,
-            end: self.end + delta,
-        }
+        Span { start: self.start + delta, end: self.end + delta }
     }
 
     /// The text this span covers, if it lies inside `src` on character boundaries.
@@ -72,10 +63,7 @@ pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
             line_start = i + 1;
         }
     }
-    let col = src
-        .get(line_start..offset)
-        .map_or(offset - line_start, |s| s.chars().count())
-        + 1;
+    let col = src.get(line_start..offset).map_or(offset - line_start, |s| s.chars().count()) + 1;
     (line, col)
 }
 

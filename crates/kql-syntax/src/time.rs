@@ -86,10 +86,7 @@ impl Cursor<'_> {
 /// the text is not such a datetime or lies outside 1678‥2261 (the range of
 /// 64-bit nanoseconds).
 pub fn parse_datetime(text: &str) -> Option<i64> {
-    let mut c = Cursor {
-        b: text.trim().as_bytes(),
-        i: 0,
-    };
+    let mut c = Cursor { b: text.trim().as_bytes(), i: 0 };
     let (year, _) = c.digits(4, 4)?;
     if !c.eat(b'-') {
         return None;
@@ -211,15 +208,9 @@ pub fn parse_timespan(text: &str) -> Option<i64> {
     let v = if t.contains(':') {
         parse_clock_timespan(t)?
     } else {
-        let num_end = t
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(t.len());
+        let num_end = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
         let (num, suffix) = t.split_at(num_end);
-        let unit = if suffix.is_empty() {
-            NANOS_PER_DAY
-        } else {
-            timespan_unit(suffix)?
-        };
+        let unit = if suffix.is_empty() { NANOS_PER_DAY } else { timespan_unit(suffix)? };
         let (i, f) = num.split_once('.').unwrap_or((num, ""));
         if i.is_empty() || !f.bytes().all(|b| b.is_ascii_digit()) {
             return None;
@@ -251,11 +242,7 @@ fn parse_clock_timespan(t: &str) -> Option<i64> {
     if parts.next().is_some() || m > 59 || s > 59 || !frac.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let frac_ns = if frac.is_empty() {
-        0
-    } else {
-        scale_decimal("0", frac, NANOS_PER_SEC)?
-    };
+    let frac_ns = if frac.is_empty() { 0 } else { scale_decimal("0", frac, NANOS_PER_SEC)? };
     days.checked_mul(NANOS_PER_DAY)?
         .checked_add(h.checked_mul(NANOS_PER_HOUR)?)?
         .checked_add(m * NANOS_PER_MIN + s * NANOS_PER_SEC + frac_ns)
@@ -311,33 +298,18 @@ mod tests {
         let base = days_from_civil(2025, 6, 1) * D;
         assert_eq!(parse_datetime("2025-06-01"), Some(base));
         assert_eq!(parse_datetime("2025-06-01T00:00:00Z"), Some(base));
-        assert_eq!(
-            parse_datetime("2025-06-01 12:30"),
-            Some(base + 12 * NANOS_PER_HOUR + 30 * NANOS_PER_MIN)
-        );
-        assert_eq!(
-            parse_datetime("2025-06-01T00:00:00.5Z"),
-            Some(base + NANOS_PER_SEC / 2)
-        );
+        assert_eq!(parse_datetime("2025-06-01 12:30"), Some(base + 12 * NANOS_PER_HOUR + 30 * NANOS_PER_MIN));
+        assert_eq!(parse_datetime("2025-06-01T00:00:00.5Z"), Some(base + NANOS_PER_SEC / 2));
         assert_eq!(parse_datetime("2025-06-01T02:00:00+02:00"), Some(base));
-        assert_eq!(
-            parse_datetime("2025-06-01T00:00:00.123456789Z"),
-            Some(base + 123_456_789)
-        );
+        assert_eq!(parse_datetime("2025-06-01T00:00:00.123456789Z"), Some(base + 123_456_789));
         assert_eq!(parse_datetime(" 2025-06-01 "), Some(base));
     }
 
     #[test]
     fn rejects_garbage() {
-        for bad in [
-            "",
-            "yesterday",
-            "2025-13-01",
-            "2025-02-30",
-            "2025-06-01T25:00",
-            "2025-06-01Tx",
-            "2025-06-01 12:00 extra",
-        ] {
+        for bad in
+            ["", "yesterday", "2025-13-01", "2025-02-30", "2025-06-01T25:00", "2025-06-01Tx", "2025-06-01 12:00 extra"]
+        {
             assert_eq!(parse_datetime(bad), None, "{bad}");
         }
     }
@@ -356,9 +328,7 @@ mod tests {
         assert_eq!(parse_timespan("2"), Some(2 * D));
         assert_eq!(
             parse_timespan("1.02:03:04.5"),
-            Some(
-                D + 2 * NANOS_PER_HOUR + 3 * NANOS_PER_MIN + 4 * NANOS_PER_SEC + NANOS_PER_SEC / 2
-            )
+            Some(D + 2 * NANOS_PER_HOUR + 3 * NANOS_PER_MIN + 4 * NANOS_PER_SEC + NANOS_PER_SEC / 2)
         );
         assert_eq!(parse_timespan("-00:30"), Some(-30 * NANOS_PER_MIN));
         assert_eq!(parse_timespan("1tick"), Some(100));

@@ -71,10 +71,7 @@ impl ScalarType {
 
     /// True for int, long, real and decimal.
     pub const fn is_numeric(self) -> bool {
-        matches!(
-            self,
-            ScalarType::Int | ScalarType::Long | ScalarType::Real | ScalarType::Decimal
-        )
+        matches!(self, ScalarType::Int | ScalarType::Long | ScalarType::Real | ScalarType::Decimal)
     }
 }
 
@@ -94,10 +91,6 @@ mod tests {
             assert_eq!(ScalarType::from_name(t.name()), Some(t));
         }
         assert_eq!(ScalarType::from_name("date"), Some(ScalarType::DateTime));
-        assert_eq!(
-            ScalarType::from_name("Long"),
-            None,
-            "type names are case-sensitive"
-        );
+        assert_eq!(ScalarType::from_name("Long"), None, "type names are case-sensitive");
     }
 }

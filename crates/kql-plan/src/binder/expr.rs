@@ -6,7 +6,7 @@ use crate::error::SemanticError;
 use crate::functions::{self, CallError, FunctionDef, FunctionKind};
 use crate::plan::{Expr, ExprKind};
 use crate::schema::Schema;
-use crate::types::Type;
+use crate::types::{Type, assignable};
 use crate::value::Value;
 use kql_syntax::ast::{self, BinaryOp, ExprKind as A, InOp, Precedence, UnaryOp};
 use kql_syntax::suggest::did_you_mean;
@@ -18,9 +18,7 @@ pub(crate) fn is_constant(e: &Expr) -> bool {
         ExprKind::Literal(_) | ExprKind::Parameter(_) | ExprKind::Error => true,
         ExprKind::Negate(x) => is_constant(x),
         ExprKind::Binary { left, right, .. } => is_constant(left) && is_constant(right),
-        ExprKind::Call { function, args } => {
-            !matches!(function.name, "rand") && args.iter().all(is_constant)
-        }
+        ExprKind::Call { function, args } => !matches!(function.name, "rand") && args.iter().all(is_constant),
         _ => false,
     }
 }
@@ -59,38 +57,24 @@ impl Binder<'_> {
                 let i = self.scalar(index, row);
                 self.expect_dynamic(&t, "indexing with [ ]");
                 if !i.ty.is_unknown()
-                    && !matches!(
-                        i.ty.scalar(),
-                        Some(ScalarType::Int | ScalarType::Long | ScalarType::String)
-                    )
+                    && !matches!(i.ty.scalar(), Some(ScalarType::Int | ScalarType::Long | ScalarType::String))
                 {
                     self.report(SemanticError::TypeMismatch {
-                        message: format!("an index must be a long (array position) or a string (property name), found {}", i.ty),
+                        message: format!(
+                            "an index must be a long (array position) or a string (property name), found {}",
+                            i.ty
+                        ),
                         span: i.span,
                         label: format!("this is {}", i.ty),
                         help: None,
                     });
                 }
-                Expr::new(
-                    ExprKind::Index {
-                        target: Box::new(t),
-                        index: Box::new(i),
-                    },
-                    Type::DYNAMIC,
-                    span,
-                )
+                Expr::new(ExprKind::Index { target: Box::new(t), index: Box::new(i) }, Type::DYNAMIC, span)
             }
             A::Member { target, member } => {
                 let t = self.scalar(target, row);
                 self.expect_dynamic(&t, "member access with .");
-                Expr::new(
-                    ExprKind::Member {
-                        target: Box::new(t),
-                        name: member.name.clone(),
-                    },
-                    Type::DYNAMIC,
-                    span,
-                )
+                Expr::new(ExprKind::Member { target: Box::new(t), name: member.name.clone() }, Type::DYNAMIC, span)
             }
             A::Unary { op, operand } => {
                 let x = self.scalar(operand, row);
@@ -99,10 +83,7 @@ impl Binder<'_> {
                 }
                 let ty = match x.ty {
                     Type::Unknown => Type::Unknown,
-                    Type::Scalar(t)
-                        if t.is_numeric()
-                            || matches!(t, ScalarType::Timespan | ScalarType::Dynamic) =>
-                    {
+                    Type::Scalar(t) if t.is_numeric() || matches!(t, ScalarType::Timespan | ScalarType::Dynamic) => {
                         x.ty
                     }
                     Type::Scalar(t) => {
@@ -123,39 +104,19 @@ impl Binder<'_> {
                 }
                 Expr::new(ExprKind::Negate(Box::new(x)), ty, span)
             }
-            A::Binary {
-                op,
-                op_span,
-                left,
-                right,
-            } => {
+            A::Binary { op, op_span, left, right } => {
                 let l = self.scalar(left, row);
                 let r = self.scalar(right, row);
                 self.binary(*op, *op_span, l, r, span)
             }
-            A::In {
-                op,
-                op_span,
-                expr,
-                list,
-            } => self.in_expr(*op, *op_span, expr, list, row, span),
-            A::Between {
-                negated,
-                expr,
-                low,
-                high,
-                ..
-            } => {
+            A::In { op, op_span, expr, list } => self.in_expr(*op, *op_span, expr, list, row, span),
+            A::Between { negated, expr, low, high, .. } => {
                 let x = self.scalar(expr, row);
                 let lo = self.scalar(low, row);
                 let hi = self.scalar(high, row);
                 self.check_between(&x, &lo, &hi);
-                let kind = ExprKind::Between {
-                    negated: *negated,
-                    expr: Box::new(x),
-                    low: Box::new(lo),
-                    high: Box::new(hi),
-                };
+                let kind =
+                    ExprKind::Between { negated: *negated, expr: Box::new(x), low: Box::new(lo), high: Box::new(hi) };
                 Expr::new(kind, Type::BOOL, span)
             }
             A::Query(_) => {
@@ -169,13 +130,10 @@ impl Binder<'_> {
         if let Type::Scalar(s) = t.ty {
             if s != ScalarType::Dynamic {
                 self.report(SemanticError::TypeMismatch {
-                    message: format!(
-                        "{what} needs a dynamic value (array or property bag), found {s}"
-                    ),
+                    message: format!("{what} needs a dynamic value (array or property bag), found {s}"),
                     span: t.span,
                     label: format!("this is {s}"),
-                    help: (s == ScalarType::String)
-                        .then(|| "parse it first with parse_json(…)".to_string()),
+                    help: (s == ScalarType::String).then(|| "parse it first with parse_json(…)".to_string()),
                 });
             }
         }
@@ -209,11 +167,7 @@ impl Binder<'_> {
         if let Some(p) = self.params.get(&id.name) {
             return match &p.value {
                 Some(v) => Expr::new(ExprKind::Literal(v.clone()), Type::Scalar(p.ty), span),
-                None => Expr::new(
-                    ExprKind::Parameter(id.name.clone()),
-                    Type::Scalar(p.ty),
-                    span,
-                ),
+                None => Expr::new(ExprKind::Parameter(id.name.clone()), Type::Scalar(p.ty), span),
             };
         }
         if row.is_some_and(|r| r.open) {
@@ -224,10 +178,15 @@ impl Binder<'_> {
             return Expr::error(span);
         }
         if let Some(defined_at) = self.later_lets.get(&id.name) {
-            self.report(SemanticError::LetBeforeDefinition {
+            self.report(SemanticError::LetBeforeDefinition { name: id.name.clone(), span, defined_at: *defined_at });
+            return Expr::error(span);
+        }
+        if self.pending_aggregates.as_ref().is_some_and(|p| p.input.get(&id.name).is_some()) {
+            self.report(SemanticError::UnknownColumn {
                 name: id.name.clone(),
                 span,
-                defined_at: *defined_at,
+                context: "the `by` keys of `summarize`".into(),
+                help: Some(format!("aggregate it (e.g. take_any({0}) or sum({0})) or add it to `by`", id.name)),
             });
             return Expr::error(span);
         }
@@ -240,18 +199,11 @@ impl Binder<'_> {
                 help: Some(format!("did you mean `{s}`?")),
             });
         } else {
-            let scalar_lets: Vec<&str> = self
-                .lets
-                .iter()
-                .filter(|(_, v)| matches!(v, LetValue::Scalar(_)))
-                .map(|(k, _)| k.as_str())
-                .collect();
+            let scalar_lets: Vec<&str> =
+                self.lets.iter().filter(|(_, v)| matches!(v, LetValue::Scalar(_))).map(|(k, _)| k.as_str()).collect();
             let help = match did_you_mean(
                 &id.name,
-                scalar_lets
-                    .iter()
-                    .copied()
-                    .chain(self.declared.keys().map(String::as_str)),
+                scalar_lets.iter().copied().chain(self.declared.keys().map(String::as_str)),
             ) {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => format!(
@@ -259,22 +211,12 @@ impl Binder<'_> {
                     id.name
                 ),
             };
-            self.report(SemanticError::UnknownName {
-                name: id.name.clone(),
-                span,
-                help: Some(help),
-            });
+            self.report(SemanticError::UnknownName { name: id.name.clone(), span, help: Some(help) });
         }
         Expr::error(span)
     }
 
-    fn call(
-        &mut self,
-        e: &ast::Expr,
-        function: &ast::Ident,
-        args: &[ast::Expr],
-        row: Option<&Schema>,
-    ) -> Expr {
+    fn call(&mut self, e: &ast::Expr, function: &ast::Ident, args: &[ast::Expr], row: Option<&Schema>) -> Expr {
         let span = e.span;
         let name = function.name.as_str();
         match name {
@@ -301,32 +243,21 @@ impl Binder<'_> {
                 self.report(SemanticError::UnknownFunction {
                     name: name.to_string(),
                     span: function.span,
-                    help: did_you_mean(name, functions::all_names())
-                        .map(|s| format!("did you mean `{s}`?")),
+                    help: did_you_mean(name, functions::all_names()).map(|s| format!("did you mean `{s}`?")),
                 });
             }
             return Expr::error(span);
         };
         if def.kind == FunctionKind::Aggregate {
             if self.pending_aggregates.is_none() {
-                self.report(SemanticError::AggregateOutsideSummarize {
-                    function: name.to_string(),
-                    span,
-                });
+                self.report(SemanticError::AggregateOutsideSummarize { function: name.to_string(), span });
                 return Expr::error(span);
             }
             return self.aggregate_in_expression(def, args, row, span);
         }
         let bound = self.call_args(args, row);
         let ty = self.check_call(def, &bound, span);
-        Expr::new(
-            ExprKind::Call {
-                function: def,
-                args: bound,
-            },
-            ty,
-            span,
-        )
+        Expr::new(ExprKind::Call { function: def, args: bound }, ty, span)
     }
 
     /// Binds the arguments of a scalar function call.
@@ -335,12 +266,7 @@ impl Binder<'_> {
     }
 
     /// Checks a call against its signature; reports and returns the result type.
-    pub(crate) fn check_call(
-        &mut self,
-        def: &'static FunctionDef,
-        args: &[Expr],
-        span: Span,
-    ) -> Type {
+    pub(crate) fn check_call(&mut self, def: &'static FunctionDef, args: &[Expr], span: Span) -> Type {
         let types: Vec<Type> = args.iter().map(|a| a.ty).collect();
         let ty = match def.check(&types) {
             Ok(t) => t,
@@ -354,11 +280,7 @@ impl Binder<'_> {
                 });
                 return Type::Unknown;
             }
-            Err(CallError::ArgType {
-                index,
-                expected,
-                found,
-            }) => {
+            Err(CallError::ArgType { index, expected, found }) => {
                 let param = def.param_for(index).map_or("argument", |p| p.name);
                 self.report(SemanticError::TypeMismatch {
                     message: format!(
@@ -421,14 +343,7 @@ impl Binder<'_> {
         Expr::new(ExprKind::ScalarQuery(Box::new(plan)), ty, span)
     }
 
-    pub(crate) fn binary(
-        &mut self,
-        op: BinaryOp,
-        op_span: Span,
-        l: Expr,
-        r: Expr,
-        span: Span,
-    ) -> Expr {
+    pub(crate) fn binary(&mut self, op: BinaryOp, op_span: Span, l: Expr, r: Expr, span: Span) -> Expr {
         let ty = match (l.ty, r.ty) {
             (Type::Scalar(lt), Type::Scalar(rt)) => match binary_type(op, lt, rt) {
                 Some(t) => Type::Scalar(t),
@@ -444,13 +359,7 @@ impl Binder<'_> {
                 }
             },
             // Comparisons and logic are bool whatever the unknown operand was.
-            _ if !matches!(
-                op.precedence(),
-                Precedence::Additive | Precedence::Multiplicative
-            ) =>
-            {
-                Type::BOOL
-            }
+            _ if !matches!(op.precedence(), Precedence::Additive | Precedence::Multiplicative) => Type::BOOL,
             _ => Type::Unknown,
         };
         if op == BinaryOp::MatchesRegex && !is_constant(&r) {
@@ -459,15 +368,7 @@ impl Binder<'_> {
                 span: r.span,
             });
         }
-        Expr::new(
-            ExprKind::Binary {
-                op,
-                left: Box::new(l),
-                right: Box::new(r),
-            },
-            ty,
-            span,
-        )
+        Expr::new(ExprKind::Binary { op, left: Box::new(l), right: Box::new(r) }, ty, span)
     }
 
     fn in_expr(
@@ -494,11 +395,7 @@ impl Binder<'_> {
                 if let Some(first) = plan.schema.columns.first() {
                     self.check_in_item(op, op_span, &x, first.ty, single.span);
                 }
-                let kind = ExprKind::InQuery {
-                    op,
-                    expr: Box::new(x),
-                    query: Box::new(plan),
-                };
+                let kind = ExprKind::InQuery { op, expr: Box::new(x), query: Box::new(plan) };
                 return Expr::new(kind, Type::BOOL, span);
             }
         }
@@ -506,15 +403,7 @@ impl Binder<'_> {
         for item in &items {
             self.check_in_item(op, op_span, &x, item.ty, item.span);
         }
-        Expr::new(
-            ExprKind::In {
-                op,
-                expr: Box::new(x),
-                list: items,
-            },
-            Type::BOOL,
-            span,
-        )
+        Expr::new(ExprKind::In { op, expr: Box::new(x), list: items }, Type::BOOL, span)
     }
 
     fn check_in_item(&mut self, op: InOp, op_span: Span, x: &Expr, item: Type, item_span: Span) {
@@ -527,17 +416,11 @@ impl Binder<'_> {
                 message: format!("`{}` compares strings, found {xt}", op.symbol()),
                 span: op_span,
                 label: format!("left side is {xt}"),
-                help: Some(format!(
-                    "use `{}` for non-string values",
-                    if op == InOp::InCi { "in" } else { "!in" }
-                )),
+                help: Some(format!("use `{}` for non-string values", if op == InOp::InCi { "in" } else { "!in" })),
             });
         } else if !equality_comparable(xt, it) {
             self.report(SemanticError::TypeMismatch {
-                message: format!(
-                    "`{}` list item is {it}, but the value tested is {xt}",
-                    op.symbol()
-                ),
+                message: format!("`{}` list item is {it}, but the value tested is {xt}", op.symbol()),
                 span: item_span,
                 label: format!("this is {it}"),
                 help: None,
@@ -549,9 +432,7 @@ impl Binder<'_> {
         let (Type::Scalar(xt), Type::Scalar(lt), Type::Scalar(ht)) = (x.ty, lo.ty, hi.ty) else {
             return;
         };
-        let orderable = |t: ScalarType| {
-            t.is_numeric() || matches!(t, ScalarType::DateTime | ScalarType::Timespan)
-        };
+        let orderable = |t: ScalarType| t.is_numeric() || matches!(t, ScalarType::DateTime | ScalarType::Timespan);
         if !orderable(xt) {
             self.report(SemanticError::TypeMismatch {
                 message: format!("`between` needs a number, datetime or timespan, found {xt}"),
@@ -561,7 +442,7 @@ impl Binder<'_> {
             });
             return;
         }
-        let fits = |t: ScalarType| t == xt || (t.is_numeric() && xt.is_numeric());
+        let fits = |t: ScalarType| assignable(t, xt);
         if !fits(lt) {
             self.report(SemanticError::TypeMismatch {
                 message: format!("`between` range starts with {lt}, but the value is {xt}"),
@@ -571,7 +452,8 @@ impl Binder<'_> {
             });
         }
         // `t between (start .. 1h)` means start .. start+1h for datetimes.
-        if !fits(ht) && !(xt == ScalarType::DateTime && ht == ScalarType::Timespan) {
+        let datetime_plus_span = xt == ScalarType::DateTime && ht == ScalarType::Timespan;
+        if !fits(ht) && !datetime_plus_span {
             self.report(SemanticError::TypeMismatch {
                 message: format!("`between` range ends with {ht}, but the value is {xt}"),
                 span: hi.span,
@@ -604,18 +486,11 @@ fn binary_mismatch(op: BinaryOp, l: ScalarType, r: ScalarType) -> (String, Optio
                 _ => "both sides must have comparable types".to_string(),
             }),
         ),
-        And | Or => (
-            format!("`{}` needs bool operands, found {l} and {r}", op.symbol()),
-            None,
-        ),
-        Add if l == ScalarType::String || r == ScalarType::String => (
-            format!("cannot add {l} and {r}"),
-            Some("join strings with strcat(a, b)".to_string()),
-        ),
-        Add | Sub | Mul | Div | Mod => (
-            format!("cannot apply `{}` to {l} and {r}", op.symbol()),
-            None,
-        ),
+        And | Or => (format!("`{}` needs bool operands, found {l} and {r}", op.symbol()), None),
+        Add if l == ScalarType::String || r == ScalarType::String => {
+            (format!("cannot add {l} and {r}"), Some("join strings with strcat(a, b)".to_string()))
+        }
+        Add | Sub | Mul | Div | Mod => (format!("cannot apply `{}` to {l} and {r}", op.symbol()), None),
         _ => (
             format!("`{}` needs string operands, found {l} and {r}", op.symbol()),
             Some("convert with tostring(…)".to_string()),

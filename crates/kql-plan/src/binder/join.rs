@@ -22,24 +22,13 @@ impl Binder<'_> {
             JoinKind::RightSemi | JoinKind::RightAnti => right.schema.columns.clone(),
             _ => {
                 // Right-side names that clash get a suffix: DestIp → DestIp1.
-                let mut cols: Vec<Column> = left
-                    .schema
-                    .columns
-                    .iter()
-                    .chain(&right.schema.columns)
-                    .cloned()
-                    .collect();
+                let mut cols: Vec<Column> = left.schema.columns.iter().chain(&right.schema.columns).cloned().collect();
                 make_names_unique(&mut cols);
                 cols
             }
         };
         Plan {
-            node: Node::Join {
-                left: Box::new(left),
-                right: Box::new(right),
-                kind,
-                on,
-            },
+            node: Node::Join { left: Box::new(left), right: Box::new(right), kind, on },
             schema: Schema { columns, open },
         }
     }
@@ -51,23 +40,11 @@ impl Binder<'_> {
         let on = self.join_keys(&left.schema, &right.schema, &l.on, "lookup");
         // The right keys are not repeated (Kusto.Language VisitLookupOperator).
         let mut columns: Vec<Column> = left.schema.columns.clone();
-        columns.extend(
-            right
-                .schema
-                .columns
-                .iter()
-                .filter(|c| !on.iter().any(|(_, r)| *r == c.name))
-                .cloned(),
-        );
+        columns.extend(right.schema.columns.iter().filter(|c| !on.iter().any(|(_, r)| *r == c.name)).cloned());
         make_names_unique(&mut columns);
         let open = left.schema.open || right.schema.open;
         Plan {
-            node: Node::Lookup {
-                left: Box::new(left),
-                right: Box::new(right),
-                kind,
-                on,
-            },
+            node: Node::Lookup { left: Box::new(left), right: Box::new(right), kind, on },
             schema: Schema { columns, open },
         }
     }
@@ -86,13 +63,7 @@ impl Binder<'_> {
     }
 
     /// Resolves `on` conditions to (left column, right column) pairs.
-    fn join_keys(
-        &mut self,
-        left: &Schema,
-        right: &Schema,
-        on: &[JoinCondition],
-        op: &str,
-    ) -> Vec<(String, String)> {
+    fn join_keys(&mut self, left: &Schema, right: &Schema, on: &[JoinCondition], op: &str) -> Vec<(String, String)> {
         let mut keys = Vec::new();
         for cond in on {
             let (l, r, span) = match cond {
@@ -103,11 +74,7 @@ impl Binder<'_> {
             let rt = self.side_column(right, r, &format!("the right side of the {op}"));
             if let (Some(Type::Scalar(a)), Some(Type::Scalar(b))) = (lt, rt) {
                 if a != b && !(a.is_numeric() && b.is_numeric()) {
-                    self.report(SemanticError::JoinKeyType {
-                        left: a.to_string(),
-                        right: b.to_string(),
-                        span,
-                    });
+                    self.report(SemanticError::JoinKeyType { left: a.to_string(), right: b.to_string(), span });
                 }
             }
             keys.push((l.name.clone(), r.name.clone()));
@@ -124,8 +91,7 @@ impl Binder<'_> {
                 name: id.name.clone(),
                 span: id.span,
                 context: context.to_string(),
-                help: did_you_mean(&id.name, schema.names())
-                    .map(|s| format!("did you mean `{s}`?")),
+                help: did_you_mean(&id.name, schema.names()).map(|s| format!("did you mean `{s}`?")),
             });
         }
         None
@@ -144,8 +110,7 @@ impl Binder<'_> {
                 (n, _) => self.report(SemanticError::Unsupported {
                     what: format!("union parameter `{n}`"),
                     span: p.span,
-                    help: (n == "kind")
-                        .then(|| "kind is `outer` (the default) or `inner`".to_string()),
+                    help: (n == "kind").then(|| "kind is `outer` (the default) or `inner`".to_string()),
                 }),
             }
         }
@@ -166,29 +131,17 @@ impl Binder<'_> {
         }
         let output_name = |c: &Column| -> String {
             let several_types = variants.iter().filter(|v| v.name == c.name).count() > 1;
-            if several_types {
-                format!("{}_{}", c.name, c.ty)
-            } else {
-                c.name.clone()
-            }
+            if several_types { format!("{}_{}", c.name, c.ty) } else { c.name.clone() }
         };
-        let mut columns: Vec<Column> = variants
-            .iter()
-            .map(|v| Column::new(output_name(v), v.ty))
-            .collect();
+        let mut columns: Vec<Column> = variants.iter().map(|v| Column::new(output_name(v), v.ty)).collect();
         if inner {
-            columns.retain(|c| {
-                inputs
-                    .iter()
-                    .all(|p| p.schema.columns.iter().any(|pc| output_name(pc) == c.name))
-            });
+            columns.retain(|c| inputs.iter().all(|p| p.schema.columns.iter().any(|pc| output_name(pc) == c.name)));
         }
         // Rename or narrow inputs so the executor can match columns by name.
         let inputs = inputs
             .into_iter()
             .map(|p| {
-                let needs_project =
-                    inner || p.schema.columns.iter().any(|c| output_name(c) != c.name);
+                let needs_project = inner || p.schema.columns.iter().any(|c| output_name(c) != c.name);
                 if !needs_project {
                     return p;
                 }
@@ -197,20 +150,12 @@ impl Binder<'_> {
                     .columns
                     .iter()
                     .filter(|c| columns.iter().any(|o| o.name == output_name(c)))
-                    .map(|c| {
-                        (
-                            output_name(c),
-                            Expr::new(ExprKind::Column(c.name.clone()), c.ty, Span::default()),
-                        )
-                    })
+                    .map(|c| (output_name(c), Expr::new(ExprKind::Column(c.name.clone()), c.ty, Span::default())))
                     .collect();
                 let open = p.schema.open;
                 project_plan(p, cols, open)
             })
             .collect();
-        Plan {
-            node: Node::Union { inputs },
-            schema: Schema { columns, open },
-        }
+        Plan { node: Node::Union { inputs }, schema: Schema { columns, open } }
     }
 }

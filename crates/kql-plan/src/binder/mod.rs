@@ -13,6 +13,7 @@ use crate::catalog::Catalog;
 use crate::error::SemanticError;
 use crate::plan::{Plan, Program, SharedId, SharedPlan};
 use crate::schema::Schema;
+use crate::types::assignable;
 use crate::value::Value;
 use kql_syntax::ast::{self, ExprKind as AstExpr, StatementKind};
 use kql_syntax::suggest::did_you_mean;
@@ -35,20 +36,13 @@ pub struct Params {
 impl Params {
     /// A parameter known by type only (`check --param start:datetime`).
     pub fn declare(&mut self, name: impl Into<String>, ty: ScalarType) {
-        self.bindings
-            .insert(name.into(), ParamBinding { ty, value: None });
+        self.bindings.insert(name.into(), ParamBinding { ty, value: None });
     }
 
     /// A parameter with a value (`run --param start=2025-06-01`).
     pub fn set(&mut self, name: impl Into<String>, value: Value) {
         let ty = value.scalar_type();
-        self.bindings.insert(
-            name.into(),
-            ParamBinding {
-                ty,
-                value: Some(value),
-            },
-        );
+        self.bindings.insert(name.into(), ParamBinding { ty, value: Some(value) });
     }
 
     pub fn get(&self, name: &str) -> Option<&ParamBinding> {
@@ -83,10 +77,7 @@ impl Bound {
 pub fn bind(script: &ast::Script, catalog: &Catalog, params: &Params) -> Bound {
     let mut b = Binder::new(catalog, params, script);
     b.script(script);
-    Bound {
-        program: b.program,
-        diagnostics: b.diagnostics,
-    }
+    Bound { program: b.program, diagnostics: b.diagnostics }
 }
 
 /// What a `let` name stands for.
@@ -167,21 +158,14 @@ impl<'a> Binder<'a> {
                 }
             }
         }
-        let had_statement_errors = script
-            .statements
-            .iter()
-            .any(|s| matches!(s.kind, StatementKind::Error { .. }));
-        if self.program.results.is_empty() && !had_statement_errors && !script.statements.is_empty()
-        {
+        let had_statement_errors = script.statements.iter().any(|s| matches!(s.kind, StatementKind::Error { .. }));
+        if self.program.results.is_empty() && !had_statement_errors && !script.statements.is_empty() {
             self.report(SemanticError::NoQuery { span: script.span });
         }
         let mut seen = HashSet::new();
         for p in &script.placeholders {
             if seen.insert(p.name.as_str()) {
-                self.report(SemanticError::UnfilledPlaceholder {
-                    name: p.name.clone(),
-                    span: p.span,
-                });
+                self.report(SemanticError::UnfilledPlaceholder { name: p.name.clone(), span: p.span });
             }
         }
     }
@@ -191,10 +175,7 @@ impl<'a> Binder<'a> {
             let plan = self.tabular_expr(value);
             let schema = plan.schema.clone();
             let id = SharedId(self.program.shared.len());
-            self.program.shared.push(SharedPlan {
-                name: String::new(),
-                plan,
-            });
+            self.program.shared.push(SharedPlan { name: String::new(), plan });
             LetValue::Tabular { id, schema }
         } else {
             let e = self.scalar(value, None);
@@ -205,20 +186,14 @@ impl<'a> Binder<'a> {
     fn declare(&mut self, params: &[ast::QueryParameter]) {
         for p in params {
             if self.declared.contains_key(&p.name.name) {
-                self.report(SemanticError::DuplicateParameter {
-                    name: p.name.name.clone(),
-                    span: p.name.span,
-                });
+                self.report(SemanticError::DuplicateParameter { name: p.name.name.clone(), span: p.name.span });
                 continue;
             }
             let default = p.default.as_ref().map(|d| {
                 let e = self.scalar(d, None);
-                if !e.ty.is_or_unknown(p.ty.ty) && !(e.ty.is_numeric() && p.ty.ty.is_numeric()) {
+                if e.ty.scalar().is_some_and(|t| !assignable(t, p.ty.ty)) {
                     self.report(SemanticError::TypeMismatch {
-                        message: format!(
-                            "default of `{}` is {}, not {}",
-                            p.name.name, e.ty, p.ty.ty
-                        ),
+                        message: format!("default of `{}` is {}, not {}", p.name.name, e.ty, p.ty.ty),
                         span: d.span,
                         label: format!("this is {}", e.ty),
                         help: None,
@@ -228,9 +203,7 @@ impl<'a> Binder<'a> {
             });
             if let Some(outside) = self.params.get(&p.name.name) {
                 if let Some(v) = &outside.value {
-                    if v.scalar_type() != p.ty.ty
-                        && !(v.scalar_type().is_numeric() && p.ty.ty.is_numeric())
-                    {
+                    if !assignable(v.scalar_type(), p.ty.ty) {
                         self.report(SemanticError::ParameterValue {
                             name: p.name.name.clone(),
                             expected: p.ty.ty.to_string(),
@@ -240,8 +213,7 @@ impl<'a> Binder<'a> {
                     }
                 }
             }
-            self.declared
-                .insert(p.name.name.clone(), (p.ty.ty, default));
+            self.declared.insert(p.name.name.clone(), (p.ty.ty, default));
         }
     }
 
@@ -271,39 +243,30 @@ impl<'a> Binder<'a> {
         match &e.kind {
             AstExpr::Query(q) => self.query(q),
             AstExpr::Name(id) => self.table_ref(id),
-            AstExpr::Call { function, args } if function.name == "materialize" => {
-                match args.as_slice() {
-                    [arg] => self.tabular_expr(arg),
-                    _ => {
-                        self.report(SemanticError::WrongArity {
-                            function: "materialize".into(),
-                            expected: "1".into(),
-                            found: args.len(),
-                            span: e.span,
-                            help: None,
-                        });
-                        unknown_plan()
-                    }
-                }
-            }
-            AstExpr::Call { function, args } if function.name == "table" => match args.as_slice() {
-                [
-                    ast::Expr {
-                        kind: AstExpr::Literal(ast::Literal::String(name)),
-                        span,
-                    },
-                ] => self.table_ref(&ast::Ident::new(name.clone(), *span)),
+            AstExpr::Call { function, args } if function.name == "materialize" => match args.as_slice() {
+                [arg] => self.tabular_expr(arg),
                 _ => {
-                    self.report(SemanticError::NotConstant {
-                        what: "the argument of table()".into(),
+                    self.report(SemanticError::WrongArity {
+                        function: "materialize".into(),
+                        expected: "1".into(),
+                        found: args.len(),
                         span: e.span,
+                        help: None,
                     });
                     unknown_plan()
                 }
             },
+            AstExpr::Call { function, args } if function.name == "table" => match args.as_slice() {
+                [ast::Expr { kind: AstExpr::Literal(ast::Literal::String(name)), span }] => {
+                    self.table_ref(&ast::Ident::new(name.clone(), *span))
+                }
+                _ => {
+                    self.report(SemanticError::NotConstant { what: "the argument of table()".into(), span: e.span });
+                    unknown_plan()
+                }
+            },
             AstExpr::Call { function, .. }
-                if crate::functions::is_known_unsupported(&function.name)
-                    || function.name == "view" =>
+                if crate::functions::is_known_unsupported(&function.name) || function.name == "view" =>
             {
                 self.report(SemanticError::UnsupportedFunction {
                     name: function.name.clone(),
@@ -317,10 +280,7 @@ impl<'a> Binder<'a> {
                 let before = self.diagnostics.len();
                 let _ = self.scalar(e, None);
                 if self.diagnostics.len() == before {
-                    self.report(SemanticError::NotTabular {
-                        span: e.span,
-                        help: None,
-                    });
+                    self.report(SemanticError::NotTabular { span: e.span, help: None });
                 }
                 unknown_plan()
             }
@@ -332,10 +292,7 @@ impl<'a> Binder<'a> {
         match self.lets.get(&id.name) {
             Some(LetValue::Tabular { id: shared, schema }) => {
                 return Plan {
-                    node: crate::plan::Node::Shared {
-                        id: *shared,
-                        name: id.name.clone(),
-                    },
+                    node: crate::plan::Node::Shared { id: *shared, name: id.name.clone() },
                     schema: schema.clone(),
                 };
             }
@@ -350,12 +307,7 @@ impl<'a> Binder<'a> {
             None => {}
         }
         if let Some(t) = self.catalog.get(&id.name) {
-            return Plan {
-                node: crate::plan::Node::Scan {
-                    table: t.name.clone(),
-                },
-                schema: t.schema(),
-            };
+            return Plan { node: crate::plan::Node::Scan { table: t.name.clone() }, schema: t.schema() };
         }
         if let Some(defined_at) = self.later_lets.get(&id.name) {
             self.report(SemanticError::LetBeforeDefinition {
@@ -365,37 +317,20 @@ impl<'a> Binder<'a> {
             });
             return unknown_plan();
         }
-        let tabular_lets: Vec<&str> = self
-            .lets
-            .iter()
-            .filter(|(_, v)| matches!(v, LetValue::Tabular { .. }))
-            .map(|(k, _)| k.as_str())
-            .collect();
-        let suggestion = did_you_mean(
-            &id.name,
-            self.catalog.names().chain(tabular_lets.iter().copied()),
-        );
+        let tabular_lets: Vec<&str> =
+            self.lets.iter().filter(|(_, v)| matches!(v, LetValue::Tabular { .. })).map(|(k, _)| k.as_str()).collect();
+        let suggestion = did_you_mean(&id.name, self.catalog.names().chain(tabular_lets.iter().copied()));
         let help = match suggestion {
             Some(s) => Some(format!("did you mean `{s}`?")),
             None if self.catalog.is_empty() => Some("no tables are loaded; pass --data DIR".into()),
-            None => Some(format!(
-                "tables: {}",
-                self.catalog.names().collect::<Vec<_>>().join(", ")
-            )),
+            None => Some(format!("tables: {}", self.catalog.names().collect::<Vec<_>>().join(", "))),
         };
-        self.report(SemanticError::UnknownTable {
-            name: id.name.clone(),
-            span: id.span,
-            help,
-        });
+        self.report(SemanticError::UnknownTable { name: id.name.clone(), span: id.span, help });
         unknown_plan()
     }
 }
 
 /// A plan about which nothing is known, standing in after an error.
 pub(crate) fn unknown_plan() -> Plan {
-    Plan {
-        node: crate::plan::Node::Datatable { rows: Vec::new() },
-        schema: Schema::unknown(),
-    }
+    Plan { node: crate::plan::Node::Datatable { rows: Vec::new() }, schema: Schema::unknown() }
 }

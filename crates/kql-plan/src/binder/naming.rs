@@ -13,16 +13,14 @@ pub(crate) fn result_name(e: &ast::Expr) -> Option<String> {
     match &e.kind {
         A::Paren(inner) => result_name(inner),
         A::Name(id) => Some(id.name.clone()),
-        A::Call { function, args } => {
-            match functions::lookup(&function.name).map(|d| d.result_name) {
-                Some(ResultName::PrefixAndFirstArg(prefix)) => Some(match args.first() {
-                    Some(a) => format!("{prefix}_{}", result_name(a).unwrap_or_default()),
-                    None => format!("{prefix}_"),
-                }),
-                Some(ResultName::FirstArg) => args.first().and_then(result_name),
-                _ => None,
-            }
-        }
+        A::Call { function, args } => match functions::lookup(&function.name).map(|d| d.result_name) {
+            Some(ResultName::PrefixAndFirstArg(prefix)) => Some(match args.first() {
+                Some(a) => format!("{prefix}_{}", result_name(a).unwrap_or_default()),
+                None => format!("{prefix}_"),
+            }),
+            Some(ResultName::FirstArg) => args.first().and_then(result_name),
+            _ => None,
+        },
         A::Index { target, index } => {
             let right = match &index.unparen().kind {
                 A::Literal(Literal::String(s)) => Some(s.clone()),

@@ -18,31 +18,24 @@ pub(crate) fn identity_columns(schema: &Schema) -> Vec<(String, Expr)> {
     schema
         .columns
         .iter()
-        .map(|c| {
-            (
-                c.name.clone(),
-                Expr::new(ExprKind::Column(c.name.clone()), c.ty, Span::default()),
-            )
-        })
+        .map(|c| (c.name.clone(), Expr::new(ExprKind::Column(c.name.clone()), c.ty, Span::default())))
         .collect()
 }
 
-/// A projection plan over `input` with output columns `cols`.
+/// A projection plan over `input` with output columns `cols`; `input`
+/// itself when the projection would keep every column as it is.
 pub(crate) fn project_plan(input: Plan, cols: Vec<(String, Expr)>, open: bool) -> Plan {
-    let schema = Schema {
-        columns: cols
+    let identity = cols.len() == input.schema.len()
+        && open == input.schema.open
+        && cols
             .iter()
-            .map(|(n, e)| Column::new(n.clone(), e.ty))
-            .collect(),
-        open,
-    };
-    Plan {
-        node: Node::Project {
-            input: Box::new(input),
-            columns: cols,
-        },
-        schema,
+            .zip(&input.schema.columns)
+            .all(|((n, e), c)| *n == c.name && matches!(&e.kind, ExprKind::Column(x) if *x == c.name));
+    if identity {
+        return input;
     }
+    let schema = Schema { columns: cols.iter().map(|(n, e)| Column::new(n.clone(), e.ty)).collect(), open };
+    Plan { node: Node::Project { input: Box::new(input), columns: cols }, schema }
 }
 
 /// `*` matches any run of characters; everything else literally.
@@ -70,13 +63,7 @@ impl Binder<'_> {
         let p = self.scalar(predicate, Some(&input.schema));
         self.expect_bool(&p, "`where`");
         let schema = input.schema.clone();
-        Plan {
-            node: Node::Filter {
-                input: Box::new(input),
-                predicate: p,
-            },
-            schema,
-        }
+        Plan { node: Node::Filter { input: Box::new(input), predicate: p }, schema }
     }
 
     pub(crate) fn expect_bool(&mut self, e: &Expr, what: &str) {
@@ -86,9 +73,8 @@ impl Binder<'_> {
                     message: format!("{what} needs a bool condition, found {t}"),
                     span: e.span,
                     label: format!("this is {t}"),
-                    help: (t == ScalarType::String).then(|| {
-                        "compare it, e.g. `Column == \"value\"` or `isnotempty(Column)`".into()
-                    }),
+                    help: (t == ScalarType::String)
+                        .then(|| "compare it, e.g. `Column == \"value\"` or `isnotempty(Column)`".into()),
                 });
             }
         }
@@ -104,10 +90,7 @@ impl Binder<'_> {
             let name = match &item.name {
                 Some(n) => {
                     if out.iter().any(|(o, _)| *o == n.name) {
-                        self.report(SemanticError::DuplicateColumn {
-                            name: n.name.clone(),
-                            span: n.span,
-                        });
+                        self.report(SemanticError::DuplicateColumn { name: n.name.clone(), span: n.span });
                         continue;
                     }
                     unique.reserve([n.name.as_str()]);
@@ -115,8 +98,7 @@ impl Binder<'_> {
                 }
                 None => {
                     let taken: Vec<String> = out.iter().map(|(n, _)| n.clone()).collect();
-                    let base = result_name(&item.expr)
-                        .unwrap_or_else(|| self.default_column_name(row, &taken));
+                    let base = result_name(&item.expr).unwrap_or_else(|| self.default_column_name(row, &taken));
                     unique.get_or_add(&base)
                 }
             };
@@ -161,12 +143,7 @@ impl Binder<'_> {
     }
 
     /// The columns of `schema` matched by `patterns`; reports names that match nothing.
-    fn matching_columns(
-        &mut self,
-        schema: &Schema,
-        patterns: &[ast::ColumnPattern],
-        op: &str,
-    ) -> Vec<bool> {
+    fn matching_columns(&mut self, schema: &Schema, patterns: &[ast::ColumnPattern], op: &str) -> Vec<bool> {
         let mut keep = vec![false; schema.len()];
         for p in patterns {
             let mut any = false;
@@ -181,8 +158,7 @@ impl Binder<'_> {
                     name: p.pattern.clone(),
                     span: p.span,
                     context: format!("the input of `{op}`"),
-                    help: did_you_mean(&p.pattern, schema.names())
-                        .map(|s| format!("did you mean `{s}`?")),
+                    help: did_you_mean(&p.pattern, schema.names()).map(|s| format!("did you mean `{s}`?")),
                 });
             }
         }
@@ -192,24 +168,14 @@ impl Binder<'_> {
     pub(crate) fn project_away(&mut self, input: Plan, patterns: &[ast::ColumnPattern]) -> Plan {
         let schema = input.schema.clone();
         let drop = self.matching_columns(&schema, patterns, "project-away");
-        let cols = identity_columns(&schema)
-            .into_iter()
-            .zip(drop)
-            .filter(|(_, d)| !d)
-            .map(|(c, _)| c)
-            .collect();
+        let cols = identity_columns(&schema).into_iter().zip(drop).filter(|(_, d)| !d).map(|(c, _)| c).collect();
         project_plan(input, cols, schema.open)
     }
 
     pub(crate) fn project_keep(&mut self, input: Plan, patterns: &[ast::ColumnPattern]) -> Plan {
         let schema = input.schema.clone();
         let keep = self.matching_columns(&schema, patterns, "project-keep");
-        let cols = identity_columns(&schema)
-            .into_iter()
-            .zip(keep)
-            .filter(|(_, k)| *k)
-            .map(|(c, _)| c)
-            .collect();
+        let cols = identity_columns(&schema).into_iter().zip(keep).filter(|(_, k)| *k).map(|(c, _)| c).collect();
         project_plan(input, cols, false)
     }
 
@@ -229,15 +195,8 @@ impl Binder<'_> {
                 }
                 continue;
             };
-            if cols
-                .iter()
-                .enumerate()
-                .any(|(j, (n, _))| j != k && *n == r.new_name.name)
-            {
-                self.report(SemanticError::DuplicateColumn {
-                    name: r.new_name.name.clone(),
-                    span: r.new_name.span,
-                });
+            if cols.iter().enumerate().any(|(j, (n, _))| j != k && *n == r.new_name.name) {
+                self.report(SemanticError::DuplicateColumn { name: r.new_name.name.clone(), span: r.new_name.span });
                 continue;
             }
             cols[k].0 = r.new_name.name.clone();
@@ -251,12 +210,7 @@ impl Binder<'_> {
             DistinctColumns::Columns { columns } => self.project(input, columns),
         };
         let schema = input.schema.clone();
-        Plan {
-            node: Node::Distinct {
-                input: Box::new(input),
-            },
-            schema,
-        }
+        Plan { node: Node::Distinct { input: Box::new(input) }, schema }
     }
 
     pub(crate) fn mv_expand(&mut self, input: Plan, m: &ast::MvExpand) -> Plan {
@@ -265,10 +219,7 @@ impl Binder<'_> {
                 ast::ParamValue::Word(w) => w.name.clone(),
                 ast::ParamValue::Literal(l) => l.to_string(),
             };
-            let harmless = matches!(
-                (p.name.name.as_str(), value.as_str()),
-                ("bagexpansion" | "kind", "array")
-            );
+            let harmless = matches!((p.name.name.as_str(), value.as_str()), ("bagexpansion" | "kind", "array"));
             if !harmless {
                 self.report(SemanticError::Unsupported {
                     what: format!("mv-expand parameter `{}={value}`", p.name.name),
@@ -289,21 +240,17 @@ impl Binder<'_> {
                         message: format!("mv-expand needs a dynamic array or property bag, found {t}"),
                         span: item.expr.span,
                         label: format!("this is {t}"),
-                        help: (t == ScalarType::String).then(|| "make an array first, e.g. split(Column, \" \") or parse_json(Column)".into()),
+                        help: (t == ScalarType::String)
+                            .then(|| "make an array first, e.g. split(Column, \" \") or parse_json(Column)".into()),
                     });
                 }
             }
             let name = match &item.name {
                 Some(n) => n.name.clone(),
-                None => {
-                    result_name(&item.expr).unwrap_or_else(|| self.default_column_name(&row, &[]))
-                }
+                None => result_name(&item.expr).unwrap_or_else(|| self.default_column_name(&row, &[])),
             };
             let is_same_column = matches!(&e.kind, ExprKind::Column(c) if *c == name);
-            let out_ty = item
-                .to_type
-                .as_ref()
-                .map_or(Type::DYNAMIC, |t| Type::Scalar(t.ty));
+            let out_ty = item.to_type.as_ref().map_or(Type::DYNAMIC, |t| Type::Scalar(t.ty));
             match row.index_of(&name) {
                 Some(k) => {
                     if !is_same_column {
@@ -320,34 +267,17 @@ impl Binder<'_> {
             }
             expand.push(name);
         }
-        let limit = m
-            .limit
-            .as_ref()
-            .map(|l| self.constant_count(l, "the mv-expand limit"));
+        let limit = m.limit.as_ref().map(|l| self.constant_count(l, &row, "the mv-expand limit"));
         let open = row.open;
-        let input = if extended {
-            project_plan(input, cols, open)
-        } else {
-            input
-        };
-        Plan {
-            node: Node::MvExpand {
-                input: Box::new(input),
-                columns: expand,
-                limit,
-            },
-            schema: row,
-        }
+        let input = if extended { project_plan(input, cols, open) } else { input };
+        Plan { node: Node::MvExpand { input: Box::new(input), columns: expand, limit }, schema: row }
     }
 
     /// A row count that must be a constant long (take, top, limit).
-    pub(crate) fn constant_count(&mut self, e: &ast::Expr, what: &str) -> Expr {
-        let x = self.scalar(e, Some(&Schema::default()));
+    pub(crate) fn constant_count(&mut self, e: &ast::Expr, row: &Schema, what: &str) -> Expr {
+        let x = self.scalar(e, Some(row));
         if !is_constant(&x) {
-            self.report(SemanticError::NotConstant {
-                what: what.to_string(),
-                span: e.span,
-            });
+            self.report(SemanticError::NotConstant { what: what.to_string(), span: e.span });
         } else if let Type::Scalar(t) = x.ty {
             if !matches!(t, ScalarType::Int | ScalarType::Long) {
                 self.report(SemanticError::TypeMismatch {
@@ -379,52 +309,26 @@ impl Binder<'_> {
             Some(NullsOrder::Last) => false,
             None => !descending,
         };
-        SortKey {
-            expr,
-            descending,
-            nulls_first,
-        }
+        SortKey { expr, descending, nulls_first }
     }
 
     pub(crate) fn top(&mut self, input: Plan, t: &ast::Top) -> Plan {
-        let count = self.constant_count(&t.count, "the number of rows of `top`");
+        let count = self.constant_count(&t.count, &input.schema, "the number of rows of `top`");
         let key = self.sort_key(&t.key, &input.schema);
         let schema = input.schema.clone();
-        Plan {
-            node: Node::Top {
-                input: Box::new(input),
-                count,
-                key,
-            },
-            schema,
-        }
+        Plan { node: Node::Top { input: Box::new(input), count, key }, schema }
     }
 
     pub(crate) fn take(&mut self, input: Plan, count: &ast::Expr) -> Plan {
-        let count = self.constant_count(count, "the number of rows of `take`");
+        let count = self.constant_count(count, &input.schema, "the number of rows of `take`");
         let schema = input.schema.clone();
-        Plan {
-            node: Node::Take {
-                input: Box::new(input),
-                count,
-            },
-            schema,
-        }
+        Plan { node: Node::Take { input: Box::new(input), count }, schema }
     }
 
     pub(crate) fn sort(&mut self, input: Plan, keys: &[ast::SortKey]) -> Plan {
-        let keys = keys
-            .iter()
-            .map(|k| self.sort_key(k, &input.schema))
-            .collect();
+        let keys = keys.iter().map(|k| self.sort_key(k, &input.schema)).collect();
         let schema = input.schema.clone();
-        Plan {
-            node: Node::Sort {
-                input: Box::new(input),
-                keys,
-            },
-            schema,
-        }
+        Plan { node: Node::Sort { input: Box::new(input), keys }, schema }
     }
 }
 

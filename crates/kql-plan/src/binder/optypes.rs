@@ -11,8 +11,7 @@ pub(crate) fn binary_type(op: BinaryOp, l: S, r: S) -> Option<S> {
     use BinaryOp::*;
     let dynamic = l == S::Dynamic || r == S::Dynamic;
     match op {
-        And | Or => (matches!(l, S::Bool | S::Dynamic) && matches!(r, S::Bool | S::Dynamic))
-            .then_some(S::Bool),
+        And | Or => (matches!(l, S::Bool | S::Dynamic) && matches!(r, S::Bool | S::Dynamic)).then_some(S::Bool),
         Eq | NotEq => equality_comparable(l, r).then_some(S::Bool),
         Lt | Le | Gt | Ge => {
             let ok = (l.is_numeric() && (r.is_numeric() || r == S::Bool))
@@ -47,8 +46,7 @@ pub(crate) fn binary_type(op: BinaryOp, l: S, r: S) -> Option<S> {
         }),
         MatchesRegex => (matches!(l, S::String | S::Dynamic) && r == S::String).then_some(S::Bool),
         // has, contains, startswith, =~ … : string (or dynamic) on both sides.
-        _ => (matches!(l, S::String | S::Dynamic) && matches!(r, S::String | S::Dynamic))
-            .then_some(S::Bool),
+        _ => (matches!(l, S::String | S::Dynamic) && matches!(r, S::String | S::Dynamic)).then_some(S::Bool),
     }
 }
 
@@ -63,11 +61,7 @@ fn arithmetic(l: S, r: S, special: impl Fn(S, S) -> Option<S>) -> Option<S> {
     match (l, r) {
         (S::Dynamic, S::Dynamic) => Some(S::Dynamic),
         (S::Dynamic, S::Int) | (S::Int, S::Dynamic) => Some(S::Long),
-        (S::Dynamic, t) | (t, S::Dynamic)
-            if t.is_numeric() || matches!(t, S::DateTime | S::Timespan) =>
-        {
-            Some(t)
-        }
+        (S::Dynamic, t) | (t, S::Dynamic) if t.is_numeric() || matches!(t, S::DateTime | S::Timespan) => Some(t),
         _ => None,
     }
 }
@@ -91,25 +85,12 @@ mod tests {
         assert_eq!(binary_type(Add, S::Int, S::Int), Some(S::Int));
         assert_eq!(binary_type(Add, S::Int, S::Long), Some(S::Long));
         assert_eq!(binary_type(Mul, S::Long, S::Real), Some(S::Real));
-        assert_eq!(
-            binary_type(Add, S::DateTime, S::Timespan),
-            Some(S::DateTime)
-        );
-        assert_eq!(
-            binary_type(Sub, S::DateTime, S::DateTime),
-            Some(S::Timespan)
-        );
-        assert_eq!(
-            binary_type(Sub, S::DateTime, S::Timespan),
-            Some(S::DateTime)
-        );
+        assert_eq!(binary_type(Add, S::DateTime, S::Timespan), Some(S::DateTime));
+        assert_eq!(binary_type(Sub, S::DateTime, S::DateTime), Some(S::Timespan));
+        assert_eq!(binary_type(Sub, S::DateTime, S::Timespan), Some(S::DateTime));
         assert_eq!(binary_type(Div, S::Timespan, S::Timespan), Some(S::Real));
         assert_eq!(binary_type(Mul, S::Timespan, S::Long), Some(S::Timespan));
-        assert_eq!(
-            binary_type(Add, S::String, S::String),
-            None,
-            "strings are joined with strcat, not +"
-        );
+        assert_eq!(binary_type(Add, S::String, S::String), None, "strings are joined with strcat, not +");
         assert_eq!(binary_type(Add, S::DateTime, S::DateTime), None);
     }
 

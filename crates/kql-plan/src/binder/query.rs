@@ -5,7 +5,7 @@ use super::{Binder, unknown_plan};
 use crate::error::SemanticError;
 use crate::plan::{Expr, ExprKind, Node, Plan};
 use crate::schema::{Column, Schema};
-use crate::types::Type;
+use crate::types::{Type, assignable};
 use crate::value::Value;
 use kql_syntax::ast::{self, OperatorKind, SourceKind};
 
@@ -42,9 +42,7 @@ impl Binder<'_> {
             OperatorKind::Take { count } => self.take(input, count),
             OperatorKind::Sort { keys } => self.sort(input, keys),
             OperatorKind::Count => Plan {
-                node: Node::Count {
-                    input: Box::new(input),
-                },
+                node: Node::Count { input: Box::new(input) },
                 schema: Schema::new(vec![Column::new("Count", Type::LONG)]),
             },
             OperatorKind::Render(r) => {
@@ -54,10 +52,7 @@ impl Binder<'_> {
                 });
                 let schema = input.schema.clone();
                 Plan {
-                    node: Node::Render {
-                        input: Box::new(input),
-                        visualization: r.visualization.name.clone(),
-                    },
+                    node: Node::Render { input: Box::new(input), visualization: r.visualization.name.clone() },
                     schema,
                 }
             }
@@ -76,33 +71,18 @@ impl Binder<'_> {
                 None => result_name(&c.expr).unwrap_or_else(|| format!("print_{i}")),
             };
             if out.iter().any(|(n, _)| *n == name) {
-                self.report(SemanticError::DuplicateColumn {
-                    name: name.clone(),
-                    span: c.span,
-                });
+                self.report(SemanticError::DuplicateColumn { name: name.clone(), span: c.span });
                 continue;
             }
             out.push((name, e));
         }
-        let schema = Schema::new(
-            out.iter()
-                .map(|(n, e)| Column::new(n.clone(), e.ty))
-                .collect(),
-        );
-        Plan {
-            node: Node::Print { columns: out },
-            schema,
-        }
+        let schema = Schema::new(out.iter().map(|(n, e)| Column::new(n.clone(), e.ty)).collect());
+        Plan { node: Node::Print { columns: out }, schema }
     }
 
     /// `datatable(a:long, …) [values]`: literal rows, checked against the column types.
     fn datatable(&mut self, dt: &ast::Datatable) -> Plan {
-        let schema = Schema::new(
-            dt.columns
-                .iter()
-                .map(|c| Column::new(c.name.name.clone(), c.ty.ty))
-                .collect(),
-        );
+        let schema = Schema::new(dt.columns.iter().map(|c| Column::new(c.name.name.clone(), c.ty.ty)).collect());
         let width = dt.columns.len().max(1);
         if dt.values.len() % width != 0 {
             let span = dt.values.last().map_or(dt.columns[0].name.span, |v| v.span);
@@ -127,22 +107,15 @@ impl Binder<'_> {
                     ExprKind::Literal(v) => v,
                     ExprKind::Error => Value::null_of(col.ty.ty),
                     _ => {
-                        self.report(SemanticError::NotConstant {
-                            what: "a datatable value".into(),
-                            span: value.span,
-                        });
+                        self.report(SemanticError::NotConstant { what: "a datatable value".into(), span: value.span });
                         Value::null_of(col.ty.ty)
                     }
                 };
                 let vt = v.scalar_type();
-                let fits =
-                    vt == col.ty.ty || (vt.is_numeric() && col.ty.ty.is_numeric()) || v.is_null();
+                let fits = assignable(vt, col.ty.ty) || v.is_null();
                 if !fits {
                     self.report(SemanticError::TypeMismatch {
-                        message: format!(
-                            "column `{}` is {}, but the value is {vt}",
-                            col.name.name, col.ty.ty
-                        ),
+                        message: format!("column `{}` is {}, but the value is {vt}", col.name.name, col.ty.ty),
                         span: value.span,
                         label: format!("this is {vt}"),
                         help: None,
@@ -152,9 +125,6 @@ impl Binder<'_> {
             }
             rows.push(row);
         }
-        Plan {
-            node: Node::Datatable { rows },
-            schema,
-        }
+        Plan { node: Node::Datatable { rows }, schema }
     }
 }

@@ -15,7 +15,7 @@ use kql_syntax::ast::{self, ExprKind as A};
 /// Aggregations found while binding one `summarize`.
 pub(crate) struct PendingAggregates {
     /// The rows being aggregated: aggregate arguments bind here.
-    input: Schema,
+    pub(crate) input: Schema,
     aggregates: Vec<Aggregate>,
     hidden: usize,
 }
@@ -27,6 +27,24 @@ fn direct_aggregate(e: &ast::Expr) -> Option<(&'static FunctionDef, &[ast::Expr]
             .filter(|d| d.kind == FunctionKind::Aggregate)
             .map(|d| (d, args.as_slice())),
         _ => None,
+    }
+}
+
+/// True if `e` calls an aggregation function somewhere.
+fn contains_aggregate(e: &ast::Expr) -> bool {
+    match &e.kind {
+        A::Call { function, args } => {
+            functions::lookup(&function.name).is_some_and(|d| d.kind == FunctionKind::Aggregate)
+                || args.iter().any(contains_aggregate)
+        }
+        A::Paren(x) | A::Unary { operand: x, .. } | A::Member { target: x, .. } => contains_aggregate(x),
+        A::Index { target, index } => contains_aggregate(target) || contains_aggregate(index),
+        A::Binary { left, right, .. } => contains_aggregate(left) || contains_aggregate(right),
+        A::In { expr, list, .. } => contains_aggregate(expr) || list.iter().any(contains_aggregate),
+        A::Between { expr, low, high, .. } => {
+            contains_aggregate(expr) || contains_aggregate(low) || contains_aggregate(high)
+        }
+        _ => false,
     }
 }
 
@@ -61,13 +79,8 @@ impl Binder<'_> {
             let name = taken.last().cloned().unwrap_or(name);
             keys.push((name, e));
         }
-        let key_schema = Schema {
-            columns: keys
-                .iter()
-                .map(|(n, e)| Column::new(n.clone(), e.ty))
-                .collect(),
-            open: row.open,
-        };
+        let key_schema =
+            Schema { columns: keys.iter().map(|(n, e)| Column::new(n.clone(), e.ty)).collect(), open: row.open };
         let key_columns: Vec<String> = keys
             .iter()
             .filter_map(|(_, e)| match &e.kind {
@@ -90,38 +103,30 @@ impl Binder<'_> {
                 for (name, ty, span) in outputs {
                     if self.claim_name(&name, item.name.is_some(), span, &mut names, &mut taken) {
                         let unique = taken.last().cloned().unwrap_or(name);
-                        if let Some(agg) = self
-                            .pending_aggregates
-                            .as_mut()
-                            .and_then(|p| p.aggregates.last_mut())
-                        {
+                        if let Some(agg) = self.pending_aggregates.as_mut().and_then(|p| p.aggregates.last_mut()) {
                             if let Some(slot) = agg.outputs.iter_mut().find(|o| o.is_empty()) {
                                 *slot = unique.clone();
                             }
                         }
-                        finals.push((
-                            unique.clone(),
-                            Expr::new(ExprKind::Column(unique), ty, span),
-                        ));
+                        finals.push((unique.clone(), Expr::new(ExprKind::Column(unique), ty, span)));
                     }
                 }
                 continue;
             }
-            let before = self
-                .pending_aggregates
-                .as_ref()
-                .map_or(0, |p| p.aggregates.len());
-            let e = self.scalar(&item.expr, Some(&key_schema));
-            let after = self
-                .pending_aggregates
-                .as_ref()
-                .map_or(0, |p| p.aggregates.len());
-            if after == before && !e.is_error() {
-                self.report(SemanticError::NotAggregate {
-                    span: item.expr.span,
-                    help: Some("wrap it in an aggregation such as take_any(…) or count(), or move it to `by`".into()),
-                });
+            if !contains_aggregate(&item.expr) {
+                // Bind in the input's scope for its own errors, then say what is wrong.
+                let e = self.scalar(&item.expr, Some(&row));
+                if !e.is_error() {
+                    self.report(SemanticError::NotAggregate {
+                        span: item.expr.span,
+                        help: Some(
+                            "wrap it in an aggregation such as take_any(…) or count(), or move it to `by`".into(),
+                        ),
+                    });
+                }
+                continue;
             }
+            let e = self.scalar(&item.expr, Some(&key_schema));
             let name = match &item.name {
                 Some(n) => n.name.clone(),
                 None => match result_name(&item.expr) {
@@ -129,20 +134,13 @@ impl Binder<'_> {
                     None => self.default_column_name(&row, &taken),
                 },
             };
-            if self.claim_name(
-                &name,
-                item.name.is_some(),
-                item.span,
-                &mut names,
-                &mut taken,
-            ) {
+            if self.claim_name(&name, item.name.is_some(), item.span, &mut names, &mut taken) {
                 let unique = taken.last().cloned().unwrap_or(name);
                 finals.push((unique, e));
                 compound = true;
             }
         }
-        let pending = std::mem::replace(&mut self.pending_aggregates, outer)
-            .map_or_else(Vec::new, |p| p.aggregates);
+        let pending = std::mem::replace(&mut self.pending_aggregates, outer).map_or_else(Vec::new, |p| p.aggregates);
         // Drop outputs left unnamed by a duplicate-name error.
         let aggregates: Vec<Aggregate> = pending
             .into_iter()
@@ -152,25 +150,15 @@ impl Binder<'_> {
             })
             .collect();
 
-        let mut columns: Vec<Column> = keys
-            .iter()
-            .map(|(n, e)| Column::new(n.clone(), e.ty))
-            .collect();
+        let mut columns: Vec<Column> = keys.iter().map(|(n, e)| Column::new(n.clone(), e.ty)).collect();
         for a in &aggregates {
             for (k, name) in a.outputs.iter().enumerate() {
                 columns.push(Column::new(name.clone(), aggregate_output_type(a, k)));
             }
         }
         let plan = Plan {
-            node: Node::Summarize {
-                input: Box::new(input),
-                keys,
-                aggregates,
-            },
-            schema: Schema {
-                columns,
-                open: row.open,
-            },
+            node: Node::Summarize { input: Box::new(input), keys, aggregates },
+            schema: Schema { columns, open: row.open },
         };
         if !compound {
             return plan;
@@ -192,10 +180,7 @@ impl Binder<'_> {
     ) -> bool {
         if explicit {
             if taken.iter().any(|t| t == name) {
-                self.report(SemanticError::DuplicateColumn {
-                    name: name.to_string(),
-                    span,
-                });
+                self.report(SemanticError::DuplicateColumn { name: name.to_string(), span });
                 return false;
             }
             names.reserve([name]);
@@ -224,20 +209,14 @@ impl Binder<'_> {
                 match outputs.as_mut_slice() {
                     [(only, _)] => *only = n.name.clone(),
                     _ => self.report(SemanticError::Unsupported {
-                        what: format!(
-                            "naming the several results of `{}` with `{} =`",
-                            def.name, n.name
-                        ),
+                        what: format!("naming the several results of `{}` with `{} =`", def.name, n.name),
                         span: n.span,
                         help: Some("leave it unnamed and rename with project-rename".into()),
                     }),
                 }
             }
             let bound: Vec<Expr> = outputs.iter().map(|(_, e)| e.clone()).collect();
-            let names: Vec<(String, Type, Span)> = outputs
-                .iter()
-                .map(|(n, e)| (n.clone(), e.ty, e.span))
-                .collect();
+            let names: Vec<(String, Type, Span)> = outputs.iter().map(|(n, e)| (n.clone(), e.ty, e.span)).collect();
             self.register_aggregate(def, bound, names.len());
             return names;
         }
@@ -251,18 +230,9 @@ impl Binder<'_> {
         vec![(name, ty, item.name.as_ref().map_or(span, |n| n.span))]
     }
 
-    fn register_aggregate(
-        &mut self,
-        function: &'static FunctionDef,
-        args: Vec<Expr>,
-        outputs: usize,
-    ) {
+    fn register_aggregate(&mut self, function: &'static FunctionDef, args: Vec<Expr>, outputs: usize) {
         if let Some(p) = self.pending_aggregates.as_mut() {
-            p.aggregates.push(Aggregate {
-                function,
-                args,
-                outputs: vec![String::new(); outputs],
-            });
+            p.aggregates.push(Aggregate { function, args, outputs: vec![String::new(); outputs] });
         }
     }
 
@@ -302,11 +272,7 @@ impl Binder<'_> {
         };
         p.hidden += 1;
         let name = format!("__agg{}", p.hidden);
-        p.aggregates.push(Aggregate {
-            function: def,
-            args: bound,
-            outputs: vec![name.clone()],
-        });
+        p.aggregates.push(Aggregate { function: def, args: bound, outputs: vec![name.clone()] });
         Expr::new(ExprKind::Column(name), ty, span)
     }
 
@@ -322,9 +288,7 @@ impl Binder<'_> {
         span: Span,
     ) -> Vec<(String, Expr)> {
         // Unknown types are accepted everywhere, so this checks the arity only.
-        if let Err(crate::functions::CallError::Arity { expected }) =
-            def.check(&vec![Type::Unknown; args.len()])
-        {
+        if let Err(crate::functions::CallError::Arity { expected }) = def.check(&vec![Type::Unknown; args.len()]) {
             self.report(SemanticError::WrongArity {
                 function: def.name.to_string(),
                 expected,
@@ -338,24 +302,16 @@ impl Binder<'_> {
         let prefix = if def.name == "arg_max" { "max" } else { "min" };
         let any_star = args.iter().any(|a| matches!(a.kind, A::Star));
         let mut out: Vec<(String, Expr)> = Vec::new();
-        let mut added: Vec<String> = if is_arg {
-            Vec::new()
-        } else {
-            key_columns.to_vec()
-        };
+        let mut added: Vec<String> = if is_arg { Vec::new() } else { key_columns.to_vec() };
         let pending = self.pending_aggregates.take();
         let primary_name = args.first().and_then(result_name).unwrap_or_default();
         for (i, a) in args.iter().enumerate() {
             if matches!(a.kind, A::Star) {
                 for c in &row.columns {
-                    let skip = any_star
-                        && (added.contains(&c.name) || (is_arg && key_columns.contains(&c.name)));
+                    let skip = any_star && (added.contains(&c.name) || (is_arg && key_columns.contains(&c.name)));
                     if !skip {
                         added.push(c.name.clone());
-                        out.push((
-                            c.name.clone(),
-                            Expr::new(ExprKind::Column(c.name.clone()), c.ty, a.span),
-                        ));
+                        out.push((c.name.clone(), Expr::new(ExprKind::Column(c.name.clone()), c.ty, a.span)));
                     }
                 }
                 continue;
@@ -365,10 +321,7 @@ impl Binder<'_> {
                 if let Type::Scalar(t) = e.ty {
                     if !crate::functions::ArgType::Orderable.accepts(Type::Scalar(t)) {
                         self.report(SemanticError::TypeMismatch {
-                            message: format!(
-                                "argument 1 of `{}()` must be orderable, found {t}",
-                                def.name
-                            ),
+                            message: format!("argument 1 of `{}()` must be orderable, found {t}", def.name),
                             span: a.span,
                             label: format!("this is {t}"),
                             help: None,
@@ -377,8 +330,7 @@ impl Binder<'_> {
                 }
             }
             if let ExprKind::Column(c) = &e.kind {
-                let skip =
-                    i > 0 && any_star && (added.contains(c) || (is_arg && key_columns.contains(c)));
+                let skip = i > 0 && any_star && (added.contains(c) || (is_arg && key_columns.contains(c)));
                 if !skip {
                     added.push(c.clone());
                     out.push((c.clone(), e));
@@ -387,7 +339,9 @@ impl Binder<'_> {
             }
             let name = result_name(a).filter(|n| !n.is_empty()).unwrap_or_else(|| {
                 if !is_arg {
-                    format!("any_arg{i}")
+                    // GetAnyResult: take_any prefixes `any_`, the old any() does not.
+                    let prefix = if def.name == "take_any" { "any_" } else { "" };
+                    format!("{prefix}arg{i}")
                 } else if i == 0 {
                     format!("{prefix}_")
                 } else {

@@ -47,15 +47,11 @@ impl ArgType {
         use ScalarType as S;
         match self {
             ArgType::Any | ArgType::StarOrAny => true,
-            ArgType::Exactly(e) => {
-                t == e || (e == S::Long && t == S::Int) || (e == S::Real && t.is_numeric())
-            }
+            ArgType::Exactly(e) => t == e || (e == S::Long && t == S::Int) || (e == S::Real && t.is_numeric()),
             ArgType::OneOf(set) => set.contains(&t),
             ArgType::Numeric => t.is_numeric(),
             ArgType::Summable => t.is_numeric() || t == S::Timespan,
-            ArgType::Orderable => {
-                t.is_numeric() || matches!(t, S::DateTime | S::Timespan | S::String | S::Bool)
-            }
+            ArgType::Orderable => t.is_numeric() || matches!(t, S::DateTime | S::Timespan | S::String | S::Bool),
             ArgType::StringLike => matches!(t, S::String | S::Dynamic),
         }
     }
@@ -66,11 +62,7 @@ impl ArgType {
             ArgType::Any => "any scalar".into(),
             ArgType::StarOrAny => "`*` or any scalar".into(),
             ArgType::Exactly(t) => t.name().into(),
-            ArgType::OneOf(set) => set
-                .iter()
-                .map(|t| t.name())
-                .collect::<Vec<_>>()
-                .join(" or "),
+            ArgType::OneOf(set) => set.iter().map(|t| t.name()).collect::<Vec<_>>().join(" or "),
             ArgType::Numeric => "a number (int, long, real or decimal)".into(),
             ArgType::Summable => "a number or timespan".into(),
             ArgType::Orderable => "a number, datetime, timespan, string or bool".into(),
@@ -99,34 +91,16 @@ pub struct Param {
 
 impl Param {
     pub const fn new(name: &'static str, ty: ArgType) -> Self {
-        Param {
-            name,
-            ty,
-            occurs: Occurs::Once,
-            constant: false,
-        }
+        Param { name, ty, occurs: Occurs::Once, constant: false }
     }
     pub const fn optional(name: &'static str, ty: ArgType) -> Self {
-        Param {
-            name,
-            ty,
-            occurs: Occurs::Optional,
-            constant: false,
-        }
+        Param { name, ty, occurs: Occurs::Optional, constant: false }
     }
     pub const fn many(name: &'static str, ty: ArgType) -> Self {
-        Param {
-            name,
-            ty,
-            occurs: Occurs::Many,
-            constant: false,
-        }
+        Param { name, ty, occurs: Occurs::Many, constant: false }
     }
     pub const fn constant(self) -> Self {
-        Param {
-            constant: true,
-            ..self
-        }
+        Param { constant: true, ..self }
     }
 }
 
@@ -180,11 +154,7 @@ pub enum CallError {
     /// Wrong number of arguments; the text says what is accepted ("1", "2 or 3", "at least 1").
     Arity { expected: String },
     /// Argument `index` has the wrong type.
-    ArgType {
-        index: usize,
-        expected: String,
-        found: Type,
-    },
+    ArgType { index: usize, expected: String, found: Type },
     /// Argument types that do not agree (branches of `iff`).
     Incompatible { found: Vec<Type> },
 }
@@ -192,13 +162,8 @@ pub enum CallError {
 impl FunctionDef {
     /// The accepted argument counts as text.
     pub fn arity_text(&self) -> String {
-        let min = self
-            .params
-            .iter()
-            .filter(|p| p.occurs == Occurs::Once)
-            .count();
-        let max =
-            (!self.params.iter().any(|p| p.occurs == Occurs::Many)).then_some(self.params.len());
+        let min = self.params.iter().filter(|p| p.occurs == Occurs::Once).count();
+        let max = (!self.params.iter().any(|p| p.occurs == Occurs::Many)).then_some(self.params.len());
         match max {
             Some(m) if m == min => min.to_string(),
             Some(m) if m == min + 1 => format!("{min} or {m}"),
@@ -209,9 +174,7 @@ impl FunctionDef {
 
     /// The parameter an argument at `index` binds to.
     pub fn param_for(&self, index: usize) -> Option<&Param> {
-        self.params
-            .get(index)
-            .or_else(|| self.params.last().filter(|p| p.occurs == Occurs::Many))
+        self.params.get(index).or_else(|| self.params.last().filter(|p| p.occurs == Occurs::Many))
     }
 
     /// `name(a: type, [b: type], …)` for help text.
@@ -230,29 +193,17 @@ impl FunctionDef {
 
     /// Checks argument count and types; returns the result type.
     pub fn check(&self, args: &[Type]) -> Result<Type, CallError> {
-        let min = self
-            .params
-            .iter()
-            .filter(|p| p.occurs == Occurs::Once)
-            .count();
+        let min = self.params.iter().filter(|p| p.occurs == Occurs::Once).count();
         let variadic = self.params.iter().any(|p| p.occurs == Occurs::Many);
         if args.len() < min || (!variadic && args.len() > self.params.len()) {
-            return Err(CallError::Arity {
-                expected: self.arity_text(),
-            });
+            return Err(CallError::Arity { expected: self.arity_text() });
         }
         for (index, t) in args.iter().enumerate() {
             let Some(p) = self.param_for(index) else {
-                return Err(CallError::Arity {
-                    expected: self.arity_text(),
-                });
+                return Err(CallError::Arity { expected: self.arity_text() });
             };
             if !p.ty.accepts(*t) {
-                return Err(CallError::ArgType {
-                    index,
-                    expected: p.ty.describe(),
-                    found: *t,
-                });
+                return Err(CallError::ArgType { index, expected: p.ty.describe(), found: *t });
             }
         }
         self.result_type(args)
@@ -260,10 +211,7 @@ impl FunctionDef {
 
     fn result_type(&self, args: &[Type]) -> Result<Type, CallError> {
         let pick = |positions: Vec<usize>| {
-            let types: Vec<Type> = positions
-                .iter()
-                .filter_map(|&i| args.get(i).copied())
-                .collect();
+            let types: Vec<Type> = positions.iter().filter_map(|&i| args.get(i).copied()).collect();
             common_type(&types).ok_or(CallError::Incompatible { found: types })
         };
         match self.returns {
@@ -276,9 +224,7 @@ impl FunctionDef {
                 Some(t) => t,
                 None => Type::Unknown,
             }),
-            Returns::Common { from, step } => {
-                pick((from..args.len()).step_by(step.max(1)).collect())
-            }
+            Returns::Common { from, step } => pick((from..args.len()).step_by(step.max(1)).collect()),
             Returns::CaseValues => {
                 let mut positions: Vec<usize> = (1..args.len()).step_by(2).collect();
                 if args.len() % 2 == 1 {
@@ -293,13 +239,7 @@ impl FunctionDef {
 
 fn registry() -> &'static HashMap<&'static str, &'static FunctionDef> {
     static REGISTRY: OnceLock<HashMap<&'static str, &'static FunctionDef>> = OnceLock::new();
-    REGISTRY.get_or_init(|| {
-        scalar::FUNCTIONS
-            .iter()
-            .chain(aggregate::FUNCTIONS)
-            .map(|f| (f.name, f))
-            .collect()
-    })
+    REGISTRY.get_or_init(|| scalar::FUNCTIONS.iter().chain(aggregate::FUNCTIONS).map(|f| (f.name, f)).collect())
 }
 
 /// The function named `name` (case-sensitive, as in Kusto).
@@ -319,9 +259,7 @@ pub fn is_known_unsupported(name: &str) -> bool {
 
 /// Names for "did you mean": implemented functions first, then the others Kusto has.
 pub fn all_names() -> impl Iterator<Item = &'static str> {
-    all()
-        .map(|f| f.name)
-        .chain(known::UNSUPPORTED.iter().copied())
+    all().map(|f| f.name).chain(known::UNSUPPORTED.iter().copied())
 }
 
 #[cfg(test)]

@@ -6,9 +6,7 @@
 use super::lex::{is_ident_char, skip_ws, starts_with_word, word_at};
 use super::literal::{Number, is_placeholder_name, starts_string};
 use super::{PResult, Parser};
-use crate::ast::{
-    BinaryOp, Expr, ExprKind, Ident, InOp, Literal, NamedExpr, Query, Source, SourceKind, UnaryOp,
-};
+use crate::ast::{BinaryOp, Expr, ExprKind, Ident, InOp, Literal, NamedExpr, Query, Source, SourceKind, UnaryOp};
 use crate::error::SyntaxError;
 use crate::span::Span;
 
@@ -43,27 +41,14 @@ impl<'s> Parser<'s> {
             guards.push(self.enter(rest)?);
             let (rest, right) = self.operand(rest, next, op)?;
             let span = left.span.to(right.span);
-            left = Expr::new(
-                ExprKind::Binary {
-                    op,
-                    op_span,
-                    left: Box::new(left),
-                    right: Box::new(right),
-                },
-                span,
-            );
+            left = Expr::new(ExprKind::Binary { op, op_span, left: Box::new(left), right: Box::new(right) }, span);
             i = rest;
         }
         Ok((i, left))
     }
 
     /// The right operand of `op`: required once the operator was seen.
-    fn operand(
-        &self,
-        i: &'s str,
-        next: fn(&Self, &'s str) -> PResult<'s, Expr>,
-        op: BinaryOp,
-    ) -> PResult<'s, Expr> {
+    fn operand(&self, i: &'s str, next: fn(&Self, &'s str) -> PResult<'s, Expr>, op: BinaryOp) -> PResult<'s, Expr> {
         match next(self, i) {
             Err(nom::Err::Error(_)) => {
                 let mut e = self.expected_error(i, "an expression");
@@ -96,11 +81,7 @@ impl<'s> Parser<'s> {
         })
     }
 
-    fn scan_symbol(
-        &self,
-        i: &'s str,
-        table: &[(&str, BinaryOp)],
-    ) -> Option<(&'s str, BinaryOp, Span)> {
+    fn scan_symbol(&self, i: &'s str, table: &[(&str, BinaryOp)]) -> Option<(&'s str, BinaryOp, Span)> {
         let j = skip_ws(i);
         table.iter().find(|(s, _)| j.starts_with(s)).map(|(s, op)| {
             let start = self.pos(j);
@@ -113,23 +94,13 @@ impl<'s> Parser<'s> {
         let (i, left) = self.relational_expr(i)?;
         let j = skip_ws(i);
         let start = self.pos(j);
-        if let Some((rest, op, op_span)) = self.scan_symbol(
-            j,
-            &[
-                ("==", BinaryOp::Eq),
-                ("!=", BinaryOp::NotEq),
-                ("<>", BinaryOp::NotEq),
-            ],
-        ) {
+        if let Some((rest, op, op_span)) =
+            self.scan_symbol(j, &[("==", BinaryOp::Eq), ("!=", BinaryOp::NotEq), ("<>", BinaryOp::NotEq)])
+        {
             let _guard = self.enter(rest)?;
             let (rest, right) = self.operand(rest, Self::relational_expr, op)?;
             let span = left.span.to(right.span);
-            let kind = ExprKind::Binary {
-                op,
-                op_span,
-                left: Box::new(left),
-                right: Box::new(right),
-            };
+            let kind = ExprKind::Binary { op, op_span, left: Box::new(left), right: Box::new(right) };
             return Ok((rest, Expr::new(kind, span)));
         }
         // `in`-family: longest spelling first.
@@ -142,21 +113,12 @@ impl<'s> Parser<'s> {
             ("has_all", InOp::HasAll),
         ];
         for (word, op) in in_ops {
-            let matched = if word.ends_with('~') {
-                j.starts_with(word)
-            } else {
-                starts_with_word(j, word)
-            };
+            let matched = if word.ends_with('~') { j.starts_with(word) } else { starts_with_word(j, word) };
             if matched {
                 let op_span = Span::new(start, start + word.len());
                 let (rest, list) = self.cut(self.paren_list(&j[word.len()..], word))?;
                 let span = left.span.to(self.span_from(start, rest));
-                let kind = ExprKind::In {
-                    op,
-                    op_span,
-                    expr: Box::new(left),
-                    list,
-                };
+                let kind = ExprKind::In { op, op_span, expr: Box::new(left), list };
                 return Ok((rest, Expr::new(kind, span)));
             }
         }
@@ -184,9 +146,7 @@ impl<'s> Parser<'s> {
         let Some(rest) = j.strip_prefix('(') else {
             let mut e = self.expected_error(j, "`(`");
             if let SyntaxError::Expected { help, .. } = &mut e {
-                *help = Some(format!(
-                    "write the values in parentheses: x {op} (\"a\", \"b\")"
-                ));
+                *help = Some(format!("write the values in parentheses: x {op} (\"a\", \"b\")"));
             }
             return Err(self.failure(e));
         };
@@ -218,43 +178,24 @@ impl<'s> Parser<'s> {
         if j.starts_with("<>") {
             return Ok((i, left));
         }
-        let table = [
-            ("<=", BinaryOp::Le),
-            (">=", BinaryOp::Ge),
-            ("<", BinaryOp::Lt),
-            (">", BinaryOp::Gt),
-        ];
+        let table = [("<=", BinaryOp::Le), (">=", BinaryOp::Ge), ("<", BinaryOp::Lt), (">", BinaryOp::Gt)];
         if let Some((rest, op, op_span)) = self.scan_symbol(j, &table) {
             let _guard = self.enter(rest)?;
             let (rest, right) = self.operand(rest, Self::additive_expr, op)?;
             let span = left.span.to(right.span);
-            let kind = ExprKind::Binary {
-                op,
-                op_span,
-                left: Box::new(left),
-                right: Box::new(right),
-            };
+            let kind = ExprKind::Binary { op, op_span, left: Box::new(left), right: Box::new(right) };
             return Ok((rest, Expr::new(kind, span)));
         }
         Ok((i, left))
     }
 
     fn additive_expr(&self, i: &'s str) -> PResult<'s, Expr> {
-        self.chain(i, Self::multiplicative_expr, |p, i| {
-            p.scan_symbol(i, &[("+", BinaryOp::Add), ("-", BinaryOp::Sub)])
-        })
+        self.chain(i, Self::multiplicative_expr, |p, i| p.scan_symbol(i, &[("+", BinaryOp::Add), ("-", BinaryOp::Sub)]))
     }
 
     fn multiplicative_expr(&self, i: &'s str) -> PResult<'s, Expr> {
         self.chain(i, Self::string_op_expr, |p, i| {
-            p.scan_symbol(
-                i,
-                &[
-                    ("*", BinaryOp::Mul),
-                    ("/", BinaryOp::Div),
-                    ("%", BinaryOp::Mod),
-                ],
-            )
+            p.scan_symbol(i, &[("*", BinaryOp::Mul), ("/", BinaryOp::Div), ("%", BinaryOp::Mod)])
         })
     }
 
@@ -265,12 +206,7 @@ impl<'s> Parser<'s> {
             let _guard = self.enter(rest)?;
             let (rest, right) = self.operand(rest, Self::unary_expr, op)?;
             let span = left.span.to(right.span);
-            let kind = ExprKind::Binary {
-                op,
-                op_span,
-                left: Box::new(left),
-                right: Box::new(right),
-            };
+            let kind = ExprKind::Binary { op, op_span, left: Box::new(left), right: Box::new(right) };
             return Ok((rest, Expr::new(kind, span)));
         }
         Ok((i, left))
@@ -279,9 +215,7 @@ impl<'s> Parser<'s> {
     fn scan_string_op(&self, i: &'s str) -> Option<(&'s str, BinaryOp, Span)> {
         let j = skip_ws(i);
         let start = self.pos(j);
-        if let Some(found) =
-            self.scan_symbol(j, &[("=~", BinaryOp::EqCi), ("!~", BinaryOp::NotEqCi)])
-        {
+        if let Some(found) = self.scan_symbol(j, &[("=~", BinaryOp::EqCi), ("!~", BinaryOp::NotEqCi)]) {
             return Some(found);
         }
         if starts_with_word(j, "matches") {
@@ -315,16 +249,7 @@ impl<'s> Parser<'s> {
             other => other?,
         };
         let span = self.span_from(start, rest);
-        Ok((
-            rest,
-            Expr::new(
-                ExprKind::Unary {
-                    op,
-                    operand: Box::new(operand),
-                },
-                span,
-            ),
-        ))
+        Ok((rest, Expr::new(ExprKind::Unary { op, operand: Box::new(operand) }, span)))
     }
 
     /// A primary expression followed by `[index]` and `.member` accessors.
@@ -338,25 +263,13 @@ impl<'s> Parser<'s> {
                 let (rest, index) = self.required_expr(rest)?;
                 let rest = self.close_bracket(rest, open, '[', ']')?;
                 let span = e.span.to(self.span_from(open.start, rest));
-                e = Expr::new(
-                    ExprKind::Index {
-                        target: Box::new(e),
-                        index: Box::new(index),
-                    },
-                    span,
-                );
+                e = Expr::new(ExprKind::Index { target: Box::new(e), index: Box::new(index) }, span);
                 i = rest;
             } else if let Some(rest) = j.strip_prefix('.').filter(|r| !r.starts_with('.')) {
                 let _guard = self.enter(rest)?;
                 let (rest, member) = self.cut(self.ident(rest))?;
                 let span = e.span.to(member.span);
-                e = Expr::new(
-                    ExprKind::Member {
-                        target: Box::new(e),
-                        member,
-                    },
-                    span,
-                );
+                e = Expr::new(ExprKind::Member { target: Box::new(e), member }, span);
                 i = rest;
             } else {
                 return Ok((i, e));
@@ -373,10 +286,7 @@ impl<'s> Parser<'s> {
         };
         if starts_string(i) {
             let (rest, (value, span)) = self.string_literal(i)?;
-            return Ok((
-                rest,
-                Expr::new(ExprKind::Literal(Literal::String(value)), span),
-            ));
+            return Ok((rest, Expr::new(ExprKind::Literal(Literal::String(value)), span)));
         }
         if c.is_ascii_digit() {
             let (rest, (n, span)) = self.number(i)?;
@@ -391,13 +301,7 @@ impl<'s> Parser<'s> {
             let open = self.token_span(i);
             let (rest, inner) = self.cut(self.query_or_expr(&i[1..]))?;
             let rest = self.close_paren(rest, open)?;
-            return Ok((
-                rest,
-                Expr::new(
-                    ExprKind::Paren(Box::new(inner)),
-                    self.span_from(start, rest),
-                ),
-            ));
+            return Ok((rest, Expr::new(ExprKind::Paren(Box::new(inner)), self.span_from(start, rest))));
         }
         if c == '[' && starts_string(skip_ws(&i[1..])) {
             let (rest, id) = self.ident(i)?;
@@ -421,19 +325,13 @@ impl<'s> Parser<'s> {
             "true" => {
                 return Ok((
                     after,
-                    Expr::new(
-                        ExprKind::Literal(Literal::Bool(Some(true))),
-                        self.span_from(start, after),
-                    ),
+                    Expr::new(ExprKind::Literal(Literal::Bool(Some(true))), self.span_from(start, after)),
                 ));
             }
             "false" => {
                 return Ok((
                     after,
-                    Expr::new(
-                        ExprKind::Literal(Literal::Bool(Some(false))),
-                        self.span_from(start, after),
-                    ),
+                    Expr::new(ExprKind::Literal(Literal::Bool(Some(false))), self.span_from(start, after)),
                 ));
             }
             _ => {}
@@ -447,19 +345,10 @@ impl<'s> Parser<'s> {
             let function = Ident::new(word, Span::new(start, start + word.len()));
             let _guard = self.enter(args_start)?;
             let (rest, args) = self.call_args(args_start, open)?;
-            return Ok((
-                rest,
-                Expr::new(
-                    ExprKind::Call { function, args },
-                    self.span_from(start, rest),
-                ),
-            ));
+            return Ok((rest, Expr::new(ExprKind::Call { function, args }, self.span_from(start, rest))));
         }
         let id = Ident::new(word, Span::new(start, start + word.len()));
-        Ok((
-            after,
-            Expr::new(ExprKind::Name(id), self.span_from(start, after)),
-        ))
+        Ok((after, Expr::new(ExprKind::Name(id), self.span_from(start, after))))
     }
 
     /// Arguments after `f(`: expressions, tabular expressions or `*`, then `)`.
@@ -533,14 +422,7 @@ impl<'s> Parser<'s> {
             let r = skip_ws(rest);
             if r.starts_with('=') && !r.starts_with("==") && !r.starts_with("=~") {
                 let (rest, expr) = self.required_expr(&r[1..])?;
-                return Ok((
-                    rest,
-                    NamedExpr {
-                        name: Some(name),
-                        expr,
-                        span: self.span_from(start, rest),
-                    },
-                ));
+                return Ok((rest, NamedExpr { name: Some(name), expr, span: self.span_from(start, rest) }));
             }
         }
         if j.starts_with('(') && self.is_tuple_assignment(j) {
@@ -552,14 +434,7 @@ impl<'s> Parser<'s> {
             }));
         }
         let (rest, expr) = self.expr(j)?;
-        Ok((
-            rest,
-            NamedExpr {
-                name: None,
-                span: expr.span,
-                expr,
-            },
-        ))
+        Ok((rest, NamedExpr { name: None, span: expr.span, expr }))
     }
 
     /// `(a, b) =` at `i`.
@@ -580,15 +455,7 @@ impl<'s> Parser<'s> {
 /// A query with no operators whose source is an expression is just that expression.
 pub(crate) fn query_to_expr(q: Query) -> Expr {
     match q {
-        Query {
-            source:
-                Source {
-                    kind: SourceKind::Expr(e),
-                    ..
-                },
-            operators,
-            ..
-        } if operators.is_empty() => e,
+        Query { source: Source { kind: SourceKind::Expr(e), .. }, operators, .. } if operators.is_empty() => e,
         q => {
             let span = q.span;
             Expr::new(ExprKind::Query(Box::new(q)), span)

@@ -51,8 +51,7 @@ pub(crate) fn operator_word_at(i: &str) -> Option<&str> {
 
 /// True if `i` starts with keyword `kw` not followed by an identifier character.
 pub(crate) fn starts_with_word(i: &str, kw: &str) -> bool {
-    i.strip_prefix(kw)
-        .is_some_and(|rest| !rest.starts_with(|c: char| is_ident_char(c) || c == '-'))
+    i.strip_prefix(kw).is_some_and(|rest| !rest.starts_with(|c: char| is_ident_char(c) || c == '-'))
 }
 
 /// Byte length of the token at the start of `i`, for error spans.

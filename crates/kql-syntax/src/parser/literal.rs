@@ -42,10 +42,7 @@ pub(crate) fn find_placeholders(raw: &str, base: usize) -> Vec<Placeholder> {
         };
         let inner = &raw[start + 1..start + close];
         if is_placeholder_name(inner) {
-            out.push(Placeholder {
-                name: inner.to_string(),
-                span: Span::new(base + start, base + start + close + 1),
-            });
+            out.push(Placeholder { name: inner.to_string(), span: Span::new(base + start, base + start + close + 1) });
         }
         k = start + 1;
     }
@@ -55,8 +52,7 @@ pub(crate) fn find_placeholders(raw: &str, base: usize) -> Vec<Placeholder> {
 /// `name` or `name:format`, both identifier-like.
 pub(crate) fn is_placeholder_name(s: &str) -> bool {
     let ident = |p: &str| {
-        p.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-            && p.chars().all(|c| is_ident_char(c) || c == '-')
+        p.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') && p.chars().all(|c| is_ident_char(c) || c == '-')
     };
     match s.split_once(':') {
         Some((name, format)) => ident(name) && ident(format),
@@ -77,13 +73,8 @@ impl<'s> Parser<'s> {
             let fence = &j[..3];
             let body = &j[3..];
             return match body.find(fence) {
-                Some(end) => Ok((
-                    &body[end + 3..],
-                    (body[..end].to_string(), &body[..end], self.pos(body)),
-                )),
-                None => Err(self.failure(SyntaxError::UnterminatedString {
-                    span: Span::new(start, start + 3),
-                })),
+                Some(end) => Ok((&body[end + 3..], (body[..end].to_string(), &body[..end], self.pos(body)))),
+                None => Err(self.failure(SyntaxError::UnterminatedString { span: Span::new(start, start + 3) })),
             };
         }
         let verbatim = j.starts_with('@');
@@ -149,10 +140,7 @@ impl<'s> Parser<'s> {
             }
         }
         Err(self.failure(SyntaxError::UnterminatedString {
-            span: Span::new(
-                start,
-                self.pos(body) + body.find(['\n', '\r']).unwrap_or(body.len()),
-            ),
+            span: Span::new(start, self.pos(body) + body.find(['\n', '\r']).unwrap_or(body.len())),
         }))
     }
 
@@ -197,25 +185,16 @@ impl<'s> Parser<'s> {
             })
         };
         if b.len() > 2 && b[0] == b'0' && (b[1] == b'x' || b[1] == b'X') {
-            let len = 2 + i[2..]
-                .find(|c: char| !c.is_ascii_hexdigit())
-                .unwrap_or(i.len() - 2);
+            let len = 2 + i[2..].find(|c: char| !c.is_ascii_hexdigit()).unwrap_or(i.len() - 2);
             let text = &i[2..len];
             return match i64::from_str_radix(text, 16) {
                 Ok(v) if !i[len..].starts_with(is_ident_char) => {
                     Ok((&i[len..], (Number::Long(v), Span::new(start, start + len))))
                 }
-                _ => Err(invalid(
-                    len,
-                    format!("`{}` is not a valid hexadecimal long", &i[..len]),
-                )),
+                _ => Err(invalid(len, format!("`{}` is not a valid hexadecimal long", &i[..len]))),
             };
         }
-        let digits = |from: usize| {
-            from + i[from..]
-                .find(|c: char| !c.is_ascii_digit())
-                .unwrap_or(i.len() - from)
-        };
+        let digits = |from: usize| from + i[from..].find(|c: char| !c.is_ascii_digit()).unwrap_or(i.len() - from);
         let int_end = digits(0);
         let mut end = int_end;
         let mut is_real = false;
@@ -249,35 +228,23 @@ impl<'s> Parser<'s> {
                 };
                 let (int, frac) = i[..end].split_once('.').unwrap_or((&i[..end], ""));
                 return match scale_decimal(int, frac, unit) {
-                    Some(v) => Ok((
-                        &i[len..],
-                        (Number::Timespan(v), Span::new(start, start + len)),
-                    )),
+                    Some(v) => Ok((&i[len..], (Number::Timespan(v), Span::new(start, start + len)))),
                     None => Err(invalid(len, "timespan out of range".to_string())),
                 };
             }
         }
         if i[end..].starts_with(is_ident_char) {
-            let len = end
-                + i[end..]
-                    .find(|c: char| !is_ident_char(c))
-                    .unwrap_or(i.len() - end);
+            let len = end + i[end..].find(|c: char| !is_ident_char(c)).unwrap_or(i.len() - end);
             return Err(invalid(len, format!("`{}` is not a number", &i[..len])));
         }
         let text = &i[..end];
         let span = Span::new(start, start + end);
         let n = if is_real {
-            Number::Real(
-                text.parse()
-                    .map_err(|_| invalid(end, format!("`{text}` is not a real number")))?,
-            )
+            Number::Real(text.parse().map_err(|_| invalid(end, format!("`{text}` is not a real number")))?)
         } else {
-            Number::Long(text.parse().map_err(|_| {
-                invalid(
-                    end,
-                    format!("`{text}` does not fit in a long (64-bit integer)"),
-                )
-            })?)
+            Number::Long(
+                text.parse().map_err(|_| invalid(end, format!("`{text}` does not fit in a long (64-bit integer)")))?,
+            )
         };
         Ok((&i[end..], (n, span)))
     }
@@ -306,24 +273,12 @@ impl<'s> Parser<'s> {
         Some(self.typed_literal_body(ty, word_start, i, open))
     }
 
-    fn typed_literal_body(
-        &self,
-        ty: ScalarType,
-        word_start: usize,
-        i: &'s str,
-        open: Span,
-    ) -> PResult<'s, Expr> {
+    fn typed_literal_body(&self, ty: ScalarType, word_start: usize, i: &'s str, open: Span) -> PResult<'s, Expr> {
         let inner = skip_ws(i);
         if ty == ScalarType::Dynamic {
             let (rest, v) = self.dynamic_value(inner)?;
             let rest = self.close_paren(rest, open)?;
-            return Ok((
-                rest,
-                Expr::new(
-                    ExprKind::Literal(Literal::Dynamic(v)),
-                    self.span_from(word_start, rest),
-                ),
-            ));
+            return Ok((rest, Expr::new(ExprKind::Literal(Literal::Dynamic(v)), self.span_from(word_start, rest))));
         }
         // The raw text up to `)`: a quoted string or bare text such as 2025-06-01 12:00.
         let quoted = starts_string(inner);
@@ -334,21 +289,12 @@ impl<'s> Parser<'s> {
             let end = inner.find([')', '\n', ';', '|']).unwrap_or(inner.len());
             let raw = inner[..end].trim_end();
             let start = self.pos(inner);
-            (
-                &inner[raw.len()..],
-                raw.to_string(),
-                Span::new(start, start + raw.len()),
-            )
+            (&inner[raw.len()..], raw.to_string(), Span::new(start, start + raw.len()))
         };
         let rest = self.close_paren(rest, open)?;
         let span = self.span_from(word_start, rest);
         let invalid = |reason: String, help: Option<String>| {
-            self.failure(SyntaxError::InvalidLiteral {
-                what: ty.name(),
-                reason,
-                span: raw_span,
-                help,
-            })
+            self.failure(SyntaxError::InvalidLiteral { what: ty.name(), reason, span: raw_span, help })
         };
         let is_null = raw == "null";
         let lit = match ty {
@@ -362,10 +308,7 @@ impl<'s> Parser<'s> {
                 && is_placeholder_name(&raw[1..raw.len() - 1])
             {
                 // Bare placeholder: datetime({timeInterval:startISO}).
-                self.add_placeholder(Placeholder {
-                    name: raw[1..raw.len() - 1].to_string(),
-                    span: raw_span,
-                });
+                self.add_placeholder(Placeholder { name: raw[1..raw.len() - 1].to_string(), span: raw_span });
                 DateTimeLit::Placeholder(raw)
             } else if quoted && !find_placeholders(&raw, 0).is_empty() {
                 // Quoted placeholder: recorded by string_literal already.
@@ -373,7 +316,10 @@ impl<'s> Parser<'s> {
             } else {
                 return Err(invalid(
                     format!("`{raw}` is not a date and time"),
-                    Some("write ISO 8601 in UTC, e.g. datetime(2025-06-01T00:00:00Z) or datetime(2025-06-01 12:30)".into()),
+                    Some(
+                        "write ISO 8601 in UTC, e.g. datetime(2025-06-01T00:00:00Z) or datetime(2025-06-01 12:30)"
+                            .into(),
+                    ),
                 ));
             }),
             ScalarType::Timespan => Literal::Timespan(if is_null {
@@ -389,17 +335,12 @@ impl<'s> Parser<'s> {
             ScalarType::Long => Literal::Long(if is_null {
                 None
             } else {
-                Some(
-                    raw.parse()
-                        .map_err(|_| invalid(format!("`{raw}` is not a long"), None))?,
-                )
+                Some(raw.parse().map_err(|_| invalid(format!("`{raw}` is not a long"), None))?)
             }),
             ScalarType::Int => Literal::Int(if is_null {
                 None
             } else {
-                Some(raw.parse().map_err(|_| {
-                    invalid(format!("`{raw}` is not an int (32-bit integer)"), None)
-                })?)
+                Some(raw.parse().map_err(|_| invalid(format!("`{raw}` is not an int (32-bit integer)"), None))?)
             }),
             ScalarType::Real => Literal::Real(if is_null {
                 None
@@ -408,16 +349,13 @@ impl<'s> Parser<'s> {
                     "nan" => f64::NAN,
                     "+inf" | "inf" => f64::INFINITY,
                     "-inf" => f64::NEG_INFINITY,
-                    _ => raw
-                        .parse()
-                        .map_err(|_| invalid(format!("`{raw}` is not a real number"), None))?,
+                    _ => raw.parse().map_err(|_| invalid(format!("`{raw}` is not a real number"), None))?,
                 })
             }),
             ScalarType::Decimal => Literal::Decimal(if is_null {
                 None
             } else {
-                raw.parse::<f64>()
-                    .map_err(|_| invalid(format!("`{raw}` is not a decimal"), None))?;
+                raw.parse::<f64>().map_err(|_| invalid(format!("`{raw}` is not a decimal"), None))?;
                 Some(raw.clone())
             }),
             ScalarType::Bool => Literal::Bool(match raw.as_str() {
@@ -493,10 +431,7 @@ impl<'s> Parser<'s> {
                 if let Some(r4) = r3.strip_prefix(',') {
                     r = r4;
                 } else {
-                    return Ok((
-                        self.close_bracket(r3, open, '[', ']')?,
-                        DynValue::Array(items),
-                    ));
+                    return Ok((self.close_bracket(r3, open, '[', ']')?, DynValue::Array(items)));
                 }
             }
         }
@@ -519,10 +454,7 @@ impl<'s> Parser<'s> {
                 if let Some(r6) = r5.strip_prefix(',') {
                     r = r6;
                 } else {
-                    return Ok((
-                        self.close_bracket(r5, open, '{', '}')?,
-                        DynValue::Object(fields),
-                    ));
+                    return Ok((self.close_bracket(r5, open, '{', '}')?, DynValue::Object(fields)));
                 }
             }
         }
@@ -560,9 +492,7 @@ impl<'s> Parser<'s> {
                 if let Some(r) = self.typed_literal(w, self.pos(i), inner, open) {
                     let (r, e) = r?;
                     let v = match e.kind {
-                        ExprKind::Literal(Literal::DateTime(DateTimeLit::Value(v))) => {
-                            DynValue::DateTime(v)
-                        }
+                        ExprKind::Literal(Literal::DateTime(DateTimeLit::Value(v))) => DynValue::DateTime(v),
                         ExprKind::Literal(Literal::Timespan(Some(v))) => DynValue::Timespan(v),
                         ExprKind::Literal(Literal::Long(Some(v))) => DynValue::Long(v),
                         ExprKind::Literal(Literal::Int(Some(v))) => DynValue::Long(v.into()),
@@ -576,20 +506,14 @@ impl<'s> Parser<'s> {
                 }
             }
         }
-        self.error(
-            i,
-            "a dynamic value (null, true, a number, a string, [ … ] or { … })",
-        )
+        self.error(i, "a dynamic value (null, true, a number, a string, [ … ] or { … })")
     }
 }
 
 fn is_guid(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
     parts.len() == 5
-        && parts
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
+        && parts.iter().zip([8, 4, 4, 4, 12]).all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 #[cfg(test)]

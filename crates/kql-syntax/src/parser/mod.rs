@@ -38,10 +38,7 @@ pub struct Parsed {
 pub fn parse(src: &str) -> Parsed {
     let p = Parser::new(src);
     let script = p.script();
-    Parsed {
-        script,
-        errors: p.errors.into_inner(),
-    }
+    Parsed { script, errors: p.errors.into_inner() }
 }
 
 /// Parses one scalar expression (e.g. a `--param` value), requiring all input to be used.
@@ -58,7 +55,7 @@ pub fn parse_expression(src: &str) -> Result<Expr, Vec<SyntaxError>> {
             Err(errors)
         }
         Err(e) => {
-            errors.push(p.into_syntax_error(e));
+            errors.push(p.to_syntax_error(e));
             Err(errors)
         }
     }
@@ -75,11 +72,7 @@ pub(crate) struct PError {
 
 impl<'a> ParseError<&'a str> for PError {
     fn from_error_kind(input: &'a str, _kind: ErrorKind) -> Self {
-        PError {
-            rest_len: input.len(),
-            expected: Vec::new(),
-            custom: None,
-        }
+        PError { rest_len: input.len(), expected: Vec::new(), custom: None }
     }
 
     fn append(_input: &'a str, _kind: ErrorKind, other: Self) -> Self {
@@ -128,12 +121,7 @@ impl Drop for DepthGuard<'_> {
 
 impl<'s> Parser<'s> {
     fn new(src: &'s str) -> Self {
-        Parser {
-            src,
-            depth: Cell::new(0),
-            placeholders: RefCell::new(Vec::new()),
-            errors: RefCell::new(Vec::new()),
-        }
+        Parser { src, depth: Cell::new(0), placeholders: RefCell::new(Vec::new()), errors: RefCell::new(Vec::new()) }
     }
 
     /// Byte offset of the remaining input `i` in the source.
@@ -157,10 +145,7 @@ impl<'s> Parser<'s> {
         let d = self.depth.get() + 1;
         if d > MAX_DEPTH {
             let i = skip_ws(i);
-            return Err(self.failure(SyntaxError::TooDeep {
-                limit: MAX_DEPTH,
-                span: self.token_span(i),
-            }));
+            return Err(self.failure(SyntaxError::TooDeep { limit: MAX_DEPTH, span: self.token_span(i) }));
         }
         self.depth.set(d);
         Ok(DepthGuard(&self.depth))
@@ -168,11 +153,7 @@ impl<'s> Parser<'s> {
 
     /// A recoverable "expected X" error at `i` (after whitespace).
     pub(crate) fn error<T>(&self, i: &'s str, expected: &'static str) -> PResult<'s, T> {
-        Err(nom::Err::Error(PError {
-            rest_len: skip_ws(i).len(),
-            expected: vec![expected],
-            custom: None,
-        }))
+        Err(nom::Err::Error(PError { rest_len: skip_ws(i).len(), expected: vec![expected], custom: None }))
     }
 
     /// An unrecoverable error with a finished diagnostic (nom's `cut`).
@@ -208,14 +189,10 @@ impl<'s> Parser<'s> {
         }
     }
 
-    pub(crate) fn into_syntax_error(&self, e: nom::Err<PError>) -> SyntaxError {
+    pub(crate) fn to_syntax_error(&self, e: nom::Err<PError>) -> SyntaxError {
         let e = match e {
             nom::Err::Error(e) | nom::Err::Failure(e) => e,
-            nom::Err::Incomplete(_) => PError {
-                rest_len: 0,
-                expected: vec![],
-                custom: None,
-            },
+            nom::Err::Incomplete(_) => PError { rest_len: 0, expected: vec![], custom: None },
         };
         if let Some(custom) = e.custom {
             return *custom;

@@ -1,9 +1,7 @@
 //! Tabular expressions: a source (`T`, `union`, `print`, `datatable`)
 //! followed by `| operator`s, with recovery to the next `|` on error.
 
-use super::lex::{
-    Boundary, is_ident_char, operator_word_at, skip_to, skip_ws, starts_with_word, word_at,
-};
+use super::lex::{Boundary, is_ident_char, operator_word_at, skip_to, skip_ws, starts_with_word, word_at};
 use super::literal::{Number, starts_string};
 use super::{PResult, Parser};
 use crate::ast::*;
@@ -115,35 +113,24 @@ impl<'s> Parser<'s> {
                     i = rest;
                 }
                 Err(e) => {
-                    self.report(self.into_syntax_error(e));
+                    self.report(self.to_syntax_error(e));
                     let op_start = skip_ws(after_pipe);
                     let rest = skip_to(op_start, Boundary::Pipe);
                     let span = self.span_from(self.pos(op_start), rest);
-                    operators.push(Operator {
-                        kind: OperatorKind::Error,
-                        span,
-                        keyword: span,
-                    });
+                    operators.push(Operator { kind: OperatorKind::Error, span, keyword: span });
                     i = rest;
                 }
             }
         }
         let span = self.span_from(start, i);
-        Ok((
-            i,
-            Query {
-                source,
-                operators,
-                span,
-            },
-        ))
+        Ok((i, Query { source, operators, span }))
     }
 
     fn source(&self, i: &'s str) -> PResult<'s, Source> {
         let start = self.pos(i);
-        // A keyword followed by `(` is a function call (`union(…)` is not a source).
-        let word =
-            word_at(i).filter(|w| !skip_ws(&i[w.len()..]).starts_with('(') || *w == "datatable");
+        // These words are reserved: `union (T1), (T2)` and `print (1)` are
+        // the operators, not function calls.
+        let word = word_at(i);
         let (rest, kind) = match word {
             Some("union") => {
                 let (r, u) = self.cut(self.union_body(&i[5..]))?;
@@ -157,9 +144,7 @@ impl<'s> Parser<'s> {
                 let (r, dt) = self.cut(self.datatable(&i[9..]))?;
                 (r, SourceKind::Datatable(dt))
             }
-            Some(
-                w @ ("range" | "find" | "search" | "externaldata" | "external_data" | "evaluate"),
-            ) => {
+            Some(w @ ("range" | "find" | "search" | "externaldata" | "external_data" | "evaluate")) => {
                 return Err(self.failure(SyntaxError::UnsupportedOperator {
                     what: format!("the `{w}` operator"),
                     span: Span::new(start, start + w.len()),
@@ -171,23 +156,14 @@ impl<'s> Parser<'s> {
                 (r, SourceKind::Expr(e))
             }
         };
-        Ok((
-            rest,
-            Source {
-                kind,
-                span: self.span_from(start, rest),
-            },
-        ))
+        Ok((rest, Source { kind, span: self.span_from(start, rest) }))
     }
 
     /// After `datatable`: `(a:long, b:string) [values…]`.
     fn datatable(&self, i: &'s str) -> PResult<'s, Datatable> {
         let j = skip_ws(i);
         let Some(rest) = j.strip_prefix('(') else {
-            return self.error(
-                j,
-                "`(` and the column list, e.g. datatable(Name:string, Count:long)",
-            );
+            return self.error(j, "`(` and the column list, e.g. datatable(Name:string, Count:long)");
         };
         let open = self.token_span(j);
         let (rest, columns) = self.comma_list(rest, Self::column_decl)?;
@@ -242,10 +218,12 @@ impl<'s> Parser<'s> {
                     what: "type",
                     found: id.name.clone(),
                     span: id.span,
-                    help: Some(did_you_mean(&id.name, names.iter().copied()).map_or_else(
-                        || format!("types are {}", names.join(", ")),
-                        |s| format!("did you mean `{s}`?"),
-                    )),
+                    help: Some(
+                        did_you_mean(&id.name, names.iter().copied()).map_or_else(
+                            || format!("types are {}", names.join(", ")),
+                            |s| format!("did you mean `{s}`?"),
+                        ),
+                    ),
                 }))
             }
         }
@@ -266,23 +244,19 @@ impl<'s> Parser<'s> {
                 (r, OperatorKind::Where { predicate })
             }
             "project" => {
-                let (r, columns) =
-                    self.required_list(body, Self::named_expr, "a column or `Name = expression`")?;
+                let (r, columns) = self.required_list(body, Self::named_expr, "a column or `Name = expression`")?;
                 (r, OperatorKind::Project { columns })
             }
             "extend" => {
-                let (r, columns) =
-                    self.required_list(body, Self::named_expr, "`Name = expression`")?;
+                let (r, columns) = self.required_list(body, Self::named_expr, "`Name = expression`")?;
                 (r, OperatorKind::Extend { columns })
             }
             "project-away" => {
-                let (r, columns) =
-                    self.required_list(body, Self::column_pattern, "a column name or pattern")?;
+                let (r, columns) = self.required_list(body, Self::column_pattern, "a column name or pattern")?;
                 (r, OperatorKind::ProjectAway { columns })
             }
             "project-keep" => {
-                let (r, columns) =
-                    self.required_list(body, Self::column_pattern, "a column name or pattern")?;
+                let (r, columns) = self.required_list(body, Self::column_pattern, "a column name or pattern")?;
                 (r, OperatorKind::ProjectKeep { columns })
             }
             "project-rename" => {
@@ -292,23 +266,10 @@ impl<'s> Parser<'s> {
             "distinct" => {
                 let b = skip_ws(body);
                 if let Some(r) = b.strip_prefix('*') {
-                    (
-                        r,
-                        OperatorKind::Distinct {
-                            columns: DistinctColumns::All {
-                                span: self.token_span(b),
-                            },
-                        },
-                    )
+                    (r, OperatorKind::Distinct { columns: DistinctColumns::All { span: self.token_span(b) } })
                 } else {
-                    let (r, columns) =
-                        self.required_list(body, Self::named_expr, "`*` or a column")?;
-                    (
-                        r,
-                        OperatorKind::Distinct {
-                            columns: DistinctColumns::Columns { columns },
-                        },
-                    )
+                    let (r, columns) = self.required_list(body, Self::named_expr, "`*` or a column")?;
+                    (r, OperatorKind::Distinct { columns: DistinctColumns::Columns { columns } })
                 }
             }
             "mv-expand" | "mvexpand" => {
@@ -368,10 +329,7 @@ impl<'s> Parser<'s> {
                 }));
             }
             w => {
-                let candidates = SUPPORTED_OPERATORS
-                    .iter()
-                    .chain(UNSUPPORTED_OPERATORS)
-                    .copied();
+                let candidates = SUPPORTED_OPERATORS.iter().chain(UNSUPPORTED_OPERATORS).copied();
                 return Err(self.failure(SyntaxError::UnknownOperator {
                     name: w.to_string(),
                     span: keyword,
@@ -379,14 +337,7 @@ impl<'s> Parser<'s> {
                 }));
             }
         };
-        Ok((
-            rest,
-            Operator {
-                kind,
-                span: self.span_from(start, rest),
-                keyword,
-            },
-        ))
+        Ok((rest, Operator { kind, span: self.span_from(start, rest), keyword }))
     }
 
     /// A committed, non-empty comma list.
@@ -405,27 +356,13 @@ impl<'s> Parser<'s> {
     fn column_pattern(&self, i: &'s str) -> PResult<'s, ColumnPattern> {
         let j = skip_ws(i);
         let start = self.pos(j);
-        let len = j
-            .find(|c: char| !(is_ident_char(c) || c == '*'))
-            .unwrap_or(j.len());
+        let len = j.find(|c: char| !(is_ident_char(c) || c == '*')).unwrap_or(j.len());
         if len > 0 && !j.starts_with(|c: char| c.is_ascii_digit()) {
             let rest = &j[len..];
-            return Ok((
-                rest,
-                ColumnPattern {
-                    pattern: j[..len].to_string(),
-                    span: Span::new(start, start + len),
-                },
-            ));
+            return Ok((rest, ColumnPattern { pattern: j[..len].to_string(), span: Span::new(start, start + len) }));
         }
         let (rest, id) = self.ident(j)?;
-        Ok((
-            rest,
-            ColumnPattern {
-                pattern: id.name,
-                span: id.span,
-            },
-        ))
+        Ok((rest, ColumnPattern { pattern: id.name, span: id.span }))
     }
 
     fn rename(&self, i: &'s str) -> PResult<'s, Rename> {
@@ -464,30 +401,16 @@ impl<'s> Parser<'s> {
                 return Err(self.failure(self.expected_error(k, "`first` or `last`")));
             }
         }
-        Ok((
-            rest,
-            SortKey {
-                expr,
-                order,
-                nulls,
-                span: self.span_from(start, rest),
-            },
-        ))
+        Ok((rest, SortKey { expr, order, nulls, span: self.span_from(start, rest) }))
     }
 
     /// `name=value` parameters accepted by `allowed`.
-    fn params(
-        &self,
-        mut i: &'s str,
-        allowed: impl Fn(&str) -> bool,
-    ) -> PResult<'s, Vec<OperatorParam>> {
+    fn params(&self, mut i: &'s str, allowed: impl Fn(&str) -> bool) -> PResult<'s, Vec<OperatorParam>> {
         let mut params = Vec::new();
         loop {
             let j = skip_ws(i);
             let start = self.pos(j);
-            let len = j
-                .find(|c: char| !(is_ident_char(c) || c == '.'))
-                .unwrap_or(j.len());
+            let len = j.find(|c: char| !(is_ident_char(c) || c == '.')).unwrap_or(j.len());
             let name = &j[..len];
             let after = skip_ws(&j[len..]);
             if len == 0 || !allowed(name) || !after.starts_with('=') || after.starts_with("==") {
@@ -511,10 +434,7 @@ impl<'s> Parser<'s> {
                 match w {
                     "true" => (r, ParamValue::Literal(Literal::Bool(Some(true)))),
                     "false" => (r, ParamValue::Literal(Literal::Bool(Some(false)))),
-                    _ => (
-                        r,
-                        ParamValue::Word(Ident::new(w, Span::new(vstart, vstart + w.len()))),
-                    ),
+                    _ => (r, ParamValue::Word(Ident::new(w, Span::new(vstart, vstart + w.len())))),
                 }
             } else {
                 return Err(self.failure(self.expected_error(v, "a parameter value")));
@@ -534,11 +454,7 @@ impl<'s> Parser<'s> {
         let (rest, aggregates) = if starts_with_word(j, "by") {
             (j, Vec::new())
         } else {
-            self.required_list(
-                j,
-                Self::named_expr,
-                "an aggregation such as count() or `by`",
-            )?
+            self.required_list(j, Self::named_expr, "an aggregation such as count() or `by`")?
         };
         let j = skip_ws(rest);
         let (rest, by) = if starts_with_word(j, "by") {
@@ -546,14 +462,7 @@ impl<'s> Parser<'s> {
         } else {
             (rest, Vec::new())
         };
-        Ok((
-            rest,
-            Summarize {
-                params,
-                aggregates,
-                by,
-            },
-        ))
+        Ok((rest, Summarize { params, aggregates, by }))
     }
 
     fn top(&self, i: &'s str) -> PResult<'s, Top> {
@@ -572,9 +481,7 @@ impl<'s> Parser<'s> {
     }
 
     fn mv_expand(&self, i: &'s str) -> PResult<'s, MvExpand> {
-        let (i, params) = self.params(i, |n| {
-            matches!(n, "bagexpansion" | "with_itemindex" | "kind")
-        })?;
+        let (i, params) = self.params(i, |n| matches!(n, "bagexpansion" | "with_itemindex" | "kind"))?;
         let (rest, items) = self.required_list(i, Self::mv_expand_item, "a column to expand")?;
         let j = skip_ws(rest);
         let (rest, limit) = if starts_with_word(j, "limit") {
@@ -583,14 +490,7 @@ impl<'s> Parser<'s> {
         } else {
             (rest, None)
         };
-        Ok((
-            rest,
-            MvExpand {
-                params,
-                items,
-                limit,
-            },
-        ))
+        Ok((rest, MvExpand { params, items, limit }))
     }
 
     fn mv_expand_item(&self, i: &'s str) -> PResult<'s, MvExpandItem> {
@@ -618,15 +518,7 @@ impl<'s> Parser<'s> {
                 },
             ));
         }
-        Ok((
-            rest,
-            MvExpandItem {
-                name: named.name,
-                expr: named.expr,
-                to_type: None,
-                span: named.span,
-            },
-        ))
+        Ok((rest, MvExpandItem { name: named.name, expr: named.expr, to_type: None, span: named.span }))
     }
 
     fn lookup(&self, i: &'s str) -> PResult<'s, Lookup> {
@@ -634,11 +526,12 @@ impl<'s> Parser<'s> {
         let (params, kind) = extract_kind(params);
         let kind = match kind {
             None => None,
-            Some(Ident { name, span }) => match name.as_str() {
-                "leftouter" => Some((LookupKind::LeftOuter, span)),
-                "inner" => Some((LookupKind::Inner, span)),
-                _ => {
-                    return Err(self.failure(SyntaxError::InvalidValue {
+            Some(Ident { name, span }) => {
+                match name.as_str() {
+                    "leftouter" => Some((LookupKind::LeftOuter, span)),
+                    "inner" => Some((LookupKind::Inner, span)),
+                    _ => {
+                        return Err(self.failure(SyntaxError::InvalidValue {
                         what: "lookup kind",
                         help: Some(did_you_mean(&name, ["leftouter", "inner"]).map_or_else(
                             || "lookup supports kind=leftouter (the default) and kind=inner".to_string(),
@@ -647,19 +540,12 @@ impl<'s> Parser<'s> {
                         found: name,
                         span,
                     }));
+                    }
                 }
-            },
+            }
         };
         let (rest, (right, on)) = self.join_tail(i, "lookup")?;
-        Ok((
-            rest,
-            Lookup {
-                kind,
-                params,
-                right: Box::new(right),
-                on,
-            },
-        ))
+        Ok((rest, Lookup { kind, params, right: Box::new(right), on }))
     }
 
     fn join(&self, i: &'s str) -> PResult<'s, Join> {
@@ -683,23 +569,11 @@ impl<'s> Parser<'s> {
             },
         };
         let (rest, (right, on)) = self.join_tail(i, "join")?;
-        Ok((
-            rest,
-            Join {
-                kind,
-                params,
-                right: Box::new(right),
-                on,
-            },
-        ))
+        Ok((rest, Join { kind, params, right: Box::new(right), on }))
     }
 
     /// `RightTable on conditions` of join and lookup.
-    fn join_tail(
-        &self,
-        i: &'s str,
-        operator: &'static str,
-    ) -> PResult<'s, (Expr, Vec<JoinCondition>)> {
+    fn join_tail(&self, i: &'s str, operator: &'static str) -> PResult<'s, (Expr, Vec<JoinCondition>)> {
         let (rest, right) = match self.expr(i) {
             Err(nom::Err::Error(_)) => {
                 return Err(self.failure(self.expected_error(i, "the right-hand table")));
@@ -715,10 +589,7 @@ impl<'s> Parser<'s> {
             }));
         }
         if !starts_with_word(j, "on") {
-            return Err(self.failure(SyntaxError::MissingOn {
-                operator,
-                span: self.token_span(j),
-            }));
+            return Err(self.failure(SyntaxError::MissingOn { operator, span: self.token_span(j) }));
         }
         let mut conditions = Vec::new();
         let mut r = &j[2..];
@@ -759,9 +630,7 @@ impl<'s> Parser<'s> {
                 ExprKind::Name(name) => Ok((r, JoinCondition::Column { name })),
                 _ => Err(self.failure(SyntaxError::InvalidJoinCondition { span: e.span })),
             },
-            Err(nom::Err::Error(_)) => {
-                Err(self.failure(self.expected_error(j, "a join condition")))
-            }
+            Err(nom::Err::Error(_)) => Err(self.failure(self.expected_error(j, "a join condition"))),
             Err(e) => Err(e),
         }
     }
@@ -786,9 +655,8 @@ impl<'s> Parser<'s> {
 
     /// After `union`: parameters and the tables.
     fn union_body(&self, i: &'s str) -> PResult<'s, Union> {
-        let (i, params) = self.params(i, |n| {
-            matches!(n, "kind" | "withsource" | "isfuzzy") || n.starts_with("hint.")
-        })?;
+        let (i, params) =
+            self.params(i, |n| matches!(n, "kind" | "withsource" | "isfuzzy") || n.starts_with("hint."))?;
         let (rest, tables) = self.required_list(
             i,
             |p, i| {
@@ -818,23 +686,15 @@ impl<'s> Parser<'s> {
                 what: "visualization",
                 found: visualization.name.clone(),
                 span: visualization.span,
-                help: Some(
-                    did_you_mean(&visualization.name, RENDER_KINDS.iter().copied()).map_or_else(
-                        || format!("visualizations are {}", RENDER_KINDS.join(", ")),
-                        |s| format!("did you mean `{s}`?"),
-                    ),
-                ),
+                help: Some(did_you_mean(&visualization.name, RENDER_KINDS.iter().copied()).map_or_else(
+                    || format!("visualizations are {}", RENDER_KINDS.join(", ")),
+                    |s| format!("did you mean `{s}`?"),
+                )),
             }));
         }
         let j = skip_ws(rest);
         if !starts_with_word(j, "with") {
-            return Ok((
-                rest,
-                Render {
-                    visualization,
-                    properties: Vec::new(),
-                },
-            ));
+            return Ok((rest, Render { visualization, properties: Vec::new() }));
         }
         let p = skip_ws(&j[4..]);
         let Some(inner) = p.strip_prefix('(') else {
@@ -851,13 +711,7 @@ impl<'s> Parser<'s> {
             Ok((r, (name, v)))
         })?;
         let r = self.close_paren(r, open)?;
-        Ok((
-            r,
-            Render {
-                visualization,
-                properties: props,
-            },
-        ))
+        Ok((r, Render { visualization, properties: props }))
     }
 }
 

@@ -34,45 +34,32 @@ impl<'s> Parser<'s> {
                         self.report(self.trailing_error(r));
                         let rest = skip_to(r, Boundary::Statement);
                         statements.push(Statement {
-                            kind: StatementKind::Error {
-                                let_name: let_name(&stmt),
-                            },
+                            kind: StatementKind::Error { let_name: let_name(&stmt) },
                             span: self.span_from(start, rest),
                         });
                         i = rest;
                     }
                 }
                 Err(e) => {
-                    self.report(self.into_syntax_error(e));
+                    self.report(self.to_syntax_error(e));
                     let rest = skip_to(i, Boundary::Statement);
                     let let_name = self.let_name_at(i);
-                    statements.push(Statement {
-                        kind: StatementKind::Error { let_name },
-                        span: self.span_from(start, rest),
-                    });
+                    statements
+                        .push(Statement { kind: StatementKind::Error { let_name }, span: self.span_from(start, rest) });
                     i = rest;
                 }
             }
         }
         if statements.is_empty() && self.errors.borrow().is_empty() {
-            self.report(SyntaxError::Empty {
-                span: Span::new(0, self.src.len()),
-            });
+            self.report(SyntaxError::Empty { span: Span::new(0, self.src.len()) });
         }
-        Script {
-            statements,
-            placeholders: self.placeholders.take(),
-            span: Span::new(0, self.src.len()),
-        }
+        Script { statements, placeholders: self.placeholders.take(), span: Span::new(0, self.src.len()) }
     }
 
     /// The error for text left over after a complete statement.
     fn trailing_error(&self, r: &'s str) -> SyntaxError {
         if let Some(c @ (')' | ']' | '}')) = r.chars().next() {
-            return SyntaxError::UnmatchedBracket {
-                close: c,
-                span: self.token_span(r),
-            };
+            return SyntaxError::UnmatchedBracket { close: c, span: self.token_span(r) };
         }
         let help = operator_word_at(r)
             .filter(|w| SUPPORTED_OPERATORS.contains(w) || UNSUPPORTED_OPERATORS.contains(w))
@@ -101,13 +88,7 @@ impl<'s> Parser<'s> {
         let kind = match word {
             Some("let") => {
                 let (rest, l) = self.cut(self.let_statement(&i[3..], start))?;
-                return Ok((
-                    rest,
-                    Statement {
-                        kind: StatementKind::Let(l),
-                        span: self.span_from(start, rest),
-                    },
-                ));
+                return Ok((rest, Statement { kind: StatementKind::Let(l), span: self.span_from(start, rest) }));
             }
             Some("declare") => {
                 let (rest, params) = self.cut(self.declare(&i[7..]))?;
@@ -126,30 +107,18 @@ impl<'s> Parser<'s> {
         if let Some(what) = kind {
             let end = start + word.map_or(1, str::len);
             return Err(self.failure(SyntaxError::UnsupportedStatement {
-                what: if what.contains(' ') {
-                    what.to_string()
-                } else {
-                    format!("the `{what}` statement")
-                },
+                what: if what.contains(' ') { what.to_string() } else { format!("the `{what}` statement") },
                 span: Span::new(start, end),
                 help: None,
             }));
         }
         let (rest, q) = match self.query(i) {
             Err(nom::Err::Error(_)) => {
-                return Err(self.failure(
-                    self.expected_error(i, "a query, `let` or `declare query_parameters`"),
-                ));
+                return Err(self.failure(self.expected_error(i, "a query, `let` or `declare query_parameters`")));
             }
             other => other?,
         };
-        Ok((
-            rest,
-            Statement {
-                span: q.span,
-                kind: StatementKind::Query(q),
-            },
-        ))
+        Ok((rest, Statement { span: q.span, kind: StatementKind::Query(q) }))
     }
 
     /// After `let`: `Name = value`.
@@ -169,9 +138,7 @@ impl<'s> Parser<'s> {
             return Err(self.failure(SyntaxError::UnsupportedStatement {
                 what: "user-defined functions (`let f = (…) { … }`)".into(),
                 span: Span::new(start, self.pos(v)),
-                help: Some(
-                    "inline the function body, or bind a tabular or scalar value with `let`".into(),
-                ),
+                help: Some("inline the function body, or bind a tabular or scalar value with `let`".into()),
             }));
         }
         let (rest, q) = match self.query(v) {
@@ -180,13 +147,7 @@ impl<'s> Parser<'s> {
             }
             other => other?,
         };
-        Ok((
-            rest,
-            Let {
-                name,
-                value: query_to_expr(q),
-            },
-        ))
+        Ok((rest, Let { name, value: query_to_expr(q) }))
     }
 
     /// `(…) {` or `(a:type …` after `let X =`.
@@ -218,23 +179,9 @@ impl<'s> Parser<'s> {
             let k = skip_ws(r);
             if let Some(r2) = k.strip_prefix('=').filter(|r| !r.starts_with('=')) {
                 let (r3, default) = p.required_expr(r2)?;
-                return Ok((
-                    r3,
-                    QueryParameter {
-                        name: decl.name,
-                        ty: decl.ty,
-                        default: Some(default),
-                    },
-                ));
+                return Ok((r3, QueryParameter { name: decl.name, ty: decl.ty, default: Some(default) }));
             }
-            Ok((
-                r,
-                QueryParameter {
-                    name: decl.name,
-                    ty: decl.ty,
-                    default: None,
-                },
-            ))
+            Ok((r, QueryParameter { name: decl.name, ty: decl.ty, default: None }))
         })?;
         let rest = self.close_paren(rest, open)?;
         Ok((rest, params))

@@ -1,0 +1,332 @@
+//! The checker: one triggering query per diagnostic code (with the text its
+//! span covers), type inference and Kusto's column naming.
+
+use kql_plan::{Catalog, Params, SemanticError, Value, bind};
+use kql_syntax::ScalarType;
+use miette::Diagnostic;
+
+/// (code, text under the primary span, message) of each diagnostic.
+fn diagnose_with(src: &str, params: &Params) -> Vec<(String, String, String)> {
+    let parsed = kql_syntax::parse(src);
+    assert!(parsed.errors.is_empty(), "{src}: {:#?}", parsed.errors);
+    let bound = bind(&parsed.script, &Catalog::nta(), params);
+    bound
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let label = d.labels().and_then(|mut l| l.next()).expect("every diagnostic has a span");
+            let text = src.get(label.offset()..label.offset() + label.len()).unwrap_or("<out of range>").to_string();
+            (d.code().unwrap().to_string(), text, d.to_string())
+        })
+        .collect()
+}
+
+fn diagnose(src: &str) -> Vec<(String, String, String)> {
+    diagnose_with(src, &Params::default())
+}
+
+fn help_of(src: &str) -> Option<String> {
+    let parsed = kql_syntax::parse(src);
+    let bound = bind(&parsed.script, &Catalog::nta(), &Params::default());
+    bound.diagnostics.first().and_then(|d| d.help().map(|h| h.to_string()))
+}
+
+/// Asserts exactly one diagnostic with this code, covering `span_text`.
+#[track_caller]
+fn expect_one(src: &str, code: &str, span_text: &str) -> String {
+    let d = diagnose(src);
+    assert_eq!(d.len(), 1, "{src}: {d:#?}");
+    assert_eq!(d[0].0, code, "{src}");
+    assert_eq!(d[0].1, span_text, "{src}");
+    d[0].2.clone()
+}
+
+fn schema(src: &str) -> String {
+    let parsed = kql_syntax::parse(src);
+    assert!(parsed.errors.is_empty(), "{src}: {:#?}", parsed.errors);
+    let bound = bind(&parsed.script, &Catalog::nta(), &Params::default());
+    assert!(!bound.has_errors(), "{src}: {:#?}", bound.diagnostics);
+    bound.program.results.last().unwrap().schema.to_string()
+}
+
+#[test]
+fn unknown_column_with_suggestion() {
+    let msg = expect_one("NTAIpDetails | where Ipp == '1.2.3.4'", "kql::semantic::unknown_column", "Ipp");
+    assert_eq!(msg, "unknown column `Ipp`");
+    assert_eq!(help_of("NTAIpDetails | where Ipp == '1.2.3.4'").as_deref(), Some("did you mean `Ip`?"));
+    // Names are case-sensitive in Kusto; the suggestion fixes the case.
+    assert_eq!(help_of("NTAIpDetails | project ip").as_deref(), Some("did you mean `Ip`?"));
+}
+
+#[test]
+fn unknown_column_in_project_away_and_join() {
+    expect_one("NTAIpDetails | project-away Urll", "kql::semantic::unknown_column", "Urll");
+    let d = diagnose("NTAIpDetails | join kind=inner NTANetAnalytics on $left.Ip == $right.SrcIP");
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(d[0].1, "SrcIP");
+    assert!(
+        help_of("NTAIpDetails | join kind=inner NTANetAnalytics on $left.Ip == $right.SrcIP")
+            .unwrap()
+            .contains("SrcIp")
+    );
+}
+
+#[test]
+fn unknown_table() {
+    expect_one("NTAIpDetail | take 1", "kql::semantic::unknown_table", "NTAIpDetail");
+    assert_eq!(help_of("NTAIpDetail | take 1").as_deref(), Some("did you mean `NTAIpDetails`?"));
+}
+
+#[test]
+fn unknown_function() {
+    expect_one("print strcatt('a', 'b')", "kql::semantic::unknown_function", "strcatt");
+    assert_eq!(help_of("print strcatt('a', 'b')").as_deref(), Some("did you mean `strcat`?"));
+}
+
+#[test]
+fn free_names_need_declaring() {
+    let d = diagnose("NTANetAnalytics | where FlowStartTime between (start .. end)");
+    let codes: Vec<(&str, &str)> = d.iter().map(|(c, t, _)| (c.as_str(), t.as_str())).collect();
+    assert_eq!(codes, [("kql::semantic::unknown_name", "start"), ("kql::semantic::unknown_name", "end")]);
+    assert!(help_of("print start").unwrap().contains("declare query_parameters(start:TYPE);"));
+
+    // Declared in the query, or from outside: no error.
+    assert!(diagnose("declare query_parameters(start:datetime); print start").is_empty());
+    let mut p = Params::default();
+    p.declare("start", ScalarType::DateTime);
+    p.declare("end", ScalarType::DateTime);
+    assert!(diagnose_with("NTANetAnalytics | where FlowStartTime between (start .. end)", &p).is_empty());
+}
+
+#[test]
+fn parameters_are_typed() {
+    let mut p = Params::default();
+    p.declare("n", ScalarType::String);
+    let d = diagnose_with("NTAIpDetails | take n", &p);
+    assert_eq!(d[0].0, "kql::semantic::type_mismatch", "{d:#?}");
+    let mut p = Params::default();
+    p.set("start", Value::Long(Some(5)));
+    let d = diagnose_with("declare query_parameters(start:datetime); print start", &p);
+    assert_eq!(d[0].0, "kql::semantic::parameter_value", "{d:#?}");
+    expect_one("declare query_parameters(a:long, a:long); print a", "kql::semantic::duplicate_parameter", "a");
+}
+
+#[test]
+fn sum_of_a_string() {
+    let msg = expect_one("NTAIpDetails | summarize sum(Ip)", "kql::semantic::type_mismatch", "Ip");
+    assert_eq!(msg, "argument 1 (`expr`) of `sum()` must be a number or timespan, found string");
+}
+
+#[test]
+fn operator_type_errors() {
+    let msg = expect_one("NTAIpDetails | where Port == 'x'", "kql::semantic::type_mismatch", "==");
+    assert_eq!(msg, "cannot compare int with string using `==`");
+    expect_one("print 'a' + 'b'", "kql::semantic::type_mismatch", "+");
+    // `has` and friends need strings (Kusto.Language Operators.cs: StringOrDynamic).
+    expect_one("NTAIpDetails | where Port has '80'", "kql::semantic::type_mismatch", "has");
+    expect_one("NTAIpDetails | where Ip", "kql::semantic::type_mismatch", "Ip");
+    let d = diagnose("NTAIpDetails | where Port between ('a' .. 'b')");
+    let spans: Vec<(&str, &str)> = d.iter().map(|(c, t, _)| (c.as_str(), t.as_str())).collect();
+    assert_eq!(spans, [("kql::semantic::type_mismatch", "'a'"), ("kql::semantic::type_mismatch", "'b'")]);
+    expect_one("NTAIpDetails | mv-expand Ip", "kql::semantic::type_mismatch", "Ip");
+    expect_one("print iff(true, 'a', 1)", "kql::semantic::type_mismatch", "iff(true, 'a', 1)");
+}
+
+#[test]
+fn wrong_arity() {
+    let msg = expect_one("print substring('abc')", "kql::semantic::arity", "substring('abc')");
+    assert_eq!(msg, "`substring` takes 2 or 3 argument(s), 1 given");
+    expect_one("print strlen('a', 'b')", "kql::semantic::arity", "strlen('a', 'b')");
+}
+
+#[test]
+fn let_used_before_definition() {
+    let msg = expect_one("X | take 1;\nlet X = NTAIpDetails;\nX", "kql::semantic::let_before_definition", "X");
+    assert_eq!(msg, "`X` is used before its `let` statement");
+}
+
+#[test]
+fn tabular_and_scalar_mixups() {
+    expect_one("let x = 1; x | take 1", "kql::semantic::not_tabular", "x");
+    expect_one("print NTAIpDetails", "kql::semantic::not_scalar", "NTAIpDetails");
+    expect_one("let T = NTAIpDetails; print T", "kql::semantic::not_scalar", "T");
+}
+
+#[test]
+fn aggregates_only_in_summarize() {
+    expect_one("NTAIpDetails | extend c = count()", "kql::semantic::aggregate_context", "count()");
+    expect_one("NTAIpDetails | summarize Ip", "kql::semantic::not_aggregate", "Ip");
+    // Non-aggregated columns of a summarize expression must be `by` keys.
+    let msg = expect_one("NTAIpDetails | summarize x = count() + Port by Ip", "kql::semantic::unknown_column", "Port");
+    assert_eq!(msg, "unknown column `Port`");
+    assert!(help_of("NTAIpDetails | summarize x = count() + Port by Ip").unwrap().contains("add it to `by`"));
+}
+
+#[test]
+fn duplicate_columns() {
+    expect_one("NTAIpDetails | project a = Ip, a = Url", "kql::semantic::duplicate_column", "a");
+    expect_one("NTAIpDetails | summarize n = count(), n = dcount(Ip)", "kql::semantic::duplicate_column", "n");
+    expect_one("NTAIpDetails | project-rename Ip = Url", "kql::semantic::duplicate_column", "Ip");
+}
+
+#[test]
+fn counts_must_be_constant() {
+    expect_one("NTAIpDetails | take Port", "kql::semantic::not_constant", "Port");
+    expect_one("NTAIpDetails | top Port by Ip", "kql::semantic::not_constant", "Port");
+    expect_one("print extract(Ip, 0, 'x') | extend y = 1", "kql::semantic::unknown_name", "Ip");
+}
+
+#[test]
+fn join_key_types() {
+    let msg = expect_one(
+        "NTAIpDetails | join kind=inner NTANetAnalytics on $left.Port == $right.SrcIp",
+        "kql::semantic::join_key_type",
+        "$left.Port == $right.SrcIp",
+    );
+    assert_eq!(msg, "join keys have different types: int and string");
+}
+
+#[test]
+fn no_query_to_return() {
+    let d = diagnose("let x = 1;");
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].0, "kql::semantic::no_query");
+}
+
+#[test]
+fn notes_for_placeholders_and_render() {
+    let d = diagnose("print t = datetime('{timeInterval:startISO}')");
+    assert_eq!(
+        d,
+        [(
+            "kql::semantic::placeholder".to_string(),
+            "{timeInterval:startISO}".to_string(),
+            "workbook placeholder `{timeInterval:startISO}` has no value".to_string()
+        )]
+    );
+    expect_one("NTAIpDetails | count | render piechart", "kql::semantic::render", "piechart");
+    let parsed = kql_syntax::parse("NTAIpDetails | count | render piechart");
+    assert!(!bind(&parsed.script, &Catalog::nta(), &Params::default()).has_errors(), "notes are not errors");
+}
+
+#[test]
+fn unsupported_is_its_own_class() {
+    let d = diagnose("print series_fir(dynamic([1]), dynamic([1]))");
+    assert_eq!(d[0].0, "kql::unsupported::function");
+    expect_one("NTAIpDetails | union withsource=T NTAIpDetails", "kql::unsupported::feature", "withsource=T");
+    let parsed = kql_syntax::parse("print series_fir(dynamic([1]), dynamic([1]))");
+    let b = bind(&parsed.script, &Catalog::nta(), &Params::default());
+    assert!(b.diagnostics.iter().all(SemanticError::is_unsupported));
+}
+
+#[test]
+fn one_mistake_one_error() {
+    // The unknown column poisons `x`; later uses of `x` are not reported again.
+    let d = diagnose("NTAIpDetails | extend x = Nope + 1 | where x > 2 | summarize sum(x) by Ip");
+    assert_eq!(d.len(), 1, "{d:#?}");
+    // A failed `let` does not make its uses errors.
+    let parsed = kql_syntax::parse("let X = NTAIpDetails | wher Ip == 1; X | take 1");
+    assert_eq!(parsed.errors.len(), 1);
+    let b = bind(&parsed.script, &Catalog::nta(), &Params::default());
+    assert!(b.diagnostics.is_empty(), "{:#?}", b.diagnostics);
+}
+
+#[test]
+fn expression_types() {
+    // Kusto.Language Operators.cs: int+real widens; datetime-datetime is a timespan;
+    // timespan/timespan is real; int+int stays int.
+    assert_eq!(
+        schema(
+            "print a = 1 + 2.5, b = now() - ago(1h), c = 1h / 30m, d = int(1) + int(2), e = datetime(2025-01-01) + 1d"
+        ),
+        "(a:real, b:timespan, c:real, d:int, e:datetime)"
+    );
+    assert_eq!(
+        schema(
+            "print a = iff(true, 1, 2), b = case(false, 'x', 'y'), c = coalesce('', 'z'), d = split('a b', ' ')[0], e = strlen('x')"
+        ),
+        "(a:long, b:string, c:string, d:dynamic, e:long)"
+    );
+    assert_eq!(
+        schema("print x = tostring(5), y = todatetime('2025-01-01'), z = not(true)"),
+        "(x:string, y:datetime, z:bool)"
+    );
+}
+
+#[test]
+fn kusto_column_naming() {
+    // count() → count_, sum(X) → sum_X, dcount(X) → dcount_X, make_set(X) → set_X
+    // (Kusto.Language Aggregates.cs result-name prefixes); bin(T, 1h) names its
+    // key after T; strlen(X) is strlen_X (NameAndFirstArgument in Functions.cs);
+    // an unnamed computed key is Column1.
+    assert_eq!(
+        schema(
+            "NTAIpDetails | summarize count(), dcount(Ip), make_set(Url), sum(Port) by bin(FlowIntervalStartTime, 1h), strlen(Ip), Port + 1"
+        ),
+        "(FlowIntervalStartTime:datetime, strlen_Ip:long, Column1:long, count_:long, dcount_Ip:long, set_Url:dynamic, sum_Port:long)"
+    );
+    // print columns are print_0, print_1 by position; a column reference keeps its name.
+    assert_eq!(schema("print 1, 'a'"), "(print_0:long, print_1:string)");
+    // extend: unnamed expressions get ColumnN, numbered across the script; same
+    // names replace in place.
+    assert_eq!(
+        schema("NTAIpDetails | project Ip, Port | extend Port * 2, Port = tostring(Port), Ip"),
+        "(Ip:string, Port:string, Column1:long)"
+    );
+    // tostring(X) is named X; d.a is d_a.
+    assert_eq!(schema("print d = dynamic({'a': 1}) | project tostring(d), d.a"), "(d:string, d_a:dynamic)");
+    // Unnamed duplicates get numeric suffixes.
+    assert_eq!(schema("NTAIpDetails | summarize count(), count() by Ip"), "(Ip:string, count_:long, count_1:long)");
+    // Expressions over aggregates are computed after aggregation.
+    assert_eq!(schema("NTAIpDetails | summarize avg_port = sum(Port) / count() by Ip"), "(Ip:string, avg_port:long)");
+}
+
+#[test]
+fn arg_max_and_take_any_tuples() {
+    // Kusto.Language GetArgMinMaxResult: the maximized column, then the
+    // returned ones; `*` adds every column not already there and not a `by` key.
+    assert_eq!(
+        schema("NTAIpDetails | project Ip, Port, Url | summarize arg_max(Port, Url) by Ip"),
+        "(Ip:string, Port:int, Url:string)"
+    );
+    assert_eq!(
+        schema("NTAIpDetails | project Ip, Port, Url | summarize arg_max(Port, *) by Ip"),
+        "(Ip:string, Port:int, Url:string)"
+    );
+    // take_any(X) keeps X's name (GetAnyResult).
+    assert_eq!(schema("NTAIpDetails | summarize take_any(Url) by Ip"), "(Ip:string, Url:string)");
+}
+
+#[test]
+fn join_lookup_union_schemas() {
+    // join: right duplicates get a suffix, including the key.
+    assert_eq!(
+        schema("NTAIpDetails | project Ip, Port | join kind=inner (NTAIpDetails | project Ip, Url) on Ip"),
+        "(Ip:string, Port:int, Ip1:string, Url:string)"
+    );
+    // leftsemi/leftanti return the left side only.
+    assert_eq!(
+        schema("NTAIpDetails | project Ip | join kind=leftanti (NTAIpDetails | project Ip, Url) on Ip"),
+        "(Ip:string)"
+    );
+    // lookup does not repeat the right keys.
+    assert_eq!(
+        schema(
+            "NTAIpDetails | project Ip, Port | lookup (NTAIpDetails | project Addr = Ip, Url) on $left.Ip == $right.Addr"
+        ),
+        "(Ip:string, Port:int, Url:string)"
+    );
+    // union is outer by default; the same name with two types becomes Name_type.
+    assert_eq!(
+        schema("union (print a = 1, b = 'x'), (print a = 'y', c = 2.0)"),
+        "(a_long:long, b:string, a_string:string, c:real)"
+    );
+    assert_eq!(schema("union kind=inner (print a = 1, b = 'x'), (print a = 2, c = 2.0)"), "(a:long)");
+}
+
+#[test]
+fn datatable_and_mv_expand() {
+    assert_eq!(schema("datatable(a:long, b:string) [1, 'x', 2, 'y']"), "(a:long, b:string)");
+    expect_one("datatable(a:long) [1, 'x']", "kql::semantic::type_mismatch", "'x'");
+    assert_eq!(schema("print s = 'a b' | mv-expand p = split(s, ' ') to typeof(string)"), "(s:string, p:string)");
+}

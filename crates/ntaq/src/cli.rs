@@ -1,0 +1,137 @@
+//! Command-line interface: argument definitions and dispatch.
+
+use crate::commands;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Exit statuses, stable for scripts.
+pub mod exit {
+    /// Everything ran / every file is valid.
+    pub const OK: u8 = 0;
+    /// Some query has an error.
+    pub const ERRORS: u8 = 1;
+    /// Bad command line, or a file or directory could not be read.
+    pub const USAGE: u8 = 2;
+    /// No errors, but some query uses KQL that ntaq does not implement.
+    pub const UNSUPPORTED: u8 = 3;
+}
+
+const ABOUT: &str = "Run Microsoft's Zero Trust traffic-analytics KQL queries offline";
+
+const LONG_ABOUT: &str = "\
+ntaq runs KQL (Kusto Query Language) over NTANetAnalytics and NTAIpDetails
+exported from Log Analytics, and checks queries offline the way the Azure
+editor does.";
+
+const AFTER_HELP: &str = "\
+Examples:
+  ntaq check queries/*.kql --param start:datetime --param end:datetime
+  ntaq check --format github queries/*.kql
+  ntaq parse --format kql queries/scenario2.kql";
+
+#[derive(Parser, Debug)]
+#[command(name = "ntaq", version, about = ABOUT, long_about = LONG_ABOUT, after_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check queries offline: syntax, tables, columns, functions and types.
+    ///
+    /// Exit status: 0 all files valid, 1 some file has an error, 2 usage or
+    /// I/O error, 3 no errors but some file uses KQL that ntaq does not
+    /// implement.
+    Check(CheckArgs),
+    /// Parse a query and print its syntax tree.
+    Parse(ParseArgs),
+    /// Bind a query and print its logical plan with each step's schema.
+    Plan(PlanArgs),
+}
+
+/// Where table schemas come from and which query parameters exist.
+#[derive(Args, Debug, Clone)]
+pub struct CatalogArgs {
+    /// Directory of Parquet tables (<Table>.parquet or <Table>/*.parquet).
+    /// Without it, the published NTANetAnalytics and NTAIpDetails schemas are used.
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+
+    /// Declare a query parameter by type, e.g. `--param start:datetime`.
+    /// Repeatable. Types: bool, int, long, real, decimal, string, datetime,
+    /// timespan, guid, dynamic.
+    #[arg(long = "param", value_name = "NAME:TYPE")]
+    pub params: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub catalog: CatalogArgs,
+
+    /// How to report diagnostics.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    pub format: CheckFormat,
+
+    /// Query files to check (`-` reads standard input).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<String>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CheckFormat {
+    /// Source excerpts with labels, on standard error.
+    Human,
+    /// One JSON array with an object per file, on standard output.
+    Json,
+    /// GitHub Actions annotations (::error file=…), on standard output.
+    Github,
+}
+
+#[derive(Args, Debug)]
+pub struct ParseArgs {
+    /// Output form.
+    #[arg(long, value_enum, default_value_t = ParseFormat::Debug)]
+    pub format: ParseFormat,
+
+    /// Query file (`-` reads standard input).
+    #[arg(value_name = "FILE")]
+    pub file: String,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParseFormat {
+    /// Rust debug form of the tree.
+    Debug,
+    /// The tree as JSON, with byte spans.
+    Json,
+    /// The query printed back in canonical KQL.
+    Kql,
+}
+
+#[derive(Args, Debug)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub catalog: CatalogArgs,
+
+    /// Query file (`-` reads standard input).
+    #[arg(value_name = "FILE")]
+    pub file: String,
+}
+
+/// Parses the command line and runs the command.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let status = match cli.command {
+        Some(Command::Check(args)) => commands::check::run(&args),
+        Some(Command::Parse(args)) => commands::parse::run(&args),
+        Some(Command::Plan(args)) => commands::plan::run(&args),
+        None => {
+            eprintln!("ntaq: the interactive shell is not available yet; try `ntaq check FILE` or `ntaq --help`");
+            exit::USAGE
+        }
+    };
+    ExitCode::from(status)
+}

@@ -1,0 +1,90 @@
+//! The subcommands. Each returns its exit status; only these print.
+
+pub mod check;
+pub mod parse;
+pub mod plan;
+
+use crate::cli::CatalogArgs;
+use crate::diagnostic::Diag;
+use crate::session::Session;
+use kql_syntax::ScalarType;
+use std::io::Read;
+
+/// A query text and the name to show for it.
+pub struct Input {
+    pub name: String,
+    pub text: String,
+}
+
+/// Reads a query file, or standard input for `-`.
+pub fn read_input(file: &str) -> Result<Input, String> {
+    if file == "-" {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text).map_err(|e| format!("cannot read standard input: {e}"))?;
+        return Ok(Input { name: "<stdin>".into(), text });
+    }
+    let bytes = std::fs::read(file).map_err(|e| format!("cannot read `{file}`: {e}"))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|e| format!("`{file}` is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()))?;
+    Ok(Input { name: file.to_string(), text })
+}
+
+/// `NAME:TYPE` from `--param`.
+pub fn parse_param_decl(spec: &str) -> Result<(String, ScalarType), String> {
+    let types = ScalarType::ALL.iter().map(|t| t.name()).collect::<Vec<_>>().join(", ");
+    if spec.contains('=') {
+        return Err(format!(
+            "invalid --param `{spec}`: `check` and `plan` take NAME:TYPE (e.g. start:datetime); values (NAME=VALUE) are for running queries"
+        ));
+    }
+    let Some((name, ty)) = spec.rsplit_once(':') else {
+        return Err(format!("invalid --param `{spec}`: expected NAME:TYPE, e.g. start:datetime (types: {types})"));
+    };
+    let valid_name = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !valid_name {
+        return Err(format!("invalid --param `{spec}`: `{name}` is not a valid parameter name"));
+    }
+    let ty = ScalarType::from_name(ty.trim())
+        .ok_or_else(|| format!("invalid --param `{spec}`: unknown type `{ty}` (types: {types})"))?;
+    Ok((name.to_string(), ty))
+}
+
+/// The session for `--data` / `--param`, or a usage/I/O error message.
+pub fn build_session(args: &CatalogArgs) -> Result<(Session, Vec<Diag>), String> {
+    let (mut session, warnings) = match &args.data {
+        Some(dir) => Session::with_data_dir(dir)
+            .map_err(|e| format!("{}: {e}", miette::Diagnostic::code(&e).map(|c| c.to_string()).unwrap_or_default()))?,
+        None => (Session::builtin(), Vec::new()),
+    };
+    let mut seen = std::collections::HashSet::new();
+    for spec in &args.params {
+        let (name, ty) = parse_param_decl(spec)?;
+        if !seen.insert(name.clone()) {
+            return Err(format!("--param `{name}` is given more than once"));
+        }
+        session.params.declare(name, ty);
+    }
+    Ok((session, warnings))
+}
+
+/// Whether standard error is a terminal that wants colours.
+pub fn stderr_color() -> bool {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn param_declarations() {
+        assert_eq!(parse_param_decl("start:datetime").unwrap(), ("start".to_string(), ScalarType::DateTime));
+        assert_eq!(parse_param_decl("n:long").unwrap().1, ScalarType::Long);
+        assert!(parse_param_decl("start").unwrap_err().contains("NAME:TYPE"));
+        assert!(parse_param_decl("start:date_time").unwrap_err().contains("unknown type"));
+        assert!(parse_param_decl("start=2025-01-01").unwrap_err().contains("values"));
+        assert!(parse_param_decl("1x:long").is_err());
+    }
+}

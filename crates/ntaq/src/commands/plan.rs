@@ -1,0 +1,31 @@
+//! `ntaq plan`: the logical plan of a query, with each step's schema.
+
+use super::{build_session, read_input, stderr_color};
+use crate::cli::{PlanArgs, exit};
+
+pub fn run(args: &PlanArgs) -> u8 {
+    let (session, _) = match build_session(&args.catalog) {
+        Ok(s) => s,
+        Err(msg) => {
+            eprintln!("ntaq: {msg}");
+            return exit::USAGE;
+        }
+    };
+    let input = match read_input(&args.file) {
+        Ok(i) => i,
+        Err(msg) => {
+            eprintln!("ntaq: {msg}");
+            return exit::USAGE;
+        }
+    };
+    let checked = session.check(&input.text);
+    let color = stderr_color();
+    for d in &checked.diagnostics {
+        eprint!("{}", d.render(&input.name, &input.text, color));
+    }
+    if checked.has_errors() {
+        return exit::ERRORS;
+    }
+    print!("{}", kql_plan::explain::explain(&checked.program));
+    if checked.has_unsupported() { exit::UNSUPPORTED } else { exit::OK }
+}

@@ -1,0 +1,197 @@
+//! One view of the diagnostics of every phase (syntax, semantic, I/O) and
+//! their renderings: human (miette), JSON, GitHub Actions annotations.
+
+use kql_syntax::span::line_col;
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use serde::Serialize;
+use std::fmt;
+use std::sync::Arc;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Note,
+}
+
+/// A diagnostic from any phase, kept as the original typed error.
+#[derive(Clone)]
+pub struct Diag(Arc<dyn Diagnostic + Send + Sync + 'static>);
+
+impl fmt::Debug for Diag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code(), self.message())
+    }
+}
+
+impl Diag {
+    pub fn new(d: impl Diagnostic + Send + Sync + 'static) -> Self {
+        Diag(Arc::new(d))
+    }
+
+    pub fn severity(&self) -> Severity {
+        match self.0.severity() {
+            Some(miette::Severity::Advice) => Severity::Note,
+            Some(miette::Severity::Warning) => Severity::Warning,
+            _ => Severity::Error,
+        }
+    }
+
+    pub fn code(&self) -> String {
+        self.0.code().map(|c| c.to_string()).unwrap_or_default()
+    }
+
+    pub fn message(&self) -> String {
+        self.0.to_string()
+    }
+
+    pub fn help(&self) -> Option<String> {
+        self.0.help().map(|h| h.to_string())
+    }
+
+    /// Valid KQL that ntaq does not implement.
+    pub fn is_unsupported(&self) -> bool {
+        self.code().starts_with("kql::unsupported::")
+    }
+
+    /// An error proper: not a note, warning or unsupported feature.
+    pub fn is_error(&self) -> bool {
+        self.severity() == Severity::Error && !self.is_unsupported()
+    }
+
+    /// The first label's span as (offset, length) in bytes.
+    pub fn primary_span(&self) -> Option<(usize, usize)> {
+        let mut labels = self.0.labels()?;
+        labels.next().map(|l| (l.offset(), l.len()))
+    }
+
+    /// The diagnostic as JSON for `--format json`.
+    pub fn to_json(&self, source: &str) -> JsonDiagnostic {
+        let (offset, length) = self.primary_span().unwrap_or((0, 0));
+        let (line, column) = line_col(source, offset);
+        JsonDiagnostic {
+            severity: self.severity(),
+            code: self.code(),
+            message: self.message(),
+            line,
+            column,
+            offset,
+            length,
+            help: self.help(),
+        }
+    }
+
+    /// A GitHub Actions workflow command (`::error file=…,line=…::message`).
+    pub fn to_github(&self, file: &str, source: &str) -> String {
+        let level = match self.severity() {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "notice",
+        };
+        let (offset, length) = self.primary_span().unwrap_or((0, 0));
+        let (line, col) = line_col(source, offset);
+        let (end_line, end_col) = line_col(source, offset + length);
+        let mut message = self.message();
+        if let Some(h) = self.help() {
+            message.push_str("\nhelp: ");
+            message.push_str(&h);
+        }
+        format!(
+            "::{level} file={},line={line},col={col},endLine={end_line},endColumn={end_col},title={}::{}",
+            escape_property(file),
+            escape_property(&self.code()),
+            escape_data(&message)
+        )
+    }
+
+    /// The diagnostic drawn against its source, as a terminal would show it.
+    pub fn render(&self, name: &str, source: &str, color: bool) -> String {
+        let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+        let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
+        let with_source = WithSource { inner: self.0.as_ref(), source: NamedSource::new(name, source.to_string()) };
+        let mut out = String::new();
+        if handler.render_report(&mut out, &with_source).is_err() {
+            out = format!("{}: {}", self.code(), self.message());
+        }
+        out
+    }
+}
+
+/// `--format json` diagnostic: line and column 1-based (column in
+/// characters), offset and length in bytes.
+#[derive(Debug, Serialize)]
+pub struct JsonDiagnostic {
+    pub severity: Severity,
+    pub code: String,
+    pub message: String,
+    pub line: usize,
+    pub column: usize,
+    pub offset: usize,
+    pub length: usize,
+    pub help: Option<String>,
+}
+
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// A diagnostic with the query text attached, for miette's renderer.
+struct WithSource<'a> {
+    inner: &'a (dyn Diagnostic + Send + Sync),
+    source: NamedSource<String>,
+}
+
+impl fmt::Debug for WithSource<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.inner, f)
+    }
+}
+
+impl fmt::Display for WithSource<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self.inner, f)
+    }
+}
+
+impl std::error::Error for WithSource<'_> {}
+
+impl Diagnostic for WithSource<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.inner.code()
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        self.inner.severity()
+    }
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.inner.help()
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        // A label past the end (e.g. "expected `)` at end of query") would not render.
+        let len = self.source.inner().len();
+        let labels = self.inner.labels()?;
+        Some(Box::new(labels.map(move |l| {
+            let offset = l.offset().min(len);
+            let length = l.len().min(len - offset);
+            LabeledSpan::new(l.label().map(str::to_string), offset, length)
+        })))
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn github_escaping() {
+        assert_eq!(escape_data("50%\nnext"), "50%25%0Anext");
+        assert_eq!(escape_property("a,b:c"), "a%2Cb%3Ac");
+    }
+}

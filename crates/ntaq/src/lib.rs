@@ -1,0 +1,12 @@
+//! ntaq: run Microsoft's Zero Trust traffic-analytics KQL queries offline.
+//!
+//! The CLI (`cli`), the commands and, later, the REPL all go through one
+//! [`session::Session`], which the tests call too. Only this crate prints.
+
+// The CLI crate is where printing belongs (the lint keeps it out of the others).
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod cli;
+mod commands;
+pub mod diagnostic;
+pub mod session;

@@ -1,0 +1,268 @@
+//! The `ntaq` binary as users and CI call it: exit statuses, formats, files.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn ntaq(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ntaq")).args(args).current_dir(repo()).env("NO_COLOR", "1").output().unwrap()
+}
+
+fn ntaq_stdin(args: &[&str], input: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ntaq"))
+        .args(args)
+        .current_dir(repo())
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().expect("exited normally")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+const SCENARIOS: [&str; 4] =
+    ["queries/scenario1.kql", "queries/scenario2.kql", "queries/scenario3.kql", "queries/scenario4.kql"];
+
+#[test]
+fn help_lists_the_commands() {
+    let o = ntaq(&["--help"]);
+    assert_eq!(code(&o), 0);
+    let out = stdout(&o);
+    for cmd in ["check", "parse", "plan"] {
+        assert!(out.contains(cmd), "{out}");
+    }
+    let o = ntaq(&["check", "--help"]);
+    assert_eq!(code(&o), 0);
+    assert!(stdout(&o).contains("--param <NAME:TYPE>"), "{}", stdout(&o));
+}
+
+#[test]
+fn the_article_queries_check_clean() {
+    let mut args = vec!["check", "--param", "start:datetime", "--param", "end:datetime"];
+    args.extend(SCENARIOS);
+    let o = ntaq(&args);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("checked 4 files: 0 errors, 0 unsupported, 2 notes"), "{err}");
+    // The two notes are scenario 3's unfilled workbook placeholders.
+    assert!(err.contains("{timeInterval:startISO}") && err.contains("{timeInterval:endISO}"), "{err}");
+}
+
+#[test]
+fn scenario4_needs_its_parameters() {
+    let o = ntaq(&["check", "queries/scenario4.kql"]);
+    assert_eq!(code(&o), 1);
+    let err = stderr(&o);
+    assert!(err.contains("unknown name `start`") && err.contains("unknown name `end`"), "{err}");
+    assert!(err.contains("--param start:TYPE"), "{err}");
+
+    // Declaring them in the query works as well as --param.
+    let text = std::fs::read_to_string(repo().join("queries/scenario4.kql")).unwrap();
+    let declared = format!("declare query_parameters(start:datetime, end:datetime);\n{text}");
+    let o = ntaq_stdin(&["check", "-"], &declared);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}
+
+#[test]
+fn json_report_shape() {
+    let bad = "NTANetAnalytics\n| where SrcIP == \"10.0.0.1\"\n| summarize sum(SrcIp)";
+    let o = ntaq_stdin(&["check", "--format", "json", "-"], bad);
+    assert_eq!(code(&o), 1);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("stdout is JSON");
+    let files = v.as_array().unwrap();
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0]["file"], "<stdin>");
+    assert_eq!(files[0]["ok"], false);
+    let diags = files[0]["diagnostics"].as_array().unwrap();
+    assert_eq!(diags.len(), 2, "{diags:#?}");
+    let d = &diags[0];
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["code"], "kql::semantic::unknown_column");
+    assert_eq!(d["message"], "unknown column `SrcIP`");
+    assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(2), Some(9)));
+    assert_eq!((d["offset"].as_u64(), d["length"].as_u64()), (Some(24), Some(5)));
+    assert_eq!(d["help"], "did you mean `SrcIp`?");
+    assert_eq!(diags[1]["code"], "kql::semantic::type_mismatch");
+    assert_eq!(diags[1]["line"], 3);
+    // Every documented key, and no others.
+    let keys: Vec<&str> = d.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys.len(), 8);
+    for k in ["severity", "code", "message", "line", "column", "offset", "length", "help"] {
+        assert!(keys.contains(&k), "{k}");
+    }
+}
+
+#[test]
+fn json_columns_count_characters() {
+    // '🌐' is 4 bytes but one column.
+    let o = ntaq_stdin(&["check", "--format", "json", "-"], "print strcat('🌐', Nope)");
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let d = &v[0]["diagnostics"][0];
+    assert_eq!(d["code"], "kql::semantic::unknown_name");
+    assert_eq!(d["offset"], 21);
+    assert_eq!(d["column"], 19);
+}
+
+#[test]
+fn json_ok_file() {
+    let o = ntaq(&["check", "--format", "json", "queries/scenario2.kql"]);
+    assert_eq!(code(&o), 0);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v[0]["file"], "queries/scenario2.kql");
+    assert_eq!(v[0]["ok"], true);
+    assert_eq!(v[0]["diagnostics"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn github_annotations() {
+    let o = ntaq_stdin(&["check", "--format", "github", "-"], "NTAIpDetails\n| wher Ip == '1.2.3.4'");
+    assert_eq!(code(&o), 1);
+    let out = stdout(&o);
+    let line = out.lines().next().unwrap();
+    assert!(
+        line.starts_with(
+            "::error file=<stdin>,line=2,col=3,endLine=2,endColumn=7,title=kql%3A%3Asyntax%3A%3Aunknown_operator::"
+        ),
+        "{line}"
+    );
+    assert!(line.contains("`wher` is not a query operator%0Ahelp: did you mean `where`?"), "{line}");
+
+    let o = ntaq(&["check", "--format", "github", "queries/scenario3.kql"]);
+    assert_eq!(code(&o), 0);
+    assert!(stdout(&o).lines().all(|l| l.starts_with("::notice ")), "{}", stdout(&o));
+}
+
+#[test]
+fn unsupported_only_exits_3() {
+    let o = ntaq_stdin(&["check", "-"], "NTAIpDetails | parse Url with * \"://\" Host");
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    assert!(stderr(&o).contains("kql::unsupported::operator"), "{}", stderr(&o));
+
+    let o = ntaq_stdin(&["check", "-"], "NTAIpDetails | extend g = geo_distance_2points(1.0, 2.0, 3.0, 4.0)");
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+
+    // An error anywhere wins over unsupported. (After the unsupported
+    // operator the columns are unknown, so the error must come before it.)
+    let o = ntaq_stdin(&["check", "-"], "NTAIpDetails | where Nope | parse Url with * \"://\" Host");
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+}
+
+#[test]
+fn usage_and_io_errors_exit_2() {
+    let o = ntaq(&["check", "queries/no-such-file.kql"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("no-such-file.kql"), "{}", stderr(&o));
+
+    let o = ntaq(&["check", "--param", "start", "queries/scenario4.kql"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("expected NAME:TYPE"), "{}", stderr(&o));
+
+    let o = ntaq(&["check", "--param", "start:date-time", "queries/scenario4.kql"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("unknown type `date-time`"), "{}", stderr(&o));
+
+    let o = ntaq(&["check", "--param", "start:datetime", "--param", "start:long", "queries/scenario4.kql"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("more than once"), "{}", stderr(&o));
+
+    let o = ntaq(&["check", "--data", "/no/such/dir", "queries/scenario1.kql"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("/no/such/dir"), "{}", stderr(&o));
+
+    let o = ntaq(&["check", "--format", "xml", "queries/scenario1.kql"]);
+    assert_eq!(code(&o), 2);
+
+    let o = ntaq(&["check"]);
+    assert_eq!(code(&o), 2);
+}
+
+#[test]
+fn binary_input_is_an_io_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("bad.kql");
+    std::fs::write(&f, [0x4e, 0x54, 0xff, 0xfe]).unwrap();
+    let o = ntaq(&["check", f.to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("not UTF-8"), "{}", stderr(&o));
+}
+
+#[test]
+fn check_against_a_data_directory() {
+    use arrow_array::{ArrayRef, Int64Array, RecordBatch, StringArray};
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().unwrap();
+    let batch = RecordBatch::try_from_iter(vec![
+        ("Ip", Arc::new(StringArray::from(vec!["1.2.3.4"])) as ArrayRef),
+        ("Hits", Arc::new(Int64Array::from(vec![3i64])) as ArrayRef),
+        ("Raw", Arc::new(arrow_array::BinaryArray::from(vec![&b"x"[..]])) as ArrayRef),
+    ])
+    .unwrap();
+    let file = std::fs::File::create(dir.path().join("Custom.parquet")).unwrap();
+    let mut w = parquet::arrow::ArrowWriter::try_new(file, batch.schema(), None).unwrap();
+    w.write(&batch).unwrap();
+    w.close().unwrap();
+    let d = dir.path().to_str().unwrap();
+
+    let o = ntaq_stdin(&["check", "--data", d, "-"], "Custom | summarize sum(Hits) by Ip");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stderr(&o).contains("column `Raw` of table Custom has Arrow type Binary"), "{}", stderr(&o));
+
+    // With --data, only the directory's tables exist.
+    let o = ntaq_stdin(&["check", "--data", d, "-"], "NTAIpDetails | take 1");
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("unknown table `NTAIpDetails`"), "{}", stderr(&o));
+}
+
+#[test]
+fn parse_formats() {
+    let o = ntaq(&["parse", "--format", "kql", "queries/scenario2.kql"]);
+    assert_eq!(code(&o), 0);
+    let printed = stdout(&o);
+    assert!(
+        printed.starts_with("let SpecificServices = NTAIpDetails\n| where FlowType == \"AzurePublic\""),
+        "{printed}"
+    );
+
+    let o = ntaq(&["parse", "--format", "json", "queries/scenario4.kql"]);
+    assert_eq!(code(&o), 0);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let stmt = &v["statements"][0];
+    assert_eq!(stmt["kind"]["type"], "Query");
+    assert_eq!(stmt["span"]["start"], 0);
+
+    let o = ntaq_stdin(&["parse", "-"], "T | where (a");
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("kql::syntax::unclosed_bracket"), "{}", stderr(&o));
+}
+
+#[test]
+fn plan_shows_schemas() {
+    let o = ntaq(&["plan", "queries/scenario2.kql"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains(
+            "Top 100 by CounterValue desc nulls last  (Vnet:string, PublicIpDetails:string, CounterValue:long)"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("Scan NTANetAnalytics"), "{out}");
+}
