@@ -171,11 +171,14 @@ impl Diagnostic for WithSource<'_> {
         self.inner.help()
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        // A label past the end (e.g. "expected `)` at end of query") would not render.
-        let len = self.source.inner().len();
+        // A label at or past the end (e.g. "expected `)` here" at the end of
+        // the query) would not be drawn: move it onto the last character.
+        let text = self.source.inner();
+        let len = text.len();
+        let last_char = text.char_indices().next_back().map_or(0, |(k, _)| k);
         let labels = self.inner.labels()?;
         Some(Box::new(labels.map(move |l| {
-            let offset = l.offset().min(len);
+            let offset = if l.offset() >= len { last_char } else { l.offset() };
             let length = l.len().min(len - offset);
             LabeledSpan::new(l.label().map(str::to_string), offset, length)
         })))

@@ -589,7 +589,8 @@ impl<'s> Parser<'s> {
             }));
         }
         if !starts_with_word(j, "on") {
-            return Err(self.failure(SyntaxError::MissingOn { operator, span: self.token_span(j) }));
+            // Point just after the right-hand table, where `on` belongs.
+            return Err(self.failure(SyntaxError::MissingOn { operator, span: Span::at(self.pos(rest)) }));
         }
         let mut conditions = Vec::new();
         let mut r = &j[2..];
