@@ -24,7 +24,7 @@ use std::cell::{Cell, RefCell};
 
 /// How deeply brackets, sub-queries and operator chains may nest. Keeps the
 /// parser, binder and printer (all recursive) far from the stack limit.
-pub const MAX_DEPTH: usize = 64;
+pub const MAX_DEPTH: usize = 128;
 
 /// The result of parsing: a tree (with error nodes where recovery happened)
 /// and the syntax errors found.

@@ -1,0 +1,58 @@
+//! The examples in docs/language.md are checked: a `kql` block must check
+//! clean, a `kql error=CODE` block must produce CODE. Every implemented
+//! function is listed there.
+
+use ntaq::session::Session;
+use std::path::Path;
+
+fn language_md() -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    std::fs::read_to_string(root.join("docs/language.md")).unwrap()
+}
+
+/// (info string, body) of each fenced block.
+fn fenced_blocks(md: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut lines = md.lines();
+    while let Some(line) = lines.next() {
+        let Some(info) = line.strip_prefix("```") else { continue };
+        let mut body = String::new();
+        for l in lines.by_ref() {
+            if l.starts_with("```") {
+                break;
+            }
+            body.push_str(l);
+            body.push('\n');
+        }
+        out.push((info.trim().to_string(), body));
+    }
+    out
+}
+
+#[test]
+fn language_examples_check_as_documented() {
+    let session = Session::builtin();
+    let blocks: Vec<(String, String)> =
+        fenced_blocks(&language_md()).into_iter().filter(|(i, _)| i.starts_with("kql")).collect();
+    assert!(blocks.len() >= 10, "expected the documented examples, found {}", blocks.len());
+    for (info, body) in blocks {
+        let checked = session.check(&body);
+        let codes: Vec<String> = checked.diagnostics.iter().map(|d| d.code()).collect();
+        match info.strip_prefix("kql error=") {
+            Some(code) => assert!(codes.iter().any(|c| c == code), "{body}\nexpected {code}, got {codes:?}"),
+            None => {
+                let problems: Vec<_> =
+                    checked.diagnostics.iter().filter(|d| d.is_error() || d.is_unsupported()).collect();
+                assert!(problems.is_empty(), "{body}\n{problems:#?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn every_function_is_documented() {
+    let md = language_md();
+    for f in kql_plan::functions::all() {
+        assert!(md.contains(&format!("`{}`", f.name)), "docs/language.md does not list `{}`", f.name);
+    }
+}
