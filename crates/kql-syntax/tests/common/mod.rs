@@ -39,11 +39,7 @@ pub fn assert_round_trip(src: &str) -> String {
     assert!(first.errors.is_empty(), "{src}\n{:#?}", first.errors);
     let printed = first.script.to_string();
     let second = kql_syntax::parse(&printed);
-    assert!(
-        second.errors.is_empty(),
-        "canonical text does not parse:\n{printed}\n{:#?}",
-        second.errors
-    );
+    assert!(second.errors.is_empty(), "canonical text does not parse:\n{printed}\n{:#?}", second.errors);
     assert_eq!(
         without_spans(&first.script),
         without_spans(&second.script),
