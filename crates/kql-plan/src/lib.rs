@@ -17,6 +17,7 @@ pub mod catalog;
 pub mod error;
 pub mod explain;
 pub mod functions;
+pub mod optimize;
 pub mod plan;
 pub mod schema;
 pub mod types;

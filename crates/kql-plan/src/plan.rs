@@ -120,6 +120,21 @@ pub struct Aggregate {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SharedId(pub usize);
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    Left,
+    Right,
+}
+
+/// One output column of a join or lookup: which side and column it comes
+/// from, and its (possibly renamed) output name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JoinOutput {
+    pub side: Side,
+    pub column: String,
+    pub name: String,
+}
+
 #[derive(Clone, Debug)]
 pub enum Node {
     /// All columns of a table (the executor reads only those the plan needs).
@@ -151,20 +166,23 @@ pub enum Node {
         columns: Vec<String>,
         limit: Option<Expr>,
     },
-    /// Output: left columns then right columns, right duplicates renamed
-    /// (`DestIp1`); semi/anti joins output one side only.
+    /// Output columns as listed in `output` (left then right in Kusto's
+    /// order, right duplicates renamed `DestIp1`; one side for semi/anti joins).
     Join {
         left: Box<Plan>,
         right: Box<Plan>,
         kind: JoinKind,
         on: Vec<(String, String)>,
+        output: Vec<JoinOutput>,
     },
-    /// Output: left columns then right columns without the right keys.
+    /// Like a join, but every left row is kept once per matching right row
+    /// (or once with nulls for `leftouter`), and the right keys are not output.
     Lookup {
         left: Box<Plan>,
         right: Box<Plan>,
         kind: LookupKind,
         on: Vec<(String, String)>,
+        output: Vec<JoinOutput>,
     },
     /// Outer union: every input's columns map by name into the output schema.
     Union {

@@ -3,12 +3,25 @@
 use super::Binder;
 use super::operators::project_plan;
 use crate::error::SemanticError;
-use crate::plan::{Expr, ExprKind, Node, Plan};
+use crate::plan::{Expr, ExprKind, JoinOutput, Node, Plan, Side};
 use crate::schema::{Column, Schema, make_names_unique};
 use crate::types::Type;
 use kql_syntax::Span;
 use kql_syntax::ast::{self, JoinCondition, JoinKind, LookupKind, ParamValue};
 use kql_syntax::suggest::did_you_mean;
+
+/// Output columns of a join/lookup from (side, input column) pairs, with
+/// Kusto's renaming of duplicates, and the mapping the executor follows.
+fn output_columns(sides: Vec<(Side, &Column)>) -> (Vec<Column>, Vec<JoinOutput>) {
+    let mut columns: Vec<Column> = sides.iter().map(|(_, c)| (*c).clone()).collect();
+    make_names_unique(&mut columns);
+    let output = sides
+        .iter()
+        .zip(&columns)
+        .map(|((side, c), out)| JoinOutput { side: *side, column: c.name.clone(), name: out.name.clone() })
+        .collect();
+    (columns, output)
+}
 
 impl Binder<'_> {
     pub(crate) fn join(&mut self, left: Plan, j: &ast::Join) -> Plan {
@@ -17,18 +30,23 @@ impl Binder<'_> {
         let kind = j.kind.map_or(JoinKind::InnerUnique, |(k, _)| k);
         let on = self.join_keys(&left.schema, &right.schema, &j.on, "join");
         let open = left.schema.open || right.schema.open;
-        let columns = match kind {
-            JoinKind::LeftSemi | JoinKind::LeftAnti => left.schema.columns.clone(),
-            JoinKind::RightSemi | JoinKind::RightAnti => right.schema.columns.clone(),
-            _ => {
-                // Right-side names that clash get a suffix: DestIp → DestIp1.
-                let mut cols: Vec<Column> = left.schema.columns.iter().chain(&right.schema.columns).cloned().collect();
-                make_names_unique(&mut cols);
-                cols
+        let sides: Vec<(Side, &Column)> = match kind {
+            JoinKind::LeftSemi | JoinKind::LeftAnti => left.schema.columns.iter().map(|c| (Side::Left, c)).collect(),
+            JoinKind::RightSemi | JoinKind::RightAnti => {
+                right.schema.columns.iter().map(|c| (Side::Right, c)).collect()
             }
+            _ => left
+                .schema
+                .columns
+                .iter()
+                .map(|c| (Side::Left, c))
+                .chain(right.schema.columns.iter().map(|c| (Side::Right, c)))
+                .collect(),
         };
+        // Right-side names that clash get a suffix: DestIp → DestIp1.
+        let (columns, output) = output_columns(sides);
         Plan {
-            node: Node::Join { left: Box::new(left), right: Box::new(right), kind, on },
+            node: Node::Join { left: Box::new(left), right: Box::new(right), kind, on, output },
             schema: Schema { columns, open },
         }
     }
@@ -39,12 +57,19 @@ impl Binder<'_> {
         let kind = l.kind.map_or(LookupKind::LeftOuter, |(k, _)| k);
         let on = self.join_keys(&left.schema, &right.schema, &l.on, "lookup");
         // The right keys are not repeated (Kusto.Language VisitLookupOperator).
-        let mut columns: Vec<Column> = left.schema.columns.clone();
-        columns.extend(right.schema.columns.iter().filter(|c| !on.iter().any(|(_, r)| *r == c.name)).cloned());
-        make_names_unique(&mut columns);
+        let sides: Vec<(Side, &Column)> = left
+            .schema
+            .columns
+            .iter()
+            .map(|c| (Side::Left, c))
+            .chain(
+                right.schema.columns.iter().filter(|c| !on.iter().any(|(_, r)| *r == c.name)).map(|c| (Side::Right, c)),
+            )
+            .collect();
+        let (columns, output) = output_columns(sides);
         let open = left.schema.open || right.schema.open;
         Plan {
-            node: Node::Lookup { left: Box::new(left), right: Box::new(right), kind, on },
+            node: Node::Lookup { left: Box::new(left), right: Box::new(right), kind, on, output },
             schema: Schema { columns, open },
         }
     }

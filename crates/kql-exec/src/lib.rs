@@ -1,0 +1,1 @@
+//! Columnar executor for KQL logical plans (being built).

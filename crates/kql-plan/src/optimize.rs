@@ -1,0 +1,273 @@
+//! Plan rewrites before execution. For now one: column pruning, so scans
+//! read only the columns a query needs (projection pushdown) and shared
+//! `let` tables keep only what their users read.
+
+use crate::plan::{Expr, ExprKind, Node, Plan, Program, Side};
+use std::collections::BTreeSet;
+
+type Names = BTreeSet<String>;
+
+/// Column names an expression reads.
+pub fn referenced_columns(e: &Expr, out: &mut Names) {
+    match &e.kind {
+        ExprKind::Column(c) => {
+            out.insert(c.clone());
+        }
+        ExprKind::Literal(_) | ExprKind::Parameter(_) | ExprKind::Error | ExprKind::ScalarQuery(_) => {}
+        ExprKind::Call { args, .. } => args.iter().for_each(|a| referenced_columns(a, out)),
+        ExprKind::Binary { left, right, .. } => {
+            referenced_columns(left, out);
+            referenced_columns(right, out);
+        }
+        ExprKind::Negate(x) | ExprKind::Member { target: x, .. } | ExprKind::InQuery { expr: x, .. } => {
+            referenced_columns(x, out)
+        }
+        ExprKind::In { expr, list, .. } => {
+            referenced_columns(expr, out);
+            list.iter().for_each(|a| referenced_columns(a, out));
+        }
+        ExprKind::Between { expr, low, high, .. } => {
+            referenced_columns(expr, out);
+            referenced_columns(low, out);
+            referenced_columns(high, out);
+        }
+        ExprKind::Index { target, index } => {
+            referenced_columns(target, out);
+            referenced_columns(index, out);
+        }
+    }
+}
+
+/// Removes columns no consumer reads, down to the scans.
+pub fn prune_columns(program: &mut Program) {
+    let mut shared_required: Vec<Names> = vec![Names::new(); program.shared.len()];
+    for plan in &mut program.results {
+        let all: Names = plan.schema.names().map(str::to_string).collect();
+        prune(plan, &all, &mut shared_required);
+    }
+    // Shared plans refer only to earlier ones: visit from the last.
+    for k in (0..program.shared.len()).rev() {
+        let required = std::mem::take(&mut shared_required[k]);
+        prune(&mut program.shared[k].plan, &required, &mut shared_required);
+    }
+}
+
+/// Prunes subqueries inside an expression (they output their first column).
+fn prune_expr(e: &mut Expr, shared: &mut Vec<Names>) {
+    match &mut e.kind {
+        ExprKind::ScalarQuery(p) | ExprKind::InQuery { query: p, .. } => {
+            let first: Names = p.schema.columns.first().map(|c| c.name.clone()).into_iter().collect();
+            prune(p, &first, shared);
+            if let ExprKind::InQuery { expr, .. } = &mut e.kind {
+                prune_expr(expr, shared);
+            }
+        }
+        ExprKind::Call { args, .. } => args.iter_mut().for_each(|a| prune_expr(a, shared)),
+        ExprKind::Binary { left, right, .. } => {
+            prune_expr(left, shared);
+            prune_expr(right, shared);
+        }
+        ExprKind::Negate(x) | ExprKind::Member { target: x, .. } => prune_expr(x, shared),
+        ExprKind::In { expr, list, .. } => {
+            prune_expr(expr, shared);
+            list.iter_mut().for_each(|a| prune_expr(a, shared));
+        }
+        ExprKind::Between { expr, low, high, .. } => {
+            prune_expr(expr, shared);
+            prune_expr(low, shared);
+            prune_expr(high, shared);
+        }
+        ExprKind::Index { target, index } => {
+            prune_expr(target, shared);
+            prune_expr(index, shared);
+        }
+        ExprKind::Column(_) | ExprKind::Literal(_) | ExprKind::Parameter(_) | ExprKind::Error => {}
+    }
+}
+
+fn refs<'a>(exprs: impl IntoIterator<Item = &'a Expr>) -> Names {
+    let mut out = Names::new();
+    for e in exprs {
+        referenced_columns(e, &mut out);
+    }
+    out
+}
+
+/// Narrows `plan` to produce (at least) the `required` columns.
+fn prune(plan: &mut Plan, required: &Names, shared: &mut Vec<Names>) {
+    // The schema this node will have: its own columns that are still produced.
+    let mut keep_schema: Option<Names> = Some(required.clone());
+    match &mut plan.node {
+        Node::Scan { .. } => {}
+        Node::Shared { id, .. } => {
+            if let Some(s) = shared.get_mut(id.0) {
+                s.extend(required.iter().cloned());
+            }
+        }
+        Node::Filter { input, predicate } => {
+            prune_expr(predicate, shared);
+            let mut need = required.clone();
+            referenced_columns(predicate, &mut need);
+            prune(input, &need, shared);
+            keep_schema = Some(input.schema.names().map(str::to_string).collect());
+        }
+        Node::Project { input, columns } => {
+            columns.retain(|(n, _)| required.contains(n));
+            columns.iter_mut().for_each(|(_, e)| prune_expr(e, shared));
+            let need = refs(columns.iter().map(|(_, e)| e));
+            prune(input, &need, shared);
+        }
+        Node::Distinct { input } => {
+            // Every column takes part in deciding what is distinct.
+            let all: Names = input.schema.names().map(str::to_string).collect();
+            prune(input, &all, shared);
+            keep_schema = None;
+        }
+        Node::MvExpand { input, columns, .. } => {
+            // Expanded columns decide the row count even when nobody reads them.
+            let mut need = required.clone();
+            need.extend(columns.iter().cloned());
+            prune(input, &need, shared);
+            keep_schema = Some(need);
+        }
+        Node::Join { left, right, on, output, .. } | Node::Lookup { left, right, on, output, .. } => {
+            output.retain(|o| required.contains(&o.name));
+            let mut need_left: Names = on.iter().map(|(l, _)| l.clone()).collect();
+            let mut need_right: Names = on.iter().map(|(_, r)| r.clone()).collect();
+            for o in output.iter() {
+                match o.side {
+                    Side::Left => need_left.insert(o.column.clone()),
+                    Side::Right => need_right.insert(o.column.clone()),
+                };
+            }
+            prune(left, &need_left, shared);
+            prune(right, &need_right, shared);
+        }
+        Node::Union { inputs } => {
+            for input in inputs.iter_mut() {
+                let need: Names = input.schema.names().filter(|n| required.contains(*n)).map(str::to_string).collect();
+                prune(input, &need, shared);
+            }
+        }
+        Node::Summarize { input, keys, aggregates } => {
+            aggregates.retain(|a| a.outputs.iter().any(|o| required.contains(o)));
+            keys.iter_mut().for_each(|(_, e)| prune_expr(e, shared));
+            let mut need = refs(keys.iter().map(|(_, e)| e));
+            for a in aggregates.iter_mut() {
+                a.args.iter_mut().for_each(|e| prune_expr(e, shared));
+                for e in &a.args {
+                    referenced_columns(e, &mut need);
+                }
+            }
+            prune(input, &need, shared);
+            // Keys stay: they define the groups.
+            let mut keep: Names = keys.iter().map(|(n, _)| n.clone()).collect();
+            for a in aggregates.iter() {
+                keep.extend(a.outputs.iter().cloned());
+            }
+            keep_schema = Some(keep);
+        }
+        Node::Sort { input, keys } => {
+            keys.iter_mut().for_each(|k| prune_expr(&mut k.expr, shared));
+            let mut need = required.clone();
+            for k in keys.iter() {
+                referenced_columns(&k.expr, &mut need);
+            }
+            prune(input, &need, shared);
+            keep_schema = Some(input.schema.names().map(str::to_string).collect());
+        }
+        Node::Top { input, key, .. } => {
+            prune_expr(&mut key.expr, shared);
+            let mut need = required.clone();
+            referenced_columns(&key.expr, &mut need);
+            prune(input, &need, shared);
+            keep_schema = Some(input.schema.names().map(str::to_string).collect());
+        }
+        Node::Take { input, .. } | Node::Render { input, .. } => {
+            prune(input, required, shared);
+            keep_schema = Some(input.schema.names().map(str::to_string).collect());
+        }
+        Node::Count { input } => {
+            prune(input, &Names::new(), shared);
+            keep_schema = None;
+        }
+        Node::Print { columns } => {
+            columns.iter_mut().for_each(|(_, e)| prune_expr(e, shared));
+        }
+        Node::Datatable { .. } => keep_schema = None,
+    }
+    if let Some(keep) = keep_schema {
+        plan.schema.columns.retain(|c| keep.contains(&c.name));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Catalog, Params, bind};
+
+    fn pruned(src: &str) -> Program {
+        let parsed = kql_syntax::parse(src);
+        let mut bound = bind(&parsed.script, &Catalog::nta(), &Params::default());
+        assert!(!bound.has_errors(), "{:#?}", bound.diagnostics);
+        prune_columns(&mut bound.program);
+        bound.program
+    }
+
+    /// The columns of every scan in the plan, in plan order.
+    fn scans(plan: &Plan, out: &mut Vec<String>) {
+        if let Node::Scan { table } = &plan.node {
+            out.push(format!("{table}{}", plan.schema));
+        }
+        for i in plan.inputs() {
+            scans(i, out);
+        }
+    }
+
+    #[test]
+    fn scans_read_only_used_columns() {
+        let p = pruned("NTAIpDetails | where FlowType == 'MaliciousFlow' | project Ip, Location");
+        let mut s = Vec::new();
+        scans(&p.results[0], &mut s);
+        assert_eq!(s, ["NTAIpDetails(FlowType:string, Ip:string, Location:string)"]);
+        assert_eq!(p.results[0].schema.to_string(), "(Ip:string, Location:string)");
+    }
+
+    #[test]
+    fn count_reads_no_columns() {
+        let p = pruned("NTANetAnalytics | count");
+        let mut s = Vec::new();
+        scans(&p.results[0], &mut s);
+        assert_eq!(s, ["NTANetAnalytics()"]);
+    }
+
+    #[test]
+    fn shared_lets_keep_the_union_of_their_uses() {
+        let p = pruned("let T = NTAIpDetails | where Port > 0; T | project Ip | union (T | project Url)");
+        let mut s = Vec::new();
+        scans(&p.shared[0].plan, &mut s);
+        assert_eq!(s, ["NTAIpDetails(Ip:string, Port:int, Url:string)"]);
+    }
+
+    #[test]
+    fn join_keeps_keys_and_used_columns() {
+        let p = pruned(
+            "NTAIpDetails | join kind=inner (NTANetAnalytics | project SrcIp, DestIp, FlowType) on $left.Ip == $right.SrcIp | project Ip, DestIp",
+        );
+        let mut s = Vec::new();
+        scans(&p.results[0], &mut s);
+        assert_eq!(s, ["NTAIpDetails(Ip:string)", "NTANetAnalytics(DestIp:string, SrcIp:string)"]);
+    }
+
+    #[test]
+    fn distinct_and_summarize_keep_what_decides_rows() {
+        let p = pruned("NTAIpDetails | project Ip, Url | distinct * | project Ip");
+        let mut s = Vec::new();
+        scans(&p.results[0], &mut s);
+        assert_eq!(s, ["NTAIpDetails(Ip:string, Url:string)"]);
+        let p = pruned("NTAIpDetails | summarize n = count(), u = dcount(Url) by Location | project Location, n");
+        let mut s = Vec::new();
+        scans(&p.results[0], &mut s);
+        assert_eq!(s, ["NTAIpDetails(Location:string)"], "the unused dcount(Url) is dropped");
+    }
+}
