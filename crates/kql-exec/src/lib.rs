@@ -1,1 +1,22 @@
-//! Columnar executor for KQL logical plans (being built).
+//! The executor: runs `kql-plan` programs over Arrow record batches.
+//!
+//! Expressions are evaluated a column at a time with Arrow kernels
+//! (constants stay scalar); operators stream batches where they can. See
+//! [`physical`] for how Kusto values are held in Arrow arrays.
+
+mod columnar;
+pub mod context;
+mod dynamic;
+pub mod error;
+mod eval;
+mod functions;
+mod keys;
+mod ops;
+mod output;
+pub mod physical;
+
+pub use context::{MemTables, ParquetTables, Stream, TableProvider};
+pub use error::ExecError;
+pub use eval::parse_value;
+pub use ops::Executor;
+pub use output::{KUSTO_TYPE_KEY, ResultSet, run_program};

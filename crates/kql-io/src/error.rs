@@ -32,6 +32,10 @@ pub enum IoError {
     )]
     BadParquet { table: String, path: PathBuf, reason: String },
 
+    #[error("table {table} has no column `{column}` (in `{}`)", path.display())]
+    #[diagnostic(code(kql::io::missing_column), help("the query needs this column; check the export includes it"))]
+    MissingColumn { table: String, column: String, path: PathBuf },
+
     #[error("the files of table {table} have different schemas: `{}` has {first}, `{}` has {second}", first_path.display(), second_path.display())]
     #[diagnostic(code(kql::io::schema_conflict), help("all files of one table must have the same columns and types"))]
     SchemaConflict { table: String, first_path: PathBuf, first: String, second_path: PathBuf, second: String },

@@ -6,6 +6,8 @@
 
 mod datadir;
 mod error;
+mod scan;
 
 pub use datadir::{DataDir, TableFiles};
 pub use error::IoError;
+pub use scan::TableScan;

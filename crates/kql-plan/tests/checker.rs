@@ -234,12 +234,14 @@ fn one_mistake_one_error() {
 #[test]
 fn expression_types() {
     // Kusto.Language Operators.cs: int+real widens; datetime-datetime is a timespan;
-    // timespan/timespan is real; int+int stays int.
+    // timespan/timespan is real. int+int is a long: "If both operands are of
+    // integer types (int or long), the result will be of type long"
+    // (learn.microsoft.com/kusto/query/numerical-operators).
     assert_eq!(
         schema(
             "print a = 1 + 2.5, b = now() - ago(1h), c = 1h / 30m, d = int(1) + int(2), e = datetime(2025-01-01) + 1d"
         ),
-        "(a:real, b:timespan, c:real, d:int, e:datetime)"
+        "(a:real, b:timespan, c:real, d:long, e:datetime)"
     );
     assert_eq!(
         schema(

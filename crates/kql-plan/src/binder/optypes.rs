@@ -50,10 +50,13 @@ pub(crate) fn binary_type(op: BinaryOp, l: S, r: S) -> Option<S> {
     }
 }
 
-/// Numbers widen; `special` covers datetime/timespan; dynamic operands give dynamic.
+/// Numbers widen, and two integers give a long ("If both operands are of
+/// integer types (int or long), the result will be of type long", Kusto's
+/// numerical operators page, which wins over Kusto.Language's int result);
+/// `special` covers datetime/timespan; dynamic operands give dynamic.
 fn arithmetic(l: S, r: S, special: impl Fn(S, S) -> Option<S>) -> Option<S> {
     if let Some(t) = widest_numeric(l, r) {
-        return Some(t);
+        return Some(if t == S::Int { S::Long } else { t });
     }
     if let Some(t) = special(l, r) {
         return Some(t);
@@ -82,7 +85,8 @@ mod tests {
 
     #[test]
     fn arithmetic_follows_kusto() {
-        assert_eq!(binary_type(Add, S::Int, S::Int), Some(S::Int));
+        assert_eq!(binary_type(Add, S::Int, S::Int), Some(S::Long));
+        assert_eq!(binary_type(Div, S::Int, S::Int), Some(S::Long));
         assert_eq!(binary_type(Add, S::Int, S::Long), Some(S::Long));
         assert_eq!(binary_type(Mul, S::Long, S::Real), Some(S::Real));
         assert_eq!(binary_type(Add, S::DateTime, S::Timespan), Some(S::DateTime));

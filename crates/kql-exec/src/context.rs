@@ -1,0 +1,97 @@
+//! Where table data comes from.
+
+use crate::error::{ExecError, Result};
+use crate::physical::normalize_column;
+use arrow_array::RecordBatch;
+use arrow_schema::Field;
+use kql_io::DataDir;
+use kql_syntax::ScalarType;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// A stream of record batches.
+pub type Stream<'a> = Box<dyn Iterator<Item = Result<RecordBatch>> + Send + 'a>;
+
+/// Rows per batch when reading files.
+pub const BATCH_SIZE: usize = 8192;
+
+/// Provides the rows of tables.
+pub trait TableProvider: Send + Sync {
+    /// Batches of `table` holding exactly `columns` (in this order), each in
+    /// the executor's encoding of its Kusto type.
+    fn scan(&self, table: &str, columns: &[(String, ScalarType)]) -> Result<Stream<'static>>;
+}
+
+/// Converts a batch read from a file to `columns` in the executor's encodings.
+pub fn normalize_batch(table: &str, batch: &RecordBatch, columns: &[(String, ScalarType)]) -> Result<RecordBatch> {
+    let mut fields = Vec::with_capacity(columns.len());
+    let mut arrays = Vec::with_capacity(columns.len());
+    for (name, ty) in columns {
+        let raw = batch.column_by_name(name).ok_or_else(|| ExecError::ColumnType {
+            table: table.to_string(),
+            column: name.clone(),
+            message: "the column is missing".into(),
+            help: None,
+        })?;
+        let a = normalize_column(raw, *ty).map_err(|message| ExecError::ColumnType {
+            table: table.to_string(),
+            column: name.clone(),
+            message,
+            help: Some(format!("the query reads `{name}` as {ty}")),
+        })?;
+        fields.push(Field::new(name, a.data_type().clone(), true));
+        arrays.push(a);
+    }
+    crate::ops::make_batch(fields, arrays, batch.num_rows())
+}
+
+/// Tables held in memory (tests, `datatable`-like sources, the REPL's `.load`).
+#[derive(Default, Clone)]
+pub struct MemTables {
+    tables: HashMap<String, Vec<RecordBatch>>,
+}
+
+impl MemTables {
+    pub fn new() -> Self {
+        MemTables::default()
+    }
+
+    pub fn insert(&mut self, name: impl Into<String>, batches: Vec<RecordBatch>) {
+        self.tables.insert(name.into(), batches);
+    }
+}
+
+impl TableProvider for MemTables {
+    fn scan(&self, table: &str, columns: &[(String, ScalarType)]) -> Result<Stream<'static>> {
+        let batches = self.tables.get(table).ok_or_else(|| ExecError::NoTable { table: table.to_string() })?;
+        let table = table.to_string();
+        let columns = columns.to_vec();
+        let out: Vec<Result<RecordBatch>> = batches.iter().map(|b| normalize_batch(&table, b, &columns)).collect();
+        Ok(Box::new(out.into_iter()))
+    }
+}
+
+/// The Parquet tables of a data directory.
+pub struct ParquetTables {
+    dir: Arc<DataDir>,
+}
+
+impl ParquetTables {
+    pub fn new(dir: Arc<DataDir>) -> Self {
+        ParquetTables { dir }
+    }
+}
+
+impl TableProvider for ParquetTables {
+    fn scan(&self, table: &str, columns: &[(String, ScalarType)]) -> Result<Stream<'static>> {
+        let files = self.dir.table(table).ok_or_else(|| ExecError::NoTable { table: table.to_string() })?;
+        let names: Vec<String> = columns.iter().map(|(n, _)| n.clone()).collect();
+        let scan = files.scan(&names, BATCH_SIZE)?;
+        let table = table.to_string();
+        let columns = columns.to_vec();
+        Ok(Box::new(scan.map(move |b| {
+            let b = b?;
+            normalize_batch(&table, &b, &columns)
+        })))
+    }
+}

@@ -1,0 +1,273 @@
+//! Kusto `dynamic` values: conversions between the encodings of
+//! [`DynRepr`](crate::physical::DynRepr) and the columnar kernels the
+//! article's queries lean on (`split`, `[i]`, `mv-expand`).
+
+use crate::physical::{DynRepr, dyn_repr, str_array_type};
+use arrow_array::builder::{LargeStringBuilder, ListBuilder, StringBuilder};
+use arrow_array::cast::AsArray;
+use arrow_array::*;
+use arrow_buffer::{OffsetBuffer, ScalarBuffer};
+use arrow_schema::DataType;
+use serde_json::Value as Json;
+use std::sync::Arc;
+
+fn json_text(v: &Json) -> String {
+    v.to_string()
+}
+
+/// Any dynamic encoding as JSON text (Utf8, null = dynamic null).
+pub fn to_json_array(array: &ArrayRef) -> ArrayRef {
+    match dyn_repr(array.data_type()) {
+        Some(DynRepr::Json) | None => array.clone(),
+        Some(DynRepr::Str) => {
+            let s = array.as_string::<i64>();
+            let out: StringArray = s.iter().map(|v| v.map(|v| json_text(&Json::String(v.to_string())))).collect();
+            Arc::new(out)
+        }
+        Some(DynRepr::StrArray) => {
+            let list = array.as_list::<i32>();
+            let out: StringArray = (0..list.len())
+                .map(|i| {
+                    (!list.is_null(i)).then(|| {
+                        let items = list.value(i);
+                        let items = items.as_string::<i32>();
+                        let v: Vec<Json> =
+                            items.iter().map(|x| x.map_or(Json::Null, |x| Json::String(x.to_string()))).collect();
+                        json_text(&Json::Array(v))
+                    })
+                })
+                .collect();
+            Arc::new(out)
+        }
+    }
+}
+
+/// `tostring()` of dynamic values: a string value itself, other values as
+/// JSON text, null as "".
+pub fn to_string_array(array: &ArrayRef) -> StringArray {
+    match dyn_repr(array.data_type()) {
+        Some(DynRepr::Str) => array.as_string::<i64>().iter().map(|v| Some(v.unwrap_or(""))).collect(),
+        Some(DynRepr::Json) => array
+            .as_string::<i32>()
+            .iter()
+            .map(|v| {
+                Some(match v {
+                    None => String::new(),
+                    Some(text) => match serde_json::from_str::<Json>(text) {
+                        Ok(Json::String(s)) => s,
+                        Ok(Json::Null) => String::new(),
+                        Ok(other) => json_text(&other),
+                        Err(_) => text.to_string(),
+                    },
+                })
+            })
+            .collect(),
+        Some(DynRepr::StrArray) | None => {
+            let json = to_json_array(array);
+            json.as_string::<i32>().iter().map(|v| Some(v.unwrap_or("").to_string())).collect()
+        }
+    }
+}
+
+/// `split(s, sep)`: a List<Utf8> with one array per row. Kusto: the empty
+/// string splits to `[""]`; an empty separator gives the whole string.
+pub fn split(strings: &StringArray, sep: &str) -> ArrayRef {
+    let mut b = ListBuilder::with_capacity(
+        StringBuilder::with_capacity(strings.len(), strings.value_data().len()),
+        strings.len(),
+    );
+    for s in strings.iter() {
+        let s = s.unwrap_or("");
+        if sep.is_empty() {
+            b.values().append_value(s);
+        } else {
+            for part in s.split(sep) {
+                b.values().append_value(part);
+            }
+        }
+        b.append(true);
+    }
+    Arc::new(b.finish())
+}
+
+/// Resolves a Kusto index (negative counts from the end) into `len` items.
+fn resolve_index(i: i64, len: usize) -> Option<usize> {
+    let len = i64::try_from(len).ok()?;
+    let k = if i < 0 { len + i } else { i };
+    (0..len).contains(&k).then_some(k as usize)
+}
+
+/// `d[i]` for each row with a per-row (or constant) index; out of range is null.
+pub fn index(array: &ArrayRef, idx: &dyn Fn(usize) -> Option<Json>) -> ArrayRef {
+    match dyn_repr(array.data_type()) {
+        Some(DynRepr::StrArray) => {
+            let list = array.as_list::<i32>();
+            let mut b = LargeStringBuilder::new();
+            for row in 0..list.len() {
+                let pick = match idx(row) {
+                    Some(Json::Number(n)) if !list.is_null(row) => n.as_i64().and_then(|i| {
+                        let items = list.value(row);
+                        let k = resolve_index(i, items.len())?;
+                        let s = items.as_string::<i32>();
+                        (!s.is_null(k)).then(|| s.value(k).to_string())
+                    }),
+                    _ => None,
+                };
+                b.append_option(pick);
+            }
+            Arc::new(b.finish())
+        }
+        Some(DynRepr::Str) => Arc::new(LargeStringArray::new_null(array.len())),
+        _ => {
+            let json = to_json_array(array);
+            let texts = json.as_string::<i32>();
+            let out: StringArray = (0..texts.len())
+                .map(|row| {
+                    let v: Json = texts.is_valid(row).then(|| serde_json::from_str(texts.value(row)).ok()).flatten()?;
+                    let picked = match (v, idx(row)?) {
+                        (Json::Array(items), Json::Number(n)) => {
+                            resolve_index(n.as_i64()?, items.len()).map(|k| items[k].clone())
+                        }
+                        (Json::Object(mut m), Json::String(key)) => m.remove(&key),
+                        _ => None,
+                    }?;
+                    (!picked.is_null()).then(|| json_text(&picked))
+                })
+                .collect();
+            Arc::new(out)
+        }
+    }
+}
+
+/// For mv-expand: each row's elements as (row index repeated per element,
+/// element values). A null value expands to one null element; an empty
+/// array or bag to none (Kusto's mv-expand rules).
+pub struct Expanded {
+    pub counts: Vec<usize>,
+    pub values: ArrayRef,
+}
+
+pub fn expand(array: &ArrayRef) -> Expanded {
+    match dyn_repr(array.data_type()) {
+        Some(DynRepr::StrArray) => {
+            let list = array.as_list::<i32>();
+            let offsets = list.offsets();
+            let mut counts = Vec::with_capacity(list.len());
+            let mut b = LargeStringBuilder::with_capacity(
+                list.values().len() + list.null_count(),
+                list.values().get_array_memory_size(),
+            );
+            let items = list.values().as_string::<i32>();
+            for row in 0..list.len() {
+                if list.is_null(row) {
+                    counts.push(1);
+                    b.append_null();
+                    continue;
+                }
+                let (start, end) = (offsets[row] as usize, offsets[row + 1] as usize);
+                counts.push(end - start);
+                for k in start..end {
+                    b.append_option(items.is_valid(k).then(|| items.value(k)));
+                }
+            }
+            Expanded { counts, values: Arc::new(b.finish()) }
+        }
+        Some(DynRepr::Str) => Expanded { counts: vec![1; array.len()], values: array.clone() },
+        _ => {
+            let texts = array.as_string::<i32>();
+            let mut counts = Vec::with_capacity(texts.len());
+            let mut b = StringBuilder::new();
+            for row in 0..texts.len() {
+                let v = texts.is_valid(row).then(|| serde_json::from_str::<Json>(texts.value(row)).ok()).flatten();
+                match v {
+                    None | Some(Json::Null) => {
+                        counts.push(1);
+                        b.append_null();
+                    }
+                    Some(Json::Array(items)) => {
+                        counts.push(items.len());
+                        for item in items {
+                            b.append_option((!item.is_null()).then(|| json_text(&item)));
+                        }
+                    }
+                    Some(Json::Object(fields)) => {
+                        // kind=bag: each property becomes a one-property bag.
+                        counts.push(fields.len());
+                        for (k, v) in fields {
+                            let mut one = serde_json::Map::new();
+                            one.insert(k, v);
+                            b.append_value(json_text(&Json::Object(one)));
+                        }
+                    }
+                    Some(other) => {
+                        counts.push(1);
+                        b.append_value(json_text(&other));
+                    }
+                }
+            }
+            Expanded { counts, values: Arc::new(b.finish()) }
+        }
+    }
+}
+
+/// A List<Utf8> from per-row string lists (for make_list/make_set of strings).
+pub fn str_arrays(rows: Vec<Vec<String>>) -> ArrayRef {
+    let mut offsets = Vec::with_capacity(rows.len() + 1);
+    offsets.push(0i32);
+    let mut values = StringBuilder::new();
+    let mut total = 0i32;
+    for r in &rows {
+        for s in r {
+            values.append_value(s);
+        }
+        total += i32::try_from(r.len()).unwrap_or(i32::MAX);
+        offsets.push(total);
+    }
+    let DataType::List(field) = str_array_type() else { unreachable!("str_array_type is a list") };
+    Arc::new(ListArray::new(field, OffsetBuffer::new(ScalarBuffer::from(offsets)), Arc::new(values.finish()), None))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(v: &[&str]) -> StringArray {
+        StringArray::from(v.to_vec())
+    }
+
+    #[test]
+    fn split_keeps_empty_strings() {
+        // Kusto: split("", " ") is [""], so the row survives mv-expand once.
+        let a = split(&strings(&["a b", "", "c"]), " ");
+        let json = to_json_array(&a);
+        let j = json.as_string::<i32>();
+        assert_eq!(j.value(0), r#"["a","b"]"#);
+        assert_eq!(j.value(1), r#"[""]"#);
+        let e = expand(&a);
+        assert_eq!(e.counts, [2, 1, 1]);
+        assert_eq!(e.values.as_string::<i64>().iter().collect::<Vec<_>>(), [Some("a"), Some("b"), Some(""), Some("c")]);
+    }
+
+    #[test]
+    fn indexing_string_arrays() {
+        let a = split(&strings(&["1.2.3.4|1|0", "x"]), "|");
+        let first = index(&a, &|_| Some(Json::from(0)));
+        assert_eq!(to_string_array(&first).iter().collect::<Vec<_>>(), [Some("1.2.3.4"), Some("x")]);
+        let last = index(&a, &|_| Some(Json::from(-1)));
+        assert_eq!(to_string_array(&last).iter().collect::<Vec<_>>(), [Some("0"), Some("x")]);
+        // Out of range is null; tostring of null is "".
+        let out = index(&a, &|_| Some(Json::from(5)));
+        assert!(out.is_null(0));
+        assert_eq!(to_string_array(&out).value(1), "");
+    }
+
+    #[test]
+    fn json_values() {
+        let j: ArrayRef = Arc::new(StringArray::from(vec![Some(r#"{"a":[1,2]}"#), Some("[]"), None, Some(r#""s""#)]));
+        let e = expand(&j);
+        assert_eq!(e.counts, [1, 0, 1, 1], "empty arrays expand to no rows, null to one");
+        let member = index(&j, &|_| Some(Json::from("a")));
+        assert_eq!(member.as_string::<i32>().value(0), "[1,2]");
+        assert_eq!(to_string_array(&j).value(3), "s");
+    }
+}

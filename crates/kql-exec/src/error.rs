@@ -1,0 +1,78 @@
+//! Execution diagnostics. Codes are stable.
+
+use kql_io::IoError;
+use kql_syntax::Span;
+use miette::Diagnostic;
+use thiserror::Error;
+
+#[derive(Debug, Error, Diagnostic)]
+pub enum ExecError {
+    /// An expression failed at run time (a bad regular expression, …).
+    #[error("{message}")]
+    #[diagnostic(code(kql::exec::runtime))]
+    Runtime {
+        message: String,
+        #[label("while evaluating this")]
+        span: Span,
+        #[help]
+        help: Option<String>,
+    },
+
+    /// A table's data cannot be read as the query needs it.
+    #[error("table {table}, column `{column}`: {message}")]
+    #[diagnostic(code(kql::exec::column_type))]
+    ColumnType {
+        table: String,
+        column: String,
+        message: String,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("table `{table}` is not loaded")]
+    #[diagnostic(code(kql::exec::no_table), help("pass the directory holding {table}.parquet with --data DIR"))]
+    NoTable { table: String },
+
+    #[error("query parameter `{name}` has no value")]
+    #[diagnostic(code(kql::exec::unbound_parameter), help("pass it with --param {name}=VALUE"))]
+    UnboundParameter {
+        name: String,
+        #[label("needs a value")]
+        span: Span,
+    },
+
+    #[error("{what} is not implemented by the executor yet")]
+    #[diagnostic(code(kql::unsupported::execution))]
+    NotImplemented {
+        what: String,
+        #[label("not implemented")]
+        span: Span,
+    },
+
+    #[error("the query was cancelled")]
+    #[diagnostic(code(kql::exec::cancelled))]
+    Cancelled,
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Io(#[from] IoError),
+
+    /// A broken invariant: a bug in ntaq, not in the query.
+    #[error("internal error: {0}")]
+    #[diagnostic(code(kql::exec::internal), help("this is a bug in ntaq; please report it with the query"))]
+    Internal(String),
+}
+
+impl From<arrow_schema::ArrowError> for ExecError {
+    fn from(e: arrow_schema::ArrowError) -> Self {
+        ExecError::Internal(e.to_string())
+    }
+}
+
+impl ExecError {
+    pub fn runtime(message: impl Into<String>, span: Span) -> Self {
+        ExecError::Runtime { message: message.into(), span, help: None }
+    }
+}
+
+pub type Result<T, E = ExecError> = std::result::Result<T, E>;

@@ -1,0 +1,279 @@
+//! Conversions between Kusto types, as `tostring()`, `tolong()`, … and the
+//! implicit widening of operands do them.
+
+use crate::columnar::Col;
+use crate::dynamic;
+use crate::error::Result;
+use crate::physical::physical_type;
+use arrow_array::builder::*;
+use arrow_array::cast::AsArray;
+use arrow_array::types::*;
+use arrow_array::*;
+use kql_plan::Value;
+use kql_syntax::ScalarType;
+use kql_syntax::time::{format_datetime, format_timespan, parse_datetime, parse_timespan};
+use std::sync::Arc;
+
+/// Kusto's text for a datetime: ISO 8601 UTC, fraction only when non-zero.
+pub fn datetime_text(nanos: i64) -> String {
+    let full = format_datetime(nanos); // 2025-06-01T00:00:00.0000000Z
+    let (head, frac) = full.trim_end_matches('Z').split_once('.').unwrap_or((&full, ""));
+    let frac = frac.trim_end_matches('0');
+    if frac.is_empty() { format!("{head}Z") } else { format!("{head}.{frac}Z") }
+}
+
+/// Shortest text that reads back as the same real.
+pub fn real_text(v: f64) -> String {
+    if v.is_nan() {
+        "NaN".into()
+    } else if v.is_infinite() {
+        if v > 0.0 { "Infinity".into() } else { "-Infinity".into() }
+    } else {
+        format!("{v}")
+    }
+}
+
+/// `tostring()`: every type to its Kusto text; null becomes "".
+pub fn to_kusto_string(c: &Col, from: ScalarType, len: usize) -> Result<Col> {
+    if let Col::Scalar(v) = c {
+        return Ok(Col::Scalar(Value::String(if v.is_null() { String::new() } else { scalar_text(v) })));
+    }
+    let a = c.to_array(len);
+    let out: ArrayRef = match from {
+        ScalarType::String => a,
+        ScalarType::Dynamic => Arc::new(dynamic::to_string_array(&a)),
+        ScalarType::Guid => crate::physical::fill_empty_strings(&a),
+        ScalarType::DateTime => map_to_string(a.as_primitive::<TimestampNanosecondType>(), datetime_text),
+        ScalarType::Timespan => map_to_string(a.as_primitive::<DurationNanosecondType>(), format_timespan),
+        ScalarType::Real => map_to_string(a.as_primitive::<Float64Type>(), real_text),
+        ScalarType::Long => map_to_string(a.as_primitive::<Int64Type>(), |v| v.to_string()),
+        ScalarType::Int => map_to_string(a.as_primitive::<Int32Type>(), |v| v.to_string()),
+        ScalarType::Bool => {
+            let b = a.as_boolean();
+            Arc::new(
+                b.iter().map(|v| Some(v.map_or("", |v| if v { "true" } else { "false" }))).collect::<StringArray>(),
+            )
+        }
+        ScalarType::Decimal => {
+            let d = a.as_primitive::<Decimal128Type>();
+            map_to_string(d, |v| trim_decimal(&Decimal128Type::format_decimal(v, 38, 18)))
+        }
+    };
+    Ok(Col::Array(out))
+}
+
+fn trim_decimal(s: &str) -> String {
+    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s.to_string() }
+}
+
+fn map_to_string<T: ArrowPrimitiveType>(a: &PrimitiveArray<T>, f: impl Fn(T::Native) -> String) -> ArrayRef {
+    let mut b = StringBuilder::with_capacity(a.len(), a.len() * 8);
+    for v in a.iter() {
+        match v {
+            Some(v) => b.append_value(f(v)),
+            None => b.append_value(""),
+        }
+    }
+    Arc::new(b.finish())
+}
+
+/// Text of a non-null constant.
+fn scalar_text(v: &Value) -> String {
+    match v {
+        Value::DateTime(Some(t)) => datetime_text(*t),
+        Value::Real(Some(x)) => real_text(*x),
+        Value::Dynamic(d) => match crate::physical::dyn_to_json(d) {
+            serde_json::Value::String(s) => s,
+            other => other.to_string(),
+        },
+        Value::Decimal(Some(d)) => trim_decimal(d),
+        other => other.to_string(),
+    }
+}
+
+/// Converts values of type `from` to type `to` (`tolong()`, `todatetime()`, …,
+/// numeric widening). Values that do not convert become null.
+pub fn to_scalar_type(c: &Col, from: ScalarType, to: ScalarType, len: usize) -> Result<Col> {
+    if from == to {
+        return Ok(c.clone());
+    }
+    if to == ScalarType::String {
+        return to_kusto_string(c, from, len);
+    }
+    let scalar = matches!(c, Col::Scalar(_));
+    let a = c.to_array(if scalar { 1 } else { len });
+    let out = convert_array(&a, from, to)?;
+    Ok(if scalar { Col::Scalar(crate::physical::value_at(&out, 0, to)) } else { Col::Array(out) })
+}
+
+fn convert_array(a: &ArrayRef, from: ScalarType, to: ScalarType) -> Result<ArrayRef> {
+    use ScalarType as S;
+    // Text first: strings and dynamic values parse.
+    if matches!(from, S::String | S::Dynamic | S::Guid) {
+        let text: StringArray =
+            if from == S::Dynamic { dynamic::to_string_array(a) } else { a.as_string::<i32>().clone() };
+        return Ok(parse_strings(&text, to));
+    }
+    let target = physical_type(to);
+    Ok(match (from, to) {
+        (S::Bool, _) if to.is_numeric() => {
+            let ints: Int64Array = a.as_boolean().iter().map(|v| v.map(i64::from)).collect();
+            arrow_cast::cast(&ints, &target)?
+        }
+        (_, S::Bool) if from.is_numeric() => {
+            let f = arrow_cast::cast(a, &arrow_schema::DataType::Float64)?;
+            Arc::new(f.as_primitive::<Float64Type>().iter().map(|v| v.map(|v| v != 0.0)).collect::<BooleanArray>())
+        }
+        (_, S::Dynamic) => {
+            let text = to_kusto_string(&Col::Array(a.clone()), from, a.len())?.to_array(a.len());
+            let json: StringArray = text
+                .as_string::<i32>()
+                .iter()
+                .zip(0..a.len())
+                .map(|(s, i)| {
+                    if a.is_null(i) {
+                        None
+                    } else if from.is_numeric() || from == S::Bool {
+                        s.map(str::to_string)
+                    } else {
+                        s.map(|s| serde_json::Value::String(s.to_string()).to_string())
+                    }
+                })
+                .collect();
+            Arc::new(json)
+        }
+        (S::DateTime, S::Long) | (S::Timespan, S::Long) => {
+            // Kusto: tolong of a datetime/timespan is its count of 100 ns ticks.
+            let ns = arrow_cast::cast(a, &arrow_schema::DataType::Int64)?;
+            Arc::new(ns.as_primitive::<Int64Type>().iter().map(|v| v.map(|v| v / 100)).collect::<Int64Array>())
+        }
+        (S::Long | S::Int, S::Timespan) => {
+            // totimespan(number) is a count of ticks.
+            let n = arrow_cast::cast(a, &arrow_schema::DataType::Int64)?;
+            Arc::new(
+                n.as_primitive::<Int64Type>()
+                    .iter()
+                    .map(|v| v.and_then(|v| v.checked_mul(100)))
+                    .collect::<DurationNanosecondArray>(),
+            )
+        }
+        _ if from.is_numeric() && to.is_numeric() => arrow_cast::cast(a, &target)?,
+        _ => arrow_array::new_null_array(&target, a.len()),
+    })
+}
+
+/// Parses text as a Kusto value of type `to`; unparsable text is null.
+fn parse_strings(text: &StringArray, to: ScalarType) -> ArrayRef {
+    use ScalarType as S;
+    match to {
+        S::Long => Arc::new(text.iter().map(|s| s.and_then(parse_long)).collect::<Int64Array>()),
+        S::Int => Arc::new(
+            text.iter().map(|s| s.and_then(parse_long).and_then(|v| i32::try_from(v).ok())).collect::<Int32Array>(),
+        ),
+        S::Real => Arc::new(text.iter().map(|s| s.and_then(parse_real)).collect::<Float64Array>()),
+        S::Bool => Arc::new(
+            text.iter()
+                .map(|s| {
+                    s.and_then(|s| match s.trim().to_ascii_lowercase().as_str() {
+                        "true" | "1" => Some(true),
+                        "false" | "0" => Some(false),
+                        _ => None,
+                    })
+                })
+                .collect::<BooleanArray>(),
+        ),
+        S::DateTime => Arc::new(text.iter().map(|s| s.and_then(parse_datetime)).collect::<TimestampNanosecondArray>()),
+        S::Timespan => Arc::new(text.iter().map(|s| s.and_then(parse_timespan)).collect::<DurationNanosecondArray>()),
+        S::Decimal => {
+            let reals: Float64Array = text.iter().map(|s| s.and_then(parse_real)).collect();
+            arrow_cast::cast(&reals, &physical_type(S::Decimal))
+                .unwrap_or_else(|_| arrow_array::new_null_array(&physical_type(S::Decimal), text.len()))
+        }
+        S::Guid => Arc::new(
+            text.iter().map(|s| s.filter(|s| is_guid(s)).map(|s| s.to_ascii_lowercase())).collect::<StringArray>(),
+        ),
+        S::Dynamic => Arc::new(
+            text.iter()
+                .map(|s| {
+                    s.map(|s| match serde_json::from_str::<serde_json::Value>(s) {
+                        Ok(v) => v.to_string(),
+                        // parse_json of text that is not JSON is that string.
+                        Err(_) => serde_json::Value::String(s.to_string()).to_string(),
+                    })
+                })
+                .collect::<StringArray>(),
+        ),
+        S::String => Arc::new(text.clone()),
+    }
+}
+
+fn parse_long(s: &str) -> Option<i64> {
+    let t = s.trim();
+    t.parse::<i64>()
+        .ok()
+        .or_else(|| t.parse::<f64>().ok().filter(|f| f.is_finite() && f.abs() < 9.2e18).map(|f| f.trunc() as i64))
+}
+
+fn parse_real(s: &str) -> Option<f64> {
+    let t = s.trim();
+    match t {
+        "NaN" | "nan" => Some(f64::NAN),
+        "Infinity" | "inf" | "+inf" => Some(f64::INFINITY),
+        "-Infinity" | "-inf" => Some(f64::NEG_INFINITY),
+        _ => t.parse().ok(),
+    }
+}
+
+fn is_guid(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() == 5
+        && parts.iter().zip([8, 4, 4, 4, 12]).all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// A constant of type `to` from text, or null (used by parameter values too).
+pub fn parse_value(text: &str, to: ScalarType) -> Value {
+    let arr = parse_strings(&StringArray::from(vec![text]), to);
+    crate::physical::value_at(&arr, 0, to)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn conv(v: Value, to: ScalarType) -> Value {
+        let from = v.scalar_type();
+        match to_scalar_type(&Col::Scalar(v), from, to, 1).unwrap() {
+            Col::Scalar(v) => v,
+            Col::Array(a) => crate::physical::value_at(&a, 0, to),
+        }
+    }
+
+    #[test]
+    fn tostring_of_every_type() {
+        let s = |v: Value| conv(v, ScalarType::String);
+        assert_eq!(s(Value::Long(Some(42))), Value::String("42".into()));
+        assert_eq!(s(Value::Long(None)), Value::String(String::new()), "tostring(null) is empty");
+        assert_eq!(s(Value::Real(Some(1.5))), Value::String("1.5".into()));
+        assert_eq!(s(Value::Bool(Some(true))), Value::String("true".into()));
+        let t = parse_datetime("2025-06-01T00:00:00Z").unwrap();
+        assert_eq!(s(Value::DateTime(Some(t))), Value::String("2025-06-01T00:00:00Z".into()));
+        assert_eq!(s(Value::Timespan(Some(3_600_000_000_000))), Value::String("01:00:00".into()));
+    }
+
+    #[test]
+    fn parsing_conversions() {
+        assert_eq!(conv(Value::String("12".into()), ScalarType::Long), Value::Long(Some(12)));
+        assert_eq!(conv(Value::String("abc".into()), ScalarType::Long), Value::Long(None));
+        assert_eq!(conv(Value::String("1.5".into()), ScalarType::Real), Value::Real(Some(1.5)));
+        assert_eq!(conv(Value::String("TRUE".into()), ScalarType::Bool), Value::Bool(Some(true)));
+        assert_eq!(conv(Value::String("garbage".into()), ScalarType::DateTime), Value::DateTime(None));
+        assert_eq!(conv(Value::Real(Some(2.9)), ScalarType::Long), Value::Long(Some(2)));
+        assert_eq!(conv(Value::Int(Some(3)), ScalarType::Real), Value::Real(Some(3.0)));
+    }
+
+    #[test]
+    fn datetime_texts() {
+        let t = parse_datetime("2025-06-01T08:09:10.25Z").unwrap();
+        assert_eq!(datetime_text(t), "2025-06-01T08:09:10.25Z");
+    }
+}

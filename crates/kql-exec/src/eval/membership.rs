@@ -1,0 +1,111 @@
+//! `in`, `!in`, `in~`, `!in~` with a list of values or a one-column table.
+//! `in` is case-sensitive and `in~` is not (Kusto's string operators).
+
+use super::compare::{compare, comparison_type};
+use super::convert::to_scalar_type;
+use crate::columnar::Col;
+use crate::error::{ExecError, Result};
+use arrow_array::cast::AsArray;
+use arrow_array::*;
+use arrow_row::{RowConverter, SortField};
+use kql_plan::Value;
+use kql_syntax::ast::{BinaryOp, DynValue, InOp};
+use kql_syntax::{ScalarType, Span};
+use std::collections::HashSet;
+use std::sync::Arc;
+
+/// The list items, with dynamic arrays in the list flattened into their elements.
+fn flatten(items: &[Col], types: &[ScalarType]) -> Vec<(Col, ScalarType)> {
+    let mut out = Vec::new();
+    for (c, t) in items.iter().zip(types) {
+        match c {
+            Col::Scalar(Value::Dynamic(DynValue::Array(elems))) => {
+                for e in elems {
+                    out.push((Col::Scalar(Value::Dynamic(e.clone())), ScalarType::Dynamic));
+                }
+            }
+            _ => out.push((c.clone(), *t)),
+        }
+    }
+    out
+}
+
+pub fn in_list(
+    op: InOp,
+    x: &Col,
+    xt: ScalarType,
+    items: &[Col],
+    types: &[ScalarType],
+    len: usize,
+    span: Span,
+) -> Result<Col> {
+    let items = flatten(items, types);
+    let case_insensitive = matches!(op, InOp::InCi | InOp::NotInCi);
+    let negated = matches!(op, InOp::NotIn | InOp::NotInCi);
+    let constants: Option<Vec<String>> = items
+        .iter()
+        .map(|(c, t)| if *t == ScalarType::String { c.as_scalar().map(|v| v.to_string()) } else { None })
+        .collect();
+    let result = match (xt, constants) {
+        // Strings against constant strings: one hash lookup per row.
+        (ScalarType::String | ScalarType::Dynamic, Some(list)) => {
+            let x = to_scalar_type(x, xt, ScalarType::String, len)?.to_array(len);
+            let fold = |s: &str| if case_insensitive { s.to_lowercase() } else { s.to_string() };
+            let set: HashSet<String> = list.iter().map(|s| fold(s)).collect();
+            let out: BooleanArray = x.as_string::<i32>().iter().map(|v| v.map(|v| set.contains(&fold(v)))).collect();
+            Col::Array(Arc::new(out))
+        }
+        _ => {
+            if case_insensitive {
+                return Err(ExecError::NotImplemented {
+                    what: "`in~` with values that are not constant strings".into(),
+                    span,
+                });
+            }
+            let mut acc: Option<Col> = None;
+            for (c, t) in &items {
+                let eq = compare(BinaryOp::Eq, x, xt, c, *t, len)?;
+                acc = Some(match acc {
+                    None => eq,
+                    Some(a) => super::logical(BinaryOp::Or, &a, &eq, len)?,
+                });
+            }
+            acc.unwrap_or(Col::Scalar(Value::Bool(Some(false))))
+        }
+    };
+    if negated { super::logical_not(&result, len) } else { Ok(result) }
+}
+
+/// `x in (T | project c)`: membership in the sub-query's first column.
+pub fn in_set(
+    op: InOp,
+    x: &Col,
+    xt: ScalarType,
+    set: &ArrayRef,
+    set_ty: ScalarType,
+    len: usize,
+    span: Span,
+) -> Result<Col> {
+    let ct = comparison_type(xt, set_ty);
+    let ct = if ct == ScalarType::Dynamic { ScalarType::String } else { ct };
+    let case_insensitive = matches!(op, InOp::InCi | InOp::NotInCi);
+    let x = to_scalar_type(x, xt, ct, len)?.to_array(len);
+    let set = to_scalar_type(&Col::Array(set.clone()), set_ty, ct, set.len())?.to_array(set.len());
+    let result: BooleanArray = if ct == ScalarType::String {
+        let fold = |s: &str| if case_insensitive { s.to_lowercase() } else { s.to_string() };
+        let keys: HashSet<String> = set.as_string::<i32>().iter().flatten().map(fold).collect();
+        x.as_string::<i32>().iter().map(|v| v.map(|v| keys.contains(&fold(v)))).collect()
+    } else {
+        if case_insensitive {
+            return Err(ExecError::NotImplemented { what: "`in~` with non-string values".into(), span });
+        }
+        let conv = RowConverter::new(vec![SortField::new(x.data_type().clone())])?;
+        let set_rows = conv.convert_columns(std::slice::from_ref(&set))?;
+        let keys: HashSet<Box<[u8]>> =
+            (0..set.len()).filter(|i| set.is_valid(*i)).map(|i| set_rows.row(i).as_ref().into()).collect();
+        let x_rows = conv.convert_columns(std::slice::from_ref(&x))?;
+        (0..x.len()).map(|i| x.is_valid(i).then(|| keys.contains(x_rows.row(i).as_ref()))).collect()
+    };
+    let result = Col::Array(Arc::new(result));
+    if matches!(op, InOp::NotIn | InOp::NotInCi) { super::logical_not(&result, len) } else { Ok(result) }
+}

@@ -1,0 +1,113 @@
+//! String functions.
+
+use super::Args;
+use crate::columnar::Col;
+use crate::error::{ExecError, Result};
+use arrow_array::builder::StringBuilder;
+use arrow_array::cast::AsArray;
+use arrow_array::*;
+use kql_syntax::ScalarType;
+use std::sync::Arc;
+
+/// Argument `i` as a string column (arrays or a constant broadcast).
+pub fn strings(a: &Args, i: usize) -> Result<StringArray> {
+    Ok(a.as_type(i, ScalarType::String)?.to_array(a.len).as_string::<i32>().clone())
+}
+
+/// `strcat(a, b, …)`: every argument as text; nulls count as empty.
+pub fn strcat(a: &Args) -> Result<Col> {
+    let parts: Vec<Col> = (0..a.cols.len()).map(|i| a.as_type(i, ScalarType::String)).collect::<Result<_>>()?;
+    if parts.iter().all(|p| p.as_scalar().is_some()) {
+        let s: String = parts.iter().filter_map(|p| p.as_scalar()).map(|v| v.to_string()).collect();
+        return Ok(Col::Scalar(kql_plan::Value::String(s)));
+    }
+    let arrays: Vec<ArrayRef> = parts.iter().map(|p| p.to_array(a.len)).collect();
+    let cols: Vec<&StringArray> = arrays.iter().map(|x| x.as_string::<i32>()).collect();
+    let bytes: usize = cols.iter().map(|c| c.value_data().len()).sum();
+    let mut b = StringBuilder::with_capacity(a.len, bytes);
+    let mut row = String::new();
+    for i in 0..a.len {
+        row.clear();
+        for c in &cols {
+            row.push_str(c.value(i));
+        }
+        b.append_value(&row);
+    }
+    Ok(Col::Array(Arc::new(b.finish())))
+}
+
+/// `split(s, sep [, i])`: a dynamic array of strings (or its i-th part).
+pub fn split(a: &Args) -> Result<Col> {
+    let s = strings(a, 0)?;
+    let Some(sep) = a.const_str(1) else {
+        return Err(ExecError::NotImplemented {
+            what: "split() with a separator that is not a constant".into(),
+            span: a.span,
+        });
+    };
+    let parts = crate::dynamic::split(&s, &sep);
+    if a.cols.len() > 2 {
+        let idx = a.as_type(2, ScalarType::Long)?;
+        let picked = match idx.as_scalar() {
+            Some(kql_plan::Value::Long(Some(i))) => {
+                let i = *i;
+                crate::dynamic::index(&parts, &|_| Some(serde_json::Value::from(i)))
+            }
+            _ => {
+                return Err(ExecError::NotImplemented {
+                    what: "split() with a non-constant index".into(),
+                    span: a.span,
+                });
+            }
+        };
+        // Kusto returns the part as a one-element array.
+        let texts = crate::dynamic::to_string_array(&picked);
+        let rows: Vec<Vec<String>> = (0..texts.len())
+            .map(|i| if picked.is_null(i) { vec![] } else { vec![texts.value(i).to_string()] })
+            .collect();
+        return Ok(Col::Array(crate::dynamic::str_arrays(rows)));
+    }
+    Ok(Col::Array(parts))
+}
+
+/// `strlen(s)`: length in Unicode code points.
+pub fn strlen(a: &Args) -> Result<Col> {
+    let s = strings(a, 0)?;
+    let out: Int64Array = s.iter().map(|v| v.map(|v| v.chars().count() as i64)).collect();
+    Ok(Col::Array(Arc::new(out)))
+}
+
+/// A per-string mapping such as tolower.
+pub fn map_strings(a: &Args, f: impl Fn(&str) -> String) -> Result<Col> {
+    if let Some(kql_plan::Value::String(s)) = a.as_type(0, ScalarType::String)?.as_scalar() {
+        return Ok(Col::Scalar(kql_plan::Value::String(f(s))));
+    }
+    let s = strings(a, 0)?;
+    let out: StringArray = s.iter().map(|v| Some(f(v.unwrap_or("")))).collect();
+    Ok(Col::Array(Arc::new(out)))
+}
+
+/// `substring(s, start [, length])`: code points from a zero-based start;
+/// out-of-range parts are clipped (a negative start counts as 0).
+pub fn substring(a: &Args) -> Result<Col> {
+    let s = strings(a, 0)?;
+    let start = a.as_type(1, ScalarType::Long)?.to_array(a.len);
+    let start = start.as_primitive::<arrow_array::types::Int64Type>();
+    let length = if a.cols.len() > 2 { Some(a.as_type(2, ScalarType::Long)?.to_array(a.len)) } else { None };
+    let length = length.as_ref().map(|l| l.as_primitive::<arrow_array::types::Int64Type>());
+    let out: StringArray = (0..a.len)
+        .map(|i| {
+            let text = s.value(i);
+            if start.is_null(i) || length.is_some_and(|l| l.is_null(i)) {
+                return Some(String::new());
+            }
+            let st = start.value(i).max(0) as usize;
+            let taken: String = match length {
+                Some(l) => text.chars().skip(st).take(l.value(i).max(0) as usize).collect(),
+                None => text.chars().skip(st).collect(),
+            };
+            Some(taken)
+        })
+        .collect();
+    Ok(Col::Array(Arc::new(out)))
+}

@@ -1,0 +1,545 @@
+//! `summarize` (hash aggregation) and `count`.
+//!
+//! Rows are grouped by their `by` keys in Arrow's row format; each
+//! aggregation keeps one state per group and is updated a batch at a time.
+//! Groups come out in the order they were first seen. Without `by` there is
+//! exactly one group, even for no input rows (`count()` is then 0).
+
+use super::{Executor, batch_of};
+use crate::context::Stream;
+use crate::error::{ExecError, Result};
+use crate::eval::{EvalCx, eval, scalar_type, to_scalar_type};
+use crate::keys::KeyEncoder;
+use crate::physical::physical_type;
+use arrow_array::cast::AsArray;
+use arrow_array::types::*;
+use arrow_array::*;
+use arrow_row::{OwnedRow, RowConverter, SortField};
+use kql_plan::plan::{Aggregate, Expr, Plan};
+use kql_syntax::ScalarType;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+/// One aggregation's state over all groups.
+trait Accumulator: Send {
+    /// `groups[i]` is the group of row i; there are `n_groups` groups so far.
+    fn update(&mut self, groups: &[usize], n_groups: usize, args: &[ArrayRef]) -> Result<()>;
+    /// One array per output column, `n_groups` rows each.
+    fn finish(&mut self, n_groups: usize) -> Result<Vec<ArrayRef>>;
+}
+
+fn resize<T: Clone>(v: &mut Vec<T>, n: usize, fill: T) {
+    if v.len() < n {
+        v.resize(n, fill);
+    }
+}
+
+/// A predicate argument as "true for this row".
+fn truthy(a: &ArrayRef, i: usize) -> bool {
+    let b = a.as_boolean();
+    b.is_valid(i) && b.value(i)
+}
+
+struct Count {
+    counts: Vec<i64>,
+    /// countif: the index of the predicate argument.
+    predicate: Option<usize>,
+}
+
+impl Accumulator for Count {
+    fn update(&mut self, groups: &[usize], n: usize, args: &[ArrayRef]) -> Result<()> {
+        resize(&mut self.counts, n, 0);
+        for (i, g) in groups.iter().enumerate() {
+            if self.predicate.is_none_or(|p| truthy(&args[p], i)) {
+                self.counts[*g] += 1;
+            }
+        }
+        Ok(())
+    }
+    fn finish(&mut self, n: usize) -> Result<Vec<ArrayRef>> {
+        resize(&mut self.counts, n, 0);
+        Ok(vec![Arc::new(Int64Array::from(std::mem::take(&mut self.counts)))])
+    }
+}
+
+/// sum/avg over numbers, timespans (and datetimes for avg), in f64 or i64.
+struct SumAvg {
+    ints: Vec<i64>,
+    reals: Vec<f64>,
+    counts: Vec<i64>,
+    /// Sum in integers (long, timespan) or reals.
+    integer: bool,
+    average: bool,
+    out: ScalarType,
+    predicate: Option<usize>,
+}
+
+impl Accumulator for SumAvg {
+    fn update(&mut self, groups: &[usize], n: usize, args: &[ArrayRef]) -> Result<()> {
+        resize(&mut self.ints, n, 0);
+        resize(&mut self.reals, n, 0.0);
+        resize(&mut self.counts, n, 0);
+        let values = &args[0];
+        if self.integer {
+            let v = arrow_cast::cast(values, &arrow_schema::DataType::Int64)?;
+            let v = v.as_primitive::<Int64Type>();
+            for (i, g) in groups.iter().enumerate() {
+                if v.is_valid(i) && self.predicate.is_none_or(|p| truthy(&args[p], i)) {
+                    self.ints[*g] = self.ints[*g].wrapping_add(v.value(i));
+                    self.counts[*g] += 1;
+                }
+            }
+        } else {
+            let v = arrow_cast::cast(values, &arrow_schema::DataType::Float64)?;
+            let v = v.as_primitive::<Float64Type>();
+            for (i, g) in groups.iter().enumerate() {
+                if v.is_valid(i) && self.predicate.is_none_or(|p| truthy(&args[p], i)) {
+                    self.reals[*g] += v.value(i);
+                    self.counts[*g] += 1;
+                }
+            }
+        }
+        Ok(())
+    }
+    fn finish(&mut self, n: usize) -> Result<Vec<ArrayRef>> {
+        resize(&mut self.ints, n, 0);
+        resize(&mut self.reals, n, 0.0);
+        resize(&mut self.counts, n, 0);
+        let target = physical_type(self.out);
+        let out: ArrayRef = if self.average {
+            let avg: Float64Array = (0..n)
+                .map(|g| {
+                    (self.counts[g] > 0).then(|| {
+                        let total = if self.integer { self.ints[g] as f64 } else { self.reals[g] };
+                        total / self.counts[g] as f64
+                    })
+                })
+                .collect();
+            if self.out == ScalarType::Real {
+                Arc::new(avg)
+            } else {
+                let rounded: Int64Array = avg.iter().map(|v| v.map(|v| v.round() as i64)).collect();
+                arrow_cast::cast(&rounded, &target)?
+            }
+        } else if self.integer {
+            let sums: Int64Array = (0..n).map(|g| (self.counts[g] > 0).then_some(self.ints[g])).collect();
+            arrow_cast::cast(&sums, &target)?
+        } else {
+            let sums: Float64Array = (0..n).map(|g| (self.counts[g] > 0).then_some(self.reals[g])).collect();
+            arrow_cast::cast(&sums, &target)?
+        };
+        Ok(vec![out])
+    }
+}
+
+/// min/max (and the `if` forms): the best value per group by Arrow's row order.
+struct MinMax {
+    conv: RowConverter,
+    best: Vec<Option<OwnedRow>>,
+    max: bool,
+    predicate: Option<usize>,
+}
+
+impl Accumulator for MinMax {
+    fn update(&mut self, groups: &[usize], n: usize, args: &[ArrayRef]) -> Result<()> {
+        resize(&mut self.best, n, None);
+        let rows = self.conv.convert_columns(&[args[0].clone()])?;
+        for (i, g) in groups.iter().enumerate() {
+            if args[0].is_null(i) || !self.predicate.is_none_or(|p| truthy(&args[p], i)) {
+                continue;
+            }
+            let r = rows.row(i);
+            let better = match &self.best[*g] {
+                None => true,
+                Some(b) => {
+                    if self.max {
+                        r > b.row()
+                    } else {
+                        r < b.row()
+                    }
+                }
+            };
+            if better {
+                self.best[*g] = Some(r.owned());
+            }
+        }
+        Ok(())
+    }
+    fn finish(&mut self, n: usize) -> Result<Vec<ArrayRef>> {
+        resize(&mut self.best, n, None);
+        decode_optional_rows(&self.conv, &self.best)
+    }
+}
+
+/// Decodes per-group rows, with nulls for groups that have none.
+fn decode_optional_rows(conv: &RowConverter, rows: &[Option<OwnedRow>]) -> Result<Vec<ArrayRef>> {
+    let present: Vec<u32> = rows.iter().enumerate().filter(|(_, r)| r.is_some()).map(|(i, _)| i as u32).collect();
+    let decoded = conv.convert_rows(rows.iter().flatten().map(|r| r.row()))?;
+    // Spread the decoded values to their groups, nulls elsewhere.
+    let mut positions: Vec<Option<u32>> = vec![None; rows.len()];
+    for (k, g) in present.iter().enumerate() {
+        positions[*g as usize] = Some(k as u32);
+    }
+    let idx = UInt32Array::from(positions);
+    decoded.iter().map(|col| Ok(arrow_select::take::take(col, &idx, None)?)).collect()
+}
+
+/// dcount / count_distinct: exact distinct non-null values per group.
+struct DistinctCount {
+    conv: RowConverter,
+    sets: Vec<HashSet<Box<[u8]>>>,
+    predicate: Option<usize>,
+}
+
+impl Accumulator for DistinctCount {
+    fn update(&mut self, groups: &[usize], n: usize, args: &[ArrayRef]) -> Result<()> {
+        resize(&mut self.sets, n, HashSet::new());
+        let rows = self.conv.convert_columns(&[args[0].clone()])?;
+        for (i, g) in groups.iter().enumerate() {
+            if args[0].is_valid(i) && self.predicate.is_none_or(|p| truthy(&args[p], i)) {
+                self.sets[*g].insert(rows.row(i).as_ref().into());
+            }
+        }
+        Ok(())
+    }
+    fn finish(&mut self, n: usize) -> Result<Vec<ArrayRef>> {
+        resize(&mut self.sets, n, HashSet::new());
+        Ok(vec![Arc::new(self.sets.iter().map(|s| Some(s.len() as i64)).collect::<Int64Array>())])
+    }
+}
+
+/// make_list / make_set (and the `if` forms): non-null values, as a string
+/// array for strings and JSON otherwise; sets keep first occurrences.
+struct MakeList {
+    items: Vec<Vec<serde_json::Value>>,
+    seen: Vec<HashSet<String>>,
+    set: bool,
+    strings: bool,
+    max_size: usize,
+    arg_type: ScalarType,
+    predicate: Option<usize>,
+}
+
+impl Accumulator for MakeList {
+    fn update(&mut self, groups: &[usize], n: usize, args: &[ArrayRef]) -> Result<()> {
+        resize(&mut self.items, n, Vec::new());
+        resize(&mut self.seen, n, HashSet::new());
+        let text = to_scalar_type(
+            &crate::columnar::Col::Array(args[0].clone()),
+            self.arg_type,
+            ScalarType::String,
+            args[0].len(),
+        )?
+        .to_array(args[0].len());
+        let text = text.as_string::<i32>();
+        for (i, g) in groups.iter().enumerate() {
+            if args[0].is_null(i)
+                || !self.predicate.is_none_or(|p| truthy(&args[p], i))
+                || self.items[*g].len() >= self.max_size
+            {
+                continue;
+            }
+            let key = text.value(i);
+            if self.set && !self.seen[*g].insert(key.to_string()) {
+                continue;
+            }
+            let v = if self.strings {
+                serde_json::Value::String(key.to_string())
+            } else {
+                json_value(&args[0], i, self.arg_type)
+            };
+            self.items[*g].push(v);
+        }
+        Ok(())
+    }
+    fn finish(&mut self, n: usize) -> Result<Vec<ArrayRef>> {
+        resize(&mut self.items, n, Vec::new());
+        let items = std::mem::take(&mut self.items);
+        if self.strings {
+            let rows: Vec<Vec<String>> = items
+                .into_iter()
+                .map(|g| {
+                    g.into_iter()
+                        .map(|v| if let serde_json::Value::String(s) = v { s } else { v.to_string() })
+                        .collect()
+                })
+                .collect();
+            return Ok(vec![crate::dynamic::str_arrays(rows)]);
+        }
+        Ok(vec![Arc::new(
+            items.into_iter().map(|g| Some(serde_json::Value::Array(g).to_string())).collect::<StringArray>(),
+        )])
+    }
+}
+
+/// The JSON of a non-null value.
+fn json_value(a: &ArrayRef, i: usize, ty: ScalarType) -> serde_json::Value {
+    match crate::physical::value_at(a, i, ty) {
+        kql_plan::Value::Dynamic(d) => crate::physical::dyn_to_json(&d),
+        kql_plan::Value::Long(Some(v)) => serde_json::Value::from(v),
+        kql_plan::Value::Int(Some(v)) => serde_json::Value::from(v),
+        kql_plan::Value::Real(Some(v)) => {
+            serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, serde_json::Value::Number)
+        }
+        kql_plan::Value::Bool(Some(v)) => serde_json::Value::Bool(v),
+        kql_plan::Value::DateTime(Some(v)) => serde_json::Value::String(crate::eval::datetime_text(v)),
+        other => serde_json::Value::String(other.to_string()),
+    }
+}
+
+/// arg_max/arg_min and take_any: whole argument rows chosen per group.
+struct PickRow {
+    /// Encodes the values that are returned.
+    all: RowConverter,
+    /// Encodes the value compared (arg_max/arg_min only).
+    key: Option<RowConverter>,
+    best_key: Vec<Option<OwnedRow>>,
+    best: Vec<Option<OwnedRow>>,
+    max: bool,
+}
+
+impl Accumulator for PickRow {
+    fn update(&mut self, groups: &[usize], n: usize, args: &[ArrayRef]) -> Result<()> {
+        resize(&mut self.best, n, None);
+        resize(&mut self.best_key, n, None);
+        let rows = self.all.convert_columns(args)?;
+        match &self.key {
+            None => {
+                for (i, g) in groups.iter().enumerate() {
+                    if self.best[*g].is_none() {
+                        self.best[*g] = Some(rows.row(i).owned());
+                    }
+                }
+            }
+            Some(kc) => {
+                let keys = kc.convert_columns(&[args[0].clone()])?;
+                for (i, g) in groups.iter().enumerate() {
+                    if args[0].is_null(i) {
+                        continue;
+                    }
+                    let k = keys.row(i);
+                    let better = match &self.best_key[*g] {
+                        None => true,
+                        Some(b) => {
+                            if self.max {
+                                k > b.row()
+                            } else {
+                                k < b.row()
+                            }
+                        }
+                    };
+                    if better {
+                        self.best_key[*g] = Some(k.owned());
+                        self.best[*g] = Some(rows.row(i).owned());
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+    fn finish(&mut self, n: usize) -> Result<Vec<ArrayRef>> {
+        resize(&mut self.best, n, None);
+        decode_optional_rows(&self.all, &self.best)
+    }
+}
+
+fn row_converter(arrays: &[ArrayRef]) -> Result<RowConverter> {
+    Ok(RowConverter::new(arrays.iter().map(|a| SortField::new(a.data_type().clone())).collect())?)
+}
+
+/// Builds the accumulator for `agg` once its first arguments are known.
+fn accumulator(
+    agg: &Aggregate,
+    args: &[ArrayRef],
+    types: &[ScalarType],
+    out: ScalarType,
+) -> Result<Box<dyn Accumulator>> {
+    let name = agg.function.name;
+    let iff = name.ends_with("if") && name != "countif";
+    Ok(match name {
+        "count" => Box::new(Count { counts: Vec::new(), predicate: None }),
+        "countif" => Box::new(Count { counts: Vec::new(), predicate: Some(0) }),
+        "sum" | "sumif" | "avg" | "avgif" => {
+            let t = types.first().copied().unwrap_or(ScalarType::Real);
+            Box::new(SumAvg {
+                ints: Vec::new(),
+                reals: Vec::new(),
+                counts: Vec::new(),
+                integer: matches!(t, ScalarType::Int | ScalarType::Long | ScalarType::Timespan | ScalarType::DateTime),
+                average: name.starts_with("avg"),
+                out,
+                predicate: iff.then_some(1),
+            })
+        }
+        "min" | "max" | "minif" | "maxif" => Box::new(MinMax {
+            conv: row_converter(&args[..1])?,
+            best: Vec::new(),
+            max: name.starts_with("max"),
+            predicate: iff.then_some(1),
+        }),
+        "dcount" | "count_distinct" => {
+            Box::new(DistinctCount { conv: row_converter(&args[..1])?, sets: Vec::new(), predicate: None })
+        }
+        "dcountif" | "count_distinctif" => {
+            Box::new(DistinctCount { conv: row_converter(&args[..1])?, sets: Vec::new(), predicate: Some(1) })
+        }
+        "make_list" | "make_set" | "make_list_if" | "make_set_if" => {
+            let has_pred = name.ends_with("_if");
+            let size_arg = if has_pred { 2 } else { 1 };
+            let max_size = args
+                .get(size_arg)
+                .and_then(|a| arrow_cast::cast(a, &arrow_schema::DataType::Int64).ok())
+                .and_then(|a| (!a.is_empty() && a.is_valid(0)).then(|| a.as_primitive::<Int64Type>().value(0)))
+                .map_or(1_048_576, |v| usize::try_from(v.max(0)).unwrap_or(usize::MAX));
+            let t = types.first().copied().unwrap_or(ScalarType::Dynamic);
+            Box::new(MakeList {
+                items: Vec::new(),
+                seen: Vec::new(),
+                set: name.starts_with("make_set"),
+                strings: t == ScalarType::String,
+                max_size,
+                arg_type: t,
+                predicate: has_pred.then_some(1),
+            })
+        }
+        "arg_max" | "arg_min" => Box::new(PickRow {
+            all: row_converter(args)?,
+            key: Some(row_converter(&args[..1])?),
+            best_key: Vec::new(),
+            best: Vec::new(),
+            max: name == "arg_max",
+        }),
+        "take_any" | "any" => Box::new(PickRow {
+            all: row_converter(args)?,
+            key: None,
+            best_key: Vec::new(),
+            best: Vec::new(),
+            max: false,
+        }),
+        other => return Err(ExecError::Internal(format!("aggregation `{other}` has no accumulator"))),
+    })
+}
+
+/// Output types of an aggregate (one per output column).
+fn output_types(agg: &Aggregate, plan: &Plan) -> Vec<ScalarType> {
+    agg.outputs.iter().map(|o| plan.schema.get(o).and_then(|c| c.ty.scalar()).unwrap_or(ScalarType::Dynamic)).collect()
+}
+
+pub fn summarize<'a>(
+    ex: &'a Executor<'a>,
+    input: &'a Plan,
+    keys: &'a [(String, Expr)],
+    aggregates: &'a [Aggregate],
+    plan: &'a Plan,
+) -> Result<Stream<'a>> {
+    let subs = ex.subqueries(keys.iter().map(|(_, e)| e).chain(aggregates.iter().flat_map(|a| a.args.iter())))?;
+    let cx = EvalCx { now: ex.now, subqueries: &subs };
+    let arg_types: Vec<Vec<ScalarType>> =
+        aggregates.iter().map(|a| a.args.iter().map(scalar_type).collect::<Result<Vec<_>>>()).collect::<Result<_>>()?;
+
+    let mut groups: HashMap<Box<[u8]>, usize> = HashMap::new();
+    let mut encoder: Option<KeyEncoder> = None;
+    let mut key_parts: Vec<Vec<ArrayRef>> = vec![Vec::new(); keys.len()];
+    let mut accs: Vec<Option<Box<dyn Accumulator>>> = (0..aggregates.len()).map(|_| None).collect();
+    let mut n_groups = if keys.is_empty() { 1 } else { 0 };
+
+    for b in ex.run(input)? {
+        let b = b?;
+        let n = b.num_rows();
+        if n == 0 {
+            continue;
+        }
+        let key_arrays: Vec<ArrayRef> =
+            keys.iter().map(|(_, e)| Ok(eval(e, &b, &cx)?.to_array(n))).collect::<Result<_>>()?;
+        let row_groups: Vec<usize> = if keys.is_empty() {
+            vec![0; n]
+        } else {
+            if encoder.is_none() {
+                encoder = Some(KeyEncoder::new(&key_arrays.iter().map(|a| a.data_type().clone()).collect::<Vec<_>>())?);
+            }
+            let enc = encoder.as_ref().ok_or_else(|| ExecError::Internal("no key encoder".into()))?;
+            let rows = enc.encode(&key_arrays)?;
+            let mut new_rows: Vec<u32> = Vec::new();
+            let ids = (0..n)
+                .map(|i| {
+                    let next = groups.len();
+                    *groups.entry(rows.row(i).as_ref().into()).or_insert_with(|| {
+                        new_rows.push(i as u32);
+                        next
+                    })
+                })
+                .collect();
+            if !new_rows.is_empty() {
+                let idx = UInt32Array::from(new_rows);
+                for (k, a) in key_arrays.iter().enumerate() {
+                    key_parts[k].push(arrow_select::take::take(a, &idx, None)?);
+                }
+            }
+            n_groups = groups.len();
+            ids
+        };
+        for (k, agg) in aggregates.iter().enumerate() {
+            let args: Vec<ArrayRef> =
+                agg.args.iter().map(|e| Ok(eval(e, &b, &cx)?.to_array(n))).collect::<Result<_>>()?;
+            if accs[k].is_none() {
+                let out = output_types(agg, plan).first().copied().unwrap_or(ScalarType::Dynamic);
+                accs[k] = Some(accumulator(agg, &args, &arg_types[k], out)?);
+            }
+            if let Some(acc) = accs[k].as_mut() {
+                acc.update(&row_groups, n_groups, &args)?;
+            }
+        }
+        ex.check_cancel()?;
+    }
+
+    let mut columns: Vec<(String, ArrayRef)> = Vec::new();
+    for (k, (name, e)) in keys.iter().enumerate() {
+        let refs: Vec<&dyn Array> = key_parts[k].iter().map(|a| a.as_ref()).collect();
+        let a = if refs.is_empty() {
+            new_empty_array(&physical_type(scalar_type(e)?))
+        } else {
+            arrow_select::concat::concat(&refs)?
+        };
+        columns.push((name.clone(), a));
+    }
+    for (k, agg) in aggregates.iter().enumerate() {
+        let outs = match accs[k].as_mut() {
+            Some(acc) => acc.finish(n_groups)?,
+            None => empty_aggregate(agg, plan, n_groups)?,
+        };
+        for (name, a) in agg.outputs.iter().zip(outs) {
+            columns.push((name.clone(), a));
+        }
+    }
+    let batch = batch_of(columns, n_groups)?;
+    Ok(Box::new(std::iter::once(Ok(batch))))
+}
+
+/// An aggregate that saw no rows: 0 for counts, null otherwise.
+fn empty_aggregate(agg: &Aggregate, plan: &Plan, n: usize) -> Result<Vec<ArrayRef>> {
+    Ok(output_types(agg, plan)
+        .into_iter()
+        .map(|t| -> ArrayRef {
+            match (agg.function.name, t) {
+                ("count" | "countif" | "dcount" | "dcountif" | "count_distinct", _) => {
+                    Arc::new(Int64Array::from(vec![0i64; n]))
+                }
+                ("make_list" | "make_set" | "make_list_if" | "make_set_if", _) => {
+                    Arc::new(StringArray::from(vec![Some("[]"); n]))
+                }
+                (_, ScalarType::String) => Arc::new(StringArray::from(vec![""; n])),
+                (_, t) => new_null_array(&physical_type(t), n),
+            }
+        })
+        .collect())
+}
+
+/// `count`: one row, one column `Count`.
+pub fn count<'a>(ex: &'a Executor<'a>, input: &'a Plan) -> Result<Stream<'a>> {
+    let mut total: i64 = 0;
+    for b in ex.run(input)? {
+        total += b?.num_rows() as i64;
+    }
+    let batch = batch_of(vec![("Count".into(), Arc::new(Int64Array::from(vec![total])) as ArrayRef)], 1)?;
+    Ok(Box::new(std::iter::once(Ok(batch))))
+}

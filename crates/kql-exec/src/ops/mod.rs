@@ -1,0 +1,210 @@
+//! Running plan nodes. Each node yields a stream of record batches; row-wise
+//! operators (where, extend, project, mv-expand, take) work batch by batch,
+//! blocking ones (summarize, sort, top, join's build side) consume their
+//! input first. A shared `let` is computed once and replayed.
+
+mod aggregate;
+mod combine;
+mod distinct;
+mod join;
+mod rowwise;
+mod sort;
+mod source;
+
+use crate::context::{Stream, TableProvider};
+use crate::error::{ExecError, Result};
+use crate::eval::{EvalCx, Subqueries};
+use crate::physical::{physical_schema, value_at};
+use arrow_array::{ArrayRef, RecordBatch, RecordBatchOptions};
+use arrow_schema::{Field, Schema, SchemaRef};
+use kql_plan::plan::{Expr, ExprKind, Node, Plan, Program};
+use kql_syntax::ScalarType;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// Runs the plans of one program.
+pub struct Executor<'p> {
+    pub(crate) program: &'p Program,
+    pub(crate) tables: &'p dyn TableProvider,
+    pub(crate) now: i64,
+    pub(crate) cancel: Arc<AtomicBool>,
+    shared: Mutex<HashMap<usize, Arc<Vec<RecordBatch>>>>,
+}
+
+impl<'p> Executor<'p> {
+    pub fn new(program: &'p Program, tables: &'p dyn TableProvider, now: i64, cancel: Arc<AtomicBool>) -> Self {
+        Executor { program, tables, now, cancel, shared: Mutex::new(HashMap::new()) }
+    }
+
+    pub(crate) fn check_cancel(&self) -> Result<()> {
+        if self.cancel.load(Ordering::Relaxed) { Err(ExecError::Cancelled) } else { Ok(()) }
+    }
+
+    /// Batches of `plan`, in order.
+    pub fn run(&self, plan: &'p Plan) -> Result<Stream<'_>> {
+        self.check_cancel()?;
+        match &plan.node {
+            Node::Scan { table } => source::scan(self, table, plan),
+            Node::Shared { id, .. } => {
+                let batches = self.shared_result(id.0)?;
+                let columns: Vec<String> = plan.schema.names().map(str::to_string).collect();
+                let out: Vec<Result<RecordBatch>> = batches.iter().map(|b| select(b, &columns)).collect();
+                Ok(Box::new(out.into_iter()))
+            }
+            Node::Filter { input, predicate } => rowwise::filter(self, input, predicate),
+            Node::Project { input, columns } => rowwise::project(self, input, columns),
+            Node::MvExpand { input, columns, limit } => rowwise::mv_expand(self, input, columns, limit.as_ref(), plan),
+            Node::Distinct { input } => distinct::distinct(self, input),
+            Node::Summarize { input, keys, aggregates } => aggregate::summarize(self, input, keys, aggregates, plan),
+            Node::Join { left, right, kind, on, output } => join::join(self, left, right, *kind, on, output, plan),
+            Node::Lookup { left, right, kind, on, output } => join::lookup(self, left, right, *kind, on, output, plan),
+            Node::Union { inputs } => combine::union(self, inputs, plan),
+            Node::Sort { input, keys } => sort::sort(self, input, keys, None),
+            Node::Top { input, count, key } => {
+                let n = self.constant_count(count)?;
+                sort::sort(self, input, std::slice::from_ref(key), Some(n))
+            }
+            Node::Take { input, count } => {
+                let n = self.constant_count(count)?;
+                rowwise::take(self, input, n)
+            }
+            Node::Count { input } => aggregate::count(self, input),
+            Node::Print { columns } => source::print(self, columns, plan),
+            Node::Datatable { rows } => source::datatable(rows, plan),
+            Node::Render { input, .. } => self.run(input),
+        }
+    }
+
+    /// All batches of `plan`.
+    pub fn collect(&self, plan: &'p Plan) -> Result<Vec<RecordBatch>> {
+        self.run(plan)?.collect()
+    }
+
+    fn shared_result(&self, id: usize) -> Result<Arc<Vec<RecordBatch>>> {
+        if let Some(r) = self.shared.lock().map_err(|_| ExecError::Internal("poisoned lock".into()))?.get(&id) {
+            return Ok(r.clone());
+        }
+        let plan =
+            &self.program.shared.get(id).ok_or_else(|| ExecError::Internal(format!("no shared plan #{id}")))?.plan;
+        let batches = Arc::new(self.collect(plan)?);
+        self.shared.lock().map_err(|_| ExecError::Internal("poisoned lock".into()))?.insert(id, batches.clone());
+        Ok(batches)
+    }
+
+    /// A constant row count (`take 10`, `top 100`).
+    fn constant_count(&self, e: &Expr) -> Result<usize> {
+        let subs = Subqueries::default();
+        let cx = EvalCx { now: self.now, subqueries: &subs };
+        let empty = RecordBatch::try_new_with_options(
+            Arc::new(Schema::empty()),
+            vec![],
+            &RecordBatchOptions::new().with_row_count(Some(1)),
+        )?;
+        let v = crate::eval::eval(e, &empty, &cx)?;
+        let n = match v {
+            crate::columnar::Col::Scalar(v) => v.as_i64(),
+            crate::columnar::Col::Array(a) => value_at(&a, 0, ScalarType::Long).as_i64(),
+        };
+        Ok(n.map_or(0, |n| usize::try_from(n.max(0)).unwrap_or(usize::MAX)))
+    }
+
+    /// Evaluates the sub-queries inside `exprs` (once, before the rows).
+    pub(crate) fn subqueries<'e>(&self, exprs: impl IntoIterator<Item = &'p Expr>) -> Result<Subqueries> {
+        let mut subs = Subqueries::default();
+        for e in exprs {
+            self.collect_subqueries(e, &mut subs)?;
+        }
+        Ok(subs)
+    }
+
+    fn collect_subqueries(&self, e: &'p Expr, subs: &mut Subqueries) -> Result<()> {
+        match &e.kind {
+            ExprKind::ScalarQuery(plan) => {
+                let batches = self.collect(plan)?;
+                let ty = plan.schema.columns.first().and_then(|c| c.ty.scalar()).unwrap_or(ScalarType::Dynamic);
+                let v = batches
+                    .iter()
+                    .find(|b| b.num_rows() > 0 && b.num_columns() > 0)
+                    .map_or_else(|| kql_plan::Value::null_of(ty), |b| value_at(b.column(0), 0, ty));
+                subs.scalars.insert(&**plan as *const _ as usize, v);
+            }
+            ExprKind::InQuery { expr, query, .. } => {
+                self.collect_subqueries(expr, subs)?;
+                let batches = self.collect(query)?;
+                let cols: Vec<ArrayRef> =
+                    batches.iter().filter(|b| b.num_columns() > 0).map(|b| b.column(0).clone()).collect();
+                let refs: Vec<&dyn arrow_array::Array> = cols.iter().map(|a| a.as_ref()).collect();
+                let ty = query.schema.columns.first().and_then(|c| c.ty.scalar()).unwrap_or(ScalarType::String);
+                let set = if refs.is_empty() {
+                    arrow_array::new_empty_array(&crate::physical::physical_type(ty))
+                } else {
+                    arrow_select::concat::concat(&refs)?
+                };
+                subs.sets.insert(&**query as *const _ as usize, set);
+            }
+            ExprKind::Call { args, .. } => {
+                for a in args {
+                    self.collect_subqueries(a, subs)?;
+                }
+            }
+            ExprKind::Binary { left, right, .. } => {
+                self.collect_subqueries(left, subs)?;
+                self.collect_subqueries(right, subs)?;
+            }
+            ExprKind::Negate(x) | ExprKind::Member { target: x, .. } => self.collect_subqueries(x, subs)?,
+            ExprKind::In { expr, list, .. } => {
+                self.collect_subqueries(expr, subs)?;
+                for a in list {
+                    self.collect_subqueries(a, subs)?;
+                }
+            }
+            ExprKind::Between { expr, low, high, .. } => {
+                self.collect_subqueries(expr, subs)?;
+                self.collect_subqueries(low, subs)?;
+                self.collect_subqueries(high, subs)?;
+            }
+            ExprKind::Index { target, index } => {
+                self.collect_subqueries(target, subs)?;
+                self.collect_subqueries(index, subs)?;
+            }
+            ExprKind::Column(_) | ExprKind::Literal(_) | ExprKind::Parameter(_) | ExprKind::Error => {}
+        }
+        Ok(())
+    }
+}
+
+/// The columns `names` of `batch`, in that order.
+pub(crate) fn select(batch: &RecordBatch, names: &[String]) -> Result<RecordBatch> {
+    let schema = batch.schema();
+    let mut fields = Vec::with_capacity(names.len());
+    let mut cols = Vec::with_capacity(names.len());
+    for n in names {
+        let i = schema.index_of(n).map_err(|_| ExecError::Internal(format!("column `{n}` missing from an input")))?;
+        fields.push(schema.field(i).clone());
+        cols.push(batch.column(i).clone());
+    }
+    make_batch(fields, cols, batch.num_rows())
+}
+
+/// A batch from fields and columns, keeping the row count when there are no columns.
+pub(crate) fn make_batch(fields: Vec<Field>, columns: Vec<ArrayRef>, rows: usize) -> Result<RecordBatch> {
+    let schema: SchemaRef = Arc::new(Schema::new(fields));
+    Ok(RecordBatch::try_new_with_options(schema, columns, &RecordBatchOptions::new().with_row_count(Some(rows)))?)
+}
+
+/// A batch of named columns (fields take the arrays' types).
+pub(crate) fn batch_of(columns: Vec<(String, ArrayRef)>, rows: usize) -> Result<RecordBatch> {
+    let fields = columns.iter().map(|(n, a)| Field::new(n, a.data_type().clone(), true)).collect();
+    make_batch(fields, columns.into_iter().map(|(_, a)| a).collect(), rows)
+}
+
+/// An empty result with the plan's default encodings.
+pub(crate) fn empty_stream<'a>() -> Stream<'a> {
+    Box::new(std::iter::empty())
+}
+
+/// The default Arrow schema of a plan node.
+pub(crate) fn default_schema(plan: &Plan) -> SchemaRef {
+    physical_schema(&plan.schema)
+}

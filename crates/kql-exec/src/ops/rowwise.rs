@@ -1,0 +1,152 @@
+//! Row-wise operators, batch by batch: where, project/extend, mv-expand, take.
+
+use super::{Executor, make_batch};
+use crate::context::Stream;
+use crate::dynamic::expand;
+use crate::error::{ExecError, Result};
+use crate::eval::{EvalCx, Subqueries, eval, eval_predicate, to_scalar_type};
+use crate::physical::{dyn_repr, physical_type};
+use arrow_array::{Array, ArrayRef, RecordBatch, UInt32Array};
+use arrow_schema::Field;
+use kql_plan::plan::{Expr, Plan};
+use kql_syntax::ScalarType;
+
+pub fn filter<'a>(ex: &'a Executor<'a>, input: &'a Plan, predicate: &'a Expr) -> Result<Stream<'a>> {
+    let subs = ex.subqueries([predicate])?;
+    let now = ex.now;
+    let stream = ex.run(input)?;
+    Ok(Box::new(stream.filter_map(move |b| {
+        let r = b.and_then(|b| {
+            let cx = EvalCx { now, subqueries: &subs };
+            let mask = eval_predicate(predicate, &b, &cx)?;
+            Ok(arrow_select::filter::filter_record_batch(&b, &mask)?)
+        });
+        match r {
+            Ok(b) if b.num_rows() == 0 => None,
+            other => Some(other),
+        }
+    })))
+}
+
+/// Evaluates `columns` over one batch.
+pub fn project_batch(b: &RecordBatch, columns: &[(String, Expr)], cx: &EvalCx) -> Result<RecordBatch> {
+    let mut fields = Vec::with_capacity(columns.len());
+    let mut arrays = Vec::with_capacity(columns.len());
+    for (name, e) in columns {
+        let a = eval(e, b, cx)?.to_array(b.num_rows());
+        fields.push(Field::new(name, a.data_type().clone(), true));
+        arrays.push(a);
+    }
+    make_batch(fields, arrays, b.num_rows())
+}
+
+pub fn project<'a>(ex: &'a Executor<'a>, input: &'a Plan, columns: &'a [(String, Expr)]) -> Result<Stream<'a>> {
+    let subs: Subqueries = ex.subqueries(columns.iter().map(|(_, e)| e))?;
+    let now = ex.now;
+    let stream = ex.run(input)?;
+    Ok(Box::new(stream.map(move |b| {
+        let b = b?;
+        let cx = EvalCx { now, subqueries: &subs };
+        project_batch(&b, columns, &cx)
+    })))
+}
+
+/// mv-expand: one row per element of the expanded columns, expanded in
+/// parallel (missing elements are null); other columns are repeated.
+pub fn mv_expand<'a>(
+    ex: &'a Executor<'a>,
+    input: &'a Plan,
+    columns: &'a [String],
+    limit: Option<&'a Expr>,
+    plan: &'a Plan,
+) -> Result<Stream<'a>> {
+    let limit = match limit {
+        Some(e) => Some(ex.constant_count(e)?),
+        None => None,
+    };
+    let stream = ex.run(input)?;
+    Ok(Box::new(stream.map(move |b| expand_batch(&b?, columns, limit, plan))))
+}
+
+fn expand_batch(b: &RecordBatch, columns: &[String], limit: Option<usize>, plan: &Plan) -> Result<RecordBatch> {
+    let rows = b.num_rows();
+    let mut expanded = Vec::with_capacity(columns.len());
+    for name in columns {
+        let a =
+            b.column_by_name(name).ok_or_else(|| ExecError::Internal(format!("mv-expand column `{name}` missing")))?;
+        if dyn_repr(a.data_type()).is_none() {
+            return Err(ExecError::Internal(format!("mv-expand of non-dynamic column `{name}`")));
+        }
+        expanded.push(expand(a));
+    }
+    // Rows per input row: the longest of the expanded arrays (capped by limit).
+    let counts: Vec<usize> = (0..rows)
+        .map(|r| {
+            let n = expanded.iter().map(|e| e.counts[r]).max().unwrap_or(1);
+            limit.map_or(n, |l| n.min(l))
+        })
+        .collect();
+    let total: usize = counts.iter().sum();
+    let mut repeat = Vec::with_capacity(total);
+    for (r, n) in counts.iter().enumerate() {
+        repeat.extend(std::iter::repeat_n(r as u32, *n));
+    }
+    let repeat = UInt32Array::from(repeat);
+    // Element indices per expanded column (null where an array is shorter).
+    let mut element_index: Vec<UInt32Array> = Vec::with_capacity(expanded.len());
+    for e in &expanded {
+        let mut starts = Vec::with_capacity(rows);
+        let mut acc = 0u32;
+        for c in &e.counts {
+            starts.push(acc);
+            acc += *c as u32;
+        }
+        let mut idx = Vec::with_capacity(total);
+        for (r, n) in counts.iter().enumerate() {
+            for k in 0..*n {
+                idx.push((k < e.counts[r]).then(|| starts[r] + k as u32));
+            }
+        }
+        element_index.push(UInt32Array::from(idx));
+    }
+    let schema = b.schema();
+    let mut fields = Vec::with_capacity(schema.fields().len());
+    let mut arrays: Vec<ArrayRef> = Vec::with_capacity(schema.fields().len());
+    for (i, f) in schema.fields().iter().enumerate() {
+        let out = match columns.iter().position(|c| c == f.name()) {
+            Some(k) => {
+                let values = arrow_select::take::take(&expanded[k].values, &element_index[k], None)?;
+                // `to typeof(T)`: the plan's type for the column.
+                let target = plan.schema.get(f.name()).and_then(|c| c.ty.scalar()).unwrap_or(ScalarType::Dynamic);
+                if target == ScalarType::Dynamic {
+                    values
+                } else {
+                    let c = to_scalar_type(&crate::columnar::Col::Array(values), ScalarType::Dynamic, target, total)?;
+                    let a = c.to_array(total);
+                    debug_assert_eq!(a.data_type(), &physical_type(target));
+                    a
+                }
+            }
+            None => arrow_select::take::take(b.column(i), &repeat, None)?,
+        };
+        fields.push(Field::new(f.name(), out.data_type().clone(), true));
+        arrays.push(out);
+    }
+    make_batch(fields, arrays, total)
+}
+
+/// `take n`: the first n rows that arrive.
+pub fn take<'a>(ex: &'a Executor<'a>, input: &'a Plan, n: usize) -> Result<Stream<'a>> {
+    let mut left = n;
+    let stream = ex.run(input)?;
+    Ok(Box::new(stream.map_while(move |b| {
+        if left == 0 {
+            return None;
+        }
+        Some(b.map(|b| {
+            let k = b.num_rows().min(left);
+            left -= k;
+            b.slice(0, k)
+        }))
+    })))
+}

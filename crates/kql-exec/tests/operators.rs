@@ -1,0 +1,165 @@
+//! Operators on small hand-made tables, against hand-computed results.
+
+mod common;
+use common::{expect, run};
+
+const FLOWS: &str = r#"datatable(Src:string, Dst:string, Port:long, Bytes:long)[
+    "10.0.0.1", "10.0.0.2", 443, 100,
+    "10.0.0.1", "10.0.0.3", 80, 50,
+    "10.0.0.2", "10.0.0.3", 443, 25,
+    "", "10.0.0.1", 22, 5,
+]"#;
+
+#[test]
+fn where_project_extend() {
+    let t = run(&format!("{FLOWS} | where Port == 443 | extend KB = Bytes / 10 | project Src, KB"));
+    assert_eq!(t, expect(&["Src:string", "KB:long"], &[&["10.0.0.1", "10"], &["10.0.0.2", "2"]]));
+}
+
+#[test]
+fn summarize_count_and_sum() {
+    let t = run(&format!("{FLOWS} | summarize count(), Total = sum(Bytes) by Port")).sorted();
+    assert_eq!(
+        t,
+        expect(
+            &["Port:long", "count_:long", "Total:long"],
+            &[&["22", "1", "5"], &["443", "2", "125"], &["80", "1", "50"]]
+        )
+    );
+}
+
+#[test]
+fn summarize_without_rows_or_keys() {
+    // One row even for no input: count() is 0.
+    let t = run(&format!("{FLOWS} | where Port == 1 | summarize n = count(), s = sum(Bytes)"));
+    assert_eq!(t, expect(&["n:long", "s:long"], &[&["0", "null"]]));
+}
+
+#[test]
+fn distinct_keeps_first_occurrences() {
+    let t = run(&format!("{FLOWS} | distinct Src"));
+    assert_eq!(t, expect(&["Src:string"], &[&["10.0.0.1"], &["10.0.0.2"], &[""]]));
+}
+
+#[test]
+fn top_and_sort() {
+    let t = run(&format!("{FLOWS} | top 2 by Bytes | project Bytes"));
+    assert_eq!(t, expect(&["Bytes:long"], &[&["100"], &["50"]]));
+    let t = run(&format!("{FLOWS} | sort by Port asc, Bytes desc | project Port, Bytes"));
+    assert_eq!(
+        t,
+        expect(&["Port:long", "Bytes:long"], &[&["22", "5"], &["80", "50"], &["443", "100"], &["443", "25"]])
+    );
+}
+
+#[test]
+fn take_and_count() {
+    assert_eq!(run(&format!("{FLOWS} | take 3 | count")), expect(&["Count:long"], &[&["3"]]));
+    assert_eq!(run(&format!("{FLOWS} | count")), expect(&["Count:long"], &[&["4"]]));
+}
+
+#[test]
+fn mv_expand_split() {
+    let t = run(
+        r#"datatable(Id:long, Ips:string)[1, "a|1 b|2", 2, ""] | extend E = split(Ips, " ") | mv-expand E | project Id, P = tostring(split(E, "|")[0])"#,
+    );
+    // split("", " ") is [""], so row 2 survives once with an empty part.
+    assert_eq!(t, expect(&["Id:long", "P:string"], &[&["1", "a"], &["1", "b"], &["2", ""]]));
+}
+
+#[test]
+fn coalesce_skips_empty_strings() {
+    let t = run(r#"print a = coalesce("", "x"), b = coalesce(long(null), 5), c = iff(isnotempty(""), "y", "n")"#);
+    assert_eq!(t, expect(&["a:string", "b:long", "c:string"], &[&["x", "5", "n"]]));
+}
+
+#[test]
+fn joins_by_kind() {
+    let left = r#"datatable(K:string, L:long)["a", 1, "a", 2, "b", 3, "", 4]"#;
+    let right = r#"datatable(K:string, R:long)["a", 10, "a", 20, "", 40, "c", 30]"#;
+    // innerunique: one left row per key ("a" keeps its first row), then all matches.
+    let t = run(&format!("{left} | join ({right}) on K | project L, R")).sorted();
+    assert_eq!(t, expect(&["L:long", "R:long"], &[&["1", "10"], &["1", "20"], &["4", "40"]]));
+    // inner: every pair; "" matches "".
+    let t = run(&format!("{left} | join kind=inner ({right}) on K | project L, R")).sorted();
+    assert_eq!(
+        t,
+        expect(&["L:long", "R:long"], &[&["1", "10"], &["1", "20"], &["2", "10"], &["2", "20"], &["4", "40"]])
+    );
+    // The right key is kept, renamed K1.
+    let t = run(&format!("{left} | join kind=leftouter ({right}) on K | where L == 3"));
+    assert_eq!(t, expect(&["K:string", "L:long", "K1:string", "R:long"], &[&["b", "3", "", "null"]]));
+    let t = run(&format!("{left} | join kind=leftanti ({right}) on K"));
+    assert_eq!(t, expect(&["K:string", "L:long"], &[&["b", "3"]]));
+    let t = run(&format!("{left} | join kind=rightanti ({right}) on K"));
+    assert_eq!(t, expect(&["K:string", "R:long"], &[&["c", "30"]]));
+    let t = run(&format!("{left} | join kind=fullouter ({right}) on K | project L, R")).sorted();
+    assert_eq!(
+        t,
+        expect(
+            &["L:long", "R:long"],
+            &[&["1", "10"], &["1", "20"], &["2", "10"], &["2", "20"], &["3", "null"], &["4", "40"], &["null", "30"]]
+        )
+    );
+}
+
+#[test]
+fn lookup_keeps_every_matching_right_row() {
+    let left = r#"datatable(Ip:string, N:long)["a", 1, "b", 2]"#;
+    let right = r#"datatable(Addr:string, Info:string)["a", "x", "a", "y"]"#;
+    let t = run(&format!("{left} | lookup kind=inner ({right}) on $left.Ip == $right.Addr")).sorted();
+    assert_eq!(t, expect(&["Ip:string", "N:long", "Info:string"], &[&["a", "1", "x"], &["a", "1", "y"]]));
+    let t = run(&format!("{left} | lookup ({right}) on $left.Ip == $right.Addr | where N == 2"));
+    assert_eq!(t, expect(&["Ip:string", "N:long", "Info:string"], &[&["b", "2", ""]]));
+}
+
+#[test]
+fn union_is_outer_by_default() {
+    let t = run(r#"union (print a = 1, b = "x"), (print a = 2, c = 1.5)"#);
+    assert_eq!(t, expect(&["a:long", "b:string", "c:real"], &[&["1", "x", "null"], &["2", "", "1.5"]]));
+}
+
+#[test]
+fn between_is_inclusive() {
+    let t = run(&format!("{FLOWS} | where Port between (80 .. 443) | count"));
+    assert_eq!(t, expect(&["Count:long"], &[&["3"]]));
+    let t = run(r#"print t = datetime(2025-06-01 01:00) | where t between (datetime(2025-06-01) .. 1h) | count"#);
+    assert_eq!(t, expect(&["Count:long"], &[&["1"]]));
+}
+
+#[test]
+fn string_operators_follow_case_rules() {
+    let t = run(
+        r#"datatable(s:string)["Unspecified", "nsg-prod", "NSG-Dev"] | where s !contains "unspecified" and s startswith "nsg" | project s"#,
+    );
+    assert_eq!(t, expect(&["s:string"], &[&["nsg-prod"], &["NSG-Dev"]]));
+    let t = run(r#"datatable(s:string)["a", "A", "b"] | where s in ("a") | count"#);
+    assert_eq!(t, expect(&["Count:long"], &[&["1"]]), "in is case-sensitive");
+    let t = run(r#"datatable(s:string)["a", "A", "b"] | where s in~ ("a") | count"#);
+    assert_eq!(t, expect(&["Count:long"], &[&["2"]]), "in~ is not");
+}
+
+#[test]
+fn shared_lets_and_subqueries() {
+    let t = run(&format!(
+        "let F = {FLOWS}; let Busy = F | where Bytes > 40 | project Src; F | where Src in (Busy) | summarize n = count() by Src"
+    ))
+    .sorted();
+    assert_eq!(t, expect(&["Src:string", "n:long"], &[&["10.0.0.1", "2"]]));
+    let t = run(&format!("let F = {FLOWS}; print m = toscalar(F | summarize max(Bytes))"));
+    assert_eq!(t, expect(&["m:long"], &[&["100"]]));
+}
+
+#[test]
+fn datetime_arithmetic_and_bin() {
+    let t = run(
+        r#"print a = bin(datetime(2025-06-01 13:47:10), 1h), b = datetime(2025-06-02) - datetime(2025-06-01), c = ago(1h)"#,
+    );
+    assert_eq!(
+        t,
+        expect(
+            &["a:datetime", "b:timespan", "c:datetime"],
+            &[&["2025-06-01T13:00:00.0000000Z", "1.00:00:00", "2025-06-01T11:00:00.0000000Z"]]
+        )
+    );
+}
