@@ -2,12 +2,16 @@
 //! one table, and so is `DIR/<Table>/` holding several `*.parquet` files.
 //!
 //! This crate knows Arrow and Parquet only; mapping Arrow types to Kusto
-//! types is the binder's business (`kql-plan`).
+//! types is the binder's business (`kql-plan`). The result writers in
+//! [`output`] read each column's Kusto type from its `kusto.type` field
+//! metadata and use `kql-syntax`'s datetime and timespan text forms.
 
 mod datadir;
 mod error;
+pub mod output;
 mod scan;
 
 pub use datadir::{DataDir, TableFiles};
 pub use error::IoError;
+pub use output::{Destination, OutputError, OutputFormat, OutputOptions, Sink, SinkSummary, sink};
 pub use scan::TableScan;

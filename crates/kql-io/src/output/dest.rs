@@ -1,0 +1,229 @@
+//! Where results go: a stream, or a file written through a temporary file
+//! beside it that is renamed into place only when the output is complete.
+
+use super::error::{OutputError, Target};
+use arrow_schema::ArrowError;
+use parquet::errors::ParquetError;
+use std::fmt;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+use tempfile::NamedTempFile;
+
+/// Where a sink writes.
+pub enum Destination {
+    /// A stream such as standard output; written as the batches come.
+    Writer(Box<dyn Write + Send>),
+    /// A file, replaced atomically when the sink finishes. Until then the
+    /// output goes to a hidden temporary file in the same directory, which is
+    /// removed if the sink fails or is dropped; an existing file at the path
+    /// is untouched until the rename.
+    File(PathBuf),
+}
+
+impl Destination {
+    pub fn stdout() -> Destination {
+        Destination::Writer(Box::new(io::stdout()))
+    }
+
+    pub fn writer(writer: impl Write + Send + 'static) -> Destination {
+        Destination::Writer(Box::new(writer))
+    }
+
+    pub fn file(path: impl Into<PathBuf>) -> Destination {
+        Destination::File(path.into())
+    }
+
+    pub fn target(&self) -> Target {
+        match self {
+            Destination::Writer(_) => Target::Stream,
+            Destination::File(p) => Target::File(p.clone()),
+        }
+    }
+}
+
+impl fmt::Debug for Destination {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Destination::Writer(_) => f.write_str("Destination::Writer(..)"),
+            Destination::File(p) => f.debug_tuple("Destination::File").field(p).finish(),
+        }
+    }
+}
+
+/// Turns writer errors into [`OutputError`]s. Arrow's and Parquet's writers
+/// wrap I/O errors in their own (sometimes as bare text), so the output
+/// records the first I/O error it sees and that one decides: a broken pipe
+/// stays a broken pipe however it was reported.
+#[derive(Debug, Clone)]
+pub(crate) struct Errors {
+    pub target: Target,
+    first_io: Arc<OnceLock<(io::ErrorKind, String)>>,
+}
+
+impl Errors {
+    fn recorded(&self) -> Option<OutputError> {
+        let (kind, message) = self.first_io.get()?;
+        Some(OutputError::io(&self.target, io::Error::new(*kind, message.clone())))
+    }
+
+    pub fn io(&self, e: io::Error) -> OutputError {
+        OutputError::io(&self.target, e)
+    }
+
+    pub fn arrow(&self, e: ArrowError) -> OutputError {
+        if let Some(recorded) = self.recorded() {
+            return recorded;
+        }
+        match e {
+            ArrowError::IoError(_, source) => self.io(source),
+            other => OutputError::Encode { target: self.target.clone(), reason: other.to_string() },
+        }
+    }
+
+    pub fn parquet(&self, e: ParquetError) -> OutputError {
+        if let Some(recorded) = self.recorded() {
+            return recorded;
+        }
+        match e {
+            ParquetError::External(source) => match source.downcast::<io::Error>() {
+                Ok(io) => self.io(*io),
+                Err(other) => OutputError::Encode { target: self.target.clone(), reason: other.to_string() },
+            },
+            other => OutputError::Encode { target: self.target.clone(), reason: other.to_string() },
+        }
+    }
+}
+
+enum Backing {
+    Stream(Box<dyn Write + Send>),
+    Temp(NamedTempFile),
+}
+
+/// The bottom of the writer stack: counts bytes and records the first error.
+struct Tracked {
+    backing: Backing,
+    bytes: u64,
+    first_io: Arc<OnceLock<(io::ErrorKind, String)>>,
+}
+
+impl Tracked {
+    fn note<T>(&mut self, r: io::Result<T>) -> io::Result<T> {
+        if let Err(e) = &r {
+            let _ = self.first_io.set((e.kind(), e.to_string()));
+        }
+        r
+    }
+}
+
+impl Write for Tracked {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let r = match &mut self.backing {
+            Backing::Stream(w) => w.write(buf),
+            Backing::Temp(f) => f.write(buf),
+        };
+        let n = self.note(r)?;
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        let r = match &mut self.backing {
+            Backing::Stream(w) => w.flush(),
+            Backing::Temp(f) => f.flush(),
+        };
+        self.note(r)
+    }
+}
+
+/// A buffered output that commits on [`Output::finish`] and cleans up when
+/// dropped unfinished.
+pub(crate) struct Output {
+    inner: BufWriter<Tracked>,
+    errors: Errors,
+}
+
+const BUFFER: usize = 256 * 1024;
+
+impl Output {
+    pub fn open(dest: Destination) -> Result<Output, OutputError> {
+        let target = dest.target();
+        let backing = match dest {
+            Destination::Writer(w) => Backing::Stream(w),
+            Destination::File(path) => Backing::Temp(temp_beside(&path, &target)?),
+        };
+        let first_io = Arc::new(OnceLock::new());
+        let tracked = Tracked { backing, bytes: 0, first_io: first_io.clone() };
+        Ok(Output { inner: BufWriter::with_capacity(BUFFER, tracked), errors: Errors { target, first_io } })
+    }
+
+    pub fn errors(&self) -> &Errors {
+        &self.errors
+    }
+
+    /// Flushes everything; a file is synced and renamed over the target.
+    /// Returns the number of bytes written.
+    pub fn finish(self) -> Result<u64, OutputError> {
+        let Output { inner, errors } = self;
+        let tracked = inner.into_inner().map_err(|e| errors.io(e.into_error()))?;
+        let bytes = tracked.bytes;
+        match tracked.backing {
+            Backing::Stream(mut w) => w.flush().map_err(|e| errors.io(e))?,
+            Backing::Temp(temp) => {
+                temp.as_file().sync_all().map_err(|e| errors.io(e))?;
+                let Target::File(path) = &errors.target else {
+                    return Err(errors.io(io::Error::other("a temporary file without a target path")));
+                };
+                // On failure the temporary file is dropped with the error, which removes it.
+                temp.persist(path)
+                    .map_err(|e| OutputError::Commit { target: errors.target.clone(), source: e.error })?;
+            }
+        }
+        Ok(bytes)
+    }
+}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.inner.write(buf)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.inner.write_all(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// A hidden temporary file (`.NAME.XXXXXX.tmp`) in the target's directory,
+/// so the final rename stays on one file system. It gets the permissions an
+/// existing target has, else those a new file would get.
+fn temp_beside(path: &Path, target: &Target) -> Result<NamedTempFile, OutputError> {
+    let create = |source: io::Error| OutputError::Create { target: target.clone(), source };
+    if path.is_dir() {
+        return Err(create(io::Error::new(io::ErrorKind::IsADirectory, "it is a directory")));
+    }
+    let Some(name) = path.file_name() else {
+        return Err(create(io::Error::new(io::ErrorKind::InvalidInput, "the path does not name a file")));
+    };
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let prefix = format!(".{}.", name.to_string_lossy());
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // Like File::create: 0666 less the umask (tempfile's default is 0600).
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let temp = builder.tempfile_in(dir).map_err(create)?;
+    if let Ok(existing) = std::fs::metadata(path) {
+        temp.as_file().set_permissions(existing.permissions()).map_err(create)?;
+    }
+    Ok(temp)
+}
