@@ -255,18 +255,21 @@ impl<'s> Parser<'s> {
     /// A primary expression followed by `[index]` and `.member` accessors.
     fn postfix_expr(&self, i: &'s str) -> PResult<'s, Expr> {
         let (mut i, mut e) = self.primary(i)?;
+        // Each accessor nests the tree one level deeper: keep the guards
+        // until the whole chain is built so `a[0][0]…` is bounded too.
+        let mut guards = Vec::new();
         loop {
             let j = skip_ws(i);
             if let Some(rest) = j.strip_prefix('[') {
                 let open = self.token_span(j);
-                let _guard = self.enter(rest)?;
+                guards.push(self.enter(j)?);
                 let (rest, index) = self.required_expr(rest)?;
                 let rest = self.close_bracket(rest, open, '[', ']')?;
                 let span = e.span.to(self.span_from(open.start, rest));
                 e = Expr::new(ExprKind::Index { target: Box::new(e), index: Box::new(index) }, span);
                 i = rest;
             } else if let Some(rest) = j.strip_prefix('.').filter(|r| !r.starts_with('.')) {
-                let _guard = self.enter(rest)?;
+                guards.push(self.enter(j)?);
                 let (rest, member) = self.cut(self.ident(rest))?;
                 let span = e.span.to(member.span);
                 e = Expr::new(ExprKind::Member { target: Box::new(e), member }, span);
