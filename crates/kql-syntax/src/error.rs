@@ -34,7 +34,7 @@ pub enum SyntaxError {
     #[diagnostic(
         code(kql::syntax::invalid_escape),
         help(
-            "valid escapes are \\\\ \\' \\\" \\n \\r \\t \\0 \\uXXXX; or write a verbatim string @'…' where backslash stands for itself"
+            "valid escapes are \\\\ \\' \\\" \\n \\r \\t \\a \\b \\f \\v, \\xHH, \\uXXXX, \\UXXXXXXXX and octal \\ooo; or write a verbatim string @'…' where backslash stands for itself"
         )
     )]
     InvalidEscape {

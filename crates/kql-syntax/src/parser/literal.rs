@@ -99,42 +99,25 @@ impl<'s> Parser<'s> {
                 }
                 '\\' if !verbatim => {
                     let esc_start = body_start + k;
-                    let Some((_, e)) = chars.next() else { break };
-                    let decoded = match e {
-                        'n' => '\n',
-                        'r' => '\r',
-                        't' => '\t',
-                        '0' => '\0',
-                        'a' => '\u{7}',
-                        'b' => '\u{8}',
-                        'f' => '\u{c}',
-                        'v' => '\u{b}',
-                        '\\' | '\'' | '"' => e,
-                        'u' => {
-                            let hex = body.get(k + 2..k + 6).unwrap_or("");
-                            match u32::from_str_radix(hex, 16).ok().and_then(char::from_u32) {
-                                Some(ch) if hex.len() == 4 => {
-                                    for _ in 0..4 {
-                                        chars.next();
-                                    }
-                                    ch
-                                }
-                                _ => {
-                                    return Err(self.failure(SyntaxError::InvalidEscape {
-                                        text: format!("\\u{hex}"),
-                                        span: Span::new(esc_start, esc_start + 2 + hex.len()),
-                                    }));
-                                }
+                    match decode_escape(&body[k..]) {
+                        Escape::Char(ch, len) => {
+                            value.push(ch);
+                            // Skip the rest of the escape (its `\` is consumed already).
+                            let end = k + len;
+                            while chars.clone().next().is_some_and(|(n, _)| n < end) {
+                                chars.next();
                             }
                         }
-                        other => {
+                        // `\` then a line break or the end: the string is unterminated.
+                        Escape::Truncated => break,
+                        Escape::Invalid(len) => {
+                            let len = if body.is_char_boundary(k + len) { len } else { 1 };
                             return Err(self.failure(SyntaxError::InvalidEscape {
-                                text: format!("\\{other}"),
-                                span: Span::new(esc_start, esc_start + 1 + other.len_utf8()),
+                                text: body[k..k + len].to_string(),
+                                span: Span::new(esc_start, esc_start + len),
                             }));
                         }
-                    };
-                    value.push(decoded);
+                    }
                 }
                 c => value.push(c),
             }
@@ -198,20 +181,26 @@ impl<'s> Parser<'s> {
         let int_end = digits(0);
         let mut end = int_end;
         let mut is_real = false;
-        if b.get(end) == Some(&b'.') && b.get(end + 1).is_some_and(u8::is_ascii_digit) {
-            end = digits(end + 1);
-            is_real = true;
-        }
-        let frac_end = end;
-        if matches!(b.get(end), Some(b'e' | b'E')) {
-            let mut k = end + 1;
-            if matches!(b.get(k), Some(b'+' | b'-')) {
-                k += 1;
-            }
-            if b.get(k).is_some_and(u8::is_ascii_digit) {
-                end = digits(k);
+        let has_exponent = |k: usize| {
+            matches!(b.get(k), Some(b'e' | b'E'))
+                && b.get(k + 1 + usize::from(matches!(b.get(k + 1), Some(b'+' | b'-')))).is_some_and(u8::is_ascii_digit)
+        };
+        // `1.5`, and `1.` as Kusto also reads it (not `1..5`, nor `1.name`).
+        if b.get(end) == Some(&b'.') {
+            let next = b.get(end + 1).copied();
+            if next.is_some_and(|c| c.is_ascii_digit()) {
+                end = digits(end + 1);
+                is_real = true;
+            } else if next != Some(b'.') && (has_exponent(end + 1) || !next.is_some_and(|c| is_ident_char(c as char))) {
+                end += 1;
                 is_real = true;
             }
+        }
+        let frac_end = end;
+        if has_exponent(end) {
+            let sign = usize::from(matches!(b.get(end + 1), Some(b'+' | b'-')));
+            end = digits(end + 1 + sign);
+            is_real = true;
         }
         // A unit suffix makes a timespan (`4h`, `1.5d`, `10ms`).
         if end == frac_end {
@@ -507,6 +496,78 @@ impl<'s> Parser<'s> {
             }
         }
         self.error(i, "a dynamic value (null, true, a number, a string, [ … ] or { … })")
+    }
+}
+
+/// What the backslash escape at the start of `s` stands for.
+enum Escape {
+    /// The character and the byte length of the escape.
+    Char(char, usize),
+    /// Nothing (or a line break) follows the backslash.
+    Truncated,
+    /// Not a valid escape; the byte length to show in the error.
+    Invalid(usize),
+}
+
+/// Decodes one escape as Kusto does (Kusto.Language `TokenParser.ScanStringEscape`
+/// and `KustoFacts.DecodeEscapes`): `\\ \' \" \a \b \f \n \r \t \v`,
+/// `\xHH`, `\uXXXX` (a UTF-16 unit: surrogate pairs combine), `\UXXXXXXXX`,
+/// and octal `\o`, `\oo`, `\ooo` (three digits only when the first is 0–3).
+fn decode_escape(s: &str) -> Escape {
+    let b = s.as_bytes();
+    let hex = |from: usize, n: usize| -> Option<u32> {
+        let digits = s.get(from..from + n)?;
+        if digits.bytes().all(|c| c.is_ascii_hexdigit()) { u32::from_str_radix(digits, 16).ok() } else { None }
+    };
+    let Some(&e) = b.get(1) else {
+        return Escape::Truncated;
+    };
+    let simple = match e {
+        b'\\' | b'\'' | b'"' => Some(e as char),
+        b'n' => Some('\n'),
+        b'r' => Some('\r'),
+        b't' => Some('\t'),
+        b'a' => Some('\u{7}'),
+        b'b' => Some('\u{8}'),
+        b'f' => Some('\u{c}'),
+        b'v' => Some('\u{b}'),
+        b'\n' | b'\r' => return Escape::Truncated,
+        _ => None,
+    };
+    if let Some(c) = simple {
+        return Escape::Char(c, 2);
+    }
+    match e {
+        b'x' => match hex(2, 2).and_then(char::from_u32) {
+            Some(c) => Escape::Char(c, 4),
+            None => Escape::Invalid(2 + s[2..].bytes().take(2).take_while(u8::is_ascii_hexdigit).count()),
+        },
+        b'U' => match hex(2, 8).and_then(char::from_u32) {
+            Some(c) => Escape::Char(c, 10),
+            None => Escape::Invalid(2 + s[2..].bytes().take(8).take_while(u8::is_ascii_hexdigit).count()),
+        },
+        b'u' => match hex(2, 4) {
+            Some(hi @ 0xD800..=0xDBFF) => {
+                // A high surrogate must be followed by `\u` and a low one.
+                match (s.get(6..8), hex(8, 4)) {
+                    (Some("\\u"), Some(lo @ 0xDC00..=0xDFFF)) => {
+                        let c = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+                        char::from_u32(c).map_or(Escape::Invalid(12), |c| Escape::Char(c, 12))
+                    }
+                    _ => Escape::Invalid(6),
+                }
+            }
+            Some(v) => char::from_u32(v).map_or(Escape::Invalid(6), |c| Escape::Char(c, 6)),
+            None => Escape::Invalid(2 + s[2..].bytes().take(4).take_while(u8::is_ascii_hexdigit).count()),
+        },
+        b'0'..=b'7' => {
+            let max = if e <= b'3' { 3 } else { 2 };
+            let n = b[1..].iter().take(max).take_while(|c| (b'0'..=b'7').contains(c)).count();
+            let v = b[1..1 + n].iter().fold(0u32, |v, c| v * 8 + u32::from(c - b'0'));
+            char::from_u32(v).map_or(Escape::Invalid(1 + n), |c| Escape::Char(c, 1 + n))
+        }
+        // Any other character: show it (whole, even if multi-byte) in the error.
+        _ => Escape::Invalid(1 + s[1..].chars().next().map_or(0, char::len_utf8)),
     }
 }
 
