@@ -26,6 +26,8 @@ editor does.";
 
 const AFTER_HELP: &str = "\
 Examples:
+  ntaq run queries/scenario2.kql --data testdata/sample --now 2025-06-02T00:00:00Z
+  ntaq run queries/scenario4.kql --data DIR --param start=2025-06-01 --param end=2025-06-02 --format csv
   ntaq check queries/*.kql --param start:datetime --param end:datetime
   ntaq check --format github queries/*.kql
   ntaq parse --format kql queries/scenario2.kql";
@@ -45,6 +47,11 @@ pub enum Command {
     /// I/O error, 3 no errors but some file uses KQL that ntaq does not
     /// implement.
     Check(CheckArgs),
+    /// Run queries over a data directory and print or write their results.
+    ///
+    /// Exit status: 0 every query ran, 1 a query has an error, 2 usage or
+    /// I/O error.
+    Run(RunArgs),
     /// Parse a query and print its syntax tree.
     Parse(ParseArgs),
     /// Bind a query and print its logical plan with each step's schema.
@@ -91,6 +98,55 @@ pub enum CheckFormat {
 }
 
 #[derive(Args, Debug)]
+pub struct RunArgs {
+    /// Directory of Parquet tables (<Table>.parquet or <Table>/*.parquet).
+    #[arg(long, value_name = "DIR", env = "NTAQ_DATA")]
+    pub data: Option<PathBuf>,
+
+    /// A value for a query parameter or workbook placeholder, e.g.
+    /// `--param start=2025-06-01T00:00:00Z` or
+    /// `--param timeInterval:startISO=2025-06-01T00:00:00Z`. Repeatable.
+    /// VALUE is a KQL literal (datetime(…), 42, 1.5, true, 1h), an ISO 8601
+    /// instant, or else text.
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+
+    /// Fix now() and ago() to this instant (ISO 8601 UTC), for reproducible runs.
+    #[arg(long, value_name = "ISO")]
+    pub now: Option<String>,
+
+    /// Output format (default: from --output's extension, else table).
+    #[arg(long, value_enum)]
+    pub format: Option<RunFormat>,
+
+    /// Write the result to FILE (written completely or not at all).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Rows shown by the table format (the rest are counted).
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub max_rows: usize,
+
+    /// Query files (`-` reads standard input).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<String>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunFormat {
+    /// A table for people, on standard output.
+    Table,
+    /// CSV with a header row.
+    Csv,
+    /// One JSON array of row objects.
+    Json,
+    /// One JSON object per line.
+    Ndjson,
+    /// A Parquet file (needs --output).
+    Parquet,
+}
+
+#[derive(Args, Debug)]
 pub struct ParseArgs {
     /// Output form.
     #[arg(long, value_enum, default_value_t = ParseFormat::Debug)]
@@ -126,6 +182,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let status = match cli.command {
         Some(Command::Check(args)) => commands::check::run(&args),
+        Some(Command::Run(args)) => commands::run::run(&args),
         Some(Command::Parse(args)) => commands::parse::run(&args),
         Some(Command::Plan(args)) => commands::plan::run(&args),
         None => {

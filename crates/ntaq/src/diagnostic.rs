@@ -1,6 +1,7 @@
 //! One view of the diagnostics of every phase (syntax, semantic, I/O) and
 //! their renderings: human (miette), JSON, GitHub Actions annotations.
 
+use crate::params::SourceMap;
 use kql_syntax::span::line_col;
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
 use serde::Serialize;
@@ -15,9 +16,14 @@ pub enum Severity {
     Note,
 }
 
-/// A diagnostic from any phase, kept as the original typed error.
+/// A diagnostic from any phase, kept as the original typed error. When the
+/// query text was rewritten (workbook placeholders substituted), `map`
+/// takes its spans back to the text the user wrote.
 #[derive(Clone)]
-pub struct Diag(Arc<dyn Diagnostic + Send + Sync + 'static>);
+pub struct Diag {
+    inner: Arc<dyn Diagnostic + Send + Sync + 'static>,
+    map: Option<Arc<SourceMap>>,
+}
 
 impl fmt::Debug for Diag {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -27,11 +33,23 @@ impl fmt::Debug for Diag {
 
 impl Diag {
     pub fn new(d: impl Diagnostic + Send + Sync + 'static) -> Self {
-        Diag(Arc::new(d))
+        Diag { inner: Arc::new(d), map: None }
+    }
+
+    /// The same diagnostic with spans mapped through `map`.
+    pub fn mapped(self, map: Arc<SourceMap>) -> Self {
+        Diag { map: Some(map), ..self }
+    }
+
+    fn map_span(&self, offset: usize, len: usize) -> (usize, usize) {
+        match &self.map {
+            Some(m) => m.to_original(offset, len),
+            None => (offset, len),
+        }
     }
 
     pub fn severity(&self) -> Severity {
-        match self.0.severity() {
+        match self.inner.severity() {
             Some(miette::Severity::Advice) => Severity::Note,
             Some(miette::Severity::Warning) => Severity::Warning,
             _ => Severity::Error,
@@ -39,15 +57,15 @@ impl Diag {
     }
 
     pub fn code(&self) -> String {
-        self.0.code().map(|c| c.to_string()).unwrap_or_default()
+        self.inner.code().map(|c| c.to_string()).unwrap_or_default()
     }
 
     pub fn message(&self) -> String {
-        self.0.to_string()
+        self.inner.to_string()
     }
 
     pub fn help(&self) -> Option<String> {
-        self.0.help().map(|h| h.to_string())
+        self.inner.help().map(|h| h.to_string())
     }
 
     /// Valid KQL that ntaq does not implement.
@@ -62,8 +80,8 @@ impl Diag {
 
     /// The first label's span as (offset, length) in bytes.
     pub fn primary_span(&self) -> Option<(usize, usize)> {
-        let mut labels = self.0.labels()?;
-        labels.next().map(|l| (l.offset(), l.len()))
+        let mut labels = self.inner.labels()?;
+        labels.next().map(|l| self.map_span(l.offset(), l.len()))
     }
 
     /// The diagnostic as JSON for `--format json`.
@@ -109,7 +127,11 @@ impl Diag {
     pub fn render(&self, name: &str, source: &str, color: bool) -> String {
         let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
         let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
-        let with_source = WithSource { inner: self.0.as_ref(), source: NamedSource::new(name, source.to_string()) };
+        let with_source = WithSource {
+            inner: self.inner.as_ref(),
+            map: self.map.as_deref(),
+            source: NamedSource::new(name, source.to_string()),
+        };
         let mut out = String::new();
         if handler.render_report(&mut out, &with_source).is_err() {
             out = format!("{}: {}", self.code(), self.message());
@@ -143,6 +165,7 @@ fn escape_property(s: &str) -> String {
 /// A diagnostic with the query text attached, for miette's renderer.
 struct WithSource<'a> {
     inner: &'a (dyn Diagnostic + Send + Sync),
+    map: Option<&'a SourceMap>,
     source: NamedSource<String>,
 }
 
@@ -177,9 +200,11 @@ impl Diagnostic for WithSource<'_> {
         let len = text.len();
         let last_char = text.char_indices().next_back().map_or(0, |(k, _)| k);
         let labels = self.inner.labels()?;
+        let map = self.map;
         Some(Box::new(labels.map(move |l| {
-            let offset = if l.offset() >= len { last_char } else { l.offset() };
-            let length = l.len().min(len - offset);
+            let (offset, length) = map.map_or((l.offset(), l.len()), |m| m.to_original(l.offset(), l.len()));
+            let offset = if offset >= len { last_char } else { offset };
+            let length = length.min(len - offset);
             LabeledSpan::new(l.label().map(str::to_string), offset, length)
         })))
     }

@@ -9,4 +9,8 @@
 pub mod cli;
 mod commands;
 pub mod diagnostic;
+pub mod params;
+mod run_errors;
 pub mod session;
+
+pub use run_errors::RunError;

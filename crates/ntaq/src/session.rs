@@ -1,12 +1,18 @@
 //! The facade every front end uses (CLI commands, REPL, tests): a catalog
-//! of tables, the query parameters, and `check` of a query text.
+//! of tables (and their data), query parameters, `check` of a query text,
+//! and preparing and running it.
 
 use crate::diagnostic::Diag;
+use crate::params::{ParamValues, SourceMap, literal_value, substitute_placeholders, typed_value};
+use crate::run_errors::RunError;
+use kql_exec::{Executor, MemTables, ParquetTables, TableProvider};
 use kql_io::{DataDir, IoError};
 use kql_plan::{Catalog, Params, Program, TableDef, TableOrigin, bind};
-use kql_syntax::ast::Script;
+use kql_syntax::ast::{Script, StatementKind};
 use miette::Diagnostic;
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use thiserror::Error;
 
 /// A column of a data file that has no Kusto type and is left out.
@@ -26,6 +32,8 @@ pub struct Checked {
     /// All diagnostics, syntax and semantic, in text order.
     pub diagnostics: Vec<Diag>,
     pub program: Program,
+    /// Outside parameters the query refers to.
+    pub used_params: std::collections::BTreeSet<String>,
 }
 
 impl Checked {
@@ -38,10 +46,37 @@ impl Checked {
     }
 }
 
-#[derive(Debug, Clone)]
+/// A query ready to run: parameters applied, checked, columns pruned.
+#[derive(Debug)]
+pub struct Prepared {
+    /// The text as written (diagnostics point here).
+    pub original: String,
+    /// The text after workbook placeholders were substituted.
+    pub text: String,
+    pub map: Arc<SourceMap>,
+    /// Diagnostics, mapped to the original text.
+    pub diagnostics: Vec<Diag>,
+    pub program: Program,
+}
+
+impl Prepared {
+    /// True if something stops the query from running.
+    pub fn blocked(&self) -> bool {
+        self.diagnostics.iter().any(|d| d.is_error() || d.is_unsupported())
+    }
+}
+
+#[derive(Clone)]
 pub struct Session {
     pub catalog: Catalog,
     pub params: Params,
+    tables: Arc<dyn TableProvider>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session").field("tables", &self.catalog.names().collect::<Vec<_>>()).finish()
+    }
 }
 
 impl Default for Session {
@@ -53,7 +88,7 @@ impl Default for Session {
 impl Session {
     /// The published NTANetAnalytics and NTAIpDetails schemas, no data.
     pub fn builtin() -> Self {
-        Session { catalog: Catalog::nta(), params: Params::default() }
+        Session { catalog: Catalog::nta(), params: Params::default(), tables: Arc::new(MemTables::new()) }
     }
 
     /// The tables of a data directory (schemas from the Parquet footers).
@@ -70,13 +105,23 @@ impl Session {
             }
             catalog.insert(def);
         }
-        Ok((Session { catalog, params: Params::default() }, warnings))
+        let tables: Arc<dyn TableProvider> = Arc::new(ParquetTables::new(Arc::new(dir)));
+        Ok((Session { catalog, params: Params::default(), tables }, warnings))
+    }
+
+    /// Where the rows of the catalog's tables come from.
+    pub fn tables(&self) -> &dyn TableProvider {
+        self.tables.as_ref()
     }
 
     /// Parses and binds `text`: every syntax and semantic diagnostic.
     pub fn check(&self, text: &str) -> Checked {
+        self.check_with(text, &self.params)
+    }
+
+    fn check_with(&self, text: &str, params: &Params) -> Checked {
         let parsed = kql_syntax::parse(text);
-        let bound = bind(&parsed.script, &self.catalog, &self.params);
+        let bound = bind(&parsed.script, &self.catalog, params);
         let mut diagnostics: Vec<(usize, Diag)> = Vec::new();
         for e in parsed.errors {
             diagnostics.push((e.span().start, Diag::new(e)));
@@ -90,6 +135,108 @@ impl Session {
             script: parsed.script,
             diagnostics: diagnostics.into_iter().map(|(_, d)| d).collect(),
             program: bound.program,
+            used_params: bound.used_params,
         }
+    }
+
+    /// Applies parameter values (placeholders substituted, free names bound),
+    /// checks the result and prunes it for execution.
+    pub fn prepare(&self, text: &str, values: &ParamValues) -> Prepared {
+        let (substituted, map, missing) = substitute_placeholders(text, values);
+        let map = Arc::new(map);
+        let mut extra: Vec<Diag> = Vec::new();
+        let original_placeholders = kql_syntax::parse(text).script.placeholders;
+        for name in &missing {
+            if let Some(p) = original_placeholders.iter().find(|p| &p.name == name) {
+                extra.push(Diag::new(RunError::MissingPlaceholder { name: name.clone(), span: p.span }));
+            }
+        }
+        // Values for names that are not placeholders bind free names and
+        // declared parameters (typed by their declaration).
+        let mut params = self.params.clone();
+        let parsed = kql_syntax::parse(&substituted);
+        let declared: Vec<(String, kql_syntax::ScalarType, bool, kql_syntax::Span)> = parsed
+            .script
+            .statements
+            .iter()
+            .filter_map(|s| match &s.kind {
+                StatementKind::DeclareQueryParameters(ps) => Some(ps),
+                _ => None,
+            })
+            .flatten()
+            .map(|p| (p.name.name.clone(), p.ty.ty, p.default.is_some(), p.name.span))
+            .collect();
+        let mut free: Vec<&str> = Vec::new();
+        for (name, raw) in values.iter() {
+            if original_placeholders.iter().any(|p| p.name == name) {
+                continue;
+            }
+            match declared.iter().find(|(n, ..)| n == name) {
+                Some((_, ty, _, span)) => match typed_value(raw, *ty) {
+                    Some(v) => params.set(name, v),
+                    None => extra.push(
+                        Diag::new(RunError::ParameterValue {
+                            name: name.to_string(),
+                            value: raw.to_string(),
+                            ty: ty.to_string(),
+                            span: *span,
+                            help: Some(format!("write a {ty} value, e.g. {}", example_of(*ty))),
+                        })
+                        .mapped(map.clone()),
+                    ),
+                },
+                None => {
+                    params.set(name, literal_value(raw));
+                    free.push(name);
+                }
+            }
+        }
+        for (name, _, has_default, span) in &declared {
+            if !has_default
+                && values.get(name).is_none()
+                && self.params.get(name).and_then(|p| p.value.as_ref()).is_none()
+            {
+                extra.push(
+                    Diag::new(RunError::MissingParameter { name: name.clone(), span: *span }).mapped(map.clone()),
+                );
+            }
+        }
+        let checked = self.check_with(&substituted, &params);
+        for name in free {
+            if !checked.used_params.contains(name) {
+                extra.push(Diag::new(RunError::UnusedParameter { name: name.to_string() }));
+            }
+        }
+        // Placeholders still in the text are errors here (reported above), not notes.
+        let mut diagnostics: Vec<Diag> = checked
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.code() != "kql::semantic::placeholder")
+            .map(|d| d.mapped(map.clone()))
+            .collect();
+        diagnostics.extend(extra);
+        diagnostics.sort_by_key(|d| d.primary_span().map_or(0, |s| s.0));
+        let mut program = checked.program;
+        kql_plan::optimize::prune_columns(&mut program);
+        Prepared { original: text.to_string(), text: substituted, map, diagnostics, program }
+    }
+
+    /// An executor for a prepared query; `now` fixes `now()`/`ago()`.
+    pub fn executor<'a>(&'a self, prepared: &'a Prepared, now: i64, cancel: Arc<AtomicBool>) -> Executor<'a> {
+        Executor::new(&prepared.program, self.tables(), now, cancel)
+    }
+}
+
+fn example_of(ty: kql_syntax::ScalarType) -> &'static str {
+    use kql_syntax::ScalarType as S;
+    match ty {
+        S::DateTime => "2025-06-01T00:00:00Z",
+        S::Timespan => "1h",
+        S::Long | S::Int => "42",
+        S::Real | S::Decimal => "1.5",
+        S::Bool => "true",
+        S::Guid => "74be27de-1e4e-49d9-b579-fe0b331d3642",
+        S::String => "text",
+        S::Dynamic => "dynamic([1, 2])",
     }
 }

@@ -154,6 +154,9 @@ impl Binder<'_> {
             Some(LetValue::Poisoned) => return Expr::error(span),
             None => {}
         }
+        if self.declared.contains_key(&id.name) || self.params.get(&id.name).is_some() {
+            self.used_params.insert(id.name.clone());
+        }
         if let Some((ty, default)) = self.declared.get(&id.name) {
             let ty = *ty;
             return match self.params.get(&id.name).and_then(|p| p.value.clone()) {

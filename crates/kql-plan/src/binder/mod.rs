@@ -64,6 +64,8 @@ impl Params {
 pub struct Bound {
     pub program: Program,
     pub diagnostics: Vec<SemanticError>,
+    /// Outside parameters the script refers to (to warn about unused ones).
+    pub used_params: std::collections::BTreeSet<String>,
 }
 
 impl Bound {
@@ -77,7 +79,7 @@ impl Bound {
 pub fn bind(script: &ast::Script, catalog: &Catalog, params: &Params) -> Bound {
     let mut b = Binder::new(catalog, params, script);
     b.script(script);
-    Bound { program: b.program, diagnostics: b.diagnostics }
+    Bound { program: b.program, diagnostics: b.diagnostics, used_params: b.used_params }
 }
 
 /// What a `let` name stands for.
@@ -106,6 +108,7 @@ pub(crate) struct Binder<'a> {
     column_counter: usize,
     /// Set while binding a `summarize`: where aggregations are collected.
     pending_aggregates: Option<summarize::PendingAggregates>,
+    used_params: std::collections::BTreeSet<String>,
 }
 
 impl<'a> Binder<'a> {
@@ -126,6 +129,7 @@ impl<'a> Binder<'a> {
             declared: HashMap::new(),
             column_counter: 0,
             pending_aggregates: None,
+            used_params: Default::default(),
         }
     }
 

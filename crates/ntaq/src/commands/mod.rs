@@ -3,6 +3,7 @@
 pub mod check;
 pub mod parse;
 pub mod plan;
+pub mod run;
 
 use crate::cli::CatalogArgs;
 use crate::diagnostic::Diag;
