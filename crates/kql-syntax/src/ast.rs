@@ -294,15 +294,17 @@ pub enum JoinKind {
 }
 
 impl JoinKind {
-    /// Parses a `kind=` value, including the documented aliases
-    /// (`anti` = `leftanti`, `semi`/`leftantisemi` …).
+    /// Parses a `kind=` value, including the aliases Kusto accepts
+    /// (`anti` and `leftantisemi` = `leftanti`, `rightantisemi` = `rightanti`;
+    /// see `KustoFacts.JoinKinds` in Kusto.Language). `outer` is a `union`
+    /// kind, not a join kind.
     pub fn from_name(name: &str) -> Option<JoinKind> {
         Some(match name {
             "innerunique" => JoinKind::InnerUnique,
             "inner" => JoinKind::Inner,
             "leftouter" => JoinKind::LeftOuter,
             "rightouter" => JoinKind::RightOuter,
-            "fullouter" | "outer" => JoinKind::FullOuter,
+            "fullouter" => JoinKind::FullOuter,
             "leftsemi" => JoinKind::LeftSemi,
             "leftanti" | "anti" | "leftantisemi" => JoinKind::LeftAnti,
             "rightsemi" => JoinKind::RightSemi,

@@ -558,10 +558,14 @@ impl<'s> Parser<'s> {
                 None => {
                     return Err(self.failure(SyntaxError::InvalidValue {
                         what: "join kind",
-                        help: Some(did_you_mean(&name, JoinKind::NAMES).map_or_else(
-                            || format!("join kinds are {}", JoinKind::NAMES.join(", ")),
-                            |s| format!("did you mean `{s}`?"),
-                        )),
+                        help: Some(
+                            did_you_mean(&name, JoinKind::NAMES)
+                                .or_else(|| (name == "outer").then_some("fullouter"))
+                                .map_or_else(
+                                    || format!("join kinds are {}", JoinKind::NAMES.join(", ")),
+                                    |s| format!("did you mean `{s}`?"),
+                                ),
+                        ),
                         found: name,
                         span,
                     }));
