@@ -17,6 +17,6 @@ pub mod physical;
 
 pub use context::{MemTables, ParquetTables, Stream, TableProvider};
 pub use error::ExecError;
-pub use eval::parse_value;
+pub use eval::{datetime_text, parse_value, real_text};
 pub use ops::Executor;
 pub use output::{KUSTO_TYPE_KEY, ResultSet, run_program};

@@ -7,7 +7,7 @@ mod membership;
 mod strings;
 
 pub use compare::comparison_type;
-pub use convert::{datetime_text, parse_value, to_scalar_type};
+pub use convert::{datetime_text, parse_value, real_text, to_scalar_type};
 
 use crate::columnar::{Col, with_arrays};
 use crate::dynamic;
