@@ -67,12 +67,34 @@ pub enum StatementKind {
     /// `let Name = expr` (tabular or scalar).
     Let(Let),
     /// `declare query_parameters(name:type [= default], …)`.
+    #[serde(serialize_with = "serialize_parameters")]
     DeclareQueryParameters(Vec<QueryParameter>),
     /// A tabular expression statement.
     Query(Query),
     /// A statement that did not parse; its diagnostics were reported. Keeps the
     /// name of a `let` so later references to it are not reported again.
     Error { let_name: Option<Ident> },
+}
+
+/// An internally tagged enum (`{"type": …}`) cannot hold a bare list: these
+/// write the list of a newtype variant as one named field instead.
+fn serialize_list_field<T: Serialize, S: serde::Serializer>(
+    field: &'static str,
+    items: &[T],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeStruct;
+    let mut st = s.serialize_struct("List", 1)?;
+    st.serialize_field(field, items)?;
+    st.end()
+}
+
+fn serialize_parameters<S: serde::Serializer>(items: &[QueryParameter], s: S) -> Result<S::Ok, S::Error> {
+    serialize_list_field("parameters", items, s)
+}
+
+fn serialize_columns<S: serde::Serializer>(items: &[NamedExpr], s: S) -> Result<S::Ok, S::Error> {
+    serialize_list_field("columns", items, s)
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -117,6 +139,7 @@ pub enum SourceKind {
     /// `union T1, T2, …` at the start of a query.
     Union(Union),
     /// `print a = 1, b = "x"`.
+    #[serde(serialize_with = "serialize_columns")]
     Print(Vec<NamedExpr>),
     /// `datatable(a:long, b:string) [1, "x", 2, "y"]`.
     Datatable(Datatable),

@@ -38,6 +38,11 @@ const RESERVED: &[&str] = &[
     "search",
     "evaluate",
     "externaldata",
+    "external_data",
+    "alias",
+    "pattern",
+    "restrict",
+    "view",
     "has_any",
     "has_all",
 ];
