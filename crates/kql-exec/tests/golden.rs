@@ -196,12 +196,9 @@ fn rewrite(text: &str, cases: &[Case], actual: &[Result<(String, Vec<String>), S
         while i < lines.len() && !lines[i].trim().is_empty() {
             i += 1;
         }
-        match (&case.expect, result) {
-            (Expect::Rows { .. }, Ok((header, rows))) => {
-                out.push(header.clone());
-                out.extend(rows.iter().cloned());
-            }
-            _ => {}
+        if let (Expect::Rows { .. }, Ok((header, rows))) = (&case.expect, result) {
+            out.push(header.clone());
+            out.extend(rows.iter().cloned());
         }
     }
     out.extend(lines[i..].iter().map(|s| s.to_string()));
