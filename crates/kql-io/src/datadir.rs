@@ -2,16 +2,41 @@
 
 use crate::error::IoError;
 use arrow_schema::SchemaRef;
+use bytes::Bytes;
 use parquet::arrow::parquet_to_arrow_schema;
-use parquet::file::reader::{FileReader, SerializedFileReader};
+use parquet::file::reader::{ChunkReader, FileReader, SerializedFileReader};
 use std::fs::File;
 use std::path::{Path, PathBuf};
+
+/// Where a Parquet file's bytes are: on disk, or in memory (the sample
+/// data built into the binary).
+#[derive(Debug, Clone)]
+pub enum FileSource {
+    Path(PathBuf),
+    Memory { name: String, data: Bytes },
+}
+
+impl FileSource {
+    /// The path to show in messages (`<bundled>/NAME` for memory files).
+    pub fn path(&self) -> PathBuf {
+        match self {
+            FileSource::Path(p) => p.clone(),
+            FileSource::Memory { name, .. } => PathBuf::from("<bundled>").join(name),
+        }
+    }
+}
+
+impl std::fmt::Display for FileSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.path().display())
+    }
+}
 
 /// One table of a data directory: its files and their (common) schema.
 #[derive(Debug, Clone)]
 pub struct TableFiles {
     pub name: String,
-    pub files: Vec<PathBuf>,
+    pub files: Vec<FileSource>,
     pub schema: SchemaRef,
     /// Total rows according to the files' footers.
     pub rows: u64,
@@ -56,18 +81,36 @@ impl DataDir {
                 continue;
             };
             if entry.is_dir() {
-                let files: Vec<PathBuf> =
-                    read_dir_sorted(&entry)?.into_iter().filter(|p| p.is_file() && is_parquet(p)).collect();
+                let files: Vec<FileSource> = read_dir_sorted(&entry)?
+                    .into_iter()
+                    .filter(|p| p.is_file() && is_parquet(p))
+                    .map(FileSource::Path)
+                    .collect();
                 if !files.is_empty() {
                     let name = entry.file_name().and_then(|s| s.to_str()).unwrap_or(&stem).to_string();
                     tables.push(TableFiles::read(name, files)?);
                 }
             } else if is_parquet(&entry) {
-                tables.push(TableFiles::read(stem, vec![entry])?);
+                tables.push(TableFiles::read(stem, vec![FileSource::Path(entry)])?);
             }
         }
         tables.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(DataDir { path: path.to_path_buf(), tables })
+    }
+
+    /// Tables from Parquet files held in memory: `(table, file name, bytes)`.
+    pub fn from_memory(label: &str, files: Vec<(String, String, Bytes)>) -> Result<DataDir, IoError> {
+        let mut by_table: Vec<(String, Vec<FileSource>)> = Vec::new();
+        for (table, name, data) in files {
+            let src = FileSource::Memory { name, data };
+            match by_table.iter_mut().find(|(t, _)| *t == table) {
+                Some((_, v)) => v.push(src),
+                None => by_table.push((table, vec![src])),
+            }
+        }
+        let mut tables = by_table.into_iter().map(|(t, f)| TableFiles::read(t, f)).collect::<Result<Vec<_>, _>>()?;
+        tables.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(DataDir { path: PathBuf::from(label), tables })
     }
 
     pub fn table(&self, name: &str) -> Option<&TableFiles> {
@@ -77,21 +120,21 @@ impl DataDir {
 
 impl TableFiles {
     /// Reads the footers of `files` and checks they agree on the schema.
-    pub fn read(name: String, files: Vec<PathBuf>) -> Result<TableFiles, IoError> {
+    pub fn read(name: String, files: Vec<FileSource>) -> Result<TableFiles, IoError> {
         let mut schema: Option<(SchemaRef, PathBuf)> = None;
         let mut rows = 0u64;
         for f in &files {
             let (s, n) = read_footer(&name, f)?;
             rows += n;
             match &schema {
-                None => schema = Some((s, f.clone())),
+                None => schema = Some((s, f.path())),
                 Some((first, first_path)) => {
                     if first.fields() != s.fields() {
                         return Err(IoError::SchemaConflict {
                             table: name,
                             first_path: first_path.clone(),
                             first: describe(first),
-                            second_path: f.clone(),
+                            second_path: f.path(),
                             second: describe(&s),
                         });
                     }
@@ -109,10 +152,19 @@ fn describe(s: &arrow_schema::Schema) -> String {
 }
 
 /// The Arrow schema and row count from a Parquet footer.
-fn read_footer(table: &str, path: &Path) -> Result<(SchemaRef, u64), IoError> {
-    let file = File::open(path).map_err(|source| IoError::Unreadable { path: path.to_path_buf(), source })?;
-    let bad = |reason: String| IoError::BadParquet { table: table.to_string(), path: path.to_path_buf(), reason };
-    let reader = SerializedFileReader::new(file).map_err(|e| bad(e.to_string()))?;
+fn read_footer(table: &str, src: &FileSource) -> Result<(SchemaRef, u64), IoError> {
+    match src {
+        FileSource::Path(path) => {
+            let file = File::open(path).map_err(|source| IoError::Unreadable { path: path.clone(), source })?;
+            footer_of(table, src, file)
+        }
+        FileSource::Memory { data, .. } => footer_of(table, src, data.clone()),
+    }
+}
+
+fn footer_of<R: ChunkReader + 'static>(table: &str, src: &FileSource, reader: R) -> Result<(SchemaRef, u64), IoError> {
+    let bad = |reason: String| IoError::BadParquet { table: table.to_string(), path: src.path(), reason };
+    let reader = SerializedFileReader::new(reader).map_err(|e| bad(e.to_string()))?;
     let meta = reader.metadata().file_metadata();
     let schema =
         parquet_to_arrow_schema(meta.schema_descr(), meta.key_value_metadata()).map_err(|e| bad(e.to_string()))?;

@@ -11,7 +11,7 @@ mod error;
 pub mod output;
 mod scan;
 
-pub use datadir::{DataDir, TableFiles};
+pub use datadir::{DataDir, FileSource, TableFiles};
 pub use error::IoError;
 pub use output::{Destination, OutputError, OutputFormat, OutputOptions, Sink, SinkSummary, sink};
 pub use scan::TableScan;

@@ -2,13 +2,12 @@
 //! batch. Type conversion to the executor's representation happens in the
 //! executor; this layer only reads.
 
-use crate::datadir::TableFiles;
+use crate::datadir::{FileSource, TableFiles};
 use crate::error::IoError;
 use arrow_array::RecordBatch;
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
 use std::fs::File;
-use std::path::PathBuf;
 
 /// Batches of one table, file after file, with the requested columns in
 /// the files' column order.
@@ -16,8 +15,8 @@ pub struct TableScan {
     table: String,
     columns: Vec<String>,
     batch_size: usize,
-    files: std::vec::IntoIter<PathBuf>,
-    current: Option<(PathBuf, ParquetRecordBatchReader)>,
+    files: std::vec::IntoIter<FileSource>,
+    current: Option<(FileSource, ParquetRecordBatchReader)>,
 }
 
 impl TableFiles {
@@ -28,7 +27,7 @@ impl TableFiles {
                 return Err(IoError::MissingColumn {
                     table: self.name.clone(),
                     column: c.clone(),
-                    path: self.files.first().cloned().unwrap_or_default(),
+                    path: self.files.first().map(FileSource::path).unwrap_or_default(),
                 });
             }
         }
@@ -43,10 +42,23 @@ impl TableFiles {
 }
 
 impl TableScan {
-    fn open(&self, path: PathBuf) -> Result<ParquetRecordBatchReader, IoError> {
-        let bad = |reason: String| IoError::BadParquet { table: self.table.clone(), path: path.clone(), reason };
-        let file = File::open(&path).map_err(|source| IoError::Unreadable { path: path.clone(), source })?;
-        let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| bad(e.to_string()))?;
+    fn open(&self, src: &FileSource) -> Result<ParquetRecordBatchReader, IoError> {
+        match src {
+            FileSource::Path(path) => {
+                let file = File::open(path).map_err(|source| IoError::Unreadable { path: path.clone(), source })?;
+                self.reader(src, file)
+            }
+            FileSource::Memory { data, .. } => self.reader(src, data.clone()),
+        }
+    }
+
+    fn reader<R: parquet::file::reader::ChunkReader + 'static>(
+        &self,
+        src: &FileSource,
+        input: R,
+    ) -> Result<ParquetRecordBatchReader, IoError> {
+        let bad = |reason: String| IoError::BadParquet { table: self.table.clone(), path: src.path(), reason };
+        let builder = ParquetRecordBatchReaderBuilder::try_new(input).map_err(|e| bad(e.to_string()))?;
         let schema = builder.parquet_schema();
         let arrow = builder.schema().clone();
         // Leaf indices of the requested top-level columns.
@@ -57,7 +69,7 @@ impl TableScan {
                 arrow.index_of(c).map_err(|_| IoError::MissingColumn {
                     table: self.table.clone(),
                     column: c.clone(),
-                    path: path.clone(),
+                    path: src.path(),
                 })
             })
             .collect::<Result<_, _>>()?;
@@ -75,11 +87,8 @@ impl Iterator for TableScan {
                 match reader.next() {
                     Some(Ok(batch)) => return Some(Ok(batch)),
                     Some(Err(e)) => {
-                        let err = IoError::BadParquet {
-                            table: self.table.clone(),
-                            path: path.clone(),
-                            reason: e.to_string(),
-                        };
+                        let err =
+                            IoError::BadParquet { table: self.table.clone(), path: path.path(), reason: e.to_string() };
                         self.current = None;
                         self.files = Vec::new().into_iter();
                         return Some(Err(err));
@@ -87,9 +96,9 @@ impl Iterator for TableScan {
                     None => self.current = None,
                 }
             }
-            let path = self.files.next()?;
-            match self.open(path.clone()) {
-                Ok(reader) => self.current = Some((path, reader)),
+            let src = self.files.next()?;
+            match self.open(&src) {
+                Ok(reader) => self.current = Some((src, reader)),
                 Err(e) => {
                     self.files = Vec::new().into_iter();
                     return Some(Err(e));

@@ -95,3 +95,26 @@ fn empty_directory_has_no_tables() {
     let dir = tempfile::tempdir().unwrap();
     assert!(DataDir::open(dir.path()).unwrap().tables.is_empty());
 }
+
+#[test]
+fn tables_from_memory_scan_like_files() {
+    let batch = RecordBatch::try_from_iter(vec![
+        ("Ip", ips(&["1.2.3.4", "5.6.7.8", "9.9.9.9"])),
+        ("Hits", Arc::new(Int64Array::from(vec![1i64, 2, 3])) as ArrayRef),
+    ])
+    .unwrap();
+    let mut buf = Vec::new();
+    let mut w = ArrowWriter::try_new(&mut buf, batch.schema(), None).unwrap();
+    w.write(&batch).unwrap();
+    w.close().unwrap();
+    let d = DataDir::from_memory("<sample>", vec![("T".into(), "T.parquet".into(), bytes::Bytes::from(buf))]).unwrap();
+    let t = d.table("T").unwrap();
+    assert_eq!(t.rows, 3);
+    assert_eq!(t.files[0].to_string(), "<bundled>/T.parquet");
+    // Only the requested column is read.
+    let batches: Vec<RecordBatch> = t.scan(&["Hits".to_string()], 2).unwrap().collect::<Result<_, _>>().unwrap();
+    assert_eq!(batches.iter().map(|b| b.num_rows()).sum::<usize>(), 3);
+    assert!(batches.iter().all(|b| b.num_columns() == 1 && b.schema().field(0).name() == "Hits"));
+    let err = t.scan(&["Nope".to_string()], 2).err().unwrap();
+    assert!(err.to_string().contains("Nope") && err.to_string().contains("T.parquet"), "{err}");
+}

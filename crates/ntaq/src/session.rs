@@ -98,7 +98,7 @@ impl Session {
         let mut catalog = Catalog::new();
         let mut warnings = Vec::new();
         for t in &dir.tables {
-            let files = t.files.iter().map(|f| f.display().to_string()).collect();
+            let files = t.files.iter().map(|f| f.to_string()).collect();
             let (def, unmapped) = TableDef::from_arrow(&t.name, &t.schema, TableOrigin::Files(files));
             for (column, dt) in unmapped {
                 warnings.push(Diag::new(UnmappedColumn { table: t.name.clone(), column, data_type: dt.to_string() }));
