@@ -198,6 +198,29 @@ impl SyntaxError {
         }
     }
 
+    /// The primary span, to adjust it (see `parser::settle_end_spans`).
+    pub(crate) fn span_mut(&mut self) -> &mut Span {
+        use SyntaxError::*;
+        match self {
+            Expected { span, .. }
+            | UnterminatedString { span }
+            | InvalidEscape { span, .. }
+            | UnclosedBracket { span, .. }
+            | UnmatchedBracket { span, .. }
+            | UnknownOperator { span, .. }
+            | InvalidLiteral { span, .. }
+            | MissingOn { span, .. }
+            | InvalidJoinCondition { span }
+            | InvalidValue { span, .. }
+            | PlaceholderOutsideString { span, .. }
+            | TooDeep { span, .. }
+            | Empty { span }
+            | UnsupportedOperator { span, .. }
+            | UnsupportedStatement { span, .. }
+            | UnsupportedSyntax { span, .. } => span,
+        }
+    }
+
     /// True when the text is valid KQL that ntaq does not implement.
     pub fn is_unsupported(&self) -> bool {
         matches!(

@@ -392,7 +392,19 @@ impl<'s> Parser<'s> {
             let Some(rest) = j.strip_prefix(',') else {
                 return Ok((i, items));
             };
-            let (rest, next) = self.cut(item(self, rest))?;
+            let (rest, next) = match item(self, rest) {
+                Err(nom::Err::Error(e)) => {
+                    let mut err = self.to_syntax_error(nom::Err::Error(e));
+                    let after = skip_ws(rest);
+                    if let SyntaxError::Expected { help: help @ None, .. } = &mut err {
+                        if after.is_empty() || after.starts_with(['|', ';', ')', ']']) {
+                            *help = Some("remove the trailing `,`: a comma must be followed by another item".into());
+                        }
+                    }
+                    return Err(self.failure(err));
+                }
+                other => other?,
+            };
             items.push(next);
             i = rest;
         }

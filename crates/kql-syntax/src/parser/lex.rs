@@ -54,12 +54,16 @@ pub(crate) fn starts_with_word(i: &str, kw: &str) -> bool {
     i.strip_prefix(kw).is_some_and(|rest| !rest.starts_with(|c: char| is_ident_char(c) || c == '-'))
 }
 
+/// Operators spelt with two symbols, so error spans and messages show them whole.
+const SYMBOL_PAIRS: [&str; 9] = ["==", "!=", "<>", "<=", ">=", "=~", "!~", "..", "=>"];
+
 /// Byte length of the token at the start of `i`, for error spans.
 pub(crate) fn token_len(i: &str) -> usize {
     let mut chars = i.chars();
     match chars.next() {
         None => 0,
         Some(c) if is_ident_char(c) => i.find(|c: char| !is_ident_char(c)).unwrap_or(i.len()),
+        Some(_) if SYMBOL_PAIRS.iter().any(|p| i.starts_with(p)) => 2,
         Some(c) => c.len_utf8(),
     }
 }
@@ -73,9 +77,51 @@ pub(crate) fn describe(i: &str) -> String {
         '\'' | '"' | '`' => "a string literal".to_string(),
         '\n' | '\r' => "end of line".to_string(),
         c if c.is_ascii_digit() => format!("number `{}`", &i[..token_len(i)]),
-        c if is_ident_char(c) => format!("`{}`", &i[..token_len(i)]),
-        c => format!("`{c}`"),
+        _ => format!("`{}`", &i[..token_len(i)]),
     }
+}
+
+/// The offset just after the last token of `src`: trailing whitespace and
+/// comments excluded (a `//` inside a string is not a comment).
+pub(crate) fn end_of_code(src: &str) -> usize {
+    let mut i = src;
+    let mut end = 0;
+    loop {
+        i = skip_ws(i);
+        if i.is_empty() {
+            return end;
+        }
+        i = &i[code_token_len(i)..];
+        end = src.len() - i.len();
+    }
+}
+
+/// Byte length (at least 1) of the token at the start of non-empty `i`,
+/// reading string literals whole, even unterminated ones.
+fn code_token_len(i: &str) -> usize {
+    let b = i.as_bytes();
+    let quote = |k: usize| matches!(b.get(k), Some(b'\'' | b'"'));
+    let mut k = usize::from(matches!(b.first(), Some(b'h' | b'H')) && (quote(1) || b.get(1) == Some(&b'@')));
+    let verbatim = b.get(k) == Some(&b'@') && quote(k + 1);
+    k += usize::from(verbatim);
+    let rest = &i[k..];
+    if rest.starts_with("```") || rest.starts_with("~~~") {
+        return k + 3 + rest[3..].find(&rest[..3]).map_or(rest.len() - 3, |n| n + 3);
+    }
+    if let Some(&q @ (b'\'' | b'"')) = b.get(k) {
+        let mut j = k + 1;
+        while j < b.len() && b[j] != b'\n' && b[j] != b'\r' {
+            if b[j] == b'\\' && !verbatim {
+                j += 2;
+            } else if b[j] == q && !(verbatim && b.get(j + 1) == Some(&q)) {
+                return j + 1;
+            } else {
+                j += if b[j] == q { 2 } else { 1 };
+            }
+        }
+        return j.min(b.len());
+    }
+    token_len(i).max(1)
 }
 
 /// Where error recovery stops skipping.
@@ -163,10 +209,24 @@ mod tests {
     }
 
     #[test]
+    fn end_of_code_skips_trailing_trivia() {
+        assert_eq!(end_of_code("T | where a ==  \n// note\n\n"), 14);
+        assert_eq!(end_of_code("print 'a // b'  "), 14);
+        assert_eq!(end_of_code("print @'c:\\'// x"), 12);
+        assert_eq!(end_of_code("print ```//```\n"), 14);
+        assert_eq!(end_of_code("print 'open // x"), 16, "an unterminated string runs to the line end");
+        assert_eq!(end_of_code("  // only\n"), 0);
+        assert_eq!(end_of_code("é "), 2);
+    }
+
+    #[test]
     fn descriptions() {
         assert_eq!(describe(""), "end of query");
         assert_eq!(describe("wher x"), "`wher`");
         assert_eq!(describe("'abc'"), "a string literal");
         assert_eq!(describe(")"), "`)`");
+        assert_eq!(describe("== 1"), "`==`");
+        assert_eq!(describe("=1"), "`=`");
+        assert_eq!(describe("é"), "`é`");
     }
 }

@@ -392,14 +392,18 @@ impl<'s> Parser<'s> {
                 span: self.token_span(j),
             }));
         }
-        Err(self.failure(self.expected_error(
+        let mut e = self.expected_error(
             j,
             match close {
                 ')' => "`)`",
                 ']' => "`]`",
                 _ => "`}`",
             },
-        )))
+        );
+        if let SyntaxError::Expected { help, .. } = &mut e {
+            *help = self.after_expression_help(j);
+        }
+        Err(self.failure(e))
     }
 
     /// A value inside `dynamic(…)`: JSON-like, with Kusto literals allowed.

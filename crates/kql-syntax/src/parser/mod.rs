@@ -38,7 +38,23 @@ pub struct Parsed {
 pub fn parse(src: &str) -> Parsed {
     let p = Parser::new(src);
     let script = p.script();
-    Parsed { script, errors: p.errors.into_inner() }
+    let mut errors = p.errors.into_inner();
+    settle_end_spans(src, &mut errors);
+    Parsed { script, errors }
+}
+
+/// "Expected …, found end of query" points just after the last token, not
+/// past the trailing whitespace and comments: on the line the user was
+/// writing, where a report can show it (a label on an empty last line, or
+/// beyond the last character of the text, is not drawn by miette).
+fn settle_end_spans(src: &str, errors: &mut [SyntaxError]) {
+    let code_end = lex::end_of_code(src);
+    for e in errors {
+        let span = e.span_mut();
+        if span.is_empty() && span.start == src.len() {
+            *span = Span::at(code_end);
+        }
+    }
 }
 
 /// Parses one scalar expression (e.g. a `--param` value), requiring all input to be used.
@@ -46,7 +62,7 @@ pub fn parse_expression(src: &str) -> Result<Expr, Vec<SyntaxError>> {
     let p = Parser::new(src);
     let result = p.expr(src).map(|(rest, e)| (skip_ws(rest), e));
     let mut errors = p.errors.take();
-    match result {
+    let result = match result {
         Ok((rest, e)) if rest.is_empty() && errors.is_empty() => Ok(e),
         Ok((rest, _)) => {
             if errors.is_empty() {
@@ -58,7 +74,11 @@ pub fn parse_expression(src: &str) -> Result<Expr, Vec<SyntaxError>> {
             errors.push(p.to_syntax_error(e));
             Err(errors)
         }
-    }
+    };
+    result.map_err(|mut errors| {
+        settle_end_spans(src, &mut errors);
+        errors
+    })
 }
 
 /// nom's error type inside the parser: the position (as remaining length),
@@ -174,9 +194,14 @@ impl<'s> Parser<'s> {
         })
     }
 
-    /// Records a diagnostic and carries on (used by recovery).
+    /// Records a diagnostic and carries on (used by recovery). A second error
+    /// at the same place is dropped: recovery can meet the token that caused
+    /// the first one again (`T | where ]` reports the `]` once).
     pub(crate) fn report(&self, e: SyntaxError) {
-        self.errors.borrow_mut().push(e);
+        let mut errors = self.errors.borrow_mut();
+        if !errors.iter().any(|old| old.span().start == e.span().start) {
+            errors.push(e);
+        }
     }
 
     pub(crate) fn expected_error(&self, i: &str, expected: &str) -> SyntaxError {
@@ -187,6 +212,27 @@ impl<'s> Parser<'s> {
             span: self.token_span(i),
             help: None,
         }
+    }
+
+    /// Help for text left over after a complete expression: a lone `=`
+    /// meant as a comparison, or a comparison chained onto another one
+    /// (Kusto's equality, relational and string operators do not chain).
+    pub(crate) fn after_expression_help(&self, i: &str) -> Option<String> {
+        let r = skip_ws(i);
+        if r.starts_with('=') && !r.starts_with("==") && !r.starts_with("=~") && !r.starts_with("=>") {
+            return Some("to compare values write `==`; a single `=` only names a column (`Name = expression`)".into());
+        }
+        let symbol = ["==", "!=", "<>", "<=", ">=", "=~", "!~", "<", ">"].iter().find(|s| r.starts_with(**s));
+        let bang = usize::from(r.starts_with('!'));
+        let word = lex::word_at(&r[bang..]).map(|w| &r[..bang + w.len()]);
+        let is_comparison_word = word.is_some_and(|w| {
+            crate::ast::BinaryOp::string_op_from_word(w).is_some()
+                || matches!(w, "in" | "!in" | "between" | "!between" | "has_any" | "has_all" | "matches")
+        });
+        let op = symbol.copied().or(word.filter(|_| is_comparison_word))?;
+        Some(format!(
+            "comparisons do not chain in KQL: `{op}` cannot follow another comparison at the same level; combine them with `and` or add parentheses"
+        ))
     }
 
     pub(crate) fn to_syntax_error(&self, e: nom::Err<PError>) -> SyntaxError {

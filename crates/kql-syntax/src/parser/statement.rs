@@ -63,7 +63,8 @@ impl<'s> Parser<'s> {
         }
         let help = operator_word_at(r)
             .filter(|w| SUPPORTED_OPERATORS.contains(w) || UNSUPPORTED_OPERATORS.contains(w))
-            .map(|w| format!("did you forget `|` before `{w}`?"));
+            .map(|w| format!("did you forget `|` before `{w}`?"))
+            .or_else(|| self.after_expression_help(r));
         SyntaxError::Expected {
             expected: "`|`, `;` or end of query".into(),
             found: describe(r),
