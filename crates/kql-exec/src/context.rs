@@ -1,7 +1,7 @@
 //! Where table data comes from.
 
 use crate::error::{ExecError, Result};
-use crate::physical::normalize_column;
+use crate::physical::{normalize_column, readable_as};
 use arrow_array::RecordBatch;
 use arrow_schema::Field;
 use kql_io::DataDir;
@@ -85,13 +85,55 @@ impl ParquetTables {
 impl TableProvider for ParquetTables {
     fn scan(&self, table: &str, columns: &[(String, ScalarType)]) -> Result<Stream<'static>> {
         let files = self.dir.table(table).ok_or_else(|| ExecError::NoTable { table: table.to_string() })?;
-        let names: Vec<String> = columns.iter().map(|(n, _)| n.clone()).collect();
+        // Columns the files lack (a published NTA column an export left out)
+        // read as empty: "" for strings, null otherwise.
+        let (present, missing): (Vec<_>, Vec<_>) =
+            columns.iter().cloned().partition(|(n, _)| files.schema.field_with_name(n).is_ok());
+        for (name, ty) in &present {
+            let dt = files
+                .schema
+                .field_with_name(name)
+                .map(|f| f.data_type().clone())
+                .unwrap_or(arrow_schema::DataType::Null);
+            if !readable_as(&dt, *ty) {
+                return Err(ExecError::ColumnType {
+                    table: table.to_string(),
+                    column: name.clone(),
+                    message: format!(
+                        "`{}` holds {dt}, which cannot be read as {ty}",
+                        files.files.first().map(|f| f.to_string()).unwrap_or_default()
+                    ),
+                    help: Some(format!("the query reads `{name}` as {ty}; re-export the column with that type")),
+                });
+            }
+        }
+        let names: Vec<String> = present.iter().map(|(n, _)| n.clone()).collect();
         let scan = files.scan(&names, BATCH_SIZE)?;
         let table = table.to_string();
         let columns = columns.to_vec();
         Ok(Box::new(scan.map(move |b| {
             let b = b?;
-            normalize_batch(&table, &b, &columns)
+            let b = normalize_batch(&table, &b, &present)?;
+            if missing.is_empty() { Ok(b) } else { with_empty_columns(&b, &columns) }
         })))
     }
+}
+
+/// `batch` with every one of `columns` in order, absent ones filled empty.
+fn with_empty_columns(batch: &RecordBatch, columns: &[(String, ScalarType)]) -> Result<RecordBatch> {
+    let n = batch.num_rows();
+    let mut fields = Vec::with_capacity(columns.len());
+    let mut arrays = Vec::with_capacity(columns.len());
+    for (name, ty) in columns {
+        let a = match batch.column_by_name(name) {
+            Some(a) => a.clone(),
+            None if *ty == ScalarType::String => {
+                crate::physical::scalar_array(&kql_plan::Value::String(String::new()), n)
+            }
+            None => arrow_array::new_null_array(&crate::physical::physical_type(*ty), n),
+        };
+        fields.push(Field::new(name, a.data_type().clone(), true));
+        arrays.push(a);
+    }
+    crate::ops::make_batch(fields, arrays, n)
 }

@@ -168,18 +168,12 @@ pub fn json_to_dyn(j: &serde_json::Value) -> DynValue {
     }
 }
 
-/// Converts a column read from a file to the executor's encoding of `ty`:
-/// any integer width, timestamps in any unit or zone, large/view/dictionary
-/// strings; null strings become "". `Err` says why the type does not fit.
-pub fn normalize_column(array: &ArrayRef, ty: ScalarType) -> std::result::Result<ArrayRef, String> {
-    let target = physical_type(ty);
-    let dt = array.data_type();
-    let fits = match ty {
+/// True if a file column of Arrow type `dt` can be read as Kusto type `ty`.
+pub fn readable_as(dt: &DataType, ty: ScalarType) -> bool {
+    match ty {
         ScalarType::Bool => matches!(dt, DataType::Boolean),
-        ScalarType::Int => {
-            matches!(dt, DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::UInt8 | DataType::UInt16)
-        }
-        ScalarType::Long => dt.is_integer(),
+        // int columns written as 64-bit by some exporters read with a checked cast.
+        ScalarType::Int | ScalarType::Long => dt.is_integer(),
         ScalarType::Real => dt.is_floating() || dt.is_integer(),
         ScalarType::Decimal => {
             matches!(
@@ -190,7 +184,16 @@ pub fn normalize_column(array: &ArrayRef, ty: ScalarType) -> std::result::Result
         ScalarType::String | ScalarType::Guid | ScalarType::Dynamic => is_stringish(dt),
         ScalarType::DateTime => matches!(dt, DataType::Timestamp(..) | DataType::Date32 | DataType::Date64),
         ScalarType::Timespan => matches!(dt, DataType::Duration(_)),
-    };
+    }
+}
+
+/// Converts a column read from a file to the executor's encoding of `ty`:
+/// any integer width, timestamps in any unit or zone, large/view/dictionary
+/// strings; null strings become "". `Err` says why the type does not fit.
+pub fn normalize_column(array: &ArrayRef, ty: ScalarType) -> std::result::Result<ArrayRef, String> {
+    let target = physical_type(ty);
+    let dt = array.data_type();
+    let fits = readable_as(dt, ty);
     if !fits {
         return Err(format!("the file holds {dt}, which cannot be read as {ty}"));
     }

@@ -25,6 +25,16 @@ pub struct UnmappedColumn {
     pub data_type: String,
 }
 
+/// Published NTA columns a table's files do not have.
+#[derive(Debug, Error, Diagnostic)]
+#[error("table {table} lacks {count} published column(s), which read as empty: {columns}")]
+#[diagnostic(code(kql::io::missing_columns), severity(Advice))]
+pub struct MissingColumns {
+    pub table: String,
+    pub count: usize,
+    pub columns: String,
+}
+
 /// The outcome of checking one query text.
 #[derive(Debug)]
 pub struct Checked {
@@ -92,21 +102,53 @@ impl Session {
     }
 
     /// The tables of a data directory (schemas from the Parquet footers).
-    /// Also returns warnings for columns that have no Kusto type.
+    /// Also returns warnings and notes about the files' columns.
     pub fn with_data_dir(path: &Path) -> Result<(Self, Vec<Diag>), IoError> {
-        let dir = DataDir::open(path)?;
+        Ok(Session::from_data(DataDir::open(path)?))
+    }
+
+    /// A session over the tables of `dir`. NTANetAnalytics and NTAIpDetails
+    /// keep their published schema whatever the files say: columns an export
+    /// left out read as empty (a note says so), extra columns are kept.
+    pub fn from_data(dir: DataDir) -> (Self, Vec<Diag>) {
+        let published = Catalog::nta();
         let mut catalog = Catalog::new();
-        let mut warnings = Vec::new();
+        let mut notes = Vec::new();
         for t in &dir.tables {
             let files = t.files.iter().map(|f| f.to_string()).collect();
-            let (def, unmapped) = TableDef::from_arrow(&t.name, &t.schema, TableOrigin::Files(files));
+            let (from_file, unmapped) = TableDef::from_arrow(&t.name, &t.schema, TableOrigin::Files(files));
             for (column, dt) in unmapped {
-                warnings.push(Diag::new(UnmappedColumn { table: t.name.clone(), column, data_type: dt.to_string() }));
+                notes.push(Diag::new(UnmappedColumn { table: t.name.clone(), column, data_type: dt.to_string() }));
             }
+            let def = match published.get(&t.name) {
+                Some(p) => {
+                    let missing: Vec<&str> = p
+                        .columns
+                        .iter()
+                        .filter(|c| t.schema.field_with_name(&c.name).is_err())
+                        .map(|c| c.name.as_str())
+                        .collect();
+                    if !missing.is_empty() {
+                        let mut columns = missing.iter().take(6).copied().collect::<Vec<_>>().join(", ");
+                        if missing.len() > 6 {
+                            columns.push_str(&format!(", … ({} more)", missing.len() - 6));
+                        }
+                        notes.push(Diag::new(MissingColumns { table: t.name.clone(), count: missing.len(), columns }));
+                    }
+                    let mut def = TableDef { origin: from_file.origin.clone(), ..p.clone() };
+                    for c in &from_file.columns {
+                        if !def.columns.iter().any(|d| d.name == c.name) {
+                            def.columns.push(c.clone());
+                        }
+                    }
+                    def
+                }
+                None => from_file,
+            };
             catalog.insert(def);
         }
         let tables: Arc<dyn TableProvider> = Arc::new(ParquetTables::new(Arc::new(dir)));
-        Ok((Session { catalog, params: Params::default(), tables }, warnings))
+        (Session { catalog, params: Params::default(), tables }, notes)
     }
 
     /// Where the rows of the catalog's tables come from.

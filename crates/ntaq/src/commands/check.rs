@@ -27,9 +27,7 @@ pub fn run(args: &CheckArgs) -> u8 {
             return exit::USAGE;
         }
     };
-    for w in &warnings {
-        eprintln!("warning: {}", w.message());
-    }
+    super::print_load_notes(&warnings);
     let outcomes: Vec<Outcome> = args
         .files
         .iter()

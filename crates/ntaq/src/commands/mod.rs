@@ -69,6 +69,18 @@ pub fn build_session(args: &CatalogArgs) -> Result<(Session, Vec<Diag>), String>
     Ok((session, warnings))
 }
 
+/// Prints the notes and warnings about loaded data (one line each).
+pub fn print_load_notes(notes: &[Diag]) {
+    for n in notes {
+        let level = match n.severity() {
+            crate::diagnostic::Severity::Note => "note",
+            crate::diagnostic::Severity::Warning => "warning",
+            crate::diagnostic::Severity::Error => "error",
+        };
+        eprintln!("{level}: {}", n.message());
+    }
+}
+
 /// Whether standard error is a terminal that wants colours.
 pub fn stderr_color() -> bool {
     use std::io::IsTerminal;

@@ -73,9 +73,7 @@ fn run_inner(args: &RunArgs) -> Result<(), Stop> {
         let d = Diag::new(e);
         usage(format!("{}: {}", d.code(), d.message()))
     })?;
-    for w in &warnings {
-        eprintln!("warning: {}", w.message());
-    }
+    super::print_load_notes(&warnings);
     let color = stderr_color();
     let mut status = exit::OK;
     let several = args.files.len() > 1;
