@@ -59,6 +59,34 @@ impl MemTables {
     pub fn insert(&mut self, name: impl Into<String>, batches: Vec<RecordBatch>) {
         self.tables.insert(name.into(), batches);
     }
+
+    /// The tables and their batches.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &[RecordBatch])> {
+        self.tables.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
+    }
+
+    /// The same rows cut into batches of at most `rows` rows (for testing
+    /// that results do not depend on batch boundaries).
+    pub fn rebatched(&self, rows: usize) -> MemTables {
+        let rows = rows.max(1);
+        let tables = self
+            .tables
+            .iter()
+            .map(|(name, batches)| {
+                let mut out = Vec::new();
+                for b in batches {
+                    let mut offset = 0;
+                    while offset < b.num_rows() {
+                        let len = rows.min(b.num_rows() - offset);
+                        out.push(b.slice(offset, len));
+                        offset += len;
+                    }
+                }
+                (name.clone(), out)
+            })
+            .collect();
+        MemTables { tables }
+    }
 }
 
 impl TableProvider for MemTables {

@@ -32,8 +32,37 @@ fn t(v: &[i64]) -> ArrayRef {
     Arc::new(TimestampNanosecondArray::from(v.to_vec()))
 }
 
+/// Runs `query` over `tables`, and checks the result does not change when
+/// the rows come in batches of 1, 3 or 8192 rows, or from Parquet files
+/// with each table split across three files.
 fn run(query: &str, tables: &MemTables, params: &Params) -> Table {
-    run_with(query, &Catalog::nta(), tables, params).unwrap_or_else(|e| panic!("{e}"))
+    let base = run_with(query, &Catalog::nta(), tables, params).unwrap_or_else(|e| panic!("{e}"));
+    let rows = |t: &Table| {
+        let mut r = t.rows.clone();
+        r.sort();
+        r
+    };
+    for size in [1, 3, 8192] {
+        let t = run_with(query, &Catalog::nta(), &tables.rebatched(size), params).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((&t.header, rows(&t)), (&base.header, rows(&base)), "batches of {size} rows");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for (name, batches) in tables.iter() {
+        let all = arrow_select::concat::concat_batches(&batches[0].schema(), batches).unwrap();
+        std::fs::create_dir(dir.path().join(name)).unwrap();
+        let n = all.num_rows();
+        for k in 0..3 {
+            let (from, to) = (n * k / 3, n * (k + 1) / 3);
+            let file = std::fs::File::create(dir.path().join(name).join(format!("part-{k}.parquet"))).unwrap();
+            let mut w = parquet::arrow::ArrowWriter::try_new(file, all.schema(), None).unwrap();
+            w.write(&all.slice(from, to - from)).unwrap();
+            w.close().unwrap();
+        }
+    }
+    let files = kql_exec::ParquetTables::new(Arc::new(kql_io::DataDir::open(dir.path()).unwrap()));
+    let t = run_with(query, &Catalog::nta(), &files, params).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((&t.header, rows(&t)), (&base.header, rows(&base)), "tables split across files");
+    base
 }
 
 #[test]
