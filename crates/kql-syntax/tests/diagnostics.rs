@@ -290,6 +290,53 @@ fn a_failed_let_keeps_its_name() {
 }
 
 #[test]
+fn errors_inside_a_call_point_at_the_bad_token() {
+    let src = "T | where f(,)";
+    let e = only_error(src);
+    assert_eq!(e.to_string(), "expected an expression, found `,`");
+    assert_eq!(e.span(), Span::new(12, 13));
+    let e = only_error("T | extend x = strcat(a, , b)");
+    assert_eq!(e.span(), Span::new(25, 26));
+}
+
+#[test]
+fn c_style_logical_operators() {
+    let src = "T | where a == 1 || b == 2 | take 1";
+    let e = check("double_pipe", src, "kql::syntax::expected", "||");
+    assert_eq!(help(&e).as_deref(), Some("KQL has no `||` operator: combine conditions with `or`"));
+    let parsed = parse(src);
+    let q = parsed.script.queries().next().unwrap();
+    assert!(matches!(q.operators.last().unwrap().kind, kql_syntax::ast::OperatorKind::Take { .. }), "recovered");
+    let e = only_error("T | where a && b");
+    assert_eq!(e.to_string(), "expected `|`, `;` or end of query, found `&&`");
+    assert_eq!(help(&e).as_deref(), Some("KQL has no `&&` operator: combine conditions with `and`"));
+}
+
+#[test]
+fn let_without_semicolon() {
+    let src = "let X = T\n| count\nX | take 1";
+    let e = check("let_without_semicolon", src, "kql::syntax::expected", "X");
+    assert!(help(&e).unwrap().contains("end each statement with `;`"));
+    let e = only_error("T | count\nlet x = 1");
+    assert!(help(&e).unwrap().contains("`;`"));
+}
+
+#[test]
+fn top_without_a_count() {
+    let e = only_error("T | top by x");
+    assert_eq!(e.to_string(), "expected the number of rows, as in `top 10 by Column`, found `by`");
+}
+
+#[test]
+fn render_without_a_visualization() {
+    let e = only_error("T | render");
+    assert!(e.to_string().starts_with("expected a visualization"), "{e}");
+    let e = only_error("T | render timechar");
+    assert_eq!(code(&e), "kql::syntax::invalid_value");
+    assert_eq!(help(&e).as_deref(), Some("did you mean `timechart`?"));
+}
+
+#[test]
 fn missing_pipe_before_an_operator() {
     let e = only_error("T where a == 1");
     assert_eq!(help(&e).as_deref(), Some("did you forget `|` before `where`?"));

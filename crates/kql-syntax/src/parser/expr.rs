@@ -21,10 +21,7 @@ impl<'s> Parser<'s> {
 
     /// An expression where one is required (after `where`, `=`, `,` …).
     pub(crate) fn required_expr(&self, i: &'s str) -> PResult<'s, Expr> {
-        match self.expr(i) {
-            Err(nom::Err::Error(_)) => Err(self.failure(self.expected_error(i, "an expression"))),
-            other => other,
-        }
+        self.require(self.expr(i), i, "an expression")
     }
 
     /// Left-associative chain `next (op next)*`. Each link counts as one

@@ -55,7 +55,7 @@ pub(crate) fn starts_with_word(i: &str, kw: &str) -> bool {
 }
 
 /// Operators spelt with two symbols, so error spans and messages show them whole.
-const SYMBOL_PAIRS: [&str; 9] = ["==", "!=", "<>", "<=", ">=", "=~", "!~", "..", "=>"];
+const SYMBOL_PAIRS: [&str; 11] = ["==", "!=", "<>", "<=", ">=", "=~", "!~", "..", "=>", "||", "&&"];
 
 /// Byte length of the token at the start of `i`, for error spans.
 pub(crate) fn token_len(i: &str) -> usize {

@@ -194,6 +194,20 @@ impl<'s> Parser<'s> {
         })
     }
 
+    /// Commits to a construct that must be present at `i`: a backtrackable
+    /// error becomes final. It keeps its own position when that lies
+    /// further on (`f(,)` reports the `,`), otherwise it says `what` was
+    /// expected at `i`.
+    pub(crate) fn require<T>(&self, r: PResult<'s, T>, i: &'s str, what: &'static str) -> PResult<'s, T> {
+        match r {
+            Err(nom::Err::Error(e)) if e.custom.is_none() && e.rest_len < skip_ws(i).len() => {
+                Err(self.failure(self.to_syntax_error(nom::Err::Error(e))))
+            }
+            Err(nom::Err::Error(_)) => Err(self.failure(self.expected_error(i, what))),
+            other => other,
+        }
+    }
+
     /// Records a diagnostic and carries on (used by recovery). A second error
     /// at the same place is dropped: recovery can meet the token that caused
     /// the first one again (`T | where ]` reports the `]` once).
@@ -219,6 +233,11 @@ impl<'s> Parser<'s> {
     /// (Kusto's equality, relational and string operators do not chain).
     pub(crate) fn after_expression_help(&self, i: &str) -> Option<String> {
         let r = skip_ws(i);
+        for (symbol, word) in [("||", "or"), ("&&", "and")] {
+            if r.starts_with(symbol) {
+                return Some(format!("KQL has no `{symbol}` operator: combine conditions with `{word}`"));
+            }
+        }
         if r.starts_with('=') && !r.starts_with("==") && !r.starts_with("=~") && !r.starts_with("=>") {
             return Some("to compare values write `==`; a single `=` only names a column (`Name = expression`)".into());
         }

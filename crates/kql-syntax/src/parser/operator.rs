@@ -107,6 +107,21 @@ impl<'s> Parser<'s> {
             let Some(after_pipe) = j.strip_prefix('|') else {
                 break;
             };
+            if let Some(after_second) = after_pipe.strip_prefix('|') {
+                // `a || b`: one error, and the rest of that condition goes with it.
+                let start = self.pos(j);
+                self.report(SyntaxError::Expected {
+                    expected: "a query operator after `|`".into(),
+                    found: "`||`".into(),
+                    span: Span::new(start, start + 2),
+                    help: self.after_expression_help(j),
+                });
+                let rest = skip_to(after_second, Boundary::Pipe);
+                let span = self.span_from(start, rest);
+                operators.push(Operator { kind: OperatorKind::Error, span, keyword: span });
+                i = rest;
+                continue;
+            }
             match self.operator(after_pipe) {
                 Ok((rest, op)) => {
                     operators.push(op);
@@ -347,10 +362,7 @@ impl<'s> Parser<'s> {
         item: impl Fn(&Self, &'s str) -> PResult<'s, T>,
         what: &'static str,
     ) -> PResult<'s, Vec<T>> {
-        match self.comma_list(i, item) {
-            Err(nom::Err::Error(_)) => Err(self.failure(self.expected_error(i, what))),
-            other => other,
-        }
+        self.require(self.comma_list(i, item), i, what)
     }
 
     fn column_pattern(&self, i: &'s str) -> PResult<'s, ColumnPattern> {
@@ -466,6 +478,9 @@ impl<'s> Parser<'s> {
     }
 
     fn top(&self, i: &'s str) -> PResult<'s, Top> {
+        if starts_with_word(skip_ws(i), "by") {
+            return Err(self.failure(self.expected_error(i, "the number of rows, as in `top 10 by Column`")));
+        }
         let (rest, count) = self.required_expr(i)?;
         let j = skip_ws(rest);
         if !starts_with_word(j, "by") {
@@ -685,7 +700,8 @@ impl<'s> Parser<'s> {
     }
 
     fn render(&self, i: &'s str) -> PResult<'s, Render> {
-        let (rest, visualization) = self.ident(i)?;
+        let (rest, visualization) =
+            self.require(self.ident(i), i, "a visualization (timechart, barchart, piechart, table, …)")?;
         if !RENDER_KINDS.contains(&visualization.name.as_str()) {
             return Err(self.failure(SyntaxError::InvalidValue {
                 what: "visualization",

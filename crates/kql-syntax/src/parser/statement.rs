@@ -31,7 +31,8 @@ impl<'s> Parser<'s> {
                         statements.push(stmt);
                         i = r;
                     } else {
-                        self.report(self.trailing_error(r));
+                        let after_let = matches!(stmt.kind, StatementKind::Let(_));
+                        self.report(self.trailing_error(r, after_let));
                         let rest = skip_to(r, Boundary::Statement);
                         statements.push(Statement {
                             kind: StatementKind::Error { let_name: let_name(&stmt) },
@@ -56,21 +57,32 @@ impl<'s> Parser<'s> {
         Script { statements, placeholders: self.placeholders.take(), span: Span::new(0, self.src.len()) }
     }
 
-    /// The error for text left over after a complete statement.
-    fn trailing_error(&self, r: &'s str) -> SyntaxError {
+    /// The error for text left over after a complete statement (a `let`
+    /// statement if `after_let`).
+    fn trailing_error(&self, r: &'s str, after_let: bool) -> SyntaxError {
         if let Some(c @ (')' | ']' | '}')) = r.chars().next() {
             return SyntaxError::UnmatchedBracket { close: c, span: self.token_span(r) };
         }
-        let help = operator_word_at(r)
-            .filter(|w| SUPPORTED_OPERATORS.contains(w) || UNSUPPORTED_OPERATORS.contains(w))
-            .map(|w| format!("did you forget `|` before `{w}`?"))
-            .or_else(|| self.after_expression_help(r));
+        let word = operator_word_at(r);
+        let help = if matches!(word, Some("let" | "declare")) || after_let && self.starts_a_line(r) {
+            Some("end each statement with `;` (`let X = …;`)".to_string())
+        } else {
+            word.filter(|w| SUPPORTED_OPERATORS.contains(w) || UNSUPPORTED_OPERATORS.contains(w))
+                .map(|w| format!("did you forget `|` before `{w}`?"))
+                .or_else(|| self.after_expression_help(r))
+        };
         SyntaxError::Expected {
             expected: "`|`, `;` or end of query".into(),
             found: describe(r),
             span: self.token_span(r),
             help,
         }
+    }
+
+    /// True if only whitespace lies between the previous line break and `r`.
+    fn starts_a_line(&self, r: &str) -> bool {
+        let before = &self.src[..self.pos(r)];
+        before.trim_end_matches([' ', '\t']).ends_with('\n') || before.trim_end_matches([' ', '\t']).is_empty()
     }
 
     /// `let Name` at the start of a statement that failed, so later uses of
