@@ -188,6 +188,15 @@ fn typed_scalars() {
 }
 
 #[test]
+fn decimals_are_finite_numbers() {
+    assert_eq!(lit("decimal(-12.50)"), Literal::Decimal(Some("-12.50".into())));
+    assert_eq!(lit("decimal(1e3)"), Literal::Decimal(Some("1e3".into())));
+    for src in ["decimal(nan)", "decimal(inf)", "decimal(Infinity)", "decimal(1.2.3)", "decimal(x)"] {
+        assert!(parse_expression(src).is_err(), "{src}");
+    }
+}
+
+#[test]
 fn int_overflow_is_an_error() {
     assert!(parse_expression("int(2147483648)").is_err());
     assert_eq!(lit("int(2147483647)"), Literal::Int(Some(i32::MAX)));

@@ -344,7 +344,12 @@ impl<'s> Parser<'s> {
             ScalarType::Decimal => Literal::Decimal(if is_null {
                 None
             } else {
-                raw.parse::<f64>().map_err(|_| invalid(format!("`{raw}` is not a decimal"), None))?;
+                // A plain decimal number: Rust's float syntax would also let
+                // `nan` and `inf` through, which no decimal can hold.
+                let numeric = raw.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'));
+                if !numeric || !raw.parse::<f64>().is_ok_and(f64::is_finite) {
+                    return Err(invalid(format!("`{raw}` is not a decimal"), None));
+                }
                 Some(raw.clone())
             }),
             ScalarType::Bool => Literal::Bool(match raw.as_str() {
