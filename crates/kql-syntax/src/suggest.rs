@@ -16,6 +16,11 @@ where
         if c.to_lowercase() == lower {
             return Some(c);
         }
+        // The edit distance is at least the difference in length: skip the
+        // (allocating) distance computation for candidates that cannot be close.
+        if c.chars().count().abs_diff(lower.chars().count()) > max {
+            continue;
+        }
         let d = strsim::damerau_levenshtein(&lower, &c.to_lowercase());
         if d <= max && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));

@@ -116,6 +116,14 @@ fn the_error_points_at_the_level_that_is_too_deep() {
 /// Builds a query nested `n` levels deep.
 type Make = fn(usize) -> String;
 
+#[test]
+fn ten_thousand_bad_operators_give_ten_thousand_errors() {
+    let src = format!("T{}", " | wher x".repeat(10_000));
+    let (codes, _) = parse_print_drop(src);
+    assert_eq!(codes.len(), 10_000);
+    assert!(codes.iter().all(|c| c == "kql::syntax::unknown_operator"));
+}
+
 /// The deepest nesting of `make(n)` that parses cleanly (at most `max`).
 fn deepest_accepted(make: Make, max: usize) -> usize {
     let (mut lo, mut hi) = (0, max);

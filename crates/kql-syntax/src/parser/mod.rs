@@ -21,6 +21,7 @@ use crate::span::Span;
 use lex::{describe, skip_ws, token_len};
 use nom::error::{ErrorKind, ParseError};
 use std::cell::{Cell, RefCell};
+use std::collections::HashSet;
 
 /// How deeply brackets, sub-queries and operator chains may nest. Keeps the
 /// parser, binder and printer (all recursive) far from the stack limit.
@@ -128,6 +129,8 @@ pub(crate) struct Parser<'s> {
     depth: Cell<usize>,
     placeholders: RefCell<Vec<Placeholder>>,
     errors: RefCell<Vec<SyntaxError>>,
+    /// Start offsets of the reported errors (one error per place).
+    reported_at: RefCell<HashSet<usize>>,
 }
 
 /// Decrements the nesting depth when dropped.
@@ -141,7 +144,13 @@ impl Drop for DepthGuard<'_> {
 
 impl<'s> Parser<'s> {
     fn new(src: &'s str) -> Self {
-        Parser { src, depth: Cell::new(0), placeholders: RefCell::new(Vec::new()), errors: RefCell::new(Vec::new()) }
+        Parser {
+            src,
+            depth: Cell::new(0),
+            placeholders: RefCell::new(Vec::new()),
+            errors: RefCell::new(Vec::new()),
+            reported_at: RefCell::new(HashSet::new()),
+        }
     }
 
     /// Byte offset of the remaining input `i` in the source.
@@ -212,9 +221,8 @@ impl<'s> Parser<'s> {
     /// at the same place is dropped: recovery can meet the token that caused
     /// the first one again (`T | where ]` reports the `]` once).
     pub(crate) fn report(&self, e: SyntaxError) {
-        let mut errors = self.errors.borrow_mut();
-        if !errors.iter().any(|old| old.span().start == e.span().start) {
-            errors.push(e);
+        if self.reported_at.borrow_mut().insert(e.span().start) {
+            self.errors.borrow_mut().push(e);
         }
     }
 
