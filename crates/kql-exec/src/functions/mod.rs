@@ -2,14 +2,25 @@
 //! arguments (arrays or constants) and returns a column of the type the
 //! binder inferred.
 
+mod array;
 mod conditional;
 mod convert;
 mod datetime;
+mod format;
+mod ip;
+mod math;
+mod pattern;
 mod string;
+mod text;
 
 use crate::columnar::Col;
 use crate::error::{ExecError, Result};
 use crate::eval::EvalCx;
+use crate::physical::{scalar_array, value_at};
+use arrow_array::cast::AsArray;
+use arrow_array::types::Int64Type;
+use arrow_array::{Array, ArrayRef, ArrowPrimitiveType, PrimitiveArray, StringArray};
+use kql_plan::Value;
 use kql_syntax::{ScalarType, Span};
 
 /// The arguments of one call.
@@ -40,10 +51,133 @@ impl Args<'_> {
     /// Argument `i` as a constant string (regexes, separators, formats).
     pub fn const_str(&self, i: usize) -> Option<String> {
         match self.cols.get(i)?.as_scalar()? {
-            kql_plan::Value::String(s) => Some(s.clone()),
+            Value::String(s) => Some(s.clone()),
             _ => None,
         }
     }
+
+    /// True if every argument is a constant: kernels then compute one row
+    /// and fold the result back into a constant (see [`Args::finish`]).
+    pub fn all_scalar(&self) -> bool {
+        self.cols.iter().all(|c| matches!(c, Col::Scalar(_)))
+    }
+
+    /// How many rows a row-at-a-time kernel computes: one when every
+    /// argument is a constant, else the batch length.
+    pub fn rows(&self) -> usize {
+        if self.all_scalar() { 1 } else { self.len }
+    }
+
+    /// Wraps a kernel's output of [`Args::rows`] rows as the call's result.
+    pub fn finish(&self, out: ArrayRef) -> Col {
+        if self.all_scalar() && out.len() == 1 && self.out != ScalarType::Dynamic {
+            Col::Scalar(value_at(&out, 0, self.out))
+        } else {
+            Col::Array(out)
+        }
+    }
+
+    /// The value of an argument the binder requires to be constant, as type
+    /// `to`. Constant expressions can still arrive as arrays (a call that
+    /// does not fold); every row then holds the same value, so row 0 is
+    /// taken. `None` only for an array of no rows.
+    pub fn constant(&self, i: usize, to: ScalarType) -> Result<Option<Value>> {
+        Ok(match self.as_type(i, to)? {
+            Col::Scalar(v) => Some(v),
+            Col::Array(a) if a.is_empty() => None,
+            Col::Array(a) => Some(value_at(&a, 0, to)),
+        })
+    }
+
+    /// A constant string argument (see [`Args::constant`]).
+    pub fn constant_str(&self, i: usize) -> Result<Option<String>> {
+        Ok(match self.constant(i, ScalarType::String)? {
+            Some(Value::String(s)) => Some(s),
+            _ => None,
+        })
+    }
+
+    /// Argument `i` as text, a constant kept as one string.
+    pub fn strs(&self, i: usize) -> Result<Strs> {
+        Strs::of(&self.as_type(i, ScalarType::String)?)
+    }
+
+    /// Argument `i` as longs, a constant kept as one value.
+    pub fn longs(&self, i: usize) -> Result<Prims<Int64Type>> {
+        Prims::of(&self.as_type(i, ScalarType::Long)?, ScalarType::Long)
+    }
+
+    /// Argument `i` converted to `to` (a primitive type), a constant kept as one value.
+    pub fn prims<T: ArrowPrimitiveType>(&self, i: usize, to: ScalarType) -> Result<Prims<T>> {
+        Prims::of(&self.as_type(i, to)?, to)
+    }
+}
+
+/// A string column or one constant string, read row by row.
+pub enum Strs {
+    One(String),
+    Many(StringArray),
+}
+
+impl Strs {
+    pub fn of(c: &Col) -> Result<Self> {
+        Ok(match c {
+            Col::Scalar(Value::String(s)) => Strs::One(s.clone()),
+            Col::Scalar(v) if v.is_null() => Strs::One(String::new()),
+            Col::Scalar(v) => return Err(ExecError::Internal(format!("expected a string, found {v:?}"))),
+            Col::Array(a) => Strs::Many(strings_of(a)?.clone()),
+        })
+    }
+
+    /// The text of row `i` (strings are never null: null reads as "").
+    pub fn get(&self, i: usize) -> &str {
+        match self {
+            Strs::One(s) => s,
+            Strs::Many(a) if i < a.len() && a.is_valid(i) => a.value(i),
+            Strs::Many(_) => "",
+        }
+    }
+}
+
+/// A primitive column or one constant, read row by row.
+pub enum Prims<T: ArrowPrimitiveType> {
+    One(Option<T::Native>),
+    Many(PrimitiveArray<T>),
+}
+
+impl<T: ArrowPrimitiveType> Prims<T> {
+    pub fn of(c: &Col, ty: ScalarType) -> Result<Self> {
+        Ok(match c {
+            Col::Scalar(v) => {
+                let one = scalar_array(v, 1);
+                let p = primitives_of::<T>(&one)?;
+                Prims::One((p.len() == 1 && p.is_valid(0)).then(|| p.value(0)))
+            }
+            Col::Array(a) => {
+                crate::physical::expect_type(a, ty, "a function argument")?;
+                Prims::Many(primitives_of::<T>(a)?.clone())
+            }
+        })
+    }
+
+    /// Row `i`, or `None` for null.
+    pub fn get(&self, i: usize) -> Option<T::Native> {
+        match self {
+            Prims::One(v) => *v,
+            Prims::Many(a) => (i < a.len() && a.is_valid(i)).then(|| a.value(i)),
+        }
+    }
+}
+
+/// An array as Utf8, or an internal error naming the type found.
+pub fn strings_of(a: &ArrayRef) -> Result<&StringArray> {
+    a.as_string_opt::<i32>().ok_or_else(|| ExecError::Internal(format!("expected Utf8, found {}", a.data_type())))
+}
+
+/// An array as a primitive array of `T`, or an internal error.
+pub fn primitives_of<T: ArrowPrimitiveType>(a: &ArrayRef) -> Result<&PrimitiveArray<T>> {
+    a.as_primitive_opt::<T>()
+        .ok_or_else(|| ExecError::Internal(format!("expected {}, found {}", T::DATA_TYPE, a.data_type())))
 }
 
 /// Calls scalar function `name`.
@@ -81,7 +215,46 @@ pub fn call(
     }
 }
 
-/// Functions implemented in the remaining families.
+/// The remaining families: text, regex, dates, math, IPv4 and arrays.
 fn extra(name: &str, a: &Args, _cx: &EvalCx) -> Result<Col> {
-    Err(ExecError::NotImplemented { what: format!("the function `{name}()`"), span: a.span })
+    use datetime::Start;
+    match name {
+        "strcat_delim" => text::strcat_delim(a),
+        "replace_string" => text::replace_string(a),
+        "indexof" => text::indexof(a),
+        "countof" => text::countof(a),
+        "reverse" => text::reverse(a),
+        "extract" => pattern::extract(a),
+        "trim" => pattern::trim(a, true, true),
+        "trim_start" => pattern::trim(a, true, false),
+        "trim_end" => pattern::trim(a, false, true),
+        "startofday" => datetime::start_of(a, Start::Day),
+        "startofweek" => datetime::start_of(a, Start::Week),
+        "startofmonth" => datetime::start_of(a, Start::Month),
+        "startofyear" => datetime::start_of(a, Start::Year),
+        "endofday" => datetime::end_of_day(a),
+        "dayofweek" => datetime::day_of_week(a),
+        "hourofday" => datetime::part(a, 0, arrow_arith::temporal::DatePart::Hour),
+        "getmonth" => datetime::part(a, 0, arrow_arith::temporal::DatePart::Month),
+        "getyear" => datetime::part(a, 0, arrow_arith::temporal::DatePart::Year),
+        "datetime_part" => datetime::datetime_part(a),
+        "format_datetime" => format::format_datetime(a),
+        "abs" => math::abs(a),
+        "round" => math::round(a),
+        "ceiling" => math::ceiling(a),
+        // Kusto: null for a negative argument (NaN stays NaN; log(0) is -infinity).
+        "sqrt" => math::real_fn(a, |x| (x >= 0.0 || x.is_nan()).then(|| x.sqrt())),
+        "log" => math::real_fn(a, |x| (x >= 0.0 || x.is_nan()).then(|| x.ln())),
+        "log10" => math::real_fn(a, |x| (x >= 0.0 || x.is_nan()).then(|| x.log10())),
+        "exp" => math::real_fn(a, |x| Some(x.exp())),
+        "pow" => math::pow(a),
+        "isnan" => math::isnan(a),
+        "min_of" => math::min_max_of(a, false),
+        "max_of" => math::min_max_of(a, true),
+        "ipv4_is_private" => ip::is_private(a),
+        "ipv4_is_in_range" => ip::is_in_range(a),
+        "ipv4_is_match" => ip::is_match(a),
+        "array_length" => array::array_length(a),
+        _ => Err(ExecError::NotImplemented { what: format!("the function `{name}()`"), span: a.span }),
+    }
 }

@@ -1,0 +1,244 @@
+//! strcat_delim, replace_string, indexof, countof, reverse.
+
+use super::pattern::Patterns;
+use super::{Args, Strs};
+use crate::columnar::Col;
+use crate::error::{ExecError, Result};
+use arrow_array::builder::{Int64Builder, StringBuilder};
+use arrow_array::types::TimestampNanosecondType;
+use kql_plan::Value;
+use kql_syntax::ScalarType;
+use std::sync::Arc;
+
+/// `strcat_delim(delimiter, a, b, …)`: the arguments as text (null as ""),
+/// joined by the delimiter.
+pub fn strcat_delim(a: &Args) -> Result<Col> {
+    let parts: Vec<Strs> = (0..a.cols.len()).map(|i| a.strs(i)).collect::<Result<_>>()?;
+    let Some((delim, items)) = parts.split_first() else {
+        return Err(ExecError::Internal("strcat_delim() without arguments".into()));
+    };
+    let n = a.rows();
+    let mut b = StringBuilder::with_capacity(n, 0);
+    let mut row = String::new();
+    for i in 0..n {
+        row.clear();
+        for (k, item) in items.iter().enumerate() {
+            if k > 0 {
+                row.push_str(delim.get(i));
+            }
+            row.push_str(item.get(i));
+        }
+        b.append_value(&row);
+    }
+    Ok(a.finish(Arc::new(b.finish())))
+}
+
+/// `replace_string(text, lookup, rewrite)`: every non-overlapping occurrence
+/// of lookup, left to right. An empty lookup leaves the text as it is.
+pub fn replace_string(a: &Args) -> Result<Col> {
+    let (text, lookup, rewrite) = (a.strs(0)?, a.strs(1)?, a.strs(2)?);
+    let n = a.rows();
+    let mut b = StringBuilder::with_capacity(n, 0);
+    for i in 0..n {
+        let (t, l) = (text.get(i), lookup.get(i));
+        if l.is_empty() || !t.contains(l) {
+            b.append_value(t);
+        } else {
+            b.append_value(t.replace(l, rewrite.get(i)));
+        }
+    }
+    Ok(a.finish(Arc::new(b.finish())))
+}
+
+/// `indexof(string, match [, start [, length [, occurrence]]])`, positions in
+/// characters. A negative start counts from the end; length -1 is
+/// unlimited; the match must lie inside `length` characters from where each
+/// search begins. -1 if not found; null for a start before the string, a
+/// length below -1 or a negative occurrence. (Occurrence 0 counts as 1.)
+pub fn indexof(a: &Args) -> Result<Col> {
+    let (s, m) = (a.strs(0)?, a.strs(1)?);
+    let start = if a.cols.len() > 2 { Some(a.longs(2)?) } else { None };
+    let length = if a.cols.len() > 3 { Some(a.longs(3)?) } else { None };
+    let occurrence = if a.cols.len() > 4 {
+        match a.constant(4, ScalarType::Long)? {
+            Some(Value::Long(v)) => v,
+            _ => None,
+        }
+    } else {
+        Some(1)
+    };
+    let n = a.rows();
+    let mut b = Int64Builder::with_capacity(n);
+    for i in 0..n {
+        let st = match &start {
+            Some(p) => p.get(i),
+            None => Some(0),
+        };
+        let len = match &length {
+            Some(p) => p.get(i),
+            None => Some(-1),
+        };
+        b.append_option(match (st, len, occurrence) {
+            (Some(st), Some(len), Some(occ)) => index_of(s.get(i), m.get(i), st, len, occ),
+            _ => None,
+        });
+    }
+    Ok(a.finish(Arc::new(b.finish())))
+}
+
+fn index_of(s: &str, m: &str, start: i64, length: i64, occurrence: i64) -> Option<i64> {
+    if length < -1 || occurrence < 0 {
+        return None;
+    }
+    if s.is_ascii() && m.is_ascii() {
+        // Bytes are characters: search the text directly.
+        index_in(s.len(), |p, e| s.get(p..e)?.find(m), start, length, occurrence)
+    } else {
+        let (s, m): (Vec<char>, Vec<char>) = (s.chars().collect(), m.chars().collect());
+        index_in(s.len(), |p, e| find(s.get(p..e)?, &m), start, length, occurrence)
+    }
+}
+
+/// The search of [`index_of`] over `n` characters, with `find(p, e)`
+/// locating the match in characters `p..e` (relative to `p`).
+fn index_in(
+    n: usize,
+    find: impl Fn(usize, usize) -> Option<usize>,
+    start: i64,
+    length: i64,
+    occurrence: i64,
+) -> Option<i64> {
+    let n = i64::try_from(n).ok()?;
+    let start = if start < 0 { n.checked_add(start)? } else { start };
+    if start < 0 {
+        return None;
+    }
+    let mut pos = start;
+    let mut found = -1;
+    for _ in 0..occurrence.max(1) {
+        if pos > n {
+            return Some(-1);
+        }
+        let end = if length == -1 { n } else { pos.saturating_add(length).min(n) };
+        // 0 <= pos <= end <= n, so both convert.
+        let (p, e) = (usize::try_from(pos).ok()?, usize::try_from(end).ok()?);
+        match find(p, e) {
+            Some(k) => {
+                found = pos + i64::try_from(k).ok()?;
+                pos = found + 1;
+            }
+            None => return Some(-1),
+        }
+    }
+    Some(found)
+}
+
+/// Position of the first occurrence of `needle` in `hay`.
+fn find<T: PartialEq>(hay: &[T], needle: &[T]) -> Option<usize> {
+    if needle.is_empty() {
+        return Some(0);
+    }
+    if needle.len() > hay.len() {
+        return None;
+    }
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// `countof(source, search [, kind])`: kind "normal" (the default) counts
+/// occurrences of the text, overlapping ones included; kind "regex" counts
+/// non-overlapping regex matches. An empty search counts 0.
+pub fn countof(a: &Args) -> Result<Col> {
+    let kind = if a.cols.len() > 2 { a.constant_str(2)?.unwrap_or_default() } else { "normal".into() };
+    let regex = match kind.to_ascii_lowercase().as_str() {
+        "normal" | "" => false,
+        "regex" => true,
+        other => {
+            return Err(ExecError::Runtime {
+                message: format!("countof(): unknown kind {other:?}"),
+                span: a.span,
+                help: Some("the kind is \"normal\" or \"regex\"".into()),
+            });
+        }
+    };
+    let (source, search) = (a.strs(0)?, a.strs(1)?);
+    let n = a.rows();
+    let mut b = Int64Builder::with_capacity(n);
+    if regex {
+        let patterns = Patterns::new(search, a.span)?;
+        for i in 0..n {
+            let re = patterns.get(i, a.span)?;
+            b.append_value(i64::try_from(re.find_iter(source.get(i)).count()).unwrap_or(i64::MAX));
+        }
+    } else {
+        for i in 0..n {
+            b.append_value(count_overlapping(source.get(i), search.get(i)));
+        }
+    }
+    Ok(a.finish(Arc::new(b.finish())))
+}
+
+fn count_overlapping(s: &str, search: &str) -> i64 {
+    let Some(first) = search.chars().next() else { return 0 };
+    let mut count = 0i64;
+    let mut pos = 0;
+    while let Some(k) = s.get(pos..).and_then(|rest| rest.find(search)) {
+        count += 1;
+        // Step one character past the start of this match.
+        pos += k + first.len_utf8();
+    }
+    count
+}
+
+/// `reverse(value)`: the value as text, reversed by character. A datetime
+/// reverses its full text with seven fraction digits (the Kusto docs'
+/// example: "Z0000000.00:00:21T51-01-7102").
+pub fn reverse(a: &Args) -> Result<Col> {
+    let text = if a.ty(0) == ScalarType::DateTime {
+        let t = a.prims::<TimestampNanosecondType>(0, ScalarType::DateTime)?;
+        let n = a.rows();
+        let mut b = StringBuilder::with_capacity(n, 0);
+        for i in 0..n {
+            b.append_value(t.get(i).map(kql_syntax::time::format_datetime).unwrap_or_default());
+        }
+        Strs::Many(b.finish())
+    } else {
+        a.strs(0)?
+    };
+    let n = a.rows();
+    let mut b = StringBuilder::with_capacity(n, 0);
+    for i in 0..n {
+        b.append_value(text.get(i).chars().rev().collect::<String>());
+    }
+    Ok(a.finish(Arc::new(b.finish())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_of_examples() {
+        // The Kusto docs' indexof examples (indexof-function.md).
+        assert_eq!(index_of("abcdefg", "cde", 0, -1, 1), Some(2));
+        assert_eq!(index_of("abcdefg", "cde", 1, 4, 1), Some(2));
+        assert_eq!(index_of("abcdefg", "cde", 1, 2, 1), Some(-1));
+        assert_eq!(index_of("abcdefg", "cde", 3, 4, 1), Some(-1));
+        assert_eq!(index_of("abcdefg", "cde", -5, -1, 1), Some(2));
+        assert_eq!(index_of("1234567", "5", 1, 4, 1), Some(4));
+        assert_eq!(index_of("abcdefg", "cde", 2, -1, 1), Some(2));
+        assert_eq!(index_of("abcdefgabcdefg", "cde", 1, 10, 2), Some(9));
+        assert_eq!(index_of("abcdefgabcdefg", "cde", 1, -1, 3), Some(-1));
+        assert_eq!(index_of("abc", "b", 0, -2, 1), None);
+        assert_eq!(index_of("abc", "b", -9, -1, 1), None);
+        assert_eq!(index_of("abc", "b", i64::MAX, i64::MAX, i64::MAX), Some(-1));
+        assert_eq!(index_of("héllo", "llo", 0, -1, 1), Some(2));
+    }
+
+    #[test]
+    fn overlapping_counts() {
+        assert_eq!(count_overlapping("aaaa", "aa"), 3);
+        assert_eq!(count_overlapping("ababa", "aba"), 2);
+        assert_eq!(count_overlapping("ééé", "é"), 3);
+        assert_eq!(count_overlapping("abc", ""), 0);
+    }
+}
