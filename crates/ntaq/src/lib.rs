@@ -11,6 +11,7 @@ mod commands;
 pub mod diagnostic;
 pub mod params;
 mod run_errors;
+pub mod sample;
 pub mod session;
 
 pub use run_errors::RunError;

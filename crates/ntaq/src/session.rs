@@ -107,6 +107,11 @@ impl Session {
         Ok(Session::from_data(DataDir::open(path)?))
     }
 
+    /// The bundled sample data (see testdata/README.md).
+    pub fn sample() -> Result<(Self, Vec<Diag>), IoError> {
+        Ok(Session::from_data(crate::sample::data()?))
+    }
+
     /// A session over the tables of `dir`. NTANetAnalytics and NTAIpDetails
     /// keep their published schema whatever the files say: columns an export
     /// left out read as empty (a note says so), extra columns are kept.

@@ -66,10 +66,14 @@ fn run_inner(args: &RunArgs) -> Result<(), Stop> {
     }
     let now = now_of(args).map_err(usage)?;
     let values = ParamValues::parse(&args.params).map_err(usage)?;
-    let Some(data) = &args.data else {
-        return Err(usage("no data: pass --data DIR (a directory of <Table>.parquet files) or set NTAQ_DATA"));
+    let loaded = match &args.data {
+        Some(data) => Session::with_data_dir(data),
+        None => {
+            eprintln!("note: no --data DIR given; using {}", crate::sample::DESCRIPTION);
+            Session::sample()
+        }
     };
-    let (session, warnings) = Session::with_data_dir(data).map_err(|e| {
+    let (session, warnings) = loaded.map_err(|e| {
         let d = Diag::new(e);
         usage(format!("{}: {}", d.code(), d.message()))
     })?;
@@ -77,13 +81,18 @@ fn run_inner(args: &RunArgs) -> Result<(), Stop> {
     let color = stderr_color();
     let mut status = exit::OK;
     let several = args.files.len() > 1;
+    // A --param is reported unused only if no file uses it.
+    let mut unused: Option<Vec<Diag>> = None;
     for file in &args.files {
         let input = read_input(file).map_err(usage)?;
-        match run_one(&session, &input, &values, now, format, args, several, color) {
+        match run_one(&session, &input, &values, now, format, args, several, color, &mut unused) {
             Ok(()) => {}
             Err(Stop::Status(s)) => status = status.max(s),
             Err(stop) => return Err(stop),
         }
+    }
+    for d in unused.unwrap_or_default() {
+        eprint!("{}", d.render("", "", color));
     }
     if status == exit::OK { Ok(()) } else { Err(Stop::Status(status)) }
 }
@@ -98,9 +107,16 @@ fn run_one(
     args: &RunArgs,
     several: bool,
     color: bool,
+    unused: &mut Option<Vec<Diag>>,
 ) -> Result<(), Stop> {
     let prepared = session.prepare(&input.text, values);
-    for d in &prepared.diagnostics {
+    let is_unused = |d: &Diag| d.code() == "kql::run::unused_parameter";
+    let here: Vec<Diag> = prepared.diagnostics.iter().filter(|d| is_unused(d)).cloned().collect();
+    *unused = Some(match unused.take() {
+        None => here,
+        Some(before) => before.into_iter().filter(|d| here.iter().any(|h| h.message() == d.message())).collect(),
+    });
+    for d in prepared.diagnostics.iter().filter(|d| !is_unused(d)) {
         eprint!("{}", d.render(&input.name, &input.text, color));
     }
     if prepared.blocked() {

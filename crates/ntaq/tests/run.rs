@@ -1,0 +1,207 @@
+//! `ntaq run` as users call it: the article's queries on the bundled
+//! sample, parameters, output formats and files, and failures.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn ntaq_in(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ntaq"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("NTAQ_DATA")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn ntaq(args: &[&str]) -> Output {
+    ntaq_in(&repo(), args, None)
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+const SAMPLE_PARAMS: [&str; 10] = [
+    "--now",
+    "2025-06-02T00:00:00Z",
+    "--param",
+    "timeInterval:startISO=2025-06-01T00:00:00Z",
+    "--param",
+    "timeInterval:endISO=2025-06-02T00:00:00Z",
+    "--param",
+    "start=2025-06-01T00:00:00Z",
+    "--param",
+    "end=2025-06-02T00:00:00Z",
+];
+
+/// Rows of a query on the bundled sample, as NDJSON objects.
+fn sample_rows(query: &str) -> Vec<serde_json::Value> {
+    let mut args = vec!["run", "--format", "ndjson"];
+    args.extend(SAMPLE_PARAMS);
+    args.push(query);
+    let o = ntaq(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    String::from_utf8(o.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+#[test]
+fn the_article_queries_on_the_bundled_sample() {
+    // Row counts computed independently of the engine, by a plain-Rust
+    // reading of each query over the generator's rows (crates/ntaq-gen/tests/sample.rs).
+    let expected = [(1, 61), (2, 29), (3, 744), (4, 202)];
+    for (n, rows) in expected {
+        let got = sample_rows(&format!("queries/scenario{n}.kql"));
+        assert_eq!(got.len(), rows, "scenario{n}");
+    }
+    // Output columns in Kusto's order, with Kusto's names.
+    let o = ntaq(&["run", "--format", "csv", "queries/scenario1.kql"]);
+    let header = String::from_utf8_lossy(&o.stdout).lines().next().unwrap_or_default().to_string();
+    assert_eq!(
+        header,
+        "SrcExternalIp,DestCompromisedIp,CompromisedVM,PublicIpDetails,FlowType,ThreatType,DnsDomain,ThreatDescription,Location,Url,count_"
+    );
+    let s1 = sample_rows("queries/scenario1.kql");
+    assert!(s1.iter().all(|r| r["SrcExternalIp"].as_str().unwrap().starts_with("🌐 ")));
+    assert!(s1.iter().all(|r| ["country1", "country2"].contains(&r["Location"].as_str().unwrap())));
+    let s2 = sample_rows("queries/scenario2.kql");
+    let counts: Vec<i64> = s2.iter().map(|r| r["CounterValue"].as_i64().unwrap()).collect();
+    assert!(counts.windows(2).all(|w| w[0] >= w[1]), "top … desc sorts by the count: {counts:?}");
+}
+
+#[test]
+fn the_readme_main_command_runs() {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let line = readme
+        .lines()
+        .find(|l| l.starts_with("cargo run --release -p ntaq -- run "))
+        .expect("README has the run command");
+    let args: Vec<&str> = line.trim_start_matches("cargo run --release -p ntaq -- ").split_whitespace().collect();
+    let o = ntaq(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    for n in 1..=4 {
+        assert!(out.contains(&format!("== queries/scenario{n}.kql ==")), "{out}");
+    }
+    let err = stderr(&o);
+    assert!(err.contains("using the bundled sample"), "{err}");
+    for rows in ["61 rows", "29 rows", "744 rows", "202 rows"] {
+        assert!(err.contains(rows), "{err}");
+    }
+    assert!(!err.contains("not used"), "each --param is used by some file: {err}");
+}
+
+#[test]
+fn runs_from_any_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let query = repo().join("queries/scenario1.kql");
+    let o = ntaq_in(dir.path(), &["run", "--format", "csv", query.to_str().unwrap()], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 62, "header and 61 rows");
+}
+
+#[test]
+fn output_files_and_formats() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("s4.parquet");
+    let mut args = vec!["run", "--output", out.to_str().unwrap()];
+    args.extend(SAMPLE_PARAMS);
+    args.push("queries/scenario4.kql");
+    let o = ntaq(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("202 rows written to"), "{}", stderr(&o));
+    // The file reads back as a table with the same rows.
+    let back = ntaq_in(
+        dir.path(),
+        &["run", "--data", dir.path().to_str().unwrap(), "--format", "csv", "-"],
+        Some("s4 | count"),
+    );
+    assert_eq!(String::from_utf8_lossy(&back.stdout), "Count\n202\n", "{}", stderr(&back));
+
+    let o = ntaq(&["run", "--format", "parquet", "queries/scenario1.kql"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--output FILE"), "{}", stderr(&o));
+}
+
+#[test]
+fn parameters_are_checked() {
+    // A placeholder without a value is an error naming the flag to pass.
+    let o = ntaq(&["run", "queries/scenario3.kql"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("kql::run::missing_placeholder"), "{err}");
+    assert!(
+        err.contains("--param timeInterval:startISO=VALUE") && err.contains("--param timeInterval:endISO=VALUE"),
+        "{err}"
+    );
+    // A free name without a value.
+    let o = ntaq(&["run", "queries/scenario4.kql"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("unknown name `start`"), "{}", stderr(&o));
+    // A value that does not fit the declared type.
+    let o = ntaq_in(&repo(), &["run", "--param", "n=abc", "-"], Some("declare query_parameters(n:long); print x = n"));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("the value `abc` of --param n is not a long"), "{}", stderr(&o));
+    // A --param no query uses is a warning.
+    let o = ntaq_in(&repo(), &["run", "--param", "strat=1", "-"], Some("print x = 1"));
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stderr(&o).contains("--param strat is not used by the query"), "{}", stderr(&o));
+    // Bad flags.
+    for bad in [
+        vec!["run", "--now", "yesterday", "queries/scenario1.kql"],
+        vec!["run", "--param", "nameonly", "queries/scenario1.kql"],
+    ] {
+        let o = ntaq(&bad);
+        assert_eq!(o.status.code(), Some(2), "{bad:?}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn a_failing_query_prints_no_rows() {
+    // The invalid regex fails while rows are being read: nothing reaches stdout.
+    let o = ntaq_in(
+        &repo(),
+        &["run", "--format", "csv", "-"],
+        Some("NTANetAnalytics | where SrcIp matches regex '(' | project SrcIp"),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(o.stdout.is_empty(), "{}", String::from_utf8_lossy(&o.stdout));
+    assert!(stderr(&o).contains("invalid regular expression"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ntaq"))
+        .args([
+            "run",
+            "--format",
+            "csv",
+            "queries/scenario4.kql",
+            "--param",
+            "start=2025-06-01",
+            "--param",
+            "end=2025-06-02",
+        ])
+        .current_dir(repo())
+        .env_remove("NTAQ_DATA")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+}
