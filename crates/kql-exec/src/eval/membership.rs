@@ -104,7 +104,10 @@ pub fn in_set(
         let keys: HashSet<Box<[u8]>> =
             (0..set.len()).filter(|i| set.is_valid(*i)).map(|i| set_rows.row(i).as_ref().into()).collect();
         let x_rows = conv.convert_columns(std::slice::from_ref(&x))?;
-        (0..x.len()).map(|i| x.is_valid(i).then(|| keys.contains(x_rows.row(i).as_ref()))).collect()
+        // `in` is an `or` of `==`: a null x is false against values and null
+        // against a null in the set (null-values page, "the in operator").
+        let null_x = (set.null_count() == 0).then_some(false);
+        (0..x.len()).map(|i| if x.is_valid(i) { Some(keys.contains(x_rows.row(i).as_ref())) } else { null_x }).collect()
     };
     let result = Col::Array(Arc::new(result));
     if matches!(op, InOp::NotIn | InOp::NotInCi) { super::logical_not(&result, len) } else { Ok(result) }
