@@ -195,7 +195,8 @@ fn parse_strings(text: &StringArray, to: ScalarType) -> ArrayRef {
         S::Dynamic => Arc::new(
             text.iter()
                 .map(|s| {
-                    s.map(|s| match serde_json::from_str::<serde_json::Value>(s) {
+                    // parse_json("") is null (the isnull() page's table).
+                    s.filter(|s| !s.is_empty()).map(|s| match serde_json::from_str::<serde_json::Value>(s) {
                         Ok(v) => v.to_string(),
                         // parse_json of text that is not JSON is that string.
                         Err(_) => serde_json::Value::String(s.to_string()).to_string(),
@@ -269,6 +270,16 @@ mod tests {
         assert_eq!(conv(Value::String("garbage".into()), ScalarType::DateTime), Value::DateTime(None));
         assert_eq!(conv(Value::Real(Some(2.9)), ScalarType::Long), Value::Long(Some(2)));
         assert_eq!(conv(Value::Int(Some(3)), ScalarType::Real), Value::Real(Some(3.0)));
+    }
+
+    #[test]
+    fn parse_json_of_text() {
+        let d = |s: &str| conv(Value::String(s.into()), ScalarType::Dynamic);
+        // learn.microsoft.com/kusto/query/isnull-function: isnull(parse_json("")) is true.
+        assert_eq!(d(""), Value::Dynamic(kql_syntax::ast::DynValue::Null));
+        assert_eq!(d("[]"), Value::Dynamic(kql_syntax::ast::DynValue::Array(vec![])));
+        // Text that is not JSON is a dynamic string.
+        assert_eq!(d("a b"), Value::Dynamic(kql_syntax::ast::DynValue::String("a b".into())));
     }
 
     #[test]
