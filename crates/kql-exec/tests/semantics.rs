@@ -35,3 +35,37 @@ fn in_with_a_null_value() {
         run("let S = datatable(k:long)[1, 2]; datatable(v:long)[1, long(null)] | extend i = v in (S), n = v !in (S)");
     assert_eq!(t, expect(&["v:long", "i:bool", "n:bool"], &[&["1", "true", "false"], &["null", "false", "true"]]));
 }
+
+#[test]
+fn aggregate_defaults_over_no_rows() {
+    // Summarize page, "Default values of aggregations" and its example: sum is 0,
+    // avg is NaN, min/max/take_any are null, lists are [].
+    let t = run("datatable(x:long)[] | summarize sum(x), sumif(x, x > 0), avg(x), max(x), make_list(x)");
+    assert_eq!(
+        t,
+        expect(
+            &["sum_x:long", "sumif_x:long", "avg_x:real", "max_x:long", "list_x:dynamic"],
+            &[&["0", "0", "NaN", "null", "[]"]]
+        )
+    );
+    let t = run("datatable(d:timespan, r:real)[] | summarize sum(d), sum(r)");
+    assert_eq!(t, expect(&["sum_d:timespan", "sum_r:real"], &[&["00:00:00", "0"]]));
+}
+
+#[test]
+fn arg_min_of_an_all_null_group_picks_a_row() {
+    // arg-min page, "Null handling": one row of an all-null group is picked.
+    let t = run(r#"datatable(k:string, v:long, s:string)["a", long(null), "x", "b", 2, "y", "b", long(null), "z"]
+        | summarize arg_min(v, s) by k"#)
+    .sorted();
+    assert_eq!(t, expect(&["k:string", "v:long", "s:string"], &[&["a", "null", "x"], &["b", "2", "y"]]));
+}
+
+#[test]
+fn take_any_of_one_column_prefers_a_value() {
+    // take-any page, "Remarks": a single column returns a non-null, non-empty value if there is one.
+    let t = run(r#"datatable(k:string, s:string, n:long)["a", "", long(null), "a", "v", 1, "b", "", long(null)]
+        | summarize take_any(s), take_any(n) by k"#)
+    .sorted();
+    assert_eq!(t, expect(&["k:string", "s:string", "n:long"], &[&["a", "v", "1"], &["b", "", "null"]]));
+}

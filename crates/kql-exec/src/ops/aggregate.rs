@@ -288,6 +288,11 @@ fn json_value(a: &ArrayRef, i: usize, ty: ScalarType) -> serde_json::Value {
 }
 
 /// arg_max/arg_min and take_any: whole argument rows chosen per group.
+///
+/// Kusto: arg_max/arg_min ignore rows whose compared value is null unless the
+/// whole group is null, when one of its rows is picked (arg-min page, "Null
+/// handling"); take_any of one column prefers a non-null, non-empty value
+/// (take-any page, "Remarks").
 struct PickRow {
     /// Encodes the values that are returned.
     all: RowConverter,
@@ -295,18 +300,33 @@ struct PickRow {
     key: Option<RowConverter>,
     best_key: Vec<Option<OwnedRow>>,
     best: Vec<Option<OwnedRow>>,
+    /// The first row of each group, for groups with nothing better.
+    first: Vec<Option<OwnedRow>>,
     max: bool,
+    /// take_any of a single column: skip null and "" while a group has only those.
+    prefer_non_empty: bool,
+}
+
+/// True if row `i` of `a` is null or the empty string.
+fn null_or_empty(a: &ArrayRef, i: usize) -> bool {
+    a.is_null(i) || a.as_string_opt::<i32>().is_some_and(|s| s.value(i).is_empty())
 }
 
 impl Accumulator for PickRow {
     fn update(&mut self, groups: &[usize], n: usize, args: &[ArrayRef]) -> Result<()> {
         resize(&mut self.best, n, None);
         resize(&mut self.best_key, n, None);
+        resize(&mut self.first, n, None);
         let rows = self.all.convert_columns(args)?;
+        for (i, g) in groups.iter().enumerate() {
+            if self.first[*g].is_none() {
+                self.first[*g] = Some(rows.row(i).owned());
+            }
+        }
         match &self.key {
             None => {
                 for (i, g) in groups.iter().enumerate() {
-                    if self.best[*g].is_none() {
+                    if self.best[*g].is_none() && !(self.prefer_non_empty && null_or_empty(&args[0], i)) {
                         self.best[*g] = Some(rows.row(i).owned());
                     }
                 }
@@ -339,6 +359,12 @@ impl Accumulator for PickRow {
     }
     fn finish(&mut self, n: usize) -> Result<Vec<ArrayRef>> {
         resize(&mut self.best, n, None);
+        resize(&mut self.first, n, None);
+        for (best, first) in self.best.iter_mut().zip(&mut self.first) {
+            if best.is_none() {
+                *best = first.take();
+            }
+        }
         decode_optional_rows(&self.all, &self.best)
     }
 }
@@ -407,14 +433,18 @@ fn accumulator(
             key: Some(row_converter(&args[..1])?),
             best_key: Vec::new(),
             best: Vec::new(),
+            first: Vec::new(),
             max: name == "arg_max",
+            prefer_non_empty: false,
         }),
         "take_any" | "any" => Box::new(PickRow {
             all: row_converter(args)?,
             key: None,
             best_key: Vec::new(),
             best: Vec::new(),
+            first: Vec::new(),
             max: false,
+            prefer_non_empty: agg.args.len() == 1 && matches!(agg.args[0].kind, kql_plan::plan::ExprKind::Column(_)),
         }),
         other => return Err(ExecError::Internal(format!("aggregation `{other}` has no accumulator"))),
     })
@@ -515,7 +545,9 @@ pub fn summarize<'a>(
     Ok(Box::new(std::iter::once(Ok(batch))))
 }
 
-/// An aggregate that saw no rows: 0 for counts, null otherwise.
+/// An aggregate that saw no rows: Kusto's defaults (summarize page, "Default
+/// values of aggregations"): 0 for counts and sums, [] for lists and sets,
+/// NaN for avg (0/0, the page's example), null otherwise.
 fn empty_aggregate(agg: &Aggregate, plan: &Plan, n: usize) -> Result<Vec<ArrayRef>> {
     Ok(output_types(agg, plan)
         .into_iter()
@@ -524,6 +556,17 @@ fn empty_aggregate(agg: &Aggregate, plan: &Plan, n: usize) -> Result<Vec<ArrayRe
                 ("count" | "countif" | "dcount" | "dcountif" | "count_distinct", _) => {
                     Arc::new(Int64Array::from(vec![0i64; n]))
                 }
+                ("sum" | "sumif", t) => {
+                    let zero = match t {
+                        ScalarType::Int => kql_plan::Value::Int(Some(0)),
+                        ScalarType::Real => kql_plan::Value::Real(Some(0.0)),
+                        ScalarType::Decimal => kql_plan::Value::Decimal(Some("0".into())),
+                        ScalarType::Timespan => kql_plan::Value::Timespan(Some(0)),
+                        _ => kql_plan::Value::Long(Some(0)),
+                    };
+                    crate::physical::scalar_array(&zero, n)
+                }
+                ("avg" | "avgif", ScalarType::Real) => Arc::new(Float64Array::from(vec![f64::NAN; n])),
                 ("make_list" | "make_set" | "make_list_if" | "make_set_if", _) => {
                     Arc::new(StringArray::from(vec![Some("[]"); n]))
                 }
