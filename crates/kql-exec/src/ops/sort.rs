@@ -8,7 +8,7 @@ use crate::error::Result;
 use crate::eval::{EvalCx, eval};
 use arrow_array::cast::AsArray;
 use arrow_array::types::Float64Type;
-use arrow_array::{Array, ArrayRef, Float64Array, UInt8Array};
+use arrow_array::{ArrayRef, Float64Array, UInt8Array};
 use arrow_ord::sort::{SortColumn, SortOptions, lexsort_to_indices};
 use kql_plan::plan::{Plan, SortKey};
 use std::sync::Arc;
@@ -69,6 +69,7 @@ fn nan_with_nulls(reals: &Float64Array, nulls_first: bool) -> (ArrayRef, ArrayRe
 #[cfg(test)]
 mod tests {
     use super::*;
+    use arrow_array::Array;
     use arrow_ord::sort::lexsort_to_indices;
 
     fn order(descending: bool, nulls_first: bool) -> Vec<Option<f64>> {
