@@ -69,3 +69,17 @@ fn take_any_of_one_column_prefers_a_value() {
     .sorted();
     assert_eq!(t, expect(&["k:string", "s:string", "n:long"], &[&["a", "v", "1"], &["b", "", "null"]]));
 }
+
+#[test]
+fn a_column_of_an_unexpected_type_is_an_error_not_a_panic() {
+    // `extend a = tostring(a), b = strlen(a)`: the binder types the second `a` as the
+    // new string column, but the plan evaluates it against the input's long column.
+    // Until the plan separates the two, the executor must fail cleanly; once it does,
+    // `b` is the length of the new `a`.
+    let q = "datatable(a:long)[10] | extend a = tostring(a), b = strlen(a)";
+    let r = common::run_with(q, &kql_plan::Catalog::new(), &kql_exec::MemTables::new(), &kql_plan::Params::default());
+    match r {
+        Ok(t) => assert_eq!(t, expect(&["a:string", "b:long"], &[&["10", "2"]])),
+        Err(e) => assert!(e.contains("expected string"), "{e}"),
+    }
+}

@@ -46,10 +46,14 @@ pub fn scalar_type(e: &Expr) -> Result<ScalarType> {
 pub fn eval(e: &Expr, batch: &RecordBatch, cx: &EvalCx) -> Result<Col> {
     let len = batch.num_rows();
     match &e.kind {
-        ExprKind::Column(name) => batch
-            .column_by_name(name)
-            .map(|a| Col::Array(a.clone()))
-            .ok_or_else(|| ExecError::Internal(format!("column `{name}` is missing from the batch"))),
+        ExprKind::Column(name) => {
+            let a = batch
+                .column_by_name(name)
+                .ok_or_else(|| ExecError::Internal(format!("column `{name}` is missing from the batch")))?;
+            // A column of another type than the plan expects would panic in a kernel.
+            crate::physical::expect_type(a, scalar_type(e)?, &format!("column `{name}`"))?;
+            Ok(Col::Array(a.clone()))
+        }
         ExprKind::Literal(v) => Ok(Col::Scalar(v.clone())),
         ExprKind::Parameter(name) => Err(ExecError::UnboundParameter { name: name.clone(), span: e.span }),
         ExprKind::Error => Err(ExecError::Internal("a plan with errors reached the executor".into())),
