@@ -17,6 +17,7 @@ mod parser;
 pub mod span;
 pub mod suggest;
 pub mod time;
+pub mod tokens;
 pub mod types;
 
 pub use display::write_string;
