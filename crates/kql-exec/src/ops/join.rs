@@ -225,6 +225,8 @@ fn hash_join<'a>(
             if pairs.len() >= OUT_BATCH {
                 out.push(assemble(Some(&lb), &b.batch, &pairs, output, plan));
                 pairs = Pairs::new();
+                // A many-to-many join can make millions of rows from one batch.
+                ex.check_cancel()?;
             }
         }
         if pairs.len() > 0 {
