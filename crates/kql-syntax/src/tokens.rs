@@ -111,7 +111,8 @@ fn string_at(s: &str) -> Option<(usize, bool)> {
     let b = s.as_bytes();
     let quote = |k: usize| matches!(b.get(k), Some(b'\'' | b'"'));
     // h'…', H@"…": obfuscated strings.
-    let mut k = usize::from(matches!(b.first(), Some(b'h' | b'H')) && (quote(1) || (b.get(1) == Some(&b'@') && quote(2))));
+    let mut k =
+        usize::from(matches!(b.first(), Some(b'h' | b'H')) && (quote(1) || (b.get(1) == Some(&b'@') && quote(2))));
     let verbatim = b.get(k) == Some(&b'@') && quote(k + 1);
     k += usize::from(verbatim);
     let rest = &s[k..];

@@ -6,9 +6,9 @@ use crate::diagnostic::Diag;
 use crate::params::{ParamValues, SourceMap, literal_value, substitute_placeholders, typed_value};
 use crate::run_errors::RunError;
 use kql_exec::{Executor, MemTables, ParquetTables, TableProvider};
-use kql_io::{DataDir, IoError};
+use kql_io::{DataDir, IoError, TableFiles};
 use kql_plan::{Catalog, Params, Program, TableDef, TableOrigin, bind};
-use kql_syntax::ast::{Script, StatementKind};
+use kql_syntax::ast::{Script, Statement, StatementKind};
 use miette::Diagnostic;
 use std::path::Path;
 use std::sync::Arc;
@@ -80,7 +80,12 @@ impl Prepared {
 pub struct Session {
     pub catalog: Catalog,
     pub params: Params,
+    /// Statements (the REPL's remembered `let`s) in scope before every
+    /// query this session checks or runs.
+    pub prelude: Vec<Statement>,
     tables: Arc<dyn TableProvider>,
+    /// The data behind `tables`, kept so `load` can add to it.
+    data: Option<DataDir>,
 }
 
 impl std::fmt::Debug for Session {
@@ -98,7 +103,13 @@ impl Default for Session {
 impl Session {
     /// The published NTANetAnalytics and NTAIpDetails schemas, no data.
     pub fn builtin() -> Self {
-        Session { catalog: Catalog::nta(), params: Params::default(), tables: Arc::new(MemTables::new()) }
+        Session {
+            catalog: Catalog::nta(),
+            params: Params::default(),
+            prelude: Vec::new(),
+            tables: Arc::new(MemTables::new()),
+            data: None,
+        }
     }
 
     /// The tables of a data directory (schemas from the Parquet footers).
@@ -152,8 +163,35 @@ impl Session {
             };
             catalog.insert(def);
         }
-        let tables: Arc<dyn TableProvider> = Arc::new(ParquetTables::new(Arc::new(dir)));
-        (Session { catalog, params: Params::default(), tables }, notes)
+        let tables: Arc<dyn TableProvider> = Arc::new(ParquetTables::new(Arc::new(dir.clone())));
+        (Session { catalog, params: Params::default(), prelude: Vec::new(), tables, data: Some(dir) }, notes)
+    }
+
+    /// Adds tables (replacing those of the same name), keeping the
+    /// parameters and prelude. Returns notes about the new tables' columns.
+    pub fn load(&mut self, tables: Vec<TableFiles>) -> Vec<Diag> {
+        let mut dir = self.data.clone().unwrap_or_else(|| DataDir { path: "<loaded>".into(), tables: Vec::new() });
+        let names: Vec<String> = tables.iter().map(|t| t.name.clone()).collect();
+        // Notes about the new tables only.
+        let (_, notes) = Session::from_data(DataDir { path: dir.path.clone(), tables: tables.clone() });
+        dir.tables.retain(|t| !names.contains(&t.name));
+        dir.tables.extend(tables);
+        dir.tables.sort_by(|a, b| a.name.cmp(&b.name));
+        let (loaded, _) = Session::from_data(dir);
+        let mut catalog = loaded.catalog;
+        // Tables known only by schema (no data) stay checkable.
+        for def in self.catalog.tables() {
+            if catalog.get(&def.name).is_none() {
+                catalog.insert(def.clone());
+            }
+        }
+        *self = Session { catalog, params: self.params.clone(), prelude: std::mem::take(&mut self.prelude), ..loaded };
+        notes
+    }
+
+    /// The files and row count behind a table, if it has data.
+    pub fn table_files(&self, name: &str) -> Option<&TableFiles> {
+        self.data.as_ref()?.table(name)
     }
 
     /// Where the rows of the catalog's tables come from.
@@ -168,7 +206,13 @@ impl Session {
 
     fn check_with(&self, text: &str, params: &Params) -> Checked {
         let parsed = kql_syntax::parse(text);
-        let bound = bind(&parsed.script, &self.catalog, params);
+        let bound = if self.prelude.is_empty() {
+            bind(&parsed.script, &self.catalog, params)
+        } else {
+            let mut script = parsed.script.clone();
+            script.statements.splice(0..0, self.prelude.iter().cloned());
+            bind(&script, &self.catalog, params)
+        };
         let mut diagnostics: Vec<(usize, Diag)> = Vec::new();
         for e in parsed.errors {
             diagnostics.push((e.span().start, Diag::new(e)));
