@@ -26,6 +26,8 @@ editor does.";
 
 const AFTER_HELP: &str = "\
 Examples:
+  ntaq                                      # the shell, on the bundled sample
+  ntaq repl --data exports/
   ntaq run queries/scenario2.kql --data testdata/sample --now 2025-06-02T00:00:00Z
   ntaq run queries/scenario4.kql --data DIR --param start=2025-06-01 --param end=2025-06-02 --format csv
   ntaq check queries/*.kql --param start:datetime --param end:datetime
@@ -34,9 +36,14 @@ Examples:
 
 #[derive(Parser, Debug)]
 #[command(name = "ntaq", version, about = ABOUT, long_about = LONG_ABOUT, after_help = AFTER_HELP)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+
+    /// Without a command: the interactive shell (`ntaq repl`).
+    #[command(flatten)]
+    pub repl: ReplArgs,
 }
 
 #[derive(Subcommand, Debug)]
@@ -52,6 +59,12 @@ pub enum Command {
     /// Exit status: 0 every query ran, 1 a query has an error, 2 usage or
     /// I/O error.
     Run(RunArgs),
+    /// The interactive shell (the default without a command).
+    ///
+    /// On a terminal: a line editor with completion and history. With
+    /// piped input: each blank-line-separated block is one entry (a query,
+    /// or `.command` lines), and the exit status is 1 if an entry failed.
+    Repl(ReplArgs),
     /// Parse a query and print its syntax tree.
     Parse(ParseArgs),
     /// Bind a query and print its logical plan with each step's schema.
@@ -146,6 +159,23 @@ pub enum RunFormat {
     Parquet,
 }
 
+#[derive(Args, Debug, Clone, Default)]
+pub struct ReplArgs {
+    /// Directory of Parquet tables (<Table>.parquet or <Table>/*.parquet).
+    /// Without it, the bundled sample.
+    #[arg(long, value_name = "DIR", env = "NTAQ_DATA")]
+    pub data: Option<PathBuf>,
+
+    /// A value for a query parameter or workbook placeholder (as for
+    /// `run`); `.param` changes them in the shell. Repeatable.
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+
+    /// Fix now() and ago() to this instant (ISO 8601 UTC); `.now` changes it.
+    #[arg(long, value_name = "ISO")]
+    pub now: Option<String>,
+}
+
 #[derive(Args, Debug)]
 pub struct ParseArgs {
     /// Output form.
@@ -185,10 +215,8 @@ pub fn main() -> ExitCode {
         Some(Command::Run(args)) => commands::run::run(&args),
         Some(Command::Parse(args)) => commands::parse::run(&args),
         Some(Command::Plan(args)) => commands::plan::run(&args),
-        None => {
-            eprintln!("ntaq: the interactive shell is not available yet; try `ntaq check FILE` or `ntaq --help`");
-            exit::USAGE
-        }
+        Some(Command::Repl(args)) => crate::repl::run(&args),
+        None => crate::repl::run(&cli.repl),
     };
     ExitCode::from(status)
 }

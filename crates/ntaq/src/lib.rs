@@ -1,6 +1,6 @@
 //! ntaq: run Microsoft's Zero Trust traffic-analytics KQL queries offline.
 //!
-//! The CLI (`cli`), the commands and, later, the REPL all go through one
+//! The CLI (`cli`), the commands and the REPL (`repl`) all go through one
 //! [`session::Session`], which the tests call too. Only this crate prints.
 
 // The CLI crate is where printing belongs (the lint keeps it out of the others).
@@ -10,6 +10,7 @@ pub mod cli;
 mod commands;
 pub mod diagnostic;
 pub mod params;
+pub mod repl;
 mod run_errors;
 pub mod sample;
 pub mod session;

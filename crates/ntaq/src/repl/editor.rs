@@ -1,0 +1,197 @@
+//! The line editor on a terminal: rustyline with KQL completion, history
+//! hints, the completeness rule on Enter and a persistent history file.
+
+use super::complete::Completer;
+use super::{Repl, input};
+use crate::cli::exit;
+use rustyline::completion::Pair;
+use rustyline::highlight::Highlighter;
+use rustyline::hint::{Hinter, HistoryHinter};
+use rustyline::history::{DefaultHistory, History};
+use rustyline::validate::{ValidationContext, ValidationResult, Validator};
+use rustyline::{Cmd, CompletionType, Config, Context, Editor, EventHandler, KeyCode, KeyEvent, Modifiers};
+use std::borrow::Cow;
+use std::path::PathBuf;
+
+const PROMPT: &str = "ntaq> ";
+
+/// The rustyline helper: completion, hints, validation, hint colouring.
+pub struct KqlHelper {
+    completer: Completer,
+    hinter: HistoryHinter,
+    color: bool,
+}
+
+impl rustyline::completion::Completer for KqlHelper {
+    type Candidate = Pair;
+
+    fn complete(&self, line: &str, pos: usize, _ctx: &Context<'_>) -> rustyline::Result<(usize, Vec<Pair>)> {
+        let c = self.completer.complete(line, pos);
+        Ok((c.start, c.items.into_iter().map(|i| Pair { display: i.display, replacement: i.replacement }).collect()))
+    }
+}
+
+impl Hinter for KqlHelper {
+    type Hint = String;
+
+    fn hint(&self, line: &str, pos: usize, ctx: &Context<'_>) -> Option<String> {
+        self.hinter.hint(line, pos, ctx)
+    }
+}
+
+impl Highlighter for KqlHelper {
+    fn highlight_hint<'h>(&self, hint: &'h str) -> Cow<'h, str> {
+        if self.color { Cow::Owned(format!("\x1b[2m{hint}\x1b[0m")) } else { Cow::Borrowed(hint) }
+    }
+}
+
+impl Validator for KqlHelper {
+    fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
+        let text = ctx.input();
+        Ok(if input::is_complete(text) || input::ends_with_empty_line(text) {
+            ValidationResult::Valid(None)
+        } else {
+            ValidationResult::Incomplete
+        })
+    }
+}
+
+impl rustyline::Helper for KqlHelper {}
+
+/// Where the history is kept: `$NTAQ_HISTORY`, else `ntaq/history` in the
+/// user's data directory (`$XDG_DATA_HOME`, `~/.local/share`, macOS
+/// `~/Library/Application Support`, Windows `%APPDATA%`).
+pub fn history_path() -> Option<PathBuf> {
+    let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+    if let Some(p) = env("NTAQ_HISTORY") {
+        return Some(p);
+    }
+    let data = if cfg!(windows) {
+        env("APPDATA")
+    } else if cfg!(target_os = "macos") {
+        env("HOME").map(|h| h.join("Library/Application Support"))
+    } else {
+        env("XDG_DATA_HOME").or_else(|| env("HOME").map(|h| h.join(".local/share")))
+    };
+    data.map(|d| d.join("ntaq").join("history"))
+}
+
+/// Adds an entry to the editor's history and appends it to the file.
+pub fn record<H: rustyline::Helper>(
+    rl: &mut Editor<H, DefaultHistory>,
+    entry: &str,
+    path: Option<&PathBuf>,
+) -> Result<(), String> {
+    let entry = entry.trim_end();
+    // Up should not offer `.quit`: leaving is not worth recalling.
+    if entry.trim().is_empty() || matches!(entry.trim(), ".quit" | ".exit" | ".q") {
+        return Ok(());
+    }
+    rl.add_history_entry(entry).map_err(|e| e.to_string())?;
+    if let Some(p) = path {
+        if let Some(dir) = p.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        }
+        rl.append_history(p).map_err(|e| format!("cannot write history {}: {e}", p.display()))?;
+    }
+    Ok(())
+}
+
+/// An editor with ntaq's settings and key bindings.
+pub fn editor<H: rustyline::Helper>() -> rustyline::Result<Editor<H, DefaultHistory>> {
+    let config = Config::builder()
+        .auto_add_history(false)
+        .history_ignore_dups(true)?
+        .history_ignore_space(true)
+        .max_history_size(5000)?
+        .completion_type(CompletionType::List)
+        .build();
+    let mut rl = Editor::with_config(config)?;
+    // Alt-Enter (and Ctrl-O, for terminals that eat Alt) insert a line break.
+    rl.bind_sequence(KeyEvent(KeyCode::Enter, Modifiers::ALT), EventHandler::Simple(Cmd::Newline));
+    rl.bind_sequence(KeyEvent::ctrl('O'), EventHandler::Simple(Cmd::Newline));
+    Ok(rl)
+}
+
+pub fn interactive(repl: &mut Repl) -> u8 {
+    let mut rl = match editor::<KqlHelper>() {
+        Ok(rl) => rl,
+        Err(e) => {
+            eprintln!("ntaq: cannot start the line editor: {e}");
+            return exit::USAGE;
+        }
+    };
+    let history = history_path();
+    if let Some(p) = &history
+        && p.exists()
+        && let Err(e) = rl.load_history(p)
+    {
+        eprintln!("warning: cannot read history {}: {e}", p.display());
+    }
+    eprintln!("{}", repl.banner());
+    let mut warned = false;
+    loop {
+        let lets: Vec<String> = repl.lets.iter().map(|r| r.name.clone()).collect();
+        rl.set_helper(Some(KqlHelper {
+            completer: Completer::new(repl.session.clone(), &lets),
+            hinter: HistoryHinter::new(),
+            color: repl.color,
+        }));
+        match rl.readline(PROMPT) {
+            Ok(entry) => {
+                if let Err(e) = record(&mut rl, &entry, history.as_ref())
+                    && !warned
+                {
+                    eprintln!("warning: {e}");
+                    warned = true;
+                }
+                repl.submit("<input>", &entry);
+                if repl.quit {
+                    break;
+                }
+            }
+            // Ctrl-C at the prompt clears the line.
+            Err(rustyline::error::ReadlineError::Interrupted) => continue,
+            Err(rustyline::error::ReadlineError::Eof) => break,
+            Err(e) => {
+                eprintln!("ntaq: {e}");
+                return exit::USAGE;
+            }
+        }
+    }
+    let _ = rl.history().len();
+    exit::OK
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn history_keeps_multi_line_entries_across_sessions() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/history");
+        let query = "NTAIpDetails\n| where Ip == 'a\\b'\n| take 1";
+        {
+            let mut rl = editor::<()>().unwrap();
+            record(&mut rl, ".tables", Some(&path)).unwrap();
+            record(&mut rl, query, Some(&path)).unwrap();
+            record(&mut rl, "   ", Some(&path)).unwrap(); // blank: not kept
+            record(&mut rl, ".quit", Some(&path)).unwrap(); // nor leaving
+        }
+        let mut rl = editor::<()>().unwrap();
+        rl.load_history(&path).unwrap();
+        let entries: Vec<&str> = rl.history().iter().map(String::as_str).collect();
+        assert_eq!(entries, [".tables", query]);
+    }
+
+    #[test]
+    fn history_lives_in_the_data_directory() {
+        // NTAQ_HISTORY is not set by the test harness; the path ends in ntaq/history.
+        if std::env::var_os("NTAQ_HISTORY").is_none()
+            && let Some(p) = history_path()
+        {
+            assert!(p.ends_with("ntaq/history"), "{}", p.display());
+        }
+    }
+}

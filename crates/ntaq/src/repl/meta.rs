@@ -1,0 +1,438 @@
+//! Meta-commands: `.help`, `.tables`, `.schema`, `.load`, `.param`, ….
+
+use super::Repl;
+use super::error::ReplError;
+use crate::diagnostic::Diag;
+use crate::params::ParamValues;
+use kql_io::{DataDir, FileSource, OutputFormat, TableFiles};
+use kql_plan::schema::Schema;
+use kql_syntax::suggest::did_you_mean;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// A meta-command: its name, argument synopsis and one-line description.
+pub struct Command {
+    pub name: &'static str,
+    pub args: &'static str,
+    pub about: &'static str,
+}
+
+pub const COMMANDS: &[Command] = &[
+    Command { name: "help", args: "[COMMAND]", about: "this help, or one command's" },
+    Command { name: "tables", args: "", about: "the tables, with their row counts and files" },
+    Command { name: "schema", args: "NAME", about: "columns and Kusto types of a table or remembered let" },
+    Command {
+        name: "load",
+        args: "PATH [as NAME]",
+        about: "add Parquet tables: a file, a folder of files (as NAME), or a data directory",
+    },
+    Command { name: "lets", args: "", about: "the remembered let statements" },
+    Command { name: "forget", args: "NAME", about: "drop a remembered let" },
+    Command {
+        name: "param",
+        args: "NAME=VALUE | NAME",
+        about: "set a query parameter or workbook placeholder; NAME alone unsets it",
+    },
+    Command { name: "params", args: "", about: "the parameter values set" },
+    Command { name: "now", args: "ISO | off", about: "fix now() and ago() to an instant, or follow the clock" },
+    Command { name: "format", args: "table|csv|json|ndjson|parquet", about: "how results are written" },
+    Command { name: "maxrows", args: "N", about: "rows shown by the table format (the rest are counted)" },
+    Command { name: "timing", args: "on | off", about: "row count and elapsed time after each result" },
+    Command {
+        name: "output",
+        args: "FILE | off",
+        about: "write each result to FILE (replacing it), or back to the screen",
+    },
+    Command { name: "run", args: "FILE", about: "run a .kql file (a file of lets only is remembered)" },
+    Command { name: "explain", args: "QUERY", about: "the logical plan of QUERY, with each step's columns" },
+    Command { name: "quit", args: "", about: "leave the shell (also .exit and Ctrl-D)" },
+];
+
+const KEYS: &str = "\
+Keys: Enter runs the query once it is complete (brackets and quotes closed, not
+ending in `|`, `,`, `;` or an operator, and not only `let`s); an empty line runs
+whatever is typed; Alt-Enter inserts a line break. Tab completes tables, columns,
+operators and functions; Up/Down and Ctrl-R search the history; Ctrl-C cancels
+a running query or clears the line; Ctrl-D leaves.";
+
+fn usage(name: &str) -> String {
+    COMMANDS.iter().find(|c| c.name == name).map(|c| format!(".{} {}", c.name, c.args)).unwrap_or_default()
+}
+
+fn usage_error(name: &str, message: impl Into<String>) -> ReplError {
+    ReplError::Usage { message: message.into(), usage: usage(name) }
+}
+
+fn on_off(name: &str, arg: &str) -> Result<bool, ReplError> {
+    match arg.to_ascii_lowercase().as_str() {
+        "on" | "true" | "1" => Ok(true),
+        "off" | "false" | "0" => Ok(false),
+        _ => Err(usage_error(name, format!("`.{name}` takes on or off, not `{arg}`"))),
+    }
+}
+
+impl Repl {
+    /// Runs a meta-command line (starting with `.`).
+    pub(super) fn meta(&mut self, line: &str) {
+        let body = line.trim_start_matches('.');
+        let (name, arg) = match body.find(char::is_whitespace) {
+            Some(k) => (&body[..k], body[k..].trim()),
+            None => (body, ""),
+        };
+        let result = match name {
+            "help" | "?" => self.help(arg),
+            "tables" => self.tables(),
+            "schema" => self.schema(arg),
+            "load" => self.load(arg),
+            "lets" => self.list_lets(),
+            "forget" => self.forget(arg),
+            "param" => self.param(arg),
+            "params" => self.list_params(),
+            "now" => self.set_now(arg),
+            "format" => self.set_format(arg),
+            "maxrows" => self.set_max_rows(arg),
+            "timing" => on_off("timing", arg).map(|on| self.settings.timing = on),
+            "output" => self.set_output(arg),
+            "run" => self.run_file(arg),
+            "explain" => self.explain(arg),
+            "quit" | "exit" | "q" => {
+                self.quit = true;
+                Ok(())
+            }
+            _ => {
+                let names = COMMANDS.iter().map(|c| c.name);
+                let help = match did_you_mean(name, names) {
+                    Some(s) => format!("did you mean `.{s}`? (.help lists the commands)"),
+                    None => ".help lists the commands".to_string(),
+                };
+                Err(ReplError::UnknownCommand { name: name.to_string(), help })
+            }
+        };
+        if let Err(e) = result {
+            self.fail(e);
+        }
+    }
+
+    fn help(&mut self, arg: &str) -> Result<(), ReplError> {
+        let wanted = arg.trim_start_matches('.');
+        if !wanted.is_empty() {
+            let Some(c) = COMMANDS.iter().find(|c| c.name == wanted) else {
+                return Err(ReplError::UnknownCommand {
+                    name: wanted.to_string(),
+                    help: ".help lists the commands".into(),
+                });
+            };
+            self.print(format!(".{} {}\n    {}\n", c.name, c.args, c.about));
+            return Ok(());
+        }
+        let mut text = String::from("Enter KQL queries, or one of these commands:\n");
+        let width = COMMANDS.iter().map(|c| c.name.len() + c.args.len() + 2).max().unwrap_or(0);
+        for c in COMMANDS {
+            let synopsis = format!(".{} {}", c.name, c.args);
+            let _ = writeln!(text, "  {synopsis:width$}  {}", c.about);
+        }
+        text.push('\n');
+        text.push_str(KEYS);
+        text.push('\n');
+        self.print(text);
+        Ok(())
+    }
+
+    fn tables(&mut self) -> Result<(), ReplError> {
+        let mut text = String::new();
+        for def in self.session.catalog.tables() {
+            let source = match self.session.table_files(&def.name) {
+                Some(t) => {
+                    let files = t.files.iter().map(|f| f.to_string()).collect::<Vec<_>>();
+                    let files = if files.len() > 2 {
+                        format!("{}, … ({} files)", files[0], files.len())
+                    } else {
+                        files.join(", ")
+                    };
+                    format!("{} rows  {files}", t.rows)
+                }
+                None => "no data (schema only)".to_string(),
+            };
+            let _ = writeln!(text, "{:<20} {:>3} columns  {source}", def.name, def.columns.len());
+        }
+        self.print(text);
+        Ok(())
+    }
+
+    fn schema(&mut self, arg: &str) -> Result<(), ReplError> {
+        if arg.is_empty() {
+            return Err(usage_error("schema", "which table? e.g. `.schema NTAIpDetails`"));
+        }
+        let (schema, title) = if let Some(def) = self.session.catalog.get(arg) {
+            let rows = self.session.table_files(arg).map(|t| format!(", {} rows", t.rows)).unwrap_or_default();
+            (def.schema(), format!("table {arg} ({} columns{rows})", def.columns.len()))
+        } else if self.lets.iter().any(|r| r.name == arg) {
+            let checked = self.session.check(arg);
+            match checked.program.results.first() {
+                Some(plan) if !checked.has_errors() => {
+                    (plan.schema.clone(), format!("let {arg} ({} columns)", plan.schema.len()))
+                }
+                _ => return Err(usage_error("schema", format!("`{arg}` is a scalar let, not a table"))),
+            }
+        } else {
+            return Err(self.unknown_name(arg));
+        };
+        self.print(format!("{title}\n{}", columns_text(&schema)));
+        Ok(())
+    }
+
+    fn unknown_name(&self, name: &str) -> ReplError {
+        let names: Vec<&str> =
+            self.session.catalog.names().chain(self.lets.iter().map(|r| r.name.as_str())).collect::<Vec<_>>();
+        let help = match did_you_mean(name, names.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!("known: {}", names.join(", ")),
+        };
+        ReplError::UnknownName { name: name.to_string(), help }
+    }
+
+    fn load(&mut self, arg: &str) -> Result<(), ReplError> {
+        let (path, name) = match arg.rsplit_once(" as ") {
+            Some((p, n)) => (p.trim(), Some(n.trim())),
+            None => (arg.trim(), None),
+        };
+        let path = unquote(path);
+        if path.is_empty() {
+            return Err(usage_error("load", "what to load? e.g. `.load exports/` or `.load flows.parquet as Flows`"));
+        }
+        if let Some(n) = name
+            && !is_identifier(n)
+        {
+            return Err(usage_error("load", format!("`{n}` is not a table name (letters, digits and _)")));
+        }
+        let path = PathBuf::from(path);
+        let tables = read_tables(&path, name).map_err(|e| {
+            let d = Diag::new(e);
+            ReplError::File { path: path.display().to_string(), message: format!("{}: {}", d.code(), d.message()) }
+        })?;
+        if tables.is_empty() {
+            return Err(ReplError::File {
+                path: path.display().to_string(),
+                message: "no Parquet tables there (<Table>.parquet or <Table>/*.parquet)".into(),
+            });
+        }
+        let summary: Vec<String> = tables.iter().map(|t| format!("{} ({} rows)", t.name, t.rows)).collect();
+        let notes = self.session.load(tables);
+        for n in notes {
+            self.say(format!("note: {}", n.message()));
+        }
+        self.say(format!("loaded {}", summary.join(", ")));
+        Ok(())
+    }
+
+    fn list_lets(&mut self) -> Result<(), ReplError> {
+        if self.lets.is_empty() {
+            self.say("no remembered lets: enter `let NAME = …;` on its own to keep one");
+            return Ok(());
+        }
+        let text: String = self.lets.iter().map(|r| format!("{}\n", r.text)).collect();
+        self.print(text);
+        Ok(())
+    }
+
+    fn forget(&mut self, arg: &str) -> Result<(), ReplError> {
+        let Some(i) = self.lets.iter().position(|r| r.name == arg) else {
+            if arg.is_empty() {
+                return Err(usage_error("forget", "which let? `.lets` lists them"));
+            }
+            return Err(self.unknown_name(arg));
+        };
+        let mut rest = self.lets.clone();
+        rest.remove(i);
+        if !self.binds(&rest) {
+            let users: Vec<String> = rest
+                .iter()
+                .filter(|r| kql_syntax::tokens::tokenize(&r.text).iter().skip(2).any(|t| t.text(&r.text) == arg))
+                .map(|r| format!("`{}`", r.name))
+                .collect();
+            return Err(ReplError::LetInUse { name: arg.to_string(), users: users.join(", ") });
+        }
+        self.lets = rest;
+        self.session.prelude = self.lets.iter().map(|r| r.statement.clone()).collect();
+        self.say(format!("forgot {arg}"));
+        Ok(())
+    }
+
+    fn param(&mut self, arg: &str) -> Result<(), ReplError> {
+        if arg.is_empty() {
+            return Err(usage_error("param", "e.g. `.param start=2025-06-01T00:00:00Z`"));
+        }
+        if !arg.contains('=') {
+            return match self.values.remove(arg) {
+                Some(_) => {
+                    self.say(format!("unset {arg}"));
+                    Ok(())
+                }
+                None => Err(usage_error("param", format!("`{arg}` has no value; `.params` lists those set"))),
+            };
+        }
+        let parsed =
+            ParamValues::parse(&[arg.to_string()]).map_err(|m| usage_error("param", m.replace("--param", ".param")))?;
+        for (name, value) in parsed.iter() {
+            self.values.insert(name, value);
+        }
+        Ok(())
+    }
+
+    fn list_params(&mut self) -> Result<(), ReplError> {
+        if self.values.is_empty() {
+            self.say("no parameters set: `.param NAME=VALUE` sets one");
+            return Ok(());
+        }
+        let text: String = self.values.iter().map(|(n, v)| format!("{n}={v}\n")).collect();
+        self.print(text);
+        Ok(())
+    }
+
+    fn set_now(&mut self, arg: &str) -> Result<(), ReplError> {
+        match arg {
+            "" => {
+                let shown = match self.settings.now {
+                    Some(t) => format!("now() is fixed at {}", kql_syntax::time::format_datetime(t)),
+                    None => "now() follows the clock".to_string(),
+                };
+                self.say(shown);
+            }
+            "off" => self.settings.now = None,
+            iso => {
+                let t = kql_syntax::time::parse_datetime(iso).ok_or_else(|| {
+                    usage_error("now", format!("`{iso}` is not an ISO 8601 instant such as 2025-06-01T00:00:00Z"))
+                })?;
+                self.settings.now = Some(t);
+            }
+        }
+        Ok(())
+    }
+
+    fn set_format(&mut self, arg: &str) -> Result<(), ReplError> {
+        if arg.is_empty() {
+            let f = self.settings.format;
+            self.say(format!("format: {f}"));
+            return Ok(());
+        }
+        let format: OutputFormat = arg.parse().map_err(|_| usage_error("format", format!("unknown format `{arg}`")))?;
+        if format.needs_file() && self.settings.output.is_none() {
+            return Err(usage_error("format", format!("{format} is written to a file: use `.output FILE` first")));
+        }
+        self.settings.format = format;
+        Ok(())
+    }
+
+    fn set_max_rows(&mut self, arg: &str) -> Result<(), ReplError> {
+        let n: usize =
+            arg.parse().map_err(|_| usage_error("maxrows", format!("`{arg}` is not a number of rows (0 or more)")))?;
+        self.settings.max_rows = n;
+        Ok(())
+    }
+
+    fn set_output(&mut self, arg: &str) -> Result<(), ReplError> {
+        match unquote(arg) {
+            "" => return Err(usage_error("output", "write results where? `.output FILE` or `.output off`")),
+            "off" => {
+                self.settings.output = None;
+                // Back to the format used before the file's extension chose one.
+                if let Some(f) = self.settings.screen_format.take() {
+                    self.settings.format = f;
+                }
+                if self.settings.format.needs_file() {
+                    self.settings.format = OutputFormat::Table;
+                }
+            }
+            file => {
+                let path = PathBuf::from(file);
+                if let Some(f) = OutputFormat::from_extension(&path) {
+                    self.settings.screen_format.get_or_insert(self.settings.format);
+                    self.settings.format = f;
+                }
+                self.say(format!("results go to {} as {}", path.display(), self.settings.format));
+                self.settings.output = Some(path);
+            }
+        }
+        Ok(())
+    }
+
+    fn run_file(&mut self, arg: &str) -> Result<(), ReplError> {
+        let path = unquote(arg);
+        if path.is_empty() {
+            return Err(usage_error("run", "which file? e.g. `.run queries/scenario1.kql`"));
+        }
+        let text = crate::commands::read_input(path).map_err(|message| ReplError::File {
+            path: path.to_string(),
+            message: message.split_once(": ").map_or(message.clone(), |(_, m)| m.to_string()),
+        })?;
+        self.query(&text.name, &text.text);
+        Ok(())
+    }
+
+    fn explain(&mut self, arg: &str) -> Result<(), ReplError> {
+        if arg.trim().is_empty() {
+            return Err(usage_error("explain", "e.g. `.explain NTAIpDetails | take 5`"));
+        }
+        let checked = self.session.check(arg);
+        for d in &checked.diagnostics {
+            self.report(d, "<explain>", arg);
+        }
+        if checked.has_errors() {
+            self.failures += 1;
+            return Ok(());
+        }
+        self.print(kql_plan::explain::explain(&checked.program));
+        Ok(())
+    }
+}
+
+/// One line per column: name and Kusto type, aligned.
+fn columns_text(schema: &Schema) -> String {
+    let width = schema.names().map(|n| n.chars().count()).max().unwrap_or(0);
+    schema.columns.iter().map(|c| format!("  {:width$}  {}\n", c.name, c.ty)).collect()
+}
+
+fn unquote(s: &str) -> &str {
+    let s = s.trim();
+    for q in ['"', '\''] {
+        if let Some(inner) = s.strip_prefix(q).and_then(|r| r.strip_suffix(q)) {
+            return inner;
+        }
+    }
+    s
+}
+
+fn is_identifier(s: &str) -> bool {
+    s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// The tables at `path`: one file (named `name` or after the file), a
+/// folder of files as one table `name`, or a data directory.
+fn read_tables(path: &Path, name: Option<&str>) -> Result<Vec<TableFiles>, kql_io::IoError> {
+    if path.is_file() {
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("Table");
+        let name = name.unwrap_or(stem).to_string();
+        return Ok(vec![TableFiles::read(name, vec![FileSource::Path(path.to_path_buf())])?]);
+    }
+    let dir = DataDir::open(path)?;
+    match name {
+        None => Ok(dir.tables),
+        Some(name) => {
+            let mut files = Vec::new();
+            let entries = std::fs::read_dir(path)
+                .map_err(|source| kql_io::IoError::Unreadable { path: path.to_path_buf(), source })?;
+            for e in entries.flatten() {
+                let p = e.path();
+                if p.is_file() && p.extension().is_some_and(|x| x.eq_ignore_ascii_case("parquet")) {
+                    files.push(p);
+                }
+            }
+            files.sort();
+            if files.is_empty() {
+                return Ok(Vec::new());
+            }
+            Ok(vec![TableFiles::read(name.to_string(), files.into_iter().map(FileSource::Path).collect())?])
+        }
+    }
+}

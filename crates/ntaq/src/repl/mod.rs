@@ -1,0 +1,362 @@
+//! The interactive shell: `ntaq` / `ntaq repl`.
+//!
+//! [`Repl`] holds the session state (tables, remembered `let`s, parameters,
+//! settings) and runs one entry at a time — a query or a meta-command —
+//! writing results and messages to the writers it was given. Two front ends
+//! feed it: the line editor on a terminal ([`editor`]) and blank-line blocks
+//! of piped input ([`input::blocks`]).
+
+mod complete;
+mod editor;
+pub mod error;
+pub mod input;
+mod meta;
+
+pub use complete::{Completer, Completion};
+
+use crate::cli::{ReplArgs, exit};
+use crate::diagnostic::Diag;
+use crate::params::ParamValues;
+use crate::session::{Prepared, Session};
+use error::ReplError;
+use kql_io::output::SharedBuffer;
+use kql_io::{Destination, OutputFormat, OutputOptions};
+use kql_syntax::ast::{Statement, StatementKind};
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+/// A `let` entered on its own, in scope for every later query.
+#[derive(Debug, Clone)]
+pub struct Remembered {
+    pub name: String,
+    /// The statement as the user wrote it.
+    pub text: String,
+    pub statement: Statement,
+}
+
+/// What `.format`, `.maxrows`, `.timing`, `.output` and `.now` set.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub format: OutputFormat,
+    pub max_rows: usize,
+    pub timing: bool,
+    pub output: Option<PathBuf>,
+    /// The format to return to after `.output off`, when the output file's
+    /// extension chose another.
+    pub screen_format: Option<OutputFormat>,
+    /// `now()` fixed by `.now`, else the clock.
+    pub now: Option<i64>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            format: OutputFormat::Table,
+            max_rows: 100,
+            timing: false,
+            output: None,
+            screen_format: None,
+            now: None,
+        }
+    }
+}
+
+/// Flags shared with the Ctrl-C handler.
+#[derive(Debug, Clone, Default)]
+pub struct Interrupt {
+    /// Set by Ctrl-C: the running query stops at its next batch.
+    pub cancel: Arc<AtomicBool>,
+    /// True while a query runs.
+    pub running: Arc<AtomicBool>,
+}
+
+pub struct Repl {
+    pub session: Session,
+    pub values: ParamValues,
+    pub lets: Vec<Remembered>,
+    pub settings: Settings,
+    pub interrupt: Interrupt,
+    /// Colours in diagnostics.
+    pub color: bool,
+    out: Box<dyn Write + Send>,
+    err: Box<dyn Write + Send>,
+    /// Set by `.quit`.
+    pub quit: bool,
+    /// Entries that failed (for the exit status of piped sessions).
+    pub failures: usize,
+    /// What the tables are, for the banner (e.g. "the bundled sample").
+    pub source: String,
+}
+
+impl Repl {
+    pub fn new(session: Session, out: Box<dyn Write + Send>, err: Box<dyn Write + Send>) -> Repl {
+        Repl {
+            session,
+            values: ParamValues::default(),
+            lets: Vec::new(),
+            settings: Settings::default(),
+            interrupt: Interrupt::default(),
+            color: false,
+            out,
+            err,
+            quit: false,
+            failures: 0,
+            source: String::new(),
+        }
+    }
+
+    /// Runs one entry: a meta-command (`.help`) or query text. `name` names
+    /// the text in diagnostics.
+    pub fn submit(&mut self, name: &str, text: &str) {
+        let trimmed = text.trim();
+        if trimmed.is_empty() {
+            return;
+        }
+        if trimmed.starts_with('.') {
+            self.meta(trimmed);
+        } else {
+            self.query(name, text);
+        }
+        let _ = self.out.flush();
+        let _ = self.err.flush();
+    }
+
+    /// Writes a line to the message stream (standard error).
+    fn say(&mut self, text: impl std::fmt::Display) {
+        let _ = writeln!(self.err, "{text}");
+    }
+
+    /// Writes to the result stream (standard output).
+    fn print(&mut self, text: impl std::fmt::Display) {
+        let _ = write!(self.out, "{text}");
+    }
+
+    fn report(&mut self, d: &Diag, name: &str, text: &str) {
+        let rendered = d.render(name, text, self.color);
+        let _ = write!(self.err, "{rendered}");
+    }
+
+    /// Reports a meta-command error; counts as a failed entry.
+    fn fail(&mut self, e: ReplError) {
+        self.failures += 1;
+        let d = Diag::new(e);
+        self.report(&d, "", "");
+    }
+
+    fn query(&mut self, name: &str, text: &str) {
+        let parsed = kql_syntax::parse(text);
+        let lets_only = parsed.errors.is_empty()
+            && !parsed.script.statements.is_empty()
+            && parsed.script.statements.iter().all(|s| matches!(s.kind, StatementKind::Let(_)));
+        let prepared = self.session.prepare(text, &self.values);
+        let shown: Vec<&Diag> = prepared
+            .diagnostics
+            .iter()
+            .filter(|d| d.code() != "kql::run::unused_parameter")
+            .filter(|d| !(lets_only && d.code() == "kql::semantic::no_query"))
+            .collect();
+        let blocked = shown.iter().any(|d| d.is_error() || d.is_unsupported());
+        for d in &shown {
+            let d = (*d).clone();
+            self.report(&d, name, text);
+        }
+        if blocked {
+            self.failures += 1;
+            return;
+        }
+        if lets_only {
+            self.remember(&prepared);
+            return;
+        }
+        self.run(name, &prepared);
+    }
+
+    fn run(&mut self, name: &str, prepared: &Prepared) {
+        let now = self.settings.now.unwrap_or_else(clock_now);
+        let Interrupt { cancel, running } = self.interrupt.clone();
+        cancel.store(false, Ordering::SeqCst);
+        running.store(true, Ordering::SeqCst);
+        let session = self.session.clone();
+        let ex = session.executor(prepared, now, cancel.clone());
+        for k in 0..prepared.program.results.len() {
+            let started = Instant::now();
+            let written = ex.result(k).map_err(Diag::new).and_then(|rs| {
+                let buffer = SharedBuffer::default();
+                let dest = match &self.settings.output {
+                    Some(path) => Destination::file(path),
+                    None => Destination::writer(buffer.clone()),
+                };
+                let opts =
+                    OutputOptions { max_rows: self.settings.max_rows, show_types: true, ..OutputOptions::default() };
+                let mut sink = kql_io::sink(self.settings.format, rs.schema.clone(), dest, &opts).map_err(Diag::new)?;
+                for batch in rs.batches {
+                    sink.write(&batch.map_err(Diag::new)?).map_err(Diag::new)?;
+                }
+                let summary = sink.finish().map_err(Diag::new)?;
+                Ok((summary, buffer))
+            });
+            match written {
+                Ok((summary, buffer)) => {
+                    self.print(buffer.contents());
+                    let secs = started.elapsed().as_secs_f64();
+                    match &summary.path {
+                        Some(p) => self.say(format!("{} rows written to {} ({secs:.3} s)", summary.rows, p.display())),
+                        None if self.settings.timing => self.say(format!("{} rows ({secs:.3} s)", summary.rows)),
+                        None => {}
+                    }
+                }
+                Err(d) => {
+                    let d = d.mapped(prepared.map.clone());
+                    self.report(&d, name, &prepared.original);
+                    self.failures += 1;
+                    break;
+                }
+            }
+        }
+        running.store(false, Ordering::SeqCst);
+        cancel.store(false, Ordering::SeqCst);
+    }
+
+    /// Keeps the `let`s of a lets-only entry for later queries. A name
+    /// entered again replaces its definition where it was, so the `let`s
+    /// that use it see the new one; if it cannot stay there (it now uses a
+    /// later `let`), it moves to the end.
+    fn remember(&mut self, prepared: &Prepared) {
+        let parsed = kql_syntax::parse(&prepared.text);
+        let mut names = Vec::new();
+        for statement in parsed.script.statements {
+            let StatementKind::Let(l) = &statement.kind else { continue };
+            let (start, len) = prepared.map.to_original(statement.span.start, statement.span.len());
+            let mut text = prepared.original[start..start + len].trim().to_string();
+            if !text.ends_with(';') {
+                text.push(';');
+            }
+            let new = Remembered { name: l.name.name.clone(), text, statement: statement.clone() };
+            names.push(new.name.clone());
+            match self.lets.iter().position(|r| r.name == new.name) {
+                Some(i) => {
+                    let mut in_place = self.lets.clone();
+                    in_place[i] = new.clone();
+                    if self.binds(&in_place) {
+                        self.lets = in_place;
+                    } else {
+                        self.lets.remove(i);
+                        self.lets.push(new);
+                    }
+                }
+                None => self.lets.push(new),
+            }
+        }
+        self.session.prelude = self.lets.iter().map(|r| r.statement.clone()).collect();
+        self.say(format!("remembered {} (.lets lists them, .forget NAME drops one)", names.join(", ")));
+    }
+
+    /// Whether `lets`, in this order, bind without errors.
+    fn binds(&self, lets: &[Remembered]) -> bool {
+        let mut s = self.session.clone();
+        s.prelude = lets.iter().map(|r| r.statement.clone()).collect();
+        !s.check("print 0").has_errors()
+    }
+
+    /// The banner shown when the shell opens on a terminal.
+    pub fn banner(&self) -> String {
+        let tables: Vec<String> = self
+            .session
+            .catalog
+            .names()
+            .map(|n| match self.session.table_files(n) {
+                Some(t) => format!("{n} ({} rows)", t.rows),
+                None => n.to_string(),
+            })
+            .collect();
+        format!(
+            "ntaq {} — KQL over {}\ntables: {}\nEnter runs a complete query, Alt-Enter adds a line, Tab completes; .help for commands, Ctrl-D to leave.",
+            env!("CARGO_PKG_VERSION"),
+            self.source,
+            tables.join(", ")
+        )
+    }
+}
+
+/// The instant now, in nanoseconds since the Unix epoch.
+pub fn clock_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .and_then(|d| i64::try_from(d.as_nanos()).ok())
+        .unwrap_or(0)
+}
+
+/// `ntaq repl`: on a terminal, the line editor; otherwise blank-line
+/// blocks of standard input. Exit status 0, or 1 if a piped entry failed.
+pub fn run(args: &ReplArgs) -> u8 {
+    let loaded = match &args.data {
+        Some(dir) => Session::with_data_dir(dir).map(|(s, n)| (s, n, format!("{}", dir.display()))),
+        None => Session::sample().map(|(s, n)| (s, n, "the bundled sample".to_string())),
+    };
+    let (session, notes, source) = match loaded {
+        Ok(x) => x,
+        Err(e) => {
+            let d = Diag::new(e);
+            eprintln!("ntaq: {}: {}", d.code(), d.message());
+            return exit::USAGE;
+        }
+    };
+    crate::commands::print_load_notes(&notes);
+    let mut repl = Repl::new(session, Box::new(std::io::stdout()), Box::new(std::io::stderr()));
+    repl.source = source;
+    repl.color = crate::commands::stderr_color();
+    match ParamValues::parse(&args.params) {
+        Ok(v) => repl.values = v,
+        Err(msg) => {
+            eprintln!("ntaq: {msg}");
+            return exit::USAGE;
+        }
+    }
+    if let Some(now) = &args.now {
+        match kql_syntax::time::parse_datetime(now) {
+            Some(t) => repl.settings.now = Some(t),
+            None => {
+                eprintln!("ntaq: invalid --now `{now}`: expected an ISO 8601 instant such as 2025-06-01T00:00:00Z");
+                return exit::USAGE;
+            }
+        }
+    }
+    install_ctrl_c(&repl.interrupt);
+    if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+        editor::interactive(&mut repl)
+    } else {
+        piped(&mut repl)
+    }
+}
+
+/// Ctrl-C stops the running query; with none running (waiting for piped
+/// input) it ends the program as usual.
+fn install_ctrl_c(interrupt: &Interrupt) {
+    let Interrupt { cancel, running } = interrupt.clone();
+    let _ = ctrlc::set_handler(move || {
+        if running.load(Ordering::SeqCst) {
+            cancel.store(true, Ordering::SeqCst);
+        } else {
+            std::process::exit(130);
+        }
+    });
+}
+
+fn piped(repl: &mut Repl) -> u8 {
+    let mut input = String::new();
+    if let Err(e) = std::io::stdin().read_to_string(&mut input) {
+        eprintln!("ntaq: cannot read standard input: {e}");
+        return exit::USAGE;
+    }
+    for entry in input::blocks(&input) {
+        repl.submit("<stdin>", &entry.text);
+        if repl.quit {
+            break;
+        }
+    }
+    if repl.failures > 0 { exit::ERRORS } else { exit::OK }
+}
