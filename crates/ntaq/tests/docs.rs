@@ -56,3 +56,42 @@ fn every_function_is_documented() {
         assert!(md.contains(&format!("`{}`", f.name)), "docs/language.md does not list `{}`", f.name);
     }
 }
+
+/// docs/usage.md's shell examples: each `ntaq-repl` block is piped into
+/// `ntaq repl` on the bundled sample and must run without errors; the
+/// lines of a `text` block right after it must all appear in what ntaq
+/// printed.
+#[test]
+fn shell_examples_run_as_documented() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let md = std::fs::read_to_string(root.join("docs/usage.md")).unwrap();
+    let blocks = fenced_blocks(&md);
+    let mut ran = 0;
+    for (k, (info, input)) in blocks.iter().enumerate() {
+        if info != "ntaq-repl" {
+            continue;
+        }
+        ran += 1;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ntaq"))
+            .arg("repl")
+            .current_dir(&root)
+            .env_remove("NTAQ_DATA")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(&mut child.stdin.take().unwrap(), input.as_bytes()).unwrap();
+        let o = child.wait_with_output().unwrap();
+        let printed = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+        assert_eq!(o.status.code(), Some(0), "{input}\n{printed}");
+        if let Some((next_info, expected)) = blocks.get(k + 1)
+            && next_info == "text"
+        {
+            for line in expected.lines().map(str::trim).filter(|l| !l.is_empty()) {
+                assert!(printed.contains(line), "{input}\nexpected `{line}` in:\n{printed}");
+            }
+        }
+    }
+    assert!(ran >= 3, "expected the shell examples, found {ran}");
+}

@@ -134,6 +134,7 @@ Https | count
     let o = piped(input);
     let e = err(&o);
     assert!(e.contains("remembered Https, Few"), "{e}");
+    assert!(e.contains("redefined Few"), "{e}");
     // `take 2` then, after redefining Few, `take 1`.
     let text = out(&o);
     let counts: Vec<&str> = text.lines().filter(|l| l.trim_start_matches("| ").starts_with(char::is_numeric)).collect();

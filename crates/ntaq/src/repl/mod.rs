@@ -226,7 +226,7 @@ impl Repl {
     /// later `let`), it moves to the end.
     fn remember(&mut self, prepared: &Prepared) {
         let parsed = kql_syntax::parse(&prepared.text);
-        let mut names = Vec::new();
+        let (mut names, mut redefined) = (Vec::new(), Vec::new());
         for statement in parsed.script.statements {
             let StatementKind::Let(l) = &statement.kind else { continue };
             let (start, len) = prepared.map.to_original(statement.span.start, statement.span.len());
@@ -235,9 +235,9 @@ impl Repl {
                 text.push(';');
             }
             let new = Remembered { name: l.name.name.clone(), text, statement: statement.clone() };
-            names.push(new.name.clone());
             match self.lets.iter().position(|r| r.name == new.name) {
                 Some(i) => {
+                    redefined.push(new.name.clone());
                     let mut in_place = self.lets.clone();
                     in_place[i] = new.clone();
                     if self.binds(&in_place) {
@@ -247,11 +247,21 @@ impl Repl {
                         self.lets.push(new);
                     }
                 }
-                None => self.lets.push(new),
+                None => {
+                    names.push(new.name.clone());
+                    self.lets.push(new);
+                }
             }
         }
         self.session.prelude = self.lets.iter().map(|r| r.statement.clone()).collect();
-        self.say(format!("remembered {} (.lets lists them, .forget NAME drops one)", names.join(", ")));
+        let mut said = Vec::new();
+        if !names.is_empty() {
+            said.push(format!("remembered {}", names.join(", ")));
+        }
+        if !redefined.is_empty() {
+            said.push(format!("redefined {}", redefined.join(", ")));
+        }
+        self.say(format!("{} (.lets lists them, .forget NAME drops one)", said.join("; ")));
     }
 
     /// Whether `lets`, in this order, bind without errors.
