@@ -12,6 +12,9 @@ use kql_syntax::tokens::{Token, TokenKind, tokenize};
 pub struct Completion {
     pub start: usize,
     pub items: Vec<Item>,
+    /// The cursor is on a file name (`.load`, `.run`, `.output`): the line
+    /// editor completes paths.
+    pub path: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,7 +71,10 @@ impl Completer {
         let pos = floor_char_boundary(line, pos);
         let before = &line[..pos];
         let word_start = before.rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).map_or(0, |k| k + 1);
-        let none = Completion { start: pos, items: Vec::new() };
+        let none = Completion { start: pos, items: Vec::new(), path: false };
+        if before.trim_start().starts_with('.') && !before.trim_start().starts_with(".explain ") {
+            return self.complete_meta(before, word_start);
+        }
         let tokens: Vec<Token> =
             tokenize(&line[..word_start]).into_iter().filter(|t| t.kind != TokenKind::Comment).collect();
         // Inside a string or a comment: nothing to complete.
@@ -131,6 +137,39 @@ impl Completer {
         self.finish(line, word_start, pos, items)
     }
 
+    /// A meta-command's name, or its argument.
+    fn complete_meta(&self, before: &str, word_start: usize) -> Completion {
+        let pos = before.len();
+        let body = before.trim_start();
+        let Some(space) = body.find(char::is_whitespace) else {
+            // The command's name, with its dot.
+            let start = pos - body.len();
+            let items = super::meta::COMMANDS.iter().map(|c| plain(&format!(".{}", c.name))).collect();
+            return self.finish(before, start, pos, items);
+        };
+        let words: &[&str] = match &body[1..space] {
+            "schema" => {
+                let mut names: Vec<String> = self.session.catalog.names().map(str::to_string).collect();
+                names.extend(self.tabular_lets.iter().cloned());
+                return self.finish(before, word_start, pos, names.iter().map(|n| plain(n)).collect());
+            }
+            "forget" => {
+                let names: Vec<Item> = self.tabular_lets.iter().chain(&self.scalar_lets).map(|n| plain(n)).collect();
+                return self.finish(before, word_start, pos, names);
+            }
+            "load" | "run" | "output" => {
+                let start = pos - body[space..].trim_start().len();
+                return Completion { start, items: Vec::new(), path: true };
+            }
+            "help" => &super::meta::COMMANDS.iter().map(|c| c.name).collect::<Vec<_>>(),
+            "format" => &["table", "csv", "json", "ndjson", "parquet"],
+            "timing" => &["on", "off"],
+            "now" => &["off"],
+            _ => &[],
+        };
+        self.finish(before, word_start, pos, words.iter().map(|w| plain(w)).collect())
+    }
+
     /// Keeps the items starting with the typed prefix (ignoring case), sorted
     /// within their groups and without duplicates.
     fn finish(&self, line: &str, start: usize, pos: usize, items: Vec<Item>) -> Completion {
@@ -141,7 +180,7 @@ impl Completer {
             .filter(|i| i.display.to_ascii_lowercase().starts_with(&prefix))
             .filter(|i| seen.insert(i.display.clone()))
             .collect();
-        Completion { start, items }
+        Completion { start, items, path: false }
     }
 
     fn table_items(&self, local_lets: &[String]) -> Vec<Item> {
@@ -509,6 +548,19 @@ mod tests {
         let got = at_end(&c, "Mal | take k");
         assert_eq!(got, ["k"]);
         assert!(at_end(&c, "Mal | where Threat").contains(&"ThreatType".to_string()));
+    }
+
+    #[test]
+    fn meta_commands_and_their_arguments() {
+        let c = completer();
+        assert_eq!(at_end(&c, ".sch"), [".schema"]);
+        assert_eq!(at_end(&c, ".schema NTAN"), ["NTANetAnalytics"]);
+        assert_eq!(at_end(&c, ".format nd"), ["ndjson"]);
+        assert_eq!(at_end(&c, ".help ex"), ["explain"]);
+        let got = c.complete(".load data/fl", 13);
+        assert!(got.path && got.start == 6, "{got:?}");
+        // `.explain` takes a query.
+        assert_eq!(at_end(&c, ".explain NTAIpDetails | wh"), ["where"]);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use super::complete::Completer;
 use super::{Repl, input};
 use crate::cli::exit;
-use rustyline::completion::Pair;
+use rustyline::completion::{FilenameCompleter, Pair};
 use rustyline::highlight::Highlighter;
 use rustyline::hint::{Hinter, HistoryHinter};
 use rustyline::history::{DefaultHistory, History};
@@ -18,6 +18,7 @@ const PROMPT: &str = "ntaq> ";
 /// The rustyline helper: completion, hints, validation, hint colouring.
 pub struct KqlHelper {
     completer: Completer,
+    files: FilenameCompleter,
     hinter: HistoryHinter,
     color: bool,
 }
@@ -27,6 +28,9 @@ impl rustyline::completion::Completer for KqlHelper {
 
     fn complete(&self, line: &str, pos: usize, _ctx: &Context<'_>) -> rustyline::Result<(usize, Vec<Pair>)> {
         let c = self.completer.complete(line, pos);
+        if c.path {
+            return self.files.complete_path(line, pos);
+        }
         Ok((c.start, c.items.into_iter().map(|i| Pair { display: i.display, replacement: i.replacement }).collect()))
     }
 }
@@ -134,6 +138,7 @@ pub fn interactive(repl: &mut Repl) -> u8 {
         let lets: Vec<String> = repl.lets.iter().map(|r| r.name.clone()).collect();
         rl.set_helper(Some(KqlHelper {
             completer: Completer::new(repl.session.clone(), &lets),
+            files: FilenameCompleter::new(),
             hinter: HistoryHinter::new(),
             color: repl.color,
         }));
