@@ -49,6 +49,16 @@ pub enum ExecError {
         span: Span,
     },
 
+    /// An operator would pass the query's memory budget.
+    #[error("the {operator} stopped: {detail}, more than the memory budget of {limit}")]
+    #[diagnostic(
+        code(kql::exec::memory_limit),
+        help(
+            "filter or summarize its inputs first (a join key with few distinct values multiplies rows), or raise the budget with --max-memory"
+        )
+    )]
+    MemoryLimit { operator: &'static str, detail: String, limit: String },
+
     #[error("the query was cancelled")]
     #[diagnostic(code(kql::exec::cancelled))]
     Cancelled,

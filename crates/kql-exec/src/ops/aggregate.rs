@@ -472,6 +472,14 @@ pub fn summarize<'a>(
     let mut key_parts: Vec<Vec<ArrayRef>> = vec![Vec::new(); keys.len()];
     let mut accs: Vec<Option<Box<dyn Accumulator>>> = (0..aggregates.len()).map(|_| None).collect();
     let mut n_groups = if keys.is_empty() { 1 } else { 0 };
+    // Groups (their keys, twice, and per-aggregate state) and the values
+    // that list, set and distinct-count aggregates keep.
+    let mut held = ex.pool.reservation("summarize");
+    let keeps_values = |a: &Aggregate| {
+        matches!(a.function.name, "make_list" | "make_set" | "make_list_if" | "make_set_if")
+            || a.function.name.starts_with("dcount")
+            || a.function.name == "count_distinct"
+    };
 
     for b in ex.run(input)? {
         let b = b?;
@@ -500,6 +508,8 @@ pub fn summarize<'a>(
                 })
                 .collect();
             if !new_rows.is_empty() {
+                let key_bytes: u64 = new_rows.iter().map(|i| rows.row(*i as usize).as_ref().len() as u64).sum();
+                held.grow(2 * key_bytes + new_rows.len() as u64 * (48 + 32 * aggregates.len() as u64))?;
                 let idx = UInt32Array::from(new_rows);
                 for (k, a) in key_arrays.iter().enumerate() {
                     key_parts[k].push(arrow_select::take::take(a, &idx, None)?);
@@ -511,6 +521,9 @@ pub fn summarize<'a>(
         for (k, agg) in aggregates.iter().enumerate() {
             let args: Vec<ArrayRef> =
                 agg.args.iter().map(|e| Ok(eval(e, &b, &cx)?.to_array(n))).collect::<Result<_>>()?;
+            if keeps_values(agg) {
+                held.grow(args.iter().map(|a| a.get_array_memory_size() as u64).sum())?;
+            }
             if accs[k].is_none() {
                 let out = output_types(agg, plan).first().copied().unwrap_or(ScalarType::Dynamic);
                 accs[k] = Some(accumulator(agg, &args, &arg_types[k], out)?);

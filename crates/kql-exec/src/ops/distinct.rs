@@ -12,6 +12,8 @@ pub fn distinct<'a>(ex: &'a Executor<'a>, input: &'a Plan) -> Result<Stream<'a>>
     let stream = ex.run(input)?;
     let mut seen: HashSet<Box<[u8]>> = HashSet::new();
     let mut encoder: Option<KeyEncoder> = None;
+    // The keys seen so far: their bytes and the set's overhead.
+    let mut held = ex.pool.reservation("distinct");
     Ok(Box::new(stream.filter_map(move |b| {
         let r = (|| -> Result<RecordBatch> {
             let b = b?;
@@ -26,8 +28,17 @@ pub fn distinct<'a>(ex: &'a Executor<'a>, input: &'a Plan) -> Result<Stream<'a>>
                 return Ok(b.slice(0, usize::from(keep)));
             }
             let rows = enc.encode(b.columns())?;
-            let mask: BooleanArray =
-                (0..b.num_rows()).map(|i| Some(seen.insert(rows.row(i).as_ref().into()))).collect();
+            let mut added = 0u64;
+            let mask: BooleanArray = (0..b.num_rows())
+                .map(|i| {
+                    let new = seen.insert(rows.row(i).as_ref().into());
+                    if new {
+                        added += rows.row(i).as_ref().len() as u64 + 32;
+                    }
+                    Some(new)
+                })
+                .collect();
+            held.grow(added)?;
             Ok(arrow_select::filter::filter_record_batch(&b, &mask)?)
         })();
         match r {

@@ -14,6 +14,7 @@ use crate::context::Stream;
 use crate::error::{ExecError, Result};
 use crate::eval::to_scalar_type;
 use crate::keys::{KeyEncoder, canonical_key, has_null};
+use crate::limits::Reservation;
 use crate::physical::{fill_empty_strings, physical_type};
 use arrow_array::*;
 use arrow_schema::Field;
@@ -52,10 +53,17 @@ struct Build {
     common: Vec<ScalarType>,
 }
 
-fn build<'a>(ex: &'a Executor<'a>, left: &'a Plan, right: &'a Plan, on: &[(String, String)]) -> Result<Build> {
-    let batches = ex.collect(right)?;
+fn build<'a>(
+    ex: &'a Executor<'a>,
+    left: &'a Plan,
+    right: &'a Plan,
+    on: &[(String, String)],
+    operator: &'static str,
+) -> Result<(Build, Reservation)> {
+    let (batches, mut held) = ex.collect_held(right, operator)?;
     let schema = batches.first().map_or_else(|| super::default_schema(right), |b| b.schema());
     let batch = arrow_select::concat::concat_batches(&schema, &batches)?;
+    drop(batches);
     let left_names: Vec<String> = on.iter().map(|(l, _)| l.clone()).collect();
     let right_names: Vec<String> = on.iter().map(|(_, r)| r.clone()).collect();
     let left_types: Vec<ScalarType> = left_names.iter().map(|n| column_type(left, n)).collect();
@@ -71,13 +79,15 @@ fn build<'a>(ex: &'a Executor<'a>, left: &'a Plan, right: &'a Plan, on: &[(Strin
     let keys = key_columns(&batch, &right_names, &right_types, &common)?;
     let encoder = KeyEncoder::new(&keys.iter().map(|k| k.data_type().clone()).collect::<Vec<_>>())?;
     let rows = encoder.encode(&keys)?;
+    // The hash table: each key's bytes, its row list and the map's overhead.
+    held.grow(rows.size() as u64 + 48 * batch.num_rows() as u64)?;
     let mut table: HashMap<Box<[u8]>, Vec<u32>> = HashMap::new();
     for i in 0..batch.num_rows() {
         if !has_null(&keys, i) {
             table.entry(rows.row(i).as_ref().into()).or_default().push(i as u32);
         }
     }
-    Ok(Build { batch, table, encoder, left_names, left_types, common })
+    Ok((Build { batch, table, encoder, left_names, left_types, common }, held))
 }
 
 /// Output rows as (left row, right row) index pairs; `None` means "no row".
@@ -190,29 +200,40 @@ fn hash_join<'a>(
     output: &'a [JoinOutput],
     plan: &'a Plan,
 ) -> Result<Stream<'a>> {
-    let b = build(ex, left, right, on)?;
+    let operator = if matches!(plan.node, kql_plan::plan::Node::Lookup { .. }) { "lookup" } else { "join" };
+    // `held`: the memory of the build side, and of the output as it is made.
+    let (b, mut held) = build(ex, left, right, on, operator)?;
     let mut right_matched = vec![false; b.batch.num_rows()];
     let mut seen_left: HashSet<Box<[u8]>> = HashSet::new();
     let mut out: Vec<Result<RecordBatch>> = Vec::new();
     let right_only = matches!(mode, Mode::RightSemi | Mode::RightAnti);
+    let right_row_bytes = bytes_per_row(&b.batch);
+    let mut produced: u64 = 0;
     for lb in ex.run(left)? {
         let lb = lb?;
         let keys = key_columns(&lb, &b.left_names, &b.left_types, &b.common)?;
         let rows = b.encoder.encode(&keys)?;
+        let matches: Vec<Option<&Vec<u32>>> = (0..lb.num_rows())
+            .map(|i| if has_null(&keys, i) { None } else { b.table.get(rows.row(i).as_ref()) })
+            .collect();
+        // The explosion guard, before any pair is made: a key shared by
+        // many rows on both sides multiplies them.
+        if !right_only && !matches!(mode, Mode::LeftSemi | Mode::LeftAnti) {
+            let coming: u64 = matches.iter().map(|m| m.map_or(1, |v| v.len() as u64)).sum();
+            held.check_output(produced, coming, bytes_per_row(&lb) + right_row_bytes)?;
+        }
         let mut pairs = Pairs::new();
-        for i in 0..lb.num_rows() {
-            let key = rows.row(i);
-            let matches = if has_null(&keys, i) { None } else { b.table.get(key.as_ref()) };
-            if mode == Mode::InnerUnique && !seen_left.insert(key.as_ref().into()) {
+        for (i, m) in matches.iter().enumerate() {
+            if mode == Mode::InnerUnique && !seen_left.insert(rows.row(i).as_ref().into()) {
                 continue;
             }
             let li = Some(i as u32);
-            match (mode, matches) {
+            match (mode, m) {
                 (Mode::LeftSemi, Some(_)) => pairs.push(li, None),
                 (Mode::LeftAnti, None) => pairs.push(li, None),
                 (Mode::LeftSemi | Mode::LeftAnti, _) => {}
                 (_, Some(ms)) => {
-                    for r in ms {
+                    for r in ms.iter() {
                         right_matched[*r as usize] = true;
                         if !right_only {
                             pairs.push(li, Some(*r));
@@ -223,14 +244,14 @@ fn hash_join<'a>(
                 (_, None) => {}
             }
             if pairs.len() >= OUT_BATCH {
-                out.push(assemble(Some(&lb), &b.batch, &pairs, output, plan));
+                emit(&mut held, &b.batch, &mut out, &mut produced, Some(&lb), &pairs, output, plan)?;
                 pairs = Pairs::new();
                 // A many-to-many join can make millions of rows from one batch.
                 ex.check_cancel()?;
             }
         }
         if pairs.len() > 0 {
-            out.push(assemble(Some(&lb), &b.batch, &pairs, output, plan));
+            emit(&mut held, &b.batch, &mut out, &mut produced, Some(&lb), &pairs, output, plan)?;
         }
         ex.check_cancel()?;
     }
@@ -250,10 +271,37 @@ fn hash_join<'a>(
         if pairs.len() > 0 {
             // Left columns of these rows are null: take from an empty left.
             let empty_left = empty_like_left(left, output)?;
-            out.push(assemble(Some(&empty_left), &b.batch, &pairs, output, plan));
+            emit(&mut held, &b.batch, &mut out, &mut produced, Some(&empty_left), &pairs, output, plan)?;
         }
     }
-    Ok(Box::new(out.into_iter()))
+    // The output is held until it is read: so is its reservation.
+    Ok(Box::new(out.into_iter().inspect(move |_| {
+        let _ = &held;
+    })))
+}
+
+/// Assembles a chunk of output and accounts for it.
+#[allow(clippy::too_many_arguments)]
+fn emit(
+    held: &mut Reservation,
+    right: &RecordBatch,
+    out: &mut Vec<Result<RecordBatch>>,
+    produced: &mut u64,
+    left: Option<&RecordBatch>,
+    pairs: &Pairs,
+    output: &[JoinOutput],
+    plan: &Plan,
+) -> Result<()> {
+    let batch = assemble(left, right, pairs, output, plan)?;
+    held.grow(batch.get_array_memory_size() as u64)?;
+    *produced += batch.num_rows() as u64;
+    out.push(Ok(batch));
+    Ok(())
+}
+
+/// Average bytes of a row of `batch` (at least 1).
+fn bytes_per_row(batch: &RecordBatch) -> u64 {
+    (batch.get_array_memory_size() as u64 / batch.num_rows().max(1) as u64).max(1)
 }
 
 /// A zero-row batch with the left columns the output reads (all-null takes).

@@ -14,6 +14,7 @@ mod source;
 use crate::context::{Stream, TableProvider};
 use crate::error::{ExecError, Result};
 use crate::eval::{EvalCx, Subqueries};
+use crate::limits::{Limits, MemoryPool, Reservation};
 use crate::physical::{physical_schema, value_at};
 use arrow_array::{ArrayRef, RecordBatch, RecordBatchOptions};
 use arrow_schema::{Field, Schema, SchemaRef};
@@ -29,12 +30,40 @@ pub struct Executor<'p> {
     pub(crate) tables: &'p dyn TableProvider,
     pub(crate) now: i64,
     pub(crate) cancel: Arc<AtomicBool>,
-    shared: Mutex<HashMap<usize, Arc<Vec<RecordBatch>>>>,
+    pub(crate) pool: Arc<MemoryPool>,
+    /// Results of shared `let`s, with the memory they hold.
+    shared: Mutex<HashMap<usize, SharedResult>>,
 }
+
+/// A shared `let`'s batches and the memory they hold.
+type SharedResult = (Arc<Vec<RecordBatch>>, Reservation);
 
 impl<'p> Executor<'p> {
     pub fn new(program: &'p Program, tables: &'p dyn TableProvider, now: i64, cancel: Arc<AtomicBool>) -> Self {
-        Executor { program, tables, now, cancel, shared: Mutex::new(HashMap::new()) }
+        let pool = MemoryPool::new(Limits::default().max_memory);
+        Executor { program, tables, now, cancel, pool, shared: Mutex::new(HashMap::new()) }
+    }
+
+    /// The same executor with other limits (call before running).
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.pool = MemoryPool::new(limits.max_memory);
+        self
+    }
+
+    /// All batches of `plan`, accounted to `operator` as it keeps them.
+    pub(crate) fn collect_held(
+        &self,
+        plan: &'p Plan,
+        operator: &'static str,
+    ) -> Result<(Vec<RecordBatch>, Reservation)> {
+        let mut held = self.pool.reservation(operator);
+        let mut batches = Vec::new();
+        for b in self.run(plan)? {
+            let b = b?;
+            held.grow(b.get_array_memory_size() as u64)?;
+            batches.push(b);
+        }
+        Ok((batches, held))
     }
 
     pub(crate) fn check_cancel(&self) -> Result<()> {
@@ -82,13 +111,17 @@ impl<'p> Executor<'p> {
     }
 
     fn shared_result(&self, id: usize) -> Result<Arc<Vec<RecordBatch>>> {
-        if let Some(r) = self.shared.lock().map_err(|_| ExecError::Internal("poisoned lock".into()))?.get(&id) {
+        if let Some((r, _)) = self.shared.lock().map_err(|_| ExecError::Internal("poisoned lock".into()))?.get(&id) {
             return Ok(r.clone());
         }
         let plan =
             &self.program.shared.get(id).ok_or_else(|| ExecError::Internal(format!("no shared plan #{id}")))?.plan;
-        let batches = Arc::new(self.collect(plan)?);
-        self.shared.lock().map_err(|_| ExecError::Internal("poisoned lock".into()))?.insert(id, batches.clone());
+        let (batches, held) = self.collect_held(plan, "let")?;
+        let batches = Arc::new(batches);
+        self.shared
+            .lock()
+            .map_err(|_| ExecError::Internal("poisoned lock".into()))?
+            .insert(id, (batches.clone(), held));
         Ok(batches)
     }
 

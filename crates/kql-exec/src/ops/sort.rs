@@ -19,12 +19,14 @@ pub fn sort<'a>(
     keys: &'a [SortKey],
     limit: Option<usize>,
 ) -> Result<Stream<'a>> {
-    let batches = ex.collect(input)?;
+    let (batches, mut held) = ex.collect_held(input, if limit.is_some() { "top" } else { "sort" })?;
     if limit == Some(0) || batches.iter().all(|b| b.num_rows() == 0) {
         return Ok(super::empty_stream());
     }
     let schema = batches[0].schema();
     let all = arrow_select::concat::concat_batches(&schema, &batches)?;
+    drop(batches);
+    held.grow(all.get_array_memory_size() as u64)?;
     let subs = ex.subqueries(keys.iter().map(|k| &k.expr))?;
     let cx = EvalCx { now: ex.now, subqueries: &subs };
     let mut columns = Vec::with_capacity(keys.len());
@@ -42,6 +44,7 @@ pub fn sort<'a>(
         columns.push(SortColumn { values, options });
     }
     let idx = lexsort_to_indices(&columns, limit)?;
+    held.grow(all.get_array_memory_size() as u64 * idx.len() as u64 / all.num_rows().max(1) as u64)?;
     let sorted = arrow_select::take::take_record_batch(&all, &idx)?;
     Ok(Box::new(std::iter::once(Ok(sorted))))
 }

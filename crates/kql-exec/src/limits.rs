@@ -1,0 +1,225 @@
+//! Resource limits of one query: a memory budget shared by the operators
+//! that hold rows (join and lookup build sides, summarize groups, distinct
+//! keys, sort buffers, shared `let` results), and the explosion guard of
+//! operators that multiply rows (join, lookup, mv-expand).
+//!
+//! Memory is accounted, not measured: an operator reserves the Arrow
+//! memory size of the batches it keeps and the bytes of its hash keys
+//! before keeping them, and releases them when its stream is dropped. A
+//! reservation that would pass the budget is an error naming the operator,
+//! so a runaway query stops early instead of exhausting the machine.
+
+use crate::error::{ExecError, Result};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Limits of a query run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Bytes the operators of one query may hold at once.
+    pub max_memory: u64,
+}
+
+impl Default for Limits {
+    /// Half the machine's memory where it can be read (Linux), else 4 GiB.
+    fn default() -> Self {
+        Limits { max_memory: default_budget() }
+    }
+}
+
+const GIB: u64 = 1 << 30;
+
+fn default_budget() -> u64 {
+    let total = std::fs::read_to_string("/proc/meminfo").ok().and_then(|text| {
+        let line = text.lines().find(|l| l.starts_with("MemTotal:"))?;
+        let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kib * 1024)
+    });
+    total.map_or(4 * GIB, |t| (t / 2).max(GIB / 4))
+}
+
+/// Parses a size such as `512MB`, `4GiB`, `2g` or a plain number of bytes.
+pub fn parse_size(text: &str) -> Option<u64> {
+    let t = text.trim();
+    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let n: f64 = number.parse().ok()?;
+    let scale = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1u64,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        "t" | "tb" | "tib" => 1 << 40,
+        _ => return None,
+    };
+    let bytes = n * scale as f64;
+    (bytes.is_finite() && bytes >= 1.0 && bytes < u64::MAX as f64).then_some(bytes as u64)
+}
+
+/// Bytes as people read them: `512 MiB`, `1.5 GiB`.
+pub fn format_size(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = bytes as f64;
+    let mut unit = 0;
+    while v >= 1024.0 && unit + 1 < UNITS.len() {
+        v /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 || v >= 100.0 || (v - v.round()).abs() < 0.05 {
+        format!("{v:.0} {}", UNITS[unit])
+    } else {
+        format!("{v:.1} {}", UNITS[unit])
+    }
+}
+
+/// The budget of one query, shared by its operators.
+#[derive(Debug)]
+pub struct MemoryPool {
+    limit: u64,
+    used: AtomicU64,
+}
+
+impl MemoryPool {
+    pub fn new(limit: u64) -> Arc<MemoryPool> {
+        Arc::new(MemoryPool { limit, used: AtomicU64::new(0) })
+    }
+
+    pub fn limit(&self) -> u64 {
+        self.limit
+    }
+
+    /// Bytes reserved now.
+    pub fn used(&self) -> u64 {
+        self.used.load(Ordering::SeqCst)
+    }
+
+    /// An empty reservation for `operator`, to grow as it keeps rows.
+    pub fn reservation(self: &Arc<Self>, operator: &'static str) -> Reservation {
+        Reservation { pool: self.clone(), operator, bytes: 0 }
+    }
+
+    fn try_add(&self, bytes: u64, operator: &'static str) -> Result<()> {
+        let mut used = self.used.load(Ordering::SeqCst);
+        loop {
+            let next = used.saturating_add(bytes);
+            if next > self.limit {
+                return Err(memory_error(operator, next, self.limit));
+            }
+            match self.used.compare_exchange(used, next, Ordering::SeqCst, Ordering::SeqCst) {
+                Ok(_) => return Ok(()),
+                Err(now) => used = now,
+            }
+        }
+    }
+}
+
+fn memory_error(operator: &'static str, needed: u64, limit: u64) -> ExecError {
+    ExecError::MemoryLimit {
+        operator,
+        detail: format!("it would need more than {}", format_size(needed)),
+        limit: format_size(limit),
+    }
+}
+
+/// Bytes an operator holds; given back when dropped.
+#[derive(Debug)]
+pub struct Reservation {
+    pool: Arc<MemoryPool>,
+    operator: &'static str,
+    bytes: u64,
+}
+
+impl Reservation {
+    /// Reserves `bytes` more, or fails naming the operator and the budget.
+    pub fn grow(&mut self, bytes: u64) -> Result<()> {
+        self.pool.try_add(bytes, self.operator)?;
+        self.bytes += bytes;
+        Ok(())
+    }
+
+    /// The explosion guard: an operator about to produce `rows` more rows
+    /// of about `row_bytes` each, after `so_far` rows. Streaming output is
+    /// not held, but output larger than the whole budget is a runaway
+    /// (a join on a key that is nearly constant, an expansion of huge
+    /// arrays): stop before producing it.
+    pub fn check_output(&self, so_far: u64, rows: u64, row_bytes: u64) -> Result<()> {
+        let total = so_far.saturating_add(rows);
+        let bytes = total.saturating_mul(row_bytes.max(1));
+        if bytes > self.pool.limit {
+            return Err(ExecError::MemoryLimit {
+                operator: self.operator,
+                detail: format!("it would produce {} rows (about {})", group_digits(total), format_size(bytes)),
+                limit: format_size(self.pool.limit),
+            });
+        }
+        Ok(())
+    }
+
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        self.pool.used.fetch_sub(self.bytes, Ordering::SeqCst);
+    }
+}
+
+/// `1234567` as `1,234,567`.
+fn group_digits(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (k, c) in s.chars().enumerate() {
+        if k > 0 && (s.len() - k) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("512MB"), Some(512 << 20));
+        assert_eq!(parse_size("4GiB"), Some(4 << 30));
+        assert_eq!(parse_size("1.5g"), Some(3 << 29));
+        assert_eq!(parse_size("1000"), Some(1000));
+        assert_eq!(parse_size("lots"), None);
+        assert_eq!(parse_size("0"), None);
+        assert_eq!(parse_size("3 parsecs"), None);
+        assert_eq!(format_size(512 << 20), "512 MiB");
+        assert_eq!(format_size(3 << 29), "1.5 GiB");
+        assert_eq!(format_size(100), "100 B");
+        assert_eq!(group_digits(1_000_000_000_000), "1,000,000,000,000");
+        assert_eq!(group_digits(999), "999");
+    }
+
+    #[test]
+    fn reservations_share_the_budget_and_give_it_back() {
+        let pool = MemoryPool::new(1000);
+        let mut a = pool.reservation("join");
+        a.grow(600).unwrap();
+        let mut b = pool.reservation("summarize");
+        let err = b.grow(500).unwrap_err().to_string();
+        assert!(err.contains("summarize") && err.contains("1000 B"), "{err}");
+        assert_eq!(pool.used(), 600);
+        drop(a);
+        assert_eq!(pool.used(), 0);
+        b.grow(900).unwrap();
+        assert_eq!(b.bytes(), 900);
+    }
+
+    #[test]
+    fn the_explosion_guard_counts_output_against_the_budget() {
+        let pool = MemoryPool::new(1 << 30);
+        let r = pool.reservation("join");
+        r.check_output(0, 1_000_000, 16).unwrap();
+        let err = r.check_output(0, 1_000_000_000_000, 16).unwrap_err().to_string();
+        assert!(err.contains("join") && err.contains("1,000,000,000,000 rows"), "{err}");
+    }
+}
