@@ -174,6 +174,17 @@ pub struct ReplArgs {
     /// Fix now() and ago() to this instant (ISO 8601 UTC); `.now` changes it.
     #[arg(long, value_name = "ISO")]
     pub now: Option<String>,
+
+    /// Memory a query may hold (e.g. 512MB, 8GiB); default half the
+    /// machine's memory. A query that needs more stops with an error.
+    #[arg(long, value_name = "SIZE", value_parser = parse_memory)]
+    pub max_memory: Option<u64>,
+}
+
+/// `--max-memory`: a size such as 512MB, 8GiB or a number of bytes.
+pub fn parse_memory(text: &str) -> Result<u64, String> {
+    kql_exec::limits::parse_size(text)
+        .ok_or_else(|| format!("`{text}` is not a size; write e.g. 512MB, 8GiB or a number of bytes"))
 }
 
 #[derive(Args, Debug)]

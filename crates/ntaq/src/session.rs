@@ -5,7 +5,7 @@
 use crate::diagnostic::Diag;
 use crate::params::{ParamValues, SourceMap, literal_value, substitute_placeholders, typed_value};
 use crate::run_errors::RunError;
-use kql_exec::{Executor, MemTables, ParquetTables, TableProvider};
+use kql_exec::{Executor, Limits, MemTables, ParquetTables, TableProvider};
 use kql_io::{DataDir, IoError, TableFiles};
 use kql_plan::{Catalog, Params, Program, TableDef, TableOrigin, bind};
 use kql_syntax::ast::{Script, Statement, StatementKind};
@@ -83,6 +83,8 @@ pub struct Session {
     /// Statements (the REPL's remembered `let`s) in scope before every
     /// query this session checks or runs.
     pub prelude: Vec<Statement>,
+    /// Resource limits of every query run (the memory budget).
+    pub limits: Limits,
     tables: Arc<dyn TableProvider>,
     /// The data behind `tables`, kept so `load` can add to it.
     data: Option<DataDir>,
@@ -107,6 +109,7 @@ impl Session {
             catalog: Catalog::nta(),
             params: Params::default(),
             prelude: Vec::new(),
+            limits: Limits::default(),
             tables: Arc::new(MemTables::new()),
             data: None,
         }
@@ -164,7 +167,15 @@ impl Session {
             catalog.insert(def);
         }
         let tables: Arc<dyn TableProvider> = Arc::new(ParquetTables::new(Arc::new(dir.clone())));
-        (Session { catalog, params: Params::default(), prelude: Vec::new(), tables, data: Some(dir) }, notes)
+        let session = Session {
+            catalog,
+            params: Params::default(),
+            prelude: Vec::new(),
+            limits: Limits::default(),
+            tables,
+            data: Some(dir),
+        };
+        (session, notes)
     }
 
     /// Adds tables (replacing those of the same name), keeping the
@@ -185,7 +196,13 @@ impl Session {
                 catalog.insert(def.clone());
             }
         }
-        *self = Session { catalog, params: self.params.clone(), prelude: std::mem::take(&mut self.prelude), ..loaded };
+        *self = Session {
+            catalog,
+            params: self.params.clone(),
+            prelude: std::mem::take(&mut self.prelude),
+            limits: self.limits,
+            ..loaded
+        };
         notes
     }
 
@@ -314,7 +331,7 @@ impl Session {
 
     /// An executor for a prepared query; `now` fixes `now()`/`ago()`.
     pub fn executor<'a>(&'a self, prepared: &'a Prepared, now: i64, cancel: Arc<AtomicBool>) -> Executor<'a> {
-        Executor::new(&prepared.program, self.tables(), now, cancel)
+        Executor::new(&prepared.program, self.tables(), now, cancel).with_limits(self.limits)
     }
 }
 

@@ -316,6 +316,10 @@ pub fn run(args: &ReplArgs) -> u8 {
         }
     };
     crate::commands::print_load_notes(&notes);
+    let mut session = session;
+    if let Some(bytes) = args.max_memory {
+        session.limits.max_memory = bytes;
+    }
     let mut repl = Repl::new(session, Box::new(std::io::stdout()), Box::new(std::io::stderr()));
     repl.source = source;
     repl.color = crate::commands::stderr_color();
