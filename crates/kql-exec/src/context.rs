@@ -20,6 +20,12 @@ pub trait TableProvider: Send + Sync {
     /// Batches of `table` holding exactly `columns` (in this order), each in
     /// the executor's encoding of its Kusto type.
     fn scan(&self, table: &str, columns: &[(String, ScalarType)]) -> Result<Stream<'static>>;
+
+    /// The rows a scan of `table` reads, if known without reading them
+    /// (for progress reports).
+    fn rows(&self, _table: &str) -> Option<u64> {
+        None
+    }
 }
 
 /// Converts a batch read from a file to `columns` in the executor's encodings.
@@ -97,6 +103,10 @@ impl TableProvider for MemTables {
         let out: Vec<Result<RecordBatch>> = batches.iter().map(|b| normalize_batch(&table, b, &columns)).collect();
         Ok(Box::new(out.into_iter()))
     }
+
+    fn rows(&self, table: &str) -> Option<u64> {
+        Some(self.tables.get(table)?.iter().map(|b| b.num_rows() as u64).sum())
+    }
 }
 
 /// The Parquet tables of a data directory.
@@ -144,6 +154,11 @@ impl TableProvider for ParquetTables {
             let b = normalize_batch(&table, &b, &present)?;
             if missing.is_empty() { Ok(b) } else { with_empty_columns(&b, &columns) }
         })))
+    }
+
+    /// From the files' footers.
+    fn rows(&self, table: &str) -> Option<u64> {
+        Some(self.dir.table(table)?.rows)
     }
 }
 

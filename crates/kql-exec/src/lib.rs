@@ -15,6 +15,7 @@ pub mod limits;
 mod ops;
 mod output;
 pub mod physical;
+pub mod progress;
 
 pub use context::{MemTables, ParquetTables, Stream, TableProvider};
 pub use error::ExecError;
@@ -22,3 +23,4 @@ pub use eval::{datetime_text, parse_value, real_text};
 pub use limits::{Limits, MemoryPool};
 pub use ops::Executor;
 pub use output::{KUSTO_TYPE_KEY, ResultSet, run_program};
+pub use progress::ScanProgress;

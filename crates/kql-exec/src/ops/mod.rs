@@ -16,6 +16,7 @@ use crate::error::{ExecError, Result};
 use crate::eval::{EvalCx, Subqueries};
 use crate::limits::{Limits, MemoryPool, Reservation};
 use crate::physical::{physical_schema, value_at};
+use crate::progress::ScanProgress;
 use arrow_array::{ArrayRef, RecordBatch, RecordBatchOptions};
 use arrow_schema::{Field, Schema, SchemaRef};
 use kql_plan::plan::{Expr, ExprKind, Node, Plan, Program};
@@ -31,6 +32,8 @@ pub struct Executor<'p> {
     pub(crate) now: i64,
     pub(crate) cancel: Arc<AtomicBool>,
     pub(crate) pool: Arc<MemoryPool>,
+    /// Where table scans count the rows they read (`with_progress`).
+    pub(crate) progress: Option<Arc<ScanProgress>>,
     /// Results of shared `let`s, with the memory they hold.
     shared: Mutex<HashMap<usize, SharedResult>>,
 }
@@ -41,7 +44,7 @@ type SharedResult = (Arc<Vec<RecordBatch>>, Reservation);
 impl<'p> Executor<'p> {
     pub fn new(program: &'p Program, tables: &'p dyn TableProvider, now: i64, cancel: Arc<AtomicBool>) -> Self {
         let pool = MemoryPool::new(Limits::default().max_memory);
-        Executor { program, tables, now, cancel, pool, shared: Mutex::new(HashMap::new()) }
+        Executor { program, tables, now, cancel, pool, progress: None, shared: Mutex::new(HashMap::new()) }
     }
 
     /// The same executor with other limits (call before running).

@@ -23,6 +23,10 @@ pub fn scan<'a>(ex: &'a Executor<'_>, table: &str, plan: &Plan) -> Result<Stream
         })
         .collect::<Result<Vec<_>>>()?;
     let stream = ex.tables.scan(table, &columns)?;
+    let stream = match &ex.progress {
+        Some(p) => p.track(stream, ex.tables.rows(table)),
+        None => stream,
+    };
     let cancel = ex.cancel.clone();
     Ok(Box::new(stream.map(move |b| if cancel.load(Ordering::Relaxed) { Err(ExecError::Cancelled) } else { b })))
 }
