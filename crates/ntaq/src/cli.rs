@@ -34,6 +34,13 @@ Examples:
   ntaq check --format github queries/*.kql
   ntaq parse --format kql queries/scenario2.kql";
 
+const RUN_AFTER_HELP: &str = "\
+Examples:
+  ntaq run queries/scenario2.kql --now 2025-06-02T00:00:00Z
+  ntaq run 'queries/scenario[12].kql' --output-dir reports/ --format json
+  ntaq run -c 'NTAIpDetails | summarize count() by FlowType' --format json
+  ntaq run queries/scenario4.kql --param start=2025-06-01 --param end=2025-06-02 -o s4.parquet";
+
 #[derive(Parser, Debug)]
 #[command(name = "ntaq", version, about = ABOUT, long_about = LONG_ABOUT, after_help = AFTER_HELP)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -56,8 +63,14 @@ pub enum Command {
     Check(CheckArgs),
     /// Run queries over a data directory and print or write their results.
     ///
+    /// FILE arguments may be glob patterns (`'queries/*.kql'`), expanded by
+    /// ntaq when the shell did not. Every query runs, unless --fail-fast;
+    /// with several, a summary on standard error names the failed ones.
+    ///
     /// Exit status: 0 every query ran, 1 a query has an error, 2 usage or
-    /// I/O error.
+    /// I/O error, 3 no errors but a query uses KQL that ntaq does not
+    /// implement.
+    #[command(after_help = RUN_AFTER_HELP)]
     Run(RunArgs),
     /// The interactive shell (the default without a command).
     ///
@@ -128,20 +141,43 @@ pub struct RunArgs {
     #[arg(long, value_name = "ISO")]
     pub now: Option<String>,
 
-    /// Output format (default: from --output's extension, else table).
+    /// Output format (default: from --output's extension, else table; csv
+    /// with --output-dir).
     #[arg(long, value_enum)]
     pub format: Option<RunFormat>,
 
     /// Write the result to FILE (written completely or not at all).
-    #[arg(long, short = 'o', value_name = "FILE")]
+    #[arg(long, short = 'o', value_name = "FILE", conflicts_with = "output_dir")]
     pub output: Option<PathBuf>,
+
+    /// Write each result to a file in DIR (created if missing), named after
+    /// its query file: `scenario1.csv`, or `scenario1.1.csv`,
+    /// `scenario1.2.csv`… for a script with several results (`stdin.csv`
+    /// for `-`, `command.csv` for -c). A script's files appear only if all
+    /// its results succeeded.
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
 
     /// Rows shown by the table format (the rest are counted).
     #[arg(long, value_name = "N", default_value_t = 100)]
     pub max_rows: usize,
 
-    /// Query files (`-` reads standard input).
-    #[arg(required = true, value_name = "FILE")]
+    /// Run this query text instead of files (shown as `<command>`).
+    #[arg(long = "command", short = 'c', value_name = "QUERY", conflicts_with = "files")]
+    pub command: Option<String>,
+
+    /// Stop at the first query that fails (default: run them all).
+    #[arg(long)]
+    pub fail_fast: bool,
+
+    /// No notes (the sample in use, row counts and times); errors and
+    /// warnings still print.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+
+    /// Query files or glob patterns (`queries/*.kql`, matched in sorted
+    /// order); `-` reads standard input.
+    #[arg(required_unless_present = "command", value_name = "FILE")]
     pub files: Vec<String>,
 }
 

@@ -6,7 +6,9 @@ use crate::diagnostic::{Diag, Severity};
 use crate::params::ParamValues;
 use crate::session::Session;
 use kql_io::{Destination, OutputError, OutputFormat, OutputOptions};
+use std::collections::HashSet;
 use std::io::{Seek, Write};
+use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -26,6 +28,7 @@ fn format_of(args: &RunArgs) -> OutputFormat {
         Some(RunFormat::Json) => OutputFormat::Json,
         Some(RunFormat::Ndjson) => OutputFormat::Ndjson,
         Some(RunFormat::Parquet) => OutputFormat::Parquet,
+        None if args.output_dir.is_some() => OutputFormat::Csv,
         None => args.output.as_deref().and_then(OutputFormat::from_extension).unwrap_or(OutputFormat::Table),
     }
 }
@@ -56,20 +59,126 @@ fn usage(msg: impl std::fmt::Display) -> Stop {
     Stop::Status(exit::USAGE)
 }
 
+/// The worse of two exit statuses: a usage or I/O error, then a query
+/// error, then unsupported KQL (reported only when nothing else failed).
+fn worse(a: u8, b: u8) -> u8 {
+    let rank = |s: u8| match s {
+        exit::OK => 0,
+        exit::UNSUPPORTED => 1,
+        exit::ERRORS => 2,
+        _ => 3,
+    };
+    if rank(b) > rank(a) { b } else { a }
+}
+
+/// One query to run: its text and name, and the base name of its files
+/// in `--output-dir`.
+struct Query {
+    input: Input,
+    stem: String,
+}
+
+/// Whether a FILE argument is a glob pattern rather than a file name.
+fn is_pattern(arg: &str) -> bool {
+    arg.contains(['*', '?', '['])
+}
+
+/// The files a pattern matches, sorted; hidden files only if the pattern
+/// names them (`.*`), and no directories — as a shell expands it.
+fn expand(pattern: &str) -> Result<Vec<String>, String> {
+    let options =
+        glob::MatchOptions { case_sensitive: true, require_literal_separator: true, require_literal_leading_dot: true };
+    let paths = glob::glob_with(pattern, options).map_err(|e| format!("invalid pattern `{pattern}`: {}", e.msg))?;
+    // Unreadable directories are skipped, as shells do.
+    let mut files: Vec<String> =
+        paths.filter_map(Result::ok).filter(|p| p.is_file()).map(|p| p.display().to_string()).collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(format!("no file matches `{pattern}`"));
+    }
+    Ok(files)
+}
+
+/// The queries of the command line, in order: `-c`, or the files with
+/// patterns expanded. Every file is read before any query runs.
+fn queries_of(args: &RunArgs) -> Result<Vec<Query>, String> {
+    if let Some(text) = &args.command {
+        return Ok(vec![Query {
+            input: Input { name: "<command>".into(), text: text.clone() },
+            stem: "command".into(),
+        }]);
+    }
+    let mut names = Vec::new();
+    for arg in &args.files {
+        if arg != "-" && is_pattern(arg) && !std::path::Path::new(arg).exists() {
+            names.extend(expand(arg)?);
+        } else {
+            names.push(arg.clone());
+        }
+    }
+    if names.iter().filter(|n| *n == "-").count() > 1 {
+        return Err("`-` (standard input) can be given only once".into());
+    }
+    names
+        .iter()
+        .map(|name| {
+            let stem = match name.as_str() {
+                "-" => "stdin".to_string(),
+                _ => {
+                    let path = std::path::Path::new(name);
+                    path.file_stem().or(path.file_name()).map_or_else(|| name.clone(), |s| s.to_string_lossy().into())
+                }
+            };
+            Ok(Query { input: read_input(name)?, stem })
+        })
+        .collect()
+}
+
+/// The file extension of a format in `--output-dir`.
+fn extension(format: OutputFormat) -> &'static str {
+    match format {
+        OutputFormat::Table => "txt",
+        OutputFormat::Csv => "csv",
+        OutputFormat::Json => "json",
+        OutputFormat::Ndjson => "ndjson",
+        OutputFormat::Parquet => "parquet",
+    }
+}
+
 fn run_inner(args: &RunArgs) -> Result<(), Stop> {
     let format = format_of(args);
-    if format.needs_file() && args.output.is_none() {
-        return Err(usage(format!("--format {format} writes a file: add --output FILE")));
-    }
-    if args.output.is_some() && args.files.len() > 1 {
-        return Err(usage("--output takes the result of one query file; run the files one at a time"));
+    if format.needs_file() && args.output.is_none() && args.output_dir.is_none() {
+        return Err(usage(format!("--format {format} writes a file: add --output FILE or --output-dir DIR")));
     }
     let now = now_of(args).map_err(usage)?;
     let values = ParamValues::parse(&args.params).map_err(usage)?;
+    let queries = queries_of(args).map_err(usage)?;
+    if args.output.is_some() && queries.len() > 1 {
+        return Err(usage(
+            "--output takes the result of one query file; use --output-dir DIR for several, or run them one at a time",
+        ));
+    }
+    if let Some(dir) = &args.output_dir {
+        let mut by_stem: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
+        for q in &queries {
+            if let Some(first) = by_stem.insert(&q.stem, &q.input.name) {
+                return Err(usage(format!(
+                    "`{first}` and `{}` would both write {}.{} in {}; run them separately",
+                    q.input.name,
+                    q.stem,
+                    extension(format),
+                    dir.display()
+                )));
+            }
+        }
+        std::fs::create_dir_all(dir).map_err(|e| usage(format!("cannot create `{}`: {e}", dir.display())))?;
+    }
     let loaded = match &args.data {
         Some(data) => Session::with_data_dir(data),
         None => {
-            eprintln!("note: no --data DIR given; using {}", crate::sample::DESCRIPTION);
+            if !args.quiet {
+                eprintln!("note: no --data DIR given; using {}", crate::sample::DESCRIPTION);
+            }
             Session::sample()
         }
     };
@@ -77,104 +186,232 @@ fn run_inner(args: &RunArgs) -> Result<(), Stop> {
         let d = Diag::new(e);
         usage(format!("{}: {}", d.code(), d.message()))
     })?;
+    let warnings: Vec<Diag> = warnings.into_iter().filter(|d| !args.quiet || d.severity() != Severity::Note).collect();
     super::print_load_notes(&warnings);
-    let color = stderr_color();
+    let mut runner = Runner {
+        args,
+        session: &session,
+        values: &values,
+        now,
+        format,
+        several: queries.len() > 1,
+        color: stderr_color(),
+        unused: None,
+        written: HashSet::new(),
+    };
     let mut status = exit::OK;
-    let several = args.files.len() > 1;
-    // A --param is reported unused only if no file uses it.
-    let mut unused: Option<Vec<Diag>> = None;
-    for file in &args.files {
-        let input = read_input(file).map_err(usage)?;
-        match run_one(&session, &input, &values, now, format, args, several, color, &mut unused) {
+    let mut failed: Vec<(&str, u8)> = Vec::new();
+    let mut ran = 0;
+    for q in &queries {
+        ran += 1;
+        match runner.run_one(q) {
             Ok(()) => {}
-            Err(Stop::Status(s)) => status = status.max(s),
+            Err(Stop::Status(s)) => {
+                status = worse(status, s);
+                failed.push((&q.input.name, s));
+                if args.fail_fast {
+                    break;
+                }
+            }
             Err(stop) => return Err(stop),
         }
     }
-    for d in unused.unwrap_or_default() {
-        eprint!("{}", d.render("", "", color));
+    // A --param is reported unused only if no file uses it (and all ran).
+    if ran == queries.len() {
+        for d in runner.unused.take().unwrap_or_default() {
+            eprint!("{}", d.render("", "", runner.color));
+        }
+    }
+    if let Some((last, _)) = failed.last().filter(|_| ran < queries.len()) {
+        let left = queries.len() - ran;
+        eprintln!("{last} failed; stopped there (--fail-fast): {left} of {} queries not run", queries.len());
+    } else if ran > 1 && !failed.is_empty() {
+        let names: Vec<String> = failed
+            .iter()
+            .map(
+                |(name, s)| {
+                    if *s == exit::UNSUPPORTED { format!("{name} (unsupported KQL)") } else { name.to_string() }
+                },
+            )
+            .collect();
+        eprintln!("{} of {ran} queries failed: {}", failed.len(), names.join(", "));
     }
     if status == exit::OK { Ok(()) } else { Err(Stop::Status(status)) }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn run_one(
-    session: &Session,
-    input: &Input,
-    values: &ParamValues,
+/// What runs the queries of one `ntaq run`.
+struct Runner<'a> {
+    args: &'a RunArgs,
+    session: &'a Session,
+    values: &'a ParamValues,
     now: i64,
     format: OutputFormat,
-    args: &RunArgs,
+    /// More than one query: the table format heads each with its name.
     several: bool,
     color: bool,
-    unused: &mut Option<Vec<Diag>>,
-) -> Result<(), Stop> {
-    let prepared = session.prepare(&input.text, values);
-    let is_unused = |d: &Diag| d.code() == "kql::run::unused_parameter";
-    let here: Vec<Diag> = prepared.diagnostics.iter().filter(|d| is_unused(d)).cloned().collect();
-    *unused = Some(match unused.take() {
-        None => here,
-        Some(before) => before.into_iter().filter(|d| here.iter().any(|h| h.message() == d.message())).collect(),
-    });
-    for d in prepared.diagnostics.iter().filter(|d| !is_unused(d)) {
-        eprint!("{}", d.render(&input.name, &input.text, color));
-    }
-    if prepared.blocked() {
-        let unsupported_only = prepared.diagnostics.iter().all(|d| !d.is_error());
-        return Err(Stop::Status(if unsupported_only { exit::UNSUPPORTED } else { exit::ERRORS }));
-    }
-    let cancel = Arc::new(AtomicBool::new(false));
-    let ex = session.executor(&prepared, now, cancel);
-    let results = prepared.program.results.len();
-    if args.output.is_some() && results > 1 {
-        eprintln!("ntaq: {} has {results} results; --output FILE takes one", input.name);
-        return Err(Stop::Status(exit::USAGE));
-    }
-    let opts = OutputOptions { max_rows: args.max_rows, ..OutputOptions::default() };
-    for k in 0..results {
-        if several && format == OutputFormat::Table {
-            println!("== {} ==", input.name);
+    /// `--param`s no query so far has used.
+    unused: Option<Vec<Diag>>,
+    /// Files `--output-dir` received in this run (none is overwritten).
+    written: HashSet<PathBuf>,
+}
+
+/// Why writing one result stopped.
+enum Failure {
+    Exec(kql_exec::ExecError),
+    Output(OutputError),
+}
+
+impl Runner<'_> {
+    fn run_one(&mut self, q: &Query) -> Result<(), Stop> {
+        let (args, input, format, color) = (self.args, &q.input, self.format, self.color);
+        let prepared = self.session.prepare(&input.text, self.values);
+        let is_unused = |d: &Diag| d.code() == "kql::run::unused_parameter";
+        let here: Vec<Diag> = prepared.diagnostics.iter().filter(|d| is_unused(d)).cloned().collect();
+        self.unused = Some(match self.unused.take() {
+            None => here,
+            Some(before) => before.into_iter().filter(|d| here.iter().any(|h| h.message() == d.message())).collect(),
+        });
+        for d in prepared.diagnostics.iter().filter(|d| !is_unused(d)) {
+            eprint!("{}", d.render(&input.name, &input.text, color));
         }
-        let started = Instant::now();
-        let rs = match ex.result(k) {
-            Ok(rs) => rs,
-            Err(e) => return Err(exec_failed(e, &prepared, input, color)),
-        };
-        let (dest, spool) = match &args.output {
-            Some(path) => (Destination::file(path), None),
-            // A table is written only when complete; other formats are spooled
-            // so that a failing query prints nothing.
-            None if format == OutputFormat::Table => (Destination::stdout(), None),
-            None => {
-                let spool = Spool::new().map_err(|e| usage(format!("cannot create a temporary file: {e}")))?;
-                (Destination::writer(spool.clone()), Some(spool))
-            }
-        };
-        let mut sink = kql_io::sink(format, rs.schema.clone(), dest, &opts).map_err(output_failed)?;
-        for batch in rs.batches {
-            let batch = batch.map_err(|e| exec_failed(e, &prepared, input, color))?;
-            sink.write(&batch).map_err(output_failed)?;
+        if prepared.blocked() {
+            let unsupported_only = prepared.diagnostics.iter().all(|d| !d.is_error());
+            return Err(Stop::Status(if unsupported_only { exit::UNSUPPORTED } else { exit::ERRORS }));
         }
-        let summary = sink.finish().map_err(output_failed)?;
-        if let Some(spool) = spool {
-            spool.copy_to_stdout().map_err(|e| {
-                if e.kind() == std::io::ErrorKind::BrokenPipe {
-                    Stop::BrokenPipe
-                } else {
-                    usage(format!("cannot write to standard output: {e}"))
+        let results = prepared.program.results.len();
+        if args.output.is_some() && results > 1 {
+            eprintln!(
+                "ntaq: {} has {results} results; --output FILE takes one (--output-dir DIR writes one file each)",
+                input.name
+            );
+            return Err(Stop::Status(exit::USAGE));
+        }
+        let cancel = Arc::new(AtomicBool::new(false));
+        let ex = self.session.executor(&prepared, self.now, cancel);
+        let opts = OutputOptions { max_rows: args.max_rows, ..OutputOptions::default() };
+        // --output-dir: the script's files, renamed into place when all succeeded.
+        let mut staged = Staged::default();
+        let mut headed = false;
+        for k in 0..results {
+            let started = Instant::now();
+            let (dest, spool) = match (&args.output, &args.output_dir) {
+                (Some(path), _) => (Destination::file(path), None),
+                (None, Some(dir)) => {
+                    let name = match results {
+                        1 => format!("{}.{}", q.stem, extension(format)),
+                        _ => format!("{}.{}.{}", q.stem, k + 1, extension(format)),
+                    };
+                    let target = dir.join(&name);
+                    if self.written.contains(&target) {
+                        return Err(usage(format!(
+                            "{} would overwrite `{}`, written earlier in this run",
+                            input.name,
+                            target.display()
+                        )));
+                    }
+                    let part = dir.join(format!(".{name}.{}.partial", std::process::id()));
+                    staged.files.push((part.clone(), target));
+                    (Destination::file(part), None)
                 }
-            })?;
-        }
-        let elapsed = started.elapsed();
-        match (&summary.path, format) {
-            (Some(p), _) => {
-                eprintln!("{} rows written to {} ({:.3} s)", summary.rows, p.display(), elapsed.as_secs_f64())
+                // A table is written only when complete; other formats are spooled
+                // so that a failing query prints nothing.
+                (None, None) if format == OutputFormat::Table => (Destination::stdout(), None),
+                (None, None) => {
+                    let spool = Spool::new().map_err(|e| usage(format!("cannot create a temporary file: {e}")))?;
+                    (Destination::writer(spool.clone()), Some(spool))
+                }
+            };
+            let streamed = (|| {
+                let rs = ex.result(k).map_err(Failure::Exec)?;
+                let mut sink = kql_io::sink(format, rs.schema.clone(), dest, &opts).map_err(Failure::Output)?;
+                for batch in rs.batches {
+                    sink.write(&batch.map_err(Failure::Exec)?).map_err(Failure::Output)?;
+                }
+                Ok(sink)
+            })();
+            let sink = match streamed {
+                Ok(sink) => sink,
+                Err(Failure::Exec(e)) => return Err(exec_failed(e, &prepared, input, color)),
+                Err(Failure::Output(e)) => return Err(output_failed(e)),
+            };
+            if self.several && format == OutputFormat::Table && args.output_dir.is_none() && !headed {
+                println!("== {} ==", input.name);
+                headed = true;
             }
-            (None, OutputFormat::Table) => eprintln!("{} rows ({:.3} s)", summary.rows, elapsed.as_secs_f64()),
-            _ => {}
+            let summary = sink.finish().map_err(output_failed)?;
+            if let Some(spool) = spool {
+                spool.copy_to_stdout().map_err(|e| {
+                    if e.kind() == std::io::ErrorKind::BrokenPipe {
+                        Stop::BrokenPipe
+                    } else {
+                        usage(format!("cannot write to standard output: {e}"))
+                    }
+                })?;
+            }
+            let secs = started.elapsed().as_secs_f64();
+            let report = match (args.output_dir.is_some(), &summary.path, format) {
+                (true, _, _) => {
+                    let target = staged.files.last().map(|(_, t)| t.display().to_string()).unwrap_or_default();
+                    staged.reports.push(format!("{} rows written to {target} ({secs:.3} s)", summary.rows));
+                    None
+                }
+                (false, Some(p), _) => Some(format!("{} rows written to {} ({secs:.3} s)", summary.rows, p.display())),
+                (false, None, OutputFormat::Table) => Some(format!("{} rows ({secs:.3} s)", summary.rows)),
+                _ => None,
+            };
+            if let Some(report) = report.filter(|_| !args.quiet) {
+                eprintln!("{report}");
+            }
+        }
+        let reports = std::mem::take(&mut staged.reports);
+        let targets = staged.commit().map_err(|e| usage(format!("cannot write the results of {}: {e}", input.name)))?;
+        self.written.extend(targets);
+        if !args.quiet {
+            for r in reports {
+                eprintln!("{r}");
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The files of one script in `--output-dir`, written under temporary
+/// names and renamed into place together; dropped uncommitted, they are
+/// removed, so a failing script leaves none of its files.
+#[derive(Default)]
+struct Staged {
+    /// (temporary name, final name)
+    files: Vec<(PathBuf, PathBuf)>,
+    /// What to report once they are in place.
+    reports: Vec<String>,
+}
+
+impl Staged {
+    /// Renames every file into place (an existing file keeps its
+    /// permissions, as `--output` does); returns the final names.
+    fn commit(mut self) -> std::io::Result<Vec<PathBuf>> {
+        let files = std::mem::take(&mut self.files);
+        let mut done = Vec::new();
+        for (k, (part, target)) in files.iter().enumerate() {
+            if let Ok(existing) = std::fs::metadata(target) {
+                let _ = std::fs::set_permissions(part, existing.permissions());
+            }
+            if let Err(e) = std::fs::rename(part, target) {
+                self.files = files[k..].to_vec();
+                return Err(std::io::Error::new(e.kind(), format!("cannot rename to `{}`: {e}", target.display())));
+            }
+            done.push(target.clone());
+        }
+        Ok(done)
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        for (part, _) in &self.files {
+            let _ = std::fs::remove_file(part);
         }
     }
-    Ok(())
 }
 
 fn exec_failed(e: kql_exec::ExecError, prepared: &crate::session::Prepared, input: &Input, color: bool) -> Stop {
@@ -217,5 +454,19 @@ impl Write for Spool {
     }
     fn flush(&mut self) -> std::io::Result<()> {
         self.0.lock().map_err(|_| std::io::Error::other("spool lock poisoned"))?.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_combine_errors_over_unsupported() {
+        assert_eq!(worse(exit::OK, exit::UNSUPPORTED), exit::UNSUPPORTED);
+        assert_eq!(worse(exit::UNSUPPORTED, exit::ERRORS), exit::ERRORS);
+        assert_eq!(worse(exit::ERRORS, exit::UNSUPPORTED), exit::ERRORS);
+        assert_eq!(worse(exit::USAGE, exit::ERRORS), exit::USAGE);
+        assert_eq!(worse(exit::OK, exit::OK), exit::OK);
     }
 }
