@@ -197,8 +197,12 @@ pub fn scale_decimal(int_part: &str, frac_part: &str, unit: i64) -> Option<i64> 
 }
 
 /// Parses the text inside `timespan(…)` / `time(…)`: a number with a unit
-/// (`2d`, `1.5h`), a bare number of days (`2`), or `[d.]hh:mm[:ss[.fffffff]]`,
-/// optionally negative.
+/// (`2d`, `1.5h`, also spaced: `15 seconds`), a bare number of days (`2`),
+/// or `[d.]hh:mm[:ss[.fffffff]]`, optionally negative. These are the forms
+/// of the timespan page's literal table; the unit may be spaced from the
+/// number because Kusto.Language (`SyntaxToken.GetTimeSpanValue`) splits the
+/// text at its first letter and parses the number part with surrounding
+/// white space allowed.
 pub fn parse_timespan(text: &str) -> Option<i64> {
     let t = text.trim();
     let (neg, t) = match t.strip_prefix('-') {
@@ -210,6 +214,7 @@ pub fn parse_timespan(text: &str) -> Option<i64> {
     } else {
         let num_end = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
         let (num, suffix) = t.split_at(num_end);
+        let suffix = suffix.trim_start();
         let unit = if suffix.is_empty() { NANOS_PER_DAY } else { timespan_unit(suffix)? };
         let (i, f) = num.split_once('.').unwrap_or((num, ""));
         if i.is_empty() || !f.bytes().all(|b| b.is_ascii_digit()) {
@@ -333,6 +338,12 @@ mod tests {
         assert_eq!(parse_timespan("-00:30"), Some(-30 * NANOS_PER_MIN));
         assert_eq!(parse_timespan("1tick"), Some(100));
         assert_eq!(parse_timespan("3x"), None);
+        // The timespan page's `timespan(15 seconds)`: the unit may follow a space.
+        assert_eq!(parse_timespan("15 seconds"), Some(15 * NANOS_PER_SEC));
+        assert_eq!(parse_timespan("1.5 hours"), Some(90 * NANOS_PER_MIN));
+        assert_eq!(parse_timespan("15 "), Some(15 * D));
+        assert_eq!(parse_timespan("15 x"), None);
+        assert_eq!(parse_timespan(" seconds"), None);
         assert_eq!(format_timespan(D + NANOS_PER_HOUR), "1.01:00:00");
         assert_eq!(format_timespan(-NANOS_PER_SEC / 2), "-00:00:00.5000000");
     }

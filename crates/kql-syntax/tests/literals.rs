@@ -163,6 +163,39 @@ fn timespan_literals() {
     assert_eq!(lit("timespan(null)"), Literal::Timespan(None));
 }
 
+/// The `timespan(…)` rows of the timespan page's literal table, with the
+/// lengths of time the table gives: `timespan(15 seconds)` is 15 seconds,
+/// `timespan(2)` 2 days, `timespan(0.12:34:56.7)` 0d+12h+34m+56.7s. The unit
+/// may be spaced from the number (Kusto.Language `GetTimeSpanValue` splits
+/// at the first letter and parses the number with white space allowed).
+#[test]
+fn timespan_page_table_typed_forms() {
+    assert_eq!(timespan("timespan(15 seconds)"), 15 * SEC);
+    assert_eq!(timespan("timespan(2)"), 2 * DAY);
+    assert_eq!(timespan("timespan(0.12:34:56.7)"), 12 * HOUR + 34 * MIN + 56 * SEC + 7 * SEC / 10);
+    assert_eq!(lit("timespan(null)"), Literal::Timespan(None));
+    // The table's unit forms inside timespan(…), spaced or not.
+    for (text, v) in [
+        ("2d", 2 * DAY),
+        ("1.5h", 90 * MIN),
+        ("30m", 30 * MIN),
+        ("10s", 10 * SEC),
+        ("100ms", SEC / 10),
+        ("10microsecond", 10_000),
+        ("1tick", 100),
+        ("1.5 hours", 90 * MIN),
+        ("30 minutes", 30 * MIN),
+        ("2 d", 2 * DAY),
+    ] {
+        assert_eq!(timespan(&format!("timespan({text})")), v, "timespan({text})");
+        assert_eq!(timespan(&format!("time({text})")), v, "time({text})");
+    }
+    // Still not timespans: an unknown unit, or a unit with no number.
+    for bad in ["timespan(15 sconds)", "timespan(seconds)", "timespan(15 seconds later)"] {
+        assert!(parse_expression(bad).is_err(), "{bad}");
+    }
+}
+
 #[test]
 fn typed_scalars() {
     assert_eq!(lit("long(null)"), Literal::Long(None));
