@@ -170,8 +170,8 @@ pub struct RunArgs {
     #[arg(long)]
     pub fail_fast: bool,
 
-    /// No notes (the sample in use, row counts and times); errors and
-    /// warnings still print.
+    /// No progress bar and no notes (the sample in use, row counts and
+    /// times); errors and warnings still print.
     #[arg(long, short = 'q')]
     pub quiet: bool,
 

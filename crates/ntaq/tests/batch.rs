@@ -411,3 +411,56 @@ fn quiet_silences_notes_but_not_errors() {
     assert!(err.contains("1 of 2 queries failed: b.kql"), "{err}");
     assert!(!err.contains("note:") && !err.contains("rows ("), "{err}");
 }
+
+/// Runs `ntaq ARGS` in `dir` on a pseudo-terminal (util-linux `script`),
+/// returning what the terminal showed; None where `script` is missing.
+fn on_a_terminal(dir: &Path, args: &[&str]) -> Option<(Option<i32>, String)> {
+    let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
+    let mut command = quote(env!("CARGO_BIN_EXE_ntaq"));
+    for a in args {
+        command.push(' ');
+        command.push_str(&quote(a));
+    }
+    let o = Command::new("script")
+        .args(["-q", "-e", "-c", &command, "/dev/null"])
+        .current_dir(dir)
+        .env("TERM", "xterm")
+        .env("NO_COLOR", "1")
+        .env("SHELL", "/bin/sh")
+        .env_remove("NTAQ_DATA")
+        .stdin(Stdio::null())
+        .output()
+        .ok()?;
+    Some((o.status.code(), String::from_utf8_lossy(&o.stdout).into_owned()))
+}
+
+#[test]
+fn a_progress_bar_on_a_terminal_for_long_queries() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Every pair of the bundled sample's 2000 flows (4 million rows), none of
+    // which has a 100-character address: well over the 300 ms after which
+    // the bar appears, in a debug build.
+    write(
+        d,
+        "slow.kql",
+        "NTANetAnalytics | extend a = 1\n\
+         | join kind=inner (NTANetAnalytics | project a = 1, Dest = DestIp) on a\n\
+         | where strlen(Dest) > 100 | count",
+    );
+    let Some((status, screen)) = on_a_terminal(d, &["run", "--format", "csv", "slow.kql"]) else { return };
+    assert_eq!(status, Some(0), "{screen}");
+    // Both scans of the 2000-row table, read to the end.
+    assert!(screen.contains("slow.kql [") && screen.contains("4,000/4,000 rows"), "{screen}");
+    // The bar is cleared before the result is written.
+    let result = screen.find("Count\r\n0\r\n").expect(&screen);
+    let cleared = screen.rfind("\x1b[2K").expect(&screen);
+    assert!(cleared < result, "{screen}");
+    // --quiet: no bar.
+    let (status, screen) = on_a_terminal(d, &["run", "-q", "--format", "csv", "slow.kql"]).unwrap();
+    assert_eq!(status, Some(0), "{screen}");
+    assert_eq!(screen, "Count\r\n0\r\n");
+    // A quick query: no bar either.
+    let (_, screen) = on_a_terminal(d, &["run", "--format", "csv", "-c", "print n = 1"]).unwrap();
+    assert!(!screen.contains("rows read") && !screen.contains("\x1b[2K"), "{screen}");
+}
