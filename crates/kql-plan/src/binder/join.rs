@@ -4,11 +4,33 @@ use super::Binder;
 use super::operators::project_plan;
 use crate::error::SemanticError;
 use crate::plan::{Expr, ExprKind, JoinOutput, Node, Plan, Side};
-use crate::schema::{Column, Schema, make_names_unique};
+use crate::schema::{Column, Schema, UniqueNames, make_names_unique};
 use crate::types::Type;
 use kql_syntax::Span;
 use kql_syntax::ast::{self, JoinCondition, JoinKind, LookupKind, ParamValue};
 use kql_syntax::suggest::did_you_mean;
+
+/// The output names of a union's (name, type) variants, in order of first
+/// appearance. A name with one type keeps it; a name with several types
+/// becomes one column per type, `Name_type`. The union page: "This column
+/// name is suffixed with a '_' followed by the origin column type", and in
+/// its example a suffixed name that clashes with an existing column is
+/// de-duplicated: View_1's `x` becomes `x_long1` because View_3 has a column
+/// `x_long`, which keeps its name. So the unsuffixed names are taken first,
+/// then each suffixed name gets the next free numeric suffix.
+fn union_names(variants: &[Column]) -> Vec<String> {
+    let several_types = |name: &str| variants.iter().filter(|v| v.name == name).count() > 1;
+    let mut unique = UniqueNames::default();
+    unique.reserve(variants.iter().filter(|v| !several_types(&v.name)).map(|v| v.name.as_str()));
+    variants
+        .iter()
+        .map(
+            |v| {
+                if several_types(&v.name) { unique.get_or_add(&format!("{}_{}", v.name, v.ty)) } else { v.name.clone() }
+            },
+        )
+        .collect()
+}
 
 /// Output columns of a join/lookup from (side, input column) pairs, with
 /// Kusto's renaming of duplicates, and the mapping the executor follows.
@@ -154,11 +176,12 @@ impl Binder<'_> {
                 }
             }
         }
+        let names = union_names(&variants);
         let output_name = |c: &Column| -> String {
-            let several_types = variants.iter().filter(|v| v.name == c.name).count() > 1;
-            if several_types { format!("{}_{}", c.name, c.ty) } else { c.name.clone() }
+            let k = variants.iter().position(|v| v.name == c.name && v.ty == c.ty);
+            k.map_or_else(|| c.name.clone(), |k| names[k].clone())
         };
-        let mut columns: Vec<Column> = variants.iter().map(|v| Column::new(output_name(v), v.ty)).collect();
+        let mut columns: Vec<Column> = variants.iter().zip(&names).map(|(v, n)| Column::new(n.clone(), v.ty)).collect();
         if inner {
             columns.retain(|c| inputs.iter().all(|p| p.schema.columns.iter().any(|pc| output_name(pc) == c.name)));
         }
@@ -182,5 +205,34 @@ impl Binder<'_> {
             })
             .collect();
         Plan { node: Node::Union { inputs }, schema: Schema { columns, open } }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::union_names;
+    use crate::schema::Column;
+    use crate::types::Type;
+
+    fn names(cols: &[(&str, Type)]) -> Vec<String> {
+        union_names(&cols.iter().map(|(n, t)| Column::new(*n, *t)).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn union_page_type_suffixes() {
+        // "Source columns types mismatch": x long and x int.
+        assert_eq!(names(&[("x", Type::LONG), ("x", Type::INT)]), ["x_long", "x_int"]);
+        // The second example: View_3's own x_long keeps its name, View_1's x becomes x_long1.
+        assert_eq!(
+            names(&[("x", Type::LONG), ("x", Type::INT), ("x_long", Type::LONG)]),
+            ["x_long1", "x_int", "x_long"]
+        );
+        // Same, whatever the order the legs come in.
+        assert_eq!(
+            names(&[("x_long", Type::LONG), ("x", Type::LONG), ("x", Type::INT)]),
+            ["x_long", "x_long1", "x_int"]
+        );
+        // A name with one type is untouched, however many legs have it.
+        assert_eq!(names(&[("a", Type::STRING), ("b", Type::LONG)]), ["a", "b"]);
     }
 }
