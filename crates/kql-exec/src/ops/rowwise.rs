@@ -28,23 +28,16 @@ pub fn filter<'a>(ex: &'a Executor<'a>, input: &'a Plan, predicate: &'a Expr) ->
     })))
 }
 
-/// Evaluates `columns` over one batch. A column the input lacks is visible
-/// to the items after it (`extend b = a * 2, c = b + 1`).
+/// Evaluates `columns` over one batch. Every item reads the input row: the
+/// binder splits an `extend` whose items read earlier items into a chain of
+/// `Project`s (`extend b = a * 2, c = b + 1` computes `b` first).
 pub fn project_batch(b: &RecordBatch, columns: &[(String, Expr)], cx: &EvalCx) -> Result<RecordBatch> {
     let mut fields = Vec::with_capacity(columns.len());
     let mut arrays = Vec::with_capacity(columns.len());
-    let mut scope = b.clone();
-    for (k, (name, e)) in columns.iter().enumerate() {
-        let a = eval(e, &scope, cx)?.to_array(b.num_rows());
+    for (name, e) in columns {
+        let a = eval(e, b, cx)?.to_array(b.num_rows());
         fields.push(Field::new(name, a.data_type().clone(), true));
-        arrays.push(a.clone());
-        if k + 1 < columns.len() && b.schema().index_of(name).is_err() {
-            let mut f: Vec<Field> = scope.schema().fields().iter().map(|f| f.as_ref().clone()).collect();
-            f.push(Field::new(name, a.data_type().clone(), true));
-            let mut cols = scope.columns().to_vec();
-            cols.push(a);
-            scope = make_batch(f, cols, b.num_rows())?;
-        }
+        arrays.push(a);
     }
     make_batch(fields, arrays, b.num_rows())
 }

@@ -5,6 +5,7 @@ use super::Binder;
 use super::expr::is_constant;
 use super::naming::result_name;
 use crate::error::SemanticError;
+use crate::optimize::referenced_columns;
 use crate::plan::{Expr, ExprKind, Node, Plan, SortKey};
 use crate::schema::{Column, Schema, UniqueNames};
 use crate::types::Type;
@@ -12,6 +13,7 @@ use kql_syntax::ScalarType;
 use kql_syntax::Span;
 use kql_syntax::ast::{self, DistinctColumns, NullsOrder, SortOrder};
 use kql_syntax::suggest::did_you_mean;
+use std::collections::{BTreeSet, HashSet};
 
 /// `column` (identity) expressions for every column of `schema`.
 pub(crate) fn identity_columns(schema: &Schema) -> Vec<(String, Expr)> {
@@ -114,10 +116,20 @@ impl Binder<'_> {
     }
 
     /// `extend`: replaces same-named columns in place, appends new ones; later
-    /// items see earlier ones.
+    /// items see earlier ones, a replaced column included.
+    ///
+    /// A `Project` node evaluates every item over its input row, so an item
+    /// that reads a column assigned by an earlier item of the same extend
+    /// starts a new `Project` over the previous one: `extend a = a * 10,
+    /// b = a + 1` becomes `project a = a * 10` then `project a, b = a + 1`.
+    /// Each node then means what it says, and pruning unread columns cannot
+    /// drop one a later item needs.
     pub(crate) fn extend(&mut self, input: Plan, items: &[ast::NamedExpr]) -> Plan {
-        let mut row = input.schema.clone();
+        let mut plan = input;
+        let mut row = plan.schema.clone();
         let mut cols = identity_columns(&row);
+        // Columns assigned by the items of the current `Project`.
+        let mut assigned: HashSet<String> = HashSet::new();
         for item in items {
             let e = self.scalar(&item.expr, Some(&row));
             let name = match &item.name {
@@ -127,19 +139,29 @@ impl Binder<'_> {
                     None => self.default_column_name(&row, &[]),
                 },
             };
+            let mut reads = BTreeSet::new();
+            referenced_columns(&e, &mut reads);
+            if reads.iter().any(|c| assigned.contains(c)) {
+                // `row` is exactly the finished node's output schema, so `e`,
+                // bound against it, reads the new node's input unchanged.
+                plan = project_plan(plan, std::mem::take(&mut cols), row.open);
+                cols = identity_columns(&row);
+                assigned.clear();
+            }
             let ty = e.ty;
             match row.index_of(&name) {
                 Some(k) => {
-                    cols[k] = (name, e);
+                    cols[k] = (name.clone(), e);
                     row.columns[k].ty = ty;
                 }
                 None => {
                     row.columns.push(Column::new(name.clone(), ty));
-                    cols.push((name, e));
+                    cols.push((name.clone(), e));
                 }
             }
+            assigned.insert(name);
         }
-        project_plan(input, cols, row.open)
+        project_plan(plan, cols, row.open)
     }
 
     /// The columns of `schema` matched by `patterns`; reports names that match nothing.
@@ -228,12 +250,15 @@ impl Binder<'_> {
                 });
             }
         }
+        // Every item reads the input row (Kusto.Language binds them all in
+        // the input's row scope), so one `Project` computes them.
+        let input_row = input.schema.clone();
         let mut row = input.schema.clone();
         let mut cols = identity_columns(&row);
         let mut extended = false;
         let mut expand = Vec::new();
         for item in &m.items {
-            let e = self.scalar(&item.expr, Some(&row));
+            let e = self.scalar(&item.expr, Some(&input_row));
             if let Type::Scalar(t) = e.ty {
                 if t != ScalarType::Dynamic {
                     self.report(SemanticError::TypeMismatch {
