@@ -110,6 +110,36 @@ impl UniqueNames {
     }
 }
 
+/// Names the output columns of one projection (project, distinct,
+/// summarize) as Kusto.Language's `ProjectionBuilder` does. A name the query
+/// states — `Name = …`, or a bare column reference — is *declared*: declaring
+/// it twice is a duplicate column. Any other name is derived (`strlen_s`,
+/// `count_`) and, like a declared name that a derived one took first, gets
+/// the next free numeric suffix.
+#[derive(Default)]
+pub struct OutputNames {
+    unique: UniqueNames,
+    declared: std::collections::HashSet<String>,
+}
+
+impl OutputNames {
+    /// The output name for a declared `name`, or `None` if an earlier item
+    /// declared it already.
+    pub fn declare(&mut self, name: &str) -> Option<String> {
+        if self.declared.contains(name) {
+            return None;
+        }
+        let out = self.unique.get_or_add(name);
+        self.declared.insert(out.clone());
+        Some(out)
+    }
+
+    /// The output name for a derived `name`: itself, or numbered if taken.
+    pub fn add(&mut self, name: &str) -> String {
+        self.unique.get_or_add(name)
+    }
+}
+
 /// Renames later duplicates in a column list, as Kusto does for join and
 /// lookup output: names keep their first occurrence, so `[c, c, c1]`
 /// becomes `[c, c2, c1]` (not `[c, c1, c11]`).
@@ -160,6 +190,19 @@ mod tests {
         let mut c = cols(&["a", "a", "a"]);
         make_names_unique(&mut c);
         assert_eq!(names(&c), ["a", "a1", "a2"]);
+    }
+
+    #[test]
+    fn declared_names_are_unique_derived_ones_numbered() {
+        let mut n = OutputNames::default();
+        assert_eq!(n.declare("a").as_deref(), Some("a"));
+        assert_eq!(n.declare("a"), None);
+        assert_eq!(n.add("a"), "a1");
+        assert_eq!(n.add("count_"), "count_");
+        // A declared name a derived one took first is numbered (Kusto.Language
+        // ProjectionBuilder.Declare adds it through the unique-name table).
+        assert_eq!(n.declare("count_").as_deref(), Some("count_1"));
+        assert_eq!(n.declare("count_1"), None);
     }
 
     #[test]

@@ -167,6 +167,27 @@ fn duplicate_columns() {
     expect_one("NTAIpDetails | project a = Ip, a = Url", "kql::semantic::duplicate_column", "a");
     expect_one("NTAIpDetails | summarize n = count(), n = dcount(Ip)", "kql::semantic::duplicate_column", "n");
     expect_one("NTAIpDetails | project-rename Ip = Url", "kql::semantic::duplicate_column", "Ip");
+    // Kusto.Language ProjectionBuilder.Declare: a name stated twice in one
+    // operator — `Name = …` or a bare column — is a duplicate, in extend too.
+    expect_one("NTAIpDetails | extend x = 1, x = 2", "kql::semantic::duplicate_column", "x");
+    expect_one("NTAIpDetails | extend Ip = tolower(Ip), Ip = toupper(Ip)", "kql::semantic::duplicate_column", "Ip");
+    expect_one("NTAIpDetails | project Ip, Ip", "kql::semantic::duplicate_column", "Ip");
+    expect_one("NTAIpDetails | distinct Ip, Ip", "kql::semantic::duplicate_column", "Ip");
+    expect_one("NTAIpDetails | summarize count() by Ip, Ip", "kql::semantic::duplicate_column", "Ip");
+    expect_one("NTAIpDetails | summarize Ip = count() by Ip", "kql::semantic::duplicate_column", "Ip");
+    // A conversion that keeps the column's type refers to the column (GetResultColumn).
+    expect_one("NTAIpDetails | project Ip, tostring(Ip)", "kql::semantic::duplicate_column", "tostring(Ip)");
+}
+
+#[test]
+fn derived_names_do_not_clash() {
+    // Derived names are numbered in project and summarize, and replace in extend.
+    assert_eq!(schema("NTAIpDetails | project Port, tostring(Port)"), "(Port:int, Port1:string)");
+    assert_eq!(schema("NTAIpDetails | summarize count(), count_ = dcount(Ip)"), "(count_:long, count_1:long)");
+    assert_eq!(
+        schema("NTAIpDetails | project Ip | extend n = 1, strlen(Ip), strlen_Ip = 2.5"),
+        "(Ip:string, n:long, strlen_Ip:real)"
+    );
 }
 
 #[test]

@@ -7,7 +7,7 @@ use super::naming::result_name;
 use crate::error::SemanticError;
 use crate::optimize::referenced_columns;
 use crate::plan::{Expr, ExprKind, Node, Plan, SortKey};
-use crate::schema::{Column, Schema, UniqueNames};
+use crate::schema::{Column, OutputNames, Schema};
 use crate::types::Type;
 use kql_syntax::ScalarType;
 use kql_syntax::Span;
@@ -38,6 +38,52 @@ pub(crate) fn project_plan(input: Plan, cols: Vec<(String, Expr)>, open: bool) -
     }
     let schema = Schema { columns: cols.iter().map(|(n, e)| Column::new(n.clone(), e.ty)).collect(), open };
     Plan { node: Node::Project { input: Box::new(input), columns: cols }, schema }
+}
+
+/// The name an item declares, with the span to report a duplicate at:
+/// `Name = …`, or a reference to a column — bare, or through a conversion
+/// that does not change its type such as `tostring(StringColumn)`
+/// (Kusto.Language `ProjectionBuilder.Declare`, `GetResultColumn`). `None`
+/// for derived names (`strlen_s`, `Column1`, `count_`), which are made
+/// unique instead.
+pub(crate) fn declared_name(item: &ast::NamedExpr, bound: &Expr) -> Option<(String, Span)> {
+    /// Kusto.Language `Binder.IsConversionFunction`.
+    const CONVERSIONS: &[&str] = &[
+        "tobool",
+        "todatetime",
+        "todecimal",
+        "todouble",
+        "todynamic",
+        "toguid",
+        "toint",
+        "tolong",
+        "toreal",
+        "tostring",
+        "totime",
+        "totimespan",
+    ];
+    if let Some(n) = &item.name {
+        return Some((n.name.clone(), n.span));
+    }
+    let column = match (&item.expr.unparen().kind, &bound.kind) {
+        (ast::ExprKind::Name(_), ExprKind::Column(c)) => c,
+        (ast::ExprKind::Call { function, args }, ExprKind::Call { args: bound_args, .. })
+            if CONVERSIONS.contains(&function.name.as_str())
+                && matches!(args.as_slice(), [a] if matches!(a.unparen().kind, ast::ExprKind::Name(_))) =>
+        {
+            match bound_args.as_slice() {
+                [Expr { kind: ExprKind::Column(c), ty, .. }] if *ty == bound.ty => c,
+                _ => return None,
+            }
+        }
+        (ast::ExprKind::Call { function, .. }, ExprKind::Column(c))
+            if CONVERSIONS.contains(&function.name.as_str()) =>
+        {
+            c
+        }
+        _ => return None,
+    };
+    Some((column.clone(), item.expr.span))
 }
 
 /// `*` matches any run of characters; everything else literally.
@@ -82,26 +128,26 @@ impl Binder<'_> {
         }
     }
 
-    /// Names and binds projection items: explicit names must be unique;
-    /// derived ones are made unique as Kusto does.
+    /// Names and binds projection items as Kusto.Language does: a name
+    /// stated twice (`a = …` or a bare column `a`) is a duplicate column;
+    /// other names are made unique.
     fn projection_items(&mut self, items: &[ast::NamedExpr], row: &Schema) -> Vec<(String, Expr)> {
         let mut out: Vec<(String, Expr)> = Vec::new();
-        let mut unique = UniqueNames::default();
+        let mut names = OutputNames::default();
         for item in items {
             let e = self.scalar(&item.expr, Some(row));
-            let name = match &item.name {
-                Some(n) => {
-                    if out.iter().any(|(o, _)| *o == n.name) {
-                        self.report(SemanticError::DuplicateColumn { name: n.name.clone(), span: n.span });
+            let name = match declared_name(item, &e) {
+                Some((name, span)) => match names.declare(&name) {
+                    Some(n) => n,
+                    None => {
+                        self.report(SemanticError::DuplicateColumn { name, span });
                         continue;
                     }
-                    unique.reserve([n.name.as_str()]);
-                    n.name.clone()
-                }
+                },
                 None => {
                     let taken: Vec<String> = out.iter().map(|(n, _)| n.clone()).collect();
                     let base = result_name(&item.expr).unwrap_or_else(|| self.default_column_name(row, &taken));
-                    unique.get_or_add(&base)
+                    names.add(&base)
                 }
             };
             out.push((name, e));
@@ -130,8 +176,18 @@ impl Binder<'_> {
         let mut cols = identity_columns(&row);
         // Columns assigned by the items of the current `Project`.
         let mut assigned: HashSet<String> = HashSet::new();
+        // Names stated by the items so far (`a = …`, a bare column `a`): a
+        // second statement is a duplicate column; a derived name replaces
+        // silently (Kusto.Language ProjectionBuilder.Declare / Add(replace)).
+        let mut declared: HashSet<String> = HashSet::new();
         for item in items {
             let e = self.scalar(&item.expr, Some(&row));
+            if let Some((name, span)) = declared_name(item, &e) {
+                if !declared.insert(name.clone()) {
+                    self.report(SemanticError::DuplicateColumn { name, span });
+                    continue;
+                }
+            }
             let name = match &item.name {
                 Some(n) => n.name.clone(),
                 None => match result_name(&item.expr) {

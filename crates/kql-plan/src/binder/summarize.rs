@@ -3,11 +3,11 @@
 
 use super::Binder;
 use super::naming::result_name;
-use super::operators::{identity_columns, project_plan};
+use super::operators::{declared_name, identity_columns, project_plan};
 use crate::error::SemanticError;
 use crate::functions::{self, FunctionDef, FunctionKind};
 use crate::plan::{Aggregate, Expr, ExprKind, Node, Plan};
-use crate::schema::{Column, Schema, UniqueNames};
+use crate::schema::{Column, OutputNames, Schema};
 use crate::types::Type;
 use kql_syntax::Span;
 use kql_syntax::ast::{self, ExprKind as A};
@@ -60,7 +60,7 @@ fn is_tuple_aggregate(def: &FunctionDef, args: &[ast::Expr]) -> bool {
 impl Binder<'_> {
     pub(crate) fn summarize(&mut self, input: Plan, s: &ast::Summarize) -> Plan {
         let row = input.schema.clone();
-        let mut names = UniqueNames::default();
+        let mut names = OutputNames::default();
         let mut taken: Vec<String> = Vec::new();
 
         let mut keys: Vec<(String, Expr)> = Vec::new();
@@ -73,7 +73,8 @@ impl Binder<'_> {
                     None => self.default_column_name(&row, &taken),
                 },
             };
-            if !self.claim_name(&name, k.name.is_some(), k.span, &mut names, &mut taken) {
+            let declared = declared_name(k, &e).is_some();
+            if !self.claim_name(&name, declared, k.span, &mut names, &mut taken) {
                 continue;
             }
             let name = taken.last().cloned().unwrap_or(name);
@@ -168,25 +169,25 @@ impl Binder<'_> {
         project_plan(plan, cols, row.open)
     }
 
-    /// Takes `name` for an output column: explicit names must be unique,
-    /// derived ones get a numeric suffix. Pushes the final name onto `taken`.
+    /// Takes `name` for an output column: a declared name (`Name = …`, a
+    /// bare column key) must not be declared twice, derived ones get a
+    /// numeric suffix ([`OutputNames`]). Pushes the final name onto `taken`.
     fn claim_name(
         &mut self,
         name: &str,
-        explicit: bool,
+        declared: bool,
         span: Span,
-        names: &mut UniqueNames,
+        names: &mut OutputNames,
         taken: &mut Vec<String>,
     ) -> bool {
-        if explicit {
-            if taken.iter().any(|t| t == name) {
+        if declared {
+            let Some(n) = names.declare(name) else {
                 self.report(SemanticError::DuplicateColumn { name: name.to_string(), span });
                 return false;
-            }
-            names.reserve([name]);
-            taken.push(name.to_string());
+            };
+            taken.push(n);
         } else {
-            taken.push(names.get_or_add(name));
+            taken.push(names.add(name));
         }
         true
     }
