@@ -36,6 +36,18 @@ pub enum IoError {
     #[diagnostic(code(kql::io::missing_column), help("the query needs this column; check the export includes it"))]
     MissingColumn { table: String, column: String, path: PathBuf },
 
+    #[error("data directory `{}` has no table {table}", dir.display())]
+    #[diagnostic(
+        code(kql::io::missing_table),
+        help("add {table}.parquet, or a folder {table}/ of Parquet files, to the directory")
+    )]
+    MissingTable {
+        table: String,
+        dir: PathBuf,
+        #[label("read here")]
+        span: Option<kql_syntax::Span>,
+    },
+
     #[error("the files of table {table} have different schemas: `{}` has {first}, `{}` has {second}", first_path.display(), second_path.display())]
     #[diagnostic(code(kql::io::schema_conflict), help("all files of one table must have the same columns and types"))]
     SchemaConflict { table: String, first_path: PathBuf, first: String, second_path: PathBuf, second: String },

@@ -78,6 +78,15 @@ impl Diag {
         self.severity() == Severity::Error && !self.is_unsupported()
     }
 
+    /// A problem with the data rather than the query (a table missing from
+    /// the data directory, a file that cannot be read, a column of an
+    /// unusable type): exit status 2, like other I/O errors.
+    pub fn is_io_error(&self) -> bool {
+        let code = self.code();
+        self.is_error()
+            && (code.starts_with("kql::io::") || code == "kql::exec::column_type" || code == "kql::exec::no_table")
+    }
+
     /// The first label's span as (offset, length) in bytes.
     pub fn primary_span(&self) -> Option<(usize, usize)> {
         let mut labels = self.inner.labels()?;

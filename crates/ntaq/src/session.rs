@@ -166,6 +166,13 @@ impl Session {
             };
             catalog.insert(def);
         }
+        // A published table the directory lacks keeps its schema, so that
+        // queries bind; reading it is an I/O error (see `check_with`).
+        for def in published.tables() {
+            if catalog.get(&def.name).is_none() {
+                catalog.insert(TableDef { origin: TableOrigin::Files(Vec::new()), ..def.clone() });
+            }
+        }
         let tables: Arc<dyn TableProvider> = Arc::new(ParquetTables::new(Arc::new(dir.clone())));
         let session = Session {
             catalog,
@@ -237,6 +244,15 @@ impl Session {
         for e in bound.diagnostics {
             let d = Diag::new(e);
             diagnostics.push((d.primary_span().map_or(0, |s| s.0), d));
+        }
+        // Tables the query reads that the data directory does not have.
+        if let Some(dir) = &self.data {
+            for (table, span) in &bound.used_tables {
+                if dir.table(table).is_none() {
+                    let e = IoError::MissingTable { table: table.clone(), dir: dir.path.clone(), span: Some(*span) };
+                    diagnostics.push((span.start, Diag::new(e)));
+                }
+            }
         }
         diagnostics.sort_by_key(|(offset, _)| *offset);
         Checked {

@@ -225,10 +225,14 @@ fn check_against_a_data_directory() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(stderr(&o).contains("column `Raw` of table Custom has Arrow type Binary"), "{}", stderr(&o));
 
-    // With --data, only the directory's tables exist.
+    // A published table the directory lacks is a problem with the data
+    // (status 2); any other unknown name is a query error.
     let o = ntaq_stdin(&["check", "--data", d, "-"], "NTAIpDetails | take 1");
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("has no table NTAIpDetails"), "{}", stderr(&o));
+    let o = ntaq_stdin(&["check", "--data", d, "-"], "Other | take 1");
     assert_eq!(code(&o), 1);
-    assert!(stderr(&o).contains("unknown table `NTAIpDetails`"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("unknown table `Other`"), "{}", stderr(&o));
 }
 
 #[test]

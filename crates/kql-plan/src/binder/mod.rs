@@ -66,6 +66,8 @@ pub struct Bound {
     pub diagnostics: Vec<SemanticError>,
     /// Outside parameters the script refers to (to warn about unused ones).
     pub used_params: std::collections::BTreeSet<String>,
+    /// Catalog tables the script reads, each with its first reference.
+    pub used_tables: std::collections::BTreeMap<String, Span>,
 }
 
 impl Bound {
@@ -79,7 +81,7 @@ impl Bound {
 pub fn bind(script: &ast::Script, catalog: &Catalog, params: &Params) -> Bound {
     let mut b = Binder::new(catalog, params, script);
     b.script(script);
-    Bound { program: b.program, diagnostics: b.diagnostics, used_params: b.used_params }
+    Bound { program: b.program, diagnostics: b.diagnostics, used_params: b.used_params, used_tables: b.used_tables }
 }
 
 /// What a `let` name stands for.
@@ -109,6 +111,7 @@ pub(crate) struct Binder<'a> {
     /// Set while binding a `summarize`: where aggregations are collected.
     pending_aggregates: Option<summarize::PendingAggregates>,
     used_params: std::collections::BTreeSet<String>,
+    used_tables: std::collections::BTreeMap<String, Span>,
 }
 
 impl<'a> Binder<'a> {
@@ -130,6 +133,7 @@ impl<'a> Binder<'a> {
             column_counter: 0,
             pending_aggregates: None,
             used_params: Default::default(),
+            used_tables: Default::default(),
         }
     }
 
@@ -311,6 +315,7 @@ impl<'a> Binder<'a> {
             None => {}
         }
         if let Some(t) = self.catalog.get(&id.name) {
+            self.used_tables.entry(t.name.clone()).or_insert(id.span);
             return Plan { node: crate::plan::Node::Scan { table: t.name.clone() }, schema: t.schema() };
         }
         if let Some(defined_at) = self.later_lets.get(&id.name) {

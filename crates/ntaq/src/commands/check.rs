@@ -53,7 +53,7 @@ pub fn run(args: &CheckArgs) -> u8 {
 }
 
 fn status(outcomes: &[Outcome]) -> u8 {
-    if outcomes.iter().any(|o| o.read_error.is_some()) {
+    if outcomes.iter().any(|o| o.read_error.is_some() || o.diagnostics.iter().any(Diag::is_io_error)) {
         exit::USAGE
     } else if outcomes.iter().any(|o| o.diagnostics.iter().any(Diag::is_error)) {
         exit::ERRORS
