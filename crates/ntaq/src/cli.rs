@@ -15,6 +15,8 @@ pub mod exit {
     pub const USAGE: u8 = 2;
     /// No errors, but some query uses KQL that ntaq does not implement.
     pub const UNSUPPORTED: u8 = 3;
+    /// Ctrl-C stopped a run (128 + SIGINT, as shells report it).
+    pub const INTERRUPTED: u8 = 130;
 }
 
 const ABOUT: &str = "Run Microsoft's Zero Trust traffic-analytics KQL queries offline";
@@ -158,9 +160,17 @@ pub struct RunArgs {
     #[arg(long, value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
 
-    /// Rows shown by the table format (the rest are counted).
-    #[arg(long, value_name = "N", default_value_t = 100)]
-    pub max_rows: usize,
+    /// Most rows written per result; 0 means all. Default: 100 for the
+    /// table format (the rest are counted), 500000 for CSV/JSON/NDJSON on
+    /// standard output (Kusto's result truncation limit; a warning says when
+    /// it cuts), and all rows for --output/--output-dir files.
+    #[arg(long, value_name = "N")]
+    pub max_rows: Option<u64>,
+
+    /// Memory a query may hold (e.g. 512MB, 8GiB); default half the
+    /// machine's memory. A query that needs more stops with an error.
+    #[arg(long, value_name = "SIZE", value_parser = parse_memory)]
+    pub max_memory: Option<u64>,
 
     /// Run this query text instead of files (shown as `<command>`).
     #[arg(long = "command", short = 'c', value_name = "QUERY", conflicts_with = "files")]

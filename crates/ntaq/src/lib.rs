@@ -9,6 +9,7 @@
 pub mod cli;
 mod commands;
 pub mod diagnostic;
+pub mod interrupt;
 pub mod params;
 pub mod repl;
 mod run_errors;

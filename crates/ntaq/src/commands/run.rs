@@ -3,15 +3,15 @@
 use super::{Input, read_input, stderr_color};
 use crate::cli::{RunArgs, RunFormat, exit};
 use crate::diagnostic::{Diag, Severity};
+use crate::interrupt::Interrupt;
 use crate::params::ParamValues;
-use crate::session::Session;
+use crate::session::{Prepared, Session};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use kql_exec::ScanProgress;
 use kql_io::{Destination, OutputError, OutputFormat, OutputOptions};
 use std::collections::HashSet;
 use std::io::{IsTerminal, Seek, Write};
 use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -185,10 +185,15 @@ fn run_inner(args: &RunArgs) -> Result<(), Stop> {
             Session::sample()
         }
     };
-    let (session, warnings) = loaded.map_err(|e| {
+    let (mut session, warnings) = loaded.map_err(|e| {
         let d = Diag::new(e);
         usage(format!("{}: {}", d.code(), d.message()))
     })?;
+    if let Some(bytes) = args.max_memory {
+        session.limits.max_memory = bytes;
+    }
+    let interrupt = Interrupt::default();
+    interrupt.install();
     let warnings: Vec<Diag> = warnings.into_iter().filter(|d| !args.quiet || d.severity() != Severity::Note).collect();
     super::print_load_notes(&warnings);
     let mut runner = Runner {
@@ -202,6 +207,7 @@ fn run_inner(args: &RunArgs) -> Result<(), Stop> {
         progress: !args.quiet && std::io::stderr().is_terminal(),
         unused: None,
         written: HashSet::new(),
+        interrupt,
     };
     let mut status = exit::OK;
     let mut failed: Vec<(&str, u8)> = Vec::new();
@@ -210,6 +216,11 @@ fn run_inner(args: &RunArgs) -> Result<(), Stop> {
         ran += 1;
         match runner.run_one(q) {
             Ok(()) => {}
+            Err(Stop::Status(exit::INTERRUPTED)) => {
+                // Ctrl-C: the query's outputs were cleaned up; run no more.
+                eprintln!("ntaq: interrupted");
+                return Err(Stop::Status(exit::INTERRUPTED));
+            }
             Err(Stop::Status(s)) => {
                 status = worse(status, s);
                 failed.push((&q.input.name, s));
@@ -259,6 +270,8 @@ struct Runner<'a> {
     unused: Option<Vec<Diag>>,
     /// Files `--output-dir` received in this run (none is overwritten).
     written: HashSet<PathBuf>,
+    /// Ctrl-C cancels the running query.
+    interrupt: Interrupt,
 }
 
 /// Why writing one result stopped; reported once the progress bar is gone.
@@ -269,7 +282,7 @@ enum Failure {
 
 impl Runner<'_> {
     fn run_one(&mut self, q: &Query) -> Result<(), Stop> {
-        let (args, input, format, color) = (self.args, &q.input, self.format, self.color);
+        let (args, input, color) = (self.args, &q.input, self.color);
         let prepared = self.session.prepare(&input.text, self.values);
         let is_unused = |d: &Diag| d.code() == "kql::run::unused_parameter";
         let here: Vec<Diag> = prepared.diagnostics.iter().filter(|d| is_unused(d)).cloned().collect();
@@ -281,8 +294,14 @@ impl Runner<'_> {
             eprint!("{}", d.render(&input.name, &input.text, color));
         }
         if prepared.blocked() {
-            let unsupported_only = prepared.diagnostics.iter().all(|d| !d.is_error());
-            return Err(Stop::Status(if unsupported_only { exit::UNSUPPORTED } else { exit::ERRORS }));
+            let status = if prepared.diagnostics.iter().any(Diag::is_io_error) {
+                exit::USAGE
+            } else if prepared.diagnostics.iter().any(Diag::is_error) {
+                exit::ERRORS
+            } else {
+                exit::UNSUPPORTED
+            };
+            return Err(Stop::Status(status));
         }
         let results = prepared.program.results.len();
         if args.output.is_some() && results > 1 {
@@ -293,9 +312,26 @@ impl Runner<'_> {
             return Err(Stop::Status(exit::USAGE));
         }
         let progress = ScanProgress::new();
-        let cancel = Arc::new(AtomicBool::new(false));
-        let ex = self.session.executor(&prepared, self.now, cancel).with_progress(progress.clone());
-        let opts = OutputOptions { max_rows: args.max_rows, ..OutputOptions::default() };
+        self.interrupt.start();
+        let ran = self.write_results(q, &prepared, progress);
+        if self.interrupt.finish() {
+            return Err(Stop::Status(exit::INTERRUPTED));
+        }
+        ran
+    }
+
+    /// Runs a prepared query and writes each of its results.
+    fn write_results(&mut self, q: &Query, prepared: &Prepared, progress: Arc<ScanProgress>) -> Result<(), Stop> {
+        let (args, input, format, color) = (self.args, &q.input, self.format, self.color);
+        let results = prepared.program.results.len();
+        let ex =
+            self.session.executor(prepared, self.now, self.interrupt.cancel.clone()).with_progress(progress.clone());
+        let to_file = args.output.is_some() || args.output_dir.is_some();
+        let limit = row_limit(args.max_rows, format, to_file);
+        let opts = OutputOptions {
+            max_rows: if format == OutputFormat::Table { limit.map_or(usize::MAX, |n| n as usize) } else { usize::MAX },
+            ..OutputOptions::default()
+        };
         // --output-dir: the script's files, renamed into place when all succeeded.
         let mut staged = Staged::default();
         let mut headed = false;
@@ -329,18 +365,32 @@ impl Runner<'_> {
                 }
             };
             let bar = self.progress.then(|| Bar::stderr(progress.clone(), input.name.clone()));
+            let mut cut_at = None;
             let streamed = (|| {
                 let rs = ex.result(k).map_err(Failure::Exec)?;
                 let mut sink = kql_io::sink(format, rs.schema.clone(), dest, &opts).map_err(Failure::Output)?;
+                // The table format counts the rows past its limit itself;
+                // the others stop reading at the limit.
+                let cut = limit.filter(|_| format != OutputFormat::Table);
+                let mut rows: u64 = 0;
                 for batch in rs.batches {
-                    sink.write(&batch.map_err(Failure::Exec)?).map_err(Failure::Output)?;
+                    let batch = batch.map_err(Failure::Exec)?;
+                    match cut {
+                        Some(n) if rows + batch.num_rows() as u64 > n => {
+                            sink.write(&batch.slice(0, (n - rows) as usize)).map_err(Failure::Output)?;
+                            cut_at = Some(n);
+                            break;
+                        }
+                        _ => sink.write(&batch).map_err(Failure::Output)?,
+                    }
+                    rows += batch.num_rows() as u64;
                 }
                 Ok(sink)
             })();
             drop(bar);
             let sink = match streamed {
                 Ok(sink) => sink,
-                Err(Failure::Exec(e)) => return Err(exec_failed(e, &prepared, input, color)),
+                Err(Failure::Exec(e)) => return Err(exec_failed(e, prepared, input, color)),
                 Err(Failure::Output(e)) => return Err(output_failed(e)),
             };
             if self.several && format == OutputFormat::Table && args.output_dir.is_none() && !headed {
@@ -348,6 +398,13 @@ impl Runner<'_> {
                 headed = true;
             }
             let summary = sink.finish().map_err(output_failed)?;
+            if let Some(n) = cut_at {
+                let why = if args.max_rows.is_some() { "--max-rows" } else { "Kusto's result truncation limit" };
+                eprintln!(
+                    "warning: {}: the result was cut at {n} rows ({why}); --max-rows N changes it, 0 writes all",
+                    input.name
+                );
+            }
             if let Some(spool) = spool {
                 spool.copy_to_stdout().map_err(|e| {
                     if e.kind() == std::io::ErrorKind::BrokenPipe {
@@ -493,10 +550,32 @@ impl Drop for Bar {
     }
 }
 
-fn exec_failed(e: kql_exec::ExecError, prepared: &crate::session::Prepared, input: &Input, color: bool) -> Stop {
+/// Most rows to write of a result (`--max-rows`; 0 means all): by default
+/// 100 for a table, Kusto's 500,000 for text on standard output, and all
+/// rows for files.
+fn row_limit(max_rows: Option<u64>, format: OutputFormat, to_file: bool) -> Option<u64> {
+    match max_rows {
+        Some(0) => None,
+        Some(n) => Some(n),
+        None if format == OutputFormat::Table => Some(100),
+        None if to_file => None,
+        None => Some(500_000),
+    }
+}
+
+fn exec_failed(e: kql_exec::ExecError, prepared: &Prepared, input: &Input, color: bool) -> Stop {
+    if matches!(e, kql_exec::ExecError::Cancelled) {
+        return Stop::Status(exit::INTERRUPTED);
+    }
     let d = Diag::new(e).mapped(prepared.map.clone());
     eprint!("{}", d.render(&input.name, &input.text, color));
-    Stop::Status(if d.severity() == Severity::Error && !d.is_unsupported() { exit::ERRORS } else { exit::UNSUPPORTED })
+    Stop::Status(if d.is_io_error() {
+        exit::USAGE
+    } else if d.severity() == Severity::Error && !d.is_unsupported() {
+        exit::ERRORS
+    } else {
+        exit::UNSUPPORTED
+    })
 }
 
 fn output_failed(e: OutputError) -> Stop {

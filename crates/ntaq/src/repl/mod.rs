@@ -16,6 +16,7 @@ pub use complete::{Completer, Completion};
 
 use crate::cli::{ReplArgs, exit};
 use crate::diagnostic::Diag;
+use crate::interrupt::Interrupt;
 use crate::params::ParamValues;
 use crate::session::{Prepared, Session};
 use error::ReplError;
@@ -24,8 +25,6 @@ use kql_io::{Destination, OutputFormat, OutputOptions};
 use kql_syntax::ast::{Statement, StatementKind};
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 /// A `let` entered on its own, in scope for every later query.
@@ -62,15 +61,6 @@ impl Default for Settings {
             now: None,
         }
     }
-}
-
-/// Flags shared with the Ctrl-C handler.
-#[derive(Debug, Clone, Default)]
-pub struct Interrupt {
-    /// Set by Ctrl-C: the running query stops at its next batch.
-    pub cancel: Arc<AtomicBool>,
-    /// True while a query runs.
-    pub running: Arc<AtomicBool>,
 }
 
 pub struct Repl {
@@ -176,11 +166,10 @@ impl Repl {
 
     fn run(&mut self, name: &str, prepared: &Prepared) {
         let now = self.settings.now.unwrap_or_else(clock_now);
-        let Interrupt { cancel, running } = self.interrupt.clone();
-        cancel.store(false, Ordering::SeqCst);
-        running.store(true, Ordering::SeqCst);
+        let interrupt = self.interrupt.clone();
+        interrupt.start();
         let session = self.session.clone();
-        let ex = session.executor(prepared, now, cancel.clone());
+        let ex = session.executor(prepared, now, interrupt.cancel.clone());
         for k in 0..prepared.program.results.len() {
             let started = Instant::now();
             let written = ex.result(k).map_err(Diag::new).and_then(|rs| {
@@ -216,8 +205,7 @@ impl Repl {
                 }
             }
         }
-        running.store(false, Ordering::SeqCst);
-        cancel.store(false, Ordering::SeqCst);
+        interrupt.finish();
     }
 
     /// Keeps the `let`s of a lets-only entry for later queries. A name
@@ -339,25 +327,12 @@ pub fn run(args: &ReplArgs) -> u8 {
             }
         }
     }
-    install_ctrl_c(&repl.interrupt);
+    repl.interrupt.install();
     if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
         editor::interactive(&mut repl)
     } else {
         piped(&mut repl)
     }
-}
-
-/// Ctrl-C stops the running query; with none running (waiting for piped
-/// input) it ends the program as usual.
-fn install_ctrl_c(interrupt: &Interrupt) {
-    let Interrupt { cancel, running } = interrupt.clone();
-    let _ = ctrlc::set_handler(move || {
-        if running.load(Ordering::SeqCst) {
-            cancel.store(true, Ordering::SeqCst);
-        } else {
-            std::process::exit(130);
-        }
-    });
 }
 
 fn piped(repl: &mut Repl) -> u8 {
