@@ -83,6 +83,47 @@ fn unknown_function() {
     assert_eq!(help_of("print strcatt('a', 'b')").as_deref(), Some("did you mean `strcat`?"));
 }
 
+/// A bare name standing alone as an item of an operator's column list names
+/// a column of the input (the project page: "If there's no Expression, then a
+/// column of ColumnName must appear in the input"), so an unknown one is an
+/// unknown column, whether or not some column is spelled like it.
+#[test]
+fn bare_unknown_names_in_column_lists_are_columns() {
+    for src in [
+        "NTAIpDetails | project nope",
+        "NTAIpDetails | project Ip, nope",
+        "NTAIpDetails | extend nope",
+        "NTAIpDetails | distinct nope",
+        "NTAIpDetails | summarize count() by nope",
+        "NTAIpDetails | sort by nope",
+        "NTAIpDetails | top 3 by nope",
+        "NTAIpDetails | mv-expand nope",
+    ] {
+        let msg = expect_one(src, "kql::semantic::unknown_column", "nope");
+        assert_eq!(msg, "unknown column `nope`", "{src}");
+        assert_eq!(help_of(src), None, "{src}");
+    }
+    // With a column spelled like it: did you mean.
+    expect_one("NTAIpDetails | project Ipp", "kql::semantic::unknown_column", "Ipp");
+    assert_eq!(help_of("NTAIpDetails | project Ipp").as_deref(), Some("did you mean `Ip`?"));
+    // Spelled like a scalar let and like no column: meant as that let.
+    expect_one("let window = 4h; NTAIpDetails | project windw", "kql::semantic::unknown_name", "windw");
+    assert_eq!(help_of("let window = 4h; NTAIpDetails | project windw").as_deref(), Some("did you mean `window`?"));
+    // Inside an expression (or as `Name = …`) a name may be a let or a
+    // parameter: unknown_name, with the help on declaring parameters.
+    expect_one("NTAIpDetails | project x = nope", "kql::semantic::unknown_name", "nope");
+    expect_one("NTAIpDetails | where Port > nope", "kql::semantic::unknown_name", "nope");
+    // A source has no input columns: print's names are scalar names.
+    expect_one("print nope", "kql::semantic::unknown_name", "nope");
+}
+
+#[test]
+fn mv_expand_items_read_the_input_row() {
+    // Every mv-expand item binds in the input's row scope (Kusto.Language
+    // VisitMvExpandOperator), so one item cannot read another's output.
+    expect_one("print arr = dynamic([1]) | mv-expand elem = arr, again = elem", "kql::semantic::unknown_name", "elem");
+}
+
 #[test]
 fn free_names_need_declaring() {
     let d = diagnose("NTANetAnalytics | where FlowStartTime between (start .. end)");

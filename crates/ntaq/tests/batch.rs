@@ -406,7 +406,7 @@ fn quiet_silences_notes_but_not_errors() {
     let o = ntaq_in(d, &["run", "-q", "--param", "unused=1", "a.kql", "b.kql"], None);
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
-    assert!(err.contains("unknown name `Nope`"), "{err}");
+    assert!(err.contains("unknown column `Nope`"), "{err}");
     assert!(err.contains("--param unused is not used"), "{err}");
     assert!(err.contains("1 of 2 queries failed: b.kql"), "{err}");
     assert!(!err.contains("note:") && !err.contains("rows ("), "{err}");

@@ -139,8 +139,33 @@ impl Binder<'_> {
         }
     }
 
+    /// Binds an item of an operator's column list (`project a`, `extend a`,
+    /// `summarize … by a`, `sort by a`, `mv-expand a`): a bare name there
+    /// names a column of the input — the project page: "If there's no
+    /// Expression, then a column of ColumnName must appear in the input" —
+    /// so an unknown one is reported as an unknown column. Anything else
+    /// binds as a scalar expression.
+    pub(crate) fn column_item(&mut self, e: &ast::Expr, row: &Schema) -> Expr {
+        match &e.kind {
+            A::Name(id) => self.resolve_name(id, Some(row), true),
+            _ => self.scalar(e, Some(row)),
+        }
+    }
+
     /// Resolves a name: column, then `let`, then query parameter.
     fn name(&mut self, id: &ast::Ident, row: Option<&Schema>) -> Expr {
+        self.resolve_name(id, row, false)
+    }
+
+    /// Resolves a name; `column_item`: it stands alone as an item of an
+    /// operator's column list.
+    ///
+    /// An unknown name is `unknown_column` when it stands alone as a column
+    /// item or when some input column is spelled like it; otherwise — a
+    /// name inside an expression, such as scenario 4's `between (start ..
+    /// end)`, or one spelled like a scalar `let` or parameter — it is
+    /// `unknown_name`, whose help says how to declare a parameter.
+    fn resolve_name(&mut self, id: &ast::Ident, row: Option<&Schema>, column_item: bool) -> Expr {
         let span = id.span;
         if let Some(c) = row.and_then(|r| r.get(&id.name)) {
             return Expr::new(ExprKind::Column(c.name.clone()), c.ty, span);
@@ -194,20 +219,20 @@ impl Binder<'_> {
             return Expr::error(span);
         }
         let column_hint = row.and_then(|r| did_you_mean(&id.name, r.names()));
-        if let Some(s) = column_hint {
+        let scalar_hint = {
+            let scalar_lets =
+                self.lets.iter().filter(|(_, v)| matches!(v, LetValue::Scalar(_))).map(|(k, _)| k.as_str());
+            did_you_mean(&id.name, scalar_lets.chain(self.declared.keys().map(String::as_str)))
+        };
+        if column_hint.is_some() || (column_item && scalar_hint.is_none()) {
             self.report(SemanticError::UnknownColumn {
                 name: id.name.clone(),
                 span,
                 context: "the input".into(),
-                help: Some(format!("did you mean `{s}`?")),
+                help: column_hint.map(|s| format!("did you mean `{s}`?")),
             });
         } else {
-            let scalar_lets: Vec<&str> =
-                self.lets.iter().filter(|(_, v)| matches!(v, LetValue::Scalar(_))).map(|(k, _)| k.as_str()).collect();
-            let help = match did_you_mean(
-                &id.name,
-                scalar_lets.iter().copied().chain(self.declared.keys().map(String::as_str)),
-            ) {
+            let help = match scalar_hint {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => format!(
                     "if `{0}` is a query parameter, declare it with `declare query_parameters({0}:TYPE);` or pass `--param {0}:TYPE` (`--param {0}=VALUE` when running)",

@@ -107,6 +107,15 @@ fn glob_match(pattern: &str, name: &str) -> bool {
 }
 
 impl Binder<'_> {
+    /// Binds an item of a column list: unnamed, a bare name is a column of
+    /// the input ([`Binder::column_item`]); `Name = …` binds as an expression.
+    pub(crate) fn item(&mut self, item: &ast::NamedExpr, row: &Schema) -> Expr {
+        match item.name {
+            None => self.column_item(&item.expr, row),
+            Some(_) => self.scalar(&item.expr, Some(row)),
+        }
+    }
+
     pub(crate) fn where_(&mut self, input: Plan, predicate: &ast::Expr) -> Plan {
         let p = self.scalar(predicate, Some(&input.schema));
         self.expect_bool(&p, "`where`");
@@ -135,7 +144,7 @@ impl Binder<'_> {
         let mut out: Vec<(String, Expr)> = Vec::new();
         let mut names = OutputNames::default();
         for item in items {
-            let e = self.scalar(&item.expr, Some(row));
+            let e = self.item(item, row);
             let name = match declared_name(item, &e) {
                 Some((name, span)) => match names.declare(&name) {
                     Some(n) => n,
@@ -181,7 +190,7 @@ impl Binder<'_> {
         // silently (Kusto.Language ProjectionBuilder.Declare / Add(replace)).
         let mut declared: HashSet<String> = HashSet::new();
         for item in items {
-            let e = self.scalar(&item.expr, Some(&row));
+            let e = self.item(item, &row);
             if let Some((name, span)) = declared_name(item, &e) {
                 if !declared.insert(name.clone()) {
                     self.report(SemanticError::DuplicateColumn { name, span });
@@ -314,7 +323,10 @@ impl Binder<'_> {
         let mut extended = false;
         let mut expand = Vec::new();
         for item in &m.items {
-            let e = self.scalar(&item.expr, Some(&input_row));
+            let e = match item.name {
+                None => self.column_item(&item.expr, &input_row),
+                Some(_) => self.scalar(&item.expr, Some(&input_row)),
+            };
             if let Type::Scalar(t) = e.ty {
                 if t != ScalarType::Dynamic {
                     self.report(SemanticError::TypeMismatch {
@@ -375,7 +387,7 @@ impl Binder<'_> {
     /// Resolves Kusto's sort defaults: descending unless `asc`; nulls first
     /// for ascending and last for descending unless stated.
     fn sort_key(&mut self, k: &ast::SortKey, row: &Schema) -> SortKey {
-        let expr = self.scalar(&k.expr, Some(row));
+        let expr = self.column_item(&k.expr, row);
         if let Type::Scalar(ScalarType::Dynamic) = expr.ty {
             self.report(SemanticError::TypeMismatch {
                 message: "cannot sort by a dynamic value".into(),

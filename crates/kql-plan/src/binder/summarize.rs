@@ -65,7 +65,7 @@ impl Binder<'_> {
 
         let mut keys: Vec<(String, Expr)> = Vec::new();
         for k in &s.by {
-            let e = self.scalar(&k.expr, Some(&row));
+            let e = self.item(k, &row);
             let name = match &k.name {
                 Some(n) => n.name.clone(),
                 None => match result_name(&k.expr) {
