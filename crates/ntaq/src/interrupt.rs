@@ -1,5 +1,7 @@
 //! Ctrl-C: the running query stops at its next batch (the executor's
-//! cancel flag); with no query running, the process ends as usual.
+//! cancel flag). In batch, Ctrl-C with no query running (or a second one
+//! while a cancelled query cleans up) ends the process with status 130; the
+//! shell never ends on Ctrl-C, like psql and duckdb (Ctrl-D or `.quit` do).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -14,16 +16,27 @@ pub struct Interrupt {
 }
 
 impl Interrupt {
-    /// Installs the process's Ctrl-C handler (once; later calls keep the
-    /// first). A second Ctrl-C while a cancelled query is still cleaning up
-    /// ends the process at once.
+    /// Installs the process's Ctrl-C handler for a batch run (once; later
+    /// calls keep the first). A second Ctrl-C while a cancelled query is
+    /// still cleaning up ends the process at once.
     pub fn install(&self) {
+        self.install_handler(true);
+    }
+
+    /// Installs the shell's Ctrl-C handler: it cancels the running query
+    /// and is otherwise ignored (at the prompt the line editor reads Ctrl-C
+    /// as a key and clears the line).
+    pub fn install_for_shell(&self) {
+        self.install_handler(false);
+    }
+
+    fn install_handler(&self, exit_when_idle: bool) {
         let Interrupt { cancel, running } = self.clone();
         let _ = ctrlc::set_handler(move || {
-            if running.load(Ordering::SeqCst) && !cancel.swap(true, Ordering::SeqCst) {
-                return;
+            let first = !cancel.swap(true, Ordering::SeqCst);
+            if exit_when_idle && !(running.load(Ordering::SeqCst) && first) {
+                std::process::exit(i32::from(crate::cli::exit::INTERRUPTED));
             }
-            std::process::exit(i32::from(crate::cli::exit::INTERRUPTED));
         });
     }
 

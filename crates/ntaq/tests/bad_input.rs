@@ -182,7 +182,7 @@ const SLOW: &str = "NTANetAnalytics | take 1000 | join kind=inner (NTANetAnalyti
 fn ctrl_c_stops_a_run_with_status_130_and_no_output() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("out.csv");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ntaq"))
+    let child = Command::new(env!("CARGO_BIN_EXE_ntaq"))
         .args(["run", "-q", "--output", file.to_str().unwrap(), "-c", SLOW])
         .current_dir(repo())
         .stdin(Stdio::null())

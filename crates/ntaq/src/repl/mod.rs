@@ -327,7 +327,7 @@ pub fn run(args: &ReplArgs) -> u8 {
             }
         }
     }
-    repl.interrupt.install();
+    repl.interrupt.install_for_shell();
     if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
         editor::interactive(&mut repl)
     } else {
