@@ -15,6 +15,12 @@ pub type Stream<'a> = Box<dyn Iterator<Item = Result<RecordBatch>> + Send + 'a>;
 /// Rows per batch when reading files.
 pub const BATCH_SIZE: usize = 8192;
 
+/// Rows per part of a parallel scan (see [`TableProvider::partitions`]).
+pub const PART_ROWS: usize = 131_072;
+
+/// One part of a table scan: opened (on any thread), it streams its batches.
+pub type Partition = Box<dyn FnOnce() -> Result<Stream<'static>> + Send>;
+
 /// Provides the rows of tables.
 pub trait TableProvider: Send + Sync {
     /// Batches of `table` holding exactly `columns` (in this order), each in
@@ -25,6 +31,14 @@ pub trait TableProvider: Send + Sync {
     /// (for progress reports).
     fn rows(&self, _table: &str) -> Option<u64> {
         None
+    }
+
+    /// The same batches as [`TableProvider::scan`], cut into parts that
+    /// can be read in parallel; concatenated in order, they are the scan.
+    /// By default, one part: the whole scan.
+    fn partitions(&self, table: &str, columns: &[(String, ScalarType)]) -> Result<Vec<Partition>> {
+        let stream = self.scan(table, columns)?;
+        Ok(vec![Box::new(move || Ok(stream))])
     }
 }
 
@@ -107,6 +121,22 @@ impl TableProvider for MemTables {
     fn rows(&self, table: &str) -> Option<u64> {
         Some(self.tables.get(table)?.iter().map(|b| b.num_rows() as u64).sum())
     }
+
+    /// A part per batch.
+    fn partitions(&self, table: &str, columns: &[(String, ScalarType)]) -> Result<Vec<Partition>> {
+        let batches = self.tables.get(table).ok_or_else(|| ExecError::NoTable { table: table.to_string() })?;
+        let table: Arc<str> = Arc::from(table);
+        let columns: Arc<[(String, ScalarType)]> = Arc::from(columns);
+        Ok(batches
+            .iter()
+            .map(|b| {
+                let (b, table, columns) = (b.clone(), table.clone(), columns.clone());
+                Box::new(move || -> Result<Stream<'static>> {
+                    Ok(Box::new(std::iter::once(normalize_batch(&table, &b, &columns))))
+                }) as Partition
+            })
+            .collect())
+    }
 }
 
 /// The Parquet tables of a data directory.
@@ -120,11 +150,13 @@ impl ParquetTables {
     }
 }
 
-impl TableProvider for ParquetTables {
-    fn scan(&self, table: &str, columns: &[(String, ScalarType)]) -> Result<Stream<'static>> {
+impl ParquetTables {
+    /// The table's files, and the requested columns split into those the
+    /// files have and those they lack (published NTA columns an export left
+    /// out read as empty: "" for strings, null otherwise); a present column
+    /// of an unusable type is an error.
+    fn columns_of(&self, table: &str, columns: &[(String, ScalarType)]) -> Result<(&kql_io::TableFiles, Columns)> {
         let files = self.dir.table(table).ok_or_else(|| ExecError::NoTable { table: table.to_string() })?;
-        // Columns the files lack (a published NTA column an export left out)
-        // read as empty: "" for strings, null otherwise.
         let (present, missing): (Vec<_>, Vec<_>) =
             columns.iter().cloned().partition(|(n, _)| files.schema.field_with_name(n).is_ok());
         for (name, ty) in &present {
@@ -145,20 +177,67 @@ impl TableProvider for ParquetTables {
                 });
             }
         }
-        let names: Vec<String> = present.iter().map(|(n, _)| n.clone()).collect();
-        let scan = files.scan(&names, BATCH_SIZE)?;
-        let table = table.to_string();
-        let columns = columns.to_vec();
-        Ok(Box::new(scan.map(move |b| {
-            let b = b?;
-            let b = normalize_batch(&table, &b, &present)?;
-            if missing.is_empty() { Ok(b) } else { with_empty_columns(&b, &columns) }
-        })))
+        let cols = Columns {
+            table: Arc::from(table),
+            all: Arc::from(columns),
+            present: Arc::from(present),
+            fill: !missing.is_empty(),
+        };
+        Ok((files, cols))
+    }
+}
+
+/// What a scan reads and how its batches are completed.
+#[derive(Clone)]
+struct Columns {
+    table: Arc<str>,
+    /// Every requested column, in order.
+    all: Arc<[(String, ScalarType)]>,
+    /// The ones the files have.
+    present: Arc<[(String, ScalarType)]>,
+    /// Some requested columns are missing and read as empty.
+    fill: bool,
+}
+
+impl Columns {
+    fn names(&self) -> Vec<String> {
+        self.present.iter().map(|(n, _)| n.clone()).collect()
+    }
+
+    /// A batch read from a file in the executor's encodings, with every
+    /// requested column.
+    fn complete(&self, b: &RecordBatch) -> Result<RecordBatch> {
+        let b = normalize_batch(&self.table, b, &self.present)?;
+        if self.fill { with_empty_columns(&b, &self.all) } else { Ok(b) }
+    }
+}
+
+impl TableProvider for ParquetTables {
+    fn scan(&self, table: &str, columns: &[(String, ScalarType)]) -> Result<Stream<'static>> {
+        let (files, cols) = self.columns_of(table, columns)?;
+        let scan = files.scan(&cols.names(), BATCH_SIZE)?;
+        Ok(Box::new(scan.map(move |b| cols.complete(&b?))))
     }
 
     /// From the files' footers.
     fn rows(&self, table: &str) -> Option<u64> {
         Some(self.dir.table(table)?.rows)
+    }
+
+    /// A part per row group, or per [`PART_ROWS`] rows of a bigger one.
+    fn partitions(&self, table: &str, columns: &[(String, ScalarType)]) -> Result<Vec<Partition>> {
+        let (files, cols) = self.columns_of(table, columns)?;
+        let parts = files.parts(&cols.names(), BATCH_SIZE, PART_ROWS)?;
+        Ok(parts
+            .into_iter()
+            .map(|part| {
+                let cols = cols.clone();
+                Box::new(move || -> Result<Stream<'static>> {
+                    let reader = part.read()?;
+                    Ok(Box::new(reader.map(move |b| cols.complete(&b?))))
+                }) as Partition
+            })
+            .collect())
     }
 }
 

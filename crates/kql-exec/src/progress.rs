@@ -42,16 +42,26 @@ impl ScanProgress {
 
     /// Counts the rows of `stream`, a scan of a table with `rows` rows if known.
     pub(crate) fn track<'a>(self: &Arc<Self>, stream: Stream<'a>, rows: Option<u64>) -> Stream<'a> {
+        self.register(rows);
+        let me = self.clone();
+        Box::new(stream.inspect(move |b| {
+            if let Ok(b) = b {
+                me.count(b.num_rows());
+            }
+        }))
+    }
+
+    /// A scan starts that will read `rows` rows (if known).
+    pub(crate) fn register(&self, rows: Option<u64>) {
         self.scans.fetch_add(1, Ordering::Relaxed);
         if let Some(n) = rows {
             self.rows_total.fetch_add(n, Ordering::Relaxed);
         }
-        let me = self.clone();
-        Box::new(stream.inspect(move |b| {
-            if let Ok(b) = b {
-                me.rows_done.fetch_add(b.num_rows() as u64, Ordering::Relaxed);
-            }
-        }))
+    }
+
+    /// A scan read `rows` more rows.
+    pub(crate) fn count(&self, rows: usize) {
+        self.rows_done.fetch_add(rows as u64, Ordering::Relaxed);
     }
 }
 
@@ -111,7 +121,7 @@ mod tests {
         let file = std::fs::File::create(dir.path().join("T.parquet")).unwrap();
         let batch = table(10_000);
         let props =
-            parquet::file::properties::WriterProperties::builder().set_max_row_group_row_count(Some(4096)).build();
+            parquet::file::properties::WriterProperties::builder().set_max_row_group_row_count(Some(1000)).build();
         let mut w = parquet::arrow::ArrowWriter::try_new(file, batch.schema(), Some(props)).unwrap();
         w.write(&batch).unwrap();
         w.close().unwrap();
@@ -124,13 +134,17 @@ mod tests {
         let progress = ScanProgress::new();
         let ex =
             Executor::new(&bound.program, &tables, 0, Arc::new(AtomicBool::new(false))).with_progress(progress.clone());
-        let mut stream = ex.run(&bound.program.results[0]).unwrap();
-        // The total is known as soon as the scan starts, before any row is read.
-        assert_eq!((progress.rows_total(), progress.rows_done()), (10_000, 0));
-        let first = stream.next().unwrap().unwrap();
-        assert!(progress.rows_done() > 0 && progress.rows_done() < 10_000, "{}", progress.rows_done());
-        let rest: usize = stream.map(|b| b.unwrap().num_rows()).sum();
-        assert_eq!(first.num_rows() + rest, 5_000);
-        assert_eq!(progress.rows_done(), 10_000);
+        // One thread: the scan reads two of the ten row groups at a time.
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        pool.install(|| {
+            let mut stream = ex.run(&bound.program.results[0]).unwrap();
+            // The total is known as soon as the scan starts, before any row is read.
+            assert_eq!((progress.rows_total(), progress.rows_done()), (10_000, 0));
+            let first = stream.next().unwrap().unwrap();
+            assert!(progress.rows_done() > 0 && progress.rows_done() < 10_000, "{}", progress.rows_done());
+            let rest: usize = stream.map(|b| b.unwrap().num_rows()).sum();
+            assert_eq!(first.num_rows() + rest, 5_000);
+            assert_eq!(progress.rows_done(), 10_000);
+        });
     }
 }

@@ -9,9 +9,11 @@
 mod datadir;
 mod error;
 pub mod output;
+mod parts;
 mod scan;
 
 pub use datadir::{DataDir, FileSource, TableFiles};
 pub use error::IoError;
 pub use output::{Destination, OutputError, OutputFormat, OutputOptions, Sink, SinkSummary, sink};
+pub use parts::{PartReader, ScanPart};
 pub use scan::TableScan;

@@ -7,6 +7,7 @@ mod aggregate;
 mod combine;
 mod distinct;
 mod join;
+mod pipeline;
 mod rowwise;
 mod sort;
 mod source;
@@ -76,6 +77,9 @@ impl<'p> Executor<'p> {
     /// Batches of `plan`, in order.
     pub fn run(&self, plan: &'p Plan) -> Result<Stream<'_>> {
         self.check_cancel()?;
+        if let Some(stream) = pipeline::parallel(self, plan)? {
+            return Ok(stream);
+        }
         match &plan.node {
             Node::Scan { table } => source::scan(self, table, plan),
             Node::Shared { id, .. } => {
@@ -129,7 +133,7 @@ impl<'p> Executor<'p> {
     }
 
     /// A constant row count (`take 10`, `top 100`).
-    fn constant_count(&self, e: &Expr) -> Result<usize> {
+    pub(crate) fn constant_count(&self, e: &Expr) -> Result<usize> {
         let subs = Subqueries::default();
         let cx = EvalCx { now: self.now, subqueries: &subs };
         let empty = RecordBatch::try_new_with_options(

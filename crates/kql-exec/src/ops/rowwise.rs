@@ -70,7 +70,12 @@ pub fn mv_expand<'a>(
     Ok(Box::new(stream.map(move |b| expand_batch(&b?, columns, limit, plan))))
 }
 
-fn expand_batch(b: &RecordBatch, columns: &[String], limit: Option<usize>, plan: &Plan) -> Result<RecordBatch> {
+pub(crate) fn expand_batch(
+    b: &RecordBatch,
+    columns: &[String],
+    limit: Option<usize>,
+    plan: &Plan,
+) -> Result<RecordBatch> {
     let rows = b.num_rows();
     let mut expanded = Vec::with_capacity(columns.len());
     for name in columns {

@@ -1,0 +1,177 @@
+//! Parallel scans: a chain of row-wise operators (where, extend/project,
+//! mv-expand) over a table scan runs on every core. The table is cut into
+//! parts ([`TableProvider::partitions`](crate::TableProvider)); each part
+//! is decoded and pushed through the whole chain on one thread, so the
+//! threads share nothing but the read-only plan. Parts are taken a window
+//! at a time and their results yielded in table order, which keeps the
+//! output deterministic and the memory bounded by the window.
+
+use super::Executor;
+use super::rowwise::{expand_batch, project_batch};
+use crate::context::{Partition, Stream};
+use crate::error::{ExecError, Result};
+use crate::eval::{EvalCx, Subqueries, eval_predicate};
+use arrow_array::RecordBatch;
+use kql_plan::plan::{Expr, Node, Plan};
+use kql_syntax::ScalarType;
+use rayon::prelude::*;
+use std::collections::VecDeque;
+use std::sync::atomic::Ordering;
+
+/// One row-wise operator of a chain.
+enum Stage<'p> {
+    Filter(&'p Expr, Subqueries),
+    Project(&'p [(String, Expr)], Subqueries),
+    MvExpand { columns: &'p [String], limit: Option<usize>, plan: &'p Plan },
+}
+
+/// The chain of row-wise operators from `plan` down to a table scan, if
+/// `plan` is one: its stages (scan first) and the scan node.
+fn chain<'p>(ex: &Executor<'p>, plan: &'p Plan) -> Result<Option<(Vec<Stage<'p>>, &'p Plan, &'p str)>> {
+    // The shape first: sub-queries are evaluated only for a chain.
+    let mut p = plan;
+    loop {
+        match &p.node {
+            Node::Filter { input, .. } | Node::Project { input, .. } | Node::MvExpand { input, .. } => p = input,
+            Node::Scan { .. } => break,
+            _ => return Ok(None),
+        }
+    }
+    let mut stages = Vec::new();
+    let mut p = plan;
+    loop {
+        match &p.node {
+            Node::Filter { input, predicate } => {
+                stages.push(Stage::Filter(predicate, ex.subqueries([predicate])?));
+                p = input;
+            }
+            Node::Project { input, columns } => {
+                stages.push(Stage::Project(columns, ex.subqueries(columns.iter().map(|(_, e)| e))?));
+                p = input;
+            }
+            Node::MvExpand { input, columns, limit } => {
+                let limit = match limit {
+                    Some(e) => Some(ex.constant_count(e)?),
+                    None => None,
+                };
+                stages.push(Stage::MvExpand { columns, limit, plan: p });
+                p = input;
+            }
+            Node::Scan { table } => {
+                stages.reverse();
+                return Ok(Some((stages, p, table)));
+            }
+            _ => return Ok(None),
+        }
+    }
+}
+
+/// Runs `plan` as a parallel scan if it is a scan with row-wise operators
+/// over it; `None` if it is something else.
+pub fn parallel<'a>(ex: &'a Executor<'a>, plan: &'a Plan) -> Result<Option<Stream<'a>>> {
+    let Some((stages, scan, table)) = chain(ex, plan)? else { return Ok(None) };
+    let columns = scan
+        .schema
+        .columns
+        .iter()
+        .map(|c| {
+            c.ty.scalar()
+                .map(|t| (c.name.clone(), t))
+                .ok_or_else(|| ExecError::Internal(format!("column `{}` of unknown type", c.name)))
+        })
+        .collect::<Result<Vec<(String, ScalarType)>>>()?;
+    let parts = ex.tables.partitions(table, &columns)?;
+    if let Some(p) = &ex.progress {
+        p.register(ex.tables.rows(table));
+    }
+    let window = rayon::current_num_threads().max(1) * 2;
+    Ok(Some(Box::new(Parallel { ex, stages, parts: parts.into_iter(), ready: VecDeque::new(), window, done: false })))
+}
+
+struct Parallel<'a> {
+    ex: &'a Executor<'a>,
+    stages: Vec<Stage<'a>>,
+    parts: std::vec::IntoIter<Partition>,
+    ready: VecDeque<Result<RecordBatch>>,
+    window: usize,
+    done: bool,
+}
+
+impl Iterator for Parallel<'_> {
+    type Item = Result<RecordBatch>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(b) = self.ready.pop_front() {
+                if b.is_err() {
+                    self.done = true;
+                    self.ready.clear();
+                }
+                return Some(b);
+            }
+            if self.done {
+                return None;
+            }
+            let chunk: Vec<Partition> = self.parts.by_ref().take(self.window).collect();
+            if chunk.is_empty() {
+                self.done = true;
+                return None;
+            }
+            let (ex, stages) = (self.ex, &self.stages);
+            let results: Vec<Vec<Result<RecordBatch>>> =
+                chunk.into_par_iter().map(|part| run_part(ex, stages, part)).collect();
+            self.ready.extend(results.into_iter().flatten());
+        }
+    }
+}
+
+/// One part through the whole chain; stops at its first error.
+fn run_part(ex: &Executor<'_>, stages: &[Stage<'_>], part: Partition) -> Vec<Result<RecordBatch>> {
+    let mut out = Vec::new();
+    let stream = match part() {
+        Ok(s) => s,
+        Err(e) => return vec![Err(e)],
+    };
+    for b in stream {
+        let r = b.and_then(|b| {
+            if ex.cancel.load(Ordering::Relaxed) {
+                return Err(ExecError::Cancelled);
+            }
+            if let Some(p) = &ex.progress {
+                p.count(b.num_rows());
+            }
+            apply(ex, stages, b)
+        });
+        match r {
+            Ok(Some(b)) => out.push(Ok(b)),
+            Ok(None) => {}
+            Err(e) => {
+                out.push(Err(e));
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// A batch through the stages; `None` once no row is left.
+fn apply(ex: &Executor<'_>, stages: &[Stage<'_>], mut b: RecordBatch) -> Result<Option<RecordBatch>> {
+    for stage in stages {
+        if b.num_rows() == 0 {
+            return Ok(None);
+        }
+        b = match stage {
+            Stage::Filter(predicate, subs) => {
+                let cx = EvalCx { now: ex.now, subqueries: subs };
+                let mask = eval_predicate(predicate, &b, &cx)?;
+                arrow_select::filter::filter_record_batch(&b, &mask)?
+            }
+            Stage::Project(columns, subs) => {
+                let cx = EvalCx { now: ex.now, subqueries: subs };
+                project_batch(&b, columns, &cx)?
+            }
+            Stage::MvExpand { columns, limit, plan } => expand_batch(&b, columns, *limit, plan)?,
+        };
+    }
+    Ok((b.num_rows() > 0).then_some(b))
+}

@@ -1,0 +1,156 @@
+//! A table's scan cut into parts that can be read independently — on
+//! different threads — one row group of one file each, or a range of rows
+//! of a big row group (so a file holding a single row group of a million
+//! rows still splits). Footers and page indexes are read once per file and
+//! shared by its parts; with the page index, a part of a row group skips
+//! the pages before its rows instead of decoding them.
+
+use crate::datadir::{FileSource, TableFiles};
+use crate::error::IoError;
+use arrow_array::RecordBatch;
+use parquet::arrow::ProjectionMask;
+use parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder, RowSelection,
+    RowSelector,
+};
+use parquet::file::metadata::PageIndexPolicy;
+use std::fs::File;
+use std::ops::Range;
+use std::sync::Arc;
+
+/// One independently readable piece of a table scan.
+#[derive(Clone)]
+pub struct ScanPart {
+    table: Arc<str>,
+    src: FileSource,
+    meta: ArrowReaderMetadata,
+    row_group: usize,
+    /// Rows of the row group this part reads.
+    rows: Range<usize>,
+    /// Root column indices to read.
+    columns: Arc<[usize]>,
+    batch_size: usize,
+}
+
+impl TableFiles {
+    /// The parts of a scan of `columns` (all must exist), in file and row
+    /// order, each of about `part_rows` rows at most, read in batches of
+    /// `batch_size` rows.
+    pub fn parts(&self, columns: &[String], batch_size: usize, part_rows: usize) -> Result<Vec<ScanPart>, IoError> {
+        let table: Arc<str> = Arc::from(self.name.as_str());
+        let part_rows = part_rows.max(1);
+        let mut parts = Vec::new();
+        for src in &self.files {
+            let bad = |reason: String| IoError::BadParquet { table: self.name.clone(), path: src.path(), reason };
+            let options = ArrowReaderOptions::new().with_page_index_policy(PageIndexPolicy::Optional);
+            let meta = match src {
+                FileSource::Path(path) => {
+                    let file = File::open(path).map_err(|source| IoError::Unreadable { path: path.clone(), source })?;
+                    ArrowReaderMetadata::load(&file, options)
+                }
+                FileSource::Memory { data, .. } => ArrowReaderMetadata::load(data, options),
+            }
+            .map_err(|e| bad(e.to_string()))?;
+            let schema = meta.schema();
+            let roots: Arc<[usize]> = columns
+                .iter()
+                .map(|c| {
+                    schema.index_of(c).map_err(|_| IoError::MissingColumn {
+                        table: self.name.clone(),
+                        column: c.clone(),
+                        path: src.path(),
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?
+                .into();
+            for (rg, group) in meta.metadata().row_groups().iter().enumerate() {
+                let n = usize::try_from(group.num_rows()).unwrap_or(0);
+                let pieces = n.div_ceil(part_rows).max(1);
+                for k in 0..pieces {
+                    let rows = (n * k / pieces)..(n * (k + 1) / pieces);
+                    if rows.is_empty() && n > 0 {
+                        continue;
+                    }
+                    parts.push(ScanPart {
+                        table: table.clone(),
+                        src: src.clone(),
+                        meta: meta.clone(),
+                        row_group: rg,
+                        rows,
+                        columns: roots.clone(),
+                        batch_size: batch_size.max(1),
+                    });
+                }
+            }
+        }
+        Ok(parts)
+    }
+}
+
+impl ScanPart {
+    /// Rows this part reads.
+    pub fn num_rows(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// The file this part reads.
+    pub fn source(&self) -> &FileSource {
+        &self.src
+    }
+
+    /// The part's batches, with the requested columns in file order.
+    pub fn read(&self) -> Result<PartReader, IoError> {
+        let reader = match &self.src {
+            FileSource::Path(path) => {
+                let file = File::open(path).map_err(|source| IoError::Unreadable { path: path.clone(), source })?;
+                self.reader(file)?
+            }
+            FileSource::Memory { data, .. } => self.reader(data.clone())?,
+        };
+        Ok(PartReader { part: self.clone(), reader: Some(reader) })
+    }
+
+    fn bad(&self, reason: String) -> IoError {
+        IoError::BadParquet { table: self.table.to_string(), path: self.src.path(), reason }
+    }
+
+    fn reader<R: parquet::file::reader::ChunkReader + 'static>(
+        &self,
+        input: R,
+    ) -> Result<ParquetRecordBatchReader, IoError> {
+        let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(input, self.meta.clone());
+        let mask = ProjectionMask::roots(builder.parquet_schema(), self.columns.iter().copied());
+        let group_rows = usize::try_from(self.meta.metadata().row_group(self.row_group).num_rows()).unwrap_or(0);
+        let mut builder = builder.with_projection(mask).with_row_groups(vec![self.row_group]);
+        if self.rows.len() < group_rows {
+            let mut selectors = Vec::with_capacity(3);
+            if self.rows.start > 0 {
+                selectors.push(RowSelector::skip(self.rows.start));
+            }
+            selectors.push(RowSelector::select(self.rows.len()));
+            builder = builder.with_row_selection(RowSelection::from(selectors));
+        }
+        builder.with_batch_size(self.batch_size).build().map_err(|e| self.bad(e.to_string()))
+    }
+}
+
+/// The batches of one [`ScanPart`]; the first error ends it.
+pub struct PartReader {
+    part: ScanPart,
+    reader: Option<ParquetRecordBatchReader>,
+}
+
+impl Iterator for PartReader {
+    type Item = Result<RecordBatch, IoError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let reader = self.reader.as_mut()?;
+        match reader.next()? {
+            Ok(b) => Some(Ok(b)),
+            Err(e) => {
+                self.reader = None;
+                Some(Err(self.part.bad(e.to_string())))
+            }
+        }
+    }
+}
