@@ -78,12 +78,12 @@ pub fn split(strings: &StringArray, sep: &str) -> ArrayRef {
     );
     for s in strings.iter() {
         let s = s.unwrap_or("");
-        if sep.is_empty() {
-            b.values().append_value(s);
-        } else {
-            for part in s.split(sep) {
-                b.values().append_value(part);
-            }
+        let mut chars = sep.chars();
+        match (chars.next(), chars.next()) {
+            (None, _) => b.values().append_value(s),
+            // One character: a memchr search rather than a substring search.
+            (Some(c), None) => s.split(c).for_each(|part| b.values().append_value(part)),
+            _ => s.split(sep).for_each(|part| b.values().append_value(part)),
         }
         b.append(true);
     }
@@ -102,14 +102,17 @@ pub fn index(array: &ArrayRef, idx: &dyn Fn(usize) -> Option<Json>) -> ArrayRef 
     match dyn_repr(array.data_type()) {
         Some(DynRepr::StrArray) => {
             let list = array.as_list::<i32>();
-            let mut b = LargeStringBuilder::new();
+            // Elements are read in place through the offsets (no per-row slices).
+            let offsets = list.value_offsets();
+            let items = list.values().as_string::<i32>();
+            let mut b = LargeStringBuilder::with_capacity(list.len(), items.value_data().len() / 2);
             for row in 0..list.len() {
                 let pick = match idx(row) {
                     Some(Json::Number(n)) if !list.is_null(row) => n.as_i64().and_then(|i| {
-                        let items = list.value(row);
-                        let k = resolve_index(i, items.len())?;
-                        let s = items.as_string::<i32>();
-                        (!s.is_null(k)).then(|| s.value(k).to_string())
+                        let start = usize::try_from(offsets[row]).ok()?;
+                        let end = usize::try_from(offsets[row + 1]).ok()?;
+                        let k = start + resolve_index(i, end - start)?;
+                        (!items.is_null(k)).then(|| items.value(k))
                     }),
                     _ => None,
                 };

@@ -3,6 +3,7 @@
 mod arith;
 mod compare;
 mod convert;
+mod fused;
 mod membership;
 mod strings;
 
@@ -58,6 +59,9 @@ pub fn eval(e: &Expr, batch: &RecordBatch, cx: &EvalCx) -> Result<Col> {
         ExprKind::Parameter(name) => Err(ExecError::UnboundParameter { name: name.clone(), span: e.span }),
         ExprKind::Error => Err(ExecError::Internal("a plan with errors reached the executor".into())),
         ExprKind::Call { function, args } => {
+            if let Some(r) = fused::try_eval(e, batch, cx) {
+                return r;
+            }
             let cols = args.iter().map(|a| eval(a, batch, cx)).collect::<Result<Vec<_>>>()?;
             let types = args.iter().map(scalar_type).collect::<Result<Vec<_>>>()?;
             crate::functions::call(function.name, &cols, &types, scalar_type(e)?, len, cx, e.span)

@@ -21,17 +21,36 @@ pub fn strcat(a: &Args) -> Result<Col> {
         let s: String = parts.iter().filter_map(|p| p.as_scalar()).map(|v| v.to_string()).collect();
         return Ok(Col::Scalar(kql_plan::Value::String(s)));
     }
-    let arrays: Vec<ArrayRef> = parts.iter().map(|p| p.to_array(a.len)).collect();
-    let cols: Vec<&StringArray> = arrays.iter().map(|x| x.as_string::<i32>()).collect();
-    let bytes: usize = cols.iter().map(|c| c.value_data().len()).sum();
+    // Constant parts stay one string; column parts are read in place, and
+    // each row is written straight into the output buffer.
+    enum Part<'a> {
+        Text(String),
+        Column(&'a StringArray),
+    }
+    let parts: Vec<Part> = parts
+        .iter()
+        .map(|p| match p {
+            Col::Scalar(v) => Part::Text(v.to_string()),
+            Col::Array(x) => Part::Column(x.as_string::<i32>()),
+        })
+        .collect();
+    let bytes: usize = parts
+        .iter()
+        .map(|p| match p {
+            Part::Text(t) => t.len() * a.len,
+            Part::Column(c) => c.value_data().len(),
+        })
+        .sum();
     let mut b = StringBuilder::with_capacity(a.len, bytes);
-    let mut row = String::new();
     for i in 0..a.len {
-        row.clear();
-        for c in &cols {
-            row.push_str(c.value(i));
+        for p in &parts {
+            let piece = match p {
+                Part::Text(t) => t.as_str(),
+                Part::Column(c) => c.value(i),
+            };
+            std::fmt::Write::write_str(&mut b, piece).map_err(|e| ExecError::Internal(e.to_string()))?;
         }
-        b.append_value(&row);
+        b.append_value("");
     }
     Ok(Col::Array(Arc::new(b.finish())))
 }
