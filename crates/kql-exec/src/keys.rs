@@ -7,6 +7,12 @@ use arrow_array::{Array, ArrayRef};
 use arrow_row::{RowConverter, Rows, SortField};
 use arrow_schema::DataType;
 
+/// Hash maps and sets of row keys. SipHash (the std default) guards
+/// against crafted keys but costs several times more per byte than aHash,
+/// and grouping, distinct and joins hash every row's key bytes.
+pub type KeyMap<K, V> = std::collections::HashMap<K, V, ahash::RandomState>;
+pub type KeySet<K> = std::collections::HashSet<K, ahash::RandomState>;
+
 /// Encodes key columns of fixed types into row bytes.
 pub struct KeyEncoder {
     conv: RowConverter,

@@ -9,7 +9,7 @@ use super::{Executor, batch_of};
 use crate::context::Stream;
 use crate::error::{ExecError, Result};
 use crate::eval::{EvalCx, eval, scalar_type, to_scalar_type};
-use crate::keys::KeyEncoder;
+use crate::keys::{KeyEncoder, KeyMap, KeySet};
 use crate::physical::physical_type;
 use arrow_array::cast::AsArray;
 use arrow_array::types::*;
@@ -17,7 +17,6 @@ use arrow_array::*;
 use arrow_row::{OwnedRow, RowConverter, SortField};
 use kql_plan::plan::{Aggregate, Expr, Plan};
 use kql_syntax::ScalarType;
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// One aggregation's state over all groups.
@@ -187,13 +186,13 @@ fn decode_optional_rows(conv: &RowConverter, rows: &[Option<OwnedRow>]) -> Resul
 /// dcount / count_distinct: exact distinct non-null values per group.
 struct DistinctCount {
     conv: RowConverter,
-    sets: Vec<HashSet<Box<[u8]>>>,
+    sets: Vec<KeySet<Box<[u8]>>>,
     predicate: Option<usize>,
 }
 
 impl Accumulator for DistinctCount {
     fn update(&mut self, groups: &[usize], n: usize, args: &[ArrayRef]) -> Result<()> {
-        resize(&mut self.sets, n, HashSet::new());
+        resize(&mut self.sets, n, KeySet::default());
         let rows = self.conv.convert_columns(&[args[0].clone()])?;
         for (i, g) in groups.iter().enumerate() {
             if args[0].is_valid(i) && self.predicate.is_none_or(|p| truthy(&args[p], i)) {
@@ -203,7 +202,7 @@ impl Accumulator for DistinctCount {
         Ok(())
     }
     fn finish(&mut self, n: usize) -> Result<Vec<ArrayRef>> {
-        resize(&mut self.sets, n, HashSet::new());
+        resize(&mut self.sets, n, KeySet::default());
         Ok(vec![Arc::new(self.sets.iter().map(|s| Some(s.len() as i64)).collect::<Int64Array>())])
     }
 }
@@ -212,7 +211,7 @@ impl Accumulator for DistinctCount {
 /// array for strings and JSON otherwise; sets keep first occurrences.
 struct MakeList {
     items: Vec<Vec<serde_json::Value>>,
-    seen: Vec<HashSet<String>>,
+    seen: Vec<KeySet<String>>,
     set: bool,
     strings: bool,
     max_size: usize,
@@ -223,7 +222,7 @@ struct MakeList {
 impl Accumulator for MakeList {
     fn update(&mut self, groups: &[usize], n: usize, args: &[ArrayRef]) -> Result<()> {
         resize(&mut self.items, n, Vec::new());
-        resize(&mut self.seen, n, HashSet::new());
+        resize(&mut self.seen, n, KeySet::default());
         let text = to_scalar_type(
             &crate::columnar::Col::Array(args[0].clone()),
             self.arg_type,
@@ -467,7 +466,7 @@ pub fn summarize<'a>(
     let arg_types: Vec<Vec<ScalarType>> =
         aggregates.iter().map(|a| a.args.iter().map(scalar_type).collect::<Result<Vec<_>>>()).collect::<Result<_>>()?;
 
-    let mut groups: HashMap<Box<[u8]>, usize> = HashMap::new();
+    let mut groups: KeyMap<Box<[u8]>, usize> = KeyMap::default();
     let mut encoder: Option<KeyEncoder> = None;
     let mut key_parts: Vec<Vec<ArrayRef>> = vec![Vec::new(); keys.len()];
     let mut accs: Vec<Option<Box<dyn Accumulator>>> = (0..aggregates.len()).map(|_| None).collect();

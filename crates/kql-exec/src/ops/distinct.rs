@@ -3,14 +3,13 @@
 use super::Executor;
 use crate::context::Stream;
 use crate::error::Result;
-use crate::keys::KeyEncoder;
+use crate::keys::{KeyEncoder, KeySet};
 use arrow_array::{BooleanArray, RecordBatch};
 use kql_plan::plan::Plan;
-use std::collections::HashSet;
 
 pub fn distinct<'a>(ex: &'a Executor<'a>, input: &'a Plan) -> Result<Stream<'a>> {
     let stream = ex.run(input)?;
-    let mut seen: HashSet<Box<[u8]>> = HashSet::new();
+    let mut seen: KeySet<Box<[u8]>> = KeySet::default();
     let mut encoder: Option<KeyEncoder> = None;
     // The keys seen so far: their bytes and the set's overhead.
     let mut held = ex.pool.reservation("distinct");

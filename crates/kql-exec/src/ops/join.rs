@@ -13,7 +13,7 @@ use crate::columnar::Col;
 use crate::context::Stream;
 use crate::error::{ExecError, Result};
 use crate::eval::to_scalar_type;
-use crate::keys::{KeyEncoder, canonical_key, has_null};
+use crate::keys::{KeyEncoder, KeyMap, KeySet, canonical_key, has_null};
 use crate::limits::Reservation;
 use crate::physical::{fill_empty_strings, physical_type};
 use arrow_array::*;
@@ -21,7 +21,6 @@ use arrow_schema::Field;
 use kql_plan::plan::{JoinOutput, Plan, Side};
 use kql_syntax::ScalarType;
 use kql_syntax::ast::{JoinKind, LookupKind};
-use std::collections::{HashMap, HashSet};
 
 /// Most rows put in one output batch.
 const OUT_BATCH: usize = 65_536;
@@ -46,7 +45,7 @@ fn key_columns(batch: &RecordBatch, names: &[String], from: &[ScalarType], to: &
 /// The built right side.
 struct Build {
     batch: RecordBatch,
-    table: HashMap<Box<[u8]>, Vec<u32>>,
+    table: KeyMap<Box<[u8]>, Vec<u32>>,
     encoder: KeyEncoder,
     left_names: Vec<String>,
     left_types: Vec<ScalarType>,
@@ -81,7 +80,7 @@ fn build<'a>(
     let rows = encoder.encode(&keys)?;
     // The hash table: each key's bytes, its row list and the map's overhead.
     held.grow(rows.size() as u64 + 48 * batch.num_rows() as u64)?;
-    let mut table: HashMap<Box<[u8]>, Vec<u32>> = HashMap::new();
+    let mut table: KeyMap<Box<[u8]>, Vec<u32>> = KeyMap::default();
     for i in 0..batch.num_rows() {
         if !has_null(&keys, i) {
             table.entry(rows.row(i).as_ref().into()).or_default().push(i as u32);
@@ -204,7 +203,7 @@ fn hash_join<'a>(
     // `held`: the memory of the build side, and of the output as it is made.
     let (b, mut held) = build(ex, left, right, on, operator)?;
     let mut right_matched = vec![false; b.batch.num_rows()];
-    let mut seen_left: HashSet<Box<[u8]>> = HashSet::new();
+    let mut seen_left: KeySet<Box<[u8]>> = KeySet::default();
     let mut out: Vec<Result<RecordBatch>> = Vec::new();
     let right_only = matches!(mode, Mode::RightSemi | Mode::RightAnti);
     let right_row_bytes = bytes_per_row(&b.batch);
