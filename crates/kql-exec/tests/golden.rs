@@ -129,7 +129,7 @@ fn execute(query: &str) -> Result<(String, Vec<String>), String> {
             .collect::<Vec<_>>()
             .join("\n"));
     }
-    kql_plan::optimize::prune_columns(&mut bound.program);
+    kql_plan::optimize::optimize(&mut bound.program);
     let tables = MemTables::new();
     let ex = Executor::new(&bound.program, &tables, NOW, Arc::new(AtomicBool::new(false)));
     let results = kql_exec::run_program(&ex)

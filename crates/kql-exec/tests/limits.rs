@@ -30,7 +30,7 @@ fn run(query: &str, catalog: &Catalog, tables: &dyn TableProvider, limits: Limit
     assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
     let mut bound = kql_plan::bind(&parsed.script, catalog, &Params::default());
     assert!(!bound.has_errors(), "{:?}", bound.diagnostics);
-    kql_plan::optimize::prune_columns(&mut bound.program);
+    kql_plan::optimize::optimize(&mut bound.program);
     let ex = Executor::new(&bound.program, tables, 0, Arc::new(AtomicBool::new(false))).with_limits(limits);
     let results = kql_exec::run_program(&ex)?;
     Ok(results.last().map_or(0, |(_, batches)| batches.iter().map(RecordBatch::num_rows).sum()))

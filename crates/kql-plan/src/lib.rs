@@ -19,6 +19,7 @@ pub mod explain;
 pub mod functions;
 pub mod optimize;
 pub mod plan;
+mod pushdown;
 pub mod schema;
 pub mod types;
 pub mod value;

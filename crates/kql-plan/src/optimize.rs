@@ -1,6 +1,7 @@
-//! Plan rewrites before execution. For now one: column pruning, so scans
-//! read only the columns a query needs (projection pushdown) and shared
-//! `let` tables keep only what their users read.
+//! Plan rewrites before execution: filter pushdown ([`crate::pushdown`]:
+//! a `where` moves below the `extend`s under it) and column pruning, so
+//! scans read only the columns a query needs (projection pushdown) and
+//! shared `let` tables keep only what their users read.
 
 use crate::plan::{Expr, ExprKind, Node, Plan, Program, Side};
 use std::collections::BTreeSet;
@@ -36,6 +37,13 @@ pub fn referenced_columns(e: &Expr, out: &mut Names) {
             referenced_columns(index, out);
         }
     }
+}
+
+/// All rewrites, in order: filters first (they change what is read where),
+/// then pruning.
+pub fn optimize(program: &mut Program) {
+    crate::pushdown::push_filters(program);
+    prune_columns(program);
 }
 
 /// Removes columns no consumer reads, down to the scans.

@@ -341,7 +341,7 @@ impl Session {
         diagnostics.extend(extra);
         diagnostics.sort_by_key(|d| d.primary_span().map_or(0, |s| s.0));
         let mut program = checked.program;
-        kql_plan::optimize::prune_columns(&mut program);
+        kql_plan::optimize::optimize(&mut program);
         Prepared { original: text.to_string(), text: substituted, map, diagnostics, program }
     }
 

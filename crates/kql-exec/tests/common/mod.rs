@@ -58,7 +58,7 @@ pub fn run_with(query: &str, catalog: &Catalog, tables: &dyn TableProvider, para
     if bound.has_errors() {
         return Err(format!("semantic: {:?}", bound.diagnostics));
     }
-    kql_plan::optimize::prune_columns(&mut bound.program);
+    kql_plan::optimize::optimize(&mut bound.program);
     let ex = Executor::new(&bound.program, tables, NOW, Arc::new(AtomicBool::new(false)));
     let results = kql_exec::run_program(&ex).map_err(|e| format!("exec: {e}"))?;
     let (schema, batches) = results.into_iter().last().ok_or("no result")?;

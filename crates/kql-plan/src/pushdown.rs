@@ -1,0 +1,120 @@
+//! Filter pushdown: a `where` moves below the `extend`/`project` under it,
+//! its column references replaced by the expressions that define them, so
+//! rows are dropped before costly columns are computed for them. Scenario 4
+//! builds two subnet paths with `iff`/`strcat`/`split` for every flow and
+//! only then keeps the cross-subscription ones; pushed down, the filter
+//! runs first and the paths are built for the few rows that pass.
+//!
+//! `extend a = f(x) | where g(a)` becomes `where g(f(x)) | extend a = f(x)`:
+//! the same rows with the same values, as every expression is a function
+//! of its row. Definitions that are not (`rand()`, `new_guid()`, which the
+//! binder does not support yet) would stop the move. Filters then keep sinking through further projects, down to the
+//! scan, where the parallel scan evaluates them on each part.
+
+use crate::plan::{Expr, ExprKind, Node, Plan, Program};
+use std::collections::HashMap;
+
+/// Pushes every filter of `program` as far down through projects as it goes.
+pub fn push_filters(program: &mut Program) {
+    for plan in &mut program.results {
+        push(plan);
+    }
+    for s in &mut program.shared {
+        push(&mut s.plan);
+    }
+}
+
+fn push(plan: &mut Plan) {
+    for input in inputs_mut(&mut plan.node) {
+        push(input);
+    }
+    // Filter(Project(x)) → Project(Filter'(x)), then sink Filter' further.
+    let Node::Filter { input, predicate } = &mut plan.node else { return };
+    let Node::Project { input: below, columns } = &mut input.node else { return };
+    let defs: HashMap<&str, &Expr> = columns.iter().map(|(n, e)| (n.as_str(), e)).collect();
+    let Some(pushed) = substitute(predicate, &defs) else { return };
+    // Swap the two nodes: the project keeps its schema (the filter's output
+    // schema is its input's), the filter takes the schema of `below`.
+    let filter_schema = below.schema.clone();
+    let project_node = std::mem::replace(&mut input.node, Node::Datatable { rows: Vec::new() });
+    let Node::Project { input: below, columns } = project_node else { return };
+    let filter = Plan { node: Node::Filter { input: below, predicate: pushed }, schema: filter_schema };
+    let project_schema = input.schema.clone();
+    plan.node = Node::Project { input: Box::new(filter), columns };
+    plan.schema = project_schema;
+    if let Node::Project { input, .. } = &mut plan.node {
+        push(input);
+    }
+}
+
+/// `e` with each column replaced by its definition; `None` if a definition
+/// it needs is missing or not a function of its row.
+fn substitute(e: &Expr, defs: &HashMap<&str, &Expr>) -> Option<Expr> {
+    let mut out = e.clone();
+    replace(&mut out, defs).then_some(out)
+}
+
+fn replace(e: &mut Expr, defs: &HashMap<&str, &Expr>) -> bool {
+    match &mut e.kind {
+        ExprKind::Column(c) => match defs.get(c.as_str()) {
+            Some(d) if deterministic(d) => {
+                let span = e.span;
+                *e = (*d).clone();
+                e.span = span;
+                true
+            }
+            _ => false,
+        },
+        ExprKind::Literal(_) | ExprKind::Parameter(_) | ExprKind::ScalarQuery(_) => true,
+        ExprKind::Error => false,
+        ExprKind::Call { args, .. } => args.iter_mut().all(|a| replace(a, defs)),
+        ExprKind::Binary { left, right, .. } => replace(left, defs) && replace(right, defs),
+        ExprKind::Negate(x) | ExprKind::Member { target: x, .. } => replace(x, defs),
+        // The sub-query reads its own table: only the tested value changes.
+        ExprKind::InQuery { expr, .. } => replace(expr, defs),
+        ExprKind::In { expr, list, .. } => replace(expr, defs) && list.iter_mut().all(|a| replace(a, defs)),
+        ExprKind::Between { expr, low, high, .. } => replace(expr, defs) && replace(low, defs) && replace(high, defs),
+        ExprKind::Index { target, index } => replace(target, defs) && replace(index, defs),
+    }
+}
+
+/// True unless `e` calls a function whose value is not determined by its
+/// arguments.
+fn deterministic(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Call { function, args } => {
+            !matches!(function.name, "rand" | "new_guid") && args.iter().all(deterministic)
+        }
+        ExprKind::Binary { left, right, .. } => deterministic(left) && deterministic(right),
+        ExprKind::Negate(x) | ExprKind::Member { target: x, .. } | ExprKind::InQuery { expr: x, .. } => {
+            deterministic(x)
+        }
+        ExprKind::In { expr, list, .. } => deterministic(expr) && list.iter().all(deterministic),
+        ExprKind::Between { expr, low, high, .. } => deterministic(expr) && deterministic(low) && deterministic(high),
+        ExprKind::Index { target, index } => deterministic(target) && deterministic(index),
+        ExprKind::Column(_)
+        | ExprKind::Literal(_)
+        | ExprKind::Parameter(_)
+        | ExprKind::ScalarQuery(_)
+        | ExprKind::Error => true,
+    }
+}
+
+/// The inputs of a node, mutable.
+fn inputs_mut(node: &mut Node) -> Vec<&mut Plan> {
+    match node {
+        Node::Scan { .. } | Node::Shared { .. } | Node::Print { .. } | Node::Datatable { .. } => Vec::new(),
+        Node::Filter { input, .. }
+        | Node::Project { input, .. }
+        | Node::Distinct { input }
+        | Node::MvExpand { input, .. }
+        | Node::Summarize { input, .. }
+        | Node::Sort { input, .. }
+        | Node::Top { input, .. }
+        | Node::Take { input, .. }
+        | Node::Count { input }
+        | Node::Render { input, .. } => vec![input],
+        Node::Join { left, right, .. } | Node::Lookup { left, right, .. } => vec![left, right],
+        Node::Union { inputs } => inputs.iter_mut().collect(),
+    }
+}
