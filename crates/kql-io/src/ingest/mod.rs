@@ -270,7 +270,8 @@ pub struct ConvertSummary {
 /// known table all its schema's columns, in order, those the files lack
 /// empty, then any others), zstd-compressed, row groups of
 /// [`ROW_GROUP_ROWS`] rows with page statistics, and `kusto.type` on each
-/// field. `output` is replaced only when complete.
+/// field. `output` (and its folder, if missing) is created, or replaced only
+/// when complete.
 pub fn convert(
     table: &str,
     inputs: &[PathBuf],
@@ -696,6 +697,7 @@ impl FileSink {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
         };
+        std::fs::create_dir_all(&dir).map_err(|source| OutputError::Create { target: target.clone(), source })?;
         let tmp = tempfile::Builder::new()
             .prefix(".ntaq-convert-")
             .suffix(".partial")
