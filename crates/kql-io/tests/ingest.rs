@@ -343,3 +343,47 @@ fn convert_writes_the_whole_schema_compressed() {
         ingest::convert("T", std::slice::from_ref(&out), &dir.path().join("x.parquet"), &opts(false)).unwrap_err();
     assert!(matches!(err, IoError::AlreadyParquet { .. }));
 }
+
+/// Damaged exports give errors (or, with --lenient, fewer rows), never a
+/// panic: each of a CSV, a JSON array and JSON lines, cut short and with
+/// bytes replaced by ones that matter to the formats, many times over.
+#[test]
+fn damaged_exports_never_panic() {
+    let csv = "\u{feff}When [UTC],N,Ok,Name,Port,Extra\n\"6/1/2025, 12:00:00.000 AM\",5,True,\"a, \"\"b\"\"\",443,{\"k\": 1}\n2025-06-01T01:30:00Z,,false,,,\n";
+    let json = r#"[{"TableName": "PrimaryResult", "When": "2025-06-01T00:00:00Z", "N": "12", "Ok": "False", "Port": "None", "X": [1, {"y": null}]}, {"N": 3}]"#;
+    let lines = "{\"When\": \"2025-06-01T00:00:00.0000000Z\", \"N\": 1, \"Ok\": true}\n{\"N\": 2.5, \"Name\": 7}\n";
+    let specials = b",\"\n\r[]{}:\\ .-/0123456789aZ\xff\xc3";
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in [("T.csv", csv), ("T.json", json), ("T.jsonl", lines)] {
+        for _ in 0..150 {
+            let mut bytes = text.as_bytes().to_vec();
+            for _ in 0..(next() % 4 + 1) {
+                let at = (next() % bytes.len() as u64) as usize;
+                bytes[at] = specials[(next() % specials.len() as u64) as usize];
+            }
+            if next() % 3 == 0 {
+                bytes.truncate((next() % bytes.len() as u64) as usize);
+            }
+            let path = dir.path().join(name);
+            std::fs::write(&path, &bytes).unwrap();
+            for lenient in [false, true] {
+                let o = opts(lenient);
+                if let Ok(d) = DataDir::open_with(dir.path(), &o) {
+                    for t in &d.tables {
+                        read(t);
+                    }
+                }
+            }
+            std::fs::write(dir.path().join("u.json.gz"), gzip(&bytes)).unwrap();
+            let _ = ingest::convert("T", &[dir.path().join("u.json.gz")], &dir.path().join("o.parquet"), &opts(true));
+            std::fs::remove_file(path).unwrap();
+        }
+    }
+}
