@@ -13,7 +13,9 @@ pub enum IoError {
     #[error("`{}` is not a directory", path.display())]
     #[diagnostic(
         code(kql::io::not_a_directory),
-        help("--data takes a directory holding <Table>.parquet files or <Table>/ folders of them")
+        help(
+            "--data takes a directory holding <Table>.parquet (or .csv, .json, .jsonl) files or <Table>/ folders of them; --table NAME=FILE takes one file"
+        )
     )]
     NotADirectory { path: PathBuf },
 
@@ -39,7 +41,9 @@ pub enum IoError {
     #[error("data directory `{}` has no table {table}", dir.display())]
     #[diagnostic(
         code(kql::io::missing_table),
-        help("add {table}.parquet, or a folder {table}/ of Parquet files, to the directory")
+        help(
+            "add {table}.parquet, or a folder {table}/ of Parquet files, to the directory (or the export {table}.csv, .json or .jsonl), or pass --table {table}=PATH"
+        )
     )]
     MissingTable {
         table: String,
