@@ -468,9 +468,19 @@ fn malformed_exports_fail_with_located_errors() {
         assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
         assert!(stderr(&o).contains(message), "{}", stderr(&o));
 
+        // The shell's .load reports the same error, and goes on.
+        let load = format!(".load {} as NTAIpDetails\nNTAIpDetails | count\n", path.display());
+        let o = ntaq_with_input(&["repl"], &load);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert!(stderr(&o).contains(code) && stderr(&o).contains(message), "{}", stderr(&o));
+
         if code == "kql::io::malformed" {
             continue; // a broken array cannot be read past
         }
+        let o = ntaq_with_input(&["repl", "--lenient"], &load);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert!(stderr(&o).contains("warning: 1 row(s) of table NTAIpDetails skipped"), "{}", stderr(&o));
+        assert!(String::from_utf8_lossy(&o.stdout).contains("| 1     |"));
         let (o, _, _tmp) = run_on(name, &content, &["--lenient", "--format", "csv"]);
         let err = stderr(&o);
         assert_eq!(o.status.code(), Some(0), "{name} --lenient: {err}");

@@ -310,6 +310,7 @@ pub fn run(args: &ReplArgs) -> u8 {
     };
     crate::commands::print_load_notes(&notes);
     let mut session = session;
+    session.lenient = args.lenient;
     if let Some(bytes) = args.max_memory {
         session.limits.max_memory = bytes;
     }
