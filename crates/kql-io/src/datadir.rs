@@ -1,26 +1,36 @@
 //! Discovering the tables of a data directory and their Arrow schemas.
 
 use crate::error::IoError;
+use crate::ingest::{FileKind, IngestOptions, Skipped, table_files_in, table_name_of};
 use arrow_schema::SchemaRef;
 use bytes::Bytes;
 use parquet::arrow::parquet_to_arrow_schema;
 use parquet::file::reader::{ChunkReader, FileReader, SerializedFileReader};
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
 /// Where a Parquet file's bytes are: on disk, or in memory (the sample
-/// data built into the binary).
+/// data built into the binary, and text exports typed into Parquet).
 #[derive(Debug, Clone)]
 pub enum FileSource {
     Path(PathBuf),
-    Memory { name: String, data: Bytes },
+    Memory {
+        name: String,
+        data: Bytes,
+    },
+    /// The text export at `path` (CSV, JSON), typed and held as Parquet.
+    Text {
+        path: PathBuf,
+        data: Bytes,
+    },
 }
 
 impl FileSource {
     /// The path to show in messages (`<bundled>/NAME` for memory files).
     pub fn path(&self) -> PathBuf {
         match self {
-            FileSource::Path(p) => p.clone(),
+            FileSource::Path(p) | FileSource::Text { path: p, .. } => p.clone(),
             FileSource::Memory { name, .. } => PathBuf::from("<bundled>").join(name),
         }
     }
@@ -40,6 +50,8 @@ pub struct TableFiles {
     pub schema: SchemaRef,
     /// Total rows according to the files' footers.
     pub rows: u64,
+    /// Rows of text files left out by `--lenient` (not in `rows`).
+    pub skipped: Skipped,
 }
 
 /// The tables found in a directory, sorted by name.
@@ -47,10 +59,6 @@ pub struct TableFiles {
 pub struct DataDir {
     pub path: PathBuf,
     pub tables: Vec<TableFiles>,
-}
-
-fn is_parquet(p: &Path) -> bool {
-    p.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
 }
 
 fn read_dir_sorted(path: &Path) -> Result<Vec<PathBuf>, IoError> {
@@ -65,8 +73,18 @@ fn read_dir_sorted(path: &Path) -> Result<Vec<PathBuf>, IoError> {
 }
 
 impl DataDir {
-    /// Scans `path` for tables, reading only the Parquet footers.
+    /// Scans `path` for tables, reading only the Parquet footers; text
+    /// exports are typed by inference (see [`DataDir::open_with`]).
     pub fn open(path: impl AsRef<Path>) -> Result<DataDir, IoError> {
+        DataDir::open_with(path, &IngestOptions::default())
+    }
+
+    /// Scans `path` for tables: `<Table>.parquet`, `<Table>.csv`,
+    /// `<Table>.json`, `<Table>.jsonl`, `<Table>.ndjson` (text optionally
+    /// `.gz`), or a folder `<Table>/` of such files (sub-folders included).
+    /// Only the footers of Parquet files are read here; text exports are read
+    /// whole and typed as `opts` says.
+    pub fn open_with(path: impl AsRef<Path>, opts: &IngestOptions) -> Result<DataDir, IoError> {
         let path = path.as_ref();
         let meta = std::fs::metadata(path).map_err(|source| match source.kind() {
             std::io::ErrorKind::NotFound => IoError::DirNotFound { path: path.to_path_buf() },
@@ -75,26 +93,29 @@ impl DataDir {
         if !meta.is_dir() {
             return Err(IoError::NotADirectory { path: path.to_path_buf() });
         }
-        let mut tables = Vec::new();
+        let mut groups: BTreeMap<String, Vec<(PathBuf, FileKind)>> = BTreeMap::new();
         for entry in read_dir_sorted(path)? {
-            let Some(stem) = entry.file_stem().and_then(|s| s.to_str()).map(str::to_string) else {
+            let Some(file_name) = entry.file_name().and_then(|s| s.to_str()) else {
                 continue;
             };
+            if file_name.starts_with('.') {
+                continue;
+            }
             if entry.is_dir() {
-                let files: Vec<FileSource> = read_dir_sorted(&entry)?
-                    .into_iter()
-                    .filter(|p| p.is_file() && is_parquet(p))
-                    .map(FileSource::Path)
-                    .collect();
+                let files = table_files_in(&entry)?;
                 if !files.is_empty() {
-                    let name = entry.file_name().and_then(|s| s.to_str()).unwrap_or(&stem).to_string();
-                    tables.push(TableFiles::read(name, files)?);
+                    groups.entry(opts.table_name(file_name)).or_default().extend(files);
                 }
-            } else if is_parquet(&entry) {
-                tables.push(TableFiles::read(stem, vec![FileSource::Path(entry)])?);
+            } else if let Some(kind) = FileKind::of_path(&entry) {
+                let name = table_name_of(&entry).unwrap_or_else(|| file_name.to_string());
+                groups.entry(opts.table_name(&name)).or_default().push((entry.clone(), kind));
             }
         }
-        tables.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut tables = Vec::with_capacity(groups.len());
+        for (name, mut files) in groups {
+            files.sort();
+            tables.push(crate::ingest::table(&name, files, opts)?);
+        }
         Ok(DataDir { path: path.to_path_buf(), tables })
     }
 
@@ -142,7 +163,7 @@ impl TableFiles {
             }
         }
         let schema = schema.map(|(s, _)| s).unwrap_or_else(|| std::sync::Arc::new(arrow_schema::Schema::empty()));
-        Ok(TableFiles { name, files, schema, rows })
+        Ok(TableFiles { name, files, schema, rows, skipped: Skipped::default() })
     }
 }
 
@@ -158,7 +179,7 @@ fn read_footer(table: &str, src: &FileSource) -> Result<(SchemaRef, u64), IoErro
             let file = File::open(path).map_err(|source| IoError::Unreadable { path: path.clone(), source })?;
             footer_of(table, src, file)
         }
-        FileSource::Memory { data, .. } => footer_of(table, src, data.clone()),
+        FileSource::Memory { data, .. } | FileSource::Text { data, .. } => footer_of(table, src, data.clone()),
     }
 }
 

@@ -48,7 +48,9 @@ impl TableFiles {
                     let file = File::open(path).map_err(|source| IoError::Unreadable { path: path.clone(), source })?;
                     ArrowReaderMetadata::load(&file, options)
                 }
-                FileSource::Memory { data, .. } => ArrowReaderMetadata::load(data, options),
+                FileSource::Memory { data, .. } | FileSource::Text { data, .. } => {
+                    ArrowReaderMetadata::load(data, options)
+                }
             }
             .map_err(|e| bad(e.to_string()))?;
             let schema = meta.schema();
@@ -105,7 +107,7 @@ impl ScanPart {
                 let file = File::open(path).map_err(|source| IoError::Unreadable { path: path.clone(), source })?;
                 self.reader(file)?
             }
-            FileSource::Memory { data, .. } => self.reader(data.clone())?,
+            FileSource::Memory { data, .. } | FileSource::Text { data, .. } => self.reader(data.clone())?,
         };
         Ok(PartReader { part: self.clone(), reader: Some(reader) })
     }

@@ -48,7 +48,7 @@ impl TableScan {
                 let file = File::open(path).map_err(|source| IoError::Unreadable { path: path.clone(), source })?;
                 self.reader(src, file)
             }
-            FileSource::Memory { data, .. } => self.reader(src, data.clone()),
+            FileSource::Memory { data, .. } | FileSource::Text { data, .. } => self.reader(src, data.clone()),
         }
     }
 

@@ -46,13 +46,25 @@ impl TableDef {
         let mut columns = Vec::new();
         let mut unmapped = Vec::new();
         for f in schema.fields() {
-            match kusto_type_of_arrow(f.data_type()) {
+            match kusto_type_of_field(f) {
                 Some(ty) => columns.push(ColumnDef { name: f.name().clone(), ty, description: None }),
                 None => unmapped.push((f.name().clone(), f.data_type().clone())),
             }
         }
         (TableDef { name: name.to_string(), columns, origin }, unmapped)
     }
+}
+
+/// The Kusto type of a file's column: its Arrow type's, except that a text
+/// column tagged `kusto.type` = `dynamic` or `guid` (as ntaq writes them:
+/// JSON text, GUID text) keeps that type.
+fn kusto_type_of_field(f: &arrow_schema::Field) -> Option<ScalarType> {
+    let mapped = kusto_type_of_arrow(f.data_type())?;
+    let tagged = f.metadata().get("kusto.type").and_then(|t| ScalarType::from_name(t));
+    Some(match tagged {
+        Some(t @ (ScalarType::Dynamic | ScalarType::Guid)) if mapped == ScalarType::String => t,
+        _ => mapped,
+    })
 }
 
 /// Table names to definitions (names are case-sensitive, as in Kusto).
@@ -152,5 +164,20 @@ mod tests {
         let (t, unmapped) = TableDef::from_arrow("X", &schema, TableOrigin::Files(vec!["x.parquet".into()]));
         assert_eq!(t.schema().to_string(), "(Ip:string, T:datetime)");
         assert_eq!(unmapped, vec![("Blob".to_string(), DataType::Binary)]);
+
+        // ntaq's own files tag JSON and GUID text with their Kusto type.
+        let tagged = |ty: &str, dt: DataType| {
+            Field::new("c", dt, true)
+                .with_metadata(std::collections::HashMap::from([("kusto.type".to_string(), ty.to_string())]))
+        };
+        let schema = arrow_schema::Schema::new(vec![
+            tagged("dynamic", DataType::Utf8),
+            tagged("guid", DataType::Utf8),
+            tagged("dynamic", DataType::Int64),
+            tagged("long", DataType::Utf8),
+        ]);
+        let (t, _) = TableDef::from_arrow("X", &schema, TableOrigin::Files(Vec::new()));
+        let types: Vec<ScalarType> = t.columns.iter().map(|c| c.ty).collect();
+        assert_eq!(types, [ScalarType::Dynamic, ScalarType::Guid, ScalarType::Long, ScalarType::String]);
     }
 }

@@ -1,6 +1,7 @@
 //! Command-line interface: argument definitions and dispatch.
 
 use crate::commands;
+pub use crate::session::TableArg;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -34,6 +35,8 @@ Examples:
   ntaq run queries/scenario4.kql --data DIR --param start=2025-06-01 --param end=2025-06-02 --format csv
   ntaq check queries/*.kql --param start:datetime --param end:datetime
   ntaq check --format github queries/*.kql
+  ntaq run queries/scenario1.kql --table NTANetAnalytics=flows.csv --table NTAIpDetails=ips.json
+  ntaq convert exports/NTANetAnalytics/ --table NTANetAnalytics -o data/NTANetAnalytics.parquet
   ntaq parse --format kql queries/scenario2.kql";
 
 const RUN_AFTER_HELP: &str = "\
@@ -42,6 +45,12 @@ Examples:
   ntaq run 'queries/scenario[12].kql' --output-dir reports/ --format json
   ntaq run -c 'NTAIpDetails | summarize count() by FlowType' --format json
   ntaq run queries/scenario4.kql --param start=2025-06-01 --param end=2025-06-02 -o s4.parquet";
+
+const CONVERT_AFTER_HELP: &str = "\
+Examples:
+  ntaq convert NTANetAnalytics.csv -o data/NTANetAnalytics.parquet
+  ntaq convert exports/am-ntanetanalytics/ --table NTANetAnalytics -o data/NTANetAnalytics.parquet
+  ntaq convert ips.json --table NTAIpDetails -o data/NTAIpDetails.parquet --lenient";
 
 #[derive(Parser, Debug)]
 #[command(name = "ntaq", version, about = ABOUT, long_about = LONG_ABOUT, after_help = AFTER_HELP)]
@@ -80,6 +89,19 @@ pub enum Command {
     /// piped input: each blank-line-separated block is one entry (a query,
     /// or `.command` lines), and the exit status is 1 if an entry failed.
     Repl(ReplArgs),
+    /// Turn Log Analytics text exports into one typed, compressed Parquet file.
+    ///
+    /// INPUTs are the portal's CSV, the Azure CLI's JSON, data export's JSON
+    /// lines (any of them .gz), or folders of them; together they make one
+    /// table. NTANetAnalytics and NTAIpDetails get every published column
+    /// with its published type (columns the exports lack are written
+    /// empty); other tables' types are inferred. The file is replaced only
+    /// when complete.
+    ///
+    /// Exit status: 0 written, 2 usage error or a file that cannot be read
+    /// (a bad value, a ragged row: file, line and column are named).
+    #[command(after_help = CONVERT_AFTER_HELP)]
+    Convert(ConvertArgs),
     /// Parse a query and print its syntax tree.
     Parse(ParseArgs),
     /// Bind a query and print its logical plan with each step's schema.
@@ -89,10 +111,22 @@ pub enum Command {
 /// Where table schemas come from and which query parameters exist.
 #[derive(Args, Debug, Clone)]
 pub struct CatalogArgs {
-    /// Directory of Parquet tables (<Table>.parquet or <Table>/*.parquet).
-    /// Without it, the published NTANetAnalytics and NTAIpDetails schemas are used.
+    /// Directory of tables: <Table>.parquet, .csv, .json, .jsonl (.gz) files
+    /// or <Table>/ folders of them. Without it (and --table), the published
+    /// NTANetAnalytics and NTAIpDetails schemas are used.
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
+
+    /// A table from a file or a folder of files (Parquet, CSV, JSON, JSON
+    /// lines, optionally .gz), e.g. `--table NTANetAnalytics=flows.csv`.
+    /// Repeatable; replaces a --data table of the same name.
+    #[arg(long = "table", value_name = "NAME=PATH", value_parser = parse_table_arg)]
+    pub tables: Vec<TableArg>,
+
+    /// Skip (and count) rows of text exports with values that do not fit
+    /// their column, instead of failing.
+    #[arg(long)]
+    pub lenient: bool,
 
     /// Declare a query parameter by type, e.g. `--param start:datetime`.
     /// Repeatable. Types: bool, int, long, real, decimal, string, datetime,
@@ -127,9 +161,21 @@ pub enum CheckFormat {
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
-    /// Directory of Parquet tables (<Table>.parquet or <Table>/*.parquet).
+    /// Directory of tables: <Table>.parquet, .csv, .json, .jsonl (.gz) files
+    /// or <Table>/ folders of them.
     #[arg(long, value_name = "DIR", env = "NTAQ_DATA")]
     pub data: Option<PathBuf>,
+
+    /// A table from a file or a folder of files (Parquet, CSV, JSON, JSON
+    /// lines, optionally .gz), e.g. `--table NTANetAnalytics=flows.csv`.
+    /// Repeatable; replaces a --data table of the same name.
+    #[arg(long = "table", value_name = "NAME=PATH", value_parser = parse_table_arg)]
+    pub tables: Vec<TableArg>,
+
+    /// Skip (and count) rows of text exports with values that do not fit
+    /// their column, instead of failing.
+    #[arg(long)]
+    pub lenient: bool,
 
     /// A value for a query parameter or workbook placeholder, e.g.
     /// `--param start=2025-06-01T00:00:00Z` or
@@ -207,10 +253,22 @@ pub enum RunFormat {
 
 #[derive(Args, Debug, Clone, Default)]
 pub struct ReplArgs {
-    /// Directory of Parquet tables (<Table>.parquet or <Table>/*.parquet).
-    /// Without it, the bundled sample.
+    /// Directory of tables: <Table>.parquet, .csv, .json, .jsonl (.gz) files
+    /// or <Table>/ folders of them. Without it (and --table), the bundled
+    /// sample.
     #[arg(long, value_name = "DIR", env = "NTAQ_DATA")]
     pub data: Option<PathBuf>,
+
+    /// A table from a file or a folder of files (Parquet, CSV, JSON, JSON
+    /// lines, optionally .gz), e.g. `--table NTANetAnalytics=flows.csv`.
+    /// Repeatable; replaces a --data table of the same name.
+    #[arg(long = "table", value_name = "NAME=PATH", value_parser = parse_table_arg)]
+    pub tables: Vec<TableArg>,
+
+    /// Skip (and count) rows of text exports with values that do not fit
+    /// their column, instead of failing (also for `.load`).
+    #[arg(long)]
+    pub lenient: bool,
 
     /// A value for a query parameter or workbook placeholder (as for
     /// `run`); `.param` changes them in the shell. Repeatable.
@@ -225,6 +283,49 @@ pub struct ReplArgs {
     /// machine's memory. A query that needs more stops with an error.
     #[arg(long, value_name = "SIZE", value_parser = parse_memory)]
     pub max_memory: Option<u64>,
+}
+
+/// `--table NAME=PATH`.
+pub fn parse_table_arg(text: &str) -> Result<TableArg, String> {
+    let Some((name, path)) = text.split_once('=') else {
+        return Err(format!("`{text}` is not NAME=PATH, e.g. NTANetAnalytics=exports/flows.csv"));
+    };
+    let valid = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !valid {
+        return Err(format!("`{name}` is not a table name (letters, digits and _, not starting with a digit)"));
+    }
+    if path.is_empty() {
+        return Err(format!("--table {name}= needs a path after the `=`"));
+    }
+    Ok(TableArg { name: name.to_string(), path: PathBuf::from(path) })
+}
+
+#[derive(Args, Debug)]
+pub struct ConvertArgs {
+    /// Text exports: CSV, JSON or JSON-lines files (optionally .gz), or
+    /// folders of them (read recursively). Together they make one table.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+
+    /// The table the rows belong to; NTANetAnalytics and NTAIpDetails are
+    /// typed by their published schemas. Default: named after the first
+    /// INPUT (`NTANetAnalytics.csv`, `NTANetAnalytics/`, `am-ntanetanalytics/`).
+    #[arg(long, value_name = "NAME")]
+    pub table: Option<String>,
+
+    /// The Parquet file to write.
+    #[arg(long, short = 'o', value_name = "OUT.parquet")]
+    pub output: PathBuf,
+
+    /// Skip (and count) rows with values that do not fit their column,
+    /// instead of failing.
+    #[arg(long)]
+    pub lenient: bool,
+
+    /// Only errors and warnings on standard error.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 /// `--max-memory`: a size such as 512MB, 8GiB or a number of bytes.
@@ -270,6 +371,7 @@ pub fn main() -> ExitCode {
     let status = match cli.command {
         Some(Command::Check(args)) => commands::check::run(&args),
         Some(Command::Run(args)) => commands::run::run(&args),
+        Some(Command::Convert(args)) => commands::convert::run(&args),
         Some(Command::Parse(args)) => commands::parse::run(&args),
         Some(Command::Plan(args)) => commands::plan::run(&args),
         Some(Command::Repl(args)) => crate::repl::run(&args),

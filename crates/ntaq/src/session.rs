@@ -6,11 +6,11 @@ use crate::diagnostic::Diag;
 use crate::params::{ParamValues, SourceMap, literal_value, substitute_placeholders, typed_value};
 use crate::run_errors::RunError;
 use kql_exec::{Executor, Limits, MemTables, ParquetTables, TableProvider};
-use kql_io::{DataDir, IoError, TableFiles};
+use kql_io::{DataDir, IngestOptions, IoError, TableFiles};
 use kql_plan::{Catalog, Params, Program, TableDef, TableOrigin, bind};
 use kql_syntax::ast::{Script, Statement, StatementKind};
 use miette::Diagnostic;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use thiserror::Error;
@@ -33,6 +33,35 @@ pub struct MissingColumns {
     pub table: String,
     pub count: usize,
     pub columns: String,
+}
+
+/// Rows of text exports left out because of `--lenient`.
+#[derive(Debug, Error, Diagnostic)]
+#[error("{rows} row(s) of table {table} skipped (--lenient): {first}")]
+#[diagnostic(code(kql::io::skipped_rows), severity(Warning))]
+pub struct SkippedRows {
+    pub table: String,
+    pub rows: u64,
+    /// What was wrong with the first few, with file and line.
+    pub first: String,
+}
+
+/// A table named on the command line: `--table NAME=PATH`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableArg {
+    pub name: String,
+    pub path: PathBuf,
+}
+
+/// How text exports are read: NTANetAnalytics and NTAIpDetails typed by
+/// their published schemas, other tables inferred; `lenient` skips rows
+/// with bad values instead of failing.
+pub fn ingest_options(lenient: bool) -> IngestOptions {
+    let schemas = Catalog::nta()
+        .tables()
+        .map(|t| (t.name.clone(), t.columns.iter().map(|c| (c.name.clone(), c.ty)).collect()))
+        .collect();
+    IngestOptions { lenient, schemas }
 }
 
 /// The outcome of checking one query text.
@@ -85,6 +114,8 @@ pub struct Session {
     pub prelude: Vec<Statement>,
     /// Resource limits of every query run (the memory budget).
     pub limits: Limits,
+    /// Text exports loaded later (`.load`) skip rows with bad values.
+    pub lenient: bool,
     tables: Arc<dyn TableProvider>,
     /// The data behind `tables`, kept so `load` can add to it.
     data: Option<DataDir>,
@@ -110,15 +141,43 @@ impl Session {
             params: Params::default(),
             prelude: Vec::new(),
             limits: Limits::default(),
+            lenient: false,
             tables: Arc::new(MemTables::new()),
             data: None,
         }
     }
 
-    /// The tables of a data directory (schemas from the Parquet footers).
-    /// Also returns warnings and notes about the files' columns.
+    /// The tables of a data directory (schemas from the Parquet footers,
+    /// text exports read and typed). Also returns warnings and notes about
+    /// the files' columns.
     pub fn with_data_dir(path: &Path) -> Result<(Self, Vec<Diag>), IoError> {
-        Ok(Session::from_data(DataDir::open(path)?))
+        Session::open(Some(path), &[], false)
+    }
+
+    /// The tables of a data directory, if any, and of `--table NAME=PATH`
+    /// arguments (which replace the directory's table of the same name).
+    /// Text exports are typed by [`ingest_options`]. Also returns warnings
+    /// and notes about the files' columns and skipped rows.
+    pub fn open(data: Option<&Path>, tables: &[TableArg], lenient: bool) -> Result<(Self, Vec<Diag>), IoError> {
+        let opts = ingest_options(lenient);
+        let mut dir = match data {
+            Some(path) => DataDir::open_with(path, &opts)?,
+            None => DataDir { path: PathBuf::from("(the --table arguments)"), tables: Vec::new() },
+        };
+        for t in tables {
+            let loaded = kql_io::ingest::load(&t.path, Some(&t.name), &opts)?;
+            dir.tables.retain(|d| d.name != t.name);
+            dir.tables.extend(loaded);
+        }
+        dir.tables.sort_by(|a, b| a.name.cmp(&b.name));
+        let (mut session, notes) = Session::from_data(dir);
+        session.lenient = lenient;
+        Ok((session, notes))
+    }
+
+    /// How this session reads text exports (`.load`).
+    pub fn ingest_options(&self) -> IngestOptions {
+        ingest_options(self.lenient)
     }
 
     /// The bundled sample data (see testdata/README.md).
@@ -134,6 +193,14 @@ impl Session {
         let mut catalog = Catalog::new();
         let mut notes = Vec::new();
         for t in &dir.tables {
+            if !t.skipped.is_empty() {
+                notes.push(Diag::new(SkippedRows {
+                    table: t.name.clone(),
+                    rows: t.skipped.rows,
+                    first: t.skipped.first.join("; ")
+                        + if t.skipped.rows > t.skipped.first.len() as u64 { "; …" } else { "" },
+                }));
+            }
             let files = t.files.iter().map(|f| f.to_string()).collect();
             let (from_file, unmapped) = TableDef::from_arrow(&t.name, &t.schema, TableOrigin::Files(files));
             for (column, dt) in unmapped {
@@ -179,6 +246,7 @@ impl Session {
             params: Params::default(),
             prelude: Vec::new(),
             limits: Limits::default(),
+            lenient: false,
             tables,
             data: Some(dir),
         };
@@ -208,6 +276,7 @@ impl Session {
             params: self.params.clone(),
             prelude: std::mem::take(&mut self.prelude),
             limits: self.limits,
+            lenient: self.lenient,
             ..loaded
         };
         notes

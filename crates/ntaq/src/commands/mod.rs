@@ -1,6 +1,7 @@
 //! The subcommands. Each returns its exit status; only these print.
 
 pub mod check;
+pub mod convert;
 pub mod parse;
 pub mod plan;
 pub mod run;
@@ -51,12 +52,22 @@ pub fn parse_param_decl(spec: &str) -> Result<(String, ScalarType), String> {
     Ok((name.to_string(), ty))
 }
 
-/// The session for `--data` / `--param`, or a usage/I/O error message.
+/// An I/O error as the command line shows it: its code and message, and
+/// its help on a second line.
+pub fn io_error_text(e: kql_io::IoError) -> String {
+    let d = Diag::new(e);
+    match d.help() {
+        Some(help) => format!("{}: {}\n  help: {help}", d.code(), d.message()),
+        None => format!("{}: {}", d.code(), d.message()),
+    }
+}
+
+/// The session for `--data` / `--table` / `--param`, or a usage/I/O error message.
 pub fn build_session(args: &CatalogArgs) -> Result<(Session, Vec<Diag>), String> {
-    let (mut session, warnings) = match &args.data {
-        Some(dir) => Session::with_data_dir(dir)
-            .map_err(|e| format!("{}: {e}", miette::Diagnostic::code(&e).map(|c| c.to_string()).unwrap_or_default()))?,
-        None => (Session::builtin(), Vec::new()),
+    let (mut session, warnings) = if args.data.is_none() && args.tables.is_empty() {
+        (Session::builtin(), Vec::new())
+    } else {
+        Session::open(args.data.as_deref(), &args.tables, args.lenient).map_err(io_error_text)?
     };
     let mut seen = std::collections::HashSet::new();
     for spec in &args.params {

@@ -176,19 +176,15 @@ fn run_inner(args: &RunArgs) -> Result<(), Stop> {
         }
         std::fs::create_dir_all(dir).map_err(|e| usage(format!("cannot create `{}`: {e}", dir.display())))?;
     }
-    let loaded = match &args.data {
-        Some(data) => Session::with_data_dir(data),
-        None => {
-            if !args.quiet {
-                eprintln!("note: no --data DIR given; using {}", crate::sample::DESCRIPTION);
-            }
-            Session::sample()
+    let loaded = if args.data.is_none() && args.tables.is_empty() {
+        if !args.quiet {
+            eprintln!("note: no --data DIR given; using {}", crate::sample::DESCRIPTION);
         }
+        Session::sample()
+    } else {
+        Session::open(args.data.as_deref(), &args.tables, args.lenient)
     };
-    let (mut session, warnings) = loaded.map_err(|e| {
-        let d = Diag::new(e);
-        usage(format!("{}: {}", d.code(), d.message()))
-    })?;
+    let (mut session, warnings) = loaded.map_err(|e| usage(super::io_error_text(e)))?;
     if let Some(bytes) = args.max_memory {
         session.limits.max_memory = bytes;
     }

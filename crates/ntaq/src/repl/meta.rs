@@ -4,11 +4,11 @@ use super::Repl;
 use super::error::ReplError;
 use crate::diagnostic::Diag;
 use crate::params::ParamValues;
-use kql_io::{DataDir, FileSource, OutputFormat, TableFiles};
+use kql_io::OutputFormat;
 use kql_plan::schema::Schema;
 use kql_syntax::suggest::did_you_mean;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// A meta-command: its name, argument synopsis and one-line description.
 pub struct Command {
@@ -24,7 +24,7 @@ pub const COMMANDS: &[Command] = &[
     Command {
         name: "load",
         args: "PATH [as NAME]",
-        about: "add Parquet tables: a file, a folder of files (as NAME), or a data directory",
+        about: "add tables (Parquet, CSV, JSON): a file, a folder of files (as NAME), or a data directory",
     },
     Command { name: "lets", args: "", about: "the remembered let statements" },
     Command { name: "forget", args: "NAME", about: "drop a remembered let" },
@@ -206,20 +206,22 @@ impl Repl {
             return Err(usage_error("load", format!("`{n}` is not a table name (letters, digits and _)")));
         }
         let path = PathBuf::from(path);
-        let tables = read_tables(&path, name).map_err(|e| {
+        let tables = kql_io::ingest::load(&path, name, &self.session.ingest_options()).map_err(|e| {
             let d = Diag::new(e);
             ReplError::File { path: path.display().to_string(), message: format!("{}: {}", d.code(), d.message()) }
         })?;
         if tables.is_empty() {
             return Err(ReplError::File {
                 path: path.display().to_string(),
-                message: "no Parquet tables there (<Table>.parquet or <Table>/*.parquet)".into(),
+                message: "no tables there (<Table>.parquet, .csv, .json, .jsonl, .ndjson, or <Table>/ folders of them)"
+                    .into(),
             });
         }
         let summary: Vec<String> = tables.iter().map(|t| format!("{} ({} rows)", t.name, t.rows)).collect();
         let notes = self.session.load(tables);
         for n in notes {
-            self.say(format!("note: {}", n.message()));
+            let level = if n.severity() == crate::diagnostic::Severity::Warning { "warning" } else { "note" };
+            self.say(format!("{level}: {}", n.message()));
         }
         self.say(format!("loaded {}", summary.join(", ")));
         Ok(())
@@ -405,34 +407,4 @@ fn unquote(s: &str) -> &str {
 fn is_identifier(s: &str) -> bool {
     s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
         && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
-/// The tables at `path`: one file (named `name` or after the file), a
-/// folder of files as one table `name`, or a data directory.
-fn read_tables(path: &Path, name: Option<&str>) -> Result<Vec<TableFiles>, kql_io::IoError> {
-    if path.is_file() {
-        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("Table");
-        let name = name.unwrap_or(stem).to_string();
-        return Ok(vec![TableFiles::read(name, vec![FileSource::Path(path.to_path_buf())])?]);
-    }
-    let dir = DataDir::open(path)?;
-    match name {
-        None => Ok(dir.tables),
-        Some(name) => {
-            let mut files = Vec::new();
-            let entries = std::fs::read_dir(path)
-                .map_err(|source| kql_io::IoError::Unreadable { path: path.to_path_buf(), source })?;
-            for e in entries.flatten() {
-                let p = e.path();
-                if p.is_file() && p.extension().is_some_and(|x| x.eq_ignore_ascii_case("parquet")) {
-                    files.push(p);
-                }
-            }
-            files.sort();
-            if files.is_empty() {
-                return Ok(Vec::new());
-            }
-            Ok(vec![TableFiles::read(name.to_string(), files.into_iter().map(FileSource::Path).collect())?])
-        }
-    }
 }

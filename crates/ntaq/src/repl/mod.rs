@@ -291,20 +291,26 @@ pub fn clock_now() -> i64 {
 /// `ntaq repl`: on a terminal, the line editor; otherwise blank-line
 /// blocks of standard input. Exit status 0, or 1 if a piped entry failed.
 pub fn run(args: &ReplArgs) -> u8 {
-    let loaded = match &args.data {
-        Some(dir) => Session::with_data_dir(dir).map(|(s, n)| (s, n, format!("{}", dir.display()))),
-        None => Session::sample().map(|(s, n)| (s, n, "the bundled sample".to_string())),
+    let loaded = match (&args.data, args.tables.is_empty()) {
+        (None, true) => Session::sample().map(|(s, n)| (s, n, "the bundled sample".to_string())),
+        (data, _) => {
+            let source = match data {
+                Some(dir) => format!("{}", dir.display()),
+                None => "the --table tables".to_string(),
+            };
+            Session::open(data.as_deref(), &args.tables, args.lenient).map(|(s, n)| (s, n, source))
+        }
     };
     let (session, notes, source) = match loaded {
         Ok(x) => x,
         Err(e) => {
-            let d = Diag::new(e);
-            eprintln!("ntaq: {}: {}", d.code(), d.message());
+            eprintln!("ntaq: {}", crate::commands::io_error_text(e));
             return exit::USAGE;
         }
     };
     crate::commands::print_load_notes(&notes);
     let mut session = session;
+    session.lenient = args.lenient;
     if let Some(bytes) = args.max_memory {
         session.limits.max_memory = bytes;
     }

@@ -1,0 +1,385 @@
+//! Log Analytics text exports as typed tables: the portal's CSV, the Azure
+//! CLI's JSON array, data export's JSON lines (any of them gzip-compressed).
+//!
+//! A table's text files are read twice. The first pass learns the columns
+//! (the union over the files, in the order first seen) and, for columns the
+//! table's schema does not name, their types from the values
+//! ([`typing::Guess`]); it reads only the header of a CSV file whose
+//! columns are all in the schema. The second pass types every value and
+//! writes batches: into Parquet held in memory, one buffer per file
+//! ([`FileSource::Text`], scanned like any Parquet file), or into one
+//! compressed Parquet file ([`convert`]).
+//!
+//! A value that does not fit its column's type, a CSV row with the wrong
+//! number of fields and a broken JSON line are errors naming the file, the
+//! line and the column; with [`IngestOptions::lenient`] such rows are left
+//! out and counted instead ([`Skipped`]).
+
+mod csv;
+mod json;
+mod passes;
+mod sink;
+pub(crate) mod typing;
+
+pub use typing::parse_datetime;
+
+use crate::datadir::{DataDir, FileSource, TableFiles};
+use crate::error::IoError;
+use kql_syntax::ScalarType;
+use passes::read_text;
+use sink::{FileSink, MemorySink};
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+/// Rows per batch while typing, and per Parquet row group: big enough for
+/// good compression and cheap footers, small enough that a scan can skip
+/// row groups by their statistics and split a file between threads.
+pub const ROW_GROUP_ROWS: usize = 128 * 1024;
+
+/// How many skipped rows are described one by one.
+const SKIPPED_SHOWN: usize = 3;
+
+/// The kinds of files a table can be made of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FileKind {
+    Parquet,
+    /// Comma-separated values with a header row.
+    Csv,
+    /// A JSON array of row objects, or JSON objects one per line.
+    Json,
+}
+
+impl FileKind {
+    /// The kind a file name says: `.parquet`, or `.csv`, `.json`, `.jsonl`,
+    /// `.ndjson`, each optionally followed by `.gz` (case-insensitive).
+    pub fn of_path(path: &Path) -> Option<FileKind> {
+        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+        if name.ends_with(".parquet") {
+            return Some(FileKind::Parquet);
+        }
+        let name = name.strip_suffix(".gz").unwrap_or(&name);
+        let ext = Path::new(name).extension()?.to_str()?;
+        match ext {
+            "csv" => Some(FileKind::Csv),
+            "json" | "jsonl" | "ndjson" => Some(FileKind::Json),
+            _ => None,
+        }
+    }
+
+    /// The kind of a file whose name says nothing, from its first bytes:
+    /// Parquet's magic, JSON's `[` or `{` (after decompressing), else CSV.
+    pub fn sniff(path: &Path) -> Result<FileKind, IoError> {
+        let mut head = [0u8; 4];
+        let n = std::fs::File::open(path)
+            .and_then(|mut f| f.read(&mut head))
+            .map_err(|source| IoError::Unreadable { path: path.to_path_buf(), source })?;
+        if &head[..n] == b"PAR1" {
+            return Ok(FileKind::Parquet);
+        }
+        let mut input = open(path)?;
+        let first = loop {
+            let buf = input.fill_buf().map_err(|e| read_error(path, e))?;
+            if buf.is_empty() {
+                break None;
+            }
+            let skip = buf.iter().take_while(|b| b.is_ascii_whitespace()).count();
+            if skip < buf.len() {
+                break Some(buf[skip]);
+            }
+            let len = buf.len();
+            input.consume(len);
+        };
+        Ok(match first {
+            Some(b'[' | b'{') => FileKind::Json,
+            _ => FileKind::Csv,
+        })
+    }
+
+    pub fn is_text(self) -> bool {
+        self != FileKind::Parquet
+    }
+}
+
+/// The table a file stands for: its name without the format's extensions
+/// (`NTANetAnalytics.json.gz` → `NTANetAnalytics`).
+pub fn table_name_of(path: &Path) -> Option<String> {
+    let name = path.file_name()?.to_str()?;
+    let lower = name.to_ascii_lowercase();
+    let mut end = name.len();
+    if lower.ends_with(".gz") {
+        end -= 3;
+    }
+    let stem = &name[..end];
+    let cut = Path::new(stem).extension().map_or(0, |e| e.len() + 1);
+    Some(stem[..stem.len() - cut].to_string())
+}
+
+/// How text exports are read.
+#[derive(Debug, Clone, Default)]
+pub struct IngestOptions {
+    /// Leave out (and count) rows with a value that does not fit its
+    /// column, a CSV row with the wrong number of fields, or a broken JSON
+    /// line, instead of failing.
+    pub lenient: bool,
+    /// The column types of known tables (the published NTANetAnalytics and
+    /// NTAIpDetails schemas): their text files are typed by these whatever
+    /// the values look like. Other tables' types are inferred.
+    pub schemas: BTreeMap<String, Vec<(String, ScalarType)>>,
+}
+
+impl IngestOptions {
+    pub fn schema(&self, table: &str) -> Option<&[(String, ScalarType)]> {
+        self.schemas.get(table).map(Vec::as_slice)
+    }
+
+    /// The table a file or folder name stands for: a known table's name
+    /// matches whatever its case, and with the `am-` prefix of the
+    /// containers Log Analytics data export writes to (`am-ntanetanalytics`).
+    pub fn table_name(&self, raw: &str) -> String {
+        let bare = match raw.get(..3) {
+            Some(p) if p.eq_ignore_ascii_case("am-") => &raw[3..],
+            _ => raw,
+        };
+        self.schemas.keys().find(|k| k.eq_ignore_ascii_case(bare)).cloned().unwrap_or_else(|| raw.to_string())
+    }
+}
+
+/// Rows of text files left out by [`IngestOptions::lenient`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Skipped {
+    pub rows: u64,
+    /// What was wrong with the first few, with file and line.
+    pub first: Vec<String>,
+}
+
+impl Skipped {
+    fn add(&mut self, why: &IoError) {
+        self.rows += 1;
+        if self.first.len() < SKIPPED_SHOWN {
+            self.first.push(why.to_string());
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
+}
+
+/// What reading a table's text files found.
+#[derive(Debug, Clone, Default)]
+pub struct TextReport {
+    pub table: String,
+    /// The columns written, with their Kusto types.
+    pub columns: Vec<(String, ScalarType)>,
+    pub rows: u64,
+    pub skipped: Skipped,
+    /// Columns of the table's schema that no file has.
+    pub missing: Vec<String>,
+    /// Columns left out: the `TableName` the Azure CLI adds to each row.
+    pub dropped: Vec<String>,
+}
+
+/// A table of `files` (Parquet, or text exports typed into Parquet held in
+/// memory; not both).
+pub fn table(name: &str, files: Vec<(PathBuf, FileKind)>, opts: &IngestOptions) -> Result<TableFiles, IoError> {
+    let parquet = files.iter().find(|(_, k)| !k.is_text());
+    let text = files.iter().find(|(_, k)| k.is_text());
+    match (parquet, text) {
+        (Some((p, _)), Some((t, _))) => {
+            Err(IoError::MixedFormats { table: name.to_string(), parquet: p.clone(), text: t.clone() })
+        }
+        (_, None) => TableFiles::read(name.to_string(), files.into_iter().map(|(p, _)| FileSource::Path(p)).collect()),
+        (None, Some(_)) => {
+            let mut sink = MemorySink::default();
+            let report = read_text(name, &files, opts, false, &mut sink)?;
+            let mut t = TableFiles::read(name.to_string(), sink.files)?;
+            t.skipped = report.skipped;
+            Ok(t)
+        }
+    }
+}
+
+/// The tables at `path`: a file is one table (named `name`, else after the
+/// file); a folder is one table `name` of all the table files under it, or
+/// without `name` a data directory.
+pub fn load(path: &Path, name: Option<&str>, opts: &IngestOptions) -> Result<Vec<TableFiles>, IoError> {
+    let meta = std::fs::metadata(path).map_err(|source| IoError::Unreadable { path: path.to_path_buf(), source })?;
+    if meta.is_file() {
+        let kind = match FileKind::of_path(path) {
+            Some(k) => k,
+            None => FileKind::sniff(path)?,
+        };
+        let name = match name {
+            Some(n) => n.to_string(),
+            None => opts.table_name(&table_name_of(path).unwrap_or_else(|| "Table".into())),
+        };
+        return Ok(vec![table(&name, vec![(path.to_path_buf(), kind)], opts)?]);
+    }
+    match name {
+        Some(name) => {
+            let files = table_files_in(path)?;
+            if files.is_empty() {
+                return Err(IoError::NoTableFiles { path: path.to_path_buf() });
+            }
+            Ok(vec![table(name, files, opts)?])
+        }
+        None => Ok(DataDir::open_with(path, opts)?.tables),
+    }
+}
+
+/// The table files under `dir` and its sub-folders (data export nests its
+/// blobs in `y=…/m=…/d=…/` folders), sorted; hidden ones left out.
+pub fn table_files_in(dir: &Path) -> Result<Vec<(PathBuf, FileKind)>, IoError> {
+    let mut out = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(d) = pending.pop() {
+        let entries = std::fs::read_dir(&d).map_err(|source| IoError::Unreadable { path: d.clone(), source })?;
+        for entry in entries {
+            let entry = entry.map_err(|source| IoError::Unreadable { path: d.clone(), source })?;
+            let p = entry.path();
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            if p.is_dir() {
+                pending.push(p);
+            } else if let Some(kind) = FileKind::of_path(&p) {
+                out.push((p, kind));
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// What [`convert`] wrote.
+#[derive(Debug, Clone)]
+pub struct ConvertSummary {
+    pub report: TextReport,
+    pub files: usize,
+    pub row_groups: usize,
+    pub bytes: u64,
+}
+
+/// Reads the text exports `inputs` (files, or folders of them) as table
+/// `table` and writes one Parquet file: the table's columns typed (for a
+/// known table all its schema's columns, in order, those the files lack
+/// empty, then any others), zstd-compressed, row groups of
+/// [`ROW_GROUP_ROWS`] rows with page statistics, and `kusto.type` on each
+/// field. `output` (and its folder, if missing) is created, or replaced only
+/// when complete.
+pub fn convert(
+    table: &str,
+    inputs: &[PathBuf],
+    output: &Path,
+    opts: &IngestOptions,
+) -> Result<ConvertSummary, IoError> {
+    let mut files = Vec::new();
+    for input in inputs {
+        let meta = std::fs::metadata(input).map_err(|source| IoError::Unreadable { path: input.clone(), source })?;
+        let found = if meta.is_dir() {
+            let found = table_files_in(input)?;
+            if found.is_empty() {
+                return Err(IoError::NoTableFiles { path: input.clone() });
+            }
+            found
+        } else {
+            let kind = match FileKind::of_path(input) {
+                Some(k) => k,
+                None => FileKind::sniff(input)?,
+            };
+            vec![(input.clone(), kind)]
+        };
+        for (path, kind) in found {
+            if !kind.is_text() {
+                return Err(IoError::AlreadyParquet { path });
+            }
+            files.push((path, kind));
+        }
+    }
+    let mut sink = FileSink::new(output);
+    let report = read_text(table, &files, opts, true, &mut sink)?;
+    let (row_groups, bytes) = sink.finish(report.columns.as_slice())?;
+    Ok(ConvertSummary { report, files: files.len(), row_groups, bytes })
+}
+
+/// A file opened for reading, decompressed if it starts like gzip.
+pub(crate) fn open(path: &Path) -> Result<Box<dyn BufRead>, IoError> {
+    let file = std::fs::File::open(path).map_err(|source| IoError::Unreadable { path: path.to_path_buf(), source })?;
+    let mut reader = BufReader::with_capacity(1 << 16, file);
+    let head = reader.fill_buf().map_err(|e| read_error(path, e))?;
+    if head.starts_with(&[0x1f, 0x8b]) {
+        Ok(Box::new(BufReader::with_capacity(1 << 16, flate2::bufread::MultiGzDecoder::new(reader))))
+    } else {
+        Ok(Box::new(reader))
+    }
+}
+
+/// The whole (decompressed) file.
+pub(crate) fn read_all(path: &Path) -> Result<Vec<u8>, IoError> {
+    let mut bytes = Vec::new();
+    open(path)?.read_to_end(&mut bytes).map_err(|e| read_error(path, e))?;
+    Ok(bytes)
+}
+
+/// A failure reading (or decompressing) a file.
+pub(crate) fn read_error(path: &Path, source: std::io::Error) -> IoError {
+    IoError::Unreadable { path: path.to_path_buf(), source }
+}
+
+/// One record of a text file.
+pub(crate) enum Row<'a> {
+    /// A CSV record, as many fields as the header has.
+    Csv(&'a ::csv::StringRecord),
+    /// A JSON object's entries in the file's order.
+    Json(&'a [(String, serde_json::Value)]),
+}
+
+/// What the readers feed.
+pub(crate) trait Visitor {
+    /// A CSV file's column names; `false` if its rows are not needed.
+    fn header(&mut self, names: &[String]) -> Result<bool, IoError>;
+    /// A record starting on `line`.
+    fn row(&mut self, line: u64, row: Row<'_>) -> Result<(), IoError>;
+    /// A record that cannot be read (a ragged CSV row, a broken JSON line):
+    /// an error, or with `--lenient` one more skipped row.
+    fn broken(&mut self, error: IoError) -> Result<(), IoError>;
+}
+
+fn read_file(path: &Path, kind: FileKind, v: &mut dyn Visitor) -> Result<(), IoError> {
+    match kind {
+        FileKind::Csv => csv::read(path, v),
+        FileKind::Json => json::read(path, v),
+        FileKind::Parquet => Err(IoError::AlreadyParquet { path: path.to_path_buf() }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_and_names_from_file_names() {
+        let kind = |p: &str| FileKind::of_path(Path::new(p));
+        assert_eq!(kind("NTANetAnalytics.csv"), Some(FileKind::Csv));
+        assert_eq!(kind("x/PT1H.json"), Some(FileKind::Json));
+        assert_eq!(kind("a.JSONL.GZ"), Some(FileKind::Json));
+        assert_eq!(kind("a.ndjson"), Some(FileKind::Json));
+        assert_eq!(kind("a.parquet"), Some(FileKind::Parquet));
+        assert_eq!(kind("README.txt"), None);
+        assert_eq!(kind("a.txt.gz"), None);
+        let name = |p: &str| table_name_of(Path::new(p)).unwrap();
+        assert_eq!(name("NTANetAnalytics.json.gz"), "NTANetAnalytics");
+        assert_eq!(name("dir/NTAIpDetails.csv"), "NTAIpDetails");
+        assert_eq!(name("Flows.parquet"), "Flows");
+    }
+
+    #[test]
+    fn known_table_names_match_loosely() {
+        let mut opts = IngestOptions::default();
+        opts.schemas.insert("NTANetAnalytics".into(), Vec::new());
+        assert_eq!(opts.table_name("am-ntanetanalytics"), "NTANetAnalytics");
+        assert_eq!(opts.table_name("ntanetanalytics"), "NTANetAnalytics");
+        assert_eq!(opts.table_name("am-Other"), "am-Other");
+    }
+}

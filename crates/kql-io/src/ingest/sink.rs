@@ -1,0 +1,145 @@
+//! Where typed batches go: Parquet in memory, one buffer per text file
+//! (a data directory's tables), or one compressed Parquet file (`convert`).
+
+use super::ROW_GROUP_ROWS;
+use super::typing;
+use crate::datadir::FileSource;
+use crate::error::IoError;
+use crate::output::{OutputError, Target};
+use arrow_array::RecordBatch;
+use arrow_schema::SchemaRef;
+use bytes::Bytes;
+use kql_syntax::ScalarType;
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use std::path::{Path, PathBuf};
+
+/// Where typed batches go, file by file.
+pub(super) trait BatchSink {
+    fn begin(&mut self, path: &Path, schema: &SchemaRef) -> Result<(), IoError>;
+    fn write(&mut self, batch: RecordBatch) -> Result<(), IoError>;
+    fn end(&mut self) -> Result<(), IoError>;
+}
+
+fn encode_error(path: &Path, e: impl std::fmt::Display) -> IoError {
+    IoError::Output(OutputError::Encode { target: Target::File(path.to_path_buf()), reason: e.to_string() })
+}
+
+/// Each text file as Parquet in memory (fast to write, dictionary-encoded
+/// and snappy-compressed so a big export takes little memory).
+#[derive(Default)]
+pub(super) struct MemorySink {
+    current: Option<(PathBuf, ArrowWriter<Vec<u8>>)>,
+    pub files: Vec<FileSource>,
+}
+
+impl BatchSink for MemorySink {
+    fn begin(&mut self, path: &Path, schema: &SchemaRef) -> Result<(), IoError> {
+        let props = WriterProperties::builder()
+            .set_compression(Compression::SNAPPY)
+            .set_statistics_enabled(EnabledStatistics::Page)
+            .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+            .build();
+        let writer =
+            ArrowWriter::try_new(Vec::new(), schema.clone(), Some(props)).map_err(|e| encode_error(path, e))?;
+        self.current = Some((path.to_path_buf(), writer));
+        Ok(())
+    }
+
+    fn write(&mut self, batch: RecordBatch) -> Result<(), IoError> {
+        if let Some((path, w)) = &mut self.current {
+            w.write(&batch).map_err(|e| encode_error(path, e))?;
+        }
+        Ok(())
+    }
+
+    fn end(&mut self) -> Result<(), IoError> {
+        if let Some((path, w)) = self.current.take() {
+            let data = w.into_inner().map_err(|e| encode_error(&path, e))?;
+            self.files.push(FileSource::Text { path, data: Bytes::from(data) });
+        }
+        Ok(())
+    }
+}
+
+/// One Parquet file for all the inputs, written beside `target` under a
+/// temporary name and renamed into place by `finish`.
+pub(super) struct FileSink {
+    target: PathBuf,
+    writer: Option<ArrowWriter<tempfile::NamedTempFile>>,
+}
+
+impl FileSink {
+    pub fn new(target: &Path) -> FileSink {
+        FileSink { target: target.to_path_buf(), writer: None }
+    }
+
+    fn props() -> WriterProperties {
+        WriterProperties::builder()
+            .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("3 is a valid zstd level")))
+            .set_statistics_enabled(EnabledStatistics::Page)
+            .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+            .build()
+    }
+
+    fn create(&mut self, schema: &SchemaRef) -> Result<(), IoError> {
+        let target = Target::File(self.target.clone());
+        let dir = match self.target.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&dir).map_err(|source| OutputError::Create { target: target.clone(), source })?;
+        let tmp = tempfile::Builder::new()
+            .prefix(".ntaq-convert-")
+            .suffix(".partial")
+            .tempfile_in(&dir)
+            .map_err(|source| OutputError::Create { target: target.clone(), source })?;
+        let writer = ArrowWriter::try_new(tmp, schema.clone(), Some(Self::props()))
+            .map_err(|e| encode_error(&self.target, e))?;
+        self.writer = Some(writer);
+        Ok(())
+    }
+
+    /// Writes the footer and moves the file into place; returns its row
+    /// groups and size.
+    pub fn finish(mut self, columns: &[(String, ScalarType)]) -> Result<(usize, u64), IoError> {
+        if self.writer.is_none() {
+            // No input file at all: an empty table of the columns.
+            self.create(&typing::schema_of(columns))?;
+        }
+        let target = Target::File(self.target.clone());
+        let mut writer = self.writer.take().expect("created above");
+        writer.flush().map_err(|e| encode_error(&self.target, e))?;
+        let row_groups = writer.flushed_row_groups().len();
+        let mut tmp = writer.into_inner().map_err(|e| encode_error(&self.target, e))?;
+        std::io::Write::flush(&mut tmp).map_err(|source| OutputError::Write { target: target.clone(), source })?;
+        let bytes = tmp.as_file().metadata().map(|m| m.len()).unwrap_or(0);
+        // An existing file keeps its permissions, as --output does.
+        if let Ok(existing) = std::fs::metadata(&self.target) {
+            let _ = std::fs::set_permissions(tmp.path(), existing.permissions());
+        }
+        tmp.persist(&self.target).map_err(|e| OutputError::Commit { target, source: e.error })?;
+        Ok((row_groups, bytes))
+    }
+}
+
+impl BatchSink for FileSink {
+    fn begin(&mut self, _path: &Path, schema: &SchemaRef) -> Result<(), IoError> {
+        if self.writer.is_none() {
+            self.create(schema)?;
+        }
+        Ok(())
+    }
+
+    fn write(&mut self, batch: RecordBatch) -> Result<(), IoError> {
+        if let Some(w) = &mut self.writer {
+            w.write(&batch).map_err(|e| encode_error(&self.target, e))?;
+        }
+        Ok(())
+    }
+
+    fn end(&mut self) -> Result<(), IoError> {
+        Ok(())
+    }
+}
