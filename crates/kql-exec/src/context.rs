@@ -1,13 +1,16 @@
 //! Where table data comes from.
 
 use crate::error::{ExecError, Result};
+use crate::eval::{EvalCx, Subqueries, eval_predicate};
 use crate::physical::{normalize_column, readable_as};
+use arrow_array::BooleanArray;
 use arrow_array::RecordBatch;
 use arrow_schema::Field;
 use kql_io::DataDir;
+use kql_plan::plan::Expr;
 use kql_syntax::ScalarType;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// A stream of record batches.
 pub type Stream<'a> = Box<dyn Iterator<Item = Result<RecordBatch>> + Send + 'a>;
@@ -19,7 +22,55 @@ pub const BATCH_SIZE: usize = 8192;
 pub const PART_ROWS: usize = 131_072;
 
 /// One part of a table scan: opened (on any thread), it streams its batches.
-pub type Partition = Box<dyn FnOnce() -> Result<Stream<'static>> + Send>;
+pub struct Partition {
+    /// Rows the part reads (before filters), for progress reports.
+    pub rows: u64,
+    open: Box<dyn FnOnce() -> Result<Stream<'static>> + Send>,
+}
+
+impl Partition {
+    pub fn new(rows: u64, open: impl FnOnce() -> Result<Stream<'static>> + Send + 'static) -> Partition {
+        Partition { rows, open: Box::new(open) }
+    }
+
+    pub fn open(self) -> Result<Stream<'static>> {
+        (self.open)()
+    }
+}
+
+/// A `where` evaluated inside a scan: the scan keeps only the rows it is
+/// true for, and a Parquet scan decodes the other columns only for those
+/// (late materialisation). It reads `columns` and contains no sub-query.
+#[derive(Clone)]
+pub struct ScanPredicate {
+    pub expr: Arc<Expr>,
+    /// The scan columns it reads, with the types the query reads them as.
+    pub columns: Vec<(String, ScalarType)>,
+    pub now: i64,
+}
+
+impl ScanPredicate {
+    /// Which rows of `batch` (in the executor's encodings) to keep.
+    pub fn mask(&self, batch: &RecordBatch) -> Result<BooleanArray> {
+        let subs = Subqueries::default();
+        eval_predicate(&self.expr, batch, &EvalCx { now: self.now, subqueries: &subs })
+    }
+
+    /// `stream` with only the rows every predicate keeps.
+    fn apply(filters: Arc<[ScanPredicate]>, stream: Stream<'static>) -> Stream<'static> {
+        if filters.is_empty() {
+            return stream;
+        }
+        Box::new(stream.map(move |b| {
+            let mut b = b?;
+            for f in filters.iter() {
+                let mask = f.mask(&b)?;
+                b = arrow_select::filter::filter_record_batch(&b, &mask)?;
+            }
+            Ok(b)
+        }))
+    }
+}
 
 /// Provides the rows of tables.
 pub trait TableProvider: Send + Sync {
@@ -33,12 +84,17 @@ pub trait TableProvider: Send + Sync {
         None
     }
 
-    /// The same batches as [`TableProvider::scan`], cut into parts that
-    /// can be read in parallel; concatenated in order, they are the scan.
-    /// By default, one part: the whole scan.
-    fn partitions(&self, table: &str, columns: &[(String, ScalarType)]) -> Result<Vec<Partition>> {
-        let stream = self.scan(table, columns)?;
-        Ok(vec![Box::new(move || Ok(stream))])
+    /// The rows of [`TableProvider::scan`] that pass `filters`, cut into
+    /// parts that can be read in parallel; concatenated in order, they are
+    /// the filtered scan. By default, one part: the whole scan.
+    fn partitions(
+        &self,
+        table: &str,
+        columns: &[(String, ScalarType)],
+        filters: &[ScanPredicate],
+    ) -> Result<Vec<Partition>> {
+        let stream = ScanPredicate::apply(Arc::from(filters), self.scan(table, columns)?);
+        Ok(vec![Partition::new(self.rows(table).unwrap_or(0), move || Ok(stream))])
     }
 }
 
@@ -123,17 +179,24 @@ impl TableProvider for MemTables {
     }
 
     /// A part per batch.
-    fn partitions(&self, table: &str, columns: &[(String, ScalarType)]) -> Result<Vec<Partition>> {
+    fn partitions(
+        &self,
+        table: &str,
+        columns: &[(String, ScalarType)],
+        filters: &[ScanPredicate],
+    ) -> Result<Vec<Partition>> {
         let batches = self.tables.get(table).ok_or_else(|| ExecError::NoTable { table: table.to_string() })?;
         let table: Arc<str> = Arc::from(table);
         let columns: Arc<[(String, ScalarType)]> = Arc::from(columns);
+        let filters: Arc<[ScanPredicate]> = Arc::from(filters);
         Ok(batches
             .iter()
             .map(|b| {
-                let (b, table, columns) = (b.clone(), table.clone(), columns.clone());
-                Box::new(move || -> Result<Stream<'static>> {
-                    Ok(Box::new(std::iter::once(normalize_batch(&table, &b, &columns))))
-                }) as Partition
+                let (b, table, columns, filters) = (b.clone(), table.clone(), columns.clone(), filters.clone());
+                Partition::new(b.num_rows() as u64, move || {
+                    let one: Stream<'static> = Box::new(std::iter::once(normalize_batch(&table, &b, &columns)));
+                    Ok(ScanPredicate::apply(filters, one))
+                })
             })
             .collect())
     }
@@ -225,19 +288,59 @@ impl TableProvider for ParquetTables {
     }
 
     /// A part per row group, or per [`PART_ROWS`] rows of a bigger one.
-    fn partitions(&self, table: &str, columns: &[(String, ScalarType)]) -> Result<Vec<Partition>> {
+    /// Filters on columns the files have run inside the Parquet reader, so
+    /// the other columns are decoded only for the rows they keep; filters on
+    /// a column the files lack run on the completed batches.
+    fn partitions(
+        &self,
+        table: &str,
+        columns: &[(String, ScalarType)],
+        filters: &[ScanPredicate],
+    ) -> Result<Vec<Partition>> {
         let (files, cols) = self.columns_of(table, columns)?;
+        let (inside, after): (Vec<ScanPredicate>, Vec<ScanPredicate>) = filters
+            .iter()
+            .cloned()
+            .partition(|f| f.columns.iter().all(|(c, _)| cols.present.iter().any(|(p, _)| p == c)));
+        let after: Arc<[ScanPredicate]> = Arc::from(after);
         let parts = files.parts(&cols.names(), BATCH_SIZE, PART_ROWS)?;
         Ok(parts
             .into_iter()
             .map(|part| {
-                let cols = cols.clone();
-                Box::new(move || -> Result<Stream<'static>> {
-                    let reader = part.read()?;
-                    Ok(Box::new(reader.map(move |b| cols.complete(&b?))))
-                }) as Partition
+                let (cols, inside, after) = (cols.clone(), inside.clone(), after.clone());
+                Partition::new(part.num_rows() as u64, move || {
+                    // A predicate's own error (a bad regex, say) is kept here:
+                    // the reader can only report that a predicate failed.
+                    let failed: Arc<Mutex<Option<ExecError>>> = Arc::default();
+                    let scan_filters = inside.into_iter().map(|f| in_reader(&cols.table, f, failed.clone())).collect();
+                    let own = move |e: ExecError| failed.lock().ok().and_then(|mut f| f.take()).unwrap_or(e);
+                    let reader = part.read_filtered(scan_filters).map_err(|e| own.clone()(e.into()))?;
+                    let stream: Stream<'static> =
+                        Box::new(reader.map(move |b| b.map_err(|e| own(e.into())).and_then(|b| cols.complete(&b))));
+                    Ok(ScanPredicate::apply(after, stream))
+                })
             })
             .collect())
+    }
+}
+
+/// `f` as a Parquet reader predicate over the raw columns it reads; its
+/// error is stored in `failed`.
+fn in_reader(table: &Arc<str>, f: ScanPredicate, failed: Arc<Mutex<Option<ExecError>>>) -> kql_io::ScanFilter {
+    let table = table.clone();
+    let columns = f.columns.iter().map(|(n, _)| n.clone()).collect();
+    kql_io::ScanFilter {
+        columns,
+        predicate: Box::new(move |raw| {
+            let r = normalize_batch(&table, &raw, &f.columns).and_then(|b| f.mask(&b));
+            r.map_err(|e| {
+                let message = e.to_string();
+                if let Ok(mut slot) = failed.lock() {
+                    slot.get_or_insert(e);
+                }
+                arrow_schema::ArrowError::ComputeError(message)
+            })
+        }),
     }
 }
 

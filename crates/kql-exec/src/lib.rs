@@ -17,7 +17,7 @@ mod output;
 pub mod physical;
 pub mod progress;
 
-pub use context::{MemTables, ParquetTables, Partition, Stream, TableProvider};
+pub use context::{MemTables, ParquetTables, Partition, ScanPredicate, Stream, TableProvider};
 pub use error::ExecError;
 pub use eval::{datetime_text, parse_value, real_text};
 pub use limits::{Limits, MemoryPool};

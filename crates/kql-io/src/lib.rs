@@ -21,5 +21,5 @@ pub use datadir::{DataDir, FileSource, TableFiles};
 pub use error::{BadValue, IoError};
 pub use ingest::{IngestOptions, Skipped};
 pub use output::{Destination, OutputError, OutputFormat, OutputOptions, Sink, SinkSummary, sink};
-pub use parts::{PartReader, ScanPart};
+pub use parts::{PartReader, ScanFilter, ScanPart};
 pub use scan::TableScan;

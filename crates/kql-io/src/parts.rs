@@ -7,16 +7,27 @@
 
 use crate::datadir::{FileSource, TableFiles};
 use crate::error::IoError;
+use arrow_array::BooleanArray;
 use arrow_array::RecordBatch;
+use arrow_schema::ArrowError;
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{
-    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder, RowSelection,
-    RowSelector,
+    ArrowPredicateFn, ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReader,
+    ParquetRecordBatchReaderBuilder, RowFilter, RowSelection, RowSelector,
 };
 use parquet::file::metadata::PageIndexPolicy;
 use std::fs::File;
 use std::ops::Range;
 use std::sync::Arc;
+
+/// A predicate evaluated while reading (late materialisation): it sees
+/// `columns` of the rows still selected (in file column order) and says
+/// which to keep. Filters run in order, each on the rows the earlier ones
+/// kept; the part's other columns are decoded only for the rows all keep.
+pub struct ScanFilter {
+    pub columns: Vec<String>,
+    pub predicate: Box<dyn FnMut(RecordBatch) -> Result<BooleanArray, ArrowError> + Send>,
+}
 
 /// One independently readable piece of a table scan.
 #[derive(Clone)]
@@ -102,12 +113,17 @@ impl ScanPart {
 
     /// The part's batches, with the requested columns in file order.
     pub fn read(&self) -> Result<PartReader, IoError> {
+        self.read_filtered(Vec::new())
+    }
+
+    /// The part's rows that pass every filter.
+    pub fn read_filtered(&self, filters: Vec<ScanFilter>) -> Result<PartReader, IoError> {
         let reader = match &self.src {
             FileSource::Path(path) => {
                 let file = File::open(path).map_err(|source| IoError::Unreadable { path: path.clone(), source })?;
-                self.reader(file)?
+                self.reader(file, filters)?
             }
-            FileSource::Memory { data, .. } | FileSource::Text { data, .. } => self.reader(data.clone())?,
+            FileSource::Memory { data, .. } | FileSource::Text { data, .. } => self.reader(data.clone(), filters)?,
         };
         Ok(PartReader { part: self.clone(), reader: Some(reader) })
     }
@@ -119,8 +135,29 @@ impl ScanPart {
     fn reader<R: parquet::file::reader::ChunkReader + 'static>(
         &self,
         input: R,
+        filters: Vec<ScanFilter>,
     ) -> Result<ParquetRecordBatchReader, IoError> {
-        let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(input, self.meta.clone());
+        let mut builder = ParquetRecordBatchReaderBuilder::new_with_metadata(input, self.meta.clone());
+        if !filters.is_empty() {
+            let schema = self.meta.schema().clone();
+            let mut predicates: Vec<Box<dyn parquet::arrow::arrow_reader::ArrowPredicate>> = Vec::new();
+            for f in filters {
+                let roots = f
+                    .columns
+                    .iter()
+                    .map(|c| {
+                        schema.index_of(c).map_err(|_| IoError::MissingColumn {
+                            table: self.table.to_string(),
+                            column: c.clone(),
+                            path: self.src.path(),
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
+                predicates.push(Box::new(ArrowPredicateFn::new(mask, f.predicate)));
+            }
+            builder = builder.with_row_filter(RowFilter::new(predicates));
+        }
         let mask = ProjectionMask::roots(builder.parquet_schema(), self.columns.iter().copied());
         let group_rows = usize::try_from(self.meta.metadata().row_group(self.row_group).num_rows()).unwrap_or(0);
         let mut builder = builder.with_projection(mask).with_row_groups(vec![self.row_group]);

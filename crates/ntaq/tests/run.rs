@@ -205,3 +205,15 @@ fn a_closed_pipe_ends_quietly() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
 }
+
+/// A `where` right above a table scan runs inside the Parquet reader; an
+/// error there is still the query's own error, pointing at the expression.
+#[test]
+fn errors_of_filters_run_inside_the_scan_keep_their_span() {
+    let o = ntaq(&["run", "-q", "-c", "NTANetAnalytics | where SrcIp matches regex \"(\" | count"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("kql::exec::runtime") && err.contains("invalid regular expression"), "{err}");
+    assert!(err.contains("SrcIp matches regex \"(\"") && err.contains("while evaluating this"), "{err}");
+    assert!(o.stdout.is_empty());
+}

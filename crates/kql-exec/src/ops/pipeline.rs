@@ -8,7 +8,7 @@
 
 use super::Executor;
 use super::rowwise::{expand_batch, project_batch};
-use crate::context::{Partition, Stream};
+use crate::context::{Partition, ScanPredicate, Stream};
 use crate::error::{ExecError, Result};
 use crate::eval::{EvalCx, Subqueries, eval_predicate};
 use arrow_array::RecordBatch;
@@ -16,6 +16,7 @@ use kql_plan::plan::{Expr, Node, Plan};
 use kql_syntax::ScalarType;
 use rayon::prelude::*;
 use std::collections::VecDeque;
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 /// One row-wise operator of a chain.
@@ -66,10 +67,31 @@ fn chain<'p>(ex: &Executor<'p>, plan: &'p Plan) -> Result<Option<(Vec<Stage<'p>>
     }
 }
 
+/// The filters right above the scan that the scan can run itself: those
+/// reading at least one column and no sub-query. They leave `stages`.
+fn scan_predicates(ex: &Executor<'_>, stages: &mut Vec<Stage<'_>>, scan: &Plan) -> Vec<ScanPredicate> {
+    let mut out = Vec::new();
+    while let Some(Stage::Filter(predicate, subs)) = stages.first() {
+        let mut names = std::collections::BTreeSet::new();
+        kql_plan::optimize::referenced_columns(predicate, &mut names);
+        let columns: Option<Vec<(String, ScalarType)>> =
+            names.iter().map(|n| scan.schema.get(n).and_then(|c| c.ty.scalar()).map(|t| (n.clone(), t))).collect();
+        match columns {
+            Some(columns) if !columns.is_empty() && subs.scalars.is_empty() && subs.sets.is_empty() => {
+                out.push(ScanPredicate { expr: Arc::new((*predicate).clone()), columns, now: ex.now });
+                stages.remove(0);
+            }
+            _ => break,
+        }
+    }
+    out
+}
+
 /// Runs `plan` as a parallel scan if it is a scan with row-wise operators
 /// over it; `None` if it is something else.
 pub fn parallel<'a>(ex: &'a Executor<'a>, plan: &'a Plan) -> Result<Option<Stream<'a>>> {
-    let Some((stages, scan, table)) = chain(ex, plan)? else { return Ok(None) };
+    let Some((mut stages, scan, table)) = chain(ex, plan)? else { return Ok(None) };
+    let filters = scan_predicates(ex, &mut stages, scan);
     let columns = scan
         .schema
         .columns
@@ -80,7 +102,7 @@ pub fn parallel<'a>(ex: &'a Executor<'a>, plan: &'a Plan) -> Result<Option<Strea
                 .ok_or_else(|| ExecError::Internal(format!("column `{}` of unknown type", c.name)))
         })
         .collect::<Result<Vec<(String, ScalarType)>>>()?;
-    let parts = ex.tables.partitions(table, &columns)?;
+    let parts = ex.tables.partitions(table, &columns, &filters)?;
     if let Some(p) = &ex.progress {
         p.register(ex.tables.rows(table));
     }
@@ -128,7 +150,8 @@ impl Iterator for Parallel<'_> {
 /// One part through the whole chain; stops at its first error.
 fn run_part(ex: &Executor<'_>, stages: &[Stage<'_>], part: Partition) -> Vec<Result<RecordBatch>> {
     let mut out = Vec::new();
-    let stream = match part() {
+    let rows = part.rows;
+    let stream = match part.open() {
         Ok(s) => s,
         Err(e) => return vec![Err(e)],
     };
@@ -137,9 +160,6 @@ fn run_part(ex: &Executor<'_>, stages: &[Stage<'_>], part: Partition) -> Vec<Res
             if ex.cancel.load(Ordering::Relaxed) {
                 return Err(ExecError::Cancelled);
             }
-            if let Some(p) = &ex.progress {
-                p.count(b.num_rows());
-            }
             apply(ex, stages, b)
         });
         match r {
@@ -147,9 +167,12 @@ fn run_part(ex: &Executor<'_>, stages: &[Stage<'_>], part: Partition) -> Vec<Res
             Ok(None) => {}
             Err(e) => {
                 out.push(Err(e));
-                break;
+                return out;
             }
         }
+    }
+    if let Some(p) = &ex.progress {
+        p.count(usize::try_from(rows).unwrap_or(usize::MAX));
     }
     out
 }
