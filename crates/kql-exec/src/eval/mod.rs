@@ -60,12 +60,15 @@ pub fn eval(e: &Expr, batch: &RecordBatch, cx: &EvalCx) -> Result<Col> {
         ExprKind::Call { function, args } => {
             let cols = args.iter().map(|a| eval(a, batch, cx)).collect::<Result<Vec<_>>>()?;
             let types = args.iter().map(scalar_type).collect::<Result<Vec<_>>>()?;
-            crate::functions::call(function.name, &cols, &types, scalar_type(e)?, len, cx, e.span)
+            let spans: Vec<kql_syntax::Span> = args.iter().map(|a| a.span).collect();
+            crate::functions::call(function.name, &cols, &types, scalar_type(e)?, len, cx, e.span, &spans)
         }
         ExprKind::Binary { op, left, right } => {
             let l = eval(left, batch, cx)?;
             let r = eval(right, batch, cx)?;
-            binary(*op, &l, scalar_type(left)?, &r, scalar_type(right)?, scalar_type(e)?, len, e.span)
+            // A bad regular expression is the right operand's fault.
+            let span = if *op == BinaryOp::MatchesRegex { right.span } else { e.span };
+            binary(*op, &l, scalar_type(left)?, &r, scalar_type(right)?, scalar_type(e)?, len, span)
         }
         ExprKind::Negate(x) => {
             let v = eval(x, batch, cx)?;
