@@ -1,0 +1,358 @@
+//! Property-based and mutation testing of the whole query path: parse →
+//! check → run → write never panics, whatever the text. Every case ends in a
+//! result or a diagnostic whose span lies within the text on char
+//! boundaries; no case reports an internal error or passes the parser's
+//! depth limit.
+//!
+//! The properties (a short run, about 10,000 cases in all, is part of
+//! `cargo test`):
+//!
+//! - `generated_queries_run_or_diagnose`: queries from a grammar-aware
+//!   generator (`fuzz/grammar.rs`), most of which check clean and run;
+//! - `mutated_queries_run_or_diagnose`: the repository's queries with
+//!   tokens deleted, duplicated, swapped or replaced, bits flipped, cut,
+//!   spliced together, brackets and odd characters inserted
+//!   (`fuzz/mutate.rs`);
+//! - `arbitrary_text_is_diagnosed`: text made of KQL's punctuation, keywords
+//!   and any characters;
+//! - `deep_nesting_stops_at_the_depth_limit` and `huge_literals_are_diagnosed`.
+//!
+//! The long run: `NTAQ_FUZZ_CASES=1000000 cargo test --release -p ntaq --test fuzz`
+//! (the number is the total; each property gets its share). A failing case
+//! is shrunk and saved in `tests/fuzz.proptest-regressions`, which is
+//! committed so it runs first from then on; each bug found also has a named
+//! test below (`regression_…`).
+
+#[path = "fuzz/grammar.rs"]
+mod grammar;
+#[path = "fuzz/harness.rs"]
+mod harness;
+#[path = "fuzz/mutate.rs"]
+mod mutate;
+
+use harness::{Outcome, exercise};
+use kql_plan::Catalog;
+use proptest::prelude::*;
+use proptest::test_runner::{Config, FileFailurePersistence};
+use std::sync::OnceLock;
+
+/// Cases for a property with `share` of the total (of 100): the total is
+/// `NTAQ_FUZZ_CASES`, or 10,000 in a normal test run.
+fn config(share: u32) -> Config {
+    let total: u32 = std::env::var("NTAQ_FUZZ_CASES").ok().and_then(|v| v.trim().parse().ok()).unwrap_or(10_000);
+    Config {
+        cases: (total / 100 * share).max(1),
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("proptest-regressions"))),
+        // Shrinking replays the query path many times; a bounded number
+        // of steps still finds a small case.
+        max_shrink_iters: 2_000,
+        ..Config::default()
+    }
+}
+
+fn catalog() -> &'static Catalog {
+    static CATALOG: OnceLock<Catalog> = OnceLock::new();
+    CATALOG.get_or_init(Catalog::nta)
+}
+
+fn corpus() -> &'static [String] {
+    static CORPUS: OnceLock<Vec<String>> = OnceLock::new();
+    CORPUS.get_or_init(mutate::corpus)
+}
+
+fn generated(choices: &[u32]) -> String {
+    grammar::Generator::new(choices, catalog()).query()
+}
+
+fn mutation() -> impl Strategy<Value = mutate::Mutation> {
+    (any::<u8>(), any::<u32>(), any::<u32>()).prop_map(|(kind, a, b)| mutate::Mutation { kind, a, b })
+}
+
+/// Pieces of KQL text: arbitrary text is mostly made of these, so it gets
+/// past the first token more often than random characters would.
+const PIECES: &[&str] = &[
+    "NTANetAnalytics",
+    "NTAIpDetails",
+    "|",
+    "where",
+    "project",
+    "extend",
+    "summarize",
+    "by",
+    "join",
+    "lookup",
+    "on",
+    "union",
+    "mv-expand",
+    "take",
+    "top",
+    "sort",
+    "distinct",
+    "count",
+    "print",
+    "datatable",
+    "let",
+    "=",
+    "==",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    ";",
+    ".",
+    "..",
+    "\"",
+    "'",
+    "1",
+    "1.5",
+    "1h",
+    "x",
+    "Ip",
+    "FlowType",
+    "$left",
+    "$right",
+    "kind",
+    "inner",
+    "and",
+    "or",
+    "not",
+    "dynamic",
+    "datetime",
+    "declare",
+    "query_parameters",
+    ":",
+    "string",
+    "long",
+    "in",
+    "!in",
+    "has",
+    "between",
+    "//",
+    "\n",
+    " ",
+    "@",
+    "typeof",
+    "to",
+    "toscalar",
+    "render",
+    "-",
+    "+",
+    "*",
+    "/",
+];
+
+proptest! {
+    #![proptest_config(config(35))]
+    #[test]
+    fn generated_queries_run_or_diagnose(choices in prop::collection::vec(any::<u32>(), 0..400)) {
+        exercise(&generated(&choices));
+    }
+}
+
+proptest! {
+    #![proptest_config(config(45))]
+    #[test]
+    fn mutated_queries_run_or_diagnose(
+        which in any::<usize>(),
+        other in any::<usize>(),
+        mutations in prop::collection::vec(mutation(), 1..6),
+    ) {
+        let corpus = corpus();
+        let mut text = corpus[which % corpus.len()].clone();
+        let other = &corpus[other % corpus.len()];
+        for m in &mutations {
+            text = mutate::apply(&text, m, other);
+        }
+        exercise(&text);
+    }
+}
+
+proptest! {
+    #![proptest_config(config(14))]
+    #[test]
+    fn arbitrary_text_is_diagnosed(
+        parts in prop::collection::vec(
+            prop_oneof![
+                4 => prop::sample::select(PIECES).prop_map(str::to_string),
+                1 => any::<char>().prop_map(String::from),
+            ],
+            0..40,
+        ),
+    ) {
+        exercise(&parts.join(""));
+    }
+}
+
+/// Nesting forms: an opening and a closing piece around a core, and the
+/// nesting levels each repetition costs (`kql_syntax::MAX_DEPTH` is the
+/// limit; these forms count at least one level each).
+const NESTINGS: &[(&str, &str, &str)] = &[
+    ("print x = ", "(", ")"),
+    ("print x = ", "abs(", ")"),
+    ("print x = ", "-(", ")"),
+    ("print x = ", "not(", ")"),
+    ("print x = dynamic(", "[", "]"),
+    ("print x = dynamic(", "{\"a\":", "}"),
+    ("print x = ", "toscalar(print ", ")"),
+    ("", "union (", ")"),
+    ("", "(", ")"),
+    ("print x = 1", "", ""),
+];
+
+proptest! {
+    #![proptest_config(config(5))]
+    #[test]
+    fn deep_nesting_stops_at_the_depth_limit(form in 0..NESTINGS.len(), depth in 0usize..12_000, close in any::<bool>()) {
+        let (prefix, open, end) = NESTINGS[form];
+        let core = match form {
+            4 | 5 => "1",
+            7 | 8 => "print 1",
+            9 => "",
+            _ => "1",
+        };
+        let text = if form == 9 {
+            // A long flat chain: not deep, but a left-leaning tree as deep as it is long.
+            format!("{prefix}{}", " + 1".repeat(depth))
+        } else {
+            let closing = if close { end.repeat(depth) } else { String::new() };
+            let tail = if form == 4 || form == 5 { ")" } else { "" };
+            format!("{prefix}{}{core}{closing}{tail}", open.repeat(depth))
+        };
+        let outcome = exercise(&text);
+        // Nesting far past the limit is refused, never run.
+        if depth > kql_syntax::MAX_DEPTH && form != 9 {
+            prop_assert_eq!(outcome, Outcome::Blocked);
+            let parsed = kql_syntax::parse(&text);
+            prop_assert!(
+                parsed.errors.iter().any(|e| miette::Diagnostic::code(e).is_some_and(|c| c.to_string() == "kql::syntax::too_deep")),
+                "no too_deep error at depth {}: {:?}", depth, parsed.errors
+            );
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(config(1))]
+    #[test]
+    fn huge_literals_are_diagnosed(form in 0usize..12, size in 1usize..200_000) {
+        let text = match form {
+            0 => format!("print x = \"{}\"", "a".repeat(size)),
+            1 => format!("print x = {}", "9".repeat(size.min(20_000))),
+            2 => format!("print x = 1.{}e{}", "5".repeat(size.min(20_000)), size),
+            3 => format!("print x = datetime({}-01-01)", "9".repeat(size.min(100))),
+            4 => format!("print x = {}d", "9".repeat(size.min(100))),
+            5 => format!("NTAIpDetails | take {}", "9".repeat(size.min(100))),
+            6 => format!("print x = dynamic([{}1])", "1,".repeat(size.min(50_000))),
+            7 => format!("datatable(a:long)[{}1]", "1,".repeat(size.min(20_000))),
+            8 => format!("print x = strlen(\"{}\")", "é".repeat(size)),
+            9 => format!("print x = {}", "'a' ".repeat(size.min(20_000))),
+            10 => format!("print {}", (0..size.min(5_000)).map(|k| format!("c{k} = {k}")).collect::<Vec<_>>().join(", ")),
+            _ => format!("NTAIpDetails | where Ip in ({})", (0..size.min(20_000)).map(|k| format!("'{k}'")).collect::<Vec<_>>().join(",")),
+        };
+        exercise(&text);
+    }
+}
+
+/// The generator earns its name: most of what it writes checks clean and
+/// reaches the executor (with a fixed seed, so the count is stable).
+#[test]
+fn the_generator_mostly_writes_valid_queries() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::{RngAlgorithm, TestRng, TestRunner};
+    let mut runner = TestRunner::new_with_rng(Config::default(), TestRng::from_seed(RngAlgorithm::ChaCha, &[7; 32]));
+    let strategy = prop::collection::vec(any::<u32>(), 0..400);
+    let (mut ran, mut failed, mut blocked) = (0, 0, 0);
+    let mut blocked_codes: std::collections::BTreeMap<String, usize> = Default::default();
+    for _ in 0..200 {
+        let choices = strategy.new_tree(&mut runner).unwrap().current();
+        let text = generated(&choices);
+        match exercise(&text) {
+            Outcome::Ran => ran += 1,
+            Outcome::Failed(_) => failed += 1,
+            Outcome::Blocked => {
+                blocked += 1;
+                let d = harness::session().prepare(&text, &Default::default()).diagnostics;
+                if let Some(d) = d.iter().find(|d| d.is_error() || d.is_unsupported()) {
+                    *blocked_codes.entry(d.code()).or_default() += 1;
+                }
+            }
+        }
+    }
+    assert!(
+        ran >= 100,
+        "only {ran} of 200 generated queries ran ({failed} failed, {blocked} blocked: {blocked_codes:?})"
+    );
+    assert!(blocked >= 5, "the generator should also exercise the checker's errors");
+}
+
+/// Bytes on the CLI's standard input, most of them not UTF-8: `ntaq run -`
+/// and `ntaq check -` end with a documented status and no panic.
+fn cli_config() -> Config {
+    let total: u32 = std::env::var("NTAQ_FUZZ_CASES").ok().and_then(|v| v.trim().parse().ok()).unwrap_or(10_000);
+    // Each case starts two processes: a few dozen in a normal run.
+    Config { cases: (total / 500).clamp(16, 2_000), ..config(0) }
+}
+
+proptest! {
+    #![proptest_config(cli_config())]
+    #[test]
+    fn any_bytes_on_standard_input(which in any::<usize>(), cut in any::<usize>(), noise in prop::collection::vec(any::<u8>(), 0..64)) {
+        use std::io::Write;
+        use std::process::{Command, Stdio};
+        let corpus = corpus();
+        let text = corpus[which % corpus.len()].as_bytes();
+        let k = cut % (text.len() + 1);
+        let mut bytes = text[..k].to_vec();
+        bytes.extend(&noise);
+        bytes.extend(&text[k..]);
+        for args in [&["run", "-q", "--format", "csv", "-"][..], &["check", "-"][..]] {
+            let mut child = Command::new(env!("CARGO_BIN_EXE_ntaq"))
+                .args(args)
+                .env("NO_COLOR", "1")
+                .env_remove("NTAQ_DATA")
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            // The process may stop reading early (an error): a broken pipe is fine.
+            let _ = child.stdin.take().unwrap().write_all(&bytes);
+            let o = child.wait_with_output().unwrap();
+            let err = String::from_utf8_lossy(&o.stderr);
+            prop_assert!(matches!(o.status.code(), Some(0..=3)), "{:?}: status {:?}: {}", args, o.status, err);
+            prop_assert!(!err.contains("panicked"), "{:?}: {}", args, err);
+            if std::str::from_utf8(&bytes).is_err() {
+                prop_assert_eq!(o.status.code(), Some(2), "{:?}: invalid UTF-8 is an I/O error: {}", args, err);
+            }
+        }
+    }
+}
+
+// Each bug the fuzz suite found, as the smallest query that showed it.
+
+/// Rows without columns failed every writer (kql::io::schema_mismatch).
+#[test]
+fn regression_rows_without_columns_are_written() {
+    assert_eq!(exercise("print x = 1 | project-away x"), Outcome::Ran);
+    assert_eq!(exercise("datatable(a:long)[1] | union kind=inner (datatable(b:long)[2])"), Outcome::Ran);
+}
+
+/// Datetime arithmetic past the range was an internal error.
+#[test]
+fn regression_datetime_arithmetic_out_of_range() {
+    assert_eq!(exercise("print x = datetime(2025-06-01 23:59:59.9999999) - -106750d"), Outcome::Ran);
+    assert_eq!(exercise("print x = 106750d + 106750d, y = datetime(2262-04-10) - datetime(1677-09-22)"), Outcome::Ran);
+}
+
+/// bin() near the earliest datetime overflowed (a panic in debug builds).
+#[test]
+fn regression_bin_near_the_earliest_datetime() {
+    assert_eq!(exercise("print x = bin(datetime(1677-09-22), 7d)"), Outcome::Ran);
+    assert_eq!(
+        exercise("datatable(t:datetime)[datetime(1677-09-22), datetime(null)] | summarize count() by bin(t, 1d)"),
+        Outcome::Ran
+    );
+}

@@ -1,0 +1,110 @@
+//! What every fuzz case goes through: the path of `ntaq run`, through the
+//! library calls the CLI makes (prepare, render the diagnostics, run each
+//! result, write it as CSV), on the bundled sample with a small memory
+//! budget and a row cap so that every case stays fast.
+
+use kql_exec::{ExecError, Limits};
+use kql_io::output::SharedBuffer;
+use kql_io::{Destination, OutputFormat, OutputOptions};
+use ntaq::diagnostic::Diag;
+use ntaq::params::ParamValues;
+use ntaq::session::Session;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, OnceLock};
+
+/// `now()` of every case: 2025-06-02T00:00:00Z, the end of the sample.
+const NOW: i64 = 1_748_822_400_000_000_000;
+/// The memory budget of a case: joins that would multiply the sample's rows
+/// stop at the explosion guard instead of running for seconds.
+pub const MAX_MEMORY: u64 = 16 << 20;
+/// Rows read from each result, as `--max-rows` would cut it.
+const MAX_ROWS: usize = 2_000;
+
+/// How a case ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// A diagnostic stopped it before it ran (syntax, semantic, unsupported).
+    Blocked,
+    /// It ran and its results were written.
+    Ran,
+    /// It ran and failed with a diagnostic of this code.
+    Failed(String),
+}
+
+pub fn session() -> &'static Session {
+    static SESSION: OnceLock<Session> = OnceLock::new();
+    SESSION.get_or_init(|| {
+        let (mut session, _) = Session::sample().expect("the bundled sample loads");
+        session.limits = Limits { max_memory: MAX_MEMORY };
+        session
+    })
+}
+
+/// Checks that a diagnostic's span lies within `text`, on char boundaries,
+/// and that it renders (human and JSON) without panicking.
+fn check_diag(d: &Diag, text: &str) {
+    if let Some((offset, len)) = d.primary_span() {
+        let end = offset.saturating_add(len);
+        assert!(end <= text.len(), "{d:?}: span {offset}+{len} outside the {} bytes of {text:?}", text.len());
+        assert!(
+            text.is_char_boundary(offset) && text.is_char_boundary(end),
+            "{d:?}: span {offset}+{len} not on char boundaries of {text:?}"
+        );
+    }
+    let rendered = d.render("fuzz.kql", text, false);
+    assert!(rendered.contains(&d.code()), "{rendered}");
+    let _ = d.to_json(text);
+}
+
+/// An executor error: a diagnostic with a valid span, and never one that
+/// says ntaq has a bug.
+fn exec_error(e: ExecError, prepared_map: &Arc<ntaq::params::SourceMap>, text: &str) -> Outcome {
+    let d = Diag::new(e).mapped(prepared_map.clone());
+    check_diag(&d, text);
+    let code = d.code();
+    assert_ne!(code, "kql::exec::internal", "an internal error for {text:?}: {}", d.message());
+    Outcome::Failed(code)
+}
+
+/// Runs `text` as `ntaq run` would; panics (failing the property) on a
+/// broken invariant.
+pub fn exercise(text: &str) -> Outcome {
+    let session = session();
+    let prepared = session.prepare(text, &ParamValues::default());
+    for d in &prepared.diagnostics {
+        check_diag(d, text);
+    }
+    if prepared.blocked() {
+        return Outcome::Blocked;
+    }
+    let ex = session.executor(&prepared, NOW, Arc::new(AtomicBool::new(false)));
+    for k in 0..prepared.program.results.len() {
+        let rs = match ex.result(k) {
+            Ok(rs) => rs,
+            Err(e) => return exec_error(e, &prepared.map, text),
+        };
+        let out = SharedBuffer::default();
+        let mut sink = kql_io::sink(
+            OutputFormat::Csv,
+            rs.schema.clone(),
+            Destination::writer(out.clone()),
+            &OutputOptions::default(),
+        )
+        .unwrap_or_else(|e| panic!("no CSV writer for {text:?}: {e}"));
+        let mut rows = 0;
+        for batch in rs.batches {
+            let batch = match batch {
+                Ok(b) => b,
+                Err(e) => return exec_error(e, &prepared.map, text),
+            };
+            assert_eq!(batch.schema(), rs.schema, "a batch of {text:?} does not match its result's schema");
+            sink.write(&batch).unwrap_or_else(|e| panic!("writing a result of {text:?}: {e}"));
+            rows += batch.num_rows();
+            if rows >= MAX_ROWS {
+                break;
+            }
+        }
+        sink.finish().unwrap_or_else(|e| panic!("finishing a result of {text:?}: {e}"));
+    }
+    Outcome::Ran
+}
