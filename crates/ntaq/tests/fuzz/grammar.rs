@@ -171,6 +171,14 @@ impl<'a, 'c> Generator<'a, 'c> {
                 let (b, sb) = self.tabular(depth + 1);
                 (format!("union ({a}), ({b})"), union_schema(&sa, &sb))
             }
+            _ if self.c.chance(30) => {
+                // A declared query parameter with a default.
+                let name = format!("p{}", self.lets.len() + 1);
+                let ty = *self.c.one(&[Ty::Long, Ty::Str, Ty::Date, Ty::Span, Ty::Real, Ty::Bool]);
+                let value = self.constant(ty);
+                self.lets.push(format!("declare query_parameters({name}:{} = {value});", ty.name()));
+                (format!("print {name}"), vec![Col { name: name.clone(), ty }])
+            }
             _ => {
                 // A scalar let used in the query.
                 let name = format!("s{}", self.lets.len() + 1);
@@ -221,7 +229,7 @@ impl<'a, 'c> Generator<'a, 'c> {
 
     /// One operator applied to `schema`: its text and output schema.
     fn operator(&mut self, schema: &[Col], depth: usize) -> (String, Schema) {
-        let n = if depth >= MAX_QUERY_DEPTH { 14 } else { 18 };
+        let n = if depth >= MAX_QUERY_DEPTH { 14 } else { 21 };
         match self.c.pick(n) {
             0 => (format!("take {}", self.count()), schema.to_vec()),
             1 => (format!("where {}", self.expr(Ty::Bool, schema, 0)), schema.to_vec()),
@@ -239,6 +247,9 @@ impl<'a, 'c> Generator<'a, 'c> {
             13 => (format!("where {}", self.wild(schema)), schema.to_vec()),
             14 | 15 => self.join(schema, depth),
             16 => self.lookup(schema, depth),
+            17 => self.project_keep(schema),
+            18 => self.arg_max(schema),
+            19 => (format!("render {}", self.c.word(&["table", "barchart", "timechart", "piechart"])), schema.to_vec()),
             _ => {
                 let (b, sb) = self.tabular(depth + 1);
                 let kind = if self.c.chance(30) { "kind=inner " } else { "" };
@@ -330,6 +341,37 @@ impl<'a, 'c> Generator<'a, 'c> {
         let out = schema.iter().filter(|c| !away.iter().any(|a| a.name == c.name)).cloned().collect();
         let names: Vec<String> = away.iter().map(|c| quote_name(&c.name)).collect();
         (format!("project-away {}", names.join(", ")), out)
+    }
+
+    fn project_keep(&mut self, schema: &[Col]) -> (String, Schema) {
+        let keep = self.subset(schema, 1);
+        if keep.is_empty() {
+            return ("take 3".into(), schema.to_vec());
+        }
+        let names: Vec<String> = keep.iter().map(|c| quote_name(&c.name)).collect();
+        // The input's order, which project-keep keeps.
+        let out = schema.iter().filter(|c| keep.iter().any(|k| k.name == c.name)).cloned().collect();
+        (format!("project-keep {}", names.join(", ")), out)
+    }
+
+    /// `summarize arg_max(x, *) by k` and `arg_min(x, a, b)`: the output
+    /// has more columns than the generator tracks (a subset is enough).
+    fn arg_max(&mut self, schema: &[Col]) -> (String, Schema) {
+        let f = self.c.word(&["arg_max", "arg_min"]);
+        let ty = *self.c.one(&[Ty::Long, Ty::Date, Ty::Str, Ty::Real]);
+        let by = match self.any_column(schema) {
+            Some(c) if c.ty != Ty::Dyn && self.c.chance(70) => Some(c),
+            _ => None,
+        };
+        let value = self.expr(ty, schema, 2);
+        let returned = match self.any_column(schema) {
+            Some(c) if self.c.chance(50) && by.as_ref().is_none_or(|b| b.name != c.name) => quote_name(&c.name),
+            _ => "*".to_string(),
+        };
+        match by {
+            Some(k) => (format!("summarize {f}({value}, {returned}) by {}", quote_name(&k.name)), vec![k]),
+            None => (format!("summarize {f}({value}, {returned})"), Vec::new()),
+        }
     }
 
     fn project_rename(&mut self, schema: &[Col]) -> (String, Schema) {
@@ -466,6 +508,13 @@ impl<'a, 'c> Generator<'a, 'c> {
             }
         };
         let mut text = format!("mv-expand {item}");
+        if self.c.chance(25) {
+            // A second array, expanded in parallel.
+            let second = self.fresh();
+            let value = self.expr(Ty::Dyn, schema, 1);
+            text.push_str(&format!(", {second} = {value}"));
+            out.push(Col { name: second, ty: Ty::Dyn });
+        }
         if self.c.chance(30) {
             let ty = *self.c.one(&[Ty::Long, Ty::Str, Ty::Real, Ty::Bool]);
             text.push_str(&format!(" to typeof({})", ty.name()));
@@ -513,11 +562,19 @@ impl<'a, 'c> Generator<'a, 'c> {
         let same_name = self.c.chance(60);
         let right_key = if same_name { key.name.clone() } else { self.fresh() };
         let (right, rs) = self.right_side(depth, &quote_name(&right_key), key.ty);
-        let on = if same_name {
+        let mut on = if same_name {
             quote_name(&key.name)
         } else {
             format!("$left.{} == $right.{right_key}", quote_name(&key.name))
         };
+        // A second condition on the right's extra column, when a left column has its type.
+        if let Some(extra) = rs.get(1).cloned()
+            && extra.ty != Ty::Dyn
+            && self.c.chance(25)
+            && let Some(l) = self.column(schema, extra.ty)
+        {
+            on.push_str(&format!(", $left.{l} == $right.{}", extra.name));
+        }
         let out = match kind.trim().trim_start_matches("kind=") {
             "leftsemi" | "leftanti" => schema.to_vec(),
             "rightsemi" | "rightanti" => rs,
@@ -540,10 +597,17 @@ impl<'a, 'c> Generator<'a, 'c> {
             return ("take 2".into(), schema.to_vec());
         };
         let kind = *self.c.one(&["", "kind=leftouter ", "kind=inner "]);
-        let (right, rs) = self.right_side(depth, &quote_name(&key.name), key.ty);
+        let same_name = self.c.chance(70);
+        let right_key = if same_name { key.name.clone() } else { self.fresh() };
+        let (right, rs) = self.right_side(depth, &quote_name(&right_key), key.ty);
         let mut out = schema.to_vec();
-        out.extend(rs.into_iter().filter(|c| c.name != key.name));
-        (format!("lookup {kind}{right} on {}", quote_name(&key.name)), out)
+        out.extend(rs.into_iter().filter(|c| c.name != right_key));
+        let on = if same_name {
+            quote_name(&key.name)
+        } else {
+            format!("$left.{} == $right.{right_key}", quote_name(&key.name))
+        };
+        (format!("lookup {kind}{right} on {on}"), out)
     }
 
     // ---- expressions --------------------------------------------------
@@ -686,7 +750,17 @@ impl<'a, 'c> Generator<'a, 'c> {
                 let f = *self.c.one(&["hourofday", "getyear", "getmonth"]);
                 format!("{f}({})", self.expr(Ty::Date, s, d))
             }
-            13 => format!("toint({}[0])", self.expr(Ty::Dyn, s, d)),
+            13 => {
+                let part = self.c.word(&[
+                    "\"year\"",
+                    "\"month\"",
+                    "\"day\"",
+                    "\"hour\"",
+                    "\"nanosecond\"",
+                    "\"week_of_year\"",
+                ]);
+                format!("datetime_part({part}, {})", self.expr(Ty::Date, s, d))
+            }
             14 => format!("tolong(toscalar({}))", self.scalar_subquery(Ty::Long, d)),
             _ => format!("round({})", self.expr(Ty::Long, s, d)),
         }
@@ -736,7 +810,10 @@ impl<'a, 'c> Generator<'a, 'c> {
 
     fn str_expr(&mut self, s: &[Col], d: usize) -> String {
         match self.c.pick(15) {
-            0 => format!("strcat({}, {})", self.expr(Ty::Str, s, d), self.expr(Ty::Str, s, d)),
+            0 => {
+                let parts: Vec<String> = (0..1 + self.c.pick(4)).map(|_| self.expr(Ty::Str, s, d)).collect();
+                format!("strcat({})", parts.join(", "))
+            }
             1 => {
                 let ty = *self.c.one(&TYPES);
                 format!("tostring({})", self.expr(ty, s, d))
@@ -856,7 +933,7 @@ impl<'a, 'c> Generator<'a, 'c> {
     }
 
     fn date_expr(&mut self, s: &[Col], d: usize) -> String {
-        match self.c.pick(8) {
+        match self.c.pick(9) {
             0 => {
                 let op = *self.c.one(&["+", "-"]);
                 format!("{} {op} {}", self.expr(Ty::Date, s, d), self.expr(Ty::Span, s, d))
@@ -876,6 +953,7 @@ impl<'a, 'c> Generator<'a, 'c> {
             4 => format!("ago({})", self.expr(Ty::Span, s, d)),
             5 => format!("now({})", self.expr(Ty::Span, s, d)),
             6 => format!("{} + {}", self.expr(Ty::Span, s, d), self.expr(Ty::Date, s, d)),
+            7 => format!("startofweek({}, {})", self.expr(Ty::Date, s, d), self.expr(Ty::Long, s, d)),
             _ => format!("max_of({}, {})", self.expr(Ty::Date, s, d), self.expr(Ty::Date, s, d)),
         }
     }

@@ -66,9 +66,47 @@ fn exec_error(e: ExecError, prepared_map: &Arc<ntaq::params::SourceMap>, text: &
     Outcome::Failed(code)
 }
 
+/// The syntax tree as JSON with every span replaced by null.
+fn without_spans(script: &kql_syntax::ast::Script) -> serde_json::Value {
+    fn strip(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(map)
+                if map.len() == 2 && map.contains_key("start") && map.contains_key("end") =>
+            {
+                *v = serde_json::Value::Null;
+            }
+            serde_json::Value::Object(map) => map.values_mut().for_each(strip),
+            serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let mut v = serde_json::to_value(script).expect("the syntax tree serializes");
+    strip(&mut v);
+    v
+}
+
+/// A text that parses cleanly prints canonically (`ntaq parse --format
+/// kql`) as a text that parses to the same tree and prints the same.
+fn check_round_trip(text: &str) {
+    let first = kql_syntax::parse(text);
+    if !first.errors.is_empty() {
+        return;
+    }
+    let printed = first.script.to_string();
+    let second = kql_syntax::parse(&printed);
+    assert!(second.errors.is_empty(), "{text:?} prints as {printed:?}, which does not parse: {:?}", second.errors);
+    assert_eq!(
+        without_spans(&first.script),
+        without_spans(&second.script),
+        "{text:?} prints as {printed:?}, a different tree"
+    );
+    assert_eq!(second.script.to_string(), printed, "printing {text:?} is not stable");
+}
+
 /// Runs `text` as `ntaq run` would; panics (failing the property) on a
 /// broken invariant.
 pub fn exercise(text: &str) -> Outcome {
+    check_round_trip(text);
     let session = session();
     let prepared = session.prepare(text, &ParamValues::default());
     for d in &prepared.diagnostics {
