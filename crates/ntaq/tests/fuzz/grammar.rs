@@ -633,6 +633,14 @@ impl<'a, 'c> Generator<'a, 'c> {
         if self.c.chance(10) { format!("({e})") } else { e }
     }
 
+    /// An operand of a binary operator: a compound one is usually put in
+    /// parentheses, so the operator's precedence keeps the intended types
+    /// (`(d1 - d2) * 2`); sometimes not, to exercise precedence too.
+    fn operand(&mut self, ty: Ty, schema: &[Col], depth: usize) -> String {
+        let e = self.expr(ty, schema, depth);
+        if e.contains(' ') && !self.c.chance(15) { format!("({e})") } else { e }
+    }
+
     fn leaf(&mut self, ty: Ty, schema: &[Col]) -> String {
         if self.c.chance(60)
             && let Some(c) = self.column(schema, ty)
@@ -713,7 +721,7 @@ impl<'a, 'c> Generator<'a, 'c> {
         match self.c.pick(16) {
             0 => {
                 let op = *self.c.one(&["+", "-", "*", "/", "%"]);
-                format!("{} {op} {}", self.expr(Ty::Long, s, d), self.expr(Ty::Long, s, d))
+                format!("{} {op} {}", self.operand(Ty::Long, s, d), self.operand(Ty::Long, s, d))
             }
             1 => format!("-({})", self.expr(Ty::Long, s, d)),
             2 => format!("strlen({})", self.expr(Ty::Str, s, d)),
@@ -770,7 +778,7 @@ impl<'a, 'c> Generator<'a, 'c> {
         match self.c.pick(9) {
             0 => {
                 let op = *self.c.one(&["+", "-", "*", "/", "%"]);
-                format!("{} {op} {}", self.expr(Ty::Real, s, d), self.expr(Ty::Long, s, d))
+                format!("{} {op} {}", self.operand(Ty::Real, s, d), self.operand(Ty::Long, s, d))
             }
             1 => {
                 let f = *self.c.one(&["sqrt", "log", "log10", "exp", "ceiling"]);
@@ -786,7 +794,7 @@ impl<'a, 'c> Generator<'a, 'c> {
                 let precision = *self.c.one(&["2", "0", "-1", "30"]);
                 format!("round({}, {precision})", self.expr(Ty::Real, s, d))
             }
-            5 => format!("{} / {}", self.expr(Ty::Long, s, d), self.expr(Ty::Real, s, d)),
+            5 => format!("{} / {}", self.operand(Ty::Long, s, d), self.operand(Ty::Real, s, d)),
             6 => format!("bin({}, 0.5)", self.expr(Ty::Real, s, d)),
             7 => format!("{} / 1s", self.expr(Ty::Span, s, d)),
             _ => format!("-({})", self.expr(Ty::Real, s, d)),
@@ -874,7 +882,7 @@ impl<'a, 'c> Generator<'a, 'c> {
                 let ty = *self.c.one(&[Ty::Long, Ty::Real, Ty::Date, Ty::Span, Ty::Str]);
                 let op = *self.c.one(&["==", "!=", "<", "<=", ">", ">="]);
                 let op = if ty == Ty::Str { "!=" } else { op };
-                format!("{} {op} {}", self.expr(ty, s, d), self.expr(ty, s, d))
+                format!("{} {op} {}", self.operand(ty, s, d), self.operand(ty, s, d))
             }
             1 => {
                 let op = *self.c.one(&[
@@ -891,11 +899,11 @@ impl<'a, 'c> Generator<'a, 'c> {
                     "contains_cs",
                     "!startswith",
                 ]);
-                format!("{} {op} {}", self.expr(Ty::Str, s, d), self.expr(Ty::Str, s, d))
+                format!("{} {op} {}", self.operand(Ty::Str, s, d), self.operand(Ty::Str, s, d))
             }
             2 => {
                 let op = *self.c.one(&["and", "or"]);
-                format!("{} {op} {}", self.expr(Ty::Bool, s, d), self.expr(Ty::Bool, s, d))
+                format!("{} {op} {}", self.operand(Ty::Bool, s, d), self.operand(Ty::Bool, s, d))
             }
             3 => format!("not({})", self.expr(Ty::Bool, s, d)),
             4 => {
@@ -936,7 +944,7 @@ impl<'a, 'c> Generator<'a, 'c> {
         match self.c.pick(9) {
             0 => {
                 let op = *self.c.one(&["+", "-"]);
-                format!("{} {op} {}", self.expr(Ty::Date, s, d), self.expr(Ty::Span, s, d))
+                format!("{} {op} {}", self.operand(Ty::Date, s, d), self.operand(Ty::Span, s, d))
             }
             1 => {
                 let size = *self.c.one(&["1h", "1d", "0s", "-1m", "7d", "1tick"]);
@@ -952,7 +960,7 @@ impl<'a, 'c> Generator<'a, 'c> {
             }
             4 => format!("ago({})", self.expr(Ty::Span, s, d)),
             5 => format!("now({})", self.expr(Ty::Span, s, d)),
-            6 => format!("{} + {}", self.expr(Ty::Span, s, d), self.expr(Ty::Date, s, d)),
+            6 => format!("{} + {}", self.operand(Ty::Span, s, d), self.operand(Ty::Date, s, d)),
             7 => format!("startofweek({}, {})", self.expr(Ty::Date, s, d), self.expr(Ty::Long, s, d)),
             _ => format!("max_of({}, {})", self.expr(Ty::Date, s, d), self.expr(Ty::Date, s, d)),
         }
@@ -960,13 +968,13 @@ impl<'a, 'c> Generator<'a, 'c> {
 
     fn span_expr(&mut self, s: &[Col], d: usize) -> String {
         match self.c.pick(7) {
-            0 => format!("{} - {}", self.expr(Ty::Date, s, d), self.expr(Ty::Date, s, d)),
+            0 => format!("{} - {}", self.operand(Ty::Date, s, d), self.operand(Ty::Date, s, d)),
             1 => {
                 let op = *self.c.one(&["+", "-"]);
-                format!("{} {op} {}", self.expr(Ty::Span, s, d), self.expr(Ty::Span, s, d))
+                format!("{} {op} {}", self.operand(Ty::Span, s, d), self.operand(Ty::Span, s, d))
             }
-            2 => format!("{} * {}", self.expr(Ty::Span, s, d), self.expr(Ty::Long, s, d)),
-            3 => format!("{} / {}", self.expr(Ty::Span, s, d), self.expr(Ty::Long, s, d)),
+            2 => format!("{} * {}", self.operand(Ty::Span, s, d), self.operand(Ty::Long, s, d)),
+            3 => format!("{} / {}", self.operand(Ty::Span, s, d), self.operand(Ty::Long, s, d)),
             4 => {
                 let ty = *self.c.one(&[Ty::Str, Ty::Long, Ty::Span]);
                 format!("totimespan({})", self.expr(ty, s, d))
