@@ -273,6 +273,15 @@ fn runtime_errors_point_at_the_expression_at_fault() {
         );
         assert!(e.contains(&format!("[<command>:{line}:{column}]")), "{query}: the span is the pattern's: {e}");
     }
+    // Other errors about one argument point at it too.
+    for (query, status, column, message) in [
+        ("print x = datetime_part('fortnight', now())", 1, 25, "unknown part \"fortnight\""),
+        ("datatable(s:string)['a,b'] | extend x = split(s, s)", 3, 50, "separator that is not a constant"),
+    ] {
+        let (code, e) = run_query(query);
+        assert_eq!(code, Some(status), "{query}: {e}");
+        assert!(e.contains(message) && e.contains(&format!("[<command>:1:{column}]")), "{query}: {e}");
+    }
     // What Kusto defines as null is not an error: bad casts, an impossible
     // date, integer division by zero.
     let (status, e) = run_query("print a = toint('abc'), b = todatetime('garbage'), c = 1 / 0, d = 7 % 0");

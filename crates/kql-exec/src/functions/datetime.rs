@@ -19,7 +19,7 @@ pub fn now(a: &Args, now: i64) -> Result<Col> {
             _ => {
                 return Err(ExecError::NotImplemented {
                     what: "now() with a non-constant offset".into(),
-                    span: a.span,
+                    span: a.arg_span(0),
                 });
             }
         },
@@ -207,7 +207,7 @@ pub fn datetime_part(a: &Args) -> Result<Col> {
         _ => {
             return Err(ExecError::Runtime {
                 message: format!("datetime_part(): unknown part {name:?}"),
-                span: a.span,
+                span: a.arg_span(0),
                 help: Some(
                     "the parts are year, quarter, month, week_of_year, day, dayofyear, hour, minute, second, \
                      millisecond, microsecond and nanosecond"
