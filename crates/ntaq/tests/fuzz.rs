@@ -288,8 +288,32 @@ fn the_generator_mostly_writes_valid_queries() {
     assert!(blocked >= 5, "the generator should also exercise the checker's errors");
 }
 
-/// Bytes on the CLI's standard input, most of them not UTF-8: `ntaq run -`
-/// and `ntaq check -` end with a documented status and no panic.
+/// Lines of the shell's own language, for piped shell sessions.
+const META: &[&str] = &[
+    "",
+    ".help",
+    ".schema NTAIpDetails",
+    ".schema Nope",
+    ".param start=2025-06-01",
+    ".param",
+    ".now 2025-06-02",
+    ".now soon",
+    ".format csv",
+    ".format xml",
+    ".maxrows 3",
+    ".maxrows lots",
+    ".forget x",
+    ".explain print 1",
+    "let x = 1;",
+    "let T = NTAIpDetails | take 3;",
+    ".tables",
+    ".run /no/such/file",
+    ".",
+];
+
+/// Bytes on the CLI's standard input, most of them not UTF-8: `ntaq run -`,
+/// `ntaq check -` and a piped shell session end with a documented status
+/// and no panic.
 fn cli_config() -> Config {
     let total: u32 = std::env::var("NTAQ_FUZZ_CASES").ok().and_then(|v| v.trim().parse().ok()).unwrap_or(10_000);
     // Each case starts two processes: a few dozen in a normal run.
@@ -299,7 +323,12 @@ fn cli_config() -> Config {
 proptest! {
     #![proptest_config(cli_config())]
     #[test]
-    fn any_bytes_on_standard_input(which in any::<usize>(), cut in any::<usize>(), noise in prop::collection::vec(any::<u8>(), 0..64)) {
+    fn any_bytes_on_standard_input(
+        which in any::<usize>(),
+        cut in any::<usize>(),
+        noise in prop::collection::vec(any::<u8>(), 0..64),
+        meta in prop::collection::vec(prop::sample::select(META), 0..4),
+    ) {
         use std::io::Write;
         use std::process::{Command, Stdio};
         let corpus = corpus();
@@ -308,7 +337,14 @@ proptest! {
         let mut bytes = text[..k].to_vec();
         bytes.extend(&noise);
         bytes.extend(&text[k..]);
-        for args in [&["run", "-q", "--format", "csv", "-"][..], &["check", "-"][..]] {
+        let mut session = meta.join("\n\n").into_bytes();
+        session.extend(b"\n\n");
+        session.extend(&bytes);
+        for (args, input) in [
+            (&["run", "-q", "--format", "csv", "-"][..], &bytes),
+            (&["check", "-"][..], &bytes),
+            (&[][..], &session),
+        ] {
             let mut child = Command::new(env!("CARGO_BIN_EXE_ntaq"))
                 .args(args)
                 .env("NO_COLOR", "1")
@@ -319,12 +355,12 @@ proptest! {
                 .spawn()
                 .unwrap();
             // The process may stop reading early (an error): a broken pipe is fine.
-            let _ = child.stdin.take().unwrap().write_all(&bytes);
+            let _ = child.stdin.take().unwrap().write_all(input);
             let o = child.wait_with_output().unwrap();
             let err = String::from_utf8_lossy(&o.stderr);
             prop_assert!(matches!(o.status.code(), Some(0..=3)), "{:?}: status {:?}: {}", args, o.status, err);
             prop_assert!(!err.contains("panicked"), "{:?}: {}", args, err);
-            if std::str::from_utf8(&bytes).is_err() {
+            if std::str::from_utf8(input).is_err() {
                 prop_assert_eq!(o.status.code(), Some(2), "{:?}: invalid UTF-8 is an I/O error: {}", args, err);
             }
         }
