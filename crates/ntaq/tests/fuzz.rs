@@ -153,7 +153,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(45))]
+    #![proptest_config(config(40))]
     #[test]
     fn mutated_queries_run_or_diagnose(
         which in any::<usize>(),
@@ -184,6 +184,39 @@ proptest! {
     ) {
         exercise(&parts.join(""));
     }
+}
+
+proptest! {
+    #![proptest_config(config(5))]
+    /// The shell's helpers on the same mutated texts: Tab completion at any
+    /// position, and the checks that split pasted or piped input into entries.
+    #[test]
+    fn shell_completion_and_input_splitting(
+        which in any::<usize>(),
+        other in any::<usize>(),
+        mutations in prop::collection::vec(mutation(), 0..4),
+        positions in prop::collection::vec(any::<usize>(), 1..8),
+    ) {
+        let corpus = corpus();
+        let mut text = corpus[which % corpus.len()].clone();
+        let other = &corpus[other % corpus.len()];
+        for m in &mutations {
+            text = mutate::apply(&text, m, other);
+        }
+        let completer = completer();
+        for p in positions {
+            let pos = p % (text.len() + 1);
+            let c = completer.complete(&text, pos);
+            prop_assert!(c.start <= pos && text.is_char_boundary(c.start), "{:?} at {}: starts at {}", text, pos, c.start);
+        }
+        let _ = ntaq::repl::input::is_complete(&text);
+        let _ = ntaq::repl::input::blocks(&text);
+    }
+}
+
+fn completer() -> &'static ntaq::repl::Completer {
+    static COMPLETER: OnceLock<ntaq::repl::Completer> = OnceLock::new();
+    COMPLETER.get_or_init(|| ntaq::repl::Completer::new(harness::session().clone(), &[]))
 }
 
 /// Nesting forms: an opening and a closing piece around a core, and the
