@@ -153,7 +153,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(40))]
+    #![proptest_config(config(37))]
     #[test]
     fn mutated_queries_run_or_diagnose(
         which in any::<usize>(),
@@ -211,6 +211,83 @@ proptest! {
         }
         let _ = ntaq::repl::input::is_complete(&text);
         let _ = ntaq::repl::input::blocks(&text);
+    }
+}
+
+/// Meta-commands of the shell (not `.output`, `.load` or `.run`, which
+/// touch files) and arguments for them.
+const VERBS: &[&str] = &[
+    "help", "?", "tables", "schema", "lets", "forget", "param", "params", "now", "format", "maxrows", "timing",
+    "explain", "nope", "", "quit",
+];
+const ARGS: &[&str] = &[
+    "",
+    "NTAIpDetails",
+    "x",
+    "T",
+    "start=2025-06-01",
+    "start",
+    "=",
+    "2025-06-02",
+    "off",
+    "csv",
+    "json",
+    "table",
+    "xml",
+    "3",
+    "0",
+    "-1",
+    "lots",
+    "on",
+    "print 1",
+    "explain",
+    "schema",
+    "T | take 1",
+    "é",
+];
+
+#[derive(Clone, Debug)]
+enum Entry {
+    Meta(&'static str, &'static str),
+    Query(usize, Vec<mutate::Mutation>),
+    Let(&'static str, usize),
+}
+
+fn entry() -> impl Strategy<Value = Entry> {
+    prop_oneof![
+        (prop::sample::select(VERBS), prop::sample::select(ARGS)).prop_map(|(v, a)| Entry::Meta(v, a)),
+        (any::<usize>(), prop::collection::vec(mutation(), 0..3)).prop_map(|(w, m)| Entry::Query(w, m)),
+        (prop::sample::select(&["x", "T", "start", "NTAIpDetails"][..]), any::<usize>())
+            .prop_map(|(n, w)| Entry::Let(n, w)),
+    ]
+}
+
+proptest! {
+    #![proptest_config(config(3))]
+    /// Sessions of the shell: meta-commands, remembered `let`s (a query
+    /// or a scalar) and queries, in any order, through `Repl::submit` as the
+    /// terminal and piped front ends call it.
+    #[test]
+    fn shell_sessions(entries in prop::collection::vec(entry(), 1..8)) {
+        let corpus = corpus();
+        let mut repl = ntaq::repl::Repl::new(harness::session().clone(), Box::new(std::io::sink()), Box::new(std::io::sink()));
+        for e in entries {
+            let text = match e {
+                Entry::Meta(verb, arg) => format!(".{verb} {arg}"),
+                Entry::Query(which, mutations) => {
+                    let mut text = corpus[which % corpus.len()].clone();
+                    for m in &mutations {
+                        text = mutate::apply(&text, m, &corpus[0]);
+                    }
+                    text
+                }
+                Entry::Let(name, which) => {
+                    let body = corpus[which % corpus.len()].trim().trim_end_matches(';').to_string();
+                    format!("let {name} = {body};")
+                }
+            };
+            repl.submit("fuzz", &text);
+        }
     }
 }
 
