@@ -296,50 +296,61 @@ fn completer() -> &'static ntaq::repl::Completer {
     COMPLETER.get_or_init(|| ntaq::repl::Completer::new(harness::session().clone(), &[]))
 }
 
-/// Nesting forms: an opening and a closing piece around a core, and the
-/// nesting levels each repetition costs (`kql_syntax::MAX_DEPTH` is the
-/// limit; these forms count at least one level each).
-const NESTINGS: &[(&str, &str, &str)] = &[
-    ("print x = ", "(", ")"),
-    ("print x = ", "abs(", ")"),
-    ("print x = ", "-(", ")"),
-    ("print x = ", "not(", ")"),
-    ("print x = dynamic(", "[", "]"),
-    ("print x = dynamic(", "{\"a\":", "}"),
-    ("print x = ", "toscalar(print ", ")"),
-    ("", "union (", ")"),
-    ("", "(", ")"),
-    ("print x = 1", "", ""),
-];
+/// Deep forms: a text of `depth` levels, and the code that must refuse it
+/// past the limit (`None`: not deep however long, a flat chain).
+fn deep_form(form: usize, depth: usize, close: bool) -> (String, Option<&'static str>) {
+    const SYNTAX: Option<&str> = Some("kql::syntax::too_deep");
+    const PLAN: Option<&str> = Some("kql::semantic::too_deep");
+    let nest = |prefix: &str, open: &str, core: &str, end: &str, tail: &str| {
+        let closing = if close { end.repeat(depth) } else { String::new() };
+        format!("{prefix}{}{core}{closing}{tail}", open.repeat(depth))
+    };
+    match form % 14 {
+        0 => (nest("print x = ", "(", "1", ")", ""), SYNTAX),
+        1 => (nest("print x = ", "abs(", "1", ")", ""), SYNTAX),
+        2 => (nest("print x = ", "-(", "1", ")", ""), SYNTAX),
+        3 => (nest("print x = ", "not(", "true", ")", ""), SYNTAX),
+        4 => (nest("print x = dynamic(", "[", "1", "]", ")"), SYNTAX),
+        5 => (nest("print x = dynamic(", "{\"a\":", "1", "}", ")"), SYNTAX),
+        6 => (nest("print x = ", "toscalar(print ", "1", ")", ""), SYNTAX),
+        7 => (nest("", "union (", "print 1", ")", ""), SYNTAX),
+        8 => (nest("", "(", "print 1", ")", ""), SYNTAX),
+        // A long sum: a left-leaning tree as deep as it is long.
+        9 => (format!("print x = 1{}", " + 1".repeat(depth)), SYNTAX),
+        // Operators in a row, and lets on lets: flat syntax, deep plans.
+        10 => (format!("NTAIpDetails{}", " | where Port > 0".repeat(depth)), PLAN),
+        11 => {
+            let lets: String = (1..=depth).map(|k| format!("let a{k} = a{} | take 5;\n", k - 1)).collect();
+            (format!("let a0 = NTAIpDetails;\n{lets}a{depth}"), PLAN)
+        }
+        12 => {
+            let lets: String = (1..=depth).map(|k| format!("let s{k} = s{} * 2;\n", k - 1)).collect();
+            (format!("let s0 = 1;\n{lets}print s{depth}"), PLAN)
+        }
+        _ => {
+            let items: Vec<String> = (1..=depth).map(|k| format!("a{k} = a{} + 1", k - 1)).collect();
+            (format!("print a0 = 1 | extend {}", items.join(", ")), PLAN)
+        }
+    }
+}
 
 proptest! {
     #![proptest_config(config(5))]
     #[test]
-    fn deep_nesting_stops_at_the_depth_limit(form in 0..NESTINGS.len(), depth in 0usize..12_000, close in any::<bool>()) {
-        let (prefix, open, end) = NESTINGS[form];
-        let core = match form {
-            4 | 5 => "1",
-            7 | 8 => "print 1",
-            9 => "",
-            _ => "1",
+    fn deep_nesting_stops_at_the_depth_limit(form in 0usize..14, depth in 0usize..12_000, close in any::<bool>()) {
+        // Forms whose levels are long texts: fewer levels suffice.
+        let depth = match form {
+            10 => depth / 4,
+            11..14 => depth / 10,
+            _ => depth,
         };
-        let text = if form == 9 {
-            // A long flat chain: not deep, but a left-leaning tree as deep as it is long.
-            format!("{prefix}{}", " + 1".repeat(depth))
-        } else {
-            let closing = if close { end.repeat(depth) } else { String::new() };
-            let tail = if form == 4 || form == 5 { ")" } else { "" };
-            format!("{prefix}{}{core}{closing}{tail}", open.repeat(depth))
-        };
+        let (text, code) = deep_form(form, depth, close);
         let outcome = exercise(&text);
-        // Nesting far past the limit is refused, never run.
-        if depth > kql_syntax::MAX_DEPTH && form != 9 {
+        // Nesting well past the limit is refused with its code, never run.
+        if let Some(code) = code.filter(|_| depth > 2 * kql_syntax::MAX_DEPTH) {
             prop_assert_eq!(outcome, Outcome::Blocked);
-            let parsed = kql_syntax::parse(&text);
-            prop_assert!(
-                parsed.errors.iter().any(|e| miette::Diagnostic::code(e).is_some_and(|c| c.to_string() == "kql::syntax::too_deep")),
-                "no too_deep error at depth {}: {:?}", depth, parsed.errors
-            );
+            let codes = blocking_codes(&text);
+            prop_assert!(codes.iter().any(|c| c == code), "depth {}: {:?}, expected {}", depth, codes, code);
         }
     }
 }
@@ -501,4 +512,58 @@ fn regression_bin_near_the_earliest_datetime() {
         exercise("datatable(t:datetime)[datetime(1677-09-22), datetime(null)] | summarize count() by bin(t, 1d)"),
         Outcome::Ran
     );
+}
+
+/// The codes of the errors `text` is blocked by.
+fn blocking_codes(text: &str) -> Vec<String> {
+    let prepared = harness::session().prepare(text, &Default::default());
+    prepared.diagnostics.iter().filter(|d| d.is_error() || d.is_unsupported()).map(|d| d.code()).collect()
+}
+
+/// Found by the fuzz suite: plans nested deeper than the executor's stack
+/// allows (it recurses once per level) crashed the process with a stack
+/// overflow, and a scalar `let` used twice in the next one, repeatedly,
+/// grew without bound. The binder now refuses them with
+/// kql::semantic::too_deep; the deepest plans it accepts run here, on a
+/// test thread's 2 MiB stack in a debug build.
+#[test]
+fn regression_plans_at_the_depth_limit_run_and_deeper_ones_are_refused() {
+    type Make = fn(usize) -> String;
+    let forms: [(&str, Make); 5] = [
+        ("a pipeline", |n| format!("print x = 'abc'{}", " | extend y = strlen(x)".repeat(n))),
+        ("an extend whose items read one another", |n| {
+            let items: Vec<String> = (1..=n).map(|k| format!("a{k} = a{} + 1", k - 1)).collect();
+            format!("print a0 = 1 | extend {}", items.join(", "))
+        }),
+        ("tabular lets on lets", |n| {
+            let lets: String = (1..=n).map(|k| format!("let a{k} = a{} | where strlen(x) > 0;\n", k - 1)).collect();
+            format!("let a0 = NTAIpDetails | take 3 | project x = Ip;\n{lets}a{n} | count")
+        }),
+        ("scalar lets on lets", |n| {
+            let lets: String = (1..=n).map(|k| format!("let s{k} = s{} + 1;\n", k - 1)).collect();
+            format!("let s0 = 1;\n{lets}print x = s{n}")
+        }),
+        ("lets of sub-queries", |n| {
+            let lets: String =
+                (1..=n).map(|k| format!("let a{k} = print x = toscalar(a{} | project x + 1);\n", k - 1)).collect();
+            format!("let a0 = print x = 1;\n{lets}a{n}")
+        }),
+    ];
+    for (name, make) in forms {
+        // The largest n that checks clean (blocked past it).
+        let (mut lo, mut hi) = (0, 4 * kql_plan::MAX_PLAN_DEPTH);
+        assert!(!blocking_codes(&make(hi)).is_empty(), "{name}: no limit");
+        while lo + 1 < hi {
+            let mid = (lo + hi) / 2;
+            if blocking_codes(&make(mid)).is_empty() { lo = mid } else { hi = mid }
+        }
+        assert!(lo >= 30, "{name}: only {lo} levels accepted");
+        assert_eq!(blocking_codes(&make(hi)), ["kql::semantic::too_deep"], "{name}");
+        assert_eq!(exercise(&make(lo)), Outcome::Ran, "{name} at {lo}");
+        // Far past the limit: one error, quickly, and no crash.
+        assert_eq!(blocking_codes(&make(20 * kql_plan::MAX_PLAN_DEPTH)), ["kql::semantic::too_deep"], "{name}");
+    }
+    // A scalar let used twice in the next, 30 times: 2^30 terms.
+    let lets: String = (1..=30).map(|k| format!("let s{k} = s{} + s{};\n", k - 1, k - 1)).collect();
+    assert_eq!(blocking_codes(&format!("let s0 = 1;\n{lets}print x = s30")), ["kql::semantic::too_deep"]);
 }
