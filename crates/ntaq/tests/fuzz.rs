@@ -145,7 +145,7 @@ const PIECES: &[&str] = &[
 ];
 
 proptest! {
-    #![proptest_config(config(35))]
+    #![proptest_config(config(25))]
     #[test]
     fn generated_queries_run_or_diagnose(choices in prop::collection::vec(any::<u32>(), 0..400)) {
         exercise(&generated(&choices));
@@ -153,7 +153,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(37))]
+    #![proptest_config(config(49))]
     #[test]
     fn mutated_queries_run_or_diagnose(
         which in any::<usize>(),
@@ -335,7 +335,7 @@ fn deep_form(form: usize, depth: usize, close: bool) -> (String, Option<&'static
 }
 
 proptest! {
-    #![proptest_config(config(5))]
+    #![proptest_config(config(3))]
     #[test]
     fn deep_nesting_stops_at_the_depth_limit(form in 0usize..14, depth in 0usize..12_000, close in any::<bool>()) {
         // Forms whose levels are long texts: fewer levels suffice.
