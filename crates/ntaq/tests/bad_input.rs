@@ -292,3 +292,28 @@ fn runtime_errors_point_at_the_expression_at_fault() {
     );
     assert_eq!(stdout(&o).replace('\n', ""), r#"[{"a":null,"b":null,"c":null}]"#);
 }
+
+/// Found while fuzzing: with standard error (or output)
+/// going to a reader that has gone, printing panicked (status 101).
+#[cfg(unix)]
+#[test]
+fn readers_that_went_away_are_not_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let status = dir.path().join("status");
+    for args in [
+        "run --format csv -c 'print 1'",
+        "run -c 'NTAIpDetails | take 5'",
+        "run -c 'print x = 1 +'",
+        "parse --format kql queries/scenario1.kql",
+        "check --format github queries/scenario3.kql",
+        "check queries/scenario4.kql",
+    ] {
+        // The reader (`true`) is gone before ntaq starts writing.
+        let script =
+            format!("(sleep 0.2; {} {args} 2>&1; echo $? > {}) | true", env!("CARGO_BIN_EXE_ntaq"), status.display());
+        let o = Command::new("sh").arg("-c").arg(&script).current_dir(repo()).env_remove("NTAQ_DATA").output().unwrap();
+        assert!(o.status.success(), "{args}: {o:?}");
+        let code: i32 = std::fs::read_to_string(&status).unwrap().trim().parse().unwrap();
+        assert!((0..=3).contains(&code), "{args}: status {code}");
+    }
+}
