@@ -51,6 +51,9 @@ impl<'a> Choices<'a> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Ty {
     Long,
+    /// A 32-bit int column (NTA tables and datatables have them): it reads
+    /// as a long in expressions, but a union keeps it apart from one.
+    Int,
     Real,
     Str,
     Bool,
@@ -64,7 +67,8 @@ const TYPES: [Ty; 7] = [Ty::Long, Ty::Str, Ty::Real, Ty::Bool, Ty::Date, Ty::Spa
 impl Ty {
     fn of(t: ScalarType) -> Option<Ty> {
         Some(match t {
-            ScalarType::Int | ScalarType::Long => Ty::Long,
+            ScalarType::Int => Ty::Int,
+            ScalarType::Long => Ty::Long,
             ScalarType::Real => Ty::Real,
             ScalarType::String => Ty::Str,
             ScalarType::Bool => Ty::Bool,
@@ -78,6 +82,7 @@ impl Ty {
     fn name(self) -> &'static str {
         match self {
             Ty::Long => "long",
+            Ty::Int => "int",
             Ty::Real => "real",
             Ty::Str => "string",
             Ty::Bool => "bool",
@@ -200,7 +205,11 @@ impl<'a, 'c> Generator<'a, 'c> {
         let n = 1 + self.c.pick(4);
         let mut schema = Vec::new();
         for k in 0..n {
-            let ty = if k == 0 { Ty::Long } else { *self.c.one(&TYPES) };
+            let ty = match k {
+                0 if self.c.chance(30) => Ty::Int,
+                0 => Ty::Long,
+                _ => *self.c.one(&[Ty::Long, Ty::Int, Ty::Str, Ty::Real, Ty::Bool, Ty::Date, Ty::Span, Ty::Dyn]),
+            };
             schema.push(Col { name: ["a", "b", "c", "d"][k].to_string(), ty });
         }
         let rows = self.c.pick(6);
@@ -273,7 +282,7 @@ impl<'a, 'c> Generator<'a, 'c> {
     }
 
     fn column(&mut self, schema: &[Col], ty: Ty) -> Option<String> {
-        let cols: Vec<&Col> = schema.iter().filter(|c| c.ty == ty).collect();
+        let cols: Vec<&Col> = schema.iter().filter(|c| c.ty == ty || (ty == Ty::Long && c.ty == Ty::Int)).collect();
         if cols.is_empty() {
             return None;
         }
@@ -622,7 +631,7 @@ impl<'a, 'c> Generator<'a, 'c> {
         }
         let d = depth + 1;
         let e = match ty {
-            Ty::Long => self.long_expr(schema, d),
+            Ty::Long | Ty::Int => self.long_expr(schema, d),
             Ty::Real => self.real_expr(schema, d),
             Ty::Str => self.str_expr(schema, d),
             Ty::Bool => self.bool_expr(schema, d),
@@ -658,6 +667,7 @@ impl<'a, 'c> Generator<'a, 'c> {
 
     fn literal(&mut self, ty: Ty) -> String {
         let s: &[&str] = match ty {
+            Ty::Int => &["1", "0", "-1", "42", "int(null)", "2147483647", "-2147483648"],
             Ty::Long => &[
                 "1",
                 "0",
