@@ -89,3 +89,35 @@ fn the_default_budget_is_a_sane_size() {
     let m = Limits::default().max_memory;
     assert!((256 << 20..=1 << 45).contains(&m), "{m}");
 }
+
+#[test]
+fn an_mv_expand_that_would_explode_stops_before_making_its_rows() {
+    // One row holding a list of 10^6 values, expanded while the list is
+    // kept beside each element: 10^6 rows of about 8 MB each.
+    let (catalog, tables) = table(1_000_000);
+    let query = "T | summarize l = make_list(v) | mv-expand e = l | where array_length(l) > 0 | count";
+    let err = run(query, &catalog, &tables, budget(1 << 30)).unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, ExecError::MemoryLimit { operator: "mv-expand", .. }), "{text}");
+    assert!(text.contains("1,000,000 rows") && text.contains("1 GiB"), "{text}");
+    // Expanding the list itself (nothing large repeated) is 10^6 small rows: it runs.
+    let query = "T | summarize l = make_list(v) | mv-expand l | count";
+    assert_eq!(run(query, &catalog, &tables, budget(1 << 30)).unwrap(), 1);
+    let query = "T | summarize l = make_list(v) | mv-expand l | summarize sum(tolong(l))";
+    assert_eq!(run(query, &catalog, &tables, budget(1 << 30)).unwrap(), 1);
+}
+
+#[test]
+fn mv_expand_in_a_small_budget_names_the_operator() {
+    // 1000 rows each expanding a 1000-element list: 10^6 rows that carry
+    // their row's list (about 8 KB): 8 GB, refused in 64 MiB.
+    let (catalog, tables) = table(1000);
+    let query = "let L = toscalar(T | summarize make_list(v)); T | extend l = L | mv-expand e = l | summarize max(array_length(l))";
+    match run(query, &catalog, &tables, budget(64 << 20)) {
+        Err(ExecError::MemoryLimit { operator: "mv-expand", limit, .. }) => assert_eq!(limit, "64 MiB"),
+        other => panic!("expected mv-expand's memory error, got {other:?}"),
+    }
+    // Without the repeated list it is 10^6 rows of two longs: it runs.
+    let query = "let L = toscalar(T | summarize make_list(v)); T | extend l = L | mv-expand l | count";
+    assert_eq!(run(query, &catalog, &tables, budget(64 << 20)).unwrap(), 1);
+}

@@ -361,3 +361,22 @@ fn a_huge_result_keeps_only_the_shown_rows_for_the_table() {
     assert_eq!(out.lines().count(), 3 + 4 + 1);
     assert!(out.ends_with("+\n… 2047997 more rows\n"), "{out}");
 }
+
+#[test]
+fn rows_without_columns() {
+    // `print x = 1 | project-away x`: rows but no columns. Found by the
+    // fuzz suite, where every writer failed with a schema mismatch.
+    let batch = RecordBatch::try_new_with_options(
+        Arc::new(Schema::empty()),
+        vec![],
+        &arrow_array::RecordBatchOptions::new().with_row_count(Some(2)),
+    )
+    .unwrap();
+    let (json, summary) = render(OutputFormat::Json, &OutputOptions::default(), std::slice::from_ref(&batch));
+    assert_eq!((json.replace('\n', ""), summary.rows), ("[{},{}]".to_string(), 2));
+    assert_eq!(text(OutputFormat::Ndjson, std::slice::from_ref(&batch)), "{}\n{}\n");
+    let (csv, summary) = render(OutputFormat::Csv, &OutputOptions::default(), std::slice::from_ref(&batch));
+    assert_eq!(summary.rows, 2, "{csv}");
+    let (_, summary) = render(OutputFormat::Table, &OutputOptions::default(), &[batch]);
+    assert_eq!(summary.rows, 2);
+}

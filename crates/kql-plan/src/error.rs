@@ -153,6 +153,20 @@ pub enum SemanticError {
         span: Span,
     },
 
+    /// Operators, sub-queries and `let`s nest deeper than the executor
+    /// (which recurses once per level) may go, or a scalar `let` expands
+    /// into too large an expression.
+    #[error("{message}")]
+    #[diagnostic(code(kql::semantic::too_deep))]
+    TooDeep {
+        message: String,
+        #[label("{label}")]
+        span: Span,
+        label: String,
+        #[help]
+        help: Option<String>,
+    },
+
     #[error("query parameter `{name}` is declared more than once")]
     #[diagnostic(code(kql::semantic::duplicate_parameter))]
     DuplicateParameter {

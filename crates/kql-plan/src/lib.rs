@@ -24,7 +24,7 @@ pub mod schema;
 pub mod types;
 pub mod value;
 
-pub use binder::{Bound, ParamBinding, Params, bind};
+pub use binder::{Bound, MAX_EXPR_SIZE, MAX_PLAN_DEPTH, ParamBinding, Params, bind};
 pub use catalog::{Catalog, ColumnDef, TableDef, TableOrigin};
 pub use error::SemanticError;
 pub use plan::{Plan, Program};

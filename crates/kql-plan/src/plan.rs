@@ -260,3 +260,92 @@ impl Plan {
         }
     }
 }
+
+impl Plan {
+    /// The scalar expressions of this node (not of its inputs).
+    pub fn exprs(&self) -> Vec<&Expr> {
+        match &self.node {
+            Node::Filter { predicate, .. } => vec![predicate],
+            Node::Project { columns, .. } | Node::Print { columns } => columns.iter().map(|(_, e)| e).collect(),
+            Node::MvExpand { limit, .. } => limit.iter().collect(),
+            Node::Summarize { keys, aggregates, .. } => {
+                keys.iter().map(|(_, e)| e).chain(aggregates.iter().flat_map(|a| &a.args)).collect()
+            }
+            Node::Sort { keys, .. } => keys.iter().map(|k| &k.expr).collect(),
+            Node::Top { count, key, .. } => vec![count, &key.expr],
+            Node::Take { count, .. } => vec![count],
+            Node::Scan { .. }
+            | Node::Shared { .. }
+            | Node::Distinct { .. }
+            | Node::Join { .. }
+            | Node::Lookup { .. }
+            | Node::Union { .. }
+            | Node::Count { .. }
+            | Node::Datatable { .. }
+            | Node::Render { .. } => Vec::new(),
+        }
+    }
+}
+
+impl Expr {
+    /// How deeply the expression nests (a literal is 1).
+    pub fn depth(&self) -> usize {
+        1 + self.children().iter().map(|c| c.depth()).max().unwrap_or(0)
+    }
+
+    /// How many expression nodes it has.
+    pub fn size(&self) -> usize {
+        1 + self.children().iter().map(|c| c.size()).sum::<usize>()
+    }
+
+    fn children(&self) -> Vec<&Expr> {
+        match &self.kind {
+            ExprKind::Call { args, .. } => args.iter().collect(),
+            ExprKind::Binary { left, right, .. } => vec![left, right],
+            ExprKind::Negate(x) | ExprKind::Member { target: x, .. } | ExprKind::InQuery { expr: x, .. } => vec![x],
+            ExprKind::In { expr, list, .. } => std::iter::once(&**expr).chain(list).collect(),
+            ExprKind::Between { expr, low, high, .. } => vec![expr, low, high],
+            ExprKind::Index { target, index } => vec![target, index],
+            ExprKind::Column(_)
+            | ExprKind::Literal(_)
+            | ExprKind::Parameter(_)
+            | ExprKind::ScalarQuery(_)
+            | ExprKind::Error => Vec::new(),
+        }
+    }
+
+    /// The sub-query plans inside the expression (`toscalar(…)`, `in (…)`).
+    fn subqueries<'a>(&'a self, out: &mut Vec<&'a Plan>) {
+        match &self.kind {
+            ExprKind::ScalarQuery(p) => out.push(p),
+            ExprKind::InQuery { query, .. } => out.push(query),
+            _ => {}
+        }
+        for c in self.children() {
+            c.subqueries(out);
+        }
+    }
+}
+
+/// The deepest chain of nested plans the executor goes through to run
+/// `plan` (it recurses once per level): every node is a level, a sub-query
+/// in a node's expressions is one level below it, and a shared `let` adds
+/// the depth of its own plan, `shared[id]`. Computed without recursion over
+/// the plan, however deep it is.
+pub fn plan_depth(plan: &Plan, shared: &[usize]) -> usize {
+    let mut deepest = 0;
+    let mut stack: Vec<(&Plan, usize)> = vec![(plan, 1)];
+    while let Some((p, d)) = stack.pop() {
+        deepest = deepest.max(d);
+        if let Node::Shared { id, .. } = &p.node {
+            deepest = deepest.max(d + shared.get(id.0).copied().unwrap_or(0));
+        }
+        stack.extend(p.inputs().into_iter().map(|c| (c, d + 1)));
+        let mut subs = Vec::new();
+        for e in p.exprs() {
+            e.subqueries(&mut subs);
+        }
+        stack.extend(subs.into_iter().map(|c| (c, d + 1)));
+    }
+    deepest
+}

@@ -394,3 +394,41 @@ fn datatable_and_mv_expand() {
     expect_one("datatable(a:long) [1, 'x']", "kql::semantic::type_mismatch", "'x'");
     assert_eq!(schema("print s = 'a b' | mv-expand p = split(s, ' ') to typeof(string)"), "(s:string, p:string)");
 }
+
+#[test]
+fn plan_depth_counts_nodes_shared_lets_and_sub_queries() {
+    use kql_plan::plan::plan_depth;
+    let depth = |src: &str| {
+        let bound = bind(&kql_syntax::parse(src).script, &Catalog::nta(), &Params::default());
+        assert!(!bound.has_errors(), "{src}: {:?}", bound.diagnostics);
+        let mut shared = Vec::new();
+        for s in &bound.program.shared {
+            let d = plan_depth(&s.plan, &shared);
+            shared.push(d);
+        }
+        plan_depth(&bound.program.results[0], &shared)
+    };
+    assert_eq!(depth("NTAIpDetails"), 1);
+    assert_eq!(depth("NTAIpDetails | take 1 | count"), 3);
+    // A shared let: the node that reads it, then the let's own plan.
+    assert_eq!(depth("let T = NTAIpDetails | take 1; T | count"), 4);
+    // A sub-query is one level below the operator that evaluates it.
+    assert_eq!(depth("NTAIpDetails | where Ip in (NTAIpDetails | take 1 | project Ip)"), 4);
+    // The deeper side of a join counts.
+    assert_eq!(depth("NTAIpDetails | join (NTAIpDetails | take 1 | take 1) on Ip"), 4);
+}
+
+#[test]
+fn plans_deeper_than_the_limit_are_refused_once() {
+    let limit = kql_plan::MAX_PLAN_DEPTH;
+    let codes = |src: &str| -> Vec<String> { diagnose(src).into_iter().map(|(c, _, _)| c).collect() };
+    // The source is a level: limit - 1 operators fit.
+    assert!(codes(&format!("NTAIpDetails{}", " | take 1".repeat(limit - 1))).is_empty());
+    assert_eq!(codes(&format!("NTAIpDetails{}", " | take 1".repeat(limit))), ["kql::semantic::too_deep"]);
+    // A chain of lets far past the limit: one error, not one per let.
+    let lets: String = (1..=1000).map(|k| format!("let a{k} = a{} | take 1;\n", k - 1)).collect();
+    assert_eq!(codes(&format!("let a0 = NTAIpDetails;\n{lets}a1000")), ["kql::semantic::too_deep"]);
+    // An extend of items that each read the one before.
+    let items: Vec<String> = (1..=500).map(|k| format!("a{k} = a{} + 1", k - 1)).collect();
+    assert_eq!(codes(&format!("print a0 = 1 | extend {}", items.join(", "))), ["kql::semantic::too_deep"]);
+}

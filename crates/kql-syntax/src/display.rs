@@ -393,7 +393,10 @@ impl Display for Expr {
             }
             ExprKind::Member { target, member } => {
                 write_at(f, target, Strength::Postfix)?;
-                write!(f, ".{member}")
+                // After an integer the dot would be read as part of a real
+                // (`1.['or']` is `1.` indexed, `1.e5` a number): keep them apart.
+                let integer = matches!(target.kind, ExprKind::Literal(Literal::Long(Some(v))) if v >= 0);
+                write!(f, "{}.{member}", if integer { " " } else { "" })
             }
             ExprKind::Unary { op, operand } => {
                 f.write_str(match op {

@@ -183,3 +183,12 @@ fn every_statement_and_source_serialises_to_json() {
     assert_eq!(print["type"], "Print");
     assert_eq!(print["columns"][0]["name"]["name"], "a");
 }
+
+#[test]
+fn member_access_on_an_integer() {
+    // Found by the fuzz suite: `1.or` printed as `1.["or"]`, which reads
+    // as the real `1.` indexed by "or", a different tree.
+    assert_eq!(assert_round_trip("print 1.or"), "print 1 .[\"or\"]");
+    assert_eq!(assert_round_trip("print 1 .e5"), "print 1 .e5");
+    assert_round_trip("print 1.5.x, 0x2A .['by']");
+}

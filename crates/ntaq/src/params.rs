@@ -26,10 +26,15 @@ impl ParamValues {
                 ));
             };
             let name = name.trim();
-            let valid =
-                !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | ':' | '-'));
-            if !valid {
-                return Err(format!("invalid --param `{spec}`: `{name}` is not a parameter or placeholder name"));
+            if name.is_empty() {
+                return Err(format!(
+                    "invalid --param `{spec}`: the name before `=` is empty; expected NAME=VALUE, e.g. start=2025-06-01T00:00:00Z"
+                ));
+            }
+            if !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | ':' | '-')) {
+                return Err(format!(
+                    "invalid --param `{spec}`: `{name}` is not a parameter or placeholder name (letters, digits, `_`, `-` and `:`, as in timeInterval:startISO)"
+                ));
             }
             if values.insert(name.to_string(), value.to_string()).is_some() {
                 return Err(format!("--param `{name}` is given more than once"));

@@ -214,3 +214,106 @@ fn invalid_utf8_on_standard_input_is_an_io_error() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("UTF-8"), "{}", stderr(&o));
 }
+
+#[test]
+fn bad_parameter_values_name_what_is_accepted() {
+    for (args, expected) in [
+        // Malformed --param: no `=`, an empty name, a name with other characters.
+        (vec!["run", "--param", "start", "-c", "print 1"], "expected NAME=VALUE, e.g. start=2025-06-01T00:00:00Z"),
+        (vec!["run", "--param", "=2025-06-01", "-c", "print 1"], "the name before `=` is empty; expected NAME=VALUE"),
+        (vec!["run", "--param", "my start=1", "-c", "print 1"], "(letters, digits, `_`, `-` and `:`"),
+        // The same parameter twice, even with the same value.
+        (vec!["run", "--param", "n=1", "--param", "n=1", "-c", "print 1"], "--param `n` is given more than once"),
+        // --now that is not an instant: a date out of range, a number, a word.
+        (vec!["run", "--now", "2025-13-01T00:00:00Z", "-c", "print 1"], "expected an ISO 8601 instant such as"),
+        (vec!["run", "--now", "1748736000", "-c", "print 1"], "invalid --now `1748736000`"),
+        (vec!["run", "--now", "now", "-c", "print 1"], "invalid --now `now`"),
+        // Unknown formats list the accepted ones.
+        (vec!["run", "--format", "yaml", "-c", "print 1"], "[possible values: table, csv, json, ndjson, parquet]"),
+        (vec!["check", "--format", "xml", "-"], "[possible values: human, json, github]"),
+        // check's --param is NAME:TYPE; an unknown type is named.
+        (vec!["check", "--param", "start:when", "-"], "unknown type `when`"),
+    ] {
+        let o = ntaq(&repo(), &args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(expected), "{args:?}: {}", stderr(&o));
+        assert!(stdout(&o).is_empty(), "{args:?}");
+    }
+    // A value that does not convert to the declared type: a query error
+    // pointing at the declaration, with an example of the type.
+    let o = ntaq(&repo(), &["run", "--param", "n=soon", "-c", "declare query_parameters(n:datetime); print n"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(e.contains("kql::run::parameter_value") && e.contains("2025-06-01T00:00:00Z"), "{e}");
+}
+
+/// `ntaq run -c QUERY`: the exit status and standard error.
+fn run_query(query: &str) -> (Option<i32>, String) {
+    let o = ntaq(&repo(), &["run", "-q", "--format", "csv", "-c", query]);
+    assert!(o.status.code() != Some(0) || stderr(&o).is_empty(), "{}", stderr(&o));
+    (o.status.code(), stderr(&o))
+}
+
+#[test]
+fn runtime_errors_point_at_the_expression_at_fault() {
+    // An invalid regex is an error at the pattern (line 1, its column),
+    // with its text, whichever construct holds it.
+    for (query, line, column, pattern) in [
+        ("print x = 'abc' matches regex '(a'", 1, 31, "\"(a\""),
+        ("print x = extract('(a', 1, 'abc')", 1, 19, "\"(a\""),
+        ("print x = trim('[z-a]', 'abc')", 1, 16, "\"[z-a]\""),
+        ("print x = countof('abc', '(', 'regex')", 1, 26, "\"(\""),
+        ("NTANetAnalytics\n| where SrcIp matches regex '('", 2, 29, "\"(\""),
+    ] {
+        let (status, e) = run_query(query);
+        assert_eq!(status, Some(1), "{query}: {e}");
+        assert!(
+            e.contains("kql::exec::runtime") && e.contains(&format!("invalid regular expression {pattern}")),
+            "{e}"
+        );
+        assert!(e.contains(&format!("[<command>:{line}:{column}]")), "{query}: the span is the pattern's: {e}");
+    }
+    // Other errors about one argument point at it too.
+    for (query, status, column, message) in [
+        ("print x = datetime_part('fortnight', now())", 1, 25, "unknown part \"fortnight\""),
+        ("datatable(s:string)['a,b'] | extend x = split(s, s)", 3, 50, "separator that is not a constant"),
+    ] {
+        let (code, e) = run_query(query);
+        assert_eq!(code, Some(status), "{query}: {e}");
+        assert!(e.contains(message) && e.contains(&format!("[<command>:1:{column}]")), "{query}: {e}");
+    }
+    // What Kusto defines as null is not an error: bad casts, an impossible
+    // date, integer division by zero.
+    let (status, e) = run_query("print a = toint('abc'), b = todatetime('garbage'), c = 1 / 0, d = 7 % 0");
+    assert_eq!((status, e.as_str()), (Some(0), ""));
+    let o = ntaq(
+        &repo(),
+        &["run", "-q", "--format", "json", "-c", "print a = toint('abc'), b = todatetime('garbage'), c = 1 / 0"],
+    );
+    assert_eq!(stdout(&o).replace('\n', ""), r#"[{"a":null,"b":null,"c":null}]"#);
+}
+
+/// Found while fuzzing: with standard error (or output)
+/// going to a reader that has gone, printing panicked (status 101).
+#[cfg(unix)]
+#[test]
+fn readers_that_went_away_are_not_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let status = dir.path().join("status");
+    for args in [
+        "run --format csv -c 'print 1'",
+        "run -c 'NTAIpDetails | take 5'",
+        "run -c 'print x = 1 +'",
+        "parse --format kql queries/scenario1.kql",
+        "check --format github queries/scenario3.kql",
+        "check queries/scenario4.kql",
+    ] {
+        // The reader (`true`) is gone before ntaq starts writing.
+        let script =
+            format!("(sleep 0.2; {} {args} 2>&1; echo $? > {}) | true", env!("CARGO_BIN_EXE_ntaq"), status.display());
+        let o = Command::new("sh").arg("-c").arg(&script).current_dir(repo()).env_remove("NTAQ_DATA").output().unwrap();
+        assert!(o.status.success(), "{args}: {o:?}");
+        let code: i32 = std::fs::read_to_string(&status).unwrap().trim().parse().unwrap();
+        assert!((0..=3).contains(&code), "{args}: status {code}");
+    }
+}

@@ -126,13 +126,19 @@ fn temporal(
     use ScalarType as S;
     let both_temporal = matches!(lt, S::DateTime | S::Timespan) && matches!(rt, S::DateTime | S::Timespan);
     if both_temporal && matches!(op, BinaryOp::Add | BinaryOp::Sub) {
-        // datetime ± timespan, timespan ± timespan, datetime - datetime: Arrow's temporal arithmetic.
-        return with_datums(l, r, out, |x, y| {
-            Ok(if op == BinaryOp::Add {
-                arrow_arith::numeric::add_wrapping(x, y)?
-            } else {
-                arrow_arith::numeric::sub_wrapping(x, y)?
-            })
+        // datetime ± timespan, timespan ± timespan, datetime - datetime on
+        // nanosecond counts. A result outside the representable range
+        // (`datetime(2025-06-01) - -106750d`) is null, not an error: there
+        // is no such instant, as `todatetime()` of an impossible date.
+        let (li, ri) = (as_i64(l, len)?, as_i64(r, len)?);
+        return with_arrays(&[&li, &ri], len, out, |a| {
+            let (x, y) = (a[0].as_primitive::<Int64Type>(), a[1].as_primitive::<Int64Type>());
+            let ns: Int64Array = x
+                .iter()
+                .zip(y.iter())
+                .map(|(a, b)| if op == BinaryOp::Add { a?.checked_add(b?) } else { a?.checked_sub(b?) })
+                .collect();
+            Ok(arrow_cast::cast(&ns, &physical_type(out))?)
         });
     }
     // timespan * n, n * timespan, timespan / n, timespan % timespan|n: nanosecond counts.
@@ -205,5 +211,25 @@ mod tests {
         assert_eq!(run(BinaryOp::Div, 1, 2), Value::Long(Some(0)));
         assert_eq!(run(BinaryOp::Div, 7, 0), Value::Long(None));
         assert_eq!(run(BinaryOp::Add, i64::MAX, 1), Value::Long(Some(i64::MIN)), "overflow wraps");
+    }
+
+    #[test]
+    fn datetime_arithmetic_out_of_range_is_null() {
+        // Found by the fuzz suite: this was an internal "arithmetic overflow" error.
+        let dt = |ns: i64| Col::Scalar(Value::DateTime(Some(ns)));
+        let ts = |ns: i64| Col::Scalar(Value::Timespan(Some(ns)));
+        let (span, date) = (ScalarType::Timespan, ScalarType::DateTime);
+        let at =
+            |op, l: &Col, lt, r: &Col, rt, out| match arithmetic(op, l, lt, r, rt, out, 1, Span::default()).unwrap() {
+                Col::Scalar(v) => v,
+                Col::Array(_) => panic!("constants fold"),
+            };
+        let june = 1_748_736_000_000_000_000;
+        assert_eq!(at(BinaryOp::Sub, &dt(june), date, &ts(-i64::MAX), span, date), Value::DateTime(None));
+        assert_eq!(at(BinaryOp::Add, &ts(i64::MAX), span, &ts(1), span, span), Value::Timespan(None));
+        assert_eq!(at(BinaryOp::Sub, &dt(i64::MIN + 1), date, &dt(june), date, span), Value::Timespan(None));
+        // In range, the same operations give the instant and the span.
+        assert_eq!(at(BinaryOp::Add, &dt(june), date, &ts(1), span, date), Value::DateTime(Some(june + 1)));
+        assert_eq!(at(BinaryOp::Sub, &dt(june), date, &dt(june - 5), date, span), Value::Timespan(Some(5)));
     }
 }

@@ -64,16 +64,25 @@ pub fn eval(e: &Expr, batch: &RecordBatch, cx: &EvalCx) -> Result<Col> {
             }
             let cols = args.iter().map(|a| eval(a, batch, cx)).collect::<Result<Vec<_>>>()?;
             let types = args.iter().map(scalar_type).collect::<Result<Vec<_>>>()?;
-            crate::functions::call(function.name, &cols, &types, scalar_type(e)?, len, cx, e.span)
+            let spans: Vec<kql_syntax::Span> = args.iter().map(|a| a.span).collect();
+            crate::functions::call(function.name, &cols, &types, scalar_type(e)?, len, cx, e.span, &spans)
         }
         ExprKind::Binary { op, left, right } => {
             let l = eval(left, batch, cx)?;
             let r = eval(right, batch, cx)?;
-            binary(*op, &l, scalar_type(left)?, &r, scalar_type(right)?, scalar_type(e)?, len, e.span)
+            // A bad regular expression is the right operand's fault.
+            let span = if *op == BinaryOp::MatchesRegex { right.span } else { e.span };
+            binary(*op, &l, scalar_type(left)?, &r, scalar_type(right)?, scalar_type(e)?, len, span)
         }
         ExprKind::Negate(x) => {
+            let ty = scalar_type(x)?;
+            if ty == ScalarType::Dynamic {
+                // As for `dynamic + dynamic`: declined, not an internal error
+                // from Arrow's kernel on JSON text (found by the fuzz suite).
+                return Err(ExecError::NotImplemented { what: "unary `-` on a dynamic value".into(), span: e.span });
+            }
             let v = eval(x, batch, cx)?;
-            arith::negate(&v, scalar_type(x)?, len)
+            arith::negate(&v, ty, len)
         }
         ExprKind::In { op, expr, list } => {
             let x = eval(expr, batch, cx)?;

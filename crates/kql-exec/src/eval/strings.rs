@@ -126,11 +126,7 @@ fn positive_op(op: BinaryOp, l: &Col, r: &Col, len: usize, span: Span) -> Result
             return Ok(Col::Array(Arc::new(out)));
         }
         if op == MatchesRegex {
-            let re = regex::Regex::new(needle).map_err(|e| ExecError::Runtime {
-                message: format!("invalid regular expression: {e}"),
-                span,
-                help: Some("Kusto uses RE2 syntax".into()),
-            })?;
+            let re = crate::functions::compile_regex(needle, span)?;
             let out: BooleanArray = hay.as_string::<i32>().iter().map(|s| s.map(|s| re.is_match(s))).collect();
             return Ok(Col::Array(Arc::new(out)));
         }
@@ -160,8 +156,7 @@ fn positive_op(op: BinaryOp, l: &Col, r: &Col, len: usize, span: Span) -> Result
             HasSuffixCs => has_term(h, k, Bound::End, true),
             MatchesRegex => {
                 if regex_cache.as_ref().is_none_or(|(p, _)| p != k) {
-                    let re = regex::Regex::new(k)
-                        .map_err(|e| ExecError::runtime(format!("invalid regular expression: {e}"), span))?;
+                    let re = crate::functions::compile_regex(k, span)?;
                     regex_cache = Some((k.to_string(), re));
                 }
                 regex_cache.as_ref().is_some_and(|(_, re)| re.is_match(h))

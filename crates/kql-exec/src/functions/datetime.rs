@@ -19,7 +19,7 @@ pub fn now(a: &Args, now: i64) -> Result<Col> {
             _ => {
                 return Err(ExecError::NotImplemented {
                     what: "now() with a non-constant offset".into(),
-                    span: a.span,
+                    span: a.arg_span(0),
                 });
             }
         },
@@ -39,7 +39,8 @@ pub fn ago(a: &Args, now: i64) -> Result<Col> {
 }
 
 /// `bin(value, size)`: rounds down to a multiple of size (datetimes from the
-/// epoch). A zero or negative size gives null.
+/// epoch). A zero or negative size gives null, and so does a bin start
+/// before the earliest datetime (`bin(datetime(1677-09-22), 7d)`).
 pub fn bin(a: &Args) -> Result<Col> {
     let out = a.out;
     match out {
@@ -61,7 +62,7 @@ pub fn bin(a: &Args) -> Result<Col> {
                 let binned: Int64Array = ns
                     .iter()
                     .map(|v| match (v, size_ns) {
-                        (Some(v), Some(s)) if s > 0 => Some(v.div_euclid(s) * s),
+                        (Some(v), Some(s)) if s > 0 => v.div_euclid(s).checked_mul(s),
                         _ => None,
                     })
                     .collect();
@@ -206,7 +207,7 @@ pub fn datetime_part(a: &Args) -> Result<Col> {
         _ => {
             return Err(ExecError::Runtime {
                 message: format!("datetime_part(): unknown part {name:?}"),
-                span: a.span,
+                span: a.arg_span(0),
                 help: Some(
                     "the parts are year, quarter, month, week_of_year, day, dayofyear, hour, minute, second, \
                      millisecond, microsecond and nanosecond"

@@ -10,6 +10,8 @@ mod format;
 mod ip;
 mod math;
 mod pattern;
+
+pub(crate) use pattern::compile as compile_regex;
 mod string;
 mod text;
 
@@ -31,12 +33,20 @@ pub struct Args<'a> {
     pub out: ScalarType,
     /// Rows in the batch.
     pub len: usize,
+    /// The call's span, for errors about the call as a whole.
     pub span: Span,
+    /// Each argument's span, for errors about one argument (a regex).
+    pub arg_spans: &'a [Span],
 }
 
 impl Args<'_> {
     pub fn col(&self, i: usize) -> Result<&Col> {
         self.cols.get(i).ok_or_else(|| ExecError::Internal(format!("missing argument {i}")))
+    }
+
+    /// Where argument `i` is in the query text (the call's span if unknown).
+    pub fn arg_span(&self, i: usize) -> Span {
+        self.arg_spans.get(i).copied().unwrap_or(self.span)
     }
 
     pub fn ty(&self, i: usize) -> ScalarType {
@@ -180,7 +190,8 @@ pub fn primitives_of<T: ArrowPrimitiveType>(a: &ArrayRef) -> Result<&PrimitiveAr
         .ok_or_else(|| ExecError::Internal(format!("expected {}, found {}", T::DATA_TYPE, a.data_type())))
 }
 
-/// Calls scalar function `name`.
+/// Calls scalar function `name`; `span` is the call's, `arg_spans` its arguments'.
+#[allow(clippy::too_many_arguments)]
 pub fn call(
     name: &str,
     cols: &[Col],
@@ -189,8 +200,9 @@ pub fn call(
     len: usize,
     cx: &EvalCx,
     span: Span,
+    arg_spans: &[Span],
 ) -> Result<Col> {
-    let a = Args { cols, types, out, len, span };
+    let a = Args { cols, types, out, len, span, arg_spans };
     match name {
         "iff" | "iif" => conditional::iff(&a),
         "case" => conditional::case(&a),

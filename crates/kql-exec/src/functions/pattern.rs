@@ -48,7 +48,7 @@ pub fn compile(pattern: &str, span: Span) -> Result<Regex> {
 /// give "" (Kusto's null string).
 pub fn extract(a: &Args) -> Result<Col> {
     let Some(pattern) = a.constant_str(0)? else { return Ok(a.finish(empty_strings())) };
-    let re = compile(&pattern, a.span)?;
+    let re = compile(&pattern, a.arg_span(0))?;
     let group = a.longs(1)?;
     let source = a.strs(2)?;
     let n = a.rows();
@@ -81,9 +81,9 @@ pub fn trim(a: &Args, start: bool, end: bool) -> Result<Col> {
     // (A pattern in verbose mode, `(?x)`, ending in a `#` comment would
     // swallow the wrapper's closing `)+`; such a pattern is then reported
     // as invalid.)
-    compile(&pattern, a.span)?;
-    let leading = if start { Some(compile(&format!(r"\A(?:{pattern})+"), a.span)?) } else { None };
-    let trailing = if end { Some(compile(&format!(r"(?:{pattern})+\z"), a.span)?) } else { None };
+    compile(&pattern, a.arg_span(0))?;
+    let leading = if start { Some(compile(&format!(r"\A(?:{pattern})+"), a.arg_span(0))?) } else { None };
+    let trailing = if end { Some(compile(&format!(r"(?:{pattern})+\z"), a.arg_span(0))?) } else { None };
     let source = a.strs(1)?;
     let n = a.rows();
     let mut b = StringBuilder::with_capacity(n, 0);

@@ -61,7 +61,7 @@ pub fn split(a: &Args) -> Result<Col> {
     let Some(sep) = a.const_str(1) else {
         return Err(ExecError::NotImplemented {
             what: "split() with a separator that is not a constant".into(),
-            span: a.span,
+            span: a.arg_span(1),
         });
     };
     let parts = crate::dynamic::split(&s, &sep);
@@ -75,7 +75,7 @@ pub fn split(a: &Args) -> Result<Col> {
             _ => {
                 return Err(ExecError::NotImplemented {
                     what: "split() with a non-constant index".into(),
-                    span: a.span,
+                    span: a.arg_span(2),
                 });
             }
         };

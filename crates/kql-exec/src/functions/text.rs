@@ -155,7 +155,7 @@ pub fn countof(a: &Args) -> Result<Col> {
         other => {
             return Err(ExecError::Runtime {
                 message: format!("countof(): unknown kind {other:?}"),
-                span: a.span,
+                span: a.arg_span(2),
                 help: Some("the kind is \"normal\" or \"regex\"".into()),
             });
         }
@@ -164,9 +164,9 @@ pub fn countof(a: &Args) -> Result<Col> {
     let n = a.rows();
     let mut b = Int64Builder::with_capacity(n);
     if regex {
-        let patterns = Patterns::new(search, a.span)?;
+        let patterns = Patterns::new(search, a.arg_span(1))?;
         for i in 0..n {
-            let re = patterns.get(i, a.span)?;
+            let re = patterns.get(i, a.arg_span(1))?;
             b.append_value(i64::try_from(re.find_iter(source.get(i)).count()).unwrap_or(i64::MAX));
         }
     } else {

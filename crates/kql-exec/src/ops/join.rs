@@ -208,8 +208,11 @@ fn hash_join<'a>(
     let right_only = matches!(mode, Mode::RightSemi | Mode::RightAnti);
     let right_row_bytes = bytes_per_row(&b.batch);
     let mut produced: u64 = 0;
+    // The left side's encoding, so rows without a left row match the others.
+    let mut left_schema: Option<arrow_schema::SchemaRef> = None;
     for lb in ex.run(left)? {
         let lb = lb?;
+        left_schema.get_or_insert_with(|| lb.schema());
         let keys = key_columns(&lb, &b.left_names, &b.left_types, &b.common)?;
         let rows = b.encoder.encode(&keys)?;
         let matches: Vec<Option<&Vec<u32>>> = (0..lb.num_rows())
@@ -269,7 +272,7 @@ fn hash_join<'a>(
         }
         if pairs.len() > 0 {
             // Left columns of these rows are null: take from an empty left.
-            let empty_left = empty_like_left(left, output)?;
+            let empty_left = empty_like_left(left, left_schema.as_ref(), output)?;
             emit(&mut held, &b.batch, &mut out, &mut produced, Some(&empty_left), &pairs, output, plan)?;
         }
     }
@@ -303,13 +306,18 @@ fn bytes_per_row(batch: &RecordBatch) -> u64 {
     (batch.get_array_memory_size() as u64 / batch.num_rows().max(1) as u64).max(1)
 }
 
-/// A zero-row batch with the left columns the output reads (all-null takes).
-fn empty_like_left(left: &Plan, output: &[JoinOutput]) -> Result<RecordBatch> {
+/// A zero-row batch with the left columns the output reads (all-null
+/// takes), in the encoding the left side's batches had (a dynamic column
+/// may be a list or JSON text), else the plan's default.
+fn empty_like_left(left: &Plan, seen: Option<&arrow_schema::SchemaRef>, output: &[JoinOutput]) -> Result<RecordBatch> {
     let mut fields = Vec::new();
     let mut arrays = Vec::new();
     for o in output.iter().filter(|o| o.side == Side::Left) {
-        let t = column_type(left, &o.column);
-        let a = new_empty_array(&physical_type(t));
+        let data_type = match seen.and_then(|s| s.field_with_name(&o.column).ok()) {
+            Some(f) => f.data_type().clone(),
+            None => physical_type(column_type(left, &o.column)),
+        };
+        let a = new_empty_array(&data_type);
         fields.push(Field::new(&o.column, a.data_type().clone(), true));
         arrays.push(a);
     }

@@ -11,6 +11,7 @@ use super::rowwise::{expand_batch, project_batch};
 use crate::context::{Partition, ScanPredicate, Stream};
 use crate::error::{ExecError, Result};
 use crate::eval::{EvalCx, Subqueries, eval_predicate};
+use crate::limits::Reservation;
 use arrow_array::RecordBatch;
 use kql_plan::plan::{Expr, Node, Plan};
 use kql_syntax::ScalarType;
@@ -23,7 +24,13 @@ use std::sync::atomic::Ordering;
 enum Stage<'p> {
     Filter(&'p Expr, Subqueries),
     Project(&'p [(String, Expr)], Subqueries),
-    MvExpand { columns: &'p [String], limit: Option<usize>, plan: &'p Plan },
+    /// `guard`: the explosion guard, as in [`super::rowwise::mv_expand`].
+    MvExpand {
+        columns: &'p [String],
+        limit: Option<usize>,
+        plan: &'p Plan,
+        guard: Reservation,
+    },
 }
 
 /// The chain of row-wise operators from `plan` down to a table scan, if
@@ -55,7 +62,7 @@ fn chain<'p>(ex: &Executor<'p>, plan: &'p Plan) -> Result<Option<(Vec<Stage<'p>>
                     Some(e) => Some(ex.constant_count(e)?),
                     None => None,
                 };
-                stages.push(Stage::MvExpand { columns, limit, plan: p });
+                stages.push(Stage::MvExpand { columns, limit, plan: p, guard: ex.pool.reservation("mv-expand") });
                 p = input;
             }
             Node::Scan { table } => {
@@ -193,7 +200,7 @@ fn apply(ex: &Executor<'_>, stages: &[Stage<'_>], mut b: RecordBatch) -> Result<
                 let cx = EvalCx { now: ex.now, subqueries: subs };
                 project_batch(&b, columns, &cx)?
             }
-            Stage::MvExpand { columns, limit, plan } => expand_batch(&b, columns, *limit, plan)?,
+            Stage::MvExpand { columns, limit, plan, guard } => expand_batch(&b, columns, *limit, plan, guard)?,
         };
     }
     Ok((b.num_rows() > 0).then_some(b))

@@ -5,6 +5,7 @@ use crate::context::Stream;
 use crate::dynamic::expand;
 use crate::error::{ExecError, Result};
 use crate::eval::{EvalCx, Subqueries, eval, eval_predicate, to_scalar_type};
+use crate::limits::Reservation;
 use crate::physical::{dyn_repr, physical_type};
 use arrow_array::{Array, ArrayRef, RecordBatch, UInt32Array};
 use arrow_schema::Field;
@@ -66,8 +67,14 @@ pub fn mv_expand<'a>(
         Some(e) => Some(ex.constant_count(e)?),
         None => None,
     };
+    // The explosion guard: one input batch expands into one output batch,
+    // held whole while it is built, so each must fit the memory budget. An
+    // array of a million elements next to a column of large values
+    // (`mv-expand` of a `make_list` that keeps the list) stops here with
+    // an error naming mv-expand, before its rows are made.
+    let guard = ex.pool.reservation("mv-expand");
     let stream = ex.run(input)?;
-    Ok(Box::new(stream.map(move |b| expand_batch(&b?, columns, limit, plan))))
+    Ok(Box::new(stream.map(move |b| expand_batch(&b?, columns, limit, plan, &guard))))
 }
 
 pub(crate) fn expand_batch(
@@ -75,6 +82,7 @@ pub(crate) fn expand_batch(
     columns: &[String],
     limit: Option<usize>,
     plan: &Plan,
+    guard: &Reservation,
 ) -> Result<RecordBatch> {
     let rows = b.num_rows();
     let mut expanded = Vec::with_capacity(columns.len());
@@ -94,6 +102,24 @@ pub(crate) fn expand_batch(
         })
         .collect();
     let total: usize = counts.iter().sum();
+    // About the bytes of an output row: the repeated columns' share of an
+    // input row plus one element of each expanded column.
+    let repeated: usize = (0..b.num_columns())
+        .filter(|&i| !columns.iter().any(|c| c == b.schema().field(i).name()))
+        .map(|i| b.column(i).get_array_memory_size())
+        .sum();
+    let element: usize = expanded.iter().map(|e| e.values.get_array_memory_size() / e.values.len().max(1)).sum();
+    let row_bytes = (repeated / rows.max(1) + element) as u64;
+    guard.check_output(0, total as u64, row_bytes)?;
+    // Element indices are u32 (Arrow's take); a batch past that is refused
+    // whatever the budget.
+    if u32::try_from(total).is_err() || expanded.iter().any(|e| u32::try_from(e.values.len()).is_err()) {
+        return Err(ExecError::MemoryLimit {
+            operator: "mv-expand",
+            detail: format!("one batch would expand to {total} rows"),
+            limit: format!("{} rows per batch", u32::MAX),
+        });
+    }
     let mut repeat = Vec::with_capacity(total);
     for (r, n) in counts.iter().enumerate() {
         repeat.extend(std::iter::repeat_n(r as u32, *n));

@@ -8,7 +8,7 @@ use super::dest::{Errors, Output};
 use super::error::OutputError;
 use super::kusto::Layout;
 use super::text::text_column;
-use arrow_array::RecordBatch;
+use arrow_array::{RecordBatch, RecordBatchOptions};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use kql_syntax::ScalarType;
 use std::io::Write;
@@ -66,7 +66,9 @@ impl CsvSink {
                 column.clone()
             });
         }
-        let batch = RecordBatch::try_new(self.schema.clone(), columns).map_err(|e| self.errors.arrow(e))?;
+        let options = RecordBatchOptions::new().with_row_count(Some(batch.num_rows()));
+        let batch = RecordBatch::try_new_with_options(self.schema.clone(), columns, &options)
+            .map_err(|e| self.errors.arrow(e))?;
         // Bounded scratch memory whatever the batch size.
         let mut offset = 0;
         while offset < batch.num_rows() {

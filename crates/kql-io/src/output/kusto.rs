@@ -12,7 +12,7 @@ use super::error::{OutputError, Target};
 use arrow_array::builder::StringBuilder;
 use arrow_array::cast::AsArray;
 use arrow_array::types::TimestampNanosecondType;
-use arrow_array::{Array, ArrayRef, RecordBatch, new_empty_array};
+use arrow_array::{Array, ArrayRef, RecordBatch, RecordBatchOptions, new_empty_array};
 use arrow_cast::cast::{CastOptions, can_cast_types, cast_with_options};
 use arrow_json::writer::{EncoderOptions, make_encoder};
 use arrow_schema::{ArrowError, DataType, Field, FieldRef, Schema, SchemaRef, TimeUnit};
@@ -127,7 +127,9 @@ impl Layout {
             })?;
             columns.push(column);
         }
-        RecordBatch::try_new(self.schema.clone(), columns).map_err(|e| mismatch(e.to_string()))
+        // The row count too: a result may have rows and no columns (`project-away` of all).
+        let options = RecordBatchOptions::new().with_row_count(Some(batch.num_rows()));
+        RecordBatch::try_new_with_options(self.schema.clone(), columns, &options).map_err(|e| mismatch(e.to_string()))
     }
 }
 

@@ -20,6 +20,18 @@ use kql_syntax::suggest::did_you_mean;
 use kql_syntax::{ScalarType, Span};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+/// How deeply plans may nest: operators in a pipeline, sub-queries and
+/// tabular `let`s built on one another ([`crate::plan::plan_depth`]). The
+/// executor recurses once per level, so deeper plans would overflow its
+/// stack; the parser's [`kql_syntax::MAX_DEPTH`] does not bound them (a
+/// pipeline is a list, and `let`s chain across statements).
+pub const MAX_PLAN_DEPTH: usize = 128;
+
+/// The most expression nodes a scalar `let` may expand to. Each use of a
+/// scalar `let` copies its value, so `let b = a + a; let c = b + b; …`
+/// doubles at every step.
+pub const MAX_EXPR_SIZE: usize = 10_000;
+
 /// A query parameter known to the caller: its type, and its value when running.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParamBinding {
@@ -112,6 +124,10 @@ pub(crate) struct Binder<'a> {
     pending_aggregates: Option<summarize::PendingAggregates>,
     used_params: std::collections::BTreeSet<String>,
     used_tables: std::collections::BTreeMap<String, Span>,
+    /// The plan depth of each shared `let`, by id.
+    shared_depths: Vec<usize>,
+    /// A plan was too deep: later ones (often built on it) are not reported.
+    too_deep_reported: bool,
 }
 
 impl<'a> Binder<'a> {
@@ -134,6 +150,8 @@ impl<'a> Binder<'a> {
             pending_aggregates: None,
             used_params: Default::default(),
             used_tables: Default::default(),
+            shared_depths: Vec::new(),
+            too_deep_reported: false,
         }
     }
 
@@ -146,7 +164,28 @@ impl<'a> Binder<'a> {
             match &stmt.kind {
                 StatementKind::Let(l) => {
                     self.later_lets.remove(&l.name.name);
-                    let value = self.let_value(&l.value);
+                    let value = match self.let_value(&l.value) {
+                        LetValue::Scalar(e) if e.size() > MAX_EXPR_SIZE || e.depth() > MAX_PLAN_DEPTH => {
+                            if std::mem::replace(&mut self.too_deep_reported, true) {
+                                self.lets.insert(l.name.name.clone(), LetValue::Poisoned);
+                                continue;
+                            }
+                            self.report(SemanticError::TooDeep {
+                                message: format!("the value of `{}` is too large to compute", l.name.name),
+                                span: l.value.span,
+                                label: format!(
+                                    "{} terms, {} deep",
+                                    e.size(),
+                                    e.depth()
+                                ),
+                                help: Some(format!(
+                                    "each use of a scalar `let` copies its value, and a value may have at most {MAX_EXPR_SIZE} terms, {MAX_PLAN_DEPTH} deep: use the lets it is built from fewer times"
+                                )),
+                            });
+                            LetValue::Poisoned
+                        }
+                        value => value,
+                    };
                     if let LetValue::Tabular { id, .. } = &value {
                         // Name the shared plan after the let for `explain`.
                         self.program.shared[id.0].name = l.name.name.clone();
@@ -183,6 +222,7 @@ impl<'a> Binder<'a> {
             let plan = self.tabular_expr(value);
             let schema = plan.schema.clone();
             let id = SharedId(self.program.shared.len());
+            self.shared_depths.push(crate::plan::plan_depth(&plan, &self.shared_depths));
             self.program.shared.push(SharedPlan { name: String::new(), plan });
             LetValue::Tabular { id, schema }
         } else {
@@ -340,6 +380,31 @@ impl<'a> Binder<'a> {
 }
 
 /// A plan about which nothing is known, standing in after an error.
+impl Binder<'_> {
+    /// Checks `plan` against [`MAX_PLAN_DEPTH`]; past it, reports an error
+    /// at `span` and gives an unknown plan (which is accepted everywhere,
+    /// so nothing is reported twice).
+    pub(crate) fn depth_checked(&mut self, plan: Plan, span: Span) -> Plan {
+        let depth = crate::plan::plan_depth(&plan, &self.shared_depths);
+        if depth <= MAX_PLAN_DEPTH {
+            return plan;
+        }
+        if std::mem::replace(&mut self.too_deep_reported, true) {
+            return unknown_plan();
+        }
+        self.report(SemanticError::TooDeep {
+            message: format!("the query nests {depth} levels deep, more than the limit of {MAX_PLAN_DEPTH}"),
+            span,
+            label: format!("level {depth}"),
+            help: Some(
+                "operators in a row, sub-queries and tabular `let`s built on one another each add a level; use fewer, or summarize earlier"
+                    .into(),
+            ),
+        });
+        unknown_plan()
+    }
+}
+
 pub(crate) fn unknown_plan() -> Plan {
     Plan { node: crate::plan::Node::Datatable { rows: Vec::new() }, schema: Schema::unknown() }
 }

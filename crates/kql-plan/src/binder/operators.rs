@@ -189,6 +189,7 @@ impl Binder<'_> {
         // second statement is a duplicate column; a derived name replaces
         // silently (Kusto.Language ProjectionBuilder.Declare / Add(replace)).
         let mut declared: HashSet<String> = HashSet::new();
+        let mut splits = 0;
         for item in items {
             let e = self.item(item, &row);
             if let Some((name, span)) = declared_name(item, &e) {
@@ -207,6 +208,21 @@ impl Binder<'_> {
             let mut reads = BTreeSet::new();
             referenced_columns(&e, &mut reads);
             if reads.iter().any(|c| assigned.contains(c)) {
+                // Each split is a plan level (and a copy of every column):
+                // stop at the depth limit rather than build thousands.
+                splits += 1;
+                if splits > super::MAX_PLAN_DEPTH {
+                    self.report(SemanticError::TooDeep {
+                        message: format!(
+                            "this extend computes more than {} columns in a row from one another",
+                            super::MAX_PLAN_DEPTH
+                        ),
+                        span: item.span,
+                        label: "each reads the one before".into(),
+                        help: Some("split it into several extend operators, or compute fewer steps".into()),
+                    });
+                    return super::unknown_plan();
+                }
                 // `row` is exactly the finished node's output schema, so `e`,
                 // bound against it, reads the new node's input unchanged.
                 plan = project_plan(plan, std::mem::take(&mut cols), row.open);

@@ -12,14 +12,25 @@ use kql_syntax::ast::{self, OperatorKind, SourceKind};
 impl Binder<'_> {
     /// Binds `source | op | op …`.
     pub(crate) fn query(&mut self, q: &ast::Query) -> Plan {
-        let mut plan = match &q.source.kind {
+        let plan = match &q.source.kind {
             SourceKind::Expr(e) => self.tabular_expr(e),
             SourceKind::Union(u) => self.union(None, u),
             SourceKind::Print(cols) => self.print(cols),
             SourceKind::Datatable(dt) => self.datatable(dt),
         };
+        let mut plan = self.depth_checked(plan, q.source.span);
+        // Each operator is checked as it is added: past the limit the rest
+        // of the pipeline is not bound, so no plan grows deeper than that.
         for op in &q.operators {
             plan = self.operator(plan, op);
+            if plan.schema.open && matches!(plan.node, crate::plan::Node::Datatable { .. }) {
+                // Already unknown (an error was reported): the depth is 1.
+                continue;
+            }
+            plan = self.depth_checked(plan, op.span);
+            if plan.schema.open && matches!(plan.node, crate::plan::Node::Datatable { .. }) {
+                break;
+            }
         }
         plan
     }

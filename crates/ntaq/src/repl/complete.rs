@@ -70,7 +70,7 @@ impl Completer {
     pub fn complete(&self, line: &str, pos: usize) -> Completion {
         let pos = floor_char_boundary(line, pos);
         let before = &line[..pos];
-        let word_start = before.rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).map_or(0, |k| k + 1);
+        let word_start = after_last(before, |c| !(c.is_ascii_alphanumeric() || c == '_'));
         let none = Completion { start: pos, items: Vec::new(), path: false };
         if before.trim_start().starts_with('.') && !before.trim_start().starts_with(".explain ") {
             return self.complete_meta(before, word_start);
@@ -243,11 +243,17 @@ fn floor_char_boundary(s: &str, pos: usize) -> usize {
     p
 }
 
+/// The byte just after the last char of `s` matching `pred` (0 if none),
+/// stepping over the whole char: it may be several bytes (`é` before a word).
+fn after_last(s: &str, pred: impl Fn(char) -> bool) -> usize {
+    s.char_indices().rev().find(|&(_, c)| pred(c)).map_or(0, |(k, c)| k + c.len_utf8())
+}
+
 /// Start of an operator word that may contain `-` (`project-aw`).
 fn hyphenated_start(before: &str, word_start: usize) -> usize {
     let head = &before[..word_start];
     match head.strip_suffix('-') {
-        Some(h) => h.rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-')).map_or(0, |k| k + 1),
+        Some(h) => after_last(h, |c| !(c.is_ascii_alphanumeric() || c == '_' || c == '-')),
         None => word_start,
     }
 }
@@ -456,6 +462,18 @@ mod tests {
     /// The displayed candidates at the end of `line`.
     fn at_end(c: &Completer, line: &str) -> Vec<String> {
         c.complete(line, line.len()).items.into_iter().map(|i| i.display).collect()
+    }
+
+    #[test]
+    fn a_word_after_a_multibyte_character() {
+        // Found by the fuzz suite: the word start was taken one byte after
+        // the `é`, inside it, and slicing there panicked.
+        let c = completer();
+        let line = "NTAIpDetails | project-aw€Ip";
+        assert_eq!(c.complete(line, line.len()).start, line.len() - 2);
+        let line = "NTAIpDetails | where\u{FFFD}Flow";
+        assert_eq!(c.complete(line, line.len()).start, line.len() - 4);
+        let _ = at_end(&c, "print é");
     }
 
     #[test]
