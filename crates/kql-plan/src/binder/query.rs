@@ -18,19 +18,15 @@ impl Binder<'_> {
             SourceKind::Print(cols) => self.print(cols),
             SourceKind::Datatable(dt) => self.datatable(dt),
         };
-        let mut plan = self.depth_checked(plan, q.source.span);
+        let mut plan = self.depth_checked(plan, q.source.span).unwrap_or_else(unknown_plan);
         // Each operator is checked as it is added: past the limit the rest
         // of the pipeline is not bound, so no plan grows deeper than that.
         for op in &q.operators {
-            plan = self.operator(plan, op);
-            if plan.schema.open && matches!(plan.node, crate::plan::Node::Datatable { .. }) {
-                // Already unknown (an error was reported): the depth is 1.
-                continue;
-            }
-            plan = self.depth_checked(plan, op.span);
-            if plan.schema.open && matches!(plan.node, crate::plan::Node::Datatable { .. }) {
-                break;
-            }
+            let next = self.operator(plan, op);
+            plan = match self.depth_checked(next, op.span) {
+                Some(p) => p,
+                None => return unknown_plan(),
+            };
         }
         plan
     }
