@@ -89,6 +89,14 @@ impl Binder<'_> {
 
     /// `datatable(a:long, …) [values]`: literal rows, checked against the column types.
     fn datatable(&mut self, dt: &ast::Datatable) -> Plan {
+        // A column declared twice (found by the fuzz suite: the executor
+        // then built two columns of one name and failed).
+        let mut seen = std::collections::HashSet::new();
+        for c in &dt.columns {
+            if !seen.insert(c.name.name.as_str()) {
+                self.report(SemanticError::DuplicateColumn { name: c.name.name.clone(), span: c.name.span });
+            }
+        }
         let schema = Schema::new(dt.columns.iter().map(|c| Column::new(c.name.name.clone(), c.ty.ty)).collect());
         let width = dt.columns.len().max(1);
         if dt.values.len() % width != 0 {
