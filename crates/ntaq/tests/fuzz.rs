@@ -578,3 +578,12 @@ fn regression_negating_a_dynamic_value() {
         assert_eq!(exercise(text), Outcome::Failed("kql::unsupported::execution".into()), "{text}");
     }
 }
+
+/// A datatable declaring a column twice checked clean and failed at run
+/// time with an internal error. Now a duplicate_column error.
+#[test]
+fn regression_a_datatable_column_declared_twice() {
+    let text = "let A = datatable(s:long, s:string)[1, \"a\"];\nA | union A";
+    assert_eq!(exercise(text), Outcome::Blocked);
+    assert_eq!(blocking_codes(text), ["kql::semantic::duplicate_column"]);
+}

@@ -381,16 +381,16 @@ impl<'a> Binder<'a> {
 
 /// A plan about which nothing is known, standing in after an error.
 impl Binder<'_> {
-    /// Checks `plan` against [`MAX_PLAN_DEPTH`]; past it, reports an error
-    /// at `span` and gives an unknown plan (which is accepted everywhere,
-    /// so nothing is reported twice).
-    pub(crate) fn depth_checked(&mut self, plan: Plan, span: Span) -> Plan {
+    /// `plan` if it is within [`MAX_PLAN_DEPTH`]; past it, reports an error
+    /// at `span` (once per script) and gives `None`: the caller goes on
+    /// with an unknown plan, which is accepted everywhere.
+    pub(crate) fn depth_checked(&mut self, plan: Plan, span: Span) -> Option<Plan> {
         let depth = crate::plan::plan_depth(&plan, &self.shared_depths);
         if depth <= MAX_PLAN_DEPTH {
-            return plan;
+            return Some(plan);
         }
         if std::mem::replace(&mut self.too_deep_reported, true) {
-            return unknown_plan();
+            return None;
         }
         self.report(SemanticError::TooDeep {
             message: format!("the query nests {depth} levels deep, more than the limit of {MAX_PLAN_DEPTH}"),
@@ -401,7 +401,7 @@ impl Binder<'_> {
                     .into(),
             ),
         });
-        unknown_plan()
+        None
     }
 }
 

@@ -18,19 +18,15 @@ impl Binder<'_> {
             SourceKind::Print(cols) => self.print(cols),
             SourceKind::Datatable(dt) => self.datatable(dt),
         };
-        let mut plan = self.depth_checked(plan, q.source.span);
+        let mut plan = self.depth_checked(plan, q.source.span).unwrap_or_else(unknown_plan);
         // Each operator is checked as it is added: past the limit the rest
         // of the pipeline is not bound, so no plan grows deeper than that.
         for op in &q.operators {
-            plan = self.operator(plan, op);
-            if plan.schema.open && matches!(plan.node, crate::plan::Node::Datatable { .. }) {
-                // Already unknown (an error was reported): the depth is 1.
-                continue;
-            }
-            plan = self.depth_checked(plan, op.span);
-            if plan.schema.open && matches!(plan.node, crate::plan::Node::Datatable { .. }) {
-                break;
-            }
+            let next = self.operator(plan, op);
+            plan = match self.depth_checked(next, op.span) {
+                Some(p) => p,
+                None => return unknown_plan(),
+            };
         }
         plan
     }
@@ -93,6 +89,14 @@ impl Binder<'_> {
 
     /// `datatable(a:long, …) [values]`: literal rows, checked against the column types.
     fn datatable(&mut self, dt: &ast::Datatable) -> Plan {
+        // A column declared twice (found by the fuzz suite: the executor
+        // then built two columns of one name and failed).
+        let mut seen = std::collections::HashSet::new();
+        for c in &dt.columns {
+            if !seen.insert(c.name.name.as_str()) {
+                self.report(SemanticError::DuplicateColumn { name: c.name.name.clone(), span: c.name.span });
+            }
+        }
         let schema = Schema::new(dt.columns.iter().map(|c| Column::new(c.name.name.clone(), c.ty.ty)).collect());
         let width = dt.columns.len().max(1);
         if dt.values.len() % width != 0 {
