@@ -4,7 +4,6 @@
 //! A [`ScanProgress`] is shared (`Arc`) between the executor, which updates
 //! it from whatever thread runs the query, and a reader that polls it.
 
-use crate::context::Stream;
 use crate::ops::Executor;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -41,16 +40,6 @@ impl ScanProgress {
     }
 
     /// Counts the rows of `stream`, a scan of a table with `rows` rows if known.
-    pub(crate) fn track<'a>(self: &Arc<Self>, stream: Stream<'a>, rows: Option<u64>) -> Stream<'a> {
-        self.register(rows);
-        let me = self.clone();
-        Box::new(stream.inspect(move |b| {
-            if let Ok(b) = b {
-                me.count(b.num_rows());
-            }
-        }))
-    }
-
     /// A scan starts that will read `rows` rows (if known).
     pub(crate) fn register(&self, rows: Option<u64>) {
         self.scans.fetch_add(1, Ordering::Relaxed);

@@ -259,6 +259,25 @@ impl Plan {
             Node::Union { inputs } => inputs.iter().collect(),
         }
     }
+
+    /// [`Plan::inputs`], mutable (for rewrites).
+    pub fn inputs_mut(&mut self) -> Vec<&mut Plan> {
+        match &mut self.node {
+            Node::Scan { .. } | Node::Shared { .. } | Node::Print { .. } | Node::Datatable { .. } => Vec::new(),
+            Node::Filter { input, .. }
+            | Node::Project { input, .. }
+            | Node::Distinct { input }
+            | Node::MvExpand { input, .. }
+            | Node::Summarize { input, .. }
+            | Node::Sort { input, .. }
+            | Node::Top { input, .. }
+            | Node::Take { input, .. }
+            | Node::Count { input }
+            | Node::Render { input, .. } => vec![input],
+            Node::Join { left, right, .. } | Node::Lookup { left, right, .. } => vec![left, right],
+            Node::Union { inputs } => inputs.iter_mut().collect(),
+        }
+    }
 }
 
 impl Plan {

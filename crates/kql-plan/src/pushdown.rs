@@ -25,7 +25,7 @@ pub fn push_filters(program: &mut Program) {
 }
 
 fn push(plan: &mut Plan) {
-    for input in inputs_mut(&mut plan.node) {
+    for input in plan.inputs_mut() {
         push(input);
     }
     // Filter(Project(x)) → Project(Filter'(x)), then sink Filter' further.
@@ -97,24 +97,5 @@ fn deterministic(e: &Expr) -> bool {
         | ExprKind::Parameter(_)
         | ExprKind::ScalarQuery(_)
         | ExprKind::Error => true,
-    }
-}
-
-/// The inputs of a node, mutable.
-fn inputs_mut(node: &mut Node) -> Vec<&mut Plan> {
-    match node {
-        Node::Scan { .. } | Node::Shared { .. } | Node::Print { .. } | Node::Datatable { .. } => Vec::new(),
-        Node::Filter { input, .. }
-        | Node::Project { input, .. }
-        | Node::Distinct { input }
-        | Node::MvExpand { input, .. }
-        | Node::Summarize { input, .. }
-        | Node::Sort { input, .. }
-        | Node::Top { input, .. }
-        | Node::Take { input, .. }
-        | Node::Count { input }
-        | Node::Render { input, .. } => vec![input],
-        Node::Join { left, right, .. } | Node::Lookup { left, right, .. } => vec![left, right],
-        Node::Union { inputs } => inputs.iter_mut().collect(),
     }
 }

@@ -77,11 +77,12 @@ impl<'p> Executor<'p> {
     /// Batches of `plan`, in order.
     pub fn run(&self, plan: &'p Plan) -> Result<Stream<'_>> {
         self.check_cancel()?;
+        // Every scan, with the row-wise operators over it, is a pipeline.
         if let Some(stream) = pipeline::parallel(self, plan)? {
             return Ok(stream);
         }
         match &plan.node {
-            Node::Scan { table } => source::scan(self, table, plan),
+            Node::Scan { .. } => Err(ExecError::Internal("a table scan outside a scan pipeline".into())),
             Node::Shared { id, .. } => {
                 let batches = self.shared_result(id.0)?;
                 let columns: Vec<String> = plan.schema.names().map(str::to_string).collect();

@@ -1,35 +1,15 @@
-//! Sources: table scans, `print`, `datatable`.
+//! Sources: `print`, `datatable` (table scans run as parallel pipelines,
+//! [`super::pipeline`]).
 
 use super::{Executor, make_batch};
 use crate::context::Stream;
-use crate::error::{ExecError, Result};
+use crate::error::Result;
 use crate::eval::{EvalCx, eval};
 use arrow_array::{ArrayRef, RecordBatch, RecordBatchOptions};
 use arrow_schema::{Field, Schema};
 use kql_plan::Value;
 use kql_plan::plan::{Expr, Plan};
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
-
-pub fn scan<'a>(ex: &'a Executor<'_>, table: &str, plan: &Plan) -> Result<Stream<'a>> {
-    let columns = plan
-        .schema
-        .columns
-        .iter()
-        .map(|c| {
-            c.ty.scalar()
-                .map(|t| (c.name.clone(), t))
-                .ok_or_else(|| ExecError::Internal(format!("column `{}` of unknown type", c.name)))
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let stream = ex.tables.scan(table, &columns)?;
-    let stream = match &ex.progress {
-        Some(p) => p.track(stream, ex.tables.rows(table)),
-        None => stream,
-    };
-    let cancel = ex.cancel.clone();
-    Ok(Box::new(stream.map(move |b| if cancel.load(Ordering::Relaxed) { Err(ExecError::Cancelled) } else { b })))
-}
 
 /// One row with no columns, for evaluating constant expressions.
 pub fn one_row() -> Result<RecordBatch> {
