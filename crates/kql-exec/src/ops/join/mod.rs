@@ -1,0 +1,239 @@
+//! Hash joins: `join` (every Kusto kind) and `lookup`.
+//!
+//! One side is built into a hash [`index`] and the other streamed through
+//! it ([`probe`]), a window of batches at a time on every core. `lookup`
+//! builds its right side (the dimension table, as Kusto expects). `join`
+//! builds the smaller side: it reads both inputs, a batch at a time from
+//! the one with fewer rows so far, until one of them ends; that one is
+//! built and the other streamed, its batches read so far first. So
+//! `small | join big` and `big | join small` both keep only the small side
+//! in memory, and the output is streamed, never held.
+//!
+//! Kusto rules: the default kind `innerunique` keeps one left row per key
+//! value before matching; strings are never null, so "" matches ""; null
+//! (non-string) keys match nothing; `lookup` returns one row per matching
+//! right row and, for `leftouter`, unmatched left rows with empty right
+//! columns. Output rows come in the streamed side's order.
+
+mod index;
+mod probe;
+
+use super::Executor;
+use crate::columnar::Col;
+use crate::context::Stream;
+use crate::error::{ExecError, Result};
+use crate::eval::to_scalar_type;
+use crate::keys::canonical_key;
+use crate::limits::Reservation;
+use arrow_array::*;
+use kql_plan::plan::{JoinOutput, Plan, Side};
+use kql_syntax::ScalarType;
+use kql_syntax::ast::{JoinKind, LookupKind};
+
+/// What a join keeps, in terms of the streamed (probe) side and the
+/// indexed (build) side.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Mode {
+    /// Every matching pair.
+    Inner,
+    /// innerunique with the left side streamed: the first probe row of each key.
+    ProbeUnique,
+    /// innerunique with the left side built: its first row of each key.
+    BuildUnique,
+    /// Matching pairs, and probe rows without a match.
+    ProbeOuter,
+    /// Matching pairs, and build rows without a match (at the end).
+    BuildOuter,
+    FullOuter,
+    /// Probe rows with (semi) or without (anti) a match; no build columns.
+    ProbeSemi,
+    ProbeAnti,
+    /// Build rows with or without a match, at the end; no probe columns.
+    BuildSemi,
+    BuildAnti,
+}
+
+impl Mode {
+    /// The mode of a join `kind` whose `built` side is indexed.
+    fn of(kind: JoinKind, built: Side) -> Mode {
+        let right = built == Side::Right;
+        match kind {
+            JoinKind::Inner => Mode::Inner,
+            JoinKind::InnerUnique if right => Mode::ProbeUnique,
+            JoinKind::InnerUnique => Mode::BuildUnique,
+            JoinKind::FullOuter => Mode::FullOuter,
+            JoinKind::LeftOuter if right => Mode::ProbeOuter,
+            JoinKind::RightOuter if right => Mode::BuildOuter,
+            JoinKind::LeftOuter => Mode::BuildOuter,
+            JoinKind::RightOuter => Mode::ProbeOuter,
+            JoinKind::LeftSemi if right => Mode::ProbeSemi,
+            JoinKind::LeftAnti if right => Mode::ProbeAnti,
+            JoinKind::RightSemi if right => Mode::BuildSemi,
+            JoinKind::RightAnti if right => Mode::BuildAnti,
+            JoinKind::LeftSemi => Mode::BuildSemi,
+            JoinKind::LeftAnti => Mode::BuildAnti,
+            JoinKind::RightSemi => Mode::ProbeSemi,
+            JoinKind::RightAnti => Mode::ProbeAnti,
+        }
+    }
+
+    /// True if matching pairs are output.
+    fn pairs(self) -> bool {
+        matches!(
+            self,
+            Mode::Inner | Mode::ProbeUnique | Mode::BuildUnique | Mode::ProbeOuter | Mode::BuildOuter | Mode::FullOuter
+        )
+    }
+
+    /// True if build rows are output after the probe side ends.
+    fn tail(self) -> bool {
+        matches!(self, Mode::BuildOuter | Mode::FullOuter | Mode::BuildSemi | Mode::BuildAnti)
+    }
+}
+
+/// A join with its sides named by role: `probe` is streamed, `build` indexed.
+struct Spec<'a> {
+    probe: &'a Plan,
+    build: &'a Plan,
+    mode: Mode,
+    /// Key columns: (probe column, build column).
+    on: Vec<(String, String)>,
+    /// Output columns, `Side::Left` meaning the probe side.
+    output: Vec<JoinOutput>,
+    plan: &'a Plan,
+}
+
+impl<'a> Spec<'a> {
+    fn new(
+        built: Side,
+        (left, right): (&'a Plan, &'a Plan),
+        mode: Mode,
+        on: &[(String, String)],
+        output: &[JoinOutput],
+        plan: &'a Plan,
+    ) -> Spec<'a> {
+        if built == Side::Right {
+            return Spec { probe: left, build: right, mode, on: on.to_vec(), output: output.to_vec(), plan };
+        }
+        let flip = |s: Side| if s == Side::Left { Side::Right } else { Side::Left };
+        Spec {
+            probe: right,
+            build: left,
+            mode,
+            on: on.iter().map(|(l, r)| (r.clone(), l.clone())).collect(),
+            output: output
+                .iter()
+                .map(|o| JoinOutput { side: flip(o.side), column: o.column.clone(), name: o.name.clone() })
+                .collect(),
+            plan,
+        }
+    }
+}
+
+pub fn join<'a>(
+    ex: &'a Executor<'a>,
+    left: &'a Plan,
+    right: &'a Plan,
+    kind: JoinKind,
+    on: &'a [(String, String)],
+    output: &'a [JoinOutput],
+    plan: &'a Plan,
+) -> Result<Stream<'a>> {
+    let mut held = ex.pool.reservation("join");
+    let (built, build_batches, probe) = race(ex, left, right, &mut held)?;
+    let spec = Spec::new(built, (left, right), Mode::of(kind, built), on, output, plan);
+    probe::hash_join(ex, spec, build_batches, probe, held)
+}
+
+pub fn lookup<'a>(
+    ex: &'a Executor<'a>,
+    left: &'a Plan,
+    right: &'a Plan,
+    kind: LookupKind,
+    on: &'a [(String, String)],
+    output: &'a [JoinOutput],
+    plan: &'a Plan,
+) -> Result<Stream<'a>> {
+    let mode = match kind {
+        LookupKind::Inner => Mode::Inner,
+        LookupKind::LeftOuter => Mode::ProbeOuter,
+    };
+    let (build_batches, held) = ex.collect_held(right, "lookup")?;
+    let spec = Spec::new(Side::Right, (left, right), mode, on, output, plan);
+    probe::hash_join(ex, spec, build_batches, ex.run(left)?, held)
+}
+
+/// Reads both sides of a join until one ends, always from the side with
+/// fewer rows so far (the right one on a tie): the side to build, its
+/// batches, and the other side's stream (what was read of it first).
+fn race<'a>(
+    ex: &'a Executor<'a>,
+    left: &'a Plan,
+    right: &'a Plan,
+    held: &mut Reservation,
+) -> Result<(Side, Vec<RecordBatch>, Stream<'a>)> {
+    let mut streams = [ex.run(left)?, ex.run(right)?];
+    let mut read: [Vec<RecordBatch>; 2] = [Vec::new(), Vec::new()];
+    let mut rows = [0usize; 2];
+    let ended = loop {
+        let s = usize::from(rows[1] <= rows[0]);
+        match streams[s].next() {
+            None => break s,
+            Some(b) => {
+                let b = b?;
+                held.grow(b.get_array_memory_size() as u64)?;
+                rows[s] += b.num_rows();
+                read[s].push(b);
+            }
+        }
+        ex.check_cancel()?;
+    };
+    let [left_stream, right_stream] = streams;
+    let [left_read, right_read] = read;
+    Ok(if ended == 1 {
+        (Side::Right, right_read, Box::new(left_read.into_iter().map(Ok).chain(left_stream)))
+    } else {
+        (Side::Left, left_read, Box::new(right_read.into_iter().map(Ok).chain(right_stream)))
+    })
+}
+
+fn column_type(plan: &Plan, name: &str) -> ScalarType {
+    plan.schema.get(name).and_then(|c| c.ty.scalar()).unwrap_or(ScalarType::Dynamic)
+}
+
+/// The key columns' types on each side, and the common type each pair is
+/// compared in (strings when one side is dynamic).
+struct KeyTypes {
+    probe: Vec<ScalarType>,
+    build: Vec<ScalarType>,
+    common: Vec<ScalarType>,
+}
+
+impl KeyTypes {
+    fn of(spec: &Spec<'_>) -> KeyTypes {
+        let probe: Vec<ScalarType> = spec.on.iter().map(|(p, _)| column_type(spec.probe, p)).collect();
+        let build: Vec<ScalarType> = spec.on.iter().map(|(_, b)| column_type(spec.build, b)).collect();
+        let common = probe
+            .iter()
+            .zip(&build)
+            .map(|(p, b)| {
+                let t = crate::eval::comparison_type(*p, *b);
+                if t == ScalarType::Dynamic { ScalarType::String } else { t }
+            })
+            .collect();
+        KeyTypes { probe, build, common }
+    }
+}
+
+/// Key columns of `batch` converted to the common key types.
+fn key_columns(batch: &RecordBatch, names: &[String], from: &[ScalarType], to: &[ScalarType]) -> Result<Vec<ArrayRef>> {
+    names
+        .iter()
+        .zip(from.iter().zip(to))
+        .map(|(n, (f, t))| {
+            let a = batch.column_by_name(n).ok_or_else(|| ExecError::Internal(format!("join key `{n}` missing")))?;
+            let c = to_scalar_type(&Col::Array(a.clone()), *f, *t, batch.num_rows())?.to_array(batch.num_rows());
+            Ok(canonical_key(&c))
+        })
+        .collect()
+}

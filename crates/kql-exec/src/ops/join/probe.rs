@@ -1,0 +1,298 @@
+//! Streaming the probe side through the index: a window of probe batches
+//! is matched and assembled on every core, its output yielded in order;
+//! build rows decided only at the end (outer, semi, anti) follow.
+
+use super::index::Index;
+use super::{KeyTypes, Mode, Spec, column_type, key_columns};
+use crate::context::Stream;
+use crate::error::{ExecError, Result};
+use crate::limits::Reservation;
+use crate::ops::{Executor, make_batch};
+use crate::physical::{fill_empty_strings, physical_type};
+use arrow_array::*;
+use arrow_schema::{Field, SchemaRef};
+use kql_plan::plan::Side;
+use kql_syntax::ScalarType;
+use rayon::prelude::*;
+use std::collections::VecDeque;
+
+/// Most rows put in one output batch.
+const OUT_BATCH: usize = 65_536;
+
+/// Probe rows matched in one parallel step (at most).
+const WINDOW_ROWS: usize = 262_144;
+
+/// Output rows as (probe row, build row) index pairs; `None` means "no row".
+#[derive(Default)]
+struct Pairs {
+    probe: Vec<Option<u32>>,
+    build: Vec<Option<u32>>,
+}
+
+impl Pairs {
+    fn push(&mut self, p: Option<u32>, b: Option<u32>) {
+        self.probe.push(p);
+        self.build.push(b);
+    }
+    fn len(&self) -> usize {
+        self.probe.len()
+    }
+}
+
+/// The built side: its rows in one batch, and their index.
+struct Built {
+    batch: RecordBatch,
+    index: Index,
+    row_bytes: u64,
+}
+
+struct HashJoin<'a> {
+    ex: &'a Executor<'a>,
+    spec: Spec<'a>,
+    types: KeyTypes,
+    probe_names: Vec<String>,
+    built: Built,
+    probe: Stream<'a>,
+    /// Keys some probe row matched (outer/semi/anti on the build side,
+    /// innerunique with the probe side on the left).
+    matched: Vec<bool>,
+    /// The first probe batch's schema, for the null probe columns of tail rows.
+    probe_schema: Option<SchemaRef>,
+    ready: VecDeque<RecordBatch>,
+    produced: u64,
+    held: Reservation,
+    finished: bool,
+}
+
+pub(super) fn hash_join<'a>(
+    ex: &'a Executor<'a>,
+    spec: Spec<'a>,
+    build_batches: Vec<RecordBatch>,
+    probe: Stream<'a>,
+    mut held: Reservation,
+) -> Result<Stream<'a>> {
+    let schema = build_batches.first().map_or_else(|| crate::ops::default_schema(spec.build), |b| b.schema());
+    let batch = arrow_select::concat::concat_batches(&schema, &build_batches)?;
+    drop(build_batches);
+    let types = KeyTypes::of(&spec);
+    let build_names: Vec<String> = spec.on.iter().map(|(_, b)| b.clone()).collect();
+    let keys = key_columns(&batch, &build_names, &types.build, &types.common)?;
+    let index = Index::build(&keys, batch.num_rows(), spec.mode == Mode::BuildUnique)?;
+    held.grow(index.size())?;
+    ex.check_cancel()?;
+    let row_bytes = bytes_per_row(&batch);
+    let matched = vec![false; index.keys()];
+    let probe_names = spec.on.iter().map(|(p, _)| p.clone()).collect();
+    Ok(Box::new(HashJoin {
+        ex,
+        spec,
+        types,
+        probe_names,
+        built: Built { batch, index, row_bytes },
+        probe,
+        matched,
+        probe_schema: None,
+        ready: VecDeque::new(),
+        produced: 0,
+        held,
+        finished: false,
+    }))
+}
+
+impl Iterator for HashJoin<'_> {
+    type Item = Result<RecordBatch>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(b) = self.ready.pop_front() {
+                return Some(Ok(b));
+            }
+            if self.finished {
+                return None;
+            }
+            if let Err(e) = self.step() {
+                self.finished = true;
+                self.ready.clear();
+                return Some(Err(e));
+            }
+        }
+    }
+}
+
+impl HashJoin<'_> {
+    /// Matches the next window of probe batches, or at the end emits the tail.
+    fn step(&mut self) -> Result<()> {
+        self.ex.check_cancel()?;
+        let mut window = Vec::new();
+        let mut rows = 0;
+        while rows < WINDOW_ROWS {
+            match self.probe.next() {
+                None => break,
+                Some(b) => {
+                    let b = b?;
+                    self.probe_schema.get_or_insert_with(|| b.schema());
+                    rows += b.num_rows();
+                    if b.num_rows() > 0 {
+                        window.push(b);
+                    }
+                }
+            }
+        }
+        if rows == 0 && window.is_empty() {
+            self.finished = true;
+            return self.tail();
+        }
+        // Keys found in parallel; the pairs in order (the state of
+        // innerunique and of build-side modes is shared); the output
+        // columns in parallel again.
+        let found: Vec<Vec<Option<u32>>> = window
+            .par_iter()
+            .map(|b| {
+                let keys = key_columns(b, &self.probe_names, &self.types.probe, &self.types.common)?;
+                self.built.index.probe(&keys)
+            })
+            .collect::<Result<_>>()?;
+        let mut chunks: Vec<(usize, Pairs)> = Vec::new();
+        for (k, (b, keys)) in window.iter().zip(&found).enumerate() {
+            if self.spec.mode.pairs() {
+                let coming: u64 = keys
+                    .iter()
+                    .map(|g| match g {
+                        Some(g) => self.built.index.rows_of(*g).len() as u64,
+                        None => u64::from(matches!(self.spec.mode, Mode::ProbeOuter | Mode::FullOuter)),
+                    })
+                    .sum();
+                self.held.check_output(self.produced, coming, bytes_per_row(b) + self.built.row_bytes)?;
+                self.produced += coming;
+            }
+            for pairs in self.pairs(keys) {
+                chunks.push((k, pairs));
+            }
+        }
+        let spec = &self.spec;
+        let built = &self.built.batch;
+        let out: Vec<RecordBatch> = chunks
+            .par_iter()
+            .map(|(k, pairs)| assemble(Some(&window[*k]), built, pairs, spec))
+            .collect::<Result<_>>()?;
+        self.ready.extend(out);
+        Ok(())
+    }
+
+    /// One probe batch's output rows, in chunks of at most [`OUT_BATCH`].
+    fn pairs(&mut self, keys: &[Option<u32>]) -> Vec<Pairs> {
+        let mode = self.spec.mode;
+        let mut chunks = Vec::new();
+        let mut pairs = Pairs::default();
+        for (i, g) in keys.iter().enumerate() {
+            let p = Some(i as u32);
+            match (mode, g) {
+                (Mode::BuildSemi | Mode::BuildAnti, Some(g)) => self.matched[*g as usize] = true,
+                (Mode::BuildSemi | Mode::BuildAnti, None) => {}
+                (Mode::ProbeSemi, Some(_)) | (Mode::ProbeAnti, None) => pairs.push(p, None),
+                (Mode::ProbeSemi | Mode::ProbeAnti, _) => {}
+                (Mode::ProbeUnique, Some(g)) => {
+                    if !std::mem::replace(&mut self.matched[*g as usize], true) {
+                        for r in self.built.index.rows_of(*g) {
+                            pairs.push(p, Some(*r));
+                        }
+                    }
+                }
+                (_, Some(g)) => {
+                    if mode.tail() {
+                        self.matched[*g as usize] = true;
+                    }
+                    for r in self.built.index.rows_of(*g) {
+                        pairs.push(p, Some(*r));
+                    }
+                }
+                (Mode::ProbeOuter | Mode::FullOuter, None) => pairs.push(p, None),
+                (_, None) => {}
+            }
+            if pairs.len() >= OUT_BATCH {
+                chunks.push(std::mem::take(&mut pairs));
+            }
+        }
+        if pairs.len() > 0 {
+            chunks.push(pairs);
+        }
+        chunks
+    }
+
+    /// Build rows decided once the whole probe side was seen.
+    fn tail(&mut self) -> Result<()> {
+        let keep_matched = match self.spec.mode {
+            Mode::BuildSemi => true,
+            Mode::BuildOuter | Mode::FullOuter | Mode::BuildAnti => false,
+            _ => return Ok(()),
+        };
+        let index = &self.built.index;
+        let mut rows: Vec<u32> = (0..index.keys() as u32)
+            .filter(|g| self.matched[*g as usize] == keep_matched)
+            .flat_map(|g| index.rows_of(g).iter().copied())
+            .collect();
+        if !keep_matched {
+            rows.extend_from_slice(index.null_rows());
+        }
+        rows.sort_unstable();
+        if rows.is_empty() {
+            return Ok(());
+        }
+        // Probe columns of these rows are null: take from an empty batch.
+        let empty = empty_like_probe(&self.spec, self.probe_schema.as_ref())?;
+        for chunk in rows.chunks(OUT_BATCH) {
+            let pairs = Pairs { probe: vec![None; chunk.len()], build: chunk.iter().map(|r| Some(*r)).collect() };
+            let b = assemble(Some(&empty), &self.built.batch, &pairs, &self.spec)?;
+            self.produced += b.num_rows() as u64;
+            self.ready.push_back(b);
+        }
+        Ok(())
+    }
+}
+
+/// Assembles output columns from the two sides by the plan's mapping.
+fn assemble(probe: Option<&RecordBatch>, build: &RecordBatch, pairs: &Pairs, spec: &Spec<'_>) -> Result<RecordBatch> {
+    let pi = UInt32Array::from(pairs.probe.clone());
+    let bi = UInt32Array::from(pairs.build.clone());
+    let mut fields = Vec::with_capacity(spec.output.len());
+    let mut arrays = Vec::with_capacity(spec.output.len());
+    for o in &spec.output {
+        let (src, idx) = match o.side {
+            Side::Left => (probe.ok_or_else(|| ExecError::Internal("probe column without a probe batch".into()))?, &pi),
+            Side::Right => (build, &bi),
+        };
+        let col = src
+            .column_by_name(&o.column)
+            .ok_or_else(|| ExecError::Internal(format!("join column `{}` missing", o.column)))?;
+        let mut a = arrow_select::take::take(col, idx, None)?;
+        if column_type(spec.plan, &o.name) == ScalarType::String {
+            a = fill_empty_strings(&a);
+        }
+        fields.push(Field::new(&o.name, a.data_type().clone(), true));
+        arrays.push(a);
+    }
+    make_batch(fields, arrays, pairs.len())
+}
+
+/// Average bytes of a row of `batch` (at least 1).
+fn bytes_per_row(batch: &RecordBatch) -> u64 {
+    (batch.get_array_memory_size() as u64 / batch.num_rows().max(1) as u64).max(1)
+}
+
+/// A zero-row batch with the probe columns the output reads (all-null
+/// takes), in the encoding the probe side's batches had (a dynamic column
+/// may be a list or JSON text), else the plan's default.
+fn empty_like_probe(spec: &Spec<'_>, seen: Option<&SchemaRef>) -> Result<RecordBatch> {
+    let mut fields = Vec::new();
+    let mut arrays = Vec::new();
+    for o in spec.output.iter().filter(|o| o.side == Side::Left) {
+        let data_type = match seen.and_then(|s| s.field_with_name(&o.column).ok()) {
+            Some(f) => f.data_type().clone(),
+            None => physical_type(column_type(spec.probe, &o.column)),
+        };
+        let a = new_empty_array(&data_type);
+        fields.push(Field::new(&o.column, a.data_type().clone(), true));
+        arrays.push(a);
+    }
+    make_batch(fields, arrays, 0)
+}
