@@ -17,6 +17,7 @@ use arrow_array::*;
 use arrow_row::{OwnedRow, RowConverter, SortField};
 use kql_plan::plan::{Aggregate, Expr, Plan};
 use kql_syntax::ScalarType;
+use rayon::prelude::*;
 use std::sync::Arc;
 
 /// One aggregation's state over all groups.
@@ -480,55 +481,69 @@ pub fn summarize<'a>(
             || a.function.name == "count_distinct"
     };
 
-    for b in ex.run(input)? {
-        let b = b?;
-        let n = b.num_rows();
-        if n == 0 {
-            continue;
+    let mut input = ex.run(input)?.peekable();
+    loop {
+        let window = next_window(&mut input)?;
+        if window.is_empty() {
+            break;
         }
-        let key_arrays: Vec<ArrayRef> =
-            keys.iter().map(|(_, e)| Ok(eval(e, &b, &cx)?.to_array(n))).collect::<Result<_>>()?;
-        let row_groups: Vec<usize> = if keys.is_empty() {
-            vec![0; n]
-        } else {
-            if encoder.is_none() {
-                encoder = Some(KeyEncoder::new(&key_arrays.iter().map(|a| a.data_type().clone()).collect::<Vec<_>>())?);
-            }
-            let enc = encoder.as_ref().ok_or_else(|| ExecError::Internal("no key encoder".into()))?;
-            let rows = enc.encode(&key_arrays)?;
-            let mut new_rows: Vec<u32> = Vec::new();
-            let ids = (0..n)
-                .map(|i| {
-                    let next = groups.len();
-                    *groups.entry(rows.row(i).as_ref().into()).or_insert_with(|| {
-                        new_rows.push(i as u32);
-                        next
-                    })
-                })
-                .collect();
-            if !new_rows.is_empty() {
-                let key_bytes: u64 = new_rows.iter().map(|i| rows.row(*i as usize).as_ref().len() as u64).sum();
-                held.grow(2 * key_bytes + new_rows.len() as u64 * (48 + 32 * aggregates.len() as u64))?;
-                let idx = UInt32Array::from(new_rows);
-                for (k, a) in key_arrays.iter().enumerate() {
-                    key_parts[k].push(arrow_select::take::take(a, &idx, None)?);
+        if encoder.is_none() && !keys.is_empty() {
+            // The key types, from the first batch's key values.
+            let first = &window[0];
+            let types: Vec<_> = keys
+                .iter()
+                .map(|(_, e)| Ok(eval(e, &first.slice(0, 1), &cx)?.to_array(1).data_type().clone()))
+                .collect::<Result<_>>()?;
+            encoder = Some(KeyEncoder::new(&types)?);
+        }
+        // Keys and arguments evaluated, and rows grouped within each
+        // batch, on every core; the batches' groups then joined to the
+        // global ones (one lookup per group of a batch, not per row) and
+        // the aggregations updated, in order.
+        let prepared: Vec<Prepared> =
+            window.par_iter().map(|b| prepare(b, keys, aggregates, encoder.as_ref(), &cx)).collect::<Result<_>>()?;
+        for p in prepared {
+            let row_groups: Vec<usize> = match &p.local {
+                None => vec![0; p.rows],
+                Some(local) => {
+                    let mut new_rows: Vec<u32> = Vec::new();
+                    let mut key_bytes = 0u64;
+                    let global: Vec<usize> = local
+                        .first_rows
+                        .iter()
+                        .map(|&i| {
+                            let next = groups.len();
+                            let key = local.encoded.row(i as usize);
+                            *groups.entry(key.as_ref().into()).or_insert_with(|| {
+                                new_rows.push(i);
+                                key_bytes += key.as_ref().len() as u64;
+                                next
+                            })
+                        })
+                        .collect();
+                    if !new_rows.is_empty() {
+                        held.grow(2 * key_bytes + new_rows.len() as u64 * (48 + 32 * aggregates.len() as u64))?;
+                        let idx = UInt32Array::from(new_rows);
+                        for (k, a) in p.keys.iter().enumerate() {
+                            key_parts[k].push(arrow_select::take::take(a, &idx, None)?);
+                        }
+                    }
+                    n_groups = groups.len();
+                    local.ids.iter().map(|l| global[*l as usize]).collect()
                 }
-            }
-            n_groups = groups.len();
-            ids
-        };
-        for (k, agg) in aggregates.iter().enumerate() {
-            let args: Vec<ArrayRef> =
-                agg.args.iter().map(|e| Ok(eval(e, &b, &cx)?.to_array(n))).collect::<Result<_>>()?;
-            if keeps_values(agg) {
-                held.grow(args.iter().map(|a| a.get_array_memory_size() as u64).sum())?;
-            }
-            if accs[k].is_none() {
-                let out = output_types(agg, plan).first().copied().unwrap_or(ScalarType::Dynamic);
-                accs[k] = Some(accumulator(agg, &args, &arg_types[k], out)?);
-            }
-            if let Some(acc) = accs[k].as_mut() {
-                acc.update(&row_groups, n_groups, &args)?;
+            };
+            for (k, agg) in aggregates.iter().enumerate() {
+                let args = &p.args[k];
+                if keeps_values(agg) {
+                    held.grow(args.iter().map(|a| a.get_array_memory_size() as u64).sum())?;
+                }
+                if accs[k].is_none() {
+                    let out = output_types(agg, plan).first().copied().unwrap_or(ScalarType::Dynamic);
+                    accs[k] = Some(accumulator(agg, args, &arg_types[k], out)?);
+                }
+                if let Some(acc) = accs[k].as_mut() {
+                    acc.update(&row_groups, n_groups, args)?;
+                }
             }
         }
         ex.check_cancel()?;
@@ -555,6 +570,80 @@ pub fn summarize<'a>(
     }
     let batch = batch_of(columns, n_groups)?;
     Ok(Box::new(std::iter::once(Ok(batch))))
+}
+
+/// Rows read before the keys of a window are evaluated in parallel.
+const WINDOW_ROWS: usize = 262_144;
+
+/// The next non-empty batches of `input`, up to about [`WINDOW_ROWS`] rows.
+fn next_window(input: &mut std::iter::Peekable<Stream<'_>>) -> Result<Vec<RecordBatch>> {
+    let mut window = Vec::new();
+    let mut rows = 0;
+    while rows < WINDOW_ROWS {
+        match input.next() {
+            None => break,
+            Some(b) => {
+                let b = b?;
+                rows += b.num_rows();
+                if b.num_rows() > 0 {
+                    window.push(b);
+                }
+            }
+        }
+    }
+    Ok(window)
+}
+
+/// One batch made ready for aggregation: its key columns, each
+/// aggregation's arguments, and its rows grouped by key.
+struct Prepared {
+    rows: usize,
+    keys: Vec<ArrayRef>,
+    args: Vec<Vec<ArrayRef>>,
+    /// `None` without `by` keys (one group).
+    local: Option<LocalGroups>,
+}
+
+/// A batch's own groups: each row's group, and each group's first row.
+struct LocalGroups {
+    encoded: arrow_row::Rows,
+    ids: Vec<u32>,
+    first_rows: Vec<u32>,
+}
+
+fn prepare(
+    b: &RecordBatch,
+    keys: &[(String, Expr)],
+    aggregates: &[Aggregate],
+    encoder: Option<&KeyEncoder>,
+    cx: &EvalCx<'_>,
+) -> Result<Prepared> {
+    let n = b.num_rows();
+    let key_arrays: Vec<ArrayRef> = keys.iter().map(|(_, e)| Ok(eval(e, b, cx)?.to_array(n))).collect::<Result<_>>()?;
+    let args = aggregates
+        .iter()
+        .map(|agg| agg.args.iter().map(|e| Ok(eval(e, b, cx)?.to_array(n))).collect::<Result<Vec<_>>>())
+        .collect::<Result<_>>()?;
+    let local = match encoder {
+        Some(enc) if !keys.is_empty() => {
+            let encoded = enc.encode(&key_arrays)?;
+            let mut map: KeyMap<&[u8], u32> = KeyMap::default();
+            let mut first_rows = Vec::new();
+            let ids = (0..n)
+                .map(|i| {
+                    let next = first_rows.len() as u32;
+                    *map.entry(encoded.row(i).data()).or_insert_with(|| {
+                        first_rows.push(i as u32);
+                        next
+                    })
+                })
+                .collect();
+            drop(map);
+            Some(LocalGroups { encoded, ids, first_rows })
+        }
+        _ => None,
+    };
+    Ok(Prepared { rows: n, keys: key_arrays, args, local })
 }
 
 /// An aggregate that saw no rows: Kusto's defaults (summarize page, "Default
