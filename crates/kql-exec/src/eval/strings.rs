@@ -68,6 +68,21 @@ fn has_term(hay: &str, needle: &str, bound: Bound, case_sensitive: bool) -> bool
     false
 }
 
+/// Case-insensitive `contains` of an ASCII needle: ASCII rows are searched
+/// ignoring ASCII case (no lowercased copy per row); other rows are
+/// lowercased first, as the other case-insensitive operators do.
+fn contains_ascii_ci(hay: &StringArray, needle: &str) -> Result<BooleanArray> {
+    let finder = aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build([needle])
+        .map_err(|e| ExecError::Internal(format!("contains: {e}")))?;
+    let lower = needle.to_ascii_lowercase();
+    Ok(hay
+        .iter()
+        .map(|h| h.map(|h| if h.is_ascii() { finder.is_match(h) } else { h.to_lowercase().contains(&lower) }))
+        .collect())
+}
+
 pub fn string_op(
     op: BinaryOp,
     l: &Col,
@@ -104,6 +119,9 @@ fn positive_op(op: BinaryOp, l: &Col, r: &Col, len: usize, span: Span) -> Result
     use BinaryOp::*;
     // Constant needles use Arrow's LIKE kernels where they express the rule.
     if let (Col::Array(hay), Some(Value::String(needle))) = (l, r.as_scalar()) {
+        if op == Contains && needle.is_ascii() {
+            return Ok(Col::Array(Arc::new(contains_ascii_ci(hay.as_string::<i32>(), needle)?)));
+        }
         let pattern = match op {
             EqCi => Some(like_escape(needle)),
             Contains => Some(format!("%{}%", like_escape(needle))),
@@ -203,6 +221,10 @@ mod tests {
         assert!(op(BinaryOp::StartsWith, "rg-prod/vnet", "RG-"));
         assert!(op(BinaryOp::EndsWith, "a.b_c", "B_C"), "wildcard characters match literally");
         assert!(!op(BinaryOp::Contains, "abc", "%"));
+        assert!(op(BinaryOp::Contains, "Unspecified", ""), "every string contains the empty string");
+        assert!(op(BinaryOp::Contains, "Grüße AUS Köln", "aus"), "an ASCII needle in non-ASCII text");
+        assert!(op(BinaryOp::Contains, "Grüße aus KÖLN", "köln"), "non-ASCII needles use Unicode lowercase");
+        assert!(!op(BinaryOp::Contains, "NSG-a", "nsg-b"));
         assert!(op(BinaryOp::MatchesRegex, "rg-prod/vnet", "^rg-[a-z]+/"));
     }
 }
