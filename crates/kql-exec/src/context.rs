@@ -3,8 +3,9 @@
 use crate::error::{ExecError, Result};
 use crate::eval::{EvalCx, Subqueries, eval_predicate};
 use crate::physical::{normalize_column, readable_as};
-use arrow_array::BooleanArray;
-use arrow_array::RecordBatch;
+use arrow_array::cast::AsArray;
+use arrow_array::types::Int32Type;
+use arrow_array::{Array, BooleanArray, DictionaryArray, RecordBatch, UInt32Array};
 use arrow_schema::Field;
 use kql_io::DataDir;
 use kql_plan::plan::Expr;
@@ -46,6 +47,10 @@ pub struct ScanPredicate {
     pub expr: Arc<Expr>,
     /// The scan columns it reads, with the types the query reads them as.
     pub columns: Vec<(String, ScalarType)>,
+    /// Its value depends only on the values of its columns (no `rand()`):
+    /// over one dictionary-encoded column it may be evaluated once per
+    /// distinct value.
+    pub deterministic: bool,
     pub now: i64,
 }
 
@@ -332,7 +337,10 @@ fn in_reader(table: &Arc<str>, f: ScanPredicate, failed: Arc<Mutex<Option<ExecEr
     kql_io::ScanFilter {
         columns,
         predicate: Box::new(move |raw| {
-            let r = normalize_batch(&table, &raw, &f.columns).and_then(|b| f.mask(&b));
+            let r = match dictionary_column(&raw, &f) {
+                Some(dict) => mask_by_dictionary(&table, dict, &f),
+                None => normalize_batch(&table, &raw, &f.columns).and_then(|b| f.mask(&b)),
+            };
             r.map_err(|e| {
                 let message = e.to_string();
                 if let Ok(mut slot) = failed.lock() {
@@ -342,6 +350,32 @@ fn in_reader(table: &Arc<str>, f: ScanPredicate, failed: Arc<Mutex<Option<ExecEr
             })
         }),
     }
+}
+
+/// The batch's one column, if it is a dictionary the predicate can be
+/// evaluated on value by value.
+fn dictionary_column<'a>(raw: &'a RecordBatch, f: &ScanPredicate) -> Option<&'a DictionaryArray<Int32Type>> {
+    if raw.num_columns() != 1 || f.columns.len() != 1 || !f.deterministic {
+        return None;
+    }
+    raw.column(0).as_dictionary_opt::<Int32Type>()
+}
+
+/// `f` over a dictionary-encoded column: evaluated once for each value of
+/// the dictionary (and once for "", the value of a null row), then looked
+/// up by each row's key.
+fn mask_by_dictionary(table: &str, dict: &DictionaryArray<Int32Type>, f: &ScanPredicate) -> Result<BooleanArray> {
+    let name = &f.columns[0].0;
+    let values = dict.values();
+    let empty = arrow_array::new_null_array(values.data_type(), 1);
+    let all = arrow_select::concat::concat(&[values.as_ref(), empty.as_ref()])?;
+    let field = Field::new(name, all.data_type().clone(), true);
+    let batch = crate::ops::make_batch(vec![field], vec![all], values.len() + 1)?;
+    let per_value = f.mask(&normalize_batch(table, &batch, &f.columns)?)?;
+    // Null rows take the extra value's answer.
+    let null_key = values.len() as u32;
+    let keys: UInt32Array = dict.keys().iter().map(|k| Some(k.map_or(null_key, |k| k as u32))).collect();
+    Ok(arrow_select::take::take(&per_value, &keys, None)?.as_boolean().clone())
 }
 
 /// `batch` with every one of `columns` in order, absent ones filled empty.

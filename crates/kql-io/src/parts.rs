@@ -9,12 +9,14 @@ use crate::datadir::{FileSource, TableFiles};
 use crate::error::IoError;
 use arrow_array::BooleanArray;
 use arrow_array::RecordBatch;
-use arrow_schema::ArrowError;
+use arrow_schema::{ArrowError, DataType, FieldRef, Schema};
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{
     ArrowPredicateFn, ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReader,
     ParquetRecordBatchReaderBuilder, RowFilter, RowSelection, RowSelector,
 };
+use parquet::basic::Encoding;
+use parquet::file::metadata::ColumnChunkMetaData;
 use parquet::file::metadata::PageIndexPolicy;
 use std::fs::File;
 use std::ops::Range;
@@ -24,6 +26,9 @@ use std::sync::Arc;
 /// `columns` of the rows still selected (in file column order) and says
 /// which to keep. Filters run in order, each on the rows the earlier ones
 /// kept; the part's other columns are decoded only for the rows all keep.
+/// A string column a filter reads comes as `Dictionary(Int32, Utf8)` (for
+/// the filter and in the output) where all its pages in the row group are
+/// dictionary-encoded, so a filter can decide per distinct value.
 pub struct ScanFilter {
     pub columns: Vec<String>,
     pub predicate: Box<dyn FnMut(RecordBatch) -> Result<BooleanArray, ArrowError> + Send>,
@@ -53,7 +58,7 @@ impl TableFiles {
         let mut parts = Vec::new();
         for src in &self.files {
             let bad = |reason: String| IoError::BadParquet { table: self.name.clone(), path: src.path(), reason };
-            let options = ArrowReaderOptions::new().with_page_index_policy(PageIndexPolicy::Optional);
+            let options = reader_options();
             let meta = match src {
                 FileSource::Path(path) => {
                     let file = File::open(path).map_err(|source| IoError::Unreadable { path: path.clone(), source })?;
@@ -132,12 +137,54 @@ impl ScanPart {
         IoError::BadParquet { table: self.table.to_string(), path: self.src.path(), reason }
     }
 
+    /// The reader metadata, asking for the string columns the filters read
+    /// as dictionaries where every page of this row group's column chunk
+    /// is dictionary-encoded: a filter on such a column can then be
+    /// evaluated once per distinct value, and the column's text is not
+    /// decoded for the rows it drops. (A chunk whose dictionary overflowed
+    /// into plain pages would have to be re-encoded: it is read as text.)
+    fn with_dictionaries(&self, filters: &[ScanFilter]) -> Result<ArrowReaderMetadata, IoError> {
+        let schema = self.meta.schema();
+        let group = self.meta.metadata().row_group(self.row_group);
+        let parquet_schema = self.meta.parquet_schema();
+        let dictionary = |name: &str| -> bool {
+            let Ok(i) = schema.index_of(name) else { return false };
+            if schema.field(i).data_type() != &DataType::Utf8 {
+                return false;
+            }
+            // The leaf of a root string column is the column itself.
+            let leaf = (0..parquet_schema.num_columns()).find(|l| parquet_schema.get_column_root_idx(*l) == i);
+            leaf.is_some_and(|l| all_dictionary_encoded(group.column(l)))
+        };
+        let names: Vec<&str> =
+            filters.iter().flat_map(|f| f.columns.iter()).map(String::as_str).filter(|n| dictionary(n)).collect();
+        if names.is_empty() {
+            return Ok(self.meta.clone());
+        }
+        let fields: Vec<FieldRef> = schema
+            .fields()
+            .iter()
+            .map(|f| {
+                if names.contains(&f.name().as_str()) {
+                    let dict = DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8));
+                    Arc::new(f.as_ref().clone().with_data_type(dict))
+                } else {
+                    f.clone()
+                }
+            })
+            .collect();
+        let supplied = Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()));
+        ArrowReaderMetadata::try_new(self.meta.metadata().clone(), reader_options().with_schema(supplied))
+            .map_err(|e| self.bad(e.to_string()))
+    }
+
     fn reader<R: parquet::file::reader::ChunkReader + 'static>(
         &self,
         input: R,
         filters: Vec<ScanFilter>,
     ) -> Result<ParquetRecordBatchReader, IoError> {
-        let mut builder = ParquetRecordBatchReaderBuilder::new_with_metadata(input, self.meta.clone());
+        let meta = self.with_dictionaries(&filters)?;
+        let mut builder = ParquetRecordBatchReaderBuilder::new_with_metadata(input, meta);
         if !filters.is_empty() {
             let schema = self.meta.schema().clone();
             let mut predicates: Vec<Box<dyn parquet::arrow::arrow_reader::ArrowPredicate>> = Vec::new();
@@ -171,6 +218,21 @@ impl ScanPart {
         }
         builder.with_batch_size(self.batch_size).build().map_err(|e| self.bad(e.to_string()))
     }
+}
+
+/// How footers are read: with the page index where there is one, and the
+/// page encodings as a mask (enough to tell all-dictionary chunks).
+fn reader_options() -> ArrowReaderOptions {
+    ArrowReaderOptions::new().with_page_index_policy(PageIndexPolicy::Optional).with_encoding_stats_as_mask(true)
+}
+
+/// True if every data page of `column` is dictionary-encoded (the test the
+/// parquet crate documents for `page_encoding_stats_mask`).
+fn all_dictionary_encoded(column: &ColumnChunkMetaData) -> bool {
+    column.dictionary_page_offset().is_some()
+        && column
+            .page_encoding_stats_mask()
+            .is_some_and(|m| m.is_only(Encoding::PLAIN_DICTIONARY) || m.is_only(Encoding::RLE_DICTIONARY))
 }
 
 /// The batches of one [`ScanPart`]; the first error ends it.

@@ -39,6 +39,28 @@ pub fn referenced_columns(e: &Expr, out: &mut Names) {
     }
 }
 
+/// True unless `e` calls a function whose value is not determined by its
+/// arguments (and so may differ between two rows with equal values).
+pub fn deterministic(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Call { function, args } => {
+            !matches!(function.name, "rand" | "new_guid" | "row_number") && args.iter().all(deterministic)
+        }
+        ExprKind::Binary { left, right, .. } => deterministic(left) && deterministic(right),
+        ExprKind::Negate(x) | ExprKind::Member { target: x, .. } | ExprKind::InQuery { expr: x, .. } => {
+            deterministic(x)
+        }
+        ExprKind::In { expr, list, .. } => deterministic(expr) && list.iter().all(deterministic),
+        ExprKind::Between { expr, low, high, .. } => deterministic(expr) && deterministic(low) && deterministic(high),
+        ExprKind::Index { target, index } => deterministic(target) && deterministic(index),
+        ExprKind::Column(_)
+        | ExprKind::Literal(_)
+        | ExprKind::Parameter(_)
+        | ExprKind::ScalarQuery(_)
+        | ExprKind::Error => true,
+    }
+}
+
 /// All rewrites, in order: filters first (they change what is read where),
 /// then pruning.
 pub fn optimize(program: &mut Program) {

@@ -11,6 +11,7 @@
 //! binder does not support yet) would stop the move. Filters then keep sinking through further projects, down to the
 //! scan, where the parallel scan evaluates them on each part.
 
+use crate::optimize::deterministic;
 use crate::plan::{Expr, ExprKind, Node, Plan, Program};
 use std::collections::HashMap;
 
@@ -75,27 +76,5 @@ fn replace(e: &mut Expr, defs: &HashMap<&str, &Expr>) -> bool {
         ExprKind::In { expr, list, .. } => replace(expr, defs) && list.iter_mut().all(|a| replace(a, defs)),
         ExprKind::Between { expr, low, high, .. } => replace(expr, defs) && replace(low, defs) && replace(high, defs),
         ExprKind::Index { target, index } => replace(target, defs) && replace(index, defs),
-    }
-}
-
-/// True unless `e` calls a function whose value is not determined by its
-/// arguments.
-fn deterministic(e: &Expr) -> bool {
-    match &e.kind {
-        ExprKind::Call { function, args } => {
-            !matches!(function.name, "rand" | "new_guid") && args.iter().all(deterministic)
-        }
-        ExprKind::Binary { left, right, .. } => deterministic(left) && deterministic(right),
-        ExprKind::Negate(x) | ExprKind::Member { target: x, .. } | ExprKind::InQuery { expr: x, .. } => {
-            deterministic(x)
-        }
-        ExprKind::In { expr, list, .. } => deterministic(expr) && list.iter().all(deterministic),
-        ExprKind::Between { expr, low, high, .. } => deterministic(expr) && deterministic(low) && deterministic(high),
-        ExprKind::Index { target, index } => deterministic(target) && deterministic(index),
-        ExprKind::Column(_)
-        | ExprKind::Literal(_)
-        | ExprKind::Parameter(_)
-        | ExprKind::ScalarQuery(_)
-        | ExprKind::Error => true,
     }
 }

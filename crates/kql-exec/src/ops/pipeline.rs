@@ -13,8 +13,9 @@ use crate::error::{ExecError, Result};
 use crate::eval::{EvalCx, Subqueries, eval_predicate};
 use crate::limits::Reservation;
 use arrow_array::RecordBatch;
-use kql_plan::plan::{Expr, Node, Plan};
+use kql_plan::plan::{Expr, ExprKind, Node, Plan};
 use kql_syntax::ScalarType;
+use kql_syntax::ast::BinaryOp;
 use rayon::prelude::*;
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -75,23 +76,62 @@ fn chain<'p>(ex: &Executor<'p>, plan: &'p Plan) -> Result<Option<(Vec<Stage<'p>>
 }
 
 /// The filters right above the scan that the scan can run itself: those
-/// reading at least one column and no sub-query. They leave `stages`.
+/// reading at least one column and no sub-query. They leave `stages`. A
+/// filter `a and b` becomes two (rows must pass both either way), so each
+/// reads fewer columns: one reading a single string column is evaluated
+/// once per dictionary value where the file allows (see
+/// [`ScanPredicate::deterministic`]).
 fn scan_predicates(ex: &Executor<'_>, stages: &mut Vec<Stage<'_>>, scan: &Plan) -> Vec<ScanPredicate> {
     let mut out = Vec::new();
     while let Some(Stage::Filter(predicate, subs)) = stages.first() {
-        let mut names = std::collections::BTreeSet::new();
-        kql_plan::optimize::referenced_columns(predicate, &mut names);
-        let columns: Option<Vec<(String, ScalarType)>> =
-            names.iter().map(|n| scan.schema.get(n).and_then(|c| c.ty.scalar()).map(|t| (n.clone(), t))).collect();
-        match columns {
-            Some(columns) if !columns.is_empty() && subs.scalars.is_empty() && subs.sets.is_empty() => {
-                out.push(ScanPredicate { expr: Arc::new((*predicate).clone()), columns, now: ex.now });
-                stages.remove(0);
-            }
-            _ => break,
+        if !subs.scalars.is_empty() || !subs.sets.is_empty() {
+            break;
         }
+        let mut parts = Vec::new();
+        conjuncts(predicate, &mut parts);
+        let found: Option<Vec<ScanPredicate>> = parts.iter().map(|p| scan_predicate(ex, p, scan)).collect();
+        let found = match found {
+            Some(f) => f,
+            // A conjunct without columns: keep the filter whole, if it reads any.
+            None => match scan_predicate(ex, predicate, scan) {
+                Some(whole) => vec![whole],
+                None => break,
+            },
+        };
+        out.extend(found);
+        stages.remove(0);
     }
     out
+}
+
+/// `e` split at its top-level `and`s.
+fn conjuncts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+    match &e.kind {
+        ExprKind::Binary { op: BinaryOp::And, left, right } => {
+            conjuncts(left, out);
+            conjuncts(right, out);
+        }
+        _ => out.push(e),
+    }
+}
+
+/// `predicate` as a scan predicate, if it reads scan columns only (at least one).
+fn scan_predicate(ex: &Executor<'_>, predicate: &Expr, scan: &Plan) -> Option<ScanPredicate> {
+    let mut names = std::collections::BTreeSet::new();
+    kql_plan::optimize::referenced_columns(predicate, &mut names);
+    let columns: Vec<(String, ScalarType)> = names
+        .iter()
+        .map(|n| scan.schema.get(n).and_then(|c| c.ty.scalar()).map(|t| (n.clone(), t)))
+        .collect::<Option<_>>()?;
+    if columns.is_empty() {
+        return None;
+    }
+    Some(ScanPredicate {
+        expr: Arc::new(predicate.clone()),
+        deterministic: kql_plan::optimize::deterministic(predicate),
+        columns,
+        now: ex.now,
+    })
 }
 
 /// Runs `plan` as a parallel scan if it is a scan with row-wise operators
