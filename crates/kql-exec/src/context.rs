@@ -312,6 +312,10 @@ impl TableProvider for ParquetTables {
         Ok(parts
             .into_iter()
             .map(|part| {
+                if inside.iter().any(|f| f.rules_out(&|column, ty| part_range(&part, column, ty))) {
+                    // The statistics show no row can pass: nothing to read.
+                    return Partition::new(part.num_rows() as u64, || Ok(Box::new(std::iter::empty())));
+                }
                 let (cols, inside, after) = (cols.clone(), inside.clone(), after.clone());
                 Partition::new(part.num_rows() as u64, move || {
                     // A predicate's own error (a bad regex, say) is kept here:
@@ -327,6 +331,20 @@ impl TableProvider for ParquetTables {
             })
             .collect())
     }
+}
+
+/// The smallest and largest value of `column` (read as `ty`) in `part`, as
+/// ordered integers (nanoseconds for datetimes), from the file's statistics.
+fn part_range(part: &kql_io::ScanPart, column: &str, ty: ScalarType) -> Option<(i64, i64)> {
+    let (min, max) = part.min_max(column)?;
+    let at = |a: &arrow_array::ArrayRef| -> Option<i64> {
+        let a = normalize_column(a, ty).ok()?;
+        match crate::physical::value_at(&a, 0, ty) {
+            kql_plan::Value::DateTime(t) => t,
+            v => v.as_i64(),
+        }
+    };
+    Some((at(&min)?, at(&max)?))
 }
 
 /// `f` as a Parquet reader predicate over the raw columns it reads; its

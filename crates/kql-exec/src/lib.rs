@@ -16,6 +16,7 @@ mod ops;
 mod output;
 pub mod physical;
 pub mod progress;
+mod prune;
 
 pub use context::{MemTables, ParquetTables, Partition, ScanPredicate, Stream, TableProvider};
 pub use error::ExecError;

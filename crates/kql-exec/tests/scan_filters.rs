@@ -5,22 +5,31 @@
 //! and is checked against counts worked out by hand.
 
 mod common;
-use arrow_array::{ArrayRef, Int64Array, RecordBatch, StringArray};
-use arrow_schema::{DataType, Field, Schema};
+use arrow_array::{ArrayRef, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray};
+use arrow_schema::{DataType, Field, Schema, TimeUnit};
 use common::run_with;
 use kql_plan::{Catalog, Params, TableDef, TableOrigin};
 use parquet::file::properties::WriterProperties;
 use std::sync::Arc;
 
+/// 2025-06-01T00:00:00Z in microseconds.
+const JUNE_1: i64 = 1_748_736_000_000_000;
+
 /// 1000 rows: S cycles through "FlowLog", "Unspecified-NSG", "x", null,
-/// "FLOWLOG"; N is the row number.
+/// "FLOWLOG"; N is the row number; D is 2025-06-01 plus N minutes (a UTC
+/// timestamp in microseconds, as Log Analytics exports write them).
 fn rows() -> RecordBatch {
     let cycle = [Some("FlowLog"), Some("Unspecified-NSG"), Some("x"), None, Some("FLOWLOG")];
     let s: ArrayRef = Arc::new((0..1000).map(|i| cycle[i % 5]).collect::<StringArray>());
     let n: ArrayRef = Arc::new(Int64Array::from_iter_values(0..1000));
-    let schema =
-        Arc::new(Schema::new(vec![Field::new("S", DataType::Utf8, true), Field::new("N", DataType::Int64, true)]));
-    RecordBatch::try_new(schema, vec![s, n]).unwrap()
+    let minutes = (0..1000).map(|i| JUNE_1 + i * 60_000_000);
+    let d: ArrayRef = Arc::new(TimestampMicrosecondArray::from_iter_values(minutes).with_timezone("UTC"));
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("S", DataType::Utf8, true),
+        Field::new("N", DataType::Int64, true),
+        Field::new("D", DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())), true),
+    ]));
+    RecordBatch::try_new(schema, vec![s, n, d]).unwrap()
 }
 
 fn write(dir: &std::path::Path, dictionary: bool) {
@@ -75,5 +84,32 @@ fn the_filtered_column_reads_back_as_text() {
     let query = r#"T | where S !contains "unspecified" and N < 5 | summarize make_list(S)"#;
     for dictionary in [true, false] {
         assert_eq!(count(query, dictionary), r#"["FlowLog", "x", "", "FLOWLOG"]"#, "dictionary pages: {dictionary}");
+    }
+}
+
+#[test]
+fn ranges_at_row_group_edges_keep_every_row_they_should() {
+    // Row groups of 300 rows: N in [0, 299], [300, 599], [600, 899], [900, 999].
+    // Parts whose statistics show no row can pass are skipped: the counts
+    // at the edges show none is skipped wrongly.
+    for (filter, expected) in [
+        ("N between (299 .. 300)", 2),
+        ("N > 299", 700),
+        ("N >= 299", 701),
+        ("N < 300", 300),
+        ("N <= 300", 301),
+        ("N >= 600 and N < 900", 300),
+        ("N == 900", 1),
+        ("899 == N", 1),
+        ("N < 0", 0),
+        ("N between (1000 .. 2000)", 0),
+        ("D between (datetime(2025-06-01 04:59) .. datetime(2025-06-01 05:00))", 2),
+        ("D > datetime(2025-06-01 14:59)", 100),
+        ("D < datetime(2025-06-01)", 0),
+    ] {
+        let query = format!("T | where {filter} | count");
+        for dictionary in [true, false] {
+            assert_eq!(count(&query, dictionary), expected.to_string(), "{query}");
+        }
     }
 }

@@ -7,10 +7,10 @@
 
 use crate::datadir::{FileSource, TableFiles};
 use crate::error::IoError;
-use arrow_array::BooleanArray;
-use arrow_array::RecordBatch;
+use arrow_array::{Array, ArrayRef, BooleanArray, RecordBatch};
 use arrow_schema::{ArrowError, DataType, FieldRef, Schema};
 use parquet::arrow::ProjectionMask;
+use parquet::arrow::arrow_reader::statistics::StatisticsConverter;
 use parquet::arrow::arrow_reader::{
     ArrowPredicateFn, ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReader,
     ParquetRecordBatchReaderBuilder, RowFilter, RowSelection, RowSelector,
@@ -114,6 +114,17 @@ impl ScanPart {
     /// The file this part reads.
     pub fn source(&self) -> &FileSource {
         &self.src
+    }
+
+    /// The smallest and largest value of `column` in this part's row group,
+    /// from the footer's statistics: one-element arrays of the column's
+    /// Arrow type, `None` where the file has no such statistics or column.
+    pub fn min_max(&self, column: &str) -> Option<(ArrayRef, ArrayRef)> {
+        let converter = StatisticsConverter::try_new(column, self.meta.schema(), self.meta.parquet_schema()).ok()?;
+        let group = std::iter::once(self.meta.metadata().row_group(self.row_group));
+        let min = converter.row_group_mins(group.clone()).ok()?;
+        let max = converter.row_group_maxes(group).ok()?;
+        (min.len() == 1 && max.len() == 1 && min.is_valid(0) && max.is_valid(0)).then_some((min, max))
     }
 
     /// The part's batches, with the requested columns in file order.

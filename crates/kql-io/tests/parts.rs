@@ -86,3 +86,20 @@ fn filters_in_the_reader_keep_what_they_select_in_order() {
     }
     assert_eq!(got, (0..5_000).filter(|v| v % 6 == 0).collect::<Vec<_>>());
 }
+
+#[test]
+fn parts_know_the_range_of_their_row_group() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), 2_500, 1_000);
+    let data = DataDir::open(dir.path()).unwrap();
+    let parts = data.table("T").unwrap().parts(&["x".to_string()], 256, 1_000_000).unwrap();
+    let ranges: Vec<(i64, i64)> = parts
+        .iter()
+        .map(|p| {
+            let (min, max) = p.min_max("x").unwrap();
+            (min.as_primitive::<Int64Type>().value(0), max.as_primitive::<Int64Type>().value(0))
+        })
+        .collect();
+    assert_eq!(ranges, [(0, 999), (1_000, 1_999), (2_000, 2_499)]);
+    assert!(parts[0].min_max("no such column").is_none());
+}
