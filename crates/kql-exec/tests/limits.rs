@@ -121,3 +121,17 @@ fn mv_expand_in_a_small_budget_names_the_operator() {
     let query = "let L = toscalar(T | summarize make_list(v)); T | extend l = L | mv-expand l | count";
     assert_eq!(run(query, &catalog, &tables, budget(64 << 20)).unwrap(), 1);
 }
+
+#[test]
+fn a_let_used_once_is_streamed_not_kept() {
+    // 100,000 rows do not fit in 256 KiB: a let used twice is kept (and
+    // stops), one used once streams through.
+    let (catalog, tables) = table(100_000);
+    let small = budget(256 << 10);
+    assert_eq!(run("let S = T | where v >= 0; S | count", &catalog, &tables, small).unwrap(), 1);
+    let err = run("let S = T | where v >= 0; S | union S | count", &catalog, &tables, small).unwrap_err();
+    assert!(matches!(err, ExecError::MemoryLimit { operator: "let", .. }), "{err}");
+    // Used once inside another let that is used twice: still run once.
+    let q = "let S = T | where v >= 0; let U = S | summarize c = count(); U | union U";
+    assert_eq!(run(q, &catalog, &tables, small).unwrap(), 2);
+}

@@ -240,6 +240,29 @@ pub struct Program {
     pub results: Vec<Plan>,
 }
 
+impl Program {
+    /// How many times each shared `let` is referred to, in the results, in
+    /// other shared plans and in sub-queries (each reference runs it once).
+    pub fn shared_uses(&self) -> Vec<usize> {
+        let mut uses = vec![0; self.shared.len()];
+        let mut stack: Vec<&Plan> = self.results.iter().chain(self.shared.iter().map(|s| &s.plan)).collect();
+        while let Some(p) = stack.pop() {
+            if let Node::Shared { id, .. } = &p.node {
+                if let Some(u) = uses.get_mut(id.0) {
+                    *u += 1;
+                }
+            }
+            stack.extend(p.inputs());
+            for e in p.exprs() {
+                let mut subs = Vec::new();
+                e.subqueries(&mut subs);
+                stack.extend(subs);
+            }
+        }
+        uses
+    }
+}
+
 impl Plan {
     /// The plans this node reads from (not counting shared lets it refers to).
     pub fn inputs(&self) -> Vec<&Plan> {

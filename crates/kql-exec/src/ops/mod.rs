@@ -1,7 +1,8 @@
 //! Running plan nodes. Each node yields a stream of record batches; row-wise
 //! operators (where, extend, project, mv-expand, take) work batch by batch,
 //! blocking ones (summarize, sort, top, join's build side) consume their
-//! input first. A shared `let` is computed once and replayed.
+//! input first. A `let` used more than once is computed once and replayed;
+//! one used once is streamed where it is used.
 
 mod aggregate;
 mod combine;
@@ -37,6 +38,9 @@ pub struct Executor<'p> {
     pub(crate) progress: Option<Arc<ScanProgress>>,
     /// Results of shared `let`s, with the memory they hold.
     shared: Mutex<HashMap<usize, SharedResult>>,
+    /// How often each shared `let` is referred to: one used once is
+    /// streamed where it is used instead of kept.
+    shared_uses: Vec<usize>,
 }
 
 /// A shared `let`'s batches and the memory they hold.
@@ -45,7 +49,8 @@ type SharedResult = (Arc<Vec<RecordBatch>>, Reservation);
 impl<'p> Executor<'p> {
     pub fn new(program: &'p Program, tables: &'p dyn TableProvider, now: i64, cancel: Arc<AtomicBool>) -> Self {
         let pool = MemoryPool::new(Limits::default().max_memory);
-        Executor { program, tables, now, cancel, pool, progress: None, shared: Mutex::new(HashMap::new()) }
+        let shared_uses = program.shared_uses();
+        Executor { program, tables, now, cancel, pool, progress: None, shared: Mutex::new(HashMap::new()), shared_uses }
     }
 
     /// The same executor with other limits (call before running).
@@ -83,6 +88,16 @@ impl<'p> Executor<'p> {
         }
         match &plan.node {
             Node::Scan { .. } => Err(ExecError::Internal("a table scan outside a scan pipeline".into())),
+            Node::Shared { id, .. } if self.shared_uses.get(id.0) == Some(&1) => {
+                // Used once: streamed, not kept.
+                let shared = self
+                    .program
+                    .shared
+                    .get(id.0)
+                    .ok_or_else(|| ExecError::Internal(format!("no shared plan #{}", id.0)))?;
+                let columns: Vec<String> = plan.schema.names().map(str::to_string).collect();
+                Ok(Box::new(self.run(&shared.plan)?.map(move |b| select(&b?, &columns))))
+            }
             Node::Shared { id, .. } => {
                 let batches = self.shared_result(id.0)?;
                 let columns: Vec<String> = plan.schema.names().map(str::to_string).collect();
