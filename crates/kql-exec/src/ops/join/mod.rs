@@ -89,6 +89,11 @@ impl Mode {
     fn tail(self) -> bool {
         matches!(self, Mode::BuildOuter | Mode::FullOuter | Mode::BuildSemi | Mode::BuildAnti)
     }
+
+    /// True if the output can have rows when the build side has none.
+    fn needs_probe_without_build(self) -> bool {
+        matches!(self, Mode::ProbeOuter | Mode::FullOuter | Mode::ProbeAnti)
+    }
 }
 
 /// A join with its sides named by role: `probe` is streamed, `build` indexed.
@@ -164,8 +169,9 @@ pub fn lookup<'a>(
 }
 
 /// Reads both sides of a join until one ends, always from the side with
-/// fewer rows so far (the right one on a tie): the side to build, its
-/// batches, and the other side's stream (what was read of it first).
+/// fewer rows so far (the left one on a tie, the side Kusto advises to be
+/// the smaller): the side to build, its batches, and the other side's
+/// stream (what was read of it first).
 fn race<'a>(
     ex: &'a Executor<'a>,
     left: &'a Plan,
@@ -176,7 +182,7 @@ fn race<'a>(
     let mut read: [Vec<RecordBatch>; 2] = [Vec::new(), Vec::new()];
     let mut rows = [0usize; 2];
     let ended = loop {
-        let s = usize::from(rows[1] <= rows[0]);
+        let s = usize::from(rows[1] < rows[0]);
         match streams[s].next() {
             None => break s,
             Some(b) => {

@@ -71,6 +71,12 @@ pub(super) fn hash_join<'a>(
     probe: Stream<'a>,
     mut held: Reservation,
 ) -> Result<Stream<'a>> {
+    if build_batches.iter().all(|b| b.num_rows() == 0) && !spec.mode.needs_probe_without_build() {
+        // Nothing to match and no probe row kept alone: the other side is
+        // not read at all (scenario 3 joins a table of country IPs that is
+        // often empty).
+        return Ok(crate::ops::empty_stream());
+    }
     let schema = build_batches.first().map_or_else(|| crate::ops::default_schema(spec.build), |b| b.schema());
     let batch = arrow_select::concat::concat_batches(&schema, &build_batches)?;
     drop(build_batches);
