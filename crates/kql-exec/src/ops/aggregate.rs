@@ -511,9 +511,10 @@ pub fn summarize<'a>(
                     let global: Vec<usize> = local
                         .first_rows
                         .iter()
-                        .map(|&i| {
+                        .enumerate()
+                        .map(|(g, &i)| {
                             let next = groups.len();
-                            let key = local.encoded.row(i as usize);
+                            let key = local.encoded.row(g);
                             *groups.entry(key.as_ref().into()).or_insert_with(|| {
                                 new_rows.push(i);
                                 key_bytes += key.as_ref().len() as u64;
@@ -604,7 +605,8 @@ struct Prepared {
     local: Option<LocalGroups>,
 }
 
-/// A batch's own groups: each row's group, and each group's first row.
+/// A batch's own groups: each row's group, each group's first row, and the
+/// row bytes of the groups' keys (in group order).
 struct LocalGroups {
     encoded: arrow_row::Rows,
     ids: Vec<u32>,
@@ -626,24 +628,99 @@ fn prepare(
         .collect::<Result<_>>()?;
     let local = match encoder {
         Some(enc) if !keys.is_empty() => {
-            let encoded = enc.encode(&key_arrays)?;
-            let mut map: KeyMap<&[u8], u32> = KeyMap::default();
-            let mut first_rows = Vec::new();
-            let ids = (0..n)
-                .map(|i| {
-                    let next = first_rows.len() as u32;
-                    *map.entry(encoded.row(i).data()).or_insert_with(|| {
-                        first_rows.push(i as u32);
-                        next
-                    })
-                })
-                .collect();
-            drop(map);
-            Some(LocalGroups { encoded, ids, first_rows })
+            let (ids, first_rows) = if key_arrays.iter().all(|k| k.data_type() == &arrow_schema::DataType::Utf8) {
+                group_strings(&key_arrays, n)
+            } else {
+                group_rows(enc, &key_arrays, n)?
+            };
+            // The global table is keyed by row bytes: those of each group's first row.
+            let idx = UInt32Array::from(first_rows.clone());
+            let firsts: Vec<ArrayRef> = key_arrays
+                .iter()
+                .map(|k| arrow_select::take::take(k, &idx, None))
+                .collect::<std::result::Result<_, _>>()?;
+            Some(LocalGroups { encoded: enc.encode(&firsts)?, ids, first_rows })
         }
         _ => None,
     };
     Ok(Prepared { rows: n, keys: key_arrays, args, local })
+}
+
+/// Rows grouped by their row bytes: each row's group, each group's first row.
+fn group_rows(enc: &KeyEncoder, keys: &[ArrayRef], n: usize) -> Result<(Vec<u32>, Vec<u32>)> {
+    let encoded = enc.encode(keys)?;
+    let mut map: KeyMap<&[u8], u32> = KeyMap::default();
+    let mut first_rows = Vec::new();
+    let ids = (0..n)
+        .map(|i| {
+            let next = first_rows.len() as u32;
+            *map.entry(encoded.row(i).data()).or_insert_with(|| {
+                first_rows.push(i as u32);
+                next
+            })
+        })
+        .collect();
+    Ok((ids, first_rows))
+}
+
+/// Rows grouped by string keys read in place: each row's keys hashed
+/// together, rows of equal hash compared column by column. No key bytes
+/// are copied (the row format would copy every row's keys).
+fn group_strings(keys: &[ArrayRef], n: usize) -> (Vec<u32>, Vec<u32>) {
+    use std::hash::{BuildHasher, Hasher};
+    let cols: Vec<&StringArray> = keys.iter().map(|k| k.as_string::<i32>()).collect();
+    let state = ahash::RandomState::with_seeds(0x6e74, 0x6171, 0x6b71, 0x6c31);
+    let hash = |i: usize| {
+        let mut h = state.build_hasher();
+        for c in &cols {
+            // 0xFF and 0xFE never occur in UTF-8: the separators keep
+            // ("ab", "c") and ("a", "bc") apart, and null apart from "".
+            if c.is_valid(i) {
+                h.write(c.value(i).as_bytes());
+                h.write_u8(0xFF);
+            } else {
+                h.write_u8(0xFE);
+            }
+        }
+        h.finish()
+    };
+    let same = |a: usize, b: usize| {
+        cols.iter().all(|c| c.is_valid(a) == c.is_valid(b) && (c.is_null(a) || c.value(a) == c.value(b)))
+    };
+    // Hash -> its first group; groups of one hash chained through `next`.
+    let mut heads: KeyMap<u64, u32> = KeyMap::default();
+    let mut next: Vec<u32> = Vec::new();
+    let mut first_rows: Vec<u32> = Vec::new();
+    let mut ids = Vec::with_capacity(n);
+    for i in 0..n {
+        let h = hash(i);
+        let mut candidate = heads.get(&h).copied();
+        let mut last = None;
+        let found = loop {
+            match candidate {
+                Some(g) if same(i, first_rows[g as usize] as usize) => break Some(g),
+                Some(g) => {
+                    last = Some(g);
+                    candidate = (next[g as usize] != u32::MAX).then(|| next[g as usize]);
+                }
+                None => break None,
+            }
+        };
+        let g = found.unwrap_or_else(|| {
+            let g = first_rows.len() as u32;
+            first_rows.push(i as u32);
+            next.push(u32::MAX);
+            match last {
+                Some(l) => next[l as usize] = g,
+                None => {
+                    heads.insert(h, g);
+                }
+            }
+            g
+        });
+        ids.push(g);
+    }
+    (ids, first_rows)
 }
 
 /// An aggregate that saw no rows: Kusto's defaults (summarize page, "Default
@@ -686,4 +763,44 @@ pub fn count<'a>(ex: &'a Executor<'a>, input: &'a Plan) -> Result<Stream<'a>> {
     }
     let batch = batch_of(vec![("Count".into(), Arc::new(Int64Array::from(vec![total])) as ArrayRef)], 1)?;
     Ok(Box::new(std::iter::once(Ok(batch))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Groups as sets of row numbers, whatever their numbering.
+    fn partition(ids: &[u32], first_rows: &[u32]) -> Vec<Vec<usize>> {
+        let mut groups = vec![Vec::new(); first_rows.len()];
+        for (i, g) in ids.iter().enumerate() {
+            groups[*g as usize].push(i);
+        }
+        // Each group's first row is its first member.
+        for (g, rows) in groups.iter().enumerate() {
+            assert_eq!(rows[0], first_rows[g] as usize);
+        }
+        groups
+    }
+
+    #[test]
+    fn string_keys_group_as_row_bytes_do() {
+        // Two columns from a small alphabet, with "" and null, so keys
+        // repeat and ("ab", "c") meets ("a", "bc").
+        let words = [Some("a"), Some("ab"), Some("bc"), Some("c"), Some(""), None];
+        let mut x = 17u64;
+        let mut pick = || {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            words[(x >> 33) as usize % words.len()]
+        };
+        let n = 5_000;
+        let a: ArrayRef = Arc::new((0..n).map(|_| pick()).collect::<StringArray>());
+        let b: ArrayRef = Arc::new((0..n).map(|_| pick()).collect::<StringArray>());
+        let keys = vec![a, b];
+        let enc = KeyEncoder::new(&[arrow_schema::DataType::Utf8, arrow_schema::DataType::Utf8]).unwrap();
+        let (ids, firsts) = group_strings(&keys, n);
+        let (row_ids, row_firsts) = group_rows(&enc, &keys, n).unwrap();
+        assert_eq!(partition(&ids, &firsts), partition(&row_ids, &row_firsts));
+        // 6 × 6 combinations, every one present in 5,000 rows.
+        assert_eq!(firsts.len(), 36);
+    }
 }
