@@ -176,7 +176,11 @@ fn describe(s: &arrow_schema::Schema) -> String {
 fn read_footer(table: &str, src: &FileSource) -> Result<(SchemaRef, u64), IoError> {
     match src {
         FileSource::Path(path) => {
-            let file = File::open(path).map_err(|source| IoError::Unreadable { path: path.clone(), source })?;
+            let file = File::open(path).map_err(|source| IoError::UnreadableTableFile {
+                table: table.to_string(),
+                path: path.clone(),
+                source,
+            })?;
             footer_of(table, src, file)
         }
         FileSource::Memory { data, .. } | FileSource::Text { data, .. } => footer_of(table, src, data.clone()),

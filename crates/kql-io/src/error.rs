@@ -27,6 +27,15 @@ pub enum IoError {
         source: std::io::Error,
     },
 
+    #[error("cannot read `{}` (table {table}): {source}", path.display())]
+    #[diagnostic(code(kql::io::unreadable))]
+    UnreadableTableFile {
+        table: String,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
     #[error("`{}` (table {table}) is not a readable Parquet file: {reason}", path.display())]
     #[diagnostic(
         code(kql::io::bad_parquet),

@@ -61,7 +61,11 @@ impl TableFiles {
             let options = reader_options();
             let meta = match src {
                 FileSource::Path(path) => {
-                    let file = File::open(path).map_err(|source| IoError::Unreadable { path: path.clone(), source })?;
+                    let file = File::open(path).map_err(|source| IoError::UnreadableTableFile {
+                        table: self.name.clone(),
+                        path: path.clone(),
+                        source,
+                    })?;
                     ArrowReaderMetadata::load(&file, options)
                 }
                 FileSource::Memory { data, .. } | FileSource::Text { data, .. } => {
@@ -136,7 +140,11 @@ impl ScanPart {
     pub fn read_filtered(&self, filters: Vec<ScanFilter>) -> Result<PartReader, IoError> {
         let reader = match &self.src {
             FileSource::Path(path) => {
-                let file = File::open(path).map_err(|source| IoError::Unreadable { path: path.clone(), source })?;
+                let file = File::open(path).map_err(|source| IoError::UnreadableTableFile {
+                    table: self.table.to_string(),
+                    path: path.clone(),
+                    source,
+                })?;
                 self.reader(file, filters)?
             }
             FileSource::Memory { data, .. } | FileSource::Text { data, .. } => self.reader(data.clone(), filters)?,

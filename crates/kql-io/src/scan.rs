@@ -45,7 +45,11 @@ impl TableScan {
     fn open(&self, src: &FileSource) -> Result<ParquetRecordBatchReader, IoError> {
         match src {
             FileSource::Path(path) => {
-                let file = File::open(path).map_err(|source| IoError::Unreadable { path: path.clone(), source })?;
+                let file = File::open(path).map_err(|source| IoError::UnreadableTableFile {
+                    table: self.table.clone(),
+                    path: path.clone(),
+                    source,
+                })?;
                 self.reader(src, file)
             }
             FileSource::Memory { data, .. } | FileSource::Text { data, .. } => self.reader(src, data.clone()),

@@ -79,6 +79,23 @@ fn files_that_are_not_parquet_or_are_cut_short() {
 }
 
 #[test]
+fn a_table_file_that_cannot_be_opened() {
+    // A link to a file that is gone (chmod 000 would not stop root, who
+    // runs CI containers): the error names the file and its table.
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    std::fs::copy(repo().join("testdata/sample/NTANetAnalytics.parquet"), data.join("NTANetAnalytics.parquet"))
+        .unwrap();
+    std::os::unix::fs::symlink(dir.path().join("gone.parquet"), data.join("NTAIpDetails.parquet")).unwrap();
+    let o = ntaq(dir.path(), &["run", "--data", "data", "-c", QUERY]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(e.contains("kql::io::unreadable") && e.contains("NTAIpDetails.parquet` (table NTAIpDetails)"), "{e}");
+    assert!(stdout(&o).is_empty());
+}
+
+#[test]
 fn files_of_one_table_with_different_schemas() {
     let dir = tempfile::tempdir().unwrap();
     parquet(&dir.path().join("data/NTAIpDetails/a.parquet"), "NTAIpDetails | project Ip, Port");
