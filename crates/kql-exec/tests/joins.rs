@@ -66,6 +66,18 @@ fn batch(s: &Side, id: &str, strings: bool) -> RecordBatch {
     RecordBatch::try_new(schema, vec![key, Arc::new(Int64Array::from(s.ids.clone()))]).unwrap()
 }
 
+/// Tables `Lt(K, L)` and `Rt(K, R)` holding the two sides, and their catalog.
+fn tables(l: &Side, r: &Side, strings: bool) -> (Catalog, MemTables) {
+    let (lb, rb) = (batch(l, "L", strings), batch(r, "R", strings));
+    let mut catalog = Catalog::new();
+    catalog.insert(TableDef::from_arrow("Lt", &lb.schema(), TableOrigin::Files(vec!["memory".into()])).0);
+    catalog.insert(TableDef::from_arrow("Rt", &rb.schema(), TableOrigin::Files(vec!["memory".into()])).0);
+    let mut tables = MemTables::new();
+    tables.insert("Lt", vec![lb]);
+    tables.insert("Rt", vec![rb]);
+    (catalog, tables)
+}
+
 /// Expected rows of `L | join kind=<kind> R on K | project L, R` (or the
 /// one side's id for semi/anti), as text, sorted.
 fn reference(kind: &str, l: &Side, r: &Side, strings: bool) -> Vec<Vec<String>> {
@@ -115,13 +127,7 @@ fn every_join_kind_matches_the_nested_loop_reference_whichever_side_is_built() {
             for &nr in &sizes {
                 let l = side(&mut rng, nl, 100);
                 let r = side(&mut rng, nr, 200);
-                let (lb, rb) = (batch(&l, "L", strings), batch(&r, "R", strings));
-                let mut catalog = Catalog::new();
-                catalog.insert(TableDef::from_arrow("Lt", &lb.schema(), TableOrigin::Files(vec!["memory".into()])).0);
-                catalog.insert(TableDef::from_arrow("Rt", &rb.schema(), TableOrigin::Files(vec!["memory".into()])).0);
-                let mut tables = MemTables::new();
-                tables.insert("Lt", vec![lb]);
-                tables.insert("Rt", vec![rb]);
+                let (catalog, tables) = tables(&l, &r, strings);
                 // Batches of 1, 2 and 4 rows: the race reads the sides in
                 // turns, so it can end with either side partly read.
                 for per_batch in [1, 2, 4, 64] {
@@ -154,13 +160,7 @@ fn lookup_matches_the_reference_for_both_kinds() {
     for (nl, nr) in [(0, 3), (5, 0), (8, 3), (3, 8), (30, 30)] {
         let l = side(&mut rng, nl, 100);
         let r = side(&mut rng, nr, 200);
-        let (lb, rb) = (batch(&l, "L", true), batch(&r, "R", true));
-        let mut catalog = Catalog::new();
-        catalog.insert(TableDef::from_arrow("Lt", &lb.schema(), TableOrigin::Files(vec!["memory".into()])).0);
-        catalog.insert(TableDef::from_arrow("Rt", &rb.schema(), TableOrigin::Files(vec!["memory".into()])).0);
-        let mut tables = MemTables::new();
-        tables.insert("Lt", vec![lb]);
-        tables.insert("Rt", vec![rb]);
+        let (catalog, tables) = tables(&l, &r, true);
         let tables = tables.rebatched(2);
         // lookup = a join whose right side is the dimension: inner pairs,
         // and for leftouter the unmatched left rows too.
