@@ -5,7 +5,7 @@ use crate::eval::{EvalCx, Subqueries, eval_predicate};
 use crate::physical::{normalize_column, readable_as};
 use arrow_array::cast::AsArray;
 use arrow_array::types::Int32Type;
-use arrow_array::{Array, BooleanArray, DictionaryArray, RecordBatch, UInt32Array};
+use arrow_array::{Array, ArrayRef, BooleanArray, DictionaryArray, RecordBatch, UInt32Array};
 use arrow_schema::Field;
 use kql_io::DataDir;
 use kql_plan::plan::Expr;
@@ -26,25 +26,41 @@ pub const PART_ROWS: usize = 131_072;
 pub struct Partition {
     /// Rows the part reads (before filters), for progress reports.
     pub rows: u64,
-    open: Box<dyn FnOnce() -> Result<Stream<'static>> + Send>,
+    open: Box<dyn FnOnce(Vec<ScanPredicate>) -> Result<Stream<'static>> + Send>,
 }
 
 impl Partition {
-    pub fn new(rows: u64, open: impl FnOnce() -> Result<Stream<'static>> + Send + 'static) -> Partition {
+    /// A part that `open` reads, given filters to apply on top of those the
+    /// scan was asked for (a join's dynamic filter, known only once the
+    /// scan has begun).
+    pub fn new(
+        rows: u64,
+        open: impl FnOnce(Vec<ScanPredicate>) -> Result<Stream<'static>> + Send + 'static,
+    ) -> Partition {
         Partition { rows, open: Box::new(open) }
     }
 
-    pub fn open(self) -> Result<Stream<'static>> {
-        (self.open)()
+    pub fn open(self, extra: Vec<ScanPredicate>) -> Result<Stream<'static>> {
+        (self.open)(extra)
     }
 }
 
-/// A `where` evaluated inside a scan: the scan keeps only the rows it is
+/// What a [`ScanPredicate`] tests.
+#[derive(Clone)]
+pub enum Test {
+    /// A `where` expression.
+    Expr(Arc<Expr>),
+    /// Its one string column holds a key of a join's built side: a dynamic
+    /// filter that drops, while reading, the rows that cannot match.
+    Keys(Arc<dyn Fn(&str) -> bool + Send + Sync>),
+}
+
+/// A filter evaluated inside a scan: the scan keeps only the rows it is
 /// true for, and a Parquet scan decodes the other columns only for those
 /// (late materialisation). It reads `columns` and contains no sub-query.
 #[derive(Clone)]
 pub struct ScanPredicate {
-    pub expr: Arc<Expr>,
+    pub test: Test,
     /// The scan columns it reads, with the types the query reads them as.
     pub columns: Vec<(String, ScalarType)>,
     /// Its value depends only on the values of its columns (no `rand()`):
@@ -55,14 +71,29 @@ pub struct ScanPredicate {
 }
 
 impl ScanPredicate {
-    /// Which rows of `batch` (in the executor's encodings) to keep.
+    /// Which rows of `batch` (in the executor's encodings, holding at least
+    /// the predicate's columns) to keep.
     pub fn mask(&self, batch: &RecordBatch) -> Result<BooleanArray> {
-        let subs = Subqueries::default();
-        eval_predicate(&self.expr, batch, &EvalCx { now: self.now, subqueries: &subs })
+        match &self.test {
+            Test::Expr(e) => {
+                let subs = Subqueries::default();
+                eval_predicate(e, batch, &EvalCx { now: self.now, subqueries: &subs })
+            }
+            Test::Keys(contains) => {
+                let name = self.columns.first().map_or("", |(n, _)| n.as_str());
+                let column = batch
+                    .column_by_name(name)
+                    .ok_or_else(|| ExecError::Internal(format!("dynamic filter column `{name}` missing")))?;
+                let text = column
+                    .as_string_opt::<i32>()
+                    .ok_or_else(|| ExecError::Internal(format!("dynamic filter column `{name}` is not text")))?;
+                Ok(text.iter().map(|v| Some(v.is_some_and(|v| contains(v)))).collect())
+            }
+        }
     }
 
     /// `stream` with only the rows every predicate keeps.
-    fn apply(filters: Arc<[ScanPredicate]>, stream: Stream<'static>) -> Stream<'static> {
+    fn apply(filters: Vec<ScanPredicate>, stream: Stream<'static>) -> Stream<'static> {
         if filters.is_empty() {
             return stream;
         }
@@ -98,8 +129,11 @@ pub trait TableProvider: Send + Sync {
         columns: &[(String, ScalarType)],
         filters: &[ScanPredicate],
     ) -> Result<Vec<Partition>> {
-        let stream = ScanPredicate::apply(Arc::from(filters), self.scan(table, columns)?);
-        Ok(vec![Partition::new(self.rows(table).unwrap_or(0), move || Ok(stream))])
+        let stream = self.scan(table, columns)?;
+        let filters = filters.to_vec();
+        Ok(vec![Partition::new(self.rows(table).unwrap_or(0), move |extra| {
+            Ok(ScanPredicate::apply(filters.into_iter().chain(extra).collect(), stream))
+        })])
     }
 }
 
@@ -198,9 +232,9 @@ impl TableProvider for MemTables {
             .iter()
             .map(|b| {
                 let (b, table, columns, filters) = (b.clone(), table.clone(), columns.clone(), filters.clone());
-                Partition::new(b.num_rows() as u64, move || {
+                Partition::new(b.num_rows() as u64, move |extra| {
                     let one: Stream<'static> = Box::new(std::iter::once(normalize_batch(&table, &b, &columns)));
-                    Ok(ScanPredicate::apply(filters, one))
+                    Ok(ScanPredicate::apply(filters.iter().cloned().chain(extra).collect(), one))
                 })
             })
             .collect())
@@ -268,6 +302,11 @@ struct Columns {
 }
 
 impl Columns {
+    /// True if the files have every column `f` reads (it can run in the reader).
+    fn has_all(&self, f: &ScanPredicate) -> bool {
+        f.columns.iter().all(|(c, _)| self.present.iter().any(|(p, _)| p == c))
+    }
+
     fn names(&self) -> Vec<String> {
         self.present.iter().map(|(n, _)| n.clone()).collect()
     }
@@ -303,21 +342,21 @@ impl TableProvider for ParquetTables {
         filters: &[ScanPredicate],
     ) -> Result<Vec<Partition>> {
         let (files, cols) = self.columns_of(table, columns)?;
-        let (inside, after): (Vec<ScanPredicate>, Vec<ScanPredicate>) = filters
-            .iter()
-            .cloned()
-            .partition(|f| f.columns.iter().all(|(c, _)| cols.present.iter().any(|(p, _)| p == c)));
-        let after: Arc<[ScanPredicate]> = Arc::from(after);
+        let (inside, after): (Vec<ScanPredicate>, Vec<ScanPredicate>) =
+            filters.iter().cloned().partition(|f| cols.has_all(f));
         let parts = files.parts(&cols.names(), BATCH_SIZE, PART_ROWS)?;
         Ok(parts
             .into_iter()
             .map(|part| {
                 if inside.iter().any(|f| f.rules_out(&|column, ty| part_range(&part, column, ty))) {
                     // The statistics show no row can pass: nothing to read.
-                    return Partition::new(part.num_rows() as u64, || Ok(Box::new(std::iter::empty())));
+                    return Partition::new(part.num_rows() as u64, |_| Ok(Box::new(std::iter::empty())));
                 }
-                let (cols, inside, after) = (cols.clone(), inside.clone(), after.clone());
-                Partition::new(part.num_rows() as u64, move || {
+                let (cols, mut inside, mut after) = (cols.clone(), inside.clone(), after.to_vec());
+                Partition::new(part.num_rows() as u64, move |extra| {
+                    for f in extra {
+                        if cols.has_all(&f) { inside.push(f) } else { after.push(f) }
+                    }
                     // A predicate's own error (a bad regex, say) is kept here:
                     // the reader can only report that a predicate failed.
                     let failed: Arc<Mutex<Option<ExecError>>> = Arc::default();
@@ -352,11 +391,14 @@ fn part_range(part: &kql_io::ScanPart, column: &str, ty: ScalarType) -> Option<(
 fn in_reader(table: &Arc<str>, f: ScanPredicate, failed: Arc<Mutex<Option<ExecError>>>) -> kql_io::ScanFilter {
     let table = table.clone();
     let columns = f.columns.iter().map(|(n, _)| n.clone()).collect();
+    // The answers for the dictionary of the last batch: the batches of one
+    // column chunk share it.
+    let mut last: Option<(ArrayRef, BooleanArray)> = None;
     kql_io::ScanFilter {
         columns,
         predicate: Box::new(move |raw| {
             let r = match dictionary_column(&raw, &f) {
-                Some(dict) => mask_by_dictionary(&table, dict, &f),
+                Some(dict) => mask_by_dictionary(&table, dict, &f, &mut last),
                 None => normalize_batch(&table, &raw, &f.columns).and_then(|b| f.mask(&b)),
             };
             r.map_err(|e| {
@@ -381,19 +423,46 @@ fn dictionary_column<'a>(raw: &'a RecordBatch, f: &ScanPredicate) -> Option<&'a 
 
 /// `f` over a dictionary-encoded column: evaluated once for each value of
 /// the dictionary (and once for "", the value of a null row), then looked
-/// up by each row's key.
-fn mask_by_dictionary(table: &str, dict: &DictionaryArray<Int32Type>, f: &ScanPredicate) -> Result<BooleanArray> {
-    let name = &f.columns[0].0;
+/// up by each row's key. `last` keeps the answers for the dictionary last
+/// seen (held, so its buffers cannot be reused for another): a dictionary
+/// can be larger than a batch, and the reader hands the same one to every
+/// batch of a column chunk.
+fn mask_by_dictionary(
+    table: &str,
+    dict: &DictionaryArray<Int32Type>,
+    f: &ScanPredicate,
+    last: &mut Option<(ArrayRef, BooleanArray)>,
+) -> Result<BooleanArray> {
     let values = dict.values();
-    let empty = arrow_array::new_null_array(values.data_type(), 1);
-    let all = arrow_select::concat::concat(&[values.as_ref(), empty.as_ref()])?;
-    let field = Field::new(name, all.data_type().clone(), true);
-    let batch = crate::ops::make_batch(vec![field], vec![all], values.len() + 1)?;
-    let per_value = f.mask(&normalize_batch(table, &batch, &f.columns)?)?;
+    let per_value = match last {
+        Some((seen, answers)) if same_buffers(seen, values) => answers.clone(),
+        _ => {
+            let name = &f.columns[0].0;
+            let empty = arrow_array::new_null_array(values.data_type(), 1);
+            let all = arrow_select::concat::concat(&[values.as_ref(), empty.as_ref()])?;
+            let field = Field::new(name, all.data_type().clone(), true);
+            let batch = crate::ops::make_batch(vec![field], vec![all], values.len() + 1)?;
+            let answers = f.mask(&normalize_batch(table, &batch, &f.columns)?)?;
+            *last = Some((values.clone(), answers.clone()));
+            answers
+        }
+    };
     // Null rows take the extra value's answer.
     let null_key = values.len() as u32;
     let keys: UInt32Array = dict.keys().iter().map(|k| Some(k.map_or(null_key, |k| k as u32))).collect();
     Ok(arrow_select::take::take(&per_value, &keys, None)?.as_boolean().clone())
+}
+
+/// True if `a` and `b` are the same array data: same type, length and
+/// buffers (`a` is held alive, so equal addresses mean equal contents).
+fn same_buffers(a: &ArrayRef, b: &ArrayRef) -> bool {
+    let (a, b) = (a.to_data(), b.to_data());
+    a.data_type() == b.data_type()
+        && a.len() == b.len()
+        && a.offset() == b.offset()
+        && a.buffers().len() == b.buffers().len()
+        && a.buffers().iter().zip(b.buffers()).all(|(x, y)| x.as_ptr() == y.as_ptr() && x.len() == y.len())
+        && a.nulls().map(|n| n.buffer().as_ptr()) == b.nulls().map(|n| n.buffer().as_ptr())
 }
 
 /// `batch` with every one of `columns` in order, absent ones filled empty.

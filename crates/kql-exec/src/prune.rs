@@ -8,7 +8,7 @@
 //! part out. A part is skipped only if no value in [min, max] can pass, so
 //! nulls (which pass none of these tests) do not matter.
 
-use crate::context::ScanPredicate;
+use crate::context::{ScanPredicate, Test};
 use crate::eval::{EvalCx, Subqueries, eval};
 use crate::physical::value_at;
 use arrow_array::{RecordBatch, RecordBatchOptions};
@@ -37,7 +37,8 @@ impl ScanPredicate {
     /// only values in `min_max(column)` (as ordered integers: nanoseconds
     /// for datetimes).
     pub fn rules_out(&self, min_max: MinMax<'_>) -> bool {
-        let Some(range) = range(&self.expr, &self.columns, self.now) else { return false };
+        let Test::Expr(expr) = &self.test else { return false };
+        let Some(range) = range(expr, &self.columns, self.now) else { return false };
         let Some(ty) = self.columns.iter().find(|(c, _)| *c == range.column).map(|(_, t)| *t) else { return false };
         let Some((min, max)) = min_max(&range.column, ty) else { return false };
         let below = range.low.is_some_and(|(low, strict)| if strict { max <= low } else { max < low });
@@ -149,7 +150,7 @@ mod tests {
             ("D".to_string(), ScalarType::DateTime),
             ("S".to_string(), ScalarType::String),
         ];
-        ScanPredicate { expr: Arc::new(predicate.clone()), columns, deterministic: true, now: 0 }
+        ScanPredicate { test: Test::Expr(Arc::new(predicate.clone())), columns, deterministic: true, now: 0 }
     }
 
     /// Does `text` rule out a part whose N (and D, in nanoseconds) lie in [min, max]?

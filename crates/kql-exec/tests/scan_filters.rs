@@ -113,3 +113,29 @@ fn ranges_at_row_group_edges_keep_every_row_they_should() {
         }
     }
 }
+
+#[test]
+fn a_dictionary_shared_by_many_batches_answers_each_of_them() {
+    // One row group of 50,000 rows: the reader hands the same dictionary to
+    // several batches (8,192 rows each), whose answers are reused; each
+    // batch's rows must still be judged by their own keys.
+    let values = ["a", "b", "c", "d", "e", "f", "g"];
+    let s: ArrayRef = Arc::new((0..50_000).map(|i| Some(values[(i * i) % 7])).collect::<StringArray>());
+    let schema = Arc::new(Schema::new(vec![Field::new("S", DataType::Utf8, true)]));
+    let b = RecordBatch::try_new(schema.clone(), vec![s]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let props = WriterProperties::builder().set_data_page_row_count_limit(1000).build();
+    let file = std::fs::File::create(dir.path().join("T.parquet")).unwrap();
+    let mut w = parquet::arrow::ArrowWriter::try_new(file, schema.clone(), Some(props)).unwrap();
+    w.write(&b).unwrap();
+    w.close().unwrap();
+    let tables = kql_exec::ParquetTables::new(Arc::new(kql_io::DataDir::open(dir.path()).unwrap()));
+    let mut catalog = Catalog::new();
+    catalog.insert(TableDef::from_arrow("T", &schema, TableOrigin::Files(vec!["T.parquet".into()])).0);
+    for v in ["a", "b", "c", "e"] {
+        let expected = (0..50_000usize).filter(|i| values[(i * i) % 7] == v).count();
+        let q = format!("T | where S == '{v}' | count");
+        let t = run_with(&q, &catalog, &tables, &Params::default()).unwrap();
+        assert_eq!(t.rows[0][0], expected.to_string(), "{q}");
+    }
+}

@@ -13,7 +13,7 @@ mod rowwise;
 mod sort;
 mod source;
 
-use crate::context::{Stream, TableProvider};
+use crate::context::{ScanPredicate, Stream, TableProvider};
 use crate::error::{ExecError, Result};
 use crate::eval::{EvalCx, Subqueries};
 use crate::limits::{Limits, MemoryPool, Reservation};
@@ -25,7 +25,7 @@ use kql_plan::plan::{Expr, ExprKind, Node, Plan, Program};
 use kql_syntax::ScalarType;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Runs the plans of one program.
 pub struct Executor<'p> {
@@ -41,6 +41,9 @@ pub struct Executor<'p> {
     /// How often each shared `let` is referred to: one used once is
     /// streamed where it is used instead of kept.
     shared_uses: Vec<usize>,
+    /// The dynamic-filter slot of each parallel scan, by its plan node's
+    /// address (see [`Executor::dynamic_filter_slot`]).
+    dynamic: Mutex<HashMap<usize, Arc<OnceLock<ScanPredicate>>>>,
 }
 
 /// A shared `let`'s batches and the memory they hold.
@@ -50,7 +53,17 @@ impl<'p> Executor<'p> {
     pub fn new(program: &'p Program, tables: &'p dyn TableProvider, now: i64, cancel: Arc<AtomicBool>) -> Self {
         let pool = MemoryPool::new(Limits::default().max_memory);
         let shared_uses = program.shared_uses();
-        Executor { program, tables, now, cancel, pool, progress: None, shared: Mutex::new(HashMap::new()), shared_uses }
+        Executor {
+            program,
+            tables,
+            now,
+            cancel,
+            pool,
+            progress: None,
+            shared: Mutex::new(HashMap::new()),
+            shared_uses,
+            dynamic: Mutex::new(HashMap::new()),
+        }
     }
 
     /// The same executor with other limits (call before running).
@@ -73,6 +86,14 @@ impl<'p> Executor<'p> {
             batches.push(b);
         }
         Ok((batches, held))
+    }
+
+    /// The slot where a join can put a filter for the parallel scan running
+    /// `plan` (made on first request): parts the scan opens afterwards
+    /// apply it while reading.
+    pub(crate) fn dynamic_filter_slot(&self, plan: &Plan) -> Arc<OnceLock<ScanPredicate>> {
+        let mut slots = self.dynamic.lock().unwrap_or_else(|e| e.into_inner());
+        slots.entry(plan as *const Plan as usize).or_default().clone()
     }
 
     pub(crate) fn check_cancel(&self) -> Result<()> {

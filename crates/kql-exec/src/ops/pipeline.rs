@@ -8,7 +8,7 @@
 
 use super::Executor;
 use super::rowwise::{expand_batch, project_batch};
-use crate::context::{Partition, ScanPredicate, Stream};
+use crate::context::{Partition, ScanPredicate, Stream, Test};
 use crate::error::{ExecError, Result};
 use crate::eval::{EvalCx, Subqueries, eval_predicate};
 use crate::limits::Reservation;
@@ -18,8 +18,8 @@ use kql_syntax::ScalarType;
 use kql_syntax::ast::BinaryOp;
 use rayon::prelude::*;
 use std::collections::VecDeque;
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, OnceLock};
 
 /// One row-wise operator of a chain.
 enum Stage<'p> {
@@ -127,7 +127,7 @@ fn scan_predicate(ex: &Executor<'_>, predicate: &Expr, scan: &Plan) -> Option<Sc
         return None;
     }
     Some(ScanPredicate {
-        expr: Arc::new(predicate.clone()),
+        test: Test::Expr(Arc::new(predicate.clone())),
         deterministic: kql_plan::optimize::deterministic(predicate),
         columns,
         now: ex.now,
@@ -154,13 +154,24 @@ pub fn parallel<'a>(ex: &'a Executor<'a>, plan: &'a Plan) -> Result<Option<Strea
         p.register(ex.tables.rows(table));
     }
     let window = rayon::current_num_threads().max(1) * 2;
-    Ok(Some(Box::new(Parallel { ex, stages, parts: parts.into_iter(), ready: VecDeque::new(), window, done: false })))
+    let dynamic = ex.dynamic_filter_slot(plan);
+    Ok(Some(Box::new(Parallel {
+        ex,
+        stages,
+        parts: parts.into_iter(),
+        dynamic,
+        ready: VecDeque::new(),
+        window,
+        done: false,
+    })))
 }
 
 struct Parallel<'a> {
     ex: &'a Executor<'a>,
     stages: Vec<Stage<'a>>,
     parts: std::vec::IntoIter<Partition>,
+    /// A filter a join sets once it knows its keys; parts opened after that apply it.
+    dynamic: Arc<OnceLock<ScanPredicate>>,
     ready: VecDeque<Result<RecordBatch>>,
     window: usize,
     done: bool,
@@ -187,18 +198,24 @@ impl Iterator for Parallel<'_> {
                 return None;
             }
             let (ex, stages) = (self.ex, &self.stages);
+            let extra: Vec<ScanPredicate> = self.dynamic.get().cloned().into_iter().collect();
             let results: Vec<Vec<Result<RecordBatch>>> =
-                chunk.into_par_iter().map(|part| run_part(ex, stages, part)).collect();
+                chunk.into_par_iter().map(|part| run_part(ex, stages, part, extra.clone())).collect();
             self.ready.extend(results.into_iter().flatten());
         }
     }
 }
 
 /// One part through the whole chain; stops at its first error.
-fn run_part(ex: &Executor<'_>, stages: &[Stage<'_>], part: Partition) -> Vec<Result<RecordBatch>> {
+fn run_part(
+    ex: &Executor<'_>,
+    stages: &[Stage<'_>],
+    part: Partition,
+    extra: Vec<ScanPredicate>,
+) -> Vec<Result<RecordBatch>> {
     let mut out = Vec::new();
     let rows = part.rows;
-    let stream = match part.open() {
+    let stream = match part.open(extra) {
         Ok(s) => s,
         Err(e) => return vec![Err(e)],
     };

@@ -112,6 +112,12 @@ impl Index {
         Ok((0..n).map(|i| bytes.get(i).and_then(|k| self.map.get(k).copied())).collect())
     }
 
+    /// True if some build row has the string key `key` (`false` for keys
+    /// other than a single string column).
+    pub fn has_text(&self, key: &str) -> bool {
+        self.encoder.is_none() && self.map.contains_key(key.as_bytes())
+    }
+
     /// The build rows of key `g`.
     pub fn rows_of(&self, g: u32) -> &[u32] {
         let g = g as usize;

@@ -90,6 +90,12 @@ impl Mode {
         matches!(self, Mode::BuildOuter | Mode::FullOuter | Mode::BuildSemi | Mode::BuildAnti)
     }
 
+    /// True if probe rows whose key no build row has make no output (so a
+    /// scan feeding the probe side may drop them while reading).
+    fn drops_unmatched_probe_rows(self) -> bool {
+        !self.needs_probe_without_build()
+    }
+
     /// True if the output can have rows when the build side has none.
     fn needs_probe_without_build(self) -> bool {
         matches!(self, Mode::ProbeOuter | Mode::FullOuter | Mode::ProbeAnti)

@@ -5,16 +5,18 @@
 use super::index::Index;
 use super::{KeyTypes, Mode, Spec, column_type, key_columns};
 use crate::context::Stream;
+use crate::context::{ScanPredicate, Test};
 use crate::error::{ExecError, Result};
 use crate::limits::Reservation;
 use crate::ops::{Executor, make_batch};
 use crate::physical::{fill_empty_strings, physical_type};
 use arrow_array::*;
 use arrow_schema::{Field, SchemaRef};
-use kql_plan::plan::Side;
+use kql_plan::plan::{ExprKind, Node, Plan, Side};
 use kql_syntax::ScalarType;
 use rayon::prelude::*;
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 /// Most rows put in one output batch.
 const OUT_BATCH: usize = 65_536;
@@ -42,7 +44,7 @@ impl Pairs {
 /// The built side: its rows in one batch, and their index.
 struct Built {
     batch: RecordBatch,
-    index: Index,
+    index: Arc<Index>,
     row_bytes: u64,
 }
 
@@ -83,8 +85,9 @@ pub(super) fn hash_join<'a>(
     let types = KeyTypes::of(&spec);
     let build_names: Vec<String> = spec.on.iter().map(|(_, b)| b.clone()).collect();
     let keys = key_columns(&batch, &build_names, &types.build, &types.common)?;
-    let index = Index::build(&keys, batch.num_rows(), spec.mode == Mode::BuildUnique)?;
+    let index = Arc::new(Index::build(&keys, batch.num_rows(), spec.mode == Mode::BuildUnique)?);
     held.grow(index.size())?;
+    dynamic_filter(ex, &spec, &types, &index);
     ex.check_cancel()?;
     let row_bytes = bytes_per_row(&batch);
     let matched = vec![false; index.keys()];
@@ -103,6 +106,52 @@ pub(super) fn hash_join<'a>(
         held,
         finished: false,
     }))
+}
+
+/// Hands the built keys to the scan feeding the probe side, when rows
+/// without a match make no output and the key is a string column the scan
+/// reads unchanged: parts it opens from then on drop, while reading, the
+/// rows no key matches (decoding the other columns only for the rest, and
+/// testing a dictionary-encoded key column once per distinct value).
+fn dynamic_filter(ex: &Executor<'_>, spec: &Spec<'_>, types: &KeyTypes, index: &Arc<Index>) {
+    let [(column, _)] = spec.on.as_slice() else { return };
+    let strings = types.probe == [ScalarType::String] && types.common == [ScalarType::String];
+    if !spec.mode.drops_unmatched_probe_rows() || !strings || !scan_column(spec.probe, column) {
+        return;
+    }
+    let keys = index.clone();
+    let filter = ScanPredicate {
+        test: Test::Keys(Arc::new(move |k: &str| keys.has_text(k))),
+        columns: vec![(column.clone(), ScalarType::String)],
+        deterministic: true,
+        now: ex.now,
+    };
+    // A second join over the same scan plan keeps the first filter.
+    let _ = ex.dynamic_filter_slot(spec.probe).set(filter);
+}
+
+/// True if `plan` is a chain of where/extend/project/mv-expand over a scan
+/// that passes the scan's column `name` through unchanged.
+fn scan_column(plan: &Plan, name: &str) -> bool {
+    let mut p = plan;
+    loop {
+        match &p.node {
+            Node::Filter { input, .. } => p = input,
+            Node::Project { input, columns } => {
+                let passes = columns
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .is_some_and(|(_, e)| matches!(&e.kind, ExprKind::Column(c) if c == name));
+                if !passes {
+                    return false;
+                }
+                p = input;
+            }
+            Node::MvExpand { input, columns, .. } if !columns.iter().any(|c| c == name) => p = input,
+            Node::Scan { .. } => return p.schema.get(name).is_some(),
+            _ => return false,
+        }
+    }
 }
 
 impl Iterator for HashJoin<'_> {
