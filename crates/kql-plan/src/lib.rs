@@ -14,6 +14,7 @@
 
 mod binder;
 pub mod catalog;
+mod eager;
 pub mod error;
 pub mod explain;
 pub mod functions;
@@ -21,6 +22,7 @@ pub mod optimize;
 pub mod plan;
 mod pushdown;
 pub mod schema;
+mod simplify;
 pub mod types;
 pub mod value;
 

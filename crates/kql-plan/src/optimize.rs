@@ -1,5 +1,8 @@
 //! Plan rewrites before execution: filter pushdown ([`crate::pushdown`]:
-//! a `where` moves below the `extend`s under it) and column pruning, so
+//! a `where` moves below the `extend`s under it; [`crate::simplify`]: its
+//! `strcat(p, a) == strcat(p, b)` becomes `a == b`), eager aggregation
+//! ([`crate::eager`]: a `summarize` by computed keys groups by the raw
+//! columns first) and column pruning, so
 //! scans read only the columns a query needs (projection pushdown) and
 //! shared `let` tables keep only what their users read.
 
@@ -61,10 +64,14 @@ pub fn deterministic(e: &Expr) -> bool {
     }
 }
 
-/// All rewrites, in order: filters first (they change what is read where),
-/// then pruning.
+/// All rewrites, in order: filters first (they change what is read where)
+/// and their simplification (pushed down, they read the `extend`s'
+/// definitions), then eager aggregation (it needs the filters below the
+/// `extend`s it folds into its keys), then pruning.
 pub fn optimize(program: &mut Program) {
     crate::pushdown::push_filters(program);
+    crate::simplify::simplify_filters(program);
+    crate::eager::pre_aggregate(program);
     prune_columns(program);
 }
 

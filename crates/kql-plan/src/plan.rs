@@ -340,7 +340,7 @@ impl Expr {
         1 + self.children().iter().map(|c| c.size()).sum::<usize>()
     }
 
-    fn children(&self) -> Vec<&Expr> {
+    pub(crate) fn children(&self) -> Vec<&Expr> {
         match &self.kind {
             ExprKind::Call { args, .. } => args.iter().collect(),
             ExprKind::Binary { left, right, .. } => vec![left, right],

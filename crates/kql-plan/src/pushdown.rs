@@ -50,7 +50,7 @@ fn push(plan: &mut Plan) {
 
 /// `e` with each column replaced by its definition; `None` if a definition
 /// it needs is missing or not a function of its row.
-fn substitute(e: &Expr, defs: &HashMap<&str, &Expr>) -> Option<Expr> {
+pub(crate) fn substitute(e: &Expr, defs: &HashMap<&str, &Expr>) -> Option<Expr> {
     let mut out = e.clone();
     replace(&mut out, defs).then_some(out)
 }

@@ -50,6 +50,18 @@ pub fn table_of(schema_types: &[ScalarType], names: &[String], batches: &[Record
 
 /// Runs `query` over `tables` with `catalog`; returns the last result.
 pub fn run_with(query: &str, catalog: &Catalog, tables: &dyn TableProvider, params: &Params) -> Result<Table, String> {
+    run_planned(query, catalog, tables, params, true)
+}
+
+/// [`run_with`], with the plan rewrites of `kql_plan::optimize` or without
+/// them (the plan as bound), to check that a rewrite changes nothing.
+pub fn run_planned(
+    query: &str,
+    catalog: &Catalog,
+    tables: &dyn TableProvider,
+    params: &Params,
+    optimize: bool,
+) -> Result<Table, String> {
     let parsed = kql_syntax::parse(query);
     if !parsed.errors.is_empty() {
         return Err(format!("syntax: {:?}", parsed.errors));
@@ -58,7 +70,9 @@ pub fn run_with(query: &str, catalog: &Catalog, tables: &dyn TableProvider, para
     if bound.has_errors() {
         return Err(format!("semantic: {:?}", bound.diagnostics));
     }
-    kql_plan::optimize::optimize(&mut bound.program);
+    if optimize {
+        kql_plan::optimize::optimize(&mut bound.program);
+    }
     let ex = Executor::new(&bound.program, tables, NOW, Arc::new(AtomicBool::new(false)));
     let results = kql_exec::run_program(&ex).map_err(|e| format!("exec: {e}"))?;
     let (schema, batches) = results.into_iter().last().ok_or("no result")?;

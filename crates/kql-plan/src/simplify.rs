@@ -1,0 +1,152 @@
+//! Predicate simplification: `strcat(p, a, s) == strcat(p, b, s)` becomes
+//! `a == b` (and `!=` alike) when `p` and `s` are the same string literals
+//! on both sides and `a` and `b` are strings.
+//!
+//! Two strings with the same prefix and suffix are equal exactly when what
+//! lies between is, and Kusto strings are never null (ntaq's string arrays
+//! hold `""`, never null), so the answer is the same for every row, without
+//! building two new strings per row. Scenario 4 compares
+//! `strcat("/subscriptions/", SrcSubscription)` with the same of
+//! `DestSubscription` once filter pushdown has put the `extend`s'
+//! definitions into its `where`. Case-insensitive `=~` is left alone: case
+//! folding need not work piece by piece (Greek final sigma).
+
+use crate::plan::{Expr, ExprKind, Node, Plan, Program};
+use crate::types::Type;
+use crate::value::Value;
+use kql_syntax::ast::BinaryOp;
+
+/// Simplifies the predicates of every filter of `program`.
+pub fn simplify_filters(program: &mut Program) {
+    for plan in &mut program.results {
+        visit(plan);
+    }
+    for s in &mut program.shared {
+        visit(&mut s.plan);
+    }
+}
+
+fn visit(plan: &mut Plan) {
+    if let Node::Filter { predicate, .. } = &mut plan.node {
+        simplify(predicate);
+    }
+    for input in plan.inputs_mut() {
+        visit(input);
+    }
+}
+
+/// Simplifies `e` and everything in it, in place.
+pub fn simplify(e: &mut Expr) {
+    match &mut e.kind {
+        ExprKind::Binary { op, left, right } => {
+            simplify(left);
+            simplify(right);
+            if matches!(op, BinaryOp::Eq | BinaryOp::NotEq) {
+                if let Some((a, b)) = without_common_ends(left, right) {
+                    **left = a;
+                    **right = b;
+                }
+            }
+        }
+        ExprKind::Call { args, .. } => args.iter_mut().for_each(simplify),
+        ExprKind::Negate(x) => simplify(x),
+        _ => {}
+    }
+}
+
+/// For `strcat(p…, a, s…)` and `strcat(p…, b, s…)` with at least one
+/// common literal end: `a` and `b`.
+fn without_common_ends(l: &Expr, r: &Expr) -> Option<(Expr, Expr)> {
+    let (ExprKind::Call { function: f, args: la }, ExprKind::Call { function: g, args: ra }) = (&l.kind, &r.kind)
+    else {
+        return None;
+    };
+    if f.name != "strcat" || g.name != "strcat" {
+        return None;
+    }
+    let same = |x: &Expr, y: &Expr| matches!((x.as_literal(), y.as_literal()), (Some(Value::String(p)), Some(Value::String(q))) if p == q);
+    let front = la.iter().zip(ra).take_while(|(x, y)| same(x, y)).count();
+    let (la, ra) = (&la[front..], &ra[front..]);
+    let back = la.iter().rev().zip(ra.iter().rev()).take_while(|(x, y)| same(x, y)).count();
+    let (la, ra) = (&la[..la.len() - back], &ra[..ra.len() - back]);
+    match (la, ra) {
+        ([a], [b]) if front + back > 0 && a.ty == Type::STRING && b.ty == Type::STRING => Some((a.clone(), b.clone())),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Catalog, Params, bind};
+
+    /// The predicate of `NTANetAnalytics | where …`, simplified, as debug text.
+    fn simplified(predicate: &str) -> String {
+        let parsed = kql_syntax::parse(&format!("NTANetAnalytics | where {predicate}"));
+        let mut bound = bind(&parsed.script, &Catalog::nta(), &Params::default());
+        assert!(!bound.has_errors(), "{:#?}", bound.diagnostics);
+        simplify_filters(&mut bound.program);
+        let Node::Filter { predicate, .. } = &bound.program.results[0].node else { panic!("a filter") };
+        let mut text = String::new();
+        describe(predicate, &mut text);
+        text
+    }
+
+    /// A compact rendering: calls and columns by name, literals quoted.
+    fn describe(e: &Expr, out: &mut String) {
+        match &e.kind {
+            ExprKind::Column(c) => out.push_str(c),
+            ExprKind::Literal(v) => out.push_str(&format!("'{v}'")),
+            ExprKind::Call { function, args } => {
+                out.push_str(function.name);
+                out.push('(');
+                for (k, a) in args.iter().enumerate() {
+                    if k > 0 {
+                        out.push_str(", ");
+                    }
+                    describe(a, out);
+                }
+                out.push(')');
+            }
+            ExprKind::Binary { op, left, right } => {
+                out.push('(');
+                describe(left, out);
+                out.push_str(&format!(" {op:?} "));
+                describe(right, out);
+                out.push(')');
+            }
+            other => out.push_str(&format!("{other:?}")),
+        }
+    }
+
+    #[test]
+    fn common_literal_ends_are_dropped_from_string_equality() {
+        assert_eq!(
+            simplified("strcat('/subscriptions/', SrcSubscription) != strcat('/subscriptions/', DestSubscription)"),
+            "(SrcSubscription NotEq DestSubscription)"
+        );
+        assert_eq!(simplified("strcat('a', SrcIp, 'b', 'c') == strcat('a', DestIp, 'b', 'c')"), "(SrcIp Eq DestIp)");
+        // Inside `and`/`not`, too.
+        assert_eq!(
+            simplified("DestPort > 0 and not(strcat('x', SrcIp) == strcat('x', DestIp))"),
+            "((DestPort Gt '0') And not((SrcIp Eq DestIp)))"
+        );
+    }
+
+    #[test]
+    fn anything_else_is_left_alone() {
+        for p in [
+            // Different literals, more than one piece left, no common end.
+            "strcat('a', SrcIp) == strcat('b', DestIp)",
+            "strcat('a', SrcIp, DestIp) == strcat('a', DestIp)",
+            "strcat(SrcIp, 'a') == strcat(DestIp, 'b')",
+            // A number's text: `1` and `01` differ as text but not as numbers.
+            "strcat('a', DestPort) == strcat('a', tostring(DestPort))",
+            // Case-insensitive comparison.
+            "strcat('a', SrcIp) =~ strcat('a', DestIp)",
+        ] {
+            let after = simplified(p);
+            assert!(after.contains("strcat"), "{p}: {after}");
+        }
+    }
+}
