@@ -49,12 +49,7 @@ const MAX_EXPR_NODES: usize = 256;
 
 /// Splits every `summarize` of `program` that qualifies (see the module).
 pub fn pre_aggregate(program: &mut Program) {
-    for plan in &mut program.results {
-        rewrite(plan);
-    }
-    for s in &mut program.shared {
-        rewrite(&mut s.plan);
-    }
+    program.plans_mut().for_each(rewrite);
 }
 
 fn rewrite(plan: &mut Plan) {

@@ -241,6 +241,11 @@ pub struct Program {
 }
 
 impl Program {
+    /// Every plan: the results', then the shared `let`s' (for rewrites).
+    pub fn plans_mut(&mut self) -> impl Iterator<Item = &mut Plan> {
+        self.results.iter_mut().chain(self.shared.iter_mut().map(|s| &mut s.plan))
+    }
+
     /// How many times each shared `let` is referred to, in the results, in
     /// other shared plans and in sub-queries (each reference runs it once).
     pub fn shared_uses(&self) -> Vec<usize> {

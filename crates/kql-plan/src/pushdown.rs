@@ -17,12 +17,7 @@ use std::collections::HashMap;
 
 /// Pushes every filter of `program` as far down through projects as it goes.
 pub fn push_filters(program: &mut Program) {
-    for plan in &mut program.results {
-        push(plan);
-    }
-    for s in &mut program.shared {
-        push(&mut s.plan);
-    }
+    program.plans_mut().for_each(push);
 }
 
 fn push(plan: &mut Plan) {

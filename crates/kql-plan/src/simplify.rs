@@ -18,12 +18,7 @@ use kql_syntax::ast::BinaryOp;
 
 /// Simplifies the predicates of every filter of `program`.
 pub fn simplify_filters(program: &mut Program) {
-    for plan in &mut program.results {
-        visit(plan);
-    }
-    for s in &mut program.shared {
-        visit(&mut s.plan);
-    }
+    program.plans_mut().for_each(visit);
 }
 
 fn visit(plan: &mut Plan) {
