@@ -30,7 +30,7 @@ mod harness;
 #[path = "fuzz/mutate.rs"]
 mod mutate;
 
-use harness::{Outcome, exercise};
+use harness::{Outcome, check_rewrites, exercise};
 use kql_plan::Catalog;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence};
@@ -153,7 +153,16 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(49))]
+    #![proptest_config(config(9))]
+    /// Generated queries give the same rows with and without the plan rewrites.
+    #[test]
+    fn plan_rewrites_change_no_result(choices in prop::collection::vec(any::<u32>(), 0..400)) {
+        check_rewrites(&generated(&choices));
+    }
+}
+
+proptest! {
+    #![proptest_config(config(40))]
     #[test]
     fn mutated_queries_run_or_diagnose(
         which in any::<usize>(),
