@@ -162,7 +162,17 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(40))]
+    #![proptest_config(config(4))]
+    /// The same for `summarize`s by keys computed from strings, which
+    /// eager aggregation splits in two (few generated queries have them).
+    #[test]
+    fn eager_aggregation_changes_no_result(choices in prop::collection::vec(any::<u32>(), 0..200)) {
+        check_rewrites(&grammar::Generator::new(&choices, catalog()).computed_key_summary());
+    }
+}
+
+proptest! {
+    #![proptest_config(config(36))]
     #[test]
     fn mutated_queries_run_or_diagnose(
         which in any::<usize>(),
@@ -416,6 +426,30 @@ fn the_generator_mostly_writes_valid_queries() {
         "only {ran} of 200 generated queries ran ({failed} failed, {blocked} blocked: {blocked_codes:?})"
     );
     assert!(blocked >= 5, "the generator should also exercise the checker's errors");
+}
+
+#[test]
+fn computed_key_summaries_are_mostly_split() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::{RngAlgorithm, TestRng, TestRunner};
+    fn split(p: &kql_plan::Plan) -> bool {
+        use kql_plan::plan::Node;
+        matches!(&p.node, Node::Summarize { input, .. } if matches!(input.node, Node::Summarize { .. }))
+            || p.inputs().into_iter().any(split)
+    }
+    let mut runner = TestRunner::new_with_rng(Config::default(), TestRng::from_seed(RngAlgorithm::ChaCha, &[7; 32]));
+    let strategy = prop::collection::vec(any::<u32>(), 0..200);
+    let mut split_plans = 0;
+    for _ in 0..200 {
+        let choices = strategy.new_tree(&mut runner).unwrap().current();
+        let text = grammar::Generator::new(&choices, catalog()).computed_key_summary();
+        let prepared = harness::session().prepare(&text, &Default::default());
+        if !prepared.blocked() && prepared.program.results.iter().any(split) {
+            split_plans += 1;
+        }
+    }
+    // Otherwise `eager_aggregation_changes_no_result` would test little.
+    assert!(split_plans >= 50, "only {split_plans} of 200 computed-key summaries were split");
 }
 
 /// Lines of the shell's own language, for piped shell sessions.

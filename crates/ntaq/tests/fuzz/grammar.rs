@@ -133,6 +133,61 @@ impl<'a, 'c> Generator<'a, 'c> {
         text
     }
 
+    /// A `summarize` by keys computed from string and bool columns, with
+    /// aggregations that combine exactly — what eager aggregation splits:
+    /// `T | where … | extend n1 = f(strings) | summarize … by n1, …`.
+    pub fn computed_key_summary(mut self) -> String {
+        let table = *self.c.one(&["NTANetAnalytics", "NTAIpDetails"]);
+        let (mut body, schema) = self.table(table);
+        if self.c.chance(50) {
+            body.push_str(&format!("\n| where {}", self.expr(Ty::Bool, &schema, 2)));
+        }
+        let raw: Schema = schema.iter().filter(|c| matches!(c.ty, Ty::Str | Ty::Bool)).cloned().collect();
+        let mut keys = Vec::new();
+        let mut by = Vec::new();
+        for _ in 0..1 + self.c.pick(3) {
+            let name = self.fresh();
+            let ty = if self.c.chance(25) { Ty::Bool } else { Ty::Str };
+            keys.push(format!("{name} = {}", self.expr(ty, &raw, 1)));
+            by.push(name);
+        }
+        if self.c.chance(50)
+            && let Some(c) = self.column(&raw, Ty::Str)
+        {
+            by.push(c);
+        }
+        body.push_str(&format!("\n| extend {}", keys.join(", ")));
+        let mut aggs = Vec::new();
+        for _ in 0..1 + self.c.pick(3) {
+            let name = self.fresh();
+            let agg = match self.c.pick(6) {
+                0 => "count()".to_string(),
+                1 => format!("sum({})", self.expr(Ty::Long, &schema, 2)),
+                2 => format!("countif({})", self.expr(Ty::Bool, &schema, 2)),
+                3 => format!("sumif({}, {})", self.expr(Ty::Long, &schema, 2), self.expr(Ty::Bool, &schema, 2)),
+                4 => {
+                    let ty = *self.c.one(&[Ty::Long, Ty::Str, Ty::Date, Ty::Real]);
+                    let f = *self.c.one(&["min", "max"]);
+                    format!("{f}({})", self.expr(ty, &schema, 2))
+                }
+                _ => {
+                    let ty = *self.c.one(&[Ty::Long, Ty::Date]);
+                    let f = *self.c.one(&["minif", "maxif"]);
+                    format!("{f}({}, {})", self.expr(ty, &schema, 2), self.expr(Ty::Bool, &schema, 2))
+                }
+            };
+            aggs.push(format!("{name} = {agg}"));
+        }
+        body.push_str(&format!("\n| summarize {} by {}", aggs.join(", "), by.join(", ")));
+        let mut text = String::new();
+        for l in &self.lets {
+            text.push_str(l);
+            text.push('\n');
+        }
+        text.push_str(&body);
+        text
+    }
+
     fn fresh(&mut self) -> String {
         self.fresh += 1;
         format!("n{}", self.fresh)
