@@ -360,6 +360,12 @@ pub struct PlanArgs {
     #[command(flatten)]
     pub catalog: CatalogArgs,
 
+    /// Print the plan `run` executes: filters moved below the extends and
+    /// simplified, summarize by computed keys split in two (eager
+    /// aggregation), scans narrowed to the columns read.
+    #[arg(long)]
+    pub optimized: bool,
+
     /// Query file (`-` reads standard input).
     #[arg(value_name = "FILE")]
     pub file: String,

@@ -270,3 +270,22 @@ fn plan_shows_schemas() {
     );
     assert!(out.contains("Scan NTANetAnalytics"), "{out}");
 }
+
+/// `--optimized` shows what `run` executes: scenario 4's summarize split by
+/// eager aggregation, its filters below the extends, the scan narrowed.
+#[test]
+fn plan_optimized_shows_the_rewrites() {
+    let count = |text: &str, what: &str| text.lines().filter(|l| l.trim_start().starts_with(what)).count();
+    let bound =
+        stdout(&ntaq(&["plan", "queries/scenario4.kql", "--param", "start:datetime", "--param", "end:datetime"]));
+    let o =
+        ntaq(&["plan", "--optimized", "queries/scenario4.kql", "--param", "start:datetime", "--param", "end:datetime"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let optimized = stdout(&o);
+    assert_eq!((count(&bound, "Summarize"), count(&optimized, "Summarize")), (1, 2), "{optimized}");
+    assert_eq!((count(&bound, "Project"), count(&optimized, "Project")), (3, 0), "{optimized}");
+    // The last line of each is the scan: every column as bound, the ten read when optimized.
+    let scan = |text: &str| text.lines().last().unwrap_or_default().to_string();
+    assert!(scan(&bound).contains("more)"), "{bound}");
+    assert!(scan(&optimized).contains("(AclGroup:string, AclRule:string, CompletedFlows:long"), "{optimized}");
+}

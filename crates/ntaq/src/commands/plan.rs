@@ -1,4 +1,5 @@
-//! `ntaq plan`: the logical plan of a query, with each step's schema.
+//! `ntaq plan`: the logical plan of a query, with each step's schema, as
+//! bound or (`--optimized`) as `run` executes it.
 
 use super::{build_session, read_input, stderr_color};
 use crate::cli::{PlanArgs, exit};
@@ -18,13 +19,16 @@ pub fn run(args: &PlanArgs) -> u8 {
             return exit::USAGE;
         }
     };
-    let checked = session.check(&input.text);
+    let mut checked = session.check(&input.text);
     let color = stderr_color();
     for d in &checked.diagnostics {
         eprint!("{}", d.render(&input.name, &input.text, color));
     }
     if checked.has_errors() {
         return exit::ERRORS;
+    }
+    if args.optimized {
+        kql_plan::optimize::optimize(&mut checked.program);
     }
     print!("{}", kql_plan::explain::explain(&checked.program));
     if checked.has_unsupported() { exit::UNSUPPORTED } else { exit::OK }
