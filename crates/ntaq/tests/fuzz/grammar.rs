@@ -124,12 +124,17 @@ impl<'a, 'c> Generator<'a, 'c> {
     /// A whole query text: `let`s, then one tabular expression.
     pub fn query(mut self) -> String {
         let (body, _) = self.tabular(0);
+        self.after_lets(&body)
+    }
+
+    /// `body` after the `let` statements written so far.
+    fn after_lets(&self, body: &str) -> String {
         let mut text = String::new();
         for l in &self.lets {
             text.push_str(l);
             text.push('\n');
         }
-        text.push_str(&body);
+        text.push_str(body);
         text
     }
 
@@ -179,13 +184,7 @@ impl<'a, 'c> Generator<'a, 'c> {
             aggs.push(format!("{name} = {agg}"));
         }
         body.push_str(&format!("\n| summarize {} by {}", aggs.join(", "), by.join(", ")));
-        let mut text = String::new();
-        for l in &self.lets {
-            text.push_str(l);
-            text.push('\n');
-        }
-        text.push_str(&body);
-        text
+        self.after_lets(&body)
     }
 
     fn fresh(&mut self) -> String {

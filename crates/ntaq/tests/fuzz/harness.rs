@@ -66,6 +66,14 @@ fn exec_error(e: ExecError, prepared_map: &Arc<ntaq::params::SourceMap>, text: &
     Outcome::Failed(code)
 }
 
+/// A CSV writer into a buffer, as `ntaq run --format csv` writes.
+fn csv_sink(schema: &arrow_schema::SchemaRef) -> Result<(SharedBuffer, Box<dyn kql_io::Sink>), kql_io::OutputError> {
+    let out = SharedBuffer::default();
+    let sink =
+        kql_io::sink(OutputFormat::Csv, schema.clone(), Destination::writer(out.clone()), &OutputOptions::default())?;
+    Ok((out, sink))
+}
+
 /// The syntax tree as JSON with every span replaced by null.
 fn without_spans(script: &kql_syntax::ast::Script) -> serde_json::Value {
     fn strip(v: &mut serde_json::Value) {
@@ -125,14 +133,7 @@ pub fn exercise(text: &str) -> Outcome {
             Ok(rs) => rs,
             Err(e) => return exec_error(e, &prepared.map, text),
         };
-        let out = SharedBuffer::default();
-        let mut sink = kql_io::sink(
-            OutputFormat::Csv,
-            rs.schema.clone(),
-            Destination::writer(out.clone()),
-            &OutputOptions::default(),
-        )
-        .unwrap_or_else(|e| panic!("no CSV writer for {text:?}: {e}"));
+        let (_, mut sink) = csv_sink(&rs.schema).unwrap_or_else(|e| panic!("no CSV writer for {text:?}: {e}"));
         let mut rows = 0;
         for batch in rs.batches {
             let batch = match batch {
@@ -167,14 +168,7 @@ fn sorted_results(program: &kql_plan::Program) -> Option<Vec<Vec<String>>> {
     let mut all = Vec::new();
     for k in 0..program.results.len() {
         let rs = ex.result(k).ok()?;
-        let out = SharedBuffer::default();
-        let mut sink = kql_io::sink(
-            OutputFormat::Csv,
-            rs.schema.clone(),
-            Destination::writer(out.clone()),
-            &OutputOptions::default(),
-        )
-        .ok()?;
+        let (out, mut sink) = csv_sink(&rs.schema).ok()?;
         let mut rows = 0;
         for batch in rs.batches {
             let batch = batch.ok()?;
