@@ -146,15 +146,9 @@ fn split(input: &Plan, keys: &[(String, Expr)], aggregates: &[Aggregate], output
     Some(Node::Summarize { input: Box::new(first), keys, aggregates: finals })
 }
 
+/// True if `e` holds a sub-query (`toscalar(…)`, `in (T)`).
 fn has_subquery(e: &Expr) -> bool {
-    let mut found = false;
-    visit(e, &mut |x| found |= matches!(x.kind, ExprKind::ScalarQuery(_) | ExprKind::InQuery { .. }));
-    found
-}
-
-fn visit(e: &Expr, f: &mut impl FnMut(&Expr)) {
-    f(e);
-    for c in e.children() {
-        visit(c, f);
-    }
+    let mut subs = Vec::new();
+    e.subqueries(&mut subs);
+    !subs.is_empty()
 }

@@ -345,7 +345,7 @@ impl Expr {
         1 + self.children().iter().map(|c| c.size()).sum::<usize>()
     }
 
-    pub(crate) fn children(&self) -> Vec<&Expr> {
+    fn children(&self) -> Vec<&Expr> {
         match &self.kind {
             ExprKind::Call { args, .. } => args.iter().collect(),
             ExprKind::Binary { left, right, .. } => vec![left, right],
@@ -362,7 +362,7 @@ impl Expr {
     }
 
     /// The sub-query plans inside the expression (`toscalar(…)`, `in (…)`).
-    fn subqueries<'a>(&'a self, out: &mut Vec<&'a Plan>) {
+    pub(crate) fn subqueries<'a>(&'a self, out: &mut Vec<&'a Plan>) {
         match &self.kind {
             ExprKind::ScalarQuery(p) => out.push(p),
             ExprKind::InQuery { query, .. } => out.push(query),
