@@ -12,19 +12,10 @@
 mod common;
 use arrow_array::{ArrayRef, Int64Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema};
-use common::run_with;
+use common::{Lcg, run_with};
 use kql_exec::MemTables;
 use kql_plan::{Catalog, Params, TableDef, TableOrigin};
 use std::sync::Arc;
-
-/// A small deterministic generator (the tests must not depend on a seed file).
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self, n: u64) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        (self.0 >> 33) % n
-    }
-}
 
 /// A side: (key, id) rows. Keys are strings from {"", "a", "b", "c", "d"}
 /// or longs from {null, 1, 2, 3, 4}; ids are 100·side + row number.

@@ -11,19 +11,11 @@
 mod common;
 use arrow_array::{ArrayRef, BooleanArray, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema};
-use common::run_planned;
+use common::{Lcg, run_planned};
 use kql_exec::MemTables;
 use kql_plan::plan::{Node, Plan};
 use kql_plan::{Catalog, Params, TableDef, TableOrigin};
 use std::sync::Arc;
-
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self, n: u64) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        (self.0 >> 33) % n
-    }
-}
 
 /// `T(a:string, b:string, f:bool, v:long, i:int, r:real)` with `rows` random rows.
 fn table(rows: usize, seed: u64) -> (Catalog, MemTables) {

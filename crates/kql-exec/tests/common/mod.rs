@@ -99,3 +99,14 @@ pub fn expect(header: &[&str], rows: &[&[&str]]) -> Table {
         rows: rows.iter().map(|r| r.iter().map(|s| s.to_string()).collect()).collect(),
     }
 }
+
+/// A small deterministic generator for random test tables (the tests must
+/// not depend on a seed file): `next(n)` is in `0..n`.
+pub struct Lcg(pub u64);
+
+impl Lcg {
+    pub fn next(&mut self, n: u64) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n
+    }
+}
