@@ -92,9 +92,10 @@ impl ScanPredicate {
         }
     }
 
-    /// `stream` with only the rows every predicate keeps.
-    fn apply(filters: Vec<ScanPredicate>, stream: Stream<'static>) -> Stream<'static> {
-        if filters.is_empty() {
+    /// `stream` with only the rows every predicate keeps, narrowed to the
+    /// columns `keep` names (all, for `None`).
+    fn apply(filters: Vec<ScanPredicate>, stream: Stream<'static>, keep: Option<Arc<[String]>>) -> Stream<'static> {
+        if filters.is_empty() && keep.is_none() {
             return stream;
         }
         Box::new(stream.map(move |b| {
@@ -103,9 +104,29 @@ impl ScanPredicate {
                 let mask = f.mask(&b)?;
                 b = arrow_select::filter::filter_record_batch(&b, &mask)?;
             }
-            Ok(b)
+            match &keep {
+                Some(names) => crate::ops::select(&b, names),
+                None => Ok(b),
+            }
         }))
     }
+}
+
+/// `columns`, then the columns `filters` read that it lacks.
+fn with_filter_columns(columns: &[(String, ScalarType)], filters: &[ScanPredicate]) -> Vec<(String, ScalarType)> {
+    let mut all = columns.to_vec();
+    for (name, ty) in filters.iter().flat_map(|f| f.columns.iter()) {
+        if !all.iter().any(|(c, _)| c == name) {
+            all.push((name.clone(), *ty));
+        }
+    }
+    all
+}
+
+/// The names of `columns` if a scan reads more than them (for filters), so
+/// its batches must be narrowed to them.
+fn narrowing(columns: &[(String, ScalarType)], read: &[(String, ScalarType)]) -> Option<Arc<[String]>> {
+    (read.len() > columns.len()).then(|| columns.iter().map(|(n, _)| n.clone()).collect())
 }
 
 /// Provides the rows of tables.
@@ -122,17 +143,22 @@ pub trait TableProvider: Send + Sync {
 
     /// The rows of [`TableProvider::scan`] that pass `filters`, cut into
     /// parts that can be read in parallel; concatenated in order, they are
-    /// the filtered scan. By default, one part: the whole scan.
+    /// the filtered scan. The filters may read columns of the table that
+    /// are not among `columns` (the batches hold `columns` only), and so
+    /// may the extra filters a part is opened with. By default, one part:
+    /// the whole scan.
     fn partitions(
         &self,
         table: &str,
         columns: &[(String, ScalarType)],
         filters: &[ScanPredicate],
     ) -> Result<Vec<Partition>> {
-        let stream = self.scan(table, columns)?;
+        let read = with_filter_columns(columns, filters);
+        let keep = narrowing(columns, &read);
+        let stream = self.scan(table, &read)?;
         let filters = filters.to_vec();
         Ok(vec![Partition::new(self.rows(table).unwrap_or(0), move |extra| {
-            Ok(ScanPredicate::apply(filters.into_iter().chain(extra).collect(), stream))
+            Ok(ScanPredicate::apply(filters.into_iter().chain(extra).collect(), stream, keep))
         })])
     }
 }
@@ -233,8 +259,10 @@ impl TableProvider for MemTables {
             .map(|b| {
                 let (b, table, columns, filters) = (b.clone(), table.clone(), columns.clone(), filters.clone());
                 Partition::new(b.num_rows() as u64, move |extra| {
-                    let one: Stream<'static> = Box::new(std::iter::once(normalize_batch(&table, &b, &columns)));
-                    Ok(ScanPredicate::apply(filters.iter().cloned().chain(extra).collect(), one))
+                    let filters: Vec<ScanPredicate> = filters.iter().cloned().chain(extra).collect();
+                    let read = with_filter_columns(&columns, &filters);
+                    let one: Stream<'static> = Box::new(std::iter::once(normalize_batch(&table, &b, &read)));
+                    Ok(ScanPredicate::apply(filters, one, narrowing(&columns, &read)))
                 })
             })
             .collect())
@@ -253,21 +281,24 @@ impl ParquetTables {
 }
 
 impl ParquetTables {
-    /// The table's files, and the requested columns split into those the
-    /// files have and those they lack (published NTA columns an export left
-    /// out read as empty: "" for strings, null otherwise); a present column
-    /// of an unusable type is an error.
-    fn columns_of(&self, table: &str, columns: &[(String, ScalarType)]) -> Result<(&kql_io::TableFiles, Columns)> {
+    /// The table's files, and how a scan of `columns` whose batches must
+    /// also hold `extra` (columns filters on the batches read) is read:
+    /// the columns the files have are decoded, those they lack (published
+    /// NTA columns an export left out) read as empty: "" for strings, null
+    /// otherwise. A column the files hold in an unusable type is an error,
+    /// also among `checked` (the columns the reader's filters read).
+    fn columns_of(
+        &self,
+        table: &str,
+        columns: &[(String, ScalarType)],
+        extra: &[(String, ScalarType)],
+        checked: &[(String, ScalarType)],
+    ) -> Result<(&kql_io::TableFiles, Columns)> {
         let files = self.dir.table(table).ok_or_else(|| ExecError::NoTable { table: table.to_string() })?;
-        let (present, missing): (Vec<_>, Vec<_>) =
-            columns.iter().cloned().partition(|(n, _)| files.schema.field_with_name(n).is_ok());
-        for (name, ty) in &present {
-            let dt = files
-                .schema
-                .field_with_name(name)
-                .map(|f| f.data_type().clone())
-                .unwrap_or(arrow_schema::DataType::Null);
-            if !readable_as(&dt, *ty) {
+        for (name, ty) in columns.iter().chain(extra).chain(checked) {
+            let Ok(field) = files.schema.field_with_name(name) else { continue };
+            let dt = field.data_type();
+            if !readable_as(dt, *ty) {
                 return Err(ExecError::ColumnType {
                     table: table.to_string(),
                     column: name.clone(),
@@ -279,11 +310,16 @@ impl ParquetTables {
                 });
             }
         }
+        let all: Vec<(String, ScalarType)> =
+            columns.iter().chain(extra.iter().filter(|(n, _)| !columns.iter().any(|(c, _)| c == n))).cloned().collect();
+        let present: Vec<_> = all.iter().filter(|(n, _)| files.schema.field_with_name(n).is_ok()).cloned().collect();
         let cols = Columns {
             table: Arc::from(table),
-            all: Arc::from(columns),
+            schema: files.schema.clone(),
+            fill: present.len() < all.len(),
+            keep: narrowing(columns, &all),
+            all: Arc::from(all),
             present: Arc::from(present),
-            fill: !missing.is_empty(),
         };
         Ok((files, cols))
     }
@@ -293,18 +329,23 @@ impl ParquetTables {
 #[derive(Clone)]
 struct Columns {
     table: Arc<str>,
-    /// Every requested column, in order.
+    /// The files' columns.
+    schema: arrow_schema::SchemaRef,
+    /// Every column the batches hold until the filters that run on them
+    /// are applied: the requested ones, in order, then those filters read.
     all: Arc<[(String, ScalarType)]>,
     /// The ones the files have.
     present: Arc<[(String, ScalarType)]>,
-    /// Some requested columns are missing and read as empty.
+    /// Some of `all` are missing from the files and read as empty.
     fill: bool,
+    /// The requested columns, if fewer than `all`.
+    keep: Option<Arc<[String]>>,
 }
 
 impl Columns {
     /// True if the files have every column `f` reads (it can run in the reader).
     fn has_all(&self, f: &ScanPredicate) -> bool {
-        f.columns.iter().all(|(c, _)| self.present.iter().any(|(p, _)| p == c))
+        f.columns.iter().all(|(c, _)| self.schema.field_with_name(c).is_ok())
     }
 
     fn names(&self) -> Vec<String> {
@@ -312,7 +353,7 @@ impl Columns {
     }
 
     /// A batch read from a file in the executor's encodings, with every
-    /// requested column.
+    /// column of `all`.
     fn complete(&self, b: &RecordBatch) -> Result<RecordBatch> {
         let b = normalize_batch(&self.table, b, &self.present)?;
         if self.fill { with_empty_columns(&b, &self.all) } else { Ok(b) }
@@ -321,7 +362,7 @@ impl Columns {
 
 impl TableProvider for ParquetTables {
     fn scan(&self, table: &str, columns: &[(String, ScalarType)]) -> Result<Stream<'static>> {
-        let (files, cols) = self.columns_of(table, columns)?;
+        let (files, cols) = self.columns_of(table, columns, &[], &[])?;
         let scan = files.scan(&cols.names(), BATCH_SIZE)?;
         Ok(Box::new(scan.map(move |b| cols.complete(&b?))))
     }
@@ -333,17 +374,21 @@ impl TableProvider for ParquetTables {
 
     /// A part per row group, or per [`PART_ROWS`] rows of a bigger one.
     /// Filters on columns the files have run inside the Parquet reader, so
-    /// the other columns are decoded only for the rows they keep; filters on
-    /// a column the files lack run on the completed batches.
+    /// the other columns are decoded only for the rows they keep, and their
+    /// own columns are decoded for the batches only if requested; filters
+    /// on a column the files lack run on the completed batches.
     fn partitions(
         &self,
         table: &str,
         columns: &[(String, ScalarType)],
         filters: &[ScanPredicate],
     ) -> Result<Vec<Partition>> {
-        let (files, cols) = self.columns_of(table, columns)?;
-        let (inside, after): (Vec<ScanPredicate>, Vec<ScanPredicate>) =
-            filters.iter().cloned().partition(|f| cols.has_all(f));
+        let files = self.dir.table(table).ok_or_else(|| ExecError::NoTable { table: table.to_string() })?;
+        let in_file = |f: &ScanPredicate| f.columns.iter().all(|(c, _)| files.schema.field_with_name(c).is_ok());
+        let (inside, after): (Vec<ScanPredicate>, Vec<ScanPredicate>) = filters.iter().cloned().partition(in_file);
+        let after_columns = with_filter_columns(&[], &after);
+        let inside_columns = with_filter_columns(&[], &inside);
+        let (files, cols) = self.columns_of(table, columns, &after_columns, &inside_columns)?;
         let parts = files.parts(&cols.names(), BATCH_SIZE, PART_ROWS)?;
         Ok(parts
             .into_iter()
@@ -354,6 +399,8 @@ impl TableProvider for ParquetTables {
                 }
                 let (cols, mut inside, mut after) = (cols.clone(), inside.clone(), after.to_vec());
                 Partition::new(part.num_rows() as u64, move |extra| {
+                    // An extra filter (a join's keys) reads a requested
+                    // column: read in the reader, or filled if missing.
                     for f in extra {
                         if cols.has_all(&f) { inside.push(f) } else { after.push(f) }
                     }
@@ -363,9 +410,10 @@ impl TableProvider for ParquetTables {
                     let scan_filters = inside.into_iter().map(|f| in_reader(&cols.table, f, failed.clone())).collect();
                     let own = move |e: ExecError| failed.lock().ok().and_then(|mut f| f.take()).unwrap_or(e);
                     let reader = part.read_filtered(scan_filters).map_err(|e| own.clone()(e.into()))?;
+                    let keep = cols.keep.clone();
                     let stream: Stream<'static> =
                         Box::new(reader.map(move |b| b.map_err(|e| own(e.into())).and_then(|b| cols.complete(&b))));
-                    Ok(ScanPredicate::apply(after, stream))
+                    Ok(ScanPredicate::apply(after, stream, keep))
                 })
             })
             .collect())

@@ -9,7 +9,8 @@
 use crate::plan::{Expr, ExprKind, Node, Plan, Program, Side};
 use std::collections::BTreeSet;
 
-type Names = BTreeSet<String>;
+/// A set of column names.
+pub type Names = BTreeSet<String>;
 
 /// Column names an expression reads.
 pub fn referenced_columns(e: &Expr, out: &mut Names) {

@@ -481,7 +481,12 @@ pub fn summarize<'a>(
             || a.function.name == "count_distinct"
     };
 
-    let mut input = ex.run(input)?.peekable();
+    // Only the columns keys and arguments read are decoded by a scan.
+    let mut reads = kql_plan::optimize::Names::new();
+    for e in keys.iter().map(|(_, e)| e).chain(aggregates.iter().flat_map(|a| a.args.iter())) {
+        kql_plan::optimize::referenced_columns(e, &mut reads);
+    }
+    let mut input = ex.run_reading(input, Some(&reads))?.peekable();
     loop {
         let window = next_window(&mut input)?;
         if window.is_empty() {
@@ -758,7 +763,7 @@ fn empty_aggregate(agg: &Aggregate, plan: &Plan, n: usize) -> Result<Vec<ArrayRe
 /// `count`: one row, one column `Count`.
 pub fn count<'a>(ex: &'a Executor<'a>, input: &'a Plan) -> Result<Stream<'a>> {
     let mut total: i64 = 0;
-    for b in ex.run(input)? {
+    for b in ex.run_reading(input, Some(&kql_plan::optimize::Names::new()))? {
         total += b?.num_rows() as i64;
     }
     let batch = batch_of(vec![("Count".into(), Arc::new(Int64Array::from(vec![total])) as ArrayRef)], 1)?;

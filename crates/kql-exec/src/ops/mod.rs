@@ -21,6 +21,7 @@ use crate::physical::{physical_schema, value_at};
 use crate::progress::ScanProgress;
 use arrow_array::{ArrayRef, RecordBatch, RecordBatchOptions};
 use arrow_schema::{Field, Schema, SchemaRef};
+use kql_plan::optimize::Names;
 use kql_plan::plan::{Expr, ExprKind, Node, Plan, Program};
 use kql_syntax::ScalarType;
 use std::collections::HashMap;
@@ -102,9 +103,15 @@ impl<'p> Executor<'p> {
 
     /// Batches of `plan`, in order.
     pub fn run(&self, plan: &'p Plan) -> Result<Stream<'_>> {
+        self.run_reading(plan, None)
+    }
+
+    /// Batches of `plan`, in order, holding at least the columns `wanted`
+    /// names (all, for `None`): a scan pipeline decodes only what is read.
+    pub(crate) fn run_reading(&self, plan: &'p Plan, wanted: Option<&Names>) -> Result<Stream<'_>> {
         self.check_cancel()?;
         // Every scan, with the row-wise operators over it, is a pipeline.
-        if let Some(stream) = pipeline::parallel(self, plan)? {
+        if let Some(stream) = pipeline::parallel(self, plan, wanted)? {
             return Ok(stream);
         }
         match &plan.node {

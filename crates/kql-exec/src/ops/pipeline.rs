@@ -13,6 +13,7 @@ use crate::error::{ExecError, Result};
 use crate::eval::{EvalCx, Subqueries, eval_predicate};
 use crate::limits::Reservation;
 use arrow_array::RecordBatch;
+use kql_plan::optimize::{Names, referenced_columns};
 use kql_plan::plan::{Expr, ExprKind, Node, Plan};
 use kql_syntax::ScalarType;
 use kql_syntax::ast::BinaryOp;
@@ -134,15 +135,42 @@ fn scan_predicate(ex: &Executor<'_>, predicate: &Expr, scan: &Plan) -> Option<Sc
     })
 }
 
+/// The scan columns the stages left after the scan's own filters, and
+/// the consumer after them, read: `wanted` of the last stage's output
+/// (`None`: all of it).
+fn columns_read(stages: &[Stage<'_>], plan: &Plan, wanted: Option<&Names>) -> Names {
+    let mut need: Names = match wanted {
+        Some(w) => w.clone(),
+        None => plan.schema.names().map(str::to_string).collect(),
+    };
+    for stage in stages.iter().rev() {
+        match stage {
+            Stage::Filter(predicate, _) => referenced_columns(predicate, &mut need),
+            // A projection computes all its columns, whichever are read.
+            Stage::Project(columns, _) => {
+                need = Names::new();
+                columns.iter().for_each(|(_, e)| referenced_columns(e, &mut need));
+            }
+            Stage::MvExpand { columns, .. } => need.extend(columns.iter().cloned()),
+        }
+    }
+    need
+}
+
 /// Runs `plan` as a parallel scan if it is a scan with row-wise operators
-/// over it; `None` if it is something else.
-pub fn parallel<'a>(ex: &'a Executor<'a>, plan: &'a Plan) -> Result<Option<Stream<'a>>> {
+/// over it; `None` if it is something else. Its batches hold the columns
+/// `wanted` names (all, for `None`) — or more.
+pub fn parallel<'a>(ex: &'a Executor<'a>, plan: &'a Plan, wanted: Option<&Names>) -> Result<Option<Stream<'a>>> {
     let Some((mut stages, scan, table)) = chain(ex, plan)? else { return Ok(None) };
     let filters = scan_predicates(ex, &mut stages, scan);
+    // Columns only the scan's own filters read are not decoded for the
+    // batches: the reader decodes them for the filters on their own.
+    let read = columns_read(&stages, plan, wanted);
     let columns = scan
         .schema
         .columns
         .iter()
+        .filter(|c| read.contains(&c.name))
         .map(|c| {
             c.ty.scalar()
                 .map(|t| (c.name.clone(), t))
