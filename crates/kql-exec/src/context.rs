@@ -6,7 +6,7 @@ use crate::physical::{normalize_column, readable_as};
 use arrow_array::cast::AsArray;
 use arrow_array::types::Int32Type;
 use arrow_array::{Array, ArrayRef, BooleanArray, DictionaryArray, RecordBatch, UInt32Array};
-use arrow_schema::Field;
+use arrow_schema::{DataType, Field};
 use kql_io::DataDir;
 use kql_plan::plan::Expr;
 use kql_syntax::ScalarType;
@@ -145,13 +145,16 @@ pub trait TableProvider: Send + Sync {
     /// parts that can be read in parallel; concatenated in order, they are
     /// the filtered scan. The filters may read columns of the table that
     /// are not among `columns` (the batches hold `columns` only), and so
-    /// may the extra filters a part is opened with. By default, one part:
+    /// may the extra filters a part is opened with. The string columns
+    /// named in `dictionaries` may come as `Dictionary(Int32, Utf8)`, with
+    /// null keys for "" (see [`dictionary_string`]). By default, one part:
     /// the whole scan.
     fn partitions(
         &self,
         table: &str,
         columns: &[(String, ScalarType)],
         filters: &[ScanPredicate],
+        _dictionaries: &[String],
     ) -> Result<Vec<Partition>> {
         let read = with_filter_columns(columns, filters);
         let keep = narrowing(columns, &read);
@@ -163,8 +166,24 @@ pub trait TableProvider: Send + Sync {
     }
 }
 
+/// The type of a string column a scan may hand over as a dictionary (when
+/// asked to): Kusto strings are never null, so a null key stands for "".
+pub fn dictionary_string() -> DataType {
+    DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
+}
+
 /// Converts a batch read from a file to `columns` in the executor's encodings.
 pub fn normalize_batch(table: &str, batch: &RecordBatch, columns: &[(String, ScalarType)]) -> Result<RecordBatch> {
+    normalize_batch_keeping(table, batch, columns, &|_, _| false)
+}
+
+/// [`normalize_batch`], leaving as they are the columns `keep` says.
+fn normalize_batch_keeping(
+    table: &str,
+    batch: &RecordBatch,
+    columns: &[(String, ScalarType)],
+    keep: &dyn Fn(&str, &ArrayRef) -> bool,
+) -> Result<RecordBatch> {
     let mut fields = Vec::with_capacity(columns.len());
     let mut arrays = Vec::with_capacity(columns.len());
     for (name, ty) in columns {
@@ -174,6 +193,11 @@ pub fn normalize_batch(table: &str, batch: &RecordBatch, columns: &[(String, Sca
             message: "the column is missing".into(),
             help: None,
         })?;
+        if keep(name, raw) {
+            fields.push(Field::new(name, raw.data_type().clone(), true));
+            arrays.push(raw.clone());
+            continue;
+        }
         let a = normalize_column(raw, *ty).map_err(|message| ExecError::ColumnType {
             table: table.to_string(),
             column: name.clone(),
@@ -243,12 +267,13 @@ impl TableProvider for MemTables {
         Some(self.tables.get(table)?.iter().map(|b| b.num_rows() as u64).sum())
     }
 
-    /// A part per batch.
+    /// A part per batch; strings are always text.
     fn partitions(
         &self,
         table: &str,
         columns: &[(String, ScalarType)],
         filters: &[ScanPredicate],
+        _dictionaries: &[String],
     ) -> Result<Vec<Partition>> {
         let batches = self.tables.get(table).ok_or_else(|| ExecError::NoTable { table: table.to_string() })?;
         let table: Arc<str> = Arc::from(table);
@@ -318,6 +343,7 @@ impl ParquetTables {
             schema: files.schema.clone(),
             fill: present.len() < all.len(),
             keep: narrowing(columns, &all),
+            dictionaries: Arc::from([]),
             all: Arc::from(all),
             present: Arc::from(present),
         };
@@ -340,6 +366,8 @@ struct Columns {
     fill: bool,
     /// The requested columns, if fewer than `all`.
     keep: Option<Arc<[String]>>,
+    /// String columns kept as dictionaries where the reader gives them so.
+    dictionaries: Arc<[String]>,
 }
 
 impl Columns {
@@ -355,7 +383,10 @@ impl Columns {
     /// A batch read from a file in the executor's encodings, with every
     /// column of `all`.
     fn complete(&self, b: &RecordBatch) -> Result<RecordBatch> {
-        let b = normalize_batch(&self.table, b, &self.present)?;
+        let keep = |name: &str, raw: &ArrayRef| {
+            *raw.data_type() == dictionary_string() && self.dictionaries.iter().any(|d| d == name)
+        };
+        let b = normalize_batch_keeping(&self.table, b, &self.present, &keep)?;
         if self.fill { with_empty_columns(&b, &self.all) } else { Ok(b) }
     }
 }
@@ -376,19 +407,28 @@ impl TableProvider for ParquetTables {
     /// Filters on columns the files have run inside the Parquet reader, so
     /// the other columns are decoded only for the rows they keep, and their
     /// own columns are decoded for the batches only if requested; filters
-    /// on a column the files lack run on the completed batches.
+    /// on a column the files lack run on the completed batches. A column of
+    /// `dictionaries` stays a dictionary where the file's pages are (and no
+    /// filter on the batches reads it).
     fn partitions(
         &self,
         table: &str,
         columns: &[(String, ScalarType)],
         filters: &[ScanPredicate],
+        dictionaries: &[String],
     ) -> Result<Vec<Partition>> {
         let files = self.dir.table(table).ok_or_else(|| ExecError::NoTable { table: table.to_string() })?;
         let in_file = |f: &ScanPredicate| f.columns.iter().all(|(c, _)| files.schema.field_with_name(c).is_ok());
         let (inside, after): (Vec<ScanPredicate>, Vec<ScanPredicate>) = filters.iter().cloned().partition(in_file);
         let after_columns = with_filter_columns(&[], &after);
         let inside_columns = with_filter_columns(&[], &inside);
-        let (files, cols) = self.columns_of(table, columns, &after_columns, &inside_columns)?;
+        let (files, mut cols) = self.columns_of(table, columns, &after_columns, &inside_columns)?;
+        cols.dictionaries = dictionaries
+            .iter()
+            .filter(|d| columns.iter().any(|(c, t)| c == *d && *t == ScalarType::String))
+            .filter(|d| !after_columns.iter().any(|(c, _)| c == *d))
+            .cloned()
+            .collect();
         let parts = files.parts(&cols.names(), BATCH_SIZE, PART_ROWS)?;
         Ok(parts
             .into_iter()
@@ -409,7 +449,8 @@ impl TableProvider for ParquetTables {
                     let failed: Arc<Mutex<Option<ExecError>>> = Arc::default();
                     let scan_filters = inside.into_iter().map(|f| in_reader(&cols.table, f, failed.clone())).collect();
                     let own = move |e: ExecError| failed.lock().ok().and_then(|mut f| f.take()).unwrap_or(e);
-                    let reader = part.read_filtered(scan_filters).map_err(|e| own.clone()(e.into()))?;
+                    let reader =
+                        part.read_filtered(scan_filters, &cols.dictionaries).map_err(|e| own.clone()(e.into()))?;
                     let keep = cols.keep.clone();
                     let stream: Stream<'static> =
                         Box::new(reader.map(move |b| b.map_err(|e| own(e.into())).and_then(|b| cols.complete(&b))));

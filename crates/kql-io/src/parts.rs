@@ -133,11 +133,15 @@ impl ScanPart {
 
     /// The part's batches, with the requested columns in file order.
     pub fn read(&self) -> Result<PartReader, IoError> {
-        self.read_filtered(Vec::new())
+        self.read_filtered(Vec::new(), &[])
     }
 
-    /// The part's rows that pass every filter.
-    pub fn read_filtered(&self, filters: Vec<ScanFilter>) -> Result<PartReader, IoError> {
+    /// The part's rows that pass every filter. The string columns named in
+    /// `dictionaries` come as `Dictionary(Int32, Utf8)` where every page of
+    /// their column chunk is dictionary-encoded (as the filters' columns
+    /// do): the reader then decodes only their keys, and the batches of
+    /// one column chunk share its dictionary.
+    pub fn read_filtered(&self, filters: Vec<ScanFilter>, dictionaries: &[String]) -> Result<PartReader, IoError> {
         let reader = match &self.src {
             FileSource::Path(path) => {
                 let file = File::open(path).map_err(|source| IoError::UnreadableTableFile {
@@ -145,9 +149,11 @@ impl ScanPart {
                     path: path.clone(),
                     source,
                 })?;
-                self.reader(file, filters)?
+                self.reader(file, filters, dictionaries)?
             }
-            FileSource::Memory { data, .. } | FileSource::Text { data, .. } => self.reader(data.clone(), filters)?,
+            FileSource::Memory { data, .. } | FileSource::Text { data, .. } => {
+                self.reader(data.clone(), filters, dictionaries)?
+            }
         };
         Ok(PartReader { part: self.clone(), reader: Some(reader) })
     }
@@ -157,12 +163,12 @@ impl ScanPart {
     }
 
     /// The reader metadata, asking for the string columns the filters read
-    /// as dictionaries where every page of this row group's column chunk
+    /// (and the `wanted` ones) as dictionaries where every page of this row group's column chunk
     /// is dictionary-encoded: a filter on such a column can then be
     /// evaluated once per distinct value, and the column's text is not
     /// decoded for the rows it drops. (A chunk whose dictionary overflowed
     /// into plain pages would have to be re-encoded: it is read as text.)
-    fn with_dictionaries(&self, filters: &[ScanFilter]) -> Result<ArrowReaderMetadata, IoError> {
+    fn with_dictionaries(&self, filters: &[ScanFilter], wanted: &[String]) -> Result<ArrowReaderMetadata, IoError> {
         let schema = self.meta.schema();
         let group = self.meta.metadata().row_group(self.row_group);
         let parquet_schema = self.meta.parquet_schema();
@@ -175,8 +181,13 @@ impl ScanPart {
             let leaf = (0..parquet_schema.num_columns()).find(|l| parquet_schema.get_column_root_idx(*l) == i);
             leaf.is_some_and(|l| all_dictionary_encoded(group.column(l)))
         };
-        let names: Vec<&str> =
-            filters.iter().flat_map(|f| f.columns.iter()).map(String::as_str).filter(|n| dictionary(n)).collect();
+        let names: Vec<&str> = filters
+            .iter()
+            .flat_map(|f| f.columns.iter())
+            .chain(wanted)
+            .map(String::as_str)
+            .filter(|n| dictionary(n))
+            .collect();
         if names.is_empty() {
             return Ok(self.meta.clone());
         }
@@ -201,8 +212,9 @@ impl ScanPart {
         &self,
         input: R,
         filters: Vec<ScanFilter>,
+        dictionaries: &[String],
     ) -> Result<ParquetRecordBatchReader, IoError> {
-        let meta = self.with_dictionaries(&filters)?;
+        let meta = self.with_dictionaries(&filters, dictionaries)?;
         let mut builder = ParquetRecordBatchReaderBuilder::new_with_metadata(input, meta);
         if !filters.is_empty() {
             let schema = self.meta.schema().clone();

@@ -82,7 +82,7 @@ fn filters_in_the_reader_keep_what_they_select_in_order() {
                 Ok(x.values().iter().map(|v| Some(v % 3 == 0)).collect::<BooleanArray>())
             }),
         };
-        got.extend(xs(p.read_filtered(vec![even, third]).unwrap().map(Result::unwrap)));
+        got.extend(xs(p.read_filtered(vec![even, third], &[]).unwrap().map(Result::unwrap)));
     }
     assert_eq!(got, (0..5_000).filter(|v| v % 6 == 0).collect::<Vec<_>>());
 }

@@ -5,8 +5,10 @@
 //! Groups come out in the order they were first seen. Without `by` there is
 //! exactly one group, even for no input rows (`count()` is then 0).
 
+use super::Reads;
 use super::{Executor, batch_of};
 use crate::context::Stream;
+use crate::context::dictionary_string;
 use crate::error::{ExecError, Result};
 use crate::eval::{EvalCx, eval, scalar_type, to_scalar_type};
 use crate::keys::{KeyEncoder, KeyMap, KeySet};
@@ -15,7 +17,8 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::*;
 use arrow_array::*;
 use arrow_row::{OwnedRow, RowConverter, SortField};
-use kql_plan::plan::{Aggregate, Expr, Plan};
+use kql_plan::optimize::{Names, referenced_columns};
+use kql_plan::plan::{Aggregate, Expr, ExprKind, Plan};
 use kql_syntax::ScalarType;
 use rayon::prelude::*;
 use std::sync::Arc;
@@ -481,12 +484,15 @@ pub fn summarize<'a>(
             || a.function.name == "count_distinct"
     };
 
-    // Only the columns keys and arguments read are decoded by a scan.
-    let mut reads = kql_plan::optimize::Names::new();
+    // Only the columns keys and arguments read are decoded by a scan, and
+    // string keys read nowhere else may stay dictionaries.
+    let mut columns = Names::new();
     for e in keys.iter().map(|(_, e)| e).chain(aggregates.iter().flat_map(|a| a.args.iter())) {
-        kql_plan::optimize::referenced_columns(e, &mut reads);
+        referenced_columns(e, &mut columns);
     }
-    let mut input = ex.run_reading(input, Some(&reads))?.peekable();
+    let dictionaries = dictionary_keys(keys, aggregates);
+    let reads = Reads { columns: Some(&columns), dictionaries: &dictionaries };
+    let mut input = ex.run_reading(input, reads)?.peekable();
     loop {
         let window = next_window(&mut input)?;
         if window.is_empty() {
@@ -497,7 +503,7 @@ pub fn summarize<'a>(
             let first = &window[0];
             let types: Vec<_> = keys
                 .iter()
-                .map(|(_, e)| Ok(eval(e, &first.slice(0, 1), &cx)?.to_array(1).data_type().clone()))
+                .map(|(_, e)| Ok(as_text(&key_values(e, &first.slice(0, 1), &cx)?)?.data_type().clone()))
                 .collect::<Result<_>>()?;
             encoder = Some(KeyEncoder::new(&types)?);
         }
@@ -511,26 +517,24 @@ pub fn summarize<'a>(
             let row_groups: Vec<usize> = match &p.local {
                 None => vec![0; p.rows],
                 Some(local) => {
-                    let mut new_rows: Vec<u32> = Vec::new();
+                    // The batch's groups new to the global table.
+                    let mut new_groups: Vec<u32> = Vec::new();
                     let mut key_bytes = 0u64;
-                    let global: Vec<usize> = local
-                        .first_rows
-                        .iter()
-                        .enumerate()
-                        .map(|(g, &i)| {
+                    let global: Vec<usize> = (0..local.first_rows.len())
+                        .map(|g| {
                             let next = groups.len();
                             let key = local.encoded.row(g);
                             *groups.entry(key.as_ref().into()).or_insert_with(|| {
-                                new_rows.push(i);
+                                new_groups.push(g as u32);
                                 key_bytes += key.as_ref().len() as u64;
                                 next
                             })
                         })
                         .collect();
-                    if !new_rows.is_empty() {
-                        held.grow(2 * key_bytes + new_rows.len() as u64 * (48 + 32 * aggregates.len() as u64))?;
-                        let idx = UInt32Array::from(new_rows);
-                        for (k, a) in p.keys.iter().enumerate() {
+                    if !new_groups.is_empty() {
+                        held.grow(2 * key_bytes + new_groups.len() as u64 * (48 + 32 * aggregates.len() as u64))?;
+                        let idx = UInt32Array::from(new_groups);
+                        for (k, a) in local.firsts.iter().enumerate() {
                             key_parts[k].push(arrow_select::take::take(a, &idx, None)?);
                         }
                     }
@@ -600,22 +604,66 @@ fn next_window(input: &mut std::iter::Peekable<Stream<'_>>) -> Result<Vec<Record
     Ok(window)
 }
 
-/// One batch made ready for aggregation: its key columns, each
-/// aggregation's arguments, and its rows grouped by key.
+/// One batch made ready for aggregation: each aggregation's arguments,
+/// and its rows grouped by key.
 struct Prepared {
     rows: usize,
-    keys: Vec<ArrayRef>,
     args: Vec<Vec<ArrayRef>>,
     /// `None` without `by` keys (one group).
     local: Option<LocalGroups>,
 }
 
-/// A batch's own groups: each row's group, each group's first row, and the
-/// row bytes of the groups' keys (in group order).
+/// A batch's own groups: each row's group, each group's first row, the
+/// groups' keys (as text where they came as dictionaries) and their row
+/// bytes, in group order. Two groups of a batch may have equal keys (a
+/// dictionary can hold a value twice, and a null key is ""): the global
+/// table, keyed by row bytes, joins them.
 struct LocalGroups {
+    firsts: Vec<ArrayRef>,
     encoded: arrow_row::Rows,
     ids: Vec<u32>,
     first_rows: Vec<u32>,
+}
+
+/// The keys that are bare string columns read by nothing else of the
+/// `summarize`: a scan may hand them over as dictionaries.
+fn dictionary_keys(keys: &[(String, Expr)], aggregates: &[Aggregate]) -> Vec<String> {
+    let mut elsewhere = Names::new();
+    for (_, e) in keys.iter().filter(|(_, e)| !matches!(e.kind, ExprKind::Column(_))) {
+        referenced_columns(e, &mut elsewhere);
+    }
+    for e in aggregates.iter().flat_map(|a| a.args.iter()) {
+        referenced_columns(e, &mut elsewhere);
+    }
+    keys.iter()
+        .filter_map(|(_, e)| match &e.kind {
+            ExprKind::Column(c) if e.ty.scalar() == Some(ScalarType::String) && !elsewhere.contains(c) => {
+                Some(c.clone())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// A key's values over `b`: a dictionary column as it came, anything else evaluated.
+fn key_values(e: &Expr, b: &RecordBatch, cx: &EvalCx<'_>) -> Result<ArrayRef> {
+    if let ExprKind::Column(c) = &e.kind
+        && let Some(a) = b.column_by_name(c)
+        && *a.data_type() == dictionary_string()
+    {
+        return Ok(a.clone());
+    }
+    Ok(eval(e, b, cx)?.to_array(b.num_rows()))
+}
+
+/// A dictionary-encoded string key as text (null keys as ""); others as they are.
+fn as_text(a: &ArrayRef) -> Result<ArrayRef> {
+    if *a.data_type() == dictionary_string() {
+        let text = arrow_cast::cast(a, &arrow_schema::DataType::Utf8)?;
+        Ok(crate::physical::fill_empty_strings(&text))
+    } else {
+        Ok(a.clone())
+    }
 }
 
 fn prepare(
@@ -626,29 +674,72 @@ fn prepare(
     cx: &EvalCx<'_>,
 ) -> Result<Prepared> {
     let n = b.num_rows();
-    let key_arrays: Vec<ArrayRef> = keys.iter().map(|(_, e)| Ok(eval(e, b, cx)?.to_array(n))).collect::<Result<_>>()?;
     let args = aggregates
         .iter()
         .map(|agg| agg.args.iter().map(|e| Ok(eval(e, b, cx)?.to_array(n))).collect::<Result<Vec<_>>>())
         .collect::<Result<_>>()?;
     let local = match encoder {
         Some(enc) if !keys.is_empty() => {
-            let (ids, first_rows) = if key_arrays.iter().all(|k| k.data_type() == &arrow_schema::DataType::Utf8) {
-                group_strings(&key_arrays, n)
-            } else {
-                group_rows(enc, &key_arrays, n)?
+            let mut key_arrays: Vec<ArrayRef> =
+                keys.iter().map(|(_, e)| key_values(e, b, cx)).collect::<Result<_>>()?;
+            let dictionaries: Option<Vec<&DictionaryArray<Int32Type>>> =
+                key_arrays.iter().map(|k| k.as_dictionary_opt::<Int32Type>()).collect();
+            let (ids, first_rows) = match dictionaries {
+                // Every key a dictionary: rows grouped by their keys' indices.
+                Some(d) => group_indices(&d, n),
+                None => {
+                    key_arrays = key_arrays.iter().map(as_text).collect::<Result<_>>()?;
+                    if key_arrays.iter().all(|k| k.data_type() == &arrow_schema::DataType::Utf8) {
+                        group_strings(&key_arrays, n)
+                    } else {
+                        group_rows(enc, &key_arrays, n)?
+                    }
+                }
             };
             // The global table is keyed by row bytes: those of each group's first row.
             let idx = UInt32Array::from(first_rows.clone());
-            let firsts: Vec<ArrayRef> = key_arrays
-                .iter()
-                .map(|k| arrow_select::take::take(k, &idx, None))
-                .collect::<std::result::Result<_, _>>()?;
-            Some(LocalGroups { encoded: enc.encode(&firsts)?, ids, first_rows })
+            let firsts: Vec<ArrayRef> =
+                key_arrays.iter().map(|k| as_text(&arrow_select::take::take(k, &idx, None)?)).collect::<Result<_>>()?;
+            Some(LocalGroups { encoded: enc.encode(&firsts)?, firsts, ids, first_rows })
         }
         _ => None,
     };
-    Ok(Prepared { rows: n, keys: key_arrays, args, local })
+    Ok(Prepared { rows: n, args, local })
+}
+
+/// Rows grouped by the indices of their dictionary-encoded keys (a null
+/// key is one more index): each row's group, each group's first row. The
+/// indices of a row make one number where their ranges allow (the usual
+/// case), else a slice; no key text is read.
+fn group_indices(keys: &[&DictionaryArray<Int32Type>], n: usize) -> (Vec<u32>, Vec<u32>) {
+    let index = |d: &DictionaryArray<Int32Type>, i: usize| -> u64 {
+        if d.is_valid(i) { d.keys().value(i).max(0) as u64 } else { d.values().len() as u64 }
+    };
+    let mut first_rows: Vec<u32> = Vec::new();
+    let radix: Option<u64> = keys.iter().try_fold(1u64, |acc, d| acc.checked_mul(d.values().len() as u64 + 1));
+    let mut ids = Vec::with_capacity(n);
+    if radix.is_some() {
+        let mut map: KeyMap<u64, u32> = KeyMap::default();
+        for i in 0..n {
+            let code = keys.iter().fold(0u64, |acc, d| acc * (d.values().len() as u64 + 1) + index(d, i));
+            let next = first_rows.len() as u32;
+            ids.push(*map.entry(code).or_insert_with(|| {
+                first_rows.push(i as u32);
+                next
+            }));
+        }
+    } else {
+        let codes: Vec<u64> = (0..n).flat_map(|i| keys.iter().map(move |d| index(d, i))).collect();
+        let mut map: KeyMap<&[u64], u32> = KeyMap::default();
+        for (i, row) in codes.chunks_exact(keys.len()).enumerate() {
+            let next = first_rows.len() as u32;
+            ids.push(*map.entry(row).or_insert_with(|| {
+                first_rows.push(i as u32);
+                next
+            }));
+        }
+    }
+    (ids, first_rows)
 }
 
 /// Rows grouped by their row bytes: each row's group, each group's first row.
@@ -763,7 +854,8 @@ fn empty_aggregate(agg: &Aggregate, plan: &Plan, n: usize) -> Result<Vec<ArrayRe
 /// `count`: one row, one column `Count`.
 pub fn count<'a>(ex: &'a Executor<'a>, input: &'a Plan) -> Result<Stream<'a>> {
     let mut total: i64 = 0;
-    for b in ex.run_reading(input, Some(&kql_plan::optimize::Names::new()))? {
+    let none = Names::new();
+    for b in ex.run_reading(input, Reads { columns: Some(&none), dictionaries: &[] })? {
         total += b?.num_rows() as i64;
     }
     let batch = batch_of(vec![("Count".into(), Arc::new(Int64Array::from(vec![total])) as ArrayRef)], 1)?;
@@ -785,6 +877,45 @@ mod tests {
             assert_eq!(rows[0], first_rows[g] as usize);
         }
         groups
+    }
+
+    /// `columns` dictionary arrays of `n` rows over `values` distinct
+    /// values each (keys from a small range, some null), and the same keys
+    /// as text.
+    fn dictionaries(columns: usize, values: usize, n: usize) -> (Vec<ArrayRef>, Vec<ArrayRef>) {
+        let mut x = 5u64;
+        let mut dicts = Vec::new();
+        let mut texts = Vec::new();
+        for _ in 0..columns {
+            let vals: ArrayRef = Arc::new((0..values).map(|v| Some(format!("v{v}"))).collect::<StringArray>());
+            let keys: Int32Array = (0..n)
+                .map(|_| {
+                    x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    let k = (x >> 33) % 4;
+                    (k < 3).then_some(k as i32 * 3)
+                })
+                .collect();
+            let d: ArrayRef = Arc::new(DictionaryArray::<Int32Type>::try_new(keys, vals).unwrap());
+            texts.push(as_text(&d).unwrap());
+            dicts.push(d);
+        }
+        (dicts, texts)
+    }
+
+    #[test]
+    fn dictionary_indices_group_as_text_does() {
+        // 10 values per column fit one number; 10,000 in five columns do
+        // not (10,001^5 > 2^64): the indices are then grouped as slices.
+        for (columns, values, n) in [(3, 10, 3_000), (5, 10_000, 20_000)] {
+            let (dicts, texts) = dictionaries(columns, values, n);
+            let refs: Vec<&DictionaryArray<Int32Type>> = dicts.iter().map(|d| d.as_dictionary::<Int32Type>()).collect();
+            let (ids, firsts) = group_indices(&refs, n);
+            let types = vec![arrow_schema::DataType::Utf8; columns];
+            let (row_ids, row_firsts) = group_rows(&KeyEncoder::new(&types).unwrap(), &texts, n).unwrap();
+            assert_eq!(partition(&ids, &firsts), partition(&row_ids, &row_firsts), "{columns} × {values}");
+            // Four choices per column (three keys and null), all present.
+            assert_eq!(firsts.len(), 4usize.pow(columns as u32));
+        }
     }
 
     #[test]

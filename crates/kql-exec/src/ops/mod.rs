@@ -21,9 +21,9 @@ use crate::physical::{physical_schema, value_at};
 use crate::progress::ScanProgress;
 use arrow_array::{ArrayRef, RecordBatch, RecordBatchOptions};
 use arrow_schema::{Field, Schema, SchemaRef};
-use kql_plan::optimize::Names;
 use kql_plan::plan::{Expr, ExprKind, Node, Plan, Program};
 use kql_syntax::ScalarType;
+pub(crate) use pipeline::Reads;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -103,15 +103,15 @@ impl<'p> Executor<'p> {
 
     /// Batches of `plan`, in order.
     pub fn run(&self, plan: &'p Plan) -> Result<Stream<'_>> {
-        self.run_reading(plan, None)
+        self.run_reading(plan, Reads::default())
     }
 
-    /// Batches of `plan`, in order, holding at least the columns `wanted`
-    /// names (all, for `None`): a scan pipeline decodes only what is read.
-    pub(crate) fn run_reading(&self, plan: &'p Plan, wanted: Option<&Names>) -> Result<Stream<'_>> {
+    /// Batches of `plan`, in order, holding at least the columns the
+    /// consumer reads: a scan pipeline decodes only those.
+    pub(crate) fn run_reading(&self, plan: &'p Plan, reads: Reads<'_>) -> Result<Stream<'_>> {
         self.check_cancel()?;
         // Every scan, with the row-wise operators over it, is a pipeline.
-        if let Some(stream) = pipeline::parallel(self, plan, wanted)? {
+        if let Some(stream) = pipeline::parallel(self, plan, reads)? {
             return Ok(stream);
         }
         match &plan.node {

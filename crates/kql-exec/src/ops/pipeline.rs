@@ -157,15 +157,27 @@ fn columns_read(stages: &[Stage<'_>], plan: &Plan, wanted: Option<&Names>) -> Na
     need
 }
 
+/// What the consumer of a plan's batches reads of them.
+#[derive(Clone, Copy, Default)]
+pub struct Reads<'w> {
+    /// The columns it reads; `None`: all of them.
+    pub columns: Option<&'w Names>,
+    /// String columns it also takes as dictionaries
+    /// ([`dictionary_string`](crate::context::dictionary_string)).
+    pub dictionaries: &'w [String],
+}
+
 /// Runs `plan` as a parallel scan if it is a scan with row-wise operators
 /// over it; `None` if it is something else. Its batches hold the columns
-/// `wanted` names (all, for `None`) — or more.
-pub fn parallel<'a>(ex: &'a Executor<'a>, plan: &'a Plan, wanted: Option<&Names>) -> Result<Option<Stream<'a>>> {
+/// the consumer reads — or more.
+pub fn parallel<'a>(ex: &'a Executor<'a>, plan: &'a Plan, reads: Reads<'_>) -> Result<Option<Stream<'a>>> {
     let Some((mut stages, scan, table)) = chain(ex, plan)? else { return Ok(None) };
     let filters = scan_predicates(ex, &mut stages, scan);
     // Columns only the scan's own filters read are not decoded for the
     // batches: the reader decodes them for the filters on their own.
-    let read = columns_read(&stages, plan, wanted);
+    let read = columns_read(&stages, plan, reads.columns);
+    // Dictionaries go to the consumer only if no stage sees them first.
+    let dictionaries = if stages.is_empty() { reads.dictionaries } else { &[] };
     let columns = scan
         .schema
         .columns
@@ -177,7 +189,7 @@ pub fn parallel<'a>(ex: &'a Executor<'a>, plan: &'a Plan, wanted: Option<&Names>
                 .ok_or_else(|| ExecError::Internal(format!("column `{}` of unknown type", c.name)))
         })
         .collect::<Result<Vec<(String, ScalarType)>>>()?;
-    let parts = ex.tables.partitions(table, &columns, &filters)?;
+    let parts = ex.tables.partitions(table, &columns, &filters, dictionaries)?;
     if let Some(p) = &ex.progress {
         p.register(ex.tables.rows(table));
     }
