@@ -307,20 +307,21 @@ impl ParquetTables {
 
 impl ParquetTables {
     /// The table's files, and how a scan of `columns` whose batches must
-    /// also hold `extra` (columns filters on the batches read) is read:
-    /// the columns the files have are decoded, those they lack (published
-    /// NTA columns an export left out) read as empty: "" for strings, null
+    /// also hold what the filters run on them (`after`) read is read: the
+    /// columns the files have are decoded, those they lack (published NTA
+    /// columns an export left out) read as empty: "" for strings, null
     /// otherwise. A column the files hold in an unusable type is an error,
-    /// also among `checked` (the columns the reader's filters read).
+    /// also one only the reader's filters (`inside`) read.
     fn columns_of(
         &self,
         table: &str,
         columns: &[(String, ScalarType)],
-        extra: &[(String, ScalarType)],
-        checked: &[(String, ScalarType)],
+        after: &[ScanPredicate],
+        inside: &[ScanPredicate],
     ) -> Result<(&kql_io::TableFiles, Columns)> {
         let files = self.dir.table(table).ok_or_else(|| ExecError::NoTable { table: table.to_string() })?;
-        for (name, ty) in columns.iter().chain(extra).chain(checked) {
+        let all = with_filter_columns(columns, after);
+        for (name, ty) in all.iter().chain(inside.iter().flat_map(|f| f.columns.iter())) {
             let Ok(field) = files.schema.field_with_name(name) else { continue };
             let dt = field.data_type();
             if !readable_as(dt, *ty) {
@@ -335,8 +336,6 @@ impl ParquetTables {
                 });
             }
         }
-        let all: Vec<(String, ScalarType)> =
-            columns.iter().chain(extra.iter().filter(|(n, _)| !columns.iter().any(|(c, _)| c == n))).cloned().collect();
         let present: Vec<_> = all.iter().filter(|(n, _)| files.schema.field_with_name(n).is_ok()).cloned().collect();
         let cols = Columns {
             table: Arc::from(table),
@@ -373,7 +372,7 @@ struct Columns {
 impl Columns {
     /// True if the files have every column `f` reads (it can run in the reader).
     fn has_all(&self, f: &ScanPredicate) -> bool {
-        f.columns.iter().all(|(c, _)| self.schema.field_with_name(c).is_ok())
+        in_files(&self.schema, f)
     }
 
     fn names(&self) -> Vec<String> {
@@ -389,6 +388,11 @@ impl Columns {
         let b = normalize_batch_keeping(&self.table, b, &self.present, &keep)?;
         if self.fill { with_empty_columns(&b, &self.all) } else { Ok(b) }
     }
+}
+
+/// True if files of `schema` have every column `f` reads.
+fn in_files(schema: &arrow_schema::Schema, f: &ScanPredicate) -> bool {
+    f.columns.iter().all(|(c, _)| schema.field_with_name(c).is_ok())
 }
 
 impl TableProvider for ParquetTables {
@@ -418,15 +422,14 @@ impl TableProvider for ParquetTables {
         dictionaries: &[String],
     ) -> Result<Vec<Partition>> {
         let files = self.dir.table(table).ok_or_else(|| ExecError::NoTable { table: table.to_string() })?;
-        let in_file = |f: &ScanPredicate| f.columns.iter().all(|(c, _)| files.schema.field_with_name(c).is_ok());
-        let (inside, after): (Vec<ScanPredicate>, Vec<ScanPredicate>) = filters.iter().cloned().partition(in_file);
-        let after_columns = with_filter_columns(&[], &after);
-        let inside_columns = with_filter_columns(&[], &inside);
-        let (files, mut cols) = self.columns_of(table, columns, &after_columns, &inside_columns)?;
+        let (inside, after): (Vec<ScanPredicate>, Vec<ScanPredicate>) =
+            filters.iter().cloned().partition(|f| in_files(&files.schema, f));
+        let (files, mut cols) = self.columns_of(table, columns, &after, &inside)?;
+        let read_after = |d: &str| after.iter().any(|f| f.columns.iter().any(|(c, _)| c == d));
         cols.dictionaries = dictionaries
             .iter()
             .filter(|d| columns.iter().any(|(c, t)| c == *d && *t == ScalarType::String))
-            .filter(|d| !after_columns.iter().any(|(c, _)| c == *d))
+            .filter(|d| !read_after(d))
             .cloned()
             .collect();
         let parts = files.parts(&cols.names(), BATCH_SIZE, PART_ROWS)?;
