@@ -656,11 +656,11 @@ fn key_values(e: &Expr, b: &RecordBatch, cx: &EvalCx<'_>) -> Result<ArrayRef> {
     Ok(eval(e, b, cx)?.to_array(b.num_rows()))
 }
 
-/// A dictionary-encoded string key as text (null keys as ""); others as they are.
+/// A dictionary-encoded string key as text (null keys as ""), as a scan
+/// would have read it; others as they are.
 fn as_text(a: &ArrayRef) -> Result<ArrayRef> {
     if *a.data_type() == dictionary_string() {
-        let text = arrow_cast::cast(a, &arrow_schema::DataType::Utf8)?;
-        Ok(crate::physical::fill_empty_strings(&text))
+        crate::physical::normalize_column(a, ScalarType::String).map_err(ExecError::Internal)
     } else {
         Ok(a.clone())
     }
@@ -716,12 +716,14 @@ fn group_indices(keys: &[&DictionaryArray<Int32Type>], n: usize) -> (Vec<u32>, V
         if d.is_valid(i) { d.keys().value(i).max(0) as u64 } else { d.values().len() as u64 }
     };
     let mut first_rows: Vec<u32> = Vec::new();
-    let radix: Option<u64> = keys.iter().try_fold(1u64, |acc, d| acc.checked_mul(d.values().len() as u64 + 1));
+    // Each key's number of indices (its values and null).
+    let bases: Vec<u64> = keys.iter().map(|d| d.values().len() as u64 + 1).collect();
+    let fits = bases.iter().try_fold(1u64, |acc, b| acc.checked_mul(*b)).is_some();
     let mut ids = Vec::with_capacity(n);
-    if radix.is_some() {
+    if fits {
         let mut map: KeyMap<u64, u32> = KeyMap::default();
         for i in 0..n {
-            let code = keys.iter().fold(0u64, |acc, d| acc * (d.values().len() as u64 + 1) + index(d, i));
+            let code = keys.iter().zip(&bases).fold(0u64, |acc, (d, base)| acc * base + index(d, i));
             let next = first_rows.len() as u32;
             ids.push(*map.entry(code).or_insert_with(|| {
                 first_rows.push(i as u32);
