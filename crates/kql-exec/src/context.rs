@@ -375,6 +375,11 @@ impl Columns {
         in_files(&self.schema, f)
     }
 
+    /// The string columns the files have.
+    fn strings(&self) -> Arc<[String]> {
+        self.present.iter().filter(|(_, t)| *t == ScalarType::String).map(|(n, _)| n.clone()).collect()
+    }
+
     fn names(&self) -> Vec<String> {
         self.present.iter().map(|(n, _)| n.clone()).collect()
     }
@@ -447,13 +452,18 @@ impl TableProvider for ParquetTables {
                     for f in extra {
                         if cols.has_all(&f) { inside.push(f) } else { after.push(f) }
                     }
+                    // Behind reader filters, string columns are read as
+                    // dictionaries where their pages are: the reader then
+                    // decodes keys for the rows it drops, not text, and only
+                    // the kept rows become text (in `complete`).
+                    let read_as_dictionary = if inside.is_empty() { cols.dictionaries.clone() } else { cols.strings() };
                     // A predicate's own error (a bad regex, say) is kept here:
                     // the reader can only report that a predicate failed.
                     let failed: Arc<Mutex<Option<ExecError>>> = Arc::default();
                     let scan_filters = inside.into_iter().map(|f| in_reader(&cols.table, f, failed.clone())).collect();
                     let own = move |e: ExecError| failed.lock().ok().and_then(|mut f| f.take()).unwrap_or(e);
                     let reader =
-                        part.read_filtered(scan_filters, &cols.dictionaries).map_err(|e| own.clone()(e.into()))?;
+                        part.read_filtered(scan_filters, &read_as_dictionary).map_err(|e| own.clone()(e.into()))?;
                     let keep = cols.keep.clone();
                     let stream: Stream<'static> =
                         Box::new(reader.map(move |b| b.map_err(|e| own(e.into())).and_then(|b| cols.complete(&b))));

@@ -88,6 +88,27 @@ fn the_filtered_column_reads_back_as_text() {
 }
 
 #[test]
+fn string_columns_behind_a_filter_read_back_as_text() {
+    // Behind a reader filter on N, S is read as a dictionary where its
+    // pages are, and turned into text for the rows kept: the operators
+    // above see the same strings, null as "", either way.
+    for (query, expected) in [
+        (r#"T | where N < 5 | summarize make_list(S)"#, r#"["FlowLog", "Unspecified-NSG", "x", "", "FLOWLOG"]"#),
+        // strlen of "x", "" and "FLOWLOG".
+        ("T | where N between (2 .. 4) | extend L = strlen(S) | summarize sum(L)", "8"),
+        (
+            r#"T | where N >= 500 | distinct S | summarize make_list(S)"#,
+            r#"["FlowLog", "Unspecified-NSG", "x", "", "FLOWLOG"]"#,
+        ),
+        (r#"T | where N >= 500 | where S == "" | count"#, "100"),
+    ] {
+        for dictionary in [true, false] {
+            assert_eq!(count(query, dictionary), expected, "{query}, dictionary pages: {dictionary}");
+        }
+    }
+}
+
+#[test]
 fn ranges_at_row_group_edges_keep_every_row_they_should() {
     // Row groups of 300 rows: N in [0, 299], [300, 599], [600, 899], [900, 999].
     // Parts whose statistics show no row can pass are skipped: the counts
