@@ -5,7 +5,8 @@ use crate::eval::{EvalCx, Subqueries, eval_predicate};
 use crate::physical::{normalize_column, readable_as};
 use arrow_array::cast::AsArray;
 use arrow_array::types::Int32Type;
-use arrow_array::{Array, ArrayRef, BooleanArray, DictionaryArray, RecordBatch, UInt32Array};
+use arrow_array::{Array, ArrayRef, BooleanArray, DictionaryArray, RecordBatch};
+use arrow_buffer::BooleanBuffer;
 use arrow_schema::{DataType, Field};
 use kql_io::DataDir;
 use kql_plan::plan::Expr;
@@ -549,10 +550,27 @@ fn mask_by_dictionary(
             answers
         }
     };
-    // Null rows take the extra value's answer.
-    let null_key = values.len() as u32;
-    let keys: UInt32Array = dict.keys().iter().map(|k| Some(k.map_or(null_key, |k| k as u32))).collect();
-    Ok(arrow_select::take::take(&per_value, &keys, None)?.as_boolean().clone())
+    Ok(answers_by_key(&per_value, dict.keys()))
+}
+
+/// Each row's answer looked up by its key in `per_value` (a null answer
+/// drops the row, as the reader treats it); a null key takes the last
+/// answer, the one for "". One pass over the raw keys, no per-row
+/// null checks: the null rows are fixed up with the validity bits.
+fn answers_by_key(per_value: &BooleanArray, keys: &arrow_array::Int32Array) -> BooleanArray {
+    let answer: Vec<bool> = (0..per_value.len()).map(|i| per_value.is_valid(i) && per_value.value(i)).collect();
+    let of_empty = answer.last().copied().unwrap_or(false);
+    let raw = keys.values();
+    // A null row's key slot may hold anything: out-of-range ones read false.
+    let bits = BooleanBuffer::collect_bool(raw.len(), |i| {
+        usize::try_from(raw[i]).ok().and_then(|k| answer.get(k)).copied().unwrap_or(false)
+    });
+    let bits = match keys.nulls() {
+        None => bits,
+        Some(valid) if of_empty => &bits | &!valid.inner(),
+        Some(valid) => &bits & valid.inner(),
+    };
+    BooleanArray::new(bits, None)
 }
 
 /// True if `a` and `b` are the same array data: same type, length and
@@ -584,4 +602,29 @@ fn with_empty_columns(batch: &RecordBatch, columns: &[(String, ScalarType)]) -> 
         arrays.push(a);
     }
     crate::ops::make_batch(fields, arrays, n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::answers_by_key;
+    use arrow_array::{Array, BooleanArray, Int32Array};
+
+    fn rows(a: &BooleanArray) -> Vec<bool> {
+        assert_eq!(a.null_count(), 0);
+        (0..a.len()).map(|i| a.value(i)).collect()
+    }
+
+    #[test]
+    fn rows_take_their_values_answer_and_null_rows_the_answer_for_empty() {
+        // Values 0, 1, 2 answer true, null (dropped), false; the extra
+        // last answer is for "" (null rows).
+        let keys = Int32Array::from(vec![Some(0), None, Some(2), Some(1), Some(0), None]);
+        let empty_passes = BooleanArray::from(vec![Some(true), None, Some(false), Some(true)]);
+        assert_eq!(rows(&answers_by_key(&empty_passes, &keys)), [true, true, false, false, true, true]);
+        let empty_fails = BooleanArray::from(vec![Some(true), None, Some(false), Some(false)]);
+        assert_eq!(rows(&answers_by_key(&empty_fails, &keys)), [true, false, false, false, true, false]);
+        // No null keys.
+        let keys = Int32Array::from(vec![2, 0, 0, 1]);
+        assert_eq!(rows(&answers_by_key(&empty_fails, &keys)), [false, true, true, false]);
+    }
 }
