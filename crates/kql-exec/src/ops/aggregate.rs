@@ -6,7 +6,7 @@
 //! exactly one group, even for no input rows (`count()` is then 0).
 
 use super::Reads;
-use super::{Executor, batch_of};
+use super::{Executor, batch_of, next_window};
 use crate::context::Stream;
 use crate::context::dictionary_string;
 use crate::error::{ExecError, Result};
@@ -492,7 +492,7 @@ pub fn summarize<'a>(
     }
     let dictionaries = dictionary_keys(keys, aggregates);
     let reads = Reads { columns: Some(&columns), dictionaries: &dictionaries };
-    let mut input = ex.run_reading(input, reads)?.peekable();
+    let mut input = ex.run_reading(input, reads)?;
     loop {
         let window = next_window(&mut input)?;
         if window.is_empty() {
@@ -580,28 +580,6 @@ pub fn summarize<'a>(
     }
     let batch = batch_of(columns, n_groups)?;
     Ok(Box::new(std::iter::once(Ok(batch))))
-}
-
-/// Rows read before the keys of a window are evaluated in parallel.
-const WINDOW_ROWS: usize = 262_144;
-
-/// The next non-empty batches of `input`, up to about [`WINDOW_ROWS`] rows.
-fn next_window(input: &mut std::iter::Peekable<Stream<'_>>) -> Result<Vec<RecordBatch>> {
-    let mut window = Vec::new();
-    let mut rows = 0;
-    while rows < WINDOW_ROWS {
-        match input.next() {
-            None => break,
-            Some(b) => {
-                let b = b?;
-                rows += b.num_rows();
-                if b.num_rows() > 0 {
-                    window.push(b);
-                }
-            }
-        }
-    }
-    Ok(window)
 }
 
 /// One batch made ready for aggregation: each aggregation's arguments,

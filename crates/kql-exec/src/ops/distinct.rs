@@ -1,48 +1,101 @@
-//! `distinct`: the first occurrence of each row, in arrival order (streamed).
+//! `distinct`: the first occurrence of each row, in arrival order. Batches
+//! are taken a window at a time: each batch's rows are encoded and
+//! deduplicated within the batch on every core, then the batch's
+//! first occurrences are checked against the rows seen so far, batch after
+//! batch, so the order is the one a single pass would give.
 
-use super::Executor;
+use super::{Executor, next_window};
 use crate::context::Stream;
-use crate::error::Result;
+use crate::error::{ExecError, Result};
 use crate::keys::{KeyEncoder, KeySet};
+use crate::limits::Reservation;
 use arrow_array::{BooleanArray, RecordBatch};
+use arrow_row::Rows;
 use kql_plan::plan::Plan;
+use rayon::prelude::*;
+use std::collections::VecDeque;
 
 pub fn distinct<'a>(ex: &'a Executor<'a>, input: &'a Plan) -> Result<Stream<'a>> {
-    let stream = ex.run(input)?;
-    let mut seen: KeySet<Box<[u8]>> = KeySet::default();
-    let mut encoder: Option<KeyEncoder> = None;
-    // The keys seen so far: their bytes and the set's overhead.
-    let mut held = ex.pool.reservation("distinct");
-    Ok(Box::new(stream.filter_map(move |b| {
-        let r = (|| -> Result<RecordBatch> {
-            let b = b?;
-            if encoder.is_none() {
-                let types: Vec<_> = b.schema().fields().iter().map(|f| f.data_type().clone()).collect();
-                encoder = Some(KeyEncoder::new(&types)?);
+    let mut input = ex.run(input)?;
+    let mut state = Seen { rows: KeySet::default(), encoder: None, held: ex.pool.reservation("distinct") };
+    let mut ready: VecDeque<RecordBatch> = VecDeque::new();
+    let mut failed = false;
+    Ok(Box::new(std::iter::from_fn(move || {
+        loop {
+            if let Some(b) = ready.pop_front() {
+                return Some(Ok(b));
             }
-            let enc = encoder.as_ref().ok_or_else(|| crate::error::ExecError::Internal("no encoder".into()))?;
-            if b.num_columns() == 0 {
-                // Distinct over no columns: one row if there is any.
-                let keep = b.num_rows() > 0 && seen.insert(Box::from(&[][..]));
-                return Ok(b.slice(0, usize::from(keep)));
+            if failed {
+                return None;
             }
-            let rows = enc.encode(b.columns())?;
-            let mut added = 0u64;
-            let mask: BooleanArray = (0..b.num_rows())
-                .map(|i| {
-                    let new = seen.insert(rows.row(i).as_ref().into());
-                    if new {
-                        added += rows.row(i).as_ref().len() as u64 + 32;
-                    }
-                    Some(new)
-                })
-                .collect();
-            held.grow(added)?;
-            Ok(arrow_select::filter::filter_record_batch(&b, &mask)?)
-        })();
-        match r {
-            Ok(b) if b.num_rows() == 0 => None,
-            other => Some(other),
+            let window = match next_window(&mut input) {
+                Ok(w) if w.is_empty() => return None,
+                Ok(w) => w,
+                Err(e) => {
+                    failed = true;
+                    return Some(Err(e));
+                }
+            };
+            match state.first_occurrences(&window) {
+                Ok(kept) => ready.extend(kept.into_iter().filter(|b| b.num_rows() > 0)),
+                Err(e) => {
+                    failed = true;
+                    return Some(Err(e));
+                }
+            }
         }
     })))
+}
+
+/// The rows seen so far, as row-format keys.
+struct Seen {
+    rows: KeySet<Box<[u8]>>,
+    encoder: Option<KeyEncoder>,
+    /// The keys' bytes and the set's overhead.
+    held: Reservation,
+}
+
+impl Seen {
+    /// Each batch of `window` reduced to the rows not seen before it (nor
+    /// earlier in itself).
+    fn first_occurrences(&mut self, window: &[RecordBatch]) -> Result<Vec<RecordBatch>> {
+        if window[0].num_columns() == 0 {
+            // Distinct over no columns: one row if there is any.
+            let keep = self.rows.insert(Box::from(&[][..]));
+            return Ok(vec![window[0].slice(0, usize::from(keep))]);
+        }
+        if self.encoder.is_none() {
+            let types: Vec<_> = window[0].schema().fields().iter().map(|f| f.data_type().clone()).collect();
+            self.encoder = Some(KeyEncoder::new(&types)?);
+        }
+        let enc = self.encoder.as_ref().ok_or_else(|| ExecError::Internal("no distinct encoder".into()))?;
+        let local: Vec<(Rows, Vec<usize>)> =
+            window.par_iter().map(|b| firsts_in_batch(enc, b)).collect::<Result<_>>()?;
+        let mut out = Vec::with_capacity(window.len());
+        for (b, (rows, firsts)) in window.iter().zip(local) {
+            let mut keep = vec![false; b.num_rows()];
+            let mut added = 0u64;
+            for i in firsts {
+                let key = rows.row(i);
+                if !self.rows.contains(key.as_ref()) {
+                    self.rows.insert(key.as_ref().into());
+                    added += key.as_ref().len() as u64 + 32;
+                    keep[i] = true;
+                }
+            }
+            self.held.grow(added)?;
+            out.push(arrow_select::filter::filter_record_batch(b, &BooleanArray::from(keep))?);
+        }
+        Ok(out)
+    }
+}
+
+/// The batch's rows as keys, and the positions of the first occurrence of
+/// each distinct one, in order.
+fn firsts_in_batch(enc: &KeyEncoder, b: &RecordBatch) -> Result<(Rows, Vec<usize>)> {
+    let rows = enc.encode(b.columns())?;
+    let mut seen: KeySet<&[u8]> = KeySet::default();
+    let firsts = (0..b.num_rows()).filter(|&i| seen.insert(rows.row(i).data())).collect();
+    drop(seen);
+    Ok((rows, firsts))
 }

@@ -258,6 +258,30 @@ impl<'p> Executor<'p> {
     }
 }
 
+/// Rows read before a window of batches is worked on in parallel
+/// (`summarize`, `distinct`).
+const WINDOW_ROWS: usize = 262_144;
+
+/// The next non-empty batches of `input`, up to about [`WINDOW_ROWS`] rows;
+/// none at its end.
+pub(crate) fn next_window(input: &mut Stream<'_>) -> Result<Vec<RecordBatch>> {
+    let mut window = Vec::new();
+    let mut rows = 0;
+    while rows < WINDOW_ROWS {
+        match input.next() {
+            None => break,
+            Some(b) => {
+                let b = b?;
+                rows += b.num_rows();
+                if b.num_rows() > 0 {
+                    window.push(b);
+                }
+            }
+        }
+    }
+    Ok(window)
+}
+
 /// The columns `names` of `batch`, in that order.
 pub(crate) fn select(batch: &RecordBatch, names: &[String]) -> Result<RecordBatch> {
     let schema = batch.schema();
