@@ -137,7 +137,7 @@ pub trait TableProvider: Send + Sync {
     fn scan(&self, table: &str, columns: &[(String, ScalarType)]) -> Result<Stream<'static>>;
 
     /// The rows a scan of `table` reads, if known without reading them
-    /// (for progress reports).
+    /// (for progress reports, and for a join to tell its smaller side).
     fn rows(&self, _table: &str) -> Option<u64> {
         None
     }

@@ -1,7 +1,8 @@
 //! Every join kind against a nested-loop reference, on tables of many
-//! sizes and batchings: the executor builds whichever side ends first
-//! (the smaller one), so each kind runs with the left side built, with the
-//! right side built, and with the race ending in mid-stream.
+//! sizes and batchings: the executor builds the side whose table has fewer
+//! rows, or, where it cannot tell, whichever side ends first, so each kind
+//! runs with the left side built, with the right side built, and with the
+//! race ending in mid-stream.
 //!
 //! Kusto semantics (join page, "Join flavors"; kql-semantics.md): inner
 //! keeps every matching pair; innerunique keeps one left row per key (ntaq:
@@ -13,9 +14,11 @@ mod common;
 use arrow_array::{ArrayRef, Int64Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema};
 use common::{Lcg, run_with};
-use kql_exec::MemTables;
+use kql_exec::{MemTables, Partition, ScanPredicate, Stream, TableProvider};
 use kql_plan::{Catalog, Params, TableDef, TableOrigin};
+use kql_syntax::ScalarType;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A side: (key, id) rows. Keys are strings from {"", "a", "b", "c", "d"}
 /// or longs from {null, 1, 2, 3, 4}; ids are 100·side + row number.
@@ -121,8 +124,11 @@ fn every_join_kind_matches_the_nested_loop_reference_whichever_side_is_built() {
                 let (catalog, tables) = tables(&l, &r, strings);
                 // Batches of 1, 2 and 4 rows: the race reads the sides in
                 // turns, so it can end with either side partly read.
-                for per_batch in [1, 2, 4, 64] {
+                // With the tables' row counts known (the smaller side is
+                // built first) and hidden (the sides race).
+                for (per_batch, counted) in [1, 2, 4, 64].into_iter().flat_map(|n| [(n, true), (n, false)]) {
                     let tables = tables.rebatched(per_batch);
+                    let tables: &dyn TableProvider = if counted { &tables } else { &Unsized(tables.clone()) };
                     for kind in KINDS {
                         let columns = match kind {
                             "leftsemi" | "leftanti" => "L",
@@ -130,11 +136,12 @@ fn every_join_kind_matches_the_nested_loop_reference_whichever_side_is_built() {
                             _ => "L, R",
                         };
                         let q = format!("Lt | join kind={kind} (Rt) on K | project {columns}");
-                        let got = run_with(&q, &catalog, &tables, &Params::default()).unwrap().sorted();
+                        let got = run_with(&q, &catalog, tables, &Params::default()).unwrap().sorted();
                         assert_eq!(
                             got.rows,
                             reference(kind, &l, &r, strings),
-                            "{q} with {nl} left and {nr} right rows, {per_batch} per batch, string keys: {strings}"
+                            "{q} with {nl} left and {nr} right rows, {per_batch} per batch, string keys: {strings}, \
+                             row counts known: {counted}"
                         );
                         cases += 1;
                     }
@@ -142,7 +149,7 @@ fn every_join_kind_matches_the_nested_loop_reference_whichever_side_is_built() {
             }
         }
     }
-    assert_eq!(cases, 2 * 25 * 4 * 9);
+    assert_eq!(cases, 2 * 25 * 4 * 2 * 9);
 }
 
 #[test]
@@ -197,5 +204,91 @@ fn joins_over_parquet_scans_match_the_reference_with_dynamic_filters() {
             let got = run_with(&q, &catalog, &files, &Params::default()).unwrap().sorted();
             assert_eq!(got.rows, reference(kind, &l, &r, true), "{q}, dictionary pages: {dictionary}");
         }
+    }
+}
+
+/// Tables whose row counts are not known: a join cannot tell its smaller
+/// side and races the two.
+struct Unsized(MemTables);
+
+impl TableProvider for Unsized {
+    fn scan(&self, table: &str, columns: &[(String, ScalarType)]) -> kql_exec::error::Result<Stream<'static>> {
+        self.0.scan(table, columns)
+    }
+
+    fn partitions(
+        &self,
+        table: &str,
+        columns: &[(String, ScalarType)],
+        filters: &[ScanPredicate],
+        dictionaries: &[String],
+    ) -> kql_exec::error::Result<Vec<Partition>> {
+        self.0.partitions(table, columns, filters, dictionaries)
+    }
+}
+
+/// Counts the parts of table `Big` opened with and without a join's keys
+/// as an extra filter.
+struct Counting {
+    tables: MemTables,
+    /// Parts opened without, and with, the extra filter.
+    opened: Arc<[AtomicUsize; 2]>,
+}
+
+impl TableProvider for Counting {
+    fn scan(&self, table: &str, columns: &[(String, ScalarType)]) -> kql_exec::error::Result<Stream<'static>> {
+        self.tables.scan(table, columns)
+    }
+
+    fn rows(&self, table: &str) -> Option<u64> {
+        self.tables.rows(table)
+    }
+
+    fn partitions(
+        &self,
+        table: &str,
+        columns: &[(String, ScalarType)],
+        filters: &[ScanPredicate],
+        dictionaries: &[String],
+    ) -> kql_exec::error::Result<Vec<Partition>> {
+        let parts = self.tables.partitions(table, columns, filters, dictionaries)?;
+        if table != "Big" {
+            return Ok(parts);
+        }
+        let counted = parts.into_iter().map(|p| {
+            let opened = self.opened.clone();
+            Partition::new(p.rows, move |extra| {
+                opened[usize::from(!extra.is_empty())].fetch_add(1, Ordering::Relaxed);
+                p.open(extra)
+            })
+        });
+        Ok(counted.collect())
+    }
+}
+
+#[test]
+fn the_side_with_fewer_table_rows_is_built_before_the_other_is_read() {
+    // Small: 3 rows; Big: 10,000 rows in 100 parts of 100, keys cycling
+    // through ten letters. Small is built whole first, so every part of
+    // Big is opened with Small's keys as a filter (none is read unfiltered
+    // while the join is still deciding), from either side of the join.
+    let letters = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"];
+    let schema = Arc::new(Schema::new(vec![Field::new("K", DataType::Utf8, true)]));
+    let small: ArrayRef = Arc::new(StringArray::from(vec!["a", "b", "zz"]));
+    let big: ArrayRef = Arc::new(StringArray::from_iter_values((0..10_000).map(|i| letters[i % 10])));
+    let mut tables = MemTables::new();
+    tables.insert("Small", vec![RecordBatch::try_new(schema.clone(), vec![small]).unwrap()]);
+    tables.insert("Big", vec![RecordBatch::try_new(schema.clone(), vec![big]).unwrap()]);
+    let mut catalog = Catalog::new();
+    for t in ["Small", "Big"] {
+        catalog.insert(TableDef::from_arrow(t, &schema, TableOrigin::Files(vec!["memory".into()])).0);
+    }
+    for q in ["Small | join kind=inner (Big) on K | count", "Big | join kind=inner (Small) on K | count"] {
+        let counting = Counting { tables: tables.rebatched(100), opened: Arc::default() };
+        let t = run_with(q, &catalog, &counting, &Params::default()).unwrap();
+        // 1,000 rows of Big match "a" and 1,000 match "b".
+        assert_eq!(t.rows, [["2000"]], "{q}");
+        let [unfiltered, filtered] = [0, 1].map(|i| counting.opened[i].load(Ordering::Relaxed));
+        assert_eq!((unfiltered, filtered), (0, 100), "{q}: parts of Big opened without and with the join's keys");
     }
 }

@@ -3,9 +3,12 @@
 //! One side is built into a hash [`index`] and the other streamed through
 //! it ([`probe`]), a window of batches at a time on every core. `lookup`
 //! builds its right side (the dimension table, as Kusto expects). `join`
-//! builds the smaller side: it reads both inputs, a batch at a time from
-//! the one with fewer rows so far, until one of them ends; that one is
-//! built and the other streamed, its batches read so far first. So
+//! builds the smaller side: where the tables' row counts bound both sides
+//! and one bound is smaller, that side is read whole first (so the scan of
+//! the other opens no part before the built keys can filter it);
+//! otherwise it reads both inputs, a batch at a time from the one with
+//! fewer rows so far, until one of them ends; that one is built and the
+//! other streamed, its batches read so far first. So
 //! `small | join big` and `big | join small` both keep only the small side
 //! in memory, and the output is streamed, never held.
 //!
@@ -26,7 +29,7 @@ use crate::eval::to_scalar_type;
 use crate::keys::canonical_key;
 use crate::limits::Reservation;
 use arrow_array::*;
-use kql_plan::plan::{JoinOutput, Plan, Side};
+use kql_plan::plan::{JoinOutput, Node, Plan, Side};
 use kql_syntax::ScalarType;
 use kql_syntax::ast::{JoinKind, LookupKind};
 
@@ -174,21 +177,27 @@ pub fn lookup<'a>(
     probe::hash_join(ex, spec, build_batches, ex.run(left)?, held)
 }
 
-/// Reads both sides of a join until one ends, always from the side with
-/// fewer rows so far (the left one on a tie, the side Kusto advises to be
-/// the smaller): the side to build, its batches, and the other side's
-/// stream (what was read of it first).
+/// Reads both sides of a join until one ends: the side with the smaller
+/// bound on its rows (see [`row_bound`]) whole, if both have one and they
+/// differ; otherwise always from the side with fewer rows so far (the left
+/// one on a tie, the side Kusto advises to be the smaller). Returns the
+/// side to build, its batches, and the other side's stream (what was read
+/// of it first).
 fn race<'a>(
     ex: &'a Executor<'a>,
     left: &'a Plan,
     right: &'a Plan,
     held: &mut Reservation,
 ) -> Result<(Side, Vec<RecordBatch>, Stream<'a>)> {
+    let first = match (row_bound(ex, left), row_bound(ex, right)) {
+        (Some(l), Some(r)) if l != r => Some(usize::from(r < l)),
+        _ => None,
+    };
     let mut streams = [ex.run(left)?, ex.run(right)?];
     let mut read: [Vec<RecordBatch>; 2] = [Vec::new(), Vec::new()];
     let mut rows = [0usize; 2];
     let ended = loop {
-        let s = usize::from(rows[1] < rows[0]);
+        let s = first.unwrap_or(usize::from(rows[1] < rows[0]));
         match streams[s].next() {
             None => break s,
             Some(b) => {
@@ -207,6 +216,28 @@ fn race<'a>(
     } else {
         (Side::Left, left_read, Box::new(right_read.into_iter().map(Ok).chain(right_stream)))
     })
+}
+
+/// At most how many rows `plan` gives, from the row counts of the tables
+/// it reads (their files' footers), where operators cannot add rows; `None`
+/// where that is not known (joins, mv-expand, sources without a count).
+fn row_bound(ex: &Executor<'_>, plan: &Plan) -> Option<u64> {
+    match &plan.node {
+        Node::Scan { table } => ex.tables.rows(table),
+        Node::Shared { id, .. } => row_bound(ex, &ex.program.shared.get(id.0)?.plan),
+        Node::Filter { input, .. }
+        | Node::Project { input, .. }
+        | Node::Distinct { input }
+        | Node::Sort { input, .. }
+        | Node::Top { input, .. }
+        | Node::Take { input, .. }
+        | Node::Render { input, .. } => row_bound(ex, input),
+        Node::Summarize { input, keys, .. } if !keys.is_empty() => row_bound(ex, input),
+        Node::Summarize { .. } | Node::Count { .. } | Node::Print { .. } => Some(1),
+        Node::Datatable { rows } => Some(rows.len() as u64),
+        Node::Union { inputs } => inputs.iter().map(|p| row_bound(ex, p)).sum(),
+        Node::MvExpand { .. } | Node::Join { .. } | Node::Lookup { .. } => None,
+    }
 }
 
 fn column_type(plan: &Plan, name: &str) -> ScalarType {
