@@ -7,6 +7,7 @@
 
 use crate::datadir::{FileSource, TableFiles};
 use crate::error::IoError;
+use arrow_array::builder::BooleanBufferBuilder;
 use arrow_array::{Array, ArrayRef, BooleanArray, RecordBatch};
 use arrow_schema::{ArrowError, DataType, FieldRef, Schema};
 use parquet::arrow::ProjectionMask;
@@ -216,7 +217,8 @@ impl ScanPart {
     ) -> Result<ParquetRecordBatchReader, IoError> {
         let meta = self.with_dictionaries(&filters, dictionaries)?;
         let mut builder = ParquetRecordBatchReaderBuilder::new_with_metadata(input, meta);
-        if !filters.is_empty() {
+        let has_filters = !filters.is_empty();
+        if has_filters {
             let schema = self.meta.schema().clone();
             let mut predicates: Vec<Box<dyn parquet::arrow::arrow_reader::ArrowPredicate>> = Vec::new();
             for f in filters {
@@ -239,7 +241,17 @@ impl ScanPart {
         let mask = ProjectionMask::roots(builder.parquet_schema(), self.columns.iter().copied());
         let group_rows = usize::try_from(self.meta.metadata().row_group(self.row_group).num_rows()).unwrap_or(0);
         let mut builder = builder.with_projection(mask).with_row_groups(vec![self.row_group]);
-        if self.rows.len() < group_rows {
+        if has_filters {
+            // A selection backed by a bit mask from the start: the reader
+            // then combines each filter's answers with it bit by bit, where
+            // a run-length selection (or none) would be cut into a selector
+            // per run of kept or dropped rows and intersected run by run.
+            let mut rows = BooleanBufferBuilder::new(group_rows);
+            rows.append_n(self.rows.start, false);
+            rows.append_n(self.rows.len(), true);
+            rows.append_n(group_rows.saturating_sub(self.rows.end), false);
+            builder = builder.with_row_selection(RowSelection::from_boolean_buffer(rows.finish()));
+        } else if self.rows.len() < group_rows {
             let mut selectors = Vec::with_capacity(3);
             if self.rows.start > 0 {
                 selectors.push(RowSelector::skip(self.rows.start));
