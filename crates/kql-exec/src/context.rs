@@ -497,9 +497,14 @@ fn in_reader(table: &Arc<str>, f: ScanPredicate, failed: Arc<Mutex<Option<ExecEr
     // The answers for the dictionary of the last batch: the batches of one
     // column chunk share it.
     let mut last: Option<(ArrayRef, BooleanArray)> = None;
+    // A range test on one column runs on the values as the file holds them.
+    let range = if f.columns.len() == 1 { f.range_test() } else { None };
     kql_io::ScanFilter {
         columns,
         predicate: Box::new(move |raw| {
+            if let Some(mask) = range.as_ref().filter(|_| raw.num_columns() == 1).and_then(|r| r.mask(raw.column(0))) {
+                return Ok(mask);
+            }
             let r = match dictionary_column(&raw, &f) {
                 Some(dict) => mask_by_dictionary(&table, dict, &f, &mut last),
                 None => normalize_batch(&table, &raw, &f.columns).and_then(|b| f.mask(&b)),

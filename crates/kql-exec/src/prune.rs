@@ -7,12 +7,20 @@
 //! (datetime bounds for a datetime column). Anything else never rules a
 //! part out. A part is skipped only if no value in [min, max] can pass, so
 //! nulls (which pass none of these tests) do not matter.
+//!
+//! Inside the Parquet reader, the same tests are evaluated on the column as
+//! the file holds it ([`RangeTest`]): a timestamp in microseconds is
+//! compared with the bounds in microseconds, without converting each value
+//! to the executor's nanoseconds first.
 
 use crate::context::{ScanPredicate, Test};
 use crate::eval::{EvalCx, Subqueries, eval};
 use crate::physical::value_at;
-use arrow_array::{RecordBatch, RecordBatchOptions};
-use arrow_schema::Schema;
+use arrow_array::cast::AsArray;
+use arrow_array::types::Int64Type;
+use arrow_array::{Array, ArrayRef, BooleanArray, RecordBatch, RecordBatchOptions};
+use arrow_buffer::{BooleanBuffer, ScalarBuffer};
+use arrow_schema::{DataType, Schema, TimeUnit};
 use kql_plan::Value;
 use kql_plan::plan::{Expr, ExprKind};
 use kql_syntax::ScalarType;
@@ -45,6 +53,83 @@ impl ScanPredicate {
         let above = range.high.is_some_and(|(high, strict)| if strict { min >= high } else { min > high });
         below || above
     }
+}
+
+/// A predicate's range test, ready to run on its column as read from a file.
+pub struct RangeTest(Range);
+
+impl ScanPredicate {
+    /// The range test this predicate is, if it is one on a datetime or long
+    /// column (worked out once; see [`RangeTest::mask`]).
+    pub fn range_test(&self) -> Option<RangeTest> {
+        let Test::Expr(expr) = &self.test else { return None };
+        let r = range(expr, &self.columns, self.now)?;
+        let ty = self.columns.iter().find(|(c, _)| *c == r.column).map(|(_, t)| *t)?;
+        matches!(ty, ScalarType::DateTime | ScalarType::Long).then_some(RangeTest(r))
+    }
+}
+
+impl RangeTest {
+    /// Which rows of `raw` (the tested column as the file holds it) pass,
+    /// for a timestamp column (any unit; read as datetime) or a 64-bit
+    /// integer one; `None` for other types (evaluate the predicate as
+    /// usual). Null rows, and timestamps too large for nanoseconds (null
+    /// once converted), pass nothing.
+    pub fn mask(&self, raw: &ArrayRef) -> Option<BooleanArray> {
+        let (values, nanos_per_unit) = match raw.data_type() {
+            DataType::Timestamp(unit, _) => {
+                let scale = match unit {
+                    TimeUnit::Second => 1_000_000_000,
+                    TimeUnit::Millisecond => 1_000_000,
+                    TimeUnit::Microsecond => 1_000,
+                    TimeUnit::Nanosecond => 1,
+                };
+                (timestamp_values(raw)?, scale)
+            }
+            DataType::Int64 => (raw.as_primitive_opt::<Int64Type>()?.values().clone(), 1),
+            _ => return None,
+        };
+        // v * scale >= low  <=>  v >= ceil(low / scale), and so on; the
+        // values whose nanoseconds overflow are out of range too.
+        let (mut lo, mut hi) = (i64::MIN.div_euclid(nanos_per_unit) + 1, i64::MAX.div_euclid(nanos_per_unit));
+        if nanos_per_unit == 1 {
+            (lo, hi) = (i64::MIN, i64::MAX);
+        }
+        let ceil = |x: i64| x.div_euclid(nanos_per_unit) + i64::from(x.rem_euclid(nanos_per_unit) != 0);
+        let floor = |x: i64| x.div_euclid(nanos_per_unit);
+        if let Some((low, strict)) = self.0.low {
+            let first = if strict { floor(low).checked_add(1) } else { Some(ceil(low)) };
+            match first {
+                Some(f) => lo = lo.max(f),
+                None => return Some(BooleanArray::new(BooleanBuffer::new_unset(raw.len()), None)),
+            }
+        }
+        if let Some((high, strict)) = self.0.high {
+            let last = if strict { ceil(high).checked_sub(1) } else { Some(floor(high)) };
+            match last {
+                Some(l) => hi = hi.min(l),
+                None => return Some(BooleanArray::new(BooleanBuffer::new_unset(raw.len()), None)),
+            }
+        }
+        let inside = BooleanBuffer::collect_bool(values.len(), |i| (lo..=hi).contains(&values[i]));
+        let kept = match raw.nulls() {
+            Some(valid) => &inside & valid.inner(),
+            None => inside,
+        };
+        Some(BooleanArray::new(kept, None))
+    }
+}
+
+/// The raw values of a timestamp array of any unit.
+fn timestamp_values(raw: &ArrayRef) -> Option<ScalarBuffer<i64>> {
+    use arrow_array::types::*;
+    let DataType::Timestamp(unit, _) = raw.data_type() else { return None };
+    Some(match unit {
+        TimeUnit::Second => raw.as_primitive_opt::<TimestampSecondType>()?.values().clone(),
+        TimeUnit::Millisecond => raw.as_primitive_opt::<TimestampMillisecondType>()?.values().clone(),
+        TimeUnit::Microsecond => raw.as_primitive_opt::<TimestampMicrosecondType>()?.values().clone(),
+        TimeUnit::Nanosecond => raw.as_primitive_opt::<TimestampNanosecondType>()?.values().clone(),
+    })
 }
 
 /// The range test `e` is, if it is one.
@@ -180,6 +265,55 @@ mod tests {
         ] {
             assert_eq!(rules_out(text, min, max), out, "{text} over [{min}, {max}]");
         }
+    }
+
+    #[test]
+    fn range_tests_on_raw_columns_agree_with_the_predicate() {
+        // 2025-06-01T00:00:00Z in microseconds, and values around bounds
+        // that fall between two microseconds (Kusto datetimes have 100 ns
+        // ticks), nulls, and microseconds too large for nanoseconds.
+        let t0 = 1_748_736_000_000_000i64;
+        let mut micros: Vec<Option<i64>> = (-3..=3).map(|d| Some(t0 + d)).collect();
+        micros.extend([None, Some(i64::MAX), Some(i64::MIN + 1), Some(t0 + 1_000_000)]);
+        let raw: ArrayRef = Arc::new(arrow_array::TimestampMicrosecondArray::from(micros.clone()).with_timezone("UTC"));
+        let longs: ArrayRef = Arc::new(arrow_array::Int64Array::from(micros));
+        let at = "datetime(2025-06-01T00:00:00.0000017Z)";
+        let before = "datetime(2025-05-31T23:59:59.9999983Z)";
+        for text in [
+            format!("D between ({before} .. {at})"),
+            format!("D > {at}"),
+            format!("D >= {at}"),
+            format!("D < {before}"),
+            format!("D <= {before}"),
+            format!("D == {at}"),
+            "D == datetime(2025-06-01T00:00:00.000002Z)".to_string(),
+            "D > datetime(2025-06-01)".to_string(),
+            "D between (datetime(2025-06-01) .. 1s + datetime(2025-06-01))".to_string(),
+            "N between (-5 .. 1748736000000001)".to_string(),
+            "N > 1748736000000001".to_string(),
+            "N < 1748736000000001".to_string(),
+        ] {
+            let f = predicate(&text);
+            let test = f.range_test().unwrap_or_else(|| panic!("{text}: a range test"));
+            let (column, name, ty) =
+                if text.starts_with('N') { (&longs, "N", ScalarType::Long) } else { (&raw, "D", ScalarType::DateTime) };
+            let got = test.mask(column).unwrap();
+            // The predicate as the executor evaluates it, on the column
+            // converted to its encodings (nanoseconds; overflow is null).
+            let normalized = crate::physical::normalize_column(column, ty).unwrap();
+            let batch = RecordBatch::try_new(
+                Arc::new(Schema::new(vec![Field::new(name, normalized.data_type().clone(), true)])),
+                vec![normalized],
+            )
+            .unwrap();
+            let expected = f.mask(&batch).unwrap();
+            let expected: Vec<bool> = (0..expected.len()).map(|i| expected.is_valid(i) && expected.value(i)).collect();
+            let got: Vec<bool> = (0..got.len()).map(|i| got.value(i)).collect();
+            assert_eq!(got, expected, "{text}");
+        }
+        // Not a range test: evaluated as usual.
+        assert!(predicate("D != datetime(2025-06-01)").range_test().is_none());
+        assert!(predicate("S == 'x'").range_test().is_none());
     }
 
     #[test]
