@@ -496,7 +496,7 @@ fn in_reader(table: &Arc<str>, f: ScanPredicate, failed: Arc<Mutex<Option<ExecEr
     let columns = f.columns.iter().map(|(n, _)| n.clone()).collect();
     // The answers for the dictionary of the last batch: the batches of one
     // column chunk share it.
-    let mut last: Option<(ArrayRef, BooleanArray)> = None;
+    let mut last: Option<(ArrayRef, Vec<bool>)> = None;
     // A range test on one column runs on the values as the file holds them.
     let range = if f.columns.len() == 1 { f.range_test() } else { None };
     kql_io::ScanFilter {
@@ -539,31 +539,33 @@ fn mask_by_dictionary(
     table: &str,
     dict: &DictionaryArray<Int32Type>,
     f: &ScanPredicate,
-    last: &mut Option<(ArrayRef, BooleanArray)>,
+    last: &mut Option<(ArrayRef, Vec<bool>)>,
 ) -> Result<BooleanArray> {
     let values = dict.values();
-    let per_value = match last {
-        Some((seen, answers)) if same_buffers(seen, values) => answers.clone(),
-        _ => {
-            let name = &f.columns[0].0;
-            let empty = arrow_array::new_null_array(values.data_type(), 1);
-            let all = arrow_select::concat::concat(&[values.as_ref(), empty.as_ref()])?;
-            let field = Field::new(name, all.data_type().clone(), true);
-            let batch = crate::ops::make_batch(vec![field], vec![all], values.len() + 1)?;
-            let answers = f.mask(&normalize_batch(table, &batch, &f.columns)?)?;
-            *last = Some((values.clone(), answers.clone()));
-            answers
-        }
-    };
-    Ok(answers_by_key(&per_value, dict.keys()))
+    if !last.as_ref().is_some_and(|(seen, _)| same_buffers(seen, values)) {
+        let name = &f.columns[0].0;
+        let empty = arrow_array::new_null_array(values.data_type(), 1);
+        let all = arrow_select::concat::concat(&[values.as_ref(), empty.as_ref()])?;
+        let field = Field::new(name, all.data_type().clone(), true);
+        let batch = crate::ops::make_batch(vec![field], vec![all], values.len() + 1)?;
+        let answers = f.mask(&normalize_batch(table, &batch, &f.columns)?)?;
+        *last = Some((values.clone(), per_value_answers(&answers)));
+    }
+    let answer = last.as_ref().map_or(&[][..], |(_, a)| a.as_slice());
+    Ok(answers_by_key(answer, dict.keys()))
 }
 
-/// Each row's answer looked up by its key in `per_value` (a null answer
-/// drops the row, as the reader treats it); a null key takes the last
-/// answer, the one for "". One pass over the raw keys, no per-row
-/// null checks: the null rows are fixed up with the validity bits.
-fn answers_by_key(per_value: &BooleanArray, keys: &arrow_array::Int32Array) -> BooleanArray {
-    let answer: Vec<bool> = (0..per_value.len()).map(|i| per_value.is_valid(i) && per_value.value(i)).collect();
+/// A predicate's answers as plain flags: a null answer drops the row, as
+/// the reader treats it.
+fn per_value_answers(answers: &BooleanArray) -> Vec<bool> {
+    (0..answers.len()).map(|i| answers.is_valid(i) && answers.value(i)).collect()
+}
+
+/// Each row's answer looked up by its key in `answer` (one per dictionary
+/// value, then the one for "", taken by null keys). One pass over the raw
+/// keys, no per-row null checks: the null rows are fixed up with the
+/// validity bits.
+fn answers_by_key(answer: &[bool], keys: &arrow_array::Int32Array) -> BooleanArray {
     let of_empty = answer.last().copied().unwrap_or(false);
     let raw = keys.values();
     // A null row's key slot may hold anything: out-of-range ones read false.
@@ -611,7 +613,7 @@ fn with_empty_columns(batch: &RecordBatch, columns: &[(String, ScalarType)]) -> 
 
 #[cfg(test)]
 mod tests {
-    use super::answers_by_key;
+    use super::{answers_by_key, per_value_answers};
     use arrow_array::{Array, BooleanArray, Int32Array};
 
     fn rows(a: &BooleanArray) -> Vec<bool> {
@@ -625,11 +627,17 @@ mod tests {
         // last answer is for "" (null rows).
         let keys = Int32Array::from(vec![Some(0), None, Some(2), Some(1), Some(0), None]);
         let empty_passes = BooleanArray::from(vec![Some(true), None, Some(false), Some(true)]);
-        assert_eq!(rows(&answers_by_key(&empty_passes, &keys)), [true, true, false, false, true, true]);
+        assert_eq!(
+            rows(&answers_by_key(&per_value_answers(&empty_passes), &keys)),
+            [true, true, false, false, true, true]
+        );
         let empty_fails = BooleanArray::from(vec![Some(true), None, Some(false), Some(false)]);
-        assert_eq!(rows(&answers_by_key(&empty_fails, &keys)), [true, false, false, false, true, false]);
+        assert_eq!(
+            rows(&answers_by_key(&per_value_answers(&empty_fails), &keys)),
+            [true, false, false, false, true, false]
+        );
         // No null keys.
         let keys = Int32Array::from(vec![2, 0, 0, 1]);
-        assert_eq!(rows(&answers_by_key(&empty_fails, &keys)), [false, true, true, false]);
+        assert_eq!(rows(&answers_by_key(&per_value_answers(&empty_fails), &keys)), [false, true, true, false]);
     }
 }
