@@ -7,6 +7,8 @@
 //!   computed keys into a grouping by the raw columns and one by the keys.
 //! - Simplification (kql-plan's `simplify`) turns
 //!   `strcat(p, a) == strcat(p, b)` into `a == b`.
+//! - A `lookup kind=leftouter` whose right side has one row per key and
+//!   adds no column to the output (kql-plan's `lookups`) is dropped.
 
 mod common;
 use arrow_array::{ArrayRef, BooleanArray, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray};
@@ -56,14 +58,26 @@ fn table(rows: usize, seed: u64) -> (Catalog, MemTables) {
 
 /// How many `summarize` nodes the optimized plan of `query` has.
 fn summarizes(query: &str, catalog: &Catalog) -> usize {
-    fn count(p: &Plan) -> usize {
-        usize::from(matches!(p.node, Node::Summarize { .. })) + p.inputs().into_iter().map(count).sum::<usize>()
+    nodes(query, catalog, &|n| matches!(n, Node::Summarize { .. }))
+}
+
+/// How many nodes `is` says yes to the optimized plan of `query` runs (its
+/// results and the shared `let`s they use).
+fn nodes(query: &str, catalog: &Catalog, is: &dyn Fn(&Node) -> bool) -> usize {
+    fn count(p: &Plan, is: &dyn Fn(&Node) -> bool, shared: &[Plan]) -> usize {
+        let here = usize::from(is(&p.node));
+        let inside = match &p.node {
+            Node::Shared { id, .. } => count(&shared[id.0], is, shared),
+            _ => 0,
+        };
+        here + inside + p.inputs().into_iter().map(|i| count(i, is, shared)).sum::<usize>()
     }
     let parsed = kql_syntax::parse(query);
     let mut bound = kql_plan::bind(&parsed.script, catalog, &Params::default());
     assert!(!bound.has_errors(), "{query}: {:?}", bound.diagnostics);
     kql_plan::optimize::optimize(&mut bound.program);
-    bound.program.results.iter().map(count).sum()
+    let shared: Vec<Plan> = bound.program.shared.iter().map(|s| s.plan.clone()).collect();
+    bound.program.results.iter().map(|p| count(p, is, &shared)).sum()
 }
 
 /// Queries the rewrite splits (each has one `summarize` as written).
@@ -98,6 +112,38 @@ const KEPT: &[&str] = &[
     "T | summarize count() by k = strcat(a, tostring(i))",
 ];
 
+/// Lookups that give back their left side: dropped.
+const LOOKUPS_DROPPED: &[&str] = &[
+    "T | lookup kind=leftouter (T | distinct a) on a",
+    "T | lookup kind=leftouter (T | summarize count() by a) on a | project a, b, v",
+    "T | lookup kind=leftouter (T | where v > 1 | distinct a | take 2) on a",
+    "T | lookup kind=leftouter (T | project a2 = a | distinct a2) on $left.b == $right.a2 | summarize count() by a",
+    "let U = T | where f | distinct a, b; T | lookup kind=leftouter U on a, b | project a, b, i",
+    "T | lookup kind=leftouter (T | distinct v) on v",
+];
+
+/// Lookups that can add rows or columns or drop rows: kept.
+const LOOKUPS_KEPT: &[&str] = &[
+    "T | lookup kind=leftouter (T | summarize count() by a) on a",
+    "T | lookup kind=inner (T | distinct a) on a",
+    "T | lookup kind=leftouter (T | distinct a, b) on a | project a, v",
+    "T | lookup kind=leftouter (T | take 3 | project a, b) on a | project a, v",
+    "T | lookup kind=leftouter (T | distinct i) on $left.v == $right.i",
+    "T | lookup kind=leftouter (T | distinct r) on r",
+];
+
+#[test]
+fn lookups_that_give_back_their_left_side_are_dropped() {
+    let (catalog, _) = table(1, 1);
+    let lookups = |q: &str| nodes(q, &catalog, &|n| matches!(n, Node::Lookup { .. }));
+    for q in LOOKUPS_DROPPED {
+        assert_eq!(lookups(q), 0, "{q}");
+    }
+    for q in LOOKUPS_KEPT {
+        assert_eq!(lookups(q), 1, "{q}");
+    }
+}
+
 #[test]
 fn the_rewrite_applies_where_it_combines_exactly() {
     let (catalog, _) = table(1, 1);
@@ -116,7 +162,7 @@ fn optimized_plans_give_the_bound_plans_result() {
         let (catalog, tables) = table(rows, seed);
         for batch_rows in [1, 64, 4096] {
             let tables = tables.rebatched(batch_rows);
-            for q in SPLIT.iter().chain(KEPT).chain(SIMPLIFIED) {
+            for q in SPLIT.iter().chain(KEPT).chain(SIMPLIFIED).chain(LOOKUPS_DROPPED).chain(LOOKUPS_KEPT) {
                 let bound = run_planned(q, &catalog, &tables, &params, false).unwrap();
                 let optimized = run_planned(q, &catalog, &tables, &params, true).unwrap();
                 assert_eq!(optimized, bound, "{q} on {rows} rows in batches of {batch_rows}");

@@ -18,6 +18,7 @@ mod eager;
 pub mod error;
 pub mod explain;
 pub mod functions;
+mod lookups;
 pub mod optimize;
 pub mod plan;
 mod pushdown;

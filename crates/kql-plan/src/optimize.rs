@@ -4,7 +4,8 @@
 //! ([`crate::eager`]: a `summarize` by computed keys groups by the raw
 //! columns first) and column pruning, so
 //! scans read only the columns a query needs (projection pushdown) and
-//! shared `let` tables keep only what their users read.
+//! shared `let` tables keep only what their users read; last, lookups that
+//! give back their left side unchanged are dropped ([`crate::lookups`]).
 
 use crate::plan::{Expr, ExprKind, Node, Plan, Program, Side};
 use std::collections::BTreeSet;
@@ -68,12 +69,14 @@ pub fn deterministic(e: &Expr) -> bool {
 /// All rewrites, in order: filters first (they change what is read where)
 /// and their simplification (pushed down, they read the `extend`s'
 /// definitions), then eager aggregation (it needs the filters below the
-/// `extend`s it folds into its keys), then pruning.
+/// `extend`s it folds into its keys), then pruning, and lookups that return
+/// their left side once pruning has removed the right columns no one reads.
 pub fn optimize(program: &mut Program) {
     crate::pushdown::push_filters(program);
     crate::simplify::simplify_filters(program);
     crate::eager::pre_aggregate(program);
     prune_columns(program);
+    crate::lookups::drop_identity_lookups(program);
 }
 
 /// Removes columns no consumer reads, down to the scans.

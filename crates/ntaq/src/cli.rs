@@ -362,7 +362,8 @@ pub struct PlanArgs {
 
     /// Print the plan `run` executes: filters moved below the extends and
     /// simplified, summarize by computed keys split in two (eager
-    /// aggregation), scans narrowed to the columns read.
+    /// aggregation), scans narrowed to the columns read, lookups that give
+    /// back their left side left out.
     #[arg(long)]
     pub optimized: bool,
 
