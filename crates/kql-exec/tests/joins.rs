@@ -127,8 +127,7 @@ fn every_join_kind_matches_the_nested_loop_reference_whichever_side_is_built() {
                 // With the tables' row counts known (the smaller side is
                 // built first) and hidden (the sides race).
                 for (per_batch, counted) in [1, 2, 4, 64].into_iter().flat_map(|n| [(n, true), (n, false)]) {
-                    let tables = tables.rebatched(per_batch);
-                    let tables: &dyn TableProvider = if counted { &tables } else { &Unsized(tables.clone()) };
+                    let tables = Watched::new(tables.rebatched(per_batch), counted);
                     for kind in KINDS {
                         let columns = match kind {
                             "leftsemi" | "leftanti" => "L",
@@ -136,7 +135,7 @@ fn every_join_kind_matches_the_nested_loop_reference_whichever_side_is_built() {
                             _ => "L, R",
                         };
                         let q = format!("Lt | join kind={kind} (Rt) on K | project {columns}");
-                        let got = run_with(&q, &catalog, tables, &Params::default()).unwrap().sorted();
+                        let got = run_with(&q, &catalog, &tables, &Params::default()).unwrap().sorted();
                         assert_eq!(
                             got.rows,
                             reference(kind, &l, &r, strings),
@@ -207,41 +206,30 @@ fn joins_over_parquet_scans_match_the_reference_with_dynamic_filters() {
     }
 }
 
-/// Tables whose row counts are not known: a join cannot tell its smaller
-/// side and races the two.
-struct Unsized(MemTables);
-
-impl TableProvider for Unsized {
-    fn scan(&self, table: &str, columns: &[(String, ScalarType)]) -> kql_exec::error::Result<Stream<'static>> {
-        self.0.scan(table, columns)
-    }
-
-    fn partitions(
-        &self,
-        table: &str,
-        columns: &[(String, ScalarType)],
-        filters: &[ScanPredicate],
-        dictionaries: &[String],
-    ) -> kql_exec::error::Result<Vec<Partition>> {
-        self.0.partitions(table, columns, filters, dictionaries)
-    }
-}
-
-/// Counts the parts of table `Big` opened with and without a join's keys
-/// as an extra filter.
-struct Counting {
+/// Tables for watching a join choose its build side: with or without
+/// their row counts (without them, a join cannot tell its smaller side and
+/// races the two), counting the parts of table `Big` opened without and
+/// with a join's keys as an extra filter.
+struct Watched {
     tables: MemTables,
-    /// Parts opened without, and with, the extra filter.
+    sized: bool,
+    /// Parts of `Big` opened without, and with, the extra filter.
     opened: Arc<[AtomicUsize; 2]>,
 }
 
-impl TableProvider for Counting {
+impl Watched {
+    fn new(tables: MemTables, sized: bool) -> Self {
+        Watched { tables, sized, opened: Arc::default() }
+    }
+}
+
+impl TableProvider for Watched {
     fn scan(&self, table: &str, columns: &[(String, ScalarType)]) -> kql_exec::error::Result<Stream<'static>> {
         self.tables.scan(table, columns)
     }
 
     fn rows(&self, table: &str) -> Option<u64> {
-        self.tables.rows(table)
+        self.tables.rows(table).filter(|_| self.sized)
     }
 
     fn partitions(
@@ -284,7 +272,7 @@ fn the_side_with_fewer_table_rows_is_built_before_the_other_is_read() {
         catalog.insert(TableDef::from_arrow(t, &schema, TableOrigin::Files(vec!["memory".into()])).0);
     }
     for q in ["Small | join kind=inner (Big) on K | count", "Big | join kind=inner (Small) on K | count"] {
-        let counting = Counting { tables: tables.rebatched(100), opened: Arc::default() };
+        let counting = Watched::new(tables.rebatched(100), true);
         let t = run_with(q, &catalog, &counting, &Params::default()).unwrap();
         // 1,000 rows of Big match "a" and 1,000 match "b".
         assert_eq!(t.rows, [["2000"]], "{q}");
