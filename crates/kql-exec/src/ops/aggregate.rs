@@ -11,7 +11,7 @@ use crate::context::Stream;
 use crate::context::dictionary_string;
 use crate::error::{ExecError, Result};
 use crate::eval::{EvalCx, eval, scalar_type, to_scalar_type};
-use crate::keys::{KeyEncoder, KeyMap, KeySet};
+use crate::keys::{KeyEncoder, KeyMap, KeySet, KeyTable};
 use crate::physical::physical_type;
 use arrow_array::cast::AsArray;
 use arrow_array::types::*;
@@ -470,7 +470,8 @@ pub fn summarize<'a>(
     let arg_types: Vec<Vec<ScalarType>> =
         aggregates.iter().map(|a| a.args.iter().map(scalar_type).collect::<Result<Vec<_>>>()).collect::<Result<_>>()?;
 
-    let mut groups: KeyMap<Box<[u8]>, usize> = KeyMap::default();
+    let mut groups = KeyTable::default();
+    let hasher = groups.hasher().clone();
     let mut encoder: Option<KeyEncoder> = None;
     let mut key_parts: Vec<Vec<ArrayRef>> = vec![Vec::new(); keys.len()];
     let mut accs: Vec<Option<Box<dyn Accumulator>>> = (0..aggregates.len()).map(|_| None).collect();
@@ -511,8 +512,10 @@ pub fn summarize<'a>(
         // batch, on every core; the batches' groups then joined to the
         // global ones (one lookup per group of a batch, not per row) and
         // the aggregations updated, in order.
-        let prepared: Vec<Prepared> =
-            window.par_iter().map(|b| prepare(b, keys, aggregates, encoder.as_ref(), &cx)).collect::<Result<_>>()?;
+        let prepared: Vec<Prepared> = window
+            .par_iter()
+            .map(|b| prepare(b, keys, aggregates, encoder.as_ref(), &hasher, &cx))
+            .collect::<Result<_>>()?;
         for p in prepared {
             let row_groups: Vec<usize> = match &p.local {
                 None => vec![0; p.rows],
@@ -522,15 +525,15 @@ pub fn summarize<'a>(
                     let mut key_bytes = 0u64;
                     let global: Vec<usize> = (0..local.first_rows.len())
                         .map(|g| {
-                            let next = groups.len();
                             let key = local.encoded.row(g);
-                            *groups.entry(key.as_ref().into()).or_insert_with(|| {
+                            let (global, new) = groups.insert(local.hashes[g], key.as_ref())?;
+                            if new {
                                 new_groups.push(g as u32);
                                 key_bytes += key.as_ref().len() as u64;
-                                next
-                            })
+                            }
+                            Ok(global)
                         })
-                        .collect();
+                        .collect::<Result<_>>()?;
                     if !new_groups.is_empty() {
                         held.grow(2 * key_bytes + new_groups.len() as u64 * (48 + 32 * aggregates.len() as u64))?;
                         let idx = UInt32Array::from(new_groups);
@@ -599,6 +602,8 @@ struct Prepared {
 struct LocalGroups {
     firsts: Vec<ArrayRef>,
     encoded: arrow_row::Rows,
+    /// The hash of each group's row bytes, for the global table.
+    hashes: Vec<u64>,
     ids: Vec<u32>,
     first_rows: Vec<u32>,
 }
@@ -649,6 +654,7 @@ fn prepare(
     keys: &[(String, Expr)],
     aggregates: &[Aggregate],
     encoder: Option<&KeyEncoder>,
+    hasher: &ahash::RandomState,
     cx: &EvalCx<'_>,
 ) -> Result<Prepared> {
     let n = b.num_rows();
@@ -678,7 +684,9 @@ fn prepare(
             let idx = UInt32Array::from(first_rows.clone());
             let firsts: Vec<ArrayRef> =
                 key_arrays.iter().map(|k| as_text(&arrow_select::take::take(k, &idx, None)?)).collect::<Result<_>>()?;
-            Some(LocalGroups { encoded: enc.encode(&firsts)?, firsts, ids, first_rows })
+            let encoded = enc.encode(&firsts)?;
+            let hashes = (0..encoded.num_rows()).map(|g| hasher.hash_one(encoded.row(g).as_ref())).collect();
+            Some(LocalGroups { encoded, hashes, firsts, ids, first_rows })
         }
         _ => None,
     };
