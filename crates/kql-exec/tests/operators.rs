@@ -165,35 +165,75 @@ fn datetime_arithmetic_and_bin() {
     );
 }
 
-#[test]
-fn distinct_keeps_first_occurrences_across_batches_and_windows() {
-    // 600,000 rows in batches of 1,000 (several windows of batches worked
-    // on in parallel): K = i² mod 1,000,003 (a prime, so i and p - i meet:
-    // rows from 500,002 on repeat earlier ones) and S = K % 3 as text. The
-    // rows' first occurrences, in order, worked out with a plain loop.
+/// 600,000 rows in batches of 1,000 (several windows of batches worked on
+/// in parallel): K = i² mod 1,000,003 (a prime, so i and p - i meet: rows
+/// from 500,002 on repeat earlier ones), S = K % 3 as text and I = i; with
+/// K and S as vectors, for working out expected results with plain loops.
+fn squares() -> (kql_plan::Catalog, kql_exec::MemTables, Vec<i64>, Vec<String>) {
     use arrow_array::{ArrayRef, Int64Array, RecordBatch, StringArray};
     use arrow_schema::{DataType, Field, Schema};
-    use kql_plan::{Catalog, Params, TableDef, TableOrigin};
+    use kql_plan::{Catalog, TableDef, TableOrigin};
     use std::sync::Arc;
-    let n = 600_000i64;
-    let k: Vec<i64> = (0..n).map(|i| (i * i) % 1_000_003).collect();
+    let k: Vec<i64> = (0..600_000i64).map(|i| (i * i) % 1_000_003).collect();
     let s: Vec<String> = k.iter().map(|k| (k % 3).to_string()).collect();
-    let schema =
-        Arc::new(Schema::new(vec![Field::new("K", DataType::Int64, true), Field::new("S", DataType::Utf8, true)]));
-    let columns: Vec<ArrayRef> = vec![Arc::new(Int64Array::from(k.clone())), Arc::new(StringArray::from(s.clone()))];
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("K", DataType::Int64, true),
+        Field::new("S", DataType::Utf8, true),
+        Field::new("I", DataType::Int64, true),
+    ]));
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(Int64Array::from(k.clone())),
+        Arc::new(StringArray::from(s.clone())),
+        Arc::new(Int64Array::from_iter_values(0..600_000)),
+    ];
     let batch = RecordBatch::try_new(schema.clone(), columns).unwrap();
     let mut tables = kql_exec::MemTables::new();
     tables.insert("T", vec![batch]);
-    let tables = tables.rebatched(1_000);
     let mut catalog = Catalog::new();
     catalog.insert(TableDef::from_arrow("T", &schema, TableOrigin::Files(vec![])).0);
+    (catalog, tables.rebatched(1_000), k, s)
+}
+
+#[test]
+fn distinct_keeps_first_occurrences_across_batches_and_windows() {
+    use kql_plan::Params;
+    let (catalog, tables, k, s) = squares();
     let mut seen = std::collections::HashSet::new();
     let expected: Vec<Vec<String>> =
-        (0..n as usize).filter(|&i| seen.insert(k[i])).map(|i| vec![k[i].to_string(), s[i].clone()]).collect();
+        (0..k.len()).filter(|&i| seen.insert(k[i])).map(|i| vec![k[i].to_string(), s[i].clone()]).collect();
     assert_eq!(expected.len(), 500_002);
     let t = common::run_with("T | distinct K, S", &catalog, &tables, &Params::default()).unwrap();
     assert_eq!(t.rows, expected);
     // Every row again: the second half adds nothing.
     let t = common::run_with("T | union T | distinct S", &catalog, &tables, &Params::default()).unwrap();
     assert_eq!(t.rows, [["0"], ["1"], ["2"]].map(|r| r.map(String::from).to_vec()));
+}
+
+#[test]
+fn summarize_streams_many_groups_with_their_aggregates_alongside() {
+    // 500,002 groups, output in many batches: each key with its own count
+    // and sum, in the order of first appearance (worked out with a map).
+    use kql_plan::Params;
+    let (catalog, tables, k, s) = squares();
+    let mut order: Vec<usize> = Vec::new();
+    let mut counts: std::collections::HashMap<i64, (usize, i64)> = std::collections::HashMap::new();
+    for (i, key) in k.iter().enumerate() {
+        let e = counts.entry(*key).or_insert_with(|| {
+            order.push(i);
+            (0, 0)
+        });
+        e.0 += 1;
+        e.1 += i as i64;
+    }
+    let expected: Vec<Vec<String>> = order
+        .iter()
+        .map(|&i| {
+            let (n, sum) = counts[&k[i]];
+            vec![s[i].clone(), k[i].to_string(), n.to_string(), sum.to_string()]
+        })
+        .collect();
+    let q = "T | summarize n = count(), total = sum(I) by S, K";
+    let t = common::run_with(q, &catalog, &tables, &Params::default()).unwrap();
+    assert_eq!(t.rows.len(), 500_002);
+    assert_eq!(t.rows, expected);
 }

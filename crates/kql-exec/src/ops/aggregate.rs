@@ -21,6 +21,7 @@ use kql_plan::optimize::{Names, referenced_columns};
 use kql_plan::plan::{Aggregate, Expr, ExprKind, Plan};
 use kql_syntax::ScalarType;
 use rayon::prelude::*;
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 /// One aggregation's state over all groups.
@@ -562,27 +563,87 @@ pub fn summarize<'a>(
         ex.check_cancel()?;
     }
 
-    let mut columns: Vec<(String, ArrayRef)> = Vec::new();
-    for (k, (name, e)) in keys.iter().enumerate() {
-        let refs: Vec<&dyn Array> = key_parts[k].iter().map(|a| a.as_ref()).collect();
-        let a = if refs.is_empty() {
-            new_empty_array(&physical_type(scalar_type(e)?))
-        } else {
-            arrow_select::concat::concat(&refs)?
-        };
-        columns.push((name.clone(), a));
-    }
+    // The keys' row bytes are not needed any more.
+    drop(groups);
+    let mut outputs: Vec<(String, ArrayRef)> = Vec::new();
     for (k, agg) in aggregates.iter().enumerate() {
         let outs = match accs[k].as_mut() {
             Some(acc) => acc.finish(n_groups)?,
             None => empty_aggregate(agg, plan, n_groups)?,
         };
-        for (name, a) in agg.outputs.iter().zip(outs) {
-            columns.push((name.clone(), a));
-        }
+        outputs.extend(agg.outputs.iter().cloned().zip(outs));
     }
-    let batch = batch_of(columns, n_groups)?;
-    Ok(Box::new(std::iter::once(Ok(batch))))
+    drop(accs);
+    if keys.is_empty() || key_parts[0].is_empty() {
+        let mut columns: Vec<(String, ArrayRef)> = Vec::new();
+        for (name, e) in keys {
+            columns.push((name.clone(), new_empty_array(&physical_type(scalar_type(e)?))));
+        }
+        columns.extend(outputs);
+        return Ok(Box::new(std::iter::once(batch_of(columns, n_groups))));
+    }
+    let names: Vec<String> = keys.iter().map(|(n, _)| n.clone()).collect();
+    Ok(Box::new(GroupBatches {
+        names,
+        key_parts: key_parts.into_iter().map(VecDeque::from).collect(),
+        outputs,
+        offset: 0,
+    }))
+}
+
+/// Rows per output batch of `summarize` (at least; a batch ends with a
+/// whole part of the keys).
+const OUTPUT_ROWS: usize = 8192;
+
+/// The groups of a `summarize`, streamed in batches: the keys' parts (each
+/// batch's new groups, in order) joined a few at a time and dropped once
+/// written, the aggregates' columns sliced alongside. So the result is
+/// never copied whole (millions of groups would hold it twice).
+struct GroupBatches {
+    names: Vec<String>,
+    /// Each key's parts, all cut alike.
+    key_parts: Vec<VecDeque<ArrayRef>>,
+    /// The aggregates' output columns, one value per group.
+    outputs: Vec<(String, ArrayRef)>,
+    /// Groups already output.
+    offset: usize,
+}
+
+impl Iterator for GroupBatches {
+    type Item = Result<RecordBatch>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        // How many parts make the next batch, and its rows.
+        let first = self.key_parts.first()?;
+        let (mut take, mut rows) = (0, 0);
+        for part in first {
+            if rows >= OUTPUT_ROWS {
+                break;
+            }
+            take += 1;
+            rows += part.len();
+        }
+        if take == 0 {
+            return None;
+        }
+        let batch = (|| {
+            let mut columns = Vec::with_capacity(self.names.len() + self.outputs.len());
+            for (name, parts) in self.names.iter().zip(self.key_parts.iter_mut()) {
+                let joined: Vec<ArrayRef> = parts.drain(..take).collect();
+                let a = match joined.as_slice() {
+                    [one] => one.clone(),
+                    many => arrow_select::concat::concat(&many.iter().map(|a| a.as_ref()).collect::<Vec<_>>())?,
+                };
+                columns.push((name.clone(), a));
+            }
+            for (name, a) in &self.outputs {
+                columns.push((name.clone(), a.slice(self.offset, rows)));
+            }
+            batch_of(columns, rows)
+        })();
+        self.offset += rows;
+        Some(batch)
+    }
 }
 
 /// One batch made ready for aggregation: each aggregation's arguments,
