@@ -156,6 +156,32 @@ fn a_finished_file_replaces_the_old_one() {
 
 #[cfg(unix)]
 #[test]
+fn devices_and_named_pipes_are_written_not_replaced() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("results.csv");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: mkfifo is not available");
+        return;
+    }
+    // Whoever reads the pipe gets the CSV; the pipe stays a pipe.
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    let b = batch().project(&[1]).unwrap();
+    write_all(OutputFormat::Csv, b.schema(), Destination::file(&fifo), &OutputOptions::default(), [&b]).unwrap();
+    // (Checked before waiting for the reader, which a replaced pipe would
+    // leave waiting for ever.)
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo(), "the pipe was replaced");
+    assert_eq!(listing(dir.path()), ["results.csv"]);
+    // A lone empty field is quoted, so that the line is not blank.
+    assert_eq!(reader.join().unwrap(), "i\n1\n\"\"\n-2147483648\n");
+}
+
+#[cfg(unix)]
+#[test]
 fn a_replaced_file_keeps_its_permissions() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();

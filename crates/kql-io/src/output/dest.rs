@@ -17,7 +17,9 @@ pub enum Destination {
     /// A file, replaced atomically when the sink finishes. Until then the
     /// output goes to a hidden temporary file in the same directory, which is
     /// removed if the sink fails or is dropped; an existing file at the path
-    /// is untouched until the rename.
+    /// is untouched until the rename. A path that is not a regular file (a
+    /// device such as `/dev/null`, a named pipe) is written as a stream:
+    /// renaming over it would replace the device with a file.
     File(PathBuf),
 }
 
@@ -150,6 +152,13 @@ impl Output {
         let target = dest.target();
         let backing = match dest {
             Destination::Writer(w) => Backing::Stream(w),
+            Destination::File(path) if is_special(&path) => {
+                let file = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(&path)
+                    .map_err(|source| OutputError::Create { target: target.clone(), source })?;
+                Backing::Stream(Box::new(file))
+            }
             Destination::File(path) => Backing::Temp(temp_beside(&path, &target)?),
         };
         let first_io = Arc::new(OnceLock::new());
@@ -195,6 +204,12 @@ impl Write for Output {
     fn flush(&mut self) -> io::Result<()> {
         self.inner.flush()
     }
+}
+
+/// True if `path` exists and is neither a regular file nor a directory (a
+/// device, a named pipe, a socket): written in place, never replaced.
+fn is_special(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
 }
 
 /// A hidden temporary file (`.NAME.XXXXXX.tmp`) in the target's directory,
