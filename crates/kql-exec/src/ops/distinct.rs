@@ -1,13 +1,14 @@
 //! `distinct`: the first occurrence of each row, in arrival order. Batches
 //! are taken a window at a time: each batch's rows are encoded and
-//! deduplicated within the batch on every core, then the batch's
-//! first occurrences are checked against the rows seen so far, batch after
-//! batch, so the order is the one a single pass would give.
+//! deduplicated within the batch on every core (their first occurrences
+//! hashed there too), then those are checked against the rows seen so far
+//! (a [`KeyTable`]), batch after batch, so the order is the one a single
+//! pass would give.
 
 use super::{Executor, next_window};
 use crate::context::Stream;
 use crate::error::{ExecError, Result};
-use crate::keys::{KeyEncoder, KeySet};
+use crate::keys::{KeyEncoder, KeySet, KeyTable};
 use crate::limits::Reservation;
 use arrow_array::{BooleanArray, RecordBatch};
 use arrow_row::Rows;
@@ -17,7 +18,7 @@ use std::collections::VecDeque;
 
 pub fn distinct<'a>(ex: &'a Executor<'a>, input: &'a Plan) -> Result<Stream<'a>> {
     let mut input = ex.run(input)?;
-    let mut state = Seen { rows: KeySet::default(), encoder: None, held: ex.pool.reservation("distinct") };
+    let mut state = Seen { rows: KeyTable::default(), encoder: None, held: ex.pool.reservation("distinct") };
     let mut ready: VecDeque<RecordBatch> = VecDeque::new();
     let mut failed = false;
     Ok(Box::new(std::iter::from_fn(move || {
@@ -49,7 +50,7 @@ pub fn distinct<'a>(ex: &'a Executor<'a>, input: &'a Plan) -> Result<Stream<'a>>
 
 /// The rows seen so far, as row-format keys.
 struct Seen {
-    rows: KeySet<Box<[u8]>>,
+    rows: KeyTable,
     encoder: Option<KeyEncoder>,
     /// The keys' bytes and the set's overhead.
     held: Reservation,
@@ -61,7 +62,8 @@ impl Seen {
     fn first_occurrences(&mut self, window: &[RecordBatch]) -> Result<Vec<RecordBatch>> {
         if window[0].num_columns() == 0 {
             // Distinct over no columns: one row if there is any.
-            let keep = self.rows.insert(Box::from(&[][..]));
+            let empty: &[u8] = &[];
+            let (_, keep) = self.rows.insert(self.rows.hasher().hash_one(empty), empty)?;
             return Ok(vec![window[0].slice(0, usize::from(keep))]);
         }
         if self.encoder.is_none() {
@@ -69,16 +71,16 @@ impl Seen {
             self.encoder = Some(KeyEncoder::new(&types)?);
         }
         let enc = self.encoder.as_ref().ok_or_else(|| ExecError::Internal("no distinct encoder".into()))?;
-        let local: Vec<(Rows, Vec<usize>)> =
-            window.par_iter().map(|b| firsts_in_batch(enc, b)).collect::<Result<_>>()?;
+        let hasher = self.rows.hasher();
+        let local: Vec<(Rows, Vec<(usize, u64)>)> =
+            window.par_iter().map(|b| firsts_in_batch(enc, hasher, b)).collect::<Result<_>>()?;
         let mut out = Vec::with_capacity(window.len());
         for (b, (rows, firsts)) in window.iter().zip(local) {
             let mut keep = vec![false; b.num_rows()];
             let mut added = 0u64;
-            for i in firsts {
+            for (i, hash) in firsts {
                 let key = rows.row(i);
-                if !self.rows.contains(key.as_ref()) {
-                    self.rows.insert(key.as_ref().into());
+                if self.rows.insert(hash, key.as_ref())?.1 {
                     added += key.as_ref().len() as u64 + 32;
                     keep[i] = true;
                 }
@@ -90,12 +92,19 @@ impl Seen {
     }
 }
 
-/// The batch's rows as keys, and the positions of the first occurrence of
-/// each distinct one, in order.
-fn firsts_in_batch(enc: &KeyEncoder, b: &RecordBatch) -> Result<(Rows, Vec<usize>)> {
+/// The batch's rows as keys, and the position of the first occurrence of
+/// each distinct one, in order, with its key's hash by `hasher`.
+fn firsts_in_batch(
+    enc: &KeyEncoder,
+    hasher: &ahash::RandomState,
+    b: &RecordBatch,
+) -> Result<(Rows, Vec<(usize, u64)>)> {
     let rows = enc.encode(b.columns())?;
     let mut seen: KeySet<&[u8]> = KeySet::default();
-    let firsts = (0..b.num_rows()).filter(|&i| seen.insert(rows.row(i).data())).collect();
+    let firsts = (0..b.num_rows())
+        .filter(|&i| seen.insert(rows.row(i).data()))
+        .map(|i| (i, hasher.hash_one(rows.row(i).data())))
+        .collect();
     drop(seen);
     Ok((rows, firsts))
 }
