@@ -55,6 +55,22 @@ fn a_join_of_a_trillion_rows_stops_before_making_them() {
 }
 
 #[test]
+fn a_join_feeding_distinct_holds_only_the_distinct_rows() {
+    // The same 10^12 pairs, but only their distinct values are wanted: one
+    // k, and the 10^6 values of v (each v meets the one key).
+    let (catalog, tables) = table(1_000_000);
+    let q = "T | join kind=inner (T) on k | project k | distinct k";
+    assert_eq!(run(q, &catalog, &tables, budget(1 << 30)).unwrap(), 1);
+    let q = "T | join kind=inner (T) on k | project v | distinct v";
+    assert_eq!(run(q, &catalog, &tables, budget(1 << 30)).unwrap(), 1_000_000);
+    // 2000 × 2000 = 4,000,000 distinct pairs of (v, v1): what is held
+    // (the pairs output, one bit each) fits in 4 MiB; the join's output
+    // (4 million rows of two longs) would not.
+    let q = "T | where v < 2000 | join kind=inner (T | where v < 2000) on k | project v, v1 | distinct v, v1";
+    assert_eq!(run(q, &catalog, &tables, budget(4 << 20)).unwrap(), 4_000_000);
+}
+
+#[test]
 fn a_join_within_the_budget_runs() {
     // 1000 × 1000 rows = 10^6 rows of about 40 bytes: well inside 1 GiB.
     let (catalog, tables) = table(1000);

@@ -14,6 +14,7 @@
 
 mod binder;
 pub mod catalog;
+pub mod distinct;
 mod eager;
 pub mod error;
 pub mod explain;

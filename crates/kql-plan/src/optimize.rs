@@ -5,7 +5,9 @@
 //! columns first) and column pruning, so
 //! scans read only the columns a query needs (projection pushdown) and
 //! shared `let` tables keep only what their users read; last, lookups that
-//! give back their left side unchanged are dropped ([`crate::lookups`]).
+//! give back their left side unchanged are dropped ([`crate::lookups`]);
+//! a `distinct` goes directly over the inner joins whose rows it decides
+//! ([`crate::distinct`]).
 
 use crate::plan::{Expr, ExprKind, Node, Plan, Program, Side};
 use std::collections::BTreeSet;
@@ -70,13 +72,15 @@ pub fn deterministic(e: &Expr) -> bool {
 /// and their simplification (pushed down, they read the `extend`s'
 /// definitions), then eager aggregation (it needs the filters below the
 /// `extend`s it folds into its keys), then pruning, and lookups that return
-/// their left side once pruning has removed the right columns no one reads.
+/// their left side once pruning has removed the right columns no one reads,
+/// and last `distinct`s over joins (on the pruned join outputs).
 pub fn optimize(program: &mut Program) {
     crate::pushdown::push_filters(program);
     crate::simplify::simplify_filters(program);
     crate::eager::pre_aggregate(program);
     prune_columns(program);
     crate::lookups::drop_identity_lookups(program);
+    crate::distinct::distinct_over_joins(program);
 }
 
 /// Removes columns no consumer reads, down to the scans.

@@ -18,6 +18,7 @@
 //! right row and, for `leftouter`, unmatched left rows with empty right
 //! columns. Output rows come in the streamed side's order.
 
+mod distinct;
 mod index;
 mod probe;
 
@@ -157,6 +158,17 @@ pub fn join<'a>(
     let (built, build_batches, probe) = race(ex, left, right, &mut held)?;
     let spec = Spec::new(built, (left, right), Mode::of(kind, built), on, output, plan);
     probe::hash_join(ex, spec, build_batches, probe, held)
+}
+
+/// The distinct rows of an inner join `plan` (see [`distinct`]).
+pub fn distinct_join<'a>(ex: &'a Executor<'a>, plan: &'a Plan) -> Result<Stream<'a>> {
+    let Node::Join { left, right, kind, on, output } = &plan.node else {
+        return Err(ExecError::Internal("distinct join over a plan that is not a join".into()));
+    };
+    let mut held = ex.pool.reservation("join");
+    let (built, build_batches, probe) = race(ex, left, right, &mut held)?;
+    let spec = Spec::new(built, (left, right), Mode::of(*kind, built), on, output, plan);
+    distinct::distinct_join(ex, spec, build_batches, probe, held)
 }
 
 pub fn lookup<'a>(

@@ -19,24 +19,24 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 /// Most rows put in one output batch.
-const OUT_BATCH: usize = 65_536;
+pub(super) const OUT_BATCH: usize = 65_536;
 
 /// Probe rows matched in one parallel step (at most).
 const WINDOW_ROWS: usize = 262_144;
 
 /// Output rows as (probe row, build row) index pairs; `None` means "no row".
 #[derive(Default)]
-struct Pairs {
+pub(super) struct Pairs {
     probe: Vec<Option<u32>>,
     build: Vec<Option<u32>>,
 }
 
 impl Pairs {
-    fn push(&mut self, p: Option<u32>, b: Option<u32>) {
+    pub(super) fn push(&mut self, p: Option<u32>, b: Option<u32>) {
         self.probe.push(p);
         self.build.push(b);
     }
-    fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.probe.len()
     }
 }
@@ -113,7 +113,7 @@ pub(super) fn hash_join<'a>(
 /// reads unchanged: parts it opens from then on drop, while reading, the
 /// rows no key matches (decoding the other columns only for the rest, and
 /// testing a dictionary-encoded key column once per distinct value).
-fn dynamic_filter(ex: &Executor<'_>, spec: &Spec<'_>, types: &KeyTypes, index: &Arc<Index>) {
+pub(super) fn dynamic_filter(ex: &Executor<'_>, spec: &Spec<'_>, types: &KeyTypes, index: &Arc<Index>) {
     let [(column, _)] = spec.on.as_slice() else { return };
     let strings = types.probe == [ScalarType::String] && types.common == [ScalarType::String];
     if !spec.mode.drops_unmatched_probe_rows() || !strings || !scan_column(spec.probe, column) {
@@ -306,7 +306,12 @@ impl HashJoin<'_> {
 }
 
 /// Assembles output columns from the two sides by the plan's mapping.
-fn assemble(probe: Option<&RecordBatch>, build: &RecordBatch, pairs: &Pairs, spec: &Spec<'_>) -> Result<RecordBatch> {
+pub(super) fn assemble(
+    probe: Option<&RecordBatch>,
+    build: &RecordBatch,
+    pairs: &Pairs,
+    spec: &Spec<'_>,
+) -> Result<RecordBatch> {
     let pi = UInt32Array::from(pairs.probe.clone());
     let bi = UInt32Array::from(pairs.build.clone());
     let mut fields = Vec::with_capacity(spec.output.len());
