@@ -282,6 +282,108 @@ pub fn format_timespan(nanos: i64) -> String {
     out
 }
 
+/// [`parse_datetime`]'s ISO forms, or the display forms of exports and
+/// of .NET's invariant culture, all read as UTC: `6/1/2025, 12:00:00.000 AM`
+/// and `02/17/2016 08:40:01` (month first, as en-US writes them; 12- or
+/// 24-hour clock), `2025/06/01 13:00:00` (year first) and
+/// `1.6.2025 13:00:00` (day first, with dots), each optionally followed by
+/// ` UTC`. `todatetime()` and text exports read these.
+pub fn parse_datetime_text(text: &str) -> Option<i64> {
+    parse_datetime(text).or_else(|| parse_display_datetime(text))
+}
+
+fn parse_display_datetime(text: &str) -> Option<i64> {
+    let mut s = text.trim();
+    for suffix in [" UTC", " utc", "Z", "z"] {
+        if let Some(rest) = s.strip_suffix(suffix) {
+            s = rest.trim_end();
+            break;
+        }
+    }
+    let (date, time) = match s.find([',', ' ']) {
+        Some(k) => (&s[..k], s[k + 1..].trim_start()),
+        None => (s, ""),
+    };
+    let sep = if date.contains('/') {
+        '/'
+    } else if date.contains('.') {
+        '.'
+    } else {
+        return None;
+    };
+    let parts: Vec<&str> = date.split(sep).collect();
+    if parts.len() != 3 || !parts.iter().all(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return None;
+    }
+    let num = |p: &str| p.parse::<u32>().ok();
+    let (y, m, d) = match (sep, parts[0].len()) {
+        ('/', 4) => (parts[0], parts[1], parts[2]),
+        ('/', _) => (parts[2], parts[0], parts[1]),
+        (_, _) => (parts[2], parts[1], parts[0]),
+    };
+    if y.len() != 4 || m.len() > 2 || d.len() > 2 {
+        return None;
+    }
+    let (year, month, day) = (i64::from(num(y)?), num(m)?, num(d)?);
+    if !(1..=12).contains(&month) || day == 0 {
+        return None;
+    }
+    let days = days_from_civil(year, month, day);
+    if civil_from_days(days) != (year, month, day) {
+        return None; // 2/30/2025
+    }
+    let clock = if time.is_empty() { 0 } else { parse_clock(time)? };
+    days.checked_mul(NANOS_PER_DAY)?.checked_add(clock)
+}
+
+/// `h:mm[:ss[.fffffff]]` with an optional `AM`/`PM`, as nanoseconds after midnight.
+fn parse_clock(time: &str) -> Option<i64> {
+    let t = time.trim();
+    let (clock, half) = {
+        let upper = t.to_ascii_uppercase();
+        if let Some(rest) = upper.strip_suffix("AM") {
+            (t[..rest.len()].trim_end(), Some(false))
+        } else if let Some(rest) = upper.strip_suffix("PM") {
+            (t[..rest.len()].trim_end(), Some(true))
+        } else {
+            (t, None)
+        }
+    };
+    let mut parts = clock.split(':');
+    let h: i64 = digits(parts.next()?, 1, 2)?;
+    let m: i64 = digits(parts.next()?, 2, 2)?;
+    let (s, frac) = match parts.next() {
+        Some(sec) => {
+            let (s, f) = sec.split_once('.').unwrap_or((sec, ""));
+            (digits(s, 2, 2)?, f)
+        }
+        None => (0, ""),
+    };
+    if parts.next().is_some() || m > 59 || s > 59 {
+        return None;
+    }
+    let h = match half {
+        None if h <= 23 => h,
+        Some(pm) if (1..=12).contains(&h) => h % 12 + if pm { 12 } else { 0 },
+        _ => return None,
+    };
+    let frac_ns = if frac.is_empty() {
+        0
+    } else {
+        if !frac.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let digits9 = &frac[..frac.len().min(9)];
+        digits9.parse::<i64>().ok()? * 10_i64.pow(9 - digits9.len() as u32)
+    };
+    Some(h * NANOS_PER_HOUR + m * NANOS_PER_MIN + s * NANOS_PER_SEC + frac_ns)
+}
+
+fn digits(s: &str, min: usize, max: usize) -> Option<i64> {
+    (s.len() >= min && s.len() <= max && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok())?
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

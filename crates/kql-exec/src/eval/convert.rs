@@ -11,7 +11,7 @@ use arrow_array::types::*;
 use arrow_array::*;
 use kql_plan::Value;
 use kql_syntax::ScalarType;
-use kql_syntax::time::{format_datetime, format_timespan, parse_datetime, parse_timespan};
+use kql_syntax::time::{format_datetime, format_timespan, parse_datetime_text, parse_timespan};
 use std::sync::Arc;
 
 /// Kusto's text for a datetime: ISO 8601 UTC, fraction only when non-zero.
@@ -182,7 +182,9 @@ fn parse_strings(text: &StringArray, to: ScalarType) -> ArrayRef {
                 })
                 .collect::<BooleanArray>(),
         ),
-        S::DateTime => Arc::new(text.iter().map(|s| s.and_then(parse_datetime)).collect::<TimestampNanosecondArray>()),
+        S::DateTime => {
+            Arc::new(text.iter().map(|s| s.and_then(parse_datetime_text)).collect::<TimestampNanosecondArray>())
+        }
         S::Timespan => Arc::new(text.iter().map(|s| s.and_then(parse_timespan)).collect::<DurationNanosecondArray>()),
         S::Decimal => {
             let reals: Float64Array = text.iter().map(|s| s.and_then(parse_real)).collect();
@@ -240,6 +242,7 @@ pub fn parse_value(text: &str, to: ScalarType) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kql_syntax::time::parse_datetime;
 
     fn conv(v: Value, to: ScalarType) -> Value {
         let from = v.scalar_type();
