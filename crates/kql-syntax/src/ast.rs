@@ -208,9 +208,41 @@ pub enum OperatorKind {
     },
     Count,
     Render(Render),
+    /// `parse` / `parse-where`.
+    Parse(Parse),
     /// An operator that did not parse (diagnostics were reported), or one
     /// that Kusto has but ntaq does not implement. Its output schema is unknown.
     Error,
+}
+
+/// `parse [kind=simple|regex|relaxed [flags=F]] Expr with Pattern…`, and
+/// `parse-where` (which keeps only the rows the pattern matches).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Parse {
+    pub kind: ParseKind,
+    /// `flags=` of `kind=regex` (`U`, `i`, `m`, `s`).
+    pub flags: Option<String>,
+    pub expr: Expr,
+    pub pattern: Vec<ParseItem>,
+    pub filter: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum ParseKind {
+    Simple,
+    Regex,
+    Relaxed,
+}
+
+/// One element of a `parse` pattern.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum ParseItem {
+    /// `*`: skip any text.
+    Star(Span),
+    /// A string constant to find (a regular expression with `kind=regex`).
+    Text { text: String, span: Span },
+    /// `Name[:type]`: a column to extract (string when no type is given).
+    Column { name: Ident, ty: Option<TypeRef> },
 }
 
 /// `name = expr` or just `expr` (the name is then derived, as Kusto does).

@@ -327,6 +327,32 @@ impl Display for Operator {
                 }
                 Ok(())
             }
+            OperatorKind::Parse(p) => {
+                f.write_str(if p.filter { "parse-where" } else { "parse" })?;
+                match p.kind {
+                    ParseKind::Simple => {}
+                    ParseKind::Regex => f.write_str(" kind=regex")?,
+                    ParseKind::Relaxed => f.write_str(" kind=relaxed")?,
+                }
+                if let Some(flags) = &p.flags {
+                    write!(f, " flags={flags}")?;
+                }
+                write!(f, " {} with", p.expr)?;
+                for item in &p.pattern {
+                    f.write_str(" ")?;
+                    match item {
+                        ParseItem::Star(_) => f.write_str("*")?,
+                        ParseItem::Text { text, .. } => write_string(f, text)?,
+                        ParseItem::Column { name, ty } => {
+                            write_ident(f, &name.name)?;
+                            if let Some(t) = ty {
+                                write!(f, ":{}", t.ty.name())?;
+                            }
+                        }
+                    }
+                }
+                Ok(())
+            }
             OperatorKind::Error => f.write_str("<error>"),
         }
     }

@@ -346,7 +346,6 @@ fn missing_pipe_before_an_operator() {
 #[test]
 fn unsupported_features() {
     let cases = [
-        ("unsupported_parse", "T | parse Msg with 'a' b:string", "kql::unsupported::operator", "parse"),
         (
             "unsupported_make_series",
             "T | make-series count() on Timestamp step 1h",

@@ -6,6 +6,7 @@ mod join;
 mod naming;
 mod operators;
 mod optypes;
+mod parse;
 mod query;
 mod summarize;
 

@@ -48,6 +48,7 @@ impl Binder<'_> {
             OperatorKind::Top(t) => self.top(input, t),
             OperatorKind::Take { count } => self.take(input, count),
             OperatorKind::Sort { keys } => self.sort(input, keys),
+            OperatorKind::Parse(p) => self.parse(input, p),
             OperatorKind::Count => Plan {
                 node: Node::Count { input: Box::new(input) },
                 schema: Schema::new(vec![Column::new("Count", Type::LONG)]),

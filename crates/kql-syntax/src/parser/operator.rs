@@ -33,6 +33,8 @@ pub const SUPPORTED_OPERATORS: &[&str] = &[
     "order",
     "count",
     "render",
+    "parse",
+    "parse-where",
 ];
 
 /// Kusto operators ntaq recognises but does not implement.
@@ -59,9 +61,7 @@ pub const UNSUPPORTED_OPERATORS: &[&str] = &[
     "make-series",
     "mv-apply",
     "mvapply",
-    "parse",
     "parse-kv",
-    "parse-where",
     "partition",
     "project-reorder",
     "project-smart",
@@ -327,6 +327,10 @@ impl<'s> Parser<'s> {
             "render" => {
                 let (r, rd) = self.cut(self.render(body))?;
                 (r, OperatorKind::Render(rd))
+            }
+            "parse" | "parse-where" => {
+                let (r, p) = self.cut(self.parse_op(body, word == "parse-where"))?;
+                (r, OperatorKind::Parse(p))
             }
             w if UNSUPPORTED_OPERATORS.contains(&w) => {
                 return Err(self.failure(SyntaxError::UnsupportedOperator {
@@ -733,6 +737,97 @@ impl<'s> Parser<'s> {
         })?;
         let r = self.close_paren(r, open)?;
         Ok((r, Render { visualization, properties: props }))
+    }
+}
+
+impl<'s> Parser<'s> {
+    /// After `parse`: `[kind=K [flags=F]] Expr with Item…`.
+    fn parse_op(&self, i: &'s str, filter: bool) -> PResult<'s, Parse> {
+        let (i, params) = self.params(i, |n| matches!(n, "kind" | "flags"))?;
+        let mut kind = ParseKind::Simple;
+        let mut flags = None;
+        for p in params {
+            match (&p.name.name[..], &p.value) {
+                ("kind", ParamValue::Word(w)) if w.name == "simple" => kind = ParseKind::Simple,
+                ("kind", ParamValue::Word(w)) if w.name == "regex" => kind = ParseKind::Regex,
+                ("kind", ParamValue::Word(w)) if w.name == "relaxed" => kind = ParseKind::Relaxed,
+                ("flags", ParamValue::Word(w)) => flags = Some(w.name.clone()),
+                ("flags", ParamValue::Literal(Literal::String(f))) => flags = Some(f.clone()),
+                (name, _) => {
+                    return Err(self.failure(SyntaxError::InvalidValue {
+                        what: if name == "kind" { "parse kind" } else { "parse flags" },
+                        found: format!(
+                            "{}={}",
+                            p.name.name,
+                            match &p.value {
+                                ParamValue::Word(w) => w.name.clone(),
+                                ParamValue::Literal(l) => format!("{l:?}"),
+                            }
+                        ),
+                        span: p.span,
+                        help: Some(if name == "kind" {
+                            "kinds are simple, regex and relaxed".into()
+                        } else {
+                            "flags are letters such as U, i, m, s".into()
+                        }),
+                    }));
+                }
+            }
+        }
+        if flags.is_some() && kind != ParseKind::Regex {
+            let j = skip_ws(i);
+            return Err(self.failure(SyntaxError::Expected {
+                expected: "`flags=` only with `kind=regex`".into(),
+                found: "another kind".into(),
+                span: self.token_span(j),
+                help: None,
+            }));
+        }
+        let (rest, expr) = self.required_expr(i)?;
+        let j = skip_ws(rest);
+        if !starts_with_word(j, "with") {
+            return Err(self.failure(self.expected_error(j, "`with` and the pattern")));
+        }
+        let mut rest = &j[4..];
+        let mut pattern = Vec::new();
+        loop {
+            let j = skip_ws(rest);
+            let start = self.pos(j);
+            if let Some(r) = j.strip_prefix('*') {
+                pattern.push(ParseItem::Star(Span::new(start, start + 1)));
+                rest = r;
+            } else if starts_string(j) {
+                let (r, (text, span)) = self.string_literal(j)?;
+                pattern.push(ParseItem::Text { text, span });
+                rest = r;
+            } else if j.starts_with(|c: char| is_ident_char(c) && !c.is_ascii_digit()) || j.starts_with('[') {
+                let (r, name) = self.ident(j)?;
+                let k = skip_ws(r);
+                let (r, ty) = match k.strip_prefix(':') {
+                    Some(t) => {
+                        let (r, ty) = self.type_ref(t)?;
+                        (r, Some(ty))
+                    }
+                    None => (r, None),
+                };
+                pattern.push(ParseItem::Column { name, ty });
+                rest = r;
+            } else {
+                break;
+            }
+            // Items may be separated by commas.
+            let k = skip_ws(rest);
+            if let Some(r) = k.strip_prefix(',') {
+                rest = r;
+            }
+        }
+        if !pattern.iter().any(|p| matches!(p, ParseItem::Column { .. })) {
+            let j = skip_ws(rest);
+            return Err(
+                self.failure(self.expected_error(j, "a column to extract in the pattern (`Name` or `Name:type`)"))
+            );
+        }
+        Ok((rest, Parse { kind, flags, expr, pattern, filter }))
     }
 }
 

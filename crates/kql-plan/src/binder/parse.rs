@@ -1,0 +1,162 @@
+//! `parse` and `parse-where`, bound as what they mean: the pattern becomes
+//! one regular expression (the parse operator page, "Regex mode": `*` is
+//! `.*?`, a string column `(.*?)`, a `long` column `(\-\d+)`…), each column
+//! the capture group it names, converted to its type — an `extend` of
+//! `totype(extract(regex, k, tostring(Expr)))` items; `parse-where` first
+//! keeps the rows the expression matches (`where … matches regex`).
+//!
+//! In `kind=simple` (the default) and `kind=relaxed` the pattern's strings
+//! are text (escaped in the regex) and the pattern spans the whole value
+//! (`^…$`: a string column last takes the rest of the text); `kind=regex`
+//! takes them as regular expressions, with its `flags=` as inline flags.
+//! `relaxed` matches any text for a typed column and leaves the columns
+//! whose text does not convert null; `simple` requires typed text.
+
+use super::Binder;
+use crate::plan::Plan;
+use kql_syntax::ScalarType;
+use kql_syntax::Span;
+use kql_syntax::ast::{self, BinaryOp, Expr, ExprKind, Ident, Literal, NamedExpr, ParseItem, ParseKind};
+
+impl Binder<'_> {
+    pub(crate) fn parse(&mut self, input: Plan, p: &ast::Parse) -> Plan {
+        let regex = pattern_regex(p);
+        let source = p.expr.span;
+        let text = call("tostring", vec![p.expr.clone()], source);
+        let input = if p.filter {
+            let lit = Expr::new(ExprKind::Literal(Literal::String(regex.clone())), source);
+            let op_span = source;
+            let matches = Expr::new(
+                ExprKind::Binary {
+                    op: BinaryOp::MatchesRegex,
+                    op_span,
+                    left: Box::new(text.clone()),
+                    right: Box::new(lit),
+                },
+                source,
+            );
+            self.where_(input, &matches)
+        } else {
+            input
+        };
+        let mut items = Vec::new();
+        let mut group = 0;
+        for item in &p.pattern {
+            let ParseItem::Column { name, ty } = item else { continue };
+            group += 1;
+            let span = name.span;
+            let args = vec![
+                Expr::new(ExprKind::Literal(Literal::String(regex.clone())), span),
+                Expr::new(ExprKind::Literal(Literal::Long(Some(group))), span),
+                text.clone(),
+            ];
+            let mut value = call("extract", args, span);
+            if let Some(conv) = ty.as_ref().map(|t| t.ty).and_then(conversion) {
+                value = call(conv, vec![value], span);
+            }
+            items.push(NamedExpr { name: Some(name.clone()), expr: value, span });
+        }
+        self.extend(input, &items)
+    }
+}
+
+fn call(function: &str, args: Vec<Expr>, span: Span) -> Expr {
+    Expr::new(ExprKind::Call { function: Ident::new(function, span), args }, span)
+}
+
+/// The function that converts extracted text to `ty` (none for strings).
+fn conversion(ty: ScalarType) -> Option<&'static str> {
+    Some(match ty {
+        ScalarType::String => return None,
+        ScalarType::Bool => "tobool",
+        ScalarType::Int => "toint",
+        ScalarType::Long => "tolong",
+        ScalarType::Real => "toreal",
+        ScalarType::Decimal => "todecimal",
+        ScalarType::DateTime => "todatetime",
+        ScalarType::Timespan => "totimespan",
+        ScalarType::Guid => "toguid",
+        ScalarType::Dynamic => "todynamic",
+    })
+}
+
+/// The regular expression `p`'s pattern stands for.
+pub(crate) fn pattern_regex(p: &ast::Parse) -> String {
+    let mut re = String::new();
+    if let Some(flags) = &p.flags {
+        re.push_str(&format!("(?{flags})"));
+    }
+    let whole = p.kind != ParseKind::Regex;
+    if whole {
+        re.push('^');
+    }
+    for item in &p.pattern {
+        match item {
+            ParseItem::Star(_) => re.push_str(".*?"),
+            ParseItem::Text { text, .. } if whole => re.push_str(&regex_escape(text)),
+            ParseItem::Text { text, .. } => re.push_str(text),
+            ParseItem::Column { ty, .. } => {
+                let ty = ty.as_ref().map_or(ScalarType::String, |t| t.ty);
+                re.push('(');
+                re.push_str(if p.kind == ParseKind::Relaxed { ".*?" } else { typed_text(ty) });
+                re.push(')');
+            }
+        }
+    }
+    if whole {
+        re.push('$');
+    }
+    re
+}
+
+/// What text a column of type `ty` matches (the parse operator page).
+fn typed_text(ty: ScalarType) -> &'static str {
+    match ty {
+        ScalarType::Int | ScalarType::Long => r"\-?\d+",
+        ScalarType::Real | ScalarType::Decimal => r"\-?\d*\.?\d+(?:[eE][\-+]?\d+)?",
+        ScalarType::Bool => "(?i:true|false)",
+        _ => ".*?",
+    }
+}
+
+/// `text` with the regex metacharacters escaped.
+fn regex_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if "\\.+*?()|[]{}^$#&-~".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn regex_of(q: &str) -> String {
+        let parsed = kql_syntax::parse(q);
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        let ops = match &parsed.script.statements[0].kind {
+            ast::StatementKind::Query(q) => q.operators.clone(),
+            other => panic!("{other:?}"),
+        };
+        let ast::OperatorKind::Parse(p) = &ops[0].kind else { panic!("{ops:?}") };
+        pattern_regex(p)
+    }
+
+    #[test]
+    fn patterns_become_the_documented_regexes() {
+        // The parse operator page's regex-mode example:
+        // `parse kind=regex Col with * <regex1> var1:string <regex2> var2:long`
+        // is `.*?<regex1>(.*?)<regex2>(\-\d+)` (with an optional sign here).
+        assert_eq!(
+            regex_of(r#"T | parse kind=regex Col with * "r1" var1:string "r2" var2:long"#),
+            r".*?r1(.*?)r2(\-?\d+)"
+        );
+        assert_eq!(regex_of(r#"T | parse Col with * "a=" x ", b=" y:long *"#), r"^.*?a=(.*?), b=(\-?\d+).*?$");
+        assert_eq!(regex_of(r#"T | parse kind=relaxed Col with "(" n:long ")""#), r"^\((.*?)\)$");
+        assert_eq!(regex_of(r#"T | parse kind=regex flags=Ui Col with x "[0-9]+""#), r"(?Ui)(.*?)[0-9]+");
+    }
+}
