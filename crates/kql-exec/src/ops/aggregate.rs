@@ -243,6 +243,25 @@ impl Accumulator for MakeList {
             {
                 continue;
             }
+            if self.set && self.arg_type == ScalarType::Dynamic {
+                // The make_set page ("Set from array column"): a dynamic
+                // array contributes its elements, not itself.
+                let v = json_value(&args[0], i, self.arg_type);
+                let elements = match v {
+                    serde_json::Value::Array(items) => items,
+                    serde_json::Value::Null => continue,
+                    other => vec![other],
+                };
+                for e in elements {
+                    if e.is_null() || self.items[*g].len() >= self.max_size {
+                        continue;
+                    }
+                    if self.seen[*g].insert(e.to_string()) {
+                        self.items[*g].push(e);
+                    }
+                }
+                continue;
+            }
             let key = text.value(i);
             if self.set && !self.seen[*g].insert(key.to_string()) {
                 continue;

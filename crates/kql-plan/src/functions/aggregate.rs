@@ -91,9 +91,17 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         PrefixAndFirstArg("avgif"),
         "Average of the expression over the rows where the predicate is true.",
     ),
-    // count: Kusto also has a hidden, obsolete `count(predicate)` signature
-    // (use countif); only the zero-argument form is declared here.
-    aggregate("count", &[], Fixed(S::Long), PrefixAndFirstArg("count"), "Number of rows in the group."),
+    // count: the summarize page's example `count(x)` (named `count_x`)
+    // counts every row, nulls included ("The standard count function
+    // includes null values in its count"), so the argument is accepted and
+    // not read.
+    aggregate(
+        "count",
+        &[P::optional("expr", A::Any)],
+        Fixed(S::Long),
+        PrefixAndFirstArg("count"),
+        "Number of rows in the group.",
+    ),
     aggregate(
         "count_distinct",
         &[P::new("expr", NOT_DYNAMIC)],

@@ -259,9 +259,11 @@ fn avg_type_depends_on_the_argument() {
 
 #[test]
 fn other_aggregates() {
-    // A:35 `Count`: () → long. A:45 `CountIf`: (bool) → long.
+    // A:35 `Count`: () → long, and the summarize page's `count(x)`
+    // (counts rows). A:45 `CountIf`: (bool) → long.
     assert_eq!(check("count", &[]), Ok(Type::LONG));
-    assert_eq!(check("count", &[Type::BOOL]), arity("0"));
+    assert_eq!(check("count", &[Type::LONG]), Ok(Type::LONG));
+    assert_eq!(check("count", &[Type::LONG, Type::LONG]), arity("0 or 1"));
     assert!(is_arg_type_error(check("countif", &[Type::LONG]), 0));
     // A:51 `DCount`: (Scalar, [NotDynamic]) → long.
     assert_eq!(check("dcount", &[Type::STRING, Type::INT]), Ok(Type::LONG));
@@ -285,7 +287,7 @@ fn other_aggregates() {
 
 #[test]
 fn arity_and_signature_text() {
-    assert_eq!(def("count").arity_text(), "0");
+    assert_eq!(def("count").arity_text(), "0 or 1");
     assert_eq!(def("make_set").arity_text(), "1 or 2");
     assert_eq!(def("ipv4_is_match").arity_text(), "2 or 3");
     assert_eq!(def("strcat").arity_text(), "at least 1");
