@@ -293,7 +293,7 @@ fn arity_and_signature_text() {
     assert_eq!(def("strcat").arity_text(), "at least 1");
     assert_eq!(def("substring").signature_text(), "substring(string, start, [length])");
     assert_eq!(def("arg_max").signature_text(), "arg_max(maximized, returned, …)");
-    assert_eq!(def("count").signature_text(), "count()");
+    assert_eq!(def("count").signature_text(), "count([expr])");
     assert_eq!(def("bin").signature_text(), "bin(value, roundTo)");
 }
 
