@@ -200,8 +200,16 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         FirstArg,
         "Formats a datetime with a format string such as 'yyyy-MM-dd'.",
     ),
+    // format_ipv4/format_ipv4_mask: the pages give `prefix` as optional (Kusto.Language requires it for _mask).
+    scalar("format_ipv4", &[P::new("ip", A::Any), P::optional("prefix", A::Exactly(S::Long))], Fixed(S::String), Unnamed, "An IPv4 address (text or number) as text, masked to the prefix length."),
+    scalar("format_ipv4_mask", &[P::new("ip", A::Any), P::optional("prefix", A::Exactly(S::Long))], Fixed(S::String), Unnamed, "An IPv4 address (text or number) masked to the prefix length, in CIDR notation."),
     scalar("getmonth", DATE, Fixed(S::Int), Unnamed, "The month number (1-12) of a datetime."),
     scalar("getyear", DATE, Fixed(S::Int), Unnamed, "The year of a datetime."),
+    // has_any_ipv4/_prefix, ipv4_is_in_any_range, ipv6_is_in_any_range: strings or one dynamic array.
+    scalar("has_any_ipv4", &[P::new("source", A::StringLike), P::new("ips", A::StringLike), P::many("ips", A::StringLike)], Fixed(S::Bool), Unnamed, "True if any of the IPv4 addresses (arguments or a dynamic array) appears delimited in the text."),
+    scalar("has_any_ipv4_prefix", &[P::new("source", A::StringLike), P::new("ip_prefixes", A::StringLike), P::many("ip_prefixes", A::StringLike)], Fixed(S::Bool), Unnamed, "True if an IPv4 address starting with any of the prefixes appears delimited in the text."),
+    scalar("has_ipv4", &[P::new("source", A::StringLike), P::new("ip", A::StringLike)], Fixed(S::Bool), Unnamed, "True if the IPv4 address appears in the text, delimited by non-alphanumeric characters."),
+    scalar("has_ipv4_prefix", &[P::new("source", A::StringLike), P::new("ip_prefix", A::StringLike)], Fixed(S::Bool), Unnamed, "True if an IPv4 address starting with the prefix (such as `10.1.`) appears delimited in the text."),
     scalar("hourofday", DATE, Fixed(S::Int), Unnamed, "The hour (0-23) of a datetime."),
     // iff/iif: Kusto's result is the common non-dynamic type of `then` and
     // `else` (a dynamic branch is ignored when the other has a type); here the
@@ -227,6 +235,8 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Unnamed,
         "Zero-based index of the first (or nth) occurrence of a string, or -1.",
     ),
+    scalar("ipv4_compare", &[P::new("ip1", A::StringLike), P::new("ip2", A::StringLike), P::optional("prefix", A::Exactly(S::Long))], Fixed(S::Long), Unnamed, "Compares two IPv4 addresses under their prefixes: -1, 0 or 1."),
+    scalar("ipv4_is_in_any_range", &[P::new("ip", A::StringLike), P::new("ranges", A::StringLike), P::many("ranges", A::StringLike)], Fixed(S::Bool), Unnamed, "True if an IPv4 address is in any of the ranges."),
     scalar(
         "ipv4_is_in_range",
         &[P::new("ip", A::StringLike), P::new("ip_range", A::StringLike)],
@@ -248,6 +258,11 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Unnamed,
         "True if an IPv4 address is in a private (RFC 1918) range.",
     ),
+    scalar("ipv4_netmask_suffix", &[P::new("ip", A::StringLike)], Fixed(S::Long), Unnamed, "The prefix length of an IPv4 address (32 without one)."),
+    scalar("ipv6_compare", &[P::new("ip1", A::StringLike), P::new("ip2", A::StringLike), P::optional("prefix", A::Exactly(S::Long))], Fixed(S::Long), Unnamed, "Compares two IPv6 or IPv4 addresses under their prefixes: -1, 0 or 1."),
+    scalar("ipv6_is_in_any_range", &[P::new("ip", A::StringLike), P::new("ranges", A::StringLike), P::many("ranges", A::StringLike)], Fixed(S::Bool), Unnamed, "True if an IPv6 or IPv4 address is in any of the ranges."),
+    scalar("ipv6_is_in_range", &[P::new("ip", A::StringLike), P::new("ip_range", A::StringLike)], Fixed(S::Bool), Unnamed, "True if an IPv6 or IPv4 address is in an IPv6 prefix range."),
+    scalar("ipv6_is_match", &[P::new("ip1", A::StringLike), P::new("ip2", A::StringLike), P::optional("prefix", A::Exactly(S::Long))], Fixed(S::Bool), Unnamed, "True if two IPv6 or IPv4 addresses match under their prefixes."),
     scalar("isempty", VALUE, Fixed(S::Bool), Unnamed, "True if the value is null or an empty string."),
     // isnan: Kusto declares `real` (int and long promote); decimal is accepted here too.
     scalar("isnan", &[P::new("number", A::Exactly(S::Real))], Fixed(S::Bool), Unnamed, "True if the number is NaN."),
@@ -279,6 +294,9 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Unnamed,
         "The current UTC time, plus an optional offset.",
     ),
+    scalar("parse_ipv4", &[P::new("ip", A::StringLike)], Fixed(S::Long), Unnamed, "An IPv4 address (masked by its prefix) as a long, or null."),
+    scalar("parse_ipv4_mask", &[P::new("ip", A::StringLike), P::new("prefix", A::Exactly(S::Long))], Fixed(S::Long), Unnamed, "An IPv4 address masked to the prefix length, as a long, or null."),
+    scalar("parse_ipv6", &[P::new("ip", A::StringLike)], Fixed(S::String), Unnamed, "An IPv6 or IPv4 address (masked by its prefix) in canonical IPv6 form, or empty."),
     scalar(
         "parse_json",
         &[P::new("json_text", A::StringLike)],
