@@ -6,6 +6,7 @@ mod array;
 mod conditional;
 mod convert;
 mod datetime;
+mod encode;
 mod format;
 mod ip;
 mod math;
@@ -233,6 +234,16 @@ fn extra(name: &str, a: &Args, _cx: &EvalCx) -> Result<Col> {
     match name {
         "strcat_delim" => text::strcat_delim(a),
         "replace_string" => text::replace_string(a),
+        "replace_regex" => pattern::replace_regex(a),
+        "extract_all" => pattern::extract_all(a),
+        "strrep" => text::strrep(a),
+        "url_encode" => encode::url_encode(a),
+        "url_decode" => encode::url_decode(a),
+        "base64_encode_tostring" | "base64_encodestring" => encode::base64_encode_tostring(a),
+        "base64_decode_tostring" | "base64_decodestring" => encode::base64_decode_tostring(a),
+        "hash_sha256" => encode::hash_sha256(a),
+        "format_bytes" => encode::format_bytes(a),
+        "parse_url" | "parseurl" => encode::parse_url(a),
         "indexof" => text::indexof(a),
         "countof" => text::countof(a),
         "reverse" => text::reverse(a),

@@ -75,6 +75,33 @@ fn case_result(args: &[Type]) -> Result<Type, CallError> {
     common_type(&values).ok_or(CallError::Incompatible { found: values })
 }
 
+/// Kusto's `ParameterTypeKind.NotDynamic`: any scalar but dynamic.
+const NOT_DYNAMIC: A =
+    A::OneOf(&[S::Bool, S::Int, S::Long, S::Real, S::Decimal, S::String, S::DateTime, S::Timespan, S::Guid]);
+
+/// `extract_all(regex, source)` or `extract_all(regex, captureGroups, source)`
+/// (Functions.cs `ExtractAll`): the groups a dynamic array, the source a
+/// string; the result a dynamic array.
+fn extract_all_result(args: &[Type]) -> Result<Type, CallError> {
+    let string = |index: usize| -> Result<(), CallError> {
+        match args.get(index) {
+            Some(&t) if !A::StringLike.accepts(t) => {
+                Err(CallError::ArgType { index, expected: "string".into(), found: t })
+            }
+            _ => Ok(()),
+        }
+    };
+    if args.len() == 3 {
+        if !A::Exactly(S::Dynamic).accepts(args[1]) {
+            return Err(CallError::ArgType { index: 1, expected: "dynamic (an array of capture groups)".into(), found: args[1] });
+        }
+        string(2)?;
+    } else {
+        string(1)?;
+    }
+    Ok(Type::DYNAMIC)
+}
+
 const fn scalar(
     name: &'static str,
     params: &'static [P],
@@ -118,6 +145,10 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Unnamed,
         "Number of elements of a dynamic array (null if not an array).",
     ),
+    scalar("base64_decode_tostring", &[P::new("base64_string", A::StringLike)], Fixed(S::String), Unnamed, "Decodes base64 into a UTF-8 string (empty if invalid)."),
+    scalar("base64_decodestring", &[P::new("base64_string", A::StringLike)], Fixed(S::String), Unnamed, "Deprecated alias of base64_decode_tostring."),
+    scalar("base64_encode_tostring", &[P::new("string", A::StringLike)], Fixed(S::String), Unnamed, "Encodes a string's UTF-8 bytes as base64."),
+    scalar("base64_encodestring", &[P::new("string", A::StringLike)], Fixed(S::String), Unnamed, "Deprecated alias of base64_encode_tostring."),
     scalar("bin", BIN_PARAMS, Returns::Custom(bin_result), FirstArg, "Rounds down to a multiple of the bin size."),
     // case: the params fix the minimum of 3 and the first predicate's type;
     // `case_result` checks the odd count and the later predicates.
@@ -185,6 +216,8 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Unnamed,
         "The text of a regex capture group in the source string.",
     ),
+    // extract_all(regex, source) or extract_all(regex, captureGroups, source): `extract_all_result` checks the forms.
+    scalar("extract_all", &[P::new("regex", A::StringLike).constant(), P::new("captureGroups", A::Any), P::optional("source", A::StringLike)], Returns::Custom(extract_all_result), Unnamed, "Every match of a regex: its capture groups as a dynamic array."),
     scalar(
         "floor",
         BIN_PARAMS,
@@ -192,6 +225,8 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         FirstArg,
         "Rounds down to a multiple of the bin size (alias of bin).",
     ),
+    // format_bytes: Kusto ResultNameKind.FirstArgument.
+    scalar("format_bytes", &[P::new("size", A::Numeric), P::optional("precision", A::Numeric).constant(), P::optional("units", A::StringLike).constant()], Fixed(S::String), FirstArg, "A size in bytes as text in a 1024-based unit (`10.1 KB`)."),
     scalar(
         "format_datetime",
         // Kusto: `format` is a non-empty literal.
@@ -210,6 +245,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
     scalar("has_any_ipv4_prefix", &[P::new("source", A::StringLike), P::new("ip_prefixes", A::StringLike), P::many("ip_prefixes", A::StringLike)], Fixed(S::Bool), Unnamed, "True if an IPv4 address starting with any of the prefixes appears delimited in the text."),
     scalar("has_ipv4", &[P::new("source", A::StringLike), P::new("ip", A::StringLike)], Fixed(S::Bool), Unnamed, "True if the IPv4 address appears in the text, delimited by non-alphanumeric characters."),
     scalar("has_ipv4_prefix", &[P::new("source", A::StringLike), P::new("ip_prefix", A::StringLike)], Fixed(S::Bool), Unnamed, "True if an IPv4 address starting with the prefix (such as `10.1.`) appears delimited in the text."),
+    scalar("hash_sha256", &[P::new("source", NOT_DYNAMIC)], Fixed(S::String), Unnamed, "The SHA-256 digest of the value's text, in hex."),
     scalar("hourofday", DATE, Fixed(S::Int), Unnamed, "The hour (0-23) of a datetime."),
     // iff/iif: Kusto's result is the common non-dynamic type of `then` and
     // `else` (a dynamic branch is ignored when the other has a type); here the
@@ -304,6 +340,8 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         FirstArg,
         "Parses a JSON string into a dynamic value.",
     ),
+    scalar("parse_url", &[P::new("url", A::StringLike)], Fixed(S::Dynamic), Unnamed, "The parts of a URL as a property bag."),
+    scalar("parseurl", &[P::new("url", A::StringLike)], Fixed(S::Dynamic), Unnamed, "Deprecated alias of parse_url."),
     scalar(
         "pow",
         &[P::new("base", A::Numeric), P::new("exponent", A::Numeric)],
@@ -311,6 +349,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         FirstArg,
         "The base raised to the exponent.",
     ),
+    scalar("replace_regex", &[P::new("source", A::StringLike), P::new("lookup_regex", A::StringLike).constant(), P::new("rewrite_pattern", A::StringLike).constant()], Fixed(S::String), Unnamed, "Replaces every match of a regex; the rewrite refers to groups as \\1, \\2 and so on."),
     scalar(
         "replace_string",
         &[P::new("text", A::StringLike), P::new("lookup", A::StringLike), P::new("rewrite", A::StringLike)],
@@ -391,6 +430,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         ResultName::PrefixAndFirstArg("strlen"),
         "Length of a string in Unicode code points.",
     ),
+    scalar("strrep", &[P::new("value", A::Any), P::new("multiplier", A::Exactly(S::Long)), P::optional("delimiter", A::Any)], Fixed(S::String), Unnamed, "The value's text repeated (at most 1024 times), with an optional delimiter."),
     scalar(
         "substring",
         &[P::new("string", A::Any), P::new("start", A::Exactly(S::Long)), P::optional("length", A::Exactly(S::Long))],
@@ -416,4 +456,6 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
     scalar("trim", TRIM_PARAMS, Fixed(S::String), Unnamed, "Removes leading and trailing matches of a regex."),
     scalar("trim_end", TRIM_PARAMS, Fixed(S::String), Unnamed, "Removes trailing matches of a regex."),
     scalar("trim_start", TRIM_PARAMS, Fixed(S::String), Unnamed, "Removes leading matches of a regex."),
+    scalar("url_decode", &[P::new("encoded_url", A::StringLike)], Fixed(S::String), Unnamed, "Decodes %xx sequences and + in a URL."),
+    scalar("url_encode", &[P::new("url", A::StringLike)], Fixed(S::String), Unnamed, "Percent-encodes a URL (space as +)."),
 ];
