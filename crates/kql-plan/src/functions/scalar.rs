@@ -185,6 +185,9 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Unnamed,
         "Counts occurrences of a substring (or regex matches) in a string.",
     ),
+    // datetime_add/datetime_diff: `period` is a literal of KustoFacts.DateDiffParts.
+    scalar("datetime_add", &[P::new("period", A::StringLike).constant(), P::new("amount", A::Exactly(S::Long)), P::new("datetime", A::Exactly(S::DateTime))], Fixed(S::DateTime), Unnamed, "A datetime moved by an amount of periods (year, quarter, month, week, day, hour, …)."),
+    scalar("datetime_diff", &[P::new("period", A::StringLike).constant(), P::new("datetime1", A::Exactly(S::DateTime)), P::new("datetime2", A::Exactly(S::DateTime))], Fixed(S::Long), Unnamed, "The number of period boundaries between two datetimes (datetime1 - datetime2)."),
     scalar(
         "datetime_part",
         // Kusto: `part` is a literal from KustoFacts.DateTimeParts ("year", "month", …).
@@ -193,6 +196,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Unnamed,
         "Extracts a part (year, month, day, hour, …) of a datetime as an int.",
     ),
+    scalar("dayofmonth", DATE, Fixed(S::Int), Unnamed, "The day of the month (1-31) of a datetime."),
     scalar("dayofweek", DATE, Fixed(S::Timespan), Unnamed, "Days since the preceding Sunday, as a timespan."),
     scalar(
         "endofday",
@@ -201,6 +205,9 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Unnamed,
         "The end of the day containing the date, shifted by offset days.",
     ),
+    scalar("endofmonth", DATE_AND_OFFSET, Fixed(S::DateTime), Unnamed, "The end of the month containing the date, shifted by offset months."),
+    scalar("endofweek", DATE_AND_OFFSET, Fixed(S::DateTime), Unnamed, "The end of the week (Saturday) containing the date, shifted by offset weeks."),
+    scalar("endofyear", DATE_AND_OFFSET, Fixed(S::DateTime), Unnamed, "The end of the year containing the date, shifted by offset years."),
     scalar("exp", NUMBER, Fixed(S::Real), FirstArg, "e raised to the power of the number."),
     // extract: Kusto has a second signature with a fourth `typeof(T)` literal
     // that sets the result type; ntaq's parser has no type literals, so only
@@ -238,6 +245,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
     // format_ipv4/format_ipv4_mask: the pages give `prefix` as optional (Kusto.Language requires it for _mask).
     scalar("format_ipv4", &[P::new("ip", A::Any), P::optional("prefix", A::Exactly(S::Long))], Fixed(S::String), Unnamed, "An IPv4 address (text or number) as text, masked to the prefix length."),
     scalar("format_ipv4_mask", &[P::new("ip", A::Any), P::optional("prefix", A::Exactly(S::Long))], Fixed(S::String), Unnamed, "An IPv4 address (text or number) masked to the prefix length, in CIDR notation."),
+    scalar("format_timespan", &[P::new("timespan", A::Exactly(S::Timespan)), P::new("format", A::StringLike).constant()], Fixed(S::String), FirstArg, "Formats a timespan with a format string such as 'dd.hh:mm:ss'."),
     scalar("getmonth", DATE, Fixed(S::Int), Unnamed, "The month number (1-12) of a datetime."),
     scalar("getyear", DATE, Fixed(S::Int), Unnamed, "The year of a datetime."),
     // has_any_ipv4/_prefix, ipv4_is_in_any_range, ipv6_is_in_any_range: strings or one dynamic array.
@@ -307,6 +315,10 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
     scalar("isnull", &[P::new("expression", A::Any)], Fixed(S::Bool), Unnamed, "True if the value is null."),
     scalar("log", NUMBER, Fixed(S::Real), FirstArg, "Natural logarithm."),
     scalar("log10", NUMBER, Fixed(S::Real), FirstArg, "Base-10 logarithm."),
+    // make_datetime: Kusto's one-argument form is not declared.
+    scalar("make_datetime", &[P::new("year", A::Numeric), P::new("month", A::Numeric), P::new("day", A::Numeric), P::optional("hour", A::Numeric), P::optional("minute", A::Numeric), P::optional("second", A::Numeric)], Fixed(S::DateTime), Unnamed, "A datetime from its year, month, day and optional hour, minute and second (null if invalid)."),
+    // make_timespan: Kusto's one-argument form is not declared.
+    scalar("make_timespan", &[P::new("hours_or_days", A::Numeric), P::new("minutes_or_hours", A::Numeric), P::optional("seconds_or_minutes", A::Numeric), P::optional("seconds", A::Numeric)], Fixed(S::Timespan), Unnamed, "A timespan from (hour, minute [, second]) or (day, hour, minute, second)."),
     // max_of/min_of: Kusto allows 2 to 64 arguments; the upper bound is not checked here.
     scalar(
         "max_of",
@@ -365,6 +377,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         FirstArg,
         "Rounds a number to the given number of decimal places (default 0).",
     ),
+    scalar("sign", &[P::new("number", A::Numeric)], Fixed(S::Real), Unnamed, "-1, 0 or 1 as the number is negative, zero or positive."),
     scalar(
         "split",
         &[
@@ -456,6 +469,10 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
     scalar("trim", TRIM_PARAMS, Fixed(S::String), Unnamed, "Removes leading and trailing matches of a regex."),
     scalar("trim_end", TRIM_PARAMS, Fixed(S::String), Unnamed, "Removes trailing matches of a regex."),
     scalar("trim_start", TRIM_PARAMS, Fixed(S::String), Unnamed, "Removes leading matches of a regex."),
+    scalar("unixtime_microseconds_todatetime", &[P::new("number", A::Numeric)], Fixed(S::DateTime), Unnamed, "The datetime that many microseconds after 1970-01-01."),
+    scalar("unixtime_milliseconds_todatetime", &[P::new("number", A::Numeric)], Fixed(S::DateTime), Unnamed, "The datetime that many milliseconds after 1970-01-01."),
+    scalar("unixtime_nanoseconds_todatetime", &[P::new("number", A::Numeric)], Fixed(S::DateTime), Unnamed, "The datetime that many nanoseconds after 1970-01-01."),
+    scalar("unixtime_seconds_todatetime", &[P::new("number", A::Numeric)], Fixed(S::DateTime), Unnamed, "The datetime that many seconds after 1970-01-01."),
     scalar("url_decode", &[P::new("encoded_url", A::StringLike)], Fixed(S::String), Unnamed, "Decodes %xx sequences and + in a URL."),
     scalar("url_encode", &[P::new("url", A::StringLike)], Fixed(S::String), Unnamed, "Percent-encodes a URL (space as +)."),
 ];
