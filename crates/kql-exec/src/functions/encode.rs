@@ -207,7 +207,9 @@ pub fn hash_sha256(a: &Args) -> Result<Col> {
 pub fn format_bytes(a: &Args) -> Result<Col> {
     const UNITS: [&str; 7] = ["Bytes", "KB", "MB", "GB", "TB", "PB", "EB"];
     let size = a.prims::<arrow_array::types::Float64Type>(0, ScalarType::Real)?;
-    let precision = if a.cols.len() > 1 { a.prims::<arrow_array::types::Int64Type>(1, ScalarType::Long)? } else {
+    let precision = if a.cols.len() > 1 {
+        a.prims::<arrow_array::types::Int64Type>(1, ScalarType::Long)?
+    } else {
         super::Prims::One(Some(0))
     };
     let unit = if a.cols.len() > 2 { Some(a.strs(2)?) } else { None };
@@ -279,14 +281,9 @@ fn url_parts(url: &str) -> serde_json::Value {
         }
     }
     let mut bag = Map::new();
-    for (k, v) in [
-        ("Scheme", scheme),
-        ("Host", host),
-        ("Port", port),
-        ("Path", path),
-        ("Username", user),
-        ("Password", password),
-    ] {
+    for (k, v) in
+        [("Scheme", scheme), ("Host", host), ("Port", port), ("Path", path), ("Username", user), ("Password", password)]
+    {
         bag.insert(k.to_string(), Value::String(v.to_string()));
     }
     bag.insert("Query Parameters".to_string(), Value::Object(query));

@@ -437,11 +437,10 @@ mod tests {
     #[test]
     fn addresses_in_text() {
         assert_eq!(addresses_in("05:04:54 127.0.0.1 GET /favicon.ico 404"), vec![[127, 0, 0, 1]]);
-        assert_eq!(addresses_in("from: 192.168.1.1, 10.1.1.115 and 10.1.1.201."), vec![
-            [192, 168, 1, 1],
-            [10, 1, 1, 115],
-            [10, 1, 1, 201]
-        ]);
+        assert_eq!(
+            addresses_in("from: 192.168.1.1, 10.1.1.115 and 10.1.1.201."),
+            vec![[192, 168, 1, 1], [10, 1, 1, 115], [10, 1, 1, 201]]
+        );
         assert!(addresses_in("05:04:54127.0.0.1 GET").is_empty());
         assert!(addresses_in("x127.0.0.1 127.0.0.1x 127.0.0.256 1.2.3.4.5 é1.2.3.4").is_empty());
         assert_eq!(parse_prefix("127.0."), Some(vec![127, 0]));

@@ -269,7 +269,15 @@ fn extra(name: &str, a: &Args, _cx: &EvalCx) -> Result<Col> {
         "unixtime_milliseconds_todatetime" => datetime::unixtime(a, kql_syntax::time::NANOS_PER_MILLI),
         "unixtime_microseconds_todatetime" => datetime::unixtime(a, kql_syntax::time::NANOS_PER_MICRO),
         "unixtime_nanoseconds_todatetime" => datetime::unixtime(a, 1),
-        "sign" => math::real_fn(a, |x| Some(if x > 0.0 { 1.0 } else if x < 0.0 { -1.0 } else { x })),
+        "sign" => math::real_fn(a, |x| {
+            Some(if x > 0.0 {
+                1.0
+            } else if x < 0.0 {
+                -1.0
+            } else {
+                x
+            })
+        }),
         "dayofweek" => datetime::day_of_week(a),
         "hourofday" => datetime::part(a, 0, arrow_arith::temporal::DatePart::Hour),
         "getmonth" => datetime::part(a, 0, arrow_arith::temporal::DatePart::Month),

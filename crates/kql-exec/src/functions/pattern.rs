@@ -161,9 +161,7 @@ pub fn extract_all(a: &Args) -> Result<Col> {
         for item in items {
             let g = match &item {
                 serde_json::Value::Number(n) => n.as_u64().and_then(|g| usize::try_from(g).ok()),
-                serde_json::Value::String(name) => {
-                    re.capture_names().position(|n| n == Some(name.as_str()))
-                }
+                serde_json::Value::String(name) => re.capture_names().position(|n| n == Some(name.as_str())),
                 _ => None,
             };
             match g.filter(|&g| g >= 1 && g < re.captures_len()) {

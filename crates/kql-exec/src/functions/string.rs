@@ -129,7 +129,9 @@ pub fn substring(a: &Args) -> Result<Col> {
                 n => usize::try_from(n).unwrap_or(usize::MAX),
             };
             let taken: String = match length {
-                Some(l) => text.chars().skip(st).take(usize::try_from(l.value(i).max(0)).unwrap_or(usize::MAX)).collect(),
+                Some(l) => {
+                    text.chars().skip(st).take(usize::try_from(l.value(i).max(0)).unwrap_or(usize::MAX)).collect()
+                }
                 None => text.chars().skip(st).collect(),
             };
             Some(taken)

@@ -451,9 +451,10 @@ impl Accumulator for Percentiles {
     fn update(&mut self, groups: &[usize], n: usize, args: &[ArrayRef]) -> Result<()> {
         resize(&mut self.values, n, Vec::new());
         let v = match args[0].data_type() {
-            arrow_schema::DataType::Timestamp(..) | arrow_schema::DataType::Duration(..) => {
-                arrow_cast::cast(&arrow_cast::cast(&args[0], &arrow_schema::DataType::Int64)?, &arrow_schema::DataType::Float64)?
-            }
+            arrow_schema::DataType::Timestamp(..) | arrow_schema::DataType::Duration(..) => arrow_cast::cast(
+                &arrow_cast::cast(&args[0], &arrow_schema::DataType::Int64)?,
+                &arrow_schema::DataType::Float64,
+            )?,
             _ => arrow_cast::cast(&args[0], &arrow_schema::DataType::Float64)?,
         };
         let v = v.as_primitive::<Float64Type>();
@@ -668,7 +669,14 @@ pub fn summarize<'a>(
     let keeps_values = |a: &Aggregate| {
         matches!(
             a.function.name,
-            "make_list" | "make_set" | "make_list_if" | "make_set_if" | "makelist" | "makeset" | "percentile" | "percentiles"
+            "make_list"
+                | "make_set"
+                | "make_list_if"
+                | "make_set_if"
+                | "makelist"
+                | "makeset"
+                | "percentile"
+                | "percentiles"
         ) || a.function.name.starts_with("dcount")
             || a.function.name.starts_with("count_distinct")
     };

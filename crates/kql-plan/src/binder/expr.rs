@@ -404,7 +404,14 @@ impl Binder<'_> {
     /// of"). The list: string expressions, or dynamic array literals whose
     /// elements are strings. `None` for any other list (a sub-query, a
     /// dynamic column), which stays unsupported.
-    fn has_any_all(&mut self, op: InOp, x: &Expr, list: &[ast::Expr], row: Option<&Schema>, span: Span) -> Option<Expr> {
+    fn has_any_all(
+        &mut self,
+        op: InOp,
+        x: &Expr,
+        list: &[ast::Expr],
+        row: Option<&Schema>,
+        span: Span,
+    ) -> Option<Expr> {
         if list.iter().any(|i| self.is_tabular(i))
             || !matches!(x.ty, Type::Scalar(ScalarType::String | ScalarType::Dynamic) | Type::Unknown)
         {
@@ -435,9 +442,11 @@ impl Binder<'_> {
             Expr::new(ExprKind::Binary { op: join, left: Box::new(a), right: Box::new(b) }, Type::BOOL, span)
         });
         // An empty list: nothing to find (has_any) / nothing missing (has_all).
-        Some(combined.unwrap_or_else(|| {
-            Expr::new(ExprKind::Literal(Value::Bool(Some(op == InOp::HasAll))), Type::BOOL, span)
-        }))
+        Some(
+            combined.unwrap_or_else(|| {
+                Expr::new(ExprKind::Literal(Value::Bool(Some(op == InOp::HasAll))), Type::BOOL, span)
+            }),
+        )
     }
 
     fn in_expr(
@@ -457,7 +466,10 @@ impl Binder<'_> {
             self.report(SemanticError::Unsupported {
                 what: format!("the `{}` operator with this list", op.symbol()),
                 span: op_span,
-                help: Some("ntaq takes a list of strings or a dynamic array literal; combine `has` tests with `or` / `and`".into()),
+                help: Some(
+                    "ntaq takes a list of strings or a dynamic array literal; combine `has` tests with `or` / `and`"
+                        .into(),
+                ),
             });
             return Expr::error(span);
         }

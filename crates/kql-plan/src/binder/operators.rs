@@ -454,22 +454,6 @@ impl Binder<'_> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::glob_match;
-
-    #[test]
-    fn globs() {
-        assert!(glob_match("Flow*", "FlowType"));
-        assert!(glob_match("*Time", "FlowStartTime"));
-        assert!(!glob_match("F*X*e", "FlowStartTime"));
-        assert!(glob_match("F*S*Time", "FlowStartTime"));
-        assert!(glob_match("*", "x"));
-        assert!(!glob_match("Flow", "FlowType"));
-        assert!(glob_match("Flow", "Flow"));
-    }
-}
-
 /// A `where` right after a `join kind=innerunique` (the default): the parts
 /// of the predicate (split at `and`) that read only left-side columns filter
 /// the left side before its duplicate keys are dropped, as Kusto does. The
@@ -506,8 +490,7 @@ fn push_into_innerunique(mut input: Plan, predicate: Expr) -> (Plan, Option<Expr
             })
             .collect();
         let defs_ref: std::collections::HashMap<&str, &Expr> = defs.iter().map(|(k, v)| (*k, v)).collect();
-        let renamed: Option<Vec<Expr>> =
-            pushed.iter().map(|c| crate::pushdown::substitute(c, &defs_ref)).collect();
+        let renamed: Option<Vec<Expr>> = pushed.iter().map(|c| crate::pushdown::substitute(c, &defs_ref)).collect();
         match renamed.and_then(join_and) {
             Some(on_left) => {
                 let inner = std::mem::replace(left.as_mut(), crate::binder::unknown_plan());
@@ -540,4 +523,20 @@ fn join_and(parts: Vec<Expr>) -> Option<Expr> {
 /// True if `e` runs a sub-query (`in (T)`, `toscalar`): those stay where they are.
 fn has_subquery(e: &Expr) -> bool {
     matches!(e.kind, ExprKind::InQuery { .. } | ExprKind::ScalarQuery(_)) || e.children().into_iter().any(has_subquery)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob_match;
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("Flow*", "FlowType"));
+        assert!(glob_match("*Time", "FlowStartTime"));
+        assert!(!glob_match("F*X*e", "FlowStartTime"));
+        assert!(glob_match("F*S*Time", "FlowStartTime"));
+        assert!(glob_match("*", "x"));
+        assert!(!glob_match("Flow", "FlowType"));
+        assert!(glob_match("Flow", "Flow"));
+    }
 }

@@ -123,7 +123,13 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         PrefixAndFirstArg("count_distinct"),
         "Exact number of distinct values of the expression.",
     ),
-    aggregate("count_distinctif", &[P::new("expr", NOT_DYNAMIC), PREDICATE], Fixed(S::Long), PrefixAndFirstArg("count_distinctif"), "Exact number of distinct values over the rows where the predicate is true."),
+    aggregate(
+        "count_distinctif",
+        &[P::new("expr", NOT_DYNAMIC), PREDICATE],
+        Fixed(S::Long),
+        PrefixAndFirstArg("count_distinctif"),
+        "Exact number of distinct values over the rows where the predicate is true.",
+    ),
     aggregate(
         "countif",
         &[PREDICATE],
@@ -176,8 +182,20 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Dynamic array of the distinct values where the predicate is true.",
     ),
     // makelist/makeset: obsolete and hidden in Kusto.Language; their pages give a default maxSize of 128.
-    aggregate("makelist", &[P::new("expr", A::Any), MAX_SIZE], Fixed(S::Dynamic), PrefixAndFirstArg("list"), "Deprecated alias of make_list (at most 128 values unless maxSize is given)."),
-    aggregate("makeset", &[P::new("expr", A::Any), MAX_SIZE], Fixed(S::Dynamic), PrefixAndFirstArg("set"), "Deprecated alias of make_set (at most 128 values unless maxSize is given)."),
+    aggregate(
+        "makelist",
+        &[P::new("expr", A::Any), MAX_SIZE],
+        Fixed(S::Dynamic),
+        PrefixAndFirstArg("list"),
+        "Deprecated alias of make_list (at most 128 values unless maxSize is given).",
+    ),
+    aggregate(
+        "makeset",
+        &[P::new("expr", A::Any), MAX_SIZE],
+        Fixed(S::Dynamic),
+        PrefixAndFirstArg("set"),
+        "Deprecated alias of make_set (at most 128 values unless maxSize is given).",
+    ),
     aggregate("max", &[P::new("expr", A::Orderable)], Arg(0), PrefixAndFirstArg("max"), "Largest value in the group."),
     aggregate(
         "maxif",
@@ -195,11 +213,39 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Smallest value over the rows where the predicate is true.",
     ),
     // percentile/percentiles: one column per percentile, `percentile_X_50` (Aggregates.cs `AddPercentileColumns`), named by the binder.
-    aggregate("percentile", &[P::new("expr", PERCENTILE_VALUE), P::new("percentile", A::Numeric).constant()], Returns::Custom(percentile_result), ResultName::Default, "The nearest-rank percentile of the expression (Kusto estimates it)."),
-    aggregate("percentiles", &[P::new("expr", PERCENTILE_VALUE), P::new("percentile", A::Numeric).constant(), P::many("percentile", A::Numeric).constant()], Returns::Custom(percentile_result), ResultName::Default, "Nearest-rank percentiles of the expression, one column each."),
+    aggregate(
+        "percentile",
+        &[P::new("expr", PERCENTILE_VALUE), P::new("percentile", A::Numeric).constant()],
+        Returns::Custom(percentile_result),
+        ResultName::Default,
+        "The nearest-rank percentile of the expression (Kusto estimates it).",
+    ),
+    aggregate(
+        "percentiles",
+        &[
+            P::new("expr", PERCENTILE_VALUE),
+            P::new("percentile", A::Numeric).constant(),
+            P::many("percentile", A::Numeric).constant(),
+        ],
+        Returns::Custom(percentile_result),
+        ResultName::Default,
+        "Nearest-rank percentiles of the expression, one column each.",
+    ),
     // stdev/variance: Kusto's `Summable` also admits timespan and datetime; only numbers are declared here.
-    aggregate("stdev", &[P::new("expr", A::Numeric)], Fixed(S::Real), PrefixAndFirstArg("stdev"), "Sample standard deviation of the expression over the group."),
-    aggregate("stdevif", &[P::new("expr", A::Numeric), PREDICATE], Fixed(S::Real), PrefixAndFirstArg("stdevif"), "Sample standard deviation over the rows where the predicate is true."),
+    aggregate(
+        "stdev",
+        &[P::new("expr", A::Numeric)],
+        Fixed(S::Real),
+        PrefixAndFirstArg("stdev"),
+        "Sample standard deviation of the expression over the group.",
+    ),
+    aggregate(
+        "stdevif",
+        &[P::new("expr", A::Numeric), PREDICATE],
+        Fixed(S::Real),
+        PrefixAndFirstArg("stdevif"),
+        "Sample standard deviation over the rows where the predicate is true.",
+    ),
     // sum/sumif: Kusto's `Summable` also admits datetime; ntaq's `Summable`
     // (numbers and timespan) rejects a sum of datetimes.
     aggregate(
@@ -226,7 +272,25 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         ResultName::Default,
         "An arbitrary value of each argument from one row of the group.",
     ),
-    aggregate("take_anyif", &[P::new("expr", A::Any), PREDICATE], Arg(0), ResultName::FirstArg, "A non-empty value of the expression from a row where the predicate is true."),
-    aggregate("variance", &[P::new("expr", A::Numeric)], Fixed(S::Real), PrefixAndFirstArg("variance"), "Sample variance of the expression over the group."),
-    aggregate("varianceif", &[P::new("expr", A::Numeric), PREDICATE], Fixed(S::Real), PrefixAndFirstArg("varianceif"), "Sample variance over the rows where the predicate is true."),
+    aggregate(
+        "take_anyif",
+        &[P::new("expr", A::Any), PREDICATE],
+        Arg(0),
+        ResultName::FirstArg,
+        "A non-empty value of the expression from a row where the predicate is true.",
+    ),
+    aggregate(
+        "variance",
+        &[P::new("expr", A::Numeric)],
+        Fixed(S::Real),
+        PrefixAndFirstArg("variance"),
+        "Sample variance of the expression over the group.",
+    ),
+    aggregate(
+        "varianceif",
+        &[P::new("expr", A::Numeric), PREDICATE],
+        Fixed(S::Real),
+        PrefixAndFirstArg("varianceif"),
+        "Sample variance over the rows where the predicate is true.",
+    ),
 ];
