@@ -332,7 +332,7 @@ pub fn datetime_diff(a: &Args) -> Result<Col> {
             Period::Months(n) => month_parts(t).0.div_euclid(n),
         }
     };
-    let out: Int64Array = (0..a.rows()).map(|i| Some(index(t1.get(i)?) - index(t2.get(i)?))).collect();
+    let out: Int64Array = (0..a.rows()).map(|i| index(t1.get(i)?).checked_sub(index(t2.get(i)?))).collect();
     Ok(a.finish(Arc::new(out)))
 }
 

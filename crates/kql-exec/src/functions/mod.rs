@@ -83,6 +83,11 @@ impl Args<'_> {
     pub fn finish(&self, out: ArrayRef) -> Col {
         if self.all_scalar() && out.len() == 1 && self.out != ScalarType::Dynamic {
             Col::Scalar(value_at(&out, 0, self.out))
+        } else if self.all_scalar() && out.len() == 1 && self.len != 1 {
+            // A dynamic result stays an array (its encoding is the
+            // kernel's), repeated to the batch's length.
+            let zeros = arrow_array::UInt32Array::from(vec![0u32; self.len]);
+            arrow_select::take::take(&out, &zeros, None).map_or(Col::Array(out), Col::Array)
         } else {
             Col::Array(out)
         }
