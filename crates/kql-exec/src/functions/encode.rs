@@ -291,6 +291,48 @@ fn url_parts(url: &str) -> serde_json::Value {
     Value::Object(bag)
 }
 
+/// `parse_path(path)`: a bag of Scheme, RootPath, DirectoryPath,
+/// DirectoryName, Filename, Extension and AlternateDataStreamName, as the
+/// parse-path page's examples split them: `/` and `\\` both separate; a
+/// drive (`C:`) is the root; `name:stream` in the last part names an
+/// alternate data stream.
+pub fn parse_path(a: &Args) -> Result<Col> {
+    let s = a.strs(0)?;
+    let out: StringArray = (0..a.rows()).map(|i| Some(path_parts(s.get(i)).to_string())).collect();
+    Ok(a.finish(Arc::new(out)))
+}
+
+fn path_parts(path: &str) -> serde_json::Value {
+    use serde_json::{Map, Value};
+    let (scheme, rest) = match path.split_once("://") {
+        Some((sch, rest)) if !sch.is_empty() && sch.chars().all(|c| c.is_ascii_alphanumeric()) => (sch, rest),
+        _ => ("", path),
+    };
+    let body = rest.strip_prefix(r"\\?\").unwrap_or(rest);
+    let b = body.as_bytes();
+    let root = if b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':' { &body[..2] } else { "" };
+    let (dir, file) = match rest.rfind(['/', '\\']) {
+        Some(k) => (&rest[..k], &rest[k + 1..]),
+        None => ("", rest),
+    };
+    let (file, stream) = file.split_once(':').unwrap_or((file, ""));
+    let dir_name = dir.rsplit(['/', '\\']).next().unwrap_or("");
+    let extension = file.rsplit_once('.').map_or("", |(_, e)| e);
+    let mut bag = Map::new();
+    for (k, v) in [
+        ("Scheme", scheme),
+        ("RootPath", root),
+        ("DirectoryPath", dir),
+        ("DirectoryName", dir_name),
+        ("Filename", file),
+        ("Extension", extension),
+        ("AlternateDataStreamName", stream),
+    ] {
+        bag.insert(k.to_string(), Value::String(v.to_string()));
+    }
+    Value::Object(bag)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -249,6 +249,7 @@ fn extra(name: &str, a: &Args, _cx: &EvalCx) -> Result<Col> {
         "hash_sha256" => encode::hash_sha256(a),
         "format_bytes" => encode::format_bytes(a),
         "parse_url" | "parseurl" => encode::parse_url(a),
+        "parse_path" => encode::parse_path(a),
         "indexof" => text::indexof(a),
         "countof" => text::countof(a),
         "reverse" => text::reverse(a),

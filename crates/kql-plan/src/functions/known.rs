@@ -217,7 +217,6 @@ pub(super) static UNSUPPORTED: &[&str] = &[
     "parse_command_line",
     "parse_csv",
     "parse_ipv6_mask",
-    "parse_path",
     "parse_urlquery",
     "parse_user_agent",
     "parse_version",

@@ -571,6 +571,13 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Parses a JSON string into a dynamic value.",
     ),
     scalar(
+        "parse_path",
+        &[P::new("path", A::StringLike)],
+        Fixed(S::Dynamic),
+        Unnamed,
+        "The parts of a file path as a property bag.",
+    ),
+    scalar(
         "parse_url",
         &[P::new("url", A::StringLike)],
         Fixed(S::Dynamic),

@@ -51,11 +51,11 @@ fn tables_hold_exactly_the_intended_functions() {
                    ipv4_compare ipv4_is_in_any_range ipv4_is_in_range ipv4_is_match ipv4_is_private \
                    ipv4_netmask_suffix ipv6_compare ipv6_is_in_any_range ipv6_is_in_range ipv6_is_match isempty \
                    isnan isnotempty isnotnull isnull log log10 make_datetime make_timespan max_of min_of not now \
-                   parse_ipv4 parse_ipv4_mask parse_ipv6 parse_json parse_url parseurl pow replace_regex \
-                   replace_string reverse round sign split sqrt startofday startofmonth startofweek startofyear \
-                   strcat strcat_delim strlen strrep substring tobool toboolean todatetime todouble todynamic \
-                   toint tolong tolower toreal tostring totime totimespan toupper trim trim_end trim_start \
-                   unixtime_microseconds_todatetime unixtime_milliseconds_todatetime \
+                   parse_ipv4 parse_ipv4_mask parse_ipv6 parse_json parse_path parse_url parseurl pow \
+                   replace_regex replace_string reverse round sign split sqrt startofday startofmonth startofweek \
+                   startofyear strcat strcat_delim strlen strrep substring tobool toboolean todatetime todouble \
+                   todynamic toint tolong tolower toreal tostring totime totimespan toupper trim trim_end \
+                   trim_start unixtime_microseconds_todatetime unixtime_milliseconds_todatetime \
                    unixtime_nanoseconds_todatetime unixtime_seconds_todatetime url_decode url_encode";
     let aggregates = "any arg_max arg_min avg avgif count count_distinct count_distinctif countif dcount dcountif \
                       make_list make_list_if make_set make_set_if makelist makeset max maxif min minif percentile \

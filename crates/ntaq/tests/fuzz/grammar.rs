@@ -1157,7 +1157,10 @@ impl<'a, 'c> Generator<'a, 'c> {
                 let re = self.regex();
                 format!("extract_all({re}, {})", self.expr(Ty::Str, s, d))
             }
-            7 => format!("parse_url({})", self.expr(Ty::Str, s, d)),
+            7 => {
+                let f = *self.c.one(&["parse_url", "parse_path"]);
+                format!("{f}({})", self.expr(Ty::Str, s, d))
+            }
             _ => format!("todynamic({})", self.expr(Ty::Str, s, d)),
         }
     }
