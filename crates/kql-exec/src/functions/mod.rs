@@ -225,7 +225,7 @@ pub fn call(
         "toupper" => string::map_strings(&a, |s| s.to_uppercase()),
         "substring" => string::substring(&a),
         "tostring" | "toint" | "tolong" | "todouble" | "toreal" | "tobool" | "toboolean" | "todatetime"
-        | "totimespan" | "totime" | "todynamic" | "parse_json" => convert::convert(&a),
+        | "totimespan" | "totime" | "todynamic" | "parse_json" | "parsejson" => convert::convert(&a),
         "now" => datetime::now(&a, cx.now),
         "ago" => datetime::ago(&a, cx.now),
         "bin" | "floor" => datetime::bin(&a),
@@ -318,7 +318,7 @@ fn extra(name: &str, a: &Args, _cx: &EvalCx) -> Result<Col> {
         "ipv6_compare" => ip::compare6(a, false),
         "ipv6_is_match" => ip::compare6(a, true),
         "ipv6_is_in_range" | "ipv6_is_in_any_range" => ip::is_in_range6(a),
-        "array_length" => array::array_length(a),
+        "array_length" | "arraylength" => array::array_length(a),
         _ => Err(ExecError::NotImplemented { what: format!("the function `{name}()`"), span: a.span }),
     }
 }

@@ -149,6 +149,14 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Unnamed,
         "Number of elements of a dynamic array (null if not an array).",
     ),
+    // arraylength/parsejson: deprecated aliases (Functions.cs, Obsolete).
+    scalar(
+        "arraylength",
+        &[P::new("array", A::Exactly(S::Dynamic))],
+        Fixed(S::Long),
+        Unnamed,
+        "Deprecated alias of array_length.",
+    ),
     scalar(
         "base64_decode_tostring",
         &[P::new("base64_string", A::StringLike)],
@@ -583,6 +591,13 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Fixed(S::Dynamic),
         Unnamed,
         "The parts of a URL as a property bag.",
+    ),
+    scalar(
+        "parsejson",
+        &[P::new("json_text", A::StringLike)],
+        Fixed(S::Dynamic),
+        FirstArg,
+        "Deprecated alias of parse_json.",
     ),
     scalar("parseurl", &[P::new("url", A::StringLike)], Fixed(S::Dynamic), Unnamed, "Deprecated alias of parse_url."),
     scalar(
