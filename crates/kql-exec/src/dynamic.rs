@@ -150,7 +150,8 @@ pub struct Expanded {
     pub values: ArrayRef,
 }
 
-pub fn expand(array: &ArrayRef) -> Expanded {
+/// `bag_as_array` (mv-expand `kind=array`): a property becomes `[key, value]`.
+pub fn expand(array: &ArrayRef, bag_as_array: bool) -> Expanded {
     match dyn_repr(array.data_type()) {
         Some(DynRepr::StrArray) => {
             let list = array.as_list::<i32>();
@@ -194,12 +195,18 @@ pub fn expand(array: &ArrayRef) -> Expanded {
                         }
                     }
                     Some(Json::Object(fields)) => {
-                        // kind=bag: each property becomes a one-property bag.
+                        // kind=bag: each property becomes a one-property bag;
+                        // kind=array: a [key, value] array.
                         counts.push(fields.len());
                         for (k, v) in fields {
-                            let mut one = serde_json::Map::new();
-                            one.insert(k, v);
-                            b.append_value(json_text(&Json::Object(one)));
+                            let item = if bag_as_array {
+                                Json::Array(vec![Json::String(k), v])
+                            } else {
+                                let mut one = serde_json::Map::new();
+                                one.insert(k, v);
+                                Json::Object(one)
+                            };
+                            b.append_value(json_text(&item));
                         }
                     }
                     Some(other) => {
@@ -246,7 +253,7 @@ mod tests {
         let j = json.as_string::<i32>();
         assert_eq!(j.value(0), r#"["a","b"]"#);
         assert_eq!(j.value(1), r#"[""]"#);
-        let e = expand(&a);
+        let e = expand(&a, false);
         assert_eq!(e.counts, [2, 1, 1]);
         assert_eq!(e.values.as_string::<i64>().iter().collect::<Vec<_>>(), [Some("a"), Some("b"), Some(""), Some("c")]);
     }
@@ -267,7 +274,7 @@ mod tests {
     #[test]
     fn json_values() {
         let j: ArrayRef = Arc::new(StringArray::from(vec![Some(r#"{"a":[1,2]}"#), Some("[]"), None, Some(r#""s""#)]));
-        let e = expand(&j);
+        let e = expand(&j, false);
         assert_eq!(e.counts, [1, 0, 1, 1], "empty arrays expand to no rows, null to one");
         let member = index(&j, &|_| Some(Json::from("a")));
         assert_eq!(member.as_string::<i32>().value(0), "[1,2]");

@@ -186,6 +186,60 @@ fn example(name: &str) -> Option<(&'static str, &'static str)> {
         "trim" => (r#"trim("-", "-a-")"#, "a"),
         "trim_end" => (r#"trim_end("-", "-a-")"#, "-a"),
         "trim_start" => (r#"trim_start("-", "-a-")"#, "a-"),
+        "arraylength" => ("arraylength(dynamic([1, 2]))", "2"),
+        "base64_decode_tostring" => (r#"base64_decode_tostring("S3VzdG8=")"#, "Kusto"),
+        "base64_decodestring" => (r#"base64_decodestring("S3VzdG8=")"#, "Kusto"),
+        "base64_encode_tostring" => (r#"base64_encode_tostring("Kusto")"#, "S3VzdG8="),
+        "base64_encodestring" => (r#"base64_encodestring("Kusto")"#, "S3VzdG8="),
+        "datetime_add" => ("datetime_add('month', 1, datetime(2017-01-31))", "2017-02-28T00:00:00.0000000Z"),
+        "datetime_diff" => ("datetime_diff('day', datetime(2017-10-29), datetime(2017-09-30 23:59))", "29"),
+        "dayofmonth" => ("dayofmonth(datetime(2015-12-14))", "14"),
+        "endofmonth" => ("endofmonth(datetime(2017-01-01))", "2017-01-31T23:59:59.9999999Z"),
+        "endofweek" => ("endofweek(datetime(2017-01-01))", "2017-01-07T23:59:59.9999999Z"),
+        "endofyear" => ("endofyear(datetime(2017-01-01))", "2017-12-31T23:59:59.9999999Z"),
+        "extract_all" => (r#"extract_all(@"(\d+)", "a 12 b 3")"#, r#"["12", "3"]"#),
+        "format_bytes" => ("format_bytes(10332, 1)", "10.1 KB"),
+        "format_ipv4" => (r#"format_ipv4("192.168.1.1", 24)"#, "192.168.1.0"),
+        "format_ipv4_mask" => (r#"format_ipv4_mask("192.168.1.1", 24)"#, "192.168.1.0/24"),
+        "format_timespan" => ("format_timespan(time(29.09:00:05.12345), 'dd.hh:mm:ss:FF')", "29.09:00:05:12"),
+        "has_any_ipv4" => (r#"has_any_ipv4("from 10.0.0.1.", "1.1.1.1", "10.0.0.1")"#, "true"),
+        "has_any_ipv4_prefix" => (r#"has_any_ipv4_prefix("from 10.0.0.1", "10.")"#, "true"),
+        "has_ipv4" => (r#"has_ipv4("from 10.0.0.1", "10.0.0.1")"#, "true"),
+        "has_ipv4_prefix" => (r#"has_ipv4_prefix("from 10.0.0.1", "10.0")"#, "false"),
+        "hash_sha256" => {
+            (r#"hash_sha256("World")"#, "78ae647dc5544d227130a0682a51e30bc7777fbb6d8a8f17007463a3ecd1d524")
+        }
+        "ipv4_compare" => (r#"ipv4_compare("10.0.0.2", "10.0.0.1")"#, "1"),
+        "ipv4_is_in_any_range" => (r#"ipv4_is_in_any_range("10.1.2.3", "192.168.0.0/16", "10.0.0.0/8")"#, "true"),
+        "ipv4_netmask_suffix" => (r#"ipv4_netmask_suffix("10.0.0.0/8")"#, "8"),
+        "ipv6_compare" => (r#"ipv6_compare("192.168.1.1", "::ffff:c0a8:0101")"#, "0"),
+        "ipv6_is_in_any_range" => (r#"ipv6_is_in_any_range("fe80::1", "fe80::/64")"#, "true"),
+        "ipv6_is_in_range" => (r#"ipv6_is_in_range("fe80::1", "fe81::/16")"#, "false"),
+        "ipv6_is_match" => (r#"ipv6_is_match("fe80::1", "fe80::2", 120)"#, "true"),
+        "make_datetime" => ("make_datetime(2017, 10, 1, 12, 10)", "2017-10-01T12:10:00.0000000Z"),
+        "make_timespan" => ("make_timespan(1, 12, 30, 55.123)", "1.12:30:55.1230000"),
+        "parse_ipv4" => (r#"parse_ipv4("192.168.1.1")"#, "3232235777"),
+        "parse_ipv4_mask" => (r#"parse_ipv4_mask("127.0.0.1", 24)"#, "2130706432"),
+        "parse_ipv6" => (r#"parse_ipv6("255.255.255.255")"#, "0000:0000:0000:0000:0000:ffff:ffff:ffff"),
+        "parse_path" => (r#"tostring(parse_path("/a/b.txt").Extension)"#, "txt"),
+        "parse_url" => (r#"tostring(parse_url("https://h:1/p").Port)"#, "1"),
+        "parsejson" => (r#"parsejson("[1]")"#, "[1]"),
+        "parseurl" => (r#"tostring(parseurl("https://h:1/p").Host)"#, "h"),
+        "replace_regex" => (r#"replace_regex("a1b2", @"(\d)", @"<\1>")"#, "a<1>b<2>"),
+        "sign" => ("sign(-3)", "-1"),
+        "strrep" => (r#"strrep("ab", 2, "-")"#, "ab-ab"),
+        "unixtime_microseconds_todatetime" => {
+            ("unixtime_microseconds_todatetime(1000000)", "1970-01-01T00:00:01.0000000Z")
+        }
+        "unixtime_milliseconds_todatetime" => {
+            ("unixtime_milliseconds_todatetime(1000)", "1970-01-01T00:00:01.0000000Z")
+        }
+        "unixtime_nanoseconds_todatetime" => {
+            ("unixtime_nanoseconds_todatetime(1000000000)", "1970-01-01T00:00:01.0000000Z")
+        }
+        "unixtime_seconds_todatetime" => ("unixtime_seconds_todatetime(1546300800)", "2019-01-01T00:00:00.0000000Z"),
+        "url_decode" => (r#"url_decode("a+b%2fc")"#, "a b/c"),
+        "url_encode" => (r#"url_encode("a b/c")"#, "a+b%2fc"),
         _ => return None,
     })
 }

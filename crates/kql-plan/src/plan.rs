@@ -165,6 +165,9 @@ pub enum Node {
         input: Box<Plan>,
         columns: Vec<String>,
         limit: Option<Expr>,
+        /// `kind=array` (or `bagexpansion=array`): a property bag expands
+        /// into `[key, value]` arrays rather than one-property bags.
+        bag_as_array: bool,
     },
     /// Output columns as listed in `output` (left then right in Kusto's
     /// order, right duplicates renamed `DestIp1`; one side for semi/anti joins).
@@ -345,7 +348,7 @@ impl Expr {
         1 + self.children().iter().map(|c| c.size()).sum::<usize>()
     }
 
-    fn children(&self) -> Vec<&Expr> {
+    pub(crate) fn children(&self) -> Vec<&Expr> {
         match &self.kind {
             ExprKind::Call { args, .. } => args.iter().collect(),
             ExprKind::Binary { left, right, .. } => vec![left, right],

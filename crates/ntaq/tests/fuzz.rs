@@ -557,6 +557,26 @@ fn regression_bin_near_the_earliest_datetime() {
     );
 }
 
+/// datetime_diff() between the earliest and latest datetimes in
+/// nanoseconds overflowed (a panic in debug builds); it is null now.
+#[test]
+fn regression_datetime_diff_out_of_range() {
+    assert_eq!(
+        exercise("print x = datetime_diff('nanosecond', datetime(2262-04-10), datetime(1677-09-22))"),
+        Outcome::Ran
+    );
+}
+
+/// A function of constants returning dynamic (parse_url, extract_all)
+/// made a one-row column inside a batch of many rows, which the next
+/// function read past its end (a panic).
+#[test]
+fn regression_constant_dynamic_results_fill_the_batch() {
+    let text = "NTAIpDetails | extend h = substring(tostring(parse_url('https://a.b/p').Host), 0, 1), \
+                e = extract_all(@'(\\d)', '1 2') | summarize count() by h, tostring(e)";
+    assert_eq!(exercise(text), Outcome::Ran);
+}
+
 /// The codes of the errors `text` is blocked by.
 fn blocking_codes(text: &str) -> Vec<String> {
     let prepared = harness::session().prepare(text, &Default::default());

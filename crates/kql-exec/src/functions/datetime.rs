@@ -218,3 +218,262 @@ pub fn datetime_part(a: &Args) -> Result<Col> {
     };
     part(a, 1, p)
 }
+
+/// `endofweek/endofmonth/endofyear(date [, offset])`: the last tick of the
+/// period (the next period's start minus a tick).
+pub fn end_of(a: &Args, unit: Start) -> Result<Col> {
+    date_and_offset(a, |t, k| period_start(t, k.checked_add(1)?, unit)?.checked_sub(TICK))
+}
+
+/// The periods of `datetime_add` and `datetime_diff` (case-insensitive).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Period {
+    /// Calendar months: year 12, quarter 3, month 1.
+    Months(i64),
+    /// Weeks, counted from Sunday.
+    Week,
+    /// A fixed length in nanoseconds (day and below).
+    Fixed(i64),
+}
+
+fn period(a: &Args, i: usize, function: &str) -> Result<Option<Period>> {
+    use kql_syntax::time::*;
+    let Some(name) = a.constant_str(i)? else { return Ok(None) };
+    Ok(Some(match name.to_ascii_lowercase().as_str() {
+        "year" => Period::Months(12),
+        "quarter" => Period::Months(3),
+        "month" => Period::Months(1),
+        "week" => Period::Week,
+        "day" => Period::Fixed(NANOS_PER_DAY),
+        "hour" => Period::Fixed(NANOS_PER_HOUR),
+        "minute" => Period::Fixed(NANOS_PER_MIN),
+        "second" => Period::Fixed(NANOS_PER_SEC),
+        "millisecond" => Period::Fixed(NANOS_PER_MILLI),
+        "microsecond" => Period::Fixed(NANOS_PER_MICRO),
+        "nanosecond" => Period::Fixed(1),
+        _ => {
+            return Err(ExecError::Runtime {
+                message: format!("{function}(): unknown period {name:?}"),
+                span: a.arg_span(i),
+                help: Some(
+                    "the periods are year, quarter, month, week, day, hour, minute, second, millisecond, \
+                     microsecond and nanosecond"
+                        .into(),
+                ),
+            });
+        }
+    }))
+}
+
+/// Months since year 0 of the instant `t`, and the rest: its day of the
+/// month (1-based) and the time of day.
+fn month_parts(t: i64) -> (i64, u32, i64) {
+    let day = t.div_euclid(DAY);
+    let (y, m, d) = kql_syntax::time::civil_from_days(day);
+    (y * 12 + i64::from(m) - 1, d, t.rem_euclid(DAY))
+}
+
+/// `datetime_add(period, amount, datetime)`: calendar periods keep the day
+/// of the month where it exists and otherwise take the month's last day
+/// (2017-01-31 plus a month is 2017-02-28); weeks and shorter are fixed
+/// lengths (datetime-add page). Null when the result does not fit.
+pub fn datetime_add(a: &Args) -> Result<Col> {
+    let Some(p) = period(a, 0, "datetime_add")? else {
+        return Ok(Col::Array(arrow_array::new_empty_array(&crate::physical::physical_type(ScalarType::DateTime))));
+    };
+    let amount = a.longs(1)?;
+    let t = a.prims::<TimestampNanosecondType>(2, ScalarType::DateTime)?;
+    let out: TimestampNanosecondArray = (0..a.rows())
+        .map(|i| {
+            let (k, t) = (amount.get(i)?, t.get(i)?);
+            match p {
+                Period::Fixed(unit) => t.checked_add(k.checked_mul(unit)?),
+                Period::Week => t.checked_add(k.checked_mul(7 * DAY)?),
+                Period::Months(n) => {
+                    let (months, day, time) = month_parts(t);
+                    let months = months.checked_add(k.checked_mul(n)?)?;
+                    let year = months.div_euclid(12);
+                    if year.abs() > YEAR_LIMIT {
+                        return None;
+                    }
+                    let month = u32::try_from(months.rem_euclid(12) + 1).ok()?;
+                    let first = kql_syntax::time::days_from_civil(year, month, 1);
+                    let next = if month == 12 {
+                        kql_syntax::time::days_from_civil(year + 1, 1, 1)
+                    } else {
+                        kql_syntax::time::days_from_civil(year, month + 1, 1)
+                    };
+                    let last = u32::try_from(next - first).ok()?;
+                    let days = first + i64::from(day.min(last)) - 1;
+                    days.checked_mul(DAY)?.checked_add(time)
+                }
+            }
+        })
+        .collect();
+    Ok(a.finish(Arc::new(out)))
+}
+
+/// `datetime_diff(period, datetime1, datetime2)`: how many period
+/// boundaries lie between the two (datetime1 − datetime2, negative when the
+/// first is earlier). The datetime-diff page's examples: months from
+/// 2015-12-30 to 2017-01-01 are 13, weeks from Saturday 2017-09-30 23:59 to
+/// Sunday 2017-10-29 are 5, seconds from 00.900 to 10.100 are 10.
+pub fn datetime_diff(a: &Args) -> Result<Col> {
+    let Some(p) = period(a, 0, "datetime_diff")? else {
+        return Ok(Col::Array(arrow_array::new_empty_array(&arrow_schema::DataType::Int64)));
+    };
+    let t1 = a.prims::<TimestampNanosecondType>(1, ScalarType::DateTime)?;
+    let t2 = a.prims::<TimestampNanosecondType>(2, ScalarType::DateTime)?;
+    let index = |t: i64| -> i64 {
+        match p {
+            Period::Fixed(unit) => t.div_euclid(unit),
+            // Day 0 (1970-01-01) was a Thursday, 4 days after a Sunday.
+            Period::Week => (t.div_euclid(DAY) + 4).div_euclid(7),
+            Period::Months(n) => month_parts(t).0.div_euclid(n),
+        }
+    };
+    let out: Int64Array = (0..a.rows()).map(|i| index(t1.get(i)?).checked_sub(index(t2.get(i)?))).collect();
+    Ok(a.finish(Arc::new(out)))
+}
+
+/// `make_datetime(year, month, day [, hour, minute [, second]])`: null for
+/// a part out of its range (year 0-9999) or a date that does not exist,
+/// or one a datetime cannot hold.
+pub fn make_datetime(a: &Args) -> Result<Col> {
+    use kql_syntax::time::*;
+    let parts: Vec<super::Prims<Float64Type>> =
+        (0..a.cols.len()).map(|i| a.prims::<Float64Type>(i, ScalarType::Real)).collect::<Result<_>>()?;
+    let out: TimestampNanosecondArray = (0..a.rows())
+        .map(|i| {
+            let v: Vec<f64> = parts.iter().map(|p| p.get(i)).collect::<Option<_>>()?;
+            let whole = |x: f64, lo: f64, hi: f64| (x.fract() == 0.0 && (lo..=hi).contains(&x)).then_some(x as i64);
+            let (y, m, d) = (whole(v[0], 0.0, 9999.0)?, whole(v[1], 1.0, 12.0)?, whole(v[2], 1.0, 31.0)?);
+            let h = v.get(3).map_or(Some(0), |&h| whole(h, 0.0, 23.0))?;
+            let mi = v.get(4).map_or(Some(0), |&x| whole(x, 0.0, 59.0))?;
+            let s = v.get(5).copied().unwrap_or(0.0);
+            if !(0.0..60.0).contains(&s) {
+                return None;
+            }
+            let days = days_from_civil(y, m as u32, d as u32);
+            // A day past the month's end (Feb 30) would land in the next month.
+            if civil_from_days(days) != (y, m as u32, d as u32) {
+                return None;
+            }
+            let ticks = (s * 1e7).round() as i64;
+            days.checked_mul(DAY)?
+                .checked_add(h * NANOS_PER_HOUR + mi * NANOS_PER_MIN)?
+                .checked_add(ticks.checked_mul(NANOS_PER_TICK)?)
+        })
+        .collect();
+    Ok(a.finish(Arc::new(out)))
+}
+
+/// `make_timespan(hour, minute [, second])` or `(day, hour, minute,
+/// second)`: seconds may have a fraction (make-timespan page:
+/// `make_timespan(1,12,30,55.123)` is `1.12:30:55.1230000`).
+pub fn make_timespan(a: &Args) -> Result<Col> {
+    use kql_syntax::time::*;
+    let parts: Vec<super::Prims<Float64Type>> =
+        (0..a.cols.len()).map(|i| a.prims::<Float64Type>(i, ScalarType::Real)).collect::<Result<_>>()?;
+    let units: &[i64] = match parts.len() {
+        4 => &[NANOS_PER_DAY, NANOS_PER_HOUR, NANOS_PER_MIN, NANOS_PER_SEC],
+        _ => &[NANOS_PER_HOUR, NANOS_PER_MIN, NANOS_PER_SEC],
+    };
+    let out: DurationNanosecondArray = (0..a.rows())
+        .map(|i| {
+            let mut total = 0i64;
+            for (p, unit) in parts.iter().zip(units) {
+                let v = p.get(i)?;
+                let ns = (v * *unit as f64 / NANOS_PER_TICK as f64).round();
+                if !ns.is_finite() || ns.abs() > (i64::MAX / NANOS_PER_TICK) as f64 {
+                    return None;
+                }
+                total = total.checked_add((ns as i64).checked_mul(NANOS_PER_TICK)?)?;
+            }
+            Some(total)
+        })
+        .collect();
+    Ok(a.finish(Arc::new(out)))
+}
+
+/// `unixtime_*_todatetime(number)`: the instant that many units after
+/// 1970-01-01, to the tick; null when a datetime cannot hold it.
+/// Whole numbers are converted exactly; a real's whole and fractional
+/// parts separately, so the fraction is not lost to the product's size.
+pub fn unixtime(a: &Args, unit_ns: i64) -> Result<Col> {
+    let tick = |ns: i64| ns.div_euclid(TICK) * TICK;
+    let out: TimestampNanosecondArray = if matches!(a.ty(0), ScalarType::Int | ScalarType::Long) {
+        let v = a.longs(0)?;
+        (0..a.rows()).map(|i| v.get(i)?.checked_mul(unit_ns).map(tick)).collect()
+    } else {
+        let v = a.prims::<Float64Type>(0, ScalarType::Real)?;
+        (0..a.rows())
+            .map(|i| {
+                let x = v.get(i)?;
+                let whole = x.trunc();
+                if !whole.is_finite() || whole.abs() > 9.2e18 {
+                    return None;
+                }
+                let frac_ns = ((x - whole) * unit_ns as f64).round() as i64;
+                (whole as i64).checked_mul(unit_ns)?.checked_add(frac_ns).map(tick)
+            })
+            .collect()
+    };
+    Ok(a.finish(Arc::new(out)))
+}
+
+/// `format_timespan(timespan, format)`: the format elements of the
+/// format-timespan page — `d`…`dddddddd` (whole days, zero-padded),
+/// `h`/`H`, `hh`/`HH`, `m`, `mm`, `s`, `ss`, `f`…`fffffff` (fraction
+/// digits), `F`…`FFFFFFF` (the same without trailing zeros, nothing when
+/// zero) — and anything else as it is.
+pub fn format_timespan(a: &Args) -> Result<Col> {
+    use kql_syntax::time::*;
+    let Some(format) = a.constant_str(1)? else {
+        return Ok(Col::Array(arrow_array::new_empty_array(&arrow_schema::DataType::Utf8)));
+    };
+    let t = a.prims::<DurationNanosecondType>(0, ScalarType::Timespan)?;
+    let chars: Vec<char> = format.chars().collect();
+    let out: StringArray = (0..a.rows())
+        .map(|i| {
+            let Some(v) = t.get(i) else { return Some(String::new()) };
+            let mut s = String::new();
+            if v < 0 {
+                s.push('-');
+            }
+            let v = v.unsigned_abs();
+            let day = NANOS_PER_DAY as u64;
+            let (days, rest) = (v / day, v % day);
+            let hours = rest / NANOS_PER_HOUR as u64;
+            let minutes = rest % NANOS_PER_HOUR as u64 / NANOS_PER_MIN as u64;
+            let seconds = rest % NANOS_PER_MIN as u64 / NANOS_PER_SEC as u64;
+            let ticks = rest % NANOS_PER_SEC as u64 / NANOS_PER_TICK as u64;
+            let mut k = 0;
+            while k < chars.len() {
+                let c = chars[k];
+                let run = chars[k..].iter().take_while(|&&x| x == c).count();
+                match c {
+                    'd' => s.push_str(&format!("{days:0run$}")),
+                    'h' | 'H' => s.push_str(&format!("{hours:0w$}", w = run.min(2))),
+                    'm' => s.push_str(&format!("{minutes:0w$}", w = run.min(2))),
+                    's' => s.push_str(&format!("{seconds:0w$}", w = run.min(2))),
+                    'f' | 'F' => {
+                        let digits = format!("{ticks:07}");
+                        let part = &digits[..run.min(7)];
+                        if c == 'f' {
+                            s.push_str(part);
+                        } else {
+                            s.push_str(part.trim_end_matches('0'));
+                        }
+                    }
+                    _ => {
+                        s.extend(std::iter::repeat_n(c, run));
+                    }
+                }
+                k += run;
+            }
+            Some(s)
+        })
+        .collect();
+    Ok(a.finish(Arc::new(out)))
+}

@@ -6,6 +6,7 @@ mod array;
 mod conditional;
 mod convert;
 mod datetime;
+mod encode;
 mod format;
 mod ip;
 mod math;
@@ -82,6 +83,11 @@ impl Args<'_> {
     pub fn finish(&self, out: ArrayRef) -> Col {
         if self.all_scalar() && out.len() == 1 && self.out != ScalarType::Dynamic {
             Col::Scalar(value_at(&out, 0, self.out))
+        } else if self.all_scalar() && out.len() == 1 && self.len != 1 {
+            // A dynamic result stays an array (its encoding is the
+            // kernel's), repeated to the batch's length.
+            let zeros = arrow_array::UInt32Array::from(vec![0u32; self.len]);
+            arrow_select::take::take(&out, &zeros, None).map_or(Col::Array(out), Col::Array)
         } else {
             Col::Array(out)
         }
@@ -219,7 +225,7 @@ pub fn call(
         "toupper" => string::map_strings(&a, |s| s.to_uppercase()),
         "substring" => string::substring(&a),
         "tostring" | "toint" | "tolong" | "todouble" | "toreal" | "tobool" | "toboolean" | "todatetime"
-        | "totimespan" | "totime" | "todynamic" | "parse_json" => convert::convert(&a),
+        | "totimespan" | "totime" | "todynamic" | "parse_json" | "parsejson" => convert::convert(&a),
         "now" => datetime::now(&a, cx.now),
         "ago" => datetime::ago(&a, cx.now),
         "bin" | "floor" => datetime::bin(&a),
@@ -233,6 +239,17 @@ fn extra(name: &str, a: &Args, _cx: &EvalCx) -> Result<Col> {
     match name {
         "strcat_delim" => text::strcat_delim(a),
         "replace_string" => text::replace_string(a),
+        "replace_regex" => pattern::replace_regex(a),
+        "extract_all" => pattern::extract_all(a),
+        "strrep" => text::strrep(a),
+        "url_encode" => encode::url_encode(a),
+        "url_decode" => encode::url_decode(a),
+        "base64_encode_tostring" | "base64_encodestring" => encode::base64_encode_tostring(a),
+        "base64_decode_tostring" | "base64_decodestring" => encode::base64_decode_tostring(a),
+        "hash_sha256" => encode::hash_sha256(a),
+        "format_bytes" => encode::format_bytes(a),
+        "parse_url" | "parseurl" => encode::parse_url(a),
+        "parse_path" => encode::parse_path(a),
         "indexof" => text::indexof(a),
         "countof" => text::countof(a),
         "reverse" => text::reverse(a),
@@ -245,6 +262,28 @@ fn extra(name: &str, a: &Args, _cx: &EvalCx) -> Result<Col> {
         "startofmonth" => datetime::start_of(a, Start::Month),
         "startofyear" => datetime::start_of(a, Start::Year),
         "endofday" => datetime::end_of_day(a),
+        "endofweek" => datetime::end_of(a, Start::Week),
+        "endofmonth" => datetime::end_of(a, Start::Month),
+        "endofyear" => datetime::end_of(a, Start::Year),
+        "dayofmonth" => datetime::part(a, 0, arrow_arith::temporal::DatePart::Day),
+        "datetime_add" => datetime::datetime_add(a),
+        "datetime_diff" => datetime::datetime_diff(a),
+        "make_datetime" => datetime::make_datetime(a),
+        "make_timespan" => datetime::make_timespan(a),
+        "format_timespan" => datetime::format_timespan(a),
+        "unixtime_seconds_todatetime" => datetime::unixtime(a, kql_syntax::time::NANOS_PER_SEC),
+        "unixtime_milliseconds_todatetime" => datetime::unixtime(a, kql_syntax::time::NANOS_PER_MILLI),
+        "unixtime_microseconds_todatetime" => datetime::unixtime(a, kql_syntax::time::NANOS_PER_MICRO),
+        "unixtime_nanoseconds_todatetime" => datetime::unixtime(a, 1),
+        "sign" => math::real_fn(a, |x| {
+            Some(if x > 0.0 {
+                1.0
+            } else if x < 0.0 {
+                -1.0
+            } else {
+                x
+            })
+        }),
         "dayofweek" => datetime::day_of_week(a),
         "hourofday" => datetime::part(a, 0, arrow_arith::temporal::DatePart::Hour),
         "getmonth" => datetime::part(a, 0, arrow_arith::temporal::DatePart::Month),
@@ -266,7 +305,20 @@ fn extra(name: &str, a: &Args, _cx: &EvalCx) -> Result<Col> {
         "ipv4_is_private" => ip::is_private(a),
         "ipv4_is_in_range" => ip::is_in_range(a),
         "ipv4_is_match" => ip::is_match(a),
-        "array_length" => array::array_length(a),
+        "ipv4_is_in_any_range" => ip::is_in_any_range(a),
+        "ipv4_compare" => ip::compare(a),
+        "ipv4_netmask_suffix" => ip::netmask_suffix(a),
+        "parse_ipv4" => ip::parse(a),
+        "parse_ipv4_mask" => ip::parse_mask(a),
+        "format_ipv4" => ip::format(a, false),
+        "format_ipv4_mask" => ip::format(a, true),
+        "has_ipv4" | "has_any_ipv4" => ip::has(a, false),
+        "has_ipv4_prefix" | "has_any_ipv4_prefix" => ip::has(a, true),
+        "parse_ipv6" => ip::parse6(a),
+        "ipv6_compare" => ip::compare6(a, false),
+        "ipv6_is_match" => ip::compare6(a, true),
+        "ipv6_is_in_range" | "ipv6_is_in_any_range" => ip::is_in_range6(a),
+        "array_length" | "arraylength" => array::array_length(a),
         _ => Err(ExecError::NotImplemented { what: format!("the function `{name}()`"), span: a.span }),
     }
 }

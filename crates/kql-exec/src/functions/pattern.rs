@@ -105,6 +105,102 @@ fn trim_one<'s>(s: &'s str, leading: Option<&Regex>, trailing: Option<&Regex>) -
     s
 }
 
+/// `replace_regex(text, regex, rewrite)`: every non-overlapping match
+/// replaced by the rewrite, where `\0` is the whole match and `\1`, `\2`, …
+/// the capture groups (replace-regex page).
+pub fn replace_regex(a: &Args) -> Result<Col> {
+    let source = a.strs(0)?;
+    let n = a.rows();
+    let (Some(pattern), Some(rewrite)) = (a.constant_str(1)?, a.constant_str(2)?) else {
+        return Ok(a.finish(empty_strings()));
+    };
+    let re = compile(&pattern, a.arg_span(1))?;
+    let template = rewrite_template(&rewrite);
+    let mut b = StringBuilder::with_capacity(n, 0);
+    for i in 0..n {
+        b.append_value(re.replace_all(source.get(i), template.as_str()));
+    }
+    Ok(a.finish(Arc::new(b.finish())))
+}
+
+/// Kusto's rewrite (`\1`) as a `regex` replacement (`${1}`), `$` escaped.
+fn rewrite_template(rewrite: &str) -> String {
+    let mut out = String::with_capacity(rewrite.len() + 8);
+    let mut chars = rewrite.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '$' => out.push_str("$$"),
+            '\\' if chars.peek().is_some_and(|d| d.is_ascii_digit()) => {
+                let mut digits = String::new();
+                while let Some(d) = chars.peek().copied().filter(char::is_ascii_digit) {
+                    digits.push(d);
+                    chars.next();
+                }
+                out.push_str(&format!("${{{digits}}}"));
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `extract_all(regex, [captureGroups,] source)`: every match's capture
+/// groups (all of them, or those listed by number or name) as a dynamic
+/// array: one value per match with one group, an array per match with
+/// several; null when nothing matches (extract-all page). A pattern with
+/// no group gives the whole matches.
+pub fn extract_all(a: &Args) -> Result<Col> {
+    let Some(pattern) = a.constant_str(0)? else { return Ok(a.finish(empty_strings())) };
+    let re = compile(&pattern, a.arg_span(0))?;
+    let source_at = if a.cols.len() > 2 { 2 } else { 1 };
+    let groups: Vec<usize> = if a.cols.len() > 2 {
+        let text = a.constant_str(1)?.unwrap_or_default();
+        let list: serde_json::Value = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
+        let items = list.as_array().cloned().unwrap_or_default();
+        let mut groups = Vec::new();
+        for item in items {
+            let g = match &item {
+                serde_json::Value::Number(n) => n.as_u64().and_then(|g| usize::try_from(g).ok()),
+                serde_json::Value::String(name) => re.capture_names().position(|n| n == Some(name.as_str())),
+                _ => None,
+            };
+            match g.filter(|&g| g >= 1 && g < re.captures_len()) {
+                Some(g) => groups.push(g),
+                None => {
+                    return Err(ExecError::Runtime {
+                        message: format!("extract_all(): {item} is not a capture group of {pattern:?}"),
+                        span: a.arg_span(1),
+                        help: Some("capture groups are numbered from 1, or named with (?P<name>…)".into()),
+                    });
+                }
+            }
+        }
+        groups
+    } else if re.captures_len() > 1 {
+        (1..re.captures_len()).collect()
+    } else {
+        vec![0]
+    };
+    let source = a.strs(source_at)?;
+    let out: arrow_array::StringArray = (0..a.rows())
+        .map(|i| {
+            let matches: Vec<serde_json::Value> = re
+                .captures_iter(source.get(i))
+                .map(|c| {
+                    let text = |g: usize| serde_json::Value::String(c.get(g).map_or("", |m| m.as_str()).to_string());
+                    if groups.len() == 1 {
+                        text(groups[0])
+                    } else {
+                        serde_json::Value::Array(groups.iter().map(|&g| text(g)).collect())
+                    }
+                })
+                .collect();
+            (!matches.is_empty()).then(|| serde_json::Value::Array(matches).to_string())
+        })
+        .collect();
+    Ok(a.finish(Arc::new(out)))
+}
+
 /// Patterns for a column of regexes: one compiled pattern for a constant,
 /// else each row's pattern through the cache.
 pub enum Patterns {
@@ -141,6 +237,12 @@ mod tests {
         assert_eq!(trim_one("", Some(&lead), Some(&trail)), "");
         let empty = compile(r"\A(?:)+", Span::default()).unwrap();
         assert_eq!(trim_one("abc", Some(&empty), None), "abc");
+    }
+
+    #[test]
+    fn rewrites_become_templates() {
+        assert_eq!(rewrite_template(r"was: \1"), "was: ${1}");
+        assert_eq!(rewrite_template(r"\0$\12x\"), "${0}$$${12}x\\");
     }
 
     #[test]

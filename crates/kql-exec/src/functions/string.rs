@@ -107,7 +107,8 @@ pub fn map_strings(a: &Args, f: impl Fn(&str) -> String) -> Result<Col> {
 }
 
 /// `substring(s, start [, length])`: code points from a zero-based start;
-/// out-of-range parts are clipped (a negative start counts as 0).
+/// a negative start counts from the end (substring page:
+/// `substring("123456", -2, 2)` is `56`); out-of-range parts are clipped.
 pub fn substring(a: &Args) -> Result<Col> {
     let s = strings(a, 0)?;
     let start = a.as_type(1, ScalarType::Long)?.to_array(a.len);
@@ -120,9 +121,17 @@ pub fn substring(a: &Args) -> Result<Col> {
             if start.is_null(i) || length.is_some_and(|l| l.is_null(i)) {
                 return Some(String::new());
             }
-            let st = start.value(i).max(0) as usize;
+            let st = match start.value(i) {
+                n if n < 0 => {
+                    let chars = text.chars().count() as i64;
+                    chars.saturating_add(n).max(0) as usize
+                }
+                n => usize::try_from(n).unwrap_or(usize::MAX),
+            };
             let taken: String = match length {
-                Some(l) => text.chars().skip(st).take(l.value(i).max(0) as usize).collect(),
+                Some(l) => {
+                    text.chars().skip(st).take(usize::try_from(l.value(i).max(0)).unwrap_or(usize::MAX)).collect()
+                }
                 None => text.chars().skip(st).collect(),
             };
             Some(taken)

@@ -33,6 +33,42 @@ pub fn strcat_delim(a: &Args) -> Result<Col> {
     Ok(a.finish(Arc::new(b.finish())))
 }
 
+/// The longest text one `strrep` row may make (Kusto's own limit is not
+/// documented; this keeps one call from exhausting memory).
+const MAX_STRREP_BYTES: usize = 16 << 20;
+
+/// `strrep(value, multiplier [, delimiter])`: the value's text repeated,
+/// joined by the delimiter; a multiplier above 1024 counts as 1024 (strrep
+/// page), one below 1 or null gives the empty string.
+pub fn strrep(a: &Args) -> Result<Col> {
+    let value = a.strs(0)?;
+    let times = a.longs(1)?;
+    let delim = if a.cols.len() > 2 { Some(a.strs(2)?) } else { None };
+    let n = a.rows();
+    let mut b = StringBuilder::with_capacity(n, 0);
+    let mut row = String::new();
+    for i in 0..n {
+        row.clear();
+        let k = times.get(i).unwrap_or(0).clamp(0, 1024);
+        let unit = value.get(i).len() + delim.as_ref().map_or(0, |d| d.get(i).len());
+        if unit.saturating_mul(k as usize) > MAX_STRREP_BYTES {
+            return Err(ExecError::Runtime {
+                message: format!("strrep(): the result would be longer than {MAX_STRREP_BYTES} bytes"),
+                span: a.span,
+                help: Some("repeat a shorter value or fewer times".into()),
+            });
+        }
+        for j in 0..k {
+            if j > 0 {
+                row.push_str(delim.as_ref().map_or("", |d| d.get(i)));
+            }
+            row.push_str(value.get(i));
+        }
+        b.append_value(&row);
+    }
+    Ok(a.finish(Arc::new(b.finish())))
+}
+
 /// `replace_string(text, lookup, rewrite)`: every non-overlapping occurrence
 /// of lookup, left to right. An empty lookup leaves the text as it is.
 pub fn replace_string(a: &Args) -> Result<Col> {

@@ -243,6 +243,25 @@ impl Accumulator for MakeList {
             {
                 continue;
             }
+            if self.set && self.arg_type == ScalarType::Dynamic {
+                // The make_set page ("Set from array column"): a dynamic
+                // array contributes its elements, not itself.
+                let v = json_value(&args[0], i, self.arg_type);
+                let elements = match v {
+                    serde_json::Value::Array(items) => items,
+                    serde_json::Value::Null => continue,
+                    other => vec![other],
+                };
+                for e in elements {
+                    if e.is_null() || self.items[*g].len() >= self.max_size {
+                        continue;
+                    }
+                    if self.seen[*g].insert(e.to_string()) {
+                        self.items[*g].push(e);
+                    }
+                }
+                continue;
+            }
             let key = text.value(i);
             if self.set && !self.seen[*g].insert(key.to_string()) {
                 continue;
@@ -373,6 +392,136 @@ impl Accumulator for PickRow {
     }
 }
 
+/// stdev/variance (and the `if` forms): the sample variance (n − 1 in the
+/// denominator, the stdev page's `stdev(1..5)` is 1.58113883008419), by
+/// Welford's running mean. A group of fewer than two values gives 0, as
+/// the summarize page's defaults do for no rows.
+struct Variance {
+    counts: Vec<i64>,
+    means: Vec<f64>,
+    m2: Vec<f64>,
+    root: bool,
+    predicate: Option<usize>,
+}
+
+impl Accumulator for Variance {
+    fn update(&mut self, groups: &[usize], n: usize, args: &[ArrayRef]) -> Result<()> {
+        resize(&mut self.counts, n, 0);
+        resize(&mut self.means, n, 0.0);
+        resize(&mut self.m2, n, 0.0);
+        let v = arrow_cast::cast(&args[0], &arrow_schema::DataType::Float64)?;
+        let v = v.as_primitive::<Float64Type>();
+        for (i, g) in groups.iter().enumerate() {
+            if v.is_valid(i) && self.predicate.is_none_or(|p| truthy(&args[p], i)) {
+                let x = v.value(i);
+                self.counts[*g] += 1;
+                let delta = x - self.means[*g];
+                self.means[*g] += delta / self.counts[*g] as f64;
+                self.m2[*g] += delta * (x - self.means[*g]);
+            }
+        }
+        Ok(())
+    }
+    fn finish(&mut self, n: usize) -> Result<Vec<ArrayRef>> {
+        resize(&mut self.counts, n, 0);
+        resize(&mut self.m2, n, 0.0);
+        let out: Float64Array = (0..n)
+            .map(|g| {
+                let var = if self.counts[g] < 2 { 0.0 } else { self.m2[g] / (self.counts[g] - 1) as f64 };
+                Some(if self.root { var.sqrt() } else { var })
+            })
+            .collect();
+        Ok(vec![Arc::new(out)])
+    }
+}
+
+/// percentile/percentiles: every non-null value of the group, and for each
+/// requested percentile p the nearest-rank value (the value at rank
+/// ⌈p/100 × n⌉ of the sorted values, the smallest for p = 0). Kusto
+/// estimates percentiles with T-Digest; on small groups the two agree,
+/// on large ones Kusto's answer may differ slightly (docs/language.md).
+struct Percentiles {
+    values: Vec<Vec<f64>>,
+    /// The percentiles asked for (constants).
+    points: Vec<f64>,
+    out: Vec<ScalarType>,
+}
+
+impl Accumulator for Percentiles {
+    fn update(&mut self, groups: &[usize], n: usize, args: &[ArrayRef]) -> Result<()> {
+        resize(&mut self.values, n, Vec::new());
+        let v = match args[0].data_type() {
+            arrow_schema::DataType::Timestamp(..) | arrow_schema::DataType::Duration(..) => arrow_cast::cast(
+                &arrow_cast::cast(&args[0], &arrow_schema::DataType::Int64)?,
+                &arrow_schema::DataType::Float64,
+            )?,
+            _ => arrow_cast::cast(&args[0], &arrow_schema::DataType::Float64)?,
+        };
+        let v = v.as_primitive::<Float64Type>();
+        for (i, g) in groups.iter().enumerate() {
+            if v.is_valid(i) && !v.value(i).is_nan() {
+                self.values[*g].push(v.value(i));
+            }
+        }
+        Ok(())
+    }
+    fn finish(&mut self, n: usize) -> Result<Vec<ArrayRef>> {
+        resize(&mut self.values, n, Vec::new());
+        for vals in &mut self.values {
+            vals.sort_by(f64::total_cmp);
+        }
+        self.points
+            .iter()
+            .zip(&self.out)
+            .map(|(&p, &ty)| {
+                let picked: Float64Array = self
+                    .values
+                    .iter()
+                    .map(|vals| {
+                        if vals.is_empty() || !(0.0..=100.0).contains(&p) {
+                            return None;
+                        }
+                        let rank = (p / 100.0 * vals.len() as f64).ceil() as usize;
+                        vals.get(rank.saturating_sub(1).min(vals.len() - 1)).copied()
+                    })
+                    .collect();
+                Ok(match ty {
+                    ScalarType::Real => Arc::new(picked) as ArrayRef,
+                    ty => {
+                        let whole: Int64Array = picked.iter().map(|v| v.map(|v| v as i64)).collect();
+                        arrow_cast::cast(&whole, &physical_type(ty))?
+                    }
+                })
+            })
+            .collect()
+    }
+}
+
+/// take_anyif: the first row's value where the predicate is true and the
+/// value is neither null nor empty (take-anyif page: "a random non-empty
+/// value … for which predicate evaluates to true").
+struct TakeAnyIf {
+    conv: RowConverter,
+    best: Vec<Option<OwnedRow>>,
+}
+
+impl Accumulator for TakeAnyIf {
+    fn update(&mut self, groups: &[usize], n: usize, args: &[ArrayRef]) -> Result<()> {
+        resize(&mut self.best, n, None);
+        let rows = self.conv.convert_columns(&[args[0].clone()])?;
+        for (i, g) in groups.iter().enumerate() {
+            if self.best[*g].is_none() && truthy(&args[1], i) && !null_or_empty(&args[0], i) {
+                self.best[*g] = Some(rows.row(i).owned());
+            }
+        }
+        Ok(())
+    }
+    fn finish(&mut self, n: usize) -> Result<Vec<ArrayRef>> {
+        resize(&mut self.best, n, None);
+        decode_optional_rows(&self.conv, &self.best)
+    }
+}
+
 fn row_converter(arrays: &[ArrayRef]) -> Result<RowConverter> {
     Ok(RowConverter::new(arrays.iter().map(|a| SortField::new(a.data_type().clone())).collect())?)
 }
@@ -382,8 +531,9 @@ fn accumulator(
     agg: &Aggregate,
     args: &[ArrayRef],
     types: &[ScalarType],
-    out: ScalarType,
+    out_types: &[ScalarType],
 ) -> Result<Box<dyn Accumulator>> {
+    let out = out_types.first().copied().unwrap_or(ScalarType::Dynamic);
     let name = agg.function.name;
     let iff = name.ends_with("if") && name != "countif";
     Ok(match name {
@@ -412,6 +562,42 @@ fn accumulator(
         }
         "dcountif" | "count_distinctif" => {
             Box::new(DistinctCount { conv: row_converter(&args[..1])?, sets: Vec::new(), predicate: Some(1) })
+        }
+        "stdev" | "stdevif" | "variance" | "varianceif" => Box::new(Variance {
+            counts: Vec::new(),
+            means: Vec::new(),
+            m2: Vec::new(),
+            root: name.starts_with("stdev"),
+            predicate: iff.then_some(1),
+        }),
+        "percentile" | "percentiles" => {
+            let points = args[1..]
+                .iter()
+                .map(|a| {
+                    let a = arrow_cast::cast(a, &arrow_schema::DataType::Float64)?;
+                    let a = a.as_primitive::<Float64Type>();
+                    Ok(if !a.is_empty() && a.is_valid(0) { a.value(0) } else { f64::NAN })
+                })
+                .collect::<Result<Vec<f64>>>()?;
+            Box::new(Percentiles { values: Vec::new(), points, out: out_types.to_vec() })
+        }
+        "take_anyif" => Box::new(TakeAnyIf { conv: row_converter(&args[..1])?, best: Vec::new() }),
+        "makelist" | "makeset" => {
+            let max_size = args
+                .get(1)
+                .and_then(|a| arrow_cast::cast(a, &arrow_schema::DataType::Int64).ok())
+                .and_then(|a| (!a.is_empty() && a.is_valid(0)).then(|| a.as_primitive::<Int64Type>().value(0)))
+                .map_or(128, |v| usize::try_from(v.max(0)).unwrap_or(usize::MAX));
+            let t = types.first().copied().unwrap_or(ScalarType::Dynamic);
+            Box::new(MakeList {
+                items: Vec::new(),
+                seen: Vec::new(),
+                set: name == "makeset",
+                strings: t == ScalarType::String,
+                max_size,
+                arg_type: t,
+                predicate: None,
+            })
         }
         "make_list" | "make_set" | "make_list_if" | "make_set_if" => {
             let has_pred = name.ends_with("_if");
@@ -481,9 +667,18 @@ pub fn summarize<'a>(
     // that list, set and distinct-count aggregates keep.
     let mut held = ex.pool.reservation("summarize");
     let keeps_values = |a: &Aggregate| {
-        matches!(a.function.name, "make_list" | "make_set" | "make_list_if" | "make_set_if")
-            || a.function.name.starts_with("dcount")
-            || a.function.name == "count_distinct"
+        matches!(
+            a.function.name,
+            "make_list"
+                | "make_set"
+                | "make_list_if"
+                | "make_set_if"
+                | "makelist"
+                | "makeset"
+                | "percentile"
+                | "percentiles"
+        ) || a.function.name.starts_with("dcount")
+            || a.function.name.starts_with("count_distinct")
     };
 
     // Only the columns keys and arguments read are decoded by a scan, and
@@ -552,8 +747,7 @@ pub fn summarize<'a>(
                     held.grow(args.iter().map(|a| a.get_array_memory_size() as u64).sum())?;
                 }
                 if accs[k].is_none() {
-                    let out = output_types(agg, plan).first().copied().unwrap_or(ScalarType::Dynamic);
-                    accs[k] = Some(accumulator(agg, args, &arg_types[k], out)?);
+                    accs[k] = Some(accumulator(agg, args, &arg_types[k], &output_types(agg, plan))?);
                 }
                 if let Some(acc) = accs[k].as_mut() {
                     acc.update(&row_groups, n_groups, args)?;
@@ -869,14 +1063,14 @@ fn group_strings(keys: &[ArrayRef], n: usize) -> (Vec<u32>, Vec<u32>) {
 }
 
 /// An aggregate that saw no rows: Kusto's defaults (summarize page, "Default
-/// values of aggregations"): 0 for counts and sums, [] for lists and sets,
-/// NaN for avg (0/0, the page's example), null otherwise.
+/// values of aggregations"): 0 for counts, sums, stdev and variance, [] for
+/// lists and sets, NaN for avg (0/0, the page's example), null otherwise.
 fn empty_aggregate(agg: &Aggregate, plan: &Plan, n: usize) -> Result<Vec<ArrayRef>> {
     Ok(output_types(agg, plan)
         .into_iter()
         .map(|t| -> ArrayRef {
             match (agg.function.name, t) {
-                ("count" | "countif" | "dcount" | "dcountif" | "count_distinct", _) => {
+                ("count" | "countif" | "dcount" | "dcountif" | "count_distinct" | "count_distinctif", _) => {
                     Arc::new(Int64Array::from(vec![0i64; n]))
                 }
                 ("sum" | "sumif", t) => {
@@ -890,7 +1084,8 @@ fn empty_aggregate(agg: &Aggregate, plan: &Plan, n: usize) -> Result<Vec<ArrayRe
                     crate::physical::scalar_array(&zero, n)
                 }
                 ("avg" | "avgif", ScalarType::Real) => Arc::new(Float64Array::from(vec![f64::NAN; n])),
-                ("make_list" | "make_set" | "make_list_if" | "make_set_if", _) => {
+                ("stdev" | "stdevif" | "variance" | "varianceif", _) => Arc::new(Float64Array::from(vec![0.0; n])),
+                ("make_list" | "make_set" | "make_list_if" | "make_set_if" | "makelist" | "makeset", _) => {
                     Arc::new(StringArray::from(vec![Some("[]"); n]))
                 }
                 (_, ScalarType::String) => Arc::new(StringArray::from(vec![""; n])),

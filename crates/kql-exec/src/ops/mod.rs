@@ -134,7 +134,9 @@ impl<'p> Executor<'p> {
             }
             Node::Filter { input, predicate } => rowwise::filter(self, input, predicate),
             Node::Project { input, columns } => rowwise::project(self, input, columns),
-            Node::MvExpand { input, columns, limit } => rowwise::mv_expand(self, input, columns, limit.as_ref(), plan),
+            Node::MvExpand { input, columns, limit, .. } => {
+                rowwise::mv_expand(self, input, columns, limit.as_ref(), plan)
+            }
             Node::Distinct { input } if kql_plan::distinct::is_fused_join(input) => join::distinct_join(self, input),
             Node::Distinct { input } => distinct::distinct(self, input),
             Node::Summarize { input, keys, aggregates } => aggregate::summarize(self, input, keys, aggregates, plan),

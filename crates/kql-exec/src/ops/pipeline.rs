@@ -59,7 +59,7 @@ fn chain<'p>(ex: &Executor<'p>, plan: &'p Plan) -> Result<Option<(Vec<Stage<'p>>
                 stages.push(Stage::Project(columns, ex.subqueries(columns.iter().map(|(_, e)| e))?));
                 p = input;
             }
-            Node::MvExpand { input, columns, limit } => {
+            Node::MvExpand { input, columns, limit, .. } => {
                 let limit = match limit {
                     Some(e) => Some(ex.constant_count(e)?),
                     None => None,

@@ -85,6 +85,7 @@ pub(crate) fn expand_batch(
     guard: &Reservation,
 ) -> Result<RecordBatch> {
     let rows = b.num_rows();
+    let bag_as_array = matches!(plan.node, kql_plan::plan::Node::MvExpand { bag_as_array: true, .. });
     let mut expanded = Vec::with_capacity(columns.len());
     for name in columns {
         let a =
@@ -92,7 +93,7 @@ pub(crate) fn expand_batch(
         if dyn_repr(a.data_type()).is_none() {
             return Err(ExecError::Internal(format!("mv-expand of non-dynamic column `{name}`")));
         }
-        expanded.push(expand(a));
+        expanded.push(expand(a, bag_as_array));
     }
     // Rows per input row: the longest of the expanded arrays (capped by limit).
     let counts: Vec<usize> = (0..rows)

@@ -399,6 +399,56 @@ impl Binder<'_> {
         Expr::new(ExprKind::Binary { op, left: Box::new(l), right: Box::new(r) }, ty, span)
     }
 
+    /// `x has_any (a, b)` as `x has a or x has b`, `has_all` with `and`
+    /// (has-any-operator page: "any of the specified terms"; has_all: "all
+    /// of"). The list: string expressions, or dynamic array literals whose
+    /// elements are strings. `None` for any other list (a sub-query, a
+    /// dynamic column), which stays unsupported.
+    fn has_any_all(
+        &mut self,
+        op: InOp,
+        x: &Expr,
+        list: &[ast::Expr],
+        row: Option<&Schema>,
+        span: Span,
+    ) -> Option<Expr> {
+        if list.iter().any(|i| self.is_tabular(i))
+            || !matches!(x.ty, Type::Scalar(ScalarType::String | ScalarType::Dynamic) | Type::Unknown)
+        {
+            return None;
+        }
+        let mut terms: Vec<Expr> = Vec::new();
+        for item in list {
+            let e = self.scalar(item, row);
+            match (&e.kind, e.ty) {
+                (ExprKind::Literal(Value::Dynamic(ast::DynValue::Array(items))), _) => {
+                    for v in items {
+                        let ast::DynValue::String(s) = v else { return None };
+                        terms.push(Expr::new(ExprKind::Literal(Value::String(s.clone())), Type::STRING, e.span));
+                    }
+                }
+                (_, Type::Scalar(ScalarType::String) | Type::Unknown) => terms.push(e),
+                _ => return None,
+            }
+        }
+        let (join, test) = match op {
+            InOp::HasAny => (BinaryOp::Or, BinaryOp::Has),
+            _ => (BinaryOp::And, BinaryOp::Has),
+        };
+        let tests = terms.into_iter().map(|t| {
+            Expr::new(ExprKind::Binary { op: test, left: Box::new(x.clone()), right: Box::new(t) }, Type::BOOL, span)
+        });
+        let combined = tests.reduce(|a, b| {
+            Expr::new(ExprKind::Binary { op: join, left: Box::new(a), right: Box::new(b) }, Type::BOOL, span)
+        });
+        // An empty list: nothing to find (has_any) / nothing missing (has_all).
+        Some(
+            combined.unwrap_or_else(|| {
+                Expr::new(ExprKind::Literal(Value::Bool(Some(op == InOp::HasAll))), Type::BOOL, span)
+            }),
+        )
+    }
+
     fn in_expr(
         &mut self,
         op: InOp,
@@ -410,10 +460,16 @@ impl Binder<'_> {
     ) -> Expr {
         let x = self.scalar(expr, row);
         if matches!(op, InOp::HasAny | InOp::HasAll) {
+            if let Some(e) = self.has_any_all(op, &x, list, row, span) {
+                return e;
+            }
             self.report(SemanticError::Unsupported {
-                what: format!("the `{}` operator", op.symbol()),
+                what: format!("the `{}` operator with this list", op.symbol()),
                 span: op_span,
-                help: Some("combine `has` tests with `or` / `and`".into()),
+                help: Some(
+                    "ntaq takes a list of strings or a dynamic array literal; combine `has` tests with `or` / `and`"
+                        .into(),
+                ),
             });
             return Expr::error(span);
         }

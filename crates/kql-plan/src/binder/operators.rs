@@ -119,6 +119,8 @@ impl Binder<'_> {
     pub(crate) fn where_(&mut self, input: Plan, predicate: &ast::Expr) -> Plan {
         let p = self.scalar(predicate, Some(&input.schema));
         self.expect_bool(&p, "`where`");
+        let (input, p) = push_into_innerunique(input, p);
+        let Some(p) = p else { return input };
         let schema = input.schema.clone();
         Plan { node: Node::Filter { input: Box::new(input), predicate: p }, schema }
     }
@@ -317,13 +319,24 @@ impl Binder<'_> {
     }
 
     pub(crate) fn mv_expand(&mut self, input: Plan, m: &ast::MvExpand) -> Plan {
+        // The mv-expand page, "Modes of expansion": `kind=bag` (the default)
+        // expands a property bag into one-property bags, `kind=array` into
+        // `[key, value]` arrays; `bagexpansion=` is the same option.
+        let mut bag_as_array = false;
         for p in &m.params {
             let value = match &p.value {
                 ast::ParamValue::Word(w) => w.name.clone(),
                 ast::ParamValue::Literal(l) => l.to_string(),
             };
-            let harmless = matches!((p.name.name.as_str(), value.as_str()), ("bagexpansion" | "kind", "array"));
-            if !harmless {
+            let known = match (p.name.name.as_str(), value.as_str()) {
+                ("bagexpansion" | "kind", "bag") => true,
+                ("bagexpansion" | "kind", "array") => {
+                    bag_as_array = true;
+                    true
+                }
+                _ => false,
+            };
+            if !known {
                 self.report(SemanticError::Unsupported {
                     what: format!("mv-expand parameter `{}={value}`", p.name.name),
                     span: p.span,
@@ -379,7 +392,7 @@ impl Binder<'_> {
         let limit = m.limit.as_ref().map(|l| self.constant_count(l, &row, "the mv-expand limit"));
         let open = row.open;
         let input = if extended { project_plan(input, cols, open) } else { input };
-        Plan { node: Node::MvExpand { input: Box::new(input), columns: expand, limit }, schema: row }
+        Plan { node: Node::MvExpand { input: Box::new(input), columns: expand, limit, bag_as_array }, schema: row }
     }
 
     /// A row count that must be a constant long (take, top, limit).
@@ -439,6 +452,77 @@ impl Binder<'_> {
         let schema = input.schema.clone();
         Plan { node: Node::Sort { input: Box::new(input), keys }, schema }
     }
+}
+
+/// A `where` right after a `join kind=innerunique` (the default): the parts
+/// of the predicate (split at `and`) that read only left-side columns filter
+/// the left side before its duplicate keys are dropped, as Kusto does. The
+/// innerunique join page: "the filter is propagated to the left side of the
+/// join … the keys that apply to that filter will always appear in the
+/// output" — `t1 | join t2 on key | where value == "val1.2"` always keeps
+/// the `val1.2` row, never an empty result. Returns the input and the parts
+/// left (`true` when none is).
+fn push_into_innerunique(mut input: Plan, predicate: Expr) -> (Plan, Option<Expr>) {
+    let Node::Join { left, kind: ast::JoinKind::InnerUnique, output, .. } = &mut input.node else {
+        return (input, Some(predicate));
+    };
+    // Output name → left column, for left-side outputs.
+    let left_columns: std::collections::HashMap<&str, &str> = output
+        .iter()
+        .filter(|o| o.side == crate::plan::Side::Left)
+        .map(|o| (o.name.as_str(), o.column.as_str()))
+        .collect();
+    let mut conjuncts = Vec::new();
+    split_and(predicate, &mut conjuncts);
+    let (pushed, kept): (Vec<Expr>, Vec<Expr>) = conjuncts.into_iter().partition(|c| {
+        let mut cols = crate::optimize::Names::new();
+        referenced_columns(c, &mut cols);
+        crate::optimize::deterministic(c)
+            && !has_subquery(c)
+            && cols.iter().all(|n| left_columns.contains_key(n.as_str()))
+    });
+    if !pushed.is_empty() {
+        let defs: std::collections::HashMap<&str, Expr> = left_columns
+            .iter()
+            .filter_map(|(out, col)| {
+                let ty = left.schema.get(col)?.ty;
+                Some((*out, Expr::new(ExprKind::Column((*col).to_string()), ty, Span::default())))
+            })
+            .collect();
+        let defs_ref: std::collections::HashMap<&str, &Expr> = defs.iter().map(|(k, v)| (*k, v)).collect();
+        let renamed: Option<Vec<Expr>> = pushed.iter().map(|c| crate::pushdown::substitute(c, &defs_ref)).collect();
+        match renamed.and_then(join_and) {
+            Some(on_left) => {
+                let inner = std::mem::replace(left.as_mut(), crate::binder::unknown_plan());
+                let schema = inner.schema.clone();
+                **left = Plan { node: Node::Filter { input: Box::new(inner), predicate: on_left }, schema };
+            }
+            None => return (input, join_and(pushed.into_iter().chain(kept).collect())),
+        }
+    }
+    (input, join_and(kept))
+}
+
+fn split_and(e: Expr, out: &mut Vec<Expr>) {
+    match e.kind {
+        ExprKind::Binary { op: ast::BinaryOp::And, left, right } => {
+            split_and(*left, out);
+            split_and(*right, out);
+        }
+        kind => out.push(Expr { kind, ..e }),
+    }
+}
+
+fn join_and(parts: Vec<Expr>) -> Option<Expr> {
+    parts.into_iter().reduce(|a, b| {
+        let span = a.span.to(b.span);
+        Expr::new(ExprKind::Binary { op: ast::BinaryOp::And, left: Box::new(a), right: Box::new(b) }, Type::BOOL, span)
+    })
+}
+
+/// True if `e` runs a sub-query (`in (T)`, `toscalar`): those stay where they are.
+fn has_subquery(e: &Expr) -> bool {
+    matches!(e.kind, ExprKind::InQuery { .. } | ExprKind::ScalarQuery(_)) || e.children().into_iter().any(has_subquery)
 }
 
 #[cfg(test)]

@@ -221,6 +221,9 @@ impl Binder<'_> {
             self.register_aggregate(def, bound, names.len());
             return names;
         }
+        if matches!(def.name, "percentile" | "percentiles") {
+            return self.percentiles(def, args, item, row);
+        }
         let bound = self.aggregate_args(args, row);
         let ty = self.check_call(def, &bound, span);
         self.register_aggregate(def, bound, 1);
@@ -229,6 +232,50 @@ impl Binder<'_> {
             None => result_name(&item.expr).unwrap_or_else(|| format!("{}_", def.name)),
         };
         vec![(name, ty, item.name.as_ref().map_or(span, |n| n.span))]
+    }
+
+    /// `percentile(x, 50)`, `percentiles(x, 50, 90)`: one column per
+    /// percentile, `percentile_x_50` (Aggregates.cs `AddPercentileColumns`:
+    /// the constant's text with every character but letters and digits
+    /// made `_`).
+    fn percentiles(
+        &mut self,
+        def: &'static FunctionDef,
+        args: &[ast::Expr],
+        item: &ast::NamedExpr,
+        row: &Schema,
+    ) -> Vec<(String, Type, Span)> {
+        let span = item.expr.span;
+        let bound = self.aggregate_args(args, row);
+        let ty = self.check_call(def, &bound, span);
+        let value_name = args.first().and_then(result_name).unwrap_or_default();
+        let mut names: Vec<(String, Type, Span)> = bound
+            .iter()
+            .skip(1)
+            .map(|p| {
+                let text = match &p.kind {
+                    ExprKind::Literal(v) => v.to_string(),
+                    _ => String::new(),
+                };
+                let fragment: String = text.chars().map(|c| if c.is_alphanumeric() { c } else { '_' }).collect();
+                (format!("percentile_{value_name}_{fragment}"), ty, span)
+            })
+            .collect();
+        if let Some(n) = &item.name {
+            match names.as_mut_slice() {
+                [(only, _, s)] => {
+                    *only = n.name.clone();
+                    *s = n.span;
+                }
+                _ => self.report(SemanticError::Unsupported {
+                    what: format!("naming the several results of `{}` with `{} =`", def.name, n.name),
+                    span: n.span,
+                    help: Some("leave it unnamed and rename with project-rename".into()),
+                }),
+            }
+        }
+        self.register_aggregate(def, bound, names.len());
+        names
     }
 
     fn register_aggregate(&mut self, function: &'static FunctionDef, args: Vec<Expr>, outputs: usize) {
@@ -258,7 +305,7 @@ impl Binder<'_> {
             Some(p) => p.input.clone(),
             None => return Expr::error(span),
         };
-        if is_tuple_aggregate(def, args) {
+        if is_tuple_aggregate(def, args) || (def.name == "percentiles" && args.len() > 2) {
             self.report(SemanticError::Unsupported {
                 what: format!("`{}` inside an expression", def.name),
                 span,

@@ -39,6 +39,20 @@ fn avg_result(args: &[Type]) -> Result<Type, CallError> {
     })
 }
 
+/// What `percentile` orders: numbers, datetimes and timespans.
+const PERCENTILE_VALUE: A = A::OneOf(&[S::Int, S::Long, S::Real, S::Decimal, S::DateTime, S::Timespan]);
+
+/// Result of `percentile(x, p)` (Aggregates.cs `AddPercentileColumns`): the
+/// value's type, int as long and decimal as real.
+fn percentile_result(args: &[Type]) -> Result<Type, CallError> {
+    Ok(match args.first() {
+        Some(Type::Scalar(S::Int)) => Type::LONG,
+        Some(Type::Scalar(S::Decimal)) => Type::REAL,
+        Some(&t) => t,
+        None => Type::Unknown,
+    })
+}
+
 const fn aggregate(
     name: &'static str,
     params: &'static [P],
@@ -91,15 +105,30 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         PrefixAndFirstArg("avgif"),
         "Average of the expression over the rows where the predicate is true.",
     ),
-    // count: Kusto also has a hidden, obsolete `count(predicate)` signature
-    // (use countif); only the zero-argument form is declared here.
-    aggregate("count", &[], Fixed(S::Long), PrefixAndFirstArg("count"), "Number of rows in the group."),
+    // count: the summarize page's example `count(x)` (named `count_x`)
+    // counts every row, nulls included ("The standard count function
+    // includes null values in its count"), so the argument is accepted and
+    // not read.
+    aggregate(
+        "count",
+        &[P::optional("expr", A::Any)],
+        Fixed(S::Long),
+        PrefixAndFirstArg("count"),
+        "Number of rows in the group.",
+    ),
     aggregate(
         "count_distinct",
         &[P::new("expr", NOT_DYNAMIC)],
         Fixed(S::Long),
         PrefixAndFirstArg("count_distinct"),
         "Exact number of distinct values of the expression.",
+    ),
+    aggregate(
+        "count_distinctif",
+        &[P::new("expr", NOT_DYNAMIC), PREDICATE],
+        Fixed(S::Long),
+        PrefixAndFirstArg("count_distinctif"),
+        "Exact number of distinct values over the rows where the predicate is true.",
     ),
     aggregate(
         "countif",
@@ -152,6 +181,21 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         PrefixAndFirstArg("set"),
         "Dynamic array of the distinct values where the predicate is true.",
     ),
+    // makelist/makeset: obsolete and hidden in Kusto.Language; their pages give a default maxSize of 128.
+    aggregate(
+        "makelist",
+        &[P::new("expr", A::Any), MAX_SIZE],
+        Fixed(S::Dynamic),
+        PrefixAndFirstArg("list"),
+        "Deprecated alias of make_list (at most 128 values unless maxSize is given).",
+    ),
+    aggregate(
+        "makeset",
+        &[P::new("expr", A::Any), MAX_SIZE],
+        Fixed(S::Dynamic),
+        PrefixAndFirstArg("set"),
+        "Deprecated alias of make_set (at most 128 values unless maxSize is given).",
+    ),
     aggregate("max", &[P::new("expr", A::Orderable)], Arg(0), PrefixAndFirstArg("max"), "Largest value in the group."),
     aggregate(
         "maxif",
@@ -167,6 +211,40 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Arg(0),
         PrefixAndFirstArg("minif"),
         "Smallest value over the rows where the predicate is true.",
+    ),
+    // percentile/percentiles: one column per percentile, `percentile_X_50` (Aggregates.cs `AddPercentileColumns`), named by the binder.
+    aggregate(
+        "percentile",
+        &[P::new("expr", PERCENTILE_VALUE), P::new("percentile", A::Numeric).constant()],
+        Returns::Custom(percentile_result),
+        ResultName::Default,
+        "The nearest-rank percentile of the expression (Kusto estimates it).",
+    ),
+    aggregate(
+        "percentiles",
+        &[
+            P::new("expr", PERCENTILE_VALUE),
+            P::new("percentile", A::Numeric).constant(),
+            P::many("percentile", A::Numeric).constant(),
+        ],
+        Returns::Custom(percentile_result),
+        ResultName::Default,
+        "Nearest-rank percentiles of the expression, one column each.",
+    ),
+    // stdev/variance: Kusto's `Summable` also admits timespan and datetime; only numbers are declared here.
+    aggregate(
+        "stdev",
+        &[P::new("expr", A::Numeric)],
+        Fixed(S::Real),
+        PrefixAndFirstArg("stdev"),
+        "Sample standard deviation of the expression over the group.",
+    ),
+    aggregate(
+        "stdevif",
+        &[P::new("expr", A::Numeric), PREDICATE],
+        Fixed(S::Real),
+        PrefixAndFirstArg("stdevif"),
+        "Sample standard deviation over the rows where the predicate is true.",
     ),
     // sum/sumif: Kusto's `Summable` also admits datetime; ntaq's `Summable`
     // (numbers and timespan) rejects a sum of datetimes.
@@ -193,5 +271,26 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Arg(0),
         ResultName::Default,
         "An arbitrary value of each argument from one row of the group.",
+    ),
+    aggregate(
+        "take_anyif",
+        &[P::new("expr", A::Any), PREDICATE],
+        Arg(0),
+        ResultName::FirstArg,
+        "A non-empty value of the expression from a row where the predicate is true.",
+    ),
+    aggregate(
+        "variance",
+        &[P::new("expr", A::Numeric)],
+        Fixed(S::Real),
+        PrefixAndFirstArg("variance"),
+        "Sample variance of the expression over the group.",
+    ),
+    aggregate(
+        "varianceif",
+        &[P::new("expr", A::Numeric), PREDICATE],
+        Fixed(S::Real),
+        PrefixAndFirstArg("varianceif"),
+        "Sample variance over the rows where the predicate is true.",
     ),
 ];

@@ -75,6 +75,37 @@ fn case_result(args: &[Type]) -> Result<Type, CallError> {
     common_type(&values).ok_or(CallError::Incompatible { found: values })
 }
 
+/// Kusto's `ParameterTypeKind.NotDynamic`: any scalar but dynamic.
+const NOT_DYNAMIC: A =
+    A::OneOf(&[S::Bool, S::Int, S::Long, S::Real, S::Decimal, S::String, S::DateTime, S::Timespan, S::Guid]);
+
+/// `extract_all(regex, source)` or `extract_all(regex, captureGroups, source)`
+/// (Functions.cs `ExtractAll`): the groups a dynamic array, the source a
+/// string; the result a dynamic array.
+fn extract_all_result(args: &[Type]) -> Result<Type, CallError> {
+    let string = |index: usize| -> Result<(), CallError> {
+        match args.get(index) {
+            Some(&t) if !A::StringLike.accepts(t) => {
+                Err(CallError::ArgType { index, expected: "string".into(), found: t })
+            }
+            _ => Ok(()),
+        }
+    };
+    if args.len() == 3 {
+        if !A::Exactly(S::Dynamic).accepts(args[1]) {
+            return Err(CallError::ArgType {
+                index: 1,
+                expected: "dynamic (an array of capture groups)".into(),
+                found: args[1],
+            });
+        }
+        string(2)?;
+    } else {
+        string(1)?;
+    }
+    Ok(Type::DYNAMIC)
+}
+
 const fn scalar(
     name: &'static str,
     params: &'static [P],
@@ -118,6 +149,42 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Unnamed,
         "Number of elements of a dynamic array (null if not an array).",
     ),
+    // arraylength/parsejson: deprecated aliases (Functions.cs, Obsolete).
+    scalar(
+        "arraylength",
+        &[P::new("array", A::Exactly(S::Dynamic))],
+        Fixed(S::Long),
+        Unnamed,
+        "Deprecated alias of array_length.",
+    ),
+    scalar(
+        "base64_decode_tostring",
+        &[P::new("base64_string", A::StringLike)],
+        Fixed(S::String),
+        Unnamed,
+        "Decodes base64 into a UTF-8 string (empty if invalid).",
+    ),
+    scalar(
+        "base64_decodestring",
+        &[P::new("base64_string", A::StringLike)],
+        Fixed(S::String),
+        Unnamed,
+        "Deprecated alias of base64_decode_tostring.",
+    ),
+    scalar(
+        "base64_encode_tostring",
+        &[P::new("string", A::StringLike)],
+        Fixed(S::String),
+        Unnamed,
+        "Encodes a string's UTF-8 bytes as base64.",
+    ),
+    scalar(
+        "base64_encodestring",
+        &[P::new("string", A::StringLike)],
+        Fixed(S::String),
+        Unnamed,
+        "Deprecated alias of base64_encode_tostring.",
+    ),
     scalar("bin", BIN_PARAMS, Returns::Custom(bin_result), FirstArg, "Rounds down to a multiple of the bin size."),
     // case: the params fix the minimum of 3 and the first predicate's type;
     // `case_result` checks the odd count and the later predicates.
@@ -154,6 +221,29 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Unnamed,
         "Counts occurrences of a substring (or regex matches) in a string.",
     ),
+    // datetime_add/datetime_diff: `period` is a literal of KustoFacts.DateDiffParts.
+    scalar(
+        "datetime_add",
+        &[
+            P::new("period", A::StringLike).constant(),
+            P::new("amount", A::Exactly(S::Long)),
+            P::new("datetime", A::Exactly(S::DateTime)),
+        ],
+        Fixed(S::DateTime),
+        Unnamed,
+        "A datetime moved by an amount of periods (year, quarter, month, week, day, hour, …).",
+    ),
+    scalar(
+        "datetime_diff",
+        &[
+            P::new("period", A::StringLike).constant(),
+            P::new("datetime1", A::Exactly(S::DateTime)),
+            P::new("datetime2", A::Exactly(S::DateTime)),
+        ],
+        Fixed(S::Long),
+        Unnamed,
+        "The number of period boundaries between two datetimes (datetime1 - datetime2).",
+    ),
     scalar(
         "datetime_part",
         // Kusto: `part` is a literal from KustoFacts.DateTimeParts ("year", "month", …).
@@ -162,6 +252,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Unnamed,
         "Extracts a part (year, month, day, hour, …) of a datetime as an int.",
     ),
+    scalar("dayofmonth", DATE, Fixed(S::Int), Unnamed, "The day of the month (1-31) of a datetime."),
     scalar("dayofweek", DATE, Fixed(S::Timespan), Unnamed, "Days since the preceding Sunday, as a timespan."),
     scalar(
         "endofday",
@@ -169,6 +260,27 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Fixed(S::DateTime),
         Unnamed,
         "The end of the day containing the date, shifted by offset days.",
+    ),
+    scalar(
+        "endofmonth",
+        DATE_AND_OFFSET,
+        Fixed(S::DateTime),
+        Unnamed,
+        "The end of the month containing the date, shifted by offset months.",
+    ),
+    scalar(
+        "endofweek",
+        DATE_AND_OFFSET,
+        Fixed(S::DateTime),
+        Unnamed,
+        "The end of the week (Saturday) containing the date, shifted by offset weeks.",
+    ),
+    scalar(
+        "endofyear",
+        DATE_AND_OFFSET,
+        Fixed(S::DateTime),
+        Unnamed,
+        "The end of the year containing the date, shifted by offset years.",
     ),
     scalar("exp", NUMBER, Fixed(S::Real), FirstArg, "e raised to the power of the number."),
     // extract: Kusto has a second signature with a fourth `typeof(T)` literal
@@ -185,12 +297,36 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Unnamed,
         "The text of a regex capture group in the source string.",
     ),
+    // extract_all(regex, source) or extract_all(regex, captureGroups, source): `extract_all_result` checks the forms.
+    scalar(
+        "extract_all",
+        &[
+            P::new("regex", A::StringLike).constant(),
+            P::new("captureGroups", A::Any),
+            P::optional("source", A::StringLike),
+        ],
+        Returns::Custom(extract_all_result),
+        Unnamed,
+        "Every match of a regex: its capture groups as a dynamic array.",
+    ),
     scalar(
         "floor",
         BIN_PARAMS,
         Returns::Custom(bin_result),
         FirstArg,
         "Rounds down to a multiple of the bin size (alias of bin).",
+    ),
+    // format_bytes: Kusto ResultNameKind.FirstArgument.
+    scalar(
+        "format_bytes",
+        &[
+            P::new("size", A::Numeric),
+            P::optional("precision", A::Numeric).constant(),
+            P::optional("units", A::StringLike).constant(),
+        ],
+        Fixed(S::String),
+        FirstArg,
+        "A size in bytes as text in a 1024-based unit (`10.1 KB`).",
     ),
     scalar(
         "format_datetime",
@@ -200,8 +336,66 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         FirstArg,
         "Formats a datetime with a format string such as 'yyyy-MM-dd'.",
     ),
+    // format_ipv4/format_ipv4_mask: the pages give `prefix` as optional (Kusto.Language requires it for _mask).
+    scalar(
+        "format_ipv4",
+        &[P::new("ip", A::Any), P::optional("prefix", A::Exactly(S::Long))],
+        Fixed(S::String),
+        Unnamed,
+        "An IPv4 address (text or number) as text, masked to the prefix length.",
+    ),
+    scalar(
+        "format_ipv4_mask",
+        &[P::new("ip", A::Any), P::optional("prefix", A::Exactly(S::Long))],
+        Fixed(S::String),
+        Unnamed,
+        "An IPv4 address (text or number) masked to the prefix length, in CIDR notation.",
+    ),
+    scalar(
+        "format_timespan",
+        &[P::new("timespan", A::Exactly(S::Timespan)), P::new("format", A::StringLike).constant()],
+        Fixed(S::String),
+        FirstArg,
+        "Formats a timespan with a format string such as 'dd.hh:mm:ss'.",
+    ),
     scalar("getmonth", DATE, Fixed(S::Int), Unnamed, "The month number (1-12) of a datetime."),
     scalar("getyear", DATE, Fixed(S::Int), Unnamed, "The year of a datetime."),
+    // has_any_ipv4/_prefix, ipv4_is_in_any_range, ipv6_is_in_any_range: strings or one dynamic array.
+    scalar(
+        "has_any_ipv4",
+        &[P::new("source", A::StringLike), P::new("ips", A::StringLike), P::many("ips", A::StringLike)],
+        Fixed(S::Bool),
+        Unnamed,
+        "True if any of the IPv4 addresses (arguments or a dynamic array) appears delimited in the text.",
+    ),
+    scalar(
+        "has_any_ipv4_prefix",
+        &[P::new("source", A::StringLike), P::new("ip_prefixes", A::StringLike), P::many("ip_prefixes", A::StringLike)],
+        Fixed(S::Bool),
+        Unnamed,
+        "True if an IPv4 address starting with any of the prefixes appears delimited in the text.",
+    ),
+    scalar(
+        "has_ipv4",
+        &[P::new("source", A::StringLike), P::new("ip", A::StringLike)],
+        Fixed(S::Bool),
+        Unnamed,
+        "True if the IPv4 address appears in the text, delimited by non-alphanumeric characters.",
+    ),
+    scalar(
+        "has_ipv4_prefix",
+        &[P::new("source", A::StringLike), P::new("ip_prefix", A::StringLike)],
+        Fixed(S::Bool),
+        Unnamed,
+        "True if an IPv4 address starting with the prefix (such as `10.1.`) appears delimited in the text.",
+    ),
+    scalar(
+        "hash_sha256",
+        &[P::new("source", NOT_DYNAMIC)],
+        Fixed(S::String),
+        Unnamed,
+        "The SHA-256 digest of the value's text, in hex.",
+    ),
     scalar("hourofday", DATE, Fixed(S::Int), Unnamed, "The hour (0-23) of a datetime."),
     // iff/iif: Kusto's result is the common non-dynamic type of `then` and
     // `else` (a dynamic branch is ignored when the other has a type); here the
@@ -228,6 +422,20 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Zero-based index of the first (or nth) occurrence of a string, or -1.",
     ),
     scalar(
+        "ipv4_compare",
+        &[P::new("ip1", A::StringLike), P::new("ip2", A::StringLike), P::optional("prefix", A::Exactly(S::Long))],
+        Fixed(S::Long),
+        Unnamed,
+        "Compares two IPv4 addresses under their prefixes: -1, 0 or 1.",
+    ),
+    scalar(
+        "ipv4_is_in_any_range",
+        &[P::new("ip", A::StringLike), P::new("ranges", A::StringLike), P::many("ranges", A::StringLike)],
+        Fixed(S::Bool),
+        Unnamed,
+        "True if an IPv4 address is in any of the ranges.",
+    ),
+    scalar(
         "ipv4_is_in_range",
         &[P::new("ip", A::StringLike), P::new("ip_range", A::StringLike)],
         Fixed(S::Bool),
@@ -248,6 +456,41 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Unnamed,
         "True if an IPv4 address is in a private (RFC 1918) range.",
     ),
+    scalar(
+        "ipv4_netmask_suffix",
+        &[P::new("ip", A::StringLike)],
+        Fixed(S::Long),
+        Unnamed,
+        "The prefix length of an IPv4 address (32 without one).",
+    ),
+    scalar(
+        "ipv6_compare",
+        &[P::new("ip1", A::StringLike), P::new("ip2", A::StringLike), P::optional("prefix", A::Exactly(S::Long))],
+        Fixed(S::Long),
+        Unnamed,
+        "Compares two IPv6 or IPv4 addresses under their prefixes: -1, 0 or 1.",
+    ),
+    scalar(
+        "ipv6_is_in_any_range",
+        &[P::new("ip", A::StringLike), P::new("ranges", A::StringLike), P::many("ranges", A::StringLike)],
+        Fixed(S::Bool),
+        Unnamed,
+        "True if an IPv6 or IPv4 address is in any of the ranges.",
+    ),
+    scalar(
+        "ipv6_is_in_range",
+        &[P::new("ip", A::StringLike), P::new("ip_range", A::StringLike)],
+        Fixed(S::Bool),
+        Unnamed,
+        "True if an IPv6 or IPv4 address is in an IPv6 prefix range.",
+    ),
+    scalar(
+        "ipv6_is_match",
+        &[P::new("ip1", A::StringLike), P::new("ip2", A::StringLike), P::optional("prefix", A::Exactly(S::Long))],
+        Fixed(S::Bool),
+        Unnamed,
+        "True if two IPv6 or IPv4 addresses match under their prefixes.",
+    ),
     scalar("isempty", VALUE, Fixed(S::Bool), Unnamed, "True if the value is null or an empty string."),
     // isnan: Kusto declares `real` (int and long promote); decimal is accepted here too.
     scalar("isnan", &[P::new("number", A::Exactly(S::Real))], Fixed(S::Bool), Unnamed, "True if the number is NaN."),
@@ -256,6 +499,34 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
     scalar("isnull", &[P::new("expression", A::Any)], Fixed(S::Bool), Unnamed, "True if the value is null."),
     scalar("log", NUMBER, Fixed(S::Real), FirstArg, "Natural logarithm."),
     scalar("log10", NUMBER, Fixed(S::Real), FirstArg, "Base-10 logarithm."),
+    // make_datetime: Kusto's one-argument form is not declared.
+    scalar(
+        "make_datetime",
+        &[
+            P::new("year", A::Numeric),
+            P::new("month", A::Numeric),
+            P::new("day", A::Numeric),
+            P::optional("hour", A::Numeric),
+            P::optional("minute", A::Numeric),
+            P::optional("second", A::Numeric),
+        ],
+        Fixed(S::DateTime),
+        Unnamed,
+        "A datetime from its year, month, day and optional hour, minute and second (null if invalid).",
+    ),
+    // make_timespan: Kusto's one-argument form is not declared.
+    scalar(
+        "make_timespan",
+        &[
+            P::new("hours_or_days", A::Numeric),
+            P::new("minutes_or_hours", A::Numeric),
+            P::optional("seconds_or_minutes", A::Numeric),
+            P::optional("seconds", A::Numeric),
+        ],
+        Fixed(S::Timespan),
+        Unnamed,
+        "A timespan from (hour, minute [, second]) or (day, hour, minute, second).",
+    ),
     // max_of/min_of: Kusto allows 2 to 64 arguments; the upper bound is not checked here.
     scalar(
         "max_of",
@@ -280,6 +551,27 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "The current UTC time, plus an optional offset.",
     ),
     scalar(
+        "parse_ipv4",
+        &[P::new("ip", A::StringLike)],
+        Fixed(S::Long),
+        Unnamed,
+        "An IPv4 address (masked by its prefix) as a long, or null.",
+    ),
+    scalar(
+        "parse_ipv4_mask",
+        &[P::new("ip", A::StringLike), P::new("prefix", A::Exactly(S::Long))],
+        Fixed(S::Long),
+        Unnamed,
+        "An IPv4 address masked to the prefix length, as a long, or null.",
+    ),
+    scalar(
+        "parse_ipv6",
+        &[P::new("ip", A::StringLike)],
+        Fixed(S::String),
+        Unnamed,
+        "An IPv6 or IPv4 address (masked by its prefix) in canonical IPv6 form, or empty.",
+    ),
+    scalar(
         "parse_json",
         &[P::new("json_text", A::StringLike)],
         Fixed(S::Dynamic),
@@ -287,11 +579,44 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Parses a JSON string into a dynamic value.",
     ),
     scalar(
+        "parse_path",
+        &[P::new("path", A::StringLike)],
+        Fixed(S::Dynamic),
+        Unnamed,
+        "The parts of a file path as a property bag.",
+    ),
+    scalar(
+        "parse_url",
+        &[P::new("url", A::StringLike)],
+        Fixed(S::Dynamic),
+        Unnamed,
+        "The parts of a URL as a property bag.",
+    ),
+    scalar(
+        "parsejson",
+        &[P::new("json_text", A::StringLike)],
+        Fixed(S::Dynamic),
+        FirstArg,
+        "Deprecated alias of parse_json.",
+    ),
+    scalar("parseurl", &[P::new("url", A::StringLike)], Fixed(S::Dynamic), Unnamed, "Deprecated alias of parse_url."),
+    scalar(
         "pow",
         &[P::new("base", A::Numeric), P::new("exponent", A::Numeric)],
         Fixed(S::Real),
         FirstArg,
         "The base raised to the exponent.",
+    ),
+    scalar(
+        "replace_regex",
+        &[
+            P::new("source", A::StringLike),
+            P::new("lookup_regex", A::StringLike).constant(),
+            P::new("rewrite_pattern", A::StringLike).constant(),
+        ],
+        Fixed(S::String),
+        Unnamed,
+        "Replaces every match of a regex; the rewrite refers to groups as \\1, \\2 and so on.",
     ),
     scalar(
         "replace_string",
@@ -307,6 +632,13 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Arg(0),
         FirstArg,
         "Rounds a number to the given number of decimal places (default 0).",
+    ),
+    scalar(
+        "sign",
+        &[P::new("number", A::Numeric)],
+        Fixed(S::Real),
+        Unnamed,
+        "-1, 0 or 1 as the number is negative, zero or positive.",
     ),
     scalar(
         "split",
@@ -374,6 +706,13 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Length of a string in Unicode code points.",
     ),
     scalar(
+        "strrep",
+        &[P::new("value", A::Any), P::new("multiplier", A::Exactly(S::Long)), P::optional("delimiter", A::Any)],
+        Fixed(S::String),
+        Unnamed,
+        "The value's text repeated (at most 1024 times), with an optional delimiter.",
+    ),
+    scalar(
         "substring",
         &[P::new("string", A::Any), P::new("start", A::Exactly(S::Long)), P::optional("length", A::Exactly(S::Long))],
         Fixed(S::String),
@@ -398,4 +737,46 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
     scalar("trim", TRIM_PARAMS, Fixed(S::String), Unnamed, "Removes leading and trailing matches of a regex."),
     scalar("trim_end", TRIM_PARAMS, Fixed(S::String), Unnamed, "Removes trailing matches of a regex."),
     scalar("trim_start", TRIM_PARAMS, Fixed(S::String), Unnamed, "Removes leading matches of a regex."),
+    scalar(
+        "unixtime_microseconds_todatetime",
+        &[P::new("number", A::Numeric)],
+        Fixed(S::DateTime),
+        Unnamed,
+        "The datetime that many microseconds after 1970-01-01.",
+    ),
+    scalar(
+        "unixtime_milliseconds_todatetime",
+        &[P::new("number", A::Numeric)],
+        Fixed(S::DateTime),
+        Unnamed,
+        "The datetime that many milliseconds after 1970-01-01.",
+    ),
+    scalar(
+        "unixtime_nanoseconds_todatetime",
+        &[P::new("number", A::Numeric)],
+        Fixed(S::DateTime),
+        Unnamed,
+        "The datetime that many nanoseconds after 1970-01-01.",
+    ),
+    scalar(
+        "unixtime_seconds_todatetime",
+        &[P::new("number", A::Numeric)],
+        Fixed(S::DateTime),
+        Unnamed,
+        "The datetime that many seconds after 1970-01-01.",
+    ),
+    scalar(
+        "url_decode",
+        &[P::new("encoded_url", A::StringLike)],
+        Fixed(S::String),
+        Unnamed,
+        "Decodes %xx sequences and + in a URL.",
+    ),
+    scalar(
+        "url_encode",
+        &[P::new("url", A::StringLike)],
+        Fixed(S::String),
+        Unnamed,
+        "Percent-encodes a URL (space as +).",
+    ),
 ];

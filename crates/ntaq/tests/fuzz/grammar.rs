@@ -524,7 +524,7 @@ impl<'a, 'c> Generator<'a, 'c> {
     }
 
     fn aggregate(&mut self, schema: &[Col]) -> (String, Ty) {
-        match self.c.pick(12) {
+        match self.c.pick(16) {
             0 => ("count()".into(), Ty::Long),
             1 => (format!("sum({})", self.expr(Ty::Long, schema, 2)), Ty::Long),
             2 => (format!("sum({})", self.expr(Ty::Real, schema, 2)), Ty::Real),
@@ -554,6 +554,27 @@ impl<'a, 'c> Generator<'a, 'c> {
             10 => {
                 let f = *self.c.one(&["make_list_if", "make_set_if"]);
                 (format!("{f}({}, {})", self.expr(Ty::Long, schema, 2), self.expr(Ty::Bool, schema, 2)), Ty::Dyn)
+            }
+            11 => {
+                let f = *self.c.one(&["stdev", "variance"]);
+                (format!("{f}({})", self.expr(Ty::Long, schema, 2)), Ty::Real)
+            }
+            12 => {
+                let f = *self.c.one(&["stdevif", "varianceif"]);
+                (format!("{f}({}, {})", self.expr(Ty::Real, schema, 2), self.expr(Ty::Bool, schema, 2)), Ty::Real)
+            }
+            13 => {
+                let p = *self.c.one(&["50", "0", "100", "99.5", "-1"]);
+                (format!("percentile({}, {p})", self.expr(Ty::Long, schema, 2)), Ty::Long)
+            }
+            14 => {
+                let f = *self.c.one(&["take_anyif", "count_distinctif"]);
+                let ty = if f == "take_anyif" { Ty::Str } else { Ty::Long };
+                (format!("{f}({}, {})", self.expr(Ty::Str, schema, 2), self.expr(Ty::Bool, schema, 2)), ty)
+            }
+            15 => {
+                let f = *self.c.one(&["makeset", "makelist"]);
+                (format!("{f}({})", self.expr(Ty::Dyn, schema, 2)), Ty::Dyn)
             }
             _ => (format!("avgif({}, {})", self.expr(Ty::Real, schema, 2), self.expr(Ty::Bool, schema, 2)), Ty::Real),
         }
@@ -782,7 +803,7 @@ impl<'a, 'c> Generator<'a, 'c> {
     }
 
     fn long_expr(&mut self, s: &[Col], d: usize) -> String {
-        match self.c.pick(16) {
+        match self.c.pick(19) {
             0 => {
                 let op = *self.c.one(&["+", "-", "*", "/", "%"]);
                 format!("{} {op} {}", self.operand(Ty::Long, s, d), self.operand(Ty::Long, s, d))
@@ -834,12 +855,24 @@ impl<'a, 'c> Generator<'a, 'c> {
                 format!("datetime_part({part}, {})", self.expr(Ty::Date, s, d))
             }
             14 => format!("tolong(toscalar({}))", self.scalar_subquery(Ty::Long, d)),
+            15 => {
+                let part = self.c.word(&["\"year\"", "\"week\"", "\"Day\"", "\"nanosecond\"", "\"quarter\""]);
+                format!("datetime_diff({part}, {}, {})", self.expr(Ty::Date, s, d), self.expr(Ty::Date, s, d))
+            }
+            16 => {
+                let f = *self.c.one(&["parse_ipv4", "ipv4_netmask_suffix"]);
+                format!("{f}({})", self.expr(Ty::Str, s, d))
+            }
+            17 => {
+                let f = *self.c.one(&["ipv4_compare", "ipv6_compare"]);
+                format!("{f}({}, {})", self.expr(Ty::Str, s, d), self.expr(Ty::Str, s, d))
+            }
             _ => format!("round({})", self.expr(Ty::Long, s, d)),
         }
     }
 
     fn real_expr(&mut self, s: &[Col], d: usize) -> String {
-        match self.c.pick(9) {
+        match self.c.pick(10) {
             0 => {
                 let op = *self.c.one(&["+", "-", "*", "/", "%"]);
                 format!("{} {op} {}", self.operand(Ty::Real, s, d), self.operand(Ty::Long, s, d))
@@ -861,6 +894,7 @@ impl<'a, 'c> Generator<'a, 'c> {
             5 => format!("{} / {}", self.operand(Ty::Long, s, d), self.operand(Ty::Real, s, d)),
             6 => format!("bin({}, 0.5)", self.expr(Ty::Real, s, d)),
             7 => format!("{} / 1s", self.expr(Ty::Span, s, d)),
+            8 => format!("sign({})", self.expr(Ty::Real, s, d)),
             _ => format!("-({})", self.expr(Ty::Real, s, d)),
         }
     }
@@ -881,7 +915,7 @@ impl<'a, 'c> Generator<'a, 'c> {
     }
 
     fn str_expr(&mut self, s: &[Col], d: usize) -> String {
-        match self.c.pick(15) {
+        match self.c.pick(21) {
             0 => {
                 let parts: Vec<String> = (0..1 + self.c.pick(4)).map(|_| self.expr(Ty::Str, s, d)).collect();
                 format!("strcat({})", parts.join(", "))
@@ -935,13 +969,39 @@ impl<'a, 'c> Generator<'a, 'c> {
                 self.expr(Ty::Long, s, d)
             ),
             13 => format!("tostring(toscalar({}))", self.scalar_subquery(Ty::Str, d)),
+            14 => {
+                let re = self.regex();
+                let rewrite = self.c.word(&["@\"<\\0>\"", "\"$1\"", "@\"\\2\\1\"", "\"\""]);
+                format!("replace_regex({}, {re}, {rewrite})", self.expr(Ty::Str, s, d))
+            }
+            15 => format!("strrep({}, {}, \",\")", self.expr(Ty::Str, s, d), self.expr(Ty::Long, s, d)),
+            16 => {
+                let f = *self.c.one(&[
+                    "url_encode",
+                    "url_decode",
+                    "base64_encode_tostring",
+                    "base64_decode_tostring",
+                    "hash_sha256",
+                    "parse_ipv6",
+                ]);
+                format!("{f}({})", self.expr(Ty::Str, s, d))
+            }
+            17 => format!("format_bytes({})", self.expr(Ty::Long, s, d)),
+            18 => {
+                let f = *self.c.one(&["format_ipv4", "format_ipv4_mask"]);
+                format!("{f}({}, {})", self.expr(Ty::Str, s, d), self.expr(Ty::Long, s, d))
+            }
+            19 => {
+                let f = self.c.word(&["\"dd.hh:mm:ss.fff\"", "\"FFFFFFF\"", "\"d\"", "\"[H]\""]);
+                format!("format_timespan({}, {f})", self.expr(Ty::Span, s, d))
+            }
             // Adjacent string literals concatenate.
             _ => format!("{} {}", self.literal(Ty::Str), self.literal(Ty::Str)),
         }
     }
 
     fn bool_expr(&mut self, s: &[Col], d: usize) -> String {
-        match self.c.pick(15) {
+        match self.c.pick(19) {
             0 => {
                 let ty = *self.c.one(&[Ty::Long, Ty::Real, Ty::Date, Ty::Span, Ty::Str]);
                 let op = *self.c.one(&["==", "!=", "<", "<=", ">", ">="]);
@@ -1000,12 +1060,27 @@ impl<'a, 'c> Generator<'a, 'c> {
                 format!("tobool({})", self.expr(ty, s, d))
             }
             13 => format!("{} in ({})", self.expr(Ty::Str, s, d), self.column_subquery(d)),
+            14 => {
+                let f = *self.c.one(&["has_ipv4", "has_ipv4_prefix", "ipv6_is_match", "ipv6_is_in_range"]);
+                format!("{f}({}, {})", self.expr(Ty::Str, s, d), self.expr(Ty::Str, s, d))
+            }
+            15 => {
+                let f = *self.c.one(&[
+                    "ipv4_is_in_any_range",
+                    "has_any_ipv4",
+                    "has_any_ipv4_prefix",
+                    "ipv6_is_in_any_range",
+                ]);
+                format!("{f}({}, \"10.\", {})", self.expr(Ty::Str, s, d), self.expr(Ty::Str, s, d))
+            }
+            16 => format!("{} has_all ({}, \"a\")", self.expr(Ty::Str, s, d), self.expr(Ty::Str, s, d)),
+            17 => format!("{} has_any (dynamic([\"a\", \"b\"]))", self.expr(Ty::Str, s, d)),
             _ => format!("{} has_any ({})", self.expr(Ty::Str, s, d), self.expr(Ty::Str, s, d)),
         }
     }
 
     fn date_expr(&mut self, s: &[Col], d: usize) -> String {
-        match self.c.pick(9) {
+        match self.c.pick(13) {
             0 => {
                 let op = *self.c.one(&["+", "-"]);
                 format!("{} {op} {}", self.operand(Ty::Date, s, d), self.operand(Ty::Span, s, d))
@@ -1026,12 +1101,30 @@ impl<'a, 'c> Generator<'a, 'c> {
             5 => format!("now({})", self.expr(Ty::Span, s, d)),
             6 => format!("{} + {}", self.operand(Ty::Span, s, d), self.operand(Ty::Date, s, d)),
             7 => format!("startofweek({}, {})", self.expr(Ty::Date, s, d), self.expr(Ty::Long, s, d)),
+            8 => {
+                let part = self.c.word(&["\"month\"", "\"year\"", "\"week\"", "\"millisecond\""]);
+                format!("datetime_add({part}, {}, {})", self.expr(Ty::Long, s, d), self.expr(Ty::Date, s, d))
+            }
+            9 => {
+                let f = *self.c.one(&["endofweek", "endofmonth", "endofyear"]);
+                format!("{f}({}, {})", self.expr(Ty::Date, s, d), self.expr(Ty::Long, s, d))
+            }
+            10 => format!(
+                "make_datetime({}, {}, {})",
+                self.expr(Ty::Long, s, d),
+                self.expr(Ty::Long, s, d),
+                self.expr(Ty::Long, s, d)
+            ),
+            11 => {
+                let f = *self.c.one(&["unixtime_seconds_todatetime", "unixtime_milliseconds_todatetime"]);
+                format!("{f}({})", self.expr(Ty::Long, s, d))
+            }
             _ => format!("max_of({}, {})", self.expr(Ty::Date, s, d), self.expr(Ty::Date, s, d)),
         }
     }
 
     fn span_expr(&mut self, s: &[Col], d: usize) -> String {
-        match self.c.pick(7) {
+        match self.c.pick(8) {
             0 => format!("{} - {}", self.operand(Ty::Date, s, d), self.operand(Ty::Date, s, d)),
             1 => {
                 let op = *self.c.one(&["+", "-"]);
@@ -1044,12 +1137,13 @@ impl<'a, 'c> Generator<'a, 'c> {
                 format!("totimespan({})", self.expr(ty, s, d))
             }
             5 => format!("bin({}, 1m)", self.expr(Ty::Span, s, d)),
+            6 => format!("make_timespan({}, {})", self.expr(Ty::Long, s, d), self.expr(Ty::Long, s, d)),
             _ => format!("dayofweek({})", self.expr(Ty::Date, s, d)),
         }
     }
 
     fn dyn_expr(&mut self, s: &[Col], d: usize) -> String {
-        match self.c.pick(7) {
+        match self.c.pick(9) {
             0 => format!("split({}, {})", self.expr(Ty::Str, s, d), self.expr(Ty::Str, s, d)),
             1 => {
                 let f = *self.c.one(&["parse_json", "todynamic"]);
@@ -1059,6 +1153,14 @@ impl<'a, 'c> Generator<'a, 'c> {
             3 => format!("{}.b", self.expr(Ty::Dyn, s, d)),
             4 => format!("{}[\"a\"]", self.expr(Ty::Dyn, s, d)),
             5 => format!("split({}, \",\", {})", self.expr(Ty::Str, s, d), self.expr(Ty::Long, s, d)),
+            6 => {
+                let re = self.regex();
+                format!("extract_all({re}, {})", self.expr(Ty::Str, s, d))
+            }
+            7 => {
+                let f = *self.c.one(&["parse_url", "parse_path"]);
+                format!("{f}({})", self.expr(Ty::Str, s, d))
+            }
             _ => format!("todynamic({})", self.expr(Ty::Str, s, d)),
         }
     }
