@@ -426,18 +426,20 @@ fn a_fitted_table_keeps_the_names_at_the_end_of_paths() {
     ");
     assert_eq!((summary.rows, summary.rows_written), (2, 2));
 
-    // 40 columns: Vnet at its minimum (26, its longest name after a "…")
-    // and Flows fit, Kind does not and is named below.
-    let opts = OutputOptions { max_width: 40, ..OutputOptions::default() };
+    // 45 columns: the minimums (Vnet 26 for its longest name after a "…",
+    // Flows 5, Kind 6) do not all fit. Vnet, then the last column, then the
+    // others from the left while they fit, with a "…" column for the rest:
+    // 45 - 7 - 4 = 34 for Vnet (26) and Kind (8).
+    let opts = OutputOptions { max_width: 45, ..OutputOptions::default() };
     let (out, _) = render(OutputFormat::Table, &opts, &[vnets()]);
     insta::assert_snapshot!(out, @r"
-    +------------------------------+-------+
-    | Vnet                         | Flows |
-    +------------------------------+-------+
-    | /s…/vnet-prod-app-westeurope |    18 |
-    | /subscriptions/ad1…/vnet-hub |  1234 |
-    +------------------------------+-------+
-    … 1 more column: Kind
+    +----------------------------+---+----------+
+    | Vnet                       | … | Kind     |
+    +----------------------------+---+----------+
+    | …/vnet-prod-app-westeurope | … | S2S      |
+    | /subscriptions/a…/vnet-hub | … | Externa… |
+    +----------------------------+---+----------+
+    … 1 more column: Flows; the line format show…
     ");
 
     // 0: never cut.

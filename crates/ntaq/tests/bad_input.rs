@@ -16,6 +16,7 @@ fn ntaq(dir: &Path, args: &[&str]) -> Output {
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .env_remove("NTAQ_DATA")
+        .env_remove("COLUMNS")
         .stdin(Stdio::null())
         .output()
         .unwrap()

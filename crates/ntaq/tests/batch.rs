@@ -15,6 +15,7 @@ fn ntaq_in(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .env_remove("NTAQ_DATA")
+        .env_remove("COLUMNS")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -428,6 +429,7 @@ fn on_a_terminal(dir: &Path, args: &[&str]) -> Option<(Option<i32>, String)> {
         .env("NO_COLOR", "1")
         .env("SHELL", "/bin/sh")
         .env_remove("NTAQ_DATA")
+        .env_remove("COLUMNS")
         .stdin(Stdio::null())
         .output()
         .ok()?;

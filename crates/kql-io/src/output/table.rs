@@ -42,6 +42,8 @@ pub(crate) enum Style {
 const MIN_COLUMN: usize = 6;
 /// The most a column's path tails may ask for.
 const MAX_TAIL: usize = 40;
+/// The most of its name a column asks for.
+const MIN_HEADER: usize = 12;
 
 /// Numbers are right-aligned.
 pub(crate) fn is_number(kind: ScalarType) -> bool {
@@ -188,51 +190,60 @@ impl Grid<'_> {
         let minimum: Vec<usize> = natural
             .iter()
             .zip(self.cells)
-            .map(|(&n, cells)| {
+            .zip(self.headers)
+            .map(|((&n, cells), header)| {
                 let tail = cells.iter().map(|c| tail_width(c)).max().unwrap_or(0).min(MAX_TAIL);
-                n.min(MIN_COLUMN.max(tail))
+                let name = header.iter().map(|h| display_width(h)).max().unwrap_or(0).min(MIN_HEADER);
+                n.min(MIN_COLUMN.max(tail).max(name))
             })
             .collect();
         let widths = fit_widths(&natural, &minimum, max_width);
-        let shown = widths.len();
+        // What is drawn: each shown column, and a `…` column for each run of left-out ones.
+        let mut drawn: Vec<(Option<usize>, usize)> = Vec::new();
+        for (c, w) in widths.iter().enumerate() {
+            match w {
+                Some(w) => drawn.push((Some(c), *w)),
+                None if matches!(drawn.last(), Some((None, _))) => {}
+                None => drawn.push((None, 1)),
+            }
+        }
         let rule: String = {
             let mut s = String::from("+");
-            for w in &widths {
+            for (_, w) in &drawn {
                 s.extend(std::iter::repeat_n('-', w + 2));
                 s.push('+');
             }
             s.push('\n');
             s
         };
+        let line = |out: &mut String, cell: &dyn Fn(usize, usize) -> String| {
+            out.push('|');
+            for &(c, w) in &drawn {
+                out.push(' ');
+                match c {
+                    Some(c) => pad(out, &cell(c, w), w, self.right[c]),
+                    None => out.push('…'),
+                }
+                out.push_str(" |");
+            }
+            out.push('\n');
+        };
         let mut out = String::new();
         out.push_str(&rule);
         let header_lines = self.headers.first().map_or(1, Vec::len);
-        for line in 0..header_lines {
-            out.push('|');
-            for (c, &w) in widths.iter().enumerate() {
-                out.push(' ');
-                let text = self.headers[c].get(line).map_or("", String::as_str);
-                pad(&mut out, &cut_start(text, w), w, self.right[c]);
-                out.push_str(" |");
-            }
-            out.push('\n');
+        for k in 0..header_lines {
+            line(&mut out, &|c, w| cut_start(self.headers[c].get(k).map_or("", String::as_str), w).into_owned());
         }
         out.push_str(&rule);
         for row in 0..self.rows {
-            out.push('|');
-            for (c, &w) in widths.iter().enumerate() {
-                out.push(' ');
-                pad(&mut out, &cut_cell(&self.cells[c][row], w), w, self.right[c]);
-                out.push_str(" |");
-            }
-            out.push('\n');
+            line(&mut out, &|c, w| cut_cell(&self.cells[c][row], w).into_owned());
         }
         out.push_str(&rule);
-        let left_out = self.headers.len() - shown;
-        if left_out > 0 {
-            let names: Vec<&str> = self.headers[shown..].iter().map(|h| h[0].as_str()).collect();
-            let what = if left_out == 1 { "column" } else { "columns" };
-            let note = format!("… {left_out} more {what}: {}", names.join(", "));
+        let left_out: Vec<&str> =
+            widths.iter().zip(self.headers).filter(|(w, _)| w.is_none()).map(|(_, h)| h[0].as_str()).collect();
+        if !left_out.is_empty() {
+            let what = if left_out.len() == 1 { "column" } else { "columns" };
+            let note = format!("… {} more {what}: {}; the line format shows all", left_out.len(), left_out.join(", "));
             out.push_str(&cut_start(&note, max_width));
             out.push('\n');
         }
@@ -272,46 +283,69 @@ impl Grid<'_> {
 }
 
 /// Column widths for a boxed table at most `limit` columns wide (0 = no
-/// limit): the natural widths if they fit; else as many columns from the
-/// left as fit at their minimum, sharing the room fairly — each gets its
+/// limit), `None` for a column left out.
+///
+/// The natural widths if they fit. Else every column that fits at its
+/// minimum: all of them, or the first, the last (often a count) and the
+/// leftmost others that fit, with a 1-column `…` for those left out; the room is shared fairly — each gets its
 /// natural width or a common threshold, whichever is less (never below its
 /// minimum), and what the threshold leaves goes one column at a time to the
 /// leftmost cut columns.
-pub(crate) fn fit_widths(natural: &[usize], minimum: &[usize], limit: usize) -> Vec<usize> {
+pub(crate) fn fit_widths(natural: &[usize], minimum: &[usize], limit: usize) -> Vec<Option<usize>> {
+    let n = natural.len();
     let frame = |k: usize| 3 * k + 1;
-    if limit == 0 || natural.iter().sum::<usize>() + frame(natural.len()) <= limit {
-        return natural.to_vec();
+    if limit == 0 || natural.iter().sum::<usize>() + frame(n) <= limit {
+        return natural.iter().map(|&w| Some(w)).collect();
     }
-    let mut k = 0;
-    let mut used = frame(0);
-    while k < natural.len() && used + minimum[k] + 3 <= limit {
-        used += minimum[k] + 3;
-        k += 1;
+    let mut shown = vec![true; n];
+    let mut extra = 0; // the `…` column
+    if minimum.iter().sum::<usize>() + frame(n) > limit {
+        shown = vec![false; n];
+        extra = 4;
+        // The first column, the last, then the others from the left while they fit.
+        let last = n - 1;
+        let mut used = frame(0) + extra;
+        for k in std::iter::once(0).chain((last > 0).then_some(last)).chain(1..last) {
+            if used + minimum[k] + 3 > limit {
+                if k == 0 || k == last {
+                    continue;
+                }
+                break;
+            }
+            shown[k] = true;
+            used += minimum[k] + 3;
+        }
+        if !shown.iter().any(|&s| s) {
+            // Not even one column fits at its minimum: the first, as narrow as the width allows.
+            let mut widths = vec![None; n];
+            widths[0] = Some(limit.saturating_sub(frame(1) + extra).max(1));
+            return widths;
+        }
     }
-    if k == 0 {
-        // Not even one column fits at its minimum: one, as narrow as the width allows.
-        return natural.first().map(|_| vec![limit.saturating_sub(frame(1)).max(1)]).unwrap_or_default();
-    }
-    let room = limit - frame(k);
-    let at = |t: usize| -> Vec<usize> { (0..k).map(|i| natural[i].min(minimum[i].max(t))).collect() };
-    let (mut low, mut high) = (0, natural[..k].iter().copied().max().unwrap_or(0));
+    let count = shown.iter().filter(|&&s| s).count();
+    let room = limit - frame(count) - extra;
+    let at = |t: usize| -> Vec<Option<usize>> {
+        (0..n).map(|i| shown[i].then(|| natural[i].min(minimum[i].max(t)))).collect()
+    };
+    let total = |w: &[Option<usize>]| w.iter().flatten().sum::<usize>();
+    let (mut low, mut high) = (0, natural.iter().copied().max().unwrap_or(0));
     // The largest threshold whose widths fit (the minimums, at 0, do).
     while low < high {
         let mid = (low + high).div_ceil(2);
-        if at(mid).iter().sum::<usize>() <= room {
+        if total(&at(mid)) <= room {
             low = mid;
         } else {
             high = mid - 1;
         }
     }
     let mut widths = at(low);
-    let mut left = room - widths.iter().sum::<usize>();
-    for i in 0..k {
+    let mut left = room - total(&widths);
+    for (w, &nat) in widths.iter_mut().zip(natural) {
         if left == 0 {
             break;
         }
-        if widths[i] < natural[i] {
-            widths[i] += 1;
+        if let Some(w) = w.as_mut().filter(|w| **w < nat) {
+            *w += 1;
             left -= 1;
         }
     }
@@ -322,29 +356,37 @@ pub(crate) fn fit_widths(natural: &[usize], minimum: &[usize], limit: usize) -> 
 mod tests {
     use super::fit_widths;
 
+    fn some(w: &[usize]) -> Vec<Option<usize>> {
+        w.iter().map(|&w| Some(w)).collect()
+    }
+
     #[test]
     fn natural_widths_when_they_fit() {
         // 3 + 4 + 5 and the frame (3 per column + 1) = 22.
-        assert_eq!(fit_widths(&[3, 4, 5], &[3, 4, 5], 22), vec![3, 4, 5]);
-        assert_eq!(fit_widths(&[3, 4, 50], &[3, 4, 6], 0), vec![3, 4, 50]);
+        assert_eq!(fit_widths(&[3, 4, 5], &[3, 4, 5], 22), some(&[3, 4, 5]));
+        assert_eq!(fit_widths(&[3, 4, 50], &[3, 4, 6], 0), some(&[3, 4, 50]));
     }
 
     #[test]
     fn narrow_columns_keep_their_width_and_wide_ones_share() {
         // 40 - 13 of frame = 27 columns of room: 3 and 4 stay, 60 and 30 share 20.
-        assert_eq!(fit_widths(&[3, 60, 4, 30], &[3, 6, 4, 6], 40), vec![3, 10, 4, 10]);
+        assert_eq!(fit_widths(&[3, 60, 4, 30], &[3, 6, 4, 6], 40), some(&[3, 10, 4, 10]));
         // 41: the extra column goes to the leftmost cut one.
-        assert_eq!(fit_widths(&[3, 60, 4, 30], &[3, 6, 4, 6], 41), vec![3, 11, 4, 10]);
+        assert_eq!(fit_widths(&[3, 60, 4, 30], &[3, 6, 4, 6], 41), some(&[3, 11, 4, 10]));
         // A column below the threshold keeps its natural width: 34 of room, 15 + 12 with 12 < 15.
-        assert_eq!(fit_widths(&[3, 60, 4, 12], &[3, 6, 4, 6], 47), vec![3, 15, 4, 12]);
+        assert_eq!(fit_widths(&[3, 60, 4, 12], &[3, 6, 4, 6], 47), some(&[3, 15, 4, 12]));
         // Minimums hold: the path column keeps 26.
-        assert_eq!(fit_widths(&[80, 80], &[26, 6], 40), vec![26, 7]);
+        assert_eq!(fit_widths(&[80, 80], &[26, 6], 40), some(&[26, 7]));
     }
 
     #[test]
-    fn columns_that_do_not_fit_are_left_out() {
-        // 1 + (3+26) + (3+6) = 39 <= 40; a third column (6) would need 49.
-        assert_eq!(fit_widths(&[80, 80, 80], &[26, 6, 6], 40), vec![26, 7]);
-        assert_eq!(fit_widths(&[80], &[26], 10), vec![6]);
+    fn columns_that_do_not_fit_are_left_out_but_the_last() {
+        // 1 + 4 (the `…` column) + (3+6) for the last + (3+26) for the first = 43 <= 45;
+        // the second (3+6) would need 52. Room 45 - 7 - 4 = 34: 26 + 8.
+        assert_eq!(fit_widths(&[80, 80, 80], &[26, 6, 6], 45), vec![Some(26), None, Some(8)]);
+        // The middle ones go, the leftmost stay while they fit.
+        assert_eq!(fit_widths(&[9, 9, 9, 9, 5], &[9, 9, 9, 9, 5], 40), vec![Some(9), Some(9), None, None, Some(5)]);
+        // The first column comes before the last: 20 - 4 - 4 = 12 for it.
+        assert_eq!(fit_widths(&[80, 9], &[6, 9], 20), vec![Some(12), None]);
     }
 }

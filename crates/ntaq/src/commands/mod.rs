@@ -12,6 +12,20 @@ use crate::session::Session;
 use kql_syntax::ScalarType;
 use std::io::Read;
 
+/// A row count as people read it: `1 row`, `0 rows`, `744 rows`.
+pub fn rows(n: u64) -> String {
+    if n == 1 { "1 row".to_string() } else { format!("{n} rows") }
+}
+
+/// The width tables on standard output are fitted to: `$COLUMNS` if set
+/// to a positive number (so `COLUMNS=120 ntaq run … | less` fits too),
+/// else the terminal's width when standard output is a terminal, else 0
+/// (never cut: a pipe or a file gets whole cells).
+pub fn screen_width() -> usize {
+    let columns = std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse::<usize>().ok()).filter(|&c| c > 0);
+    columns.unwrap_or_else(|| terminal_size::terminal_size_of(std::io::stdout()).map_or(0, |(w, _)| usize::from(w.0)))
+}
+
 /// A query text and the name to show for it.
 pub struct Input {
     pub name: String,
