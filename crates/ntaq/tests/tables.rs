@@ -121,6 +121,12 @@ fn scenario2_fits_120_columns_and_names_every_vnet() {
     for v in &vnets {
         assert!(table.contains(name_of(v)), "{} missing:\n{table}", name_of(v));
     }
+    // The notes on standard error fit too (the sample's note is wrapped).
+    let loud = ntaq(&["run", "queries/scenario2.kql", "--now", NOW], Some("120"));
+    assert!(err(&loud).contains("bundled sample") && err(&loud).contains("29 rows ("), "{}", err(&loud));
+    for line in err(&loud).lines() {
+        assert!(line.chars().count() <= 120, "{line}");
+    }
     // CounterValue is a number: right-aligned under its 12-column name.
     for row in &rows {
         let last = row.rsplit('|').nth(1).unwrap();

@@ -183,7 +183,8 @@ fn run_inner(args: &RunArgs) -> Result<(), Stop> {
     }
     let loaded = if args.data.is_none() && args.tables.is_empty() {
         if !args.quiet {
-            eprintln!("note: no --data DIR given; using {}", crate::sample::DESCRIPTION);
+            let note = format!("note: no --data DIR given; using {}", crate::sample::DESCRIPTION);
+            eprintln!("{}", super::wrap(&note, super::stderr_width()));
         }
         Session::sample()
     } else {
