@@ -11,13 +11,16 @@
 //!
 //! **Fitting** (table format, `max_width` > 0): a table wider than
 //! `max_width` gets narrower columns. Every column may shrink to its
-//! *minimum* — its natural width, at most the wider of 6 columns and what
-//! its longest last path segment needs after a `…` (at most 40) — and the
-//! room there is is shared fairly: columns narrower than the fair share keep
-//! their natural width, the wider ones get the same width (a threshold), and
-//! columns are cut with [`cut_cell`] (the tail kept first). When not even
-//! the minimums fit, the columns on the right are left out and a line says
-//! which. Markdown is never cut: it is meant to be pasted.
+//! *minimum* — its natural width, at most the widest of 6 columns, its name
+//! (at most 12) and what its longest last path segment needs after a `…`
+//! (at most 40) — and the room there is is shared fairly: columns narrower
+//! than the fair share keep their natural width, the wider ones get the same
+//! width (a threshold), and cells are cut with [`cut_cell`] (the tail kept
+//! first), names with [`cut_start`]. When not even the minimums fit, the
+//! first column, the last (often a count) and the others from the left while
+//! they fit are shown, a 1-column `…` stands for those left out, and a line
+//! under the table names them. Markdown is never cut: it is meant to be
+//! pasted.
 
 use super::dest::{Errors, Output};
 use super::error::OutputError;
