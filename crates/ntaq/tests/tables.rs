@@ -335,3 +335,20 @@ fn the_shell_fits_tables_and_writes_whole_files() {
     assert!(text.ends_with("One = 1\n"), "{text}");
     assert!(e.lines().any(|l| l.starts_with("1 row (")), "{e}");
 }
+
+#[test]
+fn a_chosen_format_names_any_file_and_an_explicit_row_limit_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    // The shell: after `.format csv`, a file without a known extension is CSV.
+    let log = dir.path().join("results.log");
+    let o = ntaq_with(&["repl"], None, &format!(".format csv\n.output {}\nprint n = 1\n", log.display()));
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), "n\n1\n");
+    // run: --max-rows cuts a table file, and the report says so.
+    let txt = dir.path().join("first.txt");
+    let query = "datatable(i:long) [1, 2, 3]";
+    let o = ntaq(&["run", "-c", query, "--max-rows", "2", "-o", txt.to_str().unwrap()], None);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert!(err(&o).contains("2 of 3 rows written to"), "{}", err(&o));
+    assert_eq!(std::fs::read_to_string(&txt).unwrap(), "+---+\n| i |\n+---+\n| 1 |\n| 2 |\n+---+\n… 1 more row\n");
+}
