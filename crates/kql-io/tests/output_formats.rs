@@ -151,15 +151,16 @@ fn json_every_type() {
 #[test]
 fn table_every_type() {
     let (out, summary) = render(OutputFormat::Table, &OutputOptions::default(), &[batch()]);
+    // Numbers (int, long, real, decimal) are right-aligned, their names too.
     insta::assert_snapshot!(out, @r#"
     +-------+-------------+----------------------+---------------------+-------------+-------------------+------------------------------+---------------------+--------------------------------------+--------------------------------+
-    | b     | i           | l                    | r                   | d           | s                 | dt                           | ts                  | g                                    | dyn                            |
+    | b     |           i |                    l |                   r |           d | s                 | dt                           | ts                  | g                                    | dyn                            |
     +-------+-------------+----------------------+---------------------+-------------+-------------------+------------------------------+---------------------+--------------------------------------+--------------------------------+
-    | true  | 1           | 9007199254740993     | 1                   | 1.50        | héllo, "world"    | 2025-06-01T00:00:00Z         | 01:30:00            | 0b8e0c36-5b5a-4d1a-9d43-6a1f4e0c2b11 | ["a",1,null]                   |
-    | false | -2147483648 | -1                   | 0.30000000000000004 | -0.05       | 🌐 🖥️ multi\nline | 2025-06-01T08:09:10.25Z      | -1.02:03:04.5000000 |                                      | {"k": {"n": [1, 2]}, "s": "x"} |
-    |       |             |                      | NaN                 |             |                   |                              |                     | 00000000-0000-0000-0000-000000000000 |                                |
-    | true  | 42          | 0                    | Infinity            | 0.00        | tab\there         | 1969-12-31T23:59:59.9999999Z | 1.00:00:00          | 0b8e0c36-5b5a-4d1a-9d43-6a1f4e0c2b11 | "str"                          |
-    | false | 7           | -9223372036854775808 |                     | 12345678.90 | x                 | 2025-06-01T00:00:00.0000001Z | 00:00:00.0000001    | 0b8e0c36-5b5a-4d1a-9d43-6a1f4e0c2b11 | {  "pretty": true}             |
+    | true  |           1 |     9007199254740993 |                   1 |        1.50 | héllo, "world"    | 2025-06-01T00:00:00Z         | 01:30:00            | 0b8e0c36-5b5a-4d1a-9d43-6a1f4e0c2b11 | ["a",1,null]                   |
+    | false | -2147483648 |                   -1 | 0.30000000000000004 |       -0.05 | 🌐 🖥️ multi\nline | 2025-06-01T08:09:10.25Z      | -1.02:03:04.5000000 |                                      | {"k": {"n": [1, 2]}, "s": "x"} |
+    |       |             |                      |                 NaN |             |                   |                              |                     | 00000000-0000-0000-0000-000000000000 |                                |
+    | true  |          42 |                    0 |            Infinity |        0.00 | tab\there         | 1969-12-31T23:59:59.9999999Z | 1.00:00:00          | 0b8e0c36-5b5a-4d1a-9d43-6a1f4e0c2b11 | "str"                          |
+    | false |           7 | -9223372036854775808 |                     | 12345678.90 | x                 | 2025-06-01T00:00:00.0000001Z | 00:00:00.0000001    | 0b8e0c36-5b5a-4d1a-9d43-6a1f4e0c2b11 | {  "pretty": true}             |
     +-------+-------------+----------------------+---------------------+-------------+-------------------+------------------------------+---------------------+--------------------------------------+--------------------------------+
     "#);
     assert_eq!(summary.rows, 5);
@@ -169,7 +170,7 @@ fn table_every_type() {
 
 #[test]
 fn batches_give_the_same_output_as_one_batch() {
-    for format in [OutputFormat::Csv, OutputFormat::Json, OutputFormat::Ndjson, OutputFormat::Table] {
+    for format in OutputFormat::ALL.into_iter().filter(|f| !f.needs_file()) {
         let (whole, s1) = render(format, &OutputOptions::default(), &[batch()]);
         let (pieces, s2) = render(format, &OutputOptions::default(), &in_pieces());
         assert_eq!(whole, pieces, "{format}");
@@ -209,10 +210,11 @@ fn wide_batch(rows: usize) -> RecordBatch {
 
 #[test]
 fn table_cuts_wide_cells_and_counts_hidden_rows() {
-    let opts = OutputOptions { max_rows: 2, max_cell_width: 20, show_types: false };
+    // Name is 5 wide and keeps it; Text gets the rest of 33 columns: 33 - 7 (frame) - 5 = 21.
+    let opts = OutputOptions { max_rows: 2, max_width: 33, show_types: false };
     let b = wide_batch(5);
     let (out, summary) = render(OutputFormat::Table, &opts, &[b.slice(0, 1), b.slice(1, 3), b.slice(4, 1)]);
-    // 19 characters of the text, then "…": 20 characters.
+    // 20 columns of the text (🌐 is 2), then "…": 21 columns.
     insta::assert_snapshot!(out, @r"
     +-------+-----------------------+
     | Name  | Text                  |
@@ -225,10 +227,15 @@ fn table_cuts_wide_cells_and_counts_hidden_rows() {
     assert_eq!(summary.rows, 5);
     assert_eq!(summary.rows_written, 2);
 
-    let opts = OutputOptions { max_rows: 4, max_cell_width: 27, show_types: false };
+    // 29 columns for Text: "🌐 flows from 10.0.0.1 to " is 26, 🖥️ 2 more, "…" 1.
+    let opts = OutputOptions { max_rows: 4, max_width: 41, show_types: false };
+    let (out, _) = render(OutputFormat::Table, &opts, std::slice::from_ref(&b));
+    assert!(out.contains("| row 0 | 🌐 flows from 10.0.0.1 to 🖥️… |"), "{out}");
+    // 28 columns: 🖥️ would leave no room for the "…", so it goes whole
+    // (never its selector alone) and the cell is padded to 28.
+    let opts = OutputOptions { max_rows: 4, max_width: 40, show_types: false };
     let (out, _) = render(OutputFormat::Table, &opts, &[b]);
-    // The cut would fall between 🖥 and its variation selector: both go.
-    assert!(out.contains("| 🌐 flows from 10.0.0.1 to … |"), "{out}");
+    assert!(out.contains("| row 0 | 🌐 flows from 10.0.0.1 to …  |"), "{out}");
     assert!(out.ends_with("+\n… 1 more row\n"), "{out}");
 }
 
@@ -347,7 +354,7 @@ fn nested_arrow_columns_are_dynamic() {
 
 #[test]
 fn a_huge_result_keeps_only_the_shown_rows_for_the_table() {
-    let opts = OutputOptions { max_rows: 3, max_cell_width: 48, show_types: false };
+    let opts = OutputOptions { max_rows: 3, max_width: 60, show_types: false };
     let buffer = SharedBuffer::default();
     let b = wide_batch(8192);
     let mut sink = sink(OutputFormat::Table, b.schema(), Destination::writer(buffer.clone()), &opts).unwrap();
@@ -379,4 +386,159 @@ fn rows_without_columns() {
     assert_eq!(summary.rows, 2, "{csv}");
     let (_, summary) = render(OutputFormat::Table, &OutputOptions::default(), &[batch]);
     assert_eq!(summary.rows, 2);
+}
+
+const VNET_A: &str = "/subscriptions/c00c9a61-8823-49c1-b172-06099c910524/resourceGroups/rg-prod-app/providers/Microsoft.Network/virtualNetworks/vnet-prod-app-westeurope";
+const VNET_B: &str = "/subscriptions/ad1d4767-1dbc-4bc7-b0bd-c47d228e1234/resourceGroups/rg-hub/providers/Microsoft.Network/virtualNetworks/vnet-hub";
+
+/// Two VNets (resource IDs), their flows and a kind.
+fn vnets() -> RecordBatch {
+    let schema = Arc::new(Schema::new(vec![
+        field("Vnet", DataType::Utf8, "string"),
+        field("Flows", DataType::Int64, "long"),
+        field("Kind", DataType::Utf8, "string"),
+    ]));
+    RecordBatch::try_new(
+        schema,
+        vec![
+            Arc::new(StringArray::from(vec![VNET_A, VNET_B])),
+            Arc::new(Int64Array::from(vec![18, 1234])),
+            Arc::new(StringArray::from(vec!["S2S", "ExternalPublic"])),
+        ],
+    )
+    .unwrap()
+}
+
+#[test]
+fn a_fitted_table_keeps_the_names_at_the_end_of_paths() {
+    // 60 columns: frame 10, room 50; Flows (5) and Kind (14) keep their
+    // width, Vnet gets 31. A's name (25) + "…" leaves 5 for the start; B's
+    // short name leaves 21 (the segment before it, 16, is more than half).
+    let opts = OutputOptions { max_width: 60, ..OutputOptions::default() };
+    let (out, summary) = render(OutputFormat::Table, &opts, &[vnets()]);
+    insta::assert_snapshot!(out, @r"
+    +---------------------------------+-------+----------------+
+    | Vnet                            | Flows | Kind           |
+    +---------------------------------+-------+----------------+
+    | /subs…/vnet-prod-app-westeurope |    18 | S2S            |
+    | /subscriptions/ad1d47…/vnet-hub |  1234 | ExternalPublic |
+    +---------------------------------+-------+----------------+
+    ");
+    assert_eq!((summary.rows, summary.rows_written), (2, 2));
+
+    // 45 columns: the minimums (Vnet 26 for its longest name after a "…",
+    // Flows 5, Kind 6) do not all fit. Vnet, then the last column, then the
+    // others from the left while they fit, with a "…" column for the rest:
+    // 45 - 7 - 4 = 34 for Vnet (26) and Kind (8).
+    let opts = OutputOptions { max_width: 45, ..OutputOptions::default() };
+    let (out, _) = render(OutputFormat::Table, &opts, &[vnets()]);
+    insta::assert_snapshot!(out, @r"
+    +----------------------------+---+----------+
+    | Vnet                       | … | Kind     |
+    +----------------------------+---+----------+
+    | …/vnet-prod-app-westeurope | … | S2S      |
+    | /subscriptions/a…/vnet-hub | … | Externa… |
+    +----------------------------+---+----------+
+    … 1 more column: Flows; the line format show…
+    ");
+
+    // 0: never cut.
+    let opts = OutputOptions { max_width: 0, ..OutputOptions::default() };
+    let (out, _) = render(OutputFormat::Table, &opts, &[vnets()]);
+    assert!(out.contains(&format!("| {VNET_A} |")), "{out}");
+    assert!(out.contains(&format!("| {VNET_B}{} |", " ".repeat(VNET_A.len() - VNET_B.len()))), "{out}");
+}
+
+#[test]
+fn an_emoji_with_a_variation_selector_is_two_columns() {
+    // 🖥️ is U+1F5A5 U+FE0F: narrow in Unicode's tables alone, 2 columns on
+    // terminals with the selector, so "🖥️10.0.0.5" is 10 wide like "10.0.0.155 ".
+    let schema =
+        Arc::new(Schema::new(vec![field("Src", DataType::Utf8, "string"), field("Port", DataType::Int32, "int")]));
+    let b = RecordBatch::try_new(
+        schema,
+        vec![
+            Arc::new(StringArray::from(vec!["\u{1F5A5}\u{FE0F}10.0.0.5", "10.0.0.155", "🌐 a"])),
+            Arc::new(Int32Array::from(vec![443, 22, 8080])),
+        ],
+    )
+    .unwrap();
+    insta::assert_snapshot!(text(OutputFormat::Table, &[b]), @r"
+    +------------+------+
+    | Src        | Port |
+    +------------+------+
+    | 🖥️10.0.0.5 |  443 |
+    | 10.0.0.155 |   22 |
+    | 🌐 a       | 8080 |
+    +------------+------+
+    ");
+}
+
+#[test]
+fn line_format_one_value_per_line() {
+    // Names right-aligned to the widest (Flows); values cut to 40 - 5 - 3 = 32.
+    let opts = OutputOptions { max_width: 40, ..OutputOptions::default() };
+    let (out, summary) = render(OutputFormat::Line, &opts, &[vnets()]);
+    assert_eq!(
+        out,
+        " Vnet = /subsc…/vnet-prod-app-westeurope\n\
+         Flows = 18\n \
+         Kind = S2S\n\
+         \n \
+         Vnet = /subscriptions/ad1d476…/vnet-hub\n\
+         Flows = 1234\n \
+         Kind = ExternalPublic\n"
+    );
+    assert_eq!(summary.rows_written, 2);
+
+    // Uncut, first row only, the rest counted.
+    let opts = OutputOptions { max_rows: 1, max_width: 0, show_types: false };
+    let (out, summary) = render(OutputFormat::Line, &opts, &[vnets()]);
+    assert_eq!(out, format!(" Vnet = {VNET_A}\nFlows = 18\n Kind = S2S\n\n… 1 more row\n"));
+    assert_eq!((summary.rows, summary.rows_written), (2, 1));
+
+    let (out, _) = render(OutputFormat::Line, &OutputOptions::default(), &[vnets().slice(0, 0)]);
+    assert_eq!(out, "(0 rows)\n");
+}
+
+#[test]
+fn markdown_pipe_table() {
+    let schema =
+        Arc::new(Schema::new(vec![field("Name", DataType::Utf8, "string"), field("N", DataType::Int64, "long")]));
+    let b = RecordBatch::try_new(
+        schema,
+        vec![Arc::new(StringArray::from(vec!["a|b", "x"])), Arc::new(Int64Array::from(vec![5, 12345]))],
+    )
+    .unwrap();
+    // `|` escaped, numbers right-aligned (`--:`), at least 3 dashes; never cut.
+    let opts = OutputOptions { max_width: 5, ..OutputOptions::default() };
+    let (out, _) = render(OutputFormat::Markdown, &opts, &[b]);
+    assert_eq!(out, "| Name |     N |\n|------|------:|\n| a\\|b |     5 |\n| x    | 12345 |\n");
+    let (out, _) = render(OutputFormat::Markdown, &opts, &[vnets()]);
+    assert!(out.contains(VNET_A), "{out}");
+}
+
+#[test]
+fn file_extensions_choose_the_format_or_say_why_not() {
+    assert_eq!(OutputFormat::for_path("r.md").unwrap(), OutputFormat::Markdown);
+    assert_eq!(OutputFormat::for_path("dir/report.TXT").unwrap(), OutputFormat::Table);
+    assert_eq!(OutputFormat::for_path("r.pq").unwrap(), OutputFormat::Parquet);
+    let code = |e: &OutputError| miette::Diagnostic::code(e).unwrap().to_string();
+
+    let err = OutputFormat::for_path("chart.html").unwrap_err();
+    assert_eq!(code(&err), "kql::io::format_not_implemented");
+    assert_eq!(err.to_string(), "`.html` files (html) cannot be written yet: `chart.html`");
+    for name in ["a.svg", "g.dot", "g.mmd"] {
+        assert_eq!(code(&OutputFormat::for_path(name).unwrap_err()), "kql::io::format_not_implemented", "{name}");
+    }
+
+    for name in ["report.xlsx", "report"] {
+        let err = OutputFormat::for_path(name).unwrap_err();
+        assert_eq!(code(&err), "kql::io::unknown_extension");
+        assert_eq!(err.to_string(), format!("cannot tell the output format from the file name `{name}`"));
+        let help = miette::Diagnostic::help(&err).unwrap().to_string();
+        assert!(help.contains(".csv .json .ndjson .jsonl .parquet .pq .md .txt"), "{help}");
+    }
+    assert_eq!("md".parse::<OutputFormat>().unwrap(), OutputFormat::Markdown);
+    assert_eq!("LINE".parse::<OutputFormat>().unwrap(), OutputFormat::Line);
 }

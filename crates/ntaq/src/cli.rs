@@ -42,6 +42,8 @@ Examples:
 const RUN_AFTER_HELP: &str = "\
 Examples:
   ntaq run queries/scenario2.kql --now 2025-06-02T00:00:00Z
+  ntaq run queries/scenario2.kql --now 2025-06-02T00:00:00Z --format line
+  ntaq run queries/scenario2.kql --now 2025-06-02T00:00:00Z -o scenario2.md
   ntaq run 'queries/scenario[12].kql' --output-dir reports/ --format json
   ntaq run -c 'NTAIpDetails | summarize count() by FlowType' --format json
   ntaq run queries/scenario4.kql --param start=2025-06-01 --param end=2025-06-02 -o s4.parquet";
@@ -194,7 +196,17 @@ pub struct RunArgs {
     #[arg(long, value_enum)]
     pub format: Option<RunFormat>,
 
-    /// Write the result to FILE (written completely or not at all).
+    /// Fit tables (and line records) on standard output to N columns,
+    /// cutting long cells with `…` (a path keeps its last segment); 0 never
+    /// cuts. Default: $COLUMNS, else the terminal's width; nothing is cut
+    /// when standard output is not a terminal, nor in files.
+    #[arg(long, value_name = "N")]
+    pub max_width: Option<usize>,
+
+    /// Write the result to FILE (written completely or not at all), every
+    /// row and every cell whole. The format comes from --format, else from
+    /// the extension: .csv .json .ndjson/.jsonl .parquet .md (markdown)
+    /// .txt (table); another extension needs --format.
     #[arg(long, short = 'o', value_name = "FILE", conflicts_with = "output_dir")]
     pub output: Option<PathBuf>,
 
@@ -207,8 +219,8 @@ pub struct RunArgs {
     pub output_dir: Option<PathBuf>,
 
     /// Most rows written per result; 0 means all. Default: 100 for the
-    /// table format (the rest are counted), 500000 for CSV/JSON/NDJSON on
-    /// standard output (Kusto's result truncation limit; a warning says when
+    /// table and line formats (the rest are counted), 500000 for
+    /// markdown/CSV/JSON/NDJSON on standard output (Kusto's result truncation limit; a warning says when
     /// it cuts), and all rows for --output/--output-dir files.
     #[arg(long, value_name = "N")]
     pub max_rows: Option<u64>,
@@ -241,6 +253,10 @@ pub struct RunArgs {
 pub enum RunFormat {
     /// A table for people, on standard output.
     Table,
+    /// One `Column = value` line per column, a blank line between records.
+    Line,
+    /// A GitHub pipe table.
+    Markdown,
     /// CSV with a header row.
     Csv,
     /// One JSON array of row objects.

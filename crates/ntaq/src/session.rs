@@ -37,7 +37,7 @@ pub struct MissingColumns {
 
 /// Rows of text exports left out because of `--lenient`.
 #[derive(Debug, Error, Diagnostic)]
-#[error("{rows} row(s) of table {table} skipped (--lenient): {first}")]
+#[error("{} of table {table} skipped (--lenient): {first}", crate::commands::rows(*.rows))]
 #[diagnostic(code(kql::io::skipped_rows), severity(Warning))]
 pub struct SkippedRows {
     pub table: String,

@@ -16,6 +16,7 @@ fn ntaq(dir: &Path, args: &[&str]) -> Output {
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .env_remove("NTAQ_DATA")
+        .env_remove("COLUMNS")
         .stdin(Stdio::null())
         .output()
         .unwrap()
@@ -177,7 +178,10 @@ fn a_runaway_join_stops_at_the_memory_budget() {
 #[test]
 fn bad_flags_say_what_is_accepted() {
     for (args, expected) in [
-        (vec!["run", "--format", "xml", "-c", "print 1"], "[possible values: table, csv, json, ndjson, parquet]"),
+        (
+            vec!["run", "--format", "xml", "-c", "print 1"],
+            "[possible values: table, line, markdown, csv, json, ndjson, parquet]",
+        ),
         (vec!["run", "--now", "yesterday", "-c", "print 1"], "2025-06-01T00:00:00Z"),
         (vec!["run", "--param", "start", "-c", "print 1"], "NAME=VALUE"),
         (vec!["run", "--param", "a=1", "--param", "a=2", "-c", "print a"], "more than once"),
@@ -246,7 +250,10 @@ fn bad_parameter_values_name_what_is_accepted() {
         (vec!["run", "--now", "1748736000", "-c", "print 1"], "invalid --now `1748736000`"),
         (vec!["run", "--now", "now", "-c", "print 1"], "invalid --now `now`"),
         // Unknown formats list the accepted ones.
-        (vec!["run", "--format", "yaml", "-c", "print 1"], "[possible values: table, csv, json, ndjson, parquet]"),
+        (
+            vec!["run", "--format", "yaml", "-c", "print 1"],
+            "[possible values: table, line, markdown, csv, json, ndjson, parquet]",
+        ),
         (vec!["check", "--format", "xml", "-"], "[possible values: human, json, github]"),
         // check's --param is NAME:TYPE; an unknown type is named.
         (vec!["check", "--param", "start:when", "-"], "unknown type `when`"),

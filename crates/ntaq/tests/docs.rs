@@ -76,6 +76,7 @@ fn shell_examples_run_as_documented() {
             .arg("repl")
             .current_dir(&root)
             .env_remove("NTAQ_DATA")
+            .env_remove("COLUMNS")
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())

@@ -34,8 +34,22 @@ impl fmt::Display for Target {
 #[derive(Debug, Error, Diagnostic)]
 pub enum OutputError {
     #[error("unknown output format `{name}`")]
-    #[diagnostic(code(kql::io::unknown_format), help("use one of: table, csv, json, ndjson, parquet"))]
+    #[diagnostic(code(kql::io::unknown_format), help("use one of: table, line, markdown, csv, json, ndjson, parquet"))]
     UnknownFormat { name: String },
+
+    #[error("cannot tell the output format from the file name `{}`", path.display())]
+    #[diagnostic(
+        code(kql::io::unknown_extension),
+        help("name the file with one of {known}, or give the format (--format, .format)")
+    )]
+    UnknownExtension { path: PathBuf, known: String },
+
+    #[error("`.{extension}` files ({format}) cannot be written yet: `{}`", path.display())]
+    #[diagnostic(
+        code(kql::io::format_not_implemented),
+        help("write .csv, .json, .ndjson, .parquet, .md or .txt, or give another format (--format, .format)")
+    )]
+    FormatNotImplemented { path: PathBuf, extension: String, format: String },
 
     #[error("{format} output needs a file")]
     #[diagnostic(

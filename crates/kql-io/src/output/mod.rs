@@ -1,4 +1,4 @@
-//! Result writers ("sinks") for `ntaq run --format table|csv|json|ndjson|parquet`.
+//! Result writers ("sinks") for `ntaq run --format table|line|markdown|csv|json|ndjson|parquet`.
 //!
 //! A sink takes the result's schema once and then its batches one at a time,
 //! so a result of any size is written with bounded memory:
@@ -34,10 +34,17 @@
 //!
 //! Nulls are empty cells in CSV and tables and `null` in JSON.
 //!
-//! * **table**: arrow-cast's pretty printer; control characters shown as
-//!   escapes, cells cut at [`OutputOptions::max_cell_width`] characters with
-//!   `…`, at most [`OutputOptions::max_rows`] rows then `… N more rows`;
-//!   `(0 rows)` under the header of an empty result.
+//! * **table**: a boxed grid (`table.rs`): control characters shown as
+//!   escapes, numbers right-aligned, widths in terminal columns
+//!   ([`width`]: 🖥️ is 2), fitted to [`OutputOptions::max_width`] by cutting
+//!   cells with `…` (a path's last segment kept first), at most
+//!   [`OutputOptions::max_rows`] rows then `… N more rows`; `(0 rows)` under
+//!   the header of an empty result.
+//! * **line**: one `Column = value` line per column and a blank line between
+//!   records (duckdb's `.mode line`), values cut to the width; rows limited
+//!   and counted as for the table.
+//! * **markdown**: a GitHub pipe table, `|` in cells written `\|`, numbers
+//!   right-aligned (`--:`), never cut; rows limited and counted.
 //! * **csv**: arrow-csv; a header row, RFC 4180 quoting, `\n` line ends.
 //! * **json**: `[`, one row object per line separated by `,`, `]`; `[]` when
 //!   empty. **ndjson**: one row object per line, nothing when empty. Keys are
@@ -55,9 +62,11 @@ mod dest;
 mod error;
 mod json;
 mod kusto;
+mod line;
 mod parquet;
 mod table;
 pub mod text;
+pub mod width;
 
 pub use dest::Destination;
 pub use error::{OutputError, Target};
@@ -79,6 +88,10 @@ pub enum OutputFormat {
     /// A pretty table for people (the default).
     #[default]
     Table,
+    /// One `Column = value` line per column, records separated by a blank line.
+    Line,
+    /// A GitHub pipe table.
+    Markdown,
     /// CSV with a header row.
     Csv,
     /// One JSON array of row objects.
@@ -89,13 +102,39 @@ pub enum OutputFormat {
     Parquet,
 }
 
+/// The file extensions that choose an output format, and the format's name.
+pub const EXTENSIONS: &[(&str, &str)] = &[
+    ("csv", "csv"),
+    ("json", "json"),
+    ("ndjson", "ndjson"),
+    ("jsonl", "ndjson"),
+    ("parquet", "parquet"),
+    ("pq", "parquet"),
+    ("md", "markdown"),
+    ("txt", "table"),
+];
+
+/// Extensions of formats still to come (charts and graphs): a file named
+/// so is refused rather than written as a table.
+pub const PLANNED_EXTENSIONS: &[(&str, &str)] =
+    &[("html", "html"), ("htm", "html"), ("svg", "svg"), ("dot", "dot"), ("gv", "dot"), ("mmd", "mermaid")];
+
 impl OutputFormat {
-    pub const ALL: [OutputFormat; 5] =
-        [OutputFormat::Table, OutputFormat::Csv, OutputFormat::Json, OutputFormat::Ndjson, OutputFormat::Parquet];
+    pub const ALL: [OutputFormat; 7] = [
+        OutputFormat::Table,
+        OutputFormat::Line,
+        OutputFormat::Markdown,
+        OutputFormat::Csv,
+        OutputFormat::Json,
+        OutputFormat::Ndjson,
+        OutputFormat::Parquet,
+    ];
 
     pub const fn name(self) -> &'static str {
         match self {
             OutputFormat::Table => "table",
+            OutputFormat::Line => "line",
+            OutputFormat::Markdown => "markdown",
             OutputFormat::Csv => "csv",
             OutputFormat::Json => "json",
             OutputFormat::Ndjson => "ndjson",
@@ -103,24 +142,61 @@ impl OutputFormat {
         }
     }
 
-    /// The format a file name implies (`out.csv`, `rows.jsonl`, `r.PARQUET`):
-    /// `.csv`, `.json`, `.ndjson`/`.jsonl`, `.parquet`/`.pq`, `.txt` (table).
+    /// The format a file name implies (`out.csv`, `rows.jsonl`, `r.PARQUET`,
+    /// `report.md`, `report.txt` for a table), if its extension is one of
+    /// [`EXTENSIONS`].
     pub fn from_extension(path: impl AsRef<Path>) -> Option<OutputFormat> {
         let ext = path.as_ref().extension()?.to_str()?.to_ascii_lowercase();
-        Some(match ext.as_str() {
-            "csv" => OutputFormat::Csv,
-            "json" => OutputFormat::Json,
-            "ndjson" | "jsonl" => OutputFormat::Ndjson,
-            "parquet" | "pq" => OutputFormat::Parquet,
-            "txt" => OutputFormat::Table,
-            _ => return None,
-        })
+        let (_, name) = EXTENSIONS.iter().find(|(e, _)| *e == ext)?;
+        name.parse().ok()
+    }
+
+    /// The format for a file given without `--format`: from its extension;
+    /// an extension of a format not written yet, or one that names no
+    /// format (or none at all), is an error that lists the known ones.
+    pub fn for_path(path: impl AsRef<Path>) -> Result<OutputFormat, OutputError> {
+        let path = path.as_ref();
+        if let Some(format) = OutputFormat::from_extension(path) {
+            return Ok(format);
+        }
+        let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase());
+        if let Some((e, name)) = PLANNED_EXTENSIONS.iter().find(|(e, _)| Some(*e) == ext.as_deref()) {
+            return Err(OutputError::FormatNotImplemented {
+                path: path.to_path_buf(),
+                extension: e.to_string(),
+                format: name.to_string(),
+            });
+        }
+        Err(OutputError::UnknownExtension { path: path.to_path_buf(), known: known_extensions() })
     }
 
     /// Parquet is binary and written with a footer: only to files.
     pub const fn needs_file(self) -> bool {
         matches!(self, OutputFormat::Parquet)
     }
+
+    /// The formats for people, fitted to the terminal and cut at 100 rows
+    /// by default: `table` and `line`.
+    pub const fn for_people(self) -> bool {
+        matches!(self, OutputFormat::Table | OutputFormat::Line)
+    }
+
+    /// The extension of a file of this format (`--output-dir`).
+    pub const fn extension(self) -> &'static str {
+        match self {
+            OutputFormat::Table | OutputFormat::Line => "txt",
+            OutputFormat::Markdown => "md",
+            OutputFormat::Csv => "csv",
+            OutputFormat::Json => "json",
+            OutputFormat::Ndjson => "ndjson",
+            OutputFormat::Parquet => "parquet",
+        }
+    }
+}
+
+/// `.csv, .json, …` for messages.
+fn known_extensions() -> String {
+    EXTENSIONS.iter().map(|(e, _)| format!(".{e}")).collect::<Vec<_>>().join(" ")
 }
 
 impl fmt::Display for OutputFormat {
@@ -132,10 +208,13 @@ impl fmt::Display for OutputFormat {
 impl FromStr for OutputFormat {
     type Err = OutputError;
 
-    /// The format names, case-insensitive; `jsonl` is accepted for `ndjson`.
+    /// The format names, case-insensitive; `jsonl` is accepted for `ndjson`
+    /// and `md` for `markdown`.
     fn from_str(s: &str) -> Result<OutputFormat, OutputError> {
         Ok(match s.to_ascii_lowercase().as_str() {
             "table" => OutputFormat::Table,
+            "line" => OutputFormat::Line,
+            "markdown" | "md" => OutputFormat::Markdown,
             "csv" => OutputFormat::Csv,
             "json" => OutputFormat::Json,
             "ndjson" | "jsonl" => OutputFormat::Ndjson,
@@ -145,21 +224,23 @@ impl FromStr for OutputFormat {
     }
 }
 
-/// Options of the table format (the other formats have none).
+/// Options of the formats for people (`table`, `line`; `markdown` takes
+/// only `max_rows`); the other formats have none.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutputOptions {
     /// Rows shown; the rest are counted in a `… N more rows` line.
     /// `usize::MAX` shows all (keeping them all in memory until the end).
     pub max_rows: usize,
-    /// Cells longer than this many characters are cut and end in `…`; 0 = no limit.
-    pub max_cell_width: usize,
-    /// A second header line with each column's Kusto type.
+    /// The width in terminal columns a table (or a `line` record) is fitted
+    /// to, cutting cells with `…`; 0 = never cut. Markdown is never cut.
+    pub max_width: usize,
+    /// A second header line with each column's Kusto type (table format).
     pub show_types: bool,
 }
 
 impl Default for OutputOptions {
     fn default() -> Self {
-        OutputOptions { max_rows: 100, max_cell_width: 48, show_types: false }
+        OutputOptions { max_rows: 100, max_width: 0, show_types: false }
     }
 }
 
@@ -169,7 +250,8 @@ pub struct SinkSummary {
     pub format: OutputFormat,
     /// Rows of the result.
     pub rows: u64,
-    /// Rows in the output: all of them, except for a table cut at `max_rows`.
+    /// Rows in the output: all of them, except for a table, line or markdown
+    /// output cut at `max_rows`.
     pub rows_written: u64,
     /// Bytes written.
     pub bytes: u64,
@@ -206,9 +288,18 @@ pub fn sink(
     let layout = Layout::new(&schema, &target)?;
     let out = Output::open(dest)?;
     let inner = match format {
-        OutputFormat::Table => {
-            Writer::Table(table::TableSink::new(out, layout, opts.max_rows, opts.max_cell_width, opts.show_types))
+        OutputFormat::Table => Writer::Table(table::TableSink::new(
+            out,
+            layout,
+            table::Style::Table,
+            opts.max_rows,
+            opts.max_width,
+            opts.show_types,
+        )),
+        OutputFormat::Markdown => {
+            Writer::Table(table::TableSink::new(out, layout, table::Style::Markdown, opts.max_rows, 0, false))
         }
+        OutputFormat::Line => Writer::Line(line::LineSink::new(out, layout, opts.max_rows, opts.max_width)),
         OutputFormat::Csv => Writer::Csv(csv::CsvSink::new(out, layout)),
         OutputFormat::Json => Writer::Json(json::JsonSink::new(out, layout)),
         OutputFormat::Ndjson => Writer::Ndjson(json::JsonSink::new(out, layout)),
@@ -219,6 +310,7 @@ pub fn sink(
 
 enum Writer {
     Table(table::TableSink),
+    Line(line::LineSink),
     Csv(csv::CsvSink),
     Json(json::JsonSink<json::RowsArray>),
     Ndjson(json::JsonSink<arrow_json::writer::LineDelimited>),
@@ -239,6 +331,7 @@ impl Sink for Guarded {
         };
         let result = match inner {
             Writer::Table(w) => w.write(batch),
+            Writer::Line(w) => w.write(batch),
             Writer::Csv(w) => w.write(batch),
             Writer::Json(w) => w.write(batch),
             Writer::Ndjson(w) => w.write(batch),
@@ -257,6 +350,7 @@ impl Sink for Guarded {
         };
         let (out, rows, rows_written) = match inner {
             Writer::Table(w) => w.finish()?,
+            Writer::Line(w) => w.finish()?,
             Writer::Csv(w) => with_all(w.finish()?),
             Writer::Json(w) => with_all(w.finish()?),
             Writer::Ndjson(w) => with_all(w.finish()?),

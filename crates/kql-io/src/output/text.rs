@@ -137,56 +137,6 @@ pub(crate) fn is_json(text: &str) -> bool {
     serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok()
 }
 
-/// A cell for the table: control characters made visible (`\n`, `\t`,
-/// `\u{1b}`) so every row stays on one line, then cut to `max_width`
-/// characters (0 = no limit) with a trailing `…`. The cut never falls inside
-/// a UTF-8 character and never separates a character from a following
-/// variation selector, joiner, combining mark or skin-tone modifier (🖥️ stays
-/// whole or goes whole).
-pub fn fit_cell(text: &str, max_width: usize) -> Cow<'_, str> {
-    let text: Cow<'_, str> = if text.contains(char::is_control) {
-        let mut s = String::with_capacity(text.len() + 8);
-        for c in text.chars() {
-            if c.is_control() {
-                s.extend(c.escape_default());
-            } else {
-                s.push(c);
-            }
-        }
-        Cow::Owned(s)
-    } else {
-        Cow::Borrowed(text)
-    };
-    // `len` counts bytes, which is at least the number of characters.
-    if max_width == 0 || text.len() <= max_width || text.chars().count() <= max_width {
-        return text;
-    }
-    let keep = max_width - 1;
-    let mut end = text.char_indices().nth(keep).map_or(text.len(), |(i, _)| i);
-    while end > 0 {
-        let next = text[end..].chars().next();
-        let prev = text[..end].chars().next_back();
-        if next.is_some_and(extends_previous) || prev == Some('\u{200D}') {
-            end -= prev.map_or(1, char::len_utf8);
-        } else {
-            break;
-        }
-    }
-    Cow::Owned(format!("{}…", &text[..end]))
-}
-
-/// Characters that belong to the character before them when shown.
-fn extends_previous(c: char) -> bool {
-    matches!(c,
-        '\u{0300}'..='\u{036F}'     // combining diacritical marks
-        | '\u{200D}'                // zero-width joiner
-        | '\u{20D0}'..='\u{20FF}'   // combining marks for symbols (keycap ⃣)
-        | '\u{FE00}'..='\u{FE0F}'   // variation selectors (🖥️ = 🖥 + U+FE0F)
-        | '\u{1F3FB}'..='\u{1F3FF}' // skin-tone modifiers
-        | '\u{E0020}'..='\u{E007F}' // tag characters (flag sequences)
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,20 +177,6 @@ mod tests {
             assert_eq!(json_real(v).parse::<f64>().ok(), Some(v));
             assert!(serde_json::from_str::<f64>(&json_real(v)).is_ok(), "{v}");
         }
-    }
-
-    #[test]
-    fn cells_are_cut_at_characters() {
-        assert_eq!(fit_cell("abcdef", 4), "abc…");
-        assert_eq!(fit_cell("abcd", 4), "abcd");
-        assert_eq!(fit_cell("abcd", 0), "abcd");
-        assert_eq!(fit_cell("ééééé", 3), "éé…");
-        assert_eq!(fit_cell("🌐🌐🌐", 2), "🌐…");
-        // 🖥️ is two characters; the selector is not cut off its symbol
-        assert_eq!(fit_cell("ab🖥️cd", 4), "ab…");
-        assert_eq!(fit_cell("ab🖥️cd", 5), "ab🖥️…");
-        assert_eq!(fit_cell("a\nb\tc", 0), "a\\nb\\tc");
-        assert_eq!(fit_cell("a\u{1b}", 0), "a\\u{1b}");
     }
 
     #[test]

@@ -50,16 +50,16 @@ pub fn run(args: &ConvertArgs) -> u8 {
     if !report.skipped.is_empty() {
         let more = if report.skipped.rows > report.skipped.first.len() as u64 { "; …" } else { "" };
         eprintln!(
-            "warning: {} row(s) skipped (--lenient): {}{more}",
-            report.skipped.rows,
+            "warning: {} skipped (--lenient): {}{more}",
+            super::rows(report.skipped.rows),
             report.skipped.first.join("; ")
         );
     }
     if !args.quiet {
         let plural = |n: usize, w: &str| if n == 1 { format!("{n} {w}") } else { format!("{n} {w}s") };
         eprintln!(
-            "{} rows of {table} from {} written to {} ({} columns, {}, {}; {:.3} s)",
-            report.rows,
+            "{} of {table} from {} written to {} ({} columns, {}, {}; {:.3} s)",
+            super::rows(report.rows),
             plural(summary.files, "file"),
             args.output.display(),
             report.columns.len(),

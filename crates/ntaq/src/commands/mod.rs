@@ -12,6 +12,51 @@ use crate::session::Session;
 use kql_syntax::ScalarType;
 use std::io::Read;
 
+/// A row count as people read it: `1 row`, `0 rows`, `744 rows`.
+pub fn rows(n: u64) -> String {
+    if n == 1 { "1 row".to_string() } else { format!("{n} rows") }
+}
+
+/// The width tables on standard output are fitted to: `$COLUMNS` if set
+/// to a positive number (so `COLUMNS=120 ntaq run … | less` fits too),
+/// else the terminal's width when standard output is a terminal, else 0
+/// (never cut: a pipe or a file gets whole cells).
+pub fn screen_width() -> usize {
+    let columns = std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse::<usize>().ok()).filter(|&c| c > 0);
+    columns.unwrap_or_else(|| terminal_size::terminal_size_of(std::io::stdout()).map_or(0, |(w, _)| usize::from(w.0)))
+}
+
+/// The width of standard error for notes: `$COLUMNS`, else its terminal's
+/// width, else 0 (not a terminal: no wrapping).
+pub fn stderr_width() -> usize {
+    let columns = std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse::<usize>().ok()).filter(|&c| c > 0);
+    columns.unwrap_or_else(|| terminal_size::terminal_size_of(std::io::stderr()).map_or(0, |(w, _)| usize::from(w.0)))
+}
+
+/// `text` wrapped at spaces into lines of at most `width` characters (0 =
+/// one line), the lines after the first indented by two spaces. A word
+/// longer than the width stays whole on its own line.
+pub fn wrap(text: &str, width: usize) -> String {
+    if width == 0 || text.chars().count() <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let len = line.chars().count();
+        if len > 2 && len + 1 + word.chars().count() > width {
+            out.push_str(&line);
+            out.push('\n');
+            line = String::from("  ");
+        } else if !line.is_empty() && line != "  " {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    out.push_str(&line);
+    out
+}
+
 /// A query text and the name to show for it.
 pub struct Input {
     pub name: String,
@@ -110,5 +155,28 @@ mod tests {
         assert!(parse_param_decl("start:date_time").unwrap_err().contains("unknown type"));
         assert!(parse_param_decl("start=2025-01-01").unwrap_err().contains("values"));
         assert!(parse_param_decl("1x:long").is_err());
+    }
+}
+
+#[cfg(test)]
+mod wrap_tests {
+    use super::*;
+
+    #[test]
+    fn notes_wrap_at_spaces() {
+        assert_eq!(wrap("a bb ccc", 0), "a bb ccc");
+        assert_eq!(wrap("a bb ccc", 8), "a bb ccc");
+        assert_eq!(wrap("a bb ccc dddd", 8), "a bb ccc\n  dddd");
+        assert_eq!(wrap("aaaaaaaaaa bb", 5), "aaaaaaaaaa\n  bb");
+        for line in wrap(&format!("note: no --data DIR given; using {}", crate::sample::DESCRIPTION), 40).lines() {
+            assert!(line.chars().count() <= 40, "{line}");
+        }
+    }
+
+    #[test]
+    fn one_row_is_a_row() {
+        assert_eq!(rows(0), "0 rows");
+        assert_eq!(rows(1), "1 row");
+        assert_eq!(rows(744), "744 rows");
     }
 }

@@ -24,15 +24,31 @@ enum Stop {
     BrokenPipe,
 }
 
-fn format_of(args: &RunArgs) -> OutputFormat {
-    match args.format {
+/// `--format`, else `--output`'s extension (an unknown one is an error),
+/// else CSV for `--output-dir` and a table on standard output.
+fn format_of(args: &RunArgs) -> Result<OutputFormat, OutputError> {
+    Ok(match args.format {
         Some(RunFormat::Table) => OutputFormat::Table,
+        Some(RunFormat::Line) => OutputFormat::Line,
+        Some(RunFormat::Markdown) => OutputFormat::Markdown,
         Some(RunFormat::Csv) => OutputFormat::Csv,
         Some(RunFormat::Json) => OutputFormat::Json,
         Some(RunFormat::Ndjson) => OutputFormat::Ndjson,
         Some(RunFormat::Parquet) => OutputFormat::Parquet,
         None if args.output_dir.is_some() => OutputFormat::Csv,
-        None => args.output.as_deref().and_then(OutputFormat::from_extension).unwrap_or(OutputFormat::Table),
+        None => match &args.output {
+            Some(path) => OutputFormat::for_path(path)?,
+            None => OutputFormat::Table,
+        },
+    })
+}
+
+/// An output error found before anything ran, with its help.
+fn output_usage(e: OutputError) -> Stop {
+    let d = Diag::new(e);
+    match d.help() {
+        Some(help) => usage(format!("{}: {}\n  help: {help}", d.code(), d.message())),
+        None => usage(format!("{}: {}", d.code(), d.message())),
     }
 }
 
@@ -137,19 +153,8 @@ fn queries_of(args: &RunArgs) -> Result<Vec<Query>, String> {
         .collect()
 }
 
-/// The file extension of a format in `--output-dir`.
-fn extension(format: OutputFormat) -> &'static str {
-    match format {
-        OutputFormat::Table => "txt",
-        OutputFormat::Csv => "csv",
-        OutputFormat::Json => "json",
-        OutputFormat::Ndjson => "ndjson",
-        OutputFormat::Parquet => "parquet",
-    }
-}
-
 fn run_inner(args: &RunArgs) -> Result<(), Stop> {
-    let format = format_of(args);
+    let format = format_of(args).map_err(output_usage)?;
     if format.needs_file() && args.output.is_none() && args.output_dir.is_none() {
         return Err(usage(format!("--format {format} writes a file: add --output FILE or --output-dir DIR")));
     }
@@ -169,7 +174,7 @@ fn run_inner(args: &RunArgs) -> Result<(), Stop> {
                     "`{first}` and `{}` would both write {}.{} in {}; run them separately",
                     q.input.name,
                     q.stem,
-                    extension(format),
+                    format.extension(),
                     dir.display()
                 )));
             }
@@ -178,7 +183,8 @@ fn run_inner(args: &RunArgs) -> Result<(), Stop> {
     }
     let loaded = if args.data.is_none() && args.tables.is_empty() {
         if !args.quiet {
-            eprintln!("note: no --data DIR given; using {}", crate::sample::DESCRIPTION);
+            let note = format!("note: no --data DIR given; using {}", crate::sample::DESCRIPTION);
+            eprintln!("{}", super::wrap(&note, super::stderr_width()));
         }
         Session::sample()
     } else {
@@ -324,9 +330,12 @@ impl Runner<'_> {
             self.session.executor(prepared, self.now, self.interrupt.cancel.clone()).with_progress(progress.clone());
         let to_file = args.output.is_some() || args.output_dir.is_some();
         let limit = row_limit(args.max_rows, format, to_file);
+        // Files get every cell whole; standard output is fitted to the screen.
+        let counts_rows = format.for_people() || format == OutputFormat::Markdown;
         let opts = OutputOptions {
-            max_rows: if format == OutputFormat::Table { limit.map_or(usize::MAX, |n| n as usize) } else { usize::MAX },
-            ..OutputOptions::default()
+            max_rows: if counts_rows { limit.map_or(usize::MAX, |n| n as usize) } else { usize::MAX },
+            max_width: if to_file { 0 } else { args.max_width.unwrap_or_else(super::screen_width) },
+            show_types: false,
         };
         // --output-dir: the script's files, renamed into place when all succeeded.
         let mut staged = Staged::default();
@@ -337,8 +346,8 @@ impl Runner<'_> {
                 (Some(path), _) => (Destination::file(path), None),
                 (None, Some(dir)) => {
                     let name = match results {
-                        1 => format!("{}.{}", q.stem, extension(format)),
-                        _ => format!("{}.{}.{}", q.stem, k + 1, extension(format)),
+                        1 => format!("{}.{}", q.stem, format.extension()),
+                        _ => format!("{}.{}.{}", q.stem, k + 1, format.extension()),
                     };
                     let target = dir.join(&name);
                     if self.written.contains(&target) {
@@ -365,9 +374,9 @@ impl Runner<'_> {
             let streamed = (|| {
                 let rs = ex.result(k).map_err(Failure::Exec)?;
                 let mut sink = kql_io::sink(format, rs.schema.clone(), dest, &opts).map_err(Failure::Output)?;
-                // The table format counts the rows past its limit itself;
-                // the others stop reading at the limit.
-                let cut = limit.filter(|_| format != OutputFormat::Table);
+                // The table, line and markdown formats count the rows past
+                // their limit themselves; the others stop reading at the limit.
+                let cut = limit.filter(|_| !counts_rows);
                 let mut rows: u64 = 0;
                 for batch in rs.batches {
                     let batch = batch.map_err(Failure::Exec)?;
@@ -389,7 +398,7 @@ impl Runner<'_> {
                 Err(Failure::Exec(e)) => return Err(exec_failed(e, prepared, input, color)),
                 Err(Failure::Output(e)) => return Err(output_failed(e)),
             };
-            if self.several && format == OutputFormat::Table && args.output_dir.is_none() && !headed {
+            if self.several && counts_rows && args.output.is_none() && args.output_dir.is_none() && !headed {
                 println!("== {} ==", input.name);
                 headed = true;
             }
@@ -411,14 +420,20 @@ impl Runner<'_> {
                 })?;
             }
             let secs = started.elapsed().as_secs_f64();
-            let report = match (args.output_dir.is_some(), &summary.path, format) {
-                (true, _, _) => {
+            // What a file received: every row, or the first --max-rows of a
+            // table, which counts the rest.
+            let written = match summary.rows_written {
+                n if n < summary.rows => format!("{n} of {}", super::rows(summary.rows)),
+                _ => super::rows(summary.rows),
+            };
+            let report = match (args.output_dir.is_some(), &summary.path) {
+                (true, _) => {
                     let target = staged.files.last().map(|(_, t)| t.display().to_string()).unwrap_or_default();
-                    staged.reports.push(format!("{} rows written to {target} ({secs:.3} s)", summary.rows));
+                    staged.reports.push(format!("{written} written to {target} ({secs:.3} s)"));
                     None
                 }
-                (false, Some(p), _) => Some(format!("{} rows written to {} ({secs:.3} s)", summary.rows, p.display())),
-                (false, None, OutputFormat::Table) => Some(format!("{} rows ({secs:.3} s)", summary.rows)),
+                (false, Some(p)) => Some(format!("{written} written to {} ({secs:.3} s)", p.display())),
+                (false, None) if counts_rows => Some(format!("{} ({secs:.3} s)", super::rows(summary.rows))),
                 _ => None,
             };
             if let Some(report) = report.filter(|_| !args.quiet) {
@@ -547,14 +562,14 @@ impl Drop for Bar {
 }
 
 /// Most rows to write of a result (`--max-rows`; 0 means all): by default
-/// 100 for a table, Kusto's 500,000 for text on standard output, and all
-/// rows for files.
+/// all rows for files (a `.txt` table too), 100 for a table or line records
+/// on standard output, Kusto's 500,000 for other text there.
 fn row_limit(max_rows: Option<u64>, format: OutputFormat, to_file: bool) -> Option<u64> {
     match max_rows {
         Some(0) => None,
         Some(n) => Some(n),
-        None if format == OutputFormat::Table => Some(100),
         None if to_file => None,
+        None if format.for_people() => Some(100),
         None => Some(500_000),
     }
 }
@@ -714,6 +729,19 @@ mod tests {
         }
         drop(bar);
         assert!(screen.text().contains("1,234 rows read"), "{:?}", screen.text());
+    }
+
+    #[test]
+    fn files_get_every_row_by_default() {
+        for format in OutputFormat::ALL {
+            assert_eq!(row_limit(None, format, true), None, "{format}");
+            assert_eq!(row_limit(Some(7), format, true), Some(7), "{format}");
+            assert_eq!(row_limit(Some(0), format, false), None, "{format}");
+        }
+        assert_eq!(row_limit(None, OutputFormat::Table, false), Some(100));
+        assert_eq!(row_limit(None, OutputFormat::Line, false), Some(100));
+        assert_eq!(row_limit(None, OutputFormat::Markdown, false), Some(500_000));
+        assert_eq!(row_limit(None, OutputFormat::Csv, false), Some(500_000));
     }
 
     #[test]

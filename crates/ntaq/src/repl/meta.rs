@@ -35,8 +35,17 @@ pub const COMMANDS: &[Command] = &[
     },
     Command { name: "params", args: "", about: "the parameter values set" },
     Command { name: "now", args: "ISO | off", about: "fix now() and ago() to an instant, or follow the clock" },
-    Command { name: "format", args: "table|csv|json|ndjson|parquet", about: "how results are written" },
-    Command { name: "maxrows", args: "N", about: "rows shown by the table format (the rest are counted)" },
+    Command {
+        name: "format",
+        args: "NAME",
+        about: "how results are written: table, line (`Column = value` lines), markdown, csv, json, ndjson, parquet",
+    },
+    Command { name: "maxrows", args: "N", about: "rows shown by the table and line formats (the rest are counted)" },
+    Command {
+        name: "maxwidth",
+        args: "N | auto",
+        about: "fit tables to N columns, cutting long cells (0: no cutting; auto: the terminal's width)",
+    },
     Command { name: "timing", args: "on | off", about: "row count and elapsed time after each result" },
     Command {
         name: "output",
@@ -91,6 +100,7 @@ impl Repl {
             "now" => self.set_now(arg),
             "format" => self.set_format(arg),
             "maxrows" => self.set_max_rows(arg),
+            "maxwidth" => self.set_max_width(arg),
             "timing" => on_off("timing", arg).map(|on| self.settings.timing = on),
             "output" => self.set_output(arg),
             "run" => self.run_file(arg),
@@ -149,7 +159,7 @@ impl Repl {
                     } else {
                         files.join(", ")
                     };
-                    format!("{} rows  {files}", t.rows)
+                    format!("{}  {files}", crate::commands::rows(t.rows))
                 }
                 None => "no data (schema only)".to_string(),
             };
@@ -164,7 +174,11 @@ impl Repl {
             return Err(usage_error("schema", "which table? e.g. `.schema NTAIpDetails`"));
         }
         let (schema, title) = if let Some(def) = self.session.catalog.get(arg) {
-            let rows = self.session.table_files(arg).map(|t| format!(", {} rows", t.rows)).unwrap_or_default();
+            let rows = self
+                .session
+                .table_files(arg)
+                .map(|t| format!(", {}", crate::commands::rows(t.rows)))
+                .unwrap_or_default();
             (def.schema(), format!("table {arg} ({} columns{rows})", def.columns.len()))
         } else if self.lets.iter().any(|r| r.name == arg) {
             let checked = self.session.check(arg);
@@ -217,7 +231,8 @@ impl Repl {
                     .into(),
             });
         }
-        let summary: Vec<String> = tables.iter().map(|t| format!("{} ({} rows)", t.name, t.rows)).collect();
+        let summary: Vec<String> =
+            tables.iter().map(|t| format!("{} ({})", t.name, crate::commands::rows(t.rows))).collect();
         let notes = self.session.load(tables);
         for n in notes {
             let level = if n.severity() == crate::diagnostic::Severity::Warning { "warning" } else { "note" };
@@ -322,6 +337,28 @@ impl Repl {
             return Err(usage_error("format", format!("{format} is written to a file: use `.output FILE` first")));
         }
         self.settings.format = format;
+        self.settings.format_chosen = true;
+        Ok(())
+    }
+
+    fn set_max_width(&mut self, arg: &str) -> Result<(), ReplError> {
+        match arg {
+            "" => {
+                let shown = match self.settings.max_width {
+                    None => format!("tables fit the terminal ({} columns now)", crate::commands::screen_width()),
+                    Some(0) => "cells are never cut".to_string(),
+                    Some(n) => format!("tables fit {n} columns"),
+                };
+                self.say(shown);
+            }
+            "auto" => self.settings.max_width = None,
+            n => {
+                let n: usize = n.parse().map_err(|_| {
+                    usage_error("maxwidth", format!("`{n}` is not a width (columns, 0 = never cut, or auto)"))
+                })?;
+                self.settings.max_width = Some(n);
+            }
+        }
         Ok(())
     }
 
@@ -347,9 +384,19 @@ impl Repl {
             }
             file => {
                 let path = PathBuf::from(file);
-                if let Some(f) = OutputFormat::from_extension(&path) {
-                    self.settings.screen_format.get_or_insert(self.settings.format);
-                    self.settings.format = f;
+                // The extension chooses the format; without a known one, the
+                // format chosen with `.format` is kept, else it is an error.
+                match OutputFormat::for_path(&path) {
+                    Ok(f) => {
+                        self.settings.screen_format.get_or_insert(self.settings.format);
+                        self.settings.format = f;
+                    }
+                    Err(kql_io::OutputError::UnknownExtension { .. }) if self.settings.format_chosen => {}
+                    Err(e) => {
+                        let d = Diag::new(e);
+                        let help = d.help().map(|h| format!(" ({h})")).unwrap_or_default();
+                        return Err(usage_error("output", format!("{}{help}", d.message())));
+                    }
                 }
                 self.say(format!("results go to {} as {}", path.display(), self.settings.format));
                 self.settings.output = Some(path);

@@ -36,11 +36,17 @@ pub struct Remembered {
     pub statement: Statement,
 }
 
-/// What `.format`, `.maxrows`, `.timing`, `.output` and `.now` set.
+/// What `.format`, `.maxrows`, `.maxwidth`, `.timing`, `.output` and `.now` set.
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub format: OutputFormat,
+    /// `.format` was given (a file name without a known extension then
+    /// keeps it instead of being refused).
+    pub format_chosen: bool,
     pub max_rows: usize,
+    /// The width tables are fitted to (0 = never cut); `None`: the
+    /// terminal's (`$COLUMNS`, else standard output's width if a terminal).
+    pub max_width: Option<usize>,
     pub timing: bool,
     pub output: Option<PathBuf>,
     /// The format to return to after `.output off`, when the output file's
@@ -54,7 +60,9 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             format: OutputFormat::Table,
+            format_chosen: false,
             max_rows: 100,
+            max_width: None,
             timing: false,
             output: None,
             screen_format: None,
@@ -178,8 +186,15 @@ impl Repl {
                     Some(path) => Destination::file(path),
                     None => Destination::writer(buffer.clone()),
                 };
-                let opts =
-                    OutputOptions { max_rows: self.settings.max_rows, show_types: true, ..OutputOptions::default() };
+                // A file gets every row, whole; the screen a fitted table.
+                let opts = match &self.settings.output {
+                    Some(_) => OutputOptions { max_rows: usize::MAX, max_width: 0, show_types: false },
+                    None => OutputOptions {
+                        max_rows: self.settings.max_rows,
+                        max_width: self.settings.max_width.unwrap_or_else(crate::commands::screen_width),
+                        show_types: true,
+                    },
+                };
                 let mut sink = kql_io::sink(self.settings.format, rs.schema.clone(), dest, &opts).map_err(Diag::new)?;
                 for batch in rs.batches {
                     sink.write(&batch.map_err(Diag::new)?).map_err(Diag::new)?;
@@ -192,8 +207,14 @@ impl Repl {
                     self.print(buffer.contents());
                     let secs = started.elapsed().as_secs_f64();
                     match &summary.path {
-                        Some(p) => self.say(format!("{} rows written to {} ({secs:.3} s)", summary.rows, p.display())),
-                        None if self.settings.timing => self.say(format!("{} rows ({secs:.3} s)", summary.rows)),
+                        Some(p) => self.say(format!(
+                            "{} written to {} ({secs:.3} s)",
+                            crate::commands::rows(summary.rows),
+                            p.display()
+                        )),
+                        None if self.settings.timing => {
+                            self.say(format!("{} ({secs:.3} s)", crate::commands::rows(summary.rows)))
+                        }
                         None => {}
                     }
                 }
@@ -266,7 +287,7 @@ impl Repl {
             .catalog
             .names()
             .map(|n| match self.session.table_files(n) {
-                Some(t) => format!("{n} ({} rows)", t.rows),
+                Some(t) => format!("{n} ({})", crate::commands::rows(t.rows)),
                 None => n.to_string(),
             })
             .collect();
