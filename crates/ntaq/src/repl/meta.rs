@@ -43,17 +43,28 @@ pub const COMMANDS: &[Command] = &[
         args: "FILE | off",
         about: "write each result to FILE (replacing it), or back to the screen",
     },
-    Command { name: "run", args: "FILE", about: "run a .kql file (a file of lets only is remembered)" },
+    Command {
+        name: "run",
+        args: "FILE",
+        about: "run a .kql file, each of its queries in turn (a file of lets only is remembered)",
+    },
     Command { name: "explain", args: "QUERY", about: "the logical plan of QUERY, with each step's columns" },
     Command { name: "quit", args: "", about: "leave the shell (also .exit and Ctrl-D)" },
 ];
 
 const KEYS: &str = "\
-Keys: Enter runs the query once it is complete (brackets and quotes closed, not
-ending in `|`, `,`, `;` or an operator, and not only `let`s); an empty line runs
-whatever is typed; Alt-Enter inserts a line break. Tab completes tables, columns,
+Typing: Enter runs a one-line query that is complete and has its operators
+(`NTAIpDetails | take 3`). A longer query is typed line by line under the `…>`
+prompt: a first line that is a table alone (`NTANetAnalytics`), a `let`, or
+unfinished (open bracket or quote, trailing `|`, `,`, `;` or operator) waits for
+more lines, and an empty line runs the entry (an unfinished one keeps the empty
+line). A paste or history entry of several lines runs at Enter once complete;
+queries separated by empty lines run one after another. A .command line runs at
+once (after the entry above it, if any).
+Keys: Alt-Enter (or Ctrl-O) inserts a line break; Tab completes tables, columns,
 operators and functions; Up/Down and Ctrl-R search the history; Ctrl-C cancels
-a running query or clears the line; Ctrl-D leaves.";
+a running query, or clears the line and the entry; Ctrl-D runs a waiting entry
+and leaves.";
 
 fn usage(name: &str) -> String {
     COMMANDS.iter().find(|c| c.name == name).map(|c| format!(".{} {}", c.name, c.args)).unwrap_or_default()
@@ -367,7 +378,15 @@ impl Repl {
             path: path.to_string(),
             message: message.split_once(": ").map_or(message.clone(), |(_, m)| m.to_string()),
         })?;
-        self.query(&text.name, &text.text);
+        // Each query of the file in turn (positions stay the file's).
+        let ranges = crate::split::queries(&text.text, crate::split::Mode::Script);
+        if ranges.len() <= 1 {
+            self.query(&text.name, &text.text);
+        } else {
+            for r in ranges {
+                self.query(&text.name, &crate::split::mask(&text.text, r));
+            }
+        }
         Ok(())
     }
 
