@@ -13,6 +13,7 @@ use kql_syntax::ScalarType;
 use std::io::Read;
 
 /// A query text and the name to show for it.
+#[derive(Debug, Clone)]
 pub struct Input {
     pub name: String,
     pub text: String,
@@ -29,6 +30,36 @@ pub fn read_input(file: &str) -> Result<Input, String> {
     let text = String::from_utf8(bytes)
         .map_err(|e| format!("`{file}` is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()))?;
     Ok(Input { name: file.to_string(), text })
+}
+
+/// One query of an input: a file holds several when blank lines separate
+/// them (the rule is [`crate::split`]'s).
+pub struct QueryText {
+    /// The text to check or run: the input's, with the other queries
+    /// blanked out so that positions stay the input's.
+    pub text: String,
+    /// 1-based position among the input's queries, and the line it starts on.
+    pub index: usize,
+    pub line: usize,
+}
+
+/// The queries of an input, in order (one, the whole text, unless blank
+/// lines separate several).
+pub fn queries_in(input: &Input) -> Vec<QueryText> {
+    let ranges = crate::split::queries(&input.text, crate::split::Mode::Script);
+    if ranges.len() <= 1 {
+        let line = ranges.first().map_or(1, |r| crate::split::line_of(&input.text, r.start));
+        return vec![QueryText { text: input.text.clone(), index: 1, line }];
+    }
+    ranges
+        .into_iter()
+        .enumerate()
+        .map(|(k, r)| QueryText {
+            line: crate::split::line_of(&input.text, r.start),
+            text: crate::split::mask(&input.text, r),
+            index: k + 1,
+        })
+        .collect()
 }
 
 /// `NAME:TYPE` from `--param`.
