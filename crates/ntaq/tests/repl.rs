@@ -494,6 +494,25 @@ fn typing_each_article_query_line_by_line_runs_it_once() {
 }
 
 #[test]
+fn a_paste_without_bracketed_paste_marks_loses_no_line() {
+    // A terminal without bracketed paste sends the lines as if typed, all at
+    // once: each Enter ends a line editor call, and what follows must wait
+    // for the next one rather than be dropped.
+    let dir = tempfile::tempdir().unwrap();
+    let Some(mut pty) = Pty::start(&dir.path().join("history")) else { return };
+    assert!(pty.wait_for_prompt("ntaq> ", Duration::from_secs(20)), "{}", pty.screen());
+    let text = format!("{SETTINGS}{}\n\nprint after = 'pasted'\n", scenario(2));
+    pty.send(&text.replace('\n', "\r"));
+    assert!(pty.wait_for("| pasted ", Duration::from_secs(60)), "{}", pty.screen());
+    let screen = pty.quit();
+    assert!(!screen.contains("kql::"), "{screen}");
+    let piped = piped(&format!("{SETTINGS}{}\n", scenario(2)));
+    let mut expected = table_rows(&out(&piped));
+    expected.extend([vec!["after".to_string()], vec!["pasted".to_string()]]);
+    assert_eq!(table_rows(&screen), expected, "{screen}");
+}
+
+#[test]
 fn pasting_a_block_of_two_queries_runs_each_once() {
     let dir = tempfile::tempdir().unwrap();
     let Some(mut pty) = Pty::start(&dir.path().join("history")) else { return };
