@@ -102,6 +102,16 @@ fn pasted_article_queries_give_the_same_results_as_run() {
 }
 
 #[test]
+fn a_pipe_line_on_its_own_fails_with_a_hint() {
+    let o = piped("NTAIpDetails | take 1\n| project Ip\n");
+    assert_eq!(o.status.code(), Some(0), "one entry, joined: {}", err(&o));
+    let o = piped(".tables\n| project Ip\n");
+    assert_eq!(o.status.code(), Some(1));
+    let e = err(&o);
+    assert!(e.contains("found `|`") && e.contains("hint: a line starting with `|` goes on the query above it"), "{e}");
+}
+
+#[test]
 fn results_are_typed_tables_by_default() {
     let o = piped("print n = 1, s = 'a'\n");
     // The header names the columns, then their Kusto types.

@@ -167,6 +167,9 @@ impl Repl {
         }
         if blocked {
             self.failures += 1;
+            if crate::split::starts_with_pipe(text) {
+                self.say(PIPE_HINT);
+            }
             return;
         }
         if lets_only {
@@ -290,6 +293,11 @@ impl Repl {
         )
     }
 }
+
+/// Said when an entry starting with `|` fails: its query ran without it.
+const PIPE_HINT: &str = "hint: a line starting with `|` goes on the query above it, which has already run: \
+type the query's lines one after another (a first line such as `NTANetAnalytics` alone waits for them) \
+and end it with an empty line";
 
 /// The instant now, in nanoseconds since the Unix epoch.
 pub fn clock_now() -> i64 {
