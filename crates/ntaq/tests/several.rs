@@ -155,3 +155,17 @@ fn the_shell_runs_each_query_of_a_paste_or_file() {
     assert_eq!(stdout(&o), "Count\n891\nn\n27\n");
     assert!(stderr(&o).contains("remembered Https"), "{}", stderr(&o));
 }
+
+#[test]
+fn the_documented_example_runs_as_two_queries() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let md = std::fs::read_to_string(root.join("docs/usage.md")).unwrap();
+    let section = &md[md.find("**Several queries in one file.**").unwrap()..];
+    let start = section.find("```kql\n").unwrap() + "```kql\n".len();
+    let example = &section[start..start + section[start..].find("```").unwrap()];
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("two.kql"), example).unwrap();
+    let o = ntaq_in(dir.path(), &["run", "-q", "--format", "csv", "two.kql"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "Count\n891\nFlowType,n\nMaliciousFlow,27\n");
+}

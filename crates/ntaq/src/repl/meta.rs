@@ -55,12 +55,12 @@ pub const COMMANDS: &[Command] = &[
 const KEYS: &str = "\
 Typing: Enter runs a one-line query that is complete and has its operators
 (`NTAIpDetails | take 3`). A longer query is typed line by line under the `…>`
-prompt: a first line that is a table alone (`NTANetAnalytics`), a `let`, or
-unfinished (open bracket or quote, trailing `|`, `,`, `;` or operator) waits for
-more lines, and an empty line runs the entry (an unfinished one keeps the empty
-line). A paste or history entry of several lines runs at Enter once complete;
-queries separated by empty lines run one after another. A .command line runs at
-once (after the entry above it, if any).
+prompt: a first line that is a table alone (`NTANetAnalytics`), a `let` or ends
+in `;`, or is unfinished (an open bracket or quote, a trailing `|`, `,` or
+operator) waits for more lines, and an empty line runs the entry (an unfinished
+one keeps the empty line instead). A paste or history entry of several lines runs
+at Enter once complete; queries separated by empty lines run one after another.
+A .command line runs at once (after the entry above it, if any).
 Keys: Alt-Enter (or Ctrl-O) inserts a line break; Tab completes tables, columns,
 operators and functions; Up/Down and Ctrl-R search the history; Ctrl-C cancels
 a running query, or clears the line and the entry; Ctrl-D runs a waiting entry
