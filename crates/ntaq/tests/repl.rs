@@ -208,6 +208,20 @@ fn meta_commands() {
 }
 
 /// Rows of a query on the sample, counted by `ntaq run`.
+#[test]
+fn sqlite_style_aliases_of_meta_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let kql = dir.path().join("q.kql");
+    std::fs::write(&kql, "print from_file = 'read'").unwrap();
+    let input = format!(".timer on\nprint x = 1\n.timer off\n.mode csv\n.read {}\n.tabels\n", kql.display());
+    let o = piped(&input);
+    let (s, e) = (out(&o), err(&o));
+    assert!(e.contains("1 rows ("), ".timer: {e}");
+    assert!(s.contains("from_file\nread\n"), ".mode csv and .read: {s}");
+    assert!(e.contains("did you mean `.tables`?"), "{e}");
+    assert_eq!(o.status.code(), Some(1), "the unknown command failed: {e}");
+}
+
 fn count_rows(query: &str) -> usize {
     let o = ntaq_cmd()
         .args(["run", "--format", "csv", "-"])

@@ -35,9 +35,9 @@ pub const COMMANDS: &[Command] = &[
     },
     Command { name: "params", args: "", about: "the parameter values set" },
     Command { name: "now", args: "ISO | off", about: "fix now() and ago() to an instant, or follow the clock" },
-    Command { name: "format", args: "table|csv|json|ndjson|parquet", about: "how results are written" },
+    Command { name: "format", args: "table|csv|json|ndjson|parquet", about: "how results are written (also .mode)" },
     Command { name: "maxrows", args: "N", about: "rows shown by the table format (the rest are counted)" },
-    Command { name: "timing", args: "on | off", about: "row count and elapsed time after each result" },
+    Command { name: "timing", args: "on | off", about: "row count and elapsed time after each result (also .timer)" },
     Command {
         name: "output",
         args: "FILE | off",
@@ -46,7 +46,7 @@ pub const COMMANDS: &[Command] = &[
     Command {
         name: "run",
         args: "FILE",
-        about: "run a .kql file, each of its queries in turn (a file of lets only is remembered)",
+        about: "run a .kql file, each of its queries in turn (a file of lets only is remembered; also .read)",
     },
     Command { name: "explain", args: "QUERY", about: "the logical plan of QUERY, with each step's columns" },
     Command { name: "quit", args: "", about: "leave the shell (also .exit and Ctrl-D)" },
@@ -100,11 +100,12 @@ impl Repl {
             "param" => self.param(arg),
             "params" => self.list_params(),
             "now" => self.set_now(arg),
-            "format" => self.set_format(arg),
+            // `.mode` and `.timer` as in sqlite3, `.read` as in sqlite3 and psql.
+            "format" | "mode" => self.set_format(arg),
             "maxrows" => self.set_max_rows(arg),
-            "timing" => on_off("timing", arg).map(|on| self.settings.timing = on),
+            "timing" | "timer" => on_off("timing", arg).map(|on| self.settings.timing = on),
             "output" => self.set_output(arg),
-            "run" => self.run_file(arg),
+            "run" | "read" => self.run_file(arg),
             "explain" => self.explain(arg),
             "quit" | "exit" | "q" => {
                 self.quit = true;
