@@ -169,3 +169,40 @@ fn the_documented_example_runs_as_two_queries() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(stdout(&o), "Count\n891\nFlowType,n\nMaliciousFlow,27\n");
 }
+
+#[test]
+fn check_expands_quoted_globs_like_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("q")).unwrap();
+    std::fs::write(d.join("q/a.kql"), "print 1").unwrap();
+    std::fs::write(d.join("q/b.kql"), "NTAIpDetails | take 1").unwrap();
+    let o = ntaq_in(d, &["check", "q/*.kql"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("checked 2 files: 0 errors"), "{}", stderr(&o));
+    let o = ntaq_in(d, &["check", "nothing/*.kql"], "");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no file matches `nothing/*.kql`"), "{}", stderr(&o));
+}
+
+#[test]
+fn github_annotations_escape_every_field_and_warn_for_unsupported_kql() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // An unreadable file whose name has a comma and a colon.
+    let o = ntaq_in(d, &["check", "--format", "github", "no,such:file.kql"], "");
+    assert_eq!(o.status.code(), Some(2));
+    let line = stdout(&o);
+    assert!(
+        line.starts_with(
+            "::error file=no%2Csuch%3Afile.kql,title=kql%3A%3Aio%3A%3Aunreadable::cannot read `no,such:file.kql`: "
+        ),
+        "{line}"
+    );
+    // Valid Kusto that ntaq does not implement: a warning (exit status 3).
+    std::fs::write(d.join("u.kql"), "NTAIpDetails | parse Url with * \"://\" Host").unwrap();
+    let o = ntaq_in(d, &["check", "--format", "github", "u.kql"], "");
+    assert_eq!(o.status.code(), Some(3));
+    assert!(stdout(&o).starts_with("::warning file=u.kql,line=1,"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("title=kql%3A%3Aunsupported%3A%3Aoperator::"), "{}", stdout(&o));
+}

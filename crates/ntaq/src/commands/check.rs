@@ -1,6 +1,6 @@
 //! `ntaq check`: offline validation for editors and CI.
 
-use super::{Input, build_session, queries_in, read_input, stderr_color};
+use super::{Input, build_session, expand_files, queries_in, read_input, stderr_color};
 use crate::cli::{CheckArgs, CheckFormat, exit};
 use crate::diagnostic::{Diag, JsonDiagnostic};
 use serde::Serialize;
@@ -54,8 +54,14 @@ pub fn run(args: &CheckArgs) -> u8 {
         }
     };
     super::print_load_notes(&warnings);
-    let outcomes: Vec<Outcome> = args
-        .files
+    let files = match expand_files(&args.files) {
+        Ok(files) => files,
+        Err(msg) => {
+            eprintln!("ntaq: {msg}");
+            return exit::USAGE;
+        }
+    };
+    let outcomes: Vec<Outcome> = files
         .iter()
         .map(|f| match read_input(f) {
             Ok(input) => {
@@ -177,7 +183,14 @@ fn report_json(outcomes: &[Outcome]) {
 fn report_github(outcomes: &[Outcome]) {
     for o in outcomes {
         if let Some(msg) = &o.read_error {
-            println!("::error file={},title=kql::io::unreadable::{msg}", o.input.name);
+            println!(
+                "{}",
+                crate::diagnostic::github_command(
+                    "error",
+                    &[("file", &o.input.name), ("title", "kql::io::unreadable")],
+                    msg
+                )
+            );
             continue;
         }
         for d in &o.diagnostics {

@@ -19,6 +19,42 @@ pub struct Input {
     pub text: String,
 }
 
+/// Whether a FILE argument is a glob pattern rather than a file name.
+fn is_pattern(arg: &str) -> bool {
+    arg.contains(['*', '?', '['])
+}
+
+/// The files a pattern matches, sorted; hidden files only if the pattern
+/// names them (`.*`), and no directories — as a shell expands it.
+fn expand(pattern: &str) -> Result<Vec<String>, String> {
+    let options =
+        glob::MatchOptions { case_sensitive: true, require_literal_separator: true, require_literal_leading_dot: true };
+    let paths = glob::glob_with(pattern, options).map_err(|e| format!("invalid pattern `{pattern}`: {}", e.msg))?;
+    // Unreadable directories are skipped, as shells do.
+    let mut files: Vec<String> =
+        paths.filter_map(Result::ok).filter(|p| p.is_file()).map(|p| p.display().to_string()).collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(format!("no file matches `{pattern}`"));
+    }
+    Ok(files)
+}
+
+/// The FILE arguments with glob patterns expanded (`'queries/*.kql'`,
+/// quoted so that the shell left it), in order; `-` and existing files
+/// stay as given.
+pub fn expand_files(args: &[String]) -> Result<Vec<String>, String> {
+    let mut names = Vec::new();
+    for arg in args {
+        if arg != "-" && is_pattern(arg) && !std::path::Path::new(arg).exists() {
+            names.extend(expand(arg)?);
+        } else {
+            names.push(arg.clone());
+        }
+    }
+    Ok(names)
+}
+
 /// Reads a query file, or standard input for `-`.
 pub fn read_input(file: &str) -> Result<Input, String> {
     if file == "-" {

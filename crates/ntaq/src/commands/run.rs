@@ -1,6 +1,6 @@
 //! `ntaq run`: execute queries and write their results.
 
-use super::{Input, queries_in, read_input, stderr_color};
+use super::{Input, expand_files, queries_in, read_input, stderr_color};
 use crate::cli::{RunArgs, RunFormat, exit};
 use crate::diagnostic::{Diag, Severity};
 use crate::interrupt::Interrupt;
@@ -106,27 +106,6 @@ impl Query {
     }
 }
 
-/// Whether a FILE argument is a glob pattern rather than a file name.
-fn is_pattern(arg: &str) -> bool {
-    arg.contains(['*', '?', '['])
-}
-
-/// The files a pattern matches, sorted; hidden files only if the pattern
-/// names them (`.*`), and no directories — as a shell expands it.
-fn expand(pattern: &str) -> Result<Vec<String>, String> {
-    let options =
-        glob::MatchOptions { case_sensitive: true, require_literal_separator: true, require_literal_leading_dot: true };
-    let paths = glob::glob_with(pattern, options).map_err(|e| format!("invalid pattern `{pattern}`: {}", e.msg))?;
-    // Unreadable directories are skipped, as shells do.
-    let mut files: Vec<String> =
-        paths.filter_map(Result::ok).filter(|p| p.is_file()).map(|p| p.display().to_string()).collect();
-    files.sort();
-    if files.is_empty() {
-        return Err(format!("no file matches `{pattern}`"));
-    }
-    Ok(files)
-}
-
 /// The queries of the command line, in order: `-c`, or the files with
 /// patterns expanded, each file's queries in turn. Every file is read
 /// before any query runs.
@@ -134,14 +113,7 @@ fn queries_of(args: &RunArgs) -> Result<Vec<Query>, String> {
     if let Some(text) = &args.command {
         return Ok(Query::all(Input { name: "<command>".into(), text: text.clone() }, "command".into()));
     }
-    let mut names = Vec::new();
-    for arg in &args.files {
-        if arg != "-" && is_pattern(arg) && !std::path::Path::new(arg).exists() {
-            names.extend(expand(arg)?);
-        } else {
-            names.push(arg.clone());
-        }
-    }
+    let names = expand_files(&args.files)?;
     if names.iter().filter(|n| *n == "-").count() > 1 {
         return Err("`-` (standard input) can be given only once".into());
     }
