@@ -290,6 +290,16 @@ mod tests {
     }
 
     #[test]
+    fn explain_follows_the_query_rule() {
+        let ran = typed(&[".explain NTAIpDetails", "| take 1", ""]);
+        assert_eq!(ran, [".explain NTAIpDetails\n| take 1\n"]);
+        let entries: Vec<String> = blocks(&ran[0]).into_iter().map(|e| e.text).collect();
+        assert_eq!(entries, [".explain NTAIpDetails\n| take 1"]);
+        assert!(typed(&[".explain NTAIpDetails |"]).is_empty());
+        assert_eq!(typed(&[".explainer"]), [".explainer"]); // an unknown command, reported when run
+    }
+
+    #[test]
     fn end_of_input_runs_what_waits() {
         let mut t = Typed::default();
         t.enter("NTAIpDetails");
