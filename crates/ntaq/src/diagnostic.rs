@@ -109,9 +109,12 @@ impl Diag {
         }
     }
 
-    /// A GitHub Actions workflow command (`::error file=…,line=…::message`).
+    /// A GitHub Actions workflow command (`::error file=…,line=…::message`);
+    /// KQL that ntaq does not implement is a `::warning` (the query may be
+    /// valid Kusto; the exit status, 3, tells it apart).
     pub fn to_github(&self, file: &str, source: &str) -> String {
         let level = match self.severity() {
+            _ if self.is_unsupported() => "warning",
             Severity::Error => "error",
             Severity::Warning => "warning",
             Severity::Note => "notice",
@@ -124,11 +127,20 @@ impl Diag {
             message.push_str("\nhelp: ");
             message.push_str(&h);
         }
-        format!(
-            "::{level} file={},line={line},col={col},endLine={end_line},endColumn={end_col},title={}::{}",
-            escape_property(file),
-            escape_property(&self.code()),
-            escape_data(&message)
+        let (line, col, end_line, end_col) =
+            (line.to_string(), col.to_string(), end_line.to_string(), end_col.to_string());
+        let code = self.code();
+        github_command(
+            level,
+            &[
+                ("file", file),
+                ("line", &line),
+                ("col", &col),
+                ("endLine", &end_line),
+                ("endColumn", &end_col),
+                ("title", &code),
+            ],
+            &message,
         )
     }
 
@@ -161,6 +173,14 @@ pub struct JsonDiagnostic {
     pub offset: usize,
     pub length: usize,
     pub help: Option<String>,
+}
+
+/// A GitHub Actions workflow command, `::LEVEL key=value,…::message`, with
+/// every field escaped as GitHub's runner reads them: `%`, CR and LF in the
+/// message, and also `:` and `,` in property values.
+pub fn github_command(level: &str, properties: &[(&str, &str)], message: &str) -> String {
+    let props: Vec<String> = properties.iter().map(|(k, v)| format!("{k}={}", escape_property(v))).collect();
+    format!("::{level} {}::{}", props.join(","), escape_data(message))
 }
 
 fn escape_data(s: &str) -> String {

@@ -45,5 +45,6 @@ pub mod repl;
 mod run_errors;
 pub mod sample;
 pub mod session;
+pub mod split;
 
 pub use run_errors::RunError;

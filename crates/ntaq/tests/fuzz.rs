@@ -228,7 +228,17 @@ proptest! {
             let c = completer.complete(&text, pos);
             prop_assert!(c.start <= pos && text.is_char_boundary(c.start), "{:?} at {}: starts at {}", text, pos, c.start);
         }
-        let _ = ntaq::repl::input::is_complete(&text);
+        let _ = ntaq::split::state(&text);
+        let _ = ntaq::split::is_bare_source(&text);
+        for mode in [ntaq::split::Mode::Script, ntaq::split::Mode::Shell] {
+            for r in ntaq::split::queries(&text, mode) {
+                prop_assert_eq!(ntaq::split::mask(&text, r).len(), text.len());
+            }
+        }
+        let mut typed = ntaq::repl::input::Typed::default();
+        for line in text.split('\n') {
+            let _ = typed.enter(line);
+        }
         let _ = ntaq::repl::input::blocks(&text);
     }
 }

@@ -102,6 +102,16 @@ fn pasted_article_queries_give_the_same_results_as_run() {
 }
 
 #[test]
+fn a_pipe_line_on_its_own_fails_with_a_hint() {
+    let o = piped("NTAIpDetails | take 1\n| project Ip\n");
+    assert_eq!(o.status.code(), Some(0), "one entry, joined: {}", err(&o));
+    let o = piped(".tables\n| project Ip\n");
+    assert_eq!(o.status.code(), Some(1));
+    let e = err(&o);
+    assert!(e.contains("found `|`") && e.contains("hint: a line starting with `|` goes on the query above it"), "{e}");
+}
+
+#[test]
 fn results_are_typed_tables_by_default() {
     let o = piped("print n = 1, s = 'a'\n");
     // The header names the columns, then their Kusto types.
@@ -199,6 +209,20 @@ fn meta_commands() {
 }
 
 /// Rows of a query on the sample, counted by `ntaq run`.
+#[test]
+fn sqlite_style_aliases_of_meta_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let kql = dir.path().join("q.kql");
+    std::fs::write(&kql, "print from_file = 'read'").unwrap();
+    let input = format!(".timer on\nprint x = 1\n.timer off\n.mode csv\n.read {}\n.tabels\n", kql.display());
+    let o = piped(&input);
+    let (s, e) = (out(&o), err(&o));
+    assert!(e.contains("1 rows ("), ".timer: {e}");
+    assert!(s.contains("from_file\nread\n"), ".mode csv and .read: {s}");
+    assert!(e.contains("did you mean `.tables`?"), "{e}");
+    assert_eq!(o.status.code(), Some(1), "the unknown command failed: {e}");
+}
+
 fn count_rows(query: &str) -> usize {
     let o = ntaq_cmd()
         .args(["run", "--format", "csv", "-"])
@@ -357,6 +381,38 @@ impl Pty {
         self.wait_for_n(text, 1, timeout)
     }
 
+    /// Waits until the shell shows `prompt` again, at the end of its
+    /// output, and has given up asking the (absent) terminal for the
+    /// cursor position, so that what is typed next is not swallowed.
+    fn wait_for_prompt(&self, prompt: &str, timeout: Duration) -> bool {
+        let start = Instant::now();
+        while start.elapsed() < timeout {
+            if self.screen().ends_with(prompt) {
+                std::thread::sleep(Duration::from_millis(150));
+                if self.screen().ends_with(prompt) {
+                    return true;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+
+    /// Types `line` and Enter, and waits for the next prompt.
+    fn type_line(&mut self, line: &str) {
+        self.send(&format!("{line}\r"));
+        let screen = || self.screen();
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(120) {
+            if self.wait_for_prompt("ntaq> ", Duration::from_millis(300))
+                || self.wait_for_prompt("   …> ", Duration::from_millis(300))
+            {
+                return;
+            }
+        }
+        panic!("no prompt after typing {line:?}: {}", screen());
+    }
+
     fn quit(mut self) -> String {
         self.send(".quit\r");
         let start = Instant::now();
@@ -427,6 +483,76 @@ fn pasting_an_article_query_into_the_terminal_runs_it_once() {
     assert!(expected.len() > 10);
     let got = table_rows(&screen);
     assert_eq!(got, expected, "{screen}");
+}
+
+#[test]
+fn typing_each_article_query_line_by_line_runs_it_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(mut pty) = Pty::start(&dir.path().join("history")) else { return };
+    assert!(pty.wait_for_prompt("ntaq> ", Duration::from_secs(20)), "{}", pty.screen());
+    for line in SETTINGS.lines() {
+        pty.type_line(line);
+    }
+    let mut expected = Vec::new();
+    for n in 1..=4 {
+        let before = pty.screen().len();
+        // Exactly as written: leading `|` lines, comments, indentation.
+        for line in scenario(n).lines() {
+            pty.type_line(line);
+            assert!(pty.screen().ends_with("   …> "), "scenario {n} ran before its end ({line}): {}", pty.screen());
+        }
+        pty.type_line("");
+        assert!(pty.screen().ends_with("ntaq> "), "{}", pty.screen());
+        let shown = pty.screen()[before..].to_string();
+        // The same query piped in: the shell's tables (cells cut at 48 characters).
+        let piped = piped(&format!("{SETTINGS}{}\n", scenario(n)));
+        assert_eq!(piped.status.code(), Some(0), "{}", err(&piped));
+        let rows = table_rows(&out(&piped));
+        assert!(rows.len() > 2, "scenario {n} has rows on the sample");
+        assert_eq!(table_rows(&shown), rows, "scenario {n}: {shown}");
+        expected.extend(rows);
+    }
+    let screen = pty.quit();
+    assert!(!screen.contains("kql::"), "no diagnostic: {screen}");
+    // Each result exactly once.
+    assert_eq!(table_rows(&screen), expected, "{screen}");
+}
+
+#[test]
+fn a_paste_without_bracketed_paste_marks_loses_no_line() {
+    // A terminal without bracketed paste sends the lines as if typed, all at
+    // once: each Enter ends a line editor call, and what follows must wait
+    // for the next one rather than be dropped.
+    let dir = tempfile::tempdir().unwrap();
+    let Some(mut pty) = Pty::start(&dir.path().join("history")) else { return };
+    assert!(pty.wait_for_prompt("ntaq> ", Duration::from_secs(20)), "{}", pty.screen());
+    let text = format!("{SETTINGS}{}\n\nprint after = 'pasted'\n", scenario(2));
+    pty.send(&text.replace('\n', "\r"));
+    assert!(pty.wait_for("| pasted ", Duration::from_secs(60)), "{}", pty.screen());
+    let screen = pty.quit();
+    assert!(!screen.contains("kql::"), "{screen}");
+    let piped = piped(&format!("{SETTINGS}{}\n", scenario(2)));
+    let mut expected = table_rows(&out(&piped));
+    expected.extend([vec!["after".to_string()], vec!["pasted".to_string()]]);
+    assert_eq!(table_rows(&screen), expected, "{screen}");
+}
+
+#[test]
+fn pasting_a_block_of_two_queries_runs_each_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(mut pty) = Pty::start(&dir.path().join("history")) else { return };
+    assert!(pty.wait_for_prompt("ntaq> ", Duration::from_secs(20)), "{}", pty.screen());
+    let block = "// first\nprint first = 'one'\n\nlet n = 2;\n\nprint second = n\n| extend third = n + 1\n";
+    pty.send(&format!("\u{1b}[200~{block}\u{1b}[201~"));
+    std::thread::sleep(Duration::from_millis(300));
+    pty.send("\r");
+    assert!(pty.wait_for("third", Duration::from_secs(20)), "{}", pty.screen());
+    assert!(pty.wait_for_prompt("ntaq> ", Duration::from_secs(20)), "{}", pty.screen());
+    let screen = pty.quit();
+    let rows = [vec!["first"], vec!["one"], vec!["second", "third"], vec!["2", "3"]];
+    assert_eq!(table_rows(&screen), rows, "{screen}");
+    assert!(screen.contains("remembered n"), "{screen}");
+    assert!(!screen.contains("kql::"), "{screen}");
 }
 
 #[test]

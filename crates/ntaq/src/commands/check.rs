@@ -1,6 +1,6 @@
 //! `ntaq check`: offline validation for editors and CI.
 
-use super::{Input, build_session, read_input, stderr_color};
+use super::{Input, build_session, expand_files, queries_in, read_input, stderr_color};
 use crate::cli::{CheckArgs, CheckFormat, exit};
 use crate::diagnostic::{Diag, JsonDiagnostic};
 use serde::Serialize;
@@ -10,12 +10,38 @@ struct FileReport {
     file: String,
     ok: bool,
     diagnostics: Vec<JsonDiagnostic>,
+    /// Each query of the file (several when blank lines separate them).
+    queries: Vec<QueryReport>,
 }
 
-/// A file's name, text and diagnostics (an unreadable file has a message instead).
+#[derive(Serialize)]
+struct QueryReport {
+    query: usize,
+    line: usize,
+    ok: bool,
+}
+
+/// One query of a file: where it starts, and its diagnostics (positions
+/// in the whole file).
+struct QueryOutcome {
+    index: usize,
+    line: usize,
+    diagnostics: Vec<Diag>,
+}
+
+impl QueryOutcome {
+    fn ok(&self) -> bool {
+        !self.diagnostics.iter().any(|d| d.is_error() || d.is_unsupported())
+    }
+}
+
+/// A file's name, text and diagnostics, query by query (an unreadable file
+/// has a message instead).
 struct Outcome {
     input: Input,
+    /// The diagnostics of all its queries, in text order.
     diagnostics: Vec<Diag>,
+    queries: Vec<QueryOutcome>,
     read_error: Option<String>,
 }
 
@@ -28,17 +54,33 @@ pub fn run(args: &CheckArgs) -> u8 {
         }
     };
     super::print_load_notes(&warnings);
-    let outcomes: Vec<Outcome> = args
-        .files
+    let files = match expand_files(&args.files) {
+        Ok(files) => files,
+        Err(msg) => {
+            eprintln!("ntaq: {msg}");
+            return exit::USAGE;
+        }
+    };
+    let outcomes: Vec<Outcome> = files
         .iter()
         .map(|f| match read_input(f) {
             Ok(input) => {
-                let checked = session.check(&input.text);
-                Outcome { input, diagnostics: checked.diagnostics, read_error: None }
+                // Each query on its own, so that one's mistakes do not run into the next.
+                let queries: Vec<QueryOutcome> = queries_in(&input)
+                    .into_iter()
+                    .map(|q| QueryOutcome {
+                        index: q.index,
+                        line: q.line,
+                        diagnostics: session.check(&q.text).diagnostics,
+                    })
+                    .collect();
+                let diagnostics = queries.iter().flat_map(|q| q.diagnostics.iter().cloned()).collect();
+                Outcome { input, diagnostics, queries, read_error: None }
             }
             Err(msg) => Outcome {
                 input: Input { name: f.clone(), text: String::new() },
                 diagnostics: Vec::new(),
+                queries: Vec::new(),
                 read_error: Some(msg),
             },
         })
@@ -83,17 +125,28 @@ fn report_human(outcomes: &[Outcome]) {
             }
         }
     }
-    let files = outcomes.len();
     let plural = |n: usize, w: &str| {
         if n == 1 { format!("{n} {w}") } else { format!("{n} {w}s") }
     };
-    eprintln!(
-        "checked {}: {}, {} unsupported, {}",
-        plural(files, "file"),
-        plural(errors, "error"),
-        unsupported,
-        plural(notes, "note")
-    );
+    // Files of several queries: one line per query.
+    for o in outcomes.iter().filter(|o| o.queries.len() > 1) {
+        for q in &o.queries {
+            let count = |f: fn(&Diag) -> bool| q.diagnostics.iter().filter(|d| f(d)).count();
+            let (e, u) = (count(Diag::is_error), count(|d| !d.is_error() && d.is_unsupported()));
+            let verdict = match (e, u) {
+                (0, 0) => "ok".to_string(),
+                (e, 0) => plural(e, "error"),
+                (0, u) => format!("{u} unsupported"),
+                (e, u) => format!("{}, {u} unsupported", plural(e, "error")),
+            };
+            eprintln!("{}: query {} (line {}): {verdict}", o.input.name, q.index, q.line);
+        }
+    }
+    let files = outcomes.len();
+    let queries: usize = outcomes.iter().map(|o| o.queries.len()).sum();
+    let files =
+        if queries > files { format!("{} ({queries} queries)", plural(files, "file")) } else { plural(files, "file") };
+    eprintln!("checked {}: {}, {} unsupported, {}", files, plural(errors, "error"), unsupported, plural(notes, "note"));
 }
 
 fn report_json(outcomes: &[Outcome]) {
@@ -117,6 +170,7 @@ fn report_json(outcomes: &[Outcome]) {
                 file: o.input.name.clone(),
                 ok: o.read_error.is_none() && !o.diagnostics.iter().any(|d| d.is_error() || d.is_unsupported()),
                 diagnostics,
+                queries: o.queries.iter().map(|q| QueryReport { query: q.index, line: q.line, ok: q.ok() }).collect(),
             }
         })
         .collect();
@@ -129,7 +183,14 @@ fn report_json(outcomes: &[Outcome]) {
 fn report_github(outcomes: &[Outcome]) {
     for o in outcomes {
         if let Some(msg) = &o.read_error {
-            println!("::error file={},title=kql::io::unreadable::{msg}", o.input.name);
+            println!(
+                "{}",
+                crate::diagnostic::github_command(
+                    "error",
+                    &[("file", &o.input.name), ("title", "kql::io::unreadable")],
+                    msg
+                )
+            );
             continue;
         }
         for d in &o.diagnostics {

@@ -58,9 +58,46 @@ pub fn wrap(text: &str, width: usize) -> String {
 }
 
 /// A query text and the name to show for it.
+#[derive(Debug, Clone)]
 pub struct Input {
     pub name: String,
     pub text: String,
+}
+
+/// Whether a FILE argument is a glob pattern rather than a file name.
+fn is_pattern(arg: &str) -> bool {
+    arg.contains(['*', '?', '['])
+}
+
+/// The files a pattern matches, sorted; hidden files only if the pattern
+/// names them (`.*`), and no directories — as a shell expands it.
+fn expand(pattern: &str) -> Result<Vec<String>, String> {
+    let options =
+        glob::MatchOptions { case_sensitive: true, require_literal_separator: true, require_literal_leading_dot: true };
+    let paths = glob::glob_with(pattern, options).map_err(|e| format!("invalid pattern `{pattern}`: {}", e.msg))?;
+    // Unreadable directories are skipped, as shells do.
+    let mut files: Vec<String> =
+        paths.filter_map(Result::ok).filter(|p| p.is_file()).map(|p| p.display().to_string()).collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(format!("no file matches `{pattern}`"));
+    }
+    Ok(files)
+}
+
+/// The FILE arguments with glob patterns expanded (`'queries/*.kql'`,
+/// quoted so that the shell left it), in order; `-` and existing files
+/// stay as given.
+pub fn expand_files(args: &[String]) -> Result<Vec<String>, String> {
+    let mut names = Vec::new();
+    for arg in args {
+        if arg != "-" && is_pattern(arg) && !std::path::Path::new(arg).exists() {
+            names.extend(expand(arg)?);
+        } else {
+            names.push(arg.clone());
+        }
+    }
+    Ok(names)
 }
 
 /// Reads a query file, or standard input for `-`.
@@ -74,6 +111,36 @@ pub fn read_input(file: &str) -> Result<Input, String> {
     let text = String::from_utf8(bytes)
         .map_err(|e| format!("`{file}` is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()))?;
     Ok(Input { name: file.to_string(), text })
+}
+
+/// One query of an input: a file holds several when blank lines separate
+/// them (the rule is [`crate::split`]'s).
+pub struct QueryText {
+    /// The text to check or run: the input's, with the other queries
+    /// blanked out so that positions stay the input's.
+    pub text: String,
+    /// 1-based position among the input's queries, and the line it starts on.
+    pub index: usize,
+    pub line: usize,
+}
+
+/// The queries of an input, in order (one, the whole text, unless blank
+/// lines separate several).
+pub fn queries_in(input: &Input) -> Vec<QueryText> {
+    let ranges = crate::split::queries(&input.text, crate::split::Mode::Script);
+    if ranges.len() <= 1 {
+        let line = ranges.first().map_or(1, |r| crate::split::line_of(&input.text, r.start));
+        return vec![QueryText { text: input.text.clone(), index: 1, line }];
+    }
+    ranges
+        .into_iter()
+        .enumerate()
+        .map(|(k, r)| QueryText {
+            line: crate::split::line_of(&input.text, r.start),
+            text: crate::split::mask(&input.text, r),
+            index: k + 1,
+        })
+        .collect()
 }
 
 /// `NAME:TYPE` from `--param`.

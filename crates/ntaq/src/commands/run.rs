@@ -1,6 +1,6 @@
 //! `ntaq run`: execute queries and write their results.
 
-use super::{Input, read_input, stderr_color};
+use super::{Input, expand_files, queries_in, read_input, stderr_color};
 use crate::cli::{RunArgs, RunFormat, exit};
 use crate::diagnostic::{Diag, Severity};
 use crate::interrupt::Interrupt;
@@ -90,67 +90,61 @@ fn worse(a: u8, b: u8) -> u8 {
     if rank(b) > rank(a) { b } else { a }
 }
 
-/// One query to run: its text and name, and the base name of its files
-/// in `--output-dir`.
+/// One query to run: the input it comes from (diagnostics show that
+/// text), its own text (the input with its other queries blanked out), how
+/// messages name it, and the base name of its files in `--output-dir`.
 struct Query {
     input: Input,
+    text: String,
+    label: String,
     stem: String,
 }
 
-/// Whether a FILE argument is a glob pattern rather than a file name.
-fn is_pattern(arg: &str) -> bool {
-    arg.contains(['*', '?', '['])
-}
-
-/// The files a pattern matches, sorted; hidden files only if the pattern
-/// names them (`.*`), and no directories — as a shell expands it.
-fn expand(pattern: &str) -> Result<Vec<String>, String> {
-    let options =
-        glob::MatchOptions { case_sensitive: true, require_literal_separator: true, require_literal_leading_dot: true };
-    let paths = glob::glob_with(pattern, options).map_err(|e| format!("invalid pattern `{pattern}`: {}", e.msg))?;
-    // Unreadable directories are skipped, as shells do.
-    let mut files: Vec<String> =
-        paths.filter_map(Result::ok).filter(|p| p.is_file()).map(|p| p.display().to_string()).collect();
-    files.sort();
-    if files.is_empty() {
-        return Err(format!("no file matches `{pattern}`"));
+impl Query {
+    /// The queries of one input: `stem.ext`, or `stem.N.ext` for the Nth
+    /// of several, named `file (query N, line L)` in messages.
+    fn all(input: Input, stem: String) -> Vec<Query> {
+        let parts = queries_in(&input);
+        let several = parts.len() > 1;
+        parts
+            .into_iter()
+            .map(|q| Query {
+                label: if several {
+                    format!("{} (query {}, line {})", input.name, q.index, q.line)
+                } else {
+                    input.name.clone()
+                },
+                stem: if several { format!("{stem}.{}", q.index) } else { stem.clone() },
+                text: q.text,
+                input: input.clone(),
+            })
+            .collect()
     }
-    Ok(files)
 }
 
 /// The queries of the command line, in order: `-c`, or the files with
-/// patterns expanded. Every file is read before any query runs.
+/// patterns expanded, each file's queries in turn. Every file is read
+/// before any query runs.
 fn queries_of(args: &RunArgs) -> Result<Vec<Query>, String> {
     if let Some(text) = &args.command {
-        return Ok(vec![Query {
-            input: Input { name: "<command>".into(), text: text.clone() },
-            stem: "command".into(),
-        }]);
+        return Ok(Query::all(Input { name: "<command>".into(), text: text.clone() }, "command".into()));
     }
-    let mut names = Vec::new();
-    for arg in &args.files {
-        if arg != "-" && is_pattern(arg) && !std::path::Path::new(arg).exists() {
-            names.extend(expand(arg)?);
-        } else {
-            names.push(arg.clone());
-        }
-    }
+    let names = expand_files(&args.files)?;
     if names.iter().filter(|n| *n == "-").count() > 1 {
         return Err("`-` (standard input) can be given only once".into());
     }
-    names
-        .iter()
-        .map(|name| {
-            let stem = match name.as_str() {
-                "-" => "stdin".to_string(),
-                _ => {
-                    let path = std::path::Path::new(name);
-                    path.file_stem().or(path.file_name()).map_or_else(|| name.clone(), |s| s.to_string_lossy().into())
-                }
-            };
-            Ok(Query { input: read_input(name)?, stem })
-        })
-        .collect()
+    let mut queries = Vec::new();
+    for name in &names {
+        let stem = match name.as_str() {
+            "-" => "stdin".to_string(),
+            _ => {
+                let path = std::path::Path::new(name);
+                path.file_stem().or(path.file_name()).map_or_else(|| name.clone(), |s| s.to_string_lossy().into())
+            }
+        };
+        queries.extend(Query::all(read_input(name)?, stem));
+    }
+    Ok(queries)
 }
 
 fn run_inner(args: &RunArgs) -> Result<(), Stop> {
@@ -163,16 +157,16 @@ fn run_inner(args: &RunArgs) -> Result<(), Stop> {
     let queries = queries_of(args).map_err(usage)?;
     if args.output.is_some() && queries.len() > 1 {
         return Err(usage(
-            "--output takes the result of one query file; use --output-dir DIR for several, or run them one at a time",
+            "--output takes the result of one query; use --output-dir DIR for several, or run them one at a time",
         ));
     }
     if let Some(dir) = &args.output_dir {
         let mut by_stem: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
         for q in &queries {
-            if let Some(first) = by_stem.insert(&q.stem, &q.input.name) {
+            if let Some(first) = by_stem.insert(&q.stem, &q.label) {
                 return Err(usage(format!(
                     "`{first}` and `{}` would both write {}.{} in {}; run them separately",
-                    q.input.name,
+                    q.label,
                     q.stem,
                     format.extension(),
                     dir.display()
@@ -225,7 +219,7 @@ fn run_inner(args: &RunArgs) -> Result<(), Stop> {
             }
             Err(Stop::Status(s)) => {
                 status = worse(status, s);
-                failed.push((&q.input.name, s));
+                failed.push((&q.label, s));
                 if args.fail_fast {
                     break;
                 }
@@ -285,7 +279,7 @@ enum Failure {
 impl Runner<'_> {
     fn run_one(&mut self, q: &Query) -> Result<(), Stop> {
         let (args, input, color) = (self.args, &q.input, self.color);
-        let prepared = self.session.prepare(&input.text, self.values);
+        let prepared = self.session.prepare(&q.text, self.values);
         let is_unused = |d: &Diag| d.code() == "kql::run::unused_parameter";
         let here: Vec<Diag> = prepared.diagnostics.iter().filter(|d| is_unused(d)).cloned().collect();
         self.unused = Some(match self.unused.take() {
@@ -309,7 +303,7 @@ impl Runner<'_> {
         if args.output.is_some() && results > 1 {
             eprintln!(
                 "ntaq: {} has {results} results; --output FILE takes one (--output-dir DIR writes one file each)",
-                input.name
+                q.label
             );
             return Err(Stop::Status(exit::USAGE));
         }
@@ -353,7 +347,7 @@ impl Runner<'_> {
                     if self.written.contains(&target) {
                         return Err(usage(format!(
                             "{} would overwrite `{}`, written earlier in this run",
-                            input.name,
+                            q.label,
                             target.display()
                         )));
                     }
@@ -369,7 +363,7 @@ impl Runner<'_> {
                     (Destination::writer(spool.clone()), Some(spool))
                 }
             };
-            let bar = self.progress.then(|| Bar::stderr(progress.clone(), input.name.clone()));
+            let bar = self.progress.then(|| Bar::stderr(progress.clone(), q.label.clone()));
             let mut cut_at = None;
             let streamed = (|| {
                 let rs = ex.result(k).map_err(Failure::Exec)?;
@@ -399,7 +393,7 @@ impl Runner<'_> {
                 Err(Failure::Output(e)) => return Err(output_failed(e)),
             };
             if self.several && counts_rows && args.output.is_none() && args.output_dir.is_none() && !headed {
-                println!("== {} ==", input.name);
+                println!("== {} ==", q.label);
                 headed = true;
             }
             let summary = sink.finish().map_err(output_failed)?;
@@ -407,7 +401,7 @@ impl Runner<'_> {
                 let why = if args.max_rows.is_some() { "--max-rows" } else { "Kusto's result truncation limit" };
                 eprintln!(
                     "warning: {}: the result was cut at {n} rows ({why}); --max-rows N changes it, 0 writes all",
-                    input.name
+                    q.label
                 );
             }
             if let Some(spool) = spool {
@@ -441,7 +435,7 @@ impl Runner<'_> {
             }
         }
         let reports = std::mem::take(&mut staged.reports);
-        let targets = staged.commit().map_err(|e| usage(format!("cannot write the results of {}: {e}", input.name)))?;
+        let targets = staged.commit().map_err(|e| usage(format!("cannot write the results of {}: {e}", q.label)))?;
         self.written.extend(targets);
         if !args.quiet {
             for r in reports {

@@ -1,5 +1,7 @@
 //! The line editor on a terminal: rustyline with KQL completion, history
-//! hints, the completeness rule on Enter and a persistent history file.
+//! hints and a persistent history file. Each Enter hands the line to
+//! [`input::Typed`], which says whether the entry runs or waits for more
+//! lines under the continuation prompt.
 
 use super::complete::Completer;
 use super::{Repl, input};
@@ -8,12 +10,17 @@ use rustyline::completion::{FilenameCompleter, Pair};
 use rustyline::highlight::Highlighter;
 use rustyline::hint::{Hinter, HistoryHinter};
 use rustyline::history::{DefaultHistory, History};
-use rustyline::validate::{ValidationContext, ValidationResult, Validator};
+use rustyline::validate::Validator;
 use rustyline::{Cmd, CompletionType, Config, Context, Editor, EventHandler, KeyCode, KeyEvent, Modifiers};
 use std::borrow::Cow;
 use std::path::PathBuf;
 
 const PROMPT: &str = "ntaq> ";
+/// The prompt of an entry's further lines (as wide as [`PROMPT`]).
+const CONTINUATION: &str = "   …> ";
+/// Said when an empty line does not run an unfinished entry.
+const UNFINISHED: &str =
+    "(unfinished: an open bracket or quote, or a trailing `|`, `,` or operator; go on, or Ctrl-C to drop the entry)";
 
 /// The rustyline helper: completion, hints, validation, hint colouring.
 pub struct KqlHelper {
@@ -21,17 +28,22 @@ pub struct KqlHelper {
     files: FilenameCompleter,
     hinter: HistoryHinter,
     color: bool,
+    /// The lines of the entry above the one being edited, so that
+    /// completion sees the query's source and operators so far.
+    above: String,
 }
 
 impl rustyline::completion::Completer for KqlHelper {
     type Candidate = Pair;
 
     fn complete(&self, line: &str, pos: usize, _ctx: &Context<'_>) -> rustyline::Result<(usize, Vec<Pair>)> {
-        let c = self.completer.complete(line, pos);
+        let text = format!("{}{line}", self.above);
+        let c = self.completer.complete(&text, self.above.len() + pos);
         if c.path {
             return self.files.complete_path(line, pos);
         }
-        Ok((c.start, c.items.into_iter().map(|i| Pair { display: i.display, replacement: i.replacement }).collect()))
+        let start = c.start.saturating_sub(self.above.len());
+        Ok((start, c.items.into_iter().map(|i| Pair { display: i.display, replacement: i.replacement }).collect()))
     }
 }
 
@@ -39,7 +51,8 @@ impl Hinter for KqlHelper {
     type Hint = String;
 
     fn hint(&self, line: &str, pos: usize, ctx: &Context<'_>) -> Option<String> {
-        self.hinter.hint(line, pos, ctx)
+        // History hints offer whole entries: only on an entry's first line.
+        if self.above.is_empty() { self.hinter.hint(line, pos, ctx) } else { None }
     }
 }
 
@@ -49,16 +62,8 @@ impl Highlighter for KqlHelper {
     }
 }
 
-impl Validator for KqlHelper {
-    fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
-        let text = ctx.input();
-        Ok(if input::is_complete(text) || input::ends_with_empty_line(text) {
-            ValidationResult::Valid(None)
-        } else {
-            ValidationResult::Incomplete
-        })
-    }
-}
+/// Enter always returns the line: [`input::Typed`] decides what it means.
+impl Validator for KqlHelper {}
 
 impl rustyline::Helper for KqlHelper {}
 
@@ -134,6 +139,16 @@ pub fn interactive(repl: &mut Repl) -> u8 {
     }
     eprintln!("{}", repl.banner());
     let mut warned = false;
+    let mut typed = input::Typed::default();
+    let mut run = |rl: &mut Editor<KqlHelper, DefaultHistory>, repl: &mut Repl, entry: &str| {
+        if let Err(e) = record(rl, entry, history.as_ref())
+            && !warned
+        {
+            eprintln!("warning: {e}");
+            warned = true;
+        }
+        repl.submit_all("<input>", entry);
+    };
     loop {
         let lets: Vec<String> = repl.lets.iter().map(|r| r.name.clone()).collect();
         rl.set_helper(Some(KqlHelper {
@@ -141,23 +156,29 @@ pub fn interactive(repl: &mut Repl) -> u8 {
             files: FilenameCompleter::new(),
             hinter: HistoryHinter::new(),
             color: repl.color,
+            above: typed.pending().to_string(),
         }));
-        match rl.readline(PROMPT) {
-            Ok(entry) => {
-                if let Err(e) = record(&mut rl, &entry, history.as_ref())
-                    && !warned
-                {
-                    eprintln!("warning: {e}");
-                    warned = true;
+        let prompt = if typed.is_empty() { PROMPT } else { CONTINUATION };
+        match rl.readline(prompt) {
+            Ok(line) => match typed.enter(&line) {
+                input::Step::Continue => {}
+                input::Step::Unfinished => eprintln!("{UNFINISHED}"),
+                input::Step::Run(entry) => {
+                    run(&mut rl, repl, &entry);
+                    if repl.quit {
+                        break;
+                    }
                 }
-                repl.submit("<input>", &entry);
-                if repl.quit {
-                    break;
+            },
+            // Ctrl-C at the prompt clears the line, and drops a waiting entry.
+            Err(rustyline::error::ReadlineError::Interrupted) => typed.clear(),
+            // Ctrl-D: a waiting entry runs, as at the end of piped input.
+            Err(rustyline::error::ReadlineError::Eof) => {
+                if let Some(entry) = typed.finish() {
+                    run(&mut rl, repl, &entry);
                 }
+                break;
             }
-            // Ctrl-C at the prompt clears the line.
-            Err(rustyline::error::ReadlineError::Interrupted) => continue,
-            Err(rustyline::error::ReadlineError::Eof) => break,
             Err(e) => {
                 eprintln!("ntaq: {e}");
                 return exit::USAGE;

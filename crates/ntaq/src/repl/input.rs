@@ -1,107 +1,138 @@
-//! When an entry is ready to run: the completeness rule for typed input and
-//! the blank-line blocks of piped input.
+//! When an entry is ready to run: what Enter does while typing
+//! ([`Typed`]), and the entries of piped input or a paste ([`blocks`]).
+//! Where one query ends and the next begins is [`crate::split`]'s rule,
+//! shared with `ntaq run` and `ntaq check`.
 
-use kql_syntax::tokens::{Token, TokenKind, tokenize};
+use crate::split::{self, Mode, State};
 
-/// Words after which an expression must go on: binary and string
-/// operators, and clause keywords that need something after them.
-const CONTINUATION_WORDS: &[&str] = &[
-    "and",
-    "or",
-    "by",
-    "on",
-    "in",
-    "between",
-    "contains",
-    "contains_cs",
-    "has",
-    "has_cs",
-    "hasprefix",
-    "hasprefix_cs",
-    "hassuffix",
-    "hassuffix_cs",
-    "startswith",
-    "startswith_cs",
-    "endswith",
-    "endswith_cs",
-    "matches",
-    "regex",
-    "like",
-    "with",
-];
+/// What the shell does after Enter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// Wait for the next line (the continuation prompt).
+    Continue,
+    /// An empty line under an entry that cannot end yet (an open bracket or
+    /// string, a trailing `|` or operator): the line is kept, as in a file.
+    Unfinished,
+    /// Run this text: one entry, or several (a paste), split by [`blocks`].
+    Run(String),
+}
 
-/// Symbols after which an expression must go on.
-const CONTINUATION_PUNCT: &[&str] = &[
-    "|", ",", ";", "=", "==", "!=", "<>", "<", ">", "<=", ">=", "=~", "!~", "+", "-", "*", "/", "%", "..", "!", ".",
-    "~",
-];
-
-/// Whether typed text is a whole entry, ready to run.
+/// The entry being typed at the prompt, line by line.
 ///
-/// A meta-command (`.help`) is one line, except `.explain`, whose query
-/// follows the query rule. A query is complete when its brackets and quotes
-/// are balanced, it does not end in `|`, `,`, `;` or an operator, and its
-/// last statement is a query rather than a `let` (a `let` waits for the
-/// query that uses it; an empty line submits `let`s on their own).
-pub fn is_complete(text: &str) -> bool {
-    let trimmed = text.trim_start();
-    if let Some(meta) = trimmed.strip_prefix('.') {
-        return match meta.strip_prefix("explain") {
-            Some(query) if !query.starts_with(|c: char| c.is_ascii_alphanumeric()) => {
-                query.trim().is_empty() || is_complete(query)
-            }
-            _ => true,
+/// Enter hands [`Typed::enter`] what the line editor returned — usually one
+/// typed line, or several lines at once (a bracketed paste, a history entry,
+/// lines joined with Alt-Enter). The rule:
+///
+/// 1. At the prompt, a one-line query runs at once when it is complete and
+///    has its operators (`NTAIpDetails | take 3`, `print 1`); a `.command`
+///    runs at once.
+/// 2. Otherwise the entry waits for more lines: it is unfinished, or ends in
+///    a `let`/`declare`/`set` statement or `;`, or is a source alone with no
+///    `|` yet (`NTANetAnalytics`, as the article's queries start).
+/// 3. Under a waiting entry, Enter on a line adds it; Enter on an empty line
+///    runs the entry — unless it is unfinished ([`State::Open`]), when the
+///    empty line is kept as part of it.
+/// 4. Several lines at once run at Enter when the last query among them is
+///    complete; if they end in an empty line, as rule 3.
+/// 5. A `.command` line under a waiting entry ends it: the entry runs, then
+///    the command.
+#[derive(Debug, Default)]
+pub struct Typed {
+    pending: String,
+}
+
+impl Typed {
+    /// The lines entered so far (each ending in a line break).
+    pub fn pending(&self) -> &str {
+        &self.pending
+    }
+
+    /// True at the first line of an entry.
+    pub fn is_empty(&self) -> bool {
+        self.pending.is_empty()
+    }
+
+    /// Drops the entry (Ctrl-C).
+    pub fn clear(&mut self) {
+        self.pending.clear();
+    }
+
+    /// The entry to run when the input ends (Ctrl-D), if any.
+    pub fn finish(&mut self) -> Option<String> {
+        let text = std::mem::take(&mut self.pending);
+        (!text.trim().is_empty()).then_some(text)
+    }
+
+    /// Enter was pressed; `buffer` is what the line editor returned.
+    pub fn enter(&mut self, buffer: &str) -> Step {
+        let buffer = buffer.replace("\r\n", "\n");
+        let first = self.pending.is_empty();
+        if buffer.trim().is_empty() {
+            return self.empty_line(first);
+        }
+        if is_command_line(&buffer) {
+            // A command ends a waiting entry: the entry runs first.
+            self.pending.push_str(&buffer);
+            return Step::Run(std::mem::take(&mut self.pending));
+        }
+        self.pending.push_str(&buffer);
+        if !buffer.ends_with('\n') {
+            self.pending.push('\n');
+        }
+        let last_line_empty = buffer.rsplit('\n').next().is_some_and(|l| l.trim().is_empty());
+        if last_line_empty {
+            return self.empty_line(false);
+        }
+        let (last, text) = last_query(&self.pending);
+        let ready = if buffer.contains('\n') {
+            last == State::Complete
+        } else {
+            first && last == State::Complete && !split::is_bare_source(text)
         };
+        if ready { Step::Run(std::mem::take(&mut self.pending)) } else { Step::Continue }
     }
-    let tokens: Vec<Token> = tokenize(text).into_iter().filter(|t| t.kind != TokenKind::Comment).collect();
-    let Some(last) = tokens.last() else {
-        return true; // nothing to run: the prompt just comes back
-    };
-    let mut depth: i64 = 0;
-    for t in &tokens {
-        match t.kind {
-            TokenKind::Str { closed: false } => return false,
-            TokenKind::Punct => match t.text(text) {
-                "(" | "[" | "{" => depth += 1,
-                ")" | "]" | "}" => depth -= 1,
-                _ => {}
-            },
-            _ => {}
+
+    fn empty_line(&mut self, first: bool) -> Step {
+        if first {
+            return Step::Continue;
         }
-    }
-    if depth > 0 {
-        return false;
-    }
-    let last_text = last.text(text);
-    match last.kind {
-        TokenKind::Punct if CONTINUATION_PUNCT.contains(&last_text) => return false,
-        TokenKind::Word if CONTINUATION_WORDS.iter().any(|w| w.eq_ignore_ascii_case(last_text)) => return false,
-        _ => {}
-    }
-    // The last statement: the tokens after the last `;` outside brackets.
-    let mut depth = 0i64;
-    let mut start = 0;
-    for (k, t) in tokens.iter().enumerate() {
-        if t.kind == TokenKind::Punct {
-            match t.text(text) {
-                "(" | "[" | "{" => depth += 1,
-                ")" | "]" | "}" => depth -= 1,
-                ";" if depth == 0 => start = k + 1,
-                _ => {}
-            }
+        if last_query(&self.pending).0 == State::Open {
+            self.pending.push('\n');
+            return Step::Unfinished;
         }
+        Step::Run(std::mem::take(&mut self.pending))
     }
-    let first = tokens[start].text(text);
-    !(first == "let" || first == "declare" || first == "set")
 }
 
-/// Whether the last line of typed text is empty: pressing Enter there
-/// submits whatever was entered, complete or not.
-pub fn ends_with_empty_line(text: &str) -> bool {
-    text.trim().is_empty() || text.rsplit('\n').next().is_some_and(|l| l.trim().is_empty())
+/// Whether a line is a meta-command of its own: it starts with `.` (no
+/// KQL line does), except `.explain`, whose query may go on below it.
+fn is_command_line(text: &str) -> bool {
+    let trimmed = text.trim_start();
+    trimmed.starts_with('.') && !is_explain(trimmed)
 }
 
-/// One entry of piped input: a meta-command line or a block of query text.
+/// The state and text of the last query of an entry, `.explain` aside.
+fn last_query(text: &str) -> (State, &str) {
+    let query = blank_explain(text);
+    match split::queries(&query, Mode::Shell).last() {
+        Some(r) => (split::state(&query[r.clone()]), &text[r.clone()]),
+        None => (State::Empty, ""),
+    }
+}
+
+/// `text` with a leading `.explain` turned into spaces, so that the query
+/// after it is split and judged with the same offsets.
+fn blank_explain(text: &str) -> String {
+    let lead = text.len() - text.trim_start().len();
+    if is_explain(&text[lead..]) {
+        let end = lead + ".explain".len();
+        format!("{}{}{}", &text[..lead], " ".repeat(".explain".len()), &text[end..])
+    } else {
+        text.to_string()
+    }
+}
+
+/// One entry of piped input or a paste: a meta-command line or a query.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
     pub text: String,
@@ -109,42 +140,44 @@ pub struct Entry {
     pub line: usize,
 }
 
-/// Splits piped input into entries: a line starting with `.` is a
-/// meta-command of its own (it also ends a query block: no KQL line starts
-/// with `.`), except `.explain`, which starts a block like a query; other
-/// text runs up to the next blank line or meta-command, so a query may span
-/// many lines.
+/// Splits piped input (or a paste) into entries: a line starting with `.`
+/// is a meta-command of its own and ends the query text before it (no KQL
+/// line starts with `.`), except `.explain`, which starts query text; the
+/// query text between commands holds one or more queries, split at blank
+/// lines by [`split::queries`] in [`Mode::Shell`]. Entries of nothing but
+/// comments are left out.
 pub fn blocks(input: &str) -> Vec<Entry> {
     let mut entries = Vec::new();
-    let mut block = String::new();
-    let mut block_line = 0;
-    let flush = |block: &mut String, line: usize, entries: &mut Vec<Entry>| {
-        if !block.trim().is_empty() {
-            entries.push(Entry { text: std::mem::take(block), line });
+    let mut segment = String::new();
+    let mut segment_line = 1;
+    let flush = |segment: &mut String, first_line: usize, entries: &mut Vec<Entry>| {
+        let text = blank_explain(segment);
+        for r in split::queries(&text, Mode::Shell) {
+            if split::state(&text[r.clone()]) == State::Empty {
+                continue;
+            }
+            let line = first_line + split::line_of(segment, r.start) - 1;
+            entries.push(Entry { text: segment[r].to_string(), line });
         }
-        block.clear();
+        segment.clear();
     };
-    for (k, line) in input.lines().enumerate() {
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        if line.trim().is_empty() {
-            flush(&mut block, block_line, &mut entries);
-            continue;
-        }
-        let trimmed = line.trim_start();
-        if trimmed.starts_with('.') {
-            flush(&mut block, block_line, &mut entries);
-            if !is_explain(trimmed) {
-                entries.push(Entry { text: trimmed.to_string(), line: k + 1 });
+    for (k, line) in input.split_inclusive('\n').enumerate() {
+        if is_command_line(line) || is_explain(line.trim_start()) {
+            flush(&mut segment, segment_line, &mut entries);
+            segment_line = k + 1;
+            if is_command_line(line) {
+                entries.push(Entry { text: line.trim().to_string(), line: k + 1 });
+                segment_line = k + 2;
                 continue;
             }
         }
-        if block.is_empty() {
-            block_line = k + 1;
+        if segment.is_empty() && line.trim().is_empty() {
+            segment_line = k + 2;
+            continue;
         }
-        block.push_str(line);
-        block.push('\n');
+        segment.push_str(line);
     }
-    flush(&mut block, block_line, &mut entries);
+    flush(&mut segment, segment_line, &mut entries);
     entries
 }
 
@@ -156,72 +189,122 @@ fn is_explain(line: &str) -> bool {
 mod tests {
     use super::*;
 
-    #[test]
-    fn complete_queries() {
-        for q in [
-            "NTAIpDetails | take 3",
-            "NTAIpDetails\n| where Port > 1 // a comment | ",
-            "let x = 1; print x",
-            "print f(a, (b))",
-            "print 'a|b'",
-            "print x = 1 - -1",
-            "",
-            "   ",
-            "NTAIpDetails | where Ip == 'x' and Port > 1)",
-        ] {
-            assert!(is_complete(q), "{q:?} should be complete");
+    /// Types `lines` one Enter each; returns what ran, in order.
+    fn typed(lines: &[&str]) -> Vec<String> {
+        let mut t = Typed::default();
+        let mut ran = Vec::new();
+        for line in lines {
+            if let Step::Run(text) = t.enter(line) {
+                ran.push(text);
+            }
         }
+        ran
     }
 
-    #[test]
-    fn incomplete_queries() {
-        for q in [
-            "NTAIpDetails |",
-            "NTAIpDetails | where Port >",
-            "NTAIpDetails | where a == 1 and",
-            "NTAIpDetails | summarize count() by",
-            "NTAIpDetails | project a,",
-            "NTAIpDetails | where (Port == 1",
-            "print 'open",
-            "print ```multi\nline",
-            "let x = NTAIpDetails",
-            "let x = NTAIpDetails;",
-            "let x = 1;\nlet y = 2",
-            "NTAIpDetails | join kind=inner (NTANetAnalytics | where x",
-            "NTAIpDetails | where Url !contains",
-            "NTAIpDetails | where Ip in~",
-        ] {
-            assert!(!is_complete(q), "{q:?} should wait for more");
-        }
-    }
-
-    #[test]
-    fn meta_commands_are_one_line_but_explain_takes_a_query() {
-        assert!(is_complete(".tables"));
-        assert!(is_complete(".schema NTAIpDetails"));
-        assert!(is_complete(".explain NTAIpDetails | take 1"));
-        assert!(!is_complete(".explain NTAIpDetails |"));
-        assert!(!is_complete(".explain let x = NTAIpDetails;"));
-        assert!(is_complete(".explainer")); // not .explain: an unknown command, reported when run
-    }
-
-    #[test]
-    fn every_article_query_is_complete_only_at_its_end() {
+    fn scenario(n: usize) -> String {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../queries");
+        std::fs::read_to_string(dir.join(format!("scenario{n}.kql"))).unwrap()
+    }
+
+    #[test]
+    fn a_complete_one_line_query_runs_at_enter() {
+        assert_eq!(typed(&["NTAIpDetails | take 3"]), ["NTAIpDetails | take 3\n"]);
+        assert_eq!(typed(&["print 1", "print 2"]), ["print 1\n", "print 2\n"]);
+        assert_eq!(typed(&[".tables"]), [".tables"]);
+        assert_eq!(typed(&[".explain NTAIpDetails | take 1"]), [".explain NTAIpDetails | take 1\n"]);
+        assert!(typed(&["", "  "]).is_empty());
+    }
+
+    #[test]
+    fn every_article_query_typed_line_by_line_runs_once_at_the_empty_line() {
         for n in 1..=4 {
-            let text = std::fs::read_to_string(dir.join(format!("scenario{n}.kql"))).unwrap();
-            assert!(is_complete(&text), "scenario {n}");
-            // Cut after the pipe that starts the last operator line.
-            let cut = text.rfind("\n|").unwrap() + 2;
-            assert!(!is_complete(&text[..cut]), "scenario {n} cut after its last pipe");
+            let text = scenario(n);
+            let lines: Vec<&str> = text.lines().collect();
+            let mut t = Typed::default();
+            for (k, line) in lines.iter().enumerate() {
+                assert_eq!(t.enter(line), Step::Continue, "scenario {n}, line {}: {line}", k + 1);
+            }
+            let Step::Run(entry) = t.enter("") else { panic!("scenario {n} did not run at the empty line") };
+            assert_eq!(entry.trim_end(), text.trim_end(), "scenario {n}");
+            assert!(t.is_empty());
+            // As piped input or a paste, the entry is one query.
+            assert_eq!(blocks(&entry).len(), 1, "scenario {n}");
         }
     }
 
     #[test]
-    fn empty_last_line() {
-        assert!(ends_with_empty_line("let x = 1;\n"));
-        assert!(ends_with_empty_line("let x = 1;\n  "));
-        assert!(!ends_with_empty_line("let x = 1;"));
+    fn a_source_alone_or_an_unfinished_line_waits() {
+        let mut t = Typed::default();
+        assert_eq!(t.enter("NTANetAnalytics"), Step::Continue);
+        assert_eq!(t.enter("| where SubType == 'FlowLog'"), Step::Continue);
+        assert_eq!(t.enter("| take 1"), Step::Continue);
+        assert_eq!(t.enter(""), Step::Run("NTANetAnalytics\n| where SubType == 'FlowLog'\n| take 1\n".into()));
+        // A source alone runs at the empty line.
+        assert_eq!(typed(&["NTANetAnalytics", ""]), ["NTANetAnalytics\n"]);
+        // An unfinished first line waits, then the entry runs at an empty line.
+        assert_eq!(typed(&["NTAIpDetails | where Port ==", "443", ""]), ["NTAIpDetails | where Port ==\n443\n"]);
+    }
+
+    #[test]
+    fn an_empty_line_keeps_an_unfinished_entry_going() {
+        let mut t = Typed::default();
+        assert_eq!(t.enter("print f(1,"), Step::Continue);
+        assert_eq!(t.enter(""), Step::Unfinished);
+        assert_eq!(t.enter("2)"), Step::Continue);
+        assert_eq!(t.enter(""), Step::Run("print f(1,\n\n2)\n".into()));
+        t.enter("print 'open");
+        t.clear();
+        assert!(t.is_empty());
+        assert_eq!(t.enter("print 2"), Step::Run("print 2\n".into()));
+    }
+
+    #[test]
+    fn lets_typed_by_hand_run_at_an_empty_line() {
+        assert_eq!(typed(&["let k = 3;", ""]), ["let k = 3;\n"]);
+        assert_eq!(typed(&["let k = 3;", "print k", ""]), ["let k = 3;\nprint k\n"]);
+    }
+
+    #[test]
+    fn several_lines_at_once_run_when_complete() {
+        // A bracketed paste, a history entry or Alt-Enter lines.
+        assert_eq!(typed(&[&scenario(2)]), [scenario(2)]);
+        assert_eq!(typed(&["NTAIpDetails\n| take 1"]), ["NTAIpDetails\n| take 1\n"]);
+        assert_eq!(typed(&["print 1\n\nprint 2\n"]), ["print 1\n\nprint 2\n"]);
+        // Still unfinished: wait.
+        assert!(typed(&["NTAIpDetails\n| where"]).is_empty());
+        // Pasted below a waiting entry.
+        assert_eq!(
+            typed(&["NTAIpDetails", "| where Port == 443\n| take 1"]),
+            ["NTAIpDetails\n| where Port == 443\n| take 1\n"]
+        );
+        // CRLF from a paste.
+        assert_eq!(typed(&["print 1\r\n| take 1\r\n"]), ["print 1\n| take 1\n"]);
+    }
+
+    #[test]
+    fn a_command_ends_a_waiting_entry() {
+        let ran = typed(&["NTAIpDetails", "| take 1", ".format csv"]);
+        assert_eq!(ran, ["NTAIpDetails\n| take 1\n.format csv"]);
+        let entries: Vec<String> = blocks(&ran[0]).into_iter().map(|e| e.text).collect();
+        assert_eq!(entries, ["NTAIpDetails\n| take 1", ".format csv"]);
+    }
+
+    #[test]
+    fn explain_follows_the_query_rule() {
+        let ran = typed(&[".explain NTAIpDetails", "| take 1", ""]);
+        assert_eq!(ran, [".explain NTAIpDetails\n| take 1\n"]);
+        let entries: Vec<String> = blocks(&ran[0]).into_iter().map(|e| e.text).collect();
+        assert_eq!(entries, [".explain NTAIpDetails\n| take 1"]);
+        assert!(typed(&[".explain NTAIpDetails |"]).is_empty());
+        assert_eq!(typed(&[".explainer"]), [".explainer"]); // an unknown command, reported when run
+    }
+
+    #[test]
+    fn end_of_input_runs_what_waits() {
+        let mut t = Typed::default();
+        t.enter("NTAIpDetails");
+        assert_eq!(t.finish().as_deref(), Some("NTAIpDetails\n"));
+        assert_eq!(t.finish(), None);
     }
 
     #[test]
@@ -233,15 +316,33 @@ mod tests {
             got,
             [
                 (1, ".tables".to_string()),
-                (2, "NTAIpDetails\n| take 1\n".to_string()),
+                (2, "NTAIpDetails\n| take 1".to_string()),
                 (6, ".format csv".to_string()),
                 // A meta-command ends a block.
-                (7, "print 1\n".to_string()),
+                (7, "print 1".to_string()),
                 (8, ".schema x".to_string()),
-                (10, ".explain print 1\n| take 1\n".to_string()),
+                (10, ".explain print 1\n| take 1".to_string()),
             ]
         );
         assert!(blocks("\n \n").is_empty());
-        assert_eq!(blocks("print 1\r\n\r\nprint 2")[1], Entry { text: "print 2\n".into(), line: 3 });
+        assert_eq!(blocks("print 1\r\n\r\nprint 2")[1], Entry { text: "print 2".into(), line: 3 });
+    }
+
+    #[test]
+    fn piped_blocks_follow_the_query_rule() {
+        let input = "// heading\n\nprint f(1,\n\n2)\n\nlet x = 1;\n\nx\n\n.explain print 1\n\nprint 3\n// trailing\n";
+        let got: Vec<(usize, String)> = blocks(input).into_iter().map(|e| (e.line, e.text)).collect();
+        assert_eq!(
+            got,
+            [
+                (1, "// heading\n\nprint f(1,\n\n2)".to_string()),
+                // The shell runs `let`s entered alone (and remembers them).
+                (7, "let x = 1;".to_string()),
+                (9, "x".to_string()),
+                (11, ".explain print 1".to_string()),
+                (13, "print 3\n// trailing".to_string()),
+            ]
+        );
+        assert!(blocks("// just a note\n.tables\n").iter().all(|e| e.text == ".tables"));
     }
 }

@@ -38,7 +38,7 @@ pub const COMMANDS: &[Command] = &[
     Command {
         name: "format",
         args: "NAME",
-        about: "how results are written: table, line (`Column = value` lines), markdown, csv, json, ndjson, parquet",
+        about: "how results are written: table, line (`Column = value` lines), markdown, csv, json, ndjson, parquet (also .mode)",
     },
     Command { name: "maxrows", args: "N", about: "rows shown by the table and line formats (the rest are counted)" },
     Command {
@@ -46,23 +46,34 @@ pub const COMMANDS: &[Command] = &[
         args: "N | auto",
         about: "fit tables to N columns, cutting long cells (0: no cutting; auto: the terminal's width)",
     },
-    Command { name: "timing", args: "on | off", about: "row count and elapsed time after each result" },
+    Command { name: "timing", args: "on | off", about: "row count and elapsed time after each result (also .timer)" },
     Command {
         name: "output",
         args: "FILE | off",
         about: "write each result to FILE (replacing it), or back to the screen",
     },
-    Command { name: "run", args: "FILE", about: "run a .kql file (a file of lets only is remembered)" },
+    Command {
+        name: "run",
+        args: "FILE",
+        about: "run a .kql file, each of its queries in turn (a file of lets only is remembered; also .read)",
+    },
     Command { name: "explain", args: "QUERY", about: "the logical plan of QUERY, with each step's columns" },
     Command { name: "quit", args: "", about: "leave the shell (also .exit and Ctrl-D)" },
 ];
 
 const KEYS: &str = "\
-Keys: Enter runs the query once it is complete (brackets and quotes closed, not
-ending in `|`, `,`, `;` or an operator, and not only `let`s); an empty line runs
-whatever is typed; Alt-Enter inserts a line break. Tab completes tables, columns,
+Typing: Enter runs a one-line query that is complete and has its operators
+(`NTAIpDetails | take 3`). A longer query is typed line by line under the `…>`
+prompt: a first line that is a table alone (`NTANetAnalytics`), a `let` or ends
+in `;`, or is unfinished (an open bracket or quote, a trailing `|`, `,` or
+operator) waits for more lines, and an empty line runs the entry (an unfinished
+one keeps the empty line instead). A paste or history entry of several lines runs
+at Enter once complete; queries separated by empty lines run one after another.
+A .command line runs at once (after the entry above it, if any).
+Keys: Alt-Enter (or Ctrl-O) inserts a line break; Tab completes tables, columns,
 operators and functions; Up/Down and Ctrl-R search the history; Ctrl-C cancels
-a running query or clears the line; Ctrl-D leaves.";
+a running query, or clears the line and the entry; Ctrl-D runs a waiting entry
+and leaves.";
 
 fn usage(name: &str) -> String {
     COMMANDS.iter().find(|c| c.name == name).map(|c| format!(".{} {}", c.name, c.args)).unwrap_or_default()
@@ -98,12 +109,13 @@ impl Repl {
             "param" => self.param(arg),
             "params" => self.list_params(),
             "now" => self.set_now(arg),
-            "format" => self.set_format(arg),
+            // `.mode` and `.timer` as in sqlite3, `.read` as in sqlite3 and psql.
+            "format" | "mode" => self.set_format(arg),
             "maxrows" => self.set_max_rows(arg),
             "maxwidth" => self.set_max_width(arg),
-            "timing" => on_off("timing", arg).map(|on| self.settings.timing = on),
+            "timing" | "timer" => on_off("timing", arg).map(|on| self.settings.timing = on),
             "output" => self.set_output(arg),
-            "run" => self.run_file(arg),
+            "run" | "read" => self.run_file(arg),
             "explain" => self.explain(arg),
             "quit" | "exit" | "q" => {
                 self.quit = true;
@@ -414,7 +426,15 @@ impl Repl {
             path: path.to_string(),
             message: message.split_once(": ").map_or(message.clone(), |(_, m)| m.to_string()),
         })?;
-        self.query(&text.name, &text.text);
+        // Each query of the file in turn (positions stay the file's).
+        let ranges = crate::split::queries(&text.text, crate::split::Mode::Script);
+        if ranges.len() <= 1 {
+            self.query(&text.name, &text.text);
+        } else {
+            for r in ranges {
+                self.query(&text.name, &crate::split::mask(&text.text, r));
+            }
+        }
         Ok(())
     }
 

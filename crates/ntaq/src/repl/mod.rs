@@ -106,6 +106,18 @@ impl Repl {
         }
     }
 
+    /// Runs each entry of a text in order (piped input, a paste, a typed
+    /// entry): its `.command` lines and its queries, split as
+    /// [`input::blocks`] says. Stops after `.quit`.
+    pub fn submit_all(&mut self, name: &str, text: &str) {
+        for entry in input::blocks(text) {
+            self.submit(name, &entry.text);
+            if self.quit {
+                break;
+            }
+        }
+    }
+
     /// Runs one entry: a meta-command (`.help`) or query text. `name` names
     /// the text in diagnostics.
     pub fn submit(&mut self, name: &str, text: &str) {
@@ -163,6 +175,9 @@ impl Repl {
         }
         if blocked {
             self.failures += 1;
+            if crate::split::starts_with_pipe(text) {
+                self.say(PIPE_HINT);
+            }
             return;
         }
         if lets_only {
@@ -292,13 +307,18 @@ impl Repl {
             })
             .collect();
         format!(
-            "ntaq {} — KQL over {}\ntables: {}\nEnter runs a complete query, Alt-Enter adds a line, Tab completes; .help for commands, Ctrl-D to leave.",
+            "ntaq {} — KQL over {}\ntables: {}\nEnter runs a one-line query; type a longer one line by line and end it with an empty line.\nTab completes; .help for commands and keys, Ctrl-D to leave.",
             env!("CARGO_PKG_VERSION"),
             self.source,
             tables.join(", ")
         )
     }
 }
+
+/// Said when an entry starting with `|` fails: its query ran without it.
+const PIPE_HINT: &str = "hint: a line starting with `|` goes on the query above it, which has already run: \
+type the query's lines one after another (a first line such as `NTANetAnalytics` alone waits for them) \
+and end it with an empty line";
 
 /// The instant now, in nanoseconds since the Unix epoch.
 pub fn clock_now() -> i64 {
@@ -368,11 +388,6 @@ fn piped(repl: &mut Repl) -> u8 {
         eprintln!("ntaq: cannot read standard input: {e}");
         return exit::USAGE;
     }
-    for entry in input::blocks(&input) {
-        repl.submit("<stdin>", &entry.text);
-        if repl.quit {
-            break;
-        }
-    }
+    repl.submit_all("<stdin>", &input);
     if repl.failures > 0 { exit::ERRORS } else { exit::OK }
 }
