@@ -125,7 +125,7 @@ def main() -> None:
 
     for name, make, total in (("NTANetAnalytics", net, n), ("NTAIpDetails", ip_details, n // 10)):
         writer = None
-        for at in range(0, total, CHUNK):
+        for at in range(0, total, CHUNK) or [0]:  # an empty table is still written
             t = make(min(CHUNK, total - at))
             if writer is None:
                 writer = pq.ParquetWriter(os.path.join(out, f"{name}.parquet"), t.schema, compression="snappy", write_page_index=False)
