@@ -58,7 +58,7 @@ struct Args {
     #[arg(long, value_delimiter = ',')]
     scenarios: Vec<usize>,
 
-    /// Skip DuckDB (no Python needed).
+    /// Skip DuckDB (Python is then needed only for the pyarrow and random shapes).
     #[arg(long)]
     no_duckdb: bool,
 
