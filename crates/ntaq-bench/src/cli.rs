@@ -1,8 +1,8 @@
 //! The harness's command line and the order of its work.
 
-use crate::data::{self, DataSet};
-use crate::duckdb::DuckDb;
-use crate::measure::{self, median};
+use crate::data::{self, DataSet, Shape};
+use crate::duckdb::{self as duck, DuckDb};
+use crate::measure::{self, Status, median};
 use crate::report::{self, Machine, Report, Row, Tooling};
 use crate::{floor, scenarios};
 use clap::{Parser, Subcommand};
@@ -27,9 +27,28 @@ struct Args {
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
     runs: u32,
 
-    /// Generator seed of the data sets.
+    /// Data set shapes: `ntaq` (written by ntaq-gen), `pyarrow` (the same
+    /// rows as pyarrow/pandas/Spark write them: 1M-row groups, snappy, no
+    /// page index, shuffled), `random` (random values, pyarrow's layout).
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "ntaq,pyarrow,random")]
+    shapes: Vec<Shape>,
+
+    /// Seed of the data sets (ntaq-gen's, the shuffle's and the random values').
     #[arg(long, default_value_t = 20250601)]
     seed: u64,
+
+    /// Seconds one run may take; a slower run is stopped and reported as a timeout.
+    #[arg(long, default_value_t = 600.0, value_parser = parse_timeout)]
+    timeout: f64,
+
+    /// The ntaq binary to time (default: the one next to this harness).
+    #[arg(long)]
+    ntaq: Option<PathBuf>,
+
+    /// Skip the scan floor (e.g. in a debug build of the harness, where
+    /// decoding is far slower than in release).
+    #[arg(long)]
+    no_floor: bool,
 
     /// Where data sets and the Python environment are cached.
     #[arg(long, default_value = "target/ntaq-bench")]
@@ -39,7 +58,7 @@ struct Args {
     #[arg(long, value_delimiter = ',')]
     scenarios: Vec<usize>,
 
-    /// Skip DuckDB (no Python needed).
+    /// Skip DuckDB (Python is then needed only for the pyarrow and random shapes).
     #[arg(long)]
     no_duckdb: bool,
 
@@ -55,10 +74,20 @@ enum Sub {
     Measure {
         #[arg(long)]
         stdout: Option<PathBuf>,
+        /// Kill the program after this many seconds.
+        #[arg(long)]
+        timeout: Option<f64>,
         program: String,
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+}
+
+fn parse_timeout(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(t) if t > 0.0 && t.is_finite() => Ok(t),
+        _ => Err(format!("`{s}` is not a positive number of seconds")),
+    }
 }
 
 fn parse_rows(s: &str) -> Result<usize, String> {
@@ -73,7 +102,9 @@ fn parse_rows(s: &str) -> Result<usize, String> {
 pub fn main() -> ExitCode {
     let args = Args::parse();
     let result = match &args.command {
-        Some(Sub::Measure { stdout, program, args }) => measure::measure_child(stdout.as_deref(), program, args),
+        Some(Sub::Measure { stdout, timeout, program, args }) => {
+            measure::measure_child(stdout.as_deref(), *timeout, program, args)
+        }
         None => bench(&args),
     };
     match result {
@@ -90,9 +121,12 @@ fn bench(args: &Args) -> Result<(), String> {
     if !repo.join("queries/scenario1.kql").exists() {
         return Err("run from the repository root (queries/ not found)".into());
     }
-    let ntaq = std::env::current_exe()
-        .map_err(|e| e.to_string())?
-        .with_file_name(format!("ntaq{}", std::env::consts::EXE_SUFFIX));
+    let ntaq = match &args.ntaq {
+        Some(p) => p.clone(),
+        None => std::env::current_exe()
+            .map_err(|e| e.to_string())?
+            .with_file_name(format!("ntaq{}", std::env::consts::EXE_SUFFIX)),
+    };
     if !ntaq.exists() {
         return Err(format!("{} not found: build it with `cargo build --release -p ntaq`", ntaq.display()));
     }
@@ -101,22 +135,44 @@ fn bench(args: &Args) -> Result<(), String> {
     if !args.scenarios.is_empty() {
         all.retain(|s| args.scenarios.contains(&s.number));
     }
-    let duck = if args.no_duckdb { None } else { Some(DuckDb::setup(&args.cache.join("venv"), &repo)?) };
+    let mut shapes = args.shapes.clone();
+    shapes.sort();
+    shapes.dedup();
+    let needs_python = !args.no_duckdb || shapes.iter().any(|s| s.script().is_some());
+    let python = if needs_python { Some(duck::venv(&args.cache.join("venv"))?) } else { None };
+    let duck = match &python {
+        Some(p) if !args.no_duckdb => Some(DuckDb::new(p.clone(), &repo)),
+        _ => None,
+    };
+    let out_dir = args.cache.join("out");
+    std::fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
     if let Some(d) = &duck {
-        check_equivalence(&ntaq, d, &repo, &all)?;
+        check_equivalence(&ntaq, d, &repo, &all, &out_dir)?;
     }
     let tooling = tooling(&ntaq, &repo)?;
+    let scripts = repo.join("crates/ntaq-bench/duckdb");
+    let py = python.as_deref().map(|python| data::Python { python, scripts: &scripts });
+    let ctx =
+        Ctx { ntaq: &ntaq, duck: duck.as_ref(), runs, timeout: args.timeout, floor: !args.no_floor, out_dir: &out_dir };
     let mut rows = Vec::new();
     let mut sets = Vec::new();
     for &size in &args.sizes {
-        let set = data::ensure(&args.cache.join("data"), size, args.seed)?;
-        for s in &all {
-            eprintln!("{} rows, scenario {} …", size, s.number);
-            rows.push(measure_scenario(&ntaq, duck.as_ref(), &set, s, runs)?);
+        for &shape in &shapes {
+            let set = data::ensure(&args.cache.join("data"), shape, size, args.seed, py.as_ref())?;
+            for s in &all {
+                eprintln!("{} rows, {} shape, scenario {} …", size, shape.name(), s.number);
+                let row = measure_scenario(&ctx, &set, s)?;
+                match &row.status {
+                    Status::Ok => {}
+                    Status::Failed(r) => eprintln!("  ntaq failed: {r}"),
+                    Status::Timeout(t) => eprintln!("  ntaq: no result after {t} s"),
+                }
+                rows.push(row);
+            }
+            sets.push(set);
         }
-        sets.push(set);
     }
-    let report = Report { machine: Machine::read(), runs, sets: &sets, rows: &rows, tooling };
+    let report = Report { machine: Machine::read(), runs, timeout: args.timeout, sets: &sets, rows: &rows, tooling };
     let text = report.markdown();
     if args.report == "-" {
         print!("{text}");
@@ -129,17 +185,25 @@ fn bench(args: &Args) -> Result<(), String> {
 
 /// ntaq and DuckDB give the same rows on the bundled sample (as sorted CSV
 /// lines), or the comparison is meaningless.
-fn check_equivalence(ntaq: &Path, duck: &DuckDb, repo: &Path, all: &[scenarios::Scenario]) -> Result<(), String> {
-    let tmp = std::env::temp_dir().join(format!("ntaq-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&tmp).map_err(|e| e.to_string())?;
+fn check_equivalence(
+    ntaq: &Path,
+    duck: &DuckDb,
+    repo: &Path,
+    all: &[scenarios::Scenario],
+    out_dir: &Path,
+) -> Result<(), String> {
     let sample = repo.join("testdata/sample");
     for s in all {
-        let ours = tmp.join(format!("ntaq{}.csv", s.number));
-        let theirs = tmp.join(format!("duckdb{}.csv", s.number));
-        let mut args = scenarios::run_args(&s.kql);
+        let ours = out_dir.join(format!("sample-ntaq{}.csv", s.number));
+        let theirs = out_dir.join(format!("sample-duckdb{}.csv", s.number));
+        let copy = out_dir.join(format!("sample-duckdb-copy{}.csv", s.number));
+        let mut args = scenarios::run_args(&s.kql, Some(&ours));
         args.splice(1..1, ["--data".to_string(), sample.display().to_string()]);
-        measure::run(ntaq, &args, Some(&ours))?;
-        duck.run(&sample, &s.sql, 0, Some(&theirs))?;
+        measure::run(ntaq, &args, None)?;
+        let d = duck.run(&sample, &s.sql, 0, 600.0, &copy, Some(&theirs))?;
+        if d.status != Status::Ok {
+            return Err(format!("scenario {}: DuckDB on the bundled sample: {:?}", s.number, d.status));
+        }
         let lines = |p: &Path| -> Result<Vec<String>, String> {
             let mut v: Vec<String> =
                 std::fs::read_to_string(p).map_err(|e| e.to_string())?.lines().map(str::to_string).collect();
@@ -158,48 +222,73 @@ fn check_equivalence(ntaq: &Path, duck: &DuckDb, repo: &Path, all: &[scenarios::
             ));
         }
         eprintln!("scenario {}: DuckDB and ntaq agree on the sample ({} rows)", s.number, a.len() - 1);
+        for f in [&ours, &theirs, &copy] {
+            let _ = std::fs::remove_file(f);
+        }
     }
-    let _ = std::fs::remove_dir_all(&tmp);
     Ok(())
 }
 
-fn measure_scenario(
-    ntaq: &Path,
-    duck: Option<&DuckDb>,
-    set: &DataSet,
-    s: &scenarios::Scenario,
+/// What every measurement needs.
+struct Ctx<'a> {
+    ntaq: &'a Path,
+    duck: Option<&'a DuckDb>,
     runs: usize,
-) -> Result<Row, String> {
-    let mut args = scenarios::run_args(&s.kql);
+    timeout: f64,
+    floor: bool,
+    /// Where results are written (and removed after counting).
+    out_dir: &'a Path,
+}
+
+/// One scenario on one data set. A failed or timed-out run becomes the
+/// row's status; only the harness's own failures are errors.
+fn measure_scenario(ctx: &Ctx, set: &DataSet, s: &scenarios::Scenario) -> Result<Row, String> {
+    let out = ctx.out_dir.join(format!("ntaq-{}-{}-{}.csv", set.shape.name(), set.rows, s.number));
+    let mut args = scenarios::run_args(&s.kql, Some(&out));
     args.splice(1..1, ["--data".to_string(), set.dir.display().to_string()]);
-    let out = std::env::temp_dir().join(format!("ntaq-bench-out-{}.csv", std::process::id()));
     measure::evict(&set.files);
-    let (cold, _) = measure::run(ntaq, &args, Some(&out))?;
-    let result_rows = std::fs::read_to_string(&out).map(|t| t.lines().count().saturating_sub(1) as u64).unwrap_or(0);
-    let _ = std::fs::remove_file(&out);
+    let (cold, mut status, _) = measure::run_checked(ctx.ntaq, &args, None, Some(ctx.timeout))?;
+    let mut result_rows = 0;
+    if status == Status::Ok {
+        // Every row the query produced is in the file: count CSV records.
+        let f = std::fs::File::open(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+        result_rows = measure::csv_records(std::io::BufReader::new(f)).map_err(|e| e.to_string())?.saturating_sub(1);
+    }
     let mut warm = Vec::new();
     let mut rss = cold.max_rss_kb;
-    for _ in 0..runs {
-        let (w, _) = measure::run(ntaq, &args, None)?;
+    for _ in 0..ctx.runs {
+        if status != Status::Ok {
+            break;
+        }
+        let (w, st, _) = measure::run_checked(ctx.ntaq, &args, None, Some(ctx.timeout))?;
         rss = rss.max(w.max_rss_kb);
         warm.push(w.wall);
+        status = st;
     }
+    let _ = std::fs::remove_file(&out);
     let text = std::fs::read_to_string(&s.kql).map_err(|e| e.to_string())?;
     let columns = scenarios::columns_read(&text)?;
     let mut floors = Vec::new();
-    for _ in 0..runs {
-        floors.push(floor::decode(&set.dir, &columns)?.0);
+    if ctx.floor {
+        for _ in 0..ctx.runs {
+            floors.push(floor::decode(&set.dir, &columns)?.0);
+        }
     }
-    let duck = match duck {
+    let duck = match ctx.duck {
         Some(d) => {
             measure::evict(&set.files);
-            Some(d.run(&set.dir, &s.sql, runs, None)?)
+            let out = ctx.out_dir.join(format!("duckdb-{}-{}-{}.csv", set.shape.name(), set.rows, s.number));
+            let t = d.run(&set.dir, &s.sql, ctx.runs, ctx.timeout, &out, None)?;
+            let _ = std::fs::remove_file(&out);
+            Some(t)
         }
         None => None,
     };
     Ok(Row {
+        shape: set.shape,
         rows: set.rows,
         scenario: s.number,
+        status,
         result_rows,
         cold: cold.wall,
         warm: median(&warm),
@@ -227,9 +316,42 @@ fn tooling(ntaq: &Path, repo: &Path) -> Result<Tooling, String> {
         check.push(median(&times));
     }
     let mut startup = Vec::new();
-    let args = scenarios::run_args(&repo.join("queries/scenario1.kql"));
+    let args = scenarios::run_args(&repo.join("queries/scenario1.kql"), None);
     for _ in 0..5 {
         startup.push(measure::run(ntaq, &args, None)?.0.wall);
     }
     Ok(Tooling { check, startup: median(&startup) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_three_shapes_by_default_or_the_ones_asked_for() {
+        let a = Args::try_parse_from(["ntaq-bench"]).unwrap();
+        assert_eq!(a.shapes, [Shape::Ntaq, Shape::Pyarrow, Shape::Random]);
+        assert_eq!(a.sizes, [1_000_000, 10_000_000]);
+        assert_eq!(a.timeout, 600.0);
+        let a =
+            Args::try_parse_from(["ntaq-bench", "--shapes", "pyarrow,random", "--sizes", "100k,1m", "--timeout", "30"])
+                .unwrap();
+        assert_eq!(a.shapes, [Shape::Pyarrow, Shape::Random]);
+        assert_eq!(a.sizes, [100_000, 1_000_000]);
+        assert_eq!(a.timeout, 30.0);
+        assert!(Args::try_parse_from(["ntaq-bench", "--shapes", "spark"]).is_err());
+        assert!(Args::try_parse_from(["ntaq-bench", "--timeout", "0"]).is_err());
+        assert!(Args::try_parse_from(["ntaq-bench", "--timeout", "-5"]).is_err());
+    }
+
+    #[test]
+    fn the_measure_wrapper_takes_a_timeout() {
+        let a = Args::try_parse_from(["ntaq-bench", "measure", "--timeout", "2.5", "--", "sleep", "10"]).unwrap();
+        match a.command {
+            Some(Sub::Measure { timeout, program, args, .. }) => {
+                assert_eq!((timeout, program.as_str(), args.as_slice()), (Some(2.5), "sleep", &["10".to_string()][..]));
+            }
+            None => panic!("no subcommand"),
+        }
+    }
 }

@@ -37,9 +37,16 @@ pub fn param_specs() -> Vec<String> {
     ]
 }
 
-pub fn run_args(kql: &Path) -> Vec<String> {
+/// `ntaq run` arguments for a scenario, its whole result written as CSV to
+/// `output` (`-o`: every row, as a user saving a result gets it; no
+/// terminal truncation) or, without one, to standard output with
+/// `--max-rows 0` (all rows too).
+pub fn run_args(kql: &Path, output: Option<&Path>) -> Vec<String> {
     let mut args =
         vec!["run".to_string(), "-q".into(), "--format".into(), "csv".into(), "--max-rows".into(), "0".into()];
+    if let Some(o) = output {
+        args.extend(["--output".to_string(), o.display().to_string()]);
+    }
     args.extend(["--now".to_string(), NOW.to_string()]);
     for p in param_specs() {
         args.extend(["--param".to_string(), p]);
@@ -66,4 +73,21 @@ pub fn columns_read(text: &str) -> Result<BTreeMap<String, BTreeSet<String>>, St
         todo.extend(p.inputs());
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn run_args_write_every_row_to_the_output_file() {
+        let args = run_args(Path::new("q.kql"), Some(Path::new("/tmp/out.csv")));
+        let at = |flag: &str| args.iter().position(|a| a == flag).map(|i| args[i + 1].as_str());
+        assert_eq!(args[0], "run");
+        assert_eq!(at("--format"), Some("csv"));
+        assert_eq!(at("--max-rows"), Some("0"));
+        assert_eq!(at("--output"), Some("/tmp/out.csv"));
+        assert_eq!(args.last().map(String::as_str), Some("q.kql"));
+        assert!(!run_args(Path::new("q.kql"), None).contains(&"--output".to_string()));
+    }
 }
