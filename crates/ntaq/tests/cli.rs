@@ -161,7 +161,10 @@ fn unsupported_only_exits_3() {
 
     // An error anywhere wins over unsupported. (After the unsupported
     // operator the columns are unknown, so the error must come before it.)
-    let o = ntaq_stdin(&["check", "-"], "NTAIpDetails | where Nope | make-series n = count() on FlowIntervalStartTime step 1h");
+    let o = ntaq_stdin(
+        &["check", "-"],
+        "NTAIpDetails | where Nope | make-series n = count() on FlowIntervalStartTime step 1h",
+    );
     assert_eq!(code(&o), 1, "{}", stderr(&o));
 }
 

@@ -208,7 +208,7 @@ fn meta_commands() {
     assert_eq!(o.status.code(), Some(0), "{e}");
 }
 
-/// Rows of a query on the sample, counted by `ntaq run`.
+/// `.timer`, `.mode` and `.read` are aliases; an unknown command has a did-you-mean.
 #[test]
 fn sqlite_style_aliases_of_meta_commands() {
     let dir = tempfile::tempdir().unwrap();
@@ -217,12 +217,13 @@ fn sqlite_style_aliases_of_meta_commands() {
     let input = format!(".timer on\nprint x = 1\n.timer off\n.mode csv\n.read {}\n.tabels\n", kql.display());
     let o = piped(&input);
     let (s, e) = (out(&o), err(&o));
-    assert!(e.contains("1 rows ("), ".timer: {e}");
+    assert!(e.contains("1 row ("), ".timer: {e}");
     assert!(s.contains("from_file\nread\n"), ".mode csv and .read: {s}");
     assert!(e.contains("did you mean `.tables`?"), "{e}");
     assert_eq!(o.status.code(), Some(1), "the unknown command failed: {e}");
 }
 
+/// Rows of a query on the sample, counted by `ntaq run`.
 fn count_rows(query: &str) -> usize {
     let o = ntaq_cmd()
         .args(["run", "--format", "csv", "-"])
