@@ -21,7 +21,7 @@
 
 use super::index::Index;
 use super::probe::{OUT_BATCH, Pairs, assemble, dynamic_filter};
-use super::{KeyTypes, Mode, Spec, key_columns};
+use super::{KeyTypes, Mode, Spec, Step, key_columns, steps};
 use crate::context::Stream;
 use crate::error::{ExecError, Result};
 use crate::keys::{KeyEncoder, KeySet, KeyTable};
@@ -250,9 +250,7 @@ struct DistinctJoin<'a> {
     outputs: Vec<Seen>,
     /// innerunique with the left side probed: keys already matched.
     matched: Vec<bool>,
-    ready: VecDeque<RecordBatch>,
     held: Reservation,
-    finished: bool,
 }
 
 pub(super) fn distinct_join<'a>(
@@ -292,7 +290,7 @@ pub(super) fn distinct_join<'a>(
     let matched = if spec.mode == Mode::ProbeUnique { vec![false; index.keys()] } else { Vec::new() };
     let probe_names = spec.on.iter().map(|(p, _)| p.clone()).collect();
     let probe_values = Values::new(&spec, Side::Left);
-    Ok(Box::new(DistinctJoin {
+    Ok(steps(DistinctJoin {
         ex,
         spec,
         types,
@@ -305,40 +303,17 @@ pub(super) fn distinct_join<'a>(
         seen: KeySet::default(),
         outputs: Vec::new(),
         matched,
-        ready: VecDeque::new(),
         held,
-        finished: false,
     }))
 }
 
-impl Iterator for DistinctJoin<'_> {
-    type Item = Result<RecordBatch>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            if let Some(b) = self.ready.pop_front() {
-                return Some(Ok(b));
-            }
-            if self.finished {
-                return None;
-            }
-            if let Err(e) = self.step() {
-                self.finished = true;
-                self.ready.clear();
-                return Some(Err(e));
-            }
-        }
-    }
-}
-
-impl DistinctJoin<'_> {
+impl Step for DistinctJoin<'_> {
     /// The new distinct rows of the next window of probe batches.
-    fn step(&mut self) -> Result<()> {
+    fn step(&mut self, ready: &mut VecDeque<RecordBatch>) -> Result<bool> {
         self.ex.check_cancel()?;
         let window = next_window(&mut self.probe)?;
         if window.is_empty() {
-            self.finished = true;
-            return Ok(());
+            return Ok(false);
         }
         self.probe_values.prepare(&window[0])?;
         let candidates = self.candidates(&window)?;
@@ -365,10 +340,12 @@ impl DistinctJoin<'_> {
             .par_iter()
             .map(|(k, pairs)| assemble(Some(&window[*k]), build, pairs, spec))
             .collect::<Result<_>>()?;
-        self.ready.extend(out);
-        Ok(())
+        ready.extend(out);
+        Ok(true)
     }
+}
 
+impl DistinctJoin<'_> {
     /// The window's probe rows with a match whose (key, value) is new, in order.
     fn candidates(&mut self, window: &[RecordBatch]) -> Result<Vec<Candidate>> {
         let (index, values, types, names) = (&self.index, &self.probe_values, &self.types, &self.probe_names);

@@ -33,6 +33,7 @@ use arrow_array::*;
 use kql_plan::plan::{JoinOutput, Node, Plan, Side};
 use kql_syntax::ScalarType;
 use kql_syntax::ast::{JoinKind, LookupKind};
+use std::collections::VecDeque;
 
 /// What a join keeps, in terms of the streamed (probe) side and the
 /// indexed (build) side.
@@ -249,6 +250,46 @@ fn row_bound(ex: &Executor<'_>, plan: &Plan) -> Option<u64> {
         Node::Datatable { rows } => Some(rows.len() as u64),
         Node::Union { inputs } => inputs.iter().map(|p| row_bound(ex, p)).sum(),
         Node::MvExpand { .. } | Node::Join { .. } | Node::Lookup { .. } => None,
+    }
+}
+
+/// One step of a join's output: adds the next batches to `ready`, or says
+/// (false) that there are no more.
+trait Step {
+    fn step(&mut self, ready: &mut VecDeque<RecordBatch>) -> Result<bool>;
+}
+
+/// A [`Step`]per as a stream of batches; nothing more after an error.
+struct Steps<S> {
+    inner: S,
+    ready: VecDeque<RecordBatch>,
+    finished: bool,
+}
+
+fn steps<'a, S: Step + Send + 'a>(inner: S) -> Stream<'a> {
+    Box::new(Steps { inner, ready: VecDeque::new(), finished: false })
+}
+
+impl<S: Step> Iterator for Steps<S> {
+    type Item = Result<RecordBatch>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(b) = self.ready.pop_front() {
+                return Some(Ok(b));
+            }
+            if self.finished {
+                return None;
+            }
+            match self.inner.step(&mut self.ready) {
+                Ok(more) => self.finished = !more,
+                Err(e) => {
+                    self.finished = true;
+                    self.ready.clear();
+                    return Some(Err(e));
+                }
+            }
+        }
     }
 }
 

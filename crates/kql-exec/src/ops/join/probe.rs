@@ -3,7 +3,7 @@
 //! build rows decided only at the end (outer, semi, anti) follow.
 
 use super::index::Index;
-use super::{KeyTypes, Mode, Spec, column_type, key_columns};
+use super::{KeyTypes, Mode, Spec, Step, column_type, key_columns, steps};
 use crate::context::Stream;
 use crate::context::{ScanPredicate, Test};
 use crate::error::{ExecError, Result};
@@ -60,10 +60,8 @@ struct HashJoin<'a> {
     matched: Vec<bool>,
     /// The first probe batch's schema, for the null probe columns of tail rows.
     probe_schema: Option<SchemaRef>,
-    ready: VecDeque<RecordBatch>,
     produced: u64,
     held: Reservation,
-    finished: bool,
 }
 
 pub(super) fn hash_join<'a>(
@@ -92,7 +90,7 @@ pub(super) fn hash_join<'a>(
     let row_bytes = bytes_per_row(&batch);
     let matched = vec![false; index.keys()];
     let probe_names = spec.on.iter().map(|(p, _)| p.clone()).collect();
-    Ok(Box::new(HashJoin {
+    Ok(steps(HashJoin {
         ex,
         spec,
         types,
@@ -101,10 +99,8 @@ pub(super) fn hash_join<'a>(
         probe,
         matched,
         probe_schema: None,
-        ready: VecDeque::new(),
         produced: 0,
         held,
-        finished: false,
     }))
 }
 
@@ -154,29 +150,9 @@ fn scan_column(plan: &Plan, name: &str) -> bool {
     }
 }
 
-impl Iterator for HashJoin<'_> {
-    type Item = Result<RecordBatch>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            if let Some(b) = self.ready.pop_front() {
-                return Some(Ok(b));
-            }
-            if self.finished {
-                return None;
-            }
-            if let Err(e) = self.step() {
-                self.finished = true;
-                self.ready.clear();
-                return Some(Err(e));
-            }
-        }
-    }
-}
-
-impl HashJoin<'_> {
+impl Step for HashJoin<'_> {
     /// Matches the next window of probe batches, or at the end emits the tail.
-    fn step(&mut self) -> Result<()> {
+    fn step(&mut self, ready: &mut VecDeque<RecordBatch>) -> Result<bool> {
         self.ex.check_cancel()?;
         let mut window = Vec::new();
         let mut rows = 0;
@@ -194,8 +170,8 @@ impl HashJoin<'_> {
             }
         }
         if rows == 0 && window.is_empty() {
-            self.finished = true;
-            return self.tail();
+            self.tail(ready)?;
+            return Ok(false);
         }
         // Keys found in parallel; the pairs in order (the state of
         // innerunique and of build-side modes is shared); the output
@@ -230,10 +206,12 @@ impl HashJoin<'_> {
             .par_iter()
             .map(|(k, pairs)| assemble(Some(&window[*k]), built, pairs, spec))
             .collect::<Result<_>>()?;
-        self.ready.extend(out);
-        Ok(())
+        ready.extend(out);
+        Ok(true)
     }
+}
 
+impl HashJoin<'_> {
     /// One probe batch's output rows, in chunks of at most [`OUT_BATCH`].
     fn pairs(&mut self, keys: &[Option<u32>]) -> Vec<Pairs> {
         let mode = self.spec.mode;
@@ -275,7 +253,7 @@ impl HashJoin<'_> {
     }
 
     /// Build rows decided once the whole probe side was seen.
-    fn tail(&mut self) -> Result<()> {
+    fn tail(&mut self, ready: &mut VecDeque<RecordBatch>) -> Result<()> {
         let keep_matched = match self.spec.mode {
             Mode::BuildSemi => true,
             Mode::BuildOuter | Mode::FullOuter | Mode::BuildAnti => false,
@@ -299,7 +277,7 @@ impl HashJoin<'_> {
             let pairs = Pairs { probe: vec![None; chunk.len()], build: chunk.iter().map(|r| Some(*r)).collect() };
             let b = assemble(Some(&empty), &self.built.batch, &pairs, &self.spec)?;
             self.produced += b.num_rows() as u64;
-            self.ready.push_back(b);
+            ready.push_back(b);
         }
         Ok(())
     }
