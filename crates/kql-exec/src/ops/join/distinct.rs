@@ -20,7 +20,7 @@
 //! are never held.
 
 use super::index::Index;
-use super::probe::{OUT_BATCH, Pairs, assemble, dynamic_filter};
+use super::probe::{OUT_BATCH, Pairs, assemble, build_side};
 use super::{KeyTypes, Mode, Spec, Step, key_columns, steps};
 use crate::context::Stream;
 use crate::error::{ExecError, Result};
@@ -266,16 +266,7 @@ pub(super) fn distinct_join<'a>(
     if build_batches.iter().all(|b| b.num_rows() == 0) {
         return Ok(crate::ops::empty_stream());
     }
-    let schema = build_batches[0].schema();
-    let build = arrow_select::concat::concat_batches(&schema, &build_batches)?;
-    drop(build_batches);
-    let types = KeyTypes::of(&spec);
-    let build_names: Vec<String> = spec.on.iter().map(|(_, b)| b.clone()).collect();
-    let keys = key_columns(&build, &build_names, &types.build, &types.common)?;
-    let index = Arc::new(Index::build(&keys, build.num_rows(), spec.mode == Mode::BuildUnique)?);
-    held.grow(index.size())?;
-    dynamic_filter(ex, &spec, &types, &index);
-    ex.check_cancel()?;
+    let (build, types, index) = build_side(ex, &spec, build_batches, &mut held)?;
 
     let mut build_values = Values::new(&spec, Side::Right);
     build_values.prepare(&build)?;

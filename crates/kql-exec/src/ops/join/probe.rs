@@ -77,16 +77,7 @@ pub(super) fn hash_join<'a>(
         // often empty).
         return Ok(crate::ops::empty_stream());
     }
-    let schema = build_batches.first().map_or_else(|| crate::ops::default_schema(spec.build), |b| b.schema());
-    let batch = arrow_select::concat::concat_batches(&schema, &build_batches)?;
-    drop(build_batches);
-    let types = KeyTypes::of(&spec);
-    let build_names: Vec<String> = spec.on.iter().map(|(_, b)| b.clone()).collect();
-    let keys = key_columns(&batch, &build_names, &types.build, &types.common)?;
-    let index = Arc::new(Index::build(&keys, batch.num_rows(), spec.mode == Mode::BuildUnique)?);
-    held.grow(index.size())?;
-    dynamic_filter(ex, &spec, &types, &index);
-    ex.check_cancel()?;
+    let (batch, types, index) = build_side(ex, &spec, build_batches, &mut held)?;
     let row_bytes = bytes_per_row(&batch);
     let matched = vec![false; index.keys()];
     let probe_names = spec.on.iter().map(|(p, _)| p.clone()).collect();
@@ -104,12 +95,34 @@ pub(super) fn hash_join<'a>(
     }))
 }
 
+/// The build side in one batch, the key types and its hash index (counted
+/// in `held`); the index is also handed to the probe side's scan as a
+/// filter where it can drop rows ([`dynamic_filter`]).
+pub(super) fn build_side(
+    ex: &Executor<'_>,
+    spec: &Spec<'_>,
+    build_batches: Vec<RecordBatch>,
+    held: &mut Reservation,
+) -> Result<(RecordBatch, KeyTypes, Arc<Index>)> {
+    let schema = build_batches.first().map_or_else(|| crate::ops::default_schema(spec.build), |b| b.schema());
+    let batch = arrow_select::concat::concat_batches(&schema, &build_batches)?;
+    drop(build_batches);
+    let types = KeyTypes::of(spec);
+    let build_names: Vec<String> = spec.on.iter().map(|(_, b)| b.clone()).collect();
+    let keys = key_columns(&batch, &build_names, &types.build, &types.common)?;
+    let index = Arc::new(Index::build(&keys, batch.num_rows(), spec.mode == Mode::BuildUnique)?);
+    held.grow(index.size())?;
+    dynamic_filter(ex, spec, &types, &index);
+    ex.check_cancel()?;
+    Ok((batch, types, index))
+}
+
 /// Hands the built keys to the scan feeding the probe side, when rows
 /// without a match make no output and the key is a string column the scan
 /// reads unchanged: parts it opens from then on drop, while reading, the
 /// rows no key matches (decoding the other columns only for the rest, and
 /// testing a dictionary-encoded key column once per distinct value).
-pub(super) fn dynamic_filter(ex: &Executor<'_>, spec: &Spec<'_>, types: &KeyTypes, index: &Arc<Index>) {
+fn dynamic_filter(ex: &Executor<'_>, spec: &Spec<'_>, types: &KeyTypes, index: &Arc<Index>) {
     let [(column, _)] = spec.on.as_slice() else { return };
     let strings = types.probe == [ScalarType::String] && types.common == [ScalarType::String];
     if !spec.mode.drops_unmatched_probe_rows() || !strings || !scan_column(spec.probe, column) {
