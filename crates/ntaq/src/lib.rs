@@ -39,6 +39,7 @@ macro_rules! eprintln {
 pub mod cli;
 mod commands;
 pub mod diagnostic;
+pub mod hints;
 pub mod interrupt;
 pub mod params;
 pub mod repl;

@@ -119,6 +119,8 @@ pub struct Session {
     tables: Arc<dyn TableProvider>,
     /// The data behind `tables`, kept so `load` can add to it.
     data: Option<DataDir>,
+    /// Published columns the data's files lack (they read as empty).
+    missing: crate::hints::Missing,
 }
 
 impl std::fmt::Debug for Session {
@@ -144,6 +146,7 @@ impl Session {
             lenient: false,
             tables: Arc::new(MemTables::new()),
             data: None,
+            missing: Default::default(),
         }
     }
 
@@ -192,6 +195,7 @@ impl Session {
         let published = Catalog::nta();
         let mut catalog = Catalog::new();
         let mut notes = Vec::new();
+        let mut absent = crate::hints::Missing::new();
         for t in &dir.tables {
             if !t.skipped.is_empty() {
                 notes.push(Diag::new(SkippedRows {
@@ -215,6 +219,7 @@ impl Session {
                         .map(|c| c.name.as_str())
                         .collect();
                     if !missing.is_empty() {
+                        absent.insert(t.name.clone(), missing.iter().map(|c| c.to_string()).collect());
                         let mut columns = missing.iter().take(6).copied().collect::<Vec<_>>().join(", ");
                         if missing.len() > 6 {
                             columns.push_str(&format!(", … ({} more)", missing.len() - 6));
@@ -249,6 +254,7 @@ impl Session {
             lenient: false,
             tables,
             data: Some(dir),
+            missing: absent,
         };
         (session, notes)
     }
@@ -411,6 +417,7 @@ impl Session {
         diagnostics.sort_by_key(|d| d.primary_span().map_or(0, |s| s.0));
         let mut program = checked.program;
         kql_plan::optimize::optimize(&mut program);
+        diagnostics.extend(crate::hints::absent_columns(&program, &self.missing));
         Prepared { original: text.to_string(), text: substituted, map, diagnostics, program }
     }
 

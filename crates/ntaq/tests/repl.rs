@@ -641,3 +641,14 @@ fn a_runaway_join_stops_at_the_memory_budget() {
     assert_eq!(o.status.code(), Some(2));
     assert!(err(&o).contains("512MB"), "{}", err(&o));
 }
+
+/// Issue 16: scenario 2 pasted without `.now` returned 0 rows with no
+/// explanation; the shell now says which `.now` queries the data.
+#[test]
+fn an_empty_result_of_a_time_filter_says_which_now_to_use() {
+    let q = std::fs::read_to_string(repo().join("queries/scenario2.kql")).unwrap();
+    let o = piped(&q);
+    assert!(err(&o).contains("(.now 2025-06-01T23:00:00Z in the shell)"), "{}", err(&o));
+    let o = piped(&format!(".now 2025-06-02T00:00:00Z\n{q}"));
+    assert!(!err(&o).contains("no rows"), "{}", err(&o));
+}

@@ -219,3 +219,39 @@ fn errors_of_filters_run_inside_the_scan_keep_their_span() {
     assert!(err.contains("SrcIp matches regex \"(\"") && err.contains("while evaluating this"), "{err}");
     assert!(o.stdout.is_empty());
 }
+
+/// Issue 16: scenario 2 pasted without `--now` returned 0 rows with no
+/// explanation (the sample ends in 2025, `ago(4h)` counts back from today).
+#[test]
+fn an_empty_result_of_a_time_filter_says_which_now_to_use() {
+    let o = ntaq(&["run", "queries/scenario2.kql"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let e = stderr(&o);
+    // The sample's last processing interval starts at 23:00 on 2025-06-01
+    // (testdata/README.md: 24 one-hour intervals from 2025-06-01T00:00Z).
+    assert!(e.contains("FlowIntervalStartTime lies between 2025-06-01T00:00:00Z and 2025-06-01T23:00:00Z"), "{e}");
+    assert!(e.contains("give --now 2025-06-01T23:00:00Z"), "{e}");
+    assert_eq!(e.matches("no rows").count(), 1, "{e}");
+    // As of the data's end there are rows, and no note.
+    let o = ntaq(&["run", "--now", "2025-06-02T00:00:00Z", "queries/scenario2.kql"]);
+    assert!(!stderr(&o).contains("no rows"), "{}", stderr(&o));
+    assert!(!o.stdout.is_empty());
+}
+
+/// Issue 16: a query reading a column the data lacks (it reads as empty)
+/// returned nothing beyond a note listing every absent column of the table.
+#[test]
+fn a_column_the_data_lacks_is_named_by_the_query_that_reads_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("NTAIpDetails.csv"), "Ip,FlowType\n1.2.3.4,MaliciousFlow\n").unwrap();
+    let q = "NTAIpDetails | where Location == 'country1' | project Ip, Location";
+    let o = ntaq_in(dir.path(), &["run", "--data", ".", "--format", "csv", "-c", q], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let e = stderr(&o);
+    let warning = "reads column `Location` of NTAIpDetails, which the data lacks";
+    assert_eq!(e.matches(warning).count(), 1, "{e}");
+    assert!(!e.contains("published column(s)"), "the table's whole list is not repeated: {e}");
+    // A query that does not read it is not warned.
+    let o = ntaq_in(dir.path(), &["run", "--data", ".", "-c", "NTAIpDetails | project Ip"], None);
+    assert!(!stderr(&o).contains("lacks"), "{}", stderr(&o));
+}

@@ -190,7 +190,13 @@ fn run_inner(args: &RunArgs) -> Result<(), Stop> {
     }
     let interrupt = Interrupt::default();
     interrupt.install();
-    let warnings: Vec<Diag> = warnings.into_iter().filter(|d| !args.quiet || d.severity() != Severity::Note).collect();
+    // Columns the data lacks are named by each query that reads one
+    // (kql::io::absent_column), not listed here.
+    let warnings: Vec<Diag> = warnings
+        .into_iter()
+        .filter(|d| !args.quiet || d.severity() != Severity::Note)
+        .filter(|d| d.code() != "kql::io::missing_columns")
+        .collect();
     super::print_load_notes(&warnings);
     let mut runner = Runner {
         args,
@@ -397,6 +403,11 @@ impl Runner<'_> {
                 headed = true;
             }
             let summary = sink.finish().map_err(output_failed)?;
+            if summary.rows == 0 && !args.quiet {
+                if let Some(hint) = crate::hints::empty_result_hint(self.session, prepared, self.now) {
+                    eprintln!("note: {}: {hint}", q.label);
+                }
+            }
             if let Some(n) = cut_at {
                 let why = if args.max_rows.is_some() { "--max-rows" } else { "Kusto's result truncation limit" };
                 eprintln!(

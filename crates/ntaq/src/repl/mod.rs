@@ -232,6 +232,11 @@ impl Repl {
                         }
                         None => {}
                     }
+                    if summary.rows == 0 {
+                        if let Some(hint) = crate::hints::empty_result_hint(&session, prepared, now) {
+                            self.say(format!("note: {hint}"));
+                        }
+                    }
                 }
                 Err(d) => {
                     let d = d.mapped(prepared.map.clone());
