@@ -130,9 +130,12 @@ pub struct CatalogArgs {
     #[arg(long)]
     pub lenient: bool,
 
-    /// Declare a query parameter by type, e.g. `--param start:datetime`.
-    /// Repeatable. Types: bool, int, long, real, decimal, string, datetime,
-    /// timespan, guid, dynamic.
+    /// Declare a query parameter by type, e.g. `--param start:datetime`;
+    /// `run`'s forms are accepted too, so one list serves both:
+    /// `NAME:TYPE=VALUE` declares TYPE, `start=2025-06-01T00:00:00Z` the
+    /// value's type, and workbook placeholders (`timeInterval:startISO=…`)
+    /// are left to the text. Repeatable. Types: bool, int, long, real,
+    /// decimal, string, datetime, timespan, guid, dynamic.
     #[arg(long = "param", value_name = "NAME:TYPE")]
     pub params: Vec<String>,
 }

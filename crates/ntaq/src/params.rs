@@ -9,38 +9,122 @@ use kql_syntax::time::parse_datetime;
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-/// `NAME=VALUE` pairs, in the order given.
+/// One `--param`: `NAME=VALUE`, `NAME:TYPE` or `NAME:TYPE=VALUE` — the
+/// same list serves `check` (the types) and `run` (the values). A name may
+/// hold `:` itself (a workbook placeholder such as `timeInterval:startISO`):
+/// what follows the last `:` is a type only if it names one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParamSpec {
+    pub name: String,
+    pub ty: Option<ScalarType>,
+    pub value: Option<String>,
+}
+
+impl ParamSpec {
+    pub fn parse(spec: &str) -> Result<ParamSpec, String> {
+        let (head, value) = match spec.split_once('=') {
+            Some((h, v)) => (h.trim(), Some(v.to_string())),
+            None => (spec.trim(), None),
+        };
+        let (name, ty) = match head.rsplit_once(':') {
+            Some((n, t)) => match ScalarType::from_name(t.trim()) {
+                Some(ty) => (n.trim(), Some(ty)),
+                None => (head, None),
+            },
+            None => (head, None),
+        };
+        if name.is_empty() {
+            return Err(format!(
+                "invalid --param `{spec}`: the name before `=` is empty; expected NAME=VALUE, NAME:TYPE or NAME:TYPE=VALUE, e.g. start:datetime=2025-06-01T00:00:00Z"
+            ));
+        }
+        if !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | ':' | '-')) {
+            return Err(format!(
+                "invalid --param `{spec}`: `{name}` is not a parameter or placeholder name (letters, digits, `_`, `-` and `:`, as in timeInterval:startISO)"
+            ));
+        }
+        let types = || ScalarType::ALL.iter().map(|t| t.name()).collect::<Vec<_>>().join(", ");
+        if ty.is_some() && !is_identifier(name) {
+            return Err(format!("invalid --param `{spec}`: `{name}` is not a valid parameter name"));
+        }
+        if let (None, None, Some((_, t))) = (ty, &value, head.rsplit_once(':')) {
+            return Err(format!("invalid --param `{spec}`: unknown type `{t}` (types: {})", types()));
+        }
+        if let (Some(ty), Some(v)) = (ty, &value) {
+            if typed_value(v, ty).is_none() {
+                return Err(format!("invalid --param `{spec}`: `{v}` is not a {ty} value"));
+            }
+        }
+        Ok(ParamSpec { name: name.to_string(), ty, value })
+    }
+
+    /// The type `check` declares the parameter with: the one given, else
+    /// that of the value (`start=2025-06-01` declares a datetime). `None`
+    /// for a workbook placeholder (a name with `:`), filled into the text,
+    /// and for a bare name (see [`ParamSpec::declaration_error`]).
+    pub fn declared_type(&self) -> Option<ScalarType> {
+        if self.ty.is_none() && self.name.contains(':') {
+            return None;
+        }
+        self.ty.or_else(|| self.value.as_deref().map(|v| literal_value(v).scalar_type()))
+    }
+}
+
+fn is_identifier(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+impl ParamSpec {
+    /// Why `check` cannot declare this parameter: a bare name, with neither
+    /// a type nor a value.
+    pub fn declaration_error(&self, spec: &str) -> Option<String> {
+        (self.ty.is_none() && self.value.is_none()).then(|| {
+            let types = ScalarType::ALL.iter().map(|t| t.name()).collect::<Vec<_>>().join(", ");
+            format!(
+                "invalid --param `{spec}`: expected NAME:TYPE, e.g. start:datetime (types: {types}), or NAME=VALUE as for run"
+            )
+        })
+    }
+}
+
+/// `NAME=VALUE` pairs (with the types given as `NAME:TYPE=VALUE`).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ParamValues {
     values: BTreeMap<String, String>,
+    types: BTreeMap<String, ScalarType>,
 }
 
 impl ParamValues {
-    /// Parses `NAME=VALUE`; a name given twice is an error.
+    /// Parses `--param`s (see [`ParamSpec`]); each must have a value, and a
+    /// name given twice is an error.
     pub fn parse(specs: &[String]) -> Result<ParamValues, String> {
-        let mut values = BTreeMap::new();
+        let mut out = ParamValues::default();
         for spec in specs {
-            let Some((name, value)) = spec.split_once('=') else {
-                return Err(format!(
-                    "invalid --param `{spec}`: expected NAME=VALUE, e.g. start=2025-06-01T00:00:00Z or timeInterval:startISO=2025-06-01T00:00:00Z"
-                ));
+            let p = ParamSpec::parse(spec)?;
+            let Some(value) = p.value else {
+                return Err(match p.ty {
+                    Some(_) => {
+                        format!("invalid --param `{spec}`: a run needs a value, e.g. {spec}=2025-06-01T00:00:00Z")
+                    }
+                    None => format!(
+                        "invalid --param `{spec}`: expected NAME=VALUE, e.g. start=2025-06-01T00:00:00Z or timeInterval:startISO=2025-06-01T00:00:00Z (NAME:TYPE=VALUE also types it)"
+                    ),
+                });
             };
-            let name = name.trim();
-            if name.is_empty() {
-                return Err(format!(
-                    "invalid --param `{spec}`: the name before `=` is empty; expected NAME=VALUE, e.g. start=2025-06-01T00:00:00Z"
-                ));
+            if out.values.insert(p.name.clone(), value).is_some() {
+                return Err(format!("--param `{}` is given more than once", p.name));
             }
-            if !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | ':' | '-')) {
-                return Err(format!(
-                    "invalid --param `{spec}`: `{name}` is not a parameter or placeholder name (letters, digits, `_`, `-` and `:`, as in timeInterval:startISO)"
-                ));
-            }
-            if values.insert(name.to_string(), value.to_string()).is_some() {
-                return Err(format!("--param `{name}` is given more than once"));
+            if let Some(ty) = p.ty {
+                out.types.insert(p.name, ty);
             }
         }
-        Ok(ParamValues { values })
+        Ok(out)
+    }
+
+    /// The type given with the value (`NAME:TYPE=VALUE`), if any.
+    pub fn type_of(&self, name: &str) -> Option<ScalarType> {
+        self.types.get(name).copied()
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
@@ -56,6 +140,7 @@ impl ParamValues {
     }
 
     pub fn remove(&mut self, name: &str) -> Option<String> {
+        self.types.remove(name);
         self.values.remove(name)
     }
 
@@ -189,6 +274,34 @@ mod tests {
         assert!(ParamValues::parse(&["a=1".into(), "a=2".into()]).unwrap_err().contains("more than once"));
         // Values may contain '='.
         assert_eq!(values(&["q=a=b"]).get("q"), Some("a=b"));
+    }
+
+    #[test]
+    fn param_specs_serve_check_and_run() {
+        use ScalarType as S;
+        let p = |s: &str| ParamSpec::parse(s);
+        // check's form, run's form and both.
+        assert_eq!(
+            p("start:datetime").unwrap(),
+            ParamSpec { name: "start".into(), ty: Some(S::DateTime), value: None }
+        );
+        assert_eq!(p("n:long=5").unwrap(), ParamSpec { name: "n".into(), ty: Some(S::Long), value: Some("5".into()) });
+        let placeholder = p("timeInterval:startISO=2025-06-01T00:00:00Z").unwrap();
+        assert_eq!((placeholder.name.as_str(), placeholder.ty), ("timeInterval:startISO", None));
+        assert_eq!(placeholder.declared_type(), None, "a placeholder is filled into the text, not declared");
+        assert_eq!(p("start=2025-06-01T00:00:00Z").unwrap().declared_type(), Some(S::DateTime));
+        assert_eq!(p("n:real=5").unwrap().declared_type(), Some(S::Real));
+        // Errors.
+        assert!(p("start").unwrap().declaration_error("start").unwrap().contains("expected NAME:TYPE"));
+        assert!(p("start:date_time").unwrap_err().contains("unknown type `date_time`"));
+        assert!(p("1x:long").unwrap_err().contains("not a valid parameter name"));
+        assert!(p("n:long=abc").unwrap_err().contains("`abc` is not a long value"));
+        assert!(p("=5").unwrap_err().contains("the name before `=` is empty"));
+        assert!(ParamValues::parse(&["start".into()]).unwrap_err().contains("expected NAME=VALUE, e.g. start="));
+        // run needs values; the type types the value.
+        assert!(ParamValues::parse(&["start:datetime".into()]).unwrap_err().contains("needs a value"));
+        let v = ParamValues::parse(&["n:real=5".into(), "s=x".into()]).unwrap();
+        assert_eq!((v.type_of("n"), v.type_of("s"), v.get("n")), (Some(S::Real), None, Some("5")));
     }
 
     #[test]

@@ -385,7 +385,11 @@ impl Session {
                     ),
                 },
                 None => {
-                    params.set(name, literal_value(raw));
+                    let value = match values.type_of(name) {
+                        Some(ty) => typed_value(raw, ty).unwrap_or_else(|| literal_value(raw)),
+                        None => literal_value(raw),
+                    };
+                    params.set(name, value);
                     free.push(name);
                 }
             }

@@ -292,3 +292,39 @@ fn plan_optimized_shows_the_rewrites() {
     assert!(scan(&bound).contains("more)"), "{bound}");
     assert!(scan(&optimized).contains("(AclGroup:string, AclRule:string, CompletedFlows:long"), "{optimized}");
 }
+
+/// Issue 16: `--param NAME:TYPE=VALUE` is accepted by every subcommand,
+/// so one parameter list serves `check` (types) and `run` (values).
+#[test]
+fn one_parameter_list_serves_check_and_run() {
+    let params = [
+        "--param",
+        "timeInterval:startISO=2025-06-01T00:00:00Z",
+        "--param",
+        "timeInterval:endISO=2025-06-02T00:00:00Z",
+        "--param",
+        "start:datetime=2025-06-01T00:00:00Z",
+        "--param",
+        "end=2025-06-02T00:00:00Z",
+    ];
+    let mut check = vec!["check"];
+    check.extend(params);
+    check.extend(["queries/scenario3.kql", "queries/scenario4.kql"]);
+    let o = ntaq(&check);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let mut run = vec!["run", "--format", "csv"];
+    run.extend(params);
+    run.push("queries/scenario4.kql");
+    let o = ntaq(&run);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // A typed value is read as that type: 5 as a real halves to 2.5 (as a
+    // long, the untyped reading, to 2).
+    let o = ntaq(&["run", "--format", "csv", "--param", "n:real=5", "-c", "print h = n / 2"]);
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "h\n2.5\n", "{}", stderr(&o));
+    let o = ntaq(&["run", "--format", "csv", "--param", "n=5", "-c", "print h = n / 2"]);
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "h\n2\n", "{}", stderr(&o));
+    // A value that is not of its type is a usage error.
+    let o = ntaq(&["check", "--param", "n:long=abc", "queries/scenario4.kql"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("`abc` is not a long value"), "{}", stderr(&o));
+}

@@ -9,7 +9,6 @@ pub mod run;
 use crate::cli::CatalogArgs;
 use crate::diagnostic::Diag;
 use crate::session::Session;
-use kql_syntax::ScalarType;
 use std::io::Read;
 
 /// A row count as people read it: `1 row`, `0 rows`, `744 rows`.
@@ -143,27 +142,6 @@ pub fn queries_in(input: &Input) -> Vec<QueryText> {
         .collect()
 }
 
-/// `NAME:TYPE` from `--param`.
-pub fn parse_param_decl(spec: &str) -> Result<(String, ScalarType), String> {
-    let types = ScalarType::ALL.iter().map(|t| t.name()).collect::<Vec<_>>().join(", ");
-    if spec.contains('=') {
-        return Err(format!(
-            "invalid --param `{spec}`: `check` and `plan` take NAME:TYPE (e.g. start:datetime); values (NAME=VALUE) are for running queries"
-        ));
-    }
-    let Some((name, ty)) = spec.rsplit_once(':') else {
-        return Err(format!("invalid --param `{spec}`: expected NAME:TYPE, e.g. start:datetime (types: {types})"));
-    };
-    let valid_name = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if !valid_name {
-        return Err(format!("invalid --param `{spec}`: `{name}` is not a valid parameter name"));
-    }
-    let ty = ScalarType::from_name(ty.trim())
-        .ok_or_else(|| format!("invalid --param `{spec}`: unknown type `{ty}` (types: {types})"))?;
-    Ok((name.to_string(), ty))
-}
-
 /// An I/O error as the command line shows it: its code and message, and
 /// its help on a second line.
 pub fn io_error_text(e: kql_io::IoError) -> String {
@@ -183,11 +161,18 @@ pub fn build_session(args: &CatalogArgs) -> Result<(Session, Vec<Diag>), String>
     };
     let mut seen = std::collections::HashSet::new();
     for spec in &args.params {
-        let (name, ty) = parse_param_decl(spec)?;
-        if !seen.insert(name.clone()) {
-            return Err(format!("--param `{name}` is given more than once"));
+        let p = crate::params::ParamSpec::parse(spec)?;
+        if let Some(e) = p.declaration_error(spec) {
+            return Err(e);
         }
-        session.params.declare(name, ty);
+        if !seen.insert(p.name.clone()) {
+            return Err(format!("--param `{}` is given more than once", p.name));
+        }
+        // Placeholders are filled into the text when running; `check`
+        // accepts them as they are.
+        if let Some(ty) = p.declared_type() {
+            session.params.declare(p.name, ty);
+        }
     }
     Ok((session, warnings))
 }
@@ -208,21 +193,6 @@ pub fn print_load_notes(notes: &[Diag]) {
 pub fn stderr_color() -> bool {
     use std::io::IsTerminal;
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn param_declarations() {
-        assert_eq!(parse_param_decl("start:datetime").unwrap(), ("start".to_string(), ScalarType::DateTime));
-        assert_eq!(parse_param_decl("n:long").unwrap().1, ScalarType::Long);
-        assert!(parse_param_decl("start").unwrap_err().contains("NAME:TYPE"));
-        assert!(parse_param_decl("start:date_time").unwrap_err().contains("unknown type"));
-        assert!(parse_param_decl("start=2025-01-01").unwrap_err().contains("values"));
-        assert!(parse_param_decl("1x:long").is_err());
-    }
 }
 
 #[cfg(test)]
