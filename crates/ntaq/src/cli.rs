@@ -149,9 +149,14 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
     pub format: CheckFormat,
 
-    /// Query files to check (`-` reads standard input).
-    #[arg(required = true, value_name = "FILE")]
+    /// Query files to check (`-` reads standard input; glob patterns such
+    /// as 'queries/*.kql' are expanded).
+    #[arg(required_unless_present = "command", value_name = "FILE")]
     pub files: Vec<String>,
+
+    /// Check this query text instead of files (shown as `<command>`).
+    #[arg(long = "command", short = 'c', value_name = "QUERY", conflicts_with = "files")]
+    pub command: Option<String>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -360,8 +365,12 @@ pub struct ParseArgs {
     pub format: ParseFormat,
 
     /// Query file (`-` reads standard input).
-    #[arg(value_name = "FILE")]
-    pub file: String,
+    #[arg(value_name = "FILE", required_unless_present = "command")]
+    pub file: Option<String>,
+
+    /// This query text instead of a file (shown as `<command>`).
+    #[arg(long = "command", short = 'c', value_name = "QUERY", conflicts_with = "file")]
+    pub command: Option<String>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -387,8 +396,12 @@ pub struct PlanArgs {
     pub optimized: bool,
 
     /// Query file (`-` reads standard input).
-    #[arg(value_name = "FILE")]
-    pub file: String,
+    #[arg(value_name = "FILE", required_unless_present = "command")]
+    pub file: Option<String>,
+
+    /// This query text instead of a file (shown as `<command>`).
+    #[arg(long = "command", short = 'c', value_name = "QUERY", conflicts_with = "file")]
+    pub command: Option<String>,
 }
 
 /// Parses the command line and runs the command.

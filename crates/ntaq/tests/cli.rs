@@ -328,3 +328,22 @@ fn one_parameter_list_serves_check_and_run() {
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("`abc` is not a long value"), "{}", stderr(&o));
 }
+
+/// Issue 16: `check`, `parse` and `plan` accept `-c QUERY` as `run` does.
+#[test]
+fn check_parse_and_plan_take_a_query_with_dash_c() {
+    let o = ntaq(&["check", "-c", "NTAIpDetails | where Ipp == 1"]);
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("<command>:1:"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("did you mean `Ip`?"), "{}", stderr(&o));
+    let o = ntaq(&["check", "-c", "NTAIpDetails | take 1"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = ntaq(&["parse", "--format", "kql", "-c", "NTAIpDetails|take 1"]);
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "NTAIpDetails\n| take 1", "{}", stderr(&o));
+    let o = ntaq(&["plan", "-c", "NTAIpDetails | count"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("Count"), "{}", String::from_utf8_lossy(&o.stdout));
+    // A file and -c together is a usage error.
+    let o = ntaq(&["check", "-c", "print 1", "queries/scenario1.kql"]);
+    assert_eq!(code(&o), 2);
+}

@@ -1,6 +1,6 @@
 //! `ntaq check`: offline validation for editors and CI.
 
-use super::{Input, build_session, expand_files, queries_in, read_input, stderr_color};
+use super::{Input, build_session, expand_files, queries_in, stderr_color};
 use crate::cli::{CheckArgs, CheckFormat, exit};
 use crate::diagnostic::{Diag, JsonDiagnostic};
 use serde::Serialize;
@@ -54,16 +54,17 @@ pub fn run(args: &CheckArgs) -> u8 {
         }
     };
     super::print_load_notes(&warnings);
-    let files = match expand_files(&args.files) {
-        Ok(files) => files,
-        Err(msg) => {
+    let files = match (&args.command, expand_files(&args.files)) {
+        (Some(_), _) => vec![None],
+        (None, Ok(files)) => files.into_iter().map(Some).collect(),
+        (None, Err(msg)) => {
             eprintln!("ntaq: {msg}");
             return exit::USAGE;
         }
     };
     let outcomes: Vec<Outcome> = files
         .iter()
-        .map(|f| match read_input(f) {
+        .map(|f| match super::input_of(f.as_deref(), args.command.as_deref()) {
             Ok(input) => {
                 // Each query on its own, so that one's mistakes do not run into the next.
                 let queries: Vec<QueryOutcome> = queries_in(&input)
@@ -78,7 +79,7 @@ pub fn run(args: &CheckArgs) -> u8 {
                 Outcome { input, diagnostics, queries, read_error: None }
             }
             Err(msg) => Outcome {
-                input: Input { name: f.clone(), text: String::new() },
+                input: Input { name: f.clone().unwrap_or_default(), text: String::new() },
                 diagnostics: Vec::new(),
                 queries: Vec::new(),
                 read_error: Some(msg),

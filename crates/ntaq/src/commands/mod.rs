@@ -99,6 +99,15 @@ pub fn expand_files(args: &[String]) -> Result<Vec<String>, String> {
     Ok(names)
 }
 
+/// The query given with `-c QUERY` (named `<command>`), else the file's.
+pub fn input_of(file: Option<&str>, command: Option<&str>) -> Result<Input, String> {
+    match (command, file) {
+        (Some(text), _) => Ok(Input { name: "<command>".into(), text: text.to_string() }),
+        (None, Some(file)) => read_input(file),
+        (None, None) => Err("give a query file or -c QUERY".into()),
+    }
+}
+
 /// Reads a query file, or standard input for `-`.
 pub fn read_input(file: &str) -> Result<Input, String> {
     if file == "-" {

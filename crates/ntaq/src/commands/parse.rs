@@ -1,11 +1,11 @@
 //! `ntaq parse`: the syntax tree of a query.
 
-use super::{read_input, stderr_color};
+use super::stderr_color;
 use crate::cli::{ParseArgs, ParseFormat, exit};
 use crate::diagnostic::Diag;
 
 pub fn run(args: &ParseArgs) -> u8 {
-    let input = match read_input(&args.file) {
+    let input = match super::input_of(args.file.as_deref(), args.command.as_deref()) {
         Ok(i) => i,
         Err(msg) => {
             eprintln!("ntaq: {msg}");

@@ -1,7 +1,7 @@
 //! `ntaq plan`: the logical plan of a query, with each step's schema, as
 //! bound or (`--optimized`) as `run` executes it.
 
-use super::{build_session, read_input, stderr_color};
+use super::{build_session, stderr_color};
 use crate::cli::{PlanArgs, exit};
 
 pub fn run(args: &PlanArgs) -> u8 {
@@ -12,7 +12,7 @@ pub fn run(args: &PlanArgs) -> u8 {
             return exit::USAGE;
         }
     };
-    let input = match read_input(&args.file) {
+    let input = match super::input_of(args.file.as_deref(), args.command.as_deref()) {
         Ok(i) => i,
         Err(msg) => {
             eprintln!("ntaq: {msg}");
