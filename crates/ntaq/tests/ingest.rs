@@ -518,3 +518,29 @@ fn convert_fails_cleanly() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("is not NAME=PATH"), "{}", stderr(&o));
 }
+
+/// Issue 16: CSV files with CRLF line endings reported bad rows one line
+/// too early (the csv crate counts a CRLF record's line one short).
+#[test]
+fn errors_in_crlf_csv_files_name_the_right_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("NTAIpDetails.csv");
+    let header = "Ip,FlowType,FlowIntervalStartTime";
+    let good = "1.2.3.4,MaliciousFlow,2025-06-01T00:00:00Z";
+    for (eol, name) in [("\r\n", "CRLF"), ("\n", "LF")] {
+        // Line 1 the header, lines 2-3 good rows, line 4 a bad value.
+        let text = [header, good, good, "5.6.7.8,MaliciousFlow,notadate", ""].join(eol);
+        std::fs::write(&path, text).unwrap();
+        let o = ntaq(&["run", "--data", dir.path().to_str().unwrap(), "-c", "NTAIpDetails | count"]);
+        assert!(
+            stderr(&o).contains("NTAIpDetails.csv` line 4, column FlowIntervalStartTime"),
+            "{name}: {}",
+            stderr(&o)
+        );
+        // Line 3 a row with too few fields.
+        let text = [header, good, "1.2.3.4,MaliciousFlow", ""].join(eol);
+        std::fs::write(&path, text).unwrap();
+        let o = ntaq(&["run", "--data", dir.path().to_str().unwrap(), "-c", "NTAIpDetails | count"]);
+        assert!(stderr(&o).contains("line 3 has 2 fields"), "{name}: {}", stderr(&o));
+    }
+}

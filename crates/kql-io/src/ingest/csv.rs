@@ -14,7 +14,10 @@ use std::path::Path;
 
 /// Reads `path` (possibly gzip-compressed), giving `v` the header and each record.
 pub(crate) fn read(path: &Path, v: &mut dyn Visitor) -> Result<(), IoError> {
-    let input = open(path)?;
+    let mut input = open(path)?;
+    // The csv crate counts a CRLF record's line one short (it has not yet
+    // seen the `\n` of the line before when the record starts).
+    let crlf_shift = u64::from(first_line_ends_in_crlf(&mut *input));
     let mut reader = ::csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(input);
     let header = match reader.headers() {
         Ok(h) => h.clone(),
@@ -32,7 +35,7 @@ pub(crate) fn read(path: &Path, v: &mut dyn Visitor) -> Result<(), IoError> {
         match reader.read_record(&mut record) {
             Ok(false) => return Ok(()),
             Ok(true) => {
-                let line = record.position().map_or(0, |p| p.line());
+                let line = record.position().map_or(0, |p| p.line() + crlf_shift);
                 if record.len() != names.len() {
                     v.broken(IoError::RaggedRow {
                         path: path.to_path_buf(),
@@ -50,6 +53,13 @@ pub(crate) fn read(path: &Path, v: &mut dyn Visitor) -> Result<(), IoError> {
             },
         }
     }
+}
+
+/// True if the input's first line ends in `\r\n` (Windows line endings),
+/// looked at without consuming it.
+fn first_line_ends_in_crlf(input: &mut dyn std::io::BufRead) -> bool {
+    let head = input.fill_buf().unwrap_or(&[]);
+    head.iter().position(|b| *b == b'\n').is_some_and(|k| k > 0 && head[k - 1] == b'\r')
 }
 
 /// The header's column names: the byte-order mark dropped, ` [UTC]` removed.
