@@ -108,6 +108,15 @@ pub enum Command {
     Parse(ParseArgs),
     /// Bind a query and print its logical plan with each step's schema.
     Plan(PlanArgs),
+    /// Print a shell completion script, e.g.
+    /// `ntaq completions bash > ~/.local/share/bash-completion/completions/ntaq`.
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `ntaq man > ~/.local/share/man/man1/ntaq.1`.
+    Man,
 }
 
 /// Where table schemas come from and which query parameters exist.
@@ -404,6 +413,39 @@ pub struct PlanArgs {
     pub command: Option<String>,
 }
 
+/// `ntaq completions SHELL`: the script on standard output.
+fn completions(shell: clap_complete::Shell) -> u8 {
+    use clap::CommandFactory;
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "ntaq", &mut out);
+    write_stdout(&out)
+}
+
+/// `ntaq man`: the manual page on standard output.
+fn man_page() -> u8 {
+    use clap::CommandFactory;
+    let mut out = Vec::new();
+    match clap_mangen::Man::new(Cli::command()).render(&mut out) {
+        Ok(()) => write_stdout(&out),
+        Err(e) => {
+            eprintln!("ntaq: cannot render the manual page: {e}");
+            exit::ERRORS
+        }
+    }
+}
+
+fn write_stdout(bytes: &[u8]) -> u8 {
+    use std::io::Write;
+    match std::io::stdout().write_all(bytes) {
+        Ok(()) => exit::OK,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::OK,
+        Err(e) => {
+            eprintln!("ntaq: cannot write to standard output: {e}");
+            exit::USAGE
+        }
+    }
+}
+
 /// Parses the command line and runs the command.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -414,6 +456,8 @@ pub fn main() -> ExitCode {
         Some(Command::Parse(args)) => commands::parse::run(&args),
         Some(Command::Plan(args)) => commands::plan::run(&args),
         Some(Command::Repl(args)) => crate::repl::run(&args),
+        Some(Command::Completions { shell }) => completions(shell),
+        Some(Command::Man) => man_page(),
         None => crate::repl::run(&cli.repl),
     };
     ExitCode::from(status)

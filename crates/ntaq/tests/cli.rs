@@ -347,3 +347,24 @@ fn check_parse_and_plan_take_a_query_with_dash_c() {
     let o = ntaq(&["check", "-c", "print 1", "queries/scenario1.kql"]);
     assert_eq!(code(&o), 2);
 }
+
+/// Issue 16: shell completions and a man page from the CLI definition.
+#[test]
+fn completions_and_the_man_page_come_from_the_cli_definition() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let o = ntaq(&["completions", shell]);
+        assert_eq!(code(&o), 0, "{shell}: {}", stderr(&o));
+        let script = String::from_utf8_lossy(&o.stdout);
+        // Every subcommand and a subcommand's flag are offered.
+        for word in ["check", "run", "convert", "max-memory"] {
+            assert!(script.contains(word), "{shell} lacks {word}");
+        }
+    }
+    let o = ntaq(&["completions", "tcsh"]);
+    assert_eq!(code(&o), 2, "an unknown shell is a usage error");
+    let o = ntaq(&["man"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let page = String::from_utf8_lossy(&o.stdout);
+    assert!(page.contains(".TH ntaq 1"), "{page}");
+    assert!(page.contains("check") && page.contains("completions"), "{page}");
+}
