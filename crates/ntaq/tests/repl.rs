@@ -652,3 +652,28 @@ fn an_empty_result_of_a_time_filter_says_which_now_to_use() {
     let o = piped(&format!(".now 2025-06-02T00:00:00Z\n{q}"));
     assert!(!err(&o).contains("no rows"), "{}", err(&o));
 }
+
+/// Issue 16: Kusto's `.show tables` / `.show table T schema`, `.once FILE`
+/// for one result, and `.output` to an impossible path failing when given
+/// (it used to fail only at the next query, naming a temporary file).
+#[test]
+fn show_once_and_output_checked_when_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let once = dir.path().join("first.csv");
+    let input = format!(
+        ".show tables\n.show table NTAIpDetails schema\n.output {}/nope/x.csv\n.once {}\n\
+         NTAIpDetails | take 2 | project Ip\n\nprint second = 2\n",
+        dir.path().display(),
+        once.display()
+    );
+    let o = piped(&input);
+    let (s, e) = (out(&o), err(&o));
+    assert!(s.contains("NTAIpDetails") && s.contains("NTANetAnalytics"), ".show tables: {s}");
+    assert!(s.contains("ThreatType             string"), ".show table … schema: {s}");
+    assert!(e.contains("there is no folder"), ".output checked at once: {e}");
+    // The first result went to the file, whole; the second to the screen.
+    let written = std::fs::read_to_string(&once).unwrap();
+    assert_eq!(written.lines().count(), 3, "a header and 2 rows: {written}");
+    assert!(s.contains("second") && !s.contains("168.63.129.16"), "{s}");
+    assert_eq!(o.status.code(), Some(1), "the bad .output failed: {e}");
+}

@@ -53,6 +53,16 @@ pub const COMMANDS: &[Command] = &[
         about: "write each result to FILE (replacing it), or back to the screen",
     },
     Command {
+        name: "once",
+        args: "FILE",
+        about: "write the next result to FILE (whole), then back to where results went",
+    },
+    Command {
+        name: "show",
+        args: "tables | table NAME schema",
+        about: "Kusto's commands: the tables (as .tables), a table's columns (as .schema)",
+    },
+    Command {
         name: "run",
         args: "FILE",
         about: "run a .kql file, each of its queries in turn (a file of lets only is remembered; also .read)",
@@ -60,6 +70,22 @@ pub const COMMANDS: &[Command] = &[
     Command { name: "explain", args: "QUERY", about: "the logical plan of QUERY, with each step's columns" },
     Command { name: "quit", args: "", about: "leave the shell (also .exit and Ctrl-D)" },
 ];
+
+/// Fails now, not at the next query, if results cannot be written to `path`:
+/// its folder must exist and it must not be a folder itself.
+fn writable(command: &str, path: &std::path::Path) -> Result<(), ReplError> {
+    if path.is_dir() {
+        return Err(usage_error(command, format!("`{}` is a folder; name a file", path.display())));
+    }
+    let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    if !folder.is_dir() {
+        return Err(usage_error(
+            command,
+            format!("cannot write `{}`: there is no folder `{}`", path.display(), folder.display()),
+        ));
+    }
+    Ok(())
+}
 
 const KEYS: &str = "\
 Typing: Enter runs a one-line query that is complete and has its operators
@@ -115,6 +141,8 @@ impl Repl {
             "maxwidth" => self.set_max_width(arg),
             "timing" | "timer" => on_off("timing", arg).map(|on| self.settings.timing = on),
             "output" => self.set_output(arg),
+            "once" => self.set_once(arg),
+            "show" => self.show(arg),
             "run" | "read" => self.run_file(arg),
             "explain" => self.explain(arg),
             "quit" | "exit" | "q" => {
@@ -381,6 +409,39 @@ impl Repl {
         Ok(())
     }
 
+    /// `.once FILE`: the next result to FILE, in the format its extension
+    /// names (else the current one).
+    fn set_once(&mut self, arg: &str) -> Result<(), ReplError> {
+        let file = unquote(arg);
+        if file.is_empty() {
+            return Err(usage_error("once", "write the next result where? `.once FILE`"));
+        }
+        let path = PathBuf::from(file);
+        writable("once", &path)?;
+        let format = match OutputFormat::for_path(&path) {
+            Ok(f) => f,
+            Err(kql_io::OutputError::UnknownExtension { .. }) if self.settings.format_chosen => self.settings.format,
+            Err(e) => {
+                let d = Diag::new(e);
+                let help = d.help().map(|h| format!(" ({h})")).unwrap_or_default();
+                return Err(usage_error("once", format!("{}{help}", d.message())));
+            }
+        };
+        self.say(format!("the next result goes to {} as {format}", path.display()));
+        self.settings.once = Some((path, format));
+        Ok(())
+    }
+
+    /// Kusto's `.show tables` and `.show table T schema`.
+    fn show(&mut self, arg: &str) -> Result<(), ReplError> {
+        let words: Vec<&str> = arg.split_whitespace().collect();
+        match words.as_slice() {
+            ["tables"] => self.tables(),
+            ["table", name] | ["table", name, "schema"] | ["table", name, "cslschema"] => self.schema(name),
+            _ => Err(usage_error("show", format!("`.show {arg}` is not a command ntaq has"))),
+        }
+    }
+
     fn set_output(&mut self, arg: &str) -> Result<(), ReplError> {
         match unquote(arg) {
             "" => return Err(usage_error("output", "write results where? `.output FILE` or `.output off`")),
@@ -396,6 +457,7 @@ impl Repl {
             }
             file => {
                 let path = PathBuf::from(file);
+                writable("output", &path)?;
                 // The extension chooses the format; without a known one, the
                 // format chosen with `.format` is kept, else it is an error.
                 match OutputFormat::for_path(&path) {

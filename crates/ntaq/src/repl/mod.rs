@@ -54,6 +54,8 @@ pub struct Settings {
     pub screen_format: Option<OutputFormat>,
     /// `now()` fixed by `.now`, else the clock.
     pub now: Option<i64>,
+    /// `.once FILE`: where the next result goes (whole), and in which format.
+    pub once: Option<(PathBuf, OutputFormat)>,
 }
 
 impl Default for Settings {
@@ -67,6 +69,7 @@ impl Default for Settings {
             output: None,
             screen_format: None,
             now: None,
+            once: None,
         }
     }
 }
@@ -195,14 +198,19 @@ impl Repl {
         let ex = session.executor(prepared, now, interrupt.cancel.clone());
         for k in 0..prepared.program.results.len() {
             let started = Instant::now();
+            // `.once FILE` takes the next result; `.output FILE` every one.
+            let (file, format) = match self.settings.once.take() {
+                Some((path, format)) => (Some(path), format),
+                None => (self.settings.output.clone(), self.settings.format),
+            };
             let written = ex.result(k).map_err(Diag::new).and_then(|rs| {
                 let buffer = SharedBuffer::default();
-                let dest = match &self.settings.output {
+                let dest = match &file {
                     Some(path) => Destination::file(path),
                     None => Destination::writer(buffer.clone()),
                 };
                 // A file gets every row, whole; the screen a fitted table.
-                let opts = match &self.settings.output {
+                let opts = match &file {
                     Some(_) => OutputOptions { max_rows: usize::MAX, max_width: 0, show_types: false },
                     None => OutputOptions {
                         max_rows: self.settings.max_rows,
@@ -210,7 +218,7 @@ impl Repl {
                         show_types: true,
                     },
                 };
-                let mut sink = kql_io::sink(self.settings.format, rs.schema.clone(), dest, &opts).map_err(Diag::new)?;
+                let mut sink = kql_io::sink(format, rs.schema.clone(), dest, &opts).map_err(Diag::new)?;
                 for batch in rs.batches {
                     sink.write(&batch.map_err(Diag::new)?).map_err(Diag::new)?;
                 }
