@@ -22,7 +22,7 @@ const CONTINUATION: &str = "   …> ";
 const UNFINISHED: &str =
     "(unfinished: an open bracket or quote, or a trailing `|`, `,` or operator; go on, or Ctrl-C to drop the entry)";
 
-/// The rustyline helper: completion, hints, validation, hint colouring.
+/// The rustyline helper: completion, hints, validation, syntax colours.
 pub struct KqlHelper {
     completer: Completer,
     files: FilenameCompleter,
@@ -57,6 +57,15 @@ impl Hinter for KqlHelper {
 }
 
 impl Highlighter for KqlHelper {
+    fn highlight<'l>(&self, line: &'l str, _pos: usize) -> Cow<'l, str> {
+        if self.color { Cow::Owned(super::highlight::highlight(line)) } else { Cow::Borrowed(line) }
+    }
+
+    fn highlight_char(&self, _line: &str, _pos: usize, _kind: rustyline::highlight::CmdKind) -> bool {
+        // Any key can change a token's colour (closing a quote recolours the rest).
+        self.color
+    }
+
     fn highlight_hint<'h>(&self, hint: &'h str) -> Cow<'h, str> {
         if self.color { Cow::Owned(format!("\x1b[2m{hint}\x1b[0m")) } else { Cow::Borrowed(hint) }
     }

@@ -9,6 +9,7 @@
 mod complete;
 mod editor;
 pub mod error;
+mod highlight;
 pub mod input;
 mod meta;
 
