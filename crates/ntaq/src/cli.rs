@@ -178,7 +178,7 @@ pub enum CheckFormat {
     Github,
 }
 
-#[derive(Args, Debug)]
+#[derive(Args, Debug, Clone)]
 pub struct RunArgs {
     /// Directory of tables: <Table>.parquet, .csv, .json, .jsonl (.gz) files
     /// or <Table>/ folders of them.
@@ -264,6 +264,21 @@ pub struct RunArgs {
     /// order); `-` reads standard input.
     #[arg(required_unless_present = "command", value_name = "FILE")]
     pub files: Vec<String>,
+}
+
+impl From<kql_io::OutputFormat> for RunFormat {
+    fn from(f: kql_io::OutputFormat) -> RunFormat {
+        use kql_io::OutputFormat as O;
+        match f {
+            O::Table => RunFormat::Table,
+            O::Line => RunFormat::Line,
+            O::Markdown => RunFormat::Markdown,
+            O::Csv => RunFormat::Csv,
+            O::Json => RunFormat::Json,
+            O::Ndjson => RunFormat::Ndjson,
+            O::Parquet => RunFormat::Parquet,
+        }
+    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

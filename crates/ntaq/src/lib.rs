@@ -38,6 +38,7 @@ macro_rules! eprintln {
 
 pub mod cli;
 mod commands;
+pub mod config;
 pub mod diagnostic;
 pub mod hints;
 pub mod interrupt;

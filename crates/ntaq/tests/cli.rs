@@ -368,3 +368,45 @@ fn completions_and_the_man_page_come_from_the_cli_definition() {
     assert!(page.contains(".TH ntaq 1"), "{page}");
     assert!(page.contains("check") && page.contains("completions"), "{page}");
 }
+
+/// Issue 16: a config file ($NTAQ_CONFIG, else ~/.config/ntaq/config.toml)
+/// gives defaults that command-line flags override.
+#[test]
+fn a_config_file_gives_defaults_that_flags_override() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    let data = repo().join("testdata/sample");
+    std::fs::write(&config, format!("data = {:?}\nformat = \"csv\"\ntiming = true\n", data.display().to_string()))
+        .unwrap();
+    let with = |args: &[&str], input: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ntaq"))
+            .args(args)
+            .current_dir(repo())
+            .env("NO_COLOR", "1")
+            .env_remove("NTAQ_DATA")
+            .env("NTAQ_CONFIG", &config)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    // run: the config's data (no "bundled sample" note) and CSV.
+    let o = with(&["run", "-c", "NTAIpDetails | count"], "");
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "Count\n891\n", "{}", stderr(&o));
+    assert!(!stderr(&o).contains("bundled sample"), "{}", stderr(&o));
+    // A flag wins.
+    let o = with(&["run", "--format", "json", "-c", "NTAIpDetails | count"], "");
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "[\n{\"Count\":891}\n]", "{}", stderr(&o));
+    // The shell: CSV and timing from the config.
+    let o = with(&[], "NTAIpDetails | count\n");
+    assert!(String::from_utf8_lossy(&o.stdout).contains("Count\n891\n"), "{}", String::from_utf8_lossy(&o.stdout));
+    assert!(stderr(&o).contains("1 row ("), "timing: {}", stderr(&o));
+    // A bad config is a usage error naming the file and the key.
+    std::fs::write(&config, "colour = \"blue\"\n").unwrap();
+    let o = with(&["run", "-c", "print 1"], "");
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("config.toml") && stderr(&o).contains("colour"), "{}", stderr(&o));
+}

@@ -148,6 +148,17 @@ fn queries_of(args: &RunArgs) -> Result<Vec<Query>, String> {
 }
 
 fn run_inner(args: &RunArgs) -> Result<(), Stop> {
+    // Defaults from the config file fill in what the command line left open.
+    let config = crate::config::Config::load().map_err(usage)?;
+    let mut filled = args.clone();
+    if filled.data.is_none() && filled.tables.is_empty() {
+        filled.data = config.data.clone();
+    }
+    if filled.format.is_none() && filled.output.is_none() && filled.output_dir.is_none() {
+        filled.format = config.output_format().map(RunFormat::from);
+    }
+    filled.max_width = filled.max_width.or(config.max_width);
+    let args = &filled;
     let format = format_of(args).map_err(output_usage)?;
     if format.needs_file() && args.output.is_none() && args.output_dir.is_none() {
         return Err(usage(format!("--format {format} writes a file: add --output FILE or --output-dir DIR")));

@@ -346,7 +346,15 @@ pub fn clock_now() -> i64 {
 /// `ntaq repl`: on a terminal, the line editor; otherwise blank-line
 /// blocks of standard input. Exit status 0, or 1 if a piped entry failed.
 pub fn run(args: &ReplArgs) -> u8 {
-    let loaded = match (&args.data, args.tables.is_empty()) {
+    let config = match crate::config::Config::load() {
+        Ok(c) => c,
+        Err(msg) => {
+            eprintln!("ntaq: {msg}");
+            return exit::USAGE;
+        }
+    };
+    let data = if args.tables.is_empty() { args.data.clone().or(config.data.clone()) } else { args.data.clone() };
+    let loaded = match (&data, args.tables.is_empty()) {
         (None, true) => Session::sample().map(|(s, n)| (s, n, "the bundled sample".to_string())),
         (data, _) => {
             let source = match data {
@@ -371,6 +379,13 @@ pub fn run(args: &ReplArgs) -> u8 {
     }
     let mut repl = Repl::new(session, Box::new(std::io::stdout()), Box::new(std::io::stderr()));
     repl.source = source;
+    if let Some(f) = config.output_format() {
+        repl.settings.format = f;
+        repl.settings.format_chosen = true;
+    }
+    repl.settings.max_width = config.max_width.or(repl.settings.max_width);
+    repl.settings.max_rows = config.max_rows.unwrap_or(repl.settings.max_rows);
+    repl.settings.timing = config.timing.unwrap_or(repl.settings.timing);
     repl.color = crate::commands::stderr_color();
     match ParamValues::parse(&args.params) {
         Ok(v) => repl.values = v,
