@@ -48,6 +48,29 @@ Examples:
   ntaq run -c 'NTAIpDetails | summarize count() by FlowType' --format json
   ntaq run queries/scenario4.kql --param start=2025-06-01 --param end=2025-06-02 -o s4.parquet";
 
+const CHECK_AFTER_HELP: &str = "\
+Examples:
+  ntaq check 'queries/*.kql' --param start:datetime --param end:datetime
+  ntaq check --format github --param start:datetime=2025-06-01 --param end:datetime=2025-06-02 'queries/*.kql'
+  ntaq check --data exports/ queries/my-report.kql
+  ntaq check -c 'NTAIpDetails | where Ipp == \"1.2.3.4\"'";
+
+const REPL_AFTER_HELP: &str = "\
+Examples:
+  ntaq repl
+  ntaq repl --data exports/ --now 2025-06-02T00:00:00Z
+  ntaq repl --param timeInterval:startISO=2025-06-01T00:00:00Z --param timeInterval:endISO=2025-06-02T00:00:00Z";
+
+const PARSE_AFTER_HELP: &str = "\
+Examples:
+  ntaq parse --format kql queries/scenario2.kql      # printed back canonically
+  ntaq parse --format json -c 'NTAIpDetails | take 3'";
+
+const PLAN_AFTER_HELP: &str = "\
+Examples:
+  ntaq plan queries/scenario3.kql
+  ntaq plan --optimized --param start:datetime --param end:datetime queries/scenario4.kql";
+
 const CONVERT_AFTER_HELP: &str = "\
 Examples:
   ntaq convert NTANetAnalytics.csv -o data/NTANetAnalytics.parquet
@@ -73,6 +96,7 @@ pub enum Command {
     /// Exit status: 0 all files valid, 1 some file has an error, 2 usage or
     /// I/O error, 3 no errors but some file uses KQL that ntaq does not
     /// implement.
+    #[command(after_help = CHECK_AFTER_HELP)]
     Check(CheckArgs),
     /// Run queries over a data directory and print or write their results.
     ///
@@ -90,6 +114,7 @@ pub enum Command {
     /// On a terminal: a line editor with completion and history. With
     /// piped input: each blank-line-separated block is one entry (a query,
     /// or `.command` lines), and the exit status is 1 if an entry failed.
+    #[command(after_help = REPL_AFTER_HELP)]
     Repl(ReplArgs),
     /// Turn Log Analytics text exports into one typed, compressed Parquet file.
     ///
@@ -105,8 +130,10 @@ pub enum Command {
     #[command(after_help = CONVERT_AFTER_HELP)]
     Convert(ConvertArgs),
     /// Parse a query and print its syntax tree.
+    #[command(after_help = PARSE_AFTER_HELP)]
     Parse(ParseArgs),
     /// Bind a query and print its logical plan with each step's schema.
+    #[command(after_help = PLAN_AFTER_HELP)]
     Plan(PlanArgs),
     /// Print a shell completion script, e.g.
     /// `ntaq completions bash > ~/.local/share/bash-completion/completions/ntaq`.

@@ -410,3 +410,13 @@ fn a_config_file_gives_defaults_that_flags_override() {
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("config.toml") && stderr(&o).contains("colour"), "{}", stderr(&o));
 }
+
+/// Issue 16: every subcommand's --help ends with examples.
+#[test]
+fn every_subcommand_help_has_examples() {
+    for cmd in ["check", "run", "repl", "convert", "parse", "plan"] {
+        let o = ntaq(&[cmd, "--help"]);
+        assert_eq!(code(&o), 0);
+        assert!(String::from_utf8_lossy(&o.stdout).contains("Examples:\n  ntaq "), "{cmd} --help has no examples");
+    }
+}
