@@ -67,16 +67,20 @@ pub enum ExecError {
     #[diagnostic(transparent)]
     Io(#[from] IoError),
 
+    /// Arrow (or the Parquet reader through it) refused a computation or a
+    /// read: a value that does not cast, an overflow, a corrupt page. Not a
+    /// broken invariant of ntaq, so not reported as one.
+    #[error("{0}")]
+    #[diagnostic(
+        code(kql::exec::arrow),
+        help("a value or a data file could not be processed as the query asks; the message says which")
+    )]
+    Arrow(#[from] arrow_schema::ArrowError),
+
     /// A broken invariant: a bug in ntaq, not in the query.
     #[error("internal error: {0}")]
     #[diagnostic(code(kql::exec::internal), help("this is a bug in ntaq; please report it with the query"))]
     Internal(String),
-}
-
-impl From<arrow_schema::ArrowError> for ExecError {
-    fn from(e: arrow_schema::ArrowError) -> Self {
-        ExecError::Internal(e.to_string())
-    }
 }
 
 impl ExecError {
