@@ -4,6 +4,7 @@ pub mod check;
 pub mod convert;
 pub mod parse;
 pub mod plan;
+pub(crate) mod progress;
 pub mod run;
 
 use crate::cli::CatalogArgs;

@@ -83,6 +83,8 @@ pub struct Repl {
     pub interrupt: Interrupt,
     /// Colours in diagnostics.
     pub color: bool,
+    /// A progress bar on standard error for long queries (a terminal).
+    pub progress: bool,
     out: Box<dyn Write + Send>,
     err: Box<dyn Write + Send>,
     /// Set by `.quit`.
@@ -102,6 +104,7 @@ impl Repl {
             settings: Settings::default(),
             interrupt: Interrupt::default(),
             color: false,
+            progress: false,
             out,
             err,
             quit: false,
@@ -196,9 +199,12 @@ impl Repl {
         let interrupt = self.interrupt.clone();
         interrupt.start();
         let session = self.session.clone();
-        let ex = session.executor(prepared, now, interrupt.cancel.clone());
+        let progress = kql_exec::ScanProgress::new();
+        let ex = session.executor(prepared, now, interrupt.cancel.clone()).with_progress(progress.clone());
         for k in 0..prepared.program.results.len() {
             let started = Instant::now();
+            // Drawn after a moment, cleared (dropped) before the result shows.
+            let bar = self.progress.then(|| crate::commands::progress::Bar::stderr(progress.clone(), "query".into()));
             // `.once FILE` takes the next result; `.output FILE` every one.
             let (file, format) = match self.settings.once.take() {
                 Some((path, format)) => (Some(path), format),
@@ -226,6 +232,7 @@ impl Repl {
                 let summary = sink.finish().map_err(Diag::new)?;
                 Ok((summary, buffer))
             });
+            drop(bar);
             match written {
                 Ok((summary, buffer)) => {
                     self.print(buffer.contents());
@@ -387,6 +394,7 @@ pub fn run(args: &ReplArgs) -> u8 {
     repl.settings.max_rows = config.max_rows.unwrap_or(repl.settings.max_rows);
     repl.settings.timing = config.timing.unwrap_or(repl.settings.timing);
     repl.color = crate::commands::stderr_color();
+    repl.progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
     match ParamValues::parse(&args.params) {
         Ok(v) => repl.values = v,
         Err(msg) => {
