@@ -193,13 +193,17 @@ impl Binder<'_> {
                 self.report(SemanticError::NotScalar { span });
                 return Expr::error(span);
             }
-            Some(LetValue::Function(_)) => {
-                self.report(SemanticError::Unsupported {
-                    what: "naming a user-defined function without calling it".into(),
-                    span,
-                    help: Some(format!("call it: `{}()`", id.name)),
-                });
-                return Expr::error(span);
+            Some(LetValue::Function(f)) => {
+                // A function without parameters may be called by its name alone.
+                let f = f.clone();
+                if f.tabular {
+                    self.report(SemanticError::NotScalar { span });
+                    return Expr::error(span);
+                }
+                return match self.call_function(&f, id, &[], None, row, span) {
+                    super::udf::CallValue::Scalar(e) => e,
+                    super::udf::CallValue::Tabular(_) => Expr::error(span),
+                };
             }
             Some(LetValue::Poisoned) => return Expr::error(span),
             None => {}

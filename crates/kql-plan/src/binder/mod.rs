@@ -387,13 +387,19 @@ impl<'a> Binder<'a> {
             }
             Some(LetValue::Poisoned) => return unknown_plan(),
             Some(LetValue::Inline(plan)) => return plan.clone(),
-            Some(LetValue::Function(_)) => {
-                self.report(SemanticError::Unsupported {
-                    what: "naming a user-defined function without calling it".into(),
-                    span: id.span,
-                    help: Some(format!("call it: `{}()`", id.name)),
-                });
-                return unknown_plan();
+            Some(LetValue::Function(f)) => {
+                // A function without parameters may be called by its name alone.
+                let f = f.clone();
+                return match self.call_function(&f, id, &[], None, None, id.span) {
+                    udf::CallValue::Tabular(plan) => plan,
+                    udf::CallValue::Scalar(_) => {
+                        self.report(SemanticError::NotTabular {
+                            span: id.span,
+                            help: Some(format!("`{}` returns a scalar value", id.name)),
+                        });
+                        unknown_plan()
+                    }
+                };
             }
             Some(LetValue::Scalar(_)) => {
                 self.report(SemanticError::NotTabular {

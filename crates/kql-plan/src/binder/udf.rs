@@ -261,7 +261,9 @@ impl Binder<'_> {
         }
         let before = self.diagnostics.len();
         self.call_depth += 1;
+        self.defining.push(f.name.clone());
         let (_, value) = self.expand(f, values);
+        self.defining.pop();
         self.call_depth -= 1;
         // Errors of the body already reported at its definition are not repeated.
         let new: Vec<SemanticError> = self.diagnostics.drain(before..).collect();
@@ -416,9 +418,10 @@ impl Binder<'_> {
     }
 
     /// Checks a scalar argument (or default) `e` against the declared type
-    /// `ty` of parameter `param`: a narrower number is converted (`int` to
-    /// `long`, `long` to `real`), as the parameter's type says; anything
-    /// else of another type is reported and becomes an error value.
+    /// `ty` of parameter `param`: a number of another numeric type is
+    /// converted to it (`int` to `long`, `long` to `real`, …), so the body
+    /// sees the declared type; anything else of another type is reported
+    /// and becomes an error value.
     fn convert_argument(
         &mut self,
         e: Expr,
@@ -433,15 +436,22 @@ impl Binder<'_> {
         }
         if widens(found, ty) {
             let convert = match ty {
+                ScalarType::Int => "toint",
                 ScalarType::Long => "tolong",
                 ScalarType::Real => "toreal",
                 ScalarType::Decimal => "todecimal",
                 _ => return e,
             };
+            let span = e.span;
             if let Some(def) = crate::functions::lookup(convert) {
-                let span = e.span;
                 return Expr::new(ExprKind::Call { function: def, args: vec![e] }, Type::Scalar(ty), span);
             }
+            self.report(SemanticError::Unsupported {
+                what: format!("converting a {found} argument to {ty}"),
+                span,
+                help: Some(format!("pass a {ty} value for `{param}`")),
+            });
+            return Expr::error(span);
         }
         let what = if signature.is_some() { "argument" } else { "default" };
         self.report(SemanticError::TypeMismatch {
@@ -454,10 +464,10 @@ impl Binder<'_> {
     }
 }
 
-/// The numeric conversions a parameter's type makes implicitly.
+/// The conversions a parameter's type makes implicitly: between numbers
+/// (the user-defined functions page passes `10`, a long, for `id:int`).
 fn widens(from: ScalarType, to: ScalarType) -> bool {
-    use ScalarType::*;
-    matches!((from, to), (Int, Long) | (Int | Long, Real) | (Int | Long, Decimal))
+    from.is_numeric() && to.is_numeric()
 }
 
 /// `2`, or `1 to 3` with defaults.
