@@ -491,3 +491,37 @@ fn user_function_results_have_types_and_schemas() {
     assert_eq!(schema("let V = view () { NTAIpDetails | count }; V()"), "(Count:long)");
     assert_eq!(schema("let f = (T:(*)) { T | count }; NTAIpDetails | invoke f()"), "(Count:long)");
 }
+
+/// Each use of a parameter copies its argument: calls of calls cannot blow
+/// the plan up exponentially.
+#[test]
+fn nested_user_function_calls_stay_small() {
+    let mut src = "let f1 = (x:long) { x + x };\n".to_string();
+    for k in 2..=30 {
+        src.push_str(&format!("let f{k} = (x:long) {{ f{0}(f{0}(x)) }};\n", k - 1));
+    }
+    src.push_str("print f30(1)");
+    let d = diagnose(&src);
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(d[0].0, "kql::semantic::too_deep");
+
+    // A table used twice in each body is shared, not copied: binding stays
+    // fast, and the nesting (which does double at each level) is reported.
+    let mut src = "let g1 = (T:(*)) { T | union T };\n".to_string();
+    for k in 2..=40 {
+        src.push_str(&format!("let g{k} = (T:(*)) {{ g{0}(g{0}(T | take 1)) }};\n", k - 1));
+    }
+    src.push_str("g40(print x = 1) | count");
+    let d = diagnose(&src);
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(d[0].0, "kql::semantic::too_deep");
+    // And calls that each expand twice stop at the expansion limit.
+    let mut src = "let h1 = (T:(*)) { T | take 1 };\n".to_string();
+    for k in 2..=40 {
+        src.push_str(&format!("let h{k} = (T:(*)) {{ h{0}(T) | union h{0}(T) }};\n", k - 1));
+    }
+    src.push_str("h40(print x = 1) | count");
+    let d = diagnose(&src);
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(d[0].0, "kql::semantic::too_deep");
+}

@@ -441,7 +441,10 @@ fn the_generator_mostly_writes_valid_queries() {
         "only {ran} of 200 generated queries ran ({failed} failed, {blocked} blocked: {blocked_codes:?})"
     );
     assert!(blocked >= 5, "the generator should also exercise the checker's errors");
-    assert!(functions_ran >= 10 && invokes_ran >= 3, "{functions_ran} queries with functions ran, {invokes_ran} with invoke");
+    assert!(
+        functions_ran >= 10 && invokes_ran >= 3,
+        "{functions_ran} queries with functions ran, {invokes_ran} with invoke"
+    );
 }
 
 #[test]

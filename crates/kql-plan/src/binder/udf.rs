@@ -15,9 +15,9 @@
 //! cannot be recursive, and a call to the function from its own body is
 //! reported as such.
 
-use super::{Binder, LetValue, unknown_plan};
+use super::{Binder, LetValue, MAX_EXPR_SIZE, MAX_PLAN_DEPTH, unknown_plan};
 use crate::error::SemanticError;
-use crate::plan::{Expr, ExprKind, Node, Plan};
+use crate::plan::{Expr, ExprKind, Node, Plan, SharedId, SharedPlan};
 use crate::schema::{Column, Schema};
 use crate::types::Type;
 use kql_syntax::ast::{self, ParamType};
@@ -251,7 +251,7 @@ impl Binder<'_> {
                     if let Some(cols) = columns {
                         ok &= self.check_table_argument(&plan.schema, cols, p, f, arg_span);
                     }
-                    LetValue::Inline(plan)
+                    self.table_parameter(plan, format!("{}.{}", f.name, p.name.name))
                 }
             };
             values.push(value);
@@ -273,9 +273,41 @@ impl Binder<'_> {
             }
         }
         match value {
+            // Each use of a parameter copies its argument: functions that
+            // use theirs twice, called on one another's results, double the
+            // size at each level.
+            CallValue::Scalar(e) if e.size() > MAX_EXPR_SIZE || e.depth() > MAX_PLAN_DEPTH => {
+                if !std::mem::replace(&mut self.too_deep_reported, true) {
+                    self.report(SemanticError::TooDeep {
+                        message: format!("the value of this call of `{}` is too large to compute", f.name),
+                        span,
+                        label: format!("{} terms, {} deep", e.size(), e.depth()),
+                        help: Some(format!(
+                            "each use of a parameter copies its argument, and a value may have at most {MAX_EXPR_SIZE} terms, {MAX_PLAN_DEPTH} deep"
+                        )),
+                    });
+                }
+                CallValue::Scalar(Expr::error(span))
+            }
             CallValue::Scalar(e) => CallValue::Scalar(Expr { span, ..e }),
             tabular => tabular,
         }
+    }
+
+    /// The value of a tabular parameter: a table or `let` (a plan without
+    /// inputs) is copied where the body uses it, so filters still reach the
+    /// scan; anything else becomes a shared plan, evaluated once however
+    /// often the body uses it (and never copied: bodies that use a table
+    /// twice, called on one another's results, would double it at each level).
+    fn table_parameter(&mut self, plan: Plan, name: String) -> LetValue {
+        if plan.inputs().is_empty() {
+            return LetValue::Inline(plan);
+        }
+        let id = SharedId(self.program.shared.len());
+        self.shared_depths.push(crate::plan::plan_depth(&plan, &self.shared_depths));
+        let schema = plan.schema.clone();
+        self.program.shared.push(SharedPlan { name, plan });
+        LetValue::Tabular { id, schema }
     }
 
     /// Matches the arguments of a call to the parameters of `f`: `None`
