@@ -525,3 +525,15 @@ fn nested_user_function_calls_stay_small() {
     assert_eq!(d.len(), 1, "{d:#?}");
     assert_eq!(d[0].0, "kql::semantic::too_deep");
 }
+
+/// A function whose definition does not parse is reported there only, not
+/// again as an unknown function at each call.
+#[test]
+fn a_function_that_does_not_parse_is_not_reported_again() {
+    for src in ["let f = (a:long) { a + }; print f(1)", "let f = (T:(*)) { T | where }; f(NTAIpDetails) | count"] {
+        let parsed = kql_syntax::parse(src);
+        assert_eq!(parsed.errors.len(), 1, "{src}: {:#?}", parsed.errors);
+        let bound = bind(&parsed.script, &Catalog::nta(), &Params::default());
+        assert!(bound.diagnostics.is_empty(), "{src}: {:#?}", bound.diagnostics);
+    }
+}

@@ -276,6 +276,11 @@ impl Binder<'_> {
     fn call(&mut self, e: &ast::Expr, function: &ast::Ident, args: &[ast::Expr], row: Option<&Schema>) -> Expr {
         let span = e.span;
         let name = function.name.as_str();
+        if matches!(self.lets.get(name), Some(LetValue::Poisoned)) {
+            // A `let` with errors (a function whose definition did not parse):
+            // already reported.
+            return Expr::error(span);
+        }
         if self.is_user_function(name) {
             let Some(LetValue::Function(f)) = self.lets.get(name).cloned() else {
                 self.report(SemanticError::Recursion { name: name.to_string(), span: function.span });

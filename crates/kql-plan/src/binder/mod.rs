@@ -314,6 +314,9 @@ impl<'a> Binder<'a> {
         match &e.kind {
             AstExpr::Query(q) => self.query(q),
             AstExpr::Name(id) => self.table_ref(id),
+            AstExpr::Call { function, .. } if matches!(self.lets.get(&function.name), Some(LetValue::Poisoned)) => {
+                unknown_plan()
+            }
             AstExpr::Call { function, args } if self.is_user_function(&function.name) => {
                 if let Some(LetValue::Function(f)) = self.lets.get(&function.name).cloned() {
                     if f.tabular {

@@ -191,6 +191,14 @@ impl<'s> Parser<'s> {
                 j = skip_ws(r);
                 continue;
             }
+            if word_at(j) == Some("declare") {
+                let start = self.pos(j);
+                return Err(self.failure(SyntaxError::UnsupportedStatement {
+                    what: "`declare query_parameters` inside a function body".into(),
+                    span: Span::new(start, start + "declare".len()),
+                    help: Some("declare the parameters before the function".into()),
+                }));
+            }
             break;
         }
         if j.starts_with('}') {
