@@ -205,6 +205,37 @@ pub enum SemanticError {
         span: Span,
     },
 
+    #[error("`{function}` has no parameter `{name}`")]
+    #[diagnostic(code(kql::semantic::unknown_argument))]
+    UnknownArgument {
+        function: String,
+        name: String,
+        #[label("no such parameter")]
+        span: Span,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("parameter `{name}` of `{function}` is given more than once")]
+    #[diagnostic(code(kql::semantic::argument_twice))]
+    ArgumentTwice {
+        name: String,
+        function: String,
+        #[label("given again here")]
+        span: Span,
+    },
+
+    #[error("`{name}` calls itself: user-defined functions cannot be recursive")]
+    #[diagnostic(
+        code(kql::semantic::recursion),
+        help("a function's body sees only the `let`s defined before it, not the function itself")
+    )]
+    Recursion {
+        name: String,
+        #[label("recursive call")]
+        span: Span,
+    },
+
     #[error("function `{name}` is not supported by ntaq")]
     #[diagnostic(code(kql::unsupported::function))]
     UnsupportedFunction {

@@ -432,3 +432,108 @@ fn plans_deeper_than_the_limit_are_refused_once() {
     let items: Vec<String> = (1..=500).map(|k| format!("a{k} = a{} + 1", k - 1)).collect();
     assert_eq!(codes(&format!("print a0 = 1 | extend {}", items.join(", "))), ["kql::semantic::too_deep"]);
 }
+
+/// User-defined functions: each mistake is one diagnostic, at the argument
+/// or name it concerns.
+#[test]
+fn user_function_calls_are_checked_against_their_parameters() {
+    let f = "let f = (a:long, b:string = 'd') { strcat(tostring(a), b) };\n";
+    let msg = expect_one(&format!("{f}print f('x')"), "kql::semantic::type_mismatch", "'x'");
+    assert_eq!(msg, "argument `a` of `f` must be long, found string");
+    expect_one(&format!("{f}print f()"), "kql::semantic::arity", "f()");
+    expect_one(&format!("{f}print f(1, 'x', 2)"), "kql::semantic::arity", "2");
+    expect_one(&format!("{f}print f(1, c = 'x')"), "kql::semantic::unknown_argument", "c");
+    assert_eq!(help_of(&format!("{f}print f(1, bb = 'x')")).as_deref(), Some("did you mean `b`?"));
+    expect_one(&format!("{f}print f(1, a = 2)"), "kql::semantic::argument_twice", "a = 2");
+    // A bad default is reported at the definition.
+    expect_one("let g = (a:long = 'x') { a }; print g()", "kql::semantic::type_mismatch", "'x'");
+}
+
+#[test]
+fn user_function_bodies_are_checked_once() {
+    // At the definition, even when never called; not again at each call.
+    expect_one("let f = (T:(a:long)) { T | project b }; print 1", "kql::semantic::unknown_column", "b");
+    expect_one(
+        "let f = (T:(a:long)) { T | project b }; f(datatable(a:long)[1]) | union f(datatable(a:long)[2])",
+        "kql::semantic::unknown_column",
+        "b",
+    );
+    // With `(*)`, a missing column is found at the call.
+    expect_one("let f = (T:(*)) { T | project b }; f(NTAIpDetails)", "kql::semantic::unknown_column", "b");
+    // A table argument lacking a declared column.
+    let msg = expect_one(
+        "let f = (T:(Ip:string, n:long)) { T }; f(NTAIpDetails)",
+        "kql::semantic::unknown_column",
+        "NTAIpDetails",
+    );
+    assert_eq!(msg, "unknown column `n`");
+}
+
+#[test]
+fn user_functions_cannot_recurse() {
+    expect_one("let f = (n:long) { f(n - 1) }; print f(3)", "kql::semantic::recursion", "f");
+    expect_one("let f = (T:(*)) { T | invoke f() }; print 1", "kql::semantic::recursion", "f");
+    // An earlier `f` is not the function itself.
+    assert_eq!(schema("let f = (n:long) { n + 1 }; let f = (n:long) { f(n) * 2 }; print r = f(1)"), "(r:long)");
+}
+
+#[test]
+fn user_function_results_have_types_and_schemas() {
+    assert_eq!(schema("let f = (x:long) { x * 1.5 }; print r = f(2)"), "(r:real)");
+    assert_eq!(
+        schema("let f = (T:(Ip:string), n:long) { T | take n | extend n }; f(NTAIpDetails, 1) | project Ip, Port, n"),
+        "(Ip:string, Port:int, n:long)"
+    );
+    // The body may use only the declared columns (the user-defined functions page).
+    expect_one("let f = (T:(Ip:string)) { T | project Port }; print 1", "kql::semantic::unknown_column", "Port");
+    // A function without parameters may be called by its name alone.
+    assert_eq!(schema("let a = () { 123 }; let T = () { print x = 1 }; T | extend y = x * a"), "(x:long, y:long)");
+    assert_eq!(schema("let V = view () { NTAIpDetails | count }; V()"), "(Count:long)");
+    assert_eq!(schema("let f = (T:(*)) { T | count }; NTAIpDetails | invoke f()"), "(Count:long)");
+}
+
+/// Each use of a parameter copies its argument: calls of calls cannot blow
+/// the plan up exponentially.
+#[test]
+fn nested_user_function_calls_stay_small() {
+    let mut src = "let f1 = (x:long) { x + x };\n".to_string();
+    for k in 2..=30 {
+        src.push_str(&format!("let f{k} = (x:long) {{ f{0}(f{0}(x)) }};\n", k - 1));
+    }
+    src.push_str("print f30(1)");
+    let d = diagnose(&src);
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(d[0].0, "kql::semantic::too_deep");
+
+    // A table used twice in each body is shared, not copied: binding stays
+    // fast, and the nesting (which does double at each level) is reported.
+    let mut src = "let g1 = (T:(*)) { T | union T };\n".to_string();
+    for k in 2..=40 {
+        src.push_str(&format!("let g{k} = (T:(*)) {{ g{0}(g{0}(T | take 1)) }};\n", k - 1));
+    }
+    src.push_str("g40(print x = 1) | count");
+    let d = diagnose(&src);
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(d[0].0, "kql::semantic::too_deep");
+    // And calls that each expand twice stop at the expansion limit.
+    let mut src = "let h1 = (T:(*)) { T | take 1 };\n".to_string();
+    for k in 2..=40 {
+        src.push_str(&format!("let h{k} = (T:(*)) {{ h{0}(T) | union h{0}(T) }};\n", k - 1));
+    }
+    src.push_str("h40(print x = 1) | count");
+    let d = diagnose(&src);
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(d[0].0, "kql::semantic::too_deep");
+}
+
+/// A function whose definition does not parse is reported there only, not
+/// again as an unknown function at each call.
+#[test]
+fn a_function_that_does_not_parse_is_not_reported_again() {
+    for src in ["let f = (a:long) { a + }; print f(1)", "let f = (T:(*)) { T | where }; f(NTAIpDetails) | count"] {
+        let parsed = kql_syntax::parse(src);
+        assert_eq!(parsed.errors.len(), 1, "{src}: {:#?}", parsed.errors);
+        let bound = bind(&parsed.script, &Catalog::nta(), &Params::default());
+        assert!(bound.diagnostics.is_empty(), "{src}: {:#?}", bound.diagnostics);
+    }
+}

@@ -210,6 +210,11 @@ pub enum OperatorKind {
     Render(Render),
     /// `parse` / `parse-where`.
     Parse(Parse),
+    /// `invoke f(args)`: `f` called with the input as its first (tabular) argument.
+    /// `call` is an [`ExprKind::Call`].
+    Invoke {
+        call: Expr,
+    },
     /// An operator that did not parse (diagnostics were reported), or one
     /// that Kusto has but ntaq does not implement. Its output schema is unknown.
     Error,
@@ -551,6 +556,47 @@ pub enum ExprKind {
     Paren(Box<Expr>),
     /// A tabular expression used as a value (`(T | where …)`, `let X = T | …`).
     Query(Box<Query>),
+    /// `name = value` as a call argument (`f(b="z", a=1)`).
+    NamedArg {
+        name: Ident,
+        value: Box<Expr>,
+    },
+    /// A user-defined function, the value of `let f = (…) { … }` or
+    /// `let V = view (…) { … }`.
+    Function(Box<FunctionDef>),
+}
+
+/// `[view] (params) { [let …;]* body }`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FunctionDef {
+    /// Declared with `view`.
+    pub view: bool,
+    pub params: Vec<FunctionParam>,
+    /// The `let`s that open the body, in order.
+    pub lets: Vec<Let>,
+    /// The body's final expression: its value.
+    pub body: Expr,
+}
+
+/// One parameter: `a:long`, `b:string = "d"`, `T:(Ip:string)`, `U:(*)`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FunctionParam {
+    pub name: Ident,
+    pub ty: ParamType,
+    /// The default value of a scalar parameter.
+    pub default: Option<Expr>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "type")]
+pub enum ParamType {
+    Scalar(TypeRef),
+    /// A table: with the columns it must have, or `(*)` (`columns: None`) for any.
+    Tabular {
+        columns: Option<Vec<ColumnDecl>>,
+        span: Span,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

@@ -318,6 +318,7 @@ impl Display for Operator {
                 write_list(f, keys, |f, k| write!(f, "{k}"))
             }
             OperatorKind::Count => f.write_str("count"),
+            OperatorKind::Invoke { call } => write!(f, "invoke {call}"),
             OperatorKind::Render(r) => {
                 write!(f, "render {}", r.visualization)?;
                 if !r.properties.is_empty() {
@@ -450,7 +451,39 @@ impl Display for Expr {
             }
             ExprKind::Paren(inner) => write!(f, "({inner})"),
             ExprKind::Query(q) => write!(f, "{q}"),
+            ExprKind::NamedArg { name, value } => write!(f, "{name} = {value}"),
+            ExprKind::Function(def) => write!(f, "{def}"),
         }
+    }
+}
+
+impl Display for FunctionDef {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        if self.view {
+            f.write_str("view ")?;
+        }
+        f.write_str("(")?;
+        write_list(f, &self.params, |f, p| {
+            write!(f, "{}:", p.name)?;
+            match &p.ty {
+                ParamType::Scalar(t) => write!(f, "{}", t.ty)?,
+                ParamType::Tabular { columns: None, .. } => f.write_str("(*)")?,
+                ParamType::Tabular { columns: Some(cols), .. } => {
+                    f.write_str("(")?;
+                    write_list(f, cols, |f, c| write!(f, "{}:{}", c.name, c.ty.ty))?;
+                    f.write_str(")")?;
+                }
+            }
+            if let Some(d) = &p.default {
+                write!(f, " = {d}")?;
+            }
+            Ok(())
+        })?;
+        f.write_str(") { ")?;
+        for l in &self.lets {
+            write!(f, "let {} = {}; ", l.name, l.value)?;
+        }
+        write!(f, "{} }}", self.body)
     }
 }
 

@@ -354,7 +354,18 @@ fn unsupported_features() {
         ),
         ("unsupported_range", "range x from 1 to 3 step 1", "kql::unsupported::operator", "range"),
         ("unsupported_set", "set x=1; T", "kql::unsupported::statement", "set"),
-        ("unsupported_function", "let f = (a:long) { a }; T", "kql::unsupported::statement", "let f = "),
+        (
+            "unsupported_declare_in_function",
+            "let f = () { declare query_parameters(a:long); print a }; f()",
+            "kql::unsupported::statement",
+            "declare",
+        ),
+        (
+            "unsupported_alias",
+            "alias database db = cluster('c').database('d'); T",
+            "kql::unsupported::statement",
+            "alias",
+        ),
     ];
     for (name, src, expected_code, span_text) in cases {
         let errors = parse(src).errors;

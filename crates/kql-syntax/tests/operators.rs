@@ -5,7 +5,8 @@
 
 mod common;
 
-use common::{operators, query, script, sexpr};
+use common::{assert_round_trip, expr, operators, query, script, sexpr};
+use kql_syntax::ScalarType;
 use kql_syntax::ast::*;
 
 /// The source expression of a query, printed.
@@ -467,4 +468,45 @@ fn multi_line_query_with_crlf() {
     let s = script("T\r\n| where a == 1\r\n| take 5\r\n");
     let StatementKind::Query(q) = &s.statements[0].kind else { panic!() };
     assert_eq!(q.operators.len(), 2);
+}
+
+#[test]
+fn user_defined_functions_round_trip() {
+    for src in [
+        "let f = (a:long, b:string = \"d\") { strcat(tostring(a), b) };\nprint f(1), f(1, \"x\"), f(b = \"z\", a = 1)",
+        "let g = (T:(Ip:string, n:long), U:(*)) { let x = T | where n > 1; x | union U };\ng(A, B) | where n > 2",
+        "let h = () { T | take 1 };\nh()",
+        "let V = view () { print x = 1 };\nV()",
+        "let k = (T:(*), n:long) { T | take n };\nT | invoke k(2)",
+        "let f = (x:long) { let y = x * 2; y + 1; };\nprint f(1)",
+    ] {
+        assert_round_trip(src);
+    }
+}
+
+#[test]
+fn a_function_definition_has_parameters_lets_and_a_body() {
+    let s = script("let f = (a:long, T:(Ip:string), U:(*), b:string = 'd') { let y = 1; T | take y }; T");
+    let StatementKind::Let(l) = &s.statements[0].kind else { panic!() };
+    let ExprKind::Function(def) = &l.value.kind else { panic!("{:?}", l.value) };
+    assert!(!def.view);
+    assert_eq!(def.params.len(), 4);
+    assert!(matches!(&def.params[0].ty, ParamType::Scalar(t) if t.ty == ScalarType::Long));
+    assert!(matches!(&def.params[1].ty, ParamType::Tabular { columns: Some(c), .. } if c.len() == 1));
+    assert!(matches!(&def.params[2].ty, ParamType::Tabular { columns: None, .. }));
+    assert!(def.params[3].default.is_some());
+    assert_eq!(def.lets.len(), 1);
+    assert!(matches!(def.body.kind, ExprKind::Query(_)));
+}
+
+#[test]
+fn named_arguments_and_invoke() {
+    let e = expr("f(1, b = 'z')");
+    let ExprKind::Call { args, .. } = &e.kind else { panic!() };
+    assert!(matches!(&args[1].kind, ExprKind::NamedArg { name, .. } if name.name == "b"));
+    // `==` is a comparison, not a named argument.
+    let e = expr("f(b == 'z')");
+    let ExprKind::Call { args, .. } = &e.kind else { panic!() };
+    assert!(matches!(&args[0].kind, ExprKind::Binary { .. }));
+    assert!(matches!(&operators("T | invoke f(1)")[0], OperatorKind::Invoke { .. }));
 }

@@ -415,12 +415,17 @@ fn the_generator_mostly_writes_valid_queries() {
     let mut runner = TestRunner::new_with_rng(Config::default(), TestRng::from_seed(RngAlgorithm::ChaCha, &[7; 32]));
     let strategy = prop::collection::vec(any::<u32>(), 0..400);
     let (mut ran, mut failed, mut blocked) = (0, 0, 0);
+    let (mut functions_ran, mut invokes_ran) = (0, 0);
     let mut blocked_codes: std::collections::BTreeMap<String, usize> = Default::default();
     for _ in 0..200 {
         let choices = strategy.new_tree(&mut runner).unwrap().current();
         let text = generated(&choices);
         match exercise(&text) {
-            Outcome::Ran => ran += 1,
+            Outcome::Ran => {
+                ran += 1;
+                functions_ran += usize::from(text.contains(") {"));
+                invokes_ran += usize::from(text.contains("| invoke"));
+            }
             Outcome::Failed(_) => failed += 1,
             Outcome::Blocked => {
                 blocked += 1;
@@ -436,6 +441,10 @@ fn the_generator_mostly_writes_valid_queries() {
         "only {ran} of 200 generated queries ran ({failed} failed, {blocked} blocked: {blocked_codes:?})"
     );
     assert!(blocked >= 5, "the generator should also exercise the checker's errors");
+    assert!(
+        functions_ran >= 10 && invokes_ran >= 3,
+        "{functions_ran} queries with functions ran, {invokes_ran} with invoke"
+    );
 }
 
 #[test]

@@ -123,6 +123,23 @@ impl Binder<'_> {
                 self.report(SemanticError::NotScalar { span });
                 Expr::error(span)
             }
+            A::NamedArg { name, value } => {
+                self.scalar(value, row);
+                self.report(SemanticError::Unsupported {
+                    what: "named arguments of built-in functions".into(),
+                    span: name.span,
+                    help: Some("pass the arguments by position".into()),
+                });
+                Expr::error(span)
+            }
+            A::Function(_) => {
+                self.report(SemanticError::Unsupported {
+                    what: "a function definition here".into(),
+                    span,
+                    help: Some("define functions with `let f = (…) { … };`".into()),
+                });
+                Expr::error(span)
+            }
         }
     }
 
@@ -172,9 +189,21 @@ impl Binder<'_> {
         }
         match self.lets.get(&id.name) {
             Some(LetValue::Scalar(e)) => return Expr { span, ..e.clone() },
-            Some(LetValue::Tabular { .. }) => {
+            Some(LetValue::Tabular { .. } | LetValue::Inline(_)) => {
                 self.report(SemanticError::NotScalar { span });
                 return Expr::error(span);
+            }
+            Some(LetValue::Function(f)) => {
+                // A function without parameters may be called by its name alone.
+                let f = f.clone();
+                if f.tabular {
+                    self.report(SemanticError::NotScalar { span });
+                    return Expr::error(span);
+                }
+                return match self.call_function(&f, id, &[], None, row, span) {
+                    super::udf::CallValue::Scalar(e) => e,
+                    super::udf::CallValue::Tabular(_) => Expr::error(span),
+                };
             }
             Some(LetValue::Poisoned) => return Expr::error(span),
             None => {}
@@ -247,6 +276,25 @@ impl Binder<'_> {
     fn call(&mut self, e: &ast::Expr, function: &ast::Ident, args: &[ast::Expr], row: Option<&Schema>) -> Expr {
         let span = e.span;
         let name = function.name.as_str();
+        if matches!(self.lets.get(name), Some(LetValue::Poisoned)) {
+            // A `let` with errors (a function whose definition did not parse):
+            // already reported.
+            return Expr::error(span);
+        }
+        if self.is_user_function(name) {
+            let Some(LetValue::Function(f)) = self.lets.get(name).cloned() else {
+                self.report(SemanticError::Recursion { name: name.to_string(), span: function.span });
+                return Expr::error(span);
+            };
+            if f.tabular {
+                self.report(SemanticError::NotScalar { span });
+                return Expr::error(span);
+            }
+            return match self.call_function(&f, function, args, None, row, span) {
+                super::udf::CallValue::Scalar(e) => e,
+                super::udf::CallValue::Tabular(_) => Expr::error(span),
+            };
+        }
         match name {
             "toscalar" => return self.toscalar(args, row, span),
             "materialize" | "table" | "view" => {

@@ -9,6 +9,7 @@ mod optypes;
 mod parse;
 mod query;
 mod summarize;
+mod udf;
 
 use crate::catalog::Catalog;
 use crate::error::SemanticError;
@@ -99,12 +100,17 @@ pub fn bind(script: &ast::Script, catalog: &Catalog, params: &Params) -> Bound {
 
 /// What a `let` name stands for.
 #[derive(Clone, Debug)]
-enum LetValue {
+pub(crate) enum LetValue {
     Tabular {
         id: SharedId,
         schema: Schema,
     },
     Scalar(crate::plan::Expr),
+    /// A tabular parameter of a user-defined function: the argument's plan,
+    /// copied where it is used.
+    Inline(Plan),
+    /// A user-defined function or view.
+    Function(std::rc::Rc<udf::UserFunction>),
     /// The `let` statement had errors: uses are not reported again.
     Poisoned,
 }
@@ -129,6 +135,13 @@ pub(crate) struct Binder<'a> {
     shared_depths: Vec<usize>,
     /// A plan was too deep: later ones (often built on it) are not reported.
     too_deep_reported: bool,
+    /// The user-defined functions whose definitions are being bound
+    /// (innermost last), to report recursive calls.
+    defining: Vec<String>,
+    /// Calls of user-defined functions expanded so far, and how deeply
+    /// the current one is nested.
+    expansions: usize,
+    call_depth: usize,
 }
 
 impl<'a> Binder<'a> {
@@ -153,6 +166,9 @@ impl<'a> Binder<'a> {
             used_tables: Default::default(),
             shared_depths: Vec::new(),
             too_deep_reported: false,
+            defining: Vec::new(),
+            expansions: 0,
+            call_depth: 0,
         }
     }
 
@@ -165,33 +181,7 @@ impl<'a> Binder<'a> {
             match &stmt.kind {
                 StatementKind::Let(l) => {
                     self.later_lets.remove(&l.name.name);
-                    let value = match self.let_value(&l.value) {
-                        LetValue::Scalar(e) if e.size() > MAX_EXPR_SIZE || e.depth() > MAX_PLAN_DEPTH => {
-                            if std::mem::replace(&mut self.too_deep_reported, true) {
-                                self.lets.insert(l.name.name.clone(), LetValue::Poisoned);
-                                continue;
-                            }
-                            self.report(SemanticError::TooDeep {
-                                message: format!("the value of `{}` is too large to compute", l.name.name),
-                                span: l.value.span,
-                                label: format!(
-                                    "{} terms, {} deep",
-                                    e.size(),
-                                    e.depth()
-                                ),
-                                help: Some(format!(
-                                    "each use of a scalar `let` copies its value, and a value may have at most {MAX_EXPR_SIZE} terms, {MAX_PLAN_DEPTH} deep: use the lets it is built from fewer times"
-                                )),
-                            });
-                            LetValue::Poisoned
-                        }
-                        value => value,
-                    };
-                    if let LetValue::Tabular { id, .. } = &value {
-                        // Name the shared plan after the let for `explain`.
-                        self.program.shared[id.0].name = l.name.name.clone();
-                    }
-                    self.lets.insert(l.name.name.clone(), value);
+                    self.bind_let(l);
                 }
                 StatementKind::DeclareQueryParameters(ps) => self.declare(ps),
                 StatementKind::Query(q) => {
@@ -218,7 +208,37 @@ impl<'a> Binder<'a> {
         }
     }
 
-    fn let_value(&mut self, value: &ast::Expr) -> LetValue {
+    /// Binds `let Name = value` and makes the name visible.
+    fn bind_let(&mut self, l: &ast::Let) {
+        let value = match self.let_value(&l.name, &l.value) {
+            LetValue::Scalar(e) if e.size() > MAX_EXPR_SIZE || e.depth() > MAX_PLAN_DEPTH => {
+                if std::mem::replace(&mut self.too_deep_reported, true) {
+                    self.lets.insert(l.name.name.clone(), LetValue::Poisoned);
+                    return;
+                }
+                self.report(SemanticError::TooDeep {
+                    message: format!("the value of `{}` is too large to compute", l.name.name),
+                    span: l.value.span,
+                    label: format!("{} terms, {} deep", e.size(), e.depth()),
+                    help: Some(format!(
+                        "each use of a scalar `let` copies its value, and a value may have at most {MAX_EXPR_SIZE} terms, {MAX_PLAN_DEPTH} deep: use the lets it is built from fewer times"
+                    )),
+                });
+                LetValue::Poisoned
+            }
+            value => value,
+        };
+        if let LetValue::Tabular { id, .. } = &value {
+            // Name the shared plan after the let for `explain`.
+            self.program.shared[id.0].name = l.name.name.clone();
+        }
+        self.lets.insert(l.name.name.clone(), value);
+    }
+
+    fn let_value(&mut self, name: &ast::Ident, value: &ast::Expr) -> LetValue {
+        if let AstExpr::Function(def) = &value.kind {
+            return self.define_function(name, def);
+        }
         if self.is_tabular(value) {
             let plan = self.tabular_expr(value);
             let schema = plan.schema.clone();
@@ -271,7 +291,8 @@ impl<'a> Binder<'a> {
         match &e.unparen().kind {
             AstExpr::Query(_) => true,
             AstExpr::Name(id) => match self.lets.get(&id.name) {
-                Some(LetValue::Tabular { .. }) => true,
+                Some(LetValue::Tabular { .. } | LetValue::Inline(_)) => true,
+                Some(LetValue::Function(f)) => f.tabular,
                 Some(_) => false,
                 None => {
                     self.params.get(&id.name).is_none()
@@ -279,9 +300,10 @@ impl<'a> Binder<'a> {
                         && self.catalog.get(&id.name).is_some()
                 }
             },
-            AstExpr::Call { function, .. } => {
-                matches!(function.name.as_str(), "materialize" | "table" | "view")
-            }
+            AstExpr::Call { function, .. } => match self.lets.get(&function.name) {
+                Some(LetValue::Function(f)) => f.tabular,
+                _ => matches!(function.name.as_str(), "materialize" | "table" | "view"),
+            },
             _ => false,
         }
     }
@@ -292,6 +314,27 @@ impl<'a> Binder<'a> {
         match &e.kind {
             AstExpr::Query(q) => self.query(q),
             AstExpr::Name(id) => self.table_ref(id),
+            AstExpr::Call { function, .. } if matches!(self.lets.get(&function.name), Some(LetValue::Poisoned)) => {
+                unknown_plan()
+            }
+            AstExpr::Call { function, args } if self.is_user_function(&function.name) => {
+                if let Some(LetValue::Function(f)) = self.lets.get(&function.name).cloned() {
+                    if f.tabular {
+                        return match self.call_function(&f, function, args, None, None, e.span) {
+                            udf::CallValue::Tabular(plan) => plan,
+                            udf::CallValue::Scalar(_) => unknown_plan(),
+                        };
+                    }
+                    let _ = self.scalar(e, None);
+                    self.report(SemanticError::NotTabular {
+                        span: e.span,
+                        help: Some(format!("`{}` returns a scalar value", function.name)),
+                    });
+                    return unknown_plan();
+                }
+                self.report(SemanticError::Recursion { name: function.name.clone(), span: function.span });
+                unknown_plan()
+            }
             AstExpr::Call { function, args } if function.name == "materialize" => match args.as_slice() {
                 [arg] => self.tabular_expr(arg),
                 _ => {
@@ -346,6 +389,21 @@ impl<'a> Binder<'a> {
                 };
             }
             Some(LetValue::Poisoned) => return unknown_plan(),
+            Some(LetValue::Inline(plan)) => return plan.clone(),
+            Some(LetValue::Function(f)) => {
+                // A function without parameters may be called by its name alone.
+                let f = f.clone();
+                return match self.call_function(&f, id, &[], None, None, id.span) {
+                    udf::CallValue::Tabular(plan) => plan,
+                    udf::CallValue::Scalar(_) => {
+                        self.report(SemanticError::NotTabular {
+                            span: id.span,
+                            help: Some(format!("`{}` returns a scalar value", id.name)),
+                        });
+                        unknown_plan()
+                    }
+                };
+            }
             Some(LetValue::Scalar(_)) => {
                 self.report(SemanticError::NotTabular {
                     span: id.span,
@@ -380,8 +438,17 @@ impl<'a> Binder<'a> {
     }
 }
 
-/// A plan about which nothing is known, standing in after an error.
 impl Binder<'_> {
+    /// True if `name` calls a user-defined function: one in scope, or the
+    /// one being defined (a recursive call, reported where it is bound).
+    pub(crate) fn is_user_function(&self, name: &str) -> bool {
+        match self.lets.get(name) {
+            Some(LetValue::Function(_)) => true,
+            Some(_) => false,
+            None => self.defining.iter().any(|d| d == name),
+        }
+    }
+
     /// `plan` if it is within [`MAX_PLAN_DEPTH`]; past it, reports an error
     /// at `span` (once per script) and gives `None`: the caller goes on
     /// with an unknown plan, which is accepted everywhere.
@@ -406,6 +473,7 @@ impl Binder<'_> {
     }
 }
 
+/// A plan about which nothing is known, standing in after an error.
 pub(crate) fn unknown_plan() -> Plan {
     Plan { node: crate::plan::Node::Datatable { rows: Vec::new() }, schema: Schema::unknown() }
 }

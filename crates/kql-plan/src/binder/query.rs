@@ -8,6 +8,7 @@ use crate::schema::{Column, Schema};
 use crate::types::{Type, assignable};
 use crate::value::Value;
 use kql_syntax::ast::{self, OperatorKind, SourceKind};
+use kql_syntax::suggest::did_you_mean;
 
 impl Binder<'_> {
     /// Binds `source | op | op …`.
@@ -64,7 +65,51 @@ impl Binder<'_> {
                     schema,
                 }
             }
+            OperatorKind::Invoke { call } => self.invoke(input, call),
             OperatorKind::Error => unknown_plan(),
+        }
+    }
+
+    /// `invoke f(args)`: `f` called with the input as its first tabular argument.
+    fn invoke(&mut self, input: Plan, call: &ast::Expr) -> Plan {
+        let ast::ExprKind::Call { function, args } = &call.kind else {
+            return unknown_plan();
+        };
+        match self.lets.get(&function.name).cloned() {
+            Some(super::LetValue::Function(f)) if f.tabular => {
+                match self.call_function(&f, function, args, Some((input, function.span)), None, call.span) {
+                    super::udf::CallValue::Tabular(plan) => plan,
+                    super::udf::CallValue::Scalar(_) => unknown_plan(),
+                }
+            }
+            Some(super::LetValue::Function(_)) => {
+                self.report(SemanticError::NotTabular {
+                    span: call.span,
+                    help: Some(format!(
+                        "`invoke` needs a function that returns a table; `{}` returns a scalar",
+                        function.name
+                    )),
+                });
+                unknown_plan()
+            }
+            _ if self.is_user_function(&function.name) => {
+                self.report(SemanticError::Recursion { name: function.name.clone(), span: function.span });
+                unknown_plan()
+            }
+            _ => {
+                let functions = self.lets.iter().filter(|(_, v)| matches!(v, super::LetValue::Function(_)));
+                let names: Vec<&str> = functions.map(|(k, _)| k.as_str()).collect();
+                let help = match did_you_mean(&function.name, names.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => "`invoke` calls a function defined with `let f = (T:(*), …) { … };`".into(),
+                };
+                self.report(SemanticError::UnknownFunction {
+                    name: function.name.clone(),
+                    span: function.span,
+                    help: Some(help),
+                });
+                unknown_plan()
+            }
         }
     }
 

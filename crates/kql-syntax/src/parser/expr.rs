@@ -364,6 +364,16 @@ impl<'s> Parser<'s> {
                     return Ok((rest, Expr::new(ExprKind::Star, p.token_span(j))));
                 }
             }
+            // `name = value`: a named argument (`f(b="z", a=1)`).
+            if let Ok((after_name, name)) = p.ident(j) {
+                let after = skip_ws(after_name);
+                if let Some(value_at) = after.strip_prefix('=').filter(|r| !r.starts_with(['=', '~'])) {
+                    let start = p.pos(j);
+                    let (rest, value) = p.cut(p.require(p.query_or_expr(value_at), value_at, "an argument value"))?;
+                    let span = p.span_from(start, rest);
+                    return Ok((rest, Expr::new(ExprKind::NamedArg { name, value: Box::new(value) }, span)));
+                }
+            }
             p.query_or_expr(j)
         })?;
         Ok((self.close_paren(rest, open)?, args))

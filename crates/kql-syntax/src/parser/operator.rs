@@ -35,6 +35,7 @@ pub const SUPPORTED_OPERATORS: &[&str] = &[
     "render",
     "parse",
     "parse-where",
+    "invoke",
 ];
 
 /// Kusto operators ntaq recognises but does not implement.
@@ -54,7 +55,6 @@ pub const UNSUPPORTED_OPERATORS: &[&str] = &[
     "graph-merge",
     "graph-shortest-paths",
     "graph-to-table",
-    "invoke",
     "lookup-table",
     "macro-expand",
     "make-graph",
@@ -324,6 +324,19 @@ impl<'s> Parser<'s> {
                 (r, OperatorKind::Sort { keys })
             }
             "count" => (body, OperatorKind::Count),
+            "invoke" => {
+                let b = skip_ws(body);
+                let (r, call) = self.cut(self.expr(b))?;
+                if !matches!(call.kind, ExprKind::Call { .. }) {
+                    return Err(self.failure(SyntaxError::Expected {
+                        expected: "a function call after `invoke`".into(),
+                        found: super::lex::describe(b),
+                        span: call.span,
+                        help: Some("write `T | invoke f(args)`".into()),
+                    }));
+                }
+                (r, OperatorKind::Invoke { call })
+            }
             "render" => {
                 let (r, rd) = self.cut(self.render(body))?;
                 (r, OperatorKind::Render(rd))

@@ -100,7 +100,7 @@ impl<'s> Parser<'s> {
         let word = word_at(i);
         let kind = match word {
             Some("let") => {
-                let (rest, l) = self.cut(self.let_statement(&i[3..], start))?;
+                let (rest, l) = self.cut(self.let_statement(&i[3..]))?;
                 return Ok((rest, Statement { kind: StatementKind::Let(l), span: self.span_from(start, rest) }));
             }
             Some("declare") => {
@@ -135,7 +135,7 @@ impl<'s> Parser<'s> {
     }
 
     /// After `let`: `Name = value`.
-    fn let_statement(&self, i: &'s str, start: usize) -> PResult<'s, Let> {
+    fn let_statement(&self, i: &'s str) -> PResult<'s, Let> {
         let (rest, name) = match self.ident(i) {
             Err(nom::Err::Error(_)) => {
                 return Err(self.failure(self.expected_error(i, "a name after `let`")));
@@ -147,12 +147,11 @@ impl<'s> Parser<'s> {
             return Err(self.failure(self.expected_error(r, "`=`")));
         };
         let v = skip_ws(rest);
-        if self.is_function_definition(v) || word_at(v) == Some("view") {
-            return Err(self.failure(SyntaxError::UnsupportedStatement {
-                what: "user-defined functions (`let f = (…) { … }`)".into(),
-                span: Span::new(start, self.pos(v)),
-                help: Some("inline the function body, or bind a tabular or scalar value with `let`".into()),
-            }));
+        let view = word_at(v) == Some("view") && skip_ws(&v[4..]).starts_with('(');
+        if view || self.is_function_definition(v) {
+            let (rest, def) = self.function_def(if view { skip_ws(&v[4..]) } else { v }, view)?;
+            let value = Expr::new(ExprKind::Function(Box::new(def)), self.span_from(self.pos(v), rest));
+            return Ok((rest, Let { name, value }));
         }
         let (rest, q) = match self.query(v) {
             Err(nom::Err::Error(_)) => {
@@ -161,6 +160,99 @@ impl<'s> Parser<'s> {
             other => other?,
         };
         Ok((rest, Let { name, value: query_to_expr(q) }))
+    }
+
+    /// `(params) { [let …;]* body }`, at the `(`.
+    fn function_def(&self, i: &'s str, view: bool) -> PResult<'s, FunctionDef> {
+        let _guard = self.enter(i)?;
+        let open = self.token_span(i);
+        let inner = skip_ws(&i[1..]);
+        let (rest, params) = if inner.starts_with(')') {
+            (inner, Vec::new())
+        } else {
+            self.cut(self.comma_list(inner, Self::function_param))?
+        };
+        let rest = self.close_paren(rest, open)?;
+        let b = skip_ws(rest);
+        if !b.starts_with('{') {
+            return Err(self.failure(self.expected_error(b, "`{` and the function body")));
+        }
+        let brace = self.token_span(b);
+        let mut lets = Vec::new();
+        let mut j = skip_ws(&b[1..]);
+        loop {
+            if word_at(j) == Some("let") {
+                let (r, l) = self.cut(self.let_statement(&j[3..]))?;
+                let r = skip_ws(r);
+                let Some(r) = r.strip_prefix(';') else {
+                    return Err(self.failure(self.expected_error(r, "`;` after the `let`")));
+                };
+                lets.push(l);
+                j = skip_ws(r);
+                continue;
+            }
+            if word_at(j) == Some("declare") {
+                let start = self.pos(j);
+                return Err(self.failure(SyntaxError::UnsupportedStatement {
+                    what: "`declare query_parameters` inside a function body".into(),
+                    span: Span::new(start, start + "declare".len()),
+                    help: Some("declare the parameters before the function".into()),
+                }));
+            }
+            break;
+        }
+        if j.starts_with('}') {
+            return Err(self.failure(self.expected_error(j, "the function body (an expression or a query)")));
+        }
+        let (r, body) =
+            self.cut(self.require(self.query_or_expr(j), j, "the function body (an expression or a query)"))?;
+        let mut r = skip_ws(r);
+        if let Some(after) = r.strip_prefix(';') {
+            r = after;
+        }
+        let rest = self.close_bracket(r, brace, '{', '}')?;
+        Ok((rest, FunctionDef { view, params, lets, body }))
+    }
+
+    /// `name:type [= default]`, `T:(col:type, …)` or `T:(*)`.
+    fn function_param(&self, i: &'s str) -> PResult<'s, FunctionParam> {
+        let j = skip_ws(i);
+        let start = self.pos(j);
+        let (r, name) = self.ident(j)?;
+        let r = skip_ws(r);
+        let Some(r) = r.strip_prefix(':') else {
+            return Err(self.failure(self.expected_error(r, "`:` and a type")));
+        };
+        let t = skip_ws(r);
+        if let Some(inner) = t.strip_prefix('(') {
+            let open = self.token_span(t);
+            let inner = skip_ws(inner);
+            let (rest, columns) = match inner.strip_prefix('*') {
+                Some(after) => (after, None),
+                None => {
+                    let (rest, cols) = self.cut(self.comma_list(inner, Self::column_decl))?;
+                    (rest, Some(cols))
+                }
+            };
+            let rest = self.close_paren(rest, open)?;
+            let ty = ParamType::Tabular { columns, span: self.span_from(self.pos(t), rest) };
+            return Ok((rest, FunctionParam { name, ty, default: None, span: self.span_from(start, rest) }));
+        }
+        let (rest, ty) = self.type_ref(t)?;
+        let k = skip_ws(rest);
+        if let Some(d) = k.strip_prefix('=').filter(|r| !r.starts_with(['=', '~'])) {
+            let (rest, default) = self.required_expr(d)?;
+            return Ok((
+                rest,
+                FunctionParam {
+                    name,
+                    ty: ParamType::Scalar(ty),
+                    default: Some(default),
+                    span: self.span_from(start, rest),
+                },
+            ));
+        }
+        Ok((rest, FunctionParam { name, ty: ParamType::Scalar(ty), default: None, span: self.span_from(start, rest) }))
     }
 
     /// `(…) {` or `(a:type …` after `let X =`.

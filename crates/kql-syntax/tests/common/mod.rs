@@ -105,5 +105,7 @@ pub fn sexpr(e: &kql_syntax::ast::Expr) -> String {
         }
         ExprKind::Paren(inner) => format!("(paren {})", sexpr(inner)),
         ExprKind::Query(q) => format!("(query {})", q.to_string().replace('\n', " ")),
+        ExprKind::NamedArg { name, value } => format!("(= {} {})", name.name, sexpr(value)),
+        ExprKind::Function(def) => format!("(function {def})"),
     }
 }

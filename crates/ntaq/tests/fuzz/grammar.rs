@@ -217,6 +217,21 @@ impl<'a, 'c> Generator<'a, 'c> {
                 // A tabular let, used once or twice (shared by the executor).
                 let name = format!("L{}", self.lets.len() + 1);
                 let (body, schema) = self.tabular(depth + 1);
+                match self.c.pick(4) {
+                    // A tabular function without parameters, called or named.
+                    0 => {
+                        self.lets.push(format!("let {name} = (n:long = 1) {{ {body} }};"));
+                        let call = if self.c.chance(50) { format!("{name}()") } else { format!("{name}(n = 2)") };
+                        return (call, schema);
+                    }
+                    // A function of a table, invoked.
+                    1 => {
+                        self.lets.push(format!("let {name} = (T:(*), n:long) {{ T | take n }};"));
+                        let n = self.c.pick(3);
+                        return (format!("({body})\n| invoke {name}({n})"), schema);
+                    }
+                    _ => {}
+                }
                 self.lets.push(format!("let {name} = {body};"));
                 if self.c.chance(40) {
                     let kind = if self.c.chance(50) { "kind=inner " } else { "" };
@@ -243,6 +258,13 @@ impl<'a, 'c> Generator<'a, 'c> {
                 let name = format!("s{}", self.lets.len() + 1);
                 let ty = *self.c.one(&TYPES);
                 let value = self.expr(ty, &[], 1);
+                if self.c.chance(30) {
+                    // A scalar function of one parameter, called with it.
+                    let f = format!("f{}", self.lets.len() + 1);
+                    self.lets.push(format!("let {f} = (x:{}) {{ x }};", ty.name()));
+                    self.lets.push(format!("let {name} = {f}(x = {value});"));
+                    return (format!("print {name}"), vec![Col { name: name.clone(), ty }]);
+                }
                 self.lets.push(format!("let {name} = {value};"));
                 (format!("print {name}"), vec![Col { name: name.clone(), ty }])
             }
