@@ -60,7 +60,15 @@ impl Binder<'_> {
                 });
                 let schema = input.schema.clone();
                 Plan {
-                    node: Node::Render { input: Box::new(input), visualization: r.visualization.name.clone() },
+                    node: Node::Render {
+                        input: Box::new(input),
+                        visualization: r.visualization.name.clone(),
+                        properties: r
+                            .properties
+                            .iter()
+                            .map(|(k, v)| (k.name.to_ascii_lowercase(), render_value(v)))
+                            .collect(),
+                    },
                     schema,
                 }
             }
@@ -142,5 +150,25 @@ impl Binder<'_> {
             rows.push(row);
         }
         Plan { node: Node::Datatable { rows }, schema }
+    }
+}
+
+/// A `render` property's value as text: a string literal's value, a name
+/// (`kind=stacked`, `xcolumn=TimeGenerated`), a number or bool's text.
+/// Anything else becomes `?`, which the chart writers refuse.
+fn render_value(e: &ast::Expr) -> String {
+    if let Some(name) = e.as_name() {
+        return name.name.clone();
+    }
+    match &e.unparen().kind {
+        ast::ExprKind::Literal(lit) => match lit {
+            ast::Literal::String(s) => s.clone(),
+            ast::Literal::Bool(Some(b)) => b.to_string(),
+            ast::Literal::Int(Some(n)) => n.to_string(),
+            ast::Literal::Long(Some(n)) => n.to_string(),
+            ast::Literal::Real(Some(x)) => x.to_string(),
+            _ => "?".to_string(),
+        },
+        _ => "?".to_string(),
     }
 }

@@ -8,6 +8,7 @@ use crate::params::ParamValues;
 use crate::session::{Prepared, Session};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use kql_exec::ScanProgress;
+use kql_io::output::chart::graph::GraphOptions;
 use kql_io::{Destination, OutputError, OutputFormat, OutputOptions};
 use std::collections::HashSet;
 use std::io::{IsTerminal, Seek, Write};
@@ -35,6 +36,10 @@ fn format_of(args: &RunArgs) -> Result<OutputFormat, OutputError> {
         Some(RunFormat::Json) => OutputFormat::Json,
         Some(RunFormat::Ndjson) => OutputFormat::Ndjson,
         Some(RunFormat::Parquet) => OutputFormat::Parquet,
+        Some(RunFormat::Svg) => OutputFormat::Svg,
+        Some(RunFormat::Html) => OutputFormat::Html,
+        Some(RunFormat::Dot) => OutputFormat::Dot,
+        Some(RunFormat::Mermaid) => OutputFormat::Mermaid,
         None if args.output_dir.is_some() => OutputFormat::Csv,
         None => match &args.output {
             Some(path) => OutputFormat::for_path(path)?,
@@ -330,6 +335,7 @@ impl Runner<'_> {
             max_rows: if counts_rows { limit.map_or(usize::MAX, |n| n as usize) } else { usize::MAX },
             max_width: if to_file { 0 } else { args.max_width.unwrap_or_else(super::screen_width) },
             show_types: false,
+            graph: GraphOptions { edges: args.edges.clone(), weight: args.weight.clone() },
         };
         // --output-dir: the script's files, renamed into place when all succeeded.
         let mut staged = Staged::default();
