@@ -291,7 +291,11 @@ impl Runner<'_> {
             None => here,
             Some(before) => before.into_iter().filter(|d| here.iter().any(|h| h.message() == d.message())).collect(),
         });
-        for d in prepared.diagnostics.iter().filter(|d| !is_unused(d)) {
+        // The render note says the table is written instead of the chart:
+        // not so for the formats that draw it.
+        let draws = matches!(self.format, OutputFormat::Svg | OutputFormat::Html);
+        let is_drawn = |d: &Diag| draws && d.code() == "kql::semantic::render";
+        for d in prepared.diagnostics.iter().filter(|d| !is_unused(d) && !is_drawn(d)) {
             eprint!("{}", d.render(&input.name, &input.text, color));
         }
         if prepared.blocked() {
