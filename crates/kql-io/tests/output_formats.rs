@@ -76,7 +76,15 @@ fn batch() -> RecordBatch {
 
 fn render(format: OutputFormat, opts: &OutputOptions, batches: &[RecordBatch]) -> (String, SinkSummary) {
     let buffer = SharedBuffer::default();
-    let schema = batches.first().map_or_else(schema, |b| b.schema());
+    let mut schema = batches.first().map_or_else(schema, |b| b.schema());
+    if format == OutputFormat::Svg {
+        // SVG draws what a query renders: `render table` draws any result.
+        let spec = kql_io::output::chart::RenderSpec { visualization: "table".into(), properties: Vec::new() };
+        let metadata = [(kql_io::output::chart::RENDER_KEY.to_string(), spec.metadata_value())];
+        schema = Arc::new(
+            schema.as_ref().clone().with_metadata(metadata.into_iter().collect::<std::collections::HashMap<_, _>>()),
+        );
+    }
     let mut sink = sink(format, schema, Destination::writer(buffer.clone()), opts).unwrap();
     for b in batches {
         sink.write(b).unwrap();
