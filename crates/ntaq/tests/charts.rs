@@ -131,3 +131,15 @@ fn render_queries_become_svg_and_html_files() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("kql::unsupported::chart"));
     assert!(o.stdout.is_empty(), "nothing is written");
 }
+
+#[test]
+fn ycolumns_and_series_take_lists_as_kusto_writes_them() {
+    let q = "NTANetAnalytics | summarize Flows = count(), Bytes = sum(BytesSrcToDest), Out = countif(FlowDirection == 'Outbound') by bin(FlowStartTime, 1h) | render timechart with (ycolumns=Flows, Out, title=\"two\")";
+    let svg = ok(&["run", "-q", "-c", q, "--format", "svg"]);
+    assert_eq!(svg.matches("class=\"series ").count(), 2, "Flows and Out, not Bytes");
+    assert!(svg.contains(">two</text>"));
+    // A bare name after a property that is not a list is still an error.
+    let o = ntaq(&["run", "-q", "-c", "print a = 1 | render timechart with (title=\"t\", a)", "--format", "svg"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("kql::syntax::expected"));
+}

@@ -63,11 +63,7 @@ impl Binder<'_> {
                     node: Node::Render {
                         input: Box::new(input),
                         visualization: r.visualization.name.clone(),
-                        properties: r
-                            .properties
-                            .iter()
-                            .map(|(k, v)| (k.name.to_ascii_lowercase(), render_value(v)))
-                            .collect(),
+                        properties: render_properties(&r.properties),
                     },
                     schema,
                 }
@@ -151,6 +147,24 @@ impl Binder<'_> {
         }
         Plan { node: Node::Datatable { rows }, schema }
     }
+}
+
+/// `render`'s properties by lower-case name; the entries of a list written
+/// `ycolumns=a, b` (one per name) become one value `a,b`.
+fn render_properties(props: &[(ast::Ident, ast::Expr)]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for (k, v) in props {
+        let name = k.name.to_ascii_lowercase();
+        let value = render_value(v);
+        match out.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, joined)) if matches!(name.as_str(), "ycolumns" | "series" | "anomalycolumns") => {
+                joined.push(',');
+                joined.push_str(&value);
+            }
+            _ => out.push((name, value)),
+        }
+    }
+    out
 }
 
 /// A `render` property's value as text: a string literal's value, a name
