@@ -8,7 +8,8 @@ use crate::ops::Executor;
 use crate::physical::physical_type;
 use arrow_array::{ArrayRef, RecordBatch, RecordBatchOptions};
 use arrow_schema::{Field, Schema, SchemaRef};
-use kql_plan::plan::Plan;
+use kql_io::output::chart::{RENDER_KEY, RenderSpec};
+use kql_plan::plan::{Node, Plan};
 use kql_syntax::ScalarType;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -34,7 +35,13 @@ pub fn output_schema(plan: &Plan) -> (SchemaRef, Vec<ScalarType>) {
         fields.push(Field::new(&c.name, physical_type(t), true).with_metadata(meta));
         types.push(t);
     }
-    (Arc::new(Schema::new(fields)), types)
+    // `render` travels with the result to the chart writers.
+    let mut metadata = HashMap::new();
+    if let Node::Render { visualization, properties, .. } = &plan.node {
+        let spec = RenderSpec { visualization: visualization.clone(), properties: properties.clone() };
+        metadata.insert(RENDER_KEY.to_string(), spec.metadata_value());
+    }
+    (Arc::new(Schema::new_with_metadata(fields, metadata)), types)
 }
 
 /// `batch` in the output schema.

@@ -22,6 +22,19 @@ fn field(name: &str, dt: DataType, kusto: &str) -> Field {
     Field::new(name, dt, true).with_metadata([("kusto.type", kusto)])
 }
 
+/// The schema, with a `render table` annotation for SVG (which draws only
+/// what a query renders).
+fn schema_for(format: OutputFormat) -> SchemaRef {
+    let schema = schema();
+    if format != OutputFormat::Svg {
+        return schema;
+    }
+    let spec = kql_io::output::chart::RenderSpec { visualization: "table".into(), properties: Vec::new() };
+    let metadata: std::collections::HashMap<String, String> =
+        [(kql_io::output::chart::RENDER_KEY.to_string(), spec.metadata_value())].into();
+    Arc::new(schema.as_ref().clone().with_metadata(metadata))
+}
+
 fn schema() -> SchemaRef {
     Arc::new(Schema::new(vec![
         field("b", DataType::Boolean, "bool"),
@@ -196,7 +209,7 @@ fn an_error_before_finish_leaves_nothing_and_keeps_the_old_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(format!("out.{format}"));
         std::fs::write(&path, "old contents\n").unwrap();
-        let mut sink = sink(format, schema(), Destination::file(&path), &OutputOptions::default()).unwrap();
+        let mut sink = sink(format, schema_for(format), Destination::file(&path), &OutputOptions::default()).unwrap();
         sink.write(&batch()).unwrap();
         // The temporary file sits beside the target until the end …
         assert_eq!(listing(dir.path()).len(), 2, "{format}");
@@ -217,7 +230,7 @@ fn a_dropped_sink_leaves_no_file() {
     for format in OutputFormat::ALL {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("never.out");
-        let mut sink = sink(format, schema(), Destination::file(&path), &OutputOptions::default()).unwrap();
+        let mut sink = sink(format, schema_for(format), Destination::file(&path), &OutputOptions::default()).unwrap();
         sink.write(&batch()).unwrap();
         drop(sink);
         assert!(listing(dir.path()).is_empty(), "{format}: {:?}", listing(dir.path()));
@@ -269,7 +282,8 @@ fn a_closed_pipe_is_its_own_error() {
     // Small output: the pipe fails when the sink flushes at the end.
     for format in text_formats {
         let mut sink =
-            sink(format, schema(), failing(10, io::ErrorKind::BrokenPipe), &OutputOptions::default()).unwrap();
+            sink(format, schema_for(format), failing(10, io::ErrorKind::BrokenPipe), &OutputOptions::default())
+                .unwrap();
         sink.write(&batch()).unwrap();
         let err = sink.finish().unwrap_err();
         assert!(err.is_broken_pipe(), "{format}: {err:?}");
@@ -281,7 +295,8 @@ fn a_closed_pipe_is_its_own_error() {
     let b = batch();
     for format in [OutputFormat::Csv, OutputFormat::Json, OutputFormat::Ndjson] {
         let mut sink =
-            sink(format, schema(), failing(1000, io::ErrorKind::BrokenPipe), &OutputOptions::default()).unwrap();
+            sink(format, schema_for(format), failing(1000, io::ErrorKind::BrokenPipe), &OutputOptions::default())
+                .unwrap();
         let failed_at = (0..100_000).find(|_| sink.write(&b).is_err()).expect("the pipe fails");
         assert!(failed_at > 100, "{format}: failed at batch {failed_at}");
         let err = sink.write(&b).unwrap_err();

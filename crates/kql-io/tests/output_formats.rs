@@ -76,7 +76,15 @@ fn batch() -> RecordBatch {
 
 fn render(format: OutputFormat, opts: &OutputOptions, batches: &[RecordBatch]) -> (String, SinkSummary) {
     let buffer = SharedBuffer::default();
-    let schema = batches.first().map_or_else(schema, |b| b.schema());
+    let mut schema = batches.first().map_or_else(schema, |b| b.schema());
+    if format == OutputFormat::Svg {
+        // SVG draws what a query renders: `render table` draws any result.
+        let spec = kql_io::output::chart::RenderSpec { visualization: "table".into(), properties: Vec::new() };
+        let metadata = [(kql_io::output::chart::RENDER_KEY.to_string(), spec.metadata_value())];
+        schema = Arc::new(
+            schema.as_ref().clone().with_metadata(metadata.into_iter().collect::<std::collections::HashMap<_, _>>()),
+        );
+    }
     let mut sink = sink(format, schema, Destination::writer(buffer.clone()), opts).unwrap();
     for b in batches {
         sink.write(b).unwrap();
@@ -211,7 +219,7 @@ fn wide_batch(rows: usize) -> RecordBatch {
 #[test]
 fn table_cuts_wide_cells_and_counts_hidden_rows() {
     // Name is 5 wide and keeps it; Text gets the rest of 33 columns: 33 - 7 (frame) - 5 = 21.
-    let opts = OutputOptions { max_rows: 2, max_width: 33, show_types: false };
+    let opts = OutputOptions { max_rows: 2, max_width: 33, show_types: false, ..OutputOptions::default() };
     let b = wide_batch(5);
     let (out, summary) = render(OutputFormat::Table, &opts, &[b.slice(0, 1), b.slice(1, 3), b.slice(4, 1)]);
     // 20 columns of the text (🌐 is 2), then "…": 21 columns.
@@ -228,12 +236,12 @@ fn table_cuts_wide_cells_and_counts_hidden_rows() {
     assert_eq!(summary.rows_written, 2);
 
     // 29 columns for Text: "🌐 flows from 10.0.0.1 to " is 26, 🖥️ 2 more, "…" 1.
-    let opts = OutputOptions { max_rows: 4, max_width: 41, show_types: false };
+    let opts = OutputOptions { max_rows: 4, max_width: 41, show_types: false, ..OutputOptions::default() };
     let (out, _) = render(OutputFormat::Table, &opts, std::slice::from_ref(&b));
     assert!(out.contains("| row 0 | 🌐 flows from 10.0.0.1 to 🖥️… |"), "{out}");
     // 28 columns: 🖥️ would leave no room for the "…", so it goes whole
     // (never its selector alone) and the cell is padded to 28.
-    let opts = OutputOptions { max_rows: 4, max_width: 40, show_types: false };
+    let opts = OutputOptions { max_rows: 4, max_width: 40, show_types: false, ..OutputOptions::default() };
     let (out, _) = render(OutputFormat::Table, &opts, &[b]);
     assert!(out.contains("| row 0 | 🌐 flows from 10.0.0.1 to …  |"), "{out}");
     assert!(out.ends_with("+\n… 1 more row\n"), "{out}");
@@ -354,7 +362,7 @@ fn nested_arrow_columns_are_dynamic() {
 
 #[test]
 fn a_huge_result_keeps_only_the_shown_rows_for_the_table() {
-    let opts = OutputOptions { max_rows: 3, max_width: 60, show_types: false };
+    let opts = OutputOptions { max_rows: 3, max_width: 60, show_types: false, ..OutputOptions::default() };
     let buffer = SharedBuffer::default();
     let b = wide_batch(8192);
     let mut sink = sink(OutputFormat::Table, b.schema(), Destination::writer(buffer.clone()), &opts).unwrap();
@@ -492,7 +500,7 @@ fn line_format_one_value_per_line() {
     assert_eq!(summary.rows_written, 2);
 
     // Uncut, first row only, the rest counted.
-    let opts = OutputOptions { max_rows: 1, max_width: 0, show_types: false };
+    let opts = OutputOptions { max_rows: 1, max_width: 0, show_types: false, ..OutputOptions::default() };
     let (out, summary) = render(OutputFormat::Line, &opts, &[vnets()]);
     assert_eq!(out, format!(" Vnet = {VNET_A}\nFlows = 18\n Kind = S2S\n\n… 1 more row\n"));
     assert_eq!((summary.rows, summary.rows_written), (2, 1));
@@ -525,19 +533,21 @@ fn file_extensions_choose_the_format_or_say_why_not() {
     assert_eq!(OutputFormat::for_path("r.pq").unwrap(), OutputFormat::Parquet);
     let code = |e: &OutputError| miette::Diagnostic::code(e).unwrap().to_string();
 
-    let err = OutputFormat::for_path("chart.html").unwrap_err();
-    assert_eq!(code(&err), "kql::io::format_not_implemented");
-    assert_eq!(err.to_string(), "`.html` files (html) cannot be written yet: `chart.html`");
-    for name in ["a.svg", "g.dot", "g.mmd"] {
-        assert_eq!(code(&OutputFormat::for_path(name).unwrap_err()), "kql::io::format_not_implemented", "{name}");
-    }
+    assert_eq!(OutputFormat::for_path("chart.html").unwrap(), OutputFormat::Html);
+    assert_eq!(OutputFormat::for_path("chart.SVG").unwrap(), OutputFormat::Svg);
+    assert_eq!(OutputFormat::for_path("g.dot").unwrap(), OutputFormat::Dot);
+    assert_eq!(OutputFormat::for_path("g.gv").unwrap(), OutputFormat::Dot);
+    assert_eq!(OutputFormat::for_path("g.mmd").unwrap(), OutputFormat::Mermaid);
 
     for name in ["report.xlsx", "report"] {
         let err = OutputFormat::for_path(name).unwrap_err();
         assert_eq!(code(&err), "kql::io::unknown_extension");
         assert_eq!(err.to_string(), format!("cannot tell the output format from the file name `{name}`"));
         let help = miette::Diagnostic::help(&err).unwrap().to_string();
-        assert!(help.contains(".csv .json .ndjson .jsonl .parquet .pq .md .txt"), "{help}");
+        assert!(
+            help.contains(".csv .json .ndjson .jsonl .parquet .pq .md .txt .svg .html .htm .dot .gv .mmd"),
+            "{help}"
+        );
     }
     assert_eq!("md".parse::<OutputFormat>().unwrap(), OutputFormat::Markdown);
     assert_eq!("LINE".parse::<OutputFormat>().unwrap(), OutputFormat::Line);

@@ -197,7 +197,7 @@ pub enum SemanticError {
         span: Span,
     },
 
-    #[error("`render {visualization}` is checked but not drawn; ntaq outputs the table")]
+    #[error("`render {visualization}` is drawn by `--format svg` and `--format html`; other formats output the table")]
     #[diagnostic(code(kql::semantic::render), severity(Advice))]
     RenderIgnored {
         visualization: String,

@@ -222,10 +222,15 @@ pub enum Node {
     Datatable {
         rows: Vec<Vec<Value>>,
     },
-    /// `render`: the input unchanged; the visualization is reported to the user.
+    /// `render`: the input unchanged; the visualization and its properties
+    /// (`with (title="…", kind=stacked, ycolumns=a)`) travel with the result
+    /// to the chart writers.
     Render {
         input: Box<Plan>,
         visualization: String,
+        /// Property names (lower case) and values as text: a string
+        /// literal's value, a name, or a number or bool's text.
+        properties: Vec<(String, String)>,
     },
 }
 

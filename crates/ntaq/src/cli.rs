@@ -247,10 +247,21 @@ pub struct RunArgs {
     #[arg(long, value_name = "N")]
     pub max_width: Option<usize>,
 
+    /// The source and target columns of a flow graph (--format dot,
+    /// mermaid); default the first two columns.
+    #[arg(long, value_name = "SRC,DST", value_parser = parse_edges_arg)]
+    pub edges: Option<(String, String)>,
+
+    /// A numeric column whose sum over each edge's rows labels the edge
+    /// (--format dot, mermaid).
+    #[arg(long, value_name = "COL")]
+    pub weight: Option<String>,
+
     /// Write the result to FILE (written completely or not at all), every
     /// row and every cell whole. The format comes from --format, else from
     /// the extension: .csv .json .ndjson/.jsonl .parquet .md (markdown)
-    /// .txt (table); another extension needs --format.
+    /// .txt (table) .svg .html .dot .mmd (mermaid); another extension needs
+    /// --format.
     #[arg(long, short = 'o', value_name = "FILE", conflicts_with = "output_dir")]
     pub output: Option<PathBuf>,
 
@@ -293,21 +304,6 @@ pub struct RunArgs {
     pub files: Vec<String>,
 }
 
-impl From<kql_io::OutputFormat> for RunFormat {
-    fn from(f: kql_io::OutputFormat) -> RunFormat {
-        use kql_io::OutputFormat as O;
-        match f {
-            O::Table => RunFormat::Table,
-            O::Line => RunFormat::Line,
-            O::Markdown => RunFormat::Markdown,
-            O::Csv => RunFormat::Csv,
-            O::Json => RunFormat::Json,
-            O::Ndjson => RunFormat::Ndjson,
-            O::Parquet => RunFormat::Parquet,
-        }
-    }
-}
-
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RunFormat {
     /// A table for people, on standard output.
@@ -324,6 +320,15 @@ pub enum RunFormat {
     Ndjson,
     /// A Parquet file (needs --output).
     Parquet,
+    /// The query's `render` chart as SVG.
+    Svg,
+    /// One self-contained HTML page: the chart (if the query ends in
+    /// `render`) above a table of the result.
+    Html,
+    /// A Graphviz DOT flow graph of an edge list (first two columns, or --edges).
+    Dot,
+    /// A Mermaid flowchart of an edge list (first two columns, or --edges).
+    Mermaid,
 }
 
 #[derive(Args, Debug, Clone, Default)]
@@ -503,4 +508,14 @@ pub fn main() -> ExitCode {
         None => crate::repl::run(&cli.repl),
     };
     ExitCode::from(status)
+}
+
+/// `--edges SRC,DST`: two column names.
+fn parse_edges_arg(s: &str) -> Result<(String, String), String> {
+    match s.split_once(',') {
+        Some((a, b)) if !a.trim().is_empty() && !b.trim().is_empty() => {
+            Ok((a.trim().to_string(), b.trim().to_string()))
+        }
+        _ => Err("expected two column names, SRC,DST".to_string()),
+    }
 }

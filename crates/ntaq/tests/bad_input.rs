@@ -180,7 +180,7 @@ fn bad_flags_say_what_is_accepted() {
     for (args, expected) in [
         (
             vec!["run", "--format", "xml", "-c", "print 1"],
-            "[possible values: table, line, markdown, csv, json, ndjson, parquet]",
+            "[possible values: table, line, markdown, csv, json, ndjson, parquet, svg, html, dot, mermaid]",
         ),
         (vec!["run", "--now", "yesterday", "-c", "print 1"], "2025-06-01T00:00:00Z"),
         (vec!["run", "--param", "start", "-c", "print 1"], "NAME=VALUE"),
@@ -252,7 +252,7 @@ fn bad_parameter_values_name_what_is_accepted() {
         // Unknown formats list the accepted ones.
         (
             vec!["run", "--format", "yaml", "-c", "print 1"],
-            "[possible values: table, line, markdown, csv, json, ndjson, parquet]",
+            "[possible values: table, line, markdown, csv, json, ndjson, parquet, svg, html, dot, mermaid]",
         ),
         (vec!["check", "--format", "xml", "-"], "[possible values: human, json, github]"),
         // check's --param is NAME:TYPE; an unknown type is named.

@@ -129,6 +129,9 @@ fn docs_list_exactly_the_codes_in_the_source() {
                     | "kql::semantic::too_deep"
                     | "kql::semantic::parameter_value"
                     | "kql::unsupported::execution"
+                    // found by the chart writers, not by `check`: tests/charts.rs
+                    // and kql-io's tests/charts.rs trigger it
+                    | "kql::unsupported::chart"
             )
         })
         .collect();

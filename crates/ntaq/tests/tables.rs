@@ -277,19 +277,26 @@ fn the_extension_chooses_the_format_or_is_refused() {
         let o = ntaq(&["run", "-c", query, "-o", path.to_str().unwrap()], None);
         assert_eq!(o.status.code(), Some(2), "{name}: {}", err(&o));
         assert!(err(&o).contains("kql::io::unknown_extension"), "{}", err(&o));
-        assert!(err(&o).contains(".csv .json .ndjson .jsonl .parquet .pq .md .txt"), "{}", err(&o));
+        assert!(err(&o).contains(".csv .json .ndjson .jsonl .parquet .pq .md .txt .svg"), "{}", err(&o));
         assert!(!path.exists());
         // With --format, any name.
         let o = ntaq(&["run", "-q", "-c", query, "--format", "csv", "-o", path.to_str().unwrap()], None);
         assert_eq!(o.status.code(), Some(0), "{}", err(&o));
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "n\n1\n");
     }
-    for name in ["chart.html", "chart.svg", "flows.dot", "flows.mmd"] {
+    // Charts and graphs by their extensions: an HTML page needs no `render`;
+    // an SVG chart does, and a graph two columns — refused, nothing written.
+    let html = dir.path().join("chart.html");
+    let o = ntaq(&["run", "-q", "-c", query, "-o", html.to_str().unwrap()], None);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert!(std::fs::read_to_string(&html).unwrap().contains("<td class=\"num\">1</td>"));
+    for (name, code) in
+        [("chart.svg", "kql::io::no_chart"), ("flows.dot", "kql::io::graph"), ("flows.mmd", "kql::io::graph")]
+    {
         let path = dir.path().join(name);
         let o = ntaq(&["run", "-c", query, "-o", path.to_str().unwrap()], None);
         assert_eq!(o.status.code(), Some(2), "{name}: {}", err(&o));
-        assert!(err(&o).contains("kql::io::format_not_implemented"), "{}", err(&o));
-        assert!(err(&o).contains("cannot be written yet"), "{}", err(&o));
+        assert!(err(&o).contains(code), "{}", err(&o));
         assert!(!path.exists());
     }
     let md = dir.path().join("r.MD");

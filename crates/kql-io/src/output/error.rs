@@ -34,7 +34,10 @@ impl fmt::Display for Target {
 #[derive(Debug, Error, Diagnostic)]
 pub enum OutputError {
     #[error("unknown output format `{name}`")]
-    #[diagnostic(code(kql::io::unknown_format), help("use one of: table, line, markdown, csv, json, ndjson, parquet"))]
+    #[diagnostic(
+        code(kql::io::unknown_format),
+        help("use one of: table, line, markdown, csv, json, ndjson, parquet, svg, html, dot, mermaid")
+    )]
     UnknownFormat { name: String },
 
     #[error("cannot tell the output format from the file name `{}`", path.display())]
@@ -44,12 +47,39 @@ pub enum OutputError {
     )]
     UnknownExtension { path: PathBuf, known: String },
 
-    #[error("`.{extension}` files ({format}) cannot be written yet: `{}`", path.display())]
+    #[error("cannot draw this chart: {reason}")]
     #[diagnostic(
-        code(kql::io::format_not_implemented),
-        help("write .csv, .json, .ndjson, .parquet, .md or .txt, or give another format (--format, .format)")
+        code(kql::unsupported::chart),
+        help(
+            "ntaq draws timechart, linechart, areachart, columnchart, barchart, piechart, scatterchart, table and card, with the properties title, xtitle, ytitle, xcolumn, ycolumns, series, kind (default, unstacked, stacked, stacked100), legend, accumulate, ymin, ymax and ysplit=none"
+        )
     )]
-    FormatNotImplemented { path: PathBuf, extension: String, format: String },
+    UnsupportedChart { reason: String },
+
+    #[error("cannot draw the chart for {target}: {reason}")]
+    #[diagnostic(
+        code(kql::io::chart_data),
+        help("name the columns with `render … with (xcolumn=…, ycolumns=…, series=…)`, or project the ones to draw")
+    )]
+    ChartData { target: Target, reason: String },
+
+    #[error("an SVG chart needs a query that ends in `render`")]
+    #[diagnostic(
+        code(kql::io::no_chart),
+        help(
+            "end the query with `| render timechart` (or columnchart, piechart, …); --format html writes a table page without one"
+        )
+    )]
+    NoChart,
+
+    #[error("cannot write the flow graph: {reason}")]
+    #[diagnostic(
+        code(kql::io::graph),
+        help(
+            "the first two columns are the edges' endpoints; --edges SRC,DST names others, --weight COL a numeric column"
+        )
+    )]
+    Graph { reason: String },
 
     #[error("{format} output needs a file")]
     #[diagnostic(

@@ -1,4 +1,4 @@
-//! Result writers ("sinks") for `ntaq run --format table|line|markdown|csv|json|ndjson|parquet`.
+//! Result writers ("sinks") for `ntaq run --format table|line|markdown|csv|json|ndjson|parquet|svg|html|dot|mermaid`.
 //!
 //! A sink takes the result's schema once and then its batches one at a time,
 //! so a result of any size is written with bounded memory:
@@ -52,11 +52,15 @@
 //! * **parquet**: Kusto's types natively (`Timestamp(ns, "UTC")`,
 //!   `Duration(ns)`, `Decimal128`, dynamic as JSON text), `kusto.type` kept
 //!   on every field, zstd, page statistics. Files only.
+//! * **svg**, **html**, **dot**, **mermaid**: charts of a query ending in
+//!   `render`, a page with the chart and the table, flow graphs of an edge
+//!   list ([`chart`]).
 //!
 //! File destinations are written to a temporary file beside the target and
 //! renamed into place by [`Sink::finish`]; an error or a dropped sink leaves
 //! no file behind and an existing file untouched.
 
+pub mod chart;
 mod csv;
 mod dest;
 mod error;
@@ -100,6 +104,14 @@ pub enum OutputFormat {
     Ndjson,
     /// A Parquet file (needs `--output FILE`).
     Parquet,
+    /// The `render` chart as SVG.
+    Svg,
+    /// A self-contained HTML page: the chart (if any) and the table.
+    Html,
+    /// A Graphviz DOT flow graph of an edge list.
+    Dot,
+    /// A Mermaid flowchart of an edge list.
+    Mermaid,
 }
 
 /// The file extensions that choose an output format, and the format's name.
@@ -112,15 +124,16 @@ pub const EXTENSIONS: &[(&str, &str)] = &[
     ("pq", "parquet"),
     ("md", "markdown"),
     ("txt", "table"),
+    ("svg", "svg"),
+    ("html", "html"),
+    ("htm", "html"),
+    ("dot", "dot"),
+    ("gv", "dot"),
+    ("mmd", "mermaid"),
 ];
 
-/// Extensions of formats still to come (charts and graphs): a file named
-/// so is refused rather than written as a table.
-pub const PLANNED_EXTENSIONS: &[(&str, &str)] =
-    &[("html", "html"), ("htm", "html"), ("svg", "svg"), ("dot", "dot"), ("gv", "dot"), ("mmd", "mermaid")];
-
 impl OutputFormat {
-    pub const ALL: [OutputFormat; 7] = [
+    pub const ALL: [OutputFormat; 11] = [
         OutputFormat::Table,
         OutputFormat::Line,
         OutputFormat::Markdown,
@@ -128,6 +141,10 @@ impl OutputFormat {
         OutputFormat::Json,
         OutputFormat::Ndjson,
         OutputFormat::Parquet,
+        OutputFormat::Svg,
+        OutputFormat::Html,
+        OutputFormat::Dot,
+        OutputFormat::Mermaid,
     ];
 
     pub const fn name(self) -> &'static str {
@@ -139,6 +156,10 @@ impl OutputFormat {
             OutputFormat::Json => "json",
             OutputFormat::Ndjson => "ndjson",
             OutputFormat::Parquet => "parquet",
+            OutputFormat::Svg => "svg",
+            OutputFormat::Html => "html",
+            OutputFormat::Dot => "dot",
+            OutputFormat::Mermaid => "mermaid",
         }
     }
 
@@ -152,20 +173,12 @@ impl OutputFormat {
     }
 
     /// The format for a file given without `--format`: from its extension;
-    /// an extension of a format not written yet, or one that names no
-    /// format (or none at all), is an error that lists the known ones.
+    /// an extension that names no format (or none at all) is an error that
+    /// lists the known ones.
     pub fn for_path(path: impl AsRef<Path>) -> Result<OutputFormat, OutputError> {
         let path = path.as_ref();
         if let Some(format) = OutputFormat::from_extension(path) {
             return Ok(format);
-        }
-        let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase());
-        if let Some((e, name)) = PLANNED_EXTENSIONS.iter().find(|(e, _)| Some(*e) == ext.as_deref()) {
-            return Err(OutputError::FormatNotImplemented {
-                path: path.to_path_buf(),
-                extension: e.to_string(),
-                format: name.to_string(),
-            });
         }
         Err(OutputError::UnknownExtension { path: path.to_path_buf(), known: known_extensions() })
     }
@@ -190,6 +203,10 @@ impl OutputFormat {
             OutputFormat::Json => "json",
             OutputFormat::Ndjson => "ndjson",
             OutputFormat::Parquet => "parquet",
+            OutputFormat::Svg => "svg",
+            OutputFormat::Html => "html",
+            OutputFormat::Dot => "dot",
+            OutputFormat::Mermaid => "mmd",
         }
     }
 }
@@ -219,6 +236,10 @@ impl FromStr for OutputFormat {
             "json" => OutputFormat::Json,
             "ndjson" | "jsonl" => OutputFormat::Ndjson,
             "parquet" => OutputFormat::Parquet,
+            "svg" => OutputFormat::Svg,
+            "html" | "htm" => OutputFormat::Html,
+            "dot" | "gv" | "graphviz" => OutputFormat::Dot,
+            "mermaid" | "mmd" => OutputFormat::Mermaid,
             _ => return Err(OutputError::UnknownFormat { name: s.to_string() }),
         })
     }
@@ -236,11 +257,13 @@ pub struct OutputOptions {
     pub max_width: usize,
     /// A second header line with each column's Kusto type (table format).
     pub show_types: bool,
+    /// The edge and weight columns of `dot` and `mermaid` graphs.
+    pub graph: chart::graph::GraphOptions,
 }
 
 impl Default for OutputOptions {
     fn default() -> Self {
-        OutputOptions { max_rows: 100, max_width: 0, show_types: false }
+        OutputOptions { max_rows: 100, max_width: 0, show_types: false, graph: Default::default() }
     }
 }
 
@@ -304,6 +327,15 @@ pub fn sink(
         OutputFormat::Json => Writer::Json(json::JsonSink::new(out, layout)),
         OutputFormat::Ndjson => Writer::Ndjson(json::JsonSink::new(out, layout)),
         OutputFormat::Parquet => Writer::Parquet(parquet::ParquetSink::new(out, layout)?),
+        OutputFormat::Svg | OutputFormat::Html => {
+            let page = if format == OutputFormat::Svg { chart::Page::Svg } else { chart::Page::Html };
+            Writer::Chart(chart::ChartSink::new(out, layout, page, chart::RenderSpec::from_schema(&schema))?)
+        }
+        OutputFormat::Dot | OutputFormat::Mermaid => {
+            let syntax =
+                if format == OutputFormat::Dot { chart::graph::Syntax::Dot } else { chart::graph::Syntax::Mermaid };
+            Writer::Graph(chart::graph::GraphSink::new(out, layout, syntax, &opts.graph)?)
+        }
     };
     Ok(Box::new(Guarded { inner: Some(inner), format, target }))
 }
@@ -315,6 +347,8 @@ enum Writer {
     Json(json::JsonSink<json::RowsArray>),
     Ndjson(json::JsonSink<arrow_json::writer::LineDelimited>),
     Parquet(parquet::ParquetSink),
+    Chart(chart::ChartSink),
+    Graph(chart::graph::GraphSink),
 }
 
 /// Drops the writer (and so the temporary file) at the first error.
@@ -336,6 +370,8 @@ impl Sink for Guarded {
             Writer::Json(w) => w.write(batch),
             Writer::Ndjson(w) => w.write(batch),
             Writer::Parquet(w) => w.write(batch),
+            Writer::Chart(w) => w.write(batch),
+            Writer::Graph(w) => w.write(batch),
         };
         if result.is_err() {
             self.inner = None;
@@ -355,6 +391,8 @@ impl Sink for Guarded {
             Writer::Json(w) => with_all(w.finish()?),
             Writer::Ndjson(w) => with_all(w.finish()?),
             Writer::Parquet(w) => with_all(w.finish()?),
+            Writer::Chart(w) => with_all(w.finish()?),
+            Writer::Graph(w) => with_all(w.finish()?),
         };
         let bytes = out.finish()?;
         Ok(SinkSummary { format, rows, rows_written, bytes, path: target.path().map(Path::to_path_buf) })

@@ -61,7 +61,11 @@ impl Binder<'_> {
                 });
                 let schema = input.schema.clone();
                 Plan {
-                    node: Node::Render { input: Box::new(input), visualization: r.visualization.name.clone() },
+                    node: Node::Render {
+                        input: Box::new(input),
+                        visualization: r.visualization.name.clone(),
+                        properties: render_properties(&r.properties),
+                    },
                     schema,
                 }
             }
@@ -187,5 +191,43 @@ impl Binder<'_> {
             rows.push(row);
         }
         Plan { node: Node::Datatable { rows }, schema }
+    }
+}
+
+/// `render`'s properties by lower-case name; the entries of a list written
+/// `ycolumns=a, b` (one per name) become one value `a,b`.
+fn render_properties(props: &[(ast::Ident, ast::Expr)]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for (k, v) in props {
+        let name = k.name.to_ascii_lowercase();
+        let value = render_value(v);
+        match out.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, joined)) if matches!(name.as_str(), "ycolumns" | "series" | "anomalycolumns") => {
+                joined.push(',');
+                joined.push_str(&value);
+            }
+            _ => out.push((name, value)),
+        }
+    }
+    out
+}
+
+/// A `render` property's value as text: a string literal's value, a name
+/// (`kind=stacked`, `xcolumn=TimeGenerated`), a number or bool's text.
+/// Anything else becomes `?`, which the chart writers refuse.
+fn render_value(e: &ast::Expr) -> String {
+    if let Some(name) = e.as_name() {
+        return name.name.clone();
+    }
+    match &e.unparen().kind {
+        ast::ExprKind::Literal(lit) => match lit {
+            ast::Literal::String(s) => s.clone(),
+            ast::Literal::Bool(Some(b)) => b.to_string(),
+            ast::Literal::Int(Some(n)) => n.to_string(),
+            ast::Literal::Long(Some(n)) => n.to_string(),
+            ast::Literal::Real(Some(x)) => x.to_string(),
+            _ => "?".to_string(),
+        },
+        _ => "?".to_string(),
     }
 }

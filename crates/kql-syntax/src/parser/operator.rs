@@ -717,6 +717,7 @@ impl<'s> Parser<'s> {
     }
 
     fn render(&self, i: &'s str) -> PResult<'s, Render> {
+        const RENDER_LISTS: [&str; 3] = ["ycolumns", "series", "anomalycolumns"];
         let (rest, visualization) =
             self.require(self.ident(i), i, "a visualization (timechart, barchart, piechart, table, …)")?;
         if !RENDER_KINDS.contains(&visualization.name.as_str()) {
@@ -739,12 +740,21 @@ impl<'s> Parser<'s> {
             return Err(self.failure(self.expected_error(p, "`(`")));
         };
         let open = self.token_span(p);
+        // `ycolumns=a, b` and `series=a, b`: a name without `=` continues the
+        // list property before it, kept as another entry of the same name.
+        let last: std::cell::RefCell<Option<String>> = std::cell::RefCell::new(None);
         let (r, props) = self.comma_list(inner, |p, i| {
             let (r, name) = p.ident(i)?;
             let k = skip_ws(r);
             let Some(r) = k.strip_prefix('=') else {
+                let list = last.borrow().clone().filter(|l| RENDER_LISTS.contains(&l.to_ascii_lowercase().as_str()));
+                if let Some(list) = list.filter(|_| skip_ws(k).starts_with([',', ')'])) {
+                    let value = Expr::new(ExprKind::Name(name.clone()), name.span);
+                    return Ok((r, (Ident::new(list, name.span), value)));
+                }
                 return Err(p.failure(p.expected_error(k, "`=`")));
             };
+            *last.borrow_mut() = Some(name.name.clone());
             let (r, v) = p.required_expr(r)?;
             Ok((r, (name, v)))
         })?;

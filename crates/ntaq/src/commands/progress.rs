@@ -80,8 +80,8 @@ impl Drop for Bar {
 mod tests {
     use super::*;
     use std::sync::Mutex;
-    use std::time::Instant;
     use std::sync::atomic::{AtomicU64, Ordering};
+    use std::time::Instant;
 
     /// A terminal that records what is drawn on it.
     #[derive(Debug, Default, Clone)]

@@ -8,6 +8,7 @@ use crate::interrupt::Interrupt;
 use crate::params::ParamValues;
 use crate::session::{Prepared, Session};
 use kql_exec::ScanProgress;
+use kql_io::output::chart::graph::GraphOptions;
 use kql_io::{Destination, OutputError, OutputFormat, OutputOptions};
 use std::collections::HashSet;
 use std::io::{IsTerminal, Seek, Write};
@@ -34,6 +35,10 @@ fn format_of(args: &RunArgs) -> Result<OutputFormat, OutputError> {
         Some(RunFormat::Json) => OutputFormat::Json,
         Some(RunFormat::Ndjson) => OutputFormat::Ndjson,
         Some(RunFormat::Parquet) => OutputFormat::Parquet,
+        Some(RunFormat::Svg) => OutputFormat::Svg,
+        Some(RunFormat::Html) => OutputFormat::Html,
+        Some(RunFormat::Dot) => OutputFormat::Dot,
+        Some(RunFormat::Mermaid) => OutputFormat::Mermaid,
         None if args.output_dir.is_some() => OutputFormat::Csv,
         None => match &args.output {
             Some(path) => OutputFormat::for_path(path)?,
@@ -153,12 +158,13 @@ fn run_inner(args: &RunArgs) -> Result<(), Stop> {
     if filled.data.is_none() && filled.tables.is_empty() {
         filled.data = config.data.clone();
     }
-    if filled.format.is_none() && filled.output.is_none() && filled.output_dir.is_none() {
-        filled.format = config.output_format().map(RunFormat::from);
-    }
     filled.max_width = filled.max_width.or(config.max_width);
     let args = &filled;
-    let format = format_of(args).map_err(output_usage)?;
+    let to_screen = args.format.is_none() && args.output.is_none() && args.output_dir.is_none();
+    let format = match config.output_format() {
+        Some(f) if to_screen => f,
+        _ => format_of(args).map_err(output_usage)?,
+    };
     if format.needs_file() && args.output.is_none() && args.output_dir.is_none() {
         return Err(usage(format!("--format {format} writes a file: add --output FILE or --output-dir DIR")));
     }
@@ -302,7 +308,11 @@ impl Runner<'_> {
             None => here,
             Some(before) => before.into_iter().filter(|d| here.iter().any(|h| h.message() == d.message())).collect(),
         });
-        for d in prepared.diagnostics.iter().filter(|d| !is_unused(d)) {
+        // The render note says the table is written instead of the chart:
+        // not so for the formats that draw it.
+        let draws = matches!(self.format, OutputFormat::Svg | OutputFormat::Html);
+        let is_drawn = |d: &Diag| draws && d.code() == "kql::semantic::render";
+        for d in prepared.diagnostics.iter().filter(|d| !is_unused(d) && !is_drawn(d)) {
             eprint!("{}", d.render(&input.name, &input.text, color));
         }
         if prepared.blocked() {
@@ -346,6 +356,7 @@ impl Runner<'_> {
             max_rows: if counts_rows { limit.map_or(usize::MAX, |n| n as usize) } else { usize::MAX },
             max_width: if to_file { 0 } else { args.max_width.unwrap_or_else(super::screen_width) },
             show_types: false,
+            graph: GraphOptions { edges: args.edges.clone(), weight: args.weight.clone() },
         };
         // --output-dir: the script's files, renamed into place when all succeeded.
         let mut staged = Staged::default();

@@ -218,11 +218,14 @@ impl Repl {
                 };
                 // A file gets every row, whole; the screen a fitted table.
                 let opts = match &file {
-                    Some(_) => OutputOptions { max_rows: usize::MAX, max_width: 0, show_types: false },
+                    Some(_) => {
+                        OutputOptions { max_rows: usize::MAX, max_width: 0, show_types: false, ..Default::default() }
+                    }
                     None => OutputOptions {
                         max_rows: self.settings.max_rows,
                         max_width: self.settings.max_width.unwrap_or_else(crate::commands::screen_width),
                         show_types: true,
+                        ..Default::default()
                     },
                 };
                 let mut sink = kql_io::sink(format, rs.schema.clone(), dest, &opts).map_err(Diag::new)?;
