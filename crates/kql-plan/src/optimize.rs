@@ -212,6 +212,16 @@ fn prune(plan: &mut Plan, required: &Names, shared: &mut Vec<Names>) {
             }
             keep_schema = Some(keep);
         }
+        Node::MakeSeries { input, series, from, to, step, .. } => {
+            for e in series.iter_mut().filter_map(|(_, d)| d.as_mut()).chain(from.iter_mut()).chain(to.iter_mut()) {
+                prune_expr(e, shared);
+            }
+            prune_expr(step, shared);
+            // Every key, bin and series makes the output rows.
+            let all: Names = input.schema.names().map(str::to_string).collect();
+            prune(input, &all, shared);
+            keep_schema = None;
+        }
         Node::Sort { input, keys } => {
             keys.iter_mut().for_each(|k| prune_expr(&mut k.expr, shared));
             let mut need = required.clone();

@@ -197,6 +197,20 @@ pub enum Node {
         keys: Vec<(String, Expr)>,
         aggregates: Vec<Aggregate>,
     },
+    /// `make-series` over a `Summarize` by `keys`, then the axis bin
+    /// (column `axis`), then one column per series: one row per key with
+    /// each series, then the axis, as dynamic arrays over the bins
+    /// `from + k * step` in `[from, to)` (without them, from the first
+    /// to the last bin of the input); absent bins hold the default (0).
+    MakeSeries {
+        input: Box<Plan>,
+        keys: Vec<String>,
+        axis: String,
+        series: Vec<(String, Option<Expr>)>,
+        from: Option<Expr>,
+        to: Option<Expr>,
+        step: Expr,
+    },
     Sort {
         input: Box<Plan>,
         keys: Vec<SortKey>,
@@ -281,6 +295,7 @@ impl Plan {
             | Node::Distinct { input }
             | Node::MvExpand { input, .. }
             | Node::Summarize { input, .. }
+            | Node::MakeSeries { input, .. }
             | Node::Sort { input, .. }
             | Node::Top { input, .. }
             | Node::Take { input, .. }
@@ -300,6 +315,7 @@ impl Plan {
             | Node::Distinct { input }
             | Node::MvExpand { input, .. }
             | Node::Summarize { input, .. }
+            | Node::MakeSeries { input, .. }
             | Node::Sort { input, .. }
             | Node::Top { input, .. }
             | Node::Take { input, .. }
@@ -322,6 +338,13 @@ impl Plan {
                 keys.iter().map(|(_, e)| e).chain(aggregates.iter().flat_map(|a| &a.args)).collect()
             }
             Node::Sort { keys, .. } => keys.iter().map(|k| &k.expr).collect(),
+            Node::MakeSeries { series, from, to, step, .. } => series
+                .iter()
+                .filter_map(|(_, d)| d.as_ref())
+                .chain(from.iter())
+                .chain(to.iter())
+                .chain(std::iter::once(step))
+                .collect(),
             Node::Top { count, key, .. } => vec![count, &key.expr],
             Node::Take { count, .. } => vec![count],
             Node::Scan { .. }

@@ -210,9 +210,33 @@ pub enum OperatorKind {
     Render(Render),
     /// `parse` / `parse-where`.
     Parse(Parse),
+    MakeSeries(MakeSeries),
     /// An operator that did not parse (diagnostics were reported), or one
     /// that Kusto has but ntaq does not implement. Its output schema is unknown.
     Error,
+}
+
+/// `make-series [params] [Col =] Agg [default = v], … on Axis
+/// [from start] [to end] step step [by [Col =] Expr, …]`, or with
+/// `in range(start, end, step)` after the axis column.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MakeSeries {
+    pub params: Vec<OperatorParam>,
+    pub aggregates: Vec<SeriesAggregate>,
+    pub axis: Ident,
+    pub from: Option<Expr>,
+    pub to: Option<Expr>,
+    pub step: Expr,
+    /// Written as `in range(from, to, step)`.
+    pub in_range: bool,
+    pub by: Vec<NamedExpr>,
+}
+
+/// One aggregation of `make-series` with its fill value.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SeriesAggregate {
+    pub aggregate: NamedExpr,
+    pub default: Option<Expr>,
 }
 
 /// `parse [kind=simple|regex|relaxed [flags=F]] Expr with Pattern…`, and

@@ -327,6 +327,39 @@ impl Display for Operator {
                 }
                 Ok(())
             }
+            OperatorKind::MakeSeries(m) => {
+                f.write_str("make-series")?;
+                for p in &m.params {
+                    write!(f, " {p}")?;
+                }
+                f.write_str(" ")?;
+                write_list(f, &m.aggregates, |f, a| {
+                    write!(f, "{}", a.aggregate)?;
+                    if let Some(d) = &a.default {
+                        write!(f, " default={d}")?;
+                    }
+                    Ok(())
+                })?;
+                f.write_str(" on ")?;
+                write_ident(f, &m.axis.name)?;
+                match (&m.from, &m.to) {
+                    (Some(from), Some(to)) if m.in_range => write!(f, " in range({from}, {to}, {})", m.step)?,
+                    _ => {
+                        if let Some(from) = &m.from {
+                            write!(f, " from {from}")?;
+                        }
+                        if let Some(to) = &m.to {
+                            write!(f, " to {to}")?;
+                        }
+                        write!(f, " step {}", m.step)?;
+                    }
+                }
+                if !m.by.is_empty() {
+                    f.write_str(" by ")?;
+                    write_list(f, &m.by, |f, b| write!(f, "{b}"))?;
+                }
+                Ok(())
+            }
             OperatorKind::Parse(p) => {
                 f.write_str(if p.filter { "parse-where" } else { "parse" })?;
                 match p.kind {

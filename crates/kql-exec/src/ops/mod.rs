@@ -10,6 +10,7 @@ mod distinct;
 mod join;
 mod pipeline;
 mod rowwise;
+mod series;
 mod sort;
 mod source;
 
@@ -143,6 +144,9 @@ impl<'p> Executor<'p> {
             Node::Join { left, right, kind, on, output } => join::join(self, left, right, *kind, on, output, plan),
             Node::Lookup { left, right, kind, on, output } => join::lookup(self, left, right, *kind, on, output, plan),
             Node::Union { inputs } => combine::union(self, inputs, plan),
+            Node::MakeSeries { input, keys, axis, series, from, to, step } => {
+                series::make_series(self, input, keys, axis, series, from.as_ref(), to.as_ref(), step)
+            }
             Node::Sort { input, keys } => sort::sort(self, input, keys, None),
             Node::Top { input, count, key } => {
                 let n = self.constant_count(count)?;

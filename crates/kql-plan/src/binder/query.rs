@@ -49,6 +49,7 @@ impl Binder<'_> {
             OperatorKind::Take { count } => self.take(input, count),
             OperatorKind::Sort { keys } => self.sort(input, keys),
             OperatorKind::Parse(p) => self.parse(input, p),
+            OperatorKind::MakeSeries(m) => self.make_series(input, m),
             OperatorKind::Count => Plan {
                 node: Node::Count { input: Box::new(input) },
                 schema: Schema::new(vec![Column::new("Count", Type::LONG)]),

@@ -35,6 +35,7 @@ pub const SUPPORTED_OPERATORS: &[&str] = &[
     "render",
     "parse",
     "parse-where",
+    "make-series",
 ];
 
 /// Kusto operators ntaq recognises but does not implement.
@@ -58,7 +59,6 @@ pub const UNSUPPORTED_OPERATORS: &[&str] = &[
     "lookup-table",
     "macro-expand",
     "make-graph",
-    "make-series",
     "mv-apply",
     "mvapply",
     "parse-kv",
@@ -332,6 +332,10 @@ impl<'s> Parser<'s> {
                 let (r, p) = self.cut(self.parse_op(body, word == "parse-where"))?;
                 (r, OperatorKind::Parse(p))
             }
+            "make-series" => {
+                let (r, m) = self.cut(self.make_series(body))?;
+                (r, OperatorKind::MakeSeries(m))
+            }
             w if UNSUPPORTED_OPERATORS.contains(&w) => {
                 return Err(self.failure(SyntaxError::UnsupportedOperator {
                     what: format!("the `{w}` operator"),
@@ -462,6 +466,86 @@ impl<'s> Parser<'s> {
             });
             i = rest;
         }
+    }
+
+    /// `make-series`: see [`MakeSeries`].
+    fn make_series(&self, i: &'s str) -> PResult<'s, MakeSeries> {
+        let (i, params) = self.params(i, |n| n == "kind" || n.starts_with("hint."))?;
+        let (rest, aggregates) = self.required_list(i, Self::series_aggregate, "an aggregation such as count()")?;
+        let j = skip_ws(rest);
+        if !starts_with_word(j, "on") {
+            return Err(self.failure(self.expected_error(j, "`on` and the axis column")));
+        }
+        let (rest, axis) = self.cut(self.ident(&j[2..]))?;
+        let j = skip_ws(rest);
+        let (mut rest, mut from, mut to, step, in_range);
+        if starts_with_word(j, "in") {
+            let k = skip_ws(&j[2..]);
+            if !starts_with_word(k, "range") {
+                return Err(self.failure(self.expected_error(k, "`range(start, stop, step)`")));
+            }
+            let k = skip_ws(&k[5..]);
+            let Some(k) = k.strip_prefix('(') else {
+                return Err(self.failure(self.expected_error(k, "`(`")));
+            };
+            let (r, start) = self.required_expr(k)?;
+            let r = self.comma(r)?;
+            let (r, stop) = self.required_expr(r)?;
+            let r = self.comma(r)?;
+            let (r, s) = self.required_expr(r)?;
+            let r = skip_ws(r);
+            let Some(r) = r.strip_prefix(')') else {
+                return Err(self.failure(self.expected_error(r, "`)`")));
+            };
+            (rest, from, to, step, in_range) = (r, Some(start), Some(stop), s, true);
+        } else {
+            rest = j;
+            from = None;
+            to = None;
+            if starts_with_word(rest, "from") {
+                let (r, e) = self.required_expr(&rest[4..])?;
+                from = Some(e);
+                rest = skip_ws(r);
+            }
+            if starts_with_word(rest, "to") {
+                let (r, e) = self.required_expr(&rest[2..])?;
+                to = Some(e);
+                rest = skip_ws(r);
+            }
+            if !starts_with_word(rest, "step") {
+                return Err(self.failure(self.expected_error(rest, "`step` and the bin size")));
+            }
+            let (r, e) = self.required_expr(&rest[4..])?;
+            (rest, step, in_range) = (r, e, false);
+        }
+        let j = skip_ws(rest);
+        let (rest, by) = if starts_with_word(j, "by") {
+            self.required_list(&j[2..], Self::named_expr, "a grouping key")?
+        } else {
+            (rest, Vec::new())
+        };
+        Ok((rest, MakeSeries { params, aggregates, axis, from, to, step, in_range, by }))
+    }
+
+    /// `,` (required).
+    fn comma(&self, i: &'s str) -> Result<&'s str, nom::Err<super::PError>> {
+        let j = skip_ws(i);
+        j.strip_prefix(',').ok_or_else(|| self.failure(self.expected_error(j, "`,`")))
+    }
+
+    /// `[Col =] Agg [default = v]`.
+    fn series_aggregate(&self, i: &'s str) -> PResult<'s, SeriesAggregate> {
+        let (rest, aggregate) = self.named_expr(i)?;
+        let j = skip_ws(rest);
+        if starts_with_word(j, "default") {
+            let k = skip_ws(&j[7..]);
+            if let Some(k) = k.strip_prefix('=').filter(|k| !k.starts_with(['=', '~'])) {
+                let (rest, v) = self.required_expr(k)?;
+                return Ok((rest, SeriesAggregate { aggregate, default: Some(v) }));
+            }
+            return Err(self.failure(self.expected_error(k, "`=` and the default value")));
+        }
+        Ok((rest, SeriesAggregate { aggregate, default: None }))
     }
 
     fn summarize(&self, i: &'s str) -> PResult<'s, Summarize> {

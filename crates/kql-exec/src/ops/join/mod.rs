@@ -244,6 +244,7 @@ fn row_bound(ex: &Executor<'_>, plan: &Plan) -> Option<u64> {
         | Node::Sort { input, .. }
         | Node::Top { input, .. }
         | Node::Take { input, .. }
+        | Node::MakeSeries { input, .. }
         | Node::Render { input, .. } => row_bound(ex, input),
         Node::Summarize { input, keys, .. } if !keys.is_empty() => row_bound(ex, input),
         Node::Summarize { .. } | Node::Count { .. } | Node::Print { .. } => Some(1),
