@@ -183,6 +183,10 @@ pub enum OperatorKind {
     ProjectKeep {
         columns: Vec<ColumnPattern>,
     },
+    /// `project-reorder Column [asc|desc|granny-asc|granny-desc], …`.
+    ProjectReorder {
+        columns: Vec<ReorderItem>,
+    },
     ProjectRename {
         renames: Vec<Rename>,
     },
@@ -230,6 +234,14 @@ pub struct MakeSeries {
     /// Written as `in range(from, to, step)`.
     pub in_range: bool,
     pub by: Vec<NamedExpr>,
+}
+
+/// A column or pattern of `project-reorder`, with how its matches are ordered.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ReorderItem {
+    pub pattern: ColumnPattern,
+    /// `asc`, `desc`, `granny-asc` or `granny-desc`, as written.
+    pub order: Option<Ident>,
 }
 
 /// One aggregation of `make-series` with its fill value.

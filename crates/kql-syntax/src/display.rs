@@ -252,6 +252,16 @@ impl Display for Operator {
                 f.write_str("project-keep ")?;
                 write_list(f, columns, write_pattern)
             }
+            OperatorKind::ProjectReorder { columns } => {
+                f.write_str("project-reorder ")?;
+                write_list(f, columns, |f, c| {
+                    write_pattern(f, &c.pattern)?;
+                    if let Some(o) = &c.order {
+                        write!(f, " {}", o.name)?;
+                    }
+                    Ok(())
+                })
+            }
             OperatorKind::ProjectRename { renames } => {
                 f.write_str("project-rename ")?;
                 write_list(f, renames, |f, r| write!(f, "{} = {}", r.new_name, r.old_name))

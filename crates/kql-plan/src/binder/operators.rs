@@ -284,6 +284,47 @@ impl Binder<'_> {
         project_plan(input, cols, false)
     }
 
+    /// The project-reorder page: each item's matching columns come first, in
+    /// the items' order (a column matched twice stays at its first place);
+    /// matches of a pattern in input order, or by name with `asc`/`desc`;
+    /// the other columns follow in input order.
+    pub(crate) fn project_reorder(&mut self, input: Plan, items: &[ast::ReorderItem]) -> Plan {
+        let schema = input.schema.clone();
+        let cols = identity_columns(&schema);
+        let mut placed = vec![false; cols.len()];
+        let mut order: Vec<usize> = Vec::new();
+        for item in items {
+            let descending = match item.order.as_ref().map(|o| o.name.as_str()) {
+                None | Some("asc") => false,
+                Some("desc") => true,
+                Some(other) => {
+                    let span = item.order.as_ref().map_or(item.pattern.span, |o| o.span);
+                    self.report(SemanticError::Unsupported {
+                        what: format!("`{other}` ordering of project-reorder"),
+                        span,
+                        help: Some("use asc or desc".into()),
+                    });
+                    false
+                }
+            };
+            let matched = self.matching_columns(&schema, std::slice::from_ref(&item.pattern), "project-reorder");
+            let mut here: Vec<usize> = (0..cols.len()).filter(|&k| matched[k] && !placed[k]).collect();
+            if item.order.is_some() {
+                here.sort_by(|&a, &b| cols[a].0.cmp(&cols[b].0));
+                if descending {
+                    here.reverse();
+                }
+            }
+            for &k in &here {
+                placed[k] = true;
+            }
+            order.extend(here);
+        }
+        order.extend((0..cols.len()).filter(|&k| !placed[k]));
+        let out = order.into_iter().filter_map(|k| cols.get(k).cloned()).collect();
+        project_plan(input, out, schema.open)
+    }
+
     pub(crate) fn project_rename(&mut self, input: Plan, renames: &[ast::Rename]) -> Plan {
         let schema = input.schema.clone();
         let mut cols = identity_columns(&schema);

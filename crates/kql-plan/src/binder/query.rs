@@ -39,6 +39,7 @@ impl Binder<'_> {
             OperatorKind::ProjectAway { columns } => self.project_away(input, columns),
             OperatorKind::ProjectKeep { columns } => self.project_keep(input, columns),
             OperatorKind::ProjectRename { renames } => self.project_rename(input, renames),
+            OperatorKind::ProjectReorder { columns } => self.project_reorder(input, columns),
             OperatorKind::Distinct { columns } => self.distinct(input, columns),
             OperatorKind::MvExpand(m) => self.mv_expand(input, m),
             OperatorKind::Lookup(l) => self.lookup(input, l),

@@ -36,6 +36,7 @@ pub const SUPPORTED_OPERATORS: &[&str] = &[
     "parse",
     "parse-where",
     "make-series",
+    "project-reorder",
 ];
 
 /// Kusto operators ntaq recognises but does not implement.
@@ -63,7 +64,6 @@ pub const UNSUPPORTED_OPERATORS: &[&str] = &[
     "mvapply",
     "parse-kv",
     "partition",
-    "project-reorder",
     "project-smart",
     "reduce",
     "sample",
@@ -274,6 +274,10 @@ impl<'s> Parser<'s> {
                 let (r, columns) = self.required_list(body, Self::column_pattern, "a column name or pattern")?;
                 (r, OperatorKind::ProjectKeep { columns })
             }
+            "project-reorder" => {
+                let (r, columns) = self.required_list(body, Self::reorder_item, "a column name or pattern")?;
+                (r, OperatorKind::ProjectReorder { columns })
+            }
             "project-rename" => {
                 let (r, renames) = self.required_list(body, Self::rename, "`NewName = OldName`")?;
                 (r, OperatorKind::ProjectRename { renames })
@@ -371,6 +375,20 @@ impl<'s> Parser<'s> {
         what: &'static str,
     ) -> PResult<'s, Vec<T>> {
         self.require(self.comma_list(i, item), i, what)
+    }
+
+    /// `Column [asc|desc|granny-asc|granny-desc]`.
+    fn reorder_item(&self, i: &'s str) -> PResult<'s, ReorderItem> {
+        let (rest, pattern) = self.column_pattern(i)?;
+        let j = skip_ws(rest);
+        for w in ["granny-asc", "granny-desc", "asc", "desc"] {
+            if j.starts_with(w) && !j[w.len()..].starts_with(|c: char| is_ident_char(c) || c == '-') {
+                let start = self.pos(j);
+                let order = Some(Ident::new(w, Span::new(start, start + w.len())));
+                return Ok((&j[w.len()..], ReorderItem { pattern, order }));
+            }
+        }
+        Ok((rest, ReorderItem { pattern, order: None }))
     }
 
     fn column_pattern(&self, i: &'s str) -> PResult<'s, ColumnPattern> {
