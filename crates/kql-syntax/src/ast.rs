@@ -211,6 +211,8 @@ pub enum OperatorKind {
         keys: Vec<SortKey>,
     },
     Count,
+    /// `getschema`: the input's columns as rows.
+    GetSchema,
     Render(Render),
     /// `parse` / `parse-where`.
     Parse(Parse),

@@ -328,6 +328,7 @@ impl Display for Operator {
                 write_list(f, keys, |f, k| write!(f, "{k}"))
             }
             OperatorKind::Count => f.write_str("count"),
+            OperatorKind::GetSchema => f.write_str("getschema"),
             OperatorKind::Render(r) => {
                 write!(f, "render {}", r.visualization)?;
                 if !r.properties.is_empty() {

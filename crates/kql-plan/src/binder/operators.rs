@@ -9,6 +9,7 @@ use crate::optimize::referenced_columns;
 use crate::plan::{Expr, ExprKind, Node, Plan, SortKey};
 use crate::schema::{Column, OutputNames, Schema};
 use crate::types::Type;
+use crate::value::Value;
 use kql_syntax::ScalarType;
 use kql_syntax::Span;
 use kql_syntax::ast::{self, DistinctColumns, NullsOrder, SortOrder};
@@ -323,6 +324,50 @@ impl Binder<'_> {
         order.extend((0..cols.len()).filter(|&k| !placed[k]));
         let out = order.into_iter().filter_map(|k| cols.get(k).cloned()).collect();
         project_plan(input, out, schema.open)
+    }
+
+    /// The getschema page: one row per input column, `ColumnName`,
+    /// `ColumnOrdinal` (from 0), `DataType` (the .NET type) and `ColumnType`
+    /// (the Kusto type). Known when binding, so the input never runs.
+    pub(crate) fn getschema(&mut self, input: Plan) -> Plan {
+        let schema = Schema::new(vec![
+            Column::new("ColumnName", Type::STRING),
+            Column::new("ColumnOrdinal", Type::INT),
+            Column::new("DataType", Type::STRING),
+            Column::new("ColumnType", Type::STRING),
+        ]);
+        if input.schema.open {
+            // Something upstream is unknown (and was reported).
+            return super::unknown_plan();
+        }
+        let rows = input
+            .schema
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(k, c)| {
+                let t = c.ty.scalar().unwrap_or(ScalarType::Dynamic);
+                let dotnet = match t {
+                    ScalarType::Bool => "System.SByte",
+                    ScalarType::Int => "System.Int32",
+                    ScalarType::Long => "System.Int64",
+                    ScalarType::Real => "System.Double",
+                    ScalarType::Decimal => "System.Data.SqlTypes.SqlDecimal",
+                    ScalarType::String => "System.String",
+                    ScalarType::DateTime => "System.DateTime",
+                    ScalarType::Timespan => "System.TimeSpan",
+                    ScalarType::Guid => "System.Guid",
+                    ScalarType::Dynamic => "System.Object",
+                };
+                vec![
+                    Value::String(c.name.clone()),
+                    Value::Int(Some(i32::try_from(k).unwrap_or(i32::MAX))),
+                    Value::String(dotnet.into()),
+                    Value::String(t.name().into()),
+                ]
+            })
+            .collect();
+        Plan { node: Node::Datatable { rows }, schema }
     }
 
     pub(crate) fn project_rename(&mut self, input: Plan, renames: &[ast::Rename]) -> Plan {

@@ -51,6 +51,7 @@ impl Binder<'_> {
             OperatorKind::Sort { keys } => self.sort(input, keys),
             OperatorKind::Parse(p) => self.parse(input, p),
             OperatorKind::MakeSeries(m) => self.make_series(input, m),
+            OperatorKind::GetSchema => self.getschema(input),
             OperatorKind::Count => Plan {
                 node: Node::Count { input: Box::new(input) },
                 schema: Schema::new(vec![Column::new("Count", Type::LONG)]),

@@ -37,6 +37,7 @@ pub const SUPPORTED_OPERATORS: &[&str] = &[
     "parse-where",
     "make-series",
     "project-reorder",
+    "getschema",
 ];
 
 /// Kusto operators ntaq recognises but does not implement.
@@ -50,7 +51,6 @@ pub const UNSUPPORTED_OPERATORS: &[&str] = &[
     "facet",
     "find",
     "fork",
-    "getschema",
     "graph-mark-components",
     "graph-match",
     "graph-merge",
@@ -328,6 +328,7 @@ impl<'s> Parser<'s> {
                 (r, OperatorKind::Sort { keys })
             }
             "count" => (body, OperatorKind::Count),
+            "getschema" => (body, OperatorKind::GetSchema),
             "render" => {
                 let (r, rd) = self.cut(self.render(body))?;
                 (r, OperatorKind::Render(rd))
