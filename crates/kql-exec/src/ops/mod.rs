@@ -144,9 +144,7 @@ impl<'p> Executor<'p> {
             Node::Join { left, right, kind, on, output } => join::join(self, left, right, *kind, on, output, plan),
             Node::Lookup { left, right, kind, on, output } => join::lookup(self, left, right, *kind, on, output, plan),
             Node::Union { inputs } => combine::union(self, inputs, plan),
-            Node::MakeSeries { input, keys, axis, series, from, to, step } => {
-                series::make_series(self, input, keys, axis, series, from.as_ref(), to.as_ref(), step)
-            }
+            Node::MakeSeries { .. } => series::make_series(self, plan),
             Node::Sort { input, keys } => sort::sort(self, input, keys, None),
             Node::Top { input, count, key } => {
                 let n = self.constant_count(count)?;

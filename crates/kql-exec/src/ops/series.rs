@@ -10,7 +10,7 @@ use crate::physical::{dyn_to_json, value_at};
 use arrow_array::{Array, ArrayRef, RecordBatch, StringArray};
 use arrow_row::{RowConverter, SortField};
 use kql_plan::Value;
-use kql_plan::plan::{Expr, Plan};
+use kql_plan::plan::{Expr, Node, Plan};
 use kql_syntax::ScalarType;
 use serde_json::Value as Json;
 use std::collections::HashMap;
@@ -76,16 +76,12 @@ fn axis_value(ty: ScalarType, start: Pos, step: Pos, k: usize) -> Value {
     }
 }
 
-pub fn make_series<'a>(
-    ex: &'a Executor<'_>,
-    input: &'a Plan,
-    keys: &[String],
-    axis: &str,
-    series: &[(String, Option<Expr>)],
-    from: Option<&Expr>,
-    to: Option<&Expr>,
-    step: &Expr,
-) -> Result<Stream<'a>> {
+/// Runs `plan`, a [`Node::MakeSeries`].
+pub fn make_series<'a>(ex: &'a Executor<'_>, plan: &'a Plan) -> Result<Stream<'a>> {
+    let Node::MakeSeries { input, keys, axis, series, from, to, step } = &plan.node else {
+        return Err(ExecError::Internal("make-series: not a MakeSeries node".into()));
+    };
+    let (from, to) = (from.as_ref(), to.as_ref());
     let constant = |e: &Expr| -> Result<Value> {
         let subs = ex.subqueries(std::iter::once(e))?;
         let cx = EvalCx { now: ex.now, subqueries: &subs };
