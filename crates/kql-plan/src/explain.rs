@@ -148,6 +148,9 @@ impl fmt::Display for NodeLine<'_> {
                 f.write_str("Print ")?;
                 list(f, columns, |f, (n, e)| write!(f, "{n} = {}", ExprText(e)))
             }
+            Node::Range { column, from, to, step } => {
+                write!(f, "Range {column} from {} to {} step {}", ExprText(from), ExprText(to), ExprText(step))
+            }
             Node::Datatable { rows } => write!(f, "Datatable {} rows", rows.len()),
             Node::Render { visualization, .. } => write!(f, "Render {visualization}"),
         }

@@ -249,7 +249,7 @@ fn prune(plan: &mut Plan, required: &Names, shared: &mut Vec<Names>) {
         Node::Print { columns } => {
             columns.iter_mut().for_each(|(_, e)| prune_expr(e, shared));
         }
-        Node::Datatable { .. } => keep_schema = None,
+        Node::Datatable { .. } | Node::Range { .. } => keep_schema = None,
     }
     if let Some(keep) = keep_schema {
         plan.schema.columns.retain(|c| keep.contains(&c.name));

@@ -232,6 +232,13 @@ pub enum Node {
     Print {
         columns: Vec<(String, Expr)>,
     },
+    /// `range`: one column of `from`, `from + step`, … up to `to` inclusive.
+    Range {
+        column: String,
+        from: Expr,
+        to: Expr,
+        step: Expr,
+    },
     /// Literal rows.
     Datatable {
         rows: Vec<Vec<Value>>,
@@ -289,7 +296,11 @@ impl Plan {
     /// The plans this node reads from (not counting shared lets it refers to).
     pub fn inputs(&self) -> Vec<&Plan> {
         match &self.node {
-            Node::Scan { .. } | Node::Shared { .. } | Node::Print { .. } | Node::Datatable { .. } => Vec::new(),
+            Node::Scan { .. }
+            | Node::Shared { .. }
+            | Node::Print { .. }
+            | Node::Datatable { .. }
+            | Node::Range { .. } => Vec::new(),
             Node::Filter { input, .. }
             | Node::Project { input, .. }
             | Node::Distinct { input }
@@ -309,7 +320,11 @@ impl Plan {
     /// [`Plan::inputs`], mutable (for rewrites).
     pub fn inputs_mut(&mut self) -> Vec<&mut Plan> {
         match &mut self.node {
-            Node::Scan { .. } | Node::Shared { .. } | Node::Print { .. } | Node::Datatable { .. } => Vec::new(),
+            Node::Scan { .. }
+            | Node::Shared { .. }
+            | Node::Print { .. }
+            | Node::Datatable { .. }
+            | Node::Range { .. } => Vec::new(),
             Node::Filter { input, .. }
             | Node::Project { input, .. }
             | Node::Distinct { input }
@@ -347,6 +362,7 @@ impl Plan {
                 .collect(),
             Node::Top { count, key, .. } => vec![count, &key.expr],
             Node::Take { count, .. } => vec![count],
+            Node::Range { from, to, step, .. } => vec![from, to, step],
             Node::Scan { .. }
             | Node::Shared { .. }
             | Node::Distinct { .. }

@@ -143,6 +143,17 @@ pub enum SourceKind {
     Print(Vec<NamedExpr>),
     /// `datatable(a:long, b:string) [1, "x", 2, "y"]`.
     Datatable(Datatable),
+    /// `range Column from Start to Stop step Step`.
+    Range(RangeSource),
+}
+
+/// `range Column from Start to Stop step Step` (Stop included).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RangeSource {
+    pub column: Ident,
+    pub from: Expr,
+    pub to: Expr,
+    pub step: Expr,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

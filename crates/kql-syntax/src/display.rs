@@ -150,6 +150,11 @@ impl Display for Source {
                 f.write_str("print ")?;
                 write_list(f, cols, |f, c| write!(f, "{c}"))
             }
+            SourceKind::Range(r) => {
+                f.write_str("range ")?;
+                write_ident(f, &r.column.name)?;
+                write!(f, " from {} to {} step {}", r.from, r.to, r.step)
+            }
             SourceKind::Datatable(dt) => {
                 f.write_str("datatable(")?;
                 write_list(f, &dt.columns, |f, c| write!(f, "{}:{}", c.name, c.ty.ty))?;

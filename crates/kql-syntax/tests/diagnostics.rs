@@ -347,7 +347,7 @@ fn missing_pipe_before_an_operator() {
 fn unsupported_features() {
     let cases = [
         ("unsupported_top_nested", "T | top-nested 3 of a by count()", "kql::unsupported::operator", "top-nested"),
-        ("unsupported_range", "range x from 1 to 3 step 1", "kql::unsupported::operator", "range"),
+        ("unsupported_search", "search \"x\"", "kql::unsupported::operator", "search"),
         ("unsupported_set", "set x=1; T", "kql::unsupported::statement", "set"),
         ("unsupported_function", "let f = (a:long) { a }; T", "kql::unsupported::statement", "let f = "),
     ];

@@ -157,6 +157,7 @@ impl<'p> Executor<'p> {
             Node::Count { input } => aggregate::count(self, input),
             Node::Print { columns } => source::print(self, columns, plan),
             Node::Datatable { rows } => source::datatable(rows, plan),
+            Node::Range { from, to, step, .. } => source::range(self, from, to, step, plan),
             Node::Render { input, .. } => self.run(input),
         }
     }

@@ -159,7 +159,11 @@ impl<'s> Parser<'s> {
                 let (r, dt) = self.cut(self.datatable(&i[9..]))?;
                 (r, SourceKind::Datatable(dt))
             }
-            Some(w @ ("range" | "find" | "search" | "externaldata" | "external_data" | "evaluate")) => {
+            Some("range") => {
+                let (r, range) = self.cut(self.range_source(&i[5..]))?;
+                (r, SourceKind::Range(range))
+            }
+            Some(w @ ("find" | "search" | "externaldata" | "external_data" | "evaluate")) => {
                 return Err(self.failure(SyntaxError::UnsupportedOperator {
                     what: format!("the `{w}` operator"),
                     span: Span::new(start, start + w.len()),
@@ -172,6 +176,27 @@ impl<'s> Parser<'s> {
             }
         };
         Ok((rest, Source { kind, span: self.span_from(start, rest) }))
+    }
+
+    /// After `range`: `Column from Start to Stop step Step`.
+    fn range_source(&self, i: &'s str) -> PResult<'s, RangeSource> {
+        let (rest, column) = self.ident(i)?;
+        let mut parts = Vec::new();
+        let mut rest = rest;
+        for w in ["from", "to", "step"] {
+            let j = skip_ws(rest);
+            if !starts_with_word(j, w) {
+                return Err(self.failure(self.expected_error(j, &format!("`{w}`"))));
+            }
+            let (r, e) = self.required_expr(&j[w.len()..])?;
+            parts.push(e);
+            rest = r;
+        }
+        let mut parts = parts.into_iter();
+        match (parts.next(), parts.next(), parts.next()) {
+            (Some(from), Some(to), Some(step)) => Ok((rest, RangeSource { column, from, to, step })),
+            _ => Err(self.failure(self.expected_error(rest, "`from`, `to` and `step`"))),
+        }
     }
 
     /// After `datatable`: `(a:long, b:string) [values…]`.
