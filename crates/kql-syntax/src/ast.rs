@@ -144,7 +144,7 @@ pub enum SourceKind {
     /// `datatable(a:long, b:string) [1, "x", 2, "y"]`.
     Datatable(Datatable),
     /// `range Column from Start to Stop step Step`.
-    Range(RangeSource),
+    Range(Box<RangeSource>),
 }
 
 /// `range Column from Start to Stop step Step` (Stop included).

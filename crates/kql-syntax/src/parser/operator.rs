@@ -161,7 +161,7 @@ impl<'s> Parser<'s> {
             }
             Some("range") => {
                 let (r, range) = self.cut(self.range_source(&i[5..]))?;
-                (r, SourceKind::Range(range))
+                (r, SourceKind::Range(Box::new(range)))
             }
             Some(w @ ("find" | "search" | "externaldata" | "external_data" | "evaluate")) => {
                 return Err(self.failure(SyntaxError::UnsupportedOperator {
