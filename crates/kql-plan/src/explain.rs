@@ -114,6 +114,26 @@ impl fmt::Display for NodeLine<'_> {
                 }
                 Ok(())
             }
+            Node::MakeSeries { keys, axis, series, from, to, step, .. } => {
+                f.write_str("MakeSeries ")?;
+                list(f, series, |f, (n, d)| match d {
+                    Some(d) => write!(f, "{n} default={}", ExprText(d)),
+                    None => f.write_str(n),
+                })?;
+                write!(f, " on {axis}")?;
+                if let Some(e) = from {
+                    write!(f, " from {}", ExprText(e))?;
+                }
+                if let Some(e) = to {
+                    write!(f, " to {}", ExprText(e))?;
+                }
+                write!(f, " step {}", ExprText(step))?;
+                if !keys.is_empty() {
+                    f.write_str(" by ")?;
+                    list(f, keys, |f, k| f.write_str(k))?;
+                }
+                Ok(())
+            }
             Node::Sort { keys, .. } => {
                 f.write_str("Sort ")?;
                 list(f, keys, sort_key)
@@ -127,6 +147,9 @@ impl fmt::Display for NodeLine<'_> {
             Node::Print { columns } => {
                 f.write_str("Print ")?;
                 list(f, columns, |f, (n, e)| write!(f, "{n} = {}", ExprText(e)))
+            }
+            Node::Range { column, from, to, step } => {
+                write!(f, "Range {column} from {} to {} step {}", ExprText(from), ExprText(to), ExprText(step))
             }
             Node::Datatable { rows } => write!(f, "Datatable {} rows", rows.len()),
             Node::Render { visualization, .. } => write!(f, "Render {visualization}"),

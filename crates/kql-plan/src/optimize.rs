@@ -212,6 +212,16 @@ fn prune(plan: &mut Plan, required: &Names, shared: &mut Vec<Names>) {
             }
             keep_schema = Some(keep);
         }
+        Node::MakeSeries { input, series, from, to, step, .. } => {
+            for e in series.iter_mut().filter_map(|(_, d)| d.as_mut()).chain(from.iter_mut()).chain(to.iter_mut()) {
+                prune_expr(e, shared);
+            }
+            prune_expr(step, shared);
+            // Every key, bin and series makes the output rows.
+            let all: Names = input.schema.names().map(str::to_string).collect();
+            prune(input, &all, shared);
+            keep_schema = None;
+        }
         Node::Sort { input, keys } => {
             keys.iter_mut().for_each(|k| prune_expr(&mut k.expr, shared));
             let mut need = required.clone();
@@ -239,7 +249,7 @@ fn prune(plan: &mut Plan, required: &Names, shared: &mut Vec<Names>) {
         Node::Print { columns } => {
             columns.iter_mut().for_each(|(_, e)| prune_expr(e, shared));
         }
-        Node::Datatable { .. } => keep_schema = None,
+        Node::Datatable { .. } | Node::Range { .. } => keep_schema = None,
     }
     if let Some(keep) = keep_schema {
         plan.schema.columns.retain(|c| keep.contains(&c.name));

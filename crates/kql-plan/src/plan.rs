@@ -197,6 +197,20 @@ pub enum Node {
         keys: Vec<(String, Expr)>,
         aggregates: Vec<Aggregate>,
     },
+    /// `make-series` over a `Summarize` by `keys`, then the axis bin
+    /// (column `axis`), then one column per series: one row per key with
+    /// each series, then the axis, as dynamic arrays over the bins
+    /// `from + k * step` in `[from, to)` (without them, from the first
+    /// to the last bin of the input); absent bins hold the default (0).
+    MakeSeries {
+        input: Box<Plan>,
+        keys: Vec<String>,
+        axis: String,
+        series: Vec<(String, Option<Expr>)>,
+        from: Option<Expr>,
+        to: Option<Expr>,
+        step: Expr,
+    },
     Sort {
         input: Box<Plan>,
         keys: Vec<SortKey>,
@@ -217,6 +231,13 @@ pub enum Node {
     /// One row of computed values.
     Print {
         columns: Vec<(String, Expr)>,
+    },
+    /// `range`: one column of `from`, `from + step`, … up to `to` inclusive.
+    Range {
+        column: String,
+        from: Expr,
+        to: Expr,
+        step: Expr,
     },
     /// Literal rows.
     Datatable {
@@ -280,12 +301,17 @@ impl Plan {
     /// The plans this node reads from (not counting shared lets it refers to).
     pub fn inputs(&self) -> Vec<&Plan> {
         match &self.node {
-            Node::Scan { .. } | Node::Shared { .. } | Node::Print { .. } | Node::Datatable { .. } => Vec::new(),
+            Node::Scan { .. }
+            | Node::Shared { .. }
+            | Node::Print { .. }
+            | Node::Datatable { .. }
+            | Node::Range { .. } => Vec::new(),
             Node::Filter { input, .. }
             | Node::Project { input, .. }
             | Node::Distinct { input }
             | Node::MvExpand { input, .. }
             | Node::Summarize { input, .. }
+            | Node::MakeSeries { input, .. }
             | Node::Sort { input, .. }
             | Node::Top { input, .. }
             | Node::Take { input, .. }
@@ -299,12 +325,17 @@ impl Plan {
     /// [`Plan::inputs`], mutable (for rewrites).
     pub fn inputs_mut(&mut self) -> Vec<&mut Plan> {
         match &mut self.node {
-            Node::Scan { .. } | Node::Shared { .. } | Node::Print { .. } | Node::Datatable { .. } => Vec::new(),
+            Node::Scan { .. }
+            | Node::Shared { .. }
+            | Node::Print { .. }
+            | Node::Datatable { .. }
+            | Node::Range { .. } => Vec::new(),
             Node::Filter { input, .. }
             | Node::Project { input, .. }
             | Node::Distinct { input }
             | Node::MvExpand { input, .. }
             | Node::Summarize { input, .. }
+            | Node::MakeSeries { input, .. }
             | Node::Sort { input, .. }
             | Node::Top { input, .. }
             | Node::Take { input, .. }
@@ -327,8 +358,16 @@ impl Plan {
                 keys.iter().map(|(_, e)| e).chain(aggregates.iter().flat_map(|a| &a.args)).collect()
             }
             Node::Sort { keys, .. } => keys.iter().map(|k| &k.expr).collect(),
+            Node::MakeSeries { series, from, to, step, .. } => series
+                .iter()
+                .filter_map(|(_, d)| d.as_ref())
+                .chain(from.iter())
+                .chain(to.iter())
+                .chain(std::iter::once(step))
+                .collect(),
             Node::Top { count, key, .. } => vec![count, &key.expr],
             Node::Take { count, .. } => vec![count],
+            Node::Range { from, to, step, .. } => vec![from, to, step],
             Node::Scan { .. }
             | Node::Shared { .. }
             | Node::Distinct { .. }

@@ -143,6 +143,17 @@ pub enum SourceKind {
     Print(Vec<NamedExpr>),
     /// `datatable(a:long, b:string) [1, "x", 2, "y"]`.
     Datatable(Datatable),
+    /// `range Column from Start to Stop step Step`.
+    Range(Box<RangeSource>),
+}
+
+/// `range Column from Start to Stop step Step` (Stop included).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RangeSource {
+    pub column: Ident,
+    pub from: Expr,
+    pub to: Expr,
+    pub step: Expr,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -183,6 +194,10 @@ pub enum OperatorKind {
     ProjectKeep {
         columns: Vec<ColumnPattern>,
     },
+    /// `project-reorder Column [asc|desc|granny-asc|granny-desc], …`.
+    ProjectReorder {
+        columns: Vec<ReorderItem>,
+    },
     ProjectRename {
         renames: Vec<Rename>,
     },
@@ -207,6 +222,8 @@ pub enum OperatorKind {
         keys: Vec<SortKey>,
     },
     Count,
+    /// `getschema`: the input's columns as rows.
+    GetSchema,
     Render(Render),
     /// `parse` / `parse-where`.
     Parse(Parse),
@@ -215,9 +232,41 @@ pub enum OperatorKind {
     Invoke {
         call: Expr,
     },
+    MakeSeries(MakeSeries),
     /// An operator that did not parse (diagnostics were reported), or one
     /// that Kusto has but ntaq does not implement. Its output schema is unknown.
     Error,
+}
+
+/// `make-series [params] [Col =] Agg [default = v], … on Axis
+/// [from start] [to end] step step [by [Col =] Expr, …]`, or with
+/// `in range(start, end, step)` after the axis column.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MakeSeries {
+    pub params: Vec<OperatorParam>,
+    pub aggregates: Vec<SeriesAggregate>,
+    pub axis: Ident,
+    pub from: Option<Expr>,
+    pub to: Option<Expr>,
+    pub step: Expr,
+    /// Written as `in range(from, to, step)`.
+    pub in_range: bool,
+    pub by: Vec<NamedExpr>,
+}
+
+/// A column or pattern of `project-reorder`, with how its matches are ordered.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ReorderItem {
+    pub pattern: ColumnPattern,
+    /// `asc`, `desc`, `granny-asc` or `granny-desc`, as written.
+    pub order: Option<Ident>,
+}
+
+/// One aggregation of `make-series` with its fill value.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SeriesAggregate {
+    pub aggregate: NamedExpr,
+    pub default: Option<Expr>,
 }
 
 /// `parse [kind=simple|regex|relaxed [flags=F]] Expr with Pattern…`, and

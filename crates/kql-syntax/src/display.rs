@@ -150,6 +150,11 @@ impl Display for Source {
                 f.write_str("print ")?;
                 write_list(f, cols, |f, c| write!(f, "{c}"))
             }
+            SourceKind::Range(r) => {
+                f.write_str("range ")?;
+                write_ident(f, &r.column.name)?;
+                write!(f, " from {} to {} step {}", r.from, r.to, r.step)
+            }
             SourceKind::Datatable(dt) => {
                 f.write_str("datatable(")?;
                 write_list(f, &dt.columns, |f, c| write!(f, "{}:{}", c.name, c.ty.ty))?;
@@ -252,6 +257,16 @@ impl Display for Operator {
                 f.write_str("project-keep ")?;
                 write_list(f, columns, write_pattern)
             }
+            OperatorKind::ProjectReorder { columns } => {
+                f.write_str("project-reorder ")?;
+                write_list(f, columns, |f, c| {
+                    write_pattern(f, &c.pattern)?;
+                    if let Some(o) = &c.order {
+                        write!(f, " {}", o.name)?;
+                    }
+                    Ok(())
+                })
+            }
             OperatorKind::ProjectRename { renames } => {
                 f.write_str("project-rename ")?;
                 write_list(f, renames, |f, r| write!(f, "{} = {}", r.new_name, r.old_name))
@@ -319,12 +334,46 @@ impl Display for Operator {
             }
             OperatorKind::Count => f.write_str("count"),
             OperatorKind::Invoke { call } => write!(f, "invoke {call}"),
+            OperatorKind::GetSchema => f.write_str("getschema"),
             OperatorKind::Render(r) => {
                 write!(f, "render {}", r.visualization)?;
                 if !r.properties.is_empty() {
                     f.write_str(" with (")?;
                     write_list(f, &r.properties, |f, (k, v)| write!(f, "{k}={v}"))?;
                     f.write_str(")")?;
+                }
+                Ok(())
+            }
+            OperatorKind::MakeSeries(m) => {
+                f.write_str("make-series")?;
+                for p in &m.params {
+                    write!(f, " {p}")?;
+                }
+                f.write_str(" ")?;
+                write_list(f, &m.aggregates, |f, a| {
+                    write!(f, "{}", a.aggregate)?;
+                    if let Some(d) = &a.default {
+                        write!(f, " default={d}")?;
+                    }
+                    Ok(())
+                })?;
+                f.write_str(" on ")?;
+                write_ident(f, &m.axis.name)?;
+                match (&m.from, &m.to) {
+                    (Some(from), Some(to)) if m.in_range => write!(f, " in range({from}, {to}, {})", m.step)?,
+                    _ => {
+                        if let Some(from) = &m.from {
+                            write!(f, " from {from}")?;
+                        }
+                        if let Some(to) = &m.to {
+                            write!(f, " to {to}")?;
+                        }
+                        write!(f, " step {}", m.step)?;
+                    }
+                }
+                if !m.by.is_empty() {
+                    f.write_str(" by ")?;
+                    write_list(f, &m.by, |f, b| write!(f, "{b}"))?;
                 }
                 Ok(())
             }

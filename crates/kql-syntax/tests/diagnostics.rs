@@ -346,13 +346,8 @@ fn missing_pipe_before_an_operator() {
 #[test]
 fn unsupported_features() {
     let cases = [
-        (
-            "unsupported_make_series",
-            "T | make-series count() on Timestamp step 1h",
-            "kql::unsupported::operator",
-            "make-series",
-        ),
-        ("unsupported_range", "range x from 1 to 3 step 1", "kql::unsupported::operator", "range"),
+        ("unsupported_top_nested", "T | top-nested 3 of a by count()", "kql::unsupported::operator", "top-nested"),
+        ("unsupported_search", "search \"x\"", "kql::unsupported::operator", "search"),
         ("unsupported_set", "set x=1; T", "kql::unsupported::statement", "set"),
         (
             "unsupported_declare_in_function",

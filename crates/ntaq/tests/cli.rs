@@ -152,7 +152,7 @@ fn github_annotations() {
 
 #[test]
 fn unsupported_only_exits_3() {
-    let o = ntaq_stdin(&["check", "-"], "NTAIpDetails | make-series n = count() on FlowIntervalStartTime step 1h");
+    let o = ntaq_stdin(&["check", "-"], "NTAIpDetails | top-nested 3 of FlowType by count()");
     assert_eq!(code(&o), 3, "{}", stderr(&o));
     assert!(stderr(&o).contains("kql::unsupported::operator"), "{}", stderr(&o));
 
@@ -161,10 +161,7 @@ fn unsupported_only_exits_3() {
 
     // An error anywhere wins over unsupported. (After the unsupported
     // operator the columns are unknown, so the error must come before it.)
-    let o = ntaq_stdin(
-        &["check", "-"],
-        "NTAIpDetails | where Nope | make-series n = count() on FlowIntervalStartTime step 1h",
-    );
+    let o = ntaq_stdin(&["check", "-"], "NTAIpDetails | where Nope | top-nested 3 of FlowType by count()");
     assert_eq!(code(&o), 1, "{}", stderr(&o));
 }
 

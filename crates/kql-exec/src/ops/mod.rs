@@ -10,6 +10,7 @@ mod distinct;
 mod join;
 mod pipeline;
 mod rowwise;
+mod series;
 mod sort;
 mod source;
 
@@ -143,6 +144,7 @@ impl<'p> Executor<'p> {
             Node::Join { left, right, kind, on, output } => join::join(self, left, right, *kind, on, output, plan),
             Node::Lookup { left, right, kind, on, output } => join::lookup(self, left, right, *kind, on, output, plan),
             Node::Union { inputs } => combine::union(self, inputs, plan),
+            Node::MakeSeries { .. } => series::make_series(self, plan),
             Node::Sort { input, keys } => sort::sort(self, input, keys, None),
             Node::Top { input, count, key } => {
                 let n = self.constant_count(count)?;
@@ -155,6 +157,7 @@ impl<'p> Executor<'p> {
             Node::Count { input } => aggregate::count(self, input),
             Node::Print { columns } => source::print(self, columns, plan),
             Node::Datatable { rows } => source::datatable(rows, plan),
+            Node::Range { from, to, step, .. } => source::range(self, from, to, step, plan),
             Node::Render { input, .. } => self.run(input),
         }
     }

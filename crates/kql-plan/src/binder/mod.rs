@@ -3,6 +3,7 @@
 
 mod expr;
 mod join;
+mod make_series;
 mod naming;
 mod operators;
 mod optypes;

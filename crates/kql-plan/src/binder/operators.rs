@@ -9,6 +9,7 @@ use crate::optimize::referenced_columns;
 use crate::plan::{Expr, ExprKind, Node, Plan, SortKey};
 use crate::schema::{Column, OutputNames, Schema};
 use crate::types::Type;
+use crate::value::Value;
 use kql_syntax::ScalarType;
 use kql_syntax::Span;
 use kql_syntax::ast::{self, DistinctColumns, NullsOrder, SortOrder};
@@ -282,6 +283,91 @@ impl Binder<'_> {
         let keep = self.matching_columns(&schema, patterns, "project-keep");
         let cols = identity_columns(&schema).into_iter().zip(keep).filter(|(_, k)| *k).map(|(c, _)| c).collect();
         project_plan(input, cols, false)
+    }
+
+    /// The project-reorder page: each item's matching columns come first, in
+    /// the items' order (a column matched twice stays at its first place);
+    /// matches of a pattern in input order, or by name with `asc`/`desc`;
+    /// the other columns follow in input order.
+    pub(crate) fn project_reorder(&mut self, input: Plan, items: &[ast::ReorderItem]) -> Plan {
+        let schema = input.schema.clone();
+        let cols = identity_columns(&schema);
+        let mut placed = vec![false; cols.len()];
+        let mut order: Vec<usize> = Vec::new();
+        for item in items {
+            let descending = match item.order.as_ref().map(|o| o.name.as_str()) {
+                None | Some("asc") => false,
+                Some("desc") => true,
+                Some(other) => {
+                    let span = item.order.as_ref().map_or(item.pattern.span, |o| o.span);
+                    self.report(SemanticError::Unsupported {
+                        what: format!("`{other}` ordering of project-reorder"),
+                        span,
+                        help: Some("use asc or desc".into()),
+                    });
+                    false
+                }
+            };
+            let matched = self.matching_columns(&schema, std::slice::from_ref(&item.pattern), "project-reorder");
+            let mut here: Vec<usize> = (0..cols.len()).filter(|&k| matched[k] && !placed[k]).collect();
+            if item.order.is_some() {
+                here.sort_by(|&a, &b| cols[a].0.cmp(&cols[b].0));
+                if descending {
+                    here.reverse();
+                }
+            }
+            for &k in &here {
+                placed[k] = true;
+            }
+            order.extend(here);
+        }
+        order.extend((0..cols.len()).filter(|&k| !placed[k]));
+        let out = order.into_iter().filter_map(|k| cols.get(k).cloned()).collect();
+        project_plan(input, out, schema.open)
+    }
+
+    /// The getschema page: one row per input column, `ColumnName`,
+    /// `ColumnOrdinal` (from 0), `DataType` (the .NET type) and `ColumnType`
+    /// (the Kusto type). Known when binding, so the input never runs.
+    pub(crate) fn getschema(&mut self, input: Plan) -> Plan {
+        let schema = Schema::new(vec![
+            Column::new("ColumnName", Type::STRING),
+            Column::new("ColumnOrdinal", Type::INT),
+            Column::new("DataType", Type::STRING),
+            Column::new("ColumnType", Type::STRING),
+        ]);
+        if input.schema.open {
+            // Something upstream is unknown (and was reported).
+            return super::unknown_plan();
+        }
+        let rows = input
+            .schema
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(k, c)| {
+                let t = c.ty.scalar().unwrap_or(ScalarType::Dynamic);
+                let dotnet = match t {
+                    ScalarType::Bool => "System.SByte",
+                    ScalarType::Int => "System.Int32",
+                    ScalarType::Long => "System.Int64",
+                    ScalarType::Real => "System.Double",
+                    ScalarType::Decimal => "System.Data.SqlTypes.SqlDecimal",
+                    ScalarType::String => "System.String",
+                    ScalarType::DateTime => "System.DateTime",
+                    ScalarType::Timespan => "System.TimeSpan",
+                    ScalarType::Guid => "System.Guid",
+                    ScalarType::Dynamic => "System.Object",
+                };
+                vec![
+                    Value::String(c.name.clone()),
+                    Value::Int(Some(i32::try_from(k).unwrap_or(i32::MAX))),
+                    Value::String(dotnet.into()),
+                    Value::String(t.name().into()),
+                ]
+            })
+            .collect();
+        Plan { node: Node::Datatable { rows }, schema }
     }
 
     pub(crate) fn project_rename(&mut self, input: Plan, renames: &[ast::Rename]) -> Plan {

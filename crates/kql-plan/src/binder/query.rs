@@ -17,6 +17,7 @@ impl Binder<'_> {
             SourceKind::Expr(e) => self.tabular_expr(e),
             SourceKind::Union(u) => self.union(None, u),
             SourceKind::Print(cols) => self.print(cols),
+            SourceKind::Range(r) => self.range(r),
             SourceKind::Datatable(dt) => self.datatable(dt),
         };
         let mut plan = self.depth_checked(plan, q.source.span).unwrap_or_else(unknown_plan);
@@ -40,6 +41,7 @@ impl Binder<'_> {
             OperatorKind::ProjectAway { columns } => self.project_away(input, columns),
             OperatorKind::ProjectKeep { columns } => self.project_keep(input, columns),
             OperatorKind::ProjectRename { renames } => self.project_rename(input, renames),
+            OperatorKind::ProjectReorder { columns } => self.project_reorder(input, columns),
             OperatorKind::Distinct { columns } => self.distinct(input, columns),
             OperatorKind::MvExpand(m) => self.mv_expand(input, m),
             OperatorKind::Lookup(l) => self.lookup(input, l),
@@ -50,6 +52,8 @@ impl Binder<'_> {
             OperatorKind::Take { count } => self.take(input, count),
             OperatorKind::Sort { keys } => self.sort(input, keys),
             OperatorKind::Parse(p) => self.parse(input, p),
+            OperatorKind::MakeSeries(m) => self.make_series(input, m),
+            OperatorKind::GetSchema => self.getschema(input),
             OperatorKind::Count => Plan {
                 node: Node::Count { input: Box::new(input) },
                 schema: Schema::new(vec![Column::new("Count", Type::LONG)]),
@@ -118,6 +122,50 @@ impl Binder<'_> {
     }
 
     /// `print a = 1, 2`: one row; unnamed columns are `print_0`, `print_1`, … by position.
+    /// The range operator page: a single column of the values Start,
+    /// Start + Step, … up to Stop inclusive, typed as Start (long, real,
+    /// datetime or timespan; Step a timespan for the time types).
+    fn range(&mut self, r: &ast::RangeSource) -> Plan {
+        let empty = Schema::default();
+        let mut bound = Vec::new();
+        for (e, what) in [(&r.from, "the range start"), (&r.to, "the range stop"), (&r.step, "the range step")] {
+            let x = self.scalar(e, Some(&empty));
+            if !x.is_error() && !super::expr::is_constant(&x) {
+                self.report(SemanticError::NotConstant { what: what.into(), span: e.span });
+            }
+            bound.push(x);
+        }
+        let [from, to, step] = <[Expr; 3]>::try_from(bound).unwrap_or_else(|_| unreachable!());
+        use kql_syntax::ScalarType as S;
+        let ty = from.ty.scalar();
+        let ok = match (ty, to.ty.scalar(), step.ty.scalar()) {
+            (Some(S::DateTime), Some(S::DateTime), Some(S::Timespan))
+            | (Some(S::Timespan), Some(S::Timespan), Some(S::Timespan)) => true,
+            (Some(a), Some(b), Some(c)) => [a, b, c].iter().all(|t| matches!(t, S::Int | S::Long | S::Real)),
+            _ => true,
+        };
+        if !ok {
+            self.report(SemanticError::TypeMismatch {
+                message: "range takes numbers, or datetimes/timespans with a timespan step".into(),
+                span: r.step.span,
+                label: "of this".into(),
+                help: None,
+            });
+            return unknown_plan();
+        }
+        let ty = match ty {
+            Some(S::Int) if to.ty.scalar() == Some(S::Real) || step.ty.scalar() == Some(S::Real) => Type::REAL,
+            Some(S::Long) if to.ty.scalar() == Some(S::Real) || step.ty.scalar() == Some(S::Real) => Type::REAL,
+            Some(S::Int) => Type::LONG,
+            Some(t) => Type::Scalar(t),
+            None => Type::Unknown,
+        };
+        Plan {
+            node: Node::Range { column: r.column.name.clone(), from, to, step },
+            schema: Schema::new(vec![Column::new(r.column.name.clone(), ty)]),
+        }
+    }
+
     fn print(&mut self, cols: &[ast::NamedExpr]) -> Plan {
         let empty = Schema::default();
         let mut out: Vec<(String, Expr)> = Vec::new();

@@ -36,6 +36,9 @@ pub const SUPPORTED_OPERATORS: &[&str] = &[
     "parse",
     "parse-where",
     "invoke",
+    "make-series",
+    "project-reorder",
+    "getschema",
 ];
 
 /// Kusto operators ntaq recognises but does not implement.
@@ -49,7 +52,6 @@ pub const UNSUPPORTED_OPERATORS: &[&str] = &[
     "facet",
     "find",
     "fork",
-    "getschema",
     "graph-mark-components",
     "graph-match",
     "graph-merge",
@@ -58,12 +60,10 @@ pub const UNSUPPORTED_OPERATORS: &[&str] = &[
     "lookup-table",
     "macro-expand",
     "make-graph",
-    "make-series",
     "mv-apply",
     "mvapply",
     "parse-kv",
     "partition",
-    "project-reorder",
     "project-smart",
     "reduce",
     "sample",
@@ -159,7 +159,11 @@ impl<'s> Parser<'s> {
                 let (r, dt) = self.cut(self.datatable(&i[9..]))?;
                 (r, SourceKind::Datatable(dt))
             }
-            Some(w @ ("range" | "find" | "search" | "externaldata" | "external_data" | "evaluate")) => {
+            Some("range") => {
+                let (r, range) = self.cut(self.range_source(&i[5..]))?;
+                (r, SourceKind::Range(Box::new(range)))
+            }
+            Some(w @ ("find" | "search" | "externaldata" | "external_data" | "evaluate")) => {
                 return Err(self.failure(SyntaxError::UnsupportedOperator {
                     what: format!("the `{w}` operator"),
                     span: Span::new(start, start + w.len()),
@@ -172,6 +176,27 @@ impl<'s> Parser<'s> {
             }
         };
         Ok((rest, Source { kind, span: self.span_from(start, rest) }))
+    }
+
+    /// After `range`: `Column from Start to Stop step Step`.
+    fn range_source(&self, i: &'s str) -> PResult<'s, RangeSource> {
+        let (rest, column) = self.ident(i)?;
+        let mut parts = Vec::new();
+        let mut rest = rest;
+        for w in ["from", "to", "step"] {
+            let j = skip_ws(rest);
+            if !starts_with_word(j, w) {
+                return Err(self.failure(self.expected_error(j, &format!("`{w}`"))));
+            }
+            let (r, e) = self.required_expr(&j[w.len()..])?;
+            parts.push(e);
+            rest = r;
+        }
+        let mut parts = parts.into_iter();
+        match (parts.next(), parts.next(), parts.next()) {
+            (Some(from), Some(to), Some(step)) => Ok((rest, RangeSource { column, from, to, step })),
+            _ => Err(self.failure(self.expected_error(rest, "`from`, `to` and `step`"))),
+        }
     }
 
     /// After `datatable`: `(a:long, b:string) [values…]`.
@@ -274,6 +299,10 @@ impl<'s> Parser<'s> {
                 let (r, columns) = self.required_list(body, Self::column_pattern, "a column name or pattern")?;
                 (r, OperatorKind::ProjectKeep { columns })
             }
+            "project-reorder" => {
+                let (r, columns) = self.required_list(body, Self::reorder_item, "a column name or pattern")?;
+                (r, OperatorKind::ProjectReorder { columns })
+            }
             "project-rename" => {
                 let (r, renames) = self.required_list(body, Self::rename, "`NewName = OldName`")?;
                 (r, OperatorKind::ProjectRename { renames })
@@ -337,6 +366,7 @@ impl<'s> Parser<'s> {
                 }
                 (r, OperatorKind::Invoke { call })
             }
+            "getschema" => (body, OperatorKind::GetSchema),
             "render" => {
                 let (r, rd) = self.cut(self.render(body))?;
                 (r, OperatorKind::Render(rd))
@@ -344,6 +374,10 @@ impl<'s> Parser<'s> {
             "parse" | "parse-where" => {
                 let (r, p) = self.cut(self.parse_op(body, word == "parse-where"))?;
                 (r, OperatorKind::Parse(p))
+            }
+            "make-series" => {
+                let (r, m) = self.cut(self.make_series(body))?;
+                (r, OperatorKind::MakeSeries(m))
             }
             w if UNSUPPORTED_OPERATORS.contains(&w) => {
                 return Err(self.failure(SyntaxError::UnsupportedOperator {
@@ -380,6 +414,20 @@ impl<'s> Parser<'s> {
         what: &'static str,
     ) -> PResult<'s, Vec<T>> {
         self.require(self.comma_list(i, item), i, what)
+    }
+
+    /// `Column [asc|desc|granny-asc|granny-desc]`.
+    fn reorder_item(&self, i: &'s str) -> PResult<'s, ReorderItem> {
+        let (rest, pattern) = self.column_pattern(i)?;
+        let j = skip_ws(rest);
+        for w in ["granny-asc", "granny-desc", "asc", "desc"] {
+            if j.starts_with(w) && !j[w.len()..].starts_with(|c: char| is_ident_char(c) || c == '-') {
+                let start = self.pos(j);
+                let order = Some(Ident::new(w, Span::new(start, start + w.len())));
+                return Ok((&j[w.len()..], ReorderItem { pattern, order }));
+            }
+        }
+        Ok((rest, ReorderItem { pattern, order: None }))
     }
 
     fn column_pattern(&self, i: &'s str) -> PResult<'s, ColumnPattern> {
@@ -475,6 +523,86 @@ impl<'s> Parser<'s> {
             });
             i = rest;
         }
+    }
+
+    /// `make-series`: see [`MakeSeries`].
+    fn make_series(&self, i: &'s str) -> PResult<'s, MakeSeries> {
+        let (i, params) = self.params(i, |n| n == "kind" || n.starts_with("hint."))?;
+        let (rest, aggregates) = self.required_list(i, Self::series_aggregate, "an aggregation such as count()")?;
+        let j = skip_ws(rest);
+        if !starts_with_word(j, "on") {
+            return Err(self.failure(self.expected_error(j, "`on` and the axis column")));
+        }
+        let (rest, axis) = self.cut(self.ident(&j[2..]))?;
+        let j = skip_ws(rest);
+        let (mut rest, mut from, mut to, step, in_range);
+        if starts_with_word(j, "in") {
+            let k = skip_ws(&j[2..]);
+            if !starts_with_word(k, "range") {
+                return Err(self.failure(self.expected_error(k, "`range(start, stop, step)`")));
+            }
+            let k = skip_ws(&k[5..]);
+            let Some(k) = k.strip_prefix('(') else {
+                return Err(self.failure(self.expected_error(k, "`(`")));
+            };
+            let (r, start) = self.required_expr(k)?;
+            let r = self.comma(r)?;
+            let (r, stop) = self.required_expr(r)?;
+            let r = self.comma(r)?;
+            let (r, s) = self.required_expr(r)?;
+            let r = skip_ws(r);
+            let Some(r) = r.strip_prefix(')') else {
+                return Err(self.failure(self.expected_error(r, "`)`")));
+            };
+            (rest, from, to, step, in_range) = (r, Some(start), Some(stop), s, true);
+        } else {
+            rest = j;
+            from = None;
+            to = None;
+            if starts_with_word(rest, "from") {
+                let (r, e) = self.required_expr(&rest[4..])?;
+                from = Some(e);
+                rest = skip_ws(r);
+            }
+            if starts_with_word(rest, "to") {
+                let (r, e) = self.required_expr(&rest[2..])?;
+                to = Some(e);
+                rest = skip_ws(r);
+            }
+            if !starts_with_word(rest, "step") {
+                return Err(self.failure(self.expected_error(rest, "`step` and the bin size")));
+            }
+            let (r, e) = self.required_expr(&rest[4..])?;
+            (rest, step, in_range) = (r, e, false);
+        }
+        let j = skip_ws(rest);
+        let (rest, by) = if starts_with_word(j, "by") {
+            self.required_list(&j[2..], Self::named_expr, "a grouping key")?
+        } else {
+            (rest, Vec::new())
+        };
+        Ok((rest, MakeSeries { params, aggregates, axis, from, to, step, in_range, by }))
+    }
+
+    /// `,` (required).
+    fn comma(&self, i: &'s str) -> Result<&'s str, nom::Err<super::PError>> {
+        let j = skip_ws(i);
+        j.strip_prefix(',').ok_or_else(|| self.failure(self.expected_error(j, "`,`")))
+    }
+
+    /// `[Col =] Agg [default = v]`.
+    fn series_aggregate(&self, i: &'s str) -> PResult<'s, SeriesAggregate> {
+        let (rest, aggregate) = self.named_expr(i)?;
+        let j = skip_ws(rest);
+        if starts_with_word(j, "default") {
+            let k = skip_ws(&j[7..]);
+            if let Some(k) = k.strip_prefix('=').filter(|k| !k.starts_with(['=', '~'])) {
+                let (rest, v) = self.required_expr(k)?;
+                return Ok((rest, SeriesAggregate { aggregate, default: Some(v) }));
+            }
+            return Err(self.failure(self.expected_error(k, "`=` and the default value")));
+        }
+        Ok((rest, SeriesAggregate { aggregate, default: None }))
     }
 
     fn summarize(&self, i: &'s str) -> PResult<'s, Summarize> {

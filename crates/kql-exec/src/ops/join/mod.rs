@@ -244,12 +244,13 @@ fn row_bound(ex: &Executor<'_>, plan: &Plan) -> Option<u64> {
         | Node::Sort { input, .. }
         | Node::Top { input, .. }
         | Node::Take { input, .. }
+        | Node::MakeSeries { input, .. }
         | Node::Render { input, .. } => row_bound(ex, input),
         Node::Summarize { input, keys, .. } if !keys.is_empty() => row_bound(ex, input),
         Node::Summarize { .. } | Node::Count { .. } | Node::Print { .. } => Some(1),
         Node::Datatable { rows } => Some(rows.len() as u64),
         Node::Union { inputs } => inputs.iter().map(|p| row_bound(ex, p)).sum(),
-        Node::MvExpand { .. } | Node::Join { .. } | Node::Lookup { .. } => None,
+        Node::MvExpand { .. } | Node::Join { .. } | Node::Lookup { .. } | Node::Range { .. } => None,
     }
 }
 
