@@ -99,8 +99,10 @@ pub fn bind(script: &ast::Script, catalog: &Catalog, params: &Params) -> Bound {
     Bound { program: b.program, diagnostics: b.diagnostics, used_params: b.used_params, used_tables: b.used_tables }
 }
 
-/// What a `let` name stands for.
+/// What a `let` name stands for (one per `let` in scope: the size of a
+/// plan held inline does not matter).
 #[derive(Clone, Debug)]
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum LetValue {
     Tabular {
         id: SharedId,

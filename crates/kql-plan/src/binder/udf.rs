@@ -69,13 +69,16 @@ fn param_text(p: &ast::FunctionParam) -> String {
     }
 }
 
-/// The value of a call: a scalar or a table.
+/// The value of a call: a scalar or a table. (One per call, moved once:
+/// boxing the plan would buy nothing.)
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum CallValue {
     Scalar(Expr),
     Tabular(Plan),
 }
 
-/// An argument matched to a parameter.
+/// An argument matched to a parameter (a few per call).
+#[allow(clippy::large_enum_variant)]
 enum Arg<'e> {
     Expr(&'e ast::Expr),
     /// The input of `invoke`.
