@@ -392,7 +392,8 @@ impl Expr {
         1 + self.children().iter().map(|c| c.size()).sum::<usize>()
     }
 
-    pub(crate) fn children(&self) -> Vec<&Expr> {
+    /// The expression's operands (not sub-query plans: see [`Expr::subqueries`]).
+    pub fn children(&self) -> Vec<&Expr> {
         match &self.kind {
             ExprKind::Call { args, .. } => args.iter().collect(),
             ExprKind::Binary { left, right, .. } => vec![left, right],
@@ -409,7 +410,7 @@ impl Expr {
     }
 
     /// The sub-query plans inside the expression (`toscalar(…)`, `in (…)`).
-    pub(crate) fn subqueries<'a>(&'a self, out: &mut Vec<&'a Plan>) {
+    pub fn subqueries<'a>(&'a self, out: &mut Vec<&'a Plan>) {
         match &self.kind {
             ExprKind::ScalarQuery(p) => out.push(p),
             ExprKind::InQuery { query, .. } => out.push(query),

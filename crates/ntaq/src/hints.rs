@@ -50,31 +50,8 @@ fn for_each_plan(program: &Program, f: &mut dyn FnMut(&Plan)) {
         f(p);
         stack.extend(p.inputs());
         for e in p.exprs() {
-            subqueries(e, &mut stack);
+            e.subqueries(&mut stack);
         }
-    }
-}
-
-fn subqueries<'a>(e: &'a Expr, out: &mut Vec<&'a Plan>) {
-    match &e.kind {
-        ExprKind::ScalarQuery(p) => out.push(p),
-        ExprKind::InQuery { query, .. } => out.push(query),
-        _ => {}
-    }
-    for c in children(e) {
-        subqueries(c, out);
-    }
-}
-
-fn children(e: &Expr) -> Vec<&Expr> {
-    match &e.kind {
-        ExprKind::Call { args, .. } => args.iter().collect(),
-        ExprKind::Binary { left, right, .. } => vec![left, right],
-        ExprKind::Negate(x) | ExprKind::Member { target: x, .. } | ExprKind::InQuery { expr: x, .. } => vec![x],
-        ExprKind::In { expr, list, .. } => std::iter::once(&**expr).chain(list).collect(),
-        ExprKind::Between { expr, low, high, .. } => vec![expr, low, high],
-        ExprKind::Index { target, index } => vec![target, index],
-        _ => Vec::new(),
     }
 }
 
@@ -125,14 +102,14 @@ fn tested_columns(e: &Expr, out: &mut Vec<String>) {
         }
         _ => {}
     }
-    for c in children(e) {
+    for c in e.children() {
         tested_columns(c, out);
     }
 }
 
 fn calls_now(e: &Expr) -> bool {
     matches!(&e.kind, ExprKind::Call { function, .. } if matches!(function.name, "now" | "ago"))
-        || children(e).into_iter().any(calls_now)
+        || e.children().into_iter().any(calls_now)
 }
 
 /// Why an empty result may be empty: the first time filter's column range
