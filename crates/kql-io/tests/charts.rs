@@ -216,11 +216,11 @@ fn edges(text: &str, arrow: &str) -> BTreeSet<(String, String)> {
     let mut names = HashMap::new();
     let mut out = BTreeSet::new();
     for line in text.lines().map(str::trim) {
-        if let Some((id, label)) = line.split_once(" [label=").or_else(|| line.split_once("[\"")) {
-            if !line.contains(arrow) {
-                let label = label.trim_end_matches("];").trim_end_matches(']').trim_matches('"');
-                names.insert(id.to_string(), label.to_string());
-            }
+        if let Some((id, label)) = line.split_once(" [label=").or_else(|| line.split_once("[\""))
+            && !line.contains(arrow)
+        {
+            let label = label.trim_end_matches("];").trim_end_matches(']').trim_matches('"');
+            names.insert(id.to_string(), label.to_string());
         }
     }
     for line in text.lines().map(str::trim) {

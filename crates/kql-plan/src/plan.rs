@@ -281,10 +281,10 @@ impl Program {
         let mut uses = vec![0; self.shared.len()];
         let mut stack: Vec<&Plan> = self.results.iter().chain(self.shared.iter().map(|s| &s.plan)).collect();
         while let Some(p) = stack.pop() {
-            if let Node::Shared { id, .. } = &p.node {
-                if let Some(u) = uses.get_mut(id.0) {
-                    *u += 1;
-                }
+            if let Node::Shared { id, .. } = &p.node
+                && let Some(u) = uses.get_mut(id.0)
+            {
+                *u += 1;
             }
             stack.extend(p.inputs());
             for e in p.exprs() {

@@ -36,11 +36,11 @@ pub fn simplify(e: &mut Expr) {
         ExprKind::Binary { op, left, right } => {
             simplify(left);
             simplify(right);
-            if matches!(op, BinaryOp::Eq | BinaryOp::NotEq) {
-                if let Some((a, b)) = without_common_ends(left, right) {
-                    **left = a;
-                    **right = b;
-                }
+            if matches!(op, BinaryOp::Eq | BinaryOp::NotEq)
+                && let Some((a, b)) = without_common_ends(left, right)
+            {
+                **left = a;
+                **right = b;
             }
         }
         ExprKind::Call { args, .. } => args.iter_mut().for_each(simplify),

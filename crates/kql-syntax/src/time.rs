@@ -273,7 +273,7 @@ pub fn format_timespan(nanos: i64) -> String {
     }
     out.push_str(&format!("{h:02}:{m:02}:{s:02}"));
     if sub != 0 {
-        if sub % NANOS_PER_TICK as u64 == 0 {
+        if sub.is_multiple_of(NANOS_PER_TICK as u64) {
             out.push_str(&format!(".{:07}", sub / NANOS_PER_TICK as u64));
         } else {
             out.push_str(&format!(".{sub:09}"));

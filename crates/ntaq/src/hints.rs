@@ -32,11 +32,11 @@ pub type Missing = BTreeMap<String, BTreeSet<String>>;
 pub fn absent_columns(program: &Program, missing: &Missing) -> Vec<Diag> {
     let mut found: BTreeSet<(String, String)> = BTreeSet::new();
     for_each_plan(program, &mut |p| {
-        if let Node::Scan { table } = &p.node {
-            if let Some(absent) = missing.get(table) {
-                for c in p.schema.names().filter(|c| absent.contains(*c)) {
-                    found.insert((table.clone(), c.to_string()));
-                }
+        if let Node::Scan { table } = &p.node
+            && let Some(absent) = missing.get(table)
+        {
+            for c in p.schema.names().filter(|c| absent.contains(*c)) {
+                found.insert((table.clone(), c.to_string()));
             }
         }
     });

@@ -50,10 +50,10 @@ impl ParamSpec {
         if let (None, None, Some((_, t))) = (ty, &value, head.rsplit_once(':')) {
             return Err(format!("invalid --param `{spec}`: unknown type `{t}` (types: {})", types()));
         }
-        if let (Some(ty), Some(v)) = (ty, &value) {
-            if typed_value(v, ty).is_none() {
-                return Err(format!("invalid --param `{spec}`: `{v}` is not a {ty} value"));
-            }
+        if let (Some(ty), Some(v)) = (ty, &value)
+            && typed_value(v, ty).is_none()
+        {
+            return Err(format!("invalid --param `{spec}`: `{v}` is not a {ty} value"));
         }
         Ok(ParamSpec { name: name.to_string(), ty, value })
     }

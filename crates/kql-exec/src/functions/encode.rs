@@ -254,30 +254,31 @@ fn url_parts(url: &str) -> serde_json::Value {
     let mut scheme = "";
     let (mut host, mut port, mut path, mut user, mut password, mut fragment) = ("", "", "", "", "", "");
     let mut query = Map::new();
-    if let Some((sch, rest)) = url.split_once("://") {
-        if !sch.is_empty() && sch.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')) {
-            scheme = sch;
-            let (rest, frag) = rest.split_once('#').unwrap_or((rest, ""));
-            fragment = frag;
-            let (rest, q) = rest.split_once('?').unwrap_or((rest, ""));
-            let (authority, p) = match rest.find('/') {
-                Some(k) => (&rest[..k], &rest[k + 1..]),
-                None => (rest, ""),
-            };
-            path = p;
-            let (userinfo, hostport) = match authority.rsplit_once('@') {
-                Some((u, h)) => (u, h),
-                None => ("", authority),
-            };
-            (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
-            (host, port) = match hostport.rsplit_once(':') {
-                Some((h, p)) if !p.contains(']') => (h, p),
-                _ => (hostport, ""),
-            };
-            for pair in q.split('&').filter(|p| !p.is_empty()) {
-                let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-                query.insert(k.to_string(), Value::String(v.to_string()));
-            }
+    if let Some((sch, rest)) = url.split_once("://")
+        && !sch.is_empty()
+        && sch.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    {
+        scheme = sch;
+        let (rest, frag) = rest.split_once('#').unwrap_or((rest, ""));
+        fragment = frag;
+        let (rest, q) = rest.split_once('?').unwrap_or((rest, ""));
+        let (authority, p) = match rest.find('/') {
+            Some(k) => (&rest[..k], &rest[k + 1..]),
+            None => (rest, ""),
+        };
+        path = p;
+        let (userinfo, hostport) = match authority.rsplit_once('@') {
+            Some((u, h)) => (u, h),
+            None => ("", authority),
+        };
+        (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
+        (host, port) = match hostport.rsplit_once(':') {
+            Some((h, p)) if !p.contains(']') => (h, p),
+            _ => (hostport, ""),
+        };
+        for pair in q.split('&').filter(|p| !p.is_empty()) {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            query.insert(k.to_string(), Value::String(v.to_string()));
         }
     }
     let mut bag = Map::new();

@@ -33,13 +33,13 @@ pub fn sort<'a>(
     for k in keys {
         let values = eval(&k.expr, &all, &cx)?.to_array(all.num_rows());
         let options = Some(SortOptions { descending: k.descending, nulls_first: k.nulls_first });
-        if let Some(reals) = values.as_primitive_opt::<Float64Type>() {
-            if reals.iter().any(|v| v.is_some_and(f64::is_nan)) {
-                let (rank, values) = nan_with_nulls(reals, k.nulls_first);
-                columns.push(SortColumn { values: rank, options: None });
-                columns.push(SortColumn { values, options });
-                continue;
-            }
+        if let Some(reals) = values.as_primitive_opt::<Float64Type>()
+            && reals.iter().any(|v| v.is_some_and(f64::is_nan))
+        {
+            let (rank, values) = nan_with_nulls(reals, k.nulls_first);
+            columns.push(SortColumn { values: rank, options: None });
+            columns.push(SortColumn { values, options });
+            continue;
         }
         columns.push(SortColumn { values, options });
     }

@@ -97,10 +97,10 @@ impl Binder<'_> {
                     }
                 };
                 // Fold `-5` into a literal so it stays a constant.
-                if let ExprKind::Literal(v) = &x.kind {
-                    if let Some(folded) = negate_literal(v) {
-                        return Expr::new(ExprKind::Literal(folded), ty, span);
-                    }
+                if let ExprKind::Literal(v) = &x.kind
+                    && let Some(folded) = negate_literal(v)
+                {
+                    return Expr::new(ExprKind::Literal(folded), ty, span);
                 }
                 Expr::new(ExprKind::Negate(Box::new(x)), ty, span)
             }
@@ -144,15 +144,15 @@ impl Binder<'_> {
     }
 
     fn expect_dynamic(&mut self, t: &Expr, what: &str) {
-        if let Type::Scalar(s) = t.ty {
-            if s != ScalarType::Dynamic {
-                self.report(SemanticError::TypeMismatch {
-                    message: format!("{what} needs a dynamic value (array or property bag), found {s}"),
-                    span: t.span,
-                    label: format!("this is {s}"),
-                    help: (s == ScalarType::String).then(|| "parse it first with parse_json(…)".to_string()),
-                });
-            }
+        if let Type::Scalar(s) = t.ty
+            && s != ScalarType::Dynamic
+        {
+            self.report(SemanticError::TypeMismatch {
+                message: format!("{what} needs a dynamic value (array or property bag), found {s}"),
+                span: t.span,
+                label: format!("this is {s}"),
+                help: (s == ScalarType::String).then(|| "parse it first with parse_json(…)".to_string()),
+            });
         }
     }
 
@@ -521,15 +521,15 @@ impl Binder<'_> {
             });
             return Expr::error(span);
         }
-        if let [single] = list {
-            if self.is_tabular(single) {
-                let plan = self.tabular_expr(single);
-                if let Some(first) = plan.schema.columns.first() {
-                    self.check_in_item(op, op_span, &x, first.ty, single.span);
-                }
-                let kind = ExprKind::InQuery { op, expr: Box::new(x), query: Box::new(plan) };
-                return Expr::new(kind, Type::BOOL, span);
+        if let [single] = list
+            && self.is_tabular(single)
+        {
+            let plan = self.tabular_expr(single);
+            if let Some(first) = plan.schema.columns.first() {
+                self.check_in_item(op, op_span, &x, first.ty, single.span);
             }
+            let kind = ExprKind::InQuery { op, expr: Box::new(x), query: Box::new(plan) };
+            return Expr::new(kind, Type::BOOL, span);
         }
         let items: Vec<Expr> = list.iter().map(|i| self.scalar(i, row)).collect();
         for item in &items {

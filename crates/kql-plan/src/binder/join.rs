@@ -119,10 +119,11 @@ impl Binder<'_> {
             };
             let lt = self.side_column(left, l, &format!("the left side of the {op}"));
             let rt = self.side_column(right, r, &format!("the right side of the {op}"));
-            if let (Some(Type::Scalar(a)), Some(Type::Scalar(b))) = (lt, rt) {
-                if a != b && !(a.is_numeric() && b.is_numeric()) {
-                    self.report(SemanticError::JoinKeyType { left: a.to_string(), right: b.to_string(), span });
-                }
+            if let (Some(Type::Scalar(a)), Some(Type::Scalar(b))) = (lt, rt)
+                && a != b
+                && !(a.is_numeric() && b.is_numeric())
+            {
+                self.report(SemanticError::JoinKeyType { left: a.to_string(), right: b.to_string(), span });
             }
             keys.push((l.name.clone(), r.name.clone()));
         }

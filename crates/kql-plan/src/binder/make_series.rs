@@ -41,19 +41,19 @@ impl Binder<'_> {
         let axis = self.scalar(&axis_expr, Some(&row));
         let axis_ty = axis.ty.scalar();
         let temporal = matches!(axis_ty, Some(ScalarType::DateTime | ScalarType::Timespan));
-        if let Some(t) = axis_ty {
-            if !matches!(
+        if let Some(t) = axis_ty
+            && !matches!(
                 t,
                 ScalarType::DateTime | ScalarType::Timespan | ScalarType::Long | ScalarType::Int | ScalarType::Real
-            ) {
-                self.report(SemanticError::TypeMismatch {
-                    message: format!("the make-series axis must be a datetime, timespan or number, found {t}"),
-                    span: m.axis.span,
-                    label: format!("this is {t}"),
-                    help: None,
-                });
-                return unknown_plan();
-            }
+            )
+        {
+            self.report(SemanticError::TypeMismatch {
+                message: format!("the make-series axis must be a datetime, timespan or number, found {t}"),
+                span: m.axis.span,
+                label: format!("this is {t}"),
+                help: None,
+            });
+            return unknown_plan();
         }
         let constant = |b: &mut Self, e: &ast::Expr, what: &str| {
             let x = b.scalar(e, Some(&row));

@@ -273,17 +273,16 @@ impl<'a> Binder<'a> {
                 }
                 e
             });
-            if let Some(outside) = self.params.get(&p.name.name) {
-                if let Some(v) = &outside.value {
-                    if !assignable(v.scalar_type(), p.ty.ty) {
-                        self.report(SemanticError::ParameterValue {
-                            name: p.name.name.clone(),
-                            expected: p.ty.ty.to_string(),
-                            reason: format!("the value given is a {}", v.scalar_type()),
-                            span: p.ty.span,
-                        });
-                    }
-                }
+            if let Some(outside) = self.params.get(&p.name.name)
+                && let Some(v) = &outside.value
+                && !assignable(v.scalar_type(), p.ty.ty)
+            {
+                self.report(SemanticError::ParameterValue {
+                    name: p.name.name.clone(),
+                    expected: p.ty.ty.to_string(),
+                    reason: format!("the value given is a {}", v.scalar_type()),
+                    span: p.ty.span,
+                });
             }
             self.declared.insert(p.name.name.clone(), (p.ty.ty, default));
         }

@@ -127,16 +127,16 @@ impl Binder<'_> {
     }
 
     pub(crate) fn expect_bool(&mut self, e: &Expr, what: &str) {
-        if let Type::Scalar(t) = e.ty {
-            if !matches!(t, ScalarType::Bool | ScalarType::Dynamic) {
-                self.report(SemanticError::TypeMismatch {
-                    message: format!("{what} needs a bool condition, found {t}"),
-                    span: e.span,
-                    label: format!("this is {t}"),
-                    help: (t == ScalarType::String)
-                        .then(|| "compare it, e.g. `Column == \"value\"` or `isnotempty(Column)`".into()),
-                });
-            }
+        if let Type::Scalar(t) = e.ty
+            && !matches!(t, ScalarType::Bool | ScalarType::Dynamic)
+        {
+            self.report(SemanticError::TypeMismatch {
+                message: format!("{what} needs a bool condition, found {t}"),
+                span: e.span,
+                label: format!("this is {t}"),
+                help: (t == ScalarType::String)
+                    .then(|| "compare it, e.g. `Column == \"value\"` or `isnotempty(Column)`".into()),
+            });
         }
     }
 
@@ -195,11 +195,11 @@ impl Binder<'_> {
         let mut splits = 0;
         for item in items {
             let e = self.item(item, &row);
-            if let Some((name, span)) = declared_name(item, &e) {
-                if !declared.insert(name.clone()) {
-                    self.report(SemanticError::DuplicateColumn { name, span });
-                    continue;
-                }
+            if let Some((name, span)) = declared_name(item, &e)
+                && !declared.insert(name.clone())
+            {
+                self.report(SemanticError::DuplicateColumn { name, span });
+                continue;
             }
             let name = match &item.name {
                 Some(n) => n.name.clone(),
@@ -442,16 +442,16 @@ impl Binder<'_> {
                 None => self.column_item(&item.expr, &input_row),
                 Some(_) => self.scalar(&item.expr, Some(&input_row)),
             };
-            if let Type::Scalar(t) = e.ty {
-                if t != ScalarType::Dynamic {
-                    self.report(SemanticError::TypeMismatch {
-                        message: format!("mv-expand needs a dynamic array or property bag, found {t}"),
-                        span: item.expr.span,
-                        label: format!("this is {t}"),
-                        help: (t == ScalarType::String)
-                            .then(|| "make an array first, e.g. split(Column, \" \") or parse_json(Column)".into()),
-                    });
-                }
+            if let Type::Scalar(t) = e.ty
+                && t != ScalarType::Dynamic
+            {
+                self.report(SemanticError::TypeMismatch {
+                    message: format!("mv-expand needs a dynamic array or property bag, found {t}"),
+                    span: item.expr.span,
+                    label: format!("this is {t}"),
+                    help: (t == ScalarType::String)
+                        .then(|| "make an array first, e.g. split(Column, \" \") or parse_json(Column)".into()),
+                });
             }
             let name = match &item.name {
                 Some(n) => n.name.clone(),
@@ -486,15 +486,15 @@ impl Binder<'_> {
         let x = self.scalar(e, Some(row));
         if !is_constant(&x) {
             self.report(SemanticError::NotConstant { what: what.to_string(), span: e.span });
-        } else if let Type::Scalar(t) = x.ty {
-            if !matches!(t, ScalarType::Int | ScalarType::Long) {
-                self.report(SemanticError::TypeMismatch {
-                    message: format!("{what} must be a whole number, found {t}"),
-                    span: e.span,
-                    label: format!("this is {t}"),
-                    help: None,
-                });
-            }
+        } else if let Type::Scalar(t) = x.ty
+            && !matches!(t, ScalarType::Int | ScalarType::Long)
+        {
+            self.report(SemanticError::TypeMismatch {
+                message: format!("{what} must be a whole number, found {t}"),
+                span: e.span,
+                label: format!("this is {t}"),
+                help: None,
+            });
         }
         x
     }

@@ -197,7 +197,7 @@ impl Binder<'_> {
         }
         let schema = Schema::new(dt.columns.iter().map(|c| Column::new(c.name.name.clone(), c.ty.ty)).collect());
         let width = dt.columns.len().max(1);
-        if dt.values.len() % width != 0 {
+        if !dt.values.len().is_multiple_of(width) {
             let span = dt.values.last().map_or(dt.columns[0].name.span, |v| v.span);
             self.report(SemanticError::TypeMismatch {
                 message: format!(

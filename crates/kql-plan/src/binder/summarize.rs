@@ -104,10 +104,10 @@ impl Binder<'_> {
                 for (name, ty, span) in outputs {
                     if self.claim_name(&name, item.name.is_some(), span, &mut names, &mut taken) {
                         let unique = taken.last().cloned().unwrap_or(name);
-                        if let Some(agg) = self.pending_aggregates.as_mut().and_then(|p| p.aggregates.last_mut()) {
-                            if let Some(slot) = agg.outputs.iter_mut().find(|o| o.is_empty()) {
-                                *slot = unique.clone();
-                            }
+                        if let Some(agg) = self.pending_aggregates.as_mut().and_then(|p| p.aggregates.last_mut())
+                            && let Some(slot) = agg.outputs.iter_mut().find(|o| o.is_empty())
+                        {
+                            *slot = unique.clone();
                         }
                         finals.push((unique.clone(), Expr::new(ExprKind::Column(unique), ty, span)));
                     }
@@ -365,17 +365,17 @@ impl Binder<'_> {
                 continue;
             }
             let e = self.scalar(a, Some(row));
-            if is_arg && i == 0 {
-                if let Type::Scalar(t) = e.ty {
-                    if !crate::functions::ArgType::Orderable.accepts(Type::Scalar(t)) {
-                        self.report(SemanticError::TypeMismatch {
-                            message: format!("argument 1 of `{}()` must be orderable, found {t}", def.name),
-                            span: a.span,
-                            label: format!("this is {t}"),
-                            help: None,
-                        });
-                    }
-                }
+            if is_arg
+                && i == 0
+                && let Type::Scalar(t) = e.ty
+                && !crate::functions::ArgType::Orderable.accepts(Type::Scalar(t))
+            {
+                self.report(SemanticError::TypeMismatch {
+                    message: format!("argument 1 of `{}()` must be orderable, found {t}", def.name),
+                    span: a.span,
+                    label: format!("this is {t}"),
+                    help: None,
+                });
             }
             if let ExprKind::Column(c) = &e.kind {
                 let skip = i > 0 && any_star && (added.contains(c) || (is_arg && key_columns.contains(c)));

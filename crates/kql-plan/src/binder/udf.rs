@@ -432,19 +432,20 @@ impl Binder<'_> {
                     ok = false;
                 }
                 Some(col) => {
-                    if let Some(t) = col.ty.scalar() {
-                        if t != c.ty.ty && !widens(t, c.ty.ty) {
-                            self.report(SemanticError::TypeMismatch {
-                                message: format!(
-                                    "column `{}` of the table passed as `{}` is {t}, but `{}` declares it {}",
-                                    c.name.name, p.name.name, f.name, c.ty.ty
-                                ),
-                                span,
-                                label: format!("`{}` is {t}", c.name.name),
-                                help: Some(format!("usage: {}", f.signature())),
-                            });
-                            ok = false;
-                        }
+                    if let Some(t) = col.ty.scalar()
+                        && t != c.ty.ty
+                        && !widens(t, c.ty.ty)
+                    {
+                        self.report(SemanticError::TypeMismatch {
+                            message: format!(
+                                "column `{}` of the table passed as `{}` is {t}, but `{}` declares it {}",
+                                c.name.name, p.name.name, f.name, c.ty.ty
+                            ),
+                            span,
+                            label: format!("`{}` is {t}", c.name.name),
+                            help: Some(format!("usage: {}", f.signature())),
+                        });
+                        ok = false;
                     }
                 }
             }

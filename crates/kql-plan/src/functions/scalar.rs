@@ -62,7 +62,7 @@ fn bin_result(args: &[Type]) -> Result<Type, CallError> {
 /// and a final else, so an odd count of at least 3; every predicate is bool;
 /// the result is the common type of the values and the else.
 fn case_result(args: &[Type]) -> Result<Type, CallError> {
-    if args.len() < 3 || args.len() % 2 == 0 {
+    if args.len() < 3 || args.len().is_multiple_of(2) {
         return Err(CallError::Arity { expected: "3, 5, 7, …".into() });
     }
     let last = args.len() - 1;

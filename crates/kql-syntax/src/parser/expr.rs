@@ -307,15 +307,14 @@ impl<'s> Parser<'s> {
             let (rest, id) = self.ident(i)?;
             return Ok((rest, Expr::new(ExprKind::Name(id.clone()), id.span)));
         }
-        if c == '{' {
-            if let Some(end) = i.find('}') {
-                if is_placeholder_name(&i[1..end]) {
-                    return Err(self.failure(SyntaxError::PlaceholderOutsideString {
-                        name: i[1..end].to_string(),
-                        span: Span::new(start, start + end + 1),
-                    }));
-                }
-            }
+        if c == '{'
+            && let Some(end) = i.find('}')
+            && is_placeholder_name(&i[1..end])
+        {
+            return Err(self.failure(SyntaxError::PlaceholderOutsideString {
+                name: i[1..end].to_string(),
+                span: Span::new(start, start + end + 1),
+            }));
         }
         let Some(word) = word_at(i) else {
             return self.error(i, "an expression");
@@ -359,10 +358,10 @@ impl<'s> Parser<'s> {
         }
         let (rest, args) = self.comma_list(j, |p, i| {
             let j = skip_ws(i);
-            if let Some(rest) = j.strip_prefix('*') {
-                if matches!(skip_ws(rest).chars().next(), Some(',' | ')') | None) {
-                    return Ok((rest, Expr::new(ExprKind::Star, p.token_span(j))));
-                }
+            if let Some(rest) = j.strip_prefix('*')
+                && matches!(skip_ws(rest).chars().next(), Some(',' | ')') | None)
+            {
+                return Ok((rest, Expr::new(ExprKind::Star, p.token_span(j))));
             }
             // `name = value`: a named argument (`f(b="z", a=1)`).
             if let Ok((after_name, name)) = p.ident(j) {
@@ -403,10 +402,10 @@ impl<'s> Parser<'s> {
                 Err(nom::Err::Error(e)) => {
                     let mut err = self.to_syntax_error(nom::Err::Error(e));
                     let after = skip_ws(rest);
-                    if let SyntaxError::Expected { help: help @ None, .. } = &mut err {
-                        if after.is_empty() || after.starts_with(['|', ';', ')', ']']) {
-                            *help = Some("remove the trailing `,`: a comma must be followed by another item".into());
-                        }
+                    if let SyntaxError::Expected { help: help @ None, .. } = &mut err
+                        && (after.is_empty() || after.starts_with(['|', ';', ')', ']']))
+                    {
+                        *help = Some("remove the trailing `,`: a comma must be followed by another item".into());
                     }
                     return Err(self.failure(err));
                 }
@@ -425,13 +424,13 @@ impl<'s> Parser<'s> {
             let rest = &j[w.len()..];
             return Ok((rest, Ident::new(w, Span::new(start, start + w.len()))));
         }
-        if let Some(inner) = j.strip_prefix('[') {
-            if starts_string(skip_ws(inner)) {
-                let open = self.token_span(j);
-                let (rest, (name, _)) = self.string_literal(inner)?;
-                let rest = self.close_bracket(rest, open, '[', ']')?;
-                return Ok((rest, Ident::new(name, self.span_from(start, rest))));
-            }
+        if let Some(inner) = j.strip_prefix('[')
+            && starts_string(skip_ws(inner))
+        {
+            let open = self.token_span(j);
+            let (rest, (name, _)) = self.string_literal(inner)?;
+            let rest = self.close_bracket(rest, open, '[', ']')?;
+            return Ok((rest, Ident::new(name, self.span_from(start, rest))));
         }
         self.error(j, "a name")
     }

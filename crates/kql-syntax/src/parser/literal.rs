@@ -203,24 +203,24 @@ impl<'s> Parser<'s> {
             is_real = true;
         }
         // A unit suffix makes a timespan (`4h`, `1.5d`, `10ms`).
-        if end == frac_end {
-            if let Some(suffix) = word_at(&i[end..]) {
-                let len = end + suffix.len();
-                let Some(unit) = timespan_unit(suffix) else {
-                    return Err(invalid(
-                        len,
-                        format!(
-                            "`{}` is neither a number nor a timespan (units: d, h, m, s, ms, microsecond, tick)",
-                            &i[..len]
-                        ),
-                    ));
-                };
-                let (int, frac) = i[..end].split_once('.').unwrap_or((&i[..end], ""));
-                return match scale_decimal(int, frac, unit) {
-                    Some(v) => Ok((&i[len..], (Number::Timespan(v), Span::new(start, start + len)))),
-                    None => Err(invalid(len, "timespan out of range".to_string())),
-                };
-            }
+        if end == frac_end
+            && let Some(suffix) = word_at(&i[end..])
+        {
+            let len = end + suffix.len();
+            let Some(unit) = timespan_unit(suffix) else {
+                return Err(invalid(
+                    len,
+                    format!(
+                        "`{}` is neither a number nor a timespan (units: d, h, m, s, ms, microsecond, tick)",
+                        &i[..len]
+                    ),
+                ));
+            };
+            let (int, frac) = i[..end].split_once('.').unwrap_or((&i[..end], ""));
+            return match scale_decimal(int, frac, unit) {
+                Some(v) => Ok((&i[len..], (Number::Timespan(v), Span::new(start, start + len)))),
+                None => Err(invalid(len, "timespan out of range".to_string())),
+            };
         }
         if i[end..].starts_with(is_ident_char) {
             let len = end + i[end..].find(|c: char| !is_ident_char(c)).unwrap_or(i.len() - end);

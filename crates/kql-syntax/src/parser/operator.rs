@@ -827,15 +827,15 @@ impl<'s> Parser<'s> {
             |p, i| {
                 let j = skip_ws(i);
                 // Table name patterns such as NTA* are valid Kusto.
-                if let Some(w) = word_at(j) {
-                    if j[w.len()..].starts_with('*') {
-                        let start = p.pos(j);
-                        return Err(p.failure(SyntaxError::UnsupportedSyntax {
-                            what: "table name wildcards in `union`".into(),
-                            span: Span::new(start, start + w.len() + 1),
-                            help: Some("list the tables by name".into()),
-                        }));
-                    }
+                if let Some(w) = word_at(j)
+                    && j[w.len()..].starts_with('*')
+                {
+                    let start = p.pos(j);
+                    return Err(p.failure(SyntaxError::UnsupportedSyntax {
+                        what: "table name wildcards in `union`".into(),
+                        span: Span::new(start, start + w.len() + 1),
+                        help: Some("list the tables by name".into()),
+                    }));
                 }
                 p.expr(j)
             },

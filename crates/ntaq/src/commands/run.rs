@@ -424,10 +424,11 @@ impl Runner<'_> {
                 headed = true;
             }
             let summary = sink.finish().map_err(output_failed)?;
-            if summary.rows == 0 && !args.quiet {
-                if let Some(hint) = crate::hints::empty_result_hint(self.session, prepared, self.now) {
-                    eprintln!("note: {}: {hint}", q.label);
-                }
+            if summary.rows == 0
+                && !args.quiet
+                && let Some(hint) = crate::hints::empty_result_hint(self.session, prepared, self.now)
+            {
+                eprintln!("note: {}: {hint}", q.label);
             }
             if let Some(n) = cut_at {
                 let why = if args.max_rows.is_some() { "--max-rows" } else { "Kusto's result truncation limit" };

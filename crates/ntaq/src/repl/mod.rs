@@ -251,10 +251,10 @@ impl Repl {
                         }
                         None => {}
                     }
-                    if summary.rows == 0 {
-                        if let Some(hint) = crate::hints::empty_result_hint(&session, prepared, now) {
-                            self.say(format!("note: {hint}"));
-                        }
+                    if summary.rows == 0
+                        && let Some(hint) = crate::hints::empty_result_hint(&session, prepared, now)
+                    {
+                        self.say(format!("note: {hint}"));
                     }
                 }
                 Err(d) => {
