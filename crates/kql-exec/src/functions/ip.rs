@@ -94,9 +94,17 @@ pub fn is_in_range(a: &Args) -> Result<Col> {
 /// `ipv4_is_match(ip1, ip2 [, prefix])`: equal under the smallest of the
 /// two addresses' prefixes and the prefix argument (0 to 32, else null).
 pub fn is_match(a: &Args) -> Result<Col> {
+    let out: BooleanArray = masked_pairs(a)?.into_iter().map(|p| p.map(|(x, y)| x == y)).collect();
+    Ok(a.finish(Arc::new(out)))
+}
+
+/// Each row's `ip1` and `ip2` (arguments 0 and 1) masked by the smallest of
+/// their prefixes and the optional prefix argument (0 to 32, else null), for
+/// `ipv4_is_match` and `ipv4_compare`.
+fn masked_pairs(a: &Args) -> Result<Vec<Option<(u32, u32)>>> {
     let (x, y) = (a.strs(0)?, a.strs(1)?);
     let prefix = if a.cols.len() > 2 { Some(a.longs(2)?) } else { None };
-    let out: BooleanArray = (0..a.rows())
+    Ok((0..a.rows())
         .map(|i| {
             let (x, y) = (parse_ipv4(x.get(i))?, parse_ipv4(y.get(i))?);
             let p = match &prefix {
@@ -104,10 +112,9 @@ pub fn is_match(a: &Args) -> Result<Col> {
                 None => 32,
             };
             let m = mask(x.prefix.min(y.prefix).min(p));
-            Some(x.addr & m == y.addr & m)
+            Some((x.addr & m, y.addr & m))
         })
-        .collect();
-    Ok(a.finish(Arc::new(out)))
+        .collect())
 }
 
 /// Argument `i` as a list of texts per row: a string is one item, a
@@ -183,19 +190,7 @@ pub fn is_in_any_range(a: &Args) -> Result<Col> {
 /// `ipv4_compare(ip1, ip2 [, prefix])`: the two addresses under the
 /// smallest of their prefixes and the prefix argument, compared as numbers.
 pub fn compare(a: &Args) -> Result<Col> {
-    let (x, y) = (a.strs(0)?, a.strs(1)?);
-    let prefix = if a.cols.len() > 2 { Some(a.longs(2)?) } else { None };
-    let out: Int64Array = (0..a.rows())
-        .map(|i| {
-            let (x, y) = (parse_ipv4(x.get(i))?, parse_ipv4(y.get(i))?);
-            let p = match &prefix {
-                Some(p) => u32::try_from(p.get(i)?).ok().filter(|&p| p <= 32)?,
-                None => 32,
-            };
-            let m = mask(x.prefix.min(y.prefix).min(p));
-            Some((x.addr & m).cmp(&(y.addr & m)) as i64)
-        })
-        .collect();
+    let out: Int64Array = masked_pairs(a)?.into_iter().map(|p| p.map(|(x, y)| x.cmp(&y) as i64)).collect();
     Ok(a.finish(Arc::new(out)))
 }
 
