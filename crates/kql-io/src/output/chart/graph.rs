@@ -8,7 +8,7 @@ use super::super::dest::Output;
 use super::super::error::OutputError;
 use super::super::kusto::Layout;
 use super::super::text::format_real;
-use super::{ColumnInfo, Data, is_numeric};
+use super::{ColumnInfo, Data, column_infos, is_numeric};
 use arrow_array::RecordBatch;
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -47,13 +47,7 @@ pub(crate) struct GraphSink {
 
 impl GraphSink {
     pub fn new(out: Output, layout: Layout, syntax: Syntax, opts: &GraphOptions) -> Result<GraphSink, OutputError> {
-        let columns: Vec<ColumnInfo> = layout
-            .schema
-            .fields()
-            .iter()
-            .zip(&layout.kinds)
-            .map(|(f, k)| ColumnInfo { name: f.name().clone(), kind: *k })
-            .collect();
+        let columns = column_infos(&layout);
         let bad = |reason: String| OutputError::Graph { reason };
         let find = |name: &str| {
             columns.iter().position(|c| c.name == name).ok_or_else(|| bad(format!("the result has no column `{name}`")))

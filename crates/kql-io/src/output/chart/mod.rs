@@ -302,6 +302,32 @@ pub enum XAxis {
     Category(Vec<String>),
 }
 
+/// Row `r`'s values of the series columns, joined: the series it belongs to.
+fn series_key(data: &Data, roles: &Roles, r: usize) -> String {
+    roles.series.iter().map(|&c| data.text[c][r].as_str()).collect::<Vec<_>>().join(", ")
+}
+
+/// The name of the series of y column `y` for rows of series `key`: the
+/// column's name without series columns, the key with one y column, else both.
+fn series_name(data: &Data, roles: &Roles, key: &str, y: usize) -> String {
+    match (roles.series.is_empty(), roles.ys.len()) {
+        (true, _) => data.columns[y].name.clone(),
+        (false, 1) => key.to_string(),
+        (false, _) => format!("{key}:{}", data.columns[y].name),
+    }
+}
+
+/// Each result column's name and kind, as the chart and graph writers see them.
+pub(crate) fn column_infos(layout: &Layout) -> Vec<ColumnInfo> {
+    layout
+        .schema
+        .fields()
+        .iter()
+        .zip(&layout.kinds)
+        .map(|(f, k)| ColumnInfo { name: f.name().clone(), kind: *k })
+        .collect()
+}
+
 /// One series on a grid of x positions (`values[i]` at `xs[i]`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Series {
@@ -348,15 +374,10 @@ pub fn grid(data: &Data, roles: &Roles, chart: &Chart) -> Grid {
     let mut by_name: HashMap<String, usize> = HashMap::new();
     for (r, x) in row_x.iter().enumerate() {
         let Some(i) = x.and_then(position) else { continue };
-        let key: Vec<&str> = roles.series.iter().map(|&c| data.text[c][r].as_str()).collect();
-        let key = key.join(", ");
+        let key = series_key(data, roles, r);
         for &y in &roles.ys {
             let Some(v) = data.value(y, r) else { continue };
-            let name = match (roles.series.is_empty(), roles.ys.len()) {
-                (true, _) => data.columns[y].name.clone(),
-                (false, 1) => key.clone(),
-                (false, _) => format!("{key}:{}", data.columns[y].name),
-            };
+            let name = series_name(data, roles, &key, y);
             let next = series.len();
             let s = *by_name.entry(name.clone()).or_insert_with(|| {
                 series.push(Series { name, values: vec![None; xs.len()] });
@@ -409,15 +430,10 @@ pub fn scatter(data: &Data, roles: &Roles) -> (XAxis, Vec<Points>) {
             Some(i as f64)
         };
         let Some(x) = x else { continue };
-        let key: Vec<&str> = roles.series.iter().map(|&c| data.text[c][r].as_str()).collect();
-        let key = key.join(", ");
+        let key = series_key(data, roles, r);
         for &y in &roles.ys {
             let Some(v) = data.value(y, r) else { continue };
-            let name = match (roles.series.is_empty(), roles.ys.len()) {
-                (true, _) => data.columns[y].name.clone(),
-                (false, 1) => key.clone(),
-                (false, _) => format!("{key}:{}", data.columns[y].name),
-            };
+            let name = series_name(data, roles, &key, y);
             let next = out.len();
             let s = *by_name.entry(name.clone()).or_insert_with(|| {
                 out.push((name, Vec::new()));
@@ -474,13 +490,7 @@ impl ChartSink {
     /// Checks the annotation and the column roles before any row is read.
     pub fn new(out: Output, layout: Layout, page: Page, spec: Option<RenderSpec>) -> Result<ChartSink, OutputError> {
         let target = out.errors().target.clone();
-        let columns: Vec<ColumnInfo> = layout
-            .schema
-            .fields()
-            .iter()
-            .zip(&layout.kinds)
-            .map(|(f, k)| ColumnInfo { name: f.name().clone(), kind: *k })
-            .collect();
+        let columns = column_infos(&layout);
         let chart = match spec {
             Some(spec) => {
                 let chart = Chart::new(&spec).map_err(|reason| OutputError::UnsupportedChart { reason })?;
