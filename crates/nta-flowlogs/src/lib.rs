@@ -1,0 +1,13 @@
+//! Raw flow-log blobs (NSG flow logs v1/v2, VNet flow logs) as tables.
+//!
+//! - [`reader`]: folder trees of `PT1H.json` blobs → the `FlowTuples` table
+//!   (one row per flow tuple), streaming, located errors.
+//! - [`derive`]: `FlowTuples` → `NTANetAnalytics` and `NTAIpDetails`, following
+//!   traffic analytics' documented aggregation, enriched from files the user
+//!   provides ([`derive::Enrichment`]).
+
+pub mod derive;
+pub mod error;
+
+pub use derive::{Derived, Enrichment, EnrichmentPaths, Interval, derive};
+pub use error::FlowLogError;
