@@ -197,6 +197,19 @@ pub enum SemanticError {
         span: Span,
     },
 
+    /// Valid for Kusto's parser (Kusto.Language accepts it), but Kusto's
+    /// engine fails the query when it runs: `check` warns, `run` stops.
+    #[error("{message}")]
+    #[diagnostic(code(kql::semantic::engine_rejects), severity(Warning))]
+    EngineRejects {
+        message: String,
+        #[label("{label}")]
+        span: Span,
+        label: String,
+        #[help]
+        help: Option<String>,
+    },
+
     #[error("`render {visualization}` is drawn by `--format svg` and `--format html`; other formats output the table")]
     #[diagnostic(code(kql::semantic::render), severity(Advice))]
     RenderIgnored {

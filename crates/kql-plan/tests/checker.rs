@@ -160,8 +160,10 @@ fn sum_of_a_string() {
 
 #[test]
 fn operator_type_errors() {
-    let msg = expect_one("NTAIpDetails | where Port == 'x'", "kql::semantic::type_mismatch", "==");
-    assert_eq!(msg, "cannot compare int with string using `==`");
+    // Kusto.Language accepts `==` between any scalars (Operators.cs: `NotBool == Scalar`);
+    // the engine fails int == string at run time: a warning here, an error for `run`.
+    let msg = expect_one("NTAIpDetails | where Port == 'x'", "kql::semantic::engine_rejects", "==");
+    assert_eq!(msg, "cannot compare int with string using `==`: Kusto's engine rejects this when the query runs");
     expect_one("print 'a' + 'b'", "kql::semantic::type_mismatch", "+");
     // `has` and friends need strings (Kusto.Language Operators.cs: StringOrDynamic).
     expect_one("NTAIpDetails | where Port has '80'", "kql::semantic::type_mismatch", "has");
@@ -536,4 +538,33 @@ fn a_function_that_does_not_parse_is_not_reported_again() {
         let bound = bind(&parsed.script, &Catalog::nta(), &Params::default());
         assert!(bound.diagnostics.is_empty(), "{src}: {:#?}", bound.diagnostics);
     }
+}
+
+/// Where ntaq's checker and Kusto.Language (Microsoft's parser) must agree
+/// (issue #14 item 6; the rules are read from Kusto.Language's Operators.cs
+/// and Functions.cs).
+#[test]
+fn agrees_with_kusto_language() {
+    // `bool == Scalar` is a (hidden) signature of `==` and `!=`; Sentinel content
+    // compares IsFlowCapturedAtUdrHop with "true".
+    for ok in [
+        "NTANetAnalytics | where IsFlowCapturedAtUdrHop == \"true\"",
+        "NTANetAnalytics | where IsFlowCapturedAtUdrHop != 1",
+        "NTANetAnalytics | where \"false\" == IsFlowCapturedAtUdrHop",
+        // coalesce of dynamics only, and iff's CommonScalarOrDynamic branches.
+        "print coalesce(dynamic(1), dynamic(2))",
+        "print iff(true, dynamic(1), 2)",
+    ] {
+        assert!(diagnose(ok).is_empty(), "{ok}: {:#?}", diagnose(ok));
+    }
+    // coalesce's arguments are CommonScalar: a dynamic does not adapt to a string.
+    expect_one("print coalesce('a', dynamic(1))", "kql::semantic::type_mismatch", "coalesce('a', dynamic(1))");
+    // A dynamic summarize key passes the parser but not the engine.
+    let msg = expect_one(
+        "NTAIpDetails | extend d = dynamic([1]) | summarize count() by d",
+        "kql::semantic::engine_rejects",
+        "d",
+    );
+    assert!(msg.contains("dynamic"), "{msg}");
+    expect_one("print x = 1 | where x != datetime(2025-01-01)", "kql::semantic::engine_rejects", "!=");
 }

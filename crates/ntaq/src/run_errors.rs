@@ -37,6 +37,17 @@ pub enum RunError {
         help: Option<String>,
     },
 
+    /// A comparison or key Kusto's parser accepts but its engine fails.
+    #[error("{message}")]
+    #[diagnostic(code(kql::run::engine_rejects))]
+    EngineRejects {
+        message: String,
+        #[label("Kusto fails the query here")]
+        span: Span,
+        #[help]
+        help: Option<String>,
+    },
+
     #[error("--param {name} is not used by the query")]
     #[diagnostic(
         code(kql::run::unused_parameter),

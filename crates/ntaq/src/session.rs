@@ -411,11 +411,20 @@ impl Session {
             }
         }
         // Placeholders still in the text are errors here (reported above), not notes.
+        // What Kusto's engine would fail (a warning for `check`) stops the run.
         let mut diagnostics: Vec<Diag> = checked
             .diagnostics
             .into_iter()
             .filter(|d| d.code() != "kql::semantic::placeholder")
             .map(|d| d.mapped(map.clone()))
+            .map(|d| match (d.code().as_str(), d.primary_span()) {
+                ("kql::semantic::engine_rejects", Some((start, len))) => Diag::new(RunError::EngineRejects {
+                    message: d.message(),
+                    span: kql_syntax::Span { start, end: start + len },
+                    help: d.help(),
+                }),
+                _ => d,
+            })
             .collect();
         diagnostics.extend(extra);
         diagnostics.sort_by_key(|d| d.primary_span().map_or(0, |s| s.0));

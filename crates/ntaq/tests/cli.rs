@@ -417,3 +417,24 @@ fn every_subcommand_help_has_examples() {
         assert!(String::from_utf8_lossy(&o.stdout).contains("Examples:\n  ntaq "), "{cmd} --help has no examples");
     }
 }
+
+/// What Microsoft's parser accepts but Kusto's engine fails: `check` warns
+/// and succeeds (it agrees with Kusto.Language on validity); `run` stops.
+#[test]
+fn engine_rejections_warn_in_check_and_stop_run() {
+    let q = "NTAIpDetails | where Port == \"80\" | count";
+    let c = ntaq(&["check", "-c", q]);
+    assert_eq!(code(&c), 0, "{}", stderr(&c));
+    assert!(stderr(&c).contains("kql::semantic::engine_rejects"), "{}", stderr(&c));
+    assert!(stderr(&c).contains("0 errors, 1 warning,"), "{}", stderr(&c));
+    let r = ntaq(&["run", "-c", q]);
+    assert_eq!(code(&r), 1, "{}", stderr(&r));
+    assert!(stderr(&r).contains("kql::run::engine_rejects"), "{}", stderr(&r));
+    assert!(stdout(&r).is_empty());
+    // A bool compared with a string is valid and runs (Sentinel content does it).
+    let b =
+        ntaq(&["run", "-c", "NTANetAnalytics | where IsFlowCapturedAtUdrHop == \"true\" | count", "--format", "csv"]);
+    let t = ntaq(&["run", "-c", "NTANetAnalytics | where IsFlowCapturedAtUdrHop | count", "--format", "csv"]);
+    assert_eq!(code(&b), 0, "{}", stderr(&b));
+    assert_eq!(stdout(&b), stdout(&t));
+}

@@ -27,6 +27,7 @@ const TRIGGERS: &[(&str, &str)] = &[
     ("kql::semantic::unknown_function", "print strcatt('a')"),
     ("kql::semantic::arity", "print substring('a')"),
     ("kql::semantic::type_mismatch", "NTAIpDetails | summarize sum(Ip)"),
+    ("kql::semantic::engine_rejects", "NTAIpDetails | where Port == \"80\""),
     ("kql::semantic::not_tabular", "let x = 1; x | take 1"),
     ("kql::semantic::not_scalar", "print NTAIpDetails"),
     ("kql::semantic::aggregate_context", "NTAIpDetails | extend c = count()"),

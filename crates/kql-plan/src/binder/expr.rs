@@ -420,9 +420,23 @@ impl Binder<'_> {
     }
 
     pub(crate) fn binary(&mut self, op: BinaryOp, op_span: Span, l: Expr, r: Expr, span: Span) -> Expr {
+        let (l, r) = bool_equality(op, l, r);
         let ty = match (l.ty, r.ty) {
             (Type::Scalar(lt), Type::Scalar(rt)) => match binary_type(op, lt, rt) {
                 Some(t) => Type::Scalar(t),
+                // Kusto.Language's `==` and `!=` take any two scalars
+                // (Operators.cs: `NotBool == Scalar`); the engine fails
+                // those it cannot compare, so this is a warning, not an error.
+                None if matches!(op, BinaryOp::Eq | BinaryOp::NotEq) => {
+                    let (message, help) = binary_mismatch(op, lt, rt);
+                    self.report(SemanticError::EngineRejects {
+                        message: format!("{message}: Kusto's engine rejects this when the query runs"),
+                        span: op_span,
+                        label: format!("{lt} {} {rt}", op.symbol()),
+                        help,
+                    });
+                    Type::BOOL
+                }
                 None => {
                     let (message, help) = binary_mismatch(op, lt, rt);
                     self.report(SemanticError::TypeMismatch {
@@ -593,6 +607,32 @@ impl Binder<'_> {
                 help: None,
             });
         }
+    }
+}
+
+/// `b == x` and `b != x` with `b` a bool and `x` any other non-dynamic
+/// scalar: Kusto.Language accepts them (Operators.cs, the hidden
+/// `bool == Scalar` signature) and published content relies on them
+/// (`IsFlowCapturedAtUdrHop == "true"`); `x` is read as a bool, as
+/// `tobool(x)` reads it.
+fn bool_equality(op: BinaryOp, l: Expr, r: Expr) -> (Expr, Expr) {
+    let as_bool = |x: Expr| match functions::lookup("tobool") {
+        Some(function) => {
+            let span = x.span;
+            Expr::new(ExprKind::Call { function, args: vec![x] }, Type::BOOL, span)
+        }
+        None => x,
+    };
+    let other = |t: Type| matches!(t, Type::Scalar(s) if s != ScalarType::Bool && s != ScalarType::Dynamic);
+    if !matches!(op, BinaryOp::Eq | BinaryOp::NotEq) {
+        return (l, r);
+    }
+    if l.ty == Type::BOOL && other(r.ty) {
+        (l, as_bool(r))
+    } else if r.ty == Type::BOOL && other(l.ty) {
+        (as_bool(l), r)
+    } else {
+        (l, r)
     }
 }
 

@@ -78,6 +78,15 @@ impl Binder<'_> {
                 continue;
             }
             let name = taken.last().cloned().unwrap_or(name);
+            if e.ty == Type::DYNAMIC {
+                // Kusto.Language accepts a dynamic key; the engine does not.
+                self.report(SemanticError::EngineRejects {
+                    message: format!("summarize group key `{name}` is dynamic, which Kusto's engine rejects"),
+                    span: k.span,
+                    label: "dynamic".into(),
+                    help: Some(format!("cast it, e.g. `by {name} = tostring(…)`")),
+                });
+            }
             keys.push((name, e));
         }
         let key_schema =

@@ -118,6 +118,11 @@ pub enum Returns {
         from: usize,
         step: usize,
     },
+    /// `coalesce`'s rule (Kusto.Language `ParameterTypeKind.CommonScalar`):
+    /// the common type of all arguments, where a dynamic argument does not
+    /// adapt to the others (`coalesce("a", dynamic(1))` is an error) — unlike
+    /// `iff`'s `CommonScalarOrDynamic`.
+    CommonScalar,
     /// `case(p1, v1, p2, v2, …, else)`: the values and the final else.
     CaseValues,
     /// A rule the variants above cannot state (Kusto functions with several
@@ -225,6 +230,14 @@ impl FunctionDef {
                 None => Type::Unknown,
             }),
             Returns::Common { from, step } => pick((from..args.len()).step_by(step.max(1)).collect()),
+            Returns::CommonScalar => {
+                let dynamic = args.iter().filter(|t| **t == Type::DYNAMIC).count();
+                let known = args.iter().filter(|t| matches!(t, Type::Scalar(_))).count();
+                if dynamic > 0 && dynamic < known {
+                    return Err(CallError::Incompatible { found: args.to_vec() });
+                }
+                common_type(args).ok_or(CallError::Incompatible { found: args.to_vec() })
+            }
             Returns::CaseValues => {
                 let mut positions: Vec<usize> = (1..args.len()).step_by(2).collect();
                 if args.len() % 2 == 1 {

@@ -205,7 +205,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
     scalar(
         "coalesce",
         &[P::new("arg", A::Any), P::new("arg", A::Any), P::many("arg", A::Any)],
-        Returns::Common { from: 0, step: 1 },
+        Returns::CommonScalar,
         Unnamed,
         "The first argument that is not null (or empty, for strings).",
     ),

@@ -2,7 +2,7 @@
 
 use super::{Input, build_session, expand_files, queries_in, stderr_color};
 use crate::cli::{CheckArgs, CheckFormat, exit};
-use crate::diagnostic::{Diag, JsonDiagnostic};
+use crate::diagnostic::{Diag, JsonDiagnostic, Severity};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -109,7 +109,7 @@ fn status(outcomes: &[Outcome]) -> u8 {
 
 fn report_human(outcomes: &[Outcome]) {
     let color = stderr_color();
-    let (mut errors, mut unsupported, mut notes) = (0, 0, 0);
+    let (mut errors, mut warnings, mut unsupported, mut notes) = (0, 0, 0, 0);
     for o in outcomes {
         if let Some(msg) = &o.read_error {
             eprintln!("ntaq: {msg}");
@@ -121,6 +121,8 @@ fn report_human(outcomes: &[Outcome]) {
                 errors += 1;
             } else if d.is_unsupported() {
                 unsupported += 1;
+            } else if d.severity() == Severity::Warning {
+                warnings += 1;
             } else {
                 notes += 1;
             }
@@ -147,7 +149,16 @@ fn report_human(outcomes: &[Outcome]) {
     let queries: usize = outcomes.iter().map(|o| o.queries.len()).sum();
     let files =
         if queries > files { format!("{} ({queries} queries)", plural(files, "file")) } else { plural(files, "file") };
-    eprintln!("checked {}: {}, {} unsupported, {}", files, plural(errors, "error"), unsupported, plural(notes, "note"));
+    // Warnings (what Kusto's engine would fail) only when there are some,
+    // so the usual line keeps its shape.
+    let warnings = if warnings > 0 { format!(", {}", plural(warnings, "warning")) } else { String::new() };
+    eprintln!(
+        "checked {}: {}{warnings}, {} unsupported, {}",
+        files,
+        plural(errors, "error"),
+        unsupported,
+        plural(notes, "note")
+    );
 }
 
 fn report_json(outcomes: &[Outcome]) {
