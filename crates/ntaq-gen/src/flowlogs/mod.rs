@@ -291,10 +291,10 @@ fn pick_nics(topo: &Topology, n: usize) -> Result<Vec<usize>, GenError> {
     let mut round = 0;
     while out.len() < n {
         for list in &per_vnet {
-            if let Some(&h) = list.get(round) {
-                if out.len() < n {
-                    out.push(h);
-                }
+            if let Some(&h) = list.get(round)
+                && out.len() < n
+            {
+                out.push(h);
             }
         }
         round += 1;
@@ -396,10 +396,10 @@ impl FlowLogPlan {
         for (i, b) in blobs.iter_mut().enumerate() {
             b.index = i;
         }
-        if cfg.partial_last {
-            if let Some(last) = blobs.last_mut() {
-                last.partial = true;
-            }
+        if cfg.partial_last
+            && let Some(last) = blobs.last_mut()
+        {
+            last.partial = true;
         }
         let mut plan =
             FlowLogPlan { config: cfg.clone(), topology, net, blobs, tuples_per_record: cfg.tuples_per_record };
