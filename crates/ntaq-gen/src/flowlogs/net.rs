@@ -263,8 +263,9 @@ impl Net {
         }
     }
 
-    /// The rule of the subnet NSG of `local` that decides a flow: user rules by
-    /// priority, then the defaults. `remote` is the other end.
+    /// The rule of the subnet NSG of `local` that decides a flow (user rules by
+    /// priority, then the defaults), with its index in that order. `remote`
+    /// is the other end.
     #[allow(clippy::too_many_arguments)]
     pub fn decide(
         &self,
@@ -275,7 +276,7 @@ impl Net {
         direction: Direction,
         udp: bool,
         dest_port: u16,
-    ) -> &SecurityRule {
+    ) -> (u16, &SecurityRule) {
         let nsg = &self.nsgs[topo.hosts[local].subnet];
         let local_end = Remote::Host(local);
         let local_ip = self.host_ip[local];
@@ -283,10 +284,12 @@ impl Net {
             Direction::Inbound => ((remote, remote_ip), (local_end, local_ip)),
             Direction::Outbound => ((local_end, local_ip), (remote, remote_ip)),
         };
-        nsg.rules
+        let (i, rule) = nsg
+            .rules
             .iter()
             .chain(&self.defaults)
-            .find(|r| {
+            .enumerate()
+            .find(|(_, r)| {
                 r.direction == direction
                     && match r.protocol {
                         "Tcp" => !udp,
@@ -297,7 +300,8 @@ impl Net {
                     && self.covers(topo, &r.source, src, src_ip)
                     && self.covers(topo, &r.destination, dst, dst_ip)
             })
-            .expect("the Deny-all default rules match every flow")
+            .expect("the Deny-all default rules match every flow");
+        (i as u16, rule)
     }
 }
 
@@ -410,5 +414,57 @@ fn user_rules(role: Role, dev_vnet: Ipv4Net) -> Vec<SecurityRule> {
             deny_mgmt,
         ],
         Role::Shared | Role::PrivateEndpoint => vec![deny_mgmt],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The first host of the topology with `role` in the VNet whose name starts with `vnet`.
+    fn host(t: &Topology, vnet: &str, role: Role) -> usize {
+        (0..t.hosts.len())
+            .find(|&h| t.hosts[h].role == role && t.vnets[t.hosts[h].vnet].name.starts_with(vnet))
+            .expect("such a host")
+    }
+
+    #[test]
+    fn rules_decide_by_priority_then_defaults() {
+        let t = Topology::new(1, 2000);
+        let n = Net::new(&t, 1);
+        let web = host(&t, "vnet-prod-app", Role::Web);
+        let sql = host(&t, "vnet-prod-data", Role::Data);
+        let dev = host(&t, "vnet-dev", Role::Dev);
+        let external = Remote::Public(t.external.start);
+        let ext_ip = n.public_ip[t.external.start];
+        let azure = Remote::Public(t.azure.start + 1);
+        let azure_ip = n.public_ip[t.azure.start + 1];
+        let vip = Remote::Public(t.azure.start);
+        let vip_ip = n.public_ip[t.azure.start];
+        let p2s_ip = P2S_POOL.addr + 9;
+        use Direction::{Inbound, Outbound};
+        let name = |(_, r): (u16, &SecurityRule)| r.log_name();
+        // Hand-derived from the rule tables in docs/flow-logs-generator.md.
+        let cases = [
+            (web, external, ext_ip, Inbound, 443, "UserRule_Allow-Web-Inbound"),
+            (web, external, ext_ip, Inbound, 22, "UserRule_Deny-Mgmt-Internet"),
+            (web, external, ext_ip, Inbound, 8080, "DefaultRule_DenyAllInBound"),
+            (web, vip, vip_ip, Inbound, 80, "DefaultRule_AllowAzureLoadBalancerInBound"),
+            (web, Remote::Host(sql), n.host_ip[sql], Inbound, 8080, "DefaultRule_AllowVnetInBound"),
+            (web, external, ext_ip, Outbound, 443, "DefaultRule_AllowInternetOutBound"),
+            (sql, Remote::Host(dev), n.host_ip[dev], Inbound, 1433, "UserRule_Deny-Dev-To-Data"),
+            (sql, Remote::Host(web), n.host_ip[web], Inbound, 1433, "UserRule_Allow-Sql-Inbound"),
+            (sql, azure, azure_ip, Outbound, 443, "UserRule_Allow-AzureCloud-Outbound"),
+            (sql, azure, azure_ip, Outbound, 80, "UserRule_Deny-Internet-Outbound"),
+            (sql, external, ext_ip, Outbound, 443, "UserRule_Deny-Internet-Outbound"),
+            (sql, Remote::UnknownPrivate, UNKNOWN_PRIVATE_FIRST + 5, Outbound, 53, "DefaultRule_AllowVnetOutBound"),
+            (dev, Remote::P2S, p2s_ip, Inbound, 22, "UserRule_Allow-Admin-From-P2S"),
+            (dev, Remote::P2S, p2s_ip, Inbound, 443, "DefaultRule_AllowVnetInBound"),
+        ];
+        for (local, remote, ip, dir, port, want) in cases {
+            assert_eq!(name(n.decide(&t, local, remote, ip, dir, false, port)), want, "{remote:?} {dir:?} {port}");
+        }
+        // A UDP flow skips the Tcp-only rules.
+        assert_eq!(name(n.decide(&t, web, external, ext_ip, Inbound, true, 443)), "DefaultRule_DenyAllInBound");
     }
 }

@@ -5,7 +5,7 @@
 
 use super::traffic::Tup;
 use super::{BlobSpec, FlowLogKind, TimeUnit};
-use nta_azure::cidr::format_ipv4;
+use crate::topology::format_ipv4;
 use std::fmt::Write as _;
 
 /// Tuples sharing one ACL and rule, in the order they were generated.
@@ -63,10 +63,7 @@ fn tuple_time(t: &Tup, unit: TimeUnit) -> i64 {
 
 /// The flow tuple string (without quotes).
 pub fn tuple_text(blob: &BlobSpec, t: &Tup, out: &mut String) {
-    let w = |out: &mut String, ip: u32| {
-        let [a, b, c, d] = ip.to_be_bytes();
-        write!(out, "{a}.{b}.{c}.{d}").expect("writing to a String cannot fail");
-    };
+    let w = |out: &mut String, ip: u32| format_ipv4(ip, out).expect("writing to a String cannot fail");
     write!(out, "{},", tuple_time(t, blob.unit)).expect("String");
     w(out, t.src);
     out.push(',');
@@ -162,11 +159,6 @@ pub fn record_json(blob: &BlobSpec, rec: &Record, rule_name: &dyn Fn(Option<u16>
             out.push_str("]}}");
         }
     }
-}
-
-/// Text of an address (one home: nta-azure's formatter).
-pub fn ip_text(ip: u32) -> String {
-    format_ipv4(ip)
 }
 
 #[cfg(test)]

@@ -138,14 +138,7 @@ fn conversation(topo: &Topology, net: &Net, blob: &BlobSpec, r: &mut Rng, window
     let dest_port = dest_port as u16;
     let udp = matches!(dest_port, 53 | 123 | 500 | 4500) && !r.chance(100);
     let direction = if inbound { Direction::Inbound } else { Direction::Outbound };
-    let nsg = topo.hosts[local].subnet;
-    let rule = net.decide(topo, local, remote, remote_ip, direction, udp, dest_port);
-    let rule_index = net.nsgs[nsg]
-        .rules
-        .iter()
-        .chain(&net.defaults)
-        .position(|x| std::ptr::eq(x, rule))
-        .expect("the rule is one of the NSG's") as u16;
+    let (rule_index, rule) = net.decide(topo, local, remote, remote_ip, direction, udp, dest_port);
     let mut allowed = rule.allow;
     let mut rule_index = Some(rule_index);
     let vm_to_vm = matches!(remote, Remote::Host(_));
