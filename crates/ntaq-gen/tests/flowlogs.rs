@@ -270,8 +270,16 @@ fn same_seed_same_bytes_on_any_number_of_threads() {
     assert!(one == four, "byte-identical output");
     assert!(!one.keys().any(|p| p.to_string_lossy().contains("tmp")), "no temporary file left");
     let other = tempfile::tempdir().unwrap();
-    generate(&FlowLogConfig { seed: 7, ..cfg }, other.path());
+    generate(&FlowLogConfig { seed: 7, ..cfg.clone() }, other.path());
     assert!(files(other.path()) != one, "another seed, other data");
+    // A blob depends on its hour and NIC, not on how many others there are.
+    let fewer = tempfile::tempdir().unwrap();
+    let (_, s) = generate(&FlowLogConfig { hours: 1, nics: 4, partial_last: false, ..cfg }, fewer.path());
+    assert_eq!(s.blobs.len(), 4);
+    for b in &s.blobs {
+        let rel = b.path.strip_prefix(fewer.path()).unwrap();
+        assert!(std::fs::read(&b.path).unwrap() == one[rel], "{}", rel.display());
+    }
 }
 
 #[test]
