@@ -222,7 +222,7 @@ pub fn l7(port: i32, udp: bool) -> &'static str {
     }
 }
 
-fn service_port(r: &mut Rng, topo: &Topology, host: usize) -> i32 {
+pub(crate) fn service_port(r: &mut Rng, topo: &Topology, host: usize) -> i32 {
     let h = &topo.hosts[host];
     match h.role {
         Role::PrivateEndpoint => match &h.private_link {

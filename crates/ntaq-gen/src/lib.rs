@@ -16,6 +16,10 @@
 //! depends only on the configuration's `rows`, `seed`, `start` and `hours` —
 //! not on the batch size, the row-group size, the number of files or threads.
 //!
+//! **Flow-log blobs.** [`flowlogs`] writes the raw NSG and VNet flow-log
+//! blobs of the same topology, with the `az` JSON, service-tags and
+//! threat-intel files that describe it and the ground truth of every tuple.
+//!
 //! **Streaming.** Rows are generated in batches of `batch_rows`, at most
 //! `max_batches_in_flight` at a time (in parallel with rayon), and written in
 //! row order, so memory stays bounded whatever `rows` is.
@@ -23,6 +27,7 @@
 pub mod cli;
 mod columns;
 mod flow;
+pub mod flowlogs;
 pub mod rng;
 pub mod topology;
 mod writer;

@@ -286,7 +286,7 @@ pub fn ipv4_string(ip: u32) -> String {
     s
 }
 
-fn guid(rng: &mut Rng) -> String {
+pub(crate) fn guid(rng: &mut Rng) -> String {
     let a = rng.next_u64();
     let b = rng.next_u64();
     // Version 4, variant 1, as Azure mints them.

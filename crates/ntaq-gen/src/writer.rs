@@ -132,3 +132,57 @@ impl Drop for ParquetOut {
         }
     }
 }
+
+/// A text or JSON file written through a hidden temporary file beside it
+/// (buffered), moved into place by [`AtomicFile::finish`]; dropped before,
+/// the temporary file is removed, so no half-written file is ever visible.
+pub(crate) struct AtomicFile {
+    inner: std::io::BufWriter<tempfile::NamedTempFile>,
+    path: PathBuf,
+}
+
+impl AtomicFile {
+    /// Creates the parent directories and the temporary file.
+    pub(crate) fn create(path: &Path) -> Result<AtomicFile, GenError> {
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
+        let prefix = format!(".{name}.");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(".ntaq-gen-tmp");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            // Like File::create: 0666 less the umask (tempfile's default is 0600).
+            builder.permissions(std::fs::Permissions::from_mode(0o666));
+        }
+        let tmp = builder.tempfile_in(dir).map_err(io_err(path))?;
+        Ok(AtomicFile { inner: std::io::BufWriter::with_capacity(256 * 1024, tmp), path: path.to_path_buf() })
+    }
+
+    /// Flushes, moves the file into place and returns its size.
+    pub(crate) fn finish(self) -> Result<u64, GenError> {
+        let tmp =
+            self.inner.into_inner().map_err(|e| GenError::Io { path: self.path.clone(), source: e.into_error() })?;
+        let bytes = tmp.as_file().metadata().map_err(io_err(&self.path))?.len();
+        tmp.persist(&self.path).map_err(|e| GenError::Io { path: self.path.clone(), source: e.error })?;
+        Ok(bytes)
+    }
+}
+
+impl std::io::Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.inner.write(buf)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.inner.write_all(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
