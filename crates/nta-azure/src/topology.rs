@@ -13,7 +13,6 @@
 //! | `az network nsg list -o json` | `Microsoft.Network/networkSecurityGroups` |
 //! | `az network vnet-gateway list -g RG -o json` | `Microsoft.Network/virtualNetworkGateways` |
 //! | `az network public-ip list -o json` | `Microsoft.Network/publicIPAddresses` |
-//! | `az network local-gateway list -g RG -o json` | `Microsoft.Network/localNetworkGateways` |
 //!
 //! Property names are matched without regard to case (`privateIPAddress` and
 //! `privateIpAddress` both occur, depending on the CLI version).
@@ -196,25 +195,6 @@ pub struct Gateway {
     pub vpn_client_prefixes: Vec<Ipv4Net>,
 }
 
-/// A local network gateway: an on-premises site reached over site-to-site VPN.
-#[derive(Debug, Clone, Default)]
-pub struct LocalGateway {
-    /// Resource ID.
-    pub id: String,
-    /// Name.
-    pub name: String,
-    /// Resource group.
-    pub resource_group: String,
-    /// Subscription ID.
-    pub subscription: String,
-    /// Region.
-    pub location: String,
-    /// The site's address space (`localNetworkAddressSpace.addressPrefixes`).
-    pub prefixes: Vec<Ipv4Net>,
-    /// The site's VPN device address (`gatewayIpAddress`).
-    pub gateway_ip: Option<u32>,
-}
-
 /// A public IP address resource.
 #[derive(Debug, Clone, Default)]
 pub struct PublicIp {
@@ -241,8 +221,6 @@ pub struct Topology {
     pub gateways: Vec<Gateway>,
     /// Public IP addresses.
     pub public_ips: Vec<PublicIp>,
-    /// Local network gateways (site-to-site VPN sites).
-    pub local_gateways: Vec<LocalGateway>,
     /// Resources of other types that were skipped.
     pub skipped: usize,
 }
@@ -410,15 +388,6 @@ impl Topology {
                 subscription: c.subscription,
                 location: c.location,
             }),
-            "microsoft.network/localnetworkgateways" => self.local_gateways.push(LocalGateway {
-                prefixes: prefixes(array(r, "localNetworkAddressSpace.addressPrefixes")),
-                gateway_ip: at(r, "gatewayIpAddress").and_then(Value::as_str).and_then(parse_ipv4),
-                id: c.id,
-                name: c.name,
-                resource_group: c.resource_group,
-                subscription: c.subscription,
-                location: c.location,
-            }),
             "microsoft.network/publicipaddresses" => self.public_ips.push(PublicIp {
                 ip: at(r, "ipAddress").and_then(Value::as_str).and_then(parse_ipv4),
                 id: c.id,
@@ -449,16 +418,6 @@ impl Topology {
             })
             .max_by_key(|(len, _)| *len)
             .map(|(_, v)| v)
-    }
-
-    /// The site-to-site VPN site whose address space contains `ip`.
-    pub fn local_gateway_of(&self, ip: u32) -> Option<&LocalGateway> {
-        self.local_gateways.iter().find(|g| g.prefixes.iter().any(|p| p.contains(ip)))
-    }
-
-    /// The point-to-site VPN gateway whose client address pool contains `ip`.
-    pub fn p2s_gateway_of(&self, ip: u32) -> Option<&Gateway> {
-        self.gateways.iter().find(|g| g.vpn_client_prefixes.iter().any(|p| p.contains(ip)))
     }
 
     /// The NIC holding private address `ip`.
@@ -567,25 +526,6 @@ mod tests {
         assert_eq!(t.nic_of_mac("00:0d:3a:f8:78:56").unwrap().name, "vm1-nic");
         assert_eq!(nic.ip_configs[0].private_ip.map(format_ipv4).as_deref(), Some("10.0.1.4"));
         assert!(hub.subnets[0].nsg_id.as_deref().unwrap().ends_with("web-nsg"));
-    }
-
-    #[test]
-    fn vpn_sites_and_client_pools() {
-        let doc: Value = serde_json::from_str(
-            r#"[{"type": "Microsoft.Network/localNetworkGateways", "name": "branch",
-                 "id": "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Network/localNetworkGateways/branch",
-                 "gatewayIpAddress": "192.0.2.10", "localNetworkAddressSpace": {"addressPrefixes": ["172.20.1.0/24"]}},
-                {"type": "Microsoft.Network/virtualNetworkGateways", "name": "vgw", "gatewayType": "Vpn",
-                 "vpnClientConfiguration": {"vpnClientAddressPool": {"addressPrefixes": ["172.16.201.0/24"]}}}]"#,
-        )
-        .unwrap();
-        let mut t = Topology::default();
-        t.add(&doc);
-        let site = t.local_gateway_of(parse_ipv4("172.20.1.9").unwrap()).unwrap();
-        assert_eq!((site.name.as_str(), site.subscription.as_str()), ("branch", "s1"));
-        assert_eq!(site.gateway_ip.map(format_ipv4).as_deref(), Some("192.0.2.10"));
-        assert!(t.local_gateway_of(parse_ipv4("172.20.2.1").unwrap()).is_none());
-        assert_eq!(t.p2s_gateway_of(parse_ipv4("172.16.201.7").unwrap()).unwrap().name, "vgw");
     }
 
     #[test]
