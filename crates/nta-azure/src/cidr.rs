@@ -40,6 +40,18 @@ pub fn is_private(ip: u32) -> bool {
         .any(|p| Ipv4Net::parse(p).is_some_and(|n| n.contains(ip)))
 }
 
+/// Whether an address is a public (internet-routable) address in traffic
+/// analytics' sense: not private ([`is_private`]) and not special-purpose —
+/// "this network" 0/8, loopback 127/8, link-local 169.254/16 (Azure's
+/// instance metadata at 169.254.169.254 included), multicast 224/4 and the
+/// reserved 240/4 with the broadcast address (RFC 6890).
+pub fn is_public(ip: u32) -> bool {
+    !is_private(ip)
+        && !["0.0.0.0/8", "127.0.0.0/8", "169.254.0.0/16", "224.0.0.0/4", "240.0.0.0/4"]
+            .iter()
+            .any(|p| Ipv4Net::parse(p).is_some_and(|n| n.contains(ip)))
+}
+
 /// An IPv4 prefix: `addr` is the network address (host bits zero), `len` 0–32.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
 pub struct Ipv4Net {
@@ -180,6 +192,12 @@ mod tests {
         assert!(is_private(parse_ipv4("192.168.1.1").unwrap()));
         assert!(is_private(parse_ipv4("100.64.0.1").unwrap()));
         assert!(!is_private(parse_ipv4("8.8.8.8").unwrap()));
+        for (ip, public) in [("8.8.8.8", true), ("168.63.129.16", true), ("10.1.2.3", false), ("100.64.0.1", false),
+            ("127.0.0.1", false), ("169.254.169.254", false), ("224.0.0.251", false), ("255.255.255.255", false),
+            ("0.1.2.3", false), ("223.255.255.255", true)]
+        {
+            assert_eq!(is_public(parse_ipv4(ip).unwrap()), public, "{ip}");
+        }
     }
 
     #[test]
