@@ -132,3 +132,6 @@ pub fn derive(tuples: &[RecordBatch], enrichment: &Enrichment, interval: Interva
         tuples: agg.tuples,
     })
 }
+
+#[cfg(test)]
+mod tests;
