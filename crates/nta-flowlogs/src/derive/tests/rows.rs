@@ -7,7 +7,7 @@ const NSG_UPPER: &str = "/SUBSCRIPTIONS/S1/RESOURCEGROUPS/RG1/PROVIDERS/MICROSOF
 const VM1: &str = "10.0.1.4";
 const VM2: &str = "10.0.2.5";
 
-fn tuples() -> Vec<Tuple> {
+pub(super) fn tuples() -> Vec<Tuple> {
     let mut nsg = t("2025-06-01T10:50:00Z", "198.51.100.9", VM1, 443).inbound().rule("UserRule_allow-https");
     (nsg.kind, nsg.target, nsg.acl) = ("NSG", NSG_UPPER, "");
     vec![
