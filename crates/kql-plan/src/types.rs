@@ -172,7 +172,14 @@ mod tests {
 
     #[test]
     fn table_types_read_back_as_themselves() {
-        for t in [ScalarType::String, ScalarType::Int, ScalarType::Long, ScalarType::Real, ScalarType::Bool, ScalarType::DateTime] {
+        for t in [
+            ScalarType::String,
+            ScalarType::Int,
+            ScalarType::Long,
+            ScalarType::Real,
+            ScalarType::Bool,
+            ScalarType::DateTime,
+        ] {
             assert_eq!(kusto_type_of_arrow(&table_arrow_type(t).unwrap()), Some(t), "{t}");
         }
         assert_eq!(table_arrow_type(ScalarType::Dynamic), None);

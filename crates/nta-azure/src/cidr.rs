@@ -192,10 +192,18 @@ mod tests {
         assert!(is_private(parse_ipv4("192.168.1.1").unwrap()));
         assert!(is_private(parse_ipv4("100.64.0.1").unwrap()));
         assert!(!is_private(parse_ipv4("8.8.8.8").unwrap()));
-        for (ip, public) in [("8.8.8.8", true), ("168.63.129.16", true), ("10.1.2.3", false), ("100.64.0.1", false),
-            ("127.0.0.1", false), ("169.254.169.254", false), ("224.0.0.251", false), ("255.255.255.255", false),
-            ("0.1.2.3", false), ("223.255.255.255", true)]
-        {
+        for (ip, public) in [
+            ("8.8.8.8", true),
+            ("168.63.129.16", true),
+            ("10.1.2.3", false),
+            ("100.64.0.1", false),
+            ("127.0.0.1", false),
+            ("169.254.169.254", false),
+            ("224.0.0.251", false),
+            ("255.255.255.255", false),
+            ("0.1.2.3", false),
+            ("223.255.255.255", true),
+        ] {
             assert_eq!(is_public(parse_ipv4(ip).unwrap()), public, "{ip}");
         }
     }

@@ -50,7 +50,9 @@ pub enum FlowLogError {
     #[error("{}: {message}", path.display())]
     #[diagnostic(
         code(flowlogs::geoip),
-        help("expected a MaxMind DB file (`.mmdb`), e.g. GeoLite2-Country.mmdb, GeoLite2-City.mmdb or GeoLite2-ASN.mmdb")
+        help(
+            "expected a MaxMind DB file (`.mmdb`), e.g. GeoLite2-Country.mmdb, GeoLite2-City.mmdb or GeoLite2-ASN.mmdb"
+        )
     )]
     GeoIp {
         /// The database.

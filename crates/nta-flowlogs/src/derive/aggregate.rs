@@ -221,7 +221,7 @@ impl<'e> Folder<'e> {
     /// Adds the rows of `batch` (rows `offset..` of input batch `index`).
     fn add(&mut self, index: usize, offset: usize, batch: &RecordBatch) -> Result<(), FlowLogError> {
         let cols = Columns::new(batch)?;
-        for row in 0..cols.len() {
+        for row in 0..cols.rows() {
             let at = offset + row;
             let time = cols.time(row).ok_or_else(|| bad(index, at, "FlowTime", "null", "a datetime"))?;
             let inbound = match cols.str(S::Direction, row) {
@@ -268,7 +268,8 @@ impl<'e> Folder<'e> {
             write!(key, "{interval_start:020}\u{1f}").expect("writing to a String");
             side(key, src, &src_pub).expect("writing to a String");
             side(key, dest, &dest_pub).expect("writing to a String");
-            write!(key, "{dest_port}\u{1f}{}\u{1f}{inbound}\u{1f}{allowed}", cols.str(S::Proto, row)).expect("writing to a String");
+            write!(key, "{dest_port}\u{1f}{}\u{1f}{inbound}\u{1f}{allowed}", cols.str(S::Proto, row))
+                .expect("writing to a String");
             for c in [S::Kind, S::FlowLog, S::Target, S::Mac, S::AclId, S::Rule, S::Encryption] {
                 key.push('\u{1f}');
                 key.push_str(cols.str(c, row));
@@ -326,13 +327,17 @@ impl<'e> Folder<'e> {
                 group.dest_public.entry(a).or_default().add(&counters);
             }
         }
-        self.agg.tuples += cols.len() as u64;
+        self.agg.tuples += cols.rows() as u64;
         Ok(())
     }
 }
 
 /// Aggregates `batches` on every core.
-pub fn aggregate(batches: &[RecordBatch], enrichment: &Enrichment, interval: Interval) -> Result<Aggregate, FlowLogError> {
+pub fn aggregate(
+    batches: &[RecordBatch],
+    enrichment: &Enrichment,
+    interval: Interval,
+) -> Result<Aggregate, FlowLogError> {
     let slices: Vec<(usize, usize, RecordBatch)> = batches
         .iter()
         .enumerate()

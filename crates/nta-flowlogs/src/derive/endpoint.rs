@@ -59,7 +59,10 @@ impl Enrichment {
     pub fn public_addr(&self, ip: &str) -> Option<u32> {
         let a = parse_ipv4(ip)?;
         let mapped = self.topology.as_ref().is_some_and(|t| {
-            t.vnet_of(a).is_some() || t.subnet_of(a).is_some() || t.p2s_gateway_of(a).is_some() || t.local_gateway_of(a).is_some()
+            t.vnet_of(a).is_some()
+                || t.subnet_of(a).is_some()
+                || t.p2s_gateway_of(a).is_some()
+                || t.local_gateway_of(a).is_some()
         });
         (is_public(a) && !mapped).then_some(a)
     }

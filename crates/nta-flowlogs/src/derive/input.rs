@@ -27,7 +27,8 @@ pub const STRING_COLUMNS: [&str; 13] = [
 ];
 
 /// The counters (`long`) and the destination port (`int`).
-pub const NUMBER_COLUMNS: [&str; 5] = ["DestPort", "PacketsSrcToDest", "BytesSrcToDest", "PacketsDestToSrc", "BytesDestToSrc"];
+pub const NUMBER_COLUMNS: [&str; 5] =
+    ["DestPort", "PacketsSrcToDest", "BytesSrcToDest", "PacketsDestToSrc", "BytesDestToSrc"];
 
 /// Every column of the `FlowTuples` contract (issue #18, item 2).
 pub const ALL_COLUMNS: [&str; 21] = [
@@ -92,9 +93,11 @@ pub enum N {
 fn column<'b>(batch: &'b RecordBatch, name: &str) -> Result<&'b ArrayRef, FlowLogError> {
     batch.column_by_name(name).ok_or_else(|| {
         let names: Vec<&str> = batch.schema_ref().fields().iter().map(|f| f.name().as_str()).collect();
-        let near = names.iter().copied().filter(|n| strsim::jaro_winkler(n, name) > 0.85).max_by(|a, b| {
-            strsim::jaro_winkler(a, name).total_cmp(&strsim::jaro_winkler(b, name))
-        });
+        let near = names
+            .iter()
+            .copied()
+            .filter(|n| strsim::jaro_winkler(n, name) > 0.85)
+            .max_by(|a, b| strsim::jaro_winkler(a, name).total_cmp(&strsim::jaro_winkler(b, name)));
         FlowLogError::TupleColumn {
             column: name.to_string(),
             message: "missing from the input batch".into(),
@@ -108,7 +111,9 @@ fn column<'b>(batch: &'b RecordBatch, name: &str) -> Result<&'b ArrayRef, FlowLo
 
 fn cast(name: &str, array: &ArrayRef, to: &DataType, kusto: &str) -> Result<ArrayRef, FlowLogError> {
     let readable = match (array.data_type(), to) {
-        (DataType::Dictionary(_, v), DataType::Utf8) => matches!(**v, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View),
+        (DataType::Dictionary(_, v), DataType::Utf8) => {
+            matches!(**v, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View)
+        }
         (DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View, DataType::Utf8) => true,
         (from, DataType::Int64) => from.is_integer(),
         (DataType::Timestamp(..), DataType::Timestamp(..)) => true,
@@ -142,7 +147,7 @@ impl Columns {
     }
 
     /// Number of rows.
-    pub fn len(&self) -> usize {
+    pub fn rows(&self) -> usize {
         self.time.len()
     }
 

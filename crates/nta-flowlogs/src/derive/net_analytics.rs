@@ -151,7 +151,9 @@ fn side(place: Place<'_>, topo: Option<&Topology>) -> Side {
                 local_gateway: String::new(),
             }
         }
-        Place::Site(g) => Side { local_gateway: format!("{}/{}/{}", g.subscription, g.resource_group, g.name), ..Side::default() },
+        Place::Site(g) => {
+            Side { local_gateway: format!("{}/{}/{}", g.subscription, g.resource_group, g.name), ..Side::default() }
+        }
         _ => Side::default(),
     }
 }
@@ -159,14 +161,19 @@ fn side(place: Place<'_>, topo: Option<&Topology>) -> Side {
 fn peered(a: Place<'_>, b: Place<'_>) -> bool {
     match (a, b) {
         (Place::Vnet { vnet: a, .. }, Place::Vnet { vnet: b, .. }) => {
-            a.peerings.iter().any(|p| p.eq_ignore_ascii_case(&b.id)) || b.peerings.iter().any(|p| p.eq_ignore_ascii_case(&a.id))
+            a.peerings.iter().any(|p| p.eq_ignore_ascii_case(&b.id))
+                || b.peerings.iter().any(|p| p.eq_ignore_ascii_case(&a.id))
         }
         _ => false,
     }
 }
 
 /// The NTANetAnalytics rows of `groups`, in their order.
-pub fn table<'g, 'e>(groups: &'g [Group], enrichment: &'e Enrichment, interval: Interval) -> Result<RecordBatch, FlowLogError> {
+pub fn table<'g, 'e>(
+    groups: &'g [Group],
+    enrichment: &'e Enrichment,
+    interval: Interval,
+) -> Result<RecordBatch, FlowLogError> {
     let topo = enrichment.topology.as_ref();
     let mut places: HashMap<&str, Place<'_>> = HashMap::new();
     let mut place = |ip: &'g str, public: bool| -> Place<'e> {
@@ -184,12 +191,18 @@ pub fn table<'g, 'e>(groups: &'g [Group], enrichment: &'e Enrichment, interval: 
         let (s, d) = (side(sp, topo), side(dp, topo));
         let acl = acl_group(g, topo);
         let public = g.src_class.as_deref().or(g.dest_class.as_deref());
-        let located = |types: &[&str]| public.filter(|c| types.contains(&c.flow_type)).map(|c| c.location.clone()).unwrap_or_default();
+        let located = |types: &[&str]| {
+            public.filter(|c| types.contains(&c.flow_type)).map(|c| c.location.clone()).unwrap_or_default()
+        };
         put("AzureRegion", located(&["AzurePublic"]));
         put("Country", located(&["ExternalPublic", "MaliciousFlow"]));
         put(
             "DestServiceTags",
-            g.dest_class.as_deref().filter(|c| c.flow_type == "AzurePublic").map(|c| c.service_tag.clone()).unwrap_or_default(),
+            g.dest_class
+                .as_deref()
+                .filter(|c| c.flow_type == "AzurePublic")
+                .map(|c| c.service_tag.clone())
+                .unwrap_or_default(),
         );
         let (conn_type, conn_name) = match (ft, sp, dp) {
             ("InterVNet", ..) if peered(sp, dp) => ("VNetPeering", String::new()),
@@ -242,7 +255,9 @@ pub fn table<'g, 'e>(groups: &'g [Group], enrichment: &'e Enrichment, interval: 
     derived.insert("TimeGenerated", times(groups.iter().map(end)));
     derived.insert("FlowStartTime", times(groups.iter().map(|g| g.first_seen)));
     derived.insert("FlowEndTime", times(groups.iter().map(Group::flow_end)));
-    let count = |inbound: bool, allowed: bool| longs(groups.iter().map(|g| if g.inbound == inbound && g.allowed == allowed { g.flows } else { 0 }));
+    let count = |inbound: bool, allowed: bool| {
+        longs(groups.iter().map(|g| if g.inbound == inbound && g.allowed == allowed { g.flows } else { 0 }))
+    };
     derived.insert("AllowedInFlows", count(true, true));
     derived.insert("AllowedOutFlows", count(false, true));
     derived.insert("DeniedInFlows", count(true, false));

@@ -15,7 +15,8 @@ use std::sync::Arc;
 /// strings non-nullable, as Kusto strings are never null).
 pub fn arrow_schema(table: &'static str) -> Result<SchemaRef, FlowLogError> {
     let catalog = Catalog::nta();
-    let def = catalog.get(table).ok_or(FlowLogError::Schema { table, message: "not in the built-in catalog".into() })?;
+    let def =
+        catalog.get(table).ok_or(FlowLogError::Schema { table, message: "not in the built-in catalog".into() })?;
     let fields = def
         .columns
         .iter()
@@ -31,7 +32,11 @@ pub fn arrow_schema(table: &'static str) -> Result<SchemaRef, FlowLogError> {
 }
 
 /// A batch of `rows` rows of `table` with the `derived` columns; the rest empty.
-pub fn batch(table: &'static str, rows: usize, mut derived: HashMap<&'static str, ArrayRef>) -> Result<RecordBatch, FlowLogError> {
+pub fn batch(
+    table: &'static str,
+    rows: usize,
+    mut derived: HashMap<&'static str, ArrayRef>,
+) -> Result<RecordBatch, FlowLogError> {
     let schema = arrow_schema(table)?;
     let mut columns = Vec::with_capacity(schema.fields().len());
     for f in schema.fields() {
@@ -42,7 +47,10 @@ pub fn batch(table: &'static str, rows: usize, mut derived: HashMap<&'static str
         });
     }
     if let Some(extra) = derived.keys().next() {
-        return Err(FlowLogError::Schema { table, message: format!("derived a column {extra} the schema does not have") });
+        return Err(FlowLogError::Schema {
+            table,
+            message: format!("derived a column {extra} the schema does not have"),
+        });
     }
     RecordBatch::try_new(schema, columns).map_err(|e| FlowLogError::Schema { table, message: e.to_string() })
 }

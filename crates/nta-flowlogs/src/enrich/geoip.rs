@@ -48,8 +48,10 @@ impl GeoIp {
     }
 
     fn field(&self, ip: u32, path: &[maxminddb::PathElement<'_>]) -> Result<Option<String>, FlowLogError> {
-        let lookup = |ip| -> Result<Option<String>, MaxMindDbError> { self.reader.lookup(ip)?.decode_path::<String>(path) };
-        lookup(IpAddr::V4(Ipv4Addr::from(ip))).map_err(|e| err(&self.path, format!("cannot read the entry of {}: {e}", Ipv4Addr::from(ip))))
+        let lookup =
+            |ip| -> Result<Option<String>, MaxMindDbError> { self.reader.lookup(ip)?.decode_path::<String>(path) };
+        lookup(IpAddr::V4(Ipv4Addr::from(ip)))
+            .map_err(|e| err(&self.path, format!("cannot read the entry of {}: {e}", Ipv4Addr::from(ip))))
     }
 }
 

@@ -44,7 +44,8 @@ pub struct ThreatIntel {
 }
 
 /// Columns read into an [`Indicator`].
-const USED: [&str; 8] = ["Ip", "ThreatType", "ThreatDescription", "DnsDomain", "Url", "Port", "Location", "PublicIpDetails"];
+const USED: [&str; 8] =
+    ["Ip", "ThreatType", "ThreatDescription", "DnsDomain", "Url", "Port", "Location", "PublicIpDetails"];
 /// The other NTAIpDetails columns, accepted and ignored.
 const IGNORED: [&str; 11] = [
     "_BilledSize",
@@ -90,7 +91,8 @@ fn set(ind: &mut Indicator, field: usize, value: &str) -> Result<(), String> {
     let value = value.trim();
     match field {
         0 => {
-            ind.ip = Some(Ipv4Net::parse(value).ok_or_else(|| format!("Ip `{value}` is not an IPv4 address or prefix"))?);
+            ind.ip =
+                Some(Ipv4Net::parse(value).ok_or_else(|| format!("Ip `{value}` is not an IPv4 address or prefix"))?);
         }
         1 => ind.threat_type = value.to_string(),
         2 => ind.threat_description = value.to_string(),
@@ -99,7 +101,10 @@ fn set(ind: &mut Indicator, field: usize, value: &str) -> Result<(), String> {
         5 if value.is_empty() => ind.port = None,
         5 => {
             ind.port = Some(
-                value.parse::<u16>().map(i32::from).map_err(|_| format!("Port `{value}` is not a port number (0–65535)"))?,
+                value
+                    .parse::<u16>()
+                    .map(i32::from)
+                    .map_err(|_| format!("Port `{value}` is not a port number (0–65535)"))?,
             );
         }
         6 => ind.location = value.to_string(),
@@ -155,7 +160,8 @@ impl ThreatIntel {
 
     /// Parses a JSON array of objects, or JSON lines (`path` only names the file in errors).
     pub fn from_json(path: &Path, bytes: &[u8]) -> Result<ThreatIntel, FlowLogError> {
-        let json_err = |e: serde_json::Error| err(path, Some(format!("{}:{}", e.line(), e.column())), format!("not JSON: {e}"));
+        let json_err =
+            |e: serde_json::Error| err(path, Some(format!("{}:{}", e.line(), e.column())), format!("not JSON: {e}"));
         let first = bytes.iter().position(|b| !b.is_ascii_whitespace());
         let mut indicators = Vec::new();
         if first.is_some_and(|i| bytes[i] == b'[') {
@@ -169,7 +175,8 @@ impl ThreatIntel {
                 let start = stream.byte_offset();
                 let Some(item) = stream.next() else { break };
                 let item = item.map_err(json_err)?;
-                let line = 1 + bytes[..start].iter().filter(|&&b| b == b'\n').count()
+                let line = 1
+                    + bytes[..start].iter().filter(|&&b| b == b'\n').count()
                     + bytes[start..].iter().take_while(|b| b.is_ascii_whitespace()).filter(|&&b| b == b'\n').count();
                 indicators.push(indicator(&item).map_err(|m| err(path, Some(line.to_string()), m))?);
             }
@@ -243,7 +250,10 @@ mod tests {
         assert_eq!(t.indicators.len(), 2);
         let a = &t.indicators[0];
         assert_eq!(a.ip, Ipv4Net::parse("203.0.113.7/32"));
-        assert_eq!((a.threat_type.as_str(), a.dns_domain.as_str(), a.port, a.location.as_str()), ("Botnet", "bad.example", Some(8080), "NL"));
+        assert_eq!(
+            (a.threat_type.as_str(), a.dns_domain.as_str(), a.port, a.location.as_str()),
+            ("Botnet", "bad.example", Some(8080), "NL")
+        );
         assert_eq!(t.indicators[1].port, None);
         assert_eq!(t.lookup(parse_ipv4("198.51.100.9").unwrap()).unwrap().threat_type, "C2");
         assert_eq!(t.lookup(parse_ipv4("203.0.113.7").unwrap()).unwrap().threat_type, "Botnet");
@@ -265,7 +275,10 @@ mod tests {
         assert_eq!(e("Ip,Port\n1.2.3.4,80\n1.2.3.5,http\n"), "ti.csv:3:2: Port `http` is not a port number (0–65535)");
         assert_eq!(e("Ip,Threat\n1.2.3.4,x\n"), "ti.csv:1:2: unknown column `Threat`; did you mean `ThreatType`?");
         assert_eq!(e("ThreatType\nBotnet\n"), "ti.csv:1: the header has no `Ip` column");
-        assert_eq!(e("Ip,ThreatType\n1.2.3.4,C2\nnot-an-ip,C2\n"), "ti.csv:3:1: Ip `not-an-ip` is not an IPv4 address or prefix");
+        assert_eq!(
+            e("Ip,ThreatType\n1.2.3.4,C2\nnot-an-ip,C2\n"),
+            "ti.csv:3:1: Ip `not-an-ip` is not an IPv4 address or prefix"
+        );
         assert_eq!(e("Ip,ThreatType\n1.2.3.4\n"), "ti.csv:2: this row has 1 fields, the header 2");
     }
 
@@ -286,9 +299,19 @@ mod tests {
     fn json_errors_are_located() {
         let e = |text: &str| ThreatIntel::from_json(Path::new("ti.json"), text.as_bytes()).unwrap_err().to_string();
         assert_eq!(e(r#"[{"Ip": "1.2.3.4"}, {"ThreatType": "C2"}]"#), "ti.json:[1]: the indicator has no `Ip`");
-        assert_eq!(e("{\"Ip\": \"1.2.3.4\"}\n{\"Ip\": \"1.2.3.4\", \"Port\": \"x\"}\n"), "ti.json:2: Port `x` is not a port number (0–65535)");
-        assert_eq!(e("{\"Ip\": \"1.2.3.4\"}\n{\"Ip\": \"1.2.3.4\", \"Ulr\": \"\"}\n"), "ti.json:2: unknown column `Ulr`; did you mean `Url`?");
-        assert!(e("[{\"Ip\": \"1.2.3.4\",\n  oops}]").starts_with("ti.json:2:3: not JSON"), "{}", e("[{\"Ip\": \"1.2.3.4\",\n  oops}]"));
+        assert_eq!(
+            e("{\"Ip\": \"1.2.3.4\"}\n{\"Ip\": \"1.2.3.4\", \"Port\": \"x\"}\n"),
+            "ti.json:2: Port `x` is not a port number (0–65535)"
+        );
+        assert_eq!(
+            e("{\"Ip\": \"1.2.3.4\"}\n{\"Ip\": \"1.2.3.4\", \"Ulr\": \"\"}\n"),
+            "ti.json:2: unknown column `Ulr`; did you mean `Url`?"
+        );
+        assert!(
+            e("[{\"Ip\": \"1.2.3.4\",\n  oops}]").starts_with("ti.json:2:3: not JSON"),
+            "{}",
+            e("[{\"Ip\": \"1.2.3.4\",\n  oops}]")
+        );
         assert_eq!(e("[1]"), "ti.json:[0]: an indicator must be a JSON object with an `Ip` property");
     }
 

@@ -9,7 +9,9 @@ use crate::derive::{Derived, Enrichment, Interval, derive};
 use crate::enrich::geoip::test_db;
 use crate::enrich::{GeoIp, ThreatIntel};
 use arrow_array::types::Int32Type;
-use arrow_array::{Array, ArrayRef, DictionaryArray, Int32Array, Int64Array, RecordBatch, StringArray, TimestampMillisecondArray};
+use arrow_array::{
+    Array, ArrayRef, DictionaryArray, Int32Array, Int64Array, RecordBatch, StringArray, TimestampMillisecondArray,
+};
 use nta_azure::{ServiceTags, Topology};
 use std::collections::HashMap;
 use std::path::Path;
@@ -35,10 +37,10 @@ pub struct Tuple {
     pub counters: [i64; 4],
 }
 
-pub const FLOW_LOG: &str =
-    "/subscriptions/s1/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westeurope/flowLogs/fl-hub";
+pub const FLOW_LOG: &str = "/subscriptions/s1/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westeurope/flowLogs/fl-hub";
 pub const HUB: &str = "/subscriptions/s1/resourceGroups/rg1/providers/Microsoft.Network/virtualNetworks/hub";
-pub const WEB_NSG: &str = "/subscriptions/s1/resourceGroups/rg1/providers/Microsoft.Network/networkSecurityGroups/web-nsg";
+pub const WEB_NSG: &str =
+    "/subscriptions/s1/resourceGroups/rg1/providers/Microsoft.Network/networkSecurityGroups/web-nsg";
 pub const WEB_NSG_GUID: &str = "6f1c0a5e-0000-4000-8000-000000000001";
 
 /// A VNet-flow-log tuple `src → dest:port`, outbound, allowed, state B, at VM1's NIC.
@@ -103,14 +105,21 @@ fn ms(iso: &str) -> i64 {
 /// A `FlowTuples` batch: times in milliseconds, the ACL columns as
 /// dictionaries, the other strings as Utf8, as any reader may write them.
 pub fn batch(tuples: &[Tuple]) -> RecordBatch {
-    let s = |f: &dyn Fn(&Tuple) -> String| -> ArrayRef { Arc::new(tuples.iter().map(f).map(Some).collect::<StringArray>()) };
+    let s = |f: &dyn Fn(&Tuple) -> String| -> ArrayRef {
+        Arc::new(tuples.iter().map(f).map(Some).collect::<StringArray>())
+    };
     let d = |f: &dyn Fn(&Tuple) -> &str| -> ArrayRef {
         Arc::new(tuples.iter().map(f).collect::<DictionaryArray<Int32Type>>())
     };
     let i = |f: &dyn Fn(&Tuple) -> i32| -> ArrayRef { Arc::new(tuples.iter().map(f).collect::<Int32Array>()) };
     let l = |k: usize| -> ArrayRef { Arc::new(tuples.iter().map(|t| t.counters[k]).collect::<Int64Array>()) };
     RecordBatch::try_from_iter([
-        ("FlowTime", Arc::new(TimestampMillisecondArray::from_iter_values(tuples.iter().map(|t| ms(t.time))).with_timezone("UTC")) as ArrayRef),
+        (
+            "FlowTime",
+            Arc::new(
+                TimestampMillisecondArray::from_iter_values(tuples.iter().map(|t| ms(t.time))).with_timezone("UTC"),
+            ) as ArrayRef,
+        ),
         ("FlowLogKind", d(&|t| t.kind)),
         ("FlowLogVersion", i(&|t| if t.kind == "VNet" { 4 } else { 2 })),
         ("FlowLogResourceId", d(&|t| if t.kind == "VNet" { FLOW_LOG } else { t.target })),
@@ -204,7 +213,12 @@ pub fn geoip() -> GeoIp {
 
 /// Every input.
 pub fn full() -> Enrichment {
-    Enrichment { topology: Some(topology()), service_tags: Some(service_tags()), threat_intel: Some(threat_intel()), geoip: Some(geoip()) }
+    Enrichment {
+        topology: Some(topology()),
+        service_tags: Some(service_tags()),
+        threat_intel: Some(threat_intel()),
+        geoip: Some(geoip()),
+    }
 }
 
 /// A derived table as rows of column name → value text (datetimes as ISO text, null as "null").

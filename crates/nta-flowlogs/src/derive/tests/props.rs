@@ -152,7 +152,9 @@ fn large_batches_are_sliced_across_threads_with_the_same_result() {
     let tuples: Vec<Tuple> = (0..n)
         .map(|i| {
             let dest = if i % 3 == 0 { PUBLIC[i % PUBLIC.len()] } else { PRIVATE[i % PRIVATE.len()] };
-            t(TIMES[i % TIMES.len()], "10.0.1.4", dest, [22, 443][i % 2]).state(["B", "C", "E"][i % 3]).counters([1, 2, 3, 4])
+            t(TIMES[i % TIMES.len()], "10.0.1.4", dest, [22, 443][i % 2])
+                .state(["B", "C", "E"][i % 3])
+                .counters([1, 2, 3, 4])
         })
         .collect();
     let d = derive(&[batch(&tuples)], &full(), Interval::Minutes60).unwrap();

@@ -3,7 +3,8 @@
 
 use super::*;
 
-const NSG_UPPER: &str = "/SUBSCRIPTIONS/S1/RESOURCEGROUPS/RG1/PROVIDERS/MICROSOFT.NETWORK/NETWORKSECURITYGROUPS/WEB-NSG";
+const NSG_UPPER: &str =
+    "/SUBSCRIPTIONS/S1/RESOURCEGROUPS/RG1/PROVIDERS/MICROSOFT.NETWORK/NETWORKSECURITYGROUPS/WEB-NSG";
 const VM1: &str = "10.0.1.4";
 const VM2: &str = "10.0.2.5";
 
@@ -43,7 +44,11 @@ pub(super) fn tuples() -> Vec<Tuple> {
     ]
 }
 
-fn one<'a>(rows: &'a [HashMap<String, String>], what: &str, pred: impl Fn(&HashMap<String, String>) -> bool) -> &'a HashMap<String, String> {
+fn one<'a>(
+    rows: &'a [HashMap<String, String>],
+    what: &str,
+    pred: impl Fn(&HashMap<String, String>) -> bool,
+) -> &'a HashMap<String, String> {
     let hits: Vec<_> = rows.iter().filter(|r| pred(r)).collect();
     assert_eq!(hits.len(), 1, "{what}: {hits:#?}");
     hits[0]
@@ -163,7 +168,10 @@ fn every_flow_type_with_every_input() {
     let bad = one(&net, "malicious", |r| r["FlowType"] == "MaliciousFlow");
     check(bad, &[("DestPublicIps", "203.0.113.7|1|0|0|0|0|0"), ("Country", "NL"), ("SrcIp", VM1)]);
     let jp = one(&net, "external JP", |r| r["Country"] == "JP" && r["FlowDirection"] == "Outbound");
-    check(jp, &[("FlowType", "ExternalPublic"), ("DestPublicIps", "198.51.100.9|1|0|0|0|0|0 198.51.100.10|1|0|0|0|0|0")]);
+    check(
+        jp,
+        &[("FlowType", "ExternalPublic"), ("DestPublicIps", "198.51.100.9|1|0|0|0|0|0 198.51.100.10|1|0|0|0|0|0")],
+    );
     let denied = one(&net, "denied inbound", at("22", "2025-06-01T10:00:00Z"));
     check(
         denied,
@@ -182,15 +190,31 @@ fn every_flow_type_with_every_input() {
         ],
     );
     let p2s = one(&net, "P2S", at("3389", "2025-06-01T10:00:00Z"));
-    check(p2s, &[("FlowType", "P2S"), ("ConnectionType", "VpnGateway"), ("ConnectionName", "vpn_172.16.201.20"), ("AllowedInFlows", "1")]);
+    check(
+        p2s,
+        &[
+            ("FlowType", "P2S"),
+            ("ConnectionType", "VpnGateway"),
+            ("ConnectionName", "vpn_172.16.201.20"),
+            ("AllowedInFlows", "1"),
+        ],
+    );
     let s2s = one(&net, "S2S", at("445", "2025-06-01T10:00:00Z"));
     check(
         s2s,
-        &[("FlowType", "S2S"), ("DestLocalNetworkGateway", "s1/rg1/branch"), ("SrcVm", "rg1/vm2"), ("MacAddress", "00-0D-3A-00-00-02")],
+        &[
+            ("FlowType", "S2S"),
+            ("DestLocalNetworkGateway", "s1/rg1/branch"),
+            ("SrcVm", "rg1/vm2"),
+            ("MacAddress", "00-0D-3A-00-00-02"),
+        ],
     );
     let dns: Vec<_> = net.iter().filter(|r| r["DestPort"] == "53").collect();
     assert_eq!(dns.len(), 2);
-    check(one(&net, "UnknownPrivate", |r| r["DestIp"] == "172.20.0.5"), &[("FlowType", "UnknownPrivate"), ("L4Protocol", "U")]);
+    check(
+        one(&net, "UnknownPrivate", |r| r["DestIp"] == "172.20.0.5"),
+        &[("FlowType", "UnknownPrivate"), ("L4Protocol", "U")],
+    );
     check(
         one(&net, "virtual IP", |r| r["DestPublicIps"].starts_with("168.63.129.16|")),
         &[("FlowType", "AzurePublic"), ("AzureRegion", "Global"), ("DestIp", "")],
@@ -217,8 +241,10 @@ fn every_flow_type_with_every_input() {
     );
 
     let ips = rows(&d.ip_details);
-    let got: Vec<(&str, &str, &str, &str)> =
-        ips.iter().map(|r| (r["Ip"].as_str(), r["FlowType"].as_str(), r["Location"].as_str(), r["PublicIpDetails"].as_str())).collect();
+    let got: Vec<(&str, &str, &str, &str)> = ips
+        .iter()
+        .map(|r| (r["Ip"].as_str(), r["FlowType"].as_str(), r["Location"].as_str(), r["PublicIpDetails"].as_str()))
+        .collect();
     assert_eq!(
         got,
         [
@@ -255,7 +281,9 @@ fn every_flow_type_with_every_input() {
 fn without_enrichment_what_cannot_be_derived_is_empty_and_noted() {
     let d = run(&tuples(), &Enrichment::default(), Interval::Minutes60);
     assert_eq!(d.notes.len(), 5, "{:?}", d.notes);
-    for (note, column) in d.notes.iter().zip(["--topology", "--service-tags", "--threat-intel", "--geoip", "L7Protocol"]) {
+    for (note, column) in
+        d.notes.iter().zip(["--topology", "--service-tags", "--threat-intel", "--geoip", "L7Protocol"])
+    {
         assert!(note.contains(column), "{note}");
     }
     let net = rows(&d.net_analytics);
@@ -276,13 +304,19 @@ fn without_enrichment_what_cannot_be_derived_is_empty_and_noted() {
             ("SrcSubnet", ""),
         ],
     );
-    let intra = one(&net, "private", |r| r["DestPort"] == "1433" && r["FlowIntervalStartTime"] == "2025-06-01T10:00:00Z");
+    let intra =
+        one(&net, "private", |r| r["DestPort"] == "1433" && r["FlowIntervalStartTime"] == "2025-06-01T10:00:00Z");
     check(intra, &[("FlowType", ""), ("SrcVm", ""), ("BytesDestToSrc", "6000"), ("MacAddress", "00-0D-3A-00-00-01")]);
     // The virtual IP is Azure's by definition, service tags or not.
-    check(one(&net, "virtual IP", |r| r["DestPublicIps"].starts_with("168.63.129.16|")), &[("FlowType", "AzurePublic")]);
+    check(
+        one(&net, "virtual IP", |r| r["DestPublicIps"].starts_with("168.63.129.16|")),
+        &[("FlowType", "AzurePublic")],
+    );
     let ips = rows(&d.ip_details);
     assert_eq!(ips.len(), 8);
-    assert!(ips.iter().filter(|r| r["Ip"] != "168.63.129.16").all(|r| r["FlowType"].is_empty() && r["Location"].is_empty()));
+    assert!(
+        ips.iter().filter(|r| r["Ip"] != "168.63.129.16").all(|r| r["FlowType"].is_empty() && r["Location"].is_empty())
+    );
 }
 
 #[test]
@@ -335,16 +369,28 @@ fn bad_tuples_are_located_errors() {
     let mut x = t("2025-06-01T10:05:00Z", VM1, VM2, 1433);
     x.dir = "X";
     let ok = t("2025-06-01T10:05:00Z", VM1, VM2, 1433);
-    let e = derive(&[batch(std::slice::from_ref(&ok)), batch(&[ok.clone(), x])], &full(), Interval::Minutes60).unwrap_err();
+    let e =
+        derive(&[batch(std::slice::from_ref(&ok)), batch(&[ok.clone(), x])], &full(), Interval::Minutes60).unwrap_err();
     assert_eq!(e.to_string(), "FlowTuples batch 1, row 1: FlowDirection is `X`; expected I or O");
-    let b = batch(&[ok.clone()]);
-    let renamed = RecordBatch::try_new(
-        Arc::new(arrow_schema::Schema::new(
-            b.schema().fields().iter().map(|f| if f.name() == "DestPort" { f.as_ref().clone().with_name("DstPort") } else { f.as_ref().clone() }).collect::<Vec<_>>(),
-        )),
-        b.columns().to_vec(),
-    )
-    .unwrap();
+    let b = batch(std::slice::from_ref(&ok));
+    let renamed =
+        RecordBatch::try_new(
+            Arc::new(arrow_schema::Schema::new(
+                b.schema()
+                    .fields()
+                    .iter()
+                    .map(|f| {
+                        if f.name() == "DestPort" {
+                            f.as_ref().clone().with_name("DstPort")
+                        } else {
+                            f.as_ref().clone()
+                        }
+                    })
+                    .collect::<Vec<_>>(),
+            )),
+            b.columns().to_vec(),
+        )
+        .unwrap();
     let e = derive(&[renamed], &full(), Interval::Minutes60).unwrap_err();
     assert_eq!(e.to_string(), "FlowTuples column `DestPort`: missing from the input batch");
     let help = miette::Diagnostic::help(&e).unwrap().to_string();
