@@ -46,8 +46,10 @@ pub struct ThreatIntel {
 /// Columns read into an [`Indicator`].
 const USED: [&str; 8] =
     ["Ip", "ThreatType", "ThreatDescription", "DnsDomain", "Url", "Port", "Location", "PublicIpDetails"];
-/// The other NTAIpDetails columns, accepted and ignored.
-const IGNORED: [&str; 11] = [
+/// The other NTAIpDetails columns, accepted and ignored (and `TableName`,
+/// which `az monitor log-analytics query -o json` adds to every row).
+const IGNORED: [&str; 12] = [
+    "TableName",
     "_BilledSize",
     "FaSchemaVersion",
     "FlowIntervalEndTime",
@@ -243,9 +245,9 @@ mod tests {
 
     #[test]
     fn csv_with_any_case_and_ignored_columns() {
-        let text = "ip,ThreatType,DNSDomain,Port,FlowType,Location\n\
-                    203.0.113.7,Botnet,bad.example,8080,MaliciousFlow,NL\n\
-                    198.51.100.0/24,C2,,,MaliciousFlow,\n";
+        let text = "ip,ThreatType,DNSDomain,Port,FlowType,Location,TableName\n\
+                    203.0.113.7,Botnet,bad.example,8080,MaliciousFlow,NL,PrimaryResult\n\
+                    198.51.100.0/24,C2,,,MaliciousFlow,,PrimaryResult\n";
         let t = ThreatIntel::from_csv(p(), text.as_bytes()).unwrap();
         assert_eq!(t.indicators.len(), 2);
         let a = &t.indicators[0];
