@@ -12,8 +12,10 @@
 
 use crate::error::FlowLogError;
 use nta_azure::Ipv4Net;
+use nta_azure::cidr::PrefixMap;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 /// One indicator: a malicious address or prefix and what is known of it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -41,6 +43,8 @@ pub struct Indicator {
 pub struct ThreatIntel {
     /// Indicators in file order.
     pub indicators: Vec<Indicator>,
+    /// Indicator indices by prefix, built at the first lookup.
+    index: OnceLock<PrefixMap<usize>>,
 }
 
 /// Columns read into an [`Indicator`].
@@ -157,7 +161,7 @@ impl ThreatIntel {
             }
             indicators.push(ind);
         }
-        Ok(ThreatIntel { indicators })
+        Ok(ThreatIntel::new(indicators))
     }
 
     /// Parses a JSON array of objects, or JSON lines (`path` only names the file in errors).
@@ -183,19 +187,27 @@ impl ThreatIntel {
                 indicators.push(indicator(&item).map_err(|m| err(path, Some(line.to_string()), m))?);
             }
         }
-        Ok(ThreatIntel { indicators })
+        Ok(ThreatIntel::new(indicators))
     }
 
-    /// The indicator for `ip`: the one with the longest prefix containing it (the first of equals).
+    /// A list of indicators.
+    pub fn new(indicators: Vec<Indicator>) -> ThreatIntel {
+        ThreatIntel { indicators, index: OnceLock::new() }
+    }
+
+    /// The indicator for `ip`: the one with the longest prefix containing it
+    /// (the first in the file of equals).
     pub fn lookup(&self, ip: u32) -> Option<&Indicator> {
-        let mut best: Option<&Indicator> = None;
-        for ind in &self.indicators {
-            let Some(net) = ind.ip else { continue };
-            if net.contains(ip) && best.and_then(|b| b.ip).is_none_or(|b| net.len > b.len) {
-                best = Some(ind);
+        let index = self.index.get_or_init(|| {
+            let mut m = PrefixMap::default();
+            for (i, ind) in self.indicators.iter().enumerate() {
+                if let Some(net) = ind.ip {
+                    m.insert(net, i);
+                }
             }
-        }
-        best
+            m
+        });
+        index.matches(ip).next().map(|(_, &i)| &self.indicators[i])
     }
 }
 
