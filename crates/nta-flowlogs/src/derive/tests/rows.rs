@@ -407,3 +407,86 @@ fn no_tuples_make_empty_tables_with_the_full_schema() {
     assert_eq!((d.net_analytics[0].num_rows(), d.net_analytics[0].num_columns()), (0, 77));
     assert_eq!((d.ip_details[0].num_rows(), d.ip_details[0].num_columns()), (0, 19));
 }
+
+#[test]
+fn any_time_unit_gives_the_same_tables() {
+    // FlowTime in seconds, microseconds and nanoseconds, without a zone.
+    let ts = tuples();
+    let ms_batch = batch(&ts);
+    let reference = rows(&derive(std::slice::from_ref(&ms_batch), &full(), Interval::Minutes60).unwrap().net_analytics);
+    let millis = ms_batch
+        .column_by_name("FlowTime")
+        .unwrap()
+        .as_any()
+        .downcast_ref::<TimestampMillisecondArray>()
+        .unwrap()
+        .clone();
+    let columns: [ArrayRef; 3] = [
+        Arc::new(arrow_array::TimestampSecondArray::from_iter_values(millis.values().iter().map(|v| v / 1000))),
+        Arc::new(arrow_array::TimestampMicrosecondArray::from_iter_values(millis.values().iter().map(|v| v * 1000))),
+        Arc::new(arrow_array::TimestampNanosecondArray::from_iter_values(
+            millis.values().iter().map(|v| v * 1_000_000),
+        )),
+    ];
+    for time in columns {
+        let i = ms_batch.schema().index_of("FlowTime").unwrap();
+        let mut cols = ms_batch.columns().to_vec();
+        let mut fields: Vec<arrow_schema::Field> =
+            ms_batch.schema().fields().iter().map(|f| f.as_ref().clone()).collect();
+        fields[i] = arrow_schema::Field::new("FlowTime", time.data_type().clone(), true);
+        cols[i] = time;
+        let b = RecordBatch::try_new(Arc::new(arrow_schema::Schema::new(fields)), cols).unwrap();
+        let got = rows(&derive(&[b], &full(), Interval::Minutes60).unwrap().net_analytics);
+        assert_eq!(got, reference);
+    }
+}
+
+#[test]
+fn enrichment_loads_from_files_and_reports_bad_ones() {
+    use crate::derive::EnrichmentPaths;
+    let dir = tempfile::tempdir().unwrap();
+    let p = |name: &str| dir.path().join(name);
+    std::fs::create_dir(p("topo")).unwrap();
+    std::fs::write(
+        p("topo/vnets.json"),
+        format!(
+            r#"[{{"id": "{HUB}", "type": "Microsoft.Network/virtualNetworks", "location": "westeurope",
+            "addressSpace": {{"addressPrefixes": ["10.0.0.0/16"]}},
+            "subnets": [{{"name": "web", "addressPrefix": "10.0.1.0/24"}}]}}]"#
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        p("tags.json"),
+        r#"{"values": [{"name": "Storage", "properties": {"addressPrefixes": ["52.239.0.0/16"]}}]}"#,
+    )
+    .unwrap();
+    std::fs::write(p("ti.csv"), "Ip,ThreatType\n203.0.113.7,C2\n").unwrap();
+    std::fs::write(p("geo.mmdb"), test_db::build(&[("203.0.113.0/24", test_db::country("NL"))])).unwrap();
+    let paths = EnrichmentPaths {
+        topology: vec![p("topo")],
+        service_tags: Some(p("tags.json")),
+        threat_intel: Some(p("ti.csv")),
+        geoip: Some(p("geo.mmdb")),
+    };
+    let e = Enrichment::load(&paths).unwrap();
+    let d = run(
+        &[t("2025-06-01T10:00:00Z", VM1, "203.0.113.7", 443), t("2025-06-01T10:00:00Z", VM1, "52.239.9.9", 443)],
+        &e,
+        Interval::Minutes60,
+    );
+    let net = rows(&d.net_analytics);
+    check(
+        one(&net, "malicious", |r| r["FlowType"] == "MaliciousFlow"),
+        &[("Country", "NL"), ("SrcSubnet", "rg1/hub/web")],
+    );
+    check(one(&net, "azure", |r| r["FlowType"] == "AzurePublic"), &[("DestServiceTags", "Storage")]);
+    assert!(d.notes.len() == 1, "{:?}", d.notes);
+    let bad = |paths: EnrichmentPaths| Enrichment::load(&paths).unwrap_err();
+    let e = bad(EnrichmentPaths { geoip: Some(p("ti.csv")), ..EnrichmentPaths::default() });
+    assert_eq!(miette::Diagnostic::code(&e).unwrap().to_string(), "flowlogs::geoip");
+    let e = bad(EnrichmentPaths { service_tags: Some(p("ti.csv")), ..EnrichmentPaths::default() });
+    assert_eq!(miette::Diagnostic::code(&e).unwrap().to_string(), "azure::json");
+    let e = bad(EnrichmentPaths { topology: vec![p("missing")], ..EnrichmentPaths::default() });
+    assert_eq!(miette::Diagnostic::code(&e).unwrap().to_string(), "azure::io");
+}
