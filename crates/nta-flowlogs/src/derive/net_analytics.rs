@@ -4,9 +4,10 @@
 use super::aggregate::{Group, PubEntry};
 use super::endpoint::Place;
 use super::flow_type::flow_type;
-use super::schema::{batch, longs, strings, times};
+use super::schema::{batch, longs, times};
 use super::{Enrichment, Interval};
 use crate::error::FlowLogError;
+use arrow_array::builder::StringBuilder;
 use arrow_array::{ArrayRef, Int32Array, RecordBatch};
 use nta_azure::Topology;
 use nta_azure::cidr::format_ipv4;
@@ -183,26 +184,24 @@ pub fn table<'g, 'e>(
         *places.entry(ip).or_insert_with(|| enrichment.place(ip))
     };
     let n = groups.len();
-    let mut cols: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
-    let mut put = |name: &'static str, v: String| cols.entry(name).or_insert_with(|| Vec::with_capacity(n)).push(v);
+    // One builder per string column: the rows' texts are appended, not kept.
+    let mut cols: BTreeMap<&'static str, StringBuilder> = BTreeMap::new();
+    let mut put = |name: &'static str, v: &str| {
+        cols.entry(name).or_insert_with(|| StringBuilder::with_capacity(n, n * 8)).append_value(v)
+    };
     for g in groups {
         let (sp, dp) = (place(&g.src_ip, g.src_class.is_some()), place(&g.dest_ip, g.dest_class.is_some()));
         let ft = flow_type(g.src_class.as_deref(), g.dest_class.as_deref(), sp, dp, topo.is_some());
         let (s, d) = (side(sp, topo), side(dp, topo));
         let acl = acl_group(g, topo);
         let public = g.src_class.as_deref().or(g.dest_class.as_deref());
-        let located = |types: &[&str]| {
-            public.filter(|c| types.contains(&c.flow_type)).map(|c| c.location.clone()).unwrap_or_default()
-        };
+        let located =
+            |types: &[&str]| public.filter(|c| types.contains(&c.flow_type)).map_or("", |c| c.location.as_str());
         put("AzureRegion", located(&["AzurePublic"]));
         put("Country", located(&["ExternalPublic", "MaliciousFlow"]));
         put(
             "DestServiceTags",
-            g.dest_class
-                .as_deref()
-                .filter(|c| c.flow_type == "AzurePublic")
-                .map(|c| c.service_tag.clone())
-                .unwrap_or_default(),
+            g.dest_class.as_deref().filter(|c| c.flow_type == "AzurePublic").map_or("", |c| c.service_tag.as_str()),
         );
         let (conn_type, conn_name) = match (ft, sp, dp) {
             ("InterVNet", ..) if peered(sp, dp) => ("VNetPeering", String::new()),
@@ -211,43 +210,44 @@ pub fn table<'g, 'e>(
             ("P2S", _, Place::P2S(gw)) => ("VpnGateway", format!("{}_{}", gw.name, g.dest_ip)),
             _ => ("", String::new()),
         };
-        put("ConnectionType", conn_type.into());
-        put("ConnectionName", conn_name);
-        put("FlowType", ft.into());
+        put("ConnectionType", conn_type);
+        put("ConnectionName", &conn_name);
+        put("FlowType", ft);
         let nsg = g.kind.eq_ignore_ascii_case("NSG");
-        put("NsgList", if nsg { acl.clone() } else { String::new() });
-        put("NsgRule", if nsg { g.rule.clone() } else { String::new() });
+        put("NsgList", if nsg { &acl } else { "" });
+        put("NsgRule", if nsg { &g.rule } else { "" });
         let rule_type = match &g.rule {
             _ if !nsg => "",
             r if r.starts_with("DefaultRule_") => "Default",
             r if r.starts_with("UserRule_") => "User Defined",
             _ => "",
         };
-        put("NsgRuleType", rule_type.into());
-        put("AclGroup", acl);
-        put("AclRule", g.rule.clone());
-        put("SrcIp", g.src_ip.clone());
-        put("DestIp", g.dest_ip.clone());
-        put("SrcPublicIps", public_list(&g.src_public));
-        put("DestPublicIps", public_list(&g.dest_public));
-        put("L4Protocol", g.protocol.clone());
-        put("FlowDirection", if g.inbound { "Inbound" } else { "Outbound" }.into());
-        put("FlowStatus", if g.allowed { "Allowed" } else { "Denied" }.into());
-        put("FlowEncryption", encryption_text(&g.encryption).into());
-        put("MacAddress", dashed_mac(&g.mac));
-        put("FlowLogResourceId", short_id(&g.flow_log, false));
-        put("TargetResourceId", short_id(&g.target, true));
-        put("TargetResourceType", target_type(&g.target).into());
+        put("NsgRuleType", rule_type);
+        put("AclGroup", &acl);
+        put("AclRule", &g.rule);
+        put("SrcIp", &g.src_ip);
+        put("DestIp", &g.dest_ip);
+        put("SrcPublicIps", &public_list(&g.src_public));
+        put("DestPublicIps", &public_list(&g.dest_public));
+        put("L4Protocol", &g.protocol);
+        put("FlowDirection", if g.inbound { "Inbound" } else { "Outbound" });
+        put("FlowStatus", if g.allowed { "Allowed" } else { "Denied" });
+        put("FlowEncryption", encryption_text(&g.encryption));
+        put("MacAddress", &dashed_mac(&g.mac));
+        put("FlowLogResourceId", &short_id(&g.flow_log, false));
+        put("TargetResourceId", &short_id(&g.target, true));
+        put("TargetResourceType", target_type(&g.target));
         for (names, v) in SIDE_COLUMNS.iter().zip([s, d]) {
             for (name, value) in names.iter().zip([v.subnet, v.nic, v.vm, v.subscription, v.region, v.local_gateway]) {
-                put(name, value);
+                put(name, &value);
             }
         }
-        put("FaSchemaVersion", "3".into());
-        put("SubType", "FlowLog".into());
-        put("Type", TABLE.into());
+        put("FaSchemaVersion", "3");
+        put("SubType", "FlowLog");
+        put("Type", TABLE);
     }
-    let mut derived: HashMap<&'static str, ArrayRef> = cols.into_iter().map(|(k, v)| (k, strings(v))).collect();
+    let mut derived: HashMap<&'static str, ArrayRef> =
+        cols.into_iter().map(|(k, mut b)| (k, Arc::new(b.finish()) as ArrayRef)).collect();
     let end = |g: &Group| g.interval_start + interval.micros();
     derived.insert("FlowIntervalStartTime", times(groups.iter().map(|g| g.interval_start)));
     derived.insert("FlowIntervalEndTime", times(groups.iter().map(end)));

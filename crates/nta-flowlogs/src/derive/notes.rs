@@ -24,8 +24,8 @@ pub fn notes(enrichment: &Enrichment) -> Vec<String> {
     if enrichment.service_tags.is_none() {
         out.push(
             "no --service-tags: Azure and non-Azure public addresses cannot be told apart, so FlowType is empty for \
-             public flows not in the threat list, and AzureRegion, DestServiceTags and NTAIpDetails.Location / \
-             PublicIpDetails of Azure addresses are empty (168.63.129.16 excepted)"
+             public flows not in the threat list (168.63.129.16 excepted), AzureRegion and DestServiceTags are \
+             empty, and NTAIpDetails gives Azure addresses no region or service (at most a geo-IP country)"
                 .to_string(),
         );
     }
