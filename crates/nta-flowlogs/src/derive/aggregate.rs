@@ -83,9 +83,9 @@ pub struct Group {
     /// FlowIntervalStartTime (µs).
     pub interval_start: i64,
     /// SrcIp (`""` when the source is public).
-    pub src_ip: String,
+    pub src_ip: Arc<str>,
     /// DestIp (`""` when the destination is public).
-    pub dest_ip: String,
+    pub dest_ip: Arc<str>,
     /// The class of the public source addresses.
     pub src_class: Option<Arc<PublicClass>>,
     /// The class of the public destination addresses.
@@ -93,25 +93,25 @@ pub struct Group {
     /// DestPort.
     pub dest_port: i64,
     /// The tuple's L4Protocol (`T`, `U` or an IANA number).
-    pub protocol: String,
+    pub protocol: Arc<str>,
     /// FlowDirection `I`.
     pub inbound: bool,
     /// FlowStatus `A`.
     pub allowed: bool,
     /// FlowLogKind (`NSG` / `VNet`).
-    pub kind: String,
+    pub kind: Arc<str>,
     /// FlowLogResourceId as in the blob.
-    pub flow_log: String,
+    pub flow_log: Arc<str>,
     /// TargetResourceId as in the blob.
-    pub target: String,
+    pub target: Arc<str>,
     /// MacAddress as in the blob.
-    pub mac: String,
+    pub mac: Arc<str>,
     /// AclId as in the blob (`""` for NSG flow logs, whose ACL is the target NSG).
-    pub acl_id: String,
+    pub acl_id: Arc<str>,
     /// AclRule.
-    pub rule: String,
+    pub rule: Arc<str>,
     /// FlowEncryption code as in the blob.
-    pub encryption: String,
+    pub encryption: Arc<str>,
     /// Earliest FlowTime (µs).
     pub first_seen: i64,
     /// Latest FlowTime (µs).
@@ -198,11 +198,23 @@ struct Folder<'e> {
     interval: Interval,
     agg: Aggregate,
     publics: AHashMap<String, Public>,
+    /// The texts of this thread's groups, each held once.
+    texts: ahash::AHashSet<Arc<str>>,
     key: String,
 }
 
 fn bad(batch: usize, row: usize, column: &'static str, value: &str, expected: &'static str) -> FlowLogError {
     FlowLogError::TupleValue { batch, row, column, value: value.to_string(), expected }
+}
+
+/// `text`, shared with the earlier groups that hold it.
+fn intern(texts: &mut ahash::AHashSet<Arc<str>>, text: &str) -> Arc<str> {
+    if let Some(t) = texts.get(text) {
+        return t.clone();
+    }
+    let t: Arc<str> = Arc::from(text);
+    texts.insert(t.clone());
+    t
 }
 
 impl<'e> Folder<'e> {
@@ -279,21 +291,21 @@ impl<'e> Folder<'e> {
                 None => {
                     let g = Group {
                         interval_start,
-                        src_ip: if src_pub.is_some() { String::new() } else { src.to_string() },
-                        dest_ip: if dest_pub.is_some() { String::new() } else { dest.to_string() },
+                        src_ip: intern(&mut self.texts, if src_pub.is_some() { "" } else { src }),
+                        dest_ip: intern(&mut self.texts, if dest_pub.is_some() { "" } else { dest }),
                         src_class: src_pub.as_ref().map(|p| p.1.clone()),
                         dest_class: dest_pub.as_ref().map(|p| p.1.clone()),
                         dest_port,
-                        protocol: cols.str(S::Proto, row).to_string(),
+                        protocol: intern(&mut self.texts, cols.str(S::Proto, row)),
                         inbound,
                         allowed,
-                        kind: cols.str(S::Kind, row).to_string(),
-                        flow_log: cols.str(S::FlowLog, row).to_string(),
-                        target: cols.str(S::Target, row).to_string(),
-                        mac: cols.str(S::Mac, row).to_string(),
-                        acl_id: cols.str(S::AclId, row).to_string(),
-                        rule: cols.str(S::Rule, row).to_string(),
-                        encryption: cols.str(S::Encryption, row).to_string(),
+                        kind: intern(&mut self.texts, cols.str(S::Kind, row)),
+                        flow_log: intern(&mut self.texts, cols.str(S::FlowLog, row)),
+                        target: intern(&mut self.texts, cols.str(S::Target, row)),
+                        mac: intern(&mut self.texts, cols.str(S::Mac, row)),
+                        acl_id: intern(&mut self.texts, cols.str(S::AclId, row)),
+                        rule: intern(&mut self.texts, cols.str(S::Rule, row)),
+                        encryption: intern(&mut self.texts, cols.str(S::Encryption, row)),
                         first_seen: time,
                         last_seen: time,
                         last_begin: None,
@@ -355,7 +367,14 @@ pub fn aggregate(
     slices
         .par_iter()
         .try_fold(
-            || Folder { enrichment, interval, agg: Aggregate::default(), publics: AHashMap::new(), key: String::new() },
+            || Folder {
+                enrichment,
+                interval,
+                agg: Aggregate::default(),
+                publics: AHashMap::new(),
+                texts: ahash::AHashSet::new(),
+                key: String::new(),
+            },
             |mut f, (i, off, b)| {
                 f.add(*i, *off, b)?;
                 Ok(f)
