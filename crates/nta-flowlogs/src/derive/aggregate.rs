@@ -207,6 +207,12 @@ fn bad(batch: usize, row: usize, column: &'static str, value: &str, expected: &'
     FlowLogError::TupleValue { batch, row, column, value: value.to_string(), expected }
 }
 
+/// Appends `text` to a key as `LEN:text`.
+fn field(key: &mut String, text: &str) {
+    write!(key, "{}:", text.len()).expect("writing to a String");
+    key.push_str(text);
+}
+
 /// `text`, shared with the earlier groups that hold it.
 fn intern(texts: &mut ahash::AHashSet<Arc<str>>, text: &str) -> Arc<str> {
     if let Some(t) = texts.get(text) {
@@ -269,22 +275,28 @@ impl<'e> Folder<'e> {
                 out_bytes: cols.num(N::BytesS2D, row),
                 in_bytes: cols.num(N::BytesD2S, row),
             };
-            // The key: fields separated by \u{1f}; a public side is its class
-            // after a \u{1} (which no address text holds).
+            // The key: length-prefixed fields (so no text can run into the
+            // next), the interval first (fixed width, so keys sort by time);
+            // a side is `p` and its address, or `c` and its public class.
             let key = &mut self.key;
             key.clear();
-            let side = |key: &mut String, ip: &str, p: &Public| match p {
-                Some((_, c)) => write!(key, "\u{1}{}\u{1}{}\u{1}{}\u{1f}", c.flow_type, c.location, c.service_tag),
-                None => write!(key, "{ip}\u{1f}"),
-            };
-            write!(key, "{interval_start:020}\u{1f}").expect("writing to a String");
-            side(key, src, &src_pub).expect("writing to a String");
-            side(key, dest, &dest_pub).expect("writing to a String");
-            write!(key, "{dest_port}\u{1f}{}\u{1f}{inbound}\u{1f}{allowed}", cols.str(S::Proto, row))
-                .expect("writing to a String");
-            for c in [S::Kind, S::FlowLog, S::Target, S::Mac, S::AclId, S::Rule, S::Encryption] {
-                key.push('\u{1f}');
-                key.push_str(cols.str(c, row));
+            write!(key, "{interval_start:020}").expect("writing to a String");
+            for (ip, p) in [(src, &src_pub), (dest, &dest_pub)] {
+                match p {
+                    Some((_, c)) => {
+                        ["c", c.flow_type, &c.location, &c.service_tag].into_iter().for_each(|f| field(key, f))
+                    }
+                    None => {
+                        field(key, "p");
+                        field(key, ip);
+                    }
+                }
+            }
+            field(key, &dest_port.to_string());
+            field(key, if inbound { "I" } else { "O" });
+            field(key, if allowed { "A" } else { "D" });
+            for c in [S::Proto, S::Kind, S::FlowLog, S::Target, S::Mac, S::AclId, S::Rule, S::Encryption] {
+                field(key, cols.str(c, row));
             }
             let group = match self.agg.groups.get_mut(key.as_str()) {
                 Some(g) => g,

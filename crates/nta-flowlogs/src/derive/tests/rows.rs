@@ -490,3 +490,13 @@ fn enrichment_loads_from_files_and_reports_bad_ones() {
     let e = bad(EnrichmentPaths { topology: vec![p("missing")], ..EnrichmentPaths::default() });
     assert_eq!(miette::Diagnostic::code(&e).unwrap().to_string(), "azure::io");
 }
+
+#[test]
+fn texts_holding_separators_do_not_merge_groups() {
+    // With the fields joined by a separator, (aclID "x␟y", rule "z") and
+    // (aclID "x", rule "y␟z") would be one key.
+    let a = Tuple { acl: "x\u{1f}y", rule: "z", ..t("2025-06-01T10:00:00Z", VM1, VM2, 1433) };
+    let b = Tuple { acl: "x", rule: "y\u{1f}z", ..t("2025-06-01T10:00:00Z", VM1, VM2, 1433) };
+    let net = rows(&run(&[a, b], &Enrichment::default(), Interval::Minutes60).net_analytics);
+    assert_eq!(net.len(), 2);
+}
