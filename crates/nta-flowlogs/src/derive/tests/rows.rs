@@ -500,3 +500,28 @@ fn texts_holding_separators_do_not_merge_groups() {
     let net = rows(&run(&[a, b], &Enrichment::default(), Interval::Minutes60).net_analytics);
     assert_eq!(net.len(), 2);
 }
+
+#[test]
+fn nsg_v1_tuples_count_as_flows_begun_and_never_complete() {
+    // NSG flow logs version 1 carry no state and no counters (nsg-flow-logs-overview, "Log format").
+    let v1 = |time| {
+        let mut x = t(time, "198.51.100.9", VM1, 443).inbound().state("").rule("DefaultRule_AllowVnetInBound");
+        (x.kind, x.target, x.acl) = ("NSG", WEB_NSG, "");
+        x
+    };
+    let net = rows(
+        &run(&[v1("2025-06-01T10:01:00Z"), v1("2025-06-01T10:02:00Z")], &full(), Interval::Minutes60).net_analytics,
+    );
+    assert_eq!(net.len(), 1);
+    check(
+        &net[0],
+        &[
+            ("AllowedInFlows", "2"),
+            ("CompletedFlows", "0"),
+            ("BytesSrcToDest", "0"),
+            ("SrcPublicIps", "198.51.100.9|2|0|0|0|0|0"),
+            ("FlowEndTime", "2025-06-01T10:02:00Z"),
+            ("NsgRuleType", "Default"),
+        ],
+    );
+}
