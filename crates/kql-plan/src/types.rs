@@ -132,6 +132,22 @@ pub fn kusto_type_of_arrow(dt: &DataType) -> Option<ScalarType> {
     })
 }
 
+/// The Arrow type ntaq writes for a Kusto type in a table it makes (derived
+/// or generated tables, Parquet files): string → Utf8 (never null), int →
+/// Int32, long → Int64, real → Float64, bool → Boolean, datetime →
+/// Timestamp(µs, "UTC"). `None` for the types no NTA table uses.
+pub fn table_arrow_type(ty: ScalarType) -> Option<DataType> {
+    Some(match ty {
+        ScalarType::String => DataType::Utf8,
+        ScalarType::Int => DataType::Int32,
+        ScalarType::Long => DataType::Int64,
+        ScalarType::Real => DataType::Float64,
+        ScalarType::Bool => DataType::Boolean,
+        ScalarType::DateTime => DataType::Timestamp(arrow_schema::TimeUnit::Microsecond, Some("UTC".into())),
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,6 +168,21 @@ mod tests {
         assert_eq!(common_type(&[Type::Unknown]), Some(Type::Unknown));
         assert_eq!(common_type(&[Type::DYNAMIC, Type::LONG]), Some(Type::LONG));
         assert_eq!(common_type(&[Type::DYNAMIC, Type::DYNAMIC]), Some(Type::DYNAMIC));
+    }
+
+    #[test]
+    fn table_types_read_back_as_themselves() {
+        for t in [
+            ScalarType::String,
+            ScalarType::Int,
+            ScalarType::Long,
+            ScalarType::Real,
+            ScalarType::Bool,
+            ScalarType::DateTime,
+        ] {
+            assert_eq!(kusto_type_of_arrow(&table_arrow_type(t).unwrap()), Some(t), "{t}");
+        }
+        assert_eq!(table_arrow_type(ScalarType::Dynamic), None);
     }
 
     #[test]

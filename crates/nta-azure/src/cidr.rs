@@ -40,6 +40,18 @@ pub fn is_private(ip: u32) -> bool {
         .any(|p| Ipv4Net::parse(p).is_some_and(|n| n.contains(ip)))
 }
 
+/// Whether an address is a public (internet-routable) address in traffic
+/// analytics' sense: not private ([`is_private`]) and not special-purpose —
+/// "this network" 0/8, loopback 127/8, link-local 169.254/16 (Azure's
+/// instance metadata at 169.254.169.254 included), multicast 224/4 and the
+/// reserved 240/4 with the broadcast address (RFC 6890).
+pub fn is_public(ip: u32) -> bool {
+    !is_private(ip)
+        && !["0.0.0.0/8", "127.0.0.0/8", "169.254.0.0/16", "224.0.0.0/4", "240.0.0.0/4"]
+            .iter()
+            .any(|p| Ipv4Net::parse(p).is_some_and(|n| n.contains(ip)))
+}
+
 /// An IPv4 prefix: `addr` is the network address (host bits zero), `len` 0–32.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
 pub struct Ipv4Net {
@@ -108,6 +120,47 @@ impl Ipv4Net {
 impl fmt::Display for Ipv4Net {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}/{}", format_ipv4(self.addr), self.len)
+    }
+}
+
+/// Values keyed by IPv4 prefix, found by address: every prefix containing
+/// an address, longest first, in a hash probe per distinct prefix length
+/// (not a scan of all prefixes: service-tag files and threat lists hold
+/// tens of thousands).
+#[derive(Debug, Clone)]
+pub struct PrefixMap<V> {
+    by_prefix: std::collections::HashMap<(u8, u32), Vec<V>>,
+    /// The distinct prefix lengths, longest first.
+    lengths: Vec<u8>,
+}
+
+impl<V> Default for PrefixMap<V> {
+    fn default() -> Self {
+        PrefixMap { by_prefix: std::collections::HashMap::new(), lengths: Vec::new() }
+    }
+}
+
+impl<V> PrefixMap<V> {
+    /// Adds `value` under `net` (after earlier values of the same prefix).
+    pub fn insert(&mut self, net: Ipv4Net, value: V) {
+        self.by_prefix.entry((net.len, net.addr)).or_default().push(value);
+        if let Err(i) = self.lengths.binary_search_by(|l| net.len.cmp(l)) {
+            self.lengths.insert(i, net.len);
+        }
+    }
+
+    /// The values of every prefix containing `ip` with the prefix length,
+    /// longest prefix first, in insertion order within a prefix.
+    pub fn matches(&self, ip: u32) -> impl Iterator<Item = (u8, &V)> + '_ {
+        self.lengths.iter().flat_map(move |&len| {
+            let key = (len, ip & mask(len));
+            self.by_prefix.get(&key).into_iter().flatten().map(move |v| (len, v))
+        })
+    }
+
+    /// Whether no prefix was added.
+    pub fn is_empty(&self) -> bool {
+        self.by_prefix.is_empty()
     }
 }
 
@@ -180,6 +233,20 @@ mod tests {
         assert!(is_private(parse_ipv4("192.168.1.1").unwrap()));
         assert!(is_private(parse_ipv4("100.64.0.1").unwrap()));
         assert!(!is_private(parse_ipv4("8.8.8.8").unwrap()));
+        for (ip, public) in [
+            ("8.8.8.8", true),
+            ("168.63.129.16", true),
+            ("10.1.2.3", false),
+            ("100.64.0.1", false),
+            ("127.0.0.1", false),
+            ("169.254.169.254", false),
+            ("224.0.0.251", false),
+            ("255.255.255.255", false),
+            ("0.1.2.3", false),
+            ("223.255.255.255", true),
+        ] {
+            assert_eq!(is_public(parse_ipv4(ip).unwrap()), public, "{ip}");
+        }
     }
 
     #[test]
@@ -198,6 +265,30 @@ mod tests {
         let c = collapse((0..4).map(|i| Ipv4Net::host(0x0A00_0000 + i)));
         assert_eq!(texts(&c), ["10.0.0.0/30"]);
         assert!(collapse([]).is_empty());
+    }
+
+    #[test]
+    fn prefix_map_finds_what_a_scan_finds() {
+        // Pseudo-random prefixes of lengths 8–32 around 10.0.0.0; every
+        // address's matches equal a scan over all prefixes, longest first.
+        let mut x: u32 = 99;
+        let mut nets = Vec::new();
+        let mut map = PrefixMap::default();
+        for i in 0..300 {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            let net = Ipv4Net::new(0x0A00_0000 | (x >> 20), 8 + (x % 25) as u8).unwrap();
+            nets.push((net, i));
+            map.insert(net, i);
+        }
+        for k in 0..3000u32 {
+            let ip = 0x0A00_0000 | k.wrapping_mul(2_654_435_761) >> 18;
+            let mut scan: Vec<(u8, i32)> =
+                nets.iter().filter(|(n, _)| n.contains(ip)).map(|(n, i)| (n.len, *i)).collect();
+            scan.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            let found: Vec<(u8, i32)> = map.matches(ip).map(|(l, v)| (l, *v)).collect();
+            assert_eq!(found, scan, "{}", format_ipv4(ip));
+        }
+        assert!(PrefixMap::<u8>::default().matches(1).next().is_none());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! Download Center, or `az network list-service-tags --location REGION -o json`,
 //! which prints the same document).
 
-use crate::cidr::Ipv4Net;
+use crate::cidr::{Ipv4Net, PrefixMap};
 use crate::error::AzureError;
 use serde::Deserialize;
 use std::path::Path;
@@ -24,8 +24,11 @@ pub struct ServiceTag {
 /// The whole service-tags document.
 #[derive(Debug, Clone, Default)]
 pub struct ServiceTags {
-    /// Every tag, in file order.
+    /// Every tag, in file order (read, not changed, once lookups begin:
+    /// they use an index of the tags as they were at the first one).
     pub tags: Vec<ServiceTag>,
+    /// Tag indices by prefix, built at the first lookup.
+    index: std::sync::OnceLock<PrefixMap<usize>>,
 }
 
 #[derive(Deserialize)]
@@ -73,7 +76,12 @@ impl ServiceTags {
                 prefixes: t.properties.address_prefixes.iter().filter_map(|p| Ipv4Net::parse(p)).collect(),
             })
             .collect();
-        Ok(ServiceTags { tags })
+        Ok(ServiceTags::new(tags))
+    }
+
+    /// The tags of a document, in file order.
+    pub fn new(tags: Vec<ServiceTag>) -> ServiceTags {
+        ServiceTags { tags, index: std::sync::OnceLock::new() }
     }
 
     /// The tag named `name` (compared without regard to case).
@@ -84,18 +92,13 @@ impl ServiceTags {
     /// Every tag with a prefix containing `ip`, the most specific prefix first
     /// (ties: regional tags before global ones, then file order).
     pub fn lookup(&self, ip: u32) -> Vec<&ServiceTag> {
-        let mut hits: Vec<(u8, bool, usize, &ServiceTag)> = self
-            .tags
-            .iter()
-            .enumerate()
-            .filter_map(|(i, t)| {
-                t.prefixes
-                    .iter()
-                    .filter(|p| p.contains(ip))
-                    .map(|p| p.len)
-                    .max()
-                    .map(|len| (len, t.region.is_empty(), i, t))
-            })
+        let index = self.index();
+        // Each tag at its longest prefix holding `ip` (matches come longest first).
+        let mut seen = std::collections::HashSet::new();
+        let mut hits: Vec<(u8, bool, usize, &ServiceTag)> = index
+            .matches(ip)
+            .filter(|(_, i)| seen.insert(**i))
+            .map(|(len, &i)| (len, self.tags[i].region.is_empty(), i, &self.tags[i]))
             .collect();
         hits.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
         hits.into_iter().map(|h| h.3).collect()
@@ -103,7 +106,18 @@ impl ServiceTags {
 
     /// Whether `ip` belongs to any Azure address (any tag).
     pub fn is_azure(&self, ip: u32) -> bool {
-        self.tags.iter().any(|t| t.prefixes.iter().any(|p| p.contains(ip)))
+        self.index().matches(ip).next().is_some()
+    }
+
+    /// Tag indices by prefix, built at the first lookup (from `tags` as they are then).
+    fn index(&self) -> &PrefixMap<usize> {
+        self.index.get_or_init(|| {
+            let mut m = PrefixMap::default();
+            for (i, t) in self.tags.iter().enumerate() {
+                t.prefixes.iter().for_each(|p| m.insert(*p, i));
+            }
+            m
+        })
     }
 }
 

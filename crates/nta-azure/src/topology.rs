@@ -13,6 +13,7 @@
 //! | `az network nsg list -o json` | `Microsoft.Network/networkSecurityGroups` |
 //! | `az network vnet-gateway list -g RG -o json` | `Microsoft.Network/virtualNetworkGateways` |
 //! | `az network public-ip list -o json` | `Microsoft.Network/publicIPAddresses` |
+//! | `az network local-gateway list -g RG -o json` | `Microsoft.Network/localNetworkGateways` |
 //!
 //! Property names are matched without regard to case (`privateIPAddress` and
 //! `privateIpAddress` both occur, depending on the CLI version).
@@ -166,6 +167,8 @@ pub struct Nsg {
     pub subscription: String,
     /// Region.
     pub location: String,
+    /// `resourceGuid` (what a VNet flow log's `aclID` names, when an NSG decided the flow).
+    pub resource_guid: String,
     /// Resource IDs of the subnets it is associated with.
     pub subnet_ids: Vec<String>,
     /// Resource IDs of the NICs it is associated with.
@@ -195,6 +198,21 @@ pub struct Gateway {
     pub vpn_client_prefixes: Vec<Ipv4Net>,
 }
 
+/// A local network gateway: an on-premises site reached through a VPN gateway.
+#[derive(Debug, Clone, Default)]
+pub struct LocalGateway {
+    /// Resource ID.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Resource group.
+    pub resource_group: String,
+    /// Subscription ID.
+    pub subscription: String,
+    /// The site's address space (`localNetworkAddressSpace.addressPrefixes`).
+    pub prefixes: Vec<Ipv4Net>,
+}
+
 /// A public IP address resource.
 #[derive(Debug, Clone, Default)]
 pub struct PublicIp {
@@ -221,6 +239,8 @@ pub struct Topology {
     pub gateways: Vec<Gateway>,
     /// Public IP addresses.
     pub public_ips: Vec<PublicIp>,
+    /// Local network gateways (on-premises sites).
+    pub local_gateways: Vec<LocalGateway>,
     /// Resources of other types that were skipped.
     pub skipped: usize,
 }
@@ -371,6 +391,7 @@ impl Topology {
             "microsoft.network/networksecuritygroups" => self.nsgs.push(Nsg {
                 subnet_ids: ids(r, "subnets"),
                 nic_ids: ids(r, "networkInterfaces"),
+                resource_guid: text(r, "resourceGuid"),
                 security_rules: array(r, "securityRules").to_vec(),
                 default_security_rules: array(r, "defaultSecurityRules").to_vec(),
                 id: c.id,
@@ -392,6 +413,13 @@ impl Topology {
                 ip: at(r, "ipAddress").and_then(Value::as_str).and_then(parse_ipv4),
                 id: c.id,
                 name: c.name,
+            }),
+            "microsoft.network/localnetworkgateways" => self.local_gateways.push(LocalGateway {
+                prefixes: prefixes(array(r, "localNetworkAddressSpace.addressPrefixes")),
+                id: c.id,
+                name: c.name,
+                resource_group: c.resource_group,
+                subscription: c.subscription,
             }),
             _ => self.skipped += 1,
         }
@@ -434,6 +462,26 @@ impl Topology {
     /// The VM with resource ID `id` (compared without regard to case, as Azure IDs are).
     pub fn vm(&self, id: &str) -> Option<&Vm> {
         self.vms.iter().find(|v| v.id.eq_ignore_ascii_case(id))
+    }
+
+    /// The VPN gateway whose point-to-site client pool contains `ip`.
+    pub fn p2s_gateway_of(&self, ip: u32) -> Option<&Gateway> {
+        self.gateways.iter().find(|g| g.vpn_client_prefixes.iter().any(|p| p.contains(ip)))
+    }
+
+    /// The local network gateway (on-premises site) whose address space contains `ip`
+    /// (longest prefix wins).
+    pub fn local_gateway_of(&self, ip: u32) -> Option<&LocalGateway> {
+        self.local_gateways
+            .iter()
+            .filter_map(|g| g.prefixes.iter().filter(|p| p.contains(ip)).map(|p| p.len).max().map(|len| (len, g)))
+            .max_by_key(|(len, _)| *len)
+            .map(|(_, g)| g)
+    }
+
+    /// The NSG whose `resourceGuid` is `guid` (compared without regard to case).
+    pub fn nsg_by_guid(&self, guid: &str) -> Option<&Nsg> {
+        self.nsgs.iter().find(|n| !n.resource_guid.is_empty() && n.resource_guid.eq_ignore_ascii_case(guid))
     }
 
     /// The NSG with resource ID `id` (compared without regard to case).
@@ -526,6 +574,28 @@ mod tests {
         assert_eq!(t.nic_of_mac("00:0d:3a:f8:78:56").unwrap().name, "vm1-nic");
         assert_eq!(nic.ip_configs[0].private_ip.map(format_ipv4).as_deref(), Some("10.0.1.4"));
         assert!(hub.subnets[0].nsg_id.as_deref().unwrap().ends_with("web-nsg"));
+    }
+
+    #[test]
+    fn sites_pools_and_nsg_guids() {
+        let mut t = Topology::default();
+        t.add(&serde_json::json!([
+            {"id": "/subscriptions/s1/resourceGroups/rg1/providers/Microsoft.Network/localNetworkGateways/branch",
+             "type": "Microsoft.Network/localNetworkGateways",
+             "localNetworkAddressSpace": {"addressPrefixes": ["192.168.0.0/16", "192.168.7.0/24"]}},
+            {"id": "/subscriptions/s1/resourceGroups/rg1/providers/Microsoft.Network/virtualNetworkGateways/vpn",
+             "type": "Microsoft.Network/virtualNetworkGateways", "gatewayType": "Vpn",
+             "vpnClientConfiguration": {"vpnClientAddressPool": {"addressPrefixes": ["172.16.201.0/24"]}}},
+            {"id": "/subscriptions/s1/resourceGroups/rg1/providers/Microsoft.Network/networkSecurityGroups/web-nsg",
+             "type": "Microsoft.Network/networkSecurityGroups", "resourceGuid": "1B2C3D4E-0000-0000-0000-000000000001"}
+        ]));
+        assert_eq!(t.local_gateway_of(parse_ipv4("192.168.7.9").unwrap()).unwrap().name, "branch");
+        assert_eq!(t.local_gateways[0].prefixes.len(), 2);
+        assert!(t.local_gateway_of(parse_ipv4("10.1.1.1").unwrap()).is_none());
+        assert_eq!(t.p2s_gateway_of(parse_ipv4("172.16.201.20").unwrap()).unwrap().name, "vpn");
+        assert!(t.p2s_gateway_of(parse_ipv4("172.16.202.20").unwrap()).is_none());
+        assert_eq!(t.nsg_by_guid("1b2c3d4e-0000-0000-0000-000000000001").unwrap().name, "web-nsg");
+        assert!(t.nsg_by_guid("").is_none());
     }
 
     #[test]

@@ -4,9 +4,10 @@
 //!   (one row per flow tuple), streaming, located errors.
 //! - [`derive`]: `FlowTuples` → `NTANetAnalytics` and `NTAIpDetails`, following
 //!   traffic analytics' documented aggregation, enriched from files the user
-//!   provides ([`derive::Enrichment`]).
+//!   provides ([`derive::Enrichment`]; the non-Azure inputs are read in [`enrich`]).
 
 pub mod derive;
+pub mod enrich;
 pub mod error;
 
 pub use derive::{Derived, Enrichment, EnrichmentPaths, Interval, derive};
