@@ -77,7 +77,7 @@ fn rule(out: &mut String, r: &SecurityRule) {
 pub fn bicep(report: &Report) -> String {
     let mut out = String::new();
     out.push_str("// Least-privilege NSG rules recommended by `ntaq recommend` from observed flows.\n");
-    out.push_str("// Review before deploying: declaring securityRules replaces the NSG's current rules.\n");
+    out.push_str("// Review before deploying: declaring securityRules replaces the current rules of each NSG.\n");
     out.push_str("param location string = resourceGroup().location\n");
     let mut used: Vec<String> = Vec::new();
     for n in &report.nsgs {
