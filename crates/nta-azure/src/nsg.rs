@@ -291,7 +291,8 @@ impl SecurityRule {
             .and_then(|v| v.as_u64().or_else(|| v.as_str().and_then(|s| s.parse().ok())))
             .and_then(|p| u32::try_from(p).ok())
             .ok_or_else(|| what("no priority"))?;
-        let access = prop_str(rule, "access").and_then(Access::parse).ok_or_else(|| what("access is not Allow or Deny"))?;
+        let access =
+            prop_str(rule, "access").and_then(Access::parse).ok_or_else(|| what("access is not Allow or Deny"))?;
         let direction = prop_str(rule, "direction")
             .and_then(Direction::parse)
             .ok_or_else(|| what("direction is not Inbound or Outbound"))?;
@@ -320,8 +321,11 @@ impl SecurityRule {
             Ok(out)
         };
         let sources = addresses("sourceAddressPrefix", "sourceAddressPrefixes", "sourceApplicationSecurityGroups")?;
-        let destinations =
-            addresses("destinationAddressPrefix", "destinationAddressPrefixes", "destinationApplicationSecurityGroups")?;
+        let destinations = addresses(
+            "destinationAddressPrefix",
+            "destinationAddressPrefixes",
+            "destinationApplicationSecurityGroups",
+        )?;
         let ports = |singular: &str, plural: &str| -> Result<Vec<PortRange>, String> {
             let texts = pair(rule, singular, plural);
             if texts.is_empty() {
@@ -329,7 +333,9 @@ impl SecurityRule {
             }
             texts
                 .iter()
-                .map(|t| PortRange::parse(t).ok_or_else(|| what(&format!("{singular} `{t}` is not a port, range or *"))))
+                .map(|t| {
+                    PortRange::parse(t).ok_or_else(|| what(&format!("{singular} `{t}` is not a port, range or *")))
+                })
                 .collect()
         };
         let source_ports = ports("sourcePortRange", "sourcePortRanges")?;
@@ -514,7 +520,10 @@ impl TagResolver {
                     || nsg.is_some_and(|n| n.subnet_ids.iter().any(|i| i.eq_ignore_ascii_case(&s.id)))
                     || topo.nics.iter().any(|nic| {
                         is_ours(&nic.nsg_id)
-                            && nic.ip_configs.iter().any(|c| c.subnet_id.as_deref().is_some_and(|i| i.eq_ignore_ascii_case(&s.id)))
+                            && nic
+                                .ip_configs
+                                .iter()
+                                .any(|c| c.subnet_id.as_deref().is_some_and(|i| i.eq_ignore_ascii_case(&s.id)))
                     })
             });
             if subnet_hit {
@@ -550,11 +559,14 @@ impl TagResolver {
         if tag.eq_ignore_ascii_case("VirtualNetwork") {
             self.in_virtual_network(ip)
         } else if tag.eq_ignore_ascii_case("Internet") {
-            !self.in_virtual_network(ip) && !(self.approximate && is_private(ip))
+            !(self.in_virtual_network(ip) || (self.approximate && is_private(ip)))
         } else if tag.eq_ignore_ascii_case("AzureLoadBalancer") {
             ip == AZURE_LOAD_BALANCER
         } else {
-            self.service_tags.as_ref().and_then(|t| t.tag(tag)).is_some_and(|t| t.prefixes.iter().any(|p| p.contains(ip)))
+            self.service_tags
+                .as_ref()
+                .and_then(|t| t.tag(tag))
+                .is_some_and(|t| t.prefixes.iter().any(|p| p.contains(ip)))
         }
     }
 
@@ -630,7 +642,11 @@ mod tests {
     }
 
     fn vnet_tags() -> TagResolver {
-        TagResolver { virtual_network: vec![Ipv4Net::parse("10.0.0.0/16").unwrap()], service_tags: None, approximate: false }
+        TagResolver {
+            virtual_network: vec![Ipv4Net::parse("10.0.0.0/16").unwrap()],
+            service_tags: None,
+            approximate: false,
+        }
     }
 
     #[test]
@@ -641,7 +657,10 @@ mod tests {
             "sourcePortRange": "*", "destinationAddressPrefix": "10.0.1.0/24", "destinationAddressPrefixes": [],
             "destinationPortRange": null, "destinationPortRanges": ["80-90", "443"]});
         let r = SecurityRule::from_json(&flat, false).unwrap();
-        assert_eq!(r.sources, vec![Address::Net(Ipv4Net::parse("10.0.2.0/24").unwrap()), Address::Net(Ipv4Net::host(ip("10.0.3.4")))]);
+        assert_eq!(
+            r.sources,
+            vec![Address::Net(Ipv4Net::parse("10.0.2.0/24").unwrap()), Address::Net(Ipv4Net::host(ip("10.0.3.4")))]
+        );
         assert_eq!(r.destination_ports, vec![PortRange { lo: 80, hi: 90 }, PortRange { lo: 443, hi: 443 }]);
         let nested = json!({"name": "x", "properties": {"priority": 100, "access": "Deny", "direction": "Outbound",
             "protocol": "*", "sourceAddressPrefix": "*", "destinationAddressPrefix": "Internet", "destinationPortRange": "*"}});
@@ -691,7 +710,10 @@ mod tests {
         // Deny 80 at 200, allow 80-90 at 100: the allow comes first.
         let set = RuleSet::new(
             "n",
-            vec![rule("deny80", 200, Access::Deny, "80", "*"), rule("allow80-90", 100, Access::Allow, "80-90", "Internet")],
+            vec![
+                rule("deny80", 200, Access::Deny, "80", "*"),
+                rule("allow80-90", 100, Access::Allow, "80-90", "Internet"),
+            ],
         );
         assert_eq!(set.rules.len(), 8, "six default rules added");
         let t = vnet_tags();
@@ -749,7 +771,10 @@ mod tests {
         let f = flow("10.0.2.4", "10.0.1.4", 80, Protocol::Tcp, Direction::Inbound);
         let (access, trail) = evaluate_path(Some(&subnet), Some(&nic), &f, &t);
         assert_eq!(access, Access::Deny);
-        assert_eq!(trail.iter().map(|(n, r)| format!("{n}:{}", r.name)).collect::<Vec<_>>(), ["subnet:AllowVnetInBound", "nic:nic-deny"]);
+        assert_eq!(
+            trail.iter().map(|(n, r)| format!("{n}:{}", r.name)).collect::<Vec<_>>(),
+            ["subnet:AllowVnetInBound", "nic:nic-deny"]
+        );
         let nic_out = RuleSet::new("nic", vec![deny_in("nic-deny-out", Direction::Outbound)]);
         let f = flow("10.0.1.4", "10.0.2.4", 80, Protocol::Tcp, Direction::Outbound);
         let (access, trail) = evaluate_path(Some(&subnet), Some(&nic_out), &f, &t);

@@ -8,7 +8,9 @@ use thiserror::Error;
 pub enum RecommendError {
     /// The priorities 100–4096 left free by the NSG's kept rules do not
     /// hold every recommended rule.
-    #[error("NSG {nsg}: {needed} {direction} rules do not fit in the priorities 100–4096 left free by its {kept} kept rules (steps of {step})")]
+    #[error(
+        "NSG {nsg}: {needed} {direction} rules do not fit in the priorities 100–4096 left free by its {kept} kept rules (steps of {step})"
+    )]
     #[diagnostic(
         code(recommend::priorities_exhausted),
         help("aggregate more (--aggregate subnet), raise --min-flows, or remove unused rules from the NSG")

@@ -198,13 +198,18 @@ mod tests {
         assert_eq!(f[0].src, parse_ipv4("52.136.4.16").unwrap());
         assert_eq!(f[1].src, parse_ipv4("172.171.247.132").unwrap());
         assert_eq!((f[0].nsg.as_deref(), f[0].resource_group.as_deref()), (Some("nsg-web"), Some("rg-web")));
-        assert_eq!((f[0].protocol, f[0].direction, f[0].allowed, f[0].flows), (Protocol::Tcp, Direction::Inbound, true, 3));
+        assert_eq!(
+            (f[0].protocol, f[0].direction, f[0].allowed, f[0].flows),
+            (Protocol::Tcp, Direction::Inbound, true, 3)
+        );
         assert_eq!(NtaRow { flow_status: "", ..row.clone() }.flows(), Err(Skip::NotAFlow));
         assert_eq!(NtaRow { dest_port: None, ..row.clone() }.flows(), Err(Skip::NoPort));
         assert_eq!(NtaRow { dest_ip: "", ..row.clone() }.flows(), Err(Skip::NoAddress));
         assert_eq!(nsg_of_acl_group("Unspecified"), None);
         assert_eq!(
-            nsg_of_acl_group("/subscriptions/s/resourceGroups/RG1/providers/Microsoft.Network/networkSecurityGroups/n1"),
+            nsg_of_acl_group(
+                "/subscriptions/s/resourceGroups/RG1/providers/Microsoft.Network/networkSecurityGroups/n1"
+            ),
             Some(("n1".into(), Some("RG1".into())))
         );
         assert_eq!(nsg_of_acl_group("n1"), Some(("n1".into(), None)));

@@ -69,7 +69,8 @@ impl Window {
         let t = text.trim();
         if let Some((a, b)) = t.split_once("..") {
             let at = |s: &str| {
-                kql_syntax::time::parse_datetime(s.trim()).ok_or_else(|| bad(&format!("`{}` is not an ISO 8601 instant", s.trim())))
+                kql_syntax::time::parse_datetime(s.trim())
+                    .ok_or_else(|| bad(&format!("`{}` is not an ISO 8601 instant", s.trim())))
             };
             let (start, end) = (at(a)?, at(b)?);
             if start >= end {
@@ -295,7 +296,15 @@ pub fn recommend(inputs: &Inputs, opts: &Options) -> Result<Report, RecommendErr
     }
     let all_pairs: Vec<Pair> = counts
         .into_iter()
-        .map(|((nsg, direction, protocol, src, dst, port), flows)| Pair { nsg, direction, protocol, src, dst, port, flows })
+        .map(|((nsg, direction, protocol, src, dst, port), flows)| Pair {
+            nsg,
+            direction,
+            protocol,
+            src,
+            dst,
+            port,
+            flows,
+        })
         .collect();
     let (kept, below): (Vec<Pair>, Vec<Pair>) = all_pairs.iter().cloned().partition(|p| p.flows >= opts.min_flows);
     report.below_min_flows = below;
@@ -383,7 +392,7 @@ pub fn recommend(inputs: &Inputs, opts: &Options) -> Result<Report, RecommendErr
     // 4. Order, priorities and names.
     for (nsg, mut rules) in per_nsg {
         let exported = nsg_in(topo, &nsg).map(RuleSet::from_nsg);
-        rules.sort_by(|a, b| order_key(&a.rule).cmp(&order_key(&b.rule)));
+        rules.sort_by_cached_key(|r| order_key(&r.rule));
         let mut taken: Vec<String> = exported.iter().flat_map(|s| s.rules.iter().map(|r| r.name.clone())).collect();
         for direction in [Direction::Inbound, Direction::Outbound] {
             let kept_priorities: Vec<u32> = exported
@@ -403,7 +412,11 @@ pub fn recommend(inputs: &Inputs, opts: &Options) -> Result<Report, RecommendErr
         rules.sort_by_key(|r| (r.rule.direction, r.rule.priority));
         let export = nsg_in(topo, &nsg);
         report.nsgs.push(NsgRules {
-            resource_group: resource_groups.get(&nsg).cloned().flatten().or_else(|| export.map(|e| e.resource_group.clone())),
+            resource_group: resource_groups
+                .get(&nsg)
+                .cloned()
+                .flatten()
+                .or_else(|| export.map(|e| e.resource_group.clone())),
             location: export.map(|e| e.location.clone()).filter(|l| !l.is_empty()),
             nsg,
             rules,

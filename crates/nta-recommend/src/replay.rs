@@ -72,11 +72,8 @@ pub(crate) fn replay(report: &mut Report, all_pairs: &[Pair], attributed: &[Attr
     }
 
     // Default-only flows, and hits of exported rules.
-    let exported: BTreeMap<String, (RuleSet, TagResolver)> = topo
-        .nsgs
-        .iter()
-        .map(|n| (n.name.to_ascii_lowercase(), (RuleSet::from_nsg(n), tags_of(&n.name))))
-        .collect();
+    let exported: BTreeMap<String, (RuleSet, TagResolver)> =
+        topo.nsgs.iter().map(|n| (n.name.to_ascii_lowercase(), (RuleSet::from_nsg(n), tags_of(&n.name)))).collect();
     let mut hits: BTreeMap<(String, String), ()> = BTreeMap::new();
     let mut default_only: BTreeMap<(String, Direction, Protocol, u32, u32, u16), u64> = BTreeMap::new();
     for a in attributed {
@@ -102,7 +99,15 @@ pub(crate) fn replay(report: &mut Report, all_pairs: &[Pair], attributed: &[Attr
     }
     report.default_only = default_only
         .into_iter()
-        .map(|((nsg, direction, protocol, src, dst, port), flows)| Pair { nsg, direction, protocol, src, dst, port, flows })
+        .map(|((nsg, direction, protocol, src, dst, port), flows)| Pair {
+            nsg,
+            direction,
+            protocol,
+            src,
+            dst,
+            port,
+            flows,
+        })
         .collect();
 
     // Unused rules.

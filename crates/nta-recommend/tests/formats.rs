@@ -30,7 +30,11 @@ fn report() -> Report {
         allowed("nsg-web", "10.0.2.7", "10.0.1.6", 8080),
         allowed("nsg-app", "10.0.1.4", "10.0.2.4", 5432),
     ];
-    flows.push(ObservedFlow { protocol: Protocol::Udp, direction: Direction::Outbound, ..allowed("nsg-web", "10.0.1.4", "168.63.129.16", 53) });
+    flows.push(ObservedFlow {
+        protocol: Protocol::Udp,
+        direction: Direction::Outbound,
+        ..allowed("nsg-web", "10.0.1.4", "168.63.129.16", 53)
+    });
     let inputs = Inputs { flows, topology: topology(None), service_tags: None };
     recommend(&inputs, &Options { aggregate: Aggregate::Ip, min_flows: 1, window: None }).unwrap()
 }
@@ -44,10 +48,12 @@ fn is_valid_name(n: &str) -> bool {
 }
 
 fn is_port_range(s: &str) -> bool {
-    let port = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) && t.parse::<u32>().is_ok_and(|p| p <= 65535);
+    let port =
+        |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) && t.parse::<u32>().is_ok_and(|p| p <= 65535);
     s == "*"
         || port(s)
-        || s.split_once('-').is_some_and(|(a, b)| port(a) && port(b) && a.parse::<u32>().unwrap() <= b.parse::<u32>().unwrap())
+        || s.split_once('-')
+            .is_some_and(|(a, b)| port(a) && port(b) && a.parse::<u32>().unwrap() <= b.parse::<u32>().unwrap())
 }
 
 fn is_prefix(s: &str) -> bool {
@@ -102,7 +108,9 @@ fn check_unique(rules: &[Value]) {
     assert_eq!(names.len(), rules.len());
     let prios: BTreeSet<(String, u64)> = rules
         .iter()
-        .map(|r| (r["properties"]["direction"].as_str().unwrap().to_string(), r["properties"]["priority"].as_u64().unwrap()))
+        .map(|r| {
+            (r["properties"]["direction"].as_str().unwrap().to_string(), r["properties"]["priority"].as_u64().unwrap())
+        })
         .collect();
     assert_eq!(prios.len(), rules.len());
 }
@@ -127,7 +135,8 @@ fn json_has_the_fixed_shape_and_arm_rules() {
     let web = nsgs.iter().find(|n| n["nsg"] == "nsg-web").unwrap();
     assert_eq!(web["rules"].as_array().unwrap().len(), 4);
     assert_eq!(web["flowsAdmitted"], 6);
-    let ports: Vec<&Value> = web["rules"].as_array().unwrap().iter().map(|r| &r["properties"]["destinationPortRange"]).collect();
+    let ports: Vec<&Value> =
+        web["rules"].as_array().unwrap().iter().map(|r| &r["properties"]["destinationPortRange"]).collect();
     assert_eq!(ports, [&Value::from("80-81"), &Value::from("443"), &Value::from("8080"), &Value::from("53")]);
     let r8080 = &web["rules"][2]["properties"];
     assert_eq!(r8080["sourceAddressPrefixes"], serde_json::json!(["10.0.2.5", "10.0.2.7"]));

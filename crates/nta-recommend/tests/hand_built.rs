@@ -38,7 +38,10 @@ fn web_from_app_is_one_subnet_rule() {
     assert_eq!((n.nsg.as_str(), n.rules.len(), n.flows_admitted()), ("nsg-web", 1, 6));
     let rule = &n.rules[0].rule;
     assert_eq!(rule.name, "allow-in-tcp-443-web-from-app");
-    assert_eq!((rule.priority, rule.access, rule.direction, rule.protocol), (100, Access::Allow, Direction::Inbound, Protocol::Tcp));
+    assert_eq!(
+        (rule.priority, rule.access, rule.direction, rule.protocol),
+        (100, Access::Allow, Direction::Inbound, Protocol::Tcp)
+    );
     assert_eq!(rule.sources, vec![net("10.0.2.0/24")]);
     assert_eq!(rule.destinations, vec![net("10.0.1.0/24")]);
     assert_eq!(rule.destination_ports, ports(&[(443, 443)]));
@@ -131,7 +134,13 @@ fn priorities_names_and_unused_rules_against_the_export() {
     let r = run(vec![f], topology(Some(doc)), Aggregate::Subnet, 1);
     let rule = &r.nsgs[0].rules[0].rule;
     assert_eq!((rule.priority, rule.name.as_str()), (110, "allow-in-tcp-443-web-from-app-2"));
-    assert_eq!(r.unused, vec![("nsg-web".to_string(), "allow-in-tcp-443-web-from-app".to_string()), ("nsg-web".into(), "old-ssh".into())]);
+    assert_eq!(
+        r.unused,
+        vec![
+            ("nsg-web".to_string(), "allow-in-tcp-443-web-from-app".to_string()),
+            ("nsg-web".into(), "old-ssh".into())
+        ]
+    );
     // The matcher: 10.0.2.4 is in the VNet, not Internet; no user rule
     // matches → AllowVnetInBound decides: a default-only flow.
     assert_eq!(r.default_only.len(), 1);
@@ -197,7 +206,10 @@ fn window_keeps_the_last_span() {
     // One rule (same source and destination), ports 80 and 443; 22 is outside.
     assert_eq!(r.nsgs[0].rules.len(), 1);
     assert_eq!(r.nsgs[0].rules[0].rule.destination_ports, ports(&[(80, 80), (443, 443)]));
-    assert_eq!(Window::parse("2025-06-01T00:00:00Z..2025-06-02T00:00:00Z").unwrap(), Window::Between(1_748_736_000_000_000_000, 1_748_822_400_000_000_000));
+    assert_eq!(
+        Window::parse("2025-06-01T00:00:00Z..2025-06-02T00:00:00Z").unwrap(),
+        Window::Between(1_748_736_000_000_000_000, 1_748_822_400_000_000_000)
+    );
     assert!(Window::parse("soon").is_err());
     assert!(Window::parse("2025-06-02T00:00:00Z..2025-06-01T00:00:00Z").is_err());
 }

@@ -15,7 +15,11 @@ use proptest::prelude::*;
 use std::collections::BTreeSet;
 
 fn address() -> impl Strategy<Value = u32> {
-    prop_oneof![(0u32..8).prop_map(|k| ip("10.0.1.4") + k), (0u32..8).prop_map(|k| ip("10.0.2.4") + k), (0u32..8).prop_map(|k| ip("10.9.0.0") + k),]
+    prop_oneof![
+        (0u32..8).prop_map(|k| ip("10.0.1.4") + k),
+        (0u32..8).prop_map(|k| ip("10.0.2.4") + k),
+        (0u32..8).prop_map(|k| ip("10.9.0.0") + k),
+    ]
 }
 
 fn flow() -> impl Strategy<Value = ObservedFlow> {
@@ -75,9 +79,14 @@ fn nets(a: &[Address]) -> Vec<Ipv4Net> {
 /// The observed blocks a rule's prefixes cover, asserting that the
 /// prefixes hold no address outside them (sizes add up).
 fn covered(prefixes: &[Ipv4Net], observed: &BTreeSet<Ipv4Net>) -> Vec<Ipv4Net> {
-    let inside: Vec<Ipv4Net> = observed.iter().filter(|b| prefixes.iter().any(|p| p.contains_net(b))).copied().collect();
+    let inside: Vec<Ipv4Net> =
+        observed.iter().filter(|b| prefixes.iter().any(|p| p.contains_net(b))).copied().collect();
     let size: u64 = prefixes.iter().map(Ipv4Net::size).sum();
-    assert_eq!(inside.iter().map(Ipv4Net::size).sum::<u64>(), size, "{prefixes:?} holds addresses outside {observed:?}");
+    assert_eq!(
+        inside.iter().map(Ipv4Net::size).sum::<u64>(),
+        size,
+        "{prefixes:?} holds addresses outside {observed:?}"
+    );
     inside
 }
 
@@ -168,9 +177,19 @@ fn matcher_on_a_topology() {
     let set = RuleSet::from_nsg(&t.nsgs[0]);
     let tags = TagResolver::for_nsg(&t, "nsg-web", None);
     assert_eq!(tags.virtual_network, vec![Ipv4Net::parse("10.0.0.0/16").unwrap()]);
-    let key = |src: &str, port| nta_azure::nsg::FlowKey { src: ip(src), dst: ip("10.0.1.4"), port, protocol: Protocol::Tcp, direction: Direction::Inbound };
+    let key = |src: &str, port| nta_azure::nsg::FlowKey {
+        src: ip(src),
+        dst: ip("10.0.1.4"),
+        port,
+        protocol: Protocol::Tcp,
+        direction: Direction::Inbound,
+    };
     assert_eq!(evaluate(&set, &key("8.8.8.8", 80), &tags).unwrap().name, "AllowHTTP");
     assert_eq!(evaluate(&set, &key("8.8.8.8", 443), &tags).unwrap().name, "DenyAllInBound");
     assert_eq!(evaluate(&set, &key("10.0.2.4", 443), &tags).unwrap().name, "AllowVnetInBound");
-    assert_eq!(evaluate(&set, &key("10.0.2.4", 80), &tags).unwrap().name, "AllowVnetInBound", "10.0.2.4 is not Internet");
+    assert_eq!(
+        evaluate(&set, &key("10.0.2.4", 80), &tags).unwrap().name,
+        "AllowVnetInBound",
+        "10.0.2.4 is not Internet"
+    );
 }

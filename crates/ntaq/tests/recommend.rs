@@ -96,7 +96,15 @@ fn the_fixture_gives_the_hand_derived_rules() {
     assert_eq!(
         rules("nsg-web"),
         [
-            r("allow-in-tcp-443-web-from-app-and-1-more", 120, "Inbound", "Tcp", "10.0.2.0/24,203.0.113.7", "10.0.1.0/24", "443"),
+            r(
+                "allow-in-tcp-443-web-from-app-and-1-more",
+                120,
+                "Inbound",
+                "Tcp",
+                "10.0.2.0/24,203.0.113.7",
+                "10.0.1.0/24",
+                "443"
+            ),
             r("allow-out-tcp-1433-db-from-web", 100, "Outbound", "Tcp", "10.0.1.0/24", "10.0.3.0/24", "1433"),
         ]
     );
@@ -135,7 +143,8 @@ fn every_format_writes_a_whole_file() {
         let text = std::fs::read_to_string(&out).unwrap();
         assert!(text.contains(needle), "{format}: {text}");
     }
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()).map(|e| e.file_name()).collect();
+    let leftovers: Vec<_> =
+        std::fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()).map(|e| e.file_name()).collect();
     assert_eq!(leftovers.len(), 6, "no temporary files left: {leftovers:?}");
 }
 
@@ -160,10 +169,44 @@ fn bad_input_exits_2_without_a_file() {
 fn window_selects_flows() {
     // The fixture's flows run 10:00–11:59 on 2025-06-01; the hour before
     // 12:00 keeps rows 7–12 (11:xx).
-    let mut args = vec!["recommend", "--format", "json", "-q", "--window", "2025-06-01T11:00:00Z..2025-06-01T12:00:00Z"];
+    let mut args =
+        vec!["recommend", "--format", "json", "-q", "--window", "2025-06-01T11:00:00Z..2025-06-01T12:00:00Z"];
     args.extend(FIXTURE);
     let v = json_of(&ntaq(&args));
     let total: u64 = v["nsgs"].as_array().unwrap().iter().map(|n| n["flowsAdmitted"].as_u64().unwrap()).sum();
     // Rows 7, 8 (1 + 1), 10, 11 (6 + 1), 12 (1): 10 allowed flows; row 9 is denied.
     assert_eq!(total, 10);
+}
+
+#[test]
+fn help_has_examples() {
+    let o = ntaq(&["recommend", "--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("Examples:\n  ntaq recommend"), "{text}");
+    for flag in ["--nsg", "--topology", "--service-tags", "--window", "--min-flows", "--aggregate", "--format"] {
+        assert!(text.contains(flag), "{flag}");
+    }
+}
+
+/// docs/recommend.md shows the fixture's table, json, bicep and az output
+/// whole: they must be what the command prints.
+#[test]
+fn docs_show_the_real_output() {
+    let doc = std::fs::read_to_string(repo().join("docs/recommend.md")).unwrap();
+    // (format, text just before the block, the block's fence line)
+    for (format, anchor, fence) in [
+        ("table", "### `table` (default)", "```\n"),
+        ("json", "On the fixture:", "```json\n"),
+        ("bicep", "### `bicep`", "```bicep\n"),
+        ("az", "### `az`", "```sh\n"),
+    ] {
+        let mut args = vec!["recommend", "-q", "--format", format];
+        args.extend(FIXTURE);
+        let out = String::from_utf8(ntaq(&args).stdout).unwrap();
+        let after = &doc[doc.find(anchor).unwrap_or_else(|| panic!("{anchor}"))..];
+        let body = &after[after.find(fence).unwrap() + fence.len()..];
+        let block = &body[..body.find("```\n").unwrap()];
+        assert_eq!(block, out, "docs/recommend.md's {format} example is stale");
+    }
 }

@@ -29,7 +29,11 @@ pub fn rule_object(r: &SecurityRule) -> Value {
     };
     put("sourceAddressPrefix", "sourceAddressPrefixes", r.sources.iter().map(ToString::to_string).collect());
     put("sourcePortRange", "sourcePortRanges", r.source_ports.iter().map(ToString::to_string).collect());
-    put("destinationAddressPrefix", "destinationAddressPrefixes", r.destinations.iter().map(ToString::to_string).collect());
+    put(
+        "destinationAddressPrefix",
+        "destinationAddressPrefixes",
+        r.destinations.iter().map(ToString::to_string).collect(),
+    );
     put("destinationPortRange", "destinationPortRanges", r.destination_ports.iter().map(ToString::to_string).collect());
     json!({"name": r.name, "properties": Value::Object(p)})
 }

@@ -13,17 +13,15 @@ use std::fmt::Write;
 /// else in single quotes (a `'` written `'\''`).
 pub fn shell_quote(s: &str) -> String {
     let safe = |c: char| c.is_ascii_alphanumeric() || "_./:,=@+-%".contains(c);
-    if !s.is_empty() && s.chars().all(safe) {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
-    }
+    if !s.is_empty() && s.chars().all(safe) { s.to_string() } else { format!("'{}'", s.replace('\'', "'\\''")) }
 }
 
 /// `--format az`. An NSG whose resource group is unknown gets
 /// `"$RESOURCE_GROUP"`, to be set before running the lines.
 pub fn az(report: &Report) -> String {
-    let mut out = String::from("#!/bin/sh\n# Least-privilege NSG rules recommended by `ntaq recommend` from observed flows.\nset -e\n");
+    let mut out = String::from(
+        "#!/bin/sh\n# Least-privilege NSG rules recommended by `ntaq recommend` from observed flows.\nset -e\n",
+    );
     for n in &report.nsgs {
         let rg = match &n.resource_group {
             Some(rg) => shell_quote(rg),
@@ -49,6 +47,19 @@ pub fn az(report: &Report) -> String {
                 words(r.source_ports.iter().map(ToString::to_string).collect()),
                 words(r.destinations.iter().map(ToString::to_string).collect()),
                 words(r.destination_ports.iter().map(ToString::to_string).collect()),
+            );
+        }
+        // The final deny the replay assumed: commented out, to be enabled
+        // once the allow rules are in place and checked.
+        for d in [nta_azure::nsg::Direction::Inbound, nta_azure::nsg::Direction::Outbound] {
+            let deny = crate::replay::final_deny(d);
+            let _ = writeln!(
+                out,
+                "# az network nsg rule create --resource-group {rg} --nsg-name {} --name {} --priority {} --direction {} --access Deny --protocol '*' --source-address-prefixes '*' --source-port-ranges '*' --destination-address-prefixes '*' --destination-port-ranges '*'",
+                shell_quote(&n.nsg),
+                deny.name,
+                deny.priority,
+                d.as_str(),
             );
         }
     }

@@ -27,8 +27,7 @@ pub fn pair_text(p: &Pair) -> String {
 
 fn grid(rows: &[Vec<String>]) -> String {
     let cols = rows.first().map_or(0, Vec::len);
-    let widths: Vec<usize> =
-        (0..cols).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+    let widths: Vec<usize> = (0..cols).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
     let mut out = String::new();
     for (i, r) in rows.iter().enumerate() {
         let line: Vec<String> = r.iter().zip(&widths).map(|(cell, w)| format!("{cell:<w$}")).collect();
@@ -90,7 +89,8 @@ pub fn table(report: &Report) -> String {
         report.flows_in_window
     );
     if let Some((a, b)) = report.window {
-        let _ = writeln!(out, "Window: [{a} ns, {b} ns) since the Unix epoch");
+        let t = kql_syntax::time::format_datetime;
+        let _ = writeln!(out, "Window: {} (inclusive) to {} (exclusive)", t(a), t(b));
     }
     for n in &report.nsgs {
         let rg = n.resource_group.as_deref().map(|r| format!(" (resource group {r})")).unwrap_or_default();

@@ -153,7 +153,8 @@ fn read_flows(session: &Session) -> Result<(Vec<ObservedFlow>, BTreeMap<Skip, u6
     for b in &batches {
         let text = |name: &str| b.column_by_name(name).and_then(|c| c.as_string_opt::<i32>().cloned());
         let long = |name: &str| b.column_by_name(name).and_then(|c| c.as_primitive_opt::<Int64Type>().cloned());
-        let time = |name: &str| b.column_by_name(name).and_then(|c| c.as_primitive_opt::<TimestampNanosecondType>().cloned());
+        let time =
+            |name: &str| b.column_by_name(name).and_then(|c| c.as_primitive_opt::<TimestampNanosecondType>().cloned());
         let (Some(src), Some(dst), Some(spub), Some(dpub), Some(l4), Some(dir), Some(status), Some(group), Some(rule)) = (
             text("SrcIp"),
             text("DestIp"),
@@ -171,8 +172,12 @@ fn read_flows(session: &Session) -> Result<(Vec<ObservedFlow>, BTreeMap<Skip, u6
         let counts = ["AllowedInFlows", "AllowedOutFlows", "DeniedInFlows", "DeniedOutFlows"].map(long);
         let (port, start, generated) = (long("DestPort"), time("FlowStartTime"), time("TimeGenerated"));
         for i in 0..b.num_rows() {
-            let at = |a: &Option<arrow_array::PrimitiveArray<Int64Type>>| a.as_ref().filter(|a| !a.is_null(i)).map(|a| a.value(i));
-            let when = |a: &Option<arrow_array::TimestampNanosecondArray>| a.as_ref().filter(|a| !a.is_null(i)).map(|a| a.value(i));
+            let at = |a: &Option<arrow_array::PrimitiveArray<Int64Type>>| {
+                a.as_ref().filter(|a| !a.is_null(i)).map(|a| a.value(i))
+            };
+            let when = |a: &Option<arrow_array::TimestampNanosecondArray>| {
+                a.as_ref().filter(|a| !a.is_null(i)).map(|a| a.value(i))
+            };
             let row = NtaRow {
                 src_ip: s(&src, i),
                 dest_ip: s(&dst, i),
