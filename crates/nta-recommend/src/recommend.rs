@@ -316,15 +316,20 @@ pub fn recommend(inputs: &Inputs, opts: &Options) -> Result<Report, RecommendErr
             "--aggregate subnet without subnet prefixes (no --topology with `az network vnet list` output): addresses are kept as /32 and collapsed, as with --aggregate prefix".into(),
         );
     }
-    let block = |ip: u32| -> Ipv4Net {
-        if opts.aggregate == Aggregate::Subnet
-            && let Some((_, s)) = topo.subnet_of(ip)
-            && let Some(p) = s.prefixes.iter().filter(|p| p.contains(ip)).max_by_key(|p| p.len)
-        {
-            return *p;
-        }
-        Ipv4Net::host(ip)
-    };
+    // Each address's block, looked up once.
+    let mut blocks: std::collections::HashMap<u32, Ipv4Net> = std::collections::HashMap::new();
+    for ip in all_pairs.iter().flat_map(|p| [p.src, p.dst]) {
+        blocks.entry(ip).or_insert_with(|| {
+            if opts.aggregate == Aggregate::Subnet
+                && let Some((_, s)) = topo.subnet_of(ip)
+                && let Some(p) = s.prefixes.iter().filter(|p| p.contains(ip)).max_by_key(|p| p.len)
+            {
+                return *p;
+            }
+            Ipv4Net::host(ip)
+        });
+    }
+    let block = |ip: u32| -> Ipv4Net { blocks.get(&ip).copied().unwrap_or_else(|| Ipv4Net::host(ip)) };
     if opts.aggregate == Aggregate::Subnet && has_subnets {
         let outside: BTreeSet<u32> =
             kept.iter().flat_map(|p| [p.src, p.dst]).filter(|ip| topo.subnet_of(*ip).is_none()).collect();
@@ -358,12 +363,23 @@ pub fn recommend(inputs: &Inputs, opts: &Options) -> Result<Report, RecommendErr
         for ((port, srcs), dsts) in by_port_srcs {
             by_blocks.entry((srcs, dsts)).or_default().insert(port);
         }
-        for ((srcs, dsts), ports) in by_blocks {
-            let admitted: Vec<Pair> = pairs
-                .iter()
-                .filter(|p| ports.contains(&p.port) && srcs.contains(&block(p.src)) && dsts.contains(&block(p.dst)))
-                .map(|p| (*p).clone())
-                .collect();
+        // Each (port, destination block) lies in exactly one rule: the
+        // pairs behind a rule are found through it.
+        let mut rule_of: BTreeMap<(u16, Ipv4Net), usize> = BTreeMap::new();
+        for (k, ((_, dsts), ports)) in by_blocks.iter().enumerate() {
+            for port in ports {
+                for dst in dsts {
+                    rule_of.insert((*port, *dst), k);
+                }
+            }
+        }
+        let mut behind: Vec<Vec<Pair>> = vec![Vec::new(); by_blocks.len()];
+        for p in &pairs {
+            if let Some(&k) = rule_of.get(&(p.port, block(p.dst))) {
+                behind[k].push((*p).clone());
+            }
+        }
+        for (((srcs, dsts), ports), admitted) in by_blocks.into_iter().zip(behind) {
             let addresses = |blocks: &BTreeSet<Ipv4Net>| -> Vec<Address> {
                 let nets: Vec<Ipv4Net> = match opts.aggregate {
                     Aggregate::Ip => blocks.iter().copied().collect(),

@@ -99,6 +99,11 @@ proptest! {
     fn every_allowed_flow_is_admitted(flows in prop::collection::vec(flow(), 1..40), agg in aggregate()) {
         let r = run(&flows, agg, 1);
         prop_assert!(r.blocked.is_empty(), "{:?}", r.blocked);
+        // Each allowed flow is behind exactly one rule.
+        let admitted: u64 = r.nsgs.iter().map(|n| n.flows_admitted()).sum();
+        let behind: u64 = r.nsgs.iter().flat_map(|n| &n.rules).flat_map(|x| &x.pairs).map(|p| p.flows).sum();
+        let allowed: u64 = flows.iter().filter(|f| f.allowed).map(|f| f.flows).sum();
+        prop_assert_eq!((admitted, behind), (allowed, allowed));
         let tags = TagResolver::default();
         for f in flows.iter().filter(|f| f.allowed) {
             let n = r.nsgs.iter().find(|n| Some(&n.nsg) == f.nsg.as_ref()).expect("the flow's NSG has rules");
