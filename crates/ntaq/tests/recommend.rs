@@ -143,6 +143,10 @@ fn every_format_writes_a_whole_file() {
         let text = std::fs::read_to_string(&out).unwrap();
         assert!(text.contains(needle), "{format}: {text}");
     }
+    // The az script parses as a POSIX shell script (`sh -n`), where a shell is at hand.
+    if let Ok(o) = Command::new("sh").arg("-n").arg(dir.path().join("out.az")).output() {
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
     let leftovers: Vec<_> =
         std::fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()).map(|e| e.file_name()).collect();
     assert_eq!(leftovers.len(), 6, "no temporary files left: {leftovers:?}");

@@ -78,7 +78,10 @@ pub fn bicep(report: &Report) -> String {
     let mut out = String::new();
     out.push_str("// Least-privilege NSG rules recommended by `ntaq recommend` from observed flows.\n");
     out.push_str("// Review before deploying: declaring securityRules replaces the current rules of each NSG.\n");
-    out.push_str("param location string = resourceGroup().location\n");
+    // Declared only when used (an unused parameter is a linter warning).
+    if report.nsgs.iter().any(|n| n.location.is_none()) {
+        out.push_str("param location string = resourceGroup().location\n");
+    }
     let mut used: Vec<String> = Vec::new();
     for n in &report.nsgs {
         let mut sym = symbol(&n.nsg);
