@@ -191,7 +191,7 @@ pub struct Report {
     /// Allowed flows no NSG could be found for (AclGroup `Unspecified` and
     /// no topology entry), left out.
     pub unattributed_flows: u64,
-    /// Flows read, and flows inside the window.
+    /// Flows read (every row, allowed and denied).
     pub flows_read: u64,
     /// Flows inside the window.
     pub flows_in_window: u64,
@@ -419,7 +419,7 @@ pub fn recommend(inputs: &Inputs, opts: &Options) -> Result<Report, RecommendErr
             let prios = naming::priorities(&nsg, direction, idx.len(), &kept_priorities)?;
             for (i, p) in idx.into_iter().zip(prios) {
                 rules[i].rule.priority = p;
-                let base = naming::sanitize(&rule_name(&rules[i].rule, topo, opts.aggregate));
+                let base = naming::sanitize(&rule_name(&rules[i].rule, topo));
                 let name = naming::unique(&base, &taken);
                 taken.push(name.clone());
                 rules[i].rule.name = name;
@@ -489,7 +489,7 @@ fn label(addrs: &[Address], topo: &Topology) -> String {
 
 /// `allow-in-tcp-443-web-from-app`: direction, protocol, ports,
 /// destination, source (sanitized by the caller).
-fn rule_name(r: &SecurityRule, topo: &Topology, _aggregate: Aggregate) -> String {
+fn rule_name(r: &SecurityRule, topo: &Topology) -> String {
     let dir = match r.direction {
         Direction::Inbound => "in",
         Direction::Outbound => "out",
