@@ -4,10 +4,13 @@
 //! - [`topology`]: `az network vnet list`, `az network nic list`, `az vm list`,
 //!   `az network nsg list`, `az network vnet-gateway list` JSON → subnets, NICs,
 //!   VMs, NSGs, gateways, with address → subnet lookups.
+//! - [`nsg`]: typed NSG security rules and Azure's rule matcher (priority
+//!   order, default rules, service tags, subnet then NIC NSG).
 //! - [`service_tags`]: Microsoft's published `ServiceTags_Public_*.json`.
 
 pub mod cidr;
 pub mod error;
+pub mod nsg;
 pub mod service_tags;
 pub mod topology;
 

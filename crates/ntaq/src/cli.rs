@@ -71,6 +71,20 @@ Examples:
   ntaq plan queries/scenario3.kql
   ntaq plan --optimized --param start:datetime --param end:datetime queries/scenario4.kql";
 
+const RECOMMEND_AFTER_HELP: &str = "\
+Examples:
+  ntaq recommend                                       # the bundled sample, a report
+  ntaq recommend --data exports/ --nsg nsgs.json --topology vnets.json
+  ntaq recommend --data exports/ --topology vnets.json --window 7d --min-flows 5
+  ntaq recommend --data exports/ --window 2025-06-01T00:00:00Z..2025-06-02T00:00:00Z --aggregate prefix
+  ntaq recommend --data exports/ --nsg nsgs.json --format az -o apply-rules.sh
+  ntaq recommend --data exports/ --nsg nsgs.json --format bicep -o nsg-rules.bicep
+  ntaq recommend --format html -o recommend.html
+
+Inputs: NSG and topology files are the JSON that `az network nsg list -o json`,
+`az network vnet list -o json` (and nic list) print; --service-tags is
+ServiceTags_Public_*.json. See docs/recommend.md.";
+
 const CONVERT_AFTER_HELP: &str = "\
 Examples:
   ntaq convert NTANetAnalytics.csv -o data/NTANetAnalytics.parquet
@@ -129,6 +143,21 @@ pub enum Command {
     /// (a bad value, a ragged row: file, line and column are named).
     #[command(after_help = CONVERT_AFTER_HELP)]
     Convert(ConvertArgs),
+    /// Least-privilege NSG allow rules from the observed flows, with a
+    /// default-deny replay and the rules no flow used.
+    ///
+    /// Reads NTANetAnalytics (--data, else the bundled sample), groups the
+    /// allowed flows per NSG (AclGroup, else the topology's NSG of the
+    /// protected subnet or NIC), and writes per NSG the fewest allow rules
+    /// that admit exactly the observed flows at the chosen granularity;
+    /// then replays the flows through those rules plus a final deny (none
+    /// may be blocked) and through the current NSG export (flows allowed
+    /// only by default or broad rules; rules with no hit).
+    ///
+    /// Exit status: 0 written, 1 the rules cannot be placed (priorities
+    /// exhausted) or the flows cannot be read, 2 usage or I/O error.
+    #[command(after_help = RECOMMEND_AFTER_HELP)]
+    Recommend(RecommendArgs),
     /// Parse a query and print its syntax tree.
     #[command(after_help = PARSE_AFTER_HELP)]
     Parse(ParseArgs),
@@ -414,6 +443,118 @@ pub fn parse_memory(text: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("`{text}` is not a size; write e.g. 512MB, 8GiB or a number of bytes"))
 }
 
+#[derive(Args, Debug, Clone)]
+pub struct RecommendArgs {
+    /// Directory of tables with NTANetAnalytics (as for `run`). Without it
+    /// (and --table), the bundled sample.
+    #[arg(long, value_name = "DIR", env = "NTAQ_DATA")]
+    pub data: Option<PathBuf>,
+
+    /// A table from a file or a folder of files, e.g.
+    /// `--table NTANetAnalytics=flows.csv`. Repeatable.
+    #[arg(long = "table", value_name = "NAME=PATH", value_parser = parse_table_arg)]
+    pub tables: Vec<TableArg>,
+
+    /// Skip (and count) rows of text exports with values that do not fit
+    /// their column, instead of failing.
+    #[arg(long)]
+    pub lenient: bool,
+
+    /// The current NSGs: `az network nsg list -o json` output (a file or a
+    /// folder of *.json). Gives priorities to avoid, the default-only
+    /// replay and the unused rules. Repeatable.
+    #[arg(long, value_name = "PATH")]
+    pub nsg: Vec<PathBuf>,
+
+    /// `az network vnet list -o json` output (also nic, vnet-gateway):
+    /// subnet prefixes for --aggregate subnet, the VirtualNetwork tag, and
+    /// the NSG of flows whose AclGroup is `Unspecified`. Repeatable.
+    #[arg(long, value_name = "PATH")]
+    pub topology: Vec<PathBuf>,
+
+    /// Microsoft's ServiceTags_Public_*.json, for NSG rules that name
+    /// service tags other than VirtualNetwork, Internet, AzureLoadBalancer.
+    #[arg(long, value_name = "PATH")]
+    pub service_tags: Option<PathBuf>,
+
+    /// Which flows count: a timespan (`7d`, `12h`: the last span before
+    /// the latest flow) or `START..END` (ISO 8601), over FlowStartTime
+    /// (TimeGenerated when empty). Default: every flow.
+    #[arg(long, value_name = "SPAN|START..END")]
+    pub window: Option<String>,
+
+    /// Leave out (and report) source/destination/port pairs with fewer
+    /// flows than N.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub min_flows: u64,
+
+    /// Rule prefixes: each address's subnet prefix (needs --topology), the
+    /// observed addresses collapsed into CIDR blocks, or the addresses.
+    #[arg(long, value_enum, default_value_t = AggregateArg::Subnet)]
+    pub aggregate: AggregateArg,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RecommendFormat::Table)]
+    pub format: RecommendFormat,
+
+    /// Write to FILE (complete or not at all) instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// No notes and no summary on standard error.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AggregateArg {
+    /// The subnet prefix of each address (from --topology).
+    Subnet,
+    /// The observed addresses, collapsed into the fewest CIDR blocks.
+    Prefix,
+    /// The observed addresses, one by one.
+    Ip,
+}
+
+impl From<AggregateArg> for nta_recommend::Aggregate {
+    fn from(a: AggregateArg) -> Self {
+        match a {
+            AggregateArg::Subnet => nta_recommend::Aggregate::Subnet,
+            AggregateArg::Prefix => nta_recommend::Aggregate::Prefix,
+            AggregateArg::Ip => nta_recommend::Aggregate::Ip,
+        }
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecommendFormat {
+    /// A report for people.
+    Table,
+    /// One JSON object: nsgs, blockedByDefaultDeny, defaultOnlyFlows, unusedRules.
+    Json,
+    /// `{"networkSecurityGroups": [{"name", "securityRules"}]}`.
+    Arm,
+    /// A Bicep resource declaration per NSG.
+    Bicep,
+    /// `az network nsg rule create` commands (a shell script).
+    Az,
+    /// A self-contained HTML page.
+    Html,
+}
+
+impl From<RecommendFormat> for nta_recommend::Format {
+    fn from(f: RecommendFormat) -> Self {
+        match f {
+            RecommendFormat::Table => nta_recommend::Format::Table,
+            RecommendFormat::Json => nta_recommend::Format::Json,
+            RecommendFormat::Arm => nta_recommend::Format::Arm,
+            RecommendFormat::Bicep => nta_recommend::Format::Bicep,
+            RecommendFormat::Az => nta_recommend::Format::Az,
+            RecommendFormat::Html => nta_recommend::Format::Html,
+        }
+    }
+}
+
 #[derive(Args, Debug)]
 pub struct ParseArgs {
     /// Output form.
@@ -500,6 +641,7 @@ pub fn main() -> ExitCode {
         Some(Command::Check(args)) => commands::check::run(&args),
         Some(Command::Run(args)) => commands::run::run(&args),
         Some(Command::Convert(args)) => commands::convert::run(&args),
+        Some(Command::Recommend(args)) => commands::recommend::run(&args),
         Some(Command::Parse(args)) => commands::parse::run(&args),
         Some(Command::Plan(args)) => commands::plan::run(&args),
         Some(Command::Repl(args)) => crate::repl::run(&args),

@@ -242,3 +242,12 @@ fn temp_beside(path: &Path, target: &Target) -> Result<NamedTempFile, OutputErro
     }
     Ok(temp)
 }
+
+/// Writes `bytes` whole to `dest` (a file through a temporary file beside
+/// it, renamed into place only when complete): for callers that render a
+/// document in memory (`ntaq recommend`). Returns the bytes written.
+pub fn write_bytes(dest: Destination, bytes: &[u8]) -> Result<u64, OutputError> {
+    let mut out = Output::open(dest)?;
+    out.write_all(bytes).map_err(|e| out.errors().io(e))?;
+    out.finish()
+}

@@ -72,7 +72,7 @@ mod table;
 pub mod text;
 pub mod width;
 
-pub use dest::Destination;
+pub use dest::{Destination, write_bytes};
 pub use error::{OutputError, Target};
 pub use kusto::{KUSTO_TYPE_KEY, canonical_type, kusto_type_of_arrow, kusto_type_of_field};
 

@@ -5,6 +5,7 @@ pub mod convert;
 pub mod parse;
 pub mod plan;
 pub(crate) mod progress;
+pub mod recommend;
 pub mod run;
 
 use crate::cli::CatalogArgs;
