@@ -195,7 +195,7 @@ fn meta_commands() {
     let sample_443 = count_rows("NTAIpDetails | where Port == 443");
     let sample_80 = count_rows("NTAIpDetails | where Port == 80");
     assert_eq!(written, format!("Port,n\n80,{sample_80}\n443,{sample_443}\n"));
-    assert!(e.contains(&format!("2 rows written to {}", csv.display())), "{e}");
+    assert!(e.contains(&format!("2 rows appended to {}", csv.display())), "{e}");
     // .run: the file's query.
     assert!(s.contains(&format!(" {sample_443} |")), "run: {s}");
     assert!(s.contains("Take 1  (") && s.contains("\n  Scan NTAIpDetails  ("), "explain: {s}");
@@ -676,4 +676,34 @@ fn show_once_and_output_checked_when_given() {
     assert_eq!(written.lines().count(), 3, "a header and 2 rows: {written}");
     assert!(s.contains("second") && !s.contains("168.63.129.16"), "{s}");
     assert_eq!(o.status.code(), Some(1), "the bad .output failed: {e}");
+}
+
+/// Issue 16: `.output FILE` is appended to until `.output` alone resets it
+/// (sqlite3's `.output`); a one-document format (json) gives each further
+/// result its own numbered file instead of a broken document.
+#[test]
+fn output_appends_until_reset() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("all.csv");
+    std::fs::write(&csv, "stale\n").unwrap();
+    let json = dir.path().join("r.json");
+    let input = format!(
+        ".output {}\nprint a = 1\n\nprint b = 2\n.output\nprint c = 3\n.output {}\nprint d = 4\n\nprint e = 5\n.output off\n",
+        csv.display(),
+        json.display()
+    );
+    let o = piped(&input);
+    let (s, e) = (out(&o), err(&o));
+    // Emptied when given, then both results whole, one after the other.
+    assert_eq!(std::fs::read_to_string(&csv).unwrap(), "a\n1\nb\n2\n", "{e}");
+    assert!(e.contains("2 results written"), "{e}");
+    assert!(s.contains("| 3 |") || s.contains("c") && s.contains('3'), "after `.output` alone, the screen: {s}");
+    assert!(!s.contains("| 1 |") && !s.contains("| 2 |"), "{s}");
+    let first: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let second: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.2.json")).unwrap()).unwrap();
+    assert_eq!(first, serde_json::json!([{"d": 4}]));
+    assert_eq!(second, serde_json::json!([{"e": 5}]));
+    assert!(e.contains("r.2.json"), "{e}");
+    assert_eq!(o.status.code(), Some(0), "{e}");
 }

@@ -49,8 +49,8 @@ pub const COMMANDS: &[Command] = &[
     Command { name: "timing", args: "on | off", about: "row count and elapsed time after each result (also .timer)" },
     Command {
         name: "output",
-        args: "FILE | off",
-        about: "write each result to FILE (replacing it), or back to the screen",
+        args: "[FILE | off]",
+        about: "append every result to FILE (emptied first) until `.output` alone sends them back to the screen",
     },
     Command {
         name: "once",
@@ -444,9 +444,14 @@ impl Repl {
 
     fn set_output(&mut self, arg: &str) -> Result<(), ReplError> {
         match unquote(arg) {
-            "" => return Err(usage_error("output", "write results where? `.output FILE` or `.output off`")),
-            "off" => {
-                self.settings.output = None;
+            // `.output` alone ends the file, as sqlite3's does.
+            "" | "off" => {
+                if let Some(path) = self.settings.output.take() {
+                    let n = self.settings.output_results;
+                    let results = if n == 1 { "1 result".to_string() } else { format!("{n} results") };
+                    self.say(format!("{} closed ({results} written); results go to the screen", path.display()));
+                }
+                self.settings.output_results = 0;
                 // Back to the format used before the file's extension chose one.
                 if let Some(f) = self.settings.screen_format.take() {
                     self.settings.format = f;
@@ -472,8 +477,23 @@ impl Repl {
                         return Err(usage_error("output", format!("{}{help}", d.message())));
                     }
                 }
-                self.say(format!("results go to {} as {}", path.display(), self.settings.format));
+                // Emptied now: an impossible path fails here, and every
+                // result until `.output` alone is appended to it.
+                if let Err(e) = super::outfile::start(&path) {
+                    return Err(usage_error("output", format!("cannot write `{}`: {e}", path.display())));
+                }
+                let appends = if super::outfile::appends(self.settings.format) {
+                    "each result appended"
+                } else {
+                    "one result per file: NAME.2.EXT for the second"
+                };
+                self.say(format!(
+                    "results go to {} as {} ({appends}) until `.output` alone",
+                    path.display(),
+                    self.settings.format
+                ));
                 self.settings.output = Some(path);
+                self.settings.output_results = 0;
             }
         }
         Ok(())

@@ -12,6 +12,7 @@ pub mod error;
 mod highlight;
 pub mod input;
 mod meta;
+mod outfile;
 
 pub use complete::{Completer, Completion};
 
@@ -27,6 +28,14 @@ use kql_syntax::ast::{Statement, StatementKind};
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::time::Instant;
+
+use outfile::Target;
+
+/// A temporary file beside `path` for one result before it is appended.
+fn part_file(path: &std::path::Path) -> std::io::Result<tempfile::NamedTempFile> {
+    let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    tempfile::Builder::new().prefix(".ntaq-part-").tempfile_in(folder)
+}
 
 /// A `let` entered on its own, in scope for every later query.
 #[derive(Debug, Clone)]
@@ -50,6 +59,8 @@ pub struct Settings {
     pub max_width: Option<usize>,
     pub timing: bool,
     pub output: Option<PathBuf>,
+    /// Results written to `output` since `.output FILE` (it appends).
+    pub output_results: usize,
     /// The format to return to after `.output off`, when the output file's
     /// extension chose another.
     pub screen_format: Option<OutputFormat>,
@@ -68,6 +79,7 @@ impl Default for Settings {
             max_width: None,
             timing: false,
             output: None,
+            output_results: 0,
             screen_format: None,
             now: None,
             once: None,
@@ -206,9 +218,33 @@ impl Repl {
             // Drawn after a moment, cleared (dropped) before the result shows.
             let bar = self.progress.then(|| crate::commands::progress::Bar::stderr(progress.clone(), "query".into()));
             // `.once FILE` takes the next result; `.output FILE` every one.
-            let (file, format) = match self.settings.once.take() {
-                Some((path, format)) => (Some(path), format),
-                None => (self.settings.output.clone(), self.settings.format),
+            let (target, format) = match (self.settings.once.take(), &self.settings.output) {
+                (Some((path, format)), _) => (Target::Replace(path), format),
+                (None, Some(path)) => {
+                    let format = self.settings.format;
+                    (outfile::output_target(path, format, self.settings.output_results), format)
+                }
+                (None, None) => (Target::Screen, self.settings.format),
+            };
+            // An appended result is written whole to a temporary file beside
+            // the output first: a failed query appends nothing.
+            let part = match &target {
+                Target::Append(path) => match part_file(path) {
+                    Ok(part) => Some(part),
+                    Err(e) => {
+                        self.fail(ReplError::Usage {
+                            message: format!("cannot write beside {}: {e}", path.display()),
+                            usage: ".output FILE".into(),
+                        });
+                        break;
+                    }
+                },
+                _ => None,
+            };
+            let file = match (&target, &part) {
+                (Target::Append(_), Some(part)) => Some(part.path().to_path_buf()),
+                (Target::Replace(path), _) => Some(path.clone()),
+                _ => None,
             };
             let written = ex.result(k).map_err(Diag::new).and_then(|rs| {
                 let buffer = SharedBuffer::default();
@@ -236,11 +272,42 @@ impl Repl {
                 Ok((summary, buffer))
             });
             drop(bar);
+            // The appended part joins the output file.
+            let written = written.and_then(|(summary, buffer)| match (&target, &part) {
+                (Target::Append(path), Some(part)) => {
+                    outfile::append(path, part.path()).map(|_| (summary, buffer)).map_err(|source| {
+                        Diag::new(kql_io::OutputError::Write {
+                            target: kql_io::output::Target::File(path.clone()),
+                            source,
+                        })
+                    })
+                }
+                _ => Ok((summary, buffer)),
+            });
             match written {
                 Ok((summary, buffer)) => {
                     self.print(buffer.contents());
                     let secs = started.elapsed().as_secs_f64();
-                    match &summary.path {
+                    let from_output = self.settings.output.is_some() && !matches!(target, Target::Screen);
+                    let numbered = from_output && self.settings.output_results > 0 && !outfile::appends(format);
+                    if from_output {
+                        self.settings.output_results += 1;
+                    }
+                    let shown = match &target {
+                        Target::Append(path) => Some(path.clone()),
+                        _ => summary.path.clone(),
+                    };
+                    match &shown {
+                        Some(p) if matches!(target, Target::Append(_)) => self.say(format!(
+                            "{} appended to {} ({secs:.3} s)",
+                            crate::commands::rows(summary.rows),
+                            p.display()
+                        )),
+                        Some(p) if numbered => self.say(format!(
+                            "{} written to {} ({secs:.3} s; a {format} file holds one result, so each further one gets its own file)",
+                            crate::commands::rows(summary.rows),
+                            p.display()
+                        )),
                         Some(p) => self.say(format!(
                             "{} written to {} ({secs:.3} s)",
                             crate::commands::rows(summary.rows),
