@@ -22,15 +22,10 @@ pub fn datetime_text(nanos: i64) -> String {
     if frac.is_empty() { format!("{head}Z") } else { format!("{head}.{frac}Z") }
 }
 
-/// Shortest text that reads back as the same real.
+/// A real's text, as results show it (`tostring(1e300)` is `1e300`, not a
+/// 301-digit number): kql-io's one definition.
 pub fn real_text(v: f64) -> String {
-    if v.is_nan() {
-        "NaN".into()
-    } else if v.is_infinite() {
-        if v > 0.0 { "Infinity".into() } else { "-Infinity".into() }
-    } else {
-        format!("{v}")
-    }
+    kql_io::output::text::format_real(v)
 }
 
 /// `tostring()`: every type to its Kusto text; null becomes "".
