@@ -37,6 +37,8 @@ Examples:
   ntaq check --format github queries/*.kql
   ntaq run queries/scenario1.kql --table NTANetAnalytics=flows.csv --table NTAIpDetails=ips.json
   ntaq convert exports/NTANetAnalytics/ --table NTANetAnalytics -o data/NTANetAnalytics.parquet
+  ntaq pack list                            # the zero-trust query pack
+  ntaq pack run blast-radius-ip --param ip=10.163.0.7 --param hops=3
   ntaq parse --format kql queries/scenario2.kql";
 
 const RUN_AFTER_HELP: &str = "\
@@ -60,6 +62,15 @@ Examples:
   ntaq repl
   ntaq repl --data exports/ --now 2025-06-02T00:00:00Z
   ntaq repl --param timeInterval:startISO=2025-06-01T00:00:00Z --param timeInterval:endISO=2025-06-02T00:00:00Z";
+
+const PACK_AFTER_HELP: &str = "\
+Examples:
+  ntaq pack list
+  ntaq pack show blast-radius-ip
+  ntaq pack run denied-by-rule
+  ntaq pack run blast-radius-ip --param ip=10.163.0.7 --param hops=3 --format csv
+  ntaq pack run azure-services --data exports/ --now 2025-06-02T00:00:00Z
+  ntaq pack run candidate-allow-rules --data exports/ --param start=2025-06-01 --param end=2025-06-08 -o rules.csv";
 
 const PARSE_AFTER_HELP: &str = "\
 Examples:
@@ -129,6 +140,16 @@ pub enum Command {
     /// (a bad value, a ragged row: file, line and column are named).
     #[command(after_help = CONVERT_AFTER_HELP)]
     Convert(ConvertArgs),
+    /// The zero-trust query pack built into ntaq: list, show and run its
+    /// queries by name.
+    ///
+    /// The queries are those of queries/zero-trust/ (the article's four,
+    /// then blast radius, denied flows, top talkers, new pairs, flows only
+    /// default rules allow, candidate allow rules, unused rules). Each
+    /// declares its parameters with defaults that fit the bundled sample;
+    /// `--param NAME=VALUE` changes them.
+    #[command(after_help = PACK_AFTER_HELP)]
+    Pack(PackArgs),
     /// Parse a query and print its syntax tree.
     #[command(after_help = PARSE_AFTER_HELP)]
     Parse(ParseArgs),
@@ -207,6 +228,30 @@ pub enum CheckFormat {
 
 #[derive(Args, Debug, Clone)]
 pub struct RunArgs {
+    #[command(flatten)]
+    pub options: RunOptions,
+
+    /// Run this query text instead of files (shown as `<command>`).
+    #[arg(long = "command", short = 'c', value_name = "QUERY", conflicts_with = "files")]
+    pub command: Option<String>,
+
+    /// Query files or glob patterns (`queries/*.kql`, matched in sorted
+    /// order); `-` reads standard input.
+    #[arg(required_unless_present = "command", value_name = "FILE")]
+    pub files: Vec<String>,
+}
+
+impl std::ops::Deref for RunArgs {
+    type Target = RunOptions;
+    fn deref(&self) -> &RunOptions {
+        &self.options
+    }
+}
+
+/// How `run` and `pack run` read data and write results (everything but
+/// which queries to run).
+#[derive(Args, Debug, Clone)]
+pub struct RunOptions {
     /// Directory of tables: <Table>.parquet, .csv, .json, .jsonl (.gz) files
     /// or <Table>/ folders of them.
     #[arg(long, value_name = "DIR", env = "NTAQ_DATA")]
@@ -285,10 +330,6 @@ pub struct RunArgs {
     #[arg(long, value_name = "SIZE", value_parser = parse_memory)]
     pub max_memory: Option<u64>,
 
-    /// Run this query text instead of files (shown as `<command>`).
-    #[arg(long = "command", short = 'c', value_name = "QUERY", conflicts_with = "files")]
-    pub command: Option<String>,
-
     /// Stop at the first query that fails (default: run them all).
     #[arg(long)]
     pub fail_fast: bool,
@@ -297,11 +338,36 @@ pub struct RunArgs {
     /// times); errors and warnings still print.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+}
 
-    /// Query files or glob patterns (`queries/*.kql`, matched in sorted
-    /// order); `-` reads standard input.
-    #[arg(required_unless_present = "command", value_name = "FILE")]
-    pub files: Vec<String>,
+#[derive(Args, Debug)]
+pub struct PackArgs {
+    #[command(subcommand)]
+    pub command: PackCommand,
+}
+
+// One value per process, parsed once: `Run` holds `run`'s options inline.
+#[allow(clippy::large_enum_variant)]
+#[derive(Subcommand, Debug)]
+pub enum PackCommand {
+    /// List the queries: name, description, parameters and their defaults.
+    List,
+    /// Print a query's text; its header says what it is for, what its
+    /// parameters mean and how to read its output.
+    Show {
+        /// The query's name (`ntaq pack list`).
+        #[arg(value_name = "NAME")]
+        name: String,
+    },
+    /// Run a query, with the options of `ntaq run` (default: on the
+    /// bundled sample).
+    Run {
+        /// The query's name (`ntaq pack list`).
+        #[arg(value_name = "NAME")]
+        name: String,
+        #[command(flatten)]
+        options: RunOptions,
+    },
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -500,6 +566,7 @@ pub fn main() -> ExitCode {
         Some(Command::Check(args)) => commands::check::run(&args),
         Some(Command::Run(args)) => commands::run::run(&args),
         Some(Command::Convert(args)) => commands::convert::run(&args),
+        Some(Command::Pack(args)) => commands::pack::run(&args),
         Some(Command::Parse(args)) => commands::parse::run(&args),
         Some(Command::Plan(args)) => commands::plan::run(&args),
         Some(Command::Repl(args)) => crate::repl::run(&args),

@@ -120,7 +120,12 @@ fn docs_list_exactly_the_codes_in_the_source() {
     let triggered: BTreeSet<String> = TRIGGERS.iter().map(|(c, _)| c.to_string()).collect();
     let untested: Vec<&String> = in_source
         .iter()
-        .filter(|c| !["kql::io::", "kql::exec::", "kql::run::", "kql::repl::"].iter().any(|p| c.starts_with(p)))
+        // (the pack's codes are triggered by tests/pack.rs)
+        .filter(|c| {
+            !["kql::io::", "kql::exec::", "kql::run::", "kql::repl::", "kql::pack::"]
+                .iter()
+                .any(|p| c.starts_with(p))
+        })
         .filter(|c| !triggered.contains(*c))
         .filter(|c| {
             !matches!(
