@@ -55,6 +55,7 @@ Examples:
   ntaq check 'queries/*.kql' --param start:datetime --param end:datetime
   ntaq check --format github --param start:datetime=2025-06-01 --param end:datetime=2025-06-02 'queries/*.kql'
   ntaq check --data exports/ queries/my-report.kql
+  ntaq check --target adx queries/my-report.kql
   ntaq check -c 'NTAIpDetails | where Ipp == \"1.2.3.4\"'";
 
 const REPL_AFTER_HELP: &str = "\
@@ -206,6 +207,14 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
     pub format: CheckFormat,
 
+    /// The service the queries will run in: also report what it does not
+    /// accept (Log Analytics: render visualizations and properties beyond
+    /// its own, management commands, cross-cluster functions, plugins that
+    /// reach outside; Azure Data Explorer: Azure Monitor's workspace(),
+    /// app(), resource()).
+    #[arg(long, value_enum, default_value_t = CheckTarget::LogAnalytics)]
+    pub target: CheckTarget,
+
     /// Query files to check (`-` reads standard input; glob patterns such
     /// as 'queries/*.kql' are expanded).
     #[arg(required_unless_present = "command", value_name = "FILE")]
@@ -214,6 +223,23 @@ pub struct CheckArgs {
     /// Check this query text instead of files (shown as `<command>`).
     #[arg(long = "command", short = 'c', value_name = "QUERY", conflicts_with = "files")]
     pub command: Option<String>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CheckTarget {
+    /// Log Analytics (Azure Monitor logs, Microsoft Sentinel).
+    LogAnalytics,
+    /// Azure Data Explorer.
+    Adx,
+}
+
+impl CheckTarget {
+    pub fn target(self) -> kql_syntax::target::Target {
+        match self {
+            CheckTarget::LogAnalytics => kql_syntax::target::Target::LogAnalytics,
+            CheckTarget::Adx => kql_syntax::target::Target::Adx,
+        }
+    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -109,13 +109,15 @@ fn the_article_queries_are_verbatim() {
 }
 
 #[test]
-fn every_query_checks_clean() {
-    let o = ntaq(&["check", "--format", "json", "queries/zero-trust/*.kql"]);
-    let report: Value = serde_json::from_slice(&o.stdout).unwrap();
-    for file in report.as_array().unwrap() {
-        assert_eq!(file["diagnostics"], Value::Array(vec![]), "{file}");
+fn every_query_checks_clean_for_log_analytics() {
+    for target in ["log-analytics", "adx"] {
+        let o = ntaq(&["check", "--target", target, "--format", "json", "queries/zero-trust/*.kql"]);
+        let report: Value = serde_json::from_slice(&o.stdout).unwrap();
+        for file in report.as_array().unwrap() {
+            assert_eq!(file["diagnostics"], Value::Array(vec![]), "{target}: {file}");
+        }
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     }
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
 }
 
 #[test]
