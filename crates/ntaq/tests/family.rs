@@ -86,3 +86,35 @@ fn a_legacy_export_runs_typed_by_its_schema() {
         "ColumnType\nreal\n"
     );
 }
+
+#[test]
+fn the_shell_lists_the_family_and_counts_the_schema_only_tables() {
+    let (session, _) = ntaq::session::Session::sample().unwrap();
+    let repl = ntaq::repl::Repl::new(session, Box::new(std::io::sink()), Box::new(std::io::sink()));
+    let banner = repl.banner();
+    assert!(
+        banner.contains(
+            "tables: NTAIpDetails (891 rows), NTANetAnalytics (2000 rows), and 5 more with a schema only (.tables)"
+        ),
+        "{banner}"
+    );
+    // `.tables` lines them up, however long the names.
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ntaq"))
+        .arg("repl")
+        .current_dir(dir.path())
+        .env_remove("NTAQ_DATA")
+        .env_remove("NTAQ_CONFIG")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), b".tables\n").unwrap();
+    let o = child.wait_with_output().unwrap();
+    let out = text(&o.stdout);
+    let lines: Vec<&str> = out.lines().filter(|l| l.contains(" columns")).collect();
+    assert_eq!(lines.len(), 7, "{out}");
+    let at: Vec<usize> = lines.iter().map(|l| l.find(" columns").unwrap()).collect();
+    assert!(at.iter().all(|&k| k == at[0]), "{out}");
+}
