@@ -374,7 +374,7 @@ fn top_talkers_rank_each_subnets_senders_by_bytes() {
             expected.push((subnet.clone(), rank as i64 + 1, ip, bytes, n));
         }
     }
-    let got: Vec<(String, i64, String, i64, i64)> = pack_rows("top-talkers-per-subnet", &["--param", "top=2"])
+    let got: Vec<(String, i64, String, i64, i64)> = pack_rows("top-talkers-per-subnet", &["--param", "talkers=2"])
         .iter()
         .map(|r| (s(&r["SrcSubnet"]), ints(&r["Rank"]), s(&r["SrcIp"]), ints(&r["Bytes"]), ints(&r["Flows"])))
         .collect();
