@@ -81,7 +81,14 @@ struct JsonColumn {
     description: Option<String>,
 }
 
-/// The published schemas of NTANetAnalytics and NTAIpDetails.
+/// The published schemas of the traffic-analytics tables: NTANetAnalytics
+/// and NTAIpDetails (shared/docs/nta-schema.md), NTATopologyDetails,
+/// NTARuleRecommendation and NTAInsights (their Azure Monitor table
+/// reference pages), and the NSG-flow-log era AzureNetworkAnalytics_CL and
+/// AzureNetworkAnalyticsIPDetails_CL (the traffic analytics schema page's
+/// "Network security group flow logs" tab, with the custom-log suffixes
+/// `_s` string, `_d` real, `_t` datetime, `_g` guid, `_b` bool that
+/// queries of those tables use).
 const NTA_SCHEMA_JSON: &str = include_str!("catalog/nta-schema.json");
 
 impl Catalog {
@@ -89,7 +96,8 @@ impl Catalog {
         Catalog::default()
     }
 
-    /// The built-in catalog: NTANetAnalytics and NTAIpDetails as Log Analytics publishes them.
+    /// The built-in catalog: the traffic-analytics tables as Log Analytics
+    /// publishes them (see [`NTA_SCHEMA_JSON`]).
     pub fn nta() -> Catalog {
         let parsed: BTreeMap<String, Vec<JsonColumn>> =
             serde_json::from_str(NTA_SCHEMA_JSON).expect("embedded NTA schema is valid JSON");
@@ -152,6 +160,34 @@ mod tests {
         assert_eq!(ty(ip, "Port"), ScalarType::Int);
         assert_eq!(net.columns[0].name, "AclGroup", "documented order is kept");
         assert!(c.get("ntanetanalytics").is_none(), "table names are case-sensitive");
+    }
+
+    #[test]
+    fn the_traffic_analytics_table_family() {
+        let c = Catalog::nta();
+        let count = |t: &str| c.get(t).map(|d| d.columns.len());
+        // Column counts of the table reference pages and the schema page.
+        assert_eq!(count("NTATopologyDetails"), Some(119));
+        assert_eq!(count("NTARuleRecommendation"), Some(30));
+        assert_eq!(count("NTAInsights"), Some(25));
+        assert_eq!(count("AzureNetworkAnalyticsIPDetails_CL"), Some(17));
+        let ty = |t: &str, n: &str| c.get(t).unwrap().columns.iter().find(|col| col.name == n).unwrap().ty;
+        assert_eq!(ty("NTATopologyDetails", "Priority"), ScalarType::Int);
+        assert_eq!(ty("NTATopologyDetails", "IsFlowEnabled"), ScalarType::Bool);
+        assert_eq!(ty("NTARuleRecommendation", "TotalFlowCount"), ScalarType::Int);
+        assert_eq!(ty("NTAInsights", "AdScore"), ScalarType::Real);
+        // The legacy tables' suffixes give the types.
+        assert_eq!(ty("AzureNetworkAnalytics_CL", "SrcIP_s"), ScalarType::String);
+        assert_eq!(ty("AzureNetworkAnalytics_CL", "FlowStartTime_t"), ScalarType::DateTime);
+        assert_eq!(ty("AzureNetworkAnalytics_CL", "DestPort_d"), ScalarType::Real);
+        assert_eq!(ty("AzureNetworkAnalytics_CL", "Subscription1_g"), ScalarType::Guid);
+        assert_eq!(ty("AzureNetworkAnalytics_CL", "IsFlowCapturedAtUDRHop_b"), ScalarType::Bool);
+        // Log Analytics' standard columns are on every table.
+        for t in c.tables() {
+            for standard in ["TenantId", "TimeGenerated", "Type", "SourceSystem"] {
+                assert!(t.columns.iter().any(|col| col.name == standard), "{}.{standard}", t.name);
+            }
+        }
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod error;
 mod parser;
 pub mod span;
 pub mod suggest;
+pub mod target;
 pub mod time;
 pub mod tokens;
 pub mod types;

@@ -37,6 +37,8 @@ Examples:
   ntaq check --format github queries/*.kql
   ntaq run queries/scenario1.kql --table NTANetAnalytics=flows.csv --table NTAIpDetails=ips.json
   ntaq convert exports/NTANetAnalytics/ --table NTANetAnalytics -o data/NTANetAnalytics.parquet
+  ntaq pack list                            # the zero-trust query pack
+  ntaq pack run blast-radius-ip --param ip=10.163.0.7 --param hops=3
   ntaq parse --format kql queries/scenario2.kql";
 
 const RUN_AFTER_HELP: &str = "\
@@ -53,6 +55,7 @@ Examples:
   ntaq check 'queries/*.kql' --param start:datetime --param end:datetime
   ntaq check --format github --param start:datetime=2025-06-01 --param end:datetime=2025-06-02 'queries/*.kql'
   ntaq check --data exports/ queries/my-report.kql
+  ntaq check --target adx queries/my-report.kql
   ntaq check -c 'NTAIpDetails | where Ipp == \"1.2.3.4\"'";
 
 const REPL_AFTER_HELP: &str = "\
@@ -60,6 +63,15 @@ Examples:
   ntaq repl
   ntaq repl --data exports/ --now 2025-06-02T00:00:00Z
   ntaq repl --param timeInterval:startISO=2025-06-01T00:00:00Z --param timeInterval:endISO=2025-06-02T00:00:00Z";
+
+const PACK_AFTER_HELP: &str = "\
+Examples:
+  ntaq pack list
+  ntaq pack show blast-radius-ip
+  ntaq pack run denied-by-rule
+  ntaq pack run blast-radius-ip --param ip=10.163.0.7 --param hops=3 --format csv
+  ntaq pack run azure-services --data exports/ --now 2025-06-02T00:00:00Z
+  ntaq pack run candidate-allow-rules --data exports/ --param start=2025-06-01 --param end=2025-06-08 -o rules.csv";
 
 const PARSE_AFTER_HELP: &str = "\
 Examples:
@@ -158,6 +170,16 @@ pub enum Command {
     /// exhausted) or the flows cannot be read, 2 usage or I/O error.
     #[command(after_help = RECOMMEND_AFTER_HELP)]
     Recommend(RecommendArgs),
+    /// The zero-trust query pack built into ntaq: list, show and run its
+    /// queries by name.
+    ///
+    /// The queries are those of queries/zero-trust/ (the article's four,
+    /// then blast radius, denied flows, top talkers, new pairs, flows only
+    /// default rules allow, candidate allow rules, unused rules). Each
+    /// declares its parameters with defaults that fit the bundled sample;
+    /// `--param NAME=VALUE` changes them.
+    #[command(after_help = PACK_AFTER_HELP)]
+    Pack(PackArgs),
     /// Parse a query and print its syntax tree.
     #[command(after_help = PARSE_AFTER_HELP)]
     Parse(ParseArgs),
@@ -214,6 +236,14 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
     pub format: CheckFormat,
 
+    /// The service the queries will run in: also report what it does not
+    /// accept (Log Analytics: render visualizations and properties beyond
+    /// its own, management commands, cross-cluster functions, plugins that
+    /// reach outside; Azure Data Explorer: Azure Monitor's workspace(),
+    /// app(), resource()).
+    #[arg(long, value_enum, default_value_t = CheckTarget::LogAnalytics)]
+    pub target: CheckTarget,
+
     /// Query files to check (`-` reads standard input; glob patterns such
     /// as 'queries/*.kql' are expanded).
     #[arg(required_unless_present = "command", value_name = "FILE")]
@@ -222,6 +252,23 @@ pub struct CheckArgs {
     /// Check this query text instead of files (shown as `<command>`).
     #[arg(long = "command", short = 'c', value_name = "QUERY", conflicts_with = "files")]
     pub command: Option<String>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CheckTarget {
+    /// Log Analytics (Azure Monitor logs, Microsoft Sentinel).
+    LogAnalytics,
+    /// Azure Data Explorer.
+    Adx,
+}
+
+impl CheckTarget {
+    pub fn target(self) -> kql_syntax::target::Target {
+        match self {
+            CheckTarget::LogAnalytics => kql_syntax::target::Target::LogAnalytics,
+            CheckTarget::Adx => kql_syntax::target::Target::Adx,
+        }
+    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -236,6 +283,30 @@ pub enum CheckFormat {
 
 #[derive(Args, Debug, Clone)]
 pub struct RunArgs {
+    #[command(flatten)]
+    pub options: RunOptions,
+
+    /// Run this query text instead of files (shown as `<command>`).
+    #[arg(long = "command", short = 'c', value_name = "QUERY", conflicts_with = "files")]
+    pub command: Option<String>,
+
+    /// Query files or glob patterns (`queries/*.kql`, matched in sorted
+    /// order); `-` reads standard input.
+    #[arg(required_unless_present = "command", value_name = "FILE")]
+    pub files: Vec<String>,
+}
+
+impl std::ops::Deref for RunArgs {
+    type Target = RunOptions;
+    fn deref(&self) -> &RunOptions {
+        &self.options
+    }
+}
+
+/// How `run` and `pack run` read data and write results (everything but
+/// which queries to run).
+#[derive(Args, Debug, Clone)]
+pub struct RunOptions {
     /// Directory of tables: <Table>.parquet, .csv, .json, .jsonl (.gz) files
     /// or <Table>/ folders of them.
     #[arg(long, value_name = "DIR", env = "NTAQ_DATA")]
@@ -314,10 +385,6 @@ pub struct RunArgs {
     #[arg(long, value_name = "SIZE", value_parser = parse_memory)]
     pub max_memory: Option<u64>,
 
-    /// Run this query text instead of files (shown as `<command>`).
-    #[arg(long = "command", short = 'c', value_name = "QUERY", conflicts_with = "files")]
-    pub command: Option<String>,
-
     /// Stop at the first query that fails (default: run them all).
     #[arg(long)]
     pub fail_fast: bool,
@@ -326,11 +393,36 @@ pub struct RunArgs {
     /// times); errors and warnings still print.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+}
 
-    /// Query files or glob patterns (`queries/*.kql`, matched in sorted
-    /// order); `-` reads standard input.
-    #[arg(required_unless_present = "command", value_name = "FILE")]
-    pub files: Vec<String>,
+#[derive(Args, Debug)]
+pub struct PackArgs {
+    #[command(subcommand)]
+    pub command: PackCommand,
+}
+
+// One value per process, parsed once: `Run` holds `run`'s options inline.
+#[allow(clippy::large_enum_variant)]
+#[derive(Subcommand, Debug)]
+pub enum PackCommand {
+    /// List the queries: name, description, parameters and their defaults.
+    List,
+    /// Print a query's text; its header says what it is for, what its
+    /// parameters mean and how to read its output.
+    Show {
+        /// The query's name (`ntaq pack list`).
+        #[arg(value_name = "NAME")]
+        name: String,
+    },
+    /// Run a query, with the options of `ntaq run` (default: on the
+    /// bundled sample).
+    Run {
+        /// The query's name (`ntaq pack list`).
+        #[arg(value_name = "NAME")]
+        name: String,
+        #[command(flatten)]
+        options: RunOptions,
+    },
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -642,6 +734,7 @@ pub fn main() -> ExitCode {
         Some(Command::Run(args)) => commands::run::run(&args),
         Some(Command::Convert(args)) => commands::convert::run(&args),
         Some(Command::Recommend(args)) => commands::recommend::run(&args),
+        Some(Command::Pack(args)) => commands::pack::run(&args),
         Some(Command::Parse(args)) => commands::parse::run(&args),
         Some(Command::Plan(args)) => commands::plan::run(&args),
         Some(Command::Repl(args)) => crate::repl::run(&args),

@@ -42,6 +42,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod hints;
 pub mod interrupt;
+pub mod pack;
 pub mod params;
 pub mod repl;
 mod run_errors;

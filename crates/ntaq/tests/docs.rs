@@ -96,3 +96,57 @@ fn shell_examples_run_as_documented() {
     }
     assert!(ran >= 3, "expected the shell examples, found {ran}");
 }
+
+/// The words of a documented command line: split at spaces, with `'…'`
+/// quoting (enough for the commands the docs show).
+fn words(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    let mut quoted = false;
+    for c in line.chars() {
+        match c {
+            '\'' => quoted = !quoted,
+            ' ' if !quoted => {
+                if !word.is_empty() {
+                    out.push(std::mem::take(&mut word));
+                }
+            }
+            c => word.push(c),
+        }
+    }
+    if !word.is_empty() {
+        out.push(word);
+    }
+    out
+}
+
+/// docs/zero-trust.md's walk through the article's method: each `console`
+/// block is one `$ ntaq …` command and what it printed (standard output,
+/// then standard error) on the bundled sample; it must print exactly that.
+#[test]
+fn zero_trust_walkthrough_runs_as_documented() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let md = std::fs::read_to_string(root.join("docs/zero-trust.md")).unwrap();
+    let mut ran = 0;
+    for (info, body) in fenced_blocks(&md) {
+        if info != "console" {
+            continue;
+        }
+        let (command, expected) = body.split_once('\n').unwrap();
+        let args = words(command.strip_prefix("$ ntaq ").expect("a console block starts with `$ ntaq …`"));
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_ntaq"))
+            .args(&args)
+            .current_dir(&root)
+            .env("NO_COLOR", "1")
+            .env_remove("NTAQ_DATA")
+            .env_remove("NTAQ_CONFIG")
+            .env_remove("COLUMNS")
+            .output()
+            .unwrap();
+        let printed = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+        assert_eq!(o.status.code(), Some(0), "{command}\n{printed}");
+        assert_eq!(printed, expected, "{command}");
+        ran += 1;
+    }
+    assert!(ran >= 10, "expected the walkthrough's commands, found {ran}");
+}

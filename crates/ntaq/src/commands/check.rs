@@ -72,7 +72,7 @@ pub fn run(args: &CheckArgs) -> u8 {
                     .map(|q| QueryOutcome {
                         index: q.index,
                         line: q.line,
-                        diagnostics: session.check(&q.text).diagnostics,
+                        diagnostics: diagnostics(&session, &q.text, args.target.target()),
                     })
                     .collect();
                 let diagnostics = queries.iter().flat_map(|q| q.diagnostics.iter().cloned()).collect();
@@ -93,6 +93,16 @@ pub fn run(args: &CheckArgs) -> u8 {
         CheckFormat::Github => report_github(&outcomes),
     }
     status(&outcomes)
+}
+
+/// A query's diagnostics: the language's, then what the target service
+/// does not accept, in text order.
+pub fn diagnostics(session: &crate::session::Session, text: &str, target: kql_syntax::target::Target) -> Vec<Diag> {
+    let checked = session.check(text);
+    let mut all: Vec<Diag> = checked.diagnostics;
+    all.extend(kql_syntax::target::check(text, &checked.script, target).into_iter().map(Diag::new));
+    all.sort_by_key(|d| d.primary_span().map_or(0, |s| s.0));
+    all
 }
 
 fn status(outcomes: &[Outcome]) -> u8 {

@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod convert;
+pub mod pack;
 pub mod parse;
 pub mod plan;
 pub(crate) mod progress;
@@ -156,7 +157,12 @@ pub fn queries_in(input: &Input) -> Vec<QueryText> {
 /// An I/O error as the command line shows it: its code and message, and
 /// its help on a second line.
 pub fn io_error_text(e: kql_io::IoError) -> String {
-    let d = Diag::new(e);
+    error_text(&Diag::new(e))
+}
+
+/// A diagnostic without a query text as the command line shows it: its
+/// code and message, and its help on a second line.
+pub fn error_text(d: &Diag) -> String {
     match d.help() {
         Some(help) => format!("{}: {}\n  help: {help}", d.code(), d.message()),
         None => format!("{}: {}", d.code(), d.message()),

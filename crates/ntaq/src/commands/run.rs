@@ -2,7 +2,7 @@
 
 use super::progress::Bar;
 use super::{Input, expand_files, queries_in, read_input, stderr_color};
-use crate::cli::{RunArgs, RunFormat, exit};
+use crate::cli::{RunArgs, RunFormat, RunOptions, exit};
 use crate::diagnostic::{Diag, Severity};
 use crate::interrupt::Interrupt;
 use crate::params::ParamValues;
@@ -26,7 +26,7 @@ enum Stop {
 
 /// `--format`, else `--output`'s extension (an unknown one is an error),
 /// else CSV for `--output-dir` and a table on standard output.
-fn format_of(args: &RunArgs) -> Result<OutputFormat, OutputError> {
+fn format_of(args: &RunOptions) -> Result<OutputFormat, OutputError> {
     Ok(match args.format {
         Some(RunFormat::Table) => OutputFormat::Table,
         Some(RunFormat::Line) => OutputFormat::Line,
@@ -49,15 +49,11 @@ fn format_of(args: &RunArgs) -> Result<OutputFormat, OutputError> {
 
 /// An output error found before anything ran, with its help.
 fn output_usage(e: OutputError) -> Stop {
-    let d = Diag::new(e);
-    match d.help() {
-        Some(help) => usage(format!("{}: {}\n  help: {help}", d.code(), d.message())),
-        None => usage(format!("{}: {}", d.code(), d.message())),
-    }
+    usage(super::error_text(&Diag::new(e)))
 }
 
 /// The instant `now()` means: `--now`, else the clock.
-fn now_of(args: &RunArgs) -> Result<i64, String> {
+fn now_of(args: &RunOptions) -> Result<i64, String> {
     match &args.now {
         Some(text) => kql_syntax::time::parse_datetime(text).ok_or_else(|| {
             format!("invalid --now `{text}`: expected an ISO 8601 instant such as 2025-06-01T00:00:00Z")
@@ -71,7 +67,18 @@ fn now_of(args: &RunArgs) -> Result<i64, String> {
 }
 
 pub fn run(args: &RunArgs) -> u8 {
-    match run_inner(args) {
+    finish(run_inner(&args.options, || queries_of(args)))
+}
+
+/// `ntaq pack run NAME`: one query of the built-in pack, run as `run` runs
+/// a file (named `pack:NAME` in messages, `NAME.csv` in `--output-dir`).
+pub fn run_pack(options: &RunOptions, query: &crate::pack::PackQuery) -> u8 {
+    let input = Input { name: format!("pack:{}", query.name), text: query.text.to_string() };
+    finish(run_inner(options, || Ok(Query::all(input, query.name.to_string()))))
+}
+
+fn finish(outcome: Result<(), Stop>) -> u8 {
+    match outcome {
         Ok(()) | Err(Stop::BrokenPipe) => exit::OK,
         Err(Stop::Status(s)) => s,
     }
@@ -151,7 +158,8 @@ fn queries_of(args: &RunArgs) -> Result<Vec<Query>, String> {
     Ok(queries)
 }
 
-fn run_inner(args: &RunArgs) -> Result<(), Stop> {
+/// Runs the queries `queries_of` reads (once the options are known good).
+fn run_inner(args: &RunOptions, queries_of: impl FnOnce() -> Result<Vec<Query>, String>) -> Result<(), Stop> {
     // Defaults from the config file fill in what the command line left open.
     let config = crate::config::Config::load().map_err(usage)?;
     let mut filled = args.clone();
@@ -170,7 +178,7 @@ fn run_inner(args: &RunArgs) -> Result<(), Stop> {
     }
     let now = now_of(args).map_err(usage)?;
     let values = ParamValues::parse(&args.params).map_err(usage)?;
-    let queries = queries_of(args).map_err(usage)?;
+    let queries = queries_of().map_err(usage)?;
     if args.output.is_some() && queries.len() > 1 {
         return Err(usage(
             "--output takes the result of one query; use --output-dir DIR for several, or run them one at a time",
@@ -274,7 +282,7 @@ fn run_inner(args: &RunArgs) -> Result<(), Stop> {
 
 /// What runs the queries of one `ntaq run`.
 struct Runner<'a> {
-    args: &'a RunArgs,
+    args: &'a RunOptions,
     session: &'a Session,
     values: &'a ParamValues,
     now: i64,

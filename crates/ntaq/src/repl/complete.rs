@@ -479,8 +479,12 @@ mod tests {
     #[test]
     fn tables_at_the_start_and_after_let() {
         let c = completer();
-        assert_eq!(at_end(&c, "NTA"), ["NTAIpDetails", "NTANetAnalytics"]);
-        assert_eq!(at_end(&c, "let x = NTAI"), ["NTAIpDetails"]);
+        // The built-in catalog has the whole traffic-analytics family.
+        assert_eq!(
+            at_end(&c, "NTA"),
+            ["NTAInsights", "NTAIpDetails", "NTANetAnalytics", "NTARuleRecommendation", "NTATopologyDetails"]
+        );
+        assert_eq!(at_end(&c, "let x = NTAIp"), ["NTAIpDetails"]);
         assert_eq!(at_end(&c, "let x = 1; NTAN"), ["NTANetAnalytics"]);
         assert!(at_end(&c, "").contains(&"let".to_string()));
         // A new let's name is the user's to choose.

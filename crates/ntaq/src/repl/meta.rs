@@ -190,6 +190,7 @@ impl Repl {
 
     fn tables(&mut self) -> Result<(), ReplError> {
         let mut text = String::new();
+        let width = self.session.catalog.names().map(str::len).max().unwrap_or(0).max(20);
         for def in self.session.catalog.tables() {
             let source = match self.session.table_files(&def.name) {
                 Some(t) => {
@@ -203,7 +204,7 @@ impl Repl {
                 }
                 None => "no data (schema only)".to_string(),
             };
-            let _ = writeln!(text, "{:<20} {:>3} columns  {source}", def.name, def.columns.len());
+            let _ = writeln!(text, "{:<width$} {:>3} columns  {source}", def.name, def.columns.len());
         }
         self.print(text);
         Ok(())

@@ -388,15 +388,22 @@ impl Repl {
 
     /// The banner shown when the shell opens on a terminal.
     pub fn banner(&self) -> String {
-        let tables: Vec<String> = self
-            .session
-            .catalog
-            .names()
-            .map(|n| match self.session.table_files(n) {
-                Some(t) => format!("{n} ({})", crate::commands::rows(t.rows)),
-                None => n.to_string(),
-            })
+        // The tables with data; those known only by their published schema
+        // (the rest of the traffic-analytics family) are counted.
+        let names: Vec<&str> = self.session.catalog.names().collect();
+        let with_data: Vec<String> = names
+            .iter()
+            .filter_map(|n| self.session.table_files(n).map(|t| format!("{n} ({})", crate::commands::rows(t.rows))))
             .collect();
+        let tables: Vec<String> = match names.len() - with_data.len() {
+            _ if with_data.is_empty() => names.iter().map(|n| n.to_string()).collect(),
+            0 => with_data,
+            more => {
+                let mut t = with_data;
+                t.push(format!("and {more} more with a schema only (.tables)"));
+                t
+            }
+        };
         format!(
             "ntaq {} — KQL over {}\ntables: {}\nEnter runs a one-line query; type a longer one line by line and end it with an empty line.\nTab completes; .help for commands and keys, Ctrl-D to leave.",
             env!("CARGO_PKG_VERSION"),
