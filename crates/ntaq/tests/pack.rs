@@ -599,3 +599,17 @@ fn run_works_from_any_directory_with_runs_options() {
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o.stderr).contains("kql::run::parameter_value"), "{}", text(&o.stderr));
 }
+
+/// `hops` outside 1–4 fails the query (assert()) instead of being read as 4.
+#[test]
+fn blast_radius_hops_out_of_range_fail() {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_ntaq"))
+        .args(["pack", "run", "blast-radius-ip", "--param", "hops=5"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{e}");
+    assert!(e.contains("hops must be between 1 and 4"), "{e}");
+    assert!(o.stdout.is_empty());
+}

@@ -2,7 +2,7 @@
 
 use super::Args;
 use crate::columnar::Col;
-use crate::error::Result;
+use crate::error::{ExecError, Result};
 use arrow_array::cast::AsArray;
 use arrow_array::*;
 use arrow_select::zip::zip;
@@ -75,6 +75,28 @@ pub fn coalesce(a: &Args) -> Result<Col> {
         result = zip(&keep, &v, &result)?;
     }
     Ok(Col::Array(result))
+}
+
+/// `assert(condition, message)`: true, or the query fails with `message`
+/// (assert-function page). Both arguments are constants (checked when binding).
+pub fn assert(a: &Args) -> Result<Col> {
+    let holds = match a.as_type(0, ScalarType::Bool)? {
+        Col::Scalar(Value::Bool(b)) => b,
+        other => {
+            let arr = other.to_array(a.len);
+            let b = arr.as_boolean();
+            (!b.is_empty() && b.null_count() == 0).then(|| b.iter().all(|v| v == Some(true)))
+        }
+    };
+    if holds != Some(true) {
+        let message = match a.col(1)? {
+            Col::Scalar(Value::String(m)) => m.clone(),
+            _ => "assertion failed".to_string(),
+        };
+        let span = a.arg_spans.first().copied().unwrap_or(a.span);
+        return Err(ExecError::runtime(format!("assertion failed: {message}"), span));
+    }
+    Ok(Col::Scalar(Value::Bool(Some(true))))
 }
 
 /// `isempty(x)`: null, or the empty string. `isnotempty` negates it.

@@ -213,6 +213,7 @@ pub fn call(
         "iff" | "iif" => conditional::iff(&a),
         "case" => conditional::case(&a),
         "coalesce" => conditional::coalesce(&a),
+        "assert" => conditional::assert(&a),
         "isempty" => conditional::is_empty(&a, false),
         "isnotempty" => conditional::is_empty(&a, true),
         "isnull" => conditional::is_null(&a, false),

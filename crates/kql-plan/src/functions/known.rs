@@ -29,7 +29,6 @@ pub(super) static UNSUPPORTED: &[&str] = &[
     "array_strcat",
     "array_sum",
     "asin",
-    "assert",
     "atan",
     "atan2",
     "bag_has_key",

@@ -157,6 +157,15 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Unnamed,
         "Deprecated alias of array_length.",
     ),
+    // assert-function page: the condition "must be evaluated to constant
+    // during the query analysis phase"; a false one fails the query.
+    scalar(
+        "assert",
+        &[P::new("condition", A::Exactly(S::Bool)).constant(), P::new("message", A::Exactly(S::String)).constant()],
+        Fixed(S::Bool),
+        Unnamed,
+        "Fails the query with the message when the condition is false; else true.",
+    ),
     scalar(
         "base64_decode_tostring",
         &[P::new("base64_string", A::StringLike)],

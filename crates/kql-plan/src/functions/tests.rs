@@ -43,7 +43,7 @@ fn tables_are_sorted_and_names_unique() {
 #[test]
 fn tables_hold_exactly_the_intended_functions() {
     // The set ntaq's executor implements (the brief for these tables).
-    let scalars = "abs ago array_length arraylength base64_decode_tostring base64_decodestring \
+    let scalars = "abs ago array_length arraylength assert base64_decode_tostring base64_decodestring \
                    base64_encode_tostring base64_encodestring bin case ceiling coalesce countof datetime_add \
                    datetime_diff datetime_part dayofmonth dayofweek endofday endofmonth endofweek endofyear exp \
                    extract extract_all floor format_bytes format_datetime format_ipv4 format_ipv4_mask \
