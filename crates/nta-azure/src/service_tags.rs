@@ -88,7 +88,14 @@ impl ServiceTags {
             .tags
             .iter()
             .enumerate()
-            .filter_map(|(i, t)| t.prefixes.iter().filter(|p| p.contains(ip)).map(|p| p.len).max().map(|len| (len, t.region.is_empty(), i, t)))
+            .filter_map(|(i, t)| {
+                t.prefixes
+                    .iter()
+                    .filter(|p| p.contains(ip))
+                    .map(|p| p.len)
+                    .max()
+                    .map(|len| (len, t.region.is_empty(), i, t))
+            })
             .collect();
         hits.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
         hits.into_iter().map(|h| h.3).collect()

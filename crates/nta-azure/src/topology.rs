@@ -39,10 +39,14 @@ impl ResourceId {
     /// (segment names matched without regard to case).
     pub fn parse(id: &str) -> Option<ResourceId> {
         let parts: Vec<&str> = id.trim_matches('/').split('/').collect();
-        if parts.len() < 4 || !parts[0].eq_ignore_ascii_case("subscriptions") || !parts[2].eq_ignore_ascii_case("resourceGroups") {
+        if parts.len() < 4
+            || !parts[0].eq_ignore_ascii_case("subscriptions")
+            || !parts[2].eq_ignore_ascii_case("resourceGroups")
+        {
             return None;
         }
-        let mut out = ResourceId { subscription: parts[1].to_string(), resource_group: parts[3].to_string(), path: Vec::new() };
+        let mut out =
+            ResourceId { subscription: parts[1].to_string(), resource_group: parts[3].to_string(), path: Vec::new() };
         let rest = &parts[4..];
         let rest = match rest {
             [p, _ns, tail @ ..] if p.eq_ignore_ascii_case("providers") => tail,
@@ -316,7 +320,9 @@ impl Topology {
                         p.dedup();
                         Subnet {
                             id: text(s, "id"),
-                            name: opt_text(s, "name").unwrap_or_else(|| ResourceId::parse(&text(s, "id")).unwrap_or_default().name().to_string()),
+                            name: opt_text(s, "name").unwrap_or_else(|| {
+                                ResourceId::parse(&text(s, "id")).unwrap_or_default().name().to_string()
+                            }),
                             prefixes: p,
                             nsg_id: opt_text(s, "networkSecurityGroup.id"),
                         }
@@ -325,7 +331,10 @@ impl Topology {
                 self.vnets.push(Vnet {
                     address_prefixes: prefixes(array(r, "addressSpace.addressPrefixes")),
                     subnets,
-                    peerings: array(r, "virtualNetworkPeerings").iter().filter_map(|p| opt_text(p, "remoteVirtualNetwork.id")).collect(),
+                    peerings: array(r, "virtualNetworkPeerings")
+                        .iter()
+                        .filter_map(|p| opt_text(p, "remoteVirtualNetwork.id"))
+                        .collect(),
                     id: c.id,
                     name: c.name,
                     resource_group: c.resource_group,
@@ -393,7 +402,9 @@ impl Topology {
         self.vnets
             .iter()
             .flat_map(|v| v.subnets.iter().map(move |s| (v, s)))
-            .filter_map(|(v, s)| s.prefixes.iter().filter(|p| p.contains(ip)).map(|p| p.len).max().map(|len| (len, v, s)))
+            .filter_map(|(v, s)| {
+                s.prefixes.iter().filter(|p| p.contains(ip)).map(|p| p.len).max().map(|len| (len, v, s))
+            })
             .max_by_key(|(len, _, _)| *len)
             .map(|(_, v, s)| (v, s))
     }
@@ -402,7 +413,9 @@ impl Topology {
     pub fn vnet_of(&self, ip: u32) -> Option<&Vnet> {
         self.vnets
             .iter()
-            .filter_map(|v| v.address_prefixes.iter().filter(|p| p.contains(ip)).map(|p| p.len).max().map(|len| (len, v)))
+            .filter_map(|v| {
+                v.address_prefixes.iter().filter(|p| p.contains(ip)).map(|p| p.len).max().map(|len| (len, v))
+            })
             .max_by_key(|(len, _)| *len)
             .map(|(_, v)| v)
     }
@@ -436,7 +449,8 @@ fn collect_json_files(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), AzureEr
         out.push(path.to_path_buf());
         return Ok(());
     }
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(path).map_err(io)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    let mut entries: Vec<PathBuf> =
+        std::fs::read_dir(path).map_err(io)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
     entries.sort();
     for e in entries {
         if e.is_dir() {
@@ -479,7 +493,10 @@ mod tests {
 
     #[test]
     fn resource_ids() {
-        let id = ResourceId::parse("/subscriptions/s1/resourceGroups/rg1/providers/Microsoft.Network/virtualNetworks/hub/subnets/web").unwrap();
+        let id = ResourceId::parse(
+            "/subscriptions/s1/resourceGroups/rg1/providers/Microsoft.Network/virtualNetworks/hub/subnets/web",
+        )
+        .unwrap();
         assert_eq!((id.subscription.as_str(), id.resource_group.as_str(), id.name()), ("s1", "rg1", "web"));
         assert_eq!(id.path.len(), 2);
         assert!(ResourceId::parse("/foo/bar").is_none());

@@ -1,13 +1,19 @@
 //! Raw flow-log blobs (NSG flow logs v1/v2, VNet flow logs) as tables.
 //!
 //! - [`reader`]: folder trees of `PT1H.json` blobs → the `FlowTuples` table
-//!   (one row per flow tuple), streaming, located errors.
+//!   (one row per flow tuple, [`tuples`]), streaming, located errors.
 //! - [`derive`]: `FlowTuples` → `NTANetAnalytics` and `NTAIpDetails`, following
 //!   traffic analytics' documented aggregation, enriched from files the user
 //!   provides ([`derive::Enrichment`]).
 
 pub mod derive;
 pub mod error;
+pub mod reader;
+pub mod tuples;
 
 pub use derive::{Derived, Enrichment, EnrichmentPaths, Interval, derive};
 pub use error::FlowLogError;
+pub use reader::{
+    Blob, BlobReport, Progress, ReadOptions, ReadSummary, TupleSink, find_blobs, read_blob, read_blobs, read_tree,
+};
+pub use tuples::FlowLogKind;

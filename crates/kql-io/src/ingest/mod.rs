@@ -21,7 +21,7 @@ mod passes;
 mod sink;
 pub(crate) mod typing;
 
-pub use typing::parse_datetime;
+pub use typing::{parse_datetime, schema_of};
 
 use crate::datadir::{DataDir, FileSource, TableFiles};
 use crate::error::IoError;
