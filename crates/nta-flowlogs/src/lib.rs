@@ -15,5 +15,6 @@ pub use derive::{Derived, Enrichment, EnrichmentPaths, Interval, derive};
 pub use error::FlowLogError;
 pub use reader::{
     Blob, BlobReport, Progress, ReadOptions, ReadSummary, TupleSink, find_blobs, read_blob, read_blobs, read_tree,
+    sniff,
 };
 pub use tuples::FlowLogKind;

@@ -246,3 +246,14 @@ fn a_large_single_line_blob_is_streamed() {
     }
     assert!(watch.seen.len() >= 80);
 }
+
+#[test]
+fn sniffing_reads_the_first_record_only() {
+    let dir = tempfile::tempdir().unwrap();
+    // A flow-log blob whose second record is broken: sniffing does not see it.
+    let text = blob(&[vnet_record(0, &[tuple("1748772000", 1)]), "{\"broken\":".into()]);
+    let flow = write(dir.path(), "PT1H.json", &text);
+    let other = write(dir.path(), "vnets.json", "[]");
+    assert_eq!(nta_flowlogs::sniff(&flow).unwrap(), Some(nta_flowlogs::FlowLogKind::VNet));
+    assert_eq!(nta_flowlogs::sniff(&other).unwrap(), None);
+}

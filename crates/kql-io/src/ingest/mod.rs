@@ -27,6 +27,7 @@ use crate::datadir::{DataDir, FileSource, TableFiles};
 use crate::error::IoError;
 use kql_syntax::ScalarType;
 use passes::read_text;
+pub use sink::MemoryParquet;
 use sink::{FileSink, MemorySink};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};

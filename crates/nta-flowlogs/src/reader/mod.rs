@@ -258,3 +258,16 @@ pub fn read_blob<R: Read>(
     }
     Ok(report)
 }
+
+/// The kind of flow log in the file at `path`, from its first record only
+/// (`None`: not a flow-log blob). For telling a folder of blobs from other data.
+pub fn sniff(path: &Path) -> Result<Option<FlowLogKind>, FlowLogError> {
+    let file =
+        std::fs::File::open(path).map_err(|source| FlowLogError::Unreadable { path: path.to_path_buf(), source })?;
+    let mut kind = None;
+    stream::records(BufReader::with_capacity(1 << 16, file), &mut |_| {}, &mut |_, _, raw| {
+        kind = record::recognise(raw);
+        Control::Abort
+    });
+    Ok(kind)
+}

@@ -13,6 +13,16 @@ use crate::session::Session;
 use std::io::Read;
 
 /// A row count as people read it: `1 row`, `0 rows`, `744 rows`.
+/// A size in bytes for people: `12.3 MiB`.
+pub fn size(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 30 => format!("{:.1} GiB", b as f64 / f64::from(1 << 30)),
+        b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / f64::from(1 << 20)),
+        b if b >= 1 << 10 => format!("{:.1} KiB", b as f64 / f64::from(1 << 10)),
+        b => format!("{b} bytes"),
+    }
+}
+
 pub fn rows(n: u64) -> String {
     if n == 1 { "1 row".to_string() } else { format!("{n} rows") }
 }
@@ -155,7 +165,12 @@ pub fn queries_in(input: &Input) -> Vec<QueryText> {
 /// An I/O error as the command line shows it: its code and message, and
 /// its help on a second line.
 pub fn io_error_text(e: kql_io::IoError) -> String {
-    let d = Diag::new(e);
+    diag_text(&Diag::new(e))
+}
+
+/// A diagnostic without source as the command line shows it: its code and
+/// message, and its help on a second line.
+pub fn diag_text(d: &Diag) -> String {
     match d.help() {
         Some(help) => format!("{}: {}\n  help: {help}", d.code(), d.message()),
         None => format!("{}: {}", d.code(), d.message()),
