@@ -98,7 +98,7 @@ fn nsg_version_1_sample() {
     let second_records = text[1..].find("\"records\"").map(|i| i + 1).unwrap();
     let second_records = second_records + 1 + text[second_records + 1..].find("\"records\"").unwrap();
     let start = text[..second_records].rfind('{').unwrap() as u64;
-    match read_tree(&[path.clone()], &ReadOptions::default()) {
+    match read_tree(std::slice::from_ref(&path), &ReadOptions::default()) {
         Err(FlowLogError::BadRecord { path: p, offset, record, reason }) => {
             assert_eq!((p, offset, record), (path.clone(), start, 2), "{reason}");
         }

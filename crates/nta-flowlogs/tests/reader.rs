@@ -77,14 +77,14 @@ fn malformed_records_are_located_or_skipped_and_counted() {
     let path = write(dir.path(), "PT1H.json", &text);
     // Byte offsets of records 1 and 3, found in the text independently.
     let at = |i: usize| text.find(&records[i]).unwrap() as u64;
-    match read_tree(&[path.clone()], &ReadOptions::default()) {
+    match read_tree(std::slice::from_ref(&path), &ReadOptions::default()) {
         Err(FlowLogError::BadRecord { path: p, offset, record, reason }) => {
             assert_eq!((&p, offset, record), (&path, at(1), 1));
             assert!(reason.contains("direction `X`"), "{reason}");
         }
         other => panic!("expected a located bad record, got {other:?}"),
     }
-    let (mut summary, batches) = read_tree(&[path.clone()], &lenient()).unwrap();
+    let (mut summary, batches) = read_tree(std::slice::from_ref(&path), &lenient()).unwrap();
     // A bad record adds no rows, not even its good tuples.
     let ports: Vec<String> = rows(&batches).iter().map(|r| r.split('|').nth(10).unwrap().to_string()).collect();
     assert_eq!(ports, ["1", "4", "5"]);
@@ -104,7 +104,7 @@ fn broken_json_is_an_error_or_with_lenient_the_rest_is_skipped() {
     let records = [vnet_record(0, &[tuple("1748772000", 1)]), vnet_record(1, &[tuple("1748772060", 2)])];
     let text = blob(&records).replacen("},{", "}#{", 1);
     let path = write(dir.path(), "PT1H.json", &text);
-    let err = read_tree(&[path.clone()], &ReadOptions::default()).unwrap_err();
+    let err = read_tree(std::slice::from_ref(&path), &ReadOptions::default()).unwrap_err();
     assert!(matches!(err, FlowLogError::Syntax { record: 1, .. }), "{err:?}");
     let (mut summary, batches) = read_tree(&[path], &lenient()).unwrap();
     assert_eq!(batches.iter().map(RecordBatch::num_rows).sum::<usize>(), 1);

@@ -58,9 +58,12 @@ impl<R: Read> Read for Counting<'_, R> {
     }
 }
 
+/// The record callback: (index, byte offset, raw JSON) → what next.
+type OnRecord<'f> = &'f mut dyn FnMut(usize, u64, &str) -> Control;
+
 struct State<'f> {
     pos: Rc<Cell<u64>>,
-    on_record: RefCell<&'f mut dyn FnMut(usize, u64, &str) -> Control>,
+    on_record: RefCell<OnRecord<'f>>,
     records: Cell<usize>,
     saw_records: Cell<bool>,
     stop: Cell<Option<Ending>>,
