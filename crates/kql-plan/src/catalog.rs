@@ -91,16 +91,23 @@ struct JsonColumn {
 /// queries of those tables use).
 const NTA_SCHEMA_JSON: &str = include_str!("catalog/nta-schema.json");
 
+/// ntaq's own table of raw flow-log tuples (`--flow-logs`, docs/flow-logs.md):
+/// the one list of its columns, which the flow-log reader builds its batches from.
+const FLOW_TUPLES_SCHEMA_JSON: &str = include_str!("catalog/flowtuples-schema.json");
+
 impl Catalog {
     pub fn new() -> Self {
         Catalog::default()
     }
 
     /// The built-in catalog: the traffic-analytics tables as Log Analytics
-    /// publishes them (see [`NTA_SCHEMA_JSON`]).
+    /// publishes them (see [`NTA_SCHEMA_JSON`]), and FlowTuples (raw flow-log tuples).
     pub fn nta() -> Catalog {
-        let parsed: BTreeMap<String, Vec<JsonColumn>> =
+        let mut parsed: BTreeMap<String, Vec<JsonColumn>> =
             serde_json::from_str(NTA_SCHEMA_JSON).expect("embedded NTA schema is valid JSON");
+        let flow: BTreeMap<String, Vec<JsonColumn>> =
+            serde_json::from_str(FLOW_TUPLES_SCHEMA_JSON).expect("embedded FlowTuples schema is valid JSON");
+        parsed.extend(flow);
         let mut catalog = Catalog::new();
         for (table, cols) in parsed {
             let columns = cols
@@ -160,6 +167,16 @@ mod tests {
         assert_eq!(ty(ip, "Port"), ScalarType::Int);
         assert_eq!(net.columns[0].name, "AclGroup", "documented order is kept");
         assert!(c.get("ntanetanalytics").is_none(), "table names are case-sensitive");
+        // FlowTuples: the 21 columns of issue 18, in that order.
+        let flow = c.get("FlowTuples").unwrap();
+        assert_eq!(
+            flow.schema().to_string(),
+            "(FlowTime:datetime, FlowLogKind:string, FlowLogVersion:int, FlowLogResourceId:string, \
+             TargetResourceId:string, MacAddress:string, AclId:string, AclRule:string, SrcIp:string, \
+             DestIp:string, SrcPort:int, DestPort:int, L4Protocol:string, FlowDirection:string, \
+             FlowState:string, FlowStatus:string, FlowEncryption:string, PacketsSrcToDest:long, \
+             BytesSrcToDest:long, PacketsDestToSrc:long, BytesDestToSrc:long)"
+        );
     }
 
     #[test]

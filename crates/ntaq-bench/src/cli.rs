@@ -70,6 +70,17 @@ struct Args {
 
 #[derive(Subcommand)]
 enum Sub {
+    /// Time `ntaq run --flow-logs` over about 1 GB of VNet flow-log blobs
+    /// (written once into the cache): wall, CPU and peak memory, into
+    /// docs/performance.md's flow-log block (or `--report -`).
+    FlowLogs {
+        /// Total size of the blobs, MiB.
+        #[arg(long, default_value_t = 1024)]
+        megabytes: u64,
+        /// Number of blob files.
+        #[arg(long, default_value_t = 8)]
+        files: usize,
+    },
     /// (internal) Run a command and print its wall time and peak RSS as JSON.
     Measure {
         #[arg(long)]
@@ -105,6 +116,17 @@ pub fn main() -> ExitCode {
         Some(Sub::Measure { stdout, timeout, program, args }) => {
             measure::measure_child(stdout.as_deref(), *timeout, program, args)
         }
+        Some(Sub::FlowLogs { megabytes, files }) => ntaq_binary(&args).and_then(|ntaq| {
+            crate::flowlogs::bench(&crate::flowlogs::Options {
+                ntaq: &ntaq,
+                cache: &args.cache,
+                megabytes: *megabytes,
+                files: (*files).max(1),
+                runs: args.runs as usize,
+                timeout: args.timeout,
+                report: &args.report,
+            })
+        }),
         None => bench(&args),
     };
     match result {
@@ -116,11 +138,8 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn bench(args: &Args) -> Result<(), String> {
-    let repo = std::env::current_dir().map_err(|e| e.to_string())?;
-    if !repo.join("queries/scenario1.kql").exists() {
-        return Err("run from the repository root (queries/ not found)".into());
-    }
+/// The ntaq binary to time: --ntaq, else the one next to this harness.
+fn ntaq_binary(args: &Args) -> Result<PathBuf, String> {
     let ntaq = match &args.ntaq {
         Some(p) => p.clone(),
         None => std::env::current_exe()
@@ -130,6 +149,15 @@ fn bench(args: &Args) -> Result<(), String> {
     if !ntaq.exists() {
         return Err(format!("{} not found: build it with `cargo build --release -p ntaq`", ntaq.display()));
     }
+    Ok(ntaq)
+}
+
+fn bench(args: &Args) -> Result<(), String> {
+    let repo = std::env::current_dir().map_err(|e| e.to_string())?;
+    if !repo.join("queries/scenario1.kql").exists() {
+        return Err("run from the repository root (queries/ not found)".into());
+    }
+    let ntaq = ntaq_binary(args)?;
     let runs = args.runs as usize;
     let mut all = scenarios::all(&repo);
     if !args.scenarios.is_empty() {
@@ -351,7 +379,13 @@ mod tests {
             Some(Sub::Measure { timeout, program, args, .. }) => {
                 assert_eq!((timeout, program.as_str(), args.as_slice()), (Some(2.5), "sleep", &["10".to_string()][..]));
             }
-            None => panic!("no subcommand"),
+            _ => panic!("not the measure subcommand"),
         }
+    }
+
+    #[test]
+    fn the_flow_log_bench_takes_a_size() {
+        let a = Args::try_parse_from(["ntaq-bench", "flow-logs", "--megabytes", "64", "--files", "2"]).unwrap();
+        assert!(matches!(a.command, Some(Sub::FlowLogs { megabytes: 64, files: 2 })));
     }
 }

@@ -8,6 +8,7 @@ mod cli;
 mod data;
 mod duckdb;
 mod floor;
+mod flowlogs;
 mod measure;
 mod report;
 mod scenarios;

@@ -21,6 +21,8 @@ use std::time::{Duration, Instant};
 pub struct Sample {
     pub wall: f64,
     pub max_rss_kb: u64,
+    /// CPU seconds (user + system) of the program; / wall = cores kept busy.
+    pub cpu: f64,
 }
 
 /// How a measured run ended.
@@ -76,9 +78,11 @@ pub fn measure_child(
     }
     let usage = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN)
         .map_err(|e| format!("getrusage: {e}"))?;
+    let secs = |t: nix::sys::time::TimeVal| t.tv_sec() as f64 + t.tv_usec() as f64 / 1e6;
     let line = json!({
         "wall": wall,
         "max_rss_kb": usage.max_rss(),
+        "cpu": secs(usage.user_time()) + secs(usage.system_time()),
         "status": status.code(),
         "signal": status.signal(),
         "timed_out": timed_out.load(Ordering::SeqCst),
@@ -125,8 +129,11 @@ pub fn run_checked(
     let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
     let v: Value = serde_json::from_slice(&o.stdout)
         .map_err(|e| format!("{}: no measurement ({e}); stderr: {stderr}", program.display()))?;
-    let sample =
-        Sample { wall: v["wall"].as_f64().unwrap_or(f64::NAN), max_rss_kb: v["max_rss_kb"].as_u64().unwrap_or(0) };
+    let sample = Sample {
+        wall: v["wall"].as_f64().unwrap_or(f64::NAN),
+        max_rss_kb: v["max_rss_kb"].as_u64().unwrap_or(0),
+        cpu: v["cpu"].as_f64().unwrap_or(f64::NAN),
+    };
     let status = classify(&v, &stderr, timeout);
     Ok((sample, status, stderr))
 }

@@ -58,6 +58,11 @@ impl Machine {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         Machine { cpu, cores, memory }
     }
+
+    /// `CPU (N cores, M RAM)`.
+    pub fn describe(&self) -> String {
+        format!("{} ({} cores, {} RAM)", self.cpu, self.cores, self.memory)
+    }
 }
 
 pub struct Report<'a> {
@@ -233,11 +238,18 @@ fn row_cells(r: &Row) -> Vec<String> {
 
 /// Replaces the measured part of `path` (or writes a new file with it).
 pub fn update(path: &Path, measured: &str) -> Result<(), String> {
-    let block = format!("{BEGIN}\n{measured}{END}\n");
+    update_between(path, BEGIN, END, measured, "# Performance\n\n")
+}
+
+/// Replaces what is between the markers `begin` and `end` in `path`;
+/// without them, appends `heading` and the marked block.
+pub fn update_between(path: &Path, begin: &str, end: &str, measured: &str, heading: &str) -> Result<(), String> {
+    let block = format!("{begin}\n{measured}{end}\n");
     let old = std::fs::read_to_string(path).unwrap_or_default();
-    let text = match (old.find(BEGIN), old.find(END)) {
-        (Some(a), Some(b)) if a < b => format!("{}{block}{}", &old[..a], old[b + END.len()..].trim_start_matches('\n')),
-        _ => format!("# Performance\n\n{block}"),
+    let text = match (old.find(begin), old.find(end)) {
+        (Some(a), Some(b)) if a < b => format!("{}{block}{}", &old[..a], old[b + end.len()..].trim_start_matches('\n')),
+        _ if old.is_empty() => format!("{heading}{block}"),
+        _ => format!("{}\n\n{heading}{block}", old.trim_end()),
     };
     std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
 }
@@ -269,7 +281,7 @@ mod tests {
             cold: if ok { 3.0 } else { f64::NAN },
             warm: if ok { vec![2.0, 2.5, 3.0] } else { Vec::new() },
             rows,
-            process: Sample { wall: 9.0, max_rss_kb: 4096 },
+            process: Sample { wall: 9.0, max_rss_kb: 4096, cpu: 9.0 },
             status,
         }
     }

@@ -39,6 +39,7 @@ Examples:
   ntaq convert exports/NTANetAnalytics/ --table NTANetAnalytics -o data/NTANetAnalytics.parquet
   ntaq pack list                            # the zero-trust query pack
   ntaq pack run blast-radius-ip --param ip=10.163.0.7 --param hops=3
+  ntaq run -c 'FlowTuples | summarize sum(BytesSrcToDest) by DestIp | top 5 by sum_BytesSrcToDest' --flow-logs blobs/
   ntaq parse --format kql queries/scenario2.kql";
 
 const RUN_AFTER_HELP: &str = "\
@@ -48,7 +49,9 @@ Examples:
   ntaq run queries/scenario2.kql --now 2025-06-02T00:00:00Z -o scenario2.md
   ntaq run 'queries/scenario[12].kql' --output-dir reports/ --format json
   ntaq run -c 'NTAIpDetails | summarize count() by FlowType' --format json
-  ntaq run queries/scenario4.kql --param start=2025-06-01 --param end=2025-06-02 -o s4.parquet";
+  ntaq run queries/scenario4.kql --param start=2025-06-01 --param end=2025-06-02 -o s4.parquet
+  ntaq run -c 'FlowTuples | where FlowStatus == \"D\" | summarize count() by SrcIp' --flow-logs blobs/
+  ntaq run queries/scenario2.kql --flow-logs blobs/ --topology az/ --service-tags ServiceTags_Public.json";
 
 const CHECK_AFTER_HELP: &str = "\
 Examples:
@@ -62,7 +65,8 @@ const REPL_AFTER_HELP: &str = "\
 Examples:
   ntaq repl
   ntaq repl --data exports/ --now 2025-06-02T00:00:00Z
-  ntaq repl --param timeInterval:startISO=2025-06-01T00:00:00Z --param timeInterval:endISO=2025-06-02T00:00:00Z";
+  ntaq repl --param timeInterval:startISO=2025-06-01T00:00:00Z --param timeInterval:endISO=2025-06-02T00:00:00Z
+  ntaq repl --flow-logs blobs/ --topology az/ --lenient";
 
 const PACK_AFTER_HELP: &str = "\
 Examples:
@@ -101,7 +105,8 @@ const CONVERT_AFTER_HELP: &str = "\
 Examples:
   ntaq convert NTANetAnalytics.csv -o data/NTANetAnalytics.parquet
   ntaq convert exports/am-ntanetanalytics/ --table NTANetAnalytics -o data/NTANetAnalytics.parquet
-  ntaq convert ips.json --table NTAIpDetails -o data/NTAIpDetails.parquet --lenient";
+  ntaq convert ips.json --table NTAIpDetails -o data/NTAIpDetails.parquet --lenient
+  ntaq convert --flow-logs blobs/ --topology az/ --service-tags ServiceTags_Public.json --output-dir data/";
 
 #[derive(Parser, Debug)]
 #[command(name = "ntaq", version, about = ABOUT, long_about = LONG_ABOUT, after_help = AFTER_HELP)]
@@ -142,7 +147,9 @@ pub enum Command {
     /// or `.command` lines), and the exit status is 1 if an entry failed.
     #[command(after_help = REPL_AFTER_HELP)]
     Repl(ReplArgs),
-    /// Turn Log Analytics text exports into one typed, compressed Parquet file.
+    /// Turn Log Analytics text exports into one typed, compressed Parquet
+    /// file, or flow-log blobs into FlowTuples, NTANetAnalytics and
+    /// NTAIpDetails Parquet files (--flow-logs DIR --output-dir OUT).
     ///
     /// INPUTs are the portal's CSV, the Azure CLI's JSON, data export's JSON
     /// lines (any of them .gz), or folders of them; together they make one
@@ -319,9 +326,12 @@ pub struct RunOptions {
     pub tables: Vec<TableArg>,
 
     /// Skip (and count) rows of text exports with values that do not fit
-    /// their column, instead of failing.
+    /// their column, and malformed flow-log records, instead of failing.
     #[arg(long)]
     pub lenient: bool,
+
+    #[command(flatten)]
+    pub flow: FlowLogArgs,
 
     /// A value for a query parameter or workbook placeholder, e.g.
     /// `--param start=2025-06-01T00:00:00Z` or
@@ -467,9 +477,13 @@ pub struct ReplArgs {
     pub tables: Vec<TableArg>,
 
     /// Skip (and count) rows of text exports with values that do not fit
-    /// their column, instead of failing (also for `.load`).
+    /// their column, and malformed flow-log records, instead of failing
+    /// (also for `.load`).
     #[arg(long)]
     pub lenient: bool,
+
+    #[command(flatten)]
+    pub flow: FlowLogArgs,
 
     /// A value for a query parameter or workbook placeholder (as for
     /// `run`); `.param` changes them in the shell. Repeatable.
@@ -506,27 +520,84 @@ pub fn parse_table_arg(text: &str) -> Result<TableArg, String> {
 pub struct ConvertArgs {
     /// Text exports: CSV, JSON or JSON-lines files (optionally .gz), or
     /// folders of them (read recursively). Together they make one table.
-    #[arg(required = true, value_name = "INPUT")]
+    #[arg(required_unless_present = "flow_logs", conflicts_with = "flow_logs", value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
     /// The table the rows belong to; NTANetAnalytics and NTAIpDetails are
     /// typed by their published schemas. Default: named after the first
     /// INPUT (`NTANetAnalytics.csv`, `NTANetAnalytics/`, `am-ntanetanalytics/`).
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", conflicts_with = "flow_logs")]
     pub table: Option<String>,
 
     /// The Parquet file to write.
-    #[arg(long, short = 'o', value_name = "OUT.parquet")]
-    pub output: PathBuf,
+    #[arg(long, short = 'o', value_name = "OUT.parquet", required_unless_present = "flow_logs")]
+    pub output: Option<PathBuf>,
 
-    /// Skip (and count) rows with values that do not fit their column,
-    /// instead of failing.
+    /// With --flow-logs: the folder (created if missing) that receives
+    /// FlowTuples.parquet, NTANetAnalytics.parquet and NTAIpDetails.parquet.
+    #[arg(long, value_name = "DIR", requires = "flow_logs", conflicts_with = "output")]
+    pub output_dir: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub flow: FlowLogArgs,
+
+    /// Skip (and count) rows with values that do not fit their column (and
+    /// malformed flow-log records), instead of failing.
     #[arg(long)]
     pub lenient: bool,
 
     /// Only errors and warnings on standard error.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+}
+
+/// Raw flow-log blobs, and the files that enrich the tables derived from
+/// them (docs/flow-logs.md).
+#[derive(Args, Debug, Clone, Default)]
+pub struct FlowLogArgs {
+    /// A folder of NSG or VNet flow-log blobs: the PT1H.json files as `az
+    /// storage blob download-batch` or azcopy download them (any depth;
+    /// recognised by content, other JSON files are skipped). Exposes
+    /// FlowTuples (one row per flow tuple), and NTANetAnalytics and
+    /// NTAIpDetails derived from it when a query reads them. Repeatable.
+    #[arg(long = "flow-logs", value_name = "DIR")]
+    pub flow_logs: Vec<PathBuf>,
+
+    /// Azure CLI JSON of the network (`az network vnet list`, `az network
+    /// nic list`, `az vm list`, …: files or a folder), for subnets, VMs and
+    /// FlowType of the derived tables. Repeatable.
+    #[arg(long, value_name = "PATH", requires = "flow_logs")]
+    pub topology: Vec<PathBuf>,
+
+    /// Microsoft's service tags JSON (ServiceTags_Public_*.json), for
+    /// AzurePublic vs ExternalPublic and Azure regions.
+    #[arg(long, value_name = "PATH", requires = "flow_logs")]
+    pub service_tags: Option<PathBuf>,
+
+    /// Threat indicators (CSV or JSON with NTAIpDetails column names), for
+    /// MaliciousFlow and NTAIpDetails.
+    #[arg(long, value_name = "PATH", requires = "flow_logs")]
+    pub threat_intel: Option<PathBuf>,
+
+    /// A MaxMind-format .mmdb database, for Location and Country.
+    #[arg(long, value_name = "PATH", requires = "flow_logs")]
+    pub geoip: Option<PathBuf>,
+
+    /// Traffic analytics' processing interval the derived tables aggregate over.
+    #[arg(long, value_name = "10m|60m", default_value = "60m", requires = "flow_logs")]
+    pub interval: nta_flowlogs::Interval,
+}
+
+impl FlowLogArgs {
+    /// The enrichment inputs as the deriving code takes them.
+    pub fn enrichment(&self) -> nta_flowlogs::EnrichmentPaths {
+        nta_flowlogs::EnrichmentPaths {
+            topology: self.topology.clone(),
+            service_tags: self.service_tags.clone(),
+            threat_intel: self.threat_intel.clone(),
+            geoip: self.geoip.clone(),
+        }
+    }
 }
 
 /// `--max-memory`: a size such as 512MB, 8GiB or a number of bytes.

@@ -73,6 +73,8 @@ pub struct Checked {
     pub program: Program,
     /// Outside parameters the query refers to.
     pub used_params: std::collections::BTreeSet<String>,
+    /// Tables the query reads.
+    pub used_tables: Vec<String>,
 }
 
 impl Checked {
@@ -121,6 +123,9 @@ pub struct Session {
     data: Option<DataDir>,
     /// Published columns the data's files lack (they read as empty).
     missing: crate::hints::Missing,
+    /// Flow logs whose NTA tables are derived when a query first reads
+    /// them (`--flow-logs`, see [`crate::flowlogs`]).
+    pub flow_logs: Option<Arc<crate::flowlogs::PendingDerive>>,
 }
 
 impl std::fmt::Debug for Session {
@@ -147,6 +152,7 @@ impl Session {
             tables: Arc::new(MemTables::new()),
             data: None,
             missing: Default::default(),
+            flow_logs: None,
         }
     }
 
@@ -255,6 +261,7 @@ impl Session {
             tables,
             data: Some(dir),
             missing: absent,
+            flow_logs: None,
         };
         (session, notes)
     }
@@ -283,6 +290,7 @@ impl Session {
             prelude: std::mem::take(&mut self.prelude),
             limits: self.limits,
             lenient: self.lenient,
+            flow_logs: self.flow_logs.take(),
             ..loaded
         };
         notes
@@ -335,6 +343,7 @@ impl Session {
             diagnostics: diagnostics.into_iter().map(|(_, d)| d).collect(),
             program: bound.program,
             used_params: bound.used_params,
+            used_tables: bound.used_tables.into_keys().collect(),
         }
     }
 

@@ -21,12 +21,13 @@ mod passes;
 mod sink;
 pub(crate) mod typing;
 
-pub use typing::parse_datetime;
+pub use typing::{parse_datetime, schema_of};
 
 use crate::datadir::{DataDir, FileSource, TableFiles};
 use crate::error::IoError;
 use kql_syntax::ScalarType;
 use passes::read_text;
+pub use sink::MemoryParquet;
 use sink::{FileSink, MemorySink};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};

@@ -143,3 +143,29 @@ impl BatchSink for FileSink {
         Ok(())
     }
 }
+
+/// Batches from one source file (a text export, a flow-log blob) held as
+/// Parquet in memory, like the text exports of a data directory: for
+/// readers outside this crate that type their own batches.
+pub struct MemoryParquet {
+    sink: MemorySink,
+}
+
+impl MemoryParquet {
+    /// A buffer for the rows of `path` (named in messages), of `schema`.
+    pub fn new(path: &Path, schema: &SchemaRef) -> Result<MemoryParquet, IoError> {
+        let mut sink = MemorySink::default();
+        sink.begin(path, schema)?;
+        Ok(MemoryParquet { sink })
+    }
+
+    pub fn write(&mut self, batch: RecordBatch) -> Result<(), IoError> {
+        self.sink.write(batch)
+    }
+
+    /// The Parquet file, ready to scan ([`FileSource::Text`]).
+    pub fn finish(mut self) -> Result<FileSource, IoError> {
+        self.sink.end()?;
+        Ok(self.sink.files.pop().expect("begun in new"))
+    }
+}

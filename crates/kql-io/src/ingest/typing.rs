@@ -361,7 +361,7 @@ impl Builder {
 
 /// The Arrow schema of typed columns: canonical types, `kusto.type` on
 /// every field.
-pub(crate) fn schema_of(columns: &[(String, ScalarType)]) -> SchemaRef {
+pub fn schema_of(columns: &[(String, ScalarType)]) -> SchemaRef {
     let fields: Vec<Field> = columns
         .iter()
         .map(|(name, ty)| {

@@ -1,11 +1,24 @@
-//! `ntaq convert`: Log Analytics text exports to one typed Parquet file.
+//! `ntaq convert`: Log Analytics text exports to one typed Parquet file;
+//! flow-log blobs to FlowTuples, NTANetAnalytics and NTAIpDetails files.
 
-use super::io_error_text;
+use super::{error_text, io_error_text};
 use crate::cli::{ConvertArgs, exit};
+use crate::diagnostic::Diag;
 use crate::session::ingest_options;
+use arrow_array::RecordBatch;
+use kql_io::{Destination, OutputFormat, OutputOptions};
+use std::io::IsTerminal;
+use std::path::Path;
 use std::time::Instant;
 
 pub fn run(args: &ConvertArgs) -> u8 {
+    if !args.flow.flow_logs.is_empty() {
+        return flow_logs(args);
+    }
+    let Some(output) = &args.output else {
+        eprintln!("ntaq: convert needs --output FILE (or --flow-logs DIR with --output-dir DIR)");
+        return exit::USAGE;
+    };
     let started = Instant::now();
     let opts = ingest_options(args.lenient);
     let table = match &args.table {
@@ -24,7 +37,7 @@ pub fn run(args: &ConvertArgs) -> u8 {
             }
         },
     };
-    let summary = match kql_io::ingest::convert(&table, &args.inputs, &args.output, &opts) {
+    let summary = match kql_io::ingest::convert(&table, &args.inputs, output, &opts) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("ntaq: {}", io_error_text(e));
@@ -61,10 +74,10 @@ pub fn run(args: &ConvertArgs) -> u8 {
             "{} of {table} from {} written to {} ({} columns, {}, {}; {:.3} s)",
             super::rows(report.rows),
             plural(summary.files, "file"),
-            args.output.display(),
+            output.display(),
             report.columns.len(),
             plural(summary.row_groups, "row group"),
-            size(summary.bytes),
+            super::size(summary.bytes),
             started.elapsed().as_secs_f64()
         );
     }
@@ -82,11 +95,93 @@ fn name_of(path: &std::path::Path) -> Option<String> {
     }
 }
 
-fn size(bytes: u64) -> String {
-    match bytes {
-        b if b >= 1 << 30 => format!("{:.1} GiB", b as f64 / f64::from(1 << 30)),
-        b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / f64::from(1 << 20)),
-        b if b >= 1 << 10 => format!("{:.1} KiB", b as f64 / f64::from(1 << 10)),
-        b => format!("{b} bytes"),
+/// `convert --flow-logs DIR --output-dir OUT`: FlowTuples.parquet, then
+/// NTANetAnalytics.parquet and NTAIpDetails.parquet derived from it; each
+/// file is written completely or not at all.
+fn flow_logs(args: &ConvertArgs) -> u8 {
+    let Some(dir) = &args.output_dir else {
+        eprintln!(
+            "ntaq: convert --flow-logs writes FlowTuples.parquet, NTANetAnalytics.parquet and NTAIpDetails.parquet: \
+             add --output-dir DIR"
+        );
+        return exit::USAGE;
+    };
+    let started = Instant::now();
+    let bar = !args.quiet && std::io::stderr().is_terminal();
+    let (tuples, notes) = match crate::flowlogs::read(&args.flow.flow_logs, args.lenient, bar) {
+        Ok(read) => read,
+        Err(d) => {
+            eprintln!("ntaq: {}", error_text(&d));
+            return exit::USAGE;
+        }
+    };
+    let shown: Vec<Diag> =
+        notes.into_iter().filter(|d| !args.quiet || d.severity() != crate::diagnostic::Severity::Note).collect();
+    super::print_load_notes(&shown);
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        eprintln!("ntaq: cannot create `{}`: {e}", dir.display());
+        return exit::USAGE;
     }
+    let written = crate::flowlogs::scan_all(&tuples)
+        .and_then(|batches| write(dir, nta_flowlogs::tuples::TABLE, &tuples.schema, &batches, args.quiet));
+    if let Err(d) = written {
+        eprintln!("ntaq: {}", error_text(&d));
+        return exit::USAGE;
+    }
+    let pending =
+        crate::flowlogs::PendingDerive { tuples, enrichment: args.flow.enrichment(), interval: args.flow.interval };
+    let derived = match crate::flowlogs::derive_batches(&pending) {
+        Ok(d) => d,
+        Err(d) => {
+            eprintln!(
+                "ntaq: {}\n  (FlowTuples.parquet is written; NTANetAnalytics.parquet and NTAIpDetails.parquet are not)",
+                error_text(&d)
+            );
+            return exit::USAGE;
+        }
+    };
+    if !args.quiet {
+        for text in &derived.notes {
+            eprintln!("note: {text}");
+        }
+    }
+    for (name, batches) in [("NTANetAnalytics", &derived.net_analytics), ("NTAIpDetails", &derived.ip_details)] {
+        let schema = batches.first().map(|b| b.schema()).unwrap_or_else(|| crate::flowlogs::catalog_schema(name));
+        if let Err(d) = write(dir, name, &schema, batches, args.quiet) {
+            eprintln!("ntaq: {}", error_text(&d));
+            return exit::USAGE;
+        }
+    }
+    if !args.quiet {
+        eprintln!("done in {:.1} s", started.elapsed().as_secs_f64());
+    }
+    exit::OK
+}
+
+/// Writes `DIR/<table>.parquet` through a temporary file.
+fn write(
+    dir: &Path,
+    table: &str,
+    schema: &arrow_schema::SchemaRef,
+    batches: &[RecordBatch],
+    quiet: bool,
+) -> Result<(), Diag> {
+    let path = dir.join(format!("{table}.parquet"));
+    let summary = kql_io::output::write_all(
+        OutputFormat::Parquet,
+        schema.clone(),
+        Destination::file(&path),
+        &OutputOptions::default(),
+        batches,
+    )
+    .map_err(Diag::new)?;
+    if !quiet {
+        eprintln!(
+            "{} of {table} written to {} ({})",
+            super::rows(summary.rows),
+            path.display(),
+            super::size(summary.bytes)
+        );
+    }
+    Ok(())
 }

@@ -15,6 +15,16 @@ use crate::session::Session;
 use std::io::Read;
 
 /// A row count as people read it: `1 row`, `0 rows`, `744 rows`.
+/// A size in bytes for people: `12.3 MiB`.
+pub fn size(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 30 => format!("{:.1} GiB", b as f64 / f64::from(1 << 30)),
+        b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / f64::from(1 << 20)),
+        b if b >= 1 << 10 => format!("{:.1} KiB", b as f64 / f64::from(1 << 10)),
+        b => format!("{b} bytes"),
+    }
+}
+
 pub fn rows(n: u64) -> String {
     if n == 1 { "1 row".to_string() } else { format!("{n} rows") }
 }

@@ -1,4 +1,5 @@
-//! The progress bar of long queries on standard error (`run` and the shell).
+//! The progress bar of long queries on standard error (`run` and the shell),
+//! and of reading flow-log blobs (bytes of files).
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use kql_exec::ScanProgress;
@@ -25,11 +26,35 @@ impl Bar {
         Bar::start(rows, label, ProgressDrawTarget::stderr(), Bar::DELAY)
     }
 
+    /// A bar for reading flow-log blobs on standard error: bytes of all the
+    /// files, and files done of the files.
+    pub(crate) fn blobs(progress: Arc<nta_flowlogs::Progress>) -> Bar {
+        use std::sync::atomic::Ordering::Relaxed;
+        let p = progress.clone();
+        let bytes = move || (p.bytes_total.load(Relaxed), p.bytes_done.load(Relaxed));
+        let label = move || {
+            format!("flow logs: {}/{} files", progress.files_done.load(Relaxed), progress.files_total.load(Relaxed))
+        };
+        Bar::draw(bytes, Unit::Bytes, label, ProgressDrawTarget::stderr(), Bar::DELAY)
+    }
+
     /// Draws on `target` after `delay`, polling `rows` for (total, done)
     /// rows until dropped; a total of 0 means unknown.
     fn start(
         rows: impl Fn() -> (u64, u64) + Send + 'static,
         label: String,
+        target: ProgressDrawTarget,
+        delay: Duration,
+    ) -> Bar {
+        Bar::draw(rows, Unit::Rows, move || label.clone(), target, delay)
+    }
+
+    /// Draws on `target` after `delay`, polling `counts` for (total, done)
+    /// `unit`s and `label` for the message until dropped; a total of 0 means unknown.
+    fn draw(
+        counts: impl Fn() -> (u64, u64) + Send + 'static,
+        unit: Unit,
+        label: impl Fn() -> String + Send + 'static,
         target: ProgressDrawTarget,
         delay: Duration,
     ) -> Bar {
@@ -41,13 +66,21 @@ impl Bar {
             let style = |template: &str| {
                 ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar())
             };
-            let counting = style("{spinner} {msg} [{elapsed}] {human_pos} rows read");
-            let bar_style = style("{spinner} {msg} [{elapsed}] [{wide_bar}] {human_pos}/{human_len} rows");
+            let (counting, bar_style) = match unit {
+                Unit::Rows => (
+                    style("{spinner} {msg} [{elapsed}] {human_pos} rows read"),
+                    style("{spinner} {msg} [{elapsed}] [{wide_bar}] {human_pos}/{human_len} rows"),
+                ),
+                Unit::Bytes => (
+                    style("{spinner} {msg} [{elapsed}] {binary_bytes} read"),
+                    style("{spinner} {msg} [{elapsed}] [{wide_bar}] {binary_bytes}/{binary_total_bytes}"),
+                ),
+            };
             let bar = ProgressBar::with_draw_target(None, target).with_style(counting);
-            bar.set_message(label);
             let mut known = false;
             loop {
-                let (total, done) = rows();
+                bar.set_message(label());
+                let (total, done) = counts();
                 if total > 0 {
                     if !known {
                         bar.set_style(bar_style.clone());
@@ -65,6 +98,13 @@ impl Bar {
         });
         Bar { stop: Some(stop), thread: Some(thread) }
     }
+}
+
+/// What a bar counts.
+#[derive(Clone, Copy)]
+enum Unit {
+    Rows,
+    Bytes,
 }
 
 impl Drop for Bar {

@@ -27,7 +27,7 @@ fn usage(msg: impl std::fmt::Display) -> u8 {
     exit::USAGE
 }
 
-fn diag_text(d: &(dyn miette::Diagnostic + Send + Sync + 'static)) -> String {
+fn error_text(d: &(dyn miette::Diagnostic + Send + Sync + 'static)) -> String {
     let code = d.code().map(|c| format!("{c}: ")).unwrap_or_default();
     let help = d.help().map(|h| format!("\n  help: {h}")).unwrap_or_default();
     format!("{code}{d}{help}")
@@ -36,7 +36,7 @@ fn diag_text(d: &(dyn miette::Diagnostic + Send + Sync + 'static)) -> String {
 pub fn run(args: &RecommendArgs) -> u8 {
     let window = match args.window.as_deref().map(Window::parse).transpose() {
         Ok(w) => w,
-        Err(e) => return usage(diag_text(&e)),
+        Err(e) => return usage(error_text(&e)),
     };
     let config = match crate::config::Config::load() {
         Ok(c) => c,
@@ -67,7 +67,7 @@ pub fn run(args: &RecommendArgs) -> u8 {
     paths.extend(args.topology.iter().cloned());
     let topology = match Topology::load(&paths) {
         Ok(t) => t,
-        Err(e) => return usage(diag_text(&e)),
+        Err(e) => return usage(error_text(&e)),
     };
     if !args.nsg.is_empty() && topology.nsgs.is_empty() {
         return usage("--nsg: no network security group found (expected the output of `az network nsg list -o json`)");
@@ -75,7 +75,7 @@ pub fn run(args: &RecommendArgs) -> u8 {
     let service_tags = match &args.service_tags {
         Some(p) => match ServiceTags::load(p) {
             Ok(t) => Some(Arc::new(t)),
-            Err(e) => return usage(diag_text(&e)),
+            Err(e) => return usage(error_text(&e)),
         },
         None => None,
     };
@@ -96,7 +96,7 @@ pub fn run(args: &RecommendArgs) -> u8 {
     let report = match nta_recommend::recommend(&inputs, &opts) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("ntaq: {}", diag_text(&e));
+            eprintln!("ntaq: {}", error_text(&e));
             return exit::ERRORS;
         }
     };
@@ -108,7 +108,7 @@ pub fn run(args: &RecommendArgs) -> u8 {
     match kql_io::output::write_bytes(dest, text.as_bytes()) {
         Ok(_) => {}
         Err(e) if e.is_broken_pipe() => return exit::OK,
-        Err(e) => return usage(diag_text(&e)),
+        Err(e) => return usage(error_text(&e)),
     }
     if !args.quiet {
         let rules: usize = report.nsgs.iter().map(|n| n.rules.len()).sum();

@@ -163,7 +163,7 @@ fn run_inner(args: &RunOptions, queries_of: impl FnOnce() -> Result<Vec<Query>, 
     // Defaults from the config file fill in what the command line left open.
     let config = crate::config::Config::load().map_err(usage)?;
     let mut filled = args.clone();
-    if filled.data.is_none() && filled.tables.is_empty() {
+    if filled.data.is_none() && filled.tables.is_empty() && filled.flow.flow_logs.is_empty() {
         filled.data = config.data.clone();
     }
     filled.max_width = filled.max_width.or(config.max_width);
@@ -199,7 +199,7 @@ fn run_inner(args: &RunOptions, queries_of: impl FnOnce() -> Result<Vec<Query>, 
         }
         std::fs::create_dir_all(dir).map_err(|e| usage(format!("cannot create `{}`: {e}", dir.display())))?;
     }
-    let loaded = if args.data.is_none() && args.tables.is_empty() {
+    let loaded = if args.data.is_none() && args.tables.is_empty() && args.flow.flow_logs.is_empty() {
         if !args.quiet {
             let note = format!("note: no --data DIR given; using {}", crate::sample::DESCRIPTION);
             eprintln!("{}", super::wrap(&note, super::stderr_width()));
@@ -208,7 +208,19 @@ fn run_inner(args: &RunOptions, queries_of: impl FnOnce() -> Result<Vec<Query>, 
     } else {
         Session::open(args.data.as_deref(), &args.tables, args.lenient)
     };
-    let (mut session, warnings) = loaded.map_err(|e| usage(super::io_error_text(e)))?;
+    let (mut session, mut warnings) = loaded.map_err(|e| usage(super::io_error_text(e)))?;
+    if !args.flow.flow_logs.is_empty() {
+        // FlowTuples now; the derived tables only if a query reads them.
+        let bar = !args.quiet && std::io::stderr().is_terminal();
+        let notes = crate::flowlogs::load_into(&mut session, &args.flow, args.lenient, bar)
+            .map_err(|d| usage(super::error_text(&d)))?;
+        warnings.extend(notes);
+        for q in &queries {
+            let notes =
+                crate::flowlogs::derive_if_needed(&mut session, &q.text).map_err(|d| usage(super::error_text(&d)))?;
+            warnings.extend(notes);
+        }
+    }
     if let Some(bytes) = args.max_memory {
         session.limits.max_memory = bytes;
     }

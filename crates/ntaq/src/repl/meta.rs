@@ -261,6 +261,9 @@ impl Repl {
             return Err(usage_error("load", format!("`{n}` is not a table name (letters, digits and _)")));
         }
         let path = PathBuf::from(path);
+        if name.is_none() && crate::flowlogs::is_flow_log_path(&path) {
+            return self.load_flow_logs(path);
+        }
         let tables = kql_io::ingest::load(&path, name, &self.session.ingest_options()).map_err(|e| {
             let d = Diag::new(e);
             ReplError::File { path: path.display().to_string(), message: format!("{}: {}", d.code(), d.message()) }
@@ -275,11 +278,27 @@ impl Repl {
         let summary: Vec<String> =
             tables.iter().map(|t| format!("{} ({})", t.name, crate::commands::rows(t.rows))).collect();
         let notes = self.session.load(tables);
-        for n in notes {
-            let level = if n.severity() == crate::diagnostic::Severity::Warning { "warning" } else { "note" };
-            self.say(format!("{level}: {}", n.message()));
-        }
+        self.say_notes(notes);
         self.say(format!("loaded {}", summary.join(", ")));
+        Ok(())
+    }
+
+    /// `.load DIR` of flow-log blobs: FlowTuples (replacing any), and the
+    /// NTA tables derived from it when a query next reads them.
+    fn load_flow_logs(&mut self, path: PathBuf) -> Result<(), ReplError> {
+        let mut args = self.flow.clone();
+        args.flow_logs = vec![path.clone()];
+        let (tuples, mut notes) =
+            crate::flowlogs::read(&args.flow_logs, self.session.lenient, self.progress).map_err(|d| {
+                ReplError::File { path: path.display().to_string(), message: format!("{}: {}", d.code(), d.message()) }
+            })?;
+        let rows = tuples.rows;
+        notes.extend(crate::flowlogs::attach(&mut self.session, tuples, &args));
+        self.say_notes(notes);
+        self.say(format!(
+            "loaded FlowTuples ({}) from flow-log blobs; NTANetAnalytics and NTAIpDetails are derived from it when a query reads them",
+            crate::commands::rows(rows)
+        ));
         Ok(())
     }
 

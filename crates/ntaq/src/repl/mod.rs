@@ -105,6 +105,8 @@ pub struct Repl {
     pub failures: usize,
     /// What the tables are, for the banner (e.g. "the bundled sample").
     pub source: String,
+    /// The enrichment and interval `.load` of a flow-log folder uses.
+    pub flow: crate::cli::FlowLogArgs,
 }
 
 impl Repl {
@@ -122,6 +124,7 @@ impl Repl {
             quit: false,
             failures: 0,
             source: String::new(),
+            flow: Default::default(),
         }
     }
 
@@ -169,6 +172,14 @@ impl Repl {
     }
 
     /// Reports a meta-command error; counts as a failed entry.
+    /// Notes and warnings about loaded data, one line each.
+    fn say_notes(&mut self, notes: Vec<Diag>) {
+        for n in notes {
+            let level = if n.severity() == crate::diagnostic::Severity::Warning { "warning" } else { "note" };
+            self.say(format!("{level}: {}", n.message()));
+        }
+    }
+
     fn fail(&mut self, e: ReplError) {
         self.failures += 1;
         let d = Diag::new(e);
@@ -176,6 +187,15 @@ impl Repl {
     }
 
     fn query(&mut self, name: &str, text: &str) {
+        // NTANetAnalytics / NTAIpDetails from flow logs, the first time one is read.
+        match crate::flowlogs::derive_if_needed(&mut self.session, text) {
+            Ok(notes) => self.say_notes(notes),
+            Err(d) => {
+                self.failures += 1;
+                self.report(&d, "", "");
+                return;
+            }
+        }
         let parsed = kql_syntax::parse(text);
         let lets_only = parsed.errors.is_empty()
             && !parsed.script.statements.is_empty()
@@ -437,12 +457,18 @@ pub fn run(args: &ReplArgs) -> u8 {
             return exit::USAGE;
         }
     };
-    let data = if args.tables.is_empty() { args.data.clone().or(config.data.clone()) } else { args.data.clone() };
-    let loaded = match (&data, args.tables.is_empty()) {
+    let flow_logs = !args.flow.flow_logs.is_empty();
+    let data = if args.tables.is_empty() && !flow_logs {
+        args.data.clone().or(config.data.clone())
+    } else {
+        args.data.clone()
+    };
+    let loaded = match (&data, args.tables.is_empty() && !flow_logs) {
         (None, true) => Session::sample().map(|(s, n)| (s, n, "the bundled sample".to_string())),
         (data, _) => {
             let source = match data {
                 Some(dir) => format!("{}", dir.display()),
+                None if flow_logs => "the flow logs".to_string(),
                 None => "the --table tables".to_string(),
             };
             Session::open(data.as_deref(), &args.tables, args.lenient).map(|(s, n)| (s, n, source))
@@ -458,11 +484,22 @@ pub fn run(args: &ReplArgs) -> u8 {
     crate::commands::print_load_notes(&notes);
     let mut session = session;
     session.lenient = args.lenient;
+    if flow_logs {
+        let bar = std::io::IsTerminal::is_terminal(&std::io::stderr());
+        match crate::flowlogs::load_into(&mut session, &args.flow, args.lenient, bar) {
+            Ok(notes) => crate::commands::print_load_notes(&notes),
+            Err(d) => {
+                eprintln!("ntaq: {}", crate::commands::error_text(&d));
+                return exit::USAGE;
+            }
+        }
+    }
     if let Some(bytes) = args.max_memory {
         session.limits.max_memory = bytes;
     }
     let mut repl = Repl::new(session, Box::new(std::io::stdout()), Box::new(std::io::stderr()));
     repl.source = source;
+    repl.flow = args.flow.clone();
     if let Some(f) = config.output_format() {
         repl.settings.format = f;
         repl.settings.format_chosen = true;

@@ -1,0 +1,228 @@
+//! `--flow-logs DIR`: raw flow-log blobs as the `FlowTuples` table, and
+//! `NTANetAnalytics` / `NTAIpDetails` derived from it the first time a
+//! query reads them (deriving reads every tuple; a query of FlowTuples
+//! alone never pays for it).
+
+use crate::cli::FlowLogArgs;
+use crate::diagnostic::Diag;
+use crate::session::Session;
+use arrow_array::RecordBatch;
+use kql_io::ingest::MemoryParquet;
+use kql_io::{FileSource, IoError, Skipped, TableFiles};
+use miette::Diagnostic;
+use nta_flowlogs::{EnrichmentPaths, FlowLogError, Interval, Progress, ReadOptions, TupleSink};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use thiserror::Error;
+
+/// The tables derived from FlowTuples.
+pub const DERIVED: [&str; 2] = ["NTANetAnalytics", "NTAIpDetails"];
+
+/// The tables `--flow-logs` provides.
+pub const TABLES: [&str; 3] = [nta_flowlogs::tuples::TABLE, DERIVED[0], DERIVED[1]];
+
+/// What deriving needs, kept by the session until a query reads a derived table.
+#[derive(Debug, Clone)]
+pub struct PendingDerive {
+    pub tuples: TableFiles,
+    pub enrichment: EnrichmentPaths,
+    pub interval: Interval,
+}
+
+/// How much was read (said once, unless --quiet).
+#[derive(Debug, Error, Diagnostic)]
+#[error("FlowTuples: {rows} from {blobs} flow-log blob(s), {bytes} read in {seconds:.1} s")]
+#[diagnostic(code(flowlogs::read), severity(Advice))]
+pub struct ReadNote {
+    pub rows: String,
+    pub blobs: usize,
+    pub bytes: String,
+    pub seconds: f64,
+}
+
+/// A note from deriving the NTA tables (columns left empty, …).
+#[derive(Debug, Error, Diagnostic)]
+#[error("{text}")]
+#[diagnostic(code(flowlogs::derive_note), severity(Advice))]
+pub struct DeriveNote {
+    pub text: String,
+}
+
+/// `--data` / `--table` already provide a table `--flow-logs` makes.
+#[derive(Debug, Error, Diagnostic)]
+#[error("--data provides {table}, which --flow-logs also makes")]
+#[diagnostic(
+    code(flowlogs::table_conflict),
+    help("use either the exported tables or the flow-log blobs (or `ntaq convert --flow-logs` once, then --data)")
+)]
+pub struct TableConflict {
+    pub table: String,
+}
+
+/// The FlowTuples of the blobs under `roots`, with the warnings of reading
+/// them (partial blobs, skipped records, non-flow-log files) and a note of
+/// what was read. A progress bar on standard error when `bar`.
+pub fn read(roots: &[PathBuf], lenient: bool, bar: bool) -> Result<(TableFiles, Vec<Diag>), Diag> {
+    let started = std::time::Instant::now();
+    let blobs = nta_flowlogs::find_blobs(roots).map_err(Diag::new)?;
+    let progress = Arc::new(Progress::default());
+    let drawn = bar.then(|| crate::commands::progress::Bar::blobs(progress.clone()));
+    let opts = ReadOptions { lenient, ..ReadOptions::default() };
+    let schema = nta_flowlogs::tuples::schema();
+    let result = nta_flowlogs::read_blobs(&blobs, &opts, &progress, |b| ParquetSink::new(&b.path, &schema));
+    drop(drawn);
+    let (mut summary, sinks) = result.map_err(Diag::new)?;
+    if summary.flow_log_blobs() == 0 {
+        let paths = roots.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
+        return Err(Diag::new(FlowLogError::NoneFound { paths, json_files: blobs.len() }));
+    }
+    let mut files = Vec::new();
+    for sink in sinks {
+        if let Some(file) = sink.finish().map_err(Diag::new)? {
+            files.push(file);
+        }
+    }
+    let rows = summary.tuples();
+    let bytes: u64 = summary.blobs.iter().filter(|b| b.kind.is_some()).map(|b| b.bytes).sum();
+    let mut notes: Vec<Diag> = summary.take_warnings().into_iter().map(Diag::new).collect();
+    notes.push(Diag::new(ReadNote {
+        rows: crate::commands::rows(rows),
+        blobs: summary.flow_log_blobs(),
+        bytes: crate::commands::size(bytes),
+        seconds: started.elapsed().as_secs_f64(),
+    }));
+    let table = TableFiles {
+        name: nta_flowlogs::tuples::TABLE.to_string(),
+        files,
+        schema: schema.clone(),
+        rows,
+        skipped: Skipped::default(),
+    };
+    Ok((table, notes))
+}
+
+/// Each blob's tuples as Parquet in memory (created at the first batch, so
+/// files that are not flow logs cost nothing).
+struct ParquetSink {
+    path: PathBuf,
+    schema: arrow_schema::SchemaRef,
+    buffer: Option<MemoryParquet>,
+}
+
+impl ParquetSink {
+    fn new(path: &Path, schema: &arrow_schema::SchemaRef) -> ParquetSink {
+        ParquetSink { path: path.to_path_buf(), schema: schema.clone(), buffer: None }
+    }
+
+    fn finish(self) -> Result<Option<FileSource>, IoError> {
+        self.buffer.map(MemoryParquet::finish).transpose()
+    }
+}
+
+impl TupleSink for ParquetSink {
+    fn write(&mut self, batch: RecordBatch) -> Result<(), String> {
+        if self.buffer.is_none() {
+            self.buffer = Some(MemoryParquet::new(&self.path, &self.schema).map_err(|e| e.to_string())?);
+        }
+        self.buffer.as_mut().expect("created above").write(batch).map_err(|e| e.to_string())
+    }
+}
+
+/// Whether the session's data already has a table `--flow-logs` makes.
+pub fn conflict(session: &Session) -> Option<Diag> {
+    TABLES.iter().find(|t| session.table_files(t).is_some()).map(|t| Diag::new(TableConflict { table: t.to_string() }))
+}
+
+/// Adds FlowTuples to the session and remembers how to derive the NTA tables.
+pub fn attach(session: &mut Session, tuples: TableFiles, args: &FlowLogArgs) -> Vec<Diag> {
+    let notes = session.load(vec![tuples.clone()]);
+    session.flow_logs =
+        Some(Arc::new(PendingDerive { tuples, enrichment: args.enrichment(), interval: args.interval }));
+    notes
+}
+
+/// Reads `args.flow_logs` into the session: FlowTuples now, the derived
+/// tables when first read. An error if the session's data has those tables.
+pub fn load_into(session: &mut Session, args: &FlowLogArgs, lenient: bool, bar: bool) -> Result<Vec<Diag>, Diag> {
+    if let Some(d) = conflict(session) {
+        return Err(d);
+    }
+    let (tuples, mut notes) = read(&args.flow_logs, lenient, bar)?;
+    notes.extend(attach(session, tuples, args));
+    Ok(notes)
+}
+
+/// If `text` reads NTANetAnalytics or NTAIpDetails and the session has
+/// flow logs not yet derived, derives them and adds them to the session.
+/// Returns the notes of deriving; the error says why it could not.
+pub fn derive_if_needed(session: &mut Session, text: &str) -> Result<Vec<Diag>, Diag> {
+    let Some(pending) = session.flow_logs.clone() else {
+        return Ok(Vec::new());
+    };
+    let checked = session.check(text);
+    if !checked.used_tables.iter().any(|t| DERIVED.contains(&t.as_str())) {
+        return Ok(Vec::new());
+    }
+    let (tables, mut notes) = derive(&pending)?;
+    notes.extend(session.load(tables));
+    session.flow_logs = None;
+    Ok(notes)
+}
+
+/// NTANetAnalytics and NTAIpDetails from the pending FlowTuples, as tables
+/// held in memory, with the notes of deriving them.
+pub fn derive(pending: &PendingDerive) -> Result<(Vec<TableFiles>, Vec<Diag>), Diag> {
+    let derived = derive_batches(pending)?;
+    let tables =
+        vec![memory_table(DERIVED[0], &derived.net_analytics)?, memory_table(DERIVED[1], &derived.ip_details)?];
+    let notes = derived.notes.into_iter().map(|text| Diag::new(DeriveNote { text })).collect();
+    Ok((tables, notes))
+}
+
+/// The derived tables as batches (for `convert`).
+pub fn derive_batches(pending: &PendingDerive) -> Result<nta_flowlogs::Derived, Diag> {
+    let enrichment = nta_flowlogs::Enrichment::load(&pending.enrichment).map_err(Diag::new)?;
+    let tuples = scan_all(&pending.tuples)?;
+    nta_flowlogs::derive(&tuples, &enrichment, pending.interval).map_err(Diag::new)
+}
+
+/// Every row of a table held in memory, all columns.
+pub fn scan_all(table: &TableFiles) -> Result<Vec<RecordBatch>, Diag> {
+    let columns: Vec<String> = table.schema.fields().iter().map(|f| f.name().clone()).collect();
+    let scan = table.scan(&columns, kql_io::ingest::ROW_GROUP_ROWS).map_err(Diag::new)?;
+    scan.collect::<Result<Vec<_>, IoError>>().map_err(Diag::new)
+}
+
+/// A table of batches, as Parquet in memory (the catalog's schema when there is no batch).
+fn memory_table(name: &str, batches: &[RecordBatch]) -> Result<TableFiles, Diag> {
+    let schema = match batches.first() {
+        Some(b) => b.schema(),
+        None => catalog_schema(name),
+    };
+    let label = PathBuf::from(format!("<derived from flow logs>/{name}"));
+    let mut buffer = MemoryParquet::new(&label, &schema).map_err(Diag::new)?;
+    let mut rows = 0u64;
+    for b in batches {
+        rows += b.num_rows() as u64;
+        buffer.write(b.clone()).map_err(Diag::new)?;
+    }
+    let file = buffer.finish().map_err(Diag::new)?;
+    Ok(TableFiles { name: name.to_string(), files: vec![file], schema, rows, skipped: Skipped::default() })
+}
+
+/// The Arrow schema of a built-in table.
+pub fn catalog_schema(name: &str) -> arrow_schema::SchemaRef {
+    let catalog = kql_plan::Catalog::nta();
+    let columns: Vec<(String, kql_syntax::ScalarType)> =
+        catalog.get(name).map(|t| t.columns.iter().map(|c| (c.name.clone(), c.ty)).collect()).unwrap_or_default();
+    kql_io::ingest::schema_of(&columns)
+}
+
+/// Whether `path` is a folder (or file) of flow-log blobs: one of its
+/// first JSON files is one (for the shell's `.load`).
+pub fn is_flow_log_path(path: &Path) -> bool {
+    let Ok(blobs) = nta_flowlogs::find_blobs(&[path.to_path_buf()]) else {
+        return false;
+    };
+    blobs.iter().take(20).any(|b| matches!(nta_flowlogs::sniff(&b.path), Ok(Some(_))))
+}
