@@ -96,6 +96,7 @@ Examples:
   ntaq recommend --data exports/ --nsg nsgs.json --format az -o apply-rules.sh
   ntaq recommend --data exports/ --nsg nsgs.json --format bicep -o nsg-rules.bicep
   ntaq recommend --format html -o recommend.html
+  ntaq recommend --flow-logs blobs/ --topology az/ --nsg az/nsgs.json    # raw flow logs, no traffic analytics
 
 Inputs: NSG and topology files are the JSON that `az network nsg list -o json`,
 `az network vnet list -o json` (and nic list) print; --service-tags is
@@ -622,6 +623,16 @@ pub struct RecommendArgs {
     /// their column, instead of failing.
     #[arg(long)]
     pub lenient: bool,
+
+    /// Raw NSG or VNet flow-log blobs instead of NTANetAnalytics exports
+    /// (as for `run --flow-logs`): NTANetAnalytics is derived from them,
+    /// enriched with --topology and --service-tags. Repeatable.
+    #[arg(long = "flow-logs", value_name = "DIR", conflicts_with_all = ["data", "tables"])]
+    pub flow_logs: Vec<PathBuf>,
+
+    /// With --flow-logs: traffic analytics' processing interval.
+    #[arg(long, value_name = "10m|60m", default_value = "60m", requires = "flow_logs")]
+    pub interval: nta_flowlogs::Interval,
 
     /// The current NSGs: `az network nsg list -o json` output (a file or a
     /// folder of *.json). Gives priorities to avoid, the default-only

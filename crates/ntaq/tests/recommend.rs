@@ -214,3 +214,37 @@ fn docs_show_the_real_output() {
         assert_eq!(block, out, "docs/recommend.md's {format} example is stale");
     }
 }
+
+/// `--flow-logs`: the raw blobs ntaq-gen writes (testdata/flowlogs/generated)
+/// are read and NTANetAnalytics derived from them, as `run --flow-logs`
+/// does; the recommended rules pass the replay and every NSG of the export
+/// that decided an observed flow gets rules.
+#[test]
+fn flow_logs_feed_the_recommender() {
+    let g = "testdata/flowlogs/generated";
+    let (blobs, topo, tags) =
+        (format!("{g}/flowlogs"), format!("{g}/topology"), format!("{g}/ServiceTags_Public_20250601.json"));
+    let nsgs = format!("{g}/topology/nsgs.json");
+    let args = [
+        "recommend",
+        "--flow-logs",
+        &blobs,
+        "--topology",
+        &topo,
+        "--service-tags",
+        &tags,
+        "--nsg",
+        &nsgs,
+        "--format",
+        "json",
+        "-q",
+    ];
+    let v = json_of(&ntaq(&args));
+    assert_eq!(v["blockedByDefaultDeny"], serde_json::json!([]));
+    let nsgs = v["nsgs"].as_array().unwrap();
+    assert!(!nsgs.is_empty());
+    assert!(nsgs.iter().all(|n| n["flowsAdmitted"].as_u64().unwrap() > 0));
+    // --flow-logs and --data are two sources of the same table.
+    let o = ntaq(&["recommend", "--flow-logs", &blobs, "--data", "testdata/sample"]);
+    assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
+}

@@ -12,6 +12,7 @@ use arrow_array::{Array, RecordBatch};
 use nta_azure::{ServiceTags, Topology};
 use nta_recommend::{Inputs, NtaRow, ObservedFlow, Options, Skip, Window};
 use std::collections::BTreeMap;
+use std::io::IsTerminal;
 use std::sync::Arc;
 
 /// The columns the recommender reads (docs/recommend.md lists them).
@@ -27,23 +28,21 @@ fn usage(msg: impl std::fmt::Display) -> u8 {
     exit::USAGE
 }
 
-fn error_text(d: &(dyn miette::Diagnostic + Send + Sync + 'static)) -> String {
-    let code = d.code().map(|c| format!("{c}: ")).unwrap_or_default();
-    let help = d.help().map(|h| format!("\n  help: {h}")).unwrap_or_default();
-    format!("{code}{d}{help}")
+fn error_text(d: impl miette::Diagnostic + Send + Sync + 'static) -> String {
+    super::error_text(&Diag::new(d))
 }
 
 pub fn run(args: &RecommendArgs) -> u8 {
     let window = match args.window.as_deref().map(Window::parse).transpose() {
         Ok(w) => w,
-        Err(e) => return usage(error_text(&e)),
+        Err(e) => return usage(error_text(e)),
     };
     let config = match crate::config::Config::load() {
         Ok(c) => c,
         Err(e) => return usage(e),
     };
     let data = args.data.clone().or_else(|| if args.tables.is_empty() { config.data.clone() } else { None });
-    let loaded = if data.is_none() && args.tables.is_empty() {
+    let loaded = if data.is_none() && args.tables.is_empty() && args.flow_logs.is_empty() {
         if !args.quiet {
             let note = format!("note: no --data DIR given; using {}", crate::sample::DESCRIPTION);
             eprintln!("{}", super::wrap(&note, super::stderr_width()));
@@ -52,10 +51,32 @@ pub fn run(args: &RecommendArgs) -> u8 {
     } else {
         Session::open(data.as_deref(), &args.tables, args.lenient)
     };
-    let (session, notes) = match loaded {
+    let (mut session, mut notes) = match loaded {
         Ok(s) => s,
         Err(e) => return usage(super::io_error_text(e)),
     };
+    if !args.flow_logs.is_empty() {
+        // The same reading and derivation as `run --flow-logs`, enriched
+        // with the same --topology and --service-tags.
+        let flow = crate::cli::FlowLogArgs {
+            flow_logs: args.flow_logs.clone(),
+            topology: args.topology.clone(),
+            service_tags: args.service_tags.clone(),
+            interval: args.interval,
+            ..Default::default()
+        };
+        let bar = !args.quiet && std::io::stderr().is_terminal();
+        let loaded = crate::flowlogs::load_into(&mut session, &flow, args.lenient, bar).and_then(|mut n| {
+            crate::flowlogs::derive_if_needed(&mut session, FLOWS_QUERY).map(|m| {
+                n.extend(m);
+                n
+            })
+        });
+        match loaded {
+            Ok(n) => notes.extend(n),
+            Err(d) => return usage(super::error_text(&d)),
+        }
+    }
     let notes: Vec<Diag> = notes
         .into_iter()
         .filter(|d| d.code() != "kql::io::missing_columns" && (!args.quiet || d.severity() != Severity::Note))
@@ -67,7 +88,7 @@ pub fn run(args: &RecommendArgs) -> u8 {
     paths.extend(args.topology.iter().cloned());
     let topology = match Topology::load(&paths) {
         Ok(t) => t,
-        Err(e) => return usage(error_text(&e)),
+        Err(e) => return usage(error_text(e)),
     };
     if !args.nsg.is_empty() && topology.nsgs.is_empty() {
         return usage("--nsg: no network security group found (expected the output of `az network nsg list -o json`)");
@@ -75,7 +96,7 @@ pub fn run(args: &RecommendArgs) -> u8 {
     let service_tags = match &args.service_tags {
         Some(p) => match ServiceTags::load(p) {
             Ok(t) => Some(Arc::new(t)),
-            Err(e) => return usage(error_text(&e)),
+            Err(e) => return usage(error_text(e)),
         },
         None => None,
     };
@@ -96,7 +117,7 @@ pub fn run(args: &RecommendArgs) -> u8 {
     let report = match nta_recommend::recommend(&inputs, &opts) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("ntaq: {}", error_text(&e));
+            eprintln!("ntaq: {}", error_text(e));
             return exit::ERRORS;
         }
     };
@@ -108,7 +129,7 @@ pub fn run(args: &RecommendArgs) -> u8 {
     match kql_io::output::write_bytes(dest, text.as_bytes()) {
         Ok(_) => {}
         Err(e) if e.is_broken_pipe() => return exit::OK,
-        Err(e) => return usage(error_text(&e)),
+        Err(e) => return usage(error_text(e)),
     }
     if !args.quiet {
         let rules: usize = report.nsgs.iter().map(|n| n.rules.len()).sum();
