@@ -144,3 +144,40 @@ fn docs_list_exactly_the_codes_in_the_source() {
         .collect();
     assert!(untested.is_empty(), "codes without a trigger: {untested:?}");
 }
+
+/// The codes of the stages outside the query language (raw flow logs, Azure
+/// exports, recommend) are documented too, each exactly once.
+#[test]
+fn docs_list_the_flow_log_azure_and_recommend_codes() {
+    let mut in_source = BTreeSet::new();
+    for krate in ["nta-azure", "nta-flowlogs", "nta-recommend", "ntaq"] {
+        let dir = repo().join("crates").join(krate).join("src");
+        let mut stack = vec![dir];
+        while let Some(d) = stack.pop() {
+            for entry in std::fs::read_dir(&d).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    for prefix in ["code(flowlogs::", "code(azure::", "code(recommend::"] {
+                        for (k, _) in text.match_indices(prefix) {
+                            let rest = &text[k + 5..];
+                            in_source.insert(rest[..rest.find(')').unwrap()].to_string());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let docs = std::fs::read_to_string(repo().join("docs/diagnostics.md")).unwrap();
+    let rows: Vec<&str> = docs.lines().filter(|l| l.starts_with("| `")).collect();
+    let in_docs: BTreeSet<String> = rows
+        .iter()
+        .filter_map(|l| l.split('`').nth(1))
+        .filter(|c| ["flowlogs::", "azure::", "recommend::"].iter().any(|p| c.starts_with(p)))
+        .map(str::to_string)
+        .collect();
+    assert!(!in_source.is_empty());
+    assert_eq!(in_source, in_docs, "docs/diagnostics.md is out of date");
+}
