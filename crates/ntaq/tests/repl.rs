@@ -677,3 +677,33 @@ fn show_once_and_output_checked_when_given() {
     assert!(s.contains("second") && !s.contains("168.63.129.16"), "{s}");
     assert_eq!(o.status.code(), Some(1), "the bad .output failed: {e}");
 }
+
+/// Issue 15: `.chart FILE` writes the last `render` result's chart (every
+/// row) as HTML or SVG; before any such result, or to another extension,
+/// it is a usage error; a mistyped `.chrt` is answered with `.chart`.
+#[test]
+fn chart_writes_the_last_rendered_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let (html, svg, txt) = (dir.path().join("c.html"), dir.path().join("c.svg"), dir.path().join("c.txt"));
+    let input = format!(
+        ".chart {h}\n\nNTANetAnalytics | summarize Flows = count() by FlowType | render columnchart\n\n\
+         .chart {h}\n.chart {s}\n.chart {t}\n.chrt x.html\n",
+        h = html.display(),
+        s = svg.display(),
+        t = txt.display()
+    );
+    let o = piped(&input);
+    let e = err(&o);
+    assert!(e.contains("no result to draw yet"), "{e}");
+    assert!(e.contains("a chart is written as .html or .svg"), "{e}");
+    assert!(e.contains("did you mean `.chart`?"), "{e}");
+    assert!(e.contains(&format!("chart of 10 rows written to {}", html.display())), "{e}");
+    let page = std::fs::read_to_string(&html).unwrap();
+    // FlowType has 10 values on the sample (the empty one too): 10 bars.
+    assert_eq!(page.matches("class=\"bar ").count(), 10, "{page}");
+    assert_eq!(std::fs::read_to_string(&svg).unwrap().matches("class=\"bar ").count(), 10);
+    assert!(!txt.exists());
+    // The table on the screen has its text chart above it.
+    assert!(out(&o).contains("Flows\n\n+--"), "{}", out(&o));
+    assert_eq!(o.status.code(), Some(1), "three failed entries: {e}");
+}

@@ -324,3 +324,126 @@ impl TextChartState {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{ColumnInfo, RenderSpec};
+    use super::*;
+    use kql_syntax::ScalarType;
+
+    fn chart(vis: &str, props: &[(&str, &str)]) -> Chart {
+        let spec = RenderSpec {
+            visualization: vis.into(),
+            properties: props.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        };
+        Chart::new(&spec).unwrap()
+    }
+
+    /// x (string or datetime) and one long column `Flows`.
+    fn data(x: ScalarType, xs: &[(&str, Option<f64>)], ys: &[f64]) -> Data {
+        let mut d = Data::new(vec![
+            ColumnInfo { name: "X".into(), kind: x },
+            ColumnInfo { name: "Flows".into(), kind: ScalarType::Long },
+        ]);
+        d.text[0] = xs.iter().map(|(t, _)| t.to_string()).collect();
+        if x == ScalarType::DateTime {
+            d.value[0] = xs.iter().map(|(_, v)| *v).collect();
+        }
+        d.text[1] = ys.iter().map(|v| v.to_string()).collect();
+        d.value[1] = ys.iter().map(|v| Some(*v)).collect();
+        d.rows = ys.len();
+        d
+    }
+
+    #[test]
+    fn bars_at_30_columns() {
+        // label 2 wide, value 1: the bar gets 30 - (2 + 1 + 1 + 1) = 25
+        // columns; 4 of 4 is 25 blocks, 2 is 12.5 (12 and a half block ▌),
+        // 1 is 6.25 (6 and a quarter ▎).
+        let d = data(ScalarType::String, &[("a", None), ("bb", None), ("c", None)], &[4.0, 2.0, 1.0]);
+        let text = text_chart(&d, &chart("columnchart", &[("title", "T")]), 30, Glyphs::Unicode).unwrap().unwrap();
+        let expected = format!(
+            "T\na  {} 4\nbb {}▌{} 2\nc  {}▎{} 1\n█ Flows\n",
+            "█".repeat(25),
+            "█".repeat(12),
+            " ".repeat(12),
+            "█".repeat(6),
+            " ".repeat(18)
+        );
+        assert_eq!(text, expected);
+        for l in text.lines() {
+            assert!(display_width(l) <= 30, "{l}");
+        }
+        // ASCII rounds to whole characters: 25, 13 (12.5 up), 6.
+        let ascii = text_chart(&d, &chart("barchart", &[("legend", "hidden")]), 30, Glyphs::Ascii).unwrap().unwrap();
+        let expected = format!(
+            "a  {} 4\nbb {}{} 2\nc  {}{} 1\n",
+            "#".repeat(25),
+            "#".repeat(13),
+            " ".repeat(12),
+            "#".repeat(6),
+            " ".repeat(19)
+        );
+        assert_eq!(ascii, expected);
+    }
+
+    #[test]
+    fn pie_bars_show_shares() {
+        // 3 and 1 of 4: 75.0% and 25.0%; value texts 9 wide, label 1:
+        // bar 30 - (1 + 1 + 1 + 9) = 18; 1/3 of 18 = 6.
+        let d = data(ScalarType::String, &[("p", None), ("q", None)], &[3.0, 1.0]);
+        let text = text_chart(&d, &chart("piechart", &[]), 30, Glyphs::Ascii).unwrap().unwrap();
+        assert_eq!(text, format!("p {} 3 (75.0%)\nq {}{} 1 (25.0%)\n", "#".repeat(18), "#".repeat(6), " ".repeat(12)));
+    }
+
+    #[test]
+    fn sparklines_at_60_columns() {
+        // 0, 7, 14, 7 from 0 to 14: levels 0, 3.5 → 4, 7, 4.
+        let h = 3_600_000_000_000.0;
+        let t0 = 1_748_736_000.0 * 1e9; // 2025-06-01T00:00:00Z
+        let xs: Vec<(&str, Option<f64>)> = (0..4).map(|i| ("", Some(t0 + i as f64 * h))).collect();
+        let d = data(ScalarType::DateTime, &xs, &[0.0, 7.0, 14.0, 7.0]);
+        let text = text_chart(&d, &chart("timechart", &[]), 60, Glyphs::Unicode).unwrap().unwrap();
+        assert_eq!(text, "2025-06-01T00:00:00Z … 2025-06-01T03:00:00Z: 4 x values\nFlows ▁▅█▅ 0..14\n");
+        let text = text_chart(&d, &chart("linechart", &[("accumulate", "true")]), 60, Glyphs::Ascii).unwrap().unwrap();
+        // running totals 0, 7, 21, 28 of 28: 0, 1.75 → 2, 5.25 → 5, 7.
+        assert_eq!(text, "2025-06-01T00:00:00Z ... 2025-06-01T03:00:00Z: 4 x values\nFlows _-+# 0..28\n");
+    }
+
+    #[test]
+    fn more_points_than_room_are_averaged() {
+        // 30 columns: name 5, range "1..2" 4: room 30 - 11 = 19 for 40
+        // values: 3 a character (14 characters), each the mean of 3.
+        let xs: Vec<(&str, Option<f64>)> = (0..40).map(|i| ("", Some(i as f64))).collect();
+        let ys: Vec<f64> = (0..40).map(|i| if i < 21 { 1.0 } else { 2.0 }).collect();
+        let mut d = data(ScalarType::DateTime, &xs, &ys);
+        d.columns[0].kind = ScalarType::Real;
+        d.value[0] = (0..40).map(|i| Some(i as f64)).collect();
+        let text = text_chart(&d, &chart("linechart", &[]), 30, Glyphs::Ascii).unwrap().unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[0].ends_with("x values, 3 a character") || lines[0].ends_with("..."), "{text}");
+        // buckets 0-2 … 18-20 are all 1 (7 of them), then 21-23 … 39 all 2.
+        assert_eq!(lines[1], "Flows _______####### 1..2");
+        assert!(text.lines().all(|l| display_width(l) <= 30), "{text}");
+    }
+
+    #[test]
+    fn tables_cards_and_scatters() {
+        let d = data(ScalarType::String, &[("a", None)], &[1.0]);
+        assert_eq!(text_chart(&d, &chart("table", &[]), 40, Glyphs::Unicode).unwrap(), None);
+        assert_eq!(text_chart(&d, &chart("card", &[]), 40, Glyphs::Unicode).unwrap(), None);
+        let s = text_chart(&d, &chart("scatterchart", &[]), 80, Glyphs::Unicode).unwrap().unwrap();
+        assert!(s.contains("not drawn as text"), "{s}");
+    }
+
+    #[test]
+    fn glyphs_follow_the_locale() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
+        };
+        assert_eq!(Glyphs::from_locale(env(&[("LANG", "en_US.UTF-8")])), Glyphs::Unicode);
+        assert_eq!(Glyphs::from_locale(env(&[("LC_ALL", "C"), ("LANG", "en_US.UTF-8")])), Glyphs::Ascii);
+        assert_eq!(Glyphs::from_locale(env(&[("LC_CTYPE", "C.utf8")])), Glyphs::Unicode);
+        assert_eq!(Glyphs::from_locale(env(&[])), Glyphs::Ascii);
+    }
+}
