@@ -159,10 +159,12 @@ pub fn page(g: &EdgeList, max_edges: usize) -> GraphPage {
     let detail = kept.len() <= ARROW_EDGES;
     let titled = kept.len() <= TITLED_EDGES;
 
+    // Room on the right for the labels of the rightmost nodes.
+    let w = size + 110.0;
     let mut svg = String::new();
     let _ = writeln!(
         svg,
-        r#"<svg class="graph" viewBox="0 0 {size} {size}" width="{size}" height="{size}" font-family="sans-serif" data-nodes="{}" data-edges="{}" data-layout="{}" role="img">"#,
+        r#"<svg class="graph" viewBox="0 0 {w} {size}" width="{w}" height="{size}" font-family="sans-serif" data-nodes="{}" data-edges="{}" data-layout="{}" role="img">"#,
         nodes.len(),
         kept.len(),
         method.name()
