@@ -263,13 +263,19 @@ fn graphs_list_every_distinct_pair_once() {
     assert_eq!(edges(&unescaped, " --> "), expected, "{mmd}");
     // --weight sums a pair's rows; --edges picks the columns.
     let opts = OutputOptions {
-        graph: GraphOptions { edges: Some(("Dst".into(), "Src".into())), weight: Some("N".into()), ..Default::default() },
+        graph: GraphOptions {
+            edges: Some(("Dst".into(), "Src".into())),
+            weight: Some("N".into()),
+            ..Default::default()
+        },
         ..OutputOptions::default()
     };
     let dot = write(OutputFormat::Dot, schema.clone(), &batch, &opts).unwrap();
     assert!(dot.contains("n0 -> n1 [label=\"3\"];"), "{dot}");
-    let bad =
-        OutputOptions { graph: GraphOptions { edges: None, weight: Some("Src".into()), ..Default::default() }, ..OutputOptions::default() };
+    let bad = OutputOptions {
+        graph: GraphOptions { edges: None, weight: Some("Src".into()), ..Default::default() },
+        ..OutputOptions::default()
+    };
     assert_eq!(code(&write(OutputFormat::Dot, schema, &batch, &bad).unwrap_err()), "kql::io::graph");
 }
 

@@ -194,7 +194,8 @@ fn scenario3_graph_view_and_its_cap() {
 /// file gets the table alone); ysplit and log axes are refused by name.
 #[test]
 fn text_chart_above_the_screen_table_only() {
-    let q = "NTANetAnalytics | summarize Flows = count() by FlowDirection | render barchart with (title='By direction')";
+    let q =
+        "NTANetAnalytics | summarize Flows = count() by FlowDirection | render barchart with (title='By direction')";
     let o = Command::new(env!("CARGO_BIN_EXE_ntaq"))
         .args(["run", "-q", "-c", q])
         .current_dir(repo())
@@ -217,7 +218,12 @@ fn text_chart_above_the_screen_table_only() {
     ok(&["run", "-q", "-c", q, "-o", file.to_str().unwrap()]);
     assert!(std::fs::read_to_string(&file).unwrap().starts_with("+--"), "files get the table alone");
 
-    for (props, what) in [("ysplit=axes", "ysplit=axes"), ("ysplit=panels", "ysplit=panels"), ("yaxis=log", "yaxis=log"), ("xaxis=log", "xaxis=log")] {
+    for (props, what) in [
+        ("ysplit=axes", "ysplit=axes"),
+        ("ysplit=panels", "ysplit=panels"),
+        ("yaxis=log", "yaxis=log"),
+        ("xaxis=log", "xaxis=log"),
+    ] {
         let q = format!("NTANetAnalytics | summarize Flows = count() by FlowType | render columnchart with ({props})");
         let o = ntaq(&["run", "-q", "-c", &q, "--format", "svg"]);
         assert_eq!(o.status.code(), Some(2), "{props}");

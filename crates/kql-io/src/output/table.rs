@@ -22,9 +22,9 @@
 //! under the table names them. Markdown is never cut: it is meant to be
 //! pasted.
 
+use super::chart::terminal::TextChartState;
 use super::dest::{Errors, Output};
 use super::error::OutputError;
-use super::chart::terminal::TextChartState;
 use super::kusto::Layout;
 use super::text::{compact_json, text_column};
 use super::width::{cut_cell, cut_start, display_width, tail_width, visible};
@@ -99,7 +99,19 @@ impl TableSink {
             Style::Table => (max_width, show_types),
             Style::Markdown => (0, false),
         };
-        TableSink { out, layout, errors, style, max_rows, max_width, show_types, cells, shown: 0, total: 0, chart: None }
+        TableSink {
+            out,
+            layout,
+            errors,
+            style,
+            max_rows,
+            max_width,
+            show_types,
+            cells,
+            shown: 0,
+            total: 0,
+            chart: None,
+        }
     }
 
     /// Draws a text chart of every row above the table.

@@ -170,7 +170,7 @@ fn run_inner(args: &RunArgs) -> Result<(), Stop> {
             "--graph draws an HTML page (--format html or an .html output), not {format}; --format dot or mermaid writes the graph as text"
         )));
     }
-        if format.needs_file() && args.output.is_none() && args.output_dir.is_none() {
+    if format.needs_file() && args.output.is_none() && args.output_dir.is_none() {
         return Err(usage(format!("--format {format} writes a file: add --output FILE or --output-dir DIR")));
     }
     let now = now_of(args).map_err(usage)?;
@@ -316,8 +316,7 @@ impl Runner<'_> {
         // The render note says the table is written instead of the chart:
         // not so for the formats that draw it.
         // The terminal's table draws a text chart above it.
-        let to_screen_table =
-            self.format == OutputFormat::Table && args.output.is_none() && args.output_dir.is_none();
+        let to_screen_table = self.format == OutputFormat::Table && args.output.is_none() && args.output_dir.is_none();
         let draws = (matches!(self.format, OutputFormat::Svg | OutputFormat::Html) && !args.graph) || to_screen_table;
         let is_drawn = |d: &Diag| draws && d.code() == "kql::semantic::render";
         for d in prepared.diagnostics.iter().filter(|d| !is_unused(d) && !is_drawn(d)) {

@@ -457,14 +457,15 @@ impl Repl {
             ));
         };
         let opts = kql_io::OutputOptions { max_rows: usize::MAX, max_width: 0, ..Default::default() };
-        let written = kql_io::output::write_all(format, schema.clone(), kql_io::Destination::file(&path), &opts, batches)
-            .map_err(|e| {
-                let d = Diag::new(e);
-                ReplError::Chart {
-                    message: format!("{}: {}", d.code(), d.message()),
-                    help: d.help().unwrap_or_else(|| "see the message".into()),
-                }
-            })?;
+        let written =
+            kql_io::output::write_all(format, schema.clone(), kql_io::Destination::file(&path), &opts, batches)
+                .map_err(|e| {
+                    let d = Diag::new(e);
+                    ReplError::Chart {
+                        message: format!("{}: {}", d.code(), d.message()),
+                        help: d.help().unwrap_or_else(|| "see the message".into()),
+                    }
+                })?;
         self.say(format!("chart of {} written to {}", crate::commands::rows(written.rows), path.display()));
         Ok(())
     }

@@ -92,9 +92,8 @@ impl GraphSink {
             }
             None => None,
         };
-        let text_column = |name: &str| {
-            columns.iter().position(|c| c.name == name && c.kind == kql_syntax::ScalarType::String)
-        };
+        let text_column =
+            |name: &str| columns.iter().position(|c| c.name == name && c.kind == kql_syntax::ScalarType::String);
         let marks = match syntax {
             Syntax::Html(_) => (text_column("FlowType"), text_column("ThreatType")),
             _ => (None, None),
@@ -134,10 +133,11 @@ impl GraphSink {
         let errors = self.out.errors().clone();
         let batch = self.layout.prepare(batch, &errors.target)?;
         // Only the endpoint, weight and mark columns are turned into text.
-        let keep: Vec<usize> = [Some(self.src), Some(self.dst), self.weight.or(Some(self.src)), self.marks.0, self.marks.1]
-            .into_iter()
-            .flatten()
-            .collect();
+        let keep: Vec<usize> =
+            [Some(self.src), Some(self.dst), self.weight.or(Some(self.src)), self.marks.0, self.marks.1]
+                .into_iter()
+                .flatten()
+                .collect();
         let flow_type = self.marks.0.map(|_| 3);
         let threat_type = self.marks.1.map(|_| if self.marks.0.is_some() { 4 } else { 3 });
         let mut data =

@@ -131,7 +131,8 @@ pub fn page(g: &EdgeList, max_edges: usize) -> GraphPage {
             }
         }
     }
-    let view_edges: Vec<(usize, usize)> = kept.iter().map(|&e| (view_of[g.edges[e].0], view_of[g.edges[e].1])).collect();
+    let view_edges: Vec<(usize, usize)> =
+        kept.iter().map(|&e| (view_of[g.edges[e].0], view_of[g.edges[e].1])).collect();
     let view_degree: Vec<usize> = nodes.iter().map(|&v| degree[v]).collect();
     let (method, pos) = layout(nodes.len(), &view_edges, &view_degree);
     let edges_left_out = g.edges.len() - kept.len();
@@ -301,7 +302,8 @@ pub fn page(g: &EdgeList, max_edges: usize) -> GraphPage {
         out.push_str("<li><span class=\"line\"></span>edge of a malicious flow</li>");
     }
     out.push_str("<li>circle size: degree</li></ul>\n");
-    let idle = if nodes.is_empty() { "(no edges)" } else { "hover a node for its label and degree; wheel zooms, drag pans" };
+    let idle =
+        if nodes.is_empty() { "(no edges)" } else { "hover a node for its label and degree; wheel zooms, drag pans" };
     let _ = writeln!(out, "<div id=\"info\">{idle}</div>");
     let _ = write!(out, "<figure style=\"margin:0\">\n{svg}</figure>\n");
     // The best-connected nodes.
@@ -309,7 +311,9 @@ pub fn page(g: &EdgeList, max_edges: usize) -> GraphPage {
     top.sort_by(|&a, &b| degree[b].cmp(&degree[a]).then(a.cmp(&b)));
     top.truncate(TOP_NODES);
     if !top.is_empty() {
-        out.push_str("<table class=\"hubs\">\n<thead><tr><th>node</th><th>kind</th><th>degree</th></tr></thead>\n<tbody>\n");
+        out.push_str(
+            "<table class=\"hubs\">\n<thead><tr><th>node</th><th>kind</th><th>degree</th></tr></thead>\n<tbody>\n",
+        );
         for v in top {
             let _ = writeln!(
                 out,

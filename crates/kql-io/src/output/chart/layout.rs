@@ -253,7 +253,8 @@ mod tests {
         // leaves are to each other on average.
         let (n, edges, degree) = star(12);
         let (_, pos) = layout(n, &edges, &degree);
-        let (cx, cy) = (pos[1..].iter().map(|p| p.0).sum::<f64>() / 12.0, pos[1..].iter().map(|p| p.1).sum::<f64>() / 12.0);
+        let (cx, cy) =
+            (pos[1..].iter().map(|p| p.0).sum::<f64>() / 12.0, pos[1..].iter().map(|p| p.1).sum::<f64>() / 12.0);
         let hub = ((pos[0].0 - cx).powi(2) + (pos[0].1 - cy).powi(2)).sqrt();
         assert!(hub < 0.05, "hub {hub} from the leaves' centre");
     }

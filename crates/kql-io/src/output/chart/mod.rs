@@ -26,8 +26,8 @@ pub(crate) mod html;
 pub mod layout;
 pub mod nodes;
 pub mod scale;
-pub mod terminal;
 pub(crate) mod svg;
+pub mod terminal;
 
 use super::dest::Output;
 use super::error::OutputError;

@@ -141,7 +141,7 @@ fn bar(eighths: usize, width: usize, glyphs: Glyphs) -> String {
     let mut s = match glyphs {
         Glyphs::Unicode => {
             let mut s = "█".repeat(eighths / 8);
-            if eighths % 8 > 0 {
+            if !eighths.is_multiple_of(8) {
                 s.push(['▏', '▎', '▍', '▌', '▋', '▊', '▉'][eighths % 8 - 1]);
             }
             s
@@ -227,8 +227,11 @@ fn sparklines(out: &mut String, g: &Grid, chart: &Chart, width: usize, glyphs: G
             if values.is_empty() { String::new() } else { format!("{}..{}", format_real(lo), format_real(hi)) }
         })
         .collect();
-    let name_w =
-        if chart.legend { g.series.iter().map(|s| display_width(&s.name)).max().unwrap_or(0).min((width / 4).max(8)) } else { 0 };
+    let name_w = if chart.legend {
+        g.series.iter().map(|s| display_width(&s.name)).max().unwrap_or(0).min((width / 4).max(8))
+    } else {
+        0
+    };
     let range_w = ranges.iter().map(String::len).max().unwrap_or(0);
     let room = width.saturating_sub(name_w + usize::from(chart.legend) + 1 + range_w).max(1);
     let per = n.div_ceil(room);
