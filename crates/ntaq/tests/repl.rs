@@ -707,3 +707,21 @@ fn chart_writes_the_last_rendered_result() {
     assert!(out(&o).contains("Flows\n\n+--"), "{}", out(&o));
     assert_eq!(o.status.code(), Some(1), "three failed entries: {e}");
 }
+
+/// `.chart` of a result whose `render` ntaq does not draw: the table was
+/// shown (with a line saying why there is no chart), the file is refused
+/// with the chart's own code inside `kql::repl::chart`, and none is written.
+#[test]
+fn chart_of_an_undrawable_render_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let svg = dir.path().join("c.svg");
+    let input = format!(
+        "NTANetAnalytics | summarize Flows = count() by FlowType | render columnchart with (ysplit=axes)\n\n.chart {}\n",
+        svg.display()
+    );
+    let o = piped(&input);
+    let (s, e) = (out(&o), err(&o));
+    assert!(s.contains("(chart not drawn: `ysplit=axes` is not supported"), "{s}");
+    assert!(e.contains("kql::repl::chart") && e.contains("kql::unsupported::chart"), "{e}");
+    assert!(!svg.exists());
+}
