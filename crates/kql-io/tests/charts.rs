@@ -263,12 +263,40 @@ fn graphs_list_every_distinct_pair_once() {
     assert_eq!(edges(&unescaped, " --> "), expected, "{mmd}");
     // --weight sums a pair's rows; --edges picks the columns.
     let opts = OutputOptions {
-        graph: GraphOptions { edges: Some(("Dst".into(), "Src".into())), weight: Some("N".into()) },
+        graph: GraphOptions {
+            edges: Some(("Dst".into(), "Src".into())),
+            weight: Some("N".into()),
+            ..Default::default()
+        },
         ..OutputOptions::default()
     };
     let dot = write(OutputFormat::Dot, schema.clone(), &batch, &opts).unwrap();
     assert!(dot.contains("n0 -> n1 [label=\"3\"];"), "{dot}");
-    let bad =
-        OutputOptions { graph: GraphOptions { edges: None, weight: Some("Src".into()) }, ..OutputOptions::default() };
+    let bad = OutputOptions {
+        graph: GraphOptions { edges: None, weight: Some("Src".into()), ..Default::default() },
+        ..OutputOptions::default()
+    };
     assert_eq!(code(&write(OutputFormat::Dot, schema, &batch, &bad).unwrap_err()), "kql::io::graph");
+}
+
+/// Issue 15 item 3: every property ntaq accepts is drawn — axis titles as
+/// `axis-title` text, `legend=hidden` as no legend — and the ones it does
+/// not draw (ysplit other than none, log axes) are refused by name.
+#[test]
+fn axis_titles_and_hidden_legends_are_drawn() {
+    for vis in ["timechart", "columnchart", "barchart", "areachart"] {
+        let out = svg(spec(vis, &[("ycolumns", "Flows"), ("xtitle", "When <x>"), ("ytitle", "How many")])).unwrap();
+        assert!(out.contains(">When &lt;x&gt;</text>") && out.contains(">How many</text>"), "{vis}: {out}");
+        assert_eq!(count(&out, "axis-title"), 2, "{vis}");
+        let hidden = svg(spec(vis, &[("ycolumns", "Flows"), ("legend", "hidden")])).unwrap();
+        assert_eq!(count(&hidden, "legend-item"), 0, "{vis}");
+        assert_eq!(count(&svg(spec(vis, &[("ycolumns", "Flows")])).unwrap(), "legend-item"), 2, "{vis}");
+    }
+    for (name, value) in [("ysplit", "axes"), ("ysplit", "panels"), ("xaxis", "log"), ("yaxis", "log")] {
+        let err = svg(spec("linechart", &[(name, value)])).unwrap_err();
+        assert_eq!(code(&err), "kql::unsupported::chart", "{name}={value}");
+        assert!(err.to_string().contains(&format!("{name}={value}")), "{err}");
+    }
+    // ysplit=none and linear axes are what is drawn anyway.
+    assert!(svg(spec("linechart", &[("ysplit", "none"), ("xaxis", "linear"), ("yaxis", "linear")])).is_ok());
 }

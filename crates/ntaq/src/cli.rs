@@ -364,9 +364,22 @@ pub struct RunOptions {
     pub edges: Option<(String, String)>,
 
     /// A numeric column whose sum over each edge's rows labels the edge
-    /// (--format dot, mermaid).
+    /// (--format dot, mermaid; thickens it in the --graph view).
     #[arg(long, value_name = "COL")]
     pub weight: Option<String>,
+
+    /// With --format html (or an .html output): the result as a flow graph
+    /// page (the first two columns, or --edges, are each edge's endpoints)
+    /// instead of a table page.
+    #[arg(long)]
+    pub graph: bool,
+
+    /// The most edges the --graph page draws (default 5000; 0 draws all):
+    /// the heaviest (--weight), else those of the best-connected nodes; the
+    /// page and standard error say how many were left out. DOT and Mermaid
+    /// always list every pair.
+    #[arg(long, value_name = "N", requires = "graph")]
+    pub max_edges: Option<usize>,
 
     /// Write the result to FILE (written completely or not at all), every
     /// row and every cell whole. The format comes from --format, else from

@@ -143,3 +143,91 @@ fn ycolumns_and_series_take_lists_as_kusto_writes_them() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("kql::syntax::expected"));
 }
+
+/// `--format html --graph`: one node per distinct endpoint and one edge per
+/// distinct pair (read back from the CSV with the csv crate), drawn
+/// whole below the cap; the cap keeps N edges and says so on the page and
+/// on standard error; --graph needs an HTML output.
+#[test]
+fn scenario3_graph_view_and_its_cap() {
+    let csv = scenario3("csv");
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let pairs: BTreeSet<(String, String)> =
+        reader.records().map(|r| r.unwrap()).map(|r| (r[0].to_string(), r[1].to_string())).collect();
+    let nodes: BTreeSet<&String> = pairs.iter().flat_map(|(a, b)| [a, b]).collect();
+
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("blast.html");
+    let mut args = SCENARIO3.to_vec();
+    let path = page.to_str().unwrap();
+    args.extend(["-q", "--graph", "-o", path]);
+    ok(&args);
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert_eq!(html.matches("<circle class=\"node").count(), nodes.len());
+    assert_eq!(html.matches("<line class=\"edge").count(), pairs.len());
+    assert!(html.contains(&format!("data-nodes=\"{}\" data-edges=\"{}\"", nodes.len(), pairs.len())));
+    assert!(!html.contains("http://") && !html.contains("https://"), "nothing loaded from anywhere");
+
+    let mut args = SCENARIO3.to_vec();
+    args.extend(["--format", "html", "--graph", "--max-edges", "100", "-o", path]);
+    let o = ntaq(&args);
+    assert_eq!(o.status.code(), Some(0));
+    let left = pairs.len() - 100;
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains(&format!("the graph shows 100 of {} edges: {left} edges and", pairs.len())), "{e}");
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert_eq!(html.matches("<line class=\"edge").count(), 100);
+    assert!(html.contains(&format!("Showing 100 of {} edges: {left} edges and", pairs.len())));
+
+    // --graph draws HTML only; --max-edges needs --graph.
+    let mut args = SCENARIO3.to_vec();
+    args.extend(["--format", "dot", "--graph"]);
+    let o = ntaq(&args);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--graph draws an HTML page"));
+    let mut args = SCENARIO3.to_vec();
+    args.extend(["--format", "dot", "--max-edges", "3"]);
+    assert_eq!(ntaq(&args).status.code(), Some(2));
+}
+
+/// A `render` query's table on the screen has a text chart above it (the
+/// file gets the table alone); ysplit and log axes are refused by name.
+#[test]
+fn text_chart_above_the_screen_table_only() {
+    let q =
+        "NTANetAnalytics | summarize Flows = count() by FlowDirection | render barchart with (title='By direction')";
+    let o = Command::new(env!("CARGO_BIN_EXE_ntaq"))
+        .args(["run", "-q", "-c", q])
+        .current_dir(repo())
+        .env_remove("NTAQ_DATA")
+        .env("COLUMNS", "60")
+        .env("LANG", "C.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_CTYPE")
+        .output()
+        .unwrap();
+    let s = String::from_utf8_lossy(&o.stdout);
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(s.starts_with("By direction\n"), "{s}");
+    assert!(s.contains('█') && s.contains("█ Flows\n\n+--"), "{s}");
+    assert!(s.lines().all(|l| kql_io::output::width::display_width(l) <= 60), "{s}");
+    assert!(!e.contains("kql::semantic::render"), "the chart is drawn: {e}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("t.txt");
+    ok(&["run", "-q", "-c", q, "-o", file.to_str().unwrap()]);
+    assert!(std::fs::read_to_string(&file).unwrap().starts_with("+--"), "files get the table alone");
+
+    for (props, what) in [
+        ("ysplit=axes", "ysplit=axes"),
+        ("ysplit=panels", "ysplit=panels"),
+        ("yaxis=log", "yaxis=log"),
+        ("xaxis=log", "xaxis=log"),
+    ] {
+        let q = format!("NTANetAnalytics | summarize Flows = count() by FlowType | render columnchart with ({props})");
+        let o = ntaq(&["run", "-q", "-c", &q, "--format", "svg"]);
+        assert_eq!(o.status.code(), Some(2), "{props}");
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert!(e.contains("kql::unsupported::chart") && e.contains(what), "{props}: {e}");
+    }
+}

@@ -706,4 +706,50 @@ fn output_appends_until_reset() {
     assert_eq!(second, serde_json::json!([{"e": 5}]));
     assert!(e.contains("r.2.json"), "{e}");
     assert_eq!(o.status.code(), Some(0), "{e}");
+/// Issue 15: `.chart FILE` writes the last `render` result's chart (every
+/// row) as HTML or SVG; before any such result, or to another extension,
+/// it is a usage error; a mistyped `.chrt` is answered with `.chart`.
+#[test]
+fn chart_writes_the_last_rendered_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let (html, svg, txt) = (dir.path().join("c.html"), dir.path().join("c.svg"), dir.path().join("c.txt"));
+    let input = format!(
+        ".chart {h}\n\nNTANetAnalytics | summarize Flows = count() by FlowType | render columnchart\n\n\
+         .chart {h}\n.chart {s}\n.chart {t}\n.chrt x.html\n",
+        h = html.display(),
+        s = svg.display(),
+        t = txt.display()
+    );
+    let o = piped(&input);
+    let e = err(&o);
+    assert!(e.contains("no result to draw yet"), "{e}");
+    assert!(e.contains("a chart is written as .html or .svg"), "{e}");
+    assert!(e.contains("did you mean `.chart`?"), "{e}");
+    assert!(e.contains(&format!("chart of 10 rows written to {}", html.display())), "{e}");
+    let page = std::fs::read_to_string(&html).unwrap();
+    // FlowType has 10 values on the sample (the empty one too): 10 bars.
+    assert_eq!(page.matches("class=\"bar ").count(), 10, "{page}");
+    assert_eq!(std::fs::read_to_string(&svg).unwrap().matches("class=\"bar ").count(), 10);
+    assert!(!txt.exists());
+    // The table on the screen has its text chart above it.
+    assert!(out(&o).contains("Flows\n\n+--"), "{}", out(&o));
+    assert_eq!(o.status.code(), Some(1), "three failed entries: {e}");
+}
+
+/// `.chart` of a result whose `render` ntaq does not draw: the table was
+/// shown (with a line saying why there is no chart), the file is refused
+/// with the chart's own code inside `kql::repl::chart`, and none is written.
+#[test]
+fn chart_of_an_undrawable_render_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let svg = dir.path().join("c.svg");
+    let input = format!(
+        "NTANetAnalytics | summarize Flows = count() by FlowType | render columnchart with (ysplit=axes)\n\n.chart {}\n",
+        svg.display()
+    );
+    let o = piped(&input);
+    let (s, e) = (out(&o), err(&o));
+    assert!(s.contains("(chart not drawn: `ysplit=axes` is not supported"), "{s}");
+    assert!(e.contains("kql::repl::chart") && e.contains("kql::unsupported::chart"), "{e}");
+    assert!(!svg.exists());
 }

@@ -257,13 +257,17 @@ pub struct OutputOptions {
     pub max_width: usize,
     /// A second header line with each column's Kusto type (table format).
     pub show_types: bool,
-    /// The edge and weight columns of `dot` and `mermaid` graphs.
+    /// The table format of a `render` query draws a text chart above the
+    /// table with these glyphs (`None`: no chart; files get none).
+    pub text_chart: Option<chart::terminal::Glyphs>,
+    /// The edge and weight columns of `dot` and `mermaid` graphs, and the
+    /// HTML graph view (`view`, `max_edges`).
     pub graph: chart::graph::GraphOptions,
 }
 
 impl Default for OutputOptions {
     fn default() -> Self {
-        OutputOptions { max_rows: 100, max_width: 0, show_types: false, graph: Default::default() }
+        OutputOptions { max_rows: 100, max_width: 0, show_types: false, text_chart: None, graph: Default::default() }
     }
 }
 
@@ -280,6 +284,9 @@ pub struct SinkSummary {
     pub bytes: u64,
     /// The file written, for file destinations.
     pub path: Option<PathBuf>,
+    /// What the user should know about the output (the edges a graph view
+    /// left out), one sentence each.
+    pub notes: Vec<String>,
 }
 
 /// A result writer: give it every batch, then finish it.
@@ -311,14 +318,26 @@ pub fn sink(
     let layout = Layout::new(&schema, &target)?;
     let out = Output::open(dest)?;
     let inner = match format {
-        OutputFormat::Table => Writer::Table(table::TableSink::new(
-            out,
-            layout,
-            table::Style::Table,
-            opts.max_rows,
-            opts.max_width,
-            opts.show_types,
-        )),
+        OutputFormat::Table => {
+            let table = table::TableSink::new(
+                out,
+                layout.clone(),
+                table::Style::Table,
+                opts.max_rows,
+                opts.max_width,
+                opts.show_types,
+            );
+            let spec = opts.text_chart.and_then(|g| Some((g, chart::RenderSpec::from_schema(&schema)?)));
+            Writer::Table(match spec {
+                Some((glyphs, spec)) => table.with_chart(chart::terminal::TextChartState::new(
+                    &spec,
+                    chart::column_infos(&layout),
+                    glyphs,
+                    opts.max_width,
+                )),
+                None => table,
+            })
+        }
         OutputFormat::Markdown => {
             Writer::Table(table::TableSink::new(out, layout, table::Style::Markdown, opts.max_rows, 0, false))
         }
@@ -327,6 +346,12 @@ pub fn sink(
         OutputFormat::Json => Writer::Json(json::JsonSink::new(out, layout)),
         OutputFormat::Ndjson => Writer::Ndjson(json::JsonSink::new(out, layout)),
         OutputFormat::Parquet => Writer::Parquet(parquet::ParquetSink::new(out, layout)?),
+        OutputFormat::Html if opts.graph.view => Writer::Graph(chart::graph::GraphSink::new(
+            out,
+            layout,
+            chart::graph::Syntax::Html(opts.graph.max_edges),
+            &opts.graph,
+        )?),
         OutputFormat::Svg | OutputFormat::Html => {
             let page = if format == OutputFormat::Svg { chart::Page::Svg } else { chart::Page::Html };
             Writer::Chart(chart::ChartSink::new(out, layout, page, chart::RenderSpec::from_schema(&schema))?)
@@ -384,6 +409,7 @@ impl Sink for Guarded {
         let Some(inner) = inner else {
             return Err(OutputError::Abandoned { target });
         };
+        let mut notes = Vec::new();
         let (out, rows, rows_written) = match inner {
             Writer::Table(w) => w.finish()?,
             Writer::Line(w) => w.finish()?,
@@ -392,10 +418,14 @@ impl Sink for Guarded {
             Writer::Ndjson(w) => with_all(w.finish()?),
             Writer::Parquet(w) => with_all(w.finish()?),
             Writer::Chart(w) => with_all(w.finish()?),
-            Writer::Graph(w) => with_all(w.finish()?),
+            Writer::Graph(w) => {
+                let (out, rows, said) = w.finish()?;
+                notes = said;
+                (out, rows, rows)
+            }
         };
         let bytes = out.finish()?;
-        Ok(SinkSummary { format, rows, rows_written, bytes, path: target.path().map(Path::to_path_buf) })
+        Ok(SinkSummary { format, rows, rows_written, bytes, path: target.path().map(Path::to_path_buf), notes })
     }
 }
 

@@ -22,6 +22,7 @@
 //! under the table names them. Markdown is never cut: it is meant to be
 //! pasted.
 
+use super::chart::terminal::TextChartState;
 use super::dest::{Errors, Output};
 use super::error::OutputError;
 use super::kusto::Layout;
@@ -79,6 +80,8 @@ pub(crate) struct TableSink {
     cells: Vec<Vec<String>>,
     shown: usize,
     total: u64,
+    /// The text chart above the table of a `render` query.
+    chart: Option<TextChartState>,
 }
 
 impl TableSink {
@@ -96,10 +99,32 @@ impl TableSink {
             Style::Table => (max_width, show_types),
             Style::Markdown => (0, false),
         };
-        TableSink { out, layout, errors, style, max_rows, max_width, show_types, cells, shown: 0, total: 0 }
+        TableSink {
+            out,
+            layout,
+            errors,
+            style,
+            max_rows,
+            max_width,
+            show_types,
+            cells,
+            shown: 0,
+            total: 0,
+            chart: None,
+        }
+    }
+
+    /// Draws a text chart of every row above the table.
+    pub fn with_chart(mut self, chart: TextChartState) -> TableSink {
+        self.chart = Some(chart);
+        self
     }
 
     pub fn write(&mut self, batch: &RecordBatch) -> Result<(), OutputError> {
+        if let Some(chart) = &mut self.chart {
+            let all = self.layout.prepare(batch, &self.errors.target)?;
+            chart.push(&all).map_err(|e| self.errors.arrow(e))?;
+        }
         let take = batch.num_rows().min(self.max_rows - self.shown);
         // Prepare (and so check) even an empty slice; format only what is shown.
         let part = self.layout.prepare(&batch.slice(0, take), &self.errors.target)?;
@@ -138,7 +163,9 @@ impl TableSink {
             Style::Markdown => grid.markdown(),
         };
         let hidden = self.total - self.shown as u64;
+        let chart = self.chart.as_ref().map(TextChartState::render).unwrap_or_default();
         let result = (|| {
+            self.out.write_all(chart.as_bytes())?;
             self.out.write_all(text.as_bytes())?;
             match hidden {
                 0 if self.total == 0 => writeln!(self.out, "(0 rows)"),

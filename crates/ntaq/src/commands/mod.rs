@@ -38,6 +38,13 @@ pub fn screen_width() -> usize {
     columns.unwrap_or_else(|| terminal_size::terminal_size_of(std::io::stdout()).map_or(0, |(w, _)| usize::from(w.0)))
 }
 
+/// The glyphs of the text chart above a terminal table: Unicode block
+/// elements when the locale (`LC_ALL`, `LC_CTYPE`, `LANG`) is UTF-8, else
+/// ASCII. The chart has no colour, so `NO_COLOR` changes nothing.
+pub fn text_chart_glyphs() -> Option<kql_io::output::chart::terminal::Glyphs> {
+    Some(kql_io::output::chart::terminal::Glyphs::from_locale(|k| std::env::var(k).ok()))
+}
+
 /// The width of standard error for notes: `$COLUMNS`, else its terminal's
 /// width, else 0 (not a terminal: no wrapping).
 pub fn stderr_width() -> usize {

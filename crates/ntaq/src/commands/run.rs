@@ -8,7 +8,7 @@ use crate::interrupt::Interrupt;
 use crate::params::ParamValues;
 use crate::session::{Prepared, Session};
 use kql_exec::ScanProgress;
-use kql_io::output::chart::graph::GraphOptions;
+use kql_io::output::chart::graph::{DEFAULT_MAX_EDGES, GraphOptions};
 use kql_io::{Destination, OutputError, OutputFormat, OutputOptions};
 use std::collections::HashSet;
 use std::io::{IsTerminal, Seek, Write};
@@ -173,6 +173,11 @@ fn run_inner(args: &RunOptions, queries_of: impl FnOnce() -> Result<Vec<Query>, 
         Some(f) if to_screen => f,
         _ => format_of(args).map_err(output_usage)?,
     };
+    if args.graph && format != OutputFormat::Html {
+        return Err(usage(format!(
+            "--graph draws an HTML page (--format html or an .html output), not {format}; --format dot or mermaid writes the graph as text"
+        )));
+    }
     if format.needs_file() && args.output.is_none() && args.output_dir.is_none() {
         return Err(usage(format!("--format {format} writes a file: add --output FILE or --output-dir DIR")));
     }
@@ -330,7 +335,9 @@ impl Runner<'_> {
         });
         // The render note says the table is written instead of the chart:
         // not so for the formats that draw it.
-        let draws = matches!(self.format, OutputFormat::Svg | OutputFormat::Html);
+        // The terminal's table draws a text chart above it.
+        let to_screen_table = self.format == OutputFormat::Table && args.output.is_none() && args.output_dir.is_none();
+        let draws = (matches!(self.format, OutputFormat::Svg | OutputFormat::Html) && !args.graph) || to_screen_table;
         let is_drawn = |d: &Diag| draws && d.code() == "kql::semantic::render";
         for d in prepared.diagnostics.iter().filter(|d| !is_unused(d) && !is_drawn(d)) {
             eprint!("{}", d.render(&input.name, &input.text, color));
@@ -376,7 +383,14 @@ impl Runner<'_> {
             max_rows: if counts_rows { limit.map_or(usize::MAX, |n| n as usize) } else { usize::MAX },
             max_width: if to_file { 0 } else { args.max_width.unwrap_or_else(super::screen_width) },
             show_types: false,
-            graph: GraphOptions { edges: args.edges.clone(), weight: args.weight.clone() },
+            // A text chart above a table on the screen, not in a file.
+            text_chart: if format == OutputFormat::Table && !to_file { super::text_chart_glyphs() } else { None },
+            graph: GraphOptions {
+                edges: args.edges.clone(),
+                weight: args.weight.clone(),
+                view: args.graph,
+                max_edges: args.max_edges.unwrap_or(DEFAULT_MAX_EDGES),
+            },
         };
         // --output-dir: the script's files, renamed into place when all succeeded.
         let mut staged = Staged::default();
@@ -449,6 +463,9 @@ impl Runner<'_> {
                 && let Some(hint) = crate::hints::empty_result_hint(self.session, prepared, self.now)
             {
                 eprintln!("note: {}: {hint}", q.label);
+            }
+            for note in &summary.notes {
+                eprintln!("warning: {}: {note}", q.label);
             }
             if let Some(n) = cut_at {
                 let why = if args.max_rows.is_some() { "--max-rows" } else { "Kusto's result truncation limit" };

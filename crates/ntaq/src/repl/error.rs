@@ -25,4 +25,8 @@ pub enum ReplError {
     #[error("cannot read `{path}`: {message}")]
     #[diagnostic(code(kql::repl::file))]
     File { path: String, message: String },
+
+    #[error("cannot write the chart: {message}")]
+    #[diagnostic(code(kql::repl::chart), help("{help}"))]
+    Chart { message: String, help: String },
 }

@@ -58,6 +58,11 @@ pub const COMMANDS: &[Command] = &[
         about: "write the next result to FILE (whole), then back to where results went",
     },
     Command {
+        name: "chart",
+        args: "FILE.html | FILE.svg",
+        about: "write the chart of the last result that ended in `render` (every row) to FILE",
+    },
+    Command {
         name: "show",
         args: "tables | table NAME schema",
         about: "Kusto's commands: the tables (as .tables), a table's columns (as .schema)",
@@ -142,6 +147,7 @@ impl Repl {
             "timing" | "timer" => on_off("timing", arg).map(|on| self.settings.timing = on),
             "output" => self.set_output(arg),
             "once" => self.set_once(arg),
+            "chart" => self.chart(arg),
             "show" => self.show(arg),
             "run" | "read" => self.run_file(arg),
             "explain" => self.explain(arg),
@@ -449,6 +455,38 @@ impl Repl {
         };
         self.say(format!("the next result goes to {} as {format}", path.display()));
         self.settings.once = Some((path, format));
+        Ok(())
+    }
+
+    /// `.chart FILE.html|FILE.svg`: the last `render` result's chart.
+    fn chart(&mut self, arg: &str) -> Result<(), ReplError> {
+        let file = unquote(arg);
+        if file.is_empty() {
+            return Err(usage_error("chart", "write the chart where? e.g. `.chart flows.html`"));
+        }
+        let path = PathBuf::from(file);
+        let format = match OutputFormat::from_extension(&path) {
+            Some(f @ (OutputFormat::Html | OutputFormat::Svg)) => f,
+            _ => return Err(usage_error("chart", format!("`{file}`: a chart is written as .html or .svg"))),
+        };
+        writable("chart", &path)?;
+        let Some((schema, batches)) = &self.last_chart else {
+            return Err(usage_error(
+                "chart",
+                "no result to draw yet: run a query that ends in `render` (e.g. `| render timechart`)",
+            ));
+        };
+        let opts = kql_io::OutputOptions { max_rows: usize::MAX, max_width: 0, ..Default::default() };
+        let written =
+            kql_io::output::write_all(format, schema.clone(), kql_io::Destination::file(&path), &opts, batches)
+                .map_err(|e| {
+                    let d = Diag::new(e);
+                    ReplError::Chart {
+                        message: format!("{}: {}", d.code(), d.message()),
+                        help: d.help().unwrap_or_else(|| "see the message".into()),
+                    }
+                })?;
+        self.say(format!("chart of {} written to {}", crate::commands::rows(written.rows), path.display()));
         Ok(())
     }
 

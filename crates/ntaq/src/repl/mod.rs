@@ -107,6 +107,8 @@ pub struct Repl {
     pub source: String,
     /// The enrichment and interval `.load` of a flow-log folder uses.
     pub flow: crate::cli::FlowLogArgs,
+    /// The last result that ended in `render`, for `.chart FILE`.
+    last_chart: Option<(arrow_schema::SchemaRef, Vec<arrow_array::RecordBatch>)>,
 }
 
 impl Repl {
@@ -125,6 +127,7 @@ impl Repl {
             failures: 0,
             source: String::new(),
             flow: Default::default(),
+            last_chart: None,
         }
     }
 
@@ -201,11 +204,16 @@ impl Repl {
             && !parsed.script.statements.is_empty()
             && parsed.script.statements.iter().all(|s| matches!(s.kind, StatementKind::Let(_)));
         let prepared = self.session.prepare(text, &self.values);
+        let on_screen_table = self.settings.format == OutputFormat::Table
+            && self.settings.output.is_none()
+            && self.settings.once.is_none();
         let shown: Vec<&Diag> = prepared
             .diagnostics
             .iter()
             .filter(|d| d.code() != "kql::run::unused_parameter")
             .filter(|d| !(lets_only && d.code() == "kql::semantic::no_query"))
+            // The screen's table draws the chart as text above it.
+            .filter(|d| !(on_screen_table && d.code() == "kql::semantic::render"))
             .collect();
         let blocked = shown.iter().any(|d| d.is_error() || d.is_unsupported());
         for d in &shown {
@@ -281,14 +289,24 @@ impl Repl {
                         max_rows: self.settings.max_rows,
                         max_width: self.settings.max_width.unwrap_or_else(crate::commands::screen_width),
                         show_types: true,
+                        text_chart: crate::commands::text_chart_glyphs(),
                         ..Default::default()
                     },
                 };
+                let rendered = kql_io::output::chart::RenderSpec::from_schema(&rs.schema).is_some();
+                let mut kept = Vec::new();
                 let mut sink = kql_io::sink(format, rs.schema.clone(), dest, &opts).map_err(Diag::new)?;
                 for batch in rs.batches {
-                    sink.write(&batch.map_err(Diag::new)?).map_err(Diag::new)?;
+                    let batch = batch.map_err(Diag::new)?;
+                    sink.write(&batch).map_err(Diag::new)?;
+                    if rendered {
+                        kept.push(batch);
+                    }
                 }
                 let summary = sink.finish().map_err(Diag::new)?;
+                if rendered {
+                    self.last_chart = Some((rs.schema.clone(), kept));
+                }
                 Ok((summary, buffer))
             });
             drop(bar);

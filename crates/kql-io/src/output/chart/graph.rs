@@ -3,11 +3,16 @@
 //! [`GraphOptions::edges`]); every distinct (source, target) pair is one
 //! edge, listed in order of first appearance, whatever the result's size.
 //! A numeric `weight` column, summed over a pair's rows, labels the edge.
+//! The same sink writes the HTML graph view ([`super::graph_view`],
+//! `--format html --graph`), which also reads the `FlowType` and
+//! `ThreatType` columns when the result has them (malicious endpoints).
 
 use super::super::dest::Output;
 use super::super::error::OutputError;
 use super::super::kusto::Layout;
 use super::super::text::format_real;
+use super::graph_view::{EdgeList, page};
+use super::nodes::{NodeKind, classify};
 use super::{ColumnInfo, Data, column_infos, is_numeric};
 use arrow_array::RecordBatch;
 use std::collections::HashMap;
@@ -21,12 +26,22 @@ pub struct GraphOptions {
     pub edges: Option<(String, String)>,
     /// A numeric column whose sum over a pair's rows labels its edge.
     pub weight: Option<String>,
+    /// `--graph`: `--format html` draws the graph view instead of a table page.
+    pub view: bool,
+    /// The most edges the graph view draws (0: all); DOT and Mermaid list every pair.
+    pub max_edges: usize,
 }
+
+/// `--max-edges`'s default for the HTML graph view: a page a browser
+/// draws at once, however large the result.
+pub const DEFAULT_MAX_EDGES: usize = 5000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Syntax {
     Dot,
     Mermaid,
+    /// The HTML graph view, drawing at most this many edges (0: all).
+    Html(usize),
 }
 
 /// The graph sink: reads the endpoint columns of each batch, keeps the
@@ -38,10 +53,15 @@ pub(crate) struct GraphSink {
     src: usize,
     dst: usize,
     weight: Option<usize>,
+    /// `FlowType` and `ThreatType` (graph view only).
+    marks: (Option<usize>, Option<usize>),
     nodes: HashMap<String, usize>,
     names: Vec<String>,
     pairs: HashMap<(usize, usize), usize>,
     edges: Vec<(usize, usize, f64)>,
+    flagged: Vec<bool>,
+    malicious: Vec<bool>,
+    columns: (String, String, Option<String>),
     rows: u64,
 }
 
@@ -72,6 +92,13 @@ impl GraphSink {
             }
             None => None,
         };
+        let text_column =
+            |name: &str| columns.iter().position(|c| c.name == name && c.kind == kql_syntax::ScalarType::String);
+        let marks = match syntax {
+            Syntax::Html(_) => (text_column("FlowType"), text_column("ThreatType")),
+            _ => (None, None),
+        };
+        let names = (columns[src].name.clone(), columns[dst].name.clone(), weight.map(|w| columns[w].name.clone()));
         Ok(GraphSink {
             out,
             layout,
@@ -79,10 +106,14 @@ impl GraphSink {
             src,
             dst,
             weight,
+            marks,
             nodes: HashMap::new(),
             names: Vec::new(),
             pairs: HashMap::new(),
             edges: Vec::new(),
+            flagged: Vec::new(),
+            malicious: Vec::new(),
+            columns: names,
             rows: 0,
         })
     }
@@ -93,6 +124,7 @@ impl GraphSink {
         }
         let i = self.names.len();
         self.names.push(name.to_string());
+        self.malicious.push(false);
         self.nodes.insert(name.to_string(), i);
         i
     }
@@ -100,8 +132,14 @@ impl GraphSink {
     pub fn write(&mut self, batch: &RecordBatch) -> Result<(), OutputError> {
         let errors = self.out.errors().clone();
         let batch = self.layout.prepare(batch, &errors.target)?;
-        // Only the endpoint and weight columns are turned into text.
-        let keep: Vec<usize> = [Some(self.src), Some(self.dst), self.weight].into_iter().flatten().collect();
+        // Only the endpoint, weight and mark columns are turned into text.
+        let keep: Vec<usize> =
+            [Some(self.src), Some(self.dst), self.weight.or(Some(self.src)), self.marks.0, self.marks.1]
+                .into_iter()
+                .flatten()
+                .collect();
+        let flow_type = self.marks.0.map(|_| 3);
+        let threat_type = self.marks.1.map(|_| if self.marks.0.is_some() { 4 } else { 3 });
         let mut data =
             Data::new(keep.iter().map(|&i| ColumnInfo { name: String::new(), kind: self.layout.kinds[i] }).collect());
         let projected = batch.project(&keep).map_err(|e| errors.arrow(e))?;
@@ -114,22 +152,60 @@ impl GraphSink {
             let e = *self.pairs.entry((s, d)).or_insert(next);
             if e == next {
                 self.edges.push((s, d, 0.0));
+                self.flagged.push(false);
             }
             self.edges[e].2 += w;
+            let marked = flow_type.is_some_and(|c| data.text[c][r] == "MaliciousFlow")
+                || threat_type.is_some_and(|c| !data.text[c][r].trim().is_empty());
+            if marked {
+                self.flagged[e] = true;
+                for v in [s, d] {
+                    if classify(&self.names[v]) == NodeKind::PublicIp {
+                        self.malicious[v] = true;
+                    }
+                }
+            }
         }
         self.rows += data.rows as u64;
         Ok(())
     }
 
-    pub fn finish(mut self) -> Result<(Output, u64), OutputError> {
+    /// Writes the graph; returns the output, the rows read and what to tell
+    /// the user (the edges the graph view left out).
+    pub fn finish(mut self) -> Result<(Output, u64, Vec<String>), OutputError> {
         let errors = self.out.errors().clone();
         let weighted = self.weight.is_some();
+        let mut notes = Vec::new();
         let text = match self.syntax {
             Syntax::Dot => dot(&self.names, &self.edges, weighted),
             Syntax::Mermaid => mermaid(&self.names, &self.edges, weighted),
+            Syntax::Html(max_edges) => {
+                let (source, target, weight) = std::mem::take(&mut self.columns);
+                let list = EdgeList {
+                    names: std::mem::take(&mut self.names),
+                    edges: std::mem::take(&mut self.edges),
+                    flagged: std::mem::take(&mut self.flagged),
+                    malicious: std::mem::take(&mut self.malicious),
+                    weight,
+                    source,
+                    target,
+                    rows: self.rows,
+                };
+                let drawn = page(&list, max_edges);
+                if drawn.edges_left_out > 0 {
+                    notes.push(format!(
+                        "the graph shows {} of {} edges: {} edges and {} nodes left out (--max-edges {max_edges}; 0 draws all)",
+                        drawn.edges_drawn,
+                        list.edges.len(),
+                        drawn.edges_left_out,
+                        drawn.nodes_left_out
+                    ));
+                }
+                drawn.html
+            }
         };
         self.out.write_all(text.as_bytes()).map_err(|e| errors.io(e))?;
-        Ok((self.out, self.rows))
+        Ok((self.out, self.rows, notes))
     }
 }
 

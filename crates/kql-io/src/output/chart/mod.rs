@@ -11,16 +11,23 @@
 //!   has a `<title>` with its value for hover.
 //! * [`html`]: one self-contained page: the SVG inline above an HTML table
 //!   of the result; nothing is loaded from anywhere.
-//! * [`graph`]: DOT and Mermaid flow graphs of an edge list.
+//! * [`graph`]: DOT and Mermaid flow graphs of an edge list, and the HTML
+//!   graph view ([`graph_view`], laid out by [`layout`], nodes styled by
+//!   [`nodes`], edges capped by [`cap`]).
 //!
 //! Column roles follow Kusto's render operator when the properties do not
 //! name them: x is the first column, y every numeric column, and the
 //! string columns other than x make the series.
 
+pub mod cap;
 pub mod graph;
+pub mod graph_view;
 pub(crate) mod html;
+pub mod layout;
+pub mod nodes;
 pub mod scale;
 pub(crate) mod svg;
+pub mod terminal;
 
 use super::dest::Output;
 use super::error::OutputError;
