@@ -9,8 +9,8 @@
 //! `*billg` → `hassuffix`, `billg*` → `hasprefix`, `*billg*` → `contains`,
 //! `bi*lg` → `matches regex`. `kind=case_sensitive` makes every string
 //! operator of the predicate case-sensitive. `*` before a string operator
-//! (`where * has "x"`) is the same test over every column, each read as a
-//! string: true when any column passes (for a negated operator, `* !has
+//! (`where * has "x"`, also `==`/`!=`) is the same test over every column,
+//! each read as a string: true when any column passes (for a negated operator, `* !has
 //! "x"`, when every column passes).
 
 use super::Binder;
@@ -84,7 +84,7 @@ impl Binder<'_> {
         span: Span,
     ) -> Expr {
         let r = self.scalar(right, row);
-        if !op.is_string_op() {
+        if !op.is_string_op() && !matches!(op, BinaryOp::Eq | BinaryOp::NotEq) {
             self.report(SemanticError::TypeMismatch {
                 message: format!("`*` (every column) goes with a string operator such as `has`, not `{}`", op.symbol()),
                 span: op_span,
