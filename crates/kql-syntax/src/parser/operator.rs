@@ -399,7 +399,7 @@ impl<'s> Parser<'s> {
                         "ntaq implements: {}",
                         SUPPORTED_OPERATORS
                             .iter()
-                            .filter(|o| !matches!(**o, "filter" | "mvexpand" | "limit" | "order"))
+                            .filter(|o| !matches!(**o, "filter" | "mvexpand" | "mvapply" | "limit" | "order"))
                             .copied()
                             .collect::<Vec<_>>()
                             .join(", ")
