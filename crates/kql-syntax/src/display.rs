@@ -176,6 +176,24 @@ impl Display for Union {
     }
 }
 
+/// The items and `limit` of mv-expand and mv-apply.
+fn write_mv_items(f: &mut Formatter<'_>, items: &[MvExpandItem], limit: Option<&Expr>) -> fmt::Result {
+    write_list(f, items, |f, it| {
+        if let Some(n) = &it.name {
+            write!(f, "{n} = ")?;
+        }
+        write!(f, "{}", it.expr)?;
+        if let Some(t) = &it.to_type {
+            write!(f, " to typeof({})", t.ty)?;
+        }
+        Ok(())
+    })?;
+    if let Some(l) = limit {
+        write!(f, " limit {l}")?;
+    }
+    Ok(())
+}
+
 impl Display for Search {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         for p in &self.params {
@@ -298,19 +316,7 @@ impl Display for Operator {
                 for p in &m.params {
                     write!(f, "{p} ")?;
                 }
-                write_list(f, &m.items, |f, it| {
-                    if let Some(n) = &it.name {
-                        write!(f, "{n} = ")?;
-                    }
-                    write!(f, "{}", it.expr)?;
-                    if let Some(t) = &it.to_type {
-                        write!(f, " to typeof({})", t.ty)?;
-                    }
-                    Ok(())
-                })?;
-                if let Some(l) = &m.limit {
-                    write!(f, " limit {l}")?;
-                }
+                write_mv_items(f, &m.items, m.limit.as_ref())?;
                 Ok(())
             }
             OperatorKind::Lookup(l) => {
@@ -332,19 +338,7 @@ impl Display for Operator {
                 for p in &m.params {
                     write!(f, "{p} ")?;
                 }
-                write_list(f, &m.items, |f, it| {
-                    if let Some(n) = &it.name {
-                        write!(f, "{n} = ")?;
-                    }
-                    write!(f, "{}", it.expr)?;
-                    if let Some(t) = &it.to_type {
-                        write!(f, " to typeof({})", t.ty)?;
-                    }
-                    Ok(())
-                })?;
-                if let Some(l) = &m.limit {
-                    write!(f, " limit {l}")?;
-                }
+                write_mv_items(f, &m.items, m.limit.as_ref())?;
                 f.write_str(" on (")?;
                 for (k, op) in m.subquery.iter().enumerate() {
                     if k > 0 {
