@@ -302,7 +302,12 @@ fn union_search_and_mv_apply_misuse() {
         "SrcIp",
     );
     // Columns after mv-apply: the input's and the sub-query's.
-    assert!(diagnose("NTANetAnalytics | mv-apply p = split(SrcPublicIps, ' ') on (summarize n = count()) | project SrcIp, n").is_empty());
+    assert!(
+        diagnose(
+            "NTANetAnalytics | mv-apply p = split(SrcPublicIps, ' ') on (summarize n = count()) | project SrcIp, n"
+        )
+        .is_empty()
+    );
 }
 
 #[test]

@@ -112,7 +112,11 @@ impl TableProvider for ItemsOnly<'_> {
 
 impl TableProvider for RowItems<'_> {
     fn scan(&self, table: &str, columns: &[(String, ScalarType)]) -> Result<Stream<'static>> {
-        if table == MV_APPLY_TABLE { ItemsOnly(&self.items).scan(table, columns) } else { self.outer.scan(table, columns) }
+        if table == MV_APPLY_TABLE {
+            ItemsOnly(&self.items).scan(table, columns)
+        } else {
+            self.outer.scan(table, columns)
+        }
     }
 
     fn rows(&self, table: &str) -> Option<u64> {

@@ -8,10 +8,10 @@ use crate::eval::{EvalCx, Subqueries, eval, eval_predicate, to_scalar_type};
 use crate::limits::Reservation;
 use crate::physical::{dyn_repr, physical_type};
 use arrow_array::{Array, ArrayRef, Int64Array, RecordBatch, UInt32Array};
-use std::sync::Arc;
 use arrow_schema::Field;
 use kql_plan::plan::{Expr, Plan};
 use kql_syntax::ScalarType;
+use std::sync::Arc;
 
 pub fn filter<'a>(ex: &'a Executor<'a>, input: &'a Plan, predicate: &'a Expr) -> Result<Stream<'a>> {
     let subs = ex.subqueries([predicate])?;

@@ -289,9 +289,7 @@ impl<'s> Parser<'s> {
             return Ok((rest, Expr::new(ExprKind::Literal(Literal::String(value)), span)));
         }
         // `* has "x"`: every column (the search operator page's `*`).
-        if c == '*'
-            && skip_ws(&i[1..]).starts_with(|c: char| c.is_ascii_alphabetic() || c == '!' || c == '=')
-        {
+        if c == '*' && skip_ws(&i[1..]).starts_with(|c: char| c.is_ascii_alphabetic() || c == '!' || c == '=') {
             return Ok((&i[1..], Expr::new(ExprKind::Star, self.token_span(i))));
         }
         if c.is_ascii_digit() {
