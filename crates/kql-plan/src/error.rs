@@ -197,6 +197,16 @@ pub enum SemanticError {
         span: Span,
     },
 
+    /// `union isfuzzy=true`: a leg that does not resolve is left out (the
+    /// union page), with a warning.
+    #[error("`{name}` is not a table here: `union isfuzzy=true` leaves it out")]
+    #[diagnostic(code(kql::semantic::union_leg_skipped), severity(Warning))]
+    FuzzyUnionSkipped {
+        name: String,
+        #[label("skipped")]
+        span: Span,
+    },
+
     /// Valid for Kusto's parser (Kusto.Language accepts it), but Kusto's
     /// engine fails the query when it runs: `check` warns, `run` stops.
     #[error("{message}")]
@@ -278,6 +288,11 @@ impl SemanticError {
 
     /// True for notes that do not stop a query from running.
     pub fn is_advice(&self) -> bool {
-        matches!(self, SemanticError::UnfilledPlaceholder { .. } | SemanticError::RenderIgnored { .. })
+        matches!(
+            self,
+            SemanticError::UnfilledPlaceholder { .. }
+                | SemanticError::RenderIgnored { .. }
+                | SemanticError::FuzzyUnionSkipped { .. }
+        )
     }
 }

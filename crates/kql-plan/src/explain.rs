@@ -78,8 +78,11 @@ impl fmt::Display for NodeLine<'_> {
                 })
             }
             Node::Distinct { .. } => f.write_str("Distinct"),
-            Node::MvExpand { columns, limit, .. } => {
+            Node::MvExpand { columns, limit, item_index, .. } => {
                 write!(f, "MvExpand {}", columns.join(", "))?;
+                if let Some(i) = item_index {
+                    write!(f, " with_itemindex={i}")?;
+                }
                 if let Some(l) = limit {
                     write!(f, " limit {}", ExprText(l))?;
                 }
@@ -153,6 +156,9 @@ impl fmt::Display for NodeLine<'_> {
             }
             Node::Datatable { rows } => write!(f, "Datatable {} rows", rows.len()),
             Node::Render { visualization, .. } => write!(f, "Render {visualization}"),
+            Node::MvApply { items, keep, .. } => {
+                write!(f, "MvApply {} keep {}", items.join(", "), keep.join(", "))
+            }
         }
     }
 }

@@ -250,6 +250,16 @@ fn prune(plan: &mut Plan, required: &Names, shared: &mut Vec<Names>) {
             columns.iter_mut().for_each(|(_, e)| prune_expr(e, shared));
         }
         Node::Datatable { .. } | Node::Range { .. } => keep_schema = None,
+        Node::MvApply { expand, items, keep, sub } => {
+            // The sub-query runs as bound; the expansion keeps its items
+            // (they decide the rows) and the input columns passed through.
+            let all: Names = sub.schema.names().map(str::to_string).collect();
+            prune(sub, &all, shared);
+            let mut need: Names = items.iter().cloned().collect();
+            need.extend(keep.iter().cloned());
+            prune(expand, &need, shared);
+            keep_schema = None;
+        }
     }
     if let Some(keep) = keep_schema {
         plan.schema.columns.retain(|c| keep.contains(&c.name));

@@ -168,6 +168,20 @@ pub enum Node {
         /// `kind=array` (or `bagexpansion=array`): a property bag expands
         /// into `[key, value]` arrays rather than one-property bags.
         bag_as_array: bool,
+        /// `with_itemindex=Name`: a long column, last, holding each
+        /// element's 0-based position in its array or bag.
+        item_index: Option<String>,
+    },
+    /// `mv-apply`: `expand` is an [`Node::MvExpand`] whose input is the
+    /// operator's input. Each input row is expanded alone; `sub` runs over
+    /// that row's expanded rows, reading their `items` columns through a
+    /// scan of [`MV_APPLY_TABLE`]; each row `sub` outputs gets the input
+    /// row's `keep` columns in front (the mv-apply page's four steps).
+    MvApply {
+        expand: Box<Plan>,
+        items: Vec<String>,
+        keep: Vec<String>,
+        sub: Box<Plan>,
     },
     /// Output columns as listed in `output` (left then right in Kusto's
     /// order, right duplicates renamed `DestIp1`; one side for semi/anti joins).
@@ -255,6 +269,10 @@ pub enum Node {
     },
 }
 
+/// The table an `mv-apply` sub-query scans: the current row's expanded
+/// items. Not a valid table name, so never a user's table.
+pub const MV_APPLY_TABLE: &str = "$mv-apply-items";
+
 /// A tabular `let` the program shares between uses.
 #[derive(Clone, Debug)]
 pub struct SharedPlan {
@@ -318,6 +336,7 @@ impl Plan {
             | Node::Count { input }
             | Node::Render { input, .. } => vec![input],
             Node::Join { left, right, .. } | Node::Lookup { left, right, .. } => vec![left, right],
+            Node::MvApply { expand, sub, .. } => vec![expand, sub],
             Node::Union { inputs } => inputs.iter().collect(),
         }
     }
@@ -342,6 +361,7 @@ impl Plan {
             | Node::Count { input }
             | Node::Render { input, .. } => vec![input],
             Node::Join { left, right, .. } | Node::Lookup { left, right, .. } => vec![left, right],
+            Node::MvApply { expand, sub, .. } => vec![expand, sub],
             Node::Union { inputs } => inputs.iter_mut().collect(),
         }
     }
@@ -376,6 +396,7 @@ impl Plan {
             | Node::Union { .. }
             | Node::Count { .. }
             | Node::Datatable { .. }
+            | Node::MvApply { .. }
             | Node::Render { .. } => Vec::new(),
         }
     }

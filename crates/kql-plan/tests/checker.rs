@@ -277,10 +277,37 @@ fn notes_for_placeholders_and_render() {
 fn unsupported_is_its_own_class() {
     let d = diagnose("print series_fir(dynamic([1]), dynamic([1]))");
     assert_eq!(d[0].0, "kql::unsupported::function");
-    expect_one("NTAIpDetails | union withsource=T NTAIpDetails", "kql::unsupported::feature", "withsource=T");
+    expect_one("NTAIpDetails | union kind=left NTAIpDetails", "kql::unsupported::feature", "kind=left");
     let parsed = kql_syntax::parse("print series_fir(dynamic([1]), dynamic([1]))");
     let b = bind(&parsed.script, &Catalog::nta(), &Params::default());
     assert!(b.diagnostics.iter().all(SemanticError::is_unsupported));
+}
+
+#[test]
+fn union_search_and_mv_apply_misuse() {
+    // isfuzzy=true: an unknown leg is a warning that does not stop the query.
+    expect_one("union isfuzzy=true NTAIpDetails, Nope", "kql::semantic::union_leg_skipped", "Nope");
+    let parsed = kql_syntax::parse("union isfuzzy=true NTAIpDetails, Nope");
+    assert!(!bind(&parsed.script, &Catalog::nta(), &Params::default()).has_errors());
+    // withsource naming an input column.
+    expect_one("union withsource=Ip NTAIpDetails, NTAIpDetails", "kql::semantic::duplicate_column", "Ip");
+    // `*` needs a string (or a string comparison).
+    expect_one("NTAIpDetails | where * has 1", "kql::semantic::type_mismatch", "1");
+    // search's kind is a case sensitivity.
+    expect_one("NTAIpDetails | search kind=fuzzy \"x\"", "kql::unsupported::feature", "kind=fuzzy");
+    // The mv-apply sub-query sees the expanded items only.
+    expect_one(
+        "NTANetAnalytics | mv-apply p = split(SrcPublicIps, ' ') on (where SrcIp == '')",
+        "kql::semantic::unknown_name",
+        "SrcIp",
+    );
+    // Columns after mv-apply: the input's and the sub-query's.
+    assert!(
+        diagnose(
+            "NTANetAnalytics | mv-apply p = split(SrcPublicIps, ' ') on (summarize n = count()) | project SrcIp, n"
+        )
+        .is_empty()
+    );
 }
 
 #[test]

@@ -145,6 +145,19 @@ pub enum SourceKind {
     Datatable(Datatable),
     /// `range Column from Start to Stop step Step`.
     Range(Box<RangeSource>),
+    /// `search [kind=…] [in (T, …)] Predicate` at the start of a query.
+    Search(Search),
+}
+
+/// `search [kind=case_sensitive|case_insensitive|default] [in (T, …)] Predicate`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Search {
+    pub params: Vec<OperatorParam>,
+    /// `in (T1, T2)`: the tables searched (only where `search` starts a query).
+    pub tables: Option<Vec<Expr>>,
+    /// A predicate in which a string literal standing as a condition is a
+    /// term searched in every column.
+    pub predicate: Expr,
 }
 
 /// `range Column from Start to Stop step Step` (Stop included).
@@ -233,6 +246,9 @@ pub enum OperatorKind {
         call: Expr,
     },
     MakeSeries(MakeSeries),
+    /// `T | search …`.
+    Search(Search),
+    MvApply(MvApply),
     /// An operator that did not parse (diagnostics were reported), or one
     /// that Kusto has but ntaq does not implement. Its output schema is unknown.
     Error,
@@ -345,6 +361,18 @@ pub struct MvExpand {
     pub items: Vec<MvExpandItem>,
     /// `limit N`.
     pub limit: Option<Expr>,
+}
+
+/// `mv-apply [with_itemindex=I] Item, … [limit N] on (Operators)`: the
+/// operators run over each input row's expanded items.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MvApply {
+    pub params: Vec<OperatorParam>,
+    pub items: Vec<MvExpandItem>,
+    /// `limit N`.
+    pub limit: Option<Expr>,
+    /// The sub-query: operators, the first without a `|`.
+    pub subquery: Vec<Operator>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

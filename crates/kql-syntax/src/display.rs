@@ -146,6 +146,7 @@ impl Display for Source {
         match &self.kind {
             SourceKind::Expr(e) => write!(f, "{e}"),
             SourceKind::Union(u) => write!(f, "union {u}"),
+            SourceKind::Search(se) => write!(f, "search {se}"),
             SourceKind::Print(cols) => {
                 f.write_str("print ")?;
                 write_list(f, cols, |f, c| write!(f, "{c}"))
@@ -172,6 +173,38 @@ impl Display for Union {
             write!(f, "{p} ")?;
         }
         write_list(f, &self.tables, |f, t| write!(f, "{t}"))
+    }
+}
+
+/// The items and `limit` of mv-expand and mv-apply.
+fn write_mv_items(f: &mut Formatter<'_>, items: &[MvExpandItem], limit: Option<&Expr>) -> fmt::Result {
+    write_list(f, items, |f, it| {
+        if let Some(n) = &it.name {
+            write!(f, "{n} = ")?;
+        }
+        write!(f, "{}", it.expr)?;
+        if let Some(t) = &it.to_type {
+            write!(f, " to typeof({})", t.ty)?;
+        }
+        Ok(())
+    })?;
+    if let Some(l) = limit {
+        write!(f, " limit {l}")?;
+    }
+    Ok(())
+}
+
+impl Display for Search {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        for p in &self.params {
+            write!(f, "{p} ")?;
+        }
+        if let Some(tables) = &self.tables {
+            f.write_str("in (")?;
+            write_list(f, tables, |f, t| write!(f, "{t}"))?;
+            f.write_str(") ")?;
+        }
+        write!(f, "{}", self.predicate)
     }
 }
 
@@ -283,19 +316,7 @@ impl Display for Operator {
                 for p in &m.params {
                     write!(f, "{p} ")?;
                 }
-                write_list(f, &m.items, |f, it| {
-                    if let Some(n) = &it.name {
-                        write!(f, "{n} = ")?;
-                    }
-                    write!(f, "{}", it.expr)?;
-                    if let Some(t) = &it.to_type {
-                        write!(f, " to typeof({})", t.ty)?;
-                    }
-                    Ok(())
-                })?;
-                if let Some(l) = &m.limit {
-                    write!(f, " limit {l}")?;
-                }
+                write_mv_items(f, &m.items, m.limit.as_ref())?;
                 Ok(())
             }
             OperatorKind::Lookup(l) => {
@@ -311,6 +332,22 @@ impl Display for Operator {
                 write_join_tail(f, j.kind.map(|(k, _)| k.name()), &j.params, &j.right, &j.on)
             }
             OperatorKind::Union(u) => write!(f, "union {u}"),
+            OperatorKind::Search(se) => write!(f, "search {se}"),
+            OperatorKind::MvApply(m) => {
+                f.write_str("mv-apply ")?;
+                for p in &m.params {
+                    write!(f, "{p} ")?;
+                }
+                write_mv_items(f, &m.items, m.limit.as_ref())?;
+                f.write_str(" on (")?;
+                for (k, op) in m.subquery.iter().enumerate() {
+                    if k > 0 {
+                        f.write_str(" | ")?;
+                    }
+                    write!(f, "{op}")?;
+                }
+                f.write_str(")")
+            }
             OperatorKind::Summarize(s) => {
                 f.write_str("summarize")?;
                 for p in &s.params {

@@ -347,7 +347,7 @@ fn missing_pipe_before_an_operator() {
 fn unsupported_features() {
     let cases = [
         ("unsupported_top_nested", "T | top-nested 3 of a by count()", "kql::unsupported::operator", "top-nested"),
-        ("unsupported_search", "search \"x\"", "kql::unsupported::operator", "search"),
+        ("unsupported_find", "find \"x\"", "kql::unsupported::operator", "find"),
         ("unsupported_set", "set x=1; T", "kql::unsupported::statement", "set"),
         (
             "unsupported_declare_in_function",

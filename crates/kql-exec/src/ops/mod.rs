@@ -8,6 +8,7 @@ mod aggregate;
 mod combine;
 mod distinct;
 mod join;
+mod mv_apply;
 mod pipeline;
 mod rowwise;
 mod series;
@@ -159,6 +160,7 @@ impl<'p> Executor<'p> {
             Node::Datatable { rows } => source::datatable(rows, plan),
             Node::Range { from, to, step, .. } => source::range(self, from, to, step, plan),
             Node::Render { input, .. } => self.run(input),
+            Node::MvApply { expand, items, keep, sub } => mv_apply::mv_apply(self, expand, items, keep, sub, plan),
         }
     }
 

@@ -7,10 +7,11 @@ use crate::error::{ExecError, Result};
 use crate::eval::{EvalCx, Subqueries, eval, eval_predicate, to_scalar_type};
 use crate::limits::Reservation;
 use crate::physical::{dyn_repr, physical_type};
-use arrow_array::{Array, ArrayRef, RecordBatch, UInt32Array};
+use arrow_array::{Array, ArrayRef, Int64Array, RecordBatch, UInt32Array};
 use arrow_schema::Field;
 use kql_plan::plan::{Expr, Plan};
 use kql_syntax::ScalarType;
+use std::sync::Arc;
 
 pub fn filter<'a>(ex: &'a Executor<'a>, input: &'a Plan, predicate: &'a Expr) -> Result<Stream<'a>> {
     let subs = ex.subqueries([predicate])?;
@@ -85,7 +86,10 @@ pub(crate) fn expand_batch(
     guard: &Reservation,
 ) -> Result<RecordBatch> {
     let rows = b.num_rows();
-    let bag_as_array = matches!(plan.node, kql_plan::plan::Node::MvExpand { bag_as_array: true, .. });
+    let (bag_as_array, item_index) = match &plan.node {
+        kql_plan::plan::Node::MvExpand { bag_as_array, item_index, .. } => (*bag_as_array, item_index.as_deref()),
+        _ => (false, None),
+    };
     let mut expanded = Vec::with_capacity(columns.len());
     for name in columns {
         let a =
@@ -165,6 +169,13 @@ pub(crate) fn expand_batch(
         };
         fields.push(Field::new(f.name(), out.data_type().clone(), true));
         arrays.push(out);
+    }
+    // `with_itemindex=`: each output row's position in its input row's
+    // expansion (unless pruned away as unread).
+    if let Some(name) = item_index.filter(|n| plan.schema.get(n).is_some()) {
+        let index: Int64Array = counts.iter().flat_map(|n| 0..*n as i64).map(Some).collect();
+        fields.push(Field::new(name, index.data_type().clone(), true));
+        arrays.push(Arc::new(index));
     }
     make_batch(fields, arrays, total)
 }

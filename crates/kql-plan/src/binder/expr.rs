@@ -106,6 +106,9 @@ impl Binder<'_> {
                 }
                 Expr::new(ExprKind::Negate(Box::new(x)), ty, span)
             }
+            A::Binary { op, op_span, left, right } if matches!(left.unparen().kind, A::Star) => {
+                self.star_predicate(*op, *op_span, right, row, span)
+            }
             A::Binary { op, op_span, left, right } => {
                 let l = self.scalar(left, row);
                 let r = self.scalar(right, row);

@@ -150,21 +150,78 @@ impl Binder<'_> {
     /// one column per type, named `Name_type`, as Kusto does.
     pub(crate) fn union(&mut self, first: Option<Plan>, u: &ast::Union) -> Plan {
         let mut inner = false;
+        let mut fuzzy = false;
+        let mut source: Option<&ast::Ident> = None;
         for p in &u.params {
             match (p.name.name.as_str(), &p.value) {
                 ("kind", ParamValue::Word(w)) if w.name == "outer" => {}
                 ("kind", ParamValue::Word(w)) if w.name == "inner" => inner = true,
+                ("withsource", ParamValue::Word(w)) => source = Some(w),
+                ("isfuzzy", ParamValue::Literal(ast::Literal::Bool(Some(b)))) => fuzzy = *b,
                 (n, _) if n.starts_with("hint.") => {}
                 (n, _) => self.report(SemanticError::Unsupported {
-                    what: format!("union parameter `{n}`"),
+                    what: format!(
+                        "union parameter `{n}={}`",
+                        match &p.value {
+                            ParamValue::Word(w) => w.name.clone(),
+                            ParamValue::Literal(l) => l.to_string(),
+                        }
+                    ),
                     span: p.span,
-                    help: (n == "kind").then(|| "kind is `outer` (the default) or `inner`".to_string()),
+                    help: match n {
+                        "kind" => Some("kind is `outer` (the default) or `inner`".to_string()),
+                        "isfuzzy" => Some("isfuzzy is `true` or `false`".to_string()),
+                        "withsource" => Some("withsource names the new column: `withsource=SourceTable`".to_string()),
+                        _ => None,
+                    },
                 }),
             }
         }
         let mut inputs: Vec<Plan> = first.into_iter().collect();
+        let mut skipped = Vec::new();
         for t in &u.tables {
+            // The union page, `isfuzzy=true`: legs that do not resolve are
+            // left out with a warning; an error only if none resolves.
+            if fuzzy && let Some(id) = t.as_name().filter(|id| !self.resolves_as_table(&id.name)) {
+                skipped.push(id.clone());
+                continue;
+            }
             inputs.push(self.tabular_expr(t));
+        }
+        if inputs.is_empty()
+            && let Some(id) = skipped.first()
+        {
+            // Nothing resolved: the unknown-table error of the first leg.
+            inputs.push(self.tabular_expr(&ast::Expr::new(ast::ExprKind::Name(id.clone()), id.span)));
+            skipped.remove(0);
+        }
+        for id in skipped {
+            self.report(SemanticError::FuzzyUnionSkipped { name: id.name.clone(), span: id.span });
+        }
+        // `withsource=Column`: a first string column naming each row's leg
+        // (a table's or `let`'s name, else `union_argN` by position).
+        if let Some(src) = source {
+            if inputs.iter().any(|p| p.schema.get(&src.name).is_some()) {
+                self.report(SemanticError::DuplicateColumn { name: src.name.clone(), span: src.span });
+            } else {
+                inputs = inputs
+                    .into_iter()
+                    .enumerate()
+                    .map(|(k, p)| {
+                        let name = match &p.node {
+                            Node::Scan { table } => table.clone(),
+                            Node::Shared { name, .. } => name.clone(),
+                            _ => format!("union_arg{k}"),
+                        };
+                        let lit =
+                            Expr::new(ExprKind::Literal(crate::value::Value::String(name)), Type::STRING, src.span);
+                        let mut cols = vec![(src.name.clone(), lit)];
+                        cols.extend(super::operators::identity_columns(&p.schema));
+                        let open = p.schema.open;
+                        project_plan(p, cols, open)
+                    })
+                    .collect();
+            }
         }
         let open = inputs.iter().any(|p| p.schema.open);
 
@@ -206,6 +263,20 @@ impl Binder<'_> {
             })
             .collect();
         Plan { node: Node::Union { inputs }, schema: Schema { columns, open } }
+    }
+
+    /// True if `name` stands for a table here: a tabular `let`, a function
+    /// or a catalog table.
+    fn resolves_as_table(&self, name: &str) -> bool {
+        matches!(
+            self.lets.get(name),
+            Some(
+                super::LetValue::Tabular { .. }
+                    | super::LetValue::Inline(_)
+                    | super::LetValue::Function(_)
+                    | super::LetValue::Poisoned
+            )
+        ) || self.catalog.get(name).is_some()
     }
 }
 

@@ -4,11 +4,13 @@
 mod expr;
 mod join;
 mod make_series;
+mod mv_apply;
 mod naming;
 mod operators;
 mod optypes;
 mod parse;
 mod query;
+mod search;
 mod summarize;
 mod udf;
 

@@ -409,7 +409,20 @@ impl Binder<'_> {
         // expands a property bag into one-property bags, `kind=array` into
         // `[key, value]` arrays; `bagexpansion=` is the same option.
         let mut bag_as_array = false;
+        let mut item_index: Option<&ast::OperatorParam> = None;
         for p in &m.params {
+            if p.name.name == "with_itemindex" {
+                if matches!(p.value, ast::ParamValue::Word(_)) {
+                    item_index = Some(p);
+                } else {
+                    self.report(SemanticError::Unsupported {
+                        what: "a `with_itemindex=` value that is not a column name".into(),
+                        span: p.span,
+                        help: Some("write `with_itemindex=Index`".into()),
+                    });
+                }
+                continue;
+            }
             let value = match &p.value {
                 ast::ParamValue::Word(w) => w.name.clone(),
                 ast::ParamValue::Literal(l) => l.to_string(),
@@ -478,7 +491,22 @@ impl Binder<'_> {
         let limit = m.limit.as_ref().map(|l| self.constant_count(l, &row, "the mv-expand limit"));
         let open = row.open;
         let input = if extended { project_plan(input, cols, open) } else { input };
-        Plan { node: Node::MvExpand { input: Box::new(input), columns: expand, limit, bag_as_array }, schema: row }
+        // The mv-expand page: `with_itemindex=IndexColumnName` adds a column
+        // with the 0-based index of the item in the expanded collection
+        // (Kusto.Language puts it after the others).
+        let item_index = item_index.and_then(|p| {
+            let ast::ParamValue::Word(w) = &p.value else { return None };
+            if row.index_of(&w.name).is_some() {
+                self.report(SemanticError::DuplicateColumn { name: w.name.clone(), span: w.span });
+                return None;
+            }
+            row.columns.push(Column::new(w.name.clone(), Type::LONG));
+            Some(w.name.clone())
+        });
+        Plan {
+            node: Node::MvExpand { input: Box::new(input), columns: expand, limit, bag_as_array, item_index },
+            schema: row,
+        }
     }
 
     /// A row count that must be a constant long (take, top, limit).

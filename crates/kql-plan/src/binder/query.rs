@@ -19,6 +19,7 @@ impl Binder<'_> {
             SourceKind::Print(cols) => self.print(cols),
             SourceKind::Range(r) => self.range(r),
             SourceKind::Datatable(dt) => self.datatable(dt),
+            SourceKind::Search(se) => self.search(None, se),
         };
         let mut plan = self.depth_checked(plan, q.source.span).unwrap_or_else(unknown_plan);
         // Each operator is checked as it is added: past the limit the rest
@@ -33,7 +34,7 @@ impl Binder<'_> {
         plan
     }
 
-    fn operator(&mut self, input: Plan, op: &ast::Operator) -> Plan {
+    pub(crate) fn operator(&mut self, input: Plan, op: &ast::Operator) -> Plan {
         match &op.kind {
             OperatorKind::Where { predicate } => self.where_(input, predicate),
             OperatorKind::Project { columns } => self.project(input, columns),
@@ -74,6 +75,8 @@ impl Binder<'_> {
                 }
             }
             OperatorKind::Invoke { call } => self.invoke(input, call),
+            OperatorKind::Search(se) => self.search(Some(input), se),
+            OperatorKind::MvApply(m) => self.mv_apply(input, m),
             OperatorKind::Error => unknown_plan(),
         }
     }

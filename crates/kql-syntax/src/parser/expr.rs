@@ -288,6 +288,10 @@ impl<'s> Parser<'s> {
             let (rest, (value, span)) = self.string_literal(i)?;
             return Ok((rest, Expr::new(ExprKind::Literal(Literal::String(value)), span)));
         }
+        // `* has "x"`: every column (the search operator page's `*`).
+        if c == '*' && skip_ws(&i[1..]).starts_with(|c: char| c.is_ascii_alphabetic() || c == '!' || c == '=') {
+            return Ok((&i[1..], Expr::new(ExprKind::Star, self.token_span(i))));
+        }
         if c.is_ascii_digit() {
             let (rest, (n, span)) = self.number(i)?;
             let lit = match n {

@@ -39,6 +39,9 @@ pub const SUPPORTED_OPERATORS: &[&str] = &[
     "make-series",
     "project-reorder",
     "getschema",
+    "search",
+    "mv-apply",
+    "mvapply",
 ];
 
 /// Kusto operators ntaq recognises but does not implement.
@@ -60,8 +63,6 @@ pub const UNSUPPORTED_OPERATORS: &[&str] = &[
     "lookup-table",
     "macro-expand",
     "make-graph",
-    "mv-apply",
-    "mvapply",
     "parse-kv",
     "partition",
     "project-smart",
@@ -69,7 +70,6 @@ pub const UNSUPPORTED_OPERATORS: &[&str] = &[
     "sample",
     "sample-distinct",
     "scan",
-    "search",
     "serialize",
     "top-hitters",
     "top-nested",
@@ -163,7 +163,11 @@ impl<'s> Parser<'s> {
                 let (r, range) = self.cut(self.range_source(&i[5..]))?;
                 (r, SourceKind::Range(Box::new(range)))
             }
-            Some(w @ ("find" | "search" | "externaldata" | "external_data" | "evaluate")) => {
+            Some("search") => {
+                let (r, se) = self.cut(self.search(&i[6..], true))?;
+                (r, SourceKind::Search(se))
+            }
+            Some(w @ ("find" | "externaldata" | "external_data" | "evaluate")) => {
                 return Err(self.failure(SyntaxError::UnsupportedOperator {
                     what: format!("the `{w}` operator"),
                     span: Span::new(start, start + w.len()),
@@ -379,6 +383,14 @@ impl<'s> Parser<'s> {
                 let (r, m) = self.cut(self.make_series(body))?;
                 (r, OperatorKind::MakeSeries(m))
             }
+            "mv-apply" | "mvapply" => {
+                let (r, m) = self.cut(self.mv_apply(body))?;
+                (r, OperatorKind::MvApply(m))
+            }
+            "search" => {
+                let (r, se) = self.cut(self.search(body, false))?;
+                (r, OperatorKind::Search(se))
+            }
             w if UNSUPPORTED_OPERATORS.contains(&w) => {
                 return Err(self.failure(SyntaxError::UnsupportedOperator {
                     what: format!("the `{w}` operator"),
@@ -387,7 +399,7 @@ impl<'s> Parser<'s> {
                         "ntaq implements: {}",
                         SUPPORTED_OPERATORS
                             .iter()
-                            .filter(|o| !matches!(**o, "filter" | "mvexpand" | "limit" | "order"))
+                            .filter(|o| !matches!(**o, "filter" | "mvexpand" | "mvapply" | "limit" | "order"))
                             .copied()
                             .collect::<Vec<_>>()
                             .join(", ")
@@ -525,6 +537,33 @@ impl<'s> Parser<'s> {
         }
     }
 
+    /// After `search`: `[kind=K] [in (T, …)] Predicate`; `in` only where
+    /// `search` starts a query (the search page: T and TableSources cannot
+    /// appear together).
+    fn search(&self, i: &'s str, first: bool) -> PResult<'s, Search> {
+        let (i, params) = self.params(i, |n| n == "kind" || n.starts_with("hint."))?;
+        let j = skip_ws(i);
+        let (rest, tables) = if starts_with_word(j, "in") && skip_ws(&j[2..]).starts_with('(') {
+            if !first {
+                return Err(self.failure(SyntaxError::Expected {
+                    expected: "a predicate: `T | search` searches T".into(),
+                    found: "`in (…)`".into(),
+                    span: Span::new(self.pos(j), self.pos(j) + 2),
+                    help: Some("write `search in (T1, T2) …` at the start of the query".into()),
+                }));
+            }
+            let k = skip_ws(&j[2..]);
+            let open = self.token_span(k);
+            let (r, tables) = self.required_list(&k[1..], |p, i| p.expr(i), "a table")?;
+            let r = self.close_paren(r, open)?;
+            (r, Some(tables))
+        } else {
+            (i, None)
+        };
+        let (rest, predicate) = self.required_expr(rest)?;
+        Ok((rest, Search { params, tables, predicate }))
+    }
+
     /// `make-series`: see [`MakeSeries`].
     fn make_series(&self, i: &'s str) -> PResult<'s, MakeSeries> {
         let (i, params) = self.params(i, |n| n == "kind" || n.starts_with("hint."))?;
@@ -651,6 +690,36 @@ impl<'s> Parser<'s> {
             (rest, None)
         };
         Ok((rest, MvExpand { params, items, limit }))
+    }
+
+    /// After `mv-apply`: the items as in mv-expand, then `on (operators)`.
+    fn mv_apply(&self, i: &'s str) -> PResult<'s, MvApply> {
+        let (rest, m) = self.mv_expand(i)?;
+        let j = skip_ws(rest);
+        if !starts_with_word(j, "on") {
+            return Err(self.failure(self.expected_error(j, "`on (` and the sub-query")));
+        }
+        let k = skip_ws(&j[2..]);
+        let Some(mut rest) = k.strip_prefix('(') else {
+            return Err(self.failure(self.expected_error(k, "`(` and the sub-query")));
+        };
+        let open = self.token_span(k);
+        let _guard = self.enter(rest)?;
+        let mut subquery = Vec::new();
+        loop {
+            let (r, op) = self.operator(rest)?;
+            subquery.push(op);
+            let j = skip_ws(r);
+            match j.strip_prefix('|') {
+                Some(r) => rest = r,
+                None => {
+                    rest = r;
+                    break;
+                }
+            }
+        }
+        let rest = self.close_paren(rest, open)?;
+        Ok((rest, MvApply { params: m.params, items: m.items, limit: m.limit, subquery }))
     }
 
     fn mv_expand_item(&self, i: &'s str) -> PResult<'s, MvExpandItem> {

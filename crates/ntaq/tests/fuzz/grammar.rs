@@ -329,6 +329,16 @@ impl<'a, 'c> Generator<'a, 'c> {
             10 => ("count".into(), vec![Col { name: "Count".into(), ty: Ty::Long }]),
             11 => self.project_rename(schema),
             12 => (format!("limit {}", self.count()), schema.to_vec()),
+            13 if self.c.chance(30) => {
+                // Every column at once: `* has "x"` and `search`.
+                let term = *self.c.one(&["a", "10.0", "Allowed", "*ow*", "in*", "*ic", "x*y", ""]);
+                let op = *self.c.one(&["has", "contains", "!has", "startswith", "=~", "has_cs"]);
+                match self.c.pick(3) {
+                    0 => (format!("where * {op} \"{term}\""), schema.to_vec()),
+                    1 => (format!("search \"{term}\""), schema.to_vec()),
+                    _ => (format!("search kind=case_sensitive \"{term}\" or * {op} \"{term}\""), schema.to_vec()),
+                }
+            }
             13 => (format!("where {}", self.wild(schema)), schema.to_vec()),
             14 | 15 => self.join(schema, depth),
             16 => self.lookup(schema, depth),
@@ -338,8 +348,18 @@ impl<'a, 'c> Generator<'a, 'c> {
             _ => {
                 let (b, sb) = self.tabular(depth + 1);
                 let kind = if self.c.chance(30) { "kind=inner " } else { "" };
-                let out = if kind.is_empty() { union_schema(schema, &sb) } else { Vec::new() };
-                (format!("union {kind}({b})"), out)
+                let mut out = if kind.is_empty() { union_schema(schema, &sb) } else { Vec::new() };
+                let mut params = kind.to_string();
+                if self.c.chance(20) {
+                    let src = self.fresh();
+                    params.push_str(&format!("withsource={src} "));
+                    out.insert(0, Col { name: src, ty: Ty::Str });
+                }
+                if self.c.chance(15) {
+                    // A leg that does not resolve: left out with a warning.
+                    return (format!("union {params}isfuzzy=true ({b}), NoSuchTable"), out);
+                }
+                (format!("union {params}({b})"), out)
             }
         }
     }
@@ -613,25 +633,58 @@ impl<'a, 'c> Generator<'a, 'c> {
                 (format!("{name} = {value}"), name)
             }
         };
-        let mut text = format!("mv-expand {item}");
+        let mut items = vec![name.clone()];
+        // `with_itemindex=`: a long column after the others.
+        let index = if self.c.chance(20) { Some(self.fresh()) } else { None };
+        let params = index.as_ref().map(|i| format!("with_itemindex={i} ")).unwrap_or_default();
+        let params = if self.c.chance(10) { format!("{params}kind=array ") } else { params };
+        let mut text = format!("{params}{item}");
         if self.c.chance(25) {
             // A second array, expanded in parallel.
             let second = self.fresh();
             let value = self.expr(Ty::Dyn, schema, 1);
             text.push_str(&format!(", {second} = {value}"));
-            out.push(Col { name: second, ty: Ty::Dyn });
+            out.push(Col { name: second.clone(), ty: Ty::Dyn });
+            items.push(second);
         }
         if self.c.chance(30) {
             let ty = *self.c.one(&[Ty::Long, Ty::Str, Ty::Real, Ty::Bool]);
             text.push_str(&format!(" to typeof({})", ty.name()));
-            if let Some(c) = out.iter_mut().find(|c| c.name == name) {
+            if let Some(c) = out.iter_mut().find(|c| c.name == *items.last().unwrap_or(&name)) {
                 c.ty = ty;
             }
         }
         if self.c.chance(20) {
             text.push_str(&format!(" limit {}", self.count()));
         }
-        (text, out)
+        if let Some(i) = &index {
+            out.push(Col { name: i.clone(), ty: Ty::Long });
+            items.push(i.clone());
+        }
+        if self.c.chance(15) {
+            // mv-apply over the same items: the sub-query sees the items only,
+            // and its output follows the columns that were not expanded.
+            let sub_in: Vec<Col> = out.iter().filter(|c| items.contains(&c.name)).cloned().collect();
+            let mut result: Vec<Col> = out.iter().filter(|c| !items.contains(&c.name)).cloned().collect();
+            let (sub, sub_out) = match self.c.pick(4) {
+                0 => (format!("take {}", self.count()), sub_in),
+                1 => {
+                    let c = self.fresh();
+                    (format!("summarize {c} = count()"), vec![Col { name: c, ty: Ty::Long }])
+                }
+                2 => (format!("where isnotnull({})", quote_name(&items[0])), sub_in),
+                _ => {
+                    let c = self.fresh();
+                    let value = self.expr(Ty::Long, &sub_in, 1);
+                    let mut o = sub_in;
+                    o.push(Col { name: c.clone(), ty: Ty::Long });
+                    (format!("extend {c} = {value} | take 2"), o)
+                }
+            };
+            result.extend(sub_out);
+            return (format!("mv-apply {text} on ({sub})"), result);
+        }
+        (format!("mv-expand {text}"), out)
     }
 
     /// A right side for join/lookup holding key column `key` of type `ty`

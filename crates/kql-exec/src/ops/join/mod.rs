@@ -250,7 +250,9 @@ fn row_bound(ex: &Executor<'_>, plan: &Plan) -> Option<u64> {
         Node::Summarize { .. } | Node::Count { .. } | Node::Print { .. } => Some(1),
         Node::Datatable { rows } => Some(rows.len() as u64),
         Node::Union { inputs } => inputs.iter().map(|p| row_bound(ex, p)).sum(),
-        Node::MvExpand { .. } | Node::Join { .. } | Node::Lookup { .. } | Node::Range { .. } => None,
+        Node::MvExpand { .. } | Node::MvApply { .. } | Node::Join { .. } | Node::Lookup { .. } | Node::Range { .. } => {
+            None
+        }
     }
 }
 

@@ -156,7 +156,11 @@ fn scan_column(plan: &Plan, name: &str) -> bool {
                 }
                 p = input;
             }
-            Node::MvExpand { input, columns, .. } if !columns.iter().any(|c| c == name) => p = input,
+            Node::MvExpand { input, columns, item_index, .. }
+                if !columns.iter().any(|c| c == name) && item_index.as_deref() != Some(name) =>
+            {
+                p = input
+            }
             Node::Scan { .. } => return p.schema.get(name).is_some(),
             _ => return false,
         }

@@ -1,0 +1,55 @@
+//! `mv-apply`: a sub-query per input row over the row's expanded items.
+
+use super::{Binder, unknown_plan};
+use crate::error::SemanticError;
+use crate::plan::{MV_APPLY_TABLE, Node, Plan};
+use crate::schema::{Column, Schema};
+use kql_syntax::ast;
+
+impl Binder<'_> {
+    /// The mv-apply page: the items expand as in mv-expand (same options:
+    /// `with_itemindex=`, `kind=`/`bagexpansion=`, `to typeof()`, `limit`);
+    /// the sub-query sees only the expanded columns (and the index); its
+    /// output gets the input's other columns in front.
+    pub(crate) fn mv_apply(&mut self, input: Plan, m: &ast::MvApply) -> Plan {
+        let spec = ast::MvExpand { params: m.params.clone(), items: m.items.clone(), limit: m.limit.clone() };
+        let expand = self.mv_expand(input, &spec);
+        let Node::MvExpand { columns, item_index, .. } = &expand.node else {
+            return unknown_plan();
+        };
+        let mut items: Vec<String> = Vec::new();
+        for c in columns.iter().chain(item_index.iter()) {
+            if !items.contains(c) {
+                items.push(c.clone());
+            }
+        }
+        let keep: Vec<String> =
+            expand.schema.columns.iter().filter(|c| !items.contains(&c.name)).map(|c| c.name.clone()).collect();
+        let item_columns: Vec<Column> = items.iter().filter_map(|n| expand.schema.get(n).cloned()).collect();
+        let mut sub = Plan {
+            node: Node::Scan { table: MV_APPLY_TABLE.to_string() },
+            schema: Schema { columns: item_columns, open: expand.schema.open },
+        };
+        for op in &m.subquery {
+            let next = self.operator(sub, op);
+            sub = match self.depth_checked(next, op.span) {
+                Some(p) => p,
+                None => return unknown_plan(),
+            };
+        }
+        let mut out: Vec<Column> = keep.iter().filter_map(|n| expand.schema.get(n).cloned()).collect();
+        for c in &sub.schema.columns {
+            if out.iter().any(|o| o.name == c.name) {
+                let span = m.subquery.last().map_or_else(Default::default, |o| o.span);
+                self.report(SemanticError::DuplicateColumn { name: c.name.clone(), span });
+                return unknown_plan();
+            }
+            out.push(c.clone());
+        }
+        let open = expand.schema.open || sub.schema.open;
+        Plan {
+            node: Node::MvApply { expand: Box::new(expand), items, keep, sub: Box::new(sub) },
+            schema: Schema { columns: out, open },
+        }
+    }
+}
