@@ -706,6 +706,8 @@ fn output_appends_until_reset() {
     assert_eq!(second, serde_json::json!([{"e": 5}]));
     assert!(e.contains("r.2.json"), "{e}");
     assert_eq!(o.status.code(), Some(0), "{e}");
+}
+
 /// Issue 15: `.chart FILE` writes the last `render` result's chart (every
 /// row) as HTML or SVG; before any such result, or to another extension,
 /// it is a usage error; a mistyped `.chrt` is answered with `.chart`.
