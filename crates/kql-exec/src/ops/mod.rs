@@ -13,6 +13,7 @@ mod rowwise;
 mod series;
 mod sort;
 mod source;
+mod window;
 
 use crate::context::{ScanPredicate, Stream, TableProvider};
 use crate::error::{ExecError, Result};
@@ -159,6 +160,11 @@ impl<'p> Executor<'p> {
             Node::Datatable { rows } => source::datatable(rows, plan),
             Node::Range { from, to, step, .. } => source::range(self, from, to, step, plan),
             Node::Render { input, .. } => self.run(input),
+            Node::Window { input, columns } => window::window(self, input, columns),
+            Node::Sample { input, count } => {
+                let n = self.constant_count(count)?;
+                window::sample(self, input, n)
+            }
         }
     }
 

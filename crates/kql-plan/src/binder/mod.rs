@@ -7,10 +7,12 @@ mod make_series;
 mod naming;
 mod operators;
 mod optypes;
+mod ordered;
 mod parse;
 mod query;
 mod summarize;
 mod udf;
+mod window;
 
 use crate::catalog::Catalog;
 use crate::error::SemanticError;

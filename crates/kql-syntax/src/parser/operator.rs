@@ -39,11 +39,14 @@ pub const SUPPORTED_OPERATORS: &[&str] = &[
     "make-series",
     "project-reorder",
     "getschema",
+    "serialize",
+    "sample",
+    "sample-distinct",
+    "as",
 ];
 
 /// Kusto operators ntaq recognises but does not implement.
 pub const UNSUPPORTED_OPERATORS: &[&str] = &[
-    "as",
     "assert-schema",
     "consume",
     "evaluate",
@@ -66,11 +69,8 @@ pub const UNSUPPORTED_OPERATORS: &[&str] = &[
     "partition",
     "project-smart",
     "reduce",
-    "sample",
-    "sample-distinct",
     "scan",
     "search",
-    "serialize",
     "top-hitters",
     "top-nested",
 ];
@@ -379,6 +379,10 @@ impl<'s> Parser<'s> {
                 let (r, m) = self.cut(self.make_series(body))?;
                 (r, OperatorKind::MakeSeries(m))
             }
+            "serialize" => self.serialize_op(body)?,
+            "sample" => self.cut(self.sample_op(body))?,
+            "sample-distinct" => self.cut(self.sample_distinct_op(body))?,
+            "as" => self.cut(self.as_op(body))?,
             w if UNSUPPORTED_OPERATORS.contains(&w) => {
                 return Err(self.failure(SyntaxError::UnsupportedOperator {
                     what: format!("the `{w}` operator"),
@@ -407,7 +411,7 @@ impl<'s> Parser<'s> {
     }
 
     /// A committed, non-empty comma list.
-    fn required_list<T>(
+    pub(super) fn required_list<T>(
         &self,
         i: &'s str,
         item: impl Fn(&Self, &'s str) -> PResult<'s, T>,
@@ -482,7 +486,7 @@ impl<'s> Parser<'s> {
     }
 
     /// `name=value` parameters accepted by `allowed`.
-    fn params(&self, mut i: &'s str, allowed: impl Fn(&str) -> bool) -> PResult<'s, Vec<OperatorParam>> {
+    pub(super) fn params(&self, mut i: &'s str, allowed: impl Fn(&str) -> bool) -> PResult<'s, Vec<OperatorParam>> {
         let mut params = Vec::new();
         loop {
             let j = skip_ws(i);
