@@ -113,7 +113,7 @@ impl Binder<'_> {
                     && !matches!(plan.node, Node::Window { .. })
                     && let Some((name, span)) = plan.exprs().into_iter().find_map(window_call)
                 {
-                    self.report(not_serialized(name, span, "here"));
+                    self.report(not_serialized(name, span));
                 }
                 plan
             }
@@ -122,17 +122,17 @@ impl Binder<'_> {
 
     fn require_serialized(&mut self, input: &Plan, name: &str, span: kql_syntax::Span) {
         if !input.schema.open && !self.serialized(input) {
-            self.report(not_serialized(name, span, "over these rows"));
+            self.report(not_serialized(name, span));
         }
     }
 }
 
 /// Kusto's engine error for a window function over non-serialized rows.
-fn not_serialized(name: &str, span: kql_syntax::Span, where_: &str) -> SemanticError {
+fn not_serialized(name: &str, span: kql_syntax::Span) -> SemanticError {
     SemanticError::EngineRejects {
         message: format!("Function '{name}' cannot be invoked. The row set must be serialized."),
         span,
-        label: format!("`{name}` needs ordered rows {where_}"),
+        label: format!("`{name}` needs a serialized row set"),
         help: Some(
             "add `| serialize` (or `| order by …`) before this operator; `summarize`, `join`, `distinct`, \
              `mv-expand`, `count`, `sample` and `make-series` output rows in no defined order"

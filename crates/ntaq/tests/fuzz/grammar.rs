@@ -314,7 +314,7 @@ impl<'a, 'c> Generator<'a, 'c> {
 
     /// One operator applied to `schema`: its text and output schema.
     fn operator(&mut self, schema: &[Col], depth: usize) -> (String, Schema) {
-        let n = if depth >= MAX_QUERY_DEPTH { 14 } else { 24 };
+        let n = if depth >= MAX_QUERY_DEPTH { 14 } else { 21 };
         match self.c.pick(n) {
             0 => (format!("take {}", self.count()), schema.to_vec()),
             1 => (format!("where {}", self.expr(Ty::Bool, schema, 0)), schema.to_vec()),
@@ -373,7 +373,6 @@ impl<'a, 'c> Generator<'a, 'c> {
             (3, _, Some(c)) => (format!("row_rank_dense({})", quote_name(&c.name)), Ty::Long),
             _ => (format!("row_number({})", self.c.word(&["", "0", "5, true", "1, false"])), Ty::Long),
         };
-        let ty = if ty == Ty::Int { Ty::Int } else { ty };
         let mut out = schema.to_vec();
         out.push(Col { name: name.clone(), ty });
         let op = if lead.ends_with("serialize ") { lead } else { format!("{lead}extend ") };
