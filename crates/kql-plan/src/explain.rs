@@ -147,6 +147,17 @@ impl fmt::Display for NodeLine<'_> {
             }
             Node::Take { count, .. } => write!(f, "Take {}", ExprText(count)),
             Node::Count { .. } => f.write_str("Count"),
+            Node::Window { columns, .. } => {
+                f.write_str("Window ")?;
+                let computed: Vec<_> =
+                    columns.iter().filter(|(n, e)| !matches!(&e.kind, ExprKind::Column(c) if c == n)).collect();
+                write!(f, "{} columns kept", columns.len() - computed.len())?;
+                for (n, e) in computed {
+                    write!(f, ", {n} = {}", ExprText(e))?;
+                }
+                Ok(())
+            }
+            Node::Sample { count, .. } => write!(f, "Sample {}", ExprText(count)),
             Node::Print { columns } => {
                 f.write_str("Print ")?;
                 list(f, columns, |f, (n, e)| write!(f, "{n} = {}", ExprText(e)))

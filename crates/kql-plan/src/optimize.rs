@@ -51,7 +51,9 @@ pub fn referenced_columns(e: &Expr, out: &mut Names) {
 pub fn deterministic(e: &Expr) -> bool {
     match &e.kind {
         ExprKind::Call { function, args } => {
-            !matches!(function.name, "rand" | "new_guid" | "row_number") && args.iter().all(deterministic)
+            !matches!(function.name, "rand" | "new_guid")
+                && !crate::functions::is_window(function.name)
+                && args.iter().all(deterministic)
         }
         ExprKind::Binary { left, right, .. } => deterministic(left) && deterministic(right),
         ExprKind::Negate(x) | ExprKind::Member { target: x, .. } | ExprKind::InQuery { expr: x, .. } => {
@@ -156,7 +158,7 @@ fn prune(plan: &mut Plan, required: &Names, shared: &mut Vec<Names>) {
             prune(input, &need, shared);
             keep_schema = Some(input.schema.names().map(str::to_string).collect());
         }
-        Node::Project { input, columns } => {
+        Node::Project { input, columns } | Node::Window { input, columns } => {
             columns.retain(|(n, _)| required.contains(n));
             columns.iter_mut().for_each(|(_, e)| prune_expr(e, shared));
             let need = refs(columns.iter().map(|(_, e)| e));
@@ -238,7 +240,7 @@ fn prune(plan: &mut Plan, required: &Names, shared: &mut Vec<Names>) {
             prune(input, &need, shared);
             keep_schema = Some(input.schema.names().map(str::to_string).collect());
         }
-        Node::Take { input, .. } | Node::Render { input, .. } => {
+        Node::Take { input, .. } | Node::Render { input, .. } | Node::Sample { input, .. } => {
             prune(input, required, shared);
             keep_schema = Some(input.schema.names().map(str::to_string).collect());
         }

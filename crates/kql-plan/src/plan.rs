@@ -253,6 +253,19 @@ pub enum Node {
         to: Expr,
         step: Expr,
     },
+    /// Exactly these columns, computed over the whole input as one ordered
+    /// row set: `serialize`, and `extend`/`project`/`where` whose expressions
+    /// call window functions (`row_number()`, `prev()`, `row_cumsum()`, …).
+    /// Its output is serialized (see `binder/window.rs`).
+    Window {
+        input: Box<Plan>,
+        columns: Vec<(String, Expr)>,
+    },
+    /// `sample N`: N rows of the input (all of them if fewer), chosen at random.
+    Sample {
+        input: Box<Plan>,
+        count: Expr,
+    },
     /// Literal rows.
     Datatable {
         rows: Vec<Vec<Value>>,
@@ -334,6 +347,8 @@ impl Plan {
             | Node::Top { input, .. }
             | Node::Take { input, .. }
             | Node::Count { input }
+            | Node::Window { input, .. }
+            | Node::Sample { input, .. }
             | Node::Render { input, .. } => vec![input],
             Node::Join { left, right, .. } | Node::Lookup { left, right, .. } => vec![left, right],
             Node::MvApply { expand, sub, .. } => vec![expand, sub],
@@ -359,6 +374,8 @@ impl Plan {
             | Node::Top { input, .. }
             | Node::Take { input, .. }
             | Node::Count { input }
+            | Node::Window { input, .. }
+            | Node::Sample { input, .. }
             | Node::Render { input, .. } => vec![input],
             Node::Join { left, right, .. } | Node::Lookup { left, right, .. } => vec![left, right],
             Node::MvApply { expand, sub, .. } => vec![expand, sub],
@@ -372,7 +389,10 @@ impl Plan {
     pub fn exprs(&self) -> Vec<&Expr> {
         match &self.node {
             Node::Filter { predicate, .. } => vec![predicate],
-            Node::Project { columns, .. } | Node::Print { columns } => columns.iter().map(|(_, e)| e).collect(),
+            Node::Project { columns, .. } | Node::Print { columns } | Node::Window { columns, .. } => {
+                columns.iter().map(|(_, e)| e).collect()
+            }
+            Node::Sample { count, .. } => vec![count],
             Node::MvExpand { limit, .. } => limit.iter().collect(),
             Node::Summarize { keys, aggregates, .. } => {
                 keys.iter().map(|(_, e)| e).chain(aggregates.iter().flat_map(|a| &a.args)).collect()

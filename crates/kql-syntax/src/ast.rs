@@ -249,6 +249,25 @@ pub enum OperatorKind {
     /// `T | search …`.
     Search(Search),
     MvApply(MvApply),
+    /// `serialize [Name = Expr, …]`: marks the rows as ordered for window
+    /// functions, with columns added as by `extend`.
+    Serialize {
+        columns: Vec<NamedExpr>,
+    },
+    /// `sample N`: N random rows.
+    Sample {
+        count: Expr,
+    },
+    /// `sample-distinct N of Column`: N random distinct values of a column.
+    SampleDistinct {
+        count: Expr,
+        column: Ident,
+    },
+    /// `as [hint.materialized=true] Name`: names the input for later references.
+    As {
+        params: Vec<OperatorParam>,
+        name: Ident,
+    },
     /// An operator that did not parse (diagnostics were reported), or one
     /// that Kusto has but ntaq does not implement. Its output schema is unknown.
     Error,

@@ -372,6 +372,26 @@ impl Display for Operator {
             OperatorKind::Count => f.write_str("count"),
             OperatorKind::Invoke { call } => write!(f, "invoke {call}"),
             OperatorKind::GetSchema => f.write_str("getschema"),
+            OperatorKind::Serialize { columns } => {
+                f.write_str("serialize")?;
+                if !columns.is_empty() {
+                    f.write_str(" ")?;
+                    write_list(f, columns, |f, c| write!(f, "{c}"))?;
+                }
+                Ok(())
+            }
+            OperatorKind::Sample { count } => write!(f, "sample {count}"),
+            OperatorKind::SampleDistinct { count, column } => {
+                write!(f, "sample-distinct {count} of ")?;
+                write_ident(f, &column.name)
+            }
+            OperatorKind::As { params, name } => {
+                f.write_str("as ")?;
+                for p in params {
+                    write!(f, "{p} ")?;
+                }
+                write_ident(f, &name.name)
+            }
             OperatorKind::Render(r) => {
                 write!(f, "render {}", r.visualization)?;
                 if !r.properties.is_empty() {

@@ -15,6 +15,7 @@ mod pattern;
 pub(crate) use pattern::compile as compile_regex;
 mod string;
 mod text;
+mod window;
 
 use crate::columnar::Col;
 use crate::error::{ExecError, Result};
@@ -230,6 +231,7 @@ pub fn call(
         "now" => datetime::now(&a, cx.now),
         "ago" => datetime::ago(&a, cx.now),
         "bin" | "floor" => datetime::bin(&a),
+        w if kql_plan::functions::is_window(w) => window::call(w, &a),
         _ => extra(name, &a, cx),
     }
 }

@@ -14,6 +14,7 @@ mod rowwise;
 mod series;
 mod sort;
 mod source;
+mod window;
 
 use crate::context::{ScanPredicate, Stream, TableProvider};
 use crate::error::{ExecError, Result};
@@ -161,6 +162,11 @@ impl<'p> Executor<'p> {
             Node::Range { from, to, step, .. } => source::range(self, from, to, step, plan),
             Node::Render { input, .. } => self.run(input),
             Node::MvApply { expand, items, keep, sub } => mv_apply::mv_apply(self, expand, items, keep, sub, plan),
+            Node::Window { input, columns } => window::window(self, input, columns),
+            Node::Sample { input, count } => {
+                let n = self.constant_count(count)?;
+                window::sample(self, input, n)
+            }
         }
     }
 

@@ -18,7 +18,11 @@ pub(crate) fn is_constant(e: &Expr) -> bool {
         ExprKind::Literal(_) | ExprKind::Parameter(_) | ExprKind::Error => true,
         ExprKind::Negate(x) => is_constant(x),
         ExprKind::Binary { left, right, .. } => is_constant(left) && is_constant(right),
-        ExprKind::Call { function, args } => !matches!(function.name, "rand") && args.iter().all(is_constant),
+        ExprKind::Call { function, args } => {
+            !matches!(function.name, "rand")
+                && !crate::functions::is_window(function.name)
+                && args.iter().all(is_constant)
+        }
         ExprKind::Between { expr, low, high, .. } => is_constant(expr) && is_constant(low) && is_constant(high),
         ExprKind::In { expr, list, .. } => is_constant(expr) && list.iter().all(is_constant),
         _ => false,

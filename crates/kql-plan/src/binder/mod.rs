@@ -8,11 +8,13 @@ mod mv_apply;
 mod naming;
 mod operators;
 mod optypes;
+mod ordered;
 mod parse;
 mod query;
 mod search;
 mod summarize;
 mod udf;
+mod window;
 
 use crate::catalog::Catalog;
 use crate::error::SemanticError;

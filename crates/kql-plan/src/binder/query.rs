@@ -26,6 +26,7 @@ impl Binder<'_> {
         // of the pipeline is not bound, so no plan grows deeper than that.
         for op in &q.operators {
             let next = self.operator(plan, op);
+            let next = self.windowed(next, true);
             plan = match self.depth_checked(next, op.span) {
                 Some(p) => p,
                 None => return unknown_plan(),
@@ -54,7 +55,14 @@ impl Binder<'_> {
             OperatorKind::Sort { keys } => self.sort(input, keys),
             OperatorKind::Parse(p) => self.parse(input, p),
             OperatorKind::MakeSeries(m) => self.make_series(input, m),
-            OperatorKind::GetSchema => self.getschema(input),
+            OperatorKind::GetSchema => {
+                let plan = self.getschema(input);
+                self.mark_serialized(plan)
+            }
+            OperatorKind::Serialize { columns } => self.serialize(input, columns),
+            OperatorKind::Sample { count } => self.sample(input, count),
+            OperatorKind::SampleDistinct { count, column } => self.sample_distinct(input, count, column),
+            OperatorKind::As { params, name } => self.as_(input, params, name),
             OperatorKind::Count => Plan {
                 node: Node::Count { input: Box::new(input) },
                 schema: Schema::new(vec![Column::new("Count", Type::LONG)]),

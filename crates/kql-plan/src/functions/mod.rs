@@ -265,6 +265,12 @@ pub fn all() -> impl Iterator<Item = &'static FunctionDef> {
     scalar::FUNCTIONS.iter().chain(aggregate::FUNCTIONS)
 }
 
+/// True for the window functions, which read other rows of a serialized
+/// row set (so only `Node::Window` may evaluate them).
+pub fn is_window(name: &str) -> bool {
+    matches!(name, "row_number" | "prev" | "next" | "row_cumsum" | "row_rank_dense" | "row_rank_min")
+}
+
 /// True for a Kusto function that ntaq does not implement.
 pub fn is_known_unsupported(name: &str) -> bool {
     known::UNSUPPORTED.binary_search(&name).is_ok()

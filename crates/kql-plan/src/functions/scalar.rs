@@ -125,6 +125,13 @@ const BIN_PARAMS: &[P] = &[P::new("value", BINNABLE), P::new("roundTo", BINNABLE
 const IFF_PARAMS: &[P] = &[P::new("if", A::Exactly(S::Bool)), P::new("then", A::Any), P::new("else", A::Any)];
 const TRIM_PARAMS: &[P] = &[P::new("regex", A::StringLike).constant(), P::new("source", A::StringLike)];
 
+/// `prev`/`next`: column, constant offset (1), default value (null).
+const PREV_NEXT: &[P] = &[
+    P::new("column", A::Any),
+    P::optional("offset", A::Exactly(S::Long)).constant(),
+    P::optional("default_value", A::Any),
+];
+
 pub(super) static FUNCTIONS: &[FunctionDef] = &[
     // abs: (integer) → long, (number) → same, (timespan) → timespan. `Summable`
     // is exactly number-or-timespan, and `Promoted(0)` maps int to long.
@@ -551,6 +558,15 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Unnamed,
         "The smallest of the arguments.",
     ),
+    // Window functions (valid only over serialized rows; the binder puts
+    // them in `Node::Window`, which evaluates them over the whole input).
+    scalar(
+        "next",
+        PREV_NEXT,
+        Returns::Common { from: 0, step: 2 },
+        Unnamed,
+        "The value of a column in a later row of the serialized row set.",
+    ),
     scalar("not", &[P::new("expression", A::Exactly(S::Bool))], Fixed(S::Bool), Unnamed, "Logical negation."),
     scalar(
         "now",
@@ -617,6 +633,13 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "The base raised to the exponent.",
     ),
     scalar(
+        "prev",
+        PREV_NEXT,
+        Returns::Common { from: 0, step: 2 },
+        Unnamed,
+        "The value of a column in an earlier row of the serialized row set.",
+    ),
+    scalar(
         "replace_regex",
         &[
             P::new("source", A::StringLike),
@@ -641,6 +664,34 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Arg(0),
         FirstArg,
         "Rounds a number to the given number of decimal places (default 0).",
+    ),
+    scalar(
+        "row_cumsum",
+        &[P::new("term", A::Numeric), P::optional("restart", A::Exactly(S::Bool))],
+        Returns::Promoted(0),
+        Unnamed,
+        "Cumulative sum over the serialized row set, restarting where `restart` is true.",
+    ),
+    scalar(
+        "row_number",
+        &[P::optional("StartingIndex", A::Exactly(S::Long)).constant(), P::optional("Restart", A::Exactly(S::Bool))],
+        Fixed(S::Long),
+        Unnamed,
+        "The row's index in the serialized row set, from StartingIndex (1).",
+    ),
+    scalar(
+        "row_rank_dense",
+        &[P::new("Term", A::Any), P::optional("restart", A::Exactly(S::Bool))],
+        Fixed(S::Long),
+        Unnamed,
+        "Dense rank of the value among the serialized rows: +1 each time it changes.",
+    ),
+    scalar(
+        "row_rank_min",
+        &[P::new("Term", A::Any), P::optional("restart", A::Exactly(S::Bool))],
+        Fixed(S::Long),
+        Unnamed,
+        "Minimal rank of the value among the serialized rows: the first row of equal values' index.",
     ),
     scalar(
         "sign",

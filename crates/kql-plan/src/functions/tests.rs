@@ -51,9 +51,9 @@ fn tables_hold_exactly_the_intended_functions() {
                    hash_sha256 hourofday iff iif indexof ipv4_compare ipv4_is_in_any_range ipv4_is_in_range \
                    ipv4_is_match ipv4_is_private ipv4_netmask_suffix ipv6_compare ipv6_is_in_any_range \
                    ipv6_is_in_range ipv6_is_match isempty isnan isnotempty isnotnull isnull log log10 \
-                   make_datetime make_timespan max_of min_of not now parse_ipv4 parse_ipv4_mask parse_ipv6 \
-                   parse_json parse_path parse_url parsejson parseurl pow replace_regex replace_string reverse \
-                   round sign split sqrt startofday startofmonth startofweek startofyear strcat strcat_delim \
+                   make_datetime make_timespan max_of min_of next not now parse_ipv4 parse_ipv4_mask parse_ipv6 \
+                   parse_json parse_path parse_url parsejson parseurl pow prev replace_regex replace_string reverse \
+                   round row_cumsum row_number row_rank_dense row_rank_min sign split sqrt startofday startofmonth startofweek startofyear strcat strcat_delim \
                    strlen strrep substring tobool toboolean todatetime todouble todynamic toint tolong tolower \
                    toreal tostring totime totimespan toupper trim trim_end trim_start \
                    unixtime_microseconds_todatetime unixtime_milliseconds_todatetime \

@@ -12,6 +12,7 @@ mod expr;
 mod lex;
 mod literal;
 mod operator;
+mod ordered;
 pub use operator::{RENDER_KINDS, SUPPORTED_OPERATORS, UNSUPPORTED_OPERATORS};
 mod statement;
 

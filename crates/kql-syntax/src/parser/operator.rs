@@ -42,11 +42,14 @@ pub const SUPPORTED_OPERATORS: &[&str] = &[
     "search",
     "mv-apply",
     "mvapply",
+    "serialize",
+    "sample",
+    "sample-distinct",
+    "as",
 ];
 
 /// Kusto operators ntaq recognises but does not implement.
 pub const UNSUPPORTED_OPERATORS: &[&str] = &[
-    "as",
     "assert-schema",
     "consume",
     "evaluate",
@@ -67,10 +70,7 @@ pub const UNSUPPORTED_OPERATORS: &[&str] = &[
     "partition",
     "project-smart",
     "reduce",
-    "sample",
-    "sample-distinct",
     "scan",
-    "serialize",
     "top-hitters",
     "top-nested",
 ];
@@ -391,6 +391,10 @@ impl<'s> Parser<'s> {
                 let (r, se) = self.cut(self.search(body, false))?;
                 (r, OperatorKind::Search(se))
             }
+            "serialize" => self.serialize_op(body)?,
+            "sample" => self.cut(self.sample_op(body))?,
+            "sample-distinct" => self.cut(self.sample_distinct_op(body))?,
+            "as" => self.cut(self.as_op(body))?,
             w if UNSUPPORTED_OPERATORS.contains(&w) => {
                 return Err(self.failure(SyntaxError::UnsupportedOperator {
                     what: format!("the `{w}` operator"),
@@ -419,7 +423,7 @@ impl<'s> Parser<'s> {
     }
 
     /// A committed, non-empty comma list.
-    fn required_list<T>(
+    pub(super) fn required_list<T>(
         &self,
         i: &'s str,
         item: impl Fn(&Self, &'s str) -> PResult<'s, T>,
@@ -494,7 +498,7 @@ impl<'s> Parser<'s> {
     }
 
     /// `name=value` parameters accepted by `allowed`.
-    fn params(&self, mut i: &'s str, allowed: impl Fn(&str) -> bool) -> PResult<'s, Vec<OperatorParam>> {
+    pub(super) fn params(&self, mut i: &'s str, allowed: impl Fn(&str) -> bool) -> PResult<'s, Vec<OperatorParam>> {
         let mut params = Vec::new();
         loop {
             let j = skip_ws(i);

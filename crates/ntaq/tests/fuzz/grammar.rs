@@ -345,6 +345,15 @@ impl<'a, 'c> Generator<'a, 'c> {
             17 => self.project_keep(schema),
             18 => self.arg_max(schema),
             19 => (format!("render {}", self.c.word(&["table", "barchart", "timechart", "piechart"])), schema.to_vec()),
+            21 => self.window(schema),
+            22 => self.sample(schema),
+            23 => {
+                let name = self.fresh();
+                (
+                    format!("as {}{name}", if self.c.chance(30) { "hint.materialized=true " } else { "" }),
+                    schema.to_vec(),
+                )
+            }
             _ => {
                 let (b, sb) = self.tabular(depth + 1);
                 let kind = if self.c.chance(30) { "kind=inner " } else { "" };
@@ -361,6 +370,41 @@ impl<'a, 'c> Generator<'a, 'c> {
                 }
                 (format!("union {params}({b})"), out)
             }
+        }
+    }
+
+    /// `serialize` (or `sort by`, or nothing: then Kusto's engine error)
+    /// and a window function over it.
+    fn window(&mut self, schema: &[Col]) -> (String, Schema) {
+        let lead = match self.c.pick(4) {
+            0 => "serialize | ".to_string(),
+            1 => match self.any_column(schema) {
+                Some(c) => format!("sort by {} asc | ", quote_name(&c.name)),
+                None => String::new(),
+            },
+            2 => String::new(),
+            _ => "serialize ".to_string(),
+        };
+        let name = self.fresh();
+        let (call, ty) = match (self.c.pick(5), self.column(schema, Ty::Long), self.any_column(schema)) {
+            (0, Some(c), _) => (format!("row_cumsum({c}{})", if self.c.chance(30) { ", true" } else { "" }), Ty::Long),
+            (1, _, Some(c)) => (format!("prev({}, {})", quote_name(&c.name), self.c.pick(3)), c.ty),
+            (2, _, Some(c)) => (format!("next({})", quote_name(&c.name)), c.ty),
+            (3, _, Some(c)) => (format!("row_rank_dense({})", quote_name(&c.name)), Ty::Long),
+            _ => (format!("row_number({})", self.c.word(&["", "0", "5, true", "1, false"])), Ty::Long),
+        };
+        let mut out = schema.to_vec();
+        out.push(Col { name: name.clone(), ty });
+        let op = if lead.ends_with("serialize ") { lead } else { format!("{lead}extend ") };
+        (format!("{op}{name} = {call}"), out)
+    }
+
+    fn sample(&mut self, schema: &[Col]) -> (String, Schema) {
+        match self.any_column(schema) {
+            Some(c) if self.c.chance(40) => {
+                (format!("sample-distinct {} of {}", self.count(), quote_name(&c.name)), vec![c])
+            }
+            _ => (format!("sample {}", self.count()), schema.to_vec()),
         }
     }
 

@@ -159,8 +159,23 @@ pub fn exercise(text: &str) -> Outcome {
 /// `take`/`top` keep, which row `arg_max` or `take_any` picks among ties,
 /// the order of `make_list`, the first row `toscalar` reads. Plan rewrites
 /// may change the order of a join's output (Kusto does not define it).
-const ORDER_SENSITIVE: &[&str] =
-    &["take", "limit", "top", "arg_max", "arg_min", "any", "make_list", "make_set", "toscalar", "row_number", "sample"];
+const ORDER_SENSITIVE: &[&str] = &[
+    "take",
+    "limit",
+    "top",
+    "arg_max",
+    "arg_min",
+    "any",
+    "make_list",
+    "make_set",
+    "toscalar",
+    "row_number",
+    "sample",
+    "prev",
+    "next",
+    "row_cumsum",
+    "row_rank",
+];
 
 /// Every result of `program` as CSV lines, sorted (row order is not
 /// compared); `None` if it fails or a result has more than `MAX_ROWS` rows.

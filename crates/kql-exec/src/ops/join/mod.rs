@@ -245,6 +245,8 @@ fn row_bound(ex: &Executor<'_>, plan: &Plan) -> Option<u64> {
         | Node::Top { input, .. }
         | Node::Take { input, .. }
         | Node::MakeSeries { input, .. }
+        | Node::Window { input, .. }
+        | Node::Sample { input, .. }
         | Node::Render { input, .. } => row_bound(ex, input),
         Node::Summarize { input, keys, .. } if !keys.is_empty() => row_bound(ex, input),
         Node::Summarize { .. } | Node::Count { .. } | Node::Print { .. } => Some(1),

@@ -1,0 +1,155 @@
+//! Window functions: `row_number`, `prev`, `next`, `row_cumsum`,
+//! `row_rank_dense`, `row_rank_min`. Each reads other rows of its column,
+//! so it is only correct over a whole serialized row set: the binder puts
+//! these calls in `Node::Window`, which evaluates them over all the input's
+//! rows as one batch, in order (`ops/window.rs`).
+
+use super::Args;
+use crate::columnar::Col;
+use crate::error::{ExecError, Result};
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Float64Type, Int64Type};
+use arrow_array::{Array, ArrayRef, BooleanArray, Float64Array, Int64Array, UInt32Array};
+use arrow_ord::ord::make_comparator;
+use arrow_schema::SortOptions;
+use kql_syntax::ScalarType;
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+/// Calls window function `name`.
+pub fn call(name: &str, a: &Args) -> Result<Col> {
+    match name {
+        "row_number" => row_number(a),
+        "prev" => shifted(a, false),
+        "next" => shifted(a, true),
+        "row_cumsum" => row_cumsum(a),
+        "row_rank_dense" => row_rank(a, true),
+        "row_rank_min" => row_rank(a, false),
+        _ => Err(ExecError::NotImplemented { what: format!("the function `{name}()`"), span: a.span }),
+    }
+}
+
+/// The optional `restart` argument at `i`: true where a new run starts.
+fn restarts(a: &Args, i: usize) -> Result<Option<BooleanArray>> {
+    if a.cols.len() <= i {
+        return Ok(None);
+    }
+    let c = a.as_type(i, ScalarType::Bool)?.to_array(a.len);
+    Ok(Some(c.as_boolean().clone()))
+}
+
+fn restart_at(r: &Option<BooleanArray>, i: usize) -> bool {
+    r.as_ref().is_some_and(|r| r.is_valid(i) && r.value(i))
+}
+
+/// row_number page: StartingIndex (default 1), restarted where Restart is true.
+fn row_number(a: &Args) -> Result<Col> {
+    let start = if a.cols.is_empty() { Some(1) } else { a.constant(0, ScalarType::Long)?.and_then(|v| v.as_i64()) };
+    let start = start.unwrap_or(1);
+    let restart = restarts(a, 1)?;
+    let mut n = start;
+    let out: Int64Array = (0..a.len)
+        .map(|i| {
+            if i > 0 && restart_at(&restart, i) {
+                n = start;
+            }
+            let v = n;
+            n = n.wrapping_add(1);
+            Some(v)
+        })
+        .collect();
+    Ok(Col::Array(Arc::new(out)))
+}
+
+/// `prev(column, offset = 1, default = null)` / `next(…)`: the value
+/// `offset` rows before (after); the default where that row does not exist.
+fn shifted(a: &Args, forward: bool) -> Result<Col> {
+    let len = a.len;
+    let values = a.as_type(0, a.out)?.to_array(len);
+    let offset =
+        if a.cols.len() > 1 { a.constant(1, ScalarType::Long)?.and_then(|v| v.as_i64()).unwrap_or(1) } else { 1 };
+    let source = |i: usize| -> Option<u32> {
+        let j = if forward { (i as i64).checked_add(offset)? } else { (i as i64).checked_sub(offset)? };
+        (j >= 0 && (j as usize) < len).then(|| u32::try_from(j).ok()).flatten()
+    };
+    let indices: UInt32Array = (0..len).map(source).collect();
+    let taken = arrow_select::take::take(&values, &indices, None)?;
+    let out: ArrayRef = if a.cols.len() > 2 {
+        let default = a.as_type(2, a.out)?.to_array(len);
+        let inside: BooleanArray = (0..len).map(|i| Some(source(i).is_some())).collect();
+        arrow_select::zip::zip(&inside, &taken, &default)?
+    } else {
+        taken
+    };
+    Ok(Col::Array(if a.out == ScalarType::String { crate::physical::fill_empty_strings(&out) } else { out }))
+}
+
+/// row_cumsum page: the running sum of `term`, restarted (to the row's own
+/// value) where `restart` is true. A null term adds nothing.
+fn row_cumsum(a: &Args) -> Result<Col> {
+    let restart = restarts(a, 1)?;
+    let len = a.len;
+    match a.out {
+        ScalarType::Long | ScalarType::Int => {
+            let t = a.as_type(0, ScalarType::Long)?.to_array(len);
+            let t = t.as_primitive::<Int64Type>();
+            let mut sum = 0i64;
+            let out: Int64Array = (0..len)
+                .map(|i| {
+                    if restart_at(&restart, i) {
+                        sum = 0;
+                    }
+                    if t.is_valid(i) {
+                        sum = sum.wrapping_add(t.value(i));
+                    }
+                    Some(sum)
+                })
+                .collect();
+            Ok(Col::Array(Arc::new(out)))
+        }
+        ScalarType::Real => {
+            let t = a.as_type(0, ScalarType::Real)?.to_array(len);
+            let t = t.as_primitive::<Float64Type>();
+            let mut sum = 0f64;
+            let out: Float64Array = (0..len)
+                .map(|i| {
+                    if restart_at(&restart, i) {
+                        sum = 0.0;
+                    }
+                    if t.is_valid(i) {
+                        sum += t.value(i);
+                    }
+                    Some(sum)
+                })
+                .collect();
+            Ok(Col::Array(Arc::new(out)))
+        }
+        other => Err(ExecError::NotImplemented { what: format!("`row_cumsum` of {other}"), span: a.span }),
+    }
+}
+
+/// row_rank_dense / row_rank_min pages: the rank of each row's value among
+/// the (sorted) rows since the last restart; a dense rank grows by one at
+/// each change of value, a minimal rank jumps to the row's position.
+fn row_rank(a: &Args, dense: bool) -> Result<Col> {
+    let len = a.len;
+    let values = a.col(0)?.to_array(len);
+    let restart = restarts(a, 1)?;
+    let cmp = make_comparator(values.as_ref(), values.as_ref(), SortOptions::default())?;
+    let (mut rank, mut position) = (0i64, 0i64);
+    let out: Int64Array = (0..len)
+        .map(|i| {
+            if i == 0 || restart_at(&restart, i) {
+                rank = 1;
+                position = 1;
+            } else {
+                position += 1;
+                if cmp(i - 1, i) != Ordering::Equal {
+                    rank = if dense { rank + 1 } else { position };
+                }
+            }
+            Some(rank)
+        })
+        .collect();
+    Ok(Col::Array(Arc::new(out)))
+}

@@ -1,0 +1,71 @@
+//! `sample`, `sample-distinct` and `as`.
+
+use super::{Binder, LetValue};
+use crate::error::SemanticError;
+use crate::plan::{ExprKind, Node, Plan, SharedId, SharedPlan};
+use crate::schema::{Column, Schema};
+use kql_syntax::ast::{self, Literal, ParamValue};
+
+impl Binder<'_> {
+    /// `sample N`: N rows picked at random (sample operator page: "returns up
+    /// to the specified number of rows"; its output is not serialized).
+    pub(crate) fn sample(&mut self, input: Plan, count: &ast::Expr) -> Plan {
+        let count = self.constant_count(count, &input.schema, "the number of rows of `sample`");
+        let schema = input.schema.clone();
+        Plan { node: Node::Sample { input: Box::new(input), count }, schema }
+    }
+
+    /// `sample-distinct N of Column`: up to N distinct values of one column
+    /// (sample-distinct operator page), one column of that name.
+    pub(crate) fn sample_distinct(&mut self, input: Plan, count: &ast::Expr, column: &ast::Ident) -> Plan {
+        let count = self.constant_count(count, &input.schema, "the number of values of `sample-distinct`");
+        let name_expr = ast::Expr { kind: ast::ExprKind::Name(column.clone()), span: column.span };
+        let value = self.column_item(&name_expr, &input.schema);
+        if value.is_error() {
+            return super::unknown_plan();
+        }
+        let ExprKind::Column(name) = &value.kind else {
+            self.report(SemanticError::Unsupported {
+                what: "`sample-distinct` of something other than a column".into(),
+                span: column.span,
+                help: Some("`sample-distinct N of Column` takes a column name".into()),
+            });
+            return super::unknown_plan();
+        };
+        let schema = Schema::new(vec![Column::new(name.clone(), value.ty)]);
+        let project = Plan {
+            node: Node::Project { input: Box::new(input), columns: vec![(name.clone(), value.clone())] },
+            schema: schema.clone(),
+        };
+        let distinct = Plan { node: Node::Distinct { input: Box::new(project) }, schema: schema.clone() };
+        Plan { node: Node::Sample { input: Box::new(distinct), count }, schema }
+    }
+
+    /// `as [hint.materialized=true|false] Name`: the input, bound to `Name`
+    /// for the rest of the script like a tabular `let` (as operator page).
+    /// ntaq evaluates it once however often it is used, which is what
+    /// `hint.materialized=true` asks for, and one of the behaviours Kusto
+    /// allows without it; so the hint changes nothing observable.
+    pub(crate) fn as_(&mut self, input: Plan, params: &[ast::OperatorParam], name: &ast::Ident) -> Plan {
+        for p in params {
+            if !matches!(p.value, ParamValue::Literal(Literal::Bool(Some(_)))) {
+                self.report(SemanticError::TypeMismatch {
+                    message: "`hint.materialized` takes `true` or `false`".into(),
+                    span: p.span,
+                    label: "not a bool".into(),
+                    help: None,
+                });
+            }
+        }
+        if input.schema.open {
+            self.lets.insert(name.name.clone(), LetValue::Poisoned);
+            return input;
+        }
+        let schema = input.schema.clone();
+        let id = SharedId(self.program.shared.len());
+        self.shared_depths.push(crate::plan::plan_depth(&input, &self.shared_depths));
+        self.program.shared.push(SharedPlan { name: name.name.clone(), plan: input });
+        self.lets.insert(name.name.clone(), LetValue::Tabular { id, schema: schema.clone() });
+        Plan { node: Node::Shared { id, name: name.name.clone() }, schema }
+    }
+}
