@@ -149,6 +149,14 @@ impl Reservation {
         Ok(())
     }
 
+    /// Reserves `bytes` more even past the budget: for an operator that
+    /// must hold one more item to make progress at all (a spilling
+    /// `summarize` whose budget other operators hold for the moment).
+    pub fn force_grow(&mut self, bytes: u64) {
+        self.pool.used.fetch_add(bytes, Ordering::SeqCst);
+        self.bytes += bytes;
+    }
+
     /// The explosion guard: an operator about to produce `rows` more rows
     /// of about `row_bytes` each, after `so_far` rows. Streaming output is
     /// not held, but output larger than the whole budget is a runaway

@@ -12,7 +12,7 @@ use crate::context::dictionary_string;
 use crate::error::{ExecError, Result};
 use crate::eval::{EvalCx, eval, scalar_type, to_scalar_type};
 use crate::keys::{KeyEncoder, KeyMap, KeySet, KeyTable};
-use crate::limits::{MemoryPool, Reservation};
+use crate::limits::{MemoryPool, Reservation, format_size};
 use crate::physical::physical_type;
 use crate::spill::{SpillFile, SpillWriter};
 use arrow_array::cast::AsArray;
@@ -838,13 +838,28 @@ impl<'a> Grouping<'a> {
                 self.insert(local, &fit, &mut global)?;
             }
             if self.groups.len() == 0 {
-                return Err(cannot_spill(self.held.grow(need).err().unwrap_or_else(|| {
-                    ExecError::Internal("summarize: no group fits the budget, yet it grew".into())
-                })));
+                // Nothing held: one group must be, for the pass to make
+                // progress. Past the pool (held by other operators for the
+                // moment) if it fits the share; if not even that, one
+                // group alone is too big to aggregate.
+                let Some(&first) = new.first() else {
+                    return Err(cannot_spill(self.held.grow(need).err().unwrap_or_else(|| {
+                        ExecError::Internal("summarize: no group fits the budget, yet it grew".into())
+                    })));
+                };
+                if cost(first) > self.share {
+                    return Err(cannot_spill(ExecError::MemoryLimit {
+                        operator: "summarize",
+                        detail: format!("one group's key needs {}", format_size(cost(first))),
+                        limit: format_size(self.pool.limit()),
+                    }));
+                }
+                self.held.force_grow(cost(first));
+                self.insert(local, &[first], &mut global)?;
             }
             self.spill = Some(SpillWriter::new("summarize", SPILL_PARTITIONS));
         } else if new.is_empty() {
-            self.held.grow(values).map_err(cannot_spill)?;
+            self.hold_values(values)?;
             values_held = true;
         }
         // Spilling: rows of held groups update them, the others are written out.
@@ -864,11 +879,11 @@ impl<'a> Grouping<'a> {
         if !kept.is_empty() {
             if kept.len() == p.rows {
                 if !values_held {
-                    self.held.grow(values).map_err(cannot_spill)?;
+                    self.hold_values(values)?;
                 }
                 self.update(&kept_groups, &p.args)?;
             } else {
-                self.held.grow(values * kept.len() as u64 / p.rows.max(1) as u64).map_err(cannot_spill)?;
+                self.hold_values(values * kept.len() as u64 / p.rows.max(1) as u64)?;
                 let idx = UInt32Array::from(kept);
                 let args = take_all(&p.args, &idx)?;
                 self.update(&kept_groups, &args)?;
@@ -894,6 +909,21 @@ impl<'a> Grouping<'a> {
             }
         }
         Ok(())
+    }
+
+    /// Values the held groups keep (lists, sets …), once spilling: within
+    /// the budget, or past the pool while the groups stay within twice
+    /// their share (the pool may be held by other operators for the
+    /// moment); else one group's values are too big to aggregate.
+    fn hold_values(&mut self, bytes: u64) -> Result<()> {
+        match self.held.grow(bytes) {
+            Ok(()) => Ok(()),
+            Err(_) if self.held.bytes() + bytes <= 2 * self.share => {
+                self.held.force_grow(bytes);
+                Ok(())
+            }
+            Err(e) => Err(cannot_spill(e)),
+        }
     }
 
     /// The batch's groups `new` added to the held ones (their global
