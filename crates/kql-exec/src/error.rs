@@ -59,6 +59,16 @@ pub enum ExecError {
     )]
     MemoryLimit { operator: &'static str, detail: String, limit: String },
 
+    /// A spill file could not be written or read (a full disk, mostly).
+    #[error("the {operator} could not spill to disk in {dir}: {message}")]
+    #[diagnostic(
+        code(kql::exec::spill),
+        help(
+            "the {operator} passed its share of --max-memory and writes temporary files to $TMPDIR: free space there, point TMPDIR at a disk with room, or raise --max-memory"
+        )
+    )]
+    Spill { operator: &'static str, dir: String, message: String },
+
     #[error("the query was cancelled")]
     #[diagnostic(code(kql::exec::cancelled))]
     Cancelled,

@@ -87,6 +87,12 @@ impl KeyTable {
         &chunks[chunk as usize][start..start + len as usize]
     }
 
+    /// The number of `key` (hashed by [`KeyTable::hasher`] to `hash`), if held.
+    pub fn find(&self, hash: u64, key: &[u8]) -> Option<usize> {
+        let (chunks, at) = (&self.chunks, &self.at);
+        self.table.find(hash, |&(h, k)| h == hash && Self::bytes(chunks, at[k]) == key).map(|&(_, k)| k)
+    }
+
     /// The number of `key` (hashed by [`KeyTable::hasher`] to `hash`), and
     /// whether it was added now.
     pub fn insert(&mut self, hash: u64, key: &[u8]) -> Result<(usize, bool)> {
@@ -140,5 +146,8 @@ mod tests {
         // An empty key is a key too.
         assert_eq!(t.insert(hash(&t, &[]), &[]).unwrap(), (300_001, true));
         assert_eq!(t.len(), 300_002);
+        assert_eq!(t.find(hash(&t, &big), &big), Some(300_000));
+        let absent = 400_000u64.to_le_bytes();
+        assert_eq!(t.find(hash(&t, &absent), &absent), None);
     }
 }

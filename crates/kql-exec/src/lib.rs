@@ -17,6 +17,7 @@ mod output;
 pub mod physical;
 pub mod progress;
 mod prune;
+mod spill;
 
 pub use context::{MemTables, ParquetTables, Partition, ScanPredicate, Stream, TableProvider};
 pub use error::ExecError;

@@ -77,11 +77,13 @@ pub fn format_size(bytes: u64) -> String {
 pub struct MemoryPool {
     limit: u64,
     used: AtomicU64,
+    /// Rows operators wrote to spill files instead of holding them.
+    spilled: AtomicU64,
 }
 
 impl MemoryPool {
     pub fn new(limit: u64) -> Arc<MemoryPool> {
-        Arc::new(MemoryPool { limit, used: AtomicU64::new(0) })
+        Arc::new(MemoryPool { limit, used: AtomicU64::new(0), spilled: AtomicU64::new(0) })
     }
 
     pub fn limit(&self) -> u64 {
@@ -91,6 +93,16 @@ impl MemoryPool {
     /// Bytes reserved now.
     pub fn used(&self) -> u64 {
         self.used.load(Ordering::SeqCst)
+    }
+
+    /// Rows written to spill files so far (a row spilled twice, by a
+    /// partition that spills again, counts twice).
+    pub fn spilled_rows(&self) -> u64 {
+        self.spilled.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn note_spilled(&self, rows: u64) {
+        self.spilled.fetch_add(rows, Ordering::Relaxed);
     }
 
     /// An empty reservation for `operator`, to grow as it keeps rows.
@@ -135,6 +147,14 @@ impl Reservation {
         self.pool.try_add(bytes, self.operator)?;
         self.bytes += bytes;
         Ok(())
+    }
+
+    /// Reserves `bytes` more even past the budget: for an operator that
+    /// must hold one more item to make progress at all (a spilling
+    /// `summarize` whose budget other operators hold for the moment).
+    pub fn force_grow(&mut self, bytes: u64) {
+        self.pool.used.fetch_add(bytes, Ordering::SeqCst);
+        self.bytes += bytes;
     }
 
     /// The explosion guard: an operator about to produce `rows` more rows

@@ -58,6 +58,11 @@ struct Args {
     #[arg(long, value_delimiter = ',')]
     scenarios: Vec<usize>,
 
+    /// `--max-memory` for the timed ntaq runs (e.g. `1GB`: spilling keeps
+    /// `summarize` within it); default: ntaq's own default budget.
+    #[arg(long)]
+    max_memory: Option<String>,
+
     /// Skip DuckDB (Python is then needed only for the pyarrow and random shapes).
     #[arg(long)]
     no_duckdb: bool,
@@ -180,8 +185,15 @@ fn bench(args: &Args) -> Result<(), String> {
     let tooling = tooling(&ntaq, &repo)?;
     let scripts = repo.join("crates/ntaq-bench/duckdb");
     let py = python.as_deref().map(|python| data::Python { python, scripts: &scripts });
-    let ctx =
-        Ctx { ntaq: &ntaq, duck: duck.as_ref(), runs, timeout: args.timeout, floor: !args.no_floor, out_dir: &out_dir };
+    let ctx = Ctx {
+        ntaq: &ntaq,
+        duck: duck.as_ref(),
+        runs,
+        timeout: args.timeout,
+        floor: !args.no_floor,
+        max_memory: args.max_memory.as_deref(),
+        out_dir: &out_dir,
+    };
     let mut rows = Vec::new();
     let mut sets = Vec::new();
     for &size in &args.sizes {
@@ -264,6 +276,8 @@ struct Ctx<'a> {
     runs: usize,
     timeout: f64,
     floor: bool,
+    /// `--max-memory` of the timed ntaq runs.
+    max_memory: Option<&'a str>,
     /// Where results are written (and removed after counting).
     out_dir: &'a Path,
 }
@@ -274,6 +288,9 @@ fn measure_scenario(ctx: &Ctx, set: &DataSet, s: &scenarios::Scenario) -> Result
     let out = ctx.out_dir.join(format!("ntaq-{}-{}-{}.csv", set.shape.name(), set.rows, s.number));
     let mut args = scenarios::run_args(&s.kql, Some(&out));
     args.splice(1..1, ["--data".to_string(), set.dir.display().to_string()]);
+    if let Some(m) = ctx.max_memory {
+        args.splice(1..1, ["--max-memory".to_string(), m.to_string()]);
+    }
     measure::evict(&set.files);
     let (cold, mut status, _) = measure::run_checked(ctx.ntaq, &args, None, Some(ctx.timeout))?;
     let mut result_rows = 0;

@@ -8,7 +8,10 @@
 //!   write them (`duckdb/reshape.py`: 1 048 576-row row groups, snappy, no
 //!   page index, rows shuffled);
 //! - `random`: uniformly random values as a demanding tester would make
-//!   them (`duckdb/random_nta.py`), pyarrow's layout too.
+//!   them (`duckdb/random_nta.py`), pyarrow's layout too;
+//! - `many-groups`: flows from random public IPs, so that scenario 1's
+//!   result has ~1.7 groups per row (`duckdb/many_groups.py`; not in the
+//!   default set: DuckDB needs gigabytes for it).
 
 use ntaq_gen::GenConfig;
 use std::path::{Path, PathBuf};
@@ -20,6 +23,7 @@ pub enum Shape {
     Ntaq,
     Pyarrow,
     Random,
+    ManyGroups,
 }
 
 impl Shape {
@@ -28,6 +32,7 @@ impl Shape {
             Shape::Ntaq => "ntaq",
             Shape::Pyarrow => "pyarrow",
             Shape::Random => "random",
+            Shape::ManyGroups => "many-groups",
         }
     }
 
@@ -37,6 +42,7 @@ impl Shape {
             Shape::Ntaq => "ntaq-gen: 131,072-row groups, zstd, page index, time order",
             Shape::Pyarrow => "ntaq-gen's rows via pyarrow: 1,048,576-row groups, snappy, no page index, shuffled",
             Shape::Random => "random values (1,024 private IPs + \"\"), pyarrow layout",
+            Shape::ManyGroups => "random public IPs: scenario 1 has ~1.7 groups per row, pyarrow layout",
         }
     }
 
@@ -46,6 +52,7 @@ impl Shape {
             Shape::Ntaq => None,
             Shape::Pyarrow => Some("reshape.py"),
             Shape::Random => Some("random_nta.py"),
+            Shape::ManyGroups => Some("many_groups.py"),
         }
     }
 
@@ -123,7 +130,7 @@ pub fn ensure(cache: &Path, shape: Shape, rows: usize, seed: u64, python: Option
                     &[&source.dir.display().to_string(), &dir.display().to_string(), &seed.to_string()],
                 )?;
             }
-            (Shape::Random, Some((path, _)), Some(py)) => {
+            (Shape::Random | Shape::ManyGroups, Some((path, _)), Some(py)) => {
                 python_script(py.python, path, &[&rows.to_string(), &dir.display().to_string(), &seed.to_string()])?;
             }
             _ => unreachable!("scripts were found above"),
@@ -158,11 +165,12 @@ mod tests {
         assert_eq!(Shape::Ntaq.dir_name(1_000_000, 20250601), "nta-1000000-seed20250601");
         assert_eq!(Shape::Pyarrow.dir_name(1_000_000, 20250601), "pyarrow-1000000-seed20250601");
         assert_eq!(Shape::Random.dir_name(100_000, 7), "random-100000-seed7");
-        let names: std::collections::BTreeSet<String> = [Shape::Ntaq, Shape::Pyarrow, Shape::Random]
+        assert_eq!(Shape::ManyGroups.dir_name(10_000_000, 7), "many-groups-10000000-seed7");
+        let names: std::collections::BTreeSet<String> = [Shape::Ntaq, Shape::Pyarrow, Shape::Random, Shape::ManyGroups]
             .iter()
             .flat_map(|s| [s.dir_name(1, 1), s.dir_name(1, 2), s.dir_name(2, 1)])
             .collect();
-        assert_eq!(names.len(), 9);
+        assert_eq!(names.len(), 12);
     }
 
     #[test]

@@ -405,7 +405,8 @@ pub struct RunOptions {
     pub max_rows: Option<u64>,
 
     /// Memory a query may hold (e.g. 512MB, 8GiB); default half the
-    /// machine's memory. A query that needs more stops with an error.
+    /// machine's memory. `summarize` spills to $TMPDIR past half of it;
+    /// other operators that need more stop with an error.
     #[arg(long, value_name = "SIZE", value_parser = parse_memory)]
     pub max_memory: Option<u64>,
 
@@ -509,7 +510,8 @@ pub struct ReplArgs {
     pub now: Option<String>,
 
     /// Memory a query may hold (e.g. 512MB, 8GiB); default half the
-    /// machine's memory. A query that needs more stops with an error.
+    /// machine's memory. `summarize` spills to $TMPDIR past half of it;
+    /// other operators that need more stop with an error.
     #[arg(long, value_name = "SIZE", value_parser = parse_memory)]
     pub max_memory: Option<u64>,
 }

@@ -12,7 +12,9 @@ use crate::context::dictionary_string;
 use crate::error::{ExecError, Result};
 use crate::eval::{EvalCx, eval, scalar_type, to_scalar_type};
 use crate::keys::{KeyEncoder, KeyMap, KeySet, KeyTable};
+use crate::limits::{MemoryPool, Reservation, format_size};
 use crate::physical::physical_type;
+use crate::spill::{SpillFile, SpillWriter};
 use arrow_array::cast::AsArray;
 use arrow_array::types::*;
 use arrow_array::*;
@@ -656,30 +658,8 @@ pub fn summarize<'a>(
     let cx = EvalCx { now: ex.now, subqueries: &subs };
     let arg_types: Vec<Vec<ScalarType>> =
         aggregates.iter().map(|a| a.args.iter().map(scalar_type).collect::<Result<Vec<_>>>()).collect::<Result<_>>()?;
-
-    let mut groups = KeyTable::default();
-    let hasher = groups.hasher().clone();
-    let mut encoder: Option<KeyEncoder> = None;
-    let mut key_parts: Vec<Vec<ArrayRef>> = vec![Vec::new(); keys.len()];
-    let mut accs: Vec<Option<Box<dyn Accumulator>>> = (0..aggregates.len()).map(|_| None).collect();
-    let mut n_groups = if keys.is_empty() { 1 } else { 0 };
-    // Groups (their keys, twice, and per-aggregate state) and the values
-    // that list, set and distinct-count aggregates keep.
-    let mut held = ex.pool.reservation("summarize");
-    let keeps_values = |a: &Aggregate| {
-        matches!(
-            a.function.name,
-            "make_list"
-                | "make_set"
-                | "make_list_if"
-                | "make_set_if"
-                | "makelist"
-                | "makeset"
-                | "percentile"
-                | "percentiles"
-        ) || a.function.name.starts_with("dcount")
-            || a.function.name.starts_with("count_distinct")
-    };
+    let spec = Arc::new(Spec { keys, aggregates, plan, arg_types });
+    let mut grouping = Grouping::new(spec.clone(), ex);
 
     // Only the columns keys and arguments read are decoded by a scan, and
     // string keys read nowhere else may stay dictionaries.
@@ -695,94 +675,435 @@ pub fn summarize<'a>(
         if window.is_empty() {
             break;
         }
-        if encoder.is_none() && !keys.is_empty() {
+        if grouping.encoder.is_none() && !keys.is_empty() {
             // The key types, from the first batch's key values.
             let first = &window[0];
             let types: Vec<_> = keys
                 .iter()
                 .map(|(_, e)| Ok(as_text(&key_values(e, &first.slice(0, 1), &cx)?)?.data_type().clone()))
                 .collect::<Result<_>>()?;
-            encoder = Some(KeyEncoder::new(&types)?);
+            grouping.encoder = Some(KeyEncoder::new(&types)?);
         }
         // Keys and arguments evaluated, and rows grouped within each
         // batch, on every core; the batches' groups then joined to the
         // global ones (one lookup per group of a batch, not per row) and
         // the aggregations updated, in order.
+        let hasher = grouping.groups.hasher().clone();
         let prepared: Vec<Prepared> = window
             .par_iter()
-            .map(|b| prepare(b, keys, aggregates, encoder.as_ref(), &hasher, &cx))
+            .map(|b| {
+                let n = b.num_rows();
+                let args = aggregates
+                    .iter()
+                    .map(|agg| agg.args.iter().map(|e| Ok(eval(e, b, &cx)?.to_array(n))).collect::<Result<Vec<_>>>())
+                    .collect::<Result<_>>()?;
+                let key_arrays = keys.iter().map(|(_, e)| key_values(e, b, &cx)).collect::<Result<_>>()?;
+                prepare(key_arrays, args, n, grouping.encoder.as_ref(), &hasher)
+            })
             .collect::<Result<_>>()?;
+        drop(window);
         for p in prepared {
-            let row_groups: Vec<usize> = match &p.local {
-                None => vec![0; p.rows],
-                Some(local) => {
-                    // The batch's groups new to the global table.
-                    let mut new_groups: Vec<u32> = Vec::new();
-                    let mut key_bytes = 0u64;
-                    let global: Vec<usize> = (0..local.first_rows.len())
-                        .map(|g| {
-                            let key = local.encoded.row(g);
-                            let (global, new) = groups.insert(local.hashes[g], key.as_ref())?;
-                            if new {
-                                new_groups.push(g as u32);
-                                key_bytes += key.as_ref().len() as u64;
-                            }
-                            Ok(global)
-                        })
-                        .collect::<Result<_>>()?;
-                    if !new_groups.is_empty() {
-                        held.grow(2 * key_bytes + new_groups.len() as u64 * (48 + 32 * aggregates.len() as u64))?;
-                        let idx = UInt32Array::from(new_groups);
-                        for (k, a) in local.firsts.iter().enumerate() {
-                            key_parts[k].push(arrow_select::take::take(a, &idx, None)?);
-                        }
-                    }
-                    n_groups = groups.len();
-                    local.ids.iter().map(|l| global[*l as usize]).collect()
-                }
-            };
-            for (k, agg) in aggregates.iter().enumerate() {
-                let args = &p.args[k];
-                if keeps_values(agg) {
-                    held.grow(args.iter().map(|a| a.get_array_memory_size() as u64).sum())?;
-                }
-                if accs[k].is_none() {
-                    accs[k] = Some(accumulator(agg, args, &arg_types[k], &output_types(agg, plan))?);
-                }
-                if let Some(acc) = accs[k].as_mut() {
-                    acc.update(&row_groups, n_groups, args)?;
-                }
-            }
+            grouping.add(p)?;
         }
         ex.check_cancel()?;
     }
+    drop(input);
+    let (resident, files) = grouping.finish()?;
+    if files.is_empty() {
+        return Ok(resident);
+    }
+    Ok(Box::new(Partitions { ex, spec, queue: files.into(), current: Some(resident) }))
+}
 
-    // The keys' row bytes are not needed any more.
-    drop(groups);
-    let mut outputs: Vec<(String, ArrayRef)> = Vec::new();
-    for (k, agg) in aggregates.iter().enumerate() {
-        let outs = match accs[k].as_mut() {
-            Some(acc) => acc.finish(n_groups)?,
-            None => empty_aggregate(agg, plan, n_groups)?,
-        };
-        outputs.extend(agg.outputs.iter().cloned().zip(outs));
-    }
-    drop(accs);
-    if keys.is_empty() || key_parts[0].is_empty() {
-        let mut columns: Vec<(String, ArrayRef)> = Vec::new();
-        for (name, e) in keys {
-            columns.push((name.clone(), new_empty_array(&physical_type(scalar_type(e)?))));
+/// What a `summarize` computes: shared by its pass over the input and its
+/// passes over spilled partitions.
+struct Spec<'a> {
+    keys: &'a [(String, Expr)],
+    aggregates: &'a [Aggregate],
+    plan: &'a Plan,
+    arg_types: Vec<Vec<ScalarType>>,
+}
+
+/// Partitions of spilled rows (see [`Grouping`]).
+const SPILL_PARTITIONS: usize = 32;
+
+/// True for aggregations whose state grows with the values they see.
+fn keeps_values(a: &Aggregate) -> bool {
+    matches!(
+        a.function.name,
+        "make_list"
+            | "make_set"
+            | "make_list_if"
+            | "make_set_if"
+            | "makelist"
+            | "makeset"
+            | "percentile"
+            | "percentiles"
+    ) || a.function.name.starts_with("dcount")
+        || a.function.name.starts_with("count_distinct")
+}
+
+/// The groups of one pass of a `summarize`, within the memory budget.
+///
+/// Groups are added as they are first seen while the budget allows. Once a
+/// new group would pass it, the pass spills: the groups held so far stay
+/// (their later rows still update them in place), and the rows of every
+/// group not held — keys and aggregate arguments, already evaluated — go
+/// to [`SPILL_PARTITIONS`] temporary files by their key's hash, so all
+/// rows of a group land in one partition, in input order. Each partition
+/// is then aggregated by a pass of its own (which may spill again, with a
+/// new hash). A group is aggregated whole by exactly one pass, so every
+/// aggregation (lists, sets, distinct counts, percentiles, arg_max …)
+/// gives the answer it gives in memory; only the order of the groups
+/// differs: the held groups first, then each partition's.
+struct Grouping<'a> {
+    spec: Arc<Spec<'a>>,
+    groups: KeyTable,
+    encoder: Option<KeyEncoder>,
+    key_parts: Vec<Vec<ArrayRef>>,
+    accs: Vec<Option<Box<dyn Accumulator>>>,
+    n_groups: usize,
+    /// Groups (their keys, twice, and per-aggregate state) and the values
+    /// that list, set, distinct-count and percentile aggregates keep.
+    held: Reservation,
+    spill: Option<SpillWriter>,
+    pool: Arc<MemoryPool>,
+    /// The bytes the groups may hold before new ones spill: half the
+    /// budget, the other half being for the operators that consume the
+    /// groups as they stream out, and for the values that the held groups
+    /// go on collecting (lists, sets, distinct counts) once it spills.
+    share: u64,
+}
+
+impl<'a> Grouping<'a> {
+    fn new(spec: Arc<Spec<'a>>, ex: &Executor<'_>) -> Grouping<'a> {
+        let n = spec.aggregates.len();
+        Grouping {
+            groups: KeyTable::default(),
+            encoder: None,
+            key_parts: vec![Vec::new(); spec.keys.len()],
+            accs: (0..n).map(|_| None).collect(),
+            n_groups: if spec.keys.is_empty() { 1 } else { 0 },
+            held: ex.pool.reservation("summarize"),
+            spill: None,
+            pool: ex.pool.clone(),
+            share: ex.pool.limit() / 2,
+            spec,
         }
-        columns.extend(outputs);
-        return Ok(Box::new(std::iter::once(batch_of(columns, n_groups))));
     }
-    let names: Vec<String> = keys.iter().map(|(n, _)| n.clone()).collect();
-    Ok(Box::new(GroupBatches {
-        names,
-        key_parts: key_parts.into_iter().map(VecDeque::from).collect(),
-        outputs,
-        offset: 0,
-    }))
+
+    fn add(&mut self, p: Prepared) -> Result<()> {
+        let aggregates = self.spec.aggregates;
+        let values: u64 = aggregates
+            .iter()
+            .zip(&p.args)
+            .filter(|(a, _)| keeps_values(a))
+            .flat_map(|(_, args)| args.iter().map(|a| a.get_array_memory_size() as u64))
+            .sum();
+        let Some(local) = &p.local else {
+            self.held.grow(values)?;
+            return self.update(&vec![0; p.rows], &p.args);
+        };
+        // Each of the batch's groups: its global number where it is held.
+        let n_local = local.first_rows.len();
+        let mut global: Vec<Option<usize>> =
+            (0..n_local).map(|g| self.groups.find(local.hashes[g], local.encoded.row(g).as_ref())).collect();
+        let new: Vec<usize> = (0..n_local).filter(|g| global[*g].is_none()).collect();
+        let per_group = 48 + 32 * aggregates.len() as u64;
+        let cost = |g: usize| 2 * local.encoded.row(g).as_ref().len() as u64 + per_group;
+        let mut values_held = false;
+        if self.spill.is_none() {
+            let need: u64 = new.iter().map(|g| cost(*g)).sum::<u64>() + values;
+            if self.held.bytes() + need <= self.share && self.held.grow(need).is_ok() {
+                self.insert(local, &new, &mut global)?;
+                let row_groups: Vec<usize> = local.ids.iter().map(|l| global[*l as usize].unwrap_or(0)).collect();
+                return self.update(&row_groups, &p.args);
+            }
+            // Not all fit: hold the new groups that do, in order, and
+            // spill the groups not held from now on.
+            let mut room =
+                self.pool.limit().saturating_sub(self.pool.used()).min(self.share.saturating_sub(self.held.bytes()));
+            let fit: Vec<usize> = new
+                .iter()
+                .copied()
+                .take_while(|g| match room.checked_sub(cost(*g)) {
+                    Some(left) => {
+                        room = left;
+                        true
+                    }
+                    None => false,
+                })
+                .collect();
+            if self.held.grow(fit.iter().map(|g| cost(*g)).sum()).is_ok() {
+                self.insert(local, &fit, &mut global)?;
+            }
+            if self.groups.len() == 0 {
+                // Nothing held: one group must be, for the pass to make
+                // progress. Past the pool (held by other operators for the
+                // moment) if it fits the share; if not even that, one
+                // group alone is too big to aggregate.
+                let Some(&first) = new.first() else {
+                    return Err(cannot_spill(self.held.grow(need).err().unwrap_or_else(|| {
+                        ExecError::Internal("summarize: no group fits the budget, yet it grew".into())
+                    })));
+                };
+                if cost(first) > self.share {
+                    return Err(cannot_spill(ExecError::MemoryLimit {
+                        operator: "summarize",
+                        detail: format!("one group's key needs {}", format_size(cost(first))),
+                        limit: format_size(self.pool.limit()),
+                    }));
+                }
+                self.held.force_grow(cost(first));
+                self.insert(local, &[first], &mut global)?;
+            }
+            self.spill = Some(SpillWriter::new("summarize", SPILL_PARTITIONS));
+        } else if new.is_empty() {
+            self.hold_values(values)?;
+            values_held = true;
+        }
+        // Spilling: rows of held groups update them, the others are written out.
+        let mut kept: Vec<u32> = Vec::new();
+        let mut kept_groups: Vec<usize> = Vec::new();
+        let parts = self.spill.as_ref().map_or(1, SpillWriter::partitions);
+        let mut spilled: Vec<Vec<u32>> = vec![Vec::new(); parts];
+        for (i, l) in local.ids.iter().enumerate() {
+            match global[*l as usize] {
+                Some(g) => {
+                    kept.push(i as u32);
+                    kept_groups.push(g);
+                }
+                None => spilled[partition_of(local.hashes[*l as usize], parts)].push(i as u32),
+            }
+        }
+        if !kept.is_empty() {
+            if kept.len() == p.rows {
+                if !values_held {
+                    self.hold_values(values)?;
+                }
+                self.update(&kept_groups, &p.args)?;
+            } else {
+                self.hold_values(values * kept.len() as u64 / p.rows.max(1) as u64)?;
+                let idx = UInt32Array::from(kept);
+                let args = take_all(&p.args, &idx)?;
+                self.update(&kept_groups, &args)?;
+            }
+        }
+        if let Some(writer) = self.spill.as_mut() {
+            for (part, rows) in spilled.into_iter().enumerate() {
+                if rows.is_empty() {
+                    continue;
+                }
+                let idx = UInt32Array::from(rows);
+                let mut columns: Vec<(String, ArrayRef)> = Vec::new();
+                for (k, key) in local.keys.iter().enumerate() {
+                    columns.push((format!("k{k}"), as_text(&arrow_select::take::take(key, &idx, None)?)?));
+                }
+                for (k, args) in take_all(&p.args, &idx)?.into_iter().enumerate() {
+                    for (j, a) in args.into_iter().enumerate() {
+                        columns.push((format!("a{k}_{j}"), a));
+                    }
+                }
+                self.pool.note_spilled(idx.len() as u64);
+                writer.push(part, batch_of(columns, idx.len())?)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Values the held groups keep (lists, sets …), once spilling: within
+    /// the budget, or past the pool while the groups stay within twice
+    /// their share (the pool may be held by other operators for the
+    /// moment); else one group's values are too big to aggregate.
+    fn hold_values(&mut self, bytes: u64) -> Result<()> {
+        match self.held.grow(bytes) {
+            Ok(()) => Ok(()),
+            Err(_) if self.held.bytes() + bytes <= 2 * self.share => {
+                self.held.force_grow(bytes);
+                Ok(())
+            }
+            Err(e) => Err(cannot_spill(e)),
+        }
+    }
+
+    /// The batch's groups `new` added to the held ones (their global
+    /// numbers into `global`), their keys kept for the output.
+    fn insert(&mut self, local: &LocalGroups, new: &[usize], global: &mut [Option<usize>]) -> Result<()> {
+        let mut firsts: Vec<u32> = Vec::new();
+        for &g in new {
+            let (id, added) = self.groups.insert(local.hashes[g], local.encoded.row(g).as_ref())?;
+            if added {
+                firsts.push(g as u32);
+            }
+            global[g] = Some(id);
+        }
+        if !firsts.is_empty() {
+            let idx = UInt32Array::from(firsts);
+            for (k, a) in local.firsts.iter().enumerate() {
+                self.key_parts[k].push(arrow_select::take::take(a, &idx, None)?);
+            }
+        }
+        self.n_groups = self.groups.len();
+        Ok(())
+    }
+
+    /// The aggregations updated with rows of the groups `row_groups`.
+    fn update(&mut self, row_groups: &[usize], args: &[Vec<ArrayRef>]) -> Result<()> {
+        for (k, agg) in self.spec.aggregates.iter().enumerate() {
+            if self.accs[k].is_none() {
+                self.accs[k] =
+                    Some(accumulator(agg, &args[k], &self.spec.arg_types[k], &output_types(agg, self.spec.plan))?);
+            }
+            if let Some(acc) = self.accs[k].as_mut() {
+                acc.update(row_groups, self.n_groups, &args[k])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The held groups as a stream (holding their reservation until it
+    /// ends), and the partitions spilled.
+    fn finish(self) -> Result<(Stream<'a>, Vec<SpillFile>)> {
+        let Grouping { spec, groups, key_parts, mut accs, n_groups, held, spill, .. } = self;
+        let files = match spill {
+            Some(w) => w.finish()?,
+            None => Vec::new(),
+        };
+        // The keys' row bytes are not needed any more.
+        drop(groups);
+        let mut outputs: Vec<(String, ArrayRef)> = Vec::new();
+        for (k, agg) in spec.aggregates.iter().enumerate() {
+            let outs = match accs[k].as_mut() {
+                Some(acc) => acc.finish(n_groups)?,
+                None => empty_aggregate(agg, spec.plan, n_groups)?,
+            };
+            outputs.extend(agg.outputs.iter().cloned().zip(outs));
+        }
+        drop(accs);
+        if spec.keys.is_empty() || key_parts[0].is_empty() {
+            let mut columns: Vec<(String, ArrayRef)> = Vec::new();
+            for (name, e) in spec.keys {
+                columns.push((name.clone(), new_empty_array(&physical_type(scalar_type(e)?))));
+            }
+            columns.extend(outputs);
+            return Ok((Box::new(std::iter::once(batch_of(columns, n_groups))), files));
+        }
+        let names: Vec<String> = spec.keys.iter().map(|(n, _)| n.clone()).collect();
+        let out = GroupBatches {
+            names,
+            key_parts: key_parts.into_iter().map(VecDeque::from).collect(),
+            outputs,
+            offset: 0,
+            _held: held,
+        };
+        Ok((Box::new(out), files))
+    }
+}
+
+/// The partition of a key hash (bits other than those a hash table uses first).
+fn partition_of(hash: u64, parts: usize) -> usize {
+    (hash.rotate_left(23) % parts as u64) as usize
+}
+
+/// Each aggregate's arguments, rows `idx` only.
+fn take_all(args: &[Vec<ArrayRef>], idx: &UInt32Array) -> Result<Vec<Vec<ArrayRef>>> {
+    args.iter()
+        .map(|a| a.iter().map(|a| Ok(arrow_select::take::take(a, idx, None)?)).collect::<Result<Vec<_>>>())
+        .collect()
+}
+
+/// A budget error that spilling cannot avoid: the state of the groups held
+/// (or of a single group) alone passes it.
+fn cannot_spill(e: ExecError) -> ExecError {
+    match e {
+        ExecError::MemoryLimit { operator, detail, limit } => ExecError::MemoryLimit {
+            operator,
+            detail: format!(
+                "{detail} for groups it cannot spill (the values that make_list, make_set, dcount or percentile keep for one group, or a single group's key, are not split across files)"
+            ),
+            limit,
+        },
+        other => other,
+    }
+}
+
+/// The spilled partitions of a `summarize`, aggregated one at a time after
+/// the groups held in memory have been output.
+struct Partitions<'a> {
+    ex: &'a Executor<'a>,
+    spec: Arc<Spec<'a>>,
+    queue: VecDeque<SpillFile>,
+    current: Option<Stream<'a>>,
+}
+
+impl<'a> Partitions<'a> {
+    /// One partition's groups, and the partitions it spilled in turn.
+    fn aggregate(&self, file: SpillFile) -> Result<(Stream<'a>, Vec<SpillFile>)> {
+        let n_keys = self.spec.keys.len();
+        let mut grouping = Grouping::new(self.spec.clone(), self.ex);
+        let mut batches = file.read();
+        loop {
+            let window: Vec<RecordBatch> = batches.by_ref().take(16).collect::<Result<_>>()?;
+            if window.is_empty() {
+                break;
+            }
+            if grouping.encoder.is_none() {
+                let types: Vec<_> = window[0].columns()[..n_keys].iter().map(|c| c.data_type().clone()).collect();
+                grouping.encoder = Some(KeyEncoder::new(&types)?);
+            }
+            let hasher = grouping.groups.hasher().clone();
+            let spec = &*self.spec;
+            let prepared: Vec<Prepared> = window
+                .par_iter()
+                .map(|b| {
+                    let columns = b.columns();
+                    let mut at = n_keys;
+                    let args = spec
+                        .aggregates
+                        .iter()
+                        .map(|a| {
+                            let these = columns[at..at + a.args.len()].to_vec();
+                            at += a.args.len();
+                            these
+                        })
+                        .collect();
+                    prepare(columns[..n_keys].to_vec(), args, b.num_rows(), grouping.encoder.as_ref(), &hasher)
+                })
+                .collect::<Result<_>>()?;
+            for p in prepared {
+                grouping.add(p)?;
+            }
+            self.ex.check_cancel()?;
+        }
+        grouping.finish()
+    }
+}
+
+impl Iterator for Partitions<'_> {
+    type Item = Result<RecordBatch>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(current) = self.current.as_mut() {
+                match current.next() {
+                    Some(b) => return Some(b),
+                    // Dropped before the next partition is read: its memory goes back.
+                    None => self.current = None,
+                }
+            }
+            let file = self.queue.pop_front()?;
+            match self.aggregate(file) {
+                Ok((stream, more)) => {
+                    self.queue.extend(more);
+                    self.current = Some(stream);
+                }
+                Err(e) => {
+                    self.queue.clear();
+                    return Some(Err(e));
+                }
+            }
+        }
+    }
 }
 
 /// Rows per output batch of `summarize` (at least; a batch ends with a
@@ -801,6 +1122,8 @@ struct GroupBatches {
     outputs: Vec<(String, ArrayRef)>,
     /// Groups already output.
     offset: usize,
+    /// The memory the groups hold, given back when the stream is dropped.
+    _held: Reservation,
 }
 
 impl Iterator for GroupBatches {
@@ -861,6 +1184,8 @@ struct LocalGroups {
     hashes: Vec<u64>,
     ids: Vec<u32>,
     first_rows: Vec<u32>,
+    /// Every row's keys, for spilling.
+    keys: Vec<ArrayRef>,
 }
 
 /// The keys that are bare string columns read by nothing else of the
@@ -904,23 +1229,17 @@ fn as_text(a: &ArrayRef) -> Result<ArrayRef> {
     }
 }
 
+/// One batch's keys (as evaluated: dictionaries where a scan gave them)
+/// and aggregate arguments, grouped.
 fn prepare(
-    b: &RecordBatch,
-    keys: &[(String, Expr)],
-    aggregates: &[Aggregate],
+    mut key_arrays: Vec<ArrayRef>,
+    args: Vec<Vec<ArrayRef>>,
+    n: usize,
     encoder: Option<&KeyEncoder>,
     hasher: &ahash::RandomState,
-    cx: &EvalCx<'_>,
 ) -> Result<Prepared> {
-    let n = b.num_rows();
-    let args = aggregates
-        .iter()
-        .map(|agg| agg.args.iter().map(|e| Ok(eval(e, b, cx)?.to_array(n))).collect::<Result<Vec<_>>>())
-        .collect::<Result<_>>()?;
     let local = match encoder {
-        Some(enc) if !keys.is_empty() => {
-            let mut key_arrays: Vec<ArrayRef> =
-                keys.iter().map(|(_, e)| key_values(e, b, cx)).collect::<Result<_>>()?;
+        Some(enc) if !key_arrays.is_empty() => {
             let dictionaries: Option<Vec<&DictionaryArray<Int32Type>>> =
                 key_arrays.iter().map(|k| k.as_dictionary_opt::<Int32Type>()).collect();
             let (ids, first_rows) = match dictionaries {
@@ -941,7 +1260,7 @@ fn prepare(
                 key_arrays.iter().map(|k| as_text(&arrow_select::take::take(k, &idx, None)?)).collect::<Result<_>>()?;
             let encoded = enc.encode(&firsts)?;
             let hashes = (0..encoded.num_rows()).map(|g| hasher.hash_one(encoded.row(g).as_ref())).collect();
-            Some(LocalGroups { encoded, hashes, firsts, ids, first_rows })
+            Some(LocalGroups { encoded, hashes, firsts, ids, first_rows, keys: key_arrays })
         }
         _ => None,
     };

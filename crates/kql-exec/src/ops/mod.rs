@@ -76,6 +76,11 @@ impl<'p> Executor<'p> {
         self
     }
 
+    /// Rows the query's operators wrote to spill files so far.
+    pub fn spilled_rows(&self) -> u64 {
+        self.pool.spilled_rows()
+    }
+
     /// All batches of `plan`, accounted to `operator` as it keeps them.
     pub(crate) fn collect_held(
         &self,

@@ -62,6 +62,19 @@ pub fn run_planned(
     params: &Params,
     optimize: bool,
 ) -> Result<Table, String> {
+    run_limited(query, catalog, tables, params, optimize, None).map(|(t, _)| t)
+}
+
+/// [`run_planned`] within a memory budget (`None`: the default); also
+/// returns the rows the query spilled to disk.
+pub fn run_limited(
+    query: &str,
+    catalog: &Catalog,
+    tables: &dyn TableProvider,
+    params: &Params,
+    optimize: bool,
+    max_memory: Option<u64>,
+) -> Result<(Table, u64), String> {
     let parsed = kql_syntax::parse(query);
     if !parsed.errors.is_empty() {
         return Err(format!("syntax: {:?}", parsed.errors));
@@ -73,8 +86,12 @@ pub fn run_planned(
     if optimize {
         kql_plan::optimize::optimize(&mut bound.program);
     }
-    let ex = Executor::new(&bound.program, tables, NOW, Arc::new(AtomicBool::new(false)));
+    let mut ex = Executor::new(&bound.program, tables, NOW, Arc::new(AtomicBool::new(false)));
+    if let Some(max_memory) = max_memory {
+        ex = ex.with_limits(kql_exec::Limits { max_memory });
+    }
     let results = kql_exec::run_program(&ex).map_err(|e| format!("exec: {e}"))?;
+    let spilled = ex.spilled_rows();
     let (schema, batches) = results.into_iter().last().ok_or("no result")?;
     let types: Vec<ScalarType> = schema
         .fields()
@@ -84,7 +101,7 @@ pub fn run_planned(
         })
         .collect();
     let names: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
-    Ok(table_of(&types, &names, &batches))
+    Ok((table_of(&types, &names, &batches), spilled))
 }
 
 /// Runs a query that needs no tables (datatable, print).

@@ -1,0 +1,181 @@
+//! Spill files: rows an operator cannot keep within the memory budget,
+//! written by partition to temporary files and read back one partition at a
+//! time.
+//!
+//! Each file is an Arrow IPC stream in an unnamed temporary file of
+//! `$TMPDIR` (`tempfile::tempfile`: on Linux the file has no name from the
+//! start, so it disappears when closed — when the query ends, fails, is
+//! cancelled by Ctrl-C, or the process dies). Small batches are gathered
+//! per partition before they are written, so a file holds batches of about
+//! [`FLUSH_BYTES`].
+
+use crate::error::{ExecError, Result};
+use arrow_array::RecordBatch;
+use arrow_schema::SchemaRef;
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Seek, SeekFrom};
+
+/// Bytes of rows a partition gathers before writing them as one batch.
+const FLUSH_BYTES: usize = 1 << 20;
+
+/// A failure to write or read a spill file, located by the temporary
+/// directory (a full disk is the usual cause).
+pub fn spill_error(operator: &'static str, e: impl std::fmt::Display) -> ExecError {
+    ExecError::Spill { operator, dir: std::env::temp_dir().display().to_string(), message: e.to_string() }
+}
+
+/// Rows written by partition.
+pub struct SpillWriter {
+    operator: &'static str,
+    parts: Vec<Part>,
+}
+
+#[derive(Default)]
+struct Part {
+    pending: Vec<RecordBatch>,
+    pending_bytes: usize,
+    /// Finished files, then the one being written (a new one starts when
+    /// the batches' schema changes, which a dynamic column's representation may).
+    done: Vec<File>,
+    writer: Option<arrow_ipc::writer::StreamWriter<BufWriter<File>>>,
+    /// The schema of the file being written.
+    schema: Option<SchemaRef>,
+    rows: u64,
+}
+
+impl SpillWriter {
+    pub fn new(operator: &'static str, partitions: usize) -> SpillWriter {
+        SpillWriter { operator, parts: (0..partitions).map(|_| Part::default()).collect() }
+    }
+
+    pub fn partitions(&self) -> usize {
+        self.parts.len()
+    }
+
+    /// Adds `batch` to partition `part`.
+    pub fn push(&mut self, part: usize, batch: RecordBatch) -> Result<()> {
+        if batch.num_rows() == 0 {
+            return Ok(());
+        }
+        let p = &mut self.parts[part];
+        if p.pending.first().is_some_and(|b| b.schema() != batch.schema()) {
+            self.flush(part)?;
+        }
+        let p = &mut self.parts[part];
+        p.pending_bytes += batch.get_array_memory_size();
+        p.rows += batch.num_rows() as u64;
+        p.pending.push(batch);
+        if p.pending_bytes >= FLUSH_BYTES { self.flush(part) } else { Ok(()) }
+    }
+
+    fn flush(&mut self, part: usize) -> Result<()> {
+        let op = self.operator;
+        let p = &mut self.parts[part];
+        let Some(first) = p.pending.first() else { return Ok(()) };
+        let schema = first.schema();
+        let batch = arrow_select::concat::concat_batches(&schema, &p.pending)?;
+        p.pending.clear();
+        p.pending_bytes = 0;
+        if p.writer.is_some() && p.schema.as_ref() != Some(&schema) {
+            p.done.push(finish_writer(op, p.writer.take())?);
+        }
+        if p.writer.is_none() {
+            let file = tempfile::tempfile().map_err(|e| spill_error(op, e))?;
+            let w = arrow_ipc::writer::StreamWriter::try_new(BufWriter::with_capacity(1 << 16, file), &schema)
+                .map_err(|e| spill_error(op, e))?;
+            p.writer = Some(w);
+            p.schema = Some(schema.clone());
+        }
+        if let Some(w) = p.writer.as_mut() {
+            w.write(&batch).map_err(|e| spill_error(op, e))?;
+        }
+        Ok(())
+    }
+
+    /// The partitions that received rows, each readable once.
+    pub fn finish(mut self) -> Result<Vec<SpillFile>> {
+        let op = self.operator;
+        let mut out = Vec::new();
+        for k in 0..self.parts.len() {
+            self.flush(k)?;
+            let p = &mut self.parts[k];
+            if p.writer.is_some() {
+                p.done.push(finish_writer(op, p.writer.take())?);
+            }
+            if p.rows > 0 {
+                out.push(SpillFile { operator: op, files: std::mem::take(&mut p.done) });
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn finish_writer(op: &'static str, w: Option<arrow_ipc::writer::StreamWriter<BufWriter<File>>>) -> Result<File> {
+    let Some(mut w) = w else { return Err(ExecError::Internal("no spill file to finish".into())) };
+    w.finish().map_err(|e| spill_error(op, e))?;
+    let mut file =
+        w.into_inner().map_err(|e| spill_error(op, e))?.into_inner().map_err(|e| spill_error(op, e.error()))?;
+    file.seek(SeekFrom::Start(0)).map_err(|e| spill_error(op, e))?;
+    Ok(file)
+}
+
+/// One partition's spilled rows.
+pub struct SpillFile {
+    operator: &'static str,
+    files: Vec<File>,
+}
+
+impl SpillFile {
+    /// Its batches, in the order they were pushed; the files are closed
+    /// (and so removed) as they are read.
+    pub fn read(self) -> impl Iterator<Item = Result<RecordBatch>> + Send {
+        let op = self.operator;
+        self.files.into_iter().flat_map(move |f| {
+            let reader = arrow_ipc::reader::StreamReader::try_new(BufReader::with_capacity(1 << 16, f), None);
+            let items: Box<dyn Iterator<Item = Result<RecordBatch>> + Send> = match reader {
+                Ok(r) => Box::new(r.map(move |b| b.map_err(|e| spill_error(op, e)))),
+                Err(e) => Box::new(std::iter::once(Err(spill_error(op, e)))),
+            };
+            items
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::{ArrayRef, Int64Array, StringArray};
+    use std::sync::Arc;
+
+    fn batch(values: &[i64]) -> RecordBatch {
+        let a: ArrayRef = Arc::new(Int64Array::from(values.to_vec()));
+        RecordBatch::try_from_iter([("x", a)]).unwrap()
+    }
+
+    #[test]
+    fn partitions_read_back_in_order_and_schema_changes_start_new_files() {
+        let mut w = SpillWriter::new("summarize", 3);
+        w.push(0, batch(&[1, 2])).unwrap();
+        w.push(2, batch(&[3])).unwrap();
+        w.push(0, batch(&[4])).unwrap();
+        let s: ArrayRef = Arc::new(StringArray::from(vec!["a"]));
+        w.push(0, RecordBatch::try_from_iter([("x", s)]).unwrap()).unwrap();
+        w.push(0, batch(&[5])).unwrap();
+        let files = w.finish().unwrap();
+        // Partition 1 received nothing: no file.
+        assert_eq!(files.len(), 2);
+        let mut it = files.into_iter();
+        let first: Vec<RecordBatch> = it.next().unwrap().read().collect::<Result<_>>().unwrap();
+        let texts: Vec<String> = first
+            .iter()
+            .map(|b| {
+                arrow_cast::display::array_value_to_string(b.column(0), 0).unwrap() + &format!("/{}", b.num_rows())
+            })
+            .collect();
+        // [1, 2, 4] gathered into one batch, then "a", then [5].
+        assert_eq!(texts, ["1/3", "a/1", "5/1"]);
+        let second: Vec<RecordBatch> = it.next().unwrap().read().collect::<Result<_>>().unwrap();
+        assert_eq!(second.len(), 1);
+        assert_eq!(second[0].column(0).as_any().downcast_ref::<Int64Array>().unwrap().values(), &[3]);
+    }
+}
