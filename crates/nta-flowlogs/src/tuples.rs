@@ -14,7 +14,7 @@ use std::sync::{Arc, OnceLock};
 pub const TABLE: &str = "FlowTuples";
 
 /// The columns in catalog order; [`schema`] checks the catalog agrees.
-const COLUMNS: [&str; 21] = [
+pub const COLUMNS: [&str; 21] = [
     "FlowTime",
     "FlowLogKind",
     "FlowLogVersion",

@@ -28,6 +28,7 @@ const TRIGGERS: &[(&str, &str)] = &[
     ("kql::semantic::arity", "print substring('a')"),
     ("kql::semantic::type_mismatch", "NTAIpDetails | summarize sum(Ip)"),
     ("kql::semantic::engine_rejects", "NTAIpDetails | where Port == \"80\""),
+    ("kql::semantic::union_leg_skipped", "union isfuzzy=true NTAIpDetails, NoSuchTable"),
     ("kql::semantic::not_tabular", "let x = 1; x | take 1"),
     ("kql::semantic::not_scalar", "print NTAIpDetails"),
     ("kql::semantic::aggregate_context", "NTAIpDetails | extend c = count()"),
@@ -46,7 +47,7 @@ const TRIGGERS: &[(&str, &str)] = &[
     ("kql::unsupported::statement", "set x = 1; NTAIpDetails"),
     ("kql::unsupported::syntax", "union NTA*"),
     ("kql::unsupported::function", "print series_fir(dynamic([1]), dynamic([1]))"),
-    ("kql::unsupported::feature", "union withsource=T NTAIpDetails, NTANetAnalytics"),
+    ("kql::unsupported::feature", "union kind=left NTAIpDetails, NTANetAnalytics"),
 ];
 
 fn repo() -> PathBuf {

@@ -94,7 +94,7 @@ fn the_shell_lists_the_family_and_counts_the_schema_only_tables() {
     let banner = repl.banner();
     assert!(
         banner.contains(
-            "tables: NTAIpDetails (891 rows), NTANetAnalytics (2000 rows), and 5 more with a schema only (.tables)"
+            "tables: NTAIpDetails (891 rows), NTANetAnalytics (2000 rows), and 6 more with a schema only (.tables)"
         ),
         "{banner}"
     );
@@ -114,7 +114,7 @@ fn the_shell_lists_the_family_and_counts_the_schema_only_tables() {
     let o = child.wait_with_output().unwrap();
     let out = text(&o.stdout);
     let lines: Vec<&str> = out.lines().filter(|l| l.contains(" columns")).collect();
-    assert_eq!(lines.len(), 7, "{out}");
+    assert_eq!(lines.len(), 8, "{out}");
     let at: Vec<usize> = lines.iter().map(|l| l.find(" columns").unwrap()).collect();
     assert!(at.iter().all(|&k| k == at[0]), "{out}");
 }

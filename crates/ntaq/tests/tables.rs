@@ -336,7 +336,7 @@ fn the_shell_fits_tables_and_writes_whole_files() {
     let written = std::fs::read_to_string(&file).unwrap();
     assert_eq!(written.lines().filter(|l| l.starts_with('|')).count(), rows + 1, "{written}");
     assert!(!written.contains('…'));
-    assert!(e.contains(&format!("{rows} rows written to")), "{e}");
+    assert!(e.contains(&format!("{rows} rows appended to")), "{e}");
     // An unknown extension is refused; the line format; one row.
     assert!(e.contains("cannot tell the output format from the file name"), "{e}");
     assert!(text.ends_with("One = 1\n"), "{text}");

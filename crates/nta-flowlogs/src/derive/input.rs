@@ -30,31 +30,6 @@ pub const STRING_COLUMNS: [&str; 13] = [
 pub const NUMBER_COLUMNS: [&str; 5] =
     ["DestPort", "PacketsSrcToDest", "BytesSrcToDest", "PacketsDestToSrc", "BytesDestToSrc"];
 
-/// Every column of the `FlowTuples` contract (issue #18, item 2).
-pub const ALL_COLUMNS: [&str; 21] = [
-    "FlowTime",
-    "FlowLogKind",
-    "FlowLogVersion",
-    "FlowLogResourceId",
-    "TargetResourceId",
-    "MacAddress",
-    "AclId",
-    "AclRule",
-    "SrcIp",
-    "DestIp",
-    "SrcPort",
-    "DestPort",
-    "L4Protocol",
-    "FlowDirection",
-    "FlowState",
-    "FlowStatus",
-    "FlowEncryption",
-    "PacketsSrcToDest",
-    "BytesSrcToDest",
-    "PacketsDestToSrc",
-    "BytesDestToSrc",
-];
-
 /// One batch's columns, cast to Utf8 / Int64 / Timestamp(µs).
 pub struct Columns {
     time: TimestampMicrosecondArray,
@@ -93,17 +68,13 @@ pub enum N {
 fn column<'b>(batch: &'b RecordBatch, name: &str) -> Result<&'b ArrayRef, FlowLogError> {
     batch.column_by_name(name).ok_or_else(|| {
         let names: Vec<&str> = batch.schema_ref().fields().iter().map(|f| f.name().as_str()).collect();
-        let near = names
-            .iter()
-            .copied()
-            .filter(|n| strsim::jaro_winkler(n, name) > 0.85)
-            .max_by(|a, b| strsim::jaro_winkler(a, name).total_cmp(&strsim::jaro_winkler(b, name)));
+        let near = kql_syntax::suggest::did_you_mean(name, names.iter().copied());
         FlowLogError::TupleColumn {
             column: name.to_string(),
             message: "missing from the input batch".into(),
             help: match near {
-                Some(n) => format!("did you mean `{n}`? FlowTuples columns are: {}", ALL_COLUMNS.join(", ")),
-                None => format!("FlowTuples columns are: {}", ALL_COLUMNS.join(", ")),
+                Some(n) => format!("did you mean `{n}`? FlowTuples columns are: {}", crate::tuples::COLUMNS.join(", ")),
+                None => format!("FlowTuples columns are: {}", crate::tuples::COLUMNS.join(", ")),
             },
         }
     })
