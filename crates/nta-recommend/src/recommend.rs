@@ -130,6 +130,25 @@ pub struct Pair {
     pub flows: u64,
 }
 
+/// What flows are counted by: NSG, direction, protocol, source, destination, port.
+pub(crate) type PairKey = (String, Direction, Protocol, u32, u32, u16);
+
+/// Counted flows as pairs, in key order.
+pub(crate) fn pairs(counts: BTreeMap<PairKey, u64>) -> Vec<Pair> {
+    counts
+        .into_iter()
+        .map(|((nsg, direction, protocol, src, dst, port), flows)| Pair {
+            nsg,
+            direction,
+            protocol,
+            src,
+            dst,
+            port,
+            flows,
+        })
+        .collect()
+}
+
 impl Pair {
     /// The matcher's view.
     pub fn key(&self) -> nta_azure::nsg::FlowKey {
@@ -289,23 +308,12 @@ pub fn recommend(inputs: &Inputs, opts: &Options) -> Result<Report, RecommendErr
         ));
     }
     // 1. Allowed pairs with their flow counts.
-    let mut counts: BTreeMap<(String, Direction, Protocol, u32, u32, u16), u64> = BTreeMap::new();
+    let mut counts: BTreeMap<PairKey, u64> = BTreeMap::new();
     for a in attributed.iter().filter(|a| a.flow.allowed) {
         let f = a.flow;
         *counts.entry((a.nsg.clone(), f.direction, f.protocol, f.src, f.dst, f.port)).or_default() += f.flows;
     }
-    let all_pairs: Vec<Pair> = counts
-        .into_iter()
-        .map(|((nsg, direction, protocol, src, dst, port), flows)| Pair {
-            nsg,
-            direction,
-            protocol,
-            src,
-            dst,
-            port,
-            flows,
-        })
-        .collect();
+    let all_pairs = pairs(counts);
     let (kept, below): (Vec<Pair>, Vec<Pair>) = all_pairs.iter().cloned().partition(|p| p.flows >= opts.min_flows);
     report.below_min_flows = below;
 

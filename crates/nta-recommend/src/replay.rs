@@ -75,7 +75,7 @@ pub(crate) fn replay(report: &mut Report, all_pairs: &[Pair], attributed: &[Attr
     let exported: BTreeMap<String, (RuleSet, TagResolver)> =
         topo.nsgs.iter().map(|n| (n.name.to_ascii_lowercase(), (RuleSet::from_nsg(n), tags_of(&n.name)))).collect();
     let mut hits: BTreeMap<(String, String), ()> = BTreeMap::new();
-    let mut default_only: BTreeMap<(String, Direction, Protocol, u32, u32, u16), u64> = BTreeMap::new();
+    let mut default_only: BTreeMap<crate::recommend::PairKey, u64> = BTreeMap::new();
     for a in attributed {
         let f = a.flow;
         let key = a.nsg.to_ascii_lowercase();
@@ -97,18 +97,7 @@ pub(crate) fn replay(report: &mut Report, all_pairs: &[Pair], attributed: &[Attr
             *default_only.entry((a.nsg.clone(), f.direction, f.protocol, f.src, f.dst, f.port)).or_default() += f.flows;
         }
     }
-    report.default_only = default_only
-        .into_iter()
-        .map(|((nsg, direction, protocol, src, dst, port), flows)| Pair {
-            nsg,
-            direction,
-            protocol,
-            src,
-            dst,
-            port,
-            flows,
-        })
-        .collect();
+    report.default_only = crate::recommend::pairs(default_only);
 
     // Unused rules.
     let mut names_sorted: Vec<&nta_azure::topology::Nsg> = topo.nsgs.iter().collect();
