@@ -32,7 +32,7 @@ pub mod terminal;
 use super::dest::Output;
 use super::error::OutputError;
 use super::kusto::Layout;
-use super::text::text_column;
+use super::text::{format_datetime, format_real, text_column};
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Float64Type, TimestampNanosecondType};
 use arrow_array::{Array, RecordBatch};
@@ -411,6 +411,21 @@ pub fn grid(data: &Data, roles: &Roles, chart: &Chart) -> Grid {
         XAxis::Linear
     };
     Grid { axis, xs, series }
+}
+
+/// The label of position `x` on an axis: a datetime, a number or the
+/// category's name (`(empty)` for an empty one).
+pub(crate) fn x_label(axis: &XAxis, x: f64) -> String {
+    match axis {
+        XAxis::Time => format_datetime(x as i64),
+        XAxis::Linear => format_real(x),
+        XAxis::Category(c) => shown(c.get(x as usize).map_or("", String::as_str)).to_string(),
+    }
+}
+
+/// An empty category or series name as `(empty)` in labels.
+pub(crate) fn shown(name: &str) -> &str {
+    if name.is_empty() { "(empty)" } else { name }
 }
 
 /// A scatter series: its name and its points (x, y, row) in row order.

@@ -4,8 +4,8 @@
 //! series; every point, bar and slice holds a `<title>` with its value.
 
 use super::scale::{Scale, linear_ticks, time_ticks};
-use super::{Chart, Data, Grid, Roles, Stack, Vis, XAxis, escape, grid, roles, scatter};
-use crate::output::text::{format_datetime, format_real};
+use super::{Chart, Data, Grid, Roles, Stack, Vis, XAxis, escape, grid, roles, scatter, shown, x_label};
+use crate::output::text::format_real;
 use std::fmt::Write as _;
 
 const W: f64 = 880.0;
@@ -130,19 +130,6 @@ fn short(text: &str, n: usize) -> String {
     let mut s: String = text.chars().take(n.saturating_sub(1)).collect();
     s.push('…');
     s
-}
-
-fn x_label(axis: &XAxis, x: f64) -> String {
-    match axis {
-        XAxis::Time => format_datetime(x as i64),
-        XAxis::Linear => format_real(x),
-        XAxis::Category(c) => shown(c.get(x as usize).map_or("", String::as_str)).to_string(),
-    }
-}
-
-/// An empty category or series name as `(empty)` in labels.
-fn shown(name: &str) -> &str {
-    if name.is_empty() { "(empty)" } else { name }
 }
 
 /// The plot area: left, top, right, bottom.

@@ -8,19 +8,23 @@
 //!   lowest value (`▁`) to its highest (`█`), its name on the left, its
 //!   minimum and maximum on the right, and the x range above; with more x
 //!   values than room, each character is the mean of the values it covers;
-//! * **scatterchart** is not drawn as text (a line says so); `table` and
-//!   `card` are the table itself.
+//! * **stacked columns and bars** (`kind=stacked`, `stacked100`): one bar
+//!   per x value, a segment per series (shades, or letters past four
+//!   series), the total at the right;
+//! * **scatterchart**: a grid of characters, a point per (x, y), marked
+//!   with its series' letter, the y range at the left and the x range
+//!   below; `table` and `card` are the table itself.
 //!
 //! Every line fits the width. The title and axis titles head the chart,
 //! `legend=hidden` drops the legend (and the sparklines' names),
 //! `accumulate`, `xcolumn`, `ycolumns` and `series` apply as in the SVG, and
 //! `ymin`/`ymax` fix the bar scale's end and the sparklines' range; a
-//! stacked `kind` is shown as each series' own values. The glyphs are
+//! stacked area chart is shown as each series' own values. The glyphs are
 //! Unicode block elements, or ASCII (`#` bars, `_.-:=+*#` levels) where the
 //! terminal's locale is not UTF-8.
 
-use super::{Chart, Data, Grid, Roles, Vis, XAxis, grid, roles};
-use crate::output::text::{format_datetime, format_real};
+use super::{Chart, Data, Grid, Roles, Stack, Vis, XAxis, grid, roles, scatter, x_label};
+use crate::output::text::format_real;
 use crate::output::width::{cut_start, display_width};
 use std::fmt::Write as _;
 
@@ -77,12 +81,12 @@ pub fn text_chart(data: &Data, chart: &Chart, width: usize, glyphs: Glyphs) -> R
     if !titles.is_empty() {
         line(&mut out, &titles.join("  "), width, glyphs);
     }
-    if chart.vis == Vis::Scatter {
-        line(&mut out, "(a scatterchart is not drawn as text: --format svg or html draws it)", width, glyphs);
-        return Ok(Some(out));
-    }
     let roles = roles(&data.columns, chart)?;
     match chart.vis {
+        Vis::Scatter => dots(&mut out, data, &roles, chart, width, glyphs),
+        Vis::Column | Vis::Bar if chart.stack != Stack::None => {
+            stacked_bars(&mut out, &grid(data, &roles, chart), chart, width, glyphs)
+        }
         Vis::Column | Vis::Bar => bars(&mut out, &grid(data, &roles, chart), chart, width, glyphs, false),
         Vis::Pie => {
             let one = Roles { x: roles.x, ys: vec![roles.ys[0]], series: Vec::new() };
@@ -127,14 +131,6 @@ fn key(i: usize) -> char {
     if i < 26 { (b'a' + i as u8) as char } else { '*' }
 }
 
-fn category(axis: &XAxis, x: f64) -> String {
-    let name = match axis {
-        XAxis::Category(c) => c.get(x as usize).cloned().unwrap_or_default(),
-        XAxis::Time => format_datetime(x as i64),
-        XAxis::Linear => format_real(x),
-    };
-    if name.is_empty() { "(empty)".to_string() } else { name }
-}
 
 /// A bar of `eighths` eighths of a character, padded to `width`.
 fn bar(eighths: usize, width: usize, glyphs: Glyphs) -> String {
@@ -165,7 +161,7 @@ fn bars(out: &mut String, g: &Grid, chart: &Chart, width: usize, glyphs: Glyphs,
                 continue;
             }
             let text = if pie { format!("{} ({:.1}%)", format_real(v), v / total * 100.0) } else { format_real(v) };
-            rows.push((category(&g.axis, x), i, v, text));
+            rows.push((x_label(&g.axis, x), i, v, text));
         }
     }
     if rows.is_empty() {
@@ -211,6 +207,136 @@ fn bars(out: &mut String, g: &Grid, chart: &Chart, width: usize, glyphs: Glyphs,
     }
 }
 
+/// The fill of series `i` in a stacked bar: shades for up to four series,
+/// else each series' letter.
+fn fill(i: usize, count: usize, glyphs: Glyphs) -> char {
+    match glyphs {
+        _ if count > 4 => key(i),
+        Glyphs::Unicode => ['█', '▓', '▒', '░'][i],
+        Glyphs::Ascii => ['#', '=', '+', '.'][i],
+    }
+}
+
+/// `kind=stacked` / `stacked100` column and bar charts: one bar per x
+/// value, a segment per series (its share of the bar's whole characters,
+/// from the running total so the segments add up to the bar), the total
+/// at the right. Negative values add nothing to a bar (the total still
+/// counts them).
+fn stacked_bars(out: &mut String, g: &Grid, chart: &Chart, width: usize, glyphs: Glyphs) {
+    let count = g.series.len();
+    // (label, positive values per series, total text)
+    let rows: Vec<(String, Vec<f64>, String)> = g
+        .xs
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| g.series.iter().any(|s| s.values[*k].is_some()))
+        .map(|(k, &x)| {
+            let values: Vec<f64> = g.series.iter().map(|s| s.values[k].unwrap_or(0.0).max(0.0)).collect();
+            let total: f64 = g.series.iter().filter_map(|s| s.values[k]).sum();
+            (x_label(&g.axis, x), values, format_real(total))
+        })
+        .collect();
+    if rows.is_empty() {
+        line(out, "(nothing to draw)", width, glyphs);
+        return;
+    }
+    let label_w = rows.iter().map(|r| display_width(&r.0)).max().unwrap_or(0).min((width / 3).max(8));
+    let value_w = rows.iter().map(|r| r.2.len()).max().unwrap_or(0);
+    let bar_w = width.saturating_sub(label_w + 1 + 1 + value_w).max(1);
+    let sum = |v: &[f64]| v.iter().sum::<f64>();
+    let top = chart.ymax.filter(|m| *m > 0.0).unwrap_or_else(|| rows.iter().map(|r| sum(&r.1)).fold(0.0, f64::max));
+    for (label, values, total) in &rows {
+        let whole = sum(values);
+        let scale = match chart.stack {
+            Stack::Stacked100 if whole > 0.0 => bar_w as f64 / whole,
+            _ if top > 0.0 => bar_w as f64 / top,
+            _ => 0.0,
+        };
+        let mut bar = String::new();
+        let (mut running, mut drawn) = (0.0, 0usize);
+        for (i, v) in values.iter().enumerate() {
+            running += v;
+            let end = ((running * scale).round() as usize).min(bar_w);
+            bar.extend(std::iter::repeat_n(fill(i, count, glyphs), end.saturating_sub(drawn)));
+            drawn = drawn.max(end);
+        }
+        bar.push_str(&" ".repeat(bar_w - drawn));
+        let l = format!("{} {} {}", cell(label, label_w, false, glyphs), bar, cell(total, value_w, true, glyphs));
+        out.push_str(&l);
+        out.push('\n');
+    }
+    if chart.legend {
+        let legend: Vec<String> =
+            g.series.iter().enumerate().map(|(i, s)| format!("{} {}", fill(i, count, glyphs), s.name)).collect();
+        line(out, &legend.join("  "), width, glyphs);
+    }
+}
+
+/// Rows of the text scatter plot.
+const DOT_ROWS: usize = 12;
+
+/// A scatterchart as a grid of characters: each point in the cell its
+/// (x, y) falls in, marked with its series' letter (`•`/`*` when there is
+/// one series; `+` where series overlap); the y range at the left, the x
+/// range below, the legend last.
+fn dots(out: &mut String, data: &Data, roles: &Roles, chart: &Chart, width: usize, glyphs: Glyphs) {
+    let (axis, series) = scatter(data, roles);
+    let points = || series.iter().flat_map(|(_, p)| p);
+    if points().next().is_none() {
+        line(out, "(nothing to draw)", width, glyphs);
+        return;
+    }
+    let fold = |f: fn(f64, f64) -> f64, init: f64, pick: fn(&(f64, f64, usize)) -> f64| points().map(pick).fold(init, f);
+    let (xlo, xhi) = (fold(f64::min, f64::INFINITY, |p| p.0), fold(f64::max, f64::NEG_INFINITY, |p| p.0));
+    let ylo = chart.ymin.unwrap_or_else(|| fold(f64::min, f64::INFINITY, |p| p.1));
+    let yhi = chart.ymax.unwrap_or_else(|| fold(f64::max, f64::NEG_INFINITY, |p| p.1));
+    let (top, bottom) = (format_real(yhi), format_real(ylo));
+    let label_w = display_width(&top).max(display_width(&bottom));
+    let plot_w = width.saturating_sub(label_w + 1).max(1);
+    let mut cells = vec![vec![None::<char>; plot_w]; DOT_ROWS];
+    let position = |v: f64, lo: f64, hi: f64, n: usize| {
+        if hi <= lo { (n - 1) / 2 } else { (((v - lo) / (hi - lo)) * (n - 1) as f64).round() as usize }
+    };
+    let single = series.len() == 1;
+    for (i, (_, pts)) in series.iter().enumerate() {
+        let mark = match glyphs {
+            _ if !single => key(i),
+            Glyphs::Unicode => '•',
+            Glyphs::Ascii => '*',
+        };
+        for &(x, y, _) in pts {
+            if !(ylo..=yhi).contains(&y) {
+                continue;
+            }
+            let (c, r) = (position(x, xlo, xhi, plot_w), DOT_ROWS - 1 - position(y, ylo, yhi, DOT_ROWS));
+            let cell = &mut cells[r][c];
+            *cell = match *cell {
+                Some(m) if m != mark => Some('+'),
+                _ => Some(mark),
+            };
+        }
+    }
+    let axis_char = if glyphs == Glyphs::Unicode { '│' } else { '|' };
+    for (r, row) in cells.iter().enumerate() {
+        let label = match r {
+            0 => top.as_str(),
+            _ if r == DOT_ROWS - 1 => bottom.as_str(),
+            _ => "",
+        };
+        let dots: String = row.iter().map(|c| c.unwrap_or(' ')).collect();
+        let l = format!("{}{axis_char}{dots}", cell(label, label_w, true, glyphs));
+        out.push_str(l.trim_end());
+        out.push('\n');
+    }
+    let (first, last) = (x_label(&axis, xlo), x_label(&axis, xhi));
+    let gap = plot_w.saturating_sub(display_width(&first) + display_width(&last)).max(1);
+    line(out, &format!("{}{first}{}{last}", " ".repeat(label_w + 1), " ".repeat(gap)), width, glyphs);
+    if chart.legend && !single {
+        let legend: Vec<String> = series.iter().enumerate().map(|(i, (name, _))| format!("{} {name}", key(i))).collect();
+        line(out, &legend.join("  "), width, glyphs);
+    }
+}
+
 fn sparklines(out: &mut String, g: &Grid, chart: &Chart, width: usize, glyphs: Glyphs) {
     let n = g.xs.len();
     if n == 0 || g.series.is_empty() {
@@ -238,9 +364,9 @@ fn sparklines(out: &mut String, g: &Grid, chart: &Chart, width: usize, glyphs: G
     let chars = n.div_ceil(per);
     let mut head = format!(
         "{} {} {}: {} x values",
-        category(&g.axis, g.xs[0]),
+        x_label(&g.axis, g.xs[0]),
         glyphs.ellipsis(),
-        category(&g.axis, g.xs[n - 1]),
+        x_label(&g.axis, g.xs[n - 1]),
         n
     );
     if per > 1 {
@@ -431,12 +557,79 @@ mod tests {
     }
 
     #[test]
-    fn tables_cards_and_scatters() {
+    fn tables_and_cards_are_the_table() {
         let d = data(ScalarType::String, &[("a", None)], &[1.0]);
         assert_eq!(text_chart(&d, &chart("table", &[]), 40, Glyphs::Unicode).unwrap(), None);
         assert_eq!(text_chart(&d, &chart("card", &[]), 40, Glyphs::Unicode).unwrap(), None);
-        let s = text_chart(&d, &chart("scatterchart", &[]), 80, Glyphs::Unicode).unwrap().unwrap();
-        assert!(s.contains("not drawn as text"), "{s}");
+    }
+
+    /// Columns `X` (string) and two long series `A`, `B`.
+    fn two_series(rows: &[(&str, f64, f64)]) -> Data {
+        let mut d = Data::new(vec![
+            ColumnInfo { name: "X".into(), kind: ScalarType::String },
+            ColumnInfo { name: "A".into(), kind: ScalarType::Long },
+            ColumnInfo { name: "B".into(), kind: ScalarType::Long },
+        ]);
+        d.text[0] = rows.iter().map(|r| r.0.to_string()).collect();
+        for (c, pick) in [(1, (|r: &(&str, f64, f64)| r.1) as fn(&_) -> f64), (2, |r| r.2)] {
+            d.text[c] = rows.iter().map(|r| pick(r).to_string()).collect();
+            d.value[c] = rows.iter().map(|r| Some(pick(r))).collect();
+        }
+        d.rows = rows.len();
+        d
+    }
+
+    #[test]
+    fn stacked_bars_add_their_series() {
+        // p: 3 + 1, q: 1 + 1. Label 1, totals 1 wide: the bar gets
+        // 30 - (1 + 1 + 1 + 1) = 26 columns for the largest total, 4, so
+        // 6.5 a unit: p's A ends at 3 × 6.5 = 19.5 → 20, B at 26; q's A at
+        // 6.5 → 7, B at 13.
+        let d = two_series(&[("p", 3.0, 1.0), ("q", 1.0, 1.0)]);
+        let text = text_chart(&d, &chart("columnchart", &[("kind", "stacked")]), 30, Glyphs::Ascii).unwrap().unwrap();
+        let expected = format!(
+            "p {}{} 4\nq {}{}{} 2\n# A  = B\n",
+            "#".repeat(20),
+            "=".repeat(6),
+            "#".repeat(7),
+            "=".repeat(6),
+            " ".repeat(13)
+        );
+        assert_eq!(text, expected);
+        // stacked100: every bar is whole; q is half A (13), half B.
+        let text = text_chart(&d, &chart("barchart", &[("kind", "stacked100")]), 30, Glyphs::Unicode).unwrap().unwrap();
+        let expected = format!("p {}{} 4\nq {}{} 2\n█ A  ▓ B\n", "█".repeat(20), "▓".repeat(6), "█".repeat(13), "▓".repeat(13));
+        assert_eq!(text, expected);
+        // unstacked stays a bar per series and x value.
+        let text = text_chart(&d, &chart("columnchart", &[("kind", "unstacked")]), 30, Glyphs::Ascii).unwrap().unwrap();
+        assert_eq!(text.lines().count(), 5, "{text}");
+    }
+
+    #[test]
+    fn scatter_points_fall_in_their_cells() {
+        // x 0, 5, 10 and y the same; y labels "10"/"0" take 2 columns and
+        // the axis 1, leaving 27 of 30: x 0 → column 0, 5 → 13, 10 → 26; 12
+        // rows: y 10 → row 0, 5 → round(5.5) = 6 from the bottom (row 5),
+        // 0 → row 11.
+        let mut d = data(ScalarType::Real, &[("0", Some(0.0)), ("5", Some(5.0)), ("10", Some(10.0))], &[0.0, 5.0, 10.0]);
+        d.value[0] = vec![Some(0.0), Some(5.0), Some(10.0)];
+        let text = text_chart(&d, &chart("scatterchart", &[]), 30, Glyphs::Unicode).unwrap().unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 13, "{text}");
+        assert_eq!(lines[0], format!("10│{}•", " ".repeat(26)));
+        assert_eq!(lines[5], format!("  │{}•", " ".repeat(13)));
+        assert_eq!(lines[11], " 0│•");
+        for r in [1, 2, 3, 4, 6, 7, 8, 9, 10] {
+            assert_eq!(lines[r], "  │", "row {r}: {text}");
+        }
+        assert_eq!(lines[12], format!("   0{}10", " ".repeat(24)));
+        // Two series: letters, a legend, `+` where they share a cell.
+        let d = two_series(&[("p", 1.0, 1.0), ("q", 2.0, 0.0)]);
+        let text = text_chart(&d, &chart("scatterchart", &[]), 30, Glyphs::Ascii).unwrap().unwrap();
+        assert!(text.lines().any(|l| l.contains('+')), "{text}");
+        assert!(text.lines().any(|l| l.ends_with('a')), "{text}");
+        assert!(text.ends_with("a A  b B\n"), "{text}");
+        assert!(text.lines().all(|l| display_width(l) <= 30), "{text}");
     }
 
     #[test]
