@@ -15,6 +15,25 @@ fn json_text(v: &Json) -> String {
     v.to_string()
 }
 
+/// A value as Kusto puts it in a dynamic value (`pack_array(x)`,
+/// `bag_pack("k", x)`): numbers and bools as JSON, datetime, timespan,
+/// guid and decimal as their text, null as JSON null.
+pub fn value_json(v: &kql_plan::Value) -> Json {
+    use kql_plan::Value as V;
+    match v {
+        V::Bool(Some(b)) => Json::Bool(*b),
+        V::Int(Some(x)) => Json::from(*x),
+        V::Long(Some(x)) => Json::from(*x),
+        V::Real(Some(x)) => serde_json::Number::from_f64(*x).map_or(Json::Null, Json::Number),
+        V::DateTime(Some(t)) => Json::String(crate::eval::datetime_text(*t)),
+        V::Timespan(Some(t)) => Json::String(kql_syntax::time::format_timespan(*t)),
+        V::String(s) => Json::String(s.clone()),
+        V::Decimal(Some(d)) | V::Guid(Some(d)) => Json::String(d.clone()),
+        V::Dynamic(d) => crate::physical::dyn_to_json(d),
+        _ => Json::Null,
+    }
+}
+
 /// Any dynamic encoding as JSON text (Utf8, null = dynamic null).
 pub fn to_json_array(array: &ArrayRef) -> ArrayRef {
     match dyn_repr(array.data_type()) {

@@ -87,8 +87,9 @@ struct JsonColumn {
 /// reference pages), and the NSG-flow-log era AzureNetworkAnalytics_CL and
 /// AzureNetworkAnalyticsIPDetails_CL (the traffic analytics schema page's
 /// "Network security group flow logs" tab, with the custom-log suffixes
-/// `_s` string, `_d` real, `_t` datetime, `_g` guid, `_b` bool that
-/// queries of those tables use).
+/// `_s` string, `_d` real, `_t` datetime, `_b` bool that queries of those
+/// tables use, and `_g`: a GUID "stored as a string" (the HTTP Data
+/// Collector API page's suffix table), so a string column).
 const NTA_SCHEMA_JSON: &str = include_str!("catalog/nta-schema.json");
 
 /// ntaq's own table of raw flow-log tuples (`--flow-logs`, docs/flow-logs.md):
@@ -197,7 +198,8 @@ mod tests {
         assert_eq!(ty("AzureNetworkAnalytics_CL", "SrcIP_s"), ScalarType::String);
         assert_eq!(ty("AzureNetworkAnalytics_CL", "FlowStartTime_t"), ScalarType::DateTime);
         assert_eq!(ty("AzureNetworkAnalytics_CL", "DestPort_d"), ScalarType::Real);
-        assert_eq!(ty("AzureNetworkAnalytics_CL", "Subscription1_g"), ScalarType::Guid);
+        // `_g`: "GUID (stored as a string)" (the HTTP Data Collector API page).
+        assert_eq!(ty("AzureNetworkAnalytics_CL", "Subscription1_g"), ScalarType::String);
         assert_eq!(ty("AzureNetworkAnalytics_CL", "IsFlowCapturedAtUDRHop_b"), ScalarType::Bool);
         // Log Analytics' standard columns are on every table.
         // (Not FlowTuples: ntaq's own table of raw tuples, not a Log Analytics one.)

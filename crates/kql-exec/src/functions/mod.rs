@@ -3,6 +3,7 @@
 //! binder inferred.
 
 mod array;
+mod bags;
 mod conditional;
 mod convert;
 mod datetime;
@@ -241,6 +242,30 @@ fn extra(name: &str, a: &Args, _cx: &EvalCx) -> Result<Col> {
     use datetime::Start;
     match name {
         "strcat_delim" => text::strcat_delim(a),
+        "pack_array" => bags::pack_array(a),
+        "bag_pack" | "pack" => bags::bag_pack(a),
+        "bag_keys" => bags::bag_keys(a),
+        "bag_merge" => bags::bag_merge(a),
+        "array_concat" => bags::array_concat(a),
+        "array_slice" => bags::array_slice(a),
+        "array_sort_asc" => bags::array_sort(a, false),
+        "array_sort_desc" => bags::array_sort(a, true),
+        "array_index_of" => bags::array_index_of(a),
+        "array_sum" => bags::array_sum(a),
+        "set_union" => bags::set_op(a, bags::SetOp::Union),
+        "set_intersect" => bags::set_op(a, bags::SetOp::Intersect),
+        "set_difference" => bags::set_op(a, bags::SetOp::Difference),
+        "set_has_element" => bags::set_has_element(a),
+        "strcat_array" => bags::strcat_array(a),
+        "zip" => bags::zip(a),
+        // replace(regex, rewrite, text): replace_regex's old name and order.
+        "replace" => {
+            let order = [2, 0, 1];
+            let cols: Vec<Col> = order.iter().map(|&i| a.cols[i].clone()).collect();
+            let types: Vec<ScalarType> = order.iter().map(|&i| a.types[i]).collect();
+            let spans: Vec<Span> = order.iter().map(|&i| a.arg_spans[i]).collect();
+            pattern::replace_regex(&Args { cols: &cols, types: &types, arg_spans: &spans, ..*a })
+        }
         "replace_string" => text::replace_string(a),
         "replace_regex" => pattern::replace_regex(a),
         "extract_all" => pattern::extract_all(a),

@@ -379,6 +379,28 @@ impl Binder<'_> {
                 });
                 return Type::Unknown;
             }
+            Err(CallError::Unsupported { what }) => {
+                self.report(SemanticError::Unsupported { what, span, help: None });
+                return Type::Unknown;
+            }
+            // Kusto.Language types iff/case branches of different scalar
+            // types as dynamic and accepts them (`CommonScalarOrDynamic`);
+            // the engine wants them to share a type (the case page: "All
+            // then arguments and the else argument must be of the same type").
+            Err(CallError::Incompatible { found }) if matches!(def.name, "iff" | "iif" | "case") => {
+                let list: Vec<String> = found.iter().map(Type::to_string).collect();
+                self.report(SemanticError::EngineRejects {
+                    message: format!(
+                        "the possible results of `{}()` have different types ({}): Kusto's engine rejects this",
+                        def.name,
+                        list.join(", ")
+                    ),
+                    span,
+                    label: "results must share a type".into(),
+                    help: Some("convert them, e.g. with tostring() or todouble()".into()),
+                });
+                return Type::DYNAMIC;
+            }
             Err(CallError::Incompatible { found }) => {
                 let list: Vec<String> = found.iter().map(Type::to_string).collect();
                 self.report(SemanticError::TypeMismatch {

@@ -162,6 +162,8 @@ pub enum CallError {
     ArgType { index: usize, expected: String, found: Type },
     /// Argument types that do not agree (branches of `iff`).
     Incompatible { found: Vec<Type> },
+    /// A valid Kusto form of the call that ntaq does not implement.
+    Unsupported { what: String },
 }
 
 impl FunctionDef {

@@ -75,6 +75,36 @@ fn case_result(args: &[Type]) -> Result<Type, CallError> {
     common_type(&values).ok_or(CallError::Incompatible { found: values })
 }
 
+/// `bag_pack(key1, value1, …)` / `pack`: key/value pairs (Kusto.Language
+/// `BagPack`, `ParameterLayouts.BlockRepeating`), so an even count of at
+/// least 2; keys are strings.
+fn bag_pack_result(args: &[Type]) -> Result<Type, CallError> {
+    if args.is_empty() || !args.len().is_multiple_of(2) {
+        return Err(CallError::Arity { expected: "2, 4, 6, …".into() });
+    }
+    for index in (0..args.len()).step_by(2) {
+        if !A::StringLike.accepts(args[index]) {
+            return Err(CallError::ArgType { index, expected: "string (a key)".into(), found: args[index] });
+        }
+    }
+    Ok(Type::DYNAMIC)
+}
+
+/// `array_sort_asc(array1[, …, arrayN][, nulls_last])`: one array and an
+/// optional bool are implemented; sorting several arrays together (one
+/// result column each) is not.
+fn array_sort_result(args: &[Type]) -> Result<Type, CallError> {
+    let several = || CallError::Unsupported { what: "sorting several arrays together (one column each)".into() };
+    match args {
+        [_] | [_, Type::Unknown | Type::Scalar(S::Bool)] => Ok(Type::DYNAMIC),
+        [_, Type::Scalar(S::Dynamic), ..] => Err(several()),
+        [_, found] => {
+            Err(CallError::ArgType { index: 1, expected: "bool (nulls_last) or an array".into(), found: *found })
+        }
+        _ => Err(several()),
+    }
+}
+
 /// Kusto's `ParameterTypeKind.NotDynamic`: any scalar but dynamic.
 const NOT_DYNAMIC: A =
     A::OneOf(&[S::Bool, S::Int, S::Long, S::Real, S::Decimal, S::String, S::DateTime, S::Timespan, S::Guid]);
@@ -150,11 +180,63 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "The current UTC time minus the timespan.",
     ),
     scalar(
+        "array_concat",
+        &[P::new("array", A::Exactly(S::Dynamic)), P::many("array", A::Exactly(S::Dynamic))],
+        Fixed(S::Dynamic),
+        Unnamed,
+        "The arrays' elements in one array (null if an argument is not an array).",
+    ),
+    scalar(
+        "array_index_of",
+        &[
+            P::new("array", A::Exactly(S::Dynamic)),
+            P::new("value", A::Any),
+            P::optional("start", A::Exactly(S::Long)),
+            P::optional("length", A::Exactly(S::Long)),
+            P::optional("occurrence", A::Exactly(S::Long)),
+        ],
+        Fixed(S::Long),
+        Unnamed,
+        "Index of a value in an array (-1 if absent), from `start` over `length` elements.",
+    ),
+    scalar(
         "array_length",
         &[P::new("array", A::Exactly(S::Dynamic))],
         Fixed(S::Long),
         Unnamed,
         "Number of elements of a dynamic array (null if not an array).",
+    ),
+    scalar(
+        "array_slice",
+        &[
+            P::new("array", A::Exactly(S::Dynamic)),
+            P::new("start", A::Exactly(S::Long)),
+            P::new("end", A::Exactly(S::Long)),
+        ],
+        Fixed(S::Dynamic),
+        Unnamed,
+        "Elements start..=end of an array (negative indexes count from the end).",
+    ),
+    scalar(
+        "array_sort_asc",
+        &[P::new("array", A::Exactly(S::Dynamic)), P::many("nulls_last", A::Any)],
+        Returns::Custom(array_sort_result),
+        Unnamed,
+        "The array sorted ascending (nulls last unless `nulls_last` is false).",
+    ),
+    scalar(
+        "array_sort_desc",
+        &[P::new("array", A::Exactly(S::Dynamic)), P::many("nulls_last", A::Any)],
+        Returns::Custom(array_sort_result),
+        Unnamed,
+        "The array sorted descending (nulls last unless `nulls_last` is false).",
+    ),
+    scalar(
+        "array_sum",
+        &[P::new("array", A::Exactly(S::Dynamic))],
+        Fixed(S::Real),
+        Unnamed,
+        "Sum of a numeric array (null if an element is not a number).",
     ),
     // arraylength/parsejson: deprecated aliases (Functions.cs, Obsolete).
     scalar(
@@ -172,6 +254,31 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Fixed(S::Bool),
         Unnamed,
         "Fails the query with the message when the condition is false; else true.",
+    ),
+    scalar(
+        "bag_keys",
+        &[P::new("bag", A::Exactly(S::Dynamic))],
+        Fixed(S::Dynamic),
+        Unnamed,
+        "The keys of a property bag.",
+    ),
+    scalar(
+        "bag_merge",
+        &[
+            P::new("bag", A::Exactly(S::Dynamic)),
+            P::new("bag", A::Exactly(S::Dynamic)),
+            P::many("bag", A::Exactly(S::Dynamic)),
+        ],
+        Fixed(S::Dynamic),
+        Unnamed,
+        "Property bags merged; the leftmost bag's value wins.",
+    ),
+    scalar(
+        "bag_pack",
+        &[P::new("key", A::StringLike), P::many("value", A::Any)],
+        Returns::Custom(bag_pack_result),
+        Unnamed,
+        "A property bag of key/value pairs.",
     ),
     scalar(
         "base64_decode_tostring",
@@ -576,6 +683,20 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "The current UTC time, plus an optional offset.",
     ),
     scalar(
+        "pack",
+        &[P::new("key", A::StringLike), P::many("value", A::Any)],
+        Returns::Custom(bag_pack_result),
+        Unnamed,
+        "Deprecated alias of bag_pack.",
+    ),
+    scalar(
+        "pack_array",
+        &[P::new("value", A::Any), P::many("value", A::Any)],
+        Fixed(S::Dynamic),
+        Unnamed,
+        "The arguments as a dynamic array.",
+    ),
+    scalar(
         "parse_ipv4",
         &[P::new("ip", A::StringLike)],
         Fixed(S::Long),
@@ -639,6 +760,18 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Unnamed,
         "The value of a column in an earlier row of the serialized row set.",
     ),
+    // replace: the old name of replace_regex, with (regex, rewrite, text).
+    scalar(
+        "replace",
+        &[
+            P::new("regex", A::StringLike).constant(),
+            P::new("rewrite", A::StringLike).constant(),
+            P::new("source", A::StringLike),
+        ],
+        Fixed(S::String),
+        Unnamed,
+        "Deprecated form of replace_regex(source, regex, rewrite).",
+    ),
     scalar(
         "replace_regex",
         &[
@@ -692,6 +825,46 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Fixed(S::Long),
         Unnamed,
         "Minimal rank of the value among the serialized rows: the first row of equal values' index.",
+    ),
+    scalar(
+        "set_difference",
+        &[
+            P::new("array", A::Exactly(S::Dynamic)),
+            P::new("array", A::Exactly(S::Dynamic)),
+            P::many("array", A::Exactly(S::Dynamic)),
+        ],
+        Fixed(S::Dynamic),
+        Unnamed,
+        "Distinct values of the first array that no other array holds.",
+    ),
+    scalar(
+        "set_has_element",
+        &[P::new("array", A::Exactly(S::Dynamic)), P::new("value", A::Any)],
+        Fixed(S::Bool),
+        Unnamed,
+        "True if the array holds the value.",
+    ),
+    scalar(
+        "set_intersect",
+        &[
+            P::new("array", A::Exactly(S::Dynamic)),
+            P::new("array", A::Exactly(S::Dynamic)),
+            P::many("array", A::Exactly(S::Dynamic)),
+        ],
+        Fixed(S::Dynamic),
+        Unnamed,
+        "Distinct values every array holds.",
+    ),
+    scalar(
+        "set_union",
+        &[
+            P::new("array", A::Exactly(S::Dynamic)),
+            P::new("array", A::Exactly(S::Dynamic)),
+            P::many("array", A::Exactly(S::Dynamic)),
+        ],
+        Fixed(S::Dynamic),
+        Unnamed,
+        "Distinct values of all the arrays.",
     ),
     scalar(
         "sign",
@@ -748,6 +921,13 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Fixed(S::String),
         Unnamed,
         "Concatenates the arguments as strings.",
+    ),
+    scalar(
+        "strcat_array",
+        &[P::new("array", A::Exactly(S::Dynamic)), P::new("delimiter", A::StringLike)],
+        Fixed(S::String),
+        Unnamed,
+        "The array's elements joined by the delimiter.",
     ),
     // strcat_delim: a delimiter and 2 to 64 arguments; the upper bound is not checked here.
     scalar(
@@ -838,5 +1018,16 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Fixed(S::String),
         Unnamed,
         "Percent-encodes a URL (space as +).",
+    ),
+    scalar(
+        "zip",
+        &[
+            P::new("array", A::Exactly(S::Dynamic)),
+            P::new("array", A::Exactly(S::Dynamic)),
+            P::many("array", A::Exactly(S::Dynamic)),
+        ],
+        Fixed(S::Dynamic),
+        Unnamed,
+        "Arrays of the elements at the same index of each array.",
     ),
 ];

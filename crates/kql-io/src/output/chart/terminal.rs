@@ -23,7 +23,7 @@
 //! Unicode block elements, or ASCII (`#` bars, `_.-:=+*#` levels) where the
 //! terminal's locale is not UTF-8.
 
-use super::{Chart, Data, Grid, Roles, Stack, Vis, XAxis, grid, roles, scatter, x_label};
+use super::{Chart, Data, Grid, Roles, Stack, Vis, grid, roles, scatter, x_label};
 use crate::output::text::format_real;
 use crate::output::width::{cut_start, display_width};
 use std::fmt::Write as _;
@@ -131,7 +131,6 @@ fn key(i: usize) -> char {
     if i < 26 { (b'a' + i as u8) as char } else { '*' }
 }
 
-
 /// A bar of `eighths` eighths of a character, padded to `width`.
 fn bar(eighths: usize, width: usize, glyphs: Glyphs) -> String {
     let mut s = match glyphs {
@@ -225,17 +224,16 @@ fn fill(i: usize, count: usize, glyphs: Glyphs) -> char {
 fn stacked_bars(out: &mut String, g: &Grid, chart: &Chart, width: usize, glyphs: Glyphs) {
     let count = g.series.len();
     // (label, positive values per series, total text)
-    let rows: Vec<(String, Vec<f64>, String)> = g
-        .xs
-        .iter()
-        .enumerate()
-        .filter(|(k, _)| g.series.iter().any(|s| s.values[*k].is_some()))
-        .map(|(k, &x)| {
-            let values: Vec<f64> = g.series.iter().map(|s| s.values[k].unwrap_or(0.0).max(0.0)).collect();
-            let total: f64 = g.series.iter().filter_map(|s| s.values[k]).sum();
-            (x_label(&g.axis, x), values, format_real(total))
-        })
-        .collect();
+    let rows: Vec<(String, Vec<f64>, String)> =
+        g.xs.iter()
+            .enumerate()
+            .filter(|(k, _)| g.series.iter().any(|s| s.values[*k].is_some()))
+            .map(|(k, &x)| {
+                let values: Vec<f64> = g.series.iter().map(|s| s.values[k].unwrap_or(0.0).max(0.0)).collect();
+                let total: f64 = g.series.iter().filter_map(|s| s.values[k]).sum();
+                (x_label(&g.axis, x), values, format_real(total))
+            })
+            .collect();
     if rows.is_empty() {
         line(out, "(nothing to draw)", width, glyphs);
         return;
@@ -286,7 +284,8 @@ fn dots(out: &mut String, data: &Data, roles: &Roles, chart: &Chart, width: usiz
         line(out, "(nothing to draw)", width, glyphs);
         return;
     }
-    let fold = |f: fn(f64, f64) -> f64, init: f64, pick: fn(&(f64, f64, usize)) -> f64| points().map(pick).fold(init, f);
+    let fold =
+        |f: fn(f64, f64) -> f64, init: f64, pick: fn(&(f64, f64, usize)) -> f64| points().map(pick).fold(init, f);
     let (xlo, xhi) = (fold(f64::min, f64::INFINITY, |p| p.0), fold(f64::max, f64::NEG_INFINITY, |p| p.0));
     let ylo = chart.ymin.unwrap_or_else(|| fold(f64::min, f64::INFINITY, |p| p.1));
     let yhi = chart.ymax.unwrap_or_else(|| fold(f64::max, f64::NEG_INFINITY, |p| p.1));
@@ -332,7 +331,8 @@ fn dots(out: &mut String, data: &Data, roles: &Roles, chart: &Chart, width: usiz
     let gap = plot_w.saturating_sub(display_width(&first) + display_width(&last)).max(1);
     line(out, &format!("{}{first}{}{last}", " ".repeat(label_w + 1), " ".repeat(gap)), width, glyphs);
     if chart.legend && !single {
-        let legend: Vec<String> = series.iter().enumerate().map(|(i, (name, _))| format!("{} {name}", key(i))).collect();
+        let legend: Vec<String> =
+            series.iter().enumerate().map(|(i, (name, _))| format!("{} {name}", key(i))).collect();
         line(out, &legend.join("  "), width, glyphs);
     }
 }
@@ -598,7 +598,8 @@ mod tests {
         assert_eq!(text, expected);
         // stacked100: every bar is whole; q is half A (13), half B.
         let text = text_chart(&d, &chart("barchart", &[("kind", "stacked100")]), 30, Glyphs::Unicode).unwrap().unwrap();
-        let expected = format!("p {}{} 4\nq {}{} 2\n█ A  ▓ B\n", "█".repeat(20), "▓".repeat(6), "█".repeat(13), "▓".repeat(13));
+        let expected =
+            format!("p {}{} 4\nq {}{} 2\n█ A  ▓ B\n", "█".repeat(20), "▓".repeat(6), "█".repeat(13), "▓".repeat(13));
         assert_eq!(text, expected);
         // unstacked stays a bar per series and x value.
         let text = text_chart(&d, &chart("columnchart", &[("kind", "unstacked")]), 30, Glyphs::Ascii).unwrap().unwrap();
@@ -611,7 +612,8 @@ mod tests {
         // the axis 1, leaving 27 of 30: x 0 → column 0, 5 → 13, 10 → 26; 12
         // rows: y 10 → row 0, 5 → round(5.5) = 6 from the bottom (row 5),
         // 0 → row 11.
-        let mut d = data(ScalarType::Real, &[("0", Some(0.0)), ("5", Some(5.0)), ("10", Some(10.0))], &[0.0, 5.0, 10.0]);
+        let mut d =
+            data(ScalarType::Real, &[("0", Some(0.0)), ("5", Some(5.0)), ("10", Some(10.0))], &[0.0, 5.0, 10.0]);
         d.value[0] = vec![Some(0.0), Some(5.0), Some(10.0)];
         let text = text_chart(&d, &chart("scatterchart", &[]), 30, Glyphs::Unicode).unwrap().unwrap();
         let lines: Vec<&str> = text.lines().collect();

@@ -1,0 +1,370 @@
+//! Dynamic arrays and property bags built and taken apart row by row as
+//! JSON: pack_array, bag_pack (pack), bag_keys, bag_merge, array_concat,
+//! array_slice, array_sort_asc/desc, array_index_of, array_sum, the set_*
+//! family, strcat_array and zip. Each follows its page in the Kusto
+//! function reference (named on each function); a value that is not the
+//! array or bag a function expects gives null, as those pages' "Returns"
+//! sections say for invalid input.
+
+use super::Args;
+use crate::columnar::Col;
+use crate::dynamic::value_json;
+use crate::error::Result;
+use crate::physical::value_at;
+use arrow_array::ArrayRef;
+use arrow_array::builder::{BooleanBuilder, Float64Builder, Int64Builder, StringBuilder};
+use kql_syntax::ScalarType;
+use serde_json::{Map, Value as Json};
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+/// One argument as JSON per row (a constant once).
+enum JsonArg {
+    Scalar(Json),
+    Rows(Vec<Json>),
+}
+
+impl JsonArg {
+    fn get(&self, row: usize) -> &Json {
+        match self {
+            JsonArg::Scalar(j) => j,
+            JsonArg::Rows(rows) => &rows[row],
+        }
+    }
+}
+
+/// Argument `i` as JSON: dynamic values as they are (null is JSON null),
+/// other types as Kusto puts them in a dynamic value (`pack_array(x)`).
+fn json_arg(a: &Args, i: usize) -> Result<JsonArg> {
+    let ty = a.ty(i);
+    Ok(match a.col(i)? {
+        Col::Scalar(v) => JsonArg::Scalar(value_json(v)),
+        Col::Array(values) => {
+            if ty == ScalarType::Dynamic {
+                let json = crate::dynamic::to_json_array(values);
+                let texts = super::strings_of(&json)?;
+                JsonArg::Rows(
+                    texts.iter().map(|t| t.and_then(|t| serde_json::from_str(t).ok()).unwrap_or(Json::Null)).collect(),
+                )
+            } else {
+                JsonArg::Rows((0..values.len()).map(|r| value_json(&value_at(values, r, ty))).collect())
+            }
+        }
+    })
+}
+
+fn json_args(a: &Args, from: usize) -> Result<Vec<JsonArg>> {
+    (from..a.cols.len()).map(|i| json_arg(a, i)).collect()
+}
+
+/// A dynamic column of the values `f` computes per row (None = null).
+fn dynamic_rows(a: &Args, f: impl Fn(usize) -> Option<Json>) -> Col {
+    let mut b = StringBuilder::new();
+    for r in 0..a.rows() {
+        match f(r) {
+            Some(Json::Null) | None => b.append_null(),
+            Some(j) => b.append_value(j.to_string()),
+        }
+    }
+    a.finish(Arc::new(b.finish()) as ArrayRef)
+}
+
+/// `pack_array(v1, …)`: the values as a dynamic array (pack-array-function).
+pub fn pack_array(a: &Args) -> Result<Col> {
+    let args = json_args(a, 0)?;
+    Ok(dynamic_rows(a, |r| Some(Json::Array(args.iter().map(|x| x.get(r).clone()).collect()))))
+}
+
+/// `bag_pack(k1, v1, …)` / `pack`: a property bag of the key/value pairs;
+/// a key that is null or not a string leaves its pair out
+/// (bag-pack-function).
+pub fn bag_pack(a: &Args) -> Result<Col> {
+    let args = json_args(a, 0)?;
+    Ok(dynamic_rows(a, |r| {
+        let mut bag = Map::new();
+        for pair in args.chunks(2) {
+            if let [k, v] = pair
+                && let Json::String(k) = k.get(r)
+            {
+                bag.insert(k.clone(), v.get(r).clone());
+            }
+        }
+        Some(Json::Object(bag))
+    }))
+}
+
+/// `bag_keys(bag)`: its keys, in the bag's order; null if not a bag
+/// (bag-keys-function).
+pub fn bag_keys(a: &Args) -> Result<Col> {
+    let bag = json_arg(a, 0)?;
+    Ok(dynamic_rows(a, |r| match bag.get(r) {
+        Json::Object(m) => Some(Json::Array(m.keys().map(|k| Json::String(k.clone())).collect())),
+        _ => None,
+    }))
+}
+
+/// `bag_merge(b1, b2, …)`: all properties; a key present in several bags
+/// keeps the leftmost bag's value (bag-merge-function). Arguments that are
+/// not bags add nothing.
+pub fn bag_merge(a: &Args) -> Result<Col> {
+    let args = json_args(a, 0)?;
+    Ok(dynamic_rows(a, |r| {
+        let mut bag = Map::new();
+        for arg in &args {
+            if let Json::Object(m) = arg.get(r) {
+                for (k, v) in m {
+                    bag.entry(k.clone()).or_insert_with(|| v.clone());
+                }
+            }
+        }
+        Some(Json::Object(bag))
+    }))
+}
+
+fn array(j: &Json) -> Option<&Vec<Json>> {
+    match j {
+        Json::Array(items) => Some(items),
+        _ => None,
+    }
+}
+
+/// `array_concat(a1, …)`: one array of all elements in order; null when
+/// an argument is not an array (array-concat-function).
+pub fn array_concat(a: &Args) -> Result<Col> {
+    let args = json_args(a, 0)?;
+    Ok(dynamic_rows(a, |r| {
+        let mut out = Vec::new();
+        for arg in &args {
+            out.extend(array(arg.get(r))?.iter().cloned());
+        }
+        Some(Json::Array(out))
+    }))
+}
+
+/// `array_slice(arr, start, end)`: elements start..=end, negative indexes
+/// counted from the end, out-of-range indexes clipped
+/// (array-slice-function).
+pub fn array_slice(a: &Args) -> Result<Col> {
+    let arr = json_arg(a, 0)?;
+    let (starts, ends) = (a.longs(1)?, a.longs(2)?);
+    let mut out = Vec::with_capacity(a.rows());
+    for r in 0..a.rows() {
+        let (Some(items), Some(start), Some(end)) = (array(arr.get(r)), starts.get(r), ends.get(r)) else {
+            out.push(None);
+            continue;
+        };
+        let len = items.len() as i64;
+        let fix = |i: i64| if i < 0 { len + i } else { i };
+        let (s, e) = (fix(start).max(0), fix(end).min(len - 1));
+        out.push(Some(Json::Array(if s > e { Vec::new() } else { items[s as usize..=e as usize].to_vec() })));
+    }
+    Ok(dynamic_rows(a, |r| out[r].clone()))
+}
+
+/// The order of array_sort_asc (array-sort-asc-function): numbers (and
+/// datetime/timespan, which dynamic holds as text here, so with strings),
+/// then strings, then everything else; nulls placed by `nulls_last`.
+fn rank(j: &Json) -> u8 {
+    match j {
+        Json::Number(_) => 0,
+        Json::String(_) => 1,
+        Json::Bool(_) => 2,
+        Json::Array(_) | Json::Object(_) => 3,
+        Json::Null => 4,
+    }
+}
+
+fn compare(x: &Json, y: &Json) -> Ordering {
+    match (x, y) {
+        (Json::Number(a), Json::Number(b)) => a.as_f64().unwrap_or(f64::NAN).total_cmp(&b.as_f64().unwrap_or(f64::NAN)),
+        (Json::String(a), Json::String(b)) => a.cmp(b),
+        (Json::Bool(a), Json::Bool(b)) => a.cmp(b),
+        _ => rank(x).cmp(&rank(y)),
+    }
+}
+
+/// `array_sort_asc(arr[, nulls_last])` / `array_sort_desc`: one array
+/// sorted (nulls last unless `nulls_last` is false); null if not an array.
+/// Several arrays (sorted together into several columns) are reported as
+/// unsupported when binding.
+pub fn array_sort(a: &Args, descending: bool) -> Result<Col> {
+    let arr = json_arg(a, 0)?;
+    let nulls_last = if a.cols.len() > 1 { Some(json_arg(a, 1)?) } else { None };
+    Ok(dynamic_rows(a, |r| {
+        let mut items = array(arr.get(r))?.clone();
+        let last = nulls_last.as_ref().is_none_or(|n| n.get(r).as_bool() != Some(false));
+        items.sort_by(|x, y| match (x.is_null(), y.is_null()) {
+            (true, true) => Ordering::Equal,
+            (true, false) => {
+                if last {
+                    Ordering::Greater
+                } else {
+                    Ordering::Less
+                }
+            }
+            (false, true) => {
+                if last {
+                    Ordering::Less
+                } else {
+                    Ordering::Greater
+                }
+            }
+            (false, false) if descending => compare(y, x),
+            (false, false) => compare(x, y),
+        });
+        Some(Json::Array(items))
+    }))
+}
+
+/// Dynamic equality as the set functions and array_index_of use it:
+/// numbers by value (1 equals 1.0), everything else as JSON.
+fn same(x: &Json, y: &Json) -> bool {
+    match (x, y) {
+        (Json::Number(a), Json::Number(b)) => a.as_f64() == b.as_f64(),
+        _ => x == y,
+    }
+}
+
+/// `array_index_of(arr, value[, start[, length[, occurrence]]])`
+/// (array-index-of-function): the 0-based index of the `occurrence`-th
+/// match among `length` elements from `start` (negative: counted from the
+/// end; length -1: to the end), -1 if none; null for occurrence < 0,
+/// length < -1, or an `arr` that is not an array.
+pub fn array_index_of(a: &Args) -> Result<Col> {
+    let arr = json_arg(a, 0)?;
+    let value = json_arg(a, 1)?;
+    let optional = |i: usize| -> Result<Option<super::Prims<arrow_array::types::Int64Type>>> {
+        if a.cols.len() > i { a.longs(i).map(Some) } else { Ok(None) }
+    };
+    let (starts, lengths, occurrences) = (optional(2)?, optional(3)?, optional(4)?);
+    let get = |p: &Option<super::Prims<arrow_array::types::Int64Type>>, r: usize, default: i64| match p {
+        Some(p) => p.get(r),
+        None => Some(default),
+    };
+    let mut b = Int64Builder::with_capacity(a.rows());
+    for r in 0..a.rows() {
+        let (Some(items), Some(start), Some(length), Some(occurrence)) =
+            (array(arr.get(r)), get(&starts, r, 0), get(&lengths, r, -1), get(&occurrences, r, 1))
+        else {
+            b.append_null();
+            continue;
+        };
+        if occurrence < 0 || length < -1 {
+            b.append_null();
+            continue;
+        }
+        let len = items.len() as i64;
+        let from = if start < 0 { (len + start).max(0) } else { start };
+        let to = if length == -1 { len } else { (from + length).min(len) };
+        let target = value.get(r);
+        let found = (from..to.max(from))
+            .filter(|&i| same(&items[i as usize], target))
+            .nth(usize::try_from(occurrence.max(1) - 1).unwrap_or(usize::MAX));
+        b.append_value(found.unwrap_or(-1));
+    }
+    Ok(a.finish(Arc::new(b.finish())))
+}
+
+/// `array_sum(arr)`: the sum of a numeric array as real; null if not an
+/// array or if an element is not a number (array-sum-function).
+pub fn array_sum(a: &Args) -> Result<Col> {
+    let arr = json_arg(a, 0)?;
+    let mut b = Float64Builder::with_capacity(a.rows());
+    for r in 0..a.rows() {
+        let sum = array(arr.get(r)).and_then(|items| items.iter().map(Json::as_f64).sum::<Option<f64>>());
+        b.append_option(sum);
+    }
+    Ok(a.finish(Arc::new(b.finish())))
+}
+
+/// The distinct values of `items`, first occurrence first.
+fn distinct(items: impl IntoIterator<Item = Json>) -> Vec<Json> {
+    let mut out: Vec<Json> = Vec::new();
+    for j in items {
+        if !out.iter().any(|o| same(o, &j)) {
+            out.push(j);
+        }
+    }
+    out
+}
+
+#[derive(Clone, Copy)]
+pub enum SetOp {
+    Union,
+    Intersect,
+    Difference,
+}
+
+/// `set_union`, `set_intersect`, `set_difference` (set-union-function &
+/// co.): the distinct values of every array / of those in all of them / of
+/// the first that are in none of the others; null when an argument is not
+/// an array.
+pub fn set_op(a: &Args, op: SetOp) -> Result<Col> {
+    let args = json_args(a, 0)?;
+    Ok(dynamic_rows(a, |r| {
+        let arrays: Vec<&Vec<Json>> = args.iter().map(|x| array(x.get(r))).collect::<Option<_>>()?;
+        let (first, rest) = arrays.split_first()?;
+        let out = match op {
+            SetOp::Union => distinct(arrays.iter().flat_map(|x| x.iter().cloned())),
+            SetOp::Intersect => {
+                distinct(first.iter().filter(|v| rest.iter().all(|o| o.iter().any(|x| same(x, v)))).cloned())
+            }
+            SetOp::Difference => {
+                distinct(first.iter().filter(|v| !rest.iter().any(|o| o.iter().any(|x| same(x, v)))).cloned())
+            }
+        };
+        Some(Json::Array(out))
+    }))
+}
+
+/// `set_has_element(arr, value)`: true if the array holds the value; null
+/// if `arr` is not an array (set-has-element-function).
+pub fn set_has_element(a: &Args) -> Result<Col> {
+    let arr = json_arg(a, 0)?;
+    let value = json_arg(a, 1)?;
+    let mut b = BooleanBuilder::with_capacity(a.rows());
+    for r in 0..a.rows() {
+        b.append_option(array(arr.get(r)).map(|items| items.iter().any(|x| same(x, value.get(r)))));
+    }
+    Ok(a.finish(Arc::new(b.finish())))
+}
+
+/// The text of an element in strcat_array: strings as they are, other
+/// values as JSON, null as "".
+fn element_text(j: &Json) -> String {
+    match j {
+        Json::String(s) => s.clone(),
+        Json::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// `strcat_array(arr, delimiter)`: the elements joined; "" if `arr` is not
+/// an array (strcat-array-function).
+pub fn strcat_array(a: &Args) -> Result<Col> {
+    let arr = json_arg(a, 0)?;
+    let delim = a.strs(1)?;
+    let mut b = StringBuilder::new();
+    for r in 0..a.rows() {
+        let d = delim.get(r);
+        let text = array(arr.get(r)).map(|items| items.iter().map(element_text).collect::<Vec<_>>().join(d));
+        b.append_value(text.unwrap_or_default());
+    }
+    Ok(a.finish(Arc::new(b.finish())))
+}
+
+/// `zip(a1, a2, …)`: an array of arrays holding the elements of the same
+/// index, as long as the longest input, missing elements null
+/// (zip-function); null when an argument is not an array.
+pub fn zip(a: &Args) -> Result<Col> {
+    let args = json_args(a, 0)?;
+    Ok(dynamic_rows(a, |r| {
+        let arrays: Vec<&Vec<Json>> = args.iter().map(|x| array(x.get(r))).collect::<Option<_>>()?;
+        let n = arrays.iter().map(|x| x.len()).max().unwrap_or(0);
+        Some(Json::Array(
+            (0..n)
+                .map(|i| Json::Array(arrays.iter().map(|x| x.get(i).cloned().unwrap_or(Json::Null)).collect()))
+                .collect(),
+        ))
+    }))
+}
