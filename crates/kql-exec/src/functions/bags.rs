@@ -19,13 +19,13 @@ use std::cmp::Ordering;
 use std::sync::Arc;
 
 /// One argument as JSON per row (a constant once).
-enum JsonArg {
+pub(super) enum JsonArg {
     Scalar(Json),
     Rows(Vec<Json>),
 }
 
 impl JsonArg {
-    fn get(&self, row: usize) -> &Json {
+    pub(super) fn get(&self, row: usize) -> &Json {
         match self {
             JsonArg::Scalar(j) => j,
             JsonArg::Rows(rows) => &rows[row],
@@ -35,7 +35,7 @@ impl JsonArg {
 
 /// Argument `i` as JSON: dynamic values as they are (null is JSON null),
 /// other types as Kusto puts them in a dynamic value (`pack_array(x)`).
-fn json_arg(a: &Args, i: usize) -> Result<JsonArg> {
+pub(super) fn json_arg(a: &Args, i: usize) -> Result<JsonArg> {
     let ty = a.ty(i);
     Ok(match a.col(i)? {
         Col::Scalar(v) => JsonArg::Scalar(value_json(v)),
@@ -58,7 +58,7 @@ fn json_args(a: &Args, from: usize) -> Result<Vec<JsonArg>> {
 }
 
 /// A dynamic column of the values `f` computes per row (None = null).
-fn dynamic_rows(a: &Args, f: impl Fn(usize) -> Option<Json>) -> Col {
+pub(super) fn dynamic_rows(a: &Args, f: impl Fn(usize) -> Option<Json>) -> Col {
     let mut b = StringBuilder::new();
     for r in 0..a.rows() {
         match f(r) {
@@ -121,7 +121,7 @@ pub fn bag_merge(a: &Args) -> Result<Col> {
     }))
 }
 
-fn array(j: &Json) -> Option<&Vec<Json>> {
+pub(super) fn array(j: &Json) -> Option<&Vec<Json>> {
     match j {
         Json::Array(items) => Some(items),
         _ => None,
@@ -218,7 +218,7 @@ pub fn array_sort(a: &Args, descending: bool) -> Result<Col> {
 
 /// Dynamic equality as the set functions and array_index_of use it:
 /// numbers by value (1 equals 1.0), everything else as JSON.
-fn same(x: &Json, y: &Json) -> bool {
+pub(super) fn same(x: &Json, y: &Json) -> bool {
     match (x, y) {
         (Json::Number(a), Json::Number(b)) => a.as_f64() == b.as_f64(),
         _ => x == y,

@@ -12,6 +12,7 @@ mod format;
 mod ip;
 mod math;
 mod pattern;
+mod series_fill;
 
 pub(crate) use pattern::compile as compile_regex;
 mod string;
@@ -258,6 +259,9 @@ fn extra(name: &str, a: &Args, _cx: &EvalCx) -> Result<Col> {
         "set_has_element" => bags::set_has_element(a),
         "strcat_array" => bags::strcat_array(a),
         "zip" => bags::zip(a),
+        "series_fill_const" => series_fill::series_fill(a, series_fill::Fill::Const),
+        "series_fill_forward" => series_fill::series_fill(a, series_fill::Fill::Forward),
+        "series_fill_backward" => series_fill::series_fill(a, series_fill::Fill::Backward),
         // replace(regex, rewrite, text): replace_regex's old name and order.
         "replace" => {
             let order = [2, 0, 1];

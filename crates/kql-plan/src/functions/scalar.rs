@@ -827,6 +827,31 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Minimal rank of the value among the serialized rows: the first row of equal values' index.",
     ),
     scalar(
+        "series_fill_backward",
+        &[P::new("series", A::Exactly(S::Dynamic)), P::optional("missing_value_placeholder", A::Any)],
+        Fixed(S::Dynamic),
+        Unnamed,
+        "Missing values of a series replaced by the next present value.",
+    ),
+    scalar(
+        "series_fill_const",
+        &[
+            P::new("series", A::Exactly(S::Dynamic)),
+            P::new("constant_value", A::Any),
+            P::optional("missing_value_placeholder", A::Any),
+        ],
+        Fixed(S::Dynamic),
+        Unnamed,
+        "Missing values of a series replaced by a constant.",
+    ),
+    scalar(
+        "series_fill_forward",
+        &[P::new("series", A::Exactly(S::Dynamic)), P::optional("missing_value_placeholder", A::Any)],
+        Fixed(S::Dynamic),
+        Unnamed,
+        "Missing values of a series replaced by the last present value.",
+    ),
+    scalar(
         "set_difference",
         &[
             P::new("array", A::Exactly(S::Dynamic)),
