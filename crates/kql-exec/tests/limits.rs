@@ -53,8 +53,10 @@ fn long(query: &str, catalog: &Catalog, tables: &dyn TableProvider, limits: Limi
     let ex = Executor::new(&bound.program, tables, 0, Arc::new(AtomicBool::new(false))).with_limits(limits);
     let results = kql_exec::run_program(&ex)?;
     let (_, batches) = results.last().expect("a result");
-    let values: Vec<i64> =
-        batches.iter().flat_map(|b| b.column(0).as_primitive::<Int64Type>().iter().flatten().collect::<Vec<_>>()).collect();
+    let values: Vec<i64> = batches
+        .iter()
+        .flat_map(|b| b.column(0).as_primitive::<Int64Type>().iter().flatten().collect::<Vec<_>>())
+        .collect();
     assert_eq!(values.len(), 1, "{query}: one value expected");
     Ok(values[0])
 }
@@ -76,7 +78,10 @@ fn a_many_to_many_join_streams_into_its_consumer_within_a_small_budget() {
         // Σ over all pairs of (v + v1) = 2 · 1000 · (0 + 1 + … + 999).
         ("T | join kind=inner (T) on k | summarize s = sum(v + v1)", 2 * 1000 * 499_500),
         // Per left row v: 1000 partners summing to 499,500; 1000 groups.
-        ("T | join kind=inner (T) on k | summarize n = count(), s = sum(v1) by v | where n == 1000 and s == 499500 | count", 1000),
+        (
+            "T | join kind=inner (T) on k | summarize n = count(), s = sum(v1) by v | where n == 1000 and s == 499500 | count",
+            1000,
+        ),
         // v + v1 takes every value of 0 ..= 1998 (not a plain column
         // projection, so the distinct is not moved into the join).
         ("T | join kind=inner (T) on k | extend w = v + v1 | distinct w | count", 1999),

@@ -26,11 +26,11 @@ mod probe;
 
 use super::Executor;
 use crate::columnar::Col;
-use crate::context::Stream;
 use crate::error::{ExecError, Result};
 use crate::eval::to_scalar_type;
 use crate::keys::canonical_key;
 use crate::limits::Reservation;
+use crate::source::Stream;
 use arrow_array::*;
 use kql_plan::plan::{JoinOutput, Node, Plan, Side};
 use kql_syntax::ScalarType;

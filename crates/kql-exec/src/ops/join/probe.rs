@@ -4,12 +4,12 @@
 
 use super::index::Index;
 use super::{KeyTypes, Mode, Spec, Step, column_type, key_columns, steps};
-use crate::context::Stream;
-use crate::context::{ScanPredicate, Test};
 use crate::error::{ExecError, Result};
 use crate::limits::Reservation;
 use crate::ops::{Executor, make_batch};
 use crate::physical::{fill_empty_strings, physical_type};
+use crate::source::Stream;
+use crate::source::{ScanPredicate, Test};
 use arrow_array::*;
 use arrow_schema::{Field, SchemaRef};
 use kql_plan::plan::{ExprKind, Node, Plan, Side};
