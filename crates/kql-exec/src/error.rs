@@ -100,3 +100,17 @@ impl ExecError {
 }
 
 pub type Result<T, E = ExecError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arrow_errors_keep_their_own_code_and_are_not_called_bugs() {
+        let e: ExecError = arrow_schema::ArrowError::ComputeError("Overflow happened on: 9 * 9".into()).into();
+        assert_eq!(e.code().map(|c| c.to_string()).as_deref(), Some("kql::exec::arrow"));
+        assert!(e.to_string().contains("Overflow happened"), "{e}");
+        let help = e.help().map(|h| h.to_string()).unwrap_or_default();
+        assert!(!help.contains("bug") && !e.to_string().contains("internal"), "{e}: {help}");
+    }
+}

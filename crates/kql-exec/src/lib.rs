@@ -5,7 +5,6 @@
 //! [`physical`] for how Kusto values are held in Arrow arrays.
 
 mod columnar;
-pub mod context;
 mod dynamic;
 pub mod error;
 mod eval;
@@ -17,12 +16,13 @@ mod output;
 pub mod physical;
 pub mod progress;
 mod prune;
+pub mod source;
 mod spill;
 
-pub use context::{MemTables, ParquetTables, Partition, ScanPredicate, Stream, TableProvider};
 pub use error::ExecError;
 pub use eval::{datetime_text, parse_value, real_text};
 pub use limits::{Limits, MemoryPool};
 pub use ops::Executor;
 pub use output::{KUSTO_TYPE_KEY, ResultSet, run_program};
 pub use progress::ScanProgress;
+pub use source::{MemTables, ParquetTables, Partition, ScanPredicate, Stream, TableProvider};

@@ -1,7 +1,8 @@
 //! Resource limits of one query: a memory budget shared by the operators
-//! that hold rows (join and lookup build sides, summarize groups, distinct
-//! keys, sort buffers, shared `let` results), and the explosion guard of
-//! operators that multiply rows (join, lookup, mv-expand).
+//! that hold rows (join and lookup build sides and the output batches they
+//! have in flight, summarize groups, distinct keys, sort buffers, shared
+//! `let` results), and the explosion guard of `mv-expand`, which makes
+//! one batch's expansion at once.
 //!
 //! Memory is accounted, not measured: an operator reserves the Arrow
 //! memory size of the batches it keeps and the bytes of its hash keys
@@ -157,11 +158,26 @@ impl Reservation {
         self.bytes += bytes;
     }
 
-    /// The explosion guard: an operator about to produce `rows` more rows
-    /// of about `row_bytes` each, after `so_far` rows. Streaming output is
-    /// not held, but output larger than the whole budget is a runaway
-    /// (a join on a key that is nearly constant, an expansion of huge
-    /// arrays): stop before producing it.
+    /// Gives back `bytes` of what was reserved (output handed on, state
+    /// dropped).
+    pub fn shrink(&mut self, bytes: u64) {
+        let bytes = bytes.min(self.bytes);
+        self.pool.used.fetch_sub(bytes, Ordering::SeqCst);
+        self.bytes -= bytes;
+    }
+
+    /// The budget of the whole query.
+    pub fn limit(&self) -> u64 {
+        self.pool.limit
+    }
+
+    /// The explosion guard of an operator that must make `rows` more rows
+    /// of about `row_bytes` each at once, after `so_far` rows (an
+    /// `mv-expand` expanding one batch): output larger than the whole
+    /// budget is a runaway (an expansion of huge arrays next to a large
+    /// column), so stop before producing it. Output that streams in
+    /// bounded batches (a join's) is not checked here: only the batches in
+    /// flight count, reserved with [`Reservation::grow`].
     pub fn check_output(&self, so_far: u64, rows: u64, row_bytes: u64) -> Result<()> {
         let total = so_far.saturating_add(rows);
         let bytes = total.saturating_mul(row_bytes.max(1));

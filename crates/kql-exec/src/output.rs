@@ -2,10 +2,10 @@
 //! values as JSON text, and each field tagged with its Kusto type in the
 //! metadata key [`KUSTO_TYPE_KEY`].
 
-use crate::context::Stream;
 use crate::error::{ExecError, Result};
 use crate::ops::Executor;
 use crate::physical::physical_type;
+use crate::source::Stream;
 use arrow_array::{ArrayRef, RecordBatch, RecordBatchOptions};
 use arrow_schema::{Field, Schema, SchemaRef};
 use kql_io::output::chart::{RENDER_KEY, RenderSpec};

@@ -13,9 +13,9 @@
 //! compared with the bounds in microseconds, without converting each value
 //! to the executor's nanoseconds first.
 
-use crate::context::{ScanPredicate, Test};
 use crate::eval::{EvalCx, Subqueries, eval};
 use crate::physical::value_at;
+use crate::source::{ScanPredicate, Test};
 use arrow_array::cast::AsArray;
 use arrow_array::types::Int64Type;
 use arrow_array::{Array, ArrayRef, BooleanArray, RecordBatch, RecordBatchOptions};

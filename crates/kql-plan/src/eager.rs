@@ -148,7 +148,5 @@ fn split(input: &Plan, keys: &[(String, Expr)], aggregates: &[Aggregate], output
 
 /// True if `e` holds a sub-query (`toscalar(…)`, `in (T)`).
 fn has_subquery(e: &Expr) -> bool {
-    let mut subs = Vec::new();
-    e.subqueries(&mut subs);
-    !subs.is_empty()
+    e.any(&|x| matches!(x.kind, ExprKind::ScalarQuery(_) | ExprKind::InQuery { .. }))
 }

@@ -17,57 +17,20 @@ pub type Names = BTreeSet<String>;
 
 /// Column names an expression reads.
 pub fn referenced_columns(e: &Expr, out: &mut Names) {
-    match &e.kind {
-        ExprKind::Column(c) => {
+    e.walk(&mut |x| {
+        if let ExprKind::Column(c) = &x.kind {
             out.insert(c.clone());
         }
-        ExprKind::Literal(_) | ExprKind::Parameter(_) | ExprKind::Error | ExprKind::ScalarQuery(_) => {}
-        ExprKind::Call { args, .. } => args.iter().for_each(|a| referenced_columns(a, out)),
-        ExprKind::Binary { left, right, .. } => {
-            referenced_columns(left, out);
-            referenced_columns(right, out);
-        }
-        ExprKind::Negate(x) | ExprKind::Member { target: x, .. } | ExprKind::InQuery { expr: x, .. } => {
-            referenced_columns(x, out)
-        }
-        ExprKind::In { expr, list, .. } => {
-            referenced_columns(expr, out);
-            list.iter().for_each(|a| referenced_columns(a, out));
-        }
-        ExprKind::Between { expr, low, high, .. } => {
-            referenced_columns(expr, out);
-            referenced_columns(low, out);
-            referenced_columns(high, out);
-        }
-        ExprKind::Index { target, index } => {
-            referenced_columns(target, out);
-            referenced_columns(index, out);
-        }
-    }
+    });
 }
 
 /// True unless `e` calls a function whose value is not determined by its
 /// arguments (and so may differ between two rows with equal values).
 pub fn deterministic(e: &Expr) -> bool {
-    match &e.kind {
-        ExprKind::Call { function, args } => {
-            !matches!(function.name, "rand" | "new_guid")
-                && !crate::functions::is_window(function.name)
-                && args.iter().all(deterministic)
-        }
-        ExprKind::Binary { left, right, .. } => deterministic(left) && deterministic(right),
-        ExprKind::Negate(x) | ExprKind::Member { target: x, .. } | ExprKind::InQuery { expr: x, .. } => {
-            deterministic(x)
-        }
-        ExprKind::In { expr, list, .. } => deterministic(expr) && list.iter().all(deterministic),
-        ExprKind::Between { expr, low, high, .. } => deterministic(expr) && deterministic(low) && deterministic(high),
-        ExprKind::Index { target, index } => deterministic(target) && deterministic(index),
-        ExprKind::Column(_)
-        | ExprKind::Literal(_)
-        | ExprKind::Parameter(_)
-        | ExprKind::ScalarQuery(_)
-        | ExprKind::Error => true,
-    }
+    !e.any(&|x| {
+        matches!(&x.kind, ExprKind::Call { function, .. }
+            if matches!(function.name, "rand" | "new_guid") || crate::functions::is_window(function.name))
+    })
 }
 
 /// All rewrites, in order: filters first (they change what is read where)
@@ -101,35 +64,12 @@ pub fn prune_columns(program: &mut Program) {
 
 /// Prunes subqueries inside an expression (they output their first column).
 fn prune_expr(e: &mut Expr, shared: &mut Vec<Names>) {
-    match &mut e.kind {
-        ExprKind::ScalarQuery(p) | ExprKind::InQuery { query: p, .. } => {
+    e.walk_mut(&mut |x| {
+        if let ExprKind::ScalarQuery(p) | ExprKind::InQuery { query: p, .. } = &mut x.kind {
             let first: Names = p.schema.columns.first().map(|c| c.name.clone()).into_iter().collect();
             prune(p, &first, shared);
-            if let ExprKind::InQuery { expr, .. } = &mut e.kind {
-                prune_expr(expr, shared);
-            }
         }
-        ExprKind::Call { args, .. } => args.iter_mut().for_each(|a| prune_expr(a, shared)),
-        ExprKind::Binary { left, right, .. } => {
-            prune_expr(left, shared);
-            prune_expr(right, shared);
-        }
-        ExprKind::Negate(x) | ExprKind::Member { target: x, .. } => prune_expr(x, shared),
-        ExprKind::In { expr, list, .. } => {
-            prune_expr(expr, shared);
-            list.iter_mut().for_each(|a| prune_expr(a, shared));
-        }
-        ExprKind::Between { expr, low, high, .. } => {
-            prune_expr(expr, shared);
-            prune_expr(low, shared);
-            prune_expr(high, shared);
-        }
-        ExprKind::Index { target, index } => {
-            prune_expr(target, shared);
-            prune_expr(index, shared);
-        }
-        ExprKind::Column(_) | ExprKind::Literal(_) | ExprKind::Parameter(_) | ExprKind::Error => {}
-    }
+    });
 }
 
 fn refs<'a>(exprs: impl IntoIterator<Item = &'a Expr>) -> Names {

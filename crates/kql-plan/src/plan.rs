@@ -450,6 +450,46 @@ impl Expr {
         }
     }
 
+    /// [`Expr::children`], mutable, in the same order.
+    pub fn children_mut(&mut self) -> Vec<&mut Expr> {
+        match &mut self.kind {
+            ExprKind::Call { args, .. } => args.iter_mut().collect(),
+            ExprKind::Binary { left, right, .. } => vec![left, right],
+            ExprKind::Negate(x) | ExprKind::Member { target: x, .. } | ExprKind::InQuery { expr: x, .. } => vec![x],
+            ExprKind::In { expr, list, .. } => std::iter::once(&mut **expr).chain(list).collect(),
+            ExprKind::Between { expr, low, high, .. } => vec![expr, low, high],
+            ExprKind::Index { target, index } => vec![target, index],
+            ExprKind::Column(_)
+            | ExprKind::Literal(_)
+            | ExprKind::Parameter(_)
+            | ExprKind::ScalarQuery(_)
+            | ExprKind::Error => Vec::new(),
+        }
+    }
+
+    /// Calls `f` on the expression and every expression inside it, each
+    /// node before its [`Expr::children`] (sub-query plans are not entered).
+    pub fn walk<'a>(&'a self, f: &mut impl FnMut(&'a Expr)) {
+        f(self);
+        for c in self.children() {
+            c.walk(f);
+        }
+    }
+
+    /// [`Expr::walk`] with mutable access: `f` sees each node before its
+    /// children (as they are after `f` changed it).
+    pub fn walk_mut(&mut self, f: &mut impl FnMut(&mut Expr)) {
+        f(self);
+        for c in self.children_mut() {
+            c.walk_mut(f);
+        }
+    }
+
+    /// True if `f` holds for the expression or any expression inside it.
+    pub fn any(&self, f: &impl Fn(&Expr) -> bool) -> bool {
+        f(self) || self.children().into_iter().any(|c| c.any(f))
+    }
+
     /// The sub-query plans inside the expression (`toscalar(…)`, `in (…)`).
     pub fn subqueries<'a>(&'a self, out: &mut Vec<&'a Plan>) {
         match &self.kind {

@@ -61,15 +61,9 @@ fn replace(e: &mut Expr, defs: &HashMap<&str, &Expr>) -> bool {
             }
             _ => false,
         },
-        ExprKind::Literal(_) | ExprKind::Parameter(_) | ExprKind::ScalarQuery(_) => true,
         ExprKind::Error => false,
-        ExprKind::Call { args, .. } => args.iter_mut().all(|a| replace(a, defs)),
-        ExprKind::Binary { left, right, .. } => replace(left, defs) && replace(right, defs),
-        ExprKind::Negate(x) | ExprKind::Member { target: x, .. } => replace(x, defs),
-        // The sub-query reads its own table: only the tested value changes.
-        ExprKind::InQuery { expr, .. } => replace(expr, defs),
-        ExprKind::In { expr, list, .. } => replace(expr, defs) && list.iter_mut().all(|a| replace(a, defs)),
-        ExprKind::Between { expr, low, high, .. } => replace(expr, defs) && replace(low, defs) && replace(high, defs),
-        ExprKind::Index { target, index } => replace(target, defs) && replace(index, defs),
+        // A sub-query reads its own table: only the tested value of `in`
+        // (a child) changes.
+        _ => e.children_mut().into_iter().all(|c| replace(c, defs)),
     }
 }

@@ -3,9 +3,9 @@
 //! encoding so inputs with different encodings fit one schema.
 
 use super::{Executor, make_batch};
-use crate::context::Stream;
 use crate::error::Result;
 use crate::physical::{fill_empty_strings, physical_type, scalar_array};
+use crate::source::Stream;
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::Field;
 use kql_plan::Value;

@@ -6,10 +6,10 @@
 //! pass would give.
 
 use super::{Executor, next_window};
-use crate::context::Stream;
 use crate::error::{ExecError, Result};
 use crate::keys::{KeyEncoder, KeySet, KeyTable};
 use crate::limits::Reservation;
+use crate::source::Stream;
 use arrow_array::{BooleanArray, RecordBatch};
 use arrow_row::Rows;
 use kql_plan::plan::Plan;

@@ -16,12 +16,12 @@ mod sort;
 mod source;
 mod window;
 
-use crate::context::{ScanPredicate, Stream, TableProvider};
 use crate::error::{ExecError, Result};
 use crate::eval::{EvalCx, Subqueries};
 use crate::limits::{Limits, MemoryPool, Reservation};
 use crate::physical::{physical_schema, value_at};
 use crate::progress::ScanProgress;
+use crate::source::{ScanPredicate, Stream, TableProvider};
 use arrow_array::{ArrayRef, RecordBatch, RecordBatchOptions};
 use arrow_schema::{Field, Schema, SchemaRef};
 use kql_plan::plan::{Expr, ExprKind, Node, Plan, Program};
@@ -221,7 +221,12 @@ impl<'p> Executor<'p> {
         Ok(subs)
     }
 
+    /// Sub-queries inside `e`, operands first (the tested value of `in`
+    /// before its table).
     fn collect_subqueries(&self, e: &'p Expr, subs: &mut Subqueries) -> Result<()> {
+        for c in e.children() {
+            self.collect_subqueries(c, subs)?;
+        }
         match &e.kind {
             ExprKind::ScalarQuery(plan) => {
                 let batches = self.collect(plan)?;
@@ -232,8 +237,7 @@ impl<'p> Executor<'p> {
                     .map_or_else(|| kql_plan::Value::null_of(ty), |b| value_at(b.column(0), 0, ty));
                 subs.scalars.insert(&**plan as *const _ as usize, v);
             }
-            ExprKind::InQuery { expr, query, .. } => {
-                self.collect_subqueries(expr, subs)?;
+            ExprKind::InQuery { query, .. } => {
                 let batches = self.collect(query)?;
                 let cols: Vec<ArrayRef> =
                     batches.iter().filter(|b| b.num_columns() > 0).map(|b| b.column(0).clone()).collect();
@@ -246,32 +250,7 @@ impl<'p> Executor<'p> {
                 };
                 subs.sets.insert(&**query as *const _ as usize, set);
             }
-            ExprKind::Call { args, .. } => {
-                for a in args {
-                    self.collect_subqueries(a, subs)?;
-                }
-            }
-            ExprKind::Binary { left, right, .. } => {
-                self.collect_subqueries(left, subs)?;
-                self.collect_subqueries(right, subs)?;
-            }
-            ExprKind::Negate(x) | ExprKind::Member { target: x, .. } => self.collect_subqueries(x, subs)?,
-            ExprKind::In { expr, list, .. } => {
-                self.collect_subqueries(expr, subs)?;
-                for a in list {
-                    self.collect_subqueries(a, subs)?;
-                }
-            }
-            ExprKind::Between { expr, low, high, .. } => {
-                self.collect_subqueries(expr, subs)?;
-                self.collect_subqueries(low, subs)?;
-                self.collect_subqueries(high, subs)?;
-            }
-            ExprKind::Index { target, index } => {
-                self.collect_subqueries(target, subs)?;
-                self.collect_subqueries(index, subs)?;
-            }
-            ExprKind::Column(_) | ExprKind::Literal(_) | ExprKind::Parameter(_) | ExprKind::Error => {}
+            _ => {}
         }
         Ok(())
     }

@@ -10,8 +10,8 @@
 
 use super::rowwise::expand_batch;
 use super::{Executor, make_batch, select};
-use crate::context::{Partition, ScanPredicate, Stream, TableProvider, normalize_batch};
 use crate::error::{ExecError, Result};
+use crate::source::{Partition, ScanPredicate, Stream, TableProvider, normalize_batch};
 use arrow_array::{ArrayRef, RecordBatch, UInt32Array};
 use arrow_schema::Field;
 use kql_plan::plan::{MV_APPLY_TABLE, Node, Plan};

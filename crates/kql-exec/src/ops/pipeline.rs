@@ -8,10 +8,10 @@
 
 use super::Executor;
 use super::rowwise::{expand_batch, project_batch};
-use crate::context::{Partition, ScanPredicate, Stream, Test};
 use crate::error::{ExecError, Result};
 use crate::eval::{EvalCx, Subqueries, eval_predicate};
 use crate::limits::Reservation;
+use crate::source::{Partition, ScanPredicate, Stream, Test};
 use arrow_array::RecordBatch;
 use kql_plan::optimize::{Names, referenced_columns};
 use kql_plan::plan::{Expr, ExprKind, Node, Plan};
@@ -163,7 +163,7 @@ pub struct Reads<'w> {
     /// The columns it reads; `None`: all of them.
     pub columns: Option<&'w Names>,
     /// String columns it also takes as dictionaries
-    /// ([`dictionary_string`](crate::context::dictionary_string)).
+    /// ([`dictionary_string`](crate::source::dictionary_string)).
     pub dictionaries: &'w [String],
 }
 

@@ -1,12 +1,12 @@
 //! Row-wise operators, batch by batch: where, project/extend, mv-expand, take.
 
 use super::{Executor, make_batch};
-use crate::context::Stream;
 use crate::dynamic::expand;
 use crate::error::{ExecError, Result};
 use crate::eval::{EvalCx, Subqueries, eval, eval_predicate, to_scalar_type};
 use crate::limits::Reservation;
 use crate::physical::{dyn_repr, physical_type};
+use crate::source::Stream;
 use arrow_array::{Array, ArrayRef, Int64Array, RecordBatch, UInt32Array};
 use arrow_schema::Field;
 use kql_plan::plan::{Expr, Plan};

@@ -3,10 +3,10 @@
 
 use super::source::one_row;
 use super::{Executor, batch_of};
-use crate::context::Stream;
 use crate::error::{ExecError, Result};
 use crate::eval::{EvalCx, eval};
 use crate::physical::{dyn_to_json, value_at};
+use crate::source::Stream;
 use arrow_array::{Array, ArrayRef, RecordBatch, StringArray};
 use arrow_row::{RowConverter, SortField};
 use kql_plan::Value;

@@ -3,9 +3,9 @@
 //! ascending, last when descending). Strings order by their bytes.
 
 use super::Executor;
-use crate::context::Stream;
 use crate::error::Result;
 use crate::eval::{EvalCx, eval};
+use crate::source::Stream;
 use arrow_array::cast::AsArray;
 use arrow_array::types::Float64Type;
 use arrow_array::{ArrayRef, Float64Array, UInt8Array};

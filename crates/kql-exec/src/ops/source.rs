@@ -2,9 +2,9 @@
 //! [`super::pipeline`]).
 
 use super::{Executor, make_batch};
-use crate::context::Stream;
 use crate::error::Result;
 use crate::eval::{EvalCx, eval};
+use crate::source::Stream;
 use arrow_array::{
     Array, ArrayRef, DurationNanosecondArray, Float64Array, Int64Array, RecordBatch, RecordBatchOptions,
     TimestampNanosecondArray,

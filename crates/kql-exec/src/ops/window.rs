@@ -3,10 +3,10 @@
 
 use super::Executor;
 use super::rowwise::project_batch;
-use crate::context::Stream;
 use crate::error::Result;
 use crate::eval::EvalCx;
 use crate::physical::physical_schema;
+use crate::source::Stream;
 use arrow_array::{RecordBatch, UInt32Array};
 use kql_plan::plan::{Expr, Plan};
 use std::hash::{BuildHasher, Hasher};

@@ -22,12 +22,12 @@
 use super::index::Index;
 use super::probe::{OUT_BATCH, Pairs, assemble, build_side};
 use super::{KeyTypes, Mode, Spec, Step, key_columns, steps};
-use crate::context::Stream;
 use crate::error::{ExecError, Result};
 use crate::keys::{KeyEncoder, KeySet, KeyTable};
 use crate::limits::Reservation;
 use crate::ops::{Executor, next_window};
 use crate::physical::fill_empty_strings;
+use crate::source::Stream;
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_row::Rows;
 use kql_plan::plan::Side;

@@ -10,7 +10,9 @@
 //! fewer rows so far, until one of them ends; that one is built and the
 //! other streamed, its batches read so far first. So
 //! `small | join big` and `big | join small` both keep only the small side
-//! in memory, and the output is streamed, never held.
+//! in memory, and the output is streamed, never held: it is made in
+//! bounded steps (a key's matches cut across steps when they are many),
+//! and only the batches of the step in flight count against the budget.
 //!
 //! Kusto rules: the default kind `innerunique` keeps one left row per key
 //! value before matching; strings are never null, so "" matches ""; null
@@ -24,11 +26,11 @@ mod probe;
 
 use super::Executor;
 use crate::columnar::Col;
-use crate::context::Stream;
 use crate::error::{ExecError, Result};
 use crate::eval::to_scalar_type;
 use crate::keys::canonical_key;
 use crate::limits::Reservation;
+use crate::source::Stream;
 use arrow_array::*;
 use kql_plan::plan::{JoinOutput, Node, Plan, Side};
 use kql_syntax::ScalarType;

@@ -4,12 +4,12 @@
 
 use super::index::Index;
 use super::{KeyTypes, Mode, Spec, Step, column_type, key_columns, steps};
-use crate::context::Stream;
-use crate::context::{ScanPredicate, Test};
 use crate::error::{ExecError, Result};
 use crate::limits::Reservation;
 use crate::ops::{Executor, make_batch};
 use crate::physical::{fill_empty_strings, physical_type};
+use crate::source::Stream;
+use crate::source::{ScanPredicate, Test};
 use arrow_array::*;
 use arrow_schema::{Field, SchemaRef};
 use kql_plan::plan::{ExprKind, Node, Plan, Side};
@@ -60,8 +60,32 @@ struct HashJoin<'a> {
     matched: Vec<bool>,
     /// The first probe batch's schema, for the null probe columns of tail rows.
     probe_schema: Option<SchemaRef>,
-    produced: u64,
+    /// The window of probe batches whose output is not all made yet.
+    pending: Option<Window>,
+    /// Bytes of the output batches the last step made, reserved until the
+    /// next step: once it runs, the consumer has taken them.
+    in_flight: u64,
+    /// The build side, its index and the output in flight.
     held: Reservation,
+}
+
+/// Probe batches matched together, and where their output stopped.
+struct Window {
+    batches: Vec<RecordBatch>,
+    /// The key number of each row of each batch.
+    found: Vec<Vec<Option<u32>>>,
+    /// Bytes of an output row, about (the output columns of both sides).
+    row_bytes: u64,
+    at: Cursor,
+}
+
+/// A position in a window's output: probe row `row` of batch `batch`,
+/// `skip` of its build rows already output.
+#[derive(Clone, Copy, Default)]
+struct Cursor {
+    batch: usize,
+    row: usize,
+    skip: usize,
 }
 
 pub(super) fn hash_join<'a>(
@@ -78,7 +102,7 @@ pub(super) fn hash_join<'a>(
         return Ok(crate::ops::empty_stream());
     }
     let (batch, types, index) = build_side(ex, &spec, build_batches, &mut held)?;
-    let row_bytes = bytes_per_row(&batch);
+    let row_bytes = output_row_bytes(&batch, &spec, Side::Right);
     let matched = vec![false; index.keys()];
     let probe_names = spec.on.iter().map(|(p, _)| p.clone()).collect();
     Ok(steps(HashJoin {
@@ -90,7 +114,8 @@ pub(super) fn hash_join<'a>(
         probe,
         matched,
         probe_schema: None,
-        produced: 0,
+        pending: None,
+        in_flight: 0,
         held,
     }))
 }
@@ -168,10 +193,74 @@ fn scan_column(plan: &Plan, name: &str) -> bool {
 }
 
 impl Step for HashJoin<'_> {
-    /// Matches the next window of probe batches, or at the end emits the tail.
+    /// Makes the next bounded part of the output of the current window of
+    /// probe batches (matching a new window when the last one is done), or
+    /// at the end emits the tail.
     fn step(&mut self, ready: &mut VecDeque<RecordBatch>) -> Result<bool> {
         self.ex.check_cancel()?;
-        let mut window = Vec::new();
+        self.held.shrink(std::mem::take(&mut self.in_flight));
+        let mut window = match self.pending.take() {
+            Some(w) => w,
+            None => match self.next_window()? {
+                Some(w) => w,
+                None => {
+                    self.tail(ready)?;
+                    return Ok(false);
+                }
+            },
+        };
+        // The pairs in order (the state of innerunique and of build-side
+        // modes is shared), at most `step_rows` of them, so that a key
+        // repeated on both sides streams in bounded steps however many
+        // rows it makes; the output columns in parallel.
+        let limit = step_rows(self.held.limit(), window.row_bytes);
+        let chunk = chunk_rows(limit);
+        let mut left = limit;
+        let mut chunks: Vec<(usize, Pairs)> = Vec::new();
+        while window.at.batch < window.batches.len() && left > 0 {
+            let k = window.at.batch;
+            let done = self.pairs(&window.found[k], &mut window.at, &mut left, chunk, |pairs| chunks.push((k, pairs)));
+            if done {
+                window.at = Cursor { batch: k + 1, row: 0, skip: 0 };
+            }
+        }
+        let rows: usize = chunks.iter().map(|(_, p)| p.len()).sum();
+        let bytes = rows as u64 * window.row_bytes;
+        self.held.grow(bytes)?;
+        self.in_flight = bytes;
+        let spec = &self.spec;
+        let built = &self.built.batch;
+        let batches = &window.batches;
+        let out: Vec<RecordBatch> = chunks
+            .par_iter()
+            .map(|(k, pairs)| assemble(Some(&batches[*k]), built, pairs, spec))
+            .collect::<Result<_>>()?;
+        ready.extend(out);
+        if window.at.batch < window.batches.len() {
+            self.pending = Some(window);
+        }
+        Ok(true)
+    }
+}
+
+/// Output rows one step makes at most: about 1/16 of the memory budget,
+/// and no more than a few windows' worth of rows.
+fn step_rows(limit: u64, row_bytes: u64) -> usize {
+    let rows = (limit / 16) / row_bytes.max(1);
+    rows.clamp(1, 4 * WINDOW_ROWS as u64) as usize
+}
+
+/// Rows per output batch within a step of `limit` rows: at most
+/// [`OUT_BATCH`], and small enough that every core assembles some.
+fn chunk_rows(limit: usize) -> usize {
+    (limit / rayon::current_num_threads().max(1)).clamp(1024.min(limit), OUT_BATCH)
+}
+
+impl HashJoin<'_> {
+    /// The next window of probe batches with their keys found (in
+    /// parallel), or `None` at the end of the probe side.
+    fn next_window(&mut self) -> Result<Option<Window>> {
+        let mut batches = Vec::new();
         let mut rows = 0;
         while rows < WINDOW_ROWS {
             match self.probe.next() {
@@ -181,92 +270,106 @@ impl Step for HashJoin<'_> {
                     self.probe_schema.get_or_insert_with(|| b.schema());
                     rows += b.num_rows();
                     if b.num_rows() > 0 {
-                        window.push(b);
+                        batches.push(b);
                     }
                 }
             }
         }
-        if rows == 0 && window.is_empty() {
-            self.tail(ready)?;
-            return Ok(false);
+        if batches.is_empty() {
+            return Ok(None);
         }
-        // Keys found in parallel; the pairs in order (the state of
-        // innerunique and of build-side modes is shared); the output
-        // columns in parallel again.
-        let found: Vec<Vec<Option<u32>>> = window
+        let found: Vec<Vec<Option<u32>>> = batches
             .par_iter()
             .map(|b| {
                 let keys = key_columns(b, &self.probe_names, &self.types.probe, &self.types.common)?;
                 self.built.index.probe(&keys)
             })
             .collect::<Result<_>>()?;
-        let mut chunks: Vec<(usize, Pairs)> = Vec::new();
-        for (k, (b, keys)) in window.iter().zip(&found).enumerate() {
-            if self.spec.mode.pairs() {
-                let coming: u64 = keys
-                    .iter()
-                    .map(|g| match g {
-                        Some(g) => self.built.index.rows_of(*g).len() as u64,
-                        None => u64::from(matches!(self.spec.mode, Mode::ProbeOuter | Mode::FullOuter)),
-                    })
-                    .sum();
-                self.held.check_output(self.produced, coming, bytes_per_row(b) + self.built.row_bytes)?;
-                self.produced += coming;
-            }
-            for pairs in self.pairs(keys) {
-                chunks.push((k, pairs));
-            }
-        }
-        let spec = &self.spec;
-        let built = &self.built.batch;
-        let out: Vec<RecordBatch> = chunks
-            .par_iter()
-            .map(|(k, pairs)| assemble(Some(&window[*k]), built, pairs, spec))
-            .collect::<Result<_>>()?;
-        ready.extend(out);
-        Ok(true)
+        let probe_bytes = batches.iter().map(|b| output_row_bytes(b, &self.spec, Side::Left)).max().unwrap_or(0);
+        let row_bytes = (probe_bytes + self.built.row_bytes).max(1);
+        Ok(Some(Window { batches, found, row_bytes, at: Cursor::default() }))
     }
-}
 
-impl HashJoin<'_> {
-    /// One probe batch's output rows, in chunks of at most [`OUT_BATCH`].
-    fn pairs(&mut self, keys: &[Option<u32>]) -> Vec<Pairs> {
+    /// Output rows of one probe batch (its key numbers `keys`) from `at`,
+    /// at most `left` of them (counted down), handed to `out` in chunks of
+    /// at most `chunk` rows. True if the batch is done; else `at` says
+    /// where to go on.
+    fn pairs(
+        &mut self,
+        keys: &[Option<u32>],
+        at: &mut Cursor,
+        left: &mut usize,
+        chunk: usize,
+        mut out: impl FnMut(Pairs),
+    ) -> bool {
         let mode = self.spec.mode;
-        let mut chunks = Vec::new();
         let mut pairs = Pairs::default();
-        for (i, g) in keys.iter().enumerate() {
-            let p = Some(i as u32);
-            match (mode, g) {
-                (Mode::BuildSemi | Mode::BuildAnti, Some(g)) => self.matched[*g as usize] = true,
+        let mut done = true;
+        while at.row < keys.len() {
+            if *left == 0 {
+                done = false;
+                break;
+            }
+            let p = Some(at.row as u32);
+            // Build rows of this probe row to output, if any.
+            let mut matches: &[u32] = &[];
+            match (mode, keys[at.row]) {
+                (Mode::BuildSemi | Mode::BuildAnti, Some(g)) => self.matched[g as usize] = true,
                 (Mode::BuildSemi | Mode::BuildAnti, None) => {}
-                (Mode::ProbeSemi, Some(_)) | (Mode::ProbeAnti, None) => pairs.push(p, None),
+                (Mode::ProbeSemi, Some(_)) | (Mode::ProbeAnti, None) => {
+                    pairs.push(p, None);
+                    *left -= 1;
+                }
                 (Mode::ProbeSemi | Mode::ProbeAnti, _) => {}
                 (Mode::ProbeUnique, Some(g)) => {
-                    if !std::mem::replace(&mut self.matched[*g as usize], true) {
-                        for r in self.built.index.rows_of(*g) {
-                            pairs.push(p, Some(*r));
-                        }
+                    // Resuming (`skip` > 0) this row was already chosen.
+                    if at.skip > 0 || !std::mem::replace(&mut self.matched[g as usize], true) {
+                        matches = self.built.index.rows_of(g);
                     }
                 }
                 (_, Some(g)) => {
                     if mode.tail() {
-                        self.matched[*g as usize] = true;
+                        self.matched[g as usize] = true;
                     }
-                    for r in self.built.index.rows_of(*g) {
-                        pairs.push(p, Some(*r));
-                    }
+                    matches = self.built.index.rows_of(g);
                 }
-                (Mode::ProbeOuter | Mode::FullOuter, None) => pairs.push(p, None),
+                (Mode::ProbeOuter | Mode::FullOuter, None) => {
+                    pairs.push(p, None);
+                    *left -= 1;
+                }
                 (_, None) => {}
             }
-            if pairs.len() >= OUT_BATCH {
-                chunks.push(std::mem::take(&mut pairs));
+            let mut finished_row = true;
+            while at.skip < matches.len() {
+                if *left == 0 {
+                    finished_row = false;
+                    break;
+                }
+                if pairs.len() >= chunk {
+                    out(std::mem::take(&mut pairs));
+                }
+                let room = (chunk - pairs.len()).min(*left);
+                let take = room.min(matches.len() - at.skip);
+                for r in &matches[at.skip..at.skip + take] {
+                    pairs.push(p, Some(*r));
+                }
+                at.skip += take;
+                *left -= take;
+            }
+            if !finished_row {
+                done = false;
+                break;
+            }
+            at.skip = 0;
+            at.row += 1;
+            if pairs.len() >= chunk {
+                out(std::mem::take(&mut pairs));
             }
         }
         if pairs.len() > 0 {
-            chunks.push(pairs);
+            out(pairs);
         }
-        chunks
+        done
     }
 
     /// Build rows decided once the whole probe side was seen.
@@ -292,9 +395,7 @@ impl HashJoin<'_> {
         let empty = empty_like_probe(&self.spec, self.probe_schema.as_ref())?;
         for chunk in rows.chunks(OUT_BATCH) {
             let pairs = Pairs { probe: vec![None; chunk.len()], build: chunk.iter().map(|r| Some(*r)).collect() };
-            let b = assemble(Some(&empty), &self.built.batch, &pairs, &self.spec)?;
-            self.produced += b.num_rows() as u64;
-            ready.push_back(b);
+            ready.push_back(assemble(Some(&empty), &self.built.batch, &pairs, &self.spec)?);
         }
         Ok(())
     }
@@ -329,9 +430,18 @@ pub(super) fn assemble(
     make_batch(fields, arrays, pairs.len())
 }
 
-/// Average bytes of a row of `batch` (at least 1).
-fn bytes_per_row(batch: &RecordBatch) -> u64 {
-    (batch.get_array_memory_size() as u64 / batch.num_rows().max(1) as u64).max(1)
+/// Bytes per row of the columns of `batch` (the join's `side`) that the
+/// output takes, about: the bytes the rows of these columns span (a slice
+/// of a larger batch counts only its rows), over the rows.
+fn output_row_bytes(batch: &RecordBatch, spec: &Spec<'_>, side: Side) -> u64 {
+    let bytes: usize = spec
+        .output
+        .iter()
+        .filter(|o| o.side == side)
+        .filter_map(|o| batch.column_by_name(&o.column))
+        .map(|a| a.to_data().get_slice_memory_size().unwrap_or_else(|_| a.get_array_memory_size()))
+        .sum();
+    bytes as u64 / batch.num_rows().max(1) as u64
 }
 
 /// A zero-row batch with the probe columns the output reads (all-null

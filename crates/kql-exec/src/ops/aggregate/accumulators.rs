@@ -1,0 +1,687 @@
+//! The aggregations' states: one [`Accumulator`] per aggregation, updated
+//! a batch at a time for all groups, and the one place that maps an
+//! aggregation's name to its accumulator ([`accumulator`]), to what it
+//! keeps ([`keeps_values`]) and to its value over no rows
+//! ([`empty_aggregate`]).
+
+use crate::error::{ExecError, Result};
+use crate::eval::to_scalar_type;
+use crate::keys::KeySet;
+use crate::physical::physical_type;
+use arrow_array::cast::AsArray;
+use arrow_array::types::*;
+use arrow_array::*;
+use arrow_row::{OwnedRow, RowConverter, SortField};
+use kql_plan::plan::{Aggregate, Plan};
+use kql_syntax::ScalarType;
+use std::sync::Arc;
+
+/// One aggregation's state over all groups.
+pub(super) trait Accumulator: Send {
+    /// `groups[i]` is the group of row i; there are `n_groups` groups so far.
+    fn update(&mut self, groups: &[usize], n_groups: usize, args: &[ArrayRef]) -> Result<()>;
+    /// One array per output column, `n_groups` rows each.
+    fn finish(&mut self, n_groups: usize) -> Result<Vec<ArrayRef>>;
+}
+
+fn resize<T: Clone>(v: &mut Vec<T>, n: usize, fill: T) {
+    if v.len() < n {
+        v.resize(n, fill);
+    }
+}
+
+/// A predicate argument as "true for this row".
+fn truthy(a: &ArrayRef, i: usize) -> bool {
+    let b = a.as_boolean();
+    b.is_valid(i) && b.value(i)
+}
+
+struct Count {
+    counts: Vec<i64>,
+    /// countif: the index of the predicate argument.
+    predicate: Option<usize>,
+}
+
+impl Accumulator for Count {
+    fn update(&mut self, groups: &[usize], n: usize, args: &[ArrayRef]) -> Result<()> {
+        resize(&mut self.counts, n, 0);
+        for (i, g) in groups.iter().enumerate() {
+            if self.predicate.is_none_or(|p| truthy(&args[p], i)) {
+                self.counts[*g] += 1;
+            }
+        }
+        Ok(())
+    }
+    fn finish(&mut self, n: usize) -> Result<Vec<ArrayRef>> {
+        resize(&mut self.counts, n, 0);
+        Ok(vec![Arc::new(Int64Array::from(std::mem::take(&mut self.counts)))])
+    }
+}
+
+/// sum/avg over numbers, timespans (and datetimes for avg), in f64 or i64.
+struct SumAvg {
+    ints: Vec<i64>,
+    reals: Vec<f64>,
+    counts: Vec<i64>,
+    /// Sum in integers (long, timespan) or reals.
+    integer: bool,
+    average: bool,
+    out: ScalarType,
+    predicate: Option<usize>,
+}
+
+impl Accumulator for SumAvg {
+    fn update(&mut self, groups: &[usize], n: usize, args: &[ArrayRef]) -> Result<()> {
+        resize(&mut self.ints, n, 0);
+        resize(&mut self.reals, n, 0.0);
+        resize(&mut self.counts, n, 0);
+        let values = &args[0];
+        if self.integer {
+            let v = arrow_cast::cast(values, &arrow_schema::DataType::Int64)?;
+            let v = v.as_primitive::<Int64Type>();
+            for (i, g) in groups.iter().enumerate() {
+                if v.is_valid(i) && self.predicate.is_none_or(|p| truthy(&args[p], i)) {
+                    self.ints[*g] = self.ints[*g].wrapping_add(v.value(i));
+                    self.counts[*g] += 1;
+                }
+            }
+        } else {
+            let v = arrow_cast::cast(values, &arrow_schema::DataType::Float64)?;
+            let v = v.as_primitive::<Float64Type>();
+            for (i, g) in groups.iter().enumerate() {
+                if v.is_valid(i) && self.predicate.is_none_or(|p| truthy(&args[p], i)) {
+                    self.reals[*g] += v.value(i);
+                    self.counts[*g] += 1;
+                }
+            }
+        }
+        Ok(())
+    }
+    fn finish(&mut self, n: usize) -> Result<Vec<ArrayRef>> {
+        resize(&mut self.ints, n, 0);
+        resize(&mut self.reals, n, 0.0);
+        resize(&mut self.counts, n, 0);
+        let target = physical_type(self.out);
+        let out: ArrayRef = if self.average {
+            let avg: Float64Array = (0..n)
+                .map(|g| {
+                    (self.counts[g] > 0).then(|| {
+                        let total = if self.integer { self.ints[g] as f64 } else { self.reals[g] };
+                        total / self.counts[g] as f64
+                    })
+                })
+                .collect();
+            if self.out == ScalarType::Real {
+                Arc::new(avg)
+            } else {
+                let rounded: Int64Array = avg.iter().map(|v| v.map(|v| v.round() as i64)).collect();
+                arrow_cast::cast(&rounded, &target)?
+            }
+        } else if self.integer {
+            let sums: Int64Array = (0..n).map(|g| (self.counts[g] > 0).then_some(self.ints[g])).collect();
+            arrow_cast::cast(&sums, &target)?
+        } else {
+            let sums: Float64Array = (0..n).map(|g| (self.counts[g] > 0).then_some(self.reals[g])).collect();
+            arrow_cast::cast(&sums, &target)?
+        };
+        Ok(vec![out])
+    }
+}
+
+/// min/max (and the `if` forms): the best value per group by Arrow's row order.
+struct MinMax {
+    conv: RowConverter,
+    best: Vec<Option<OwnedRow>>,
+    max: bool,
+    predicate: Option<usize>,
+}
+
+impl Accumulator for MinMax {
+    fn update(&mut self, groups: &[usize], n: usize, args: &[ArrayRef]) -> Result<()> {
+        resize(&mut self.best, n, None);
+        let rows = self.conv.convert_columns(&[args[0].clone()])?;
+        for (i, g) in groups.iter().enumerate() {
+            if args[0].is_null(i) || !self.predicate.is_none_or(|p| truthy(&args[p], i)) {
+                continue;
+            }
+            let r = rows.row(i);
+            let better = match &self.best[*g] {
+                None => true,
+                Some(b) => {
+                    if self.max {
+                        r > b.row()
+                    } else {
+                        r < b.row()
+                    }
+                }
+            };
+            if better {
+                self.best[*g] = Some(r.owned());
+            }
+        }
+        Ok(())
+    }
+    fn finish(&mut self, n: usize) -> Result<Vec<ArrayRef>> {
+        resize(&mut self.best, n, None);
+        decode_optional_rows(&self.conv, &self.best)
+    }
+}
+
+/// Decodes per-group rows, with nulls for groups that have none.
+fn decode_optional_rows(conv: &RowConverter, rows: &[Option<OwnedRow>]) -> Result<Vec<ArrayRef>> {
+    let present: Vec<u32> = rows.iter().enumerate().filter(|(_, r)| r.is_some()).map(|(i, _)| i as u32).collect();
+    let decoded = conv.convert_rows(rows.iter().flatten().map(|r| r.row()))?;
+    // Spread the decoded values to their groups, nulls elsewhere.
+    let mut positions: Vec<Option<u32>> = vec![None; rows.len()];
+    for (k, g) in present.iter().enumerate() {
+        positions[*g as usize] = Some(k as u32);
+    }
+    let idx = UInt32Array::from(positions);
+    decoded.iter().map(|col| Ok(arrow_select::take::take(col, &idx, None)?)).collect()
+}
+
+/// dcount / count_distinct: exact distinct non-null values per group.
+struct DistinctCount {
+    conv: RowConverter,
+    sets: Vec<KeySet<Box<[u8]>>>,
+    predicate: Option<usize>,
+}
+
+impl Accumulator for DistinctCount {
+    fn update(&mut self, groups: &[usize], n: usize, args: &[ArrayRef]) -> Result<()> {
+        resize(&mut self.sets, n, KeySet::default());
+        let rows = self.conv.convert_columns(&[args[0].clone()])?;
+        for (i, g) in groups.iter().enumerate() {
+            if args[0].is_valid(i) && self.predicate.is_none_or(|p| truthy(&args[p], i)) {
+                self.sets[*g].insert(rows.row(i).as_ref().into());
+            }
+        }
+        Ok(())
+    }
+    fn finish(&mut self, n: usize) -> Result<Vec<ArrayRef>> {
+        resize(&mut self.sets, n, KeySet::default());
+        Ok(vec![Arc::new(self.sets.iter().map(|s| Some(s.len() as i64)).collect::<Int64Array>())])
+    }
+}
+
+/// make_list / make_set (and the `if` forms): non-null values, as a string
+/// array for strings and JSON otherwise; sets keep first occurrences.
+struct MakeList {
+    items: Vec<Vec<serde_json::Value>>,
+    seen: Vec<KeySet<String>>,
+    set: bool,
+    strings: bool,
+    max_size: usize,
+    arg_type: ScalarType,
+    predicate: Option<usize>,
+}
+
+impl Accumulator for MakeList {
+    fn update(&mut self, groups: &[usize], n: usize, args: &[ArrayRef]) -> Result<()> {
+        resize(&mut self.items, n, Vec::new());
+        resize(&mut self.seen, n, KeySet::default());
+        let text = to_scalar_type(
+            &crate::columnar::Col::Array(args[0].clone()),
+            self.arg_type,
+            ScalarType::String,
+            args[0].len(),
+        )?
+        .to_array(args[0].len());
+        let text = text.as_string::<i32>();
+        for (i, g) in groups.iter().enumerate() {
+            if args[0].is_null(i)
+                || !self.predicate.is_none_or(|p| truthy(&args[p], i))
+                || self.items[*g].len() >= self.max_size
+            {
+                continue;
+            }
+            if self.set && self.arg_type == ScalarType::Dynamic {
+                // The make_set page ("Set from array column"): a dynamic
+                // array contributes its elements, not itself.
+                let v = json_value(&args[0], i, self.arg_type);
+                let elements = match v {
+                    serde_json::Value::Array(items) => items,
+                    serde_json::Value::Null => continue,
+                    other => vec![other],
+                };
+                for e in elements {
+                    if e.is_null() || self.items[*g].len() >= self.max_size {
+                        continue;
+                    }
+                    if self.seen[*g].insert(e.to_string()) {
+                        self.items[*g].push(e);
+                    }
+                }
+                continue;
+            }
+            let key = text.value(i);
+            if self.set && !self.seen[*g].insert(key.to_string()) {
+                continue;
+            }
+            let v = if self.strings {
+                serde_json::Value::String(key.to_string())
+            } else {
+                json_value(&args[0], i, self.arg_type)
+            };
+            self.items[*g].push(v);
+        }
+        Ok(())
+    }
+    fn finish(&mut self, n: usize) -> Result<Vec<ArrayRef>> {
+        resize(&mut self.items, n, Vec::new());
+        let items = std::mem::take(&mut self.items);
+        if self.strings {
+            let rows: Vec<Vec<String>> = items
+                .into_iter()
+                .map(|g| {
+                    g.into_iter()
+                        .map(|v| if let serde_json::Value::String(s) = v { s } else { v.to_string() })
+                        .collect()
+                })
+                .collect();
+            return Ok(vec![crate::dynamic::str_arrays(rows)]);
+        }
+        Ok(vec![Arc::new(
+            items.into_iter().map(|g| Some(serde_json::Value::Array(g).to_string())).collect::<StringArray>(),
+        )])
+    }
+}
+
+/// The JSON of a non-null value.
+fn json_value(a: &ArrayRef, i: usize, ty: ScalarType) -> serde_json::Value {
+    match crate::physical::value_at(a, i, ty) {
+        kql_plan::Value::Dynamic(d) => crate::physical::dyn_to_json(&d),
+        kql_plan::Value::Long(Some(v)) => serde_json::Value::from(v),
+        kql_plan::Value::Int(Some(v)) => serde_json::Value::from(v),
+        kql_plan::Value::Real(Some(v)) => {
+            serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, serde_json::Value::Number)
+        }
+        kql_plan::Value::Bool(Some(v)) => serde_json::Value::Bool(v),
+        kql_plan::Value::DateTime(Some(v)) => serde_json::Value::String(crate::eval::datetime_text(v)),
+        other => serde_json::Value::String(other.to_string()),
+    }
+}
+
+/// arg_max/arg_min and take_any: whole argument rows chosen per group.
+///
+/// Kusto: arg_max/arg_min ignore rows whose compared value is null unless the
+/// whole group is null, when one of its rows is picked (arg-min page, "Null
+/// handling"); take_any of one column prefers a non-null, non-empty value
+/// (take-any page, "Remarks").
+struct PickRow {
+    /// Encodes the values that are returned.
+    all: RowConverter,
+    /// Encodes the value compared (arg_max/arg_min only).
+    key: Option<RowConverter>,
+    best_key: Vec<Option<OwnedRow>>,
+    best: Vec<Option<OwnedRow>>,
+    /// The first row of each group, for groups with nothing better.
+    first: Vec<Option<OwnedRow>>,
+    max: bool,
+    /// take_any of a single column: skip null and "" while a group has only those.
+    prefer_non_empty: bool,
+}
+
+/// True if row `i` of `a` is null or the empty string.
+fn null_or_empty(a: &ArrayRef, i: usize) -> bool {
+    a.is_null(i) || a.as_string_opt::<i32>().is_some_and(|s| s.value(i).is_empty())
+}
+
+impl Accumulator for PickRow {
+    fn update(&mut self, groups: &[usize], n: usize, args: &[ArrayRef]) -> Result<()> {
+        resize(&mut self.best, n, None);
+        resize(&mut self.best_key, n, None);
+        resize(&mut self.first, n, None);
+        let rows = self.all.convert_columns(args)?;
+        for (i, g) in groups.iter().enumerate() {
+            if self.first[*g].is_none() {
+                self.first[*g] = Some(rows.row(i).owned());
+            }
+        }
+        match &self.key {
+            None => {
+                for (i, g) in groups.iter().enumerate() {
+                    if self.best[*g].is_none() && !(self.prefer_non_empty && null_or_empty(&args[0], i)) {
+                        self.best[*g] = Some(rows.row(i).owned());
+                    }
+                }
+            }
+            Some(kc) => {
+                let keys = kc.convert_columns(&[args[0].clone()])?;
+                for (i, g) in groups.iter().enumerate() {
+                    if args[0].is_null(i) {
+                        continue;
+                    }
+                    let k = keys.row(i);
+                    let better = match &self.best_key[*g] {
+                        None => true,
+                        Some(b) => {
+                            if self.max {
+                                k > b.row()
+                            } else {
+                                k < b.row()
+                            }
+                        }
+                    };
+                    if better {
+                        self.best_key[*g] = Some(k.owned());
+                        self.best[*g] = Some(rows.row(i).owned());
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+    fn finish(&mut self, n: usize) -> Result<Vec<ArrayRef>> {
+        resize(&mut self.best, n, None);
+        resize(&mut self.first, n, None);
+        for (best, first) in self.best.iter_mut().zip(&mut self.first) {
+            if best.is_none() {
+                *best = first.take();
+            }
+        }
+        decode_optional_rows(&self.all, &self.best)
+    }
+}
+
+/// stdev/variance (and the `if` forms): the sample variance (n − 1 in the
+/// denominator, the stdev page's `stdev(1..5)` is 1.58113883008419), by
+/// Welford's running mean. A group of fewer than two values gives 0, as
+/// the summarize page's defaults do for no rows.
+struct Variance {
+    counts: Vec<i64>,
+    means: Vec<f64>,
+    m2: Vec<f64>,
+    root: bool,
+    predicate: Option<usize>,
+}
+
+impl Accumulator for Variance {
+    fn update(&mut self, groups: &[usize], n: usize, args: &[ArrayRef]) -> Result<()> {
+        resize(&mut self.counts, n, 0);
+        resize(&mut self.means, n, 0.0);
+        resize(&mut self.m2, n, 0.0);
+        let v = arrow_cast::cast(&args[0], &arrow_schema::DataType::Float64)?;
+        let v = v.as_primitive::<Float64Type>();
+        for (i, g) in groups.iter().enumerate() {
+            if v.is_valid(i) && self.predicate.is_none_or(|p| truthy(&args[p], i)) {
+                let x = v.value(i);
+                self.counts[*g] += 1;
+                let delta = x - self.means[*g];
+                self.means[*g] += delta / self.counts[*g] as f64;
+                self.m2[*g] += delta * (x - self.means[*g]);
+            }
+        }
+        Ok(())
+    }
+    fn finish(&mut self, n: usize) -> Result<Vec<ArrayRef>> {
+        resize(&mut self.counts, n, 0);
+        resize(&mut self.m2, n, 0.0);
+        let out: Float64Array = (0..n)
+            .map(|g| {
+                let var = if self.counts[g] < 2 { 0.0 } else { self.m2[g] / (self.counts[g] - 1) as f64 };
+                Some(if self.root { var.sqrt() } else { var })
+            })
+            .collect();
+        Ok(vec![Arc::new(out)])
+    }
+}
+
+/// percentile/percentiles: every non-null value of the group, and for each
+/// requested percentile p the nearest-rank value (the value at rank
+/// ⌈p/100 × n⌉ of the sorted values, the smallest for p = 0). Kusto
+/// estimates percentiles with T-Digest; on small groups the two agree,
+/// on large ones Kusto's answer may differ slightly (docs/language.md).
+struct Percentiles {
+    values: Vec<Vec<f64>>,
+    /// The percentiles asked for (constants).
+    points: Vec<f64>,
+    out: Vec<ScalarType>,
+}
+
+impl Accumulator for Percentiles {
+    fn update(&mut self, groups: &[usize], n: usize, args: &[ArrayRef]) -> Result<()> {
+        resize(&mut self.values, n, Vec::new());
+        let v = match args[0].data_type() {
+            arrow_schema::DataType::Timestamp(..) | arrow_schema::DataType::Duration(..) => arrow_cast::cast(
+                &arrow_cast::cast(&args[0], &arrow_schema::DataType::Int64)?,
+                &arrow_schema::DataType::Float64,
+            )?,
+            _ => arrow_cast::cast(&args[0], &arrow_schema::DataType::Float64)?,
+        };
+        let v = v.as_primitive::<Float64Type>();
+        for (i, g) in groups.iter().enumerate() {
+            if v.is_valid(i) && !v.value(i).is_nan() {
+                self.values[*g].push(v.value(i));
+            }
+        }
+        Ok(())
+    }
+    fn finish(&mut self, n: usize) -> Result<Vec<ArrayRef>> {
+        resize(&mut self.values, n, Vec::new());
+        for vals in &mut self.values {
+            vals.sort_by(f64::total_cmp);
+        }
+        self.points
+            .iter()
+            .zip(&self.out)
+            .map(|(&p, &ty)| {
+                let picked: Float64Array = self
+                    .values
+                    .iter()
+                    .map(|vals| {
+                        if vals.is_empty() || !(0.0..=100.0).contains(&p) {
+                            return None;
+                        }
+                        let rank = (p / 100.0 * vals.len() as f64).ceil() as usize;
+                        vals.get(rank.saturating_sub(1).min(vals.len() - 1)).copied()
+                    })
+                    .collect();
+                Ok(match ty {
+                    ScalarType::Real => Arc::new(picked) as ArrayRef,
+                    ty => {
+                        let whole: Int64Array = picked.iter().map(|v| v.map(|v| v as i64)).collect();
+                        arrow_cast::cast(&whole, &physical_type(ty))?
+                    }
+                })
+            })
+            .collect()
+    }
+}
+
+/// take_anyif: the first row's value where the predicate is true and the
+/// value is neither null nor empty (take-anyif page: "a random non-empty
+/// value … for which predicate evaluates to true").
+struct TakeAnyIf {
+    conv: RowConverter,
+    best: Vec<Option<OwnedRow>>,
+}
+
+impl Accumulator for TakeAnyIf {
+    fn update(&mut self, groups: &[usize], n: usize, args: &[ArrayRef]) -> Result<()> {
+        resize(&mut self.best, n, None);
+        let rows = self.conv.convert_columns(&[args[0].clone()])?;
+        for (i, g) in groups.iter().enumerate() {
+            if self.best[*g].is_none() && truthy(&args[1], i) && !null_or_empty(&args[0], i) {
+                self.best[*g] = Some(rows.row(i).owned());
+            }
+        }
+        Ok(())
+    }
+    fn finish(&mut self, n: usize) -> Result<Vec<ArrayRef>> {
+        resize(&mut self.best, n, None);
+        decode_optional_rows(&self.conv, &self.best)
+    }
+}
+
+fn row_converter(arrays: &[ArrayRef]) -> Result<RowConverter> {
+    Ok(RowConverter::new(arrays.iter().map(|a| SortField::new(a.data_type().clone())).collect())?)
+}
+
+/// Builds the accumulator for `agg` once its first arguments are known.
+pub(super) fn accumulator(
+    agg: &Aggregate,
+    args: &[ArrayRef],
+    types: &[ScalarType],
+    out_types: &[ScalarType],
+) -> Result<Box<dyn Accumulator>> {
+    let out = out_types.first().copied().unwrap_or(ScalarType::Dynamic);
+    let name = agg.function.name;
+    let iff = name.ends_with("if") && name != "countif";
+    Ok(match name {
+        "count" => Box::new(Count { counts: Vec::new(), predicate: None }),
+        "countif" => Box::new(Count { counts: Vec::new(), predicate: Some(0) }),
+        "sum" | "sumif" | "avg" | "avgif" => {
+            let t = types.first().copied().unwrap_or(ScalarType::Real);
+            Box::new(SumAvg {
+                ints: Vec::new(),
+                reals: Vec::new(),
+                counts: Vec::new(),
+                integer: matches!(t, ScalarType::Int | ScalarType::Long | ScalarType::Timespan | ScalarType::DateTime),
+                average: name.starts_with("avg"),
+                out,
+                predicate: iff.then_some(1),
+            })
+        }
+        "min" | "max" | "minif" | "maxif" => Box::new(MinMax {
+            conv: row_converter(&args[..1])?,
+            best: Vec::new(),
+            max: name.starts_with("max"),
+            predicate: iff.then_some(1),
+        }),
+        "dcount" | "count_distinct" => {
+            Box::new(DistinctCount { conv: row_converter(&args[..1])?, sets: Vec::new(), predicate: None })
+        }
+        "dcountif" | "count_distinctif" => {
+            Box::new(DistinctCount { conv: row_converter(&args[..1])?, sets: Vec::new(), predicate: Some(1) })
+        }
+        "stdev" | "stdevif" | "variance" | "varianceif" => Box::new(Variance {
+            counts: Vec::new(),
+            means: Vec::new(),
+            m2: Vec::new(),
+            root: name.starts_with("stdev"),
+            predicate: iff.then_some(1),
+        }),
+        "percentile" | "percentiles" => {
+            let points = args[1..]
+                .iter()
+                .map(|a| {
+                    let a = arrow_cast::cast(a, &arrow_schema::DataType::Float64)?;
+                    let a = a.as_primitive::<Float64Type>();
+                    Ok(if !a.is_empty() && a.is_valid(0) { a.value(0) } else { f64::NAN })
+                })
+                .collect::<Result<Vec<f64>>>()?;
+            Box::new(Percentiles { values: Vec::new(), points, out: out_types.to_vec() })
+        }
+        "take_anyif" => Box::new(TakeAnyIf { conv: row_converter(&args[..1])?, best: Vec::new() }),
+        "makelist" | "makeset" => {
+            let max_size = args
+                .get(1)
+                .and_then(|a| arrow_cast::cast(a, &arrow_schema::DataType::Int64).ok())
+                .and_then(|a| (!a.is_empty() && a.is_valid(0)).then(|| a.as_primitive::<Int64Type>().value(0)))
+                .map_or(128, |v| usize::try_from(v.max(0)).unwrap_or(usize::MAX));
+            let t = types.first().copied().unwrap_or(ScalarType::Dynamic);
+            Box::new(MakeList {
+                items: Vec::new(),
+                seen: Vec::new(),
+                set: name == "makeset",
+                strings: t == ScalarType::String,
+                max_size,
+                arg_type: t,
+                predicate: None,
+            })
+        }
+        "make_list" | "make_set" | "make_list_if" | "make_set_if" => {
+            let has_pred = name.ends_with("_if");
+            let size_arg = if has_pred { 2 } else { 1 };
+            let max_size = args
+                .get(size_arg)
+                .and_then(|a| arrow_cast::cast(a, &arrow_schema::DataType::Int64).ok())
+                .and_then(|a| (!a.is_empty() && a.is_valid(0)).then(|| a.as_primitive::<Int64Type>().value(0)))
+                .map_or(1_048_576, |v| usize::try_from(v.max(0)).unwrap_or(usize::MAX));
+            let t = types.first().copied().unwrap_or(ScalarType::Dynamic);
+            Box::new(MakeList {
+                items: Vec::new(),
+                seen: Vec::new(),
+                set: name.starts_with("make_set"),
+                strings: t == ScalarType::String,
+                max_size,
+                arg_type: t,
+                predicate: has_pred.then_some(1),
+            })
+        }
+        "arg_max" | "arg_min" => Box::new(PickRow {
+            all: row_converter(args)?,
+            key: Some(row_converter(&args[..1])?),
+            best_key: Vec::new(),
+            best: Vec::new(),
+            first: Vec::new(),
+            max: name == "arg_max",
+            prefer_non_empty: false,
+        }),
+        "take_any" | "any" => Box::new(PickRow {
+            all: row_converter(args)?,
+            key: None,
+            best_key: Vec::new(),
+            best: Vec::new(),
+            first: Vec::new(),
+            max: false,
+            prefer_non_empty: agg.args.len() == 1 && matches!(agg.args[0].kind, kql_plan::plan::ExprKind::Column(_)),
+        }),
+        other => return Err(ExecError::Internal(format!("aggregation `{other}` has no accumulator"))),
+    })
+}
+
+/// Output types of an aggregate (one per output column).
+pub(super) fn output_types(agg: &Aggregate, plan: &Plan) -> Vec<ScalarType> {
+    agg.outputs.iter().map(|o| plan.schema.get(o).and_then(|c| c.ty.scalar()).unwrap_or(ScalarType::Dynamic)).collect()
+}
+
+/// True for aggregations whose state grows with the values they see.
+pub(super) fn keeps_values(a: &Aggregate) -> bool {
+    matches!(
+        a.function.name,
+        "make_list"
+            | "make_set"
+            | "make_list_if"
+            | "make_set_if"
+            | "makelist"
+            | "makeset"
+            | "percentile"
+            | "percentiles"
+    ) || a.function.name.starts_with("dcount")
+        || a.function.name.starts_with("count_distinct")
+}
+
+/// An aggregate that saw no rows: Kusto's defaults (summarize page, "Default
+/// values of aggregations"): 0 for counts, sums, stdev and variance, [] for
+/// lists and sets, NaN for avg (0/0, the page's example), null otherwise.
+pub(super) fn empty_aggregate(agg: &Aggregate, plan: &Plan, n: usize) -> Result<Vec<ArrayRef>> {
+    Ok(output_types(agg, plan)
+        .into_iter()
+        .map(|t| -> ArrayRef {
+            match (agg.function.name, t) {
+                ("count" | "countif" | "dcount" | "dcountif" | "count_distinct" | "count_distinctif", _) => {
+                    Arc::new(Int64Array::from(vec![0i64; n]))
+                }
+                ("sum" | "sumif", t) => {
+                    let zero = match t {
+                        ScalarType::Int => kql_plan::Value::Int(Some(0)),
+                        ScalarType::Real => kql_plan::Value::Real(Some(0.0)),
+                        ScalarType::Decimal => kql_plan::Value::Decimal(Some("0".into())),
+                        ScalarType::Timespan => kql_plan::Value::Timespan(Some(0)),
+                        _ => kql_plan::Value::Long(Some(0)),
+                    };
+                    crate::physical::scalar_array(&zero, n)
+                }
+                ("avg" | "avgif", ScalarType::Real) => Arc::new(Float64Array::from(vec![f64::NAN; n])),
+                ("stdev" | "stdevif" | "variance" | "varianceif", _) => Arc::new(Float64Array::from(vec![0.0; n])),
+                ("make_list" | "make_set" | "make_list_if" | "make_set_if" | "makelist" | "makeset", _) => {
+                    Arc::new(StringArray::from(vec![Some("[]"); n]))
+                }
+                (_, ScalarType::String) => Arc::new(StringArray::from(vec![""; n])),
+                (_, t) => new_null_array(&physical_type(t), n),
+            }
+        })
+        .collect())
+}

@@ -1,0 +1,381 @@
+//! `summarize` (hash aggregation) and `count`.
+//!
+//! Rows are grouped by their `by` keys ([`grouping`]: within each batch,
+//! by the shape of the keys; then across batches in a `keys::KeyTable` of
+//! their row bytes); each aggregation keeps one state per group
+//! ([`accumulators`]) and is updated a batch at a time. Groups come out in
+//! the order they were first seen ([`output`]). Without `by` there is
+//! exactly one group, even for no input rows (`count()` is then 0). Past
+//! half the memory budget a pass spills the rows of the groups it does not
+//! hold ([`spill`]).
+
+mod accumulators;
+mod grouping;
+mod output;
+mod spill;
+
+use super::Reads;
+use super::{Executor, batch_of, next_window};
+use crate::error::{ExecError, Result};
+use crate::eval::{EvalCx, eval, scalar_type};
+use crate::keys::{KeyEncoder, KeyTable};
+use crate::limits::{MemoryPool, Reservation, format_size};
+use crate::physical::physical_type;
+use crate::source::Stream;
+use crate::spill::{SpillFile, SpillWriter};
+use accumulators::{Accumulator, accumulator, empty_aggregate, keeps_values, output_types};
+use arrow_array::*;
+use grouping::{LocalGroups, Prepared, as_text, dictionary_keys, key_values, prepare};
+use kql_plan::optimize::{Names, referenced_columns};
+use kql_plan::plan::{Aggregate, Expr, Plan};
+use kql_syntax::ScalarType;
+use output::GroupBatches;
+use rayon::prelude::*;
+use spill::{Partitions, SPILL_PARTITIONS, cannot_spill, partition_of, take_all};
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+pub fn summarize<'a>(
+    ex: &'a Executor<'a>,
+    input: &'a Plan,
+    keys: &'a [(String, Expr)],
+    aggregates: &'a [Aggregate],
+    plan: &'a Plan,
+) -> Result<Stream<'a>> {
+    let subs = ex.subqueries(keys.iter().map(|(_, e)| e).chain(aggregates.iter().flat_map(|a| a.args.iter())))?;
+    let cx = EvalCx { now: ex.now, subqueries: &subs };
+    let arg_types: Vec<Vec<ScalarType>> =
+        aggregates.iter().map(|a| a.args.iter().map(scalar_type).collect::<Result<Vec<_>>>()).collect::<Result<_>>()?;
+    let spec = Arc::new(Spec { keys, aggregates, plan, arg_types });
+    let mut grouping = Grouping::new(spec.clone(), ex);
+
+    // Only the columns keys and arguments read are decoded by a scan, and
+    // string keys read nowhere else may stay dictionaries.
+    let mut columns = Names::new();
+    for e in keys.iter().map(|(_, e)| e).chain(aggregates.iter().flat_map(|a| a.args.iter())) {
+        referenced_columns(e, &mut columns);
+    }
+    let dictionaries = dictionary_keys(keys, aggregates);
+    let reads = Reads { columns: Some(&columns), dictionaries: &dictionaries };
+    let mut input = ex.run_reading(input, reads)?;
+    loop {
+        let window = next_window(&mut input)?;
+        if window.is_empty() {
+            break;
+        }
+        if grouping.encoder.is_none() && !keys.is_empty() {
+            // The key types, from the first batch's key values.
+            let first = &window[0];
+            let types: Vec<_> = keys
+                .iter()
+                .map(|(_, e)| Ok(as_text(&key_values(e, &first.slice(0, 1), &cx)?)?.data_type().clone()))
+                .collect::<Result<_>>()?;
+            grouping.encoder = Some(KeyEncoder::new(&types)?);
+        }
+        // Keys and arguments evaluated, and rows grouped within each
+        // batch, on every core; the batches' groups then joined to the
+        // global ones (one lookup per group of a batch, not per row) and
+        // the aggregations updated, in order.
+        let hasher = grouping.groups.hasher().clone();
+        let prepared: Vec<Prepared> = window
+            .par_iter()
+            .map(|b| {
+                let n = b.num_rows();
+                let args = aggregates
+                    .iter()
+                    .map(|agg| agg.args.iter().map(|e| Ok(eval(e, b, &cx)?.to_array(n))).collect::<Result<Vec<_>>>())
+                    .collect::<Result<_>>()?;
+                let key_arrays = keys.iter().map(|(_, e)| key_values(e, b, &cx)).collect::<Result<_>>()?;
+                prepare(key_arrays, args, n, grouping.encoder.as_ref(), &hasher)
+            })
+            .collect::<Result<_>>()?;
+        drop(window);
+        for p in prepared {
+            grouping.add(p)?;
+        }
+        ex.check_cancel()?;
+    }
+    drop(input);
+    let (resident, files) = grouping.finish()?;
+    if files.is_empty() {
+        return Ok(resident);
+    }
+    Ok(Box::new(Partitions { ex, spec, queue: files.into(), current: Some(resident) }))
+}
+
+/// What a `summarize` computes: shared by its pass over the input and its
+/// passes over spilled partitions.
+pub(super) struct Spec<'a> {
+    keys: &'a [(String, Expr)],
+    aggregates: &'a [Aggregate],
+    plan: &'a Plan,
+    arg_types: Vec<Vec<ScalarType>>,
+}
+
+/// The groups of one pass of a `summarize`, within the memory budget.
+///
+/// Groups are added as they are first seen while the budget allows. Once a
+/// new group would pass it, the pass spills: the groups held so far stay
+/// (their later rows still update them in place), and the rows of every
+/// group not held — keys and aggregate arguments, already evaluated — go
+/// to [`SPILL_PARTITIONS`] temporary files by their key's hash, so all
+/// rows of a group land in one partition, in input order. Each partition
+/// is then aggregated by a pass of its own (which may spill again, with a
+/// new hash). A group is aggregated whole by exactly one pass, so every
+/// aggregation (lists, sets, distinct counts, percentiles, arg_max …)
+/// gives the answer it gives in memory; only the order of the groups
+/// differs: the held groups first, then each partition's.
+pub(super) struct Grouping<'a> {
+    spec: Arc<Spec<'a>>,
+    groups: KeyTable,
+    encoder: Option<KeyEncoder>,
+    key_parts: Vec<Vec<ArrayRef>>,
+    accs: Vec<Option<Box<dyn Accumulator>>>,
+    n_groups: usize,
+    /// Groups (their keys, twice, and per-aggregate state) and the values
+    /// that list, set, distinct-count and percentile aggregates keep.
+    held: Reservation,
+    spill: Option<SpillWriter>,
+    pool: Arc<MemoryPool>,
+    /// The bytes the groups may hold before new ones spill: half the
+    /// budget, the other half being for the operators that consume the
+    /// groups as they stream out, and for the values that the held groups
+    /// go on collecting (lists, sets, distinct counts) once it spills.
+    share: u64,
+}
+
+impl<'a> Grouping<'a> {
+    fn new(spec: Arc<Spec<'a>>, ex: &Executor<'_>) -> Grouping<'a> {
+        let n = spec.aggregates.len();
+        Grouping {
+            groups: KeyTable::default(),
+            encoder: None,
+            key_parts: vec![Vec::new(); spec.keys.len()],
+            accs: (0..n).map(|_| None).collect(),
+            n_groups: if spec.keys.is_empty() { 1 } else { 0 },
+            held: ex.pool.reservation("summarize"),
+            spill: None,
+            pool: ex.pool.clone(),
+            share: ex.pool.limit() / 2,
+            spec,
+        }
+    }
+
+    fn add(&mut self, p: Prepared) -> Result<()> {
+        let aggregates = self.spec.aggregates;
+        let values: u64 = aggregates
+            .iter()
+            .zip(&p.args)
+            .filter(|(a, _)| keeps_values(a))
+            .flat_map(|(_, args)| args.iter().map(|a| a.get_array_memory_size() as u64))
+            .sum();
+        let Some(local) = &p.local else {
+            self.held.grow(values)?;
+            return self.update(&vec![0; p.rows], &p.args);
+        };
+        // Each of the batch's groups: its global number where it is held.
+        let n_local = local.first_rows.len();
+        let mut global: Vec<Option<usize>> =
+            (0..n_local).map(|g| self.groups.find(local.hashes[g], local.encoded.row(g).as_ref())).collect();
+        let new: Vec<usize> = (0..n_local).filter(|g| global[*g].is_none()).collect();
+        let per_group = 48 + 32 * aggregates.len() as u64;
+        let cost = |g: usize| 2 * local.encoded.row(g).as_ref().len() as u64 + per_group;
+        let mut values_held = false;
+        if self.spill.is_none() {
+            let need: u64 = new.iter().map(|g| cost(*g)).sum::<u64>() + values;
+            if self.held.bytes() + need <= self.share && self.held.grow(need).is_ok() {
+                self.insert(local, &new, &mut global)?;
+                let row_groups: Vec<usize> = local.ids.iter().map(|l| global[*l as usize].unwrap_or(0)).collect();
+                return self.update(&row_groups, &p.args);
+            }
+            // Not all fit: hold the new groups that do, in order, and
+            // spill the groups not held from now on.
+            let mut room =
+                self.pool.limit().saturating_sub(self.pool.used()).min(self.share.saturating_sub(self.held.bytes()));
+            let fit: Vec<usize> = new
+                .iter()
+                .copied()
+                .take_while(|g| match room.checked_sub(cost(*g)) {
+                    Some(left) => {
+                        room = left;
+                        true
+                    }
+                    None => false,
+                })
+                .collect();
+            if self.held.grow(fit.iter().map(|g| cost(*g)).sum()).is_ok() {
+                self.insert(local, &fit, &mut global)?;
+            }
+            if self.groups.len() == 0 {
+                // Nothing held: one group must be, for the pass to make
+                // progress. Past the pool (held by other operators for the
+                // moment) if it fits the share; if not even that, one
+                // group alone is too big to aggregate.
+                let Some(&first) = new.first() else {
+                    return Err(cannot_spill(self.held.grow(need).err().unwrap_or_else(|| {
+                        ExecError::Internal("summarize: no group fits the budget, yet it grew".into())
+                    })));
+                };
+                if cost(first) > self.share {
+                    return Err(cannot_spill(ExecError::MemoryLimit {
+                        operator: "summarize",
+                        detail: format!("one group's key needs {}", format_size(cost(first))),
+                        limit: format_size(self.pool.limit()),
+                    }));
+                }
+                self.held.force_grow(cost(first));
+                self.insert(local, &[first], &mut global)?;
+            }
+            self.spill = Some(SpillWriter::new("summarize", SPILL_PARTITIONS));
+        } else if new.is_empty() {
+            self.hold_values(values)?;
+            values_held = true;
+        }
+        // Spilling: rows of held groups update them, the others are written out.
+        let mut kept: Vec<u32> = Vec::new();
+        let mut kept_groups: Vec<usize> = Vec::new();
+        let parts = self.spill.as_ref().map_or(1, SpillWriter::partitions);
+        let mut spilled: Vec<Vec<u32>> = vec![Vec::new(); parts];
+        for (i, l) in local.ids.iter().enumerate() {
+            match global[*l as usize] {
+                Some(g) => {
+                    kept.push(i as u32);
+                    kept_groups.push(g);
+                }
+                None => spilled[partition_of(local.hashes[*l as usize], parts)].push(i as u32),
+            }
+        }
+        if !kept.is_empty() {
+            if kept.len() == p.rows {
+                if !values_held {
+                    self.hold_values(values)?;
+                }
+                self.update(&kept_groups, &p.args)?;
+            } else {
+                self.hold_values(values * kept.len() as u64 / p.rows.max(1) as u64)?;
+                let idx = UInt32Array::from(kept);
+                let args = take_all(&p.args, &idx)?;
+                self.update(&kept_groups, &args)?;
+            }
+        }
+        if let Some(writer) = self.spill.as_mut() {
+            for (part, rows) in spilled.into_iter().enumerate() {
+                if rows.is_empty() {
+                    continue;
+                }
+                let idx = UInt32Array::from(rows);
+                let mut columns: Vec<(String, ArrayRef)> = Vec::new();
+                for (k, key) in local.keys.iter().enumerate() {
+                    columns.push((format!("k{k}"), as_text(&arrow_select::take::take(key, &idx, None)?)?));
+                }
+                for (k, args) in take_all(&p.args, &idx)?.into_iter().enumerate() {
+                    for (j, a) in args.into_iter().enumerate() {
+                        columns.push((format!("a{k}_{j}"), a));
+                    }
+                }
+                self.pool.note_spilled(idx.len() as u64);
+                writer.push(part, batch_of(columns, idx.len())?)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Values the held groups keep (lists, sets …), once spilling: within
+    /// the budget, or past the pool while the groups stay within twice
+    /// their share (the pool may be held by other operators for the
+    /// moment); else one group's values are too big to aggregate.
+    fn hold_values(&mut self, bytes: u64) -> Result<()> {
+        match self.held.grow(bytes) {
+            Ok(()) => Ok(()),
+            Err(_) if self.held.bytes() + bytes <= 2 * self.share => {
+                self.held.force_grow(bytes);
+                Ok(())
+            }
+            Err(e) => Err(cannot_spill(e)),
+        }
+    }
+
+    /// The batch's groups `new` added to the held ones (their global
+    /// numbers into `global`), their keys kept for the output.
+    fn insert(&mut self, local: &LocalGroups, new: &[usize], global: &mut [Option<usize>]) -> Result<()> {
+        let mut firsts: Vec<u32> = Vec::new();
+        for &g in new {
+            let (id, added) = self.groups.insert(local.hashes[g], local.encoded.row(g).as_ref())?;
+            if added {
+                firsts.push(g as u32);
+            }
+            global[g] = Some(id);
+        }
+        if !firsts.is_empty() {
+            let idx = UInt32Array::from(firsts);
+            for (k, a) in local.firsts.iter().enumerate() {
+                self.key_parts[k].push(arrow_select::take::take(a, &idx, None)?);
+            }
+        }
+        self.n_groups = self.groups.len();
+        Ok(())
+    }
+
+    /// The aggregations updated with rows of the groups `row_groups`.
+    fn update(&mut self, row_groups: &[usize], args: &[Vec<ArrayRef>]) -> Result<()> {
+        for (k, agg) in self.spec.aggregates.iter().enumerate() {
+            if self.accs[k].is_none() {
+                self.accs[k] =
+                    Some(accumulator(agg, &args[k], &self.spec.arg_types[k], &output_types(agg, self.spec.plan))?);
+            }
+            if let Some(acc) = self.accs[k].as_mut() {
+                acc.update(row_groups, self.n_groups, &args[k])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The held groups as a stream (holding their reservation until it
+    /// ends), and the partitions spilled.
+    fn finish(self) -> Result<(Stream<'a>, Vec<SpillFile>)> {
+        let Grouping { spec, groups, key_parts, mut accs, n_groups, held, spill, .. } = self;
+        let files = match spill {
+            Some(w) => w.finish()?,
+            None => Vec::new(),
+        };
+        // The keys' row bytes are not needed any more.
+        drop(groups);
+        let mut outputs: Vec<(String, ArrayRef)> = Vec::new();
+        for (k, agg) in spec.aggregates.iter().enumerate() {
+            let outs = match accs[k].as_mut() {
+                Some(acc) => acc.finish(n_groups)?,
+                None => empty_aggregate(agg, spec.plan, n_groups)?,
+            };
+            outputs.extend(agg.outputs.iter().cloned().zip(outs));
+        }
+        drop(accs);
+        if spec.keys.is_empty() || key_parts[0].is_empty() {
+            let mut columns: Vec<(String, ArrayRef)> = Vec::new();
+            for (name, e) in spec.keys {
+                columns.push((name.clone(), new_empty_array(&physical_type(scalar_type(e)?))));
+            }
+            columns.extend(outputs);
+            return Ok((Box::new(std::iter::once(batch_of(columns, n_groups))), files));
+        }
+        let names: Vec<String> = spec.keys.iter().map(|(n, _)| n.clone()).collect();
+        let out = GroupBatches {
+            names,
+            key_parts: key_parts.into_iter().map(VecDeque::from).collect(),
+            outputs,
+            offset: 0,
+            _held: held,
+        };
+        Ok((Box::new(out), files))
+    }
+}
+
+/// `count`: one row, one column `Count`.
+pub fn count<'a>(ex: &'a Executor<'a>, input: &'a Plan) -> Result<Stream<'a>> {
+    let mut total: i64 = 0;
+    let none = Names::new();
+    for b in ex.run_reading(input, Reads { columns: Some(&none), dictionaries: &[] })? {
+        total += b?.num_rows() as i64;
+    }
+    let batch = batch_of(vec![("Count".into(), Arc::new(Int64Array::from(vec![total])) as ArrayRef)], 1)?;
+    Ok(Box::new(std::iter::once(Ok(batch))))
+}
