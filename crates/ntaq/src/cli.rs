@@ -18,6 +18,24 @@ pub mod exit {
     pub const UNSUPPORTED: u8 = 3;
     /// Ctrl-C stopped a run (128 + SIGINT, as shells report it).
     pub const INTERRUPTED: u8 = 130;
+
+    /// The worse of two exit statuses: a usage or I/O error (or an
+    /// interruption), then a query error, then unsupported KQL (reported
+    /// only when nothing else failed).
+    pub fn worse(a: u8, b: u8) -> u8 {
+        let rank = |s: u8| match s {
+            OK => 0,
+            UNSUPPORTED => 1,
+            ERRORS => 2,
+            _ => 3,
+        };
+        if rank(b) > rank(a) { b } else { a }
+    }
+
+    /// The status a set of diagnostics calls for: the worst of theirs.
+    pub fn of<'a>(diagnostics: impl IntoIterator<Item = &'a crate::diagnostic::Diag>) -> u8 {
+        diagnostics.into_iter().map(crate::diagnostic::Diag::status).fold(OK, worse)
+    }
 }
 
 const ABOUT: &str = "Run Microsoft's Zero Trust traffic-analytics KQL queries offline";

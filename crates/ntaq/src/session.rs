@@ -7,7 +7,7 @@ use crate::params::{ParamValues, SourceMap, literal_value, substitute_placeholde
 use crate::run_errors::RunError;
 use kql_exec::{Executor, Limits, MemTables, ParquetTables, TableProvider};
 use kql_io::{DataDir, IngestOptions, IoError, TableFiles};
-use kql_plan::{Catalog, Params, Program, TableDef, TableOrigin, bind};
+use kql_plan::{Catalog, Params, Program, SemanticError, TableDef, TableOrigin, bind};
 use kql_syntax::ast::{Script, Statement, StatementKind};
 use miette::Diagnostic;
 use std::path::{Path, PathBuf};
@@ -424,10 +424,10 @@ impl Session {
         let mut diagnostics: Vec<Diag> = checked
             .diagnostics
             .into_iter()
-            .filter(|d| d.code() != "kql::semantic::placeholder")
+            .filter(|d| !matches!(d.downcast_ref(), Some(SemanticError::UnfilledPlaceholder { .. })))
             .map(|d| d.mapped(map.clone()))
-            .map(|d| match (d.code().as_str(), d.primary_span()) {
-                ("kql::semantic::engine_rejects", Some((start, len))) => Diag::new(RunError::EngineRejects {
+            .map(|d| match (d.downcast_ref(), d.primary_span()) {
+                (Some(SemanticError::EngineRejects { .. }), Some((start, len))) => Diag::new(RunError::EngineRejects {
                     message: d.message(),
                     span: kql_syntax::Span { start, end: start + len },
                     help: d.help(),

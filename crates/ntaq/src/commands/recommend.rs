@@ -28,7 +28,7 @@ fn usage(msg: impl std::fmt::Display) -> u8 {
     exit::USAGE
 }
 
-fn error_text(d: impl miette::Diagnostic + Send + Sync + 'static) -> String {
+fn error_text(d: impl miette::Diagnostic + crate::diagnostic::Classify + Send + Sync + 'static) -> String {
     super::error_text(&Diag::new(d))
 }
 
@@ -79,7 +79,7 @@ pub fn run(args: &RecommendArgs) -> u8 {
     }
     let notes: Vec<Diag> = notes
         .into_iter()
-        .filter(|d| d.code() != "kql::io::missing_columns" && (!args.quiet || d.severity() != Severity::Note))
+        .filter(|d| !d.is_missing_columns() && (!args.quiet || d.severity() != Severity::Note))
         .collect();
     super::print_load_notes(&notes);
 
@@ -157,7 +157,8 @@ fn read_flows(session: &Session) -> Result<(Vec<ObservedFlow>, BTreeMap<Skip, u6
         for d in &prepared.diagnostics {
             eprint!("{}", d.render("<recommend query>", &prepared.original, super::stderr_color()));
         }
-        let io = prepared.diagnostics.iter().any(Diag::is_io_error);
+        // Unsupported KQL cannot be the reason (the query is ntaq's own).
+        let io = prepared.diagnostics.iter().any(|d| d.status() == exit::USAGE);
         return Err(if io { exit::USAGE } else { exit::ERRORS });
     }
     let interrupt = crate::interrupt::Interrupt::default();

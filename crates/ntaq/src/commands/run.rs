@@ -89,18 +89,6 @@ fn usage(msg: impl std::fmt::Display) -> Stop {
     Stop::Status(exit::USAGE)
 }
 
-/// The worse of two exit statuses: a usage or I/O error, then a query
-/// error, then unsupported KQL (reported only when nothing else failed).
-fn worse(a: u8, b: u8) -> u8 {
-    let rank = |s: u8| match s {
-        exit::OK => 0,
-        exit::UNSUPPORTED => 1,
-        exit::ERRORS => 2,
-        _ => 3,
-    };
-    if rank(b) > rank(a) { b } else { a }
-}
-
 /// One query to run: the input it comes from (diagnostics show that
 /// text), its own text (the input with its other queries blanked out), how
 /// messages name it, and the base name of its files in `--output-dir`.
@@ -236,7 +224,7 @@ fn run_inner(args: &RunOptions, queries_of: impl FnOnce() -> Result<Vec<Query>, 
     let warnings: Vec<Diag> = warnings
         .into_iter()
         .filter(|d| !args.quiet || d.severity() != Severity::Note)
-        .filter(|d| d.code() != "kql::io::missing_columns")
+        .filter(|d| !d.is_missing_columns())
         .collect();
     super::print_load_notes(&warnings);
     let mut runner = Runner {
@@ -265,7 +253,7 @@ fn run_inner(args: &RunOptions, queries_of: impl FnOnce() -> Result<Vec<Query>, 
                 return Err(Stop::Status(exit::INTERRUPTED));
             }
             Err(Stop::Status(s)) => {
-                status = worse(status, s);
+                status = exit::worse(status, s);
                 failed.push((&q.label, s));
                 if args.fail_fast {
                     break;
@@ -327,7 +315,7 @@ impl Runner<'_> {
     fn run_one(&mut self, q: &Query) -> Result<(), Stop> {
         let (args, input, color) = (self.args, &q.input, self.color);
         let prepared = self.session.prepare(&q.text, self.values);
-        let is_unused = |d: &Diag| d.code() == "kql::run::unused_parameter";
+        let is_unused = |d: &Diag| d.is_unused_parameter();
         let here: Vec<Diag> = prepared.diagnostics.iter().filter(|d| is_unused(d)).cloned().collect();
         self.unused = Some(match self.unused.take() {
             None => here,
@@ -338,19 +326,12 @@ impl Runner<'_> {
         // The terminal's table draws a text chart above it.
         let to_screen_table = self.format == OutputFormat::Table && args.output.is_none() && args.output_dir.is_none();
         let draws = (matches!(self.format, OutputFormat::Svg | OutputFormat::Html) && !args.graph) || to_screen_table;
-        let is_drawn = |d: &Diag| draws && d.code() == "kql::semantic::render";
+        let is_drawn = |d: &Diag| draws && d.is_render_note();
         for d in prepared.diagnostics.iter().filter(|d| !is_unused(d) && !is_drawn(d)) {
             eprint!("{}", d.render(&input.name, &input.text, color));
         }
         if prepared.blocked() {
-            let status = if prepared.diagnostics.iter().any(Diag::is_io_error) {
-                exit::USAGE
-            } else if prepared.diagnostics.iter().any(Diag::is_error) {
-                exit::ERRORS
-            } else {
-                exit::UNSUPPORTED
-            };
-            return Err(Stop::Status(status));
+            return Err(Stop::Status(exit::of(&prepared.diagnostics)));
         }
         let results = prepared.program.results.len();
         if args.output.is_some() && results > 1 {
@@ -574,13 +555,7 @@ fn exec_failed(e: kql_exec::ExecError, prepared: &Prepared, input: &Input, color
     }
     let d = Diag::new(e).mapped(prepared.map.clone());
     eprint!("{}", d.render(&input.name, &input.text, color));
-    Stop::Status(if d.is_io_error() {
-        exit::USAGE
-    } else if d.severity() == Severity::Error && !d.is_unsupported() {
-        exit::ERRORS
-    } else {
-        exit::UNSUPPORTED
-    })
+    Stop::Status(d.status())
 }
 
 fn output_failed(e: OutputError) -> Stop {
@@ -639,6 +614,7 @@ mod tests {
 
     #[test]
     fn statuses_combine_errors_over_unsupported() {
+        use exit::worse;
         assert_eq!(worse(exit::OK, exit::UNSUPPORTED), exit::UNSUPPORTED);
         assert_eq!(worse(exit::UNSUPPORTED, exit::ERRORS), exit::ERRORS);
         assert_eq!(worse(exit::ERRORS, exit::UNSUPPORTED), exit::ERRORS);

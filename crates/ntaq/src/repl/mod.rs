@@ -210,10 +210,10 @@ impl Repl {
         let shown: Vec<&Diag> = prepared
             .diagnostics
             .iter()
-            .filter(|d| d.code() != "kql::run::unused_parameter")
-            .filter(|d| !(lets_only && d.code() == "kql::semantic::no_query"))
+            .filter(|d| !d.is_unused_parameter())
+            .filter(|d| !(lets_only && d.is_no_query()))
             // The screen's table draws the chart as text above it.
-            .filter(|d| !(on_screen_table && d.code() == "kql::semantic::render"))
+            .filter(|d| !(on_screen_table && d.is_render_note()))
             .collect();
         let blocked = shown.iter().any(|d| d.is_error() || d.is_unsupported());
         for d in &shown {
