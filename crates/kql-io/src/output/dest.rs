@@ -235,9 +235,7 @@ impl Output {
                 Backing::Stream(Box::new(file))
             }
             Destination::File(path) => Backing::Temp(temp_beside(&path, &target)?, Finish::Replace),
-            Destination::Staged(path, staging) => {
-                Backing::Temp(temp_beside(&path, &target)?, Finish::Stage(staging))
-            }
+            Destination::Staged(path, staging) => Backing::Temp(temp_beside(&path, &target)?, Finish::Stage(staging)),
             Destination::Append(path) => Backing::Temp(temp_beside(&path, &target)?, Finish::Append),
         };
         let first_io = Arc::new(OnceLock::new());

@@ -161,10 +161,8 @@ fn read_flows(session: &Session) -> Result<(Vec<ObservedFlow>, BTreeMap<Skip, u6
         let io = prepared.diagnostics.iter().any(|d| d.status() == exit::USAGE);
         return Err(if io { exit::USAGE } else { exit::ERRORS });
     }
-    let interrupt = crate::interrupt::Interrupt::default();
-    let ex = session.executor(&prepared, 0, interrupt.cancel.clone());
-    let batches: Vec<RecordBatch> = match ex.result(0).and_then(|rs| rs.batches.collect()) {
-        Ok(b) => b,
+    let batches: Vec<RecordBatch> = match session.collect(&prepared, &crate::execute::Execution::at(0)) {
+        Ok(results) => results.into_iter().next().map(|r| r.batches).unwrap_or_default(),
         Err(e) => {
             eprintln!("ntaq: reading NTANetAnalytics: {e}");
             return Err(exit::ERRORS);

@@ -207,6 +207,12 @@ impl Diag {
     }
 }
 
+impl From<kql_exec::ExecError> for Diag {
+    fn from(e: kql_exec::ExecError) -> Self {
+        Diag::new(e)
+    }
+}
+
 /// `--format json` diagnostic: line and column 1-based (column in
 /// characters), offset and length in bytes.
 #[derive(Debug, Serialize)]
