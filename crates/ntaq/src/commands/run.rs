@@ -3,7 +3,7 @@
 use super::progress::Bar;
 use super::{Input, expand_files, queries_in, read_input, stderr_color};
 use crate::cli::{RunArgs, RunFormat, RunOptions, exit};
-use crate::diagnostic::{Diag, Severity};
+use crate::diagnostic::Diag;
 use crate::execute::{Execution, ResultSink};
 use crate::interrupt::Interrupt;
 use crate::params::ParamValues;
@@ -58,7 +58,7 @@ fn output_usage(e: OutputError) -> Stop {
 
 /// The instant `now()` means: `--now`, else the clock.
 fn now_of(args: &RunOptions) -> Result<i64, String> {
-    match &args.now {
+    match &args.query.now {
         Some(text) => kql_syntax::time::parse_datetime(text).ok_or_else(|| {
             format!("invalid --now `{text}`: expected an ISO 8601 instant such as 2025-06-01T00:00:00Z")
         }),
@@ -155,9 +155,6 @@ fn run_inner(args: &RunOptions, queries_of: impl FnOnce() -> Result<Vec<Query>, 
     // Defaults from the config file fill in what the command line left open.
     let config = crate::config::Config::load().map_err(usage)?;
     let mut filled = args.clone();
-    if filled.data.is_none() && filled.tables.is_empty() && filled.flow.flow_logs.is_empty() {
-        filled.data = config.data.clone();
-    }
     filled.max_width = filled.max_width.or(config.max_width);
     let args = &filled;
     let to_screen = args.format.is_none() && args.output.is_none() && args.output_dir.is_none();
@@ -174,7 +171,7 @@ fn run_inner(args: &RunOptions, queries_of: impl FnOnce() -> Result<Vec<Query>, 
         return Err(usage(format!("--format {format} writes a file: add --output FILE or --output-dir DIR")));
     }
     let now = now_of(args).map_err(usage)?;
-    let values = ParamValues::parse(&args.params).map_err(usage)?;
+    let values = ParamValues::parse(&args.query.params).map_err(usage)?;
     let queries = queries_of().map_err(usage)?;
     if args.output.is_some() && queries.len() > 1 {
         return Err(usage(
@@ -196,26 +193,16 @@ fn run_inner(args: &RunOptions, queries_of: impl FnOnce() -> Result<Vec<Query>, 
         }
         std::fs::create_dir_all(dir).map_err(|e| usage(format!("cannot create `{}`: {e}", dir.display())))?;
     }
-    let loaded = if args.data.is_none() && args.tables.is_empty() && args.flow.flow_logs.is_empty() {
-        if !args.quiet {
-            let note = format!("note: no --data DIR given; using {}", crate::sample::DESCRIPTION);
-            eprintln!("{}", super::wrap(&note, super::stderr_width()));
-        }
-        Session::sample()
-    } else {
-        Session::open(args.data.as_deref(), &args.tables, args.lenient)
-    };
-    let (mut session, mut warnings) = loaded.map_err(|e| usage(super::io_error_text(e)))?;
+    // Columns the data lacks are named by each query that reads one
+    // (kql::io::absent_column), not listed here.
+    let loading =
+        super::Loading { quiet: args.quiet, sample_note: true, missing_columns: false, progress: !args.quiet };
+    let (mut session, _) = super::load_session(&args.data, &args.flow, &config, &loading).map_err(usage)?;
     if !args.flow.flow_logs.is_empty() {
-        // FlowTuples now; the derived tables only if a query reads them.
-        let bar = !args.quiet && std::io::stderr().is_terminal();
-        let notes = crate::flowlogs::load_into(&mut session, &args.flow, args.lenient, bar)
-            .map_err(|d| usage(super::error_text(&d)))?;
-        warnings.extend(notes);
         for q in &queries {
             let notes =
                 crate::flowlogs::derive_if_needed(&mut session, &q.text).map_err(|d| usage(super::error_text(&d)))?;
-            warnings.extend(notes);
+            loading.print(notes);
         }
     }
     if let Some(bytes) = args.max_memory {
@@ -223,14 +210,6 @@ fn run_inner(args: &RunOptions, queries_of: impl FnOnce() -> Result<Vec<Query>, 
     }
     let interrupt = Interrupt::default();
     interrupt.install();
-    // Columns the data lacks are named by each query that reads one
-    // (kql::io::absent_column), not listed here.
-    let warnings: Vec<Diag> = warnings
-        .into_iter()
-        .filter(|d| !args.quiet || d.severity() != Severity::Note)
-        .filter(|d| !d.is_missing_columns())
-        .collect();
-    super::print_load_notes(&warnings);
     let mut runner = Runner {
         args,
         session: &session,

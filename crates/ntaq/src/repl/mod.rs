@@ -21,7 +21,7 @@ use crate::diagnostic::Diag;
 use crate::execute::{Execution, ResultSink};
 use crate::interrupt::Interrupt;
 use crate::params::ParamValues;
-use crate::session::{Prepared, Session};
+use crate::session::{ParsedQuery, Prepared, Session};
 use error::ReplError;
 use kql_io::output::SharedBuffer;
 use kql_io::{Destination, OutputFormat, OutputOptions};
@@ -186,8 +186,10 @@ impl Repl {
     }
 
     fn query(&mut self, name: &str, text: &str) {
+        // Parsed once: deriving, checking and remembering read this tree.
+        let parsed = ParsedQuery::new(text);
         // NTANetAnalytics / NTAIpDetails from flow logs, the first time one is read.
-        match crate::flowlogs::derive_if_needed(&mut self.session, text) {
+        match crate::flowlogs::derive_for(&mut self.session, &parsed) {
             Ok(notes) => self.say_notes(notes),
             Err(d) => {
                 self.failures += 1;
@@ -195,11 +197,8 @@ impl Repl {
                 return;
             }
         }
-        let parsed = kql_syntax::parse(text);
-        let lets_only = parsed.errors.is_empty()
-            && !parsed.script.statements.is_empty()
-            && parsed.script.statements.iter().all(|s| matches!(s.kind, StatementKind::Let(_)));
-        let prepared = self.session.prepare(text, &self.values);
+        let lets_only = parsed.lets_only();
+        let prepared = self.session.prepare_parsed(&parsed, &self.values);
         let on_screen_table = self.settings.format == OutputFormat::Table
             && self.settings.output.is_none()
             && self.settings.once.is_none();
@@ -254,9 +253,8 @@ impl Repl {
     /// that use it see the new one; if it cannot stay there (it now uses a
     /// later `let`), it moves to the end.
     fn remember(&mut self, prepared: &Prepared) {
-        let parsed = kql_syntax::parse(&prepared.text);
         let (mut names, mut redefined) = (Vec::new(), Vec::new());
-        for statement in parsed.script.statements {
+        for statement in &prepared.script.statements {
             let StatementKind::Let(l) = &statement.kind else { continue };
             let (start, len) = prepared.map.to_original(statement.span.start, statement.span.len());
             let mut text = prepared.original[start..start + len].trim().to_string();
@@ -479,43 +477,15 @@ pub fn run(args: &ReplArgs) -> u8 {
             return exit::USAGE;
         }
     };
-    let flow_logs = !args.flow.flow_logs.is_empty();
-    let data = if args.tables.is_empty() && !flow_logs {
-        args.data.clone().or(config.data.clone())
-    } else {
-        args.data.clone()
-    };
-    let loaded = match (&data, args.tables.is_empty() && !flow_logs) {
-        (None, true) => Session::sample().map(|(s, n)| (s, n, "the bundled sample".to_string())),
-        (data, _) => {
-            let source = match data {
-                Some(dir) => format!("{}", dir.display()),
-                None if flow_logs => "the flow logs".to_string(),
-                None => "the --table tables".to_string(),
-            };
-            Session::open(data.as_deref(), &args.tables, args.lenient).map(|(s, n)| (s, n, source))
-        }
-    };
-    let (session, notes, source) = match loaded {
-        Ok(x) => x,
-        Err(e) => {
-            eprintln!("ntaq: {}", crate::commands::io_error_text(e));
+    let loading = crate::commands::Loading { quiet: false, sample_note: false, missing_columns: true, progress: true };
+    let (session, source) = match crate::commands::load_session(&args.data, &args.flow, &config, &loading) {
+        Ok(loaded) => loaded,
+        Err(msg) => {
+            eprintln!("ntaq: {msg}");
             return exit::USAGE;
         }
     };
-    crate::commands::print_load_notes(&notes);
     let mut session = session;
-    session.lenient = args.lenient;
-    if flow_logs {
-        let bar = std::io::IsTerminal::is_terminal(&std::io::stderr());
-        match crate::flowlogs::load_into(&mut session, &args.flow, args.lenient, bar) {
-            Ok(notes) => crate::commands::print_load_notes(&notes),
-            Err(d) => {
-                eprintln!("ntaq: {}", crate::commands::error_text(&d));
-                return exit::USAGE;
-            }
-        }
-    }
     if let Some(bytes) = args.max_memory {
         session.limits.max_memory = bytes;
     }
@@ -531,14 +501,14 @@ pub fn run(args: &ReplArgs) -> u8 {
     repl.settings.timing = config.timing.unwrap_or(repl.settings.timing);
     repl.color = crate::commands::stderr_color();
     repl.progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    match ParamValues::parse(&args.params) {
+    match ParamValues::parse(&args.query.params) {
         Ok(v) => repl.values = v,
         Err(msg) => {
             eprintln!("ntaq: {msg}");
             return exit::USAGE;
         }
     }
-    if let Some(now) = &args.now {
+    if let Some(now) = &args.query.now {
         match kql_syntax::time::parse_datetime(now) {
             Some(t) => repl.settings.now = Some(t),
             None => {
