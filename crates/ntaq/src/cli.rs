@@ -224,7 +224,8 @@ pub enum Command {
 }
 
 /// Where the tables come from: `--data`, `--table`, `--lenient` (the help
-/// texts are `run`'s; the other commands say theirs with `mut_arg`).
+/// texts are `run`'s; the other commands say theirs: [`catalog_help`],
+/// [`repl_help`], [`recommend_help`]).
 #[derive(Args, Debug, Clone, Default)]
 pub struct DataArgs {
     /// Directory of tables: <Table>.parquet, .csv, .json, .jsonl (.gz) files
@@ -267,17 +268,60 @@ pub struct QueryArgs {
     pub now: Option<String>,
 }
 
-/// Help texts `check`, `plan` and `recommend` give the shared flags.
+/// `--lenient` of the commands that read no flow logs.
 const LENIENT_TEXT_ONLY: &str =
     "Skip (and count) rows of text exports with values that do not fit their column, instead of failing";
 
+/// The help texts `check` and `plan` give the shared flags; `--data` is
+/// not read from $NTAQ_DATA there (without it, the published schemas).
+fn catalog_help(a: clap::Arg) -> clap::Arg {
+    match a.get_id().as_str() {
+        "data" => a.env(None::<&'static str>).help(
+            "Directory of tables: <Table>.parquet, .csv, .json, .jsonl (.gz) files or <Table>/ folders of them. \
+             Without it (and --table), the published NTANetAnalytics and NTAIpDetails schemas are used",
+        ),
+        "lenient" => a.help(LENIENT_TEXT_ONLY),
+        _ => a,
+    }
+}
+
+/// The help texts the shell gives the shared flags.
+fn repl_help(a: clap::Arg) -> clap::Arg {
+    match a.get_id().as_str() {
+        "data" => a.help(
+            "Directory of tables: <Table>.parquet, .csv, .json, .jsonl (.gz) files or <Table>/ folders of them. \
+             Without it (and --table), the bundled sample",
+        ),
+        "lenient" => a.help(
+            "Skip (and count) rows of text exports with values that do not fit their column, and malformed \
+             flow-log records, instead of failing (also for `.load`)",
+        ),
+        "params" => a.help(
+            "A value for a query parameter or workbook placeholder (as for `run`); `.param` changes them in \
+             the shell. Repeatable",
+        ),
+        "now" => a.help("Fix now() and ago() to this instant (ISO 8601 UTC); `.now` changes it"),
+        _ => a,
+    }
+}
+
+/// The help texts `recommend` gives the shared flags.
+fn recommend_help(a: clap::Arg) -> clap::Arg {
+    match a.get_id().as_str() {
+        "data" => a.help(
+            "Directory of tables with NTANetAnalytics (as for `run`). Without it (and --table), the bundled sample",
+        ),
+        "tables" => {
+            a.help("A table from a file or a folder of files, e.g. `--table NTANetAnalytics=flows.csv`. Repeatable")
+        }
+        "lenient" => a.help(LENIENT_TEXT_ONLY),
+        _ => a,
+    }
+}
+
 /// Where table schemas come from and which query parameters exist.
 #[derive(Args, Debug, Clone)]
-#[command(mut_arg("data", |a| a.env(None::<&'static str>).help(
-    "Directory of tables: <Table>.parquet, .csv, .json, .jsonl (.gz) files or <Table>/ folders of them. \
-     Without it (and --table), the published NTANetAnalytics and NTAIpDetails schemas are used"
-)))]
-#[command(mut_arg("lenient", |a| a.help(LENIENT_TEXT_ONLY)))]
+#[command(mut_args(catalog_help))]
 pub struct CatalogArgs {
     #[command(flatten)]
     pub data: DataArgs,
@@ -513,19 +557,7 @@ pub enum RunFormat {
 }
 
 #[derive(Args, Debug, Clone, Default)]
-#[command(mut_arg("data", |a| a.help(
-    "Directory of tables: <Table>.parquet, .csv, .json, .jsonl (.gz) files or <Table>/ folders of them. \
-     Without it (and --table), the bundled sample"
-)))]
-#[command(mut_arg("lenient", |a| a.help(
-    "Skip (and count) rows of text exports with values that do not fit their column, and malformed \
-     flow-log records, instead of failing (also for `.load`)"
-)))]
-#[command(mut_arg("params", |a| a.help(
-    "A value for a query parameter or workbook placeholder (as for `run`); `.param` changes them in the \
-     shell. Repeatable"
-)))]
-#[command(mut_arg("now", |a| a.help("Fix now() and ago() to this instant (ISO 8601 UTC); `.now` changes it")))]
+#[command(mut_args(repl_help))]
 pub struct ReplArgs {
     #[command(flatten)]
     pub data: DataArgs,
@@ -650,13 +682,7 @@ pub fn parse_memory(text: &str) -> Result<u64, String> {
 }
 
 #[derive(Args, Debug, Clone)]
-#[command(mut_arg("data", |a| a.help(
-    "Directory of tables with NTANetAnalytics (as for `run`). Without it (and --table), the bundled sample"
-)))]
-#[command(mut_arg("tables", |a| a.help(
-    "A table from a file or a folder of files, e.g. `--table NTANetAnalytics=flows.csv`. Repeatable"
-)))]
-#[command(mut_arg("lenient", |a| a.help(LENIENT_TEXT_ONLY)))]
+#[command(mut_args(recommend_help))]
 pub struct RecommendArgs {
     #[command(flatten)]
     pub data: DataArgs,
