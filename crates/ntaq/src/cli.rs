@@ -224,8 +224,8 @@ pub enum Command {
 }
 
 /// Where the tables come from: `--data`, `--table`, `--lenient` (the help
-/// texts are `run`'s; the other commands say theirs: [`catalog_help`],
-/// [`repl_help`], [`recommend_help`]).
+/// texts are `run`'s; the other commands say theirs: `catalog_help`,
+/// `repl_help`, `recommend_help`).
 #[derive(Args, Debug, Clone, Default)]
 pub struct DataArgs {
     /// Directory of tables: <Table>.parquet, .csv, .json, .jsonl (.gz) files
