@@ -18,6 +18,24 @@ pub mod exit {
     pub const UNSUPPORTED: u8 = 3;
     /// Ctrl-C stopped a run (128 + SIGINT, as shells report it).
     pub const INTERRUPTED: u8 = 130;
+
+    /// The worse of two exit statuses: a usage or I/O error (or an
+    /// interruption), then a query error, then unsupported KQL (reported
+    /// only when nothing else failed).
+    pub fn worse(a: u8, b: u8) -> u8 {
+        let rank = |s: u8| match s {
+            OK => 0,
+            UNSUPPORTED => 1,
+            ERRORS => 2,
+            _ => 3,
+        };
+        if rank(b) > rank(a) { b } else { a }
+    }
+
+    /// The status a set of diagnostics calls for: the worst of theirs.
+    pub fn of<'a>(diagnostics: impl IntoIterator<Item = &'a crate::diagnostic::Diag>) -> u8 {
+        diagnostics.into_iter().map(crate::diagnostic::Diag::status).fold(OK, worse)
+    }
 }
 
 const ABOUT: &str = "Run Microsoft's Zero Trust traffic-analytics KQL queries offline";
@@ -205,13 +223,14 @@ pub enum Command {
     Man,
 }
 
-/// Where table schemas come from and which query parameters exist.
-#[derive(Args, Debug, Clone)]
-pub struct CatalogArgs {
+/// Where the tables come from: `--data`, `--table`, `--lenient` (the help
+/// texts are `run`'s; the other commands say theirs: `catalog_help`,
+/// `repl_help`, `recommend_help`).
+#[derive(Args, Debug, Clone, Default)]
+pub struct DataArgs {
     /// Directory of tables: <Table>.parquet, .csv, .json, .jsonl (.gz) files
-    /// or <Table>/ folders of them. Without it (and --table), the published
-    /// NTANetAnalytics and NTAIpDetails schemas are used.
-    #[arg(long, value_name = "DIR")]
+    /// or <Table>/ folders of them.
+    #[arg(long, value_name = "DIR", env = "NTAQ_DATA")]
     pub data: Option<PathBuf>,
 
     /// A table from a file or a folder of files (Parquet, CSV, JSON, JSON
@@ -221,9 +240,91 @@ pub struct CatalogArgs {
     pub tables: Vec<TableArg>,
 
     /// Skip (and count) rows of text exports with values that do not fit
-    /// their column, instead of failing.
+    /// their column, and malformed flow-log records, instead of failing.
     #[arg(long)]
     pub lenient: bool,
+}
+
+impl DataArgs {
+    /// Neither --data nor --table was given.
+    pub fn is_empty(&self) -> bool {
+        self.data.is_none() && self.tables.is_empty()
+    }
+}
+
+/// The values of a query's parameters and of `now()`: `--param`, `--now`.
+#[derive(Args, Debug, Clone, Default)]
+pub struct QueryArgs {
+    /// A value for a query parameter or workbook placeholder, e.g.
+    /// `--param start=2025-06-01T00:00:00Z` or
+    /// `--param timeInterval:startISO=2025-06-01T00:00:00Z`. Repeatable.
+    /// VALUE is a KQL literal (datetime(…), 42, 1.5, true, 1h), an ISO 8601
+    /// instant, or else text.
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+
+    /// Fix now() and ago() to this instant (ISO 8601 UTC), for reproducible runs.
+    #[arg(long, value_name = "ISO")]
+    pub now: Option<String>,
+}
+
+/// `--lenient` of the commands that read no flow logs.
+const LENIENT_TEXT_ONLY: &str =
+    "Skip (and count) rows of text exports with values that do not fit their column, instead of failing";
+
+/// The help texts `check` and `plan` give the shared flags; `--data` is
+/// not read from $NTAQ_DATA there (without it, the published schemas).
+fn catalog_help(a: clap::Arg) -> clap::Arg {
+    match a.get_id().as_str() {
+        "data" => a.env(None::<&'static str>).help(
+            "Directory of tables: <Table>.parquet, .csv, .json, .jsonl (.gz) files or <Table>/ folders of them. \
+             Without it (and --table), the published NTANetAnalytics and NTAIpDetails schemas are used",
+        ),
+        "lenient" => a.help(LENIENT_TEXT_ONLY),
+        _ => a,
+    }
+}
+
+/// The help texts the shell gives the shared flags.
+fn repl_help(a: clap::Arg) -> clap::Arg {
+    match a.get_id().as_str() {
+        "data" => a.help(
+            "Directory of tables: <Table>.parquet, .csv, .json, .jsonl (.gz) files or <Table>/ folders of them. \
+             Without it (and --table), the bundled sample",
+        ),
+        "lenient" => a.help(
+            "Skip (and count) rows of text exports with values that do not fit their column, and malformed \
+             flow-log records, instead of failing (also for `.load`)",
+        ),
+        "params" => a.help(
+            "A value for a query parameter or workbook placeholder (as for `run`); `.param` changes them in \
+             the shell. Repeatable",
+        ),
+        "now" => a.help("Fix now() and ago() to this instant (ISO 8601 UTC); `.now` changes it"),
+        _ => a,
+    }
+}
+
+/// The help texts `recommend` gives the shared flags.
+fn recommend_help(a: clap::Arg) -> clap::Arg {
+    match a.get_id().as_str() {
+        "data" => a.help(
+            "Directory of tables with NTANetAnalytics (as for `run`). Without it (and --table), the bundled sample",
+        ),
+        "tables" => {
+            a.help("A table from a file or a folder of files, e.g. `--table NTANetAnalytics=flows.csv`. Repeatable")
+        }
+        "lenient" => a.help(LENIENT_TEXT_ONLY),
+        _ => a,
+    }
+}
+
+/// Where table schemas come from and which query parameters exist.
+#[derive(Args, Debug, Clone)]
+#[command(mut_args(catalog_help))]
+pub struct CatalogArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
 
     /// Declare a query parameter by type, e.g. `--param start:datetime`;
     /// `run`'s forms are accepted too, so one list serves both:
@@ -315,36 +416,14 @@ impl std::ops::Deref for RunArgs {
 /// which queries to run).
 #[derive(Args, Debug, Clone)]
 pub struct RunOptions {
-    /// Directory of tables: <Table>.parquet, .csv, .json, .jsonl (.gz) files
-    /// or <Table>/ folders of them.
-    #[arg(long, value_name = "DIR", env = "NTAQ_DATA")]
-    pub data: Option<PathBuf>,
-
-    /// A table from a file or a folder of files (Parquet, CSV, JSON, JSON
-    /// lines, optionally .gz), e.g. `--table NTANetAnalytics=flows.csv`.
-    /// Repeatable; replaces a --data table of the same name.
-    #[arg(long = "table", value_name = "NAME=PATH", value_parser = parse_table_arg)]
-    pub tables: Vec<TableArg>,
-
-    /// Skip (and count) rows of text exports with values that do not fit
-    /// their column, and malformed flow-log records, instead of failing.
-    #[arg(long)]
-    pub lenient: bool,
+    #[command(flatten)]
+    pub data: DataArgs,
 
     #[command(flatten)]
     pub flow: FlowLogArgs,
 
-    /// A value for a query parameter or workbook placeholder, e.g.
-    /// `--param start=2025-06-01T00:00:00Z` or
-    /// `--param timeInterval:startISO=2025-06-01T00:00:00Z`. Repeatable.
-    /// VALUE is a KQL literal (datetime(…), 42, 1.5, true, 1h), an ISO 8601
-    /// instant, or else text.
-    #[arg(long = "param", value_name = "NAME=VALUE")]
-    pub params: Vec<String>,
-
-    /// Fix now() and ago() to this instant (ISO 8601 UTC), for reproducible runs.
-    #[arg(long, value_name = "ISO")]
-    pub now: Option<String>,
+    #[command(flatten)]
+    pub query: QueryArgs,
 
     /// Output format (default: from --output's extension, else table; csv
     /// with --output-dir).
@@ -478,36 +557,16 @@ pub enum RunFormat {
 }
 
 #[derive(Args, Debug, Clone, Default)]
+#[command(mut_args(repl_help))]
 pub struct ReplArgs {
-    /// Directory of tables: <Table>.parquet, .csv, .json, .jsonl (.gz) files
-    /// or <Table>/ folders of them. Without it (and --table), the bundled
-    /// sample.
-    #[arg(long, value_name = "DIR", env = "NTAQ_DATA")]
-    pub data: Option<PathBuf>,
-
-    /// A table from a file or a folder of files (Parquet, CSV, JSON, JSON
-    /// lines, optionally .gz), e.g. `--table NTANetAnalytics=flows.csv`.
-    /// Repeatable; replaces a --data table of the same name.
-    #[arg(long = "table", value_name = "NAME=PATH", value_parser = parse_table_arg)]
-    pub tables: Vec<TableArg>,
-
-    /// Skip (and count) rows of text exports with values that do not fit
-    /// their column, and malformed flow-log records, instead of failing
-    /// (also for `.load`).
-    #[arg(long)]
-    pub lenient: bool,
+    #[command(flatten)]
+    pub data: DataArgs,
 
     #[command(flatten)]
     pub flow: FlowLogArgs,
 
-    /// A value for a query parameter or workbook placeholder (as for
-    /// `run`); `.param` changes them in the shell. Repeatable.
-    #[arg(long = "param", value_name = "NAME=VALUE")]
-    pub params: Vec<String>,
-
-    /// Fix now() and ago() to this instant (ISO 8601 UTC); `.now` changes it.
-    #[arg(long, value_name = "ISO")]
-    pub now: Option<String>,
+    #[command(flatten)]
+    pub query: QueryArgs,
 
     /// Memory a query may hold (e.g. 512MB, 8GiB); default half the
     /// machine's memory. `summarize` spills to $TMPDIR past half of it;
@@ -623,21 +682,10 @@ pub fn parse_memory(text: &str) -> Result<u64, String> {
 }
 
 #[derive(Args, Debug, Clone)]
+#[command(mut_args(recommend_help))]
 pub struct RecommendArgs {
-    /// Directory of tables with NTANetAnalytics (as for `run`). Without it
-    /// (and --table), the bundled sample.
-    #[arg(long, value_name = "DIR", env = "NTAQ_DATA")]
-    pub data: Option<PathBuf>,
-
-    /// A table from a file or a folder of files, e.g.
-    /// `--table NTANetAnalytics=flows.csv`. Repeatable.
-    #[arg(long = "table", value_name = "NAME=PATH", value_parser = parse_table_arg)]
-    pub tables: Vec<TableArg>,
-
-    /// Skip (and count) rows of text exports with values that do not fit
-    /// their column, instead of failing.
-    #[arg(long)]
-    pub lenient: bool,
+    #[command(flatten)]
+    pub data: DataArgs,
 
     /// Raw NSG or VNet flow-log blobs instead of NTANetAnalytics exports
     /// (as for `run --flow-logs`): NTANetAnalytics is derived from them,

@@ -156,10 +156,18 @@ pub fn load_into(session: &mut Session, args: &FlowLogArgs, lenient: bool, bar: 
 /// flow logs not yet derived, derives them and adds them to the session.
 /// Returns the notes of deriving; the error says why it could not.
 pub fn derive_if_needed(session: &mut Session, text: &str) -> Result<Vec<Diag>, Diag> {
+    if session.flow_logs.is_none() {
+        return Ok(Vec::new());
+    }
+    derive_for(session, &crate::session::ParsedQuery::new(text))
+}
+
+/// [`derive_if_needed`] for an already parsed text.
+pub fn derive_for(session: &mut Session, parsed: &crate::session::ParsedQuery) -> Result<Vec<Diag>, Diag> {
     let Some(pending) = session.flow_logs.clone() else {
         return Ok(Vec::new());
     };
-    let checked = session.check(text);
+    let checked = session.check_parsed(parsed);
     if !checked.used_tables.iter().any(|t| DERIVED.contains(&t.as_str())) {
         return Ok(Vec::new());
     }

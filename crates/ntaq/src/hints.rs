@@ -12,8 +12,6 @@ use kql_plan::plan::{Expr, ExprKind, Node, Plan, Program};
 use kql_syntax::ast::BinaryOp;
 use miette::Diagnostic;
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 use thiserror::Error;
 
 /// A column the query reads that the table's files do not have.
@@ -142,10 +140,8 @@ fn column_range(session: &Session, table: &str, column: &str) -> Option<(String,
     if prepared.blocked() {
         return None;
     }
-    let ex = session.executor(&prepared, 0, Arc::new(AtomicBool::new(false)));
-    let rs = ex.result(0).ok()?;
-    for batch in rs.batches {
-        let batch = batch.ok()?;
+    let results = session.collect(&prepared, &crate::execute::Execution::at(0)).ok()?;
+    for batch in results.first()?.batches.iter() {
         if batch.num_rows() == 0 {
             continue;
         }

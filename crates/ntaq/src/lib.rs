@@ -40,6 +40,7 @@ pub mod cli;
 mod commands;
 pub mod config;
 pub mod diagnostic;
+pub mod execute;
 pub mod flowlogs;
 pub mod hints;
 pub mod interrupt;

@@ -231,8 +231,17 @@ impl SourceMap {
 /// Replaces `{name}` placeholders (inside string literals) whose values are
 /// given; returns the new text, its map, and the names still missing.
 pub fn substitute_placeholders(text: &str, values: &ParamValues) -> (String, SourceMap, Vec<String>) {
-    let parsed = kql_syntax::parse(text);
-    let mut placeholders = parsed.script.placeholders;
+    substitute(text, &kql_syntax::parse(text).script.placeholders, values)
+}
+
+/// [`substitute_placeholders`] with the placeholders of `text` already
+/// found (by the parse the caller has).
+pub fn substitute(
+    text: &str,
+    placeholders: &[kql_syntax::ast::Placeholder],
+    values: &ParamValues,
+) -> (String, SourceMap, Vec<String>) {
+    let mut placeholders = placeholders.to_vec();
     placeholders.sort_by_key(|p| p.span.start);
     let mut out = String::with_capacity(text.len());
     let mut map = SourceMap::default();

@@ -3,11 +3,11 @@
 //! and preparing and running it.
 
 use crate::diagnostic::Diag;
-use crate::params::{ParamValues, SourceMap, literal_value, substitute_placeholders, typed_value};
+use crate::params::{ParamValues, SourceMap, literal_value, substitute, typed_value};
 use crate::run_errors::RunError;
 use kql_exec::{Executor, Limits, MemTables, ParquetTables, TableProvider};
 use kql_io::{DataDir, IngestOptions, IoError, TableFiles};
-use kql_plan::{Catalog, Params, Program, TableDef, TableOrigin, bind};
+use kql_plan::{Catalog, Params, Program, SemanticError, TableDef, TableOrigin, bind};
 use kql_syntax::ast::{Script, Statement, StatementKind};
 use miette::Diagnostic;
 use std::path::{Path, PathBuf};
@@ -64,6 +64,30 @@ pub fn ingest_options(lenient: bool) -> IngestOptions {
     IngestOptions { lenient, schemas }
 }
 
+/// A query text and its syntax tree: parsed once, then checked, prepared
+/// and read (the shell's `let`s) from the same tree.
+#[derive(Debug, Clone)]
+pub struct ParsedQuery {
+    pub text: String,
+    pub script: Script,
+    pub errors: Vec<kql_syntax::SyntaxError>,
+}
+
+impl ParsedQuery {
+    pub fn new(text: &str) -> ParsedQuery {
+        let parsed = kql_syntax::parse(text);
+        ParsedQuery { text: text.to_string(), script: parsed.script, errors: parsed.errors }
+    }
+
+    /// A text of `let` statements alone, parsed without errors (the shell
+    /// remembers them).
+    pub fn lets_only(&self) -> bool {
+        self.errors.is_empty()
+            && !self.script.statements.is_empty()
+            && self.script.statements.iter().all(|s| matches!(s.kind, StatementKind::Let(_)))
+    }
+}
+
 /// The outcome of checking one query text.
 #[derive(Debug)]
 pub struct Checked {
@@ -95,6 +119,8 @@ pub struct Prepared {
     /// The text after workbook placeholders were substituted.
     pub text: String,
     pub map: Arc<SourceMap>,
+    /// The syntax tree of `text`.
+    pub script: Script,
     /// Diagnostics, mapped to the original text.
     pub diagnostics: Vec<Diag>,
     pub program: Program,
@@ -308,11 +334,15 @@ impl Session {
 
     /// Parses and binds `text`: every syntax and semantic diagnostic.
     pub fn check(&self, text: &str) -> Checked {
-        self.check_with(text, &self.params)
+        self.check_parsed(&ParsedQuery::new(text))
     }
 
-    fn check_with(&self, text: &str, params: &Params) -> Checked {
-        let parsed = kql_syntax::parse(text);
+    /// Binds an already parsed text: every syntax and semantic diagnostic.
+    pub fn check_parsed(&self, parsed: &ParsedQuery) -> Checked {
+        self.check_with(parsed, &self.params)
+    }
+
+    fn check_with(&self, parsed: &ParsedQuery, params: &Params) -> Checked {
         let bound = if self.prelude.is_empty() {
             bind(&parsed.script, &self.catalog, params)
         } else {
@@ -321,8 +351,8 @@ impl Session {
             bind(&script, &self.catalog, params)
         };
         let mut diagnostics: Vec<(usize, Diag)> = Vec::new();
-        for e in parsed.errors {
-            diagnostics.push((e.span().start, Diag::new(e)));
+        for e in &parsed.errors {
+            diagnostics.push((e.span().start, Diag::new(e.clone())));
         }
         for e in bound.diagnostics {
             let d = Diag::new(e);
@@ -339,7 +369,7 @@ impl Session {
         }
         diagnostics.sort_by_key(|(offset, _)| *offset);
         Checked {
-            script: parsed.script,
+            script: parsed.script.clone(),
             diagnostics: diagnostics.into_iter().map(|(_, d)| d).collect(),
             program: bound.program,
             used_params: bound.used_params,
@@ -350,10 +380,17 @@ impl Session {
     /// Applies parameter values (placeholders substituted, free names bound),
     /// checks the result and prunes it for execution.
     pub fn prepare(&self, text: &str, values: &ParamValues) -> Prepared {
-        let (substituted, map, missing) = substitute_placeholders(text, values);
+        self.prepare_parsed(&ParsedQuery::new(text), values)
+    }
+
+    /// [`Session::prepare`] of an already parsed text (parsed again only
+    /// if placeholders were substituted into it).
+    pub fn prepare_parsed(&self, original: &ParsedQuery, values: &ParamValues) -> Prepared {
+        let text = original.text.as_str();
+        let original_placeholders = &original.script.placeholders;
+        let (substituted, map, missing) = substitute(text, original_placeholders, values);
         let map = Arc::new(map);
         let mut extra: Vec<Diag> = Vec::new();
-        let original_placeholders = kql_syntax::parse(text).script.placeholders;
         for name in &missing {
             if let Some(p) = original_placeholders.iter().find(|p| &p.name == name) {
                 extra.push(Diag::new(RunError::MissingPlaceholder { name: name.clone(), span: p.span }));
@@ -362,7 +399,13 @@ impl Session {
         // Values for names that are not placeholders bind free names and
         // declared parameters (typed by their declaration).
         let mut params = self.params.clone();
-        let parsed = kql_syntax::parse(&substituted);
+        let reparsed;
+        let parsed = if substituted == text {
+            original
+        } else {
+            reparsed = ParsedQuery::new(&substituted);
+            &reparsed
+        };
         let declared: Vec<(String, kql_syntax::ScalarType, bool, kql_syntax::Span)> = parsed
             .script
             .statements
@@ -413,7 +456,7 @@ impl Session {
                 );
             }
         }
-        let checked = self.check_with(&substituted, &params);
+        let checked = self.check_with(parsed, &params);
         for name in free {
             if !checked.used_params.contains(name) {
                 extra.push(Diag::new(RunError::UnusedParameter { name: name.to_string() }));
@@ -424,10 +467,10 @@ impl Session {
         let mut diagnostics: Vec<Diag> = checked
             .diagnostics
             .into_iter()
-            .filter(|d| d.code() != "kql::semantic::placeholder")
+            .filter(|d| !matches!(d.downcast_ref(), Some(SemanticError::UnfilledPlaceholder { .. })))
             .map(|d| d.mapped(map.clone()))
-            .map(|d| match (d.code().as_str(), d.primary_span()) {
-                ("kql::semantic::engine_rejects", Some((start, len))) => Diag::new(RunError::EngineRejects {
+            .map(|d| match (d.downcast_ref(), d.primary_span()) {
+                (Some(SemanticError::EngineRejects { .. }), Some((start, len))) => Diag::new(RunError::EngineRejects {
                     message: d.message(),
                     span: kql_syntax::Span { start, end: start + len },
                     help: d.help(),
@@ -440,7 +483,7 @@ impl Session {
         let mut program = checked.program;
         kql_plan::optimize::optimize(&mut program);
         diagnostics.extend(crate::hints::absent_columns(&program, &self.missing));
-        Prepared { original: text.to_string(), text: substituted, map, diagnostics, program }
+        Prepared { original: text.to_string(), text: substituted, map, script: checked.script, diagnostics, program }
     }
 
     /// An executor for a prepared query; `now` fixes `now()`/`ago()`.

@@ -1,5 +1,8 @@
 //! Where results go: a stream, or a file written through a temporary file
-//! beside it that is renamed into place only when the output is complete.
+//! beside it that is renamed into place only when the output is complete —
+//! at once ([`Destination::File`]), together with other files
+//! ([`Staging`]), or appended to the file ([`Destination::Append`]). This
+//! is the one place that stages output in temporary files.
 
 use super::error::{OutputError, Target};
 use arrow_schema::ArrowError;
@@ -7,7 +10,7 @@ use parquet::errors::ParquetError;
 use std::fmt;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use tempfile::NamedTempFile;
 
 /// Where a sink writes.
@@ -21,6 +24,13 @@ pub enum Destination {
     /// device such as `/dev/null`, a named pipe) is written as a stream:
     /// renaming over it would replace the device with a file.
     File(PathBuf),
+    /// A file written as for `File`, but left in its [`Staging`] when the
+    /// sink finishes: it moves into place when the staging is committed.
+    Staged(PathBuf, Staging),
+    /// A file the output is appended to when the sink finishes. Until then
+    /// it goes to a temporary file beside it, so a failed output appends
+    /// nothing.
+    Append(PathBuf),
 }
 
 impl Destination {
@@ -36,10 +46,19 @@ impl Destination {
         Destination::File(path.into())
     }
 
+    pub fn append(path: impl Into<PathBuf>) -> Destination {
+        Destination::Append(path.into())
+    }
+
+    /// Whether the output goes to a file (some formats need one).
+    pub fn is_file(&self) -> bool {
+        !matches!(self, Destination::Writer(_))
+    }
+
     pub fn target(&self) -> Target {
         match self {
             Destination::Writer(_) => Target::Stream,
-            Destination::File(p) => Target::File(p.clone()),
+            Destination::File(p) | Destination::Staged(p, _) | Destination::Append(p) => Target::File(p.clone()),
         }
     }
 }
@@ -49,7 +68,53 @@ impl fmt::Debug for Destination {
         match self {
             Destination::Writer(_) => f.write_str("Destination::Writer(..)"),
             Destination::File(p) => f.debug_tuple("Destination::File").field(p).finish(),
+            Destination::Staged(p, _) => f.debug_tuple("Destination::Staged").field(p).finish(),
+            Destination::Append(p) => f.debug_tuple("Destination::Append").field(p).finish(),
         }
+    }
+}
+
+/// Files written through temporary files beside them and moved into place
+/// together by [`Staging::commit`]; dropped uncommitted, the files are
+/// removed. (`ntaq run --output-dir`: a script's files appear only if all
+/// its results succeeded.)
+#[derive(Clone, Default)]
+pub struct Staging(Arc<Mutex<Vec<(NamedTempFile, PathBuf)>>>);
+
+impl Staging {
+    pub fn new() -> Staging {
+        Staging::default()
+    }
+
+    /// A destination whose finished file waits here until [`Staging::commit`].
+    pub fn file(&self, path: impl Into<PathBuf>) -> Destination {
+        Destination::Staged(path.into(), self.clone())
+    }
+
+    fn push(&self, temp: NamedTempFile, path: &Path) {
+        let mut files = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        files.push((temp, path.to_path_buf()));
+    }
+
+    /// Moves every finished file into place, in the order they finished;
+    /// returns their paths. After a failure, the files not yet moved are
+    /// removed.
+    pub fn commit(self) -> Result<Vec<PathBuf>, OutputError> {
+        let files = std::mem::take(&mut *self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
+        let mut done = Vec::new();
+        for (temp, path) in files {
+            let target = Target::File(path.clone());
+            temp.persist(&path).map_err(|e| OutputError::Commit { target, source: e.error })?;
+            done.push(path);
+        }
+        Ok(done)
+    }
+}
+
+impl fmt::Debug for Staging {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let files = self.0.lock().map(|v| v.len()).unwrap_or(0);
+        f.debug_struct("Staging").field("files", &files).finish()
     }
 }
 
@@ -99,7 +164,17 @@ impl Errors {
 
 enum Backing {
     Stream(Box<dyn Write + Send>),
-    Temp(NamedTempFile),
+    Temp(NamedTempFile, Finish),
+}
+
+/// What becomes of a finished temporary file.
+enum Finish {
+    /// Renamed over the target.
+    Replace,
+    /// Left in the staging, renamed with the others at its commit.
+    Stage(Staging),
+    /// Appended to the target, then removed.
+    Append,
 }
 
 /// The bottom of the writer stack: counts bytes and records the first error.
@@ -122,7 +197,7 @@ impl Write for Tracked {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let r = match &mut self.backing {
             Backing::Stream(w) => w.write(buf),
-            Backing::Temp(f) => f.write(buf),
+            Backing::Temp(f, _) => f.write(buf),
         };
         let n = self.note(r)?;
         self.bytes += n as u64;
@@ -132,7 +207,7 @@ impl Write for Tracked {
     fn flush(&mut self) -> io::Result<()> {
         let r = match &mut self.backing {
             Backing::Stream(w) => w.flush(),
-            Backing::Temp(f) => f.flush(),
+            Backing::Temp(f, _) => f.flush(),
         };
         self.note(r)
     }
@@ -152,14 +227,16 @@ impl Output {
         let target = dest.target();
         let backing = match dest {
             Destination::Writer(w) => Backing::Stream(w),
-            Destination::File(path) if is_special(&path) => {
+            Destination::File(path) | Destination::Staged(path, _) if is_special(&path) => {
                 let file = std::fs::OpenOptions::new()
                     .write(true)
                     .open(&path)
                     .map_err(|source| OutputError::Create { target: target.clone(), source })?;
                 Backing::Stream(Box::new(file))
             }
-            Destination::File(path) => Backing::Temp(temp_beside(&path, &target)?),
+            Destination::File(path) => Backing::Temp(temp_beside(&path, &target)?, Finish::Replace),
+            Destination::Staged(path, staging) => Backing::Temp(temp_beside(&path, &target)?, Finish::Stage(staging)),
+            Destination::Append(path) => Backing::Temp(temp_beside(&path, &target)?, Finish::Append),
         };
         let first_io = Arc::new(OnceLock::new());
         let tracked = Tracked { backing, bytes: 0, first_io: first_io.clone() };
@@ -178,14 +255,23 @@ impl Output {
         let bytes = tracked.bytes;
         match tracked.backing {
             Backing::Stream(mut w) => w.flush().map_err(|e| errors.io(e))?,
-            Backing::Temp(temp) => {
-                temp.as_file().sync_all().map_err(|e| errors.io(e))?;
+            Backing::Temp(mut temp, finish) => {
                 let Target::File(path) = &errors.target else {
                     return Err(errors.io(io::Error::other("a temporary file without a target path")));
                 };
-                // On failure the temporary file is dropped with the error, which removes it.
-                temp.persist(path)
-                    .map_err(|e| OutputError::Commit { target: errors.target.clone(), source: e.error })?;
+                match finish {
+                    Finish::Append => append(&mut temp, path).map_err(|e| errors.io(e))?,
+                    Finish::Replace | Finish::Stage(_) => temp.as_file().sync_all().map_err(|e| errors.io(e))?,
+                }
+                match finish {
+                    // On failure the temporary file is dropped with the error, which removes it.
+                    Finish::Replace => temp
+                        .persist(path)
+                        .map_err(|e| OutputError::Commit { target: errors.target.clone(), source: e.error })
+                        .map(drop)?,
+                    Finish::Stage(staging) => staging.push(temp, path),
+                    Finish::Append => {}
+                }
             }
         }
         Ok(bytes)
@@ -204,6 +290,16 @@ impl Write for Output {
     fn flush(&mut self) -> io::Result<()> {
         self.inner.flush()
     }
+}
+
+/// Appends the whole of a finished temporary file to `path` (created if missing).
+fn append(temp: &mut NamedTempFile, path: &Path) -> io::Result<()> {
+    use std::io::Seek;
+    let from = temp.as_file_mut();
+    from.rewind()?;
+    let mut to = std::fs::OpenOptions::new().append(true).create(true).open(path)?;
+    io::copy(from, &mut to)?;
+    to.flush()
 }
 
 /// True if `path` exists and is neither a regular file nor a directory (a
@@ -250,4 +346,61 @@ pub fn write_bytes(dest: Destination, bytes: &[u8]) -> Result<u64, OutputError> 
     let mut out = Output::open(dest)?;
     out.write_all(bytes).map_err(|e| out.errors().io(e))?;
     out.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn written(dest: Destination, text: &str) -> Result<u64, OutputError> {
+        write_bytes(dest, text.as_bytes())
+    }
+
+    fn listing(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> =
+            std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn staged_files_appear_together_at_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a.csv"), dir.path().join("b.csv"));
+        std::fs::write(&b, "old").unwrap();
+        let staging = Staging::new();
+        written(staging.file(&a), "1\n").unwrap();
+        written(staging.file(&b), "2\n").unwrap();
+        // Finished, not yet in place: the old file is untouched, the new one absent.
+        assert!(!a.exists());
+        assert_eq!(std::fs::read_to_string(&b).unwrap(), "old");
+        assert_eq!(staging.commit().unwrap(), [a.clone(), b.clone()]);
+        assert_eq!(std::fs::read_to_string(&a).unwrap(), "1\n");
+        assert_eq!(std::fs::read_to_string(&b).unwrap(), "2\n");
+        assert_eq!(listing(dir.path()), ["a.csv", "b.csv"]);
+    }
+
+    #[test]
+    fn an_uncommitted_staging_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let staging = Staging::new();
+        written(staging.file(dir.path().join("a.csv")), "1\n").unwrap();
+        drop(staging);
+        assert!(listing(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn appends_are_whole_or_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.txt");
+        written(Destination::append(&path), "a\n").unwrap();
+        written(Destination::append(&path), "b\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "a\nb\n");
+        // An output dropped unfinished appends nothing and leaves no file behind.
+        let mut out = Output::open(Destination::append(&path)).unwrap();
+        out.write_all(b"c\n").unwrap();
+        drop(out);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "a\nb\n");
+        assert_eq!(listing(dir.path()), ["out.txt"]);
+    }
 }

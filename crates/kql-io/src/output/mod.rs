@@ -72,7 +72,7 @@ mod table;
 pub mod text;
 pub mod width;
 
-pub use dest::{Destination, write_bytes};
+pub use dest::{Destination, Staging, write_bytes};
 pub use error::{OutputError, Target};
 pub use kusto::{KUSTO_TYPE_KEY, canonical_type, kusto_type_of_arrow, kusto_type_of_field};
 
@@ -311,7 +311,7 @@ pub fn sink(
     dest: Destination,
     opts: &OutputOptions,
 ) -> Result<Box<dyn Sink>, OutputError> {
-    if format.needs_file() && !matches!(dest, Destination::File(_)) {
+    if format.needs_file() && !dest.is_file() {
         return Err(OutputError::FormatNeedsFile { format: format.to_string() });
     }
     let target = dest.target();

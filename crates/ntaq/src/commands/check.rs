@@ -105,16 +105,12 @@ pub fn diagnostics(session: &crate::session::Session, text: &str, target: kql_sy
     all
 }
 
+/// The worst status of the files: 2 if one cannot be read.
 fn status(outcomes: &[Outcome]) -> u8 {
-    if outcomes.iter().any(|o| o.read_error.is_some() || o.diagnostics.iter().any(Diag::is_io_error)) {
-        exit::USAGE
-    } else if outcomes.iter().any(|o| o.diagnostics.iter().any(Diag::is_error)) {
-        exit::ERRORS
-    } else if outcomes.iter().any(|o| o.diagnostics.iter().any(Diag::is_unsupported)) {
-        exit::UNSUPPORTED
-    } else {
-        exit::OK
+    if outcomes.iter().any(|o| o.read_error.is_some()) {
+        return exit::USAGE;
     }
+    exit::of(outcomes.iter().flat_map(|o| &o.diagnostics))
 }
 
 fn report_human(outcomes: &[Outcome]) {

@@ -9,7 +9,7 @@ pub(crate) mod progress;
 pub mod recommend;
 pub mod run;
 
-use crate::cli::CatalogArgs;
+use crate::cli::{CatalogArgs, DataArgs, FlowLogArgs};
 use crate::diagnostic::Diag;
 use crate::session::Session;
 use std::io::Read;
@@ -188,10 +188,11 @@ pub fn error_text(d: &Diag) -> String {
 
 /// The session for `--data` / `--table` / `--param`, or a usage/I/O error message.
 pub fn build_session(args: &CatalogArgs) -> Result<(Session, Vec<Diag>), String> {
-    let (mut session, warnings) = if args.data.is_none() && args.tables.is_empty() {
+    let data = &args.data;
+    let (mut session, warnings) = if data.is_empty() {
         (Session::builtin(), Vec::new())
     } else {
-        Session::open(args.data.as_deref(), &args.tables, args.lenient).map_err(io_error_text)?
+        Session::open(data.data.as_deref(), &data.tables, data.lenient).map_err(io_error_text)?
     };
     let mut seen = std::collections::HashSet::new();
     for spec in &args.params {
@@ -209,6 +210,77 @@ pub fn build_session(args: &CatalogArgs) -> Result<(Session, Vec<Diag>), String>
         }
     }
     Ok((session, warnings))
+}
+
+/// How [`load_session`] reports what it read, on standard error.
+#[derive(Debug, Clone, Copy)]
+pub struct Loading {
+    /// No notes (the sample in use, what was read); warnings still print.
+    pub quiet: bool,
+    /// Say when the bundled sample stands in for --data.
+    pub sample_note: bool,
+    /// List the published columns the data lacks (else each query that
+    /// reads one says so: `kql::io::absent_column`).
+    pub missing_columns: bool,
+    /// A progress bar while flow logs are read (if standard error is a terminal).
+    pub progress: bool,
+}
+
+impl Loading {
+    /// Prints the notes and warnings about loaded data that this loading shows.
+    pub fn print(&self, notes: Vec<Diag>) {
+        let shown: Vec<Diag> = notes
+            .into_iter()
+            .filter(|d| !self.quiet || d.severity() != crate::diagnostic::Severity::Note)
+            .filter(|d| self.missing_columns || !d.is_missing_columns())
+            .collect();
+        print_load_notes(&shown);
+    }
+}
+
+/// The session of `run`, `recommend` and the shell: the tables of --data
+/// and --table, else of the config file's data directory, else the
+/// bundled sample; then --flow-logs' FlowTuples (the tables derived from
+/// them when first read). Prints the notes as `how` says. Returns the
+/// session and what its tables are ("the bundled sample", the directory),
+/// or the message of a usage or I/O error.
+pub fn load_session(
+    args: &DataArgs,
+    flow: &FlowLogArgs,
+    config: &crate::config::Config,
+    how: &Loading,
+) -> Result<(Session, String), String> {
+    let flow_logs = !flow.flow_logs.is_empty();
+    // Defaults from the config file fill in what the command line left open.
+    let data = match &args.data {
+        None if args.tables.is_empty() && !flow_logs => config.data.clone(),
+        data => data.clone(),
+    };
+    let (mut session, notes, source) = if data.is_none() && args.tables.is_empty() && !flow_logs {
+        if how.sample_note && !how.quiet {
+            let note = format!("note: no --data DIR given; using {}", crate::sample::DESCRIPTION);
+            eprintln!("{}", wrap(&note, stderr_width()));
+        }
+        let (session, notes) = Session::sample().map_err(io_error_text)?;
+        (session, notes, "the bundled sample".to_string())
+    } else {
+        let source = match &data {
+            Some(dir) => dir.display().to_string(),
+            None if flow_logs => "the flow logs".to_string(),
+            None => "the --table tables".to_string(),
+        };
+        let (session, notes) = Session::open(data.as_deref(), &args.tables, args.lenient).map_err(io_error_text)?;
+        (session, notes, source)
+    };
+    how.print(notes);
+    session.lenient = args.lenient;
+    if flow_logs {
+        // FlowTuples now; the derived tables only if a query reads them.
+        let bar = how.progress && std::io::IsTerminal::is_terminal(&std::io::stderr());
+        let notes = crate::flowlogs::load_into(&mut session, flow, args.lenient, bar).map_err(|d| error_text(&d))?;
+        how.print(notes);
+    }
+    Ok((session, source))
 }
 
 /// Prints the notes and warnings about loaded data (one line each).

@@ -3,7 +3,7 @@
 //! run by the same session and executor as `ntaq run`.
 
 use crate::cli::{RecommendArgs, exit};
-use crate::diagnostic::{Diag, Severity};
+use crate::diagnostic::Diag;
 use crate::params::ParamValues;
 use crate::session::Session;
 use arrow_array::cast::AsArray;
@@ -12,7 +12,6 @@ use arrow_array::{Array, RecordBatch};
 use nta_azure::{ServiceTags, Topology};
 use nta_recommend::{Inputs, NtaRow, ObservedFlow, Options, Skip, Window};
 use std::collections::BTreeMap;
-use std::io::IsTerminal;
 use std::sync::Arc;
 
 /// The columns the recommender reads (docs/recommend.md lists them).
@@ -28,7 +27,7 @@ fn usage(msg: impl std::fmt::Display) -> u8 {
     exit::USAGE
 }
 
-fn error_text(d: impl miette::Diagnostic + Send + Sync + 'static) -> String {
+fn error_text(d: impl miette::Diagnostic + crate::diagnostic::Classify + Send + Sync + 'static) -> String {
     super::error_text(&Diag::new(d))
 }
 
@@ -41,47 +40,27 @@ pub fn run(args: &RecommendArgs) -> u8 {
         Ok(c) => c,
         Err(e) => return usage(e),
     };
-    let data = args.data.clone().or_else(|| if args.tables.is_empty() { config.data.clone() } else { None });
-    let loaded = if data.is_none() && args.tables.is_empty() && args.flow_logs.is_empty() {
-        if !args.quiet {
-            let note = format!("note: no --data DIR given; using {}", crate::sample::DESCRIPTION);
-            eprintln!("{}", super::wrap(&note, super::stderr_width()));
-        }
-        Session::sample()
-    } else {
-        Session::open(data.as_deref(), &args.tables, args.lenient)
+    // The same reading and derivation as `run --flow-logs`, enriched
+    // with the same --topology and --service-tags.
+    let flow = crate::cli::FlowLogArgs {
+        flow_logs: args.flow_logs.clone(),
+        topology: args.topology.clone(),
+        service_tags: args.service_tags.clone(),
+        interval: args.interval,
+        ..Default::default()
     };
-    let (mut session, mut notes) = match loaded {
-        Ok(s) => s,
-        Err(e) => return usage(super::io_error_text(e)),
+    let loading =
+        super::Loading { quiet: args.quiet, sample_note: true, missing_columns: false, progress: !args.quiet };
+    let mut session = match super::load_session(&args.data, &flow, &config, &loading) {
+        Ok((session, _)) => session,
+        Err(msg) => return usage(msg),
     };
     if !args.flow_logs.is_empty() {
-        // The same reading and derivation as `run --flow-logs`, enriched
-        // with the same --topology and --service-tags.
-        let flow = crate::cli::FlowLogArgs {
-            flow_logs: args.flow_logs.clone(),
-            topology: args.topology.clone(),
-            service_tags: args.service_tags.clone(),
-            interval: args.interval,
-            ..Default::default()
-        };
-        let bar = !args.quiet && std::io::stderr().is_terminal();
-        let loaded = crate::flowlogs::load_into(&mut session, &flow, args.lenient, bar).and_then(|mut n| {
-            crate::flowlogs::derive_if_needed(&mut session, FLOWS_QUERY).map(|m| {
-                n.extend(m);
-                n
-            })
-        });
-        match loaded {
-            Ok(n) => notes.extend(n),
+        match crate::flowlogs::derive_if_needed(&mut session, FLOWS_QUERY) {
+            Ok(notes) => loading.print(notes),
             Err(d) => return usage(super::error_text(&d)),
         }
     }
-    let notes: Vec<Diag> = notes
-        .into_iter()
-        .filter(|d| d.code() != "kql::io::missing_columns" && (!args.quiet || d.severity() != Severity::Note))
-        .collect();
-    super::print_load_notes(&notes);
 
     // Topology and NSG exports are the same kind of input (az … list -o json).
     let mut paths = args.nsg.clone();
@@ -157,13 +136,12 @@ fn read_flows(session: &Session) -> Result<(Vec<ObservedFlow>, BTreeMap<Skip, u6
         for d in &prepared.diagnostics {
             eprint!("{}", d.render("<recommend query>", &prepared.original, super::stderr_color()));
         }
-        let io = prepared.diagnostics.iter().any(Diag::is_io_error);
+        // Unsupported KQL cannot be the reason (the query is ntaq's own).
+        let io = prepared.diagnostics.iter().any(|d| d.status() == exit::USAGE);
         return Err(if io { exit::USAGE } else { exit::ERRORS });
     }
-    let interrupt = crate::interrupt::Interrupt::default();
-    let ex = session.executor(&prepared, 0, interrupt.cancel.clone());
-    let batches: Vec<RecordBatch> = match ex.result(0).and_then(|rs| rs.batches.collect()) {
-        Ok(b) => b,
+    let batches: Vec<RecordBatch> = match session.collect(&prepared, &crate::execute::Execution::at(0)) {
+        Ok(results) => results.into_iter().next().map(|r| r.batches).unwrap_or_default(),
         Err(e) => {
             eprintln!("ntaq: reading NTANetAnalytics: {e}");
             return Err(exit::ERRORS);

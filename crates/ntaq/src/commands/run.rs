@@ -3,11 +3,15 @@
 use super::progress::Bar;
 use super::{Input, expand_files, queries_in, read_input, stderr_color};
 use crate::cli::{RunArgs, RunFormat, RunOptions, exit};
-use crate::diagnostic::{Diag, Severity};
+use crate::diagnostic::Diag;
+use crate::execute::{Execution, ResultSink};
 use crate::interrupt::Interrupt;
 use crate::params::ParamValues;
 use crate::session::{Prepared, Session};
+use arrow_array::RecordBatch;
+use arrow_schema::SchemaRef;
 use kql_exec::ScanProgress;
+use kql_io::output::Staging;
 use kql_io::output::chart::graph::{DEFAULT_MAX_EDGES, GraphOptions};
 use kql_io::{Destination, OutputError, OutputFormat, OutputOptions};
 use std::collections::HashSet;
@@ -54,7 +58,7 @@ fn output_usage(e: OutputError) -> Stop {
 
 /// The instant `now()` means: `--now`, else the clock.
 fn now_of(args: &RunOptions) -> Result<i64, String> {
-    match &args.now {
+    match &args.query.now {
         Some(text) => kql_syntax::time::parse_datetime(text).ok_or_else(|| {
             format!("invalid --now `{text}`: expected an ISO 8601 instant such as 2025-06-01T00:00:00Z")
         }),
@@ -87,18 +91,6 @@ fn finish(outcome: Result<(), Stop>) -> u8 {
 fn usage(msg: impl std::fmt::Display) -> Stop {
     eprintln!("ntaq: {msg}");
     Stop::Status(exit::USAGE)
-}
-
-/// The worse of two exit statuses: a usage or I/O error, then a query
-/// error, then unsupported KQL (reported only when nothing else failed).
-fn worse(a: u8, b: u8) -> u8 {
-    let rank = |s: u8| match s {
-        exit::OK => 0,
-        exit::UNSUPPORTED => 1,
-        exit::ERRORS => 2,
-        _ => 3,
-    };
-    if rank(b) > rank(a) { b } else { a }
 }
 
 /// One query to run: the input it comes from (diagnostics show that
@@ -163,9 +155,6 @@ fn run_inner(args: &RunOptions, queries_of: impl FnOnce() -> Result<Vec<Query>, 
     // Defaults from the config file fill in what the command line left open.
     let config = crate::config::Config::load().map_err(usage)?;
     let mut filled = args.clone();
-    if filled.data.is_none() && filled.tables.is_empty() && filled.flow.flow_logs.is_empty() {
-        filled.data = config.data.clone();
-    }
     filled.max_width = filled.max_width.or(config.max_width);
     let args = &filled;
     let to_screen = args.format.is_none() && args.output.is_none() && args.output_dir.is_none();
@@ -182,7 +171,7 @@ fn run_inner(args: &RunOptions, queries_of: impl FnOnce() -> Result<Vec<Query>, 
         return Err(usage(format!("--format {format} writes a file: add --output FILE or --output-dir DIR")));
     }
     let now = now_of(args).map_err(usage)?;
-    let values = ParamValues::parse(&args.params).map_err(usage)?;
+    let values = ParamValues::parse(&args.query.params).map_err(usage)?;
     let queries = queries_of().map_err(usage)?;
     if args.output.is_some() && queries.len() > 1 {
         return Err(usage(
@@ -204,26 +193,16 @@ fn run_inner(args: &RunOptions, queries_of: impl FnOnce() -> Result<Vec<Query>, 
         }
         std::fs::create_dir_all(dir).map_err(|e| usage(format!("cannot create `{}`: {e}", dir.display())))?;
     }
-    let loaded = if args.data.is_none() && args.tables.is_empty() && args.flow.flow_logs.is_empty() {
-        if !args.quiet {
-            let note = format!("note: no --data DIR given; using {}", crate::sample::DESCRIPTION);
-            eprintln!("{}", super::wrap(&note, super::stderr_width()));
-        }
-        Session::sample()
-    } else {
-        Session::open(args.data.as_deref(), &args.tables, args.lenient)
-    };
-    let (mut session, mut warnings) = loaded.map_err(|e| usage(super::io_error_text(e)))?;
+    // Columns the data lacks are named by each query that reads one
+    // (kql::io::absent_column), not listed here.
+    let loading =
+        super::Loading { quiet: args.quiet, sample_note: true, missing_columns: false, progress: !args.quiet };
+    let (mut session, _) = super::load_session(&args.data, &args.flow, &config, &loading).map_err(usage)?;
     if !args.flow.flow_logs.is_empty() {
-        // FlowTuples now; the derived tables only if a query reads them.
-        let bar = !args.quiet && std::io::stderr().is_terminal();
-        let notes = crate::flowlogs::load_into(&mut session, &args.flow, args.lenient, bar)
-            .map_err(|d| usage(super::error_text(&d)))?;
-        warnings.extend(notes);
         for q in &queries {
             let notes =
                 crate::flowlogs::derive_if_needed(&mut session, &q.text).map_err(|d| usage(super::error_text(&d)))?;
-            warnings.extend(notes);
+            loading.print(notes);
         }
     }
     if let Some(bytes) = args.max_memory {
@@ -231,14 +210,6 @@ fn run_inner(args: &RunOptions, queries_of: impl FnOnce() -> Result<Vec<Query>, 
     }
     let interrupt = Interrupt::default();
     interrupt.install();
-    // Columns the data lacks are named by each query that reads one
-    // (kql::io::absent_column), not listed here.
-    let warnings: Vec<Diag> = warnings
-        .into_iter()
-        .filter(|d| !args.quiet || d.severity() != Severity::Note)
-        .filter(|d| d.code() != "kql::io::missing_columns")
-        .collect();
-    super::print_load_notes(&warnings);
     let mut runner = Runner {
         args,
         session: &session,
@@ -265,7 +236,7 @@ fn run_inner(args: &RunOptions, queries_of: impl FnOnce() -> Result<Vec<Query>, 
                 return Err(Stop::Status(exit::INTERRUPTED));
             }
             Err(Stop::Status(s)) => {
-                status = worse(status, s);
+                status = exit::worse(status, s);
                 failed.push((&q.label, s));
                 if args.fail_fast {
                     break;
@@ -321,13 +292,21 @@ struct Runner<'a> {
 enum Failure {
     Exec(kql_exec::ExecError),
     Output(OutputError),
+    /// Already reported.
+    Stop(Stop),
+}
+
+impl From<kql_exec::ExecError> for Failure {
+    fn from(e: kql_exec::ExecError) -> Self {
+        Failure::Exec(e)
+    }
 }
 
 impl Runner<'_> {
     fn run_one(&mut self, q: &Query) -> Result<(), Stop> {
         let (args, input, color) = (self.args, &q.input, self.color);
         let prepared = self.session.prepare(&q.text, self.values);
-        let is_unused = |d: &Diag| d.code() == "kql::run::unused_parameter";
+        let is_unused = |d: &Diag| d.is_unused_parameter();
         let here: Vec<Diag> = prepared.diagnostics.iter().filter(|d| is_unused(d)).cloned().collect();
         self.unused = Some(match self.unused.take() {
             None => here,
@@ -338,19 +317,12 @@ impl Runner<'_> {
         // The terminal's table draws a text chart above it.
         let to_screen_table = self.format == OutputFormat::Table && args.output.is_none() && args.output_dir.is_none();
         let draws = (matches!(self.format, OutputFormat::Svg | OutputFormat::Html) && !args.graph) || to_screen_table;
-        let is_drawn = |d: &Diag| draws && d.code() == "kql::semantic::render";
+        let is_drawn = |d: &Diag| draws && d.is_render_note();
         for d in prepared.diagnostics.iter().filter(|d| !is_unused(d) && !is_drawn(d)) {
             eprint!("{}", d.render(&input.name, &input.text, color));
         }
         if prepared.blocked() {
-            let status = if prepared.diagnostics.iter().any(Diag::is_io_error) {
-                exit::USAGE
-            } else if prepared.diagnostics.iter().any(Diag::is_error) {
-                exit::ERRORS
-            } else {
-                exit::UNSUPPORTED
-            };
-            return Err(Stop::Status(status));
+            return Err(Stop::Status(exit::of(&prepared.diagnostics)));
         }
         let results = prepared.program.results.len();
         if args.output.is_some() && results > 1 {
@@ -371,10 +343,7 @@ impl Runner<'_> {
 
     /// Runs a prepared query and writes each of its results.
     fn write_results(&mut self, q: &Query, prepared: &Prepared, progress: Arc<ScanProgress>) -> Result<(), Stop> {
-        let (args, input, format, color) = (self.args, &q.input, self.format, self.color);
-        let results = prepared.program.results.len();
-        let ex =
-            self.session.executor(prepared, self.now, self.interrupt.cancel.clone()).with_progress(progress.clone());
+        let (args, format) = (self.args, self.format);
         let to_file = args.output.is_some() || args.output_dir.is_some();
         let limit = row_limit(args.max_rows, format, to_file);
         // Files get every cell whole; standard output is fitted to the screen.
@@ -392,120 +361,47 @@ impl Runner<'_> {
                 max_edges: args.max_edges.unwrap_or(DEFAULT_MAX_EDGES),
             },
         };
-        // --output-dir: the script's files, renamed into place when all succeeded.
-        let mut staged = Staged::default();
-        let mut headed = false;
-        for k in 0..results {
-            let started = Instant::now();
-            let (dest, spool) = match (&args.output, &args.output_dir) {
-                (Some(path), _) => (Destination::file(path), None),
-                (None, Some(dir)) => {
-                    let name = match results {
-                        1 => format!("{}.{}", q.stem, format.extension()),
-                        _ => format!("{}.{}.{}", q.stem, k + 1, format.extension()),
-                    };
-                    let target = dir.join(&name);
-                    if self.written.contains(&target) {
-                        return Err(usage(format!(
-                            "{} would overwrite `{}`, written earlier in this run",
-                            q.label,
-                            target.display()
-                        )));
-                    }
-                    let part = dir.join(format!(".{name}.{}.partial", std::process::id()));
-                    staged.files.push((part.clone(), target));
-                    (Destination::file(part), None)
-                }
-                // A table is written only when complete; other formats are spooled
-                // so that a failing query prints nothing.
-                (None, None) if format == OutputFormat::Table => (Destination::stdout(), None),
-                (None, None) => {
-                    let spool = Spool::new().map_err(|e| usage(format!("cannot create a temporary file: {e}")))?;
-                    (Destination::writer(spool.clone()), Some(spool))
-                }
-            };
-            let bar = self.progress.then(|| Bar::stderr(progress.clone(), q.label.clone()));
-            let mut cut_at = None;
-            let streamed = (|| {
-                let rs = ex.result(k).map_err(Failure::Exec)?;
-                let mut sink = kql_io::sink(format, rs.schema.clone(), dest, &opts).map_err(Failure::Output)?;
-                // The table, line and markdown formats count the rows past
-                // their limit themselves; the others stop reading at the limit.
-                let cut = limit.filter(|_| !counts_rows);
-                let mut rows: u64 = 0;
-                for batch in rs.batches {
-                    let batch = batch.map_err(Failure::Exec)?;
-                    match cut {
-                        Some(n) if rows + batch.num_rows() as u64 > n => {
-                            sink.write(&batch.slice(0, (n - rows) as usize)).map_err(Failure::Output)?;
-                            cut_at = Some(n);
-                            break;
-                        }
-                        _ => sink.write(&batch).map_err(Failure::Output)?,
-                    }
-                    rows += batch.num_rows() as u64;
-                }
-                Ok(sink)
-            })();
-            drop(bar);
-            let sink = match streamed {
-                Ok(sink) => sink,
-                Err(Failure::Exec(e)) => return Err(exec_failed(e, prepared, input, color)),
-                Err(Failure::Output(e)) => return Err(output_failed(e)),
-            };
-            if self.several && counts_rows && args.output.is_none() && args.output_dir.is_none() && !headed {
-                println!("== {} ==", q.label);
-                headed = true;
-            }
-            let summary = sink.finish().map_err(output_failed)?;
-            if summary.rows == 0
-                && !args.quiet
-                && let Some(hint) = crate::hints::empty_result_hint(self.session, prepared, self.now)
-            {
-                eprintln!("note: {}: {hint}", q.label);
-            }
-            for note in &summary.notes {
-                eprintln!("warning: {}: {note}", q.label);
-            }
-            if let Some(n) = cut_at {
-                let why = if args.max_rows.is_some() { "--max-rows" } else { "Kusto's result truncation limit" };
-                eprintln!(
-                    "warning: {}: the result was cut at {n} rows ({why}); --max-rows N changes it, 0 writes all",
-                    q.label
-                );
-            }
-            if let Some(spool) = spool {
-                spool.copy_to_stdout().map_err(|e| {
-                    if e.kind() == std::io::ErrorKind::BrokenPipe {
-                        Stop::BrokenPipe
-                    } else {
-                        usage(format!("cannot write to standard output: {e}"))
-                    }
-                })?;
-            }
-            let secs = started.elapsed().as_secs_f64();
-            // What a file received: every row, or the first --max-rows of a
-            // table, which counts the rest.
-            let written = match summary.rows_written {
-                n if n < summary.rows => format!("{n} of {}", super::rows(summary.rows)),
-                _ => super::rows(summary.rows),
-            };
-            let report = match (args.output_dir.is_some(), &summary.path) {
-                (true, _) => {
-                    let target = staged.files.last().map(|(_, t)| t.display().to_string()).unwrap_or_default();
-                    staged.reports.push(format!("{written} written to {target} ({secs:.3} s)"));
-                    None
-                }
-                (false, Some(p)) => Some(format!("{written} written to {} ({secs:.3} s)", p.display())),
-                (false, None) if counts_rows => Some(format!("{} ({secs:.3} s)", super::rows(summary.rows))),
-                _ => None,
-            };
-            if let Some(report) = report.filter(|_| !args.quiet) {
-                eprintln!("{report}");
+        // The table, line and markdown formats count the rows past their
+        // limit themselves; the others stop reading at the limit.
+        let how = Execution {
+            now: self.now,
+            cancel: self.interrupt.cancel.clone(),
+            progress: Some(progress.clone()),
+            max_rows: limit.filter(|_| !counts_rows),
+        };
+        let session = self.session;
+        let mut sink = Writing {
+            runner: self,
+            q,
+            prepared,
+            opts,
+            counts_rows,
+            results: prepared.program.results.len(),
+            progress,
+            bar: None,
+            staging: Staging::new(),
+            reports: Vec::new(),
+            headed: false,
+            current: None,
+        };
+        match session.execute(prepared, &how, &mut sink) {
+            Ok(()) => {}
+            Err(failure) => {
+                // The progress bar and any staged files go first.
+                drop(sink);
+                return Err(match failure {
+                    Failure::Exec(e) => exec_failed(e, prepared, &q.input, self.color),
+                    Failure::Output(e) => output_failed(e),
+                    Failure::Stop(stop) => stop,
+                });
             }
         }
-        let reports = std::mem::take(&mut staged.reports);
-        let targets = staged.commit().map_err(|e| usage(format!("cannot write the results of {}: {e}", q.label)))?;
+        let Writing { staging, reports, .. } = sink;
+        // --output-dir: the script's files, renamed into place when all succeeded.
+        let targets = staging.commit().map_err(|e| {
+            let d = Diag::new(e);
+            usage(format!("cannot write the results of {}: {}", q.label, d.message()))
+        })?;
         self.written.extend(targets);
         if !args.quiet {
             for r in reports {
@@ -516,42 +412,147 @@ impl Runner<'_> {
     }
 }
 
-/// The files of one script in `--output-dir`, written under temporary
-/// names and renamed into place together; dropped uncommitted, they are
-/// removed, so a failing script leaves none of its files.
-#[derive(Default)]
-struct Staged {
-    /// (temporary name, final name)
-    files: Vec<(PathBuf, PathBuf)>,
-    /// What to report once they are in place.
+/// Where `ntaq run` writes the results of one query: each to the
+/// destination its options say, then reported on standard error.
+struct Writing<'a, 'r> {
+    runner: &'a mut Runner<'r>,
+    q: &'a Query,
+    prepared: &'a Prepared,
+    opts: OutputOptions,
+    /// The format counts the rows past its limit itself.
+    counts_rows: bool,
+    /// How many results the query has.
+    results: usize,
+    progress: Arc<ScanProgress>,
+    /// Drawn while a result runs, cleared before it is reported.
+    bar: Option<Bar>,
+    /// `--output-dir`: the query's files, moved into place together.
+    staging: Staging,
+    /// What `--output-dir` received, said once the files are in place.
     reports: Vec<String>,
+    /// The query's name was printed above its first table.
+    headed: bool,
+    /// The result being written.
+    current: Option<Current>,
 }
 
-impl Staged {
-    /// Renames every file into place (an existing file keeps its
-    /// permissions, as `--output` does); returns the final names.
-    fn commit(mut self) -> std::io::Result<Vec<PathBuf>> {
-        let files = std::mem::take(&mut self.files);
-        let mut done = Vec::new();
-        for (k, (part, target)) in files.iter().enumerate() {
-            if let Ok(existing) = std::fs::metadata(target) {
-                let _ = std::fs::set_permissions(part, existing.permissions());
+/// A result being written.
+struct Current {
+    dest: Option<Destination>,
+    /// Standard output, collected until the result is complete.
+    spool: Option<Spool>,
+    sink: Option<Box<dyn kql_io::Sink>>,
+    started: Instant,
+}
+
+impl ResultSink for Writing<'_, '_> {
+    type Error = Failure;
+
+    fn begin(&mut self, k: usize) -> Result<(), Failure> {
+        let (args, format, q) = (self.runner.args, self.runner.format, self.q);
+        let started = Instant::now();
+        let (dest, spool) = match (&args.output, &args.output_dir) {
+            (Some(path), _) => (Destination::file(path), None),
+            (None, Some(dir)) => {
+                let name = match self.results {
+                    1 => format!("{}.{}", q.stem, format.extension()),
+                    _ => format!("{}.{}.{}", q.stem, k + 1, format.extension()),
+                };
+                let target = dir.join(&name);
+                if self.runner.written.contains(&target) {
+                    return Err(Failure::Stop(usage(format!(
+                        "{} would overwrite `{}`, written earlier in this run",
+                        q.label,
+                        target.display()
+                    ))));
+                }
+                (self.staging.file(target), None)
             }
-            if let Err(e) = std::fs::rename(part, target) {
-                self.files = files[k..].to_vec();
-                return Err(std::io::Error::new(e.kind(), format!("cannot rename to `{}`: {e}", target.display())));
+            // A table is written only when complete; other formats are spooled
+            // so that a failing query prints nothing.
+            (None, None) if format == OutputFormat::Table => (Destination::stdout(), None),
+            (None, None) => {
+                let spool =
+                    Spool::new().map_err(|e| Failure::Stop(usage(format!("cannot create a temporary file: {e}"))))?;
+                (Destination::writer(spool.clone()), Some(spool))
             }
-            done.push(target.clone());
-        }
-        Ok(done)
+        };
+        self.bar = self.runner.progress.then(|| Bar::stderr(self.progress.clone(), q.label.clone()));
+        self.current = Some(Current { dest: Some(dest), spool, sink: None, started });
+        Ok(())
     }
-}
 
-impl Drop for Staged {
-    fn drop(&mut self) {
-        for (part, _) in &self.files {
-            let _ = std::fs::remove_file(part);
+    fn open(&mut self, schema: &SchemaRef) -> Result<(), Failure> {
+        let format = self.runner.format;
+        let Some(current) = self.current.as_mut() else { return Ok(()) };
+        let Some(dest) = current.dest.take() else { return Ok(()) };
+        current.sink = Some(kql_io::sink(format, schema.clone(), dest, &self.opts).map_err(Failure::Output)?);
+        Ok(())
+    }
+
+    fn write(&mut self, batch: &RecordBatch) -> Result<(), Failure> {
+        match self.current.as_mut().and_then(|c| c.sink.as_mut()) {
+            Some(sink) => sink.write(batch).map_err(Failure::Output),
+            None => Ok(()),
         }
+    }
+
+    fn end(&mut self, cut_at: Option<u64>) -> Result<(), Failure> {
+        self.bar = None;
+        let Some(Current { spool, sink: Some(sink), started, .. }) = self.current.take() else { return Ok(()) };
+        let (args, q) = (self.runner.args, self.q);
+        let to_screen = args.output.is_none() && args.output_dir.is_none();
+        if self.runner.several && self.counts_rows && to_screen && !self.headed {
+            println!("== {} ==", q.label);
+            self.headed = true;
+        }
+        let summary = sink.finish().map_err(Failure::Output)?;
+        if summary.rows == 0
+            && !args.quiet
+            && let Some(hint) = crate::hints::empty_result_hint(self.runner.session, self.prepared, self.runner.now)
+        {
+            eprintln!("note: {}: {hint}", q.label);
+        }
+        for note in &summary.notes {
+            eprintln!("warning: {}: {note}", q.label);
+        }
+        if let Some(n) = cut_at {
+            let why = if args.max_rows.is_some() { "--max-rows" } else { "Kusto's result truncation limit" };
+            eprintln!(
+                "warning: {}: the result was cut at {n} rows ({why}); --max-rows N changes it, 0 writes all",
+                q.label
+            );
+        }
+        if let Some(spool) = spool {
+            spool.copy_to_stdout().map_err(|e| {
+                Failure::Stop(if e.kind() == std::io::ErrorKind::BrokenPipe {
+                    Stop::BrokenPipe
+                } else {
+                    usage(format!("cannot write to standard output: {e}"))
+                })
+            })?;
+        }
+        let secs = started.elapsed().as_secs_f64();
+        // What a file received: every row, or the first --max-rows of a
+        // table, which counts the rest.
+        let written = match summary.rows_written {
+            n if n < summary.rows => format!("{n} of {}", super::rows(summary.rows)),
+            _ => super::rows(summary.rows),
+        };
+        let report = match (args.output_dir.is_some(), &summary.path) {
+            (true, path) => {
+                let target = path.as_ref().map(|t| t.display().to_string()).unwrap_or_default();
+                self.reports.push(format!("{written} written to {target} ({secs:.3} s)"));
+                None
+            }
+            (false, Some(p)) => Some(format!("{written} written to {} ({secs:.3} s)", p.display())),
+            (false, None) if self.counts_rows => Some(format!("{} ({secs:.3} s)", super::rows(summary.rows))),
+            _ => None,
+        };
+        if let Some(report) = report.filter(|_| !args.quiet) {
+            eprintln!("{report}");
+        }
+        Ok(())
     }
 }
 
@@ -574,13 +575,7 @@ fn exec_failed(e: kql_exec::ExecError, prepared: &Prepared, input: &Input, color
     }
     let d = Diag::new(e).mapped(prepared.map.clone());
     eprint!("{}", d.render(&input.name, &input.text, color));
-    Stop::Status(if d.is_io_error() {
-        exit::USAGE
-    } else if d.severity() == Severity::Error && !d.is_unsupported() {
-        exit::ERRORS
-    } else {
-        exit::UNSUPPORTED
-    })
+    Stop::Status(d.status())
 }
 
 fn output_failed(e: OutputError) -> Stop {
@@ -639,6 +634,7 @@ mod tests {
 
     #[test]
     fn statuses_combine_errors_over_unsupported() {
+        use exit::worse;
         assert_eq!(worse(exit::OK, exit::UNSUPPORTED), exit::UNSUPPORTED);
         assert_eq!(worse(exit::UNSUPPORTED, exit::ERRORS), exit::ERRORS);
         assert_eq!(worse(exit::ERRORS, exit::UNSUPPORTED), exit::ERRORS);

@@ -566,14 +566,9 @@ impl Repl {
             path: path.to_string(),
             message: message.split_once(": ").map_or(message.clone(), |(_, m)| m.to_string()),
         })?;
-        // Each query of the file in turn (positions stay the file's).
-        let ranges = crate::split::queries(&text.text, crate::split::Mode::Script);
-        if ranges.len() <= 1 {
-            self.query(&text.name, &text.text);
-        } else {
-            for r in ranges {
-                self.query(&text.name, &crate::split::mask(&text.text, r));
-            }
+        // Each query of the file in turn (positions stay the file's), as `ntaq run` splits it.
+        for q in crate::commands::queries_in(&text) {
+            self.query(&text.name, &q.text);
         }
         Ok(())
     }

@@ -18,24 +18,20 @@ pub use complete::{Completer, Completion};
 
 use crate::cli::{ReplArgs, exit};
 use crate::diagnostic::Diag;
+use crate::execute::{Execution, ResultSink};
 use crate::interrupt::Interrupt;
 use crate::params::ParamValues;
-use crate::session::{Prepared, Session};
+use crate::session::{ParsedQuery, Prepared, Session};
 use error::ReplError;
 use kql_io::output::SharedBuffer;
 use kql_io::{Destination, OutputFormat, OutputOptions};
 use kql_syntax::ast::{Statement, StatementKind};
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
 
 use outfile::Target;
-
-/// A temporary file beside `path` for one result before it is appended.
-fn part_file(path: &std::path::Path) -> std::io::Result<tempfile::NamedTempFile> {
-    let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
-    tempfile::Builder::new().prefix(".ntaq-part-").tempfile_in(folder)
-}
 
 /// A `let` entered on its own, in scope for every later query.
 #[derive(Debug, Clone)]
@@ -190,8 +186,10 @@ impl Repl {
     }
 
     fn query(&mut self, name: &str, text: &str) {
+        // Parsed once: deriving, checking and remembering read this tree.
+        let parsed = ParsedQuery::new(text);
         // NTANetAnalytics / NTAIpDetails from flow logs, the first time one is read.
-        match crate::flowlogs::derive_if_needed(&mut self.session, text) {
+        match crate::flowlogs::derive_for(&mut self.session, &parsed) {
             Ok(notes) => self.say_notes(notes),
             Err(d) => {
                 self.failures += 1;
@@ -199,21 +197,18 @@ impl Repl {
                 return;
             }
         }
-        let parsed = kql_syntax::parse(text);
-        let lets_only = parsed.errors.is_empty()
-            && !parsed.script.statements.is_empty()
-            && parsed.script.statements.iter().all(|s| matches!(s.kind, StatementKind::Let(_)));
-        let prepared = self.session.prepare(text, &self.values);
+        let lets_only = parsed.lets_only();
+        let prepared = self.session.prepare_parsed(&parsed, &self.values);
         let on_screen_table = self.settings.format == OutputFormat::Table
             && self.settings.output.is_none()
             && self.settings.once.is_none();
         let shown: Vec<&Diag> = prepared
             .diagnostics
             .iter()
-            .filter(|d| d.code() != "kql::run::unused_parameter")
-            .filter(|d| !(lets_only && d.code() == "kql::semantic::no_query"))
+            .filter(|d| !d.is_unused_parameter())
+            .filter(|d| !(lets_only && d.is_no_query()))
             // The screen's table draws the chart as text above it.
-            .filter(|d| !(on_screen_table && d.code() == "kql::semantic::render"))
+            .filter(|d| !(on_screen_table && d.is_render_note()))
             .collect();
         let blocked = shown.iter().any(|d| d.is_error() || d.is_unsupported());
         for d in &shown {
@@ -240,135 +235,15 @@ impl Repl {
         interrupt.start();
         let session = self.session.clone();
         let progress = kql_exec::ScanProgress::new();
-        let ex = session.executor(prepared, now, interrupt.cancel.clone()).with_progress(progress.clone());
-        for k in 0..prepared.program.results.len() {
-            let started = Instant::now();
-            // Drawn after a moment, cleared (dropped) before the result shows.
-            let bar = self.progress.then(|| crate::commands::progress::Bar::stderr(progress.clone(), "query".into()));
-            // `.once FILE` takes the next result; `.output FILE` every one.
-            let (target, format) = match (self.settings.once.take(), &self.settings.output) {
-                (Some((path, format)), _) => (Target::Replace(path), format),
-                (None, Some(path)) => {
-                    let format = self.settings.format;
-                    (outfile::output_target(path, format, self.settings.output_results), format)
-                }
-                (None, None) => (Target::Screen, self.settings.format),
-            };
-            // An appended result is written whole to a temporary file beside
-            // the output first: a failed query appends nothing.
-            let part = match &target {
-                Target::Append(path) => match part_file(path) {
-                    Ok(part) => Some(part),
-                    Err(e) => {
-                        self.fail(ReplError::Usage {
-                            message: format!("cannot write beside {}: {e}", path.display()),
-                            usage: ".output FILE".into(),
-                        });
-                        break;
-                    }
-                },
-                _ => None,
-            };
-            let file = match (&target, &part) {
-                (Target::Append(_), Some(part)) => Some(part.path().to_path_buf()),
-                (Target::Replace(path), _) => Some(path.clone()),
-                _ => None,
-            };
-            let written = ex.result(k).map_err(Diag::new).and_then(|rs| {
-                let buffer = SharedBuffer::default();
-                let dest = match &file {
-                    Some(path) => Destination::file(path),
-                    None => Destination::writer(buffer.clone()),
-                };
-                // A file gets every row, whole; the screen a fitted table.
-                let opts = match &file {
-                    Some(_) => {
-                        OutputOptions { max_rows: usize::MAX, max_width: 0, show_types: false, ..Default::default() }
-                    }
-                    None => OutputOptions {
-                        max_rows: self.settings.max_rows,
-                        max_width: self.settings.max_width.unwrap_or_else(crate::commands::screen_width),
-                        show_types: true,
-                        text_chart: crate::commands::text_chart_glyphs(),
-                        ..Default::default()
-                    },
-                };
-                let rendered = kql_io::output::chart::RenderSpec::from_schema(&rs.schema).is_some();
-                let mut kept = Vec::new();
-                let mut sink = kql_io::sink(format, rs.schema.clone(), dest, &opts).map_err(Diag::new)?;
-                for batch in rs.batches {
-                    let batch = batch.map_err(Diag::new)?;
-                    sink.write(&batch).map_err(Diag::new)?;
-                    if rendered {
-                        kept.push(batch);
-                    }
-                }
-                let summary = sink.finish().map_err(Diag::new)?;
-                if rendered {
-                    self.last_chart = Some((rs.schema.clone(), kept));
-                }
-                Ok((summary, buffer))
-            });
-            drop(bar);
-            // The appended part joins the output file.
-            let written = written.and_then(|(summary, buffer)| match (&target, &part) {
-                (Target::Append(path), Some(part)) => {
-                    outfile::append(path, part.path()).map(|_| (summary, buffer)).map_err(|source| {
-                        Diag::new(kql_io::OutputError::Write {
-                            target: kql_io::output::Target::File(path.clone()),
-                            source,
-                        })
-                    })
-                }
-                _ => Ok((summary, buffer)),
-            });
-            match written {
-                Ok((summary, buffer)) => {
-                    self.print(buffer.contents());
-                    let secs = started.elapsed().as_secs_f64();
-                    let from_output = self.settings.output.is_some() && !matches!(target, Target::Screen);
-                    let numbered = from_output && self.settings.output_results > 0 && !outfile::appends(format);
-                    if from_output {
-                        self.settings.output_results += 1;
-                    }
-                    let shown = match &target {
-                        Target::Append(path) => Some(path.clone()),
-                        _ => summary.path.clone(),
-                    };
-                    match &shown {
-                        Some(p) if matches!(target, Target::Append(_)) => self.say(format!(
-                            "{} appended to {} ({secs:.3} s)",
-                            crate::commands::rows(summary.rows),
-                            p.display()
-                        )),
-                        Some(p) if numbered => self.say(format!(
-                            "{} written to {} ({secs:.3} s; a {format} file holds one result, so each further one gets its own file)",
-                            crate::commands::rows(summary.rows),
-                            p.display()
-                        )),
-                        Some(p) => self.say(format!(
-                            "{} written to {} ({secs:.3} s)",
-                            crate::commands::rows(summary.rows),
-                            p.display()
-                        )),
-                        None if self.settings.timing => {
-                            self.say(format!("{} ({secs:.3} s)", crate::commands::rows(summary.rows)))
-                        }
-                        None => {}
-                    }
-                    if summary.rows == 0
-                        && let Some(hint) = crate::hints::empty_result_hint(&session, prepared, now)
-                    {
-                        self.say(format!("note: {hint}"));
-                    }
-                }
-                Err(d) => {
-                    let d = d.mapped(prepared.map.clone());
-                    self.report(&d, name, &prepared.original);
-                    self.failures += 1;
-                    break;
-                }
-            }
+        let how =
+            Execution { progress: Some(progress.clone()), cancel: interrupt.cancel.clone(), ..Execution::at(now) };
+        let mut sink = Shown { repl: self, session: &session, prepared, now, progress, bar: None, current: None };
+        let ran = session.execute(prepared, &how, &mut sink);
+        drop(sink);
+        if let Err(d) = ran {
+            let d = d.mapped(prepared.map.clone());
+            self.report(&d, name, &prepared.original);
+            self.failures += 1;
         }
         interrupt.finish();
     }
@@ -378,9 +253,8 @@ impl Repl {
     /// that use it see the new one; if it cannot stay there (it now uses a
     /// later `let`), it moves to the end.
     fn remember(&mut self, prepared: &Prepared) {
-        let parsed = kql_syntax::parse(&prepared.text);
         let (mut names, mut redefined) = (Vec::new(), Vec::new());
-        for statement in parsed.script.statements {
+        for statement in &prepared.script.statements {
             let StatementKind::Let(l) = &statement.kind else { continue };
             let (start, len) = prepared.map.to_original(statement.span.start, statement.span.len());
             let mut text = prepared.original[start..start + len].trim().to_string();
@@ -451,6 +325,134 @@ impl Repl {
     }
 }
 
+/// Where the shell writes the results of an entry: the screen (fitted to
+/// it), the `.once` file (replaced) or the `.output` file (appended to).
+struct Shown<'a> {
+    repl: &'a mut Repl,
+    session: &'a Session,
+    prepared: &'a Prepared,
+    now: i64,
+    progress: Arc<kql_exec::ScanProgress>,
+    /// Drawn after a moment, cleared before the result shows.
+    bar: Option<crate::commands::progress::Bar>,
+    current: Option<Current>,
+}
+
+/// A result being written.
+struct Current {
+    target: Target,
+    format: OutputFormat,
+    /// What goes to the screen, printed when the result is complete.
+    buffer: SharedBuffer,
+    sink: Option<Box<dyn kql_io::Sink>>,
+    /// The batches of a `render` result, kept for `.chart FILE`.
+    chart: Option<(arrow_schema::SchemaRef, Vec<arrow_array::RecordBatch>)>,
+    started: Instant,
+}
+
+impl ResultSink for Shown<'_> {
+    type Error = Diag;
+
+    fn begin(&mut self, _index: usize) -> Result<(), Diag> {
+        let settings = &mut self.repl.settings;
+        // `.once FILE` takes the next result; `.output FILE` every one.
+        let (target, format) = match (settings.once.take(), &settings.output) {
+            (Some((path, format)), _) => (Target::Replace(path), format),
+            (None, Some(path)) => {
+                (outfile::output_target(path, settings.format, settings.output_results), settings.format)
+            }
+            (None, None) => (Target::Screen, settings.format),
+        };
+        let started = Instant::now();
+        self.bar =
+            self.repl.progress.then(|| crate::commands::progress::Bar::stderr(self.progress.clone(), "query".into()));
+        self.current =
+            Some(Current { target, format, buffer: SharedBuffer::default(), sink: None, chart: None, started });
+        Ok(())
+    }
+
+    fn open(&mut self, schema: &arrow_schema::SchemaRef) -> Result<(), Diag> {
+        let settings = &self.repl.settings;
+        let Some(current) = self.current.as_mut() else { return Ok(()) };
+        // A file gets every row, whole; the screen a fitted table. An
+        // appended result is written whole beside the file first: a failed
+        // query appends nothing.
+        let (dest, opts) = match &current.target {
+            Target::Screen => (
+                Destination::writer(current.buffer.clone()),
+                OutputOptions {
+                    max_rows: settings.max_rows,
+                    max_width: settings.max_width.unwrap_or_else(crate::commands::screen_width),
+                    show_types: true,
+                    text_chart: crate::commands::text_chart_glyphs(),
+                    ..Default::default()
+                },
+            ),
+            Target::Replace(path) => (Destination::file(path), file_options()),
+            Target::Append(path) => (Destination::append(path), file_options()),
+        };
+        if kql_io::output::chart::RenderSpec::from_schema(schema).is_some() {
+            current.chart = Some((schema.clone(), Vec::new()));
+        }
+        current.sink = Some(kql_io::sink(current.format, schema.clone(), dest, &opts).map_err(Diag::new)?);
+        Ok(())
+    }
+
+    fn write(&mut self, batch: &arrow_array::RecordBatch) -> Result<(), Diag> {
+        let Some(current) = self.current.as_mut() else { return Ok(()) };
+        if let Some(sink) = current.sink.as_mut() {
+            sink.write(batch).map_err(Diag::new)?;
+        }
+        if let Some((_, kept)) = current.chart.as_mut() {
+            kept.push(batch.clone());
+        }
+        Ok(())
+    }
+
+    fn end(&mut self, _cut_at: Option<u64>) -> Result<(), Diag> {
+        self.bar = None;
+        let Some(Current { target, format, buffer, sink: Some(sink), chart, started }) = self.current.take() else {
+            return Ok(());
+        };
+        let summary = sink.finish().map_err(Diag::new)?;
+        if chart.is_some() {
+            self.repl.last_chart = chart;
+        }
+        let repl = &mut *self.repl;
+        repl.print(buffer.contents());
+        let secs = started.elapsed().as_secs_f64();
+        let from_output = repl.settings.output.is_some() && !matches!(target, Target::Screen);
+        let numbered = from_output && repl.settings.output_results > 0 && !outfile::appends(format);
+        if from_output {
+            repl.settings.output_results += 1;
+        }
+        let rows = crate::commands::rows(summary.rows);
+        match &summary.path {
+            Some(p) if matches!(target, Target::Append(_)) => {
+                repl.say(format!("{rows} appended to {} ({secs:.3} s)", p.display()))
+            }
+            Some(p) if numbered => repl.say(format!(
+                "{rows} written to {} ({secs:.3} s; a {format} file holds one result, so each further one gets its own file)",
+                p.display()
+            )),
+            Some(p) => repl.say(format!("{rows} written to {} ({secs:.3} s)", p.display())),
+            None if repl.settings.timing => repl.say(format!("{rows} ({secs:.3} s)")),
+            None => {}
+        }
+        if summary.rows == 0
+            && let Some(hint) = crate::hints::empty_result_hint(self.session, self.prepared, self.now)
+        {
+            repl.say(format!("note: {hint}"));
+        }
+        Ok(())
+    }
+}
+
+/// How a result is written to a file: every row, every cell whole.
+fn file_options() -> OutputOptions {
+    OutputOptions { max_rows: usize::MAX, max_width: 0, show_types: false, ..Default::default() }
+}
+
 /// Said when an entry starting with `|` fails: its query ran without it.
 const PIPE_HINT: &str = "hint: a line starting with `|` goes on the query above it, which has already run: \
 type the query's lines one after another (a first line such as `NTANetAnalytics` alone waits for them) \
@@ -475,43 +477,15 @@ pub fn run(args: &ReplArgs) -> u8 {
             return exit::USAGE;
         }
     };
-    let flow_logs = !args.flow.flow_logs.is_empty();
-    let data = if args.tables.is_empty() && !flow_logs {
-        args.data.clone().or(config.data.clone())
-    } else {
-        args.data.clone()
-    };
-    let loaded = match (&data, args.tables.is_empty() && !flow_logs) {
-        (None, true) => Session::sample().map(|(s, n)| (s, n, "the bundled sample".to_string())),
-        (data, _) => {
-            let source = match data {
-                Some(dir) => format!("{}", dir.display()),
-                None if flow_logs => "the flow logs".to_string(),
-                None => "the --table tables".to_string(),
-            };
-            Session::open(data.as_deref(), &args.tables, args.lenient).map(|(s, n)| (s, n, source))
-        }
-    };
-    let (session, notes, source) = match loaded {
-        Ok(x) => x,
-        Err(e) => {
-            eprintln!("ntaq: {}", crate::commands::io_error_text(e));
+    let loading = crate::commands::Loading { quiet: false, sample_note: false, missing_columns: true, progress: true };
+    let (session, source) = match crate::commands::load_session(&args.data, &args.flow, &config, &loading) {
+        Ok(loaded) => loaded,
+        Err(msg) => {
+            eprintln!("ntaq: {msg}");
             return exit::USAGE;
         }
     };
-    crate::commands::print_load_notes(&notes);
     let mut session = session;
-    session.lenient = args.lenient;
-    if flow_logs {
-        let bar = std::io::IsTerminal::is_terminal(&std::io::stderr());
-        match crate::flowlogs::load_into(&mut session, &args.flow, args.lenient, bar) {
-            Ok(notes) => crate::commands::print_load_notes(&notes),
-            Err(d) => {
-                eprintln!("ntaq: {}", crate::commands::error_text(&d));
-                return exit::USAGE;
-            }
-        }
-    }
     if let Some(bytes) = args.max_memory {
         session.limits.max_memory = bytes;
     }
@@ -527,14 +501,14 @@ pub fn run(args: &ReplArgs) -> u8 {
     repl.settings.timing = config.timing.unwrap_or(repl.settings.timing);
     repl.color = crate::commands::stderr_color();
     repl.progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    match ParamValues::parse(&args.params) {
+    match ParamValues::parse(&args.query.params) {
         Ok(v) => repl.values = v,
         Err(msg) => {
             eprintln!("ntaq: {msg}");
             return exit::USAGE;
         }
     }
-    if let Some(now) = &args.now {
+    if let Some(now) = &args.query.now {
         match kql_syntax::time::parse_datetime(now) {
             Some(t) => repl.settings.now = Some(t),
             None => {

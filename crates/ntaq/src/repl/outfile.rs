@@ -55,13 +55,6 @@ pub fn start(path: &Path) -> io::Result<()> {
     std::fs::File::create(path).map(drop)
 }
 
-/// Appends the whole of `part` (a finished result file) to `path`.
-pub fn append(path: &Path, part: &Path) -> io::Result<u64> {
-    let mut from = std::fs::File::open(part)?;
-    let mut to = std::fs::OpenOptions::new().append(true).create(true).open(path)?;
-    io::copy(&mut from, &mut to)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,17 +75,12 @@ mod tests {
     }
 
     #[test]
-    fn start_empties_and_append_adds() {
+    fn start_empties() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("o.txt");
         std::fs::write(&out, "old").unwrap();
         start(&out).unwrap();
         assert_eq!(std::fs::read_to_string(&out).unwrap(), "");
-        let part = dir.path().join("p");
-        std::fs::write(&part, "a\n").unwrap();
-        append(&out, &part).unwrap();
-        append(&out, &part).unwrap();
-        assert_eq!(std::fs::read_to_string(&out).unwrap(), "a\na\n");
         assert!(start(&dir.path().join("no/such/dir/x")).is_err());
     }
 }

@@ -1,5 +1,10 @@
 //! One view of the diagnostics of every phase (syntax, semantic, I/O) and
-//! their renderings: human (miette), JSON, GitHub Actions annotations.
+//! their renderings: human (miette), JSON, GitHub Actions annotations. Each
+//! carries its [`Kind`], which decides exit statuses.
+
+mod kind;
+
+pub use kind::{Classify, Kind};
 
 use crate::params::SourceMap;
 use kql_syntax::span::line_col;
@@ -16,12 +21,14 @@ pub enum Severity {
     Note,
 }
 
-/// A diagnostic from any phase, kept as the original typed error. When the
-/// query text was rewritten (workbook placeholders substituted), `map`
-/// takes its spans back to the text the user wrote.
+/// A diagnostic from any phase, kept as the original typed error (see
+/// [`Diag::downcast_ref`]) with its [`Kind`]. When the query text was
+/// rewritten (workbook placeholders substituted), `map` takes its spans
+/// back to the text the user wrote.
 #[derive(Clone)]
 pub struct Diag {
     inner: Arc<dyn Diagnostic + Send + Sync + 'static>,
+    kind: Kind,
     map: Option<Arc<SourceMap>>,
 }
 
@@ -32,8 +39,35 @@ impl fmt::Debug for Diag {
 }
 
 impl Diag {
-    pub fn new(d: impl Diagnostic + Send + Sync + 'static) -> Self {
-        Diag { inner: Arc::new(d), map: None }
+    pub fn new(d: impl Diagnostic + Classify + Send + Sync + 'static) -> Self {
+        let kind = d.kind();
+        // The code's namespace is a second, independent statement of the
+        // same fact: a variant classified wrongly is a bug caught in tests.
+        debug_assert_eq!(
+            kind == Kind::Unsupported,
+            d.code().is_some_and(|c| c.to_string().starts_with("kql::unsupported::")),
+            "{:?} is classified {kind:?}",
+            d.code().map(|c| c.to_string())
+        );
+        Diag { inner: Arc::new(d), kind, map: None }
+    }
+
+    /// What kind of problem this is (it decides the exit status).
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    /// The exit status this diagnostic calls for on its own: 0 for
+    /// warnings and notes, else its kind's ([`Kind::status`]).
+    pub fn status(&self) -> u8 {
+        self.kind.status_at(self.severity())
+    }
+
+    /// The typed error inside, if it is a `T`: for the front ends to tell
+    /// particular diagnostics apart (`RunError::UnusedParameter`, …).
+    pub fn downcast_ref<T: std::error::Error + 'static>(&self) -> Option<&T> {
+        let error: &(dyn std::error::Error + Send + Sync + 'static) = &*self.inner;
+        error.downcast_ref::<T>()
     }
 
     /// The same diagnostic with spans mapped through `map`.
@@ -68,23 +102,35 @@ impl Diag {
         self.inner.help().map(|h| h.to_string())
     }
 
+    /// The warning that a `--param` is not used by the query.
+    pub fn is_unused_parameter(&self) -> bool {
+        matches!(self.downcast_ref(), Some(crate::RunError::UnusedParameter { .. }))
+    }
+
+    /// The note that a `render` is not drawn (the formats that draw it drop it).
+    pub fn is_render_note(&self) -> bool {
+        matches!(self.downcast_ref(), Some(kql_plan::SemanticError::RenderIgnored { .. }))
+    }
+
+    /// "No query to run": a text of `let`s alone (which the shell remembers).
+    pub fn is_no_query(&self) -> bool {
+        matches!(self.downcast_ref(), Some(kql_plan::SemanticError::NoQuery { .. }))
+    }
+
+    /// The note listing the published columns a table's files lack (each
+    /// query that reads one says so instead).
+    pub fn is_missing_columns(&self) -> bool {
+        self.downcast_ref::<crate::session::MissingColumns>().is_some()
+    }
+
     /// Valid KQL that ntaq does not implement.
     pub fn is_unsupported(&self) -> bool {
-        self.code().starts_with("kql::unsupported::")
+        self.kind == Kind::Unsupported
     }
 
     /// An error proper: not a note, warning or unsupported feature.
     pub fn is_error(&self) -> bool {
         self.severity() == Severity::Error && !self.is_unsupported()
-    }
-
-    /// A problem with the data rather than the query (a table missing from
-    /// the data directory, a file that cannot be read, a column of an
-    /// unusable type): exit status 2, like other I/O errors.
-    pub fn is_io_error(&self) -> bool {
-        let code = self.code();
-        self.is_error()
-            && (code.starts_with("kql::io::") || code == "kql::exec::column_type" || code == "kql::exec::no_table")
     }
 
     /// The first label's span as (offset, length) in bytes.
@@ -158,6 +204,12 @@ impl Diag {
             out = format!("{}: {}", self.code(), self.message());
         }
         out
+    }
+}
+
+impl From<kql_exec::ExecError> for Diag {
+    fn from(e: kql_exec::ExecError) -> Self {
+        Diag::new(e)
     }
 }
 
