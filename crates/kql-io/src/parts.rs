@@ -5,7 +5,7 @@
 //! shared by its parts; with the page index, a part of a row group skips
 //! the pages before its rows instead of decoding them.
 
-use crate::datadir::{FileSource, TableFiles};
+use crate::table::{FileSource, TableFiles};
 use crate::error::IoError;
 use arrow_array::builder::BooleanBufferBuilder;
 use arrow_array::{Array, ArrayRef, BooleanArray, RecordBatch};

@@ -2,7 +2,7 @@
 //! batch. Type conversion to the executor's representation happens in the
 //! executor; this layer only reads.
 
-use crate::datadir::{FileSource, TableFiles};
+use crate::table::{FileSource, TableFiles};
 use crate::error::IoError;
 use arrow_array::RecordBatch;
 use parquet::arrow::ProjectionMask;

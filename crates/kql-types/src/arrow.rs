@@ -9,7 +9,9 @@
 //! the Arrow type can hold that type ([`kusto_type_of_field`]).
 
 use crate::ScalarType;
-use arrow_schema::{DataType, Field, TimeUnit};
+use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The field metadata key naming a column's Kusto type (`datetime`,
 /// `dynamic`, …).
@@ -75,10 +77,47 @@ pub fn table_arrow_type(ty: ScalarType) -> Option<DataType> {
     })
 }
 
+/// The canonical Arrow type of a Kusto type in results — the one physical
+/// type each writer sees (datetimes `Timestamp(ns, "UTC")`, GUIDs and
+/// dynamic values as text) — given the column's Arrow type (decimals keep
+/// their precision and scale).
+pub fn canonical_type(kind: ScalarType, input: &DataType) -> DataType {
+    match kind {
+        ScalarType::Bool => DataType::Boolean,
+        ScalarType::Int => DataType::Int32,
+        ScalarType::Long => DataType::Int64,
+        ScalarType::Real => DataType::Float64,
+        ScalarType::Decimal => match input {
+            DataType::Decimal32(p, s) | DataType::Decimal64(p, s) | DataType::Decimal128(p, s) => {
+                DataType::Decimal128(*p, *s)
+            }
+            DataType::Decimal256(p, s) => DataType::Decimal128((*p).min(38), *s),
+            _ => DataType::Decimal128(38, 18),
+        },
+        ScalarType::String | ScalarType::Guid | ScalarType::Dynamic => DataType::Utf8,
+        ScalarType::DateTime => DataType::Timestamp(TimeUnit::Nanosecond, Some("UTC".into())),
+        ScalarType::Timespan => DataType::Duration(TimeUnit::Nanosecond),
+    }
+}
+
+/// The Arrow schema of columns of these Kusto types in their canonical
+/// Arrow types ([`canonical_type`]), every field nullable and tagged with
+/// [`KUSTO_TYPE_KEY`]: text exports typed into Parquet, FlowTuples batches.
+pub fn canonical_schema(columns: &[(String, ScalarType)]) -> SchemaRef {
+    let fields: Vec<Field> = columns
+        .iter()
+        .map(|(name, ty)| {
+            let dt = canonical_type(*ty, &DataType::Null);
+            let meta = HashMap::from([(KUSTO_TYPE_KEY.to_string(), ty.name().to_string())]);
+            Field::new(name, dt, true).with_metadata(meta)
+        })
+        .collect();
+    Arc::new(Schema::new(fields))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
 
     #[test]
     fn table_types_read_back_as_themselves() {

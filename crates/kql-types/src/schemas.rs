@@ -4,6 +4,8 @@
 //! generator and the flow-log reader all take their columns from here.
 
 use crate::ScalarType;
+use crate::arrow::table_arrow_type;
+use arrow_schema::{Field, Schema};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -40,6 +42,22 @@ impl TableSchema {
     /// The columns' names and types, in order.
     pub fn column_types(&self) -> Vec<(String, ScalarType)> {
         self.columns.iter().map(|c| (c.name.clone(), c.ty)).collect()
+    }
+
+    /// The Arrow schema of the table as ntaq writes it (generated and
+    /// derived tables): every column in order, typed by
+    /// [`table_arrow_type`], strings non-nullable (Kusto strings are never
+    /// null). `Err` names the first column of a type such tables do not hold.
+    pub fn arrow_schema(&self) -> Result<Schema, &ColumnDef> {
+        let fields = self
+            .columns
+            .iter()
+            .map(|c| {
+                let dt = table_arrow_type(c.ty).ok_or(c)?;
+                Ok(Field::new(c.name.clone(), dt, c.ty != ScalarType::String))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Schema::new(fields))
     }
 }
 
@@ -100,5 +118,18 @@ mod tests {
         let flow = nta_table("FlowTuples").unwrap().column_types();
         assert_eq!(flow[0], ("FlowTime".to_string(), ScalarType::DateTime));
         assert_eq!(flow.len(), 21);
+    }
+
+    #[test]
+    fn arrow_schemas_of_tables_ntaq_writes() {
+        let net = nta_table("NTANetAnalytics").unwrap().arrow_schema().unwrap();
+        assert_eq!(net.fields().len(), 77);
+        let port = net.field_with_name("DestPort").unwrap();
+        assert_eq!((port.data_type(), port.is_nullable()), (&arrow_schema::DataType::Int32, true));
+        let src = net.field_with_name("SrcIp").unwrap();
+        assert_eq!((src.data_type(), src.is_nullable()), (&arrow_schema::DataType::Utf8, false));
+        // AzureNetworkAnalytics_CL has GUID columns (`_g`), which tables ntaq writes do not hold.
+        let legacy = nta_table("AzureNetworkAnalytics_CL").unwrap();
+        assert!(matches!(legacy.arrow_schema(), Err(c) if c.ty == ScalarType::Guid), "{:?}", legacy.arrow_schema());
     }
 }
