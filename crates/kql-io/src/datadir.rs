@@ -215,7 +215,6 @@ pub fn convert(
     ingest::convert_files(table, &files, output, opts)
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

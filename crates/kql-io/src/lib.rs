@@ -21,9 +21,9 @@ mod scan;
 mod table;
 
 pub use datadir::DataDir;
-pub use table::{FileSource, TableFiles};
 pub use error::{BadValue, IoError};
 pub use ingest::{IngestOptions, Skipped};
 pub use output::{Destination, OutputError, OutputFormat, OutputOptions, Sink, SinkSummary, sink};
 pub use parts::{PartReader, ScanFilter, ScanPart};
 pub use scan::TableScan;
+pub use table::{FileSource, TableFiles};

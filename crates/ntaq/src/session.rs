@@ -332,7 +332,11 @@ impl Session {
         if let Some(dir) = &self.data {
             for (table, span) in &bound.used_tables {
                 if dir.table(table).is_none() {
-                    let e = IoError::MissingTable { table: table.clone(), dir: dir.path.clone(), span: Some((*span).into()) };
+                    let e = IoError::MissingTable {
+                        table: table.clone(),
+                        dir: dir.path.clone(),
+                        span: Some((*span).into()),
+                    };
                     diagnostics.push((span.start, Diag::new(e)));
                 }
             }

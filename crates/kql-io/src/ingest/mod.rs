@@ -26,8 +26,8 @@ pub use kql_types::time::parse_datetime_text as parse_datetime;
 pub use typing::schema_of;
 
 use crate::error::IoError;
-pub use crate::table::Skipped;
 use crate::table::FileSource;
+pub use crate::table::Skipped;
 use kql_types::ScalarType;
 use passes::read_text;
 pub use sink::MemoryParquet;

@@ -3,9 +3,9 @@
 
 use super::ROW_GROUP_ROWS;
 use super::typing;
-use crate::table::FileSource;
 use crate::error::IoError;
 use crate::output::{OutputError, Target};
+use crate::table::FileSource;
 use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
 use bytes::Bytes;

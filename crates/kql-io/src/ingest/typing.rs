@@ -17,9 +17,9 @@ use kql_types::ScalarType;
 // Text → value pieces shared with the executor's conversions; the datetime
 // forms are the ISO ones and the portal's display forms (`6/1/2025, 12:00:00.000 AM`).
 use kql_types::text::{parse_bool, parse_real};
-use kql_types::time::parse_datetime_text as parse_datetime;
 #[cfg(test)]
 use kql_types::time::NANOS_PER_HOUR;
+use kql_types::time::parse_datetime_text as parse_datetime;
 use serde_json::Value;
 use std::borrow::Cow;
 use std::sync::Arc;

@@ -16,7 +16,9 @@ use std::sync::Arc;
 
 // The text forms are kql-types' (one definition for the writers and
 // `tostring()`); re-exported under the writers' names.
-pub use kql_types::text::{datetime_text as format_datetime, real_text as format_real, timespan_text as format_timespan};
+pub use kql_types::text::{
+    datetime_text as format_datetime, real_text as format_real, timespan_text as format_timespan,
+};
 
 /// A finite real as a JSON number (`1.0`, `0.1`, `1e300`): Rust's shortest
 /// round-trip form, which is valid JSON and keeps reals recognisable.
