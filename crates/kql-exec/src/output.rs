@@ -14,8 +14,9 @@ use kql_syntax::ScalarType;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// Field metadata key holding the Kusto type name (`datetime`, `dynamic`, …).
-pub const KUSTO_TYPE_KEY: &str = "kusto.type";
+/// Field metadata key holding the Kusto type name (`datetime`, `dynamic`, …):
+/// kql-types' one definition, re-exported where it was.
+pub use kql_types::KUSTO_TYPE_KEY;
 
 /// One result of a program: its schema and its batches.
 pub struct ResultSet<'a> {

@@ -86,7 +86,7 @@ fn logarithms() {
         t,
         expect(
             &["a:real", "b:real", "c:real", "d:real", "e:real", "f:real", "g:real"],
-            &[&["1.6094379124341003", "0.6989700043360189", "null", "null", "3", "-inf", "null"]]
+            &[&["1.6094379124341003", "0.6989700043360189", "null", "null", "3", "-Infinity", "null"]]
         )
     );
 }

@@ -1,58 +1,15 @@
-//! Discovering the tables of a data directory and their Arrow schemas.
+//! Discovering tables: which files under a path make up which table
+//! (`<Table>.parquet`, `<Table>.csv` …, folders of them, data export's
+//! `am-` containers), and whether a table is Parquet, read by its footers
+//! ([`TableFiles::read`]), or text exports, typed by [`crate::ingest`].
+//! This module calls the readers; they never call back.
 
 use crate::error::IoError;
-use crate::ingest::{FileKind, IngestOptions, Skipped, table_files_in, table_name_of};
-use arrow_schema::SchemaRef;
+use crate::ingest::{self, ConvertSummary, FileKind, IngestOptions};
+use crate::table::{FileSource, TableFiles};
 use bytes::Bytes;
-use parquet::arrow::parquet_to_arrow_schema;
-use parquet::file::reader::{ChunkReader, FileReader, SerializedFileReader};
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::path::{Path, PathBuf};
-
-/// Where a Parquet file's bytes are: on disk, or in memory (the sample
-/// data built into the binary, and text exports typed into Parquet).
-#[derive(Debug, Clone)]
-pub enum FileSource {
-    Path(PathBuf),
-    Memory {
-        name: String,
-        data: Bytes,
-    },
-    /// The text export at `path` (CSV, JSON), typed and held as Parquet.
-    Text {
-        path: PathBuf,
-        data: Bytes,
-    },
-}
-
-impl FileSource {
-    /// The path to show in messages (`<bundled>/NAME` for memory files).
-    pub fn path(&self) -> PathBuf {
-        match self {
-            FileSource::Path(p) | FileSource::Text { path: p, .. } => p.clone(),
-            FileSource::Memory { name, .. } => PathBuf::from("<bundled>").join(name),
-        }
-    }
-}
-
-impl std::fmt::Display for FileSource {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.path().display())
-    }
-}
-
-/// One table of a data directory: its files and their (common) schema.
-#[derive(Debug, Clone)]
-pub struct TableFiles {
-    pub name: String,
-    pub files: Vec<FileSource>,
-    pub schema: SchemaRef,
-    /// Total rows according to the files' footers.
-    pub rows: u64,
-    /// Rows of text files left out by `--lenient` (not in `rows`).
-    pub skipped: Skipped,
-}
 
 /// The tables found in a directory, sorted by name.
 #[derive(Debug, Clone)]
@@ -114,7 +71,7 @@ impl DataDir {
         let mut tables = Vec::with_capacity(groups.len());
         for (name, mut files) in groups {
             files.sort();
-            tables.push(crate::ingest::table(&name, files, opts)?);
+            tables.push(table(&name, files, opts)?);
         }
         Ok(DataDir { path: path.to_path_buf(), tables })
     }
@@ -139,60 +96,134 @@ impl DataDir {
     }
 }
 
-impl TableFiles {
-    /// Reads the footers of `files` and checks they agree on the schema.
-    pub fn read(name: String, files: Vec<FileSource>) -> Result<TableFiles, IoError> {
-        let mut schema: Option<(SchemaRef, PathBuf)> = None;
-        let mut rows = 0u64;
-        for f in &files {
-            let (s, n) = read_footer(&name, f)?;
-            rows += n;
-            match &schema {
-                None => schema = Some((s, f.path())),
-                Some((first, first_path)) => {
-                    if first.fields() != s.fields() {
-                        return Err(IoError::SchemaConflict {
-                            table: name,
-                            first_path: first_path.clone(),
-                            first: describe(first),
-                            second_path: f.path(),
-                            second: describe(&s),
-                        });
-                    }
-                }
+/// The table a file stands for: its name without the format's extensions
+/// (`NTANetAnalytics.json.gz` → `NTANetAnalytics`).
+pub fn table_name_of(path: &Path) -> Option<String> {
+    let name = path.file_name()?.to_str()?;
+    let lower = name.to_ascii_lowercase();
+    let mut end = name.len();
+    if lower.ends_with(".gz") {
+        end -= 3;
+    }
+    let stem = &name[..end];
+    let cut = Path::new(stem).extension().map_or(0, |e| e.len() + 1);
+    Some(stem[..stem.len() - cut].to_string())
+}
+
+/// A table of `files` (Parquet, or text exports typed into Parquet held in
+/// memory; not both).
+pub fn table(name: &str, files: Vec<(PathBuf, FileKind)>, opts: &IngestOptions) -> Result<TableFiles, IoError> {
+    let parquet = files.iter().find(|(_, k)| !k.is_text());
+    let text = files.iter().find(|(_, k)| k.is_text());
+    match (parquet, text) {
+        (Some((p, _)), Some((t, _))) => {
+            Err(IoError::MixedFormats { table: name.to_string(), parquet: p.clone(), text: t.clone() })
+        }
+        (_, None) => TableFiles::read(name.to_string(), files.into_iter().map(|(p, _)| FileSource::Path(p)).collect()),
+        (None, Some(_)) => {
+            let (sources, skipped) = ingest::text_table(name, &files, opts)?;
+            let mut t = TableFiles::read(name.to_string(), sources)?;
+            t.skipped = skipped;
+            Ok(t)
+        }
+    }
+}
+
+/// The tables at `path`: a file is one table (named `name`, else after the
+/// file); a folder is one table `name` of all the table files under it, or
+/// without `name` a data directory.
+pub fn load(path: &Path, name: Option<&str>, opts: &IngestOptions) -> Result<Vec<TableFiles>, IoError> {
+    let meta = std::fs::metadata(path).map_err(|source| IoError::Unreadable { path: path.to_path_buf(), source })?;
+    if meta.is_file() {
+        let kind = match FileKind::of_path(path) {
+            Some(k) => k,
+            None => FileKind::sniff(path)?,
+        };
+        let name = match name {
+            Some(n) => n.to_string(),
+            None => opts.table_name(&table_name_of(path).unwrap_or_else(|| "Table".into())),
+        };
+        return Ok(vec![table(&name, vec![(path.to_path_buf(), kind)], opts)?]);
+    }
+    match name {
+        Some(name) => {
+            let files = table_files_in(path)?;
+            if files.is_empty() {
+                return Err(IoError::NoTableFiles { path: path.to_path_buf() });
+            }
+            Ok(vec![table(name, files, opts)?])
+        }
+        None => Ok(DataDir::open_with(path, opts)?.tables),
+    }
+}
+
+/// The table files under `dir` and its sub-folders (data export nests its
+/// blobs in `y=…/m=…/d=…/` folders), sorted; hidden ones left out.
+pub fn table_files_in(dir: &Path) -> Result<Vec<(PathBuf, FileKind)>, IoError> {
+    let mut out = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(d) = pending.pop() {
+        let entries = std::fs::read_dir(&d).map_err(|source| IoError::Unreadable { path: d.clone(), source })?;
+        for entry in entries {
+            let entry = entry.map_err(|source| IoError::Unreadable { path: d.clone(), source })?;
+            let p = entry.path();
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            if p.is_dir() {
+                pending.push(p);
+            } else if let Some(kind) = FileKind::of_path(&p) {
+                out.push((p, kind));
             }
         }
-        let schema = schema.map(|(s, _)| s).unwrap_or_else(|| std::sync::Arc::new(arrow_schema::Schema::empty()));
-        Ok(TableFiles { name, files, schema, rows, skipped: Skipped::default() })
     }
+    out.sort();
+    Ok(out)
 }
 
-fn describe(s: &arrow_schema::Schema) -> String {
-    let cols: Vec<String> = s.fields().iter().map(|f| format!("{}:{}", f.name(), f.data_type())).collect();
-    format!("({})", cols.join(", "))
-}
-
-/// The Arrow schema and row count from a Parquet footer.
-fn read_footer(table: &str, src: &FileSource) -> Result<(SchemaRef, u64), IoError> {
-    match src {
-        FileSource::Path(path) => {
-            let file = File::open(path).map_err(|source| IoError::UnreadableTableFile {
-                table: table.to_string(),
-                path: path.clone(),
-                source,
-            })?;
-            footer_of(table, src, file)
+/// Reads the text exports `inputs` (files, or folders of them) as table
+/// `table` and writes one Parquet file ([`ingest::convert_files`]).
+pub fn convert(
+    table: &str,
+    inputs: &[PathBuf],
+    output: &Path,
+    opts: &IngestOptions,
+) -> Result<ConvertSummary, IoError> {
+    let mut files = Vec::new();
+    for input in inputs {
+        let meta = std::fs::metadata(input).map_err(|source| IoError::Unreadable { path: input.clone(), source })?;
+        let found = if meta.is_dir() {
+            let found = table_files_in(input)?;
+            if found.is_empty() {
+                return Err(IoError::NoTableFiles { path: input.clone() });
+            }
+            found
+        } else {
+            let kind = match FileKind::of_path(input) {
+                Some(k) => k,
+                None => FileKind::sniff(input)?,
+            };
+            vec![(input.clone(), kind)]
+        };
+        for (path, kind) in found {
+            if !kind.is_text() {
+                return Err(IoError::AlreadyParquet { path });
+            }
+            files.push((path, kind));
         }
-        FileSource::Memory { data, .. } | FileSource::Text { data, .. } => footer_of(table, src, data.clone()),
     }
+    ingest::convert_files(table, &files, output, opts)
 }
 
-fn footer_of<R: ChunkReader + 'static>(table: &str, src: &FileSource, reader: R) -> Result<(SchemaRef, u64), IoError> {
-    let bad = |reason: String| IoError::BadParquet { table: table.to_string(), path: src.path(), reason };
-    let reader = SerializedFileReader::new(reader).map_err(|e| bad(e.to_string()))?;
-    let meta = reader.metadata().file_metadata();
-    let schema =
-        parquet_to_arrow_schema(meta.schema_descr(), meta.key_value_metadata()).map_err(|e| bad(e.to_string()))?;
-    let rows = u64::try_from(meta.num_rows()).unwrap_or(0);
-    Ok((std::sync::Arc::new(schema), rows))
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_from_file_names() {
+        let name = |p: &str| table_name_of(Path::new(p)).unwrap();
+        assert_eq!(name("NTANetAnalytics.json.gz"), "NTANetAnalytics");
+        assert_eq!(name("dir/NTAIpDetails.csv"), "NTAIpDetails");
+        assert_eq!(name("Flows.parquet"), "Flows");
+    }
 }

@@ -58,7 +58,7 @@ pub enum IoError {
         table: String,
         dir: PathBuf,
         #[label("read here")]
-        span: Option<kql_syntax::Span>,
+        span: Option<miette::SourceSpan>,
     },
 
     #[error("the files of table {table} have different schemas: `{}` has {first}, `{}` has {second}", first_path.display(), second_path.display())]

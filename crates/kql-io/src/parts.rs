@@ -5,8 +5,8 @@
 //! shared by its parts; with the page index, a part of a row group skips
 //! the pages before its rows instead of decoding them.
 
-use crate::datadir::{FileSource, TableFiles};
 use crate::error::IoError;
+use crate::table::{FileSource, TableFiles};
 use arrow_array::builder::BooleanBufferBuilder;
 use arrow_array::{Array, ArrayRef, BooleanArray, RecordBatch};
 use arrow_schema::{ArrowError, DataType, FieldRef, Schema};

@@ -2,8 +2,8 @@
 //! batch. Type conversion to the executor's representation happens in the
 //! executor; this layer only reads.
 
-use crate::datadir::{FileSource, TableFiles};
 use crate::error::IoError;
+use crate::table::{FileSource, TableFiles};
 use arrow_array::RecordBatch;
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};

@@ -7,7 +7,7 @@ use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use kql_io::output::chart::graph::GraphOptions;
 use kql_io::output::chart::{Chart, ColumnInfo, RENDER_KEY, RenderSpec, Roles, roles};
 use kql_io::output::{Destination, OutputError, OutputFormat, OutputOptions, SharedBuffer, write_all};
-use kql_syntax::ScalarType;
+use kql_types::ScalarType;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 

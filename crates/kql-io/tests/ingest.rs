@@ -6,9 +6,10 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::{Float64Type, Int32Type, Int64Type, TimestampNanosecondType};
 use arrow_array::{Array, RecordBatch};
 use arrow_schema::{DataType, TimeUnit};
-use kql_io::ingest::{self, FileKind, IngestOptions};
+use kql_io::datadir;
+use kql_io::ingest::{FileKind, IngestOptions};
 use kql_io::{DataDir, IoError, TableFiles};
-use kql_syntax::ScalarType;
+use kql_types::ScalarType;
 use std::io::Write;
 use std::path::Path;
 
@@ -29,7 +30,7 @@ fn opts(lenient: bool) -> IngestOptions {
 }
 
 fn ns(iso: &str) -> i64 {
-    kql_syntax::time::parse_datetime(iso).unwrap()
+    kql_types::time::parse_datetime(iso).unwrap()
 }
 
 /// All rows of a table, all columns, as one batch.
@@ -291,14 +292,14 @@ fn files_named_anything_are_sniffed_when_loaded_by_name() {
     let path = dir.path().join("export.txt");
     std::fs::write(&path, gzip(b"[{\"N\": \"4\"}]")).unwrap();
     assert_eq!(FileKind::sniff(&path).unwrap(), FileKind::Json);
-    let tables = ingest::load(&path, Some("T"), &opts(false)).unwrap();
+    let tables = datadir::load(&path, Some("T"), &opts(false)).unwrap();
     assert_eq!((tables[0].name.as_str(), tables[0].rows), ("T", 1));
     let csv = dir.path().join("rows.dat");
     std::fs::write(&csv, "N\n5\n").unwrap();
     assert_eq!(FileKind::sniff(&csv).unwrap(), FileKind::Csv);
-    let tables = ingest::load(&csv, None, &opts(false)).unwrap();
+    let tables = datadir::load(&csv, None, &opts(false)).unwrap();
     assert_eq!(tables[0].name, "rows");
-    let err = ingest::load(&dir.path().join("nope.csv"), None, &opts(false)).unwrap_err();
+    let err = datadir::load(&dir.path().join("nope.csv"), None, &opts(false)).unwrap_err();
     assert!(matches!(err, IoError::Unreadable { .. }));
 }
 
@@ -311,12 +312,12 @@ fn convert_writes_the_whole_schema_compressed() {
     std::fs::write(&b, gzip(b"{\"Name\": \"y\", \"N\": 7}\n")).unwrap();
     let out = dir.path().join("out").join("T.parquet");
     std::fs::create_dir(out.parent().unwrap()).unwrap();
-    let summary = ingest::convert("T", &[a, b], &out, &opts(false)).unwrap();
+    let summary = datadir::convert("T", &[a, b], &out, &opts(false)).unwrap();
     assert_eq!(summary.report.rows, 2);
     assert_eq!(summary.report.missing, ["Ok", "Port", "Absent"]);
     assert_eq!((summary.files, summary.row_groups), (2, 1));
 
-    let t = ingest::load(&out, None, &IngestOptions::default()).unwrap().remove(0);
+    let t = datadir::load(&out, None, &IngestOptions::default()).unwrap().remove(0);
     let names: Vec<&str> = t.schema.fields().iter().map(|f| f.name().as_str()).collect();
     assert_eq!(names, ["When", "N", "Ok", "Name", "Port", "Absent", "Extra"], "the schema's order, then the others");
     let batch = read(&t);
@@ -337,10 +338,10 @@ fn convert_writes_the_whole_schema_compressed() {
     let bad = dir.path().join("bad.csv");
     std::fs::write(&bad, "N\nmany\n").unwrap();
     let before = std::fs::read(&out).unwrap();
-    assert!(matches!(ingest::convert("T", &[bad], &out, &opts(false)), Err(IoError::BadValue(_))));
+    assert!(matches!(datadir::convert("T", &[bad], &out, &opts(false)), Err(IoError::BadValue(_))));
     assert_eq!(std::fs::read(&out).unwrap(), before);
     let err =
-        ingest::convert("T", std::slice::from_ref(&out), &dir.path().join("x.parquet"), &opts(false)).unwrap_err();
+        datadir::convert("T", std::slice::from_ref(&out), &dir.path().join("x.parquet"), &opts(false)).unwrap_err();
     assert!(matches!(err, IoError::AlreadyParquet { .. }));
 }
 
@@ -382,7 +383,7 @@ fn damaged_exports_never_panic() {
                 }
             }
             std::fs::write(dir.path().join("u.json.gz"), gzip(&bytes)).unwrap();
-            let _ = ingest::convert("T", &[dir.path().join("u.json.gz")], &dir.path().join("o.parquet"), &opts(true));
+            let _ = datadir::convert("T", &[dir.path().join("u.json.gz")], &dir.path().join("o.parquet"), &opts(true));
             std::fs::remove_file(path).unwrap();
         }
     }

@@ -1,9 +1,9 @@
 //! The tables a query can name, with their schemas.
 
 use crate::schema::{Column, Schema};
-use crate::types::kusto_type_of_arrow;
-use kql_syntax::ScalarType;
-use serde::Deserialize;
+/// A column with its documentation (kql-types' built-in schemas use it too).
+pub use kql_types::ColumnDef;
+use kql_types::kusto_type_of_field;
 use std::collections::BTreeMap;
 
 /// Where a table's schema came from.
@@ -13,14 +13,6 @@ pub enum TableOrigin {
     Builtin,
     /// Read from data files (paths as given).
     Files(Vec<String>),
-}
-
-/// A column with its documentation, for `.schema` and completion.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ColumnDef {
-    pub name: String,
-    pub ty: ScalarType,
-    pub description: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -55,46 +47,11 @@ impl TableDef {
     }
 }
 
-/// The Kusto type of a file's column: its Arrow type's, except that a text
-/// column tagged `kusto.type` = `dynamic` or `guid` (as ntaq writes them:
-/// JSON text, GUID text) keeps that type.
-fn kusto_type_of_field(f: &arrow_schema::Field) -> Option<ScalarType> {
-    let mapped = kusto_type_of_arrow(f.data_type())?;
-    let tagged = f.metadata().get("kusto.type").and_then(|t| ScalarType::from_name(t));
-    Some(match tagged {
-        Some(t @ (ScalarType::Dynamic | ScalarType::Guid)) if mapped == ScalarType::String => t,
-        _ => mapped,
-    })
-}
-
 /// Table names to definitions (names are case-sensitive, as in Kusto).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Catalog {
     tables: BTreeMap<String, TableDef>,
 }
-
-#[derive(Deserialize)]
-struct JsonColumn {
-    name: String,
-    #[serde(rename = "type")]
-    ty: String,
-    description: Option<String>,
-}
-
-/// The published schemas of the traffic-analytics tables: NTANetAnalytics
-/// and NTAIpDetails (shared/docs/nta-schema.md), NTATopologyDetails,
-/// NTARuleRecommendation and NTAInsights (their Azure Monitor table
-/// reference pages), and the NSG-flow-log era AzureNetworkAnalytics_CL and
-/// AzureNetworkAnalyticsIPDetails_CL (the traffic analytics schema page's
-/// "Network security group flow logs" tab, with the custom-log suffixes
-/// `_s` string, `_d` real, `_t` datetime, `_b` bool that queries of those
-/// tables use, and `_g`: a GUID "stored as a string" (the HTTP Data
-/// Collector API page's suffix table), so a string column).
-const NTA_SCHEMA_JSON: &str = include_str!("catalog/nta-schema.json");
-
-/// ntaq's own table of raw flow-log tuples (`--flow-logs`, docs/flow-logs.md):
-/// the one list of its columns, which the flow-log reader builds its batches from.
-const FLOW_TUPLES_SCHEMA_JSON: &str = include_str!("catalog/flowtuples-schema.json");
 
 impl Catalog {
     pub fn new() -> Self {
@@ -102,24 +59,12 @@ impl Catalog {
     }
 
     /// The built-in catalog: the traffic-analytics tables as Log Analytics
-    /// publishes them (see [`NTA_SCHEMA_JSON`]), and FlowTuples (raw flow-log tuples).
+    /// publishes them, and FlowTuples (raw flow-log tuples); see
+    /// [`kql_types::schemas`].
     pub fn nta() -> Catalog {
-        let mut parsed: BTreeMap<String, Vec<JsonColumn>> =
-            serde_json::from_str(NTA_SCHEMA_JSON).expect("embedded NTA schema is valid JSON");
-        let flow: BTreeMap<String, Vec<JsonColumn>> =
-            serde_json::from_str(FLOW_TUPLES_SCHEMA_JSON).expect("embedded FlowTuples schema is valid JSON");
-        parsed.extend(flow);
         let mut catalog = Catalog::new();
-        for (table, cols) in parsed {
-            let columns = cols
-                .into_iter()
-                .map(|c| ColumnDef {
-                    ty: ScalarType::from_name(&c.ty).expect("embedded NTA schema uses Kusto type names"),
-                    name: c.name,
-                    description: c.description,
-                })
-                .collect();
-            catalog.insert(TableDef { name: table, columns, origin: TableOrigin::Builtin });
+        for t in kql_types::schemas::nta_tables() {
+            catalog.insert(TableDef { name: t.name, columns: t.columns, origin: TableOrigin::Builtin });
         }
         catalog
     }
@@ -150,6 +95,7 @@ impl Catalog {
 mod tests {
     use super::*;
     use arrow_schema::{DataType, Field, TimeUnit};
+    use kql_types::ScalarType;
 
     #[test]
     fn builtin_nta_schemas() {

@@ -1,7 +1,8 @@
-//! Kusto types during binding, and their Arrow representation.
+//! Kusto types during binding.
 
-use arrow_schema::DataType;
-pub use kql_syntax::ScalarType;
+pub use kql_types::ScalarType;
+// The Arrow ↔ Kusto mapping lives in kql-types; re-exported for existing paths.
+pub use kql_types::{kusto_type_of_arrow, table_arrow_type};
 use std::fmt;
 
 /// The type of an expression or column while binding. `Unknown` stands for
@@ -111,47 +112,9 @@ pub fn common_type(types: &[Type]) -> Option<Type> {
     })
 }
 
-/// The Kusto type an Arrow column maps to, for reading files written by
-/// other tools (any integer width, any timestamp unit or zone, string views,
-/// dictionaries). `None` if the Arrow type has no Kusto counterpart.
-pub fn kusto_type_of_arrow(dt: &DataType) -> Option<ScalarType> {
-    Some(match dt {
-        DataType::Boolean => ScalarType::Bool,
-        DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::UInt8 | DataType::UInt16 => ScalarType::Int,
-        DataType::Int64 | DataType::UInt32 | DataType::UInt64 => ScalarType::Long,
-        DataType::Float16 | DataType::Float32 | DataType::Float64 => ScalarType::Real,
-        DataType::Decimal32(..) | DataType::Decimal64(..) | DataType::Decimal128(..) | DataType::Decimal256(..) => {
-            ScalarType::Decimal
-        }
-        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => ScalarType::String,
-        DataType::Timestamp(..) | DataType::Date32 | DataType::Date64 => ScalarType::DateTime,
-        DataType::Duration(_) => ScalarType::Timespan,
-        DataType::Dictionary(_, value) => return kusto_type_of_arrow(value),
-        DataType::List(_) | DataType::LargeList(_) | DataType::Struct(_) | DataType::Map(..) => ScalarType::Dynamic,
-        _ => return None,
-    })
-}
-
-/// The Arrow type ntaq writes for a Kusto type in a table it makes (derived
-/// or generated tables, Parquet files): string → Utf8 (never null), int →
-/// Int32, long → Int64, real → Float64, bool → Boolean, datetime →
-/// Timestamp(µs, "UTC"). `None` for the types no NTA table uses.
-pub fn table_arrow_type(ty: ScalarType) -> Option<DataType> {
-    Some(match ty {
-        ScalarType::String => DataType::Utf8,
-        ScalarType::Int => DataType::Int32,
-        ScalarType::Long => DataType::Int64,
-        ScalarType::Real => DataType::Float64,
-        ScalarType::Bool => DataType::Boolean,
-        ScalarType::DateTime => DataType::Timestamp(arrow_schema::TimeUnit::Microsecond, Some("UTC".into())),
-        _ => return None,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use arrow_schema::TimeUnit;
 
     #[test]
     fn widening() {
@@ -168,40 +131,5 @@ mod tests {
         assert_eq!(common_type(&[Type::Unknown]), Some(Type::Unknown));
         assert_eq!(common_type(&[Type::DYNAMIC, Type::LONG]), Some(Type::LONG));
         assert_eq!(common_type(&[Type::DYNAMIC, Type::DYNAMIC]), Some(Type::DYNAMIC));
-    }
-
-    #[test]
-    fn table_types_read_back_as_themselves() {
-        for t in [
-            ScalarType::String,
-            ScalarType::Int,
-            ScalarType::Long,
-            ScalarType::Real,
-            ScalarType::Bool,
-            ScalarType::DateTime,
-        ] {
-            assert_eq!(kusto_type_of_arrow(&table_arrow_type(t).unwrap()), Some(t), "{t}");
-        }
-        assert_eq!(table_arrow_type(ScalarType::Dynamic), None);
-    }
-
-    #[test]
-    fn arrow_types_map_to_kusto_types() {
-        let cases = [
-            (DataType::Int16, ScalarType::Int),
-            (DataType::UInt32, ScalarType::Long),
-            (DataType::Int64, ScalarType::Long),
-            (DataType::Float32, ScalarType::Real),
-            (DataType::LargeUtf8, ScalarType::String),
-            (DataType::Utf8View, ScalarType::String),
-            (DataType::Timestamp(TimeUnit::Millisecond, None), ScalarType::DateTime),
-            (DataType::Timestamp(TimeUnit::Nanosecond, Some("+02:00".into())), ScalarType::DateTime),
-            (DataType::Duration(TimeUnit::Microsecond), ScalarType::Timespan),
-            (DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8)), ScalarType::String),
-        ];
-        for (dt, kt) in cases {
-            assert_eq!(kusto_type_of_arrow(&dt), Some(kt), "{dt}");
-        }
-        assert_eq!(kusto_type_of_arrow(&DataType::Binary), None);
     }
 }

@@ -3,7 +3,7 @@
 use crate::types::Type;
 use kql_syntax::ScalarType;
 use kql_syntax::ast::{DateTimeLit, DynValue, Literal};
-use kql_syntax::time::{format_datetime, format_timespan};
+use kql_types::time::{format_datetime, format_timespan};
 use std::fmt;
 
 /// A typed constant. `None` payloads are Kusto nulls; strings are never null.
@@ -127,7 +127,7 @@ impl fmt::Display for Value {
             Value::Bool(Some(b)) => write!(f, "{b}"),
             Value::Int(Some(v)) => write!(f, "{v}"),
             Value::Long(Some(v)) => write!(f, "{v}"),
-            Value::Real(Some(v)) => write!(f, "{v}"),
+            Value::Real(Some(v)) => f.write_str(&kql_types::text::real_text(*v)),
             Value::Decimal(Some(v)) | Value::Guid(Some(v)) => f.write_str(v),
             Value::String(s) => f.write_str(s),
             Value::DateTime(Some(v)) => f.write_str(&format_datetime(*v)),
@@ -135,5 +135,21 @@ impl fmt::Display for Value {
             Value::Dynamic(d) => write!(f, "{d}"),
             _ => Ok(()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reals show as results show them (kql-types' `real_text`), not as
+    /// Rust's `Display` writes them (301 digits for 1e300, `inf`).
+    #[test]
+    fn reals_display_as_results_show_them() {
+        assert_eq!(Value::Real(Some(1e300)).to_string(), "1e300");
+        assert_eq!(Value::Real(Some(1e-7)).to_string(), "1e-7");
+        assert_eq!(Value::Real(Some(2.0)).to_string(), "2");
+        assert_eq!(Value::Real(Some(f64::INFINITY)).to_string(), "Infinity");
+        assert_eq!(Value::Real(None).to_string(), "");
     }
 }

@@ -15,17 +15,18 @@ mod display;
 pub mod error;
 mod parser;
 pub mod span;
-pub mod suggest;
 pub mod target;
-pub mod time;
 pub mod tokens;
-pub mod types;
 
 pub use display::write_string;
 pub use error::SyntaxError;
 pub use parser::{MAX_DEPTH, Parsed, parse, parse_expression};
 pub use span::Span;
-pub use types::ScalarType;
+// Shared vocabulary, now in kql-types; re-exported so existing paths
+// (`kql_syntax::ScalarType`, `kql_syntax::time::…`) keep working.
+pub use kql_types::ScalarType;
+pub use kql_types::scalar as types;
+pub use kql_types::{suggest, time};
 
 /// Operator keywords ntaq parses, and those Kusto has that ntaq does not implement.
 pub mod keywords {

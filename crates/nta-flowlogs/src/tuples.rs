@@ -1,9 +1,9 @@
 //! The `FlowTuples` table: one row per flow tuple of a flow-log blob.
 //!
-//! Its columns are the built-in catalog's `FlowTuples` entry
-//! (`kql-plan/src/catalog/flowtuples-schema.json`), typed as the executor and
-//! the writers expect (kql-io's canonical Arrow types, `kusto.type` on every
-//! field). [`TupleBatcher`] collects tuples into batches of that schema.
+//! Its columns are the built-in schemas' `FlowTuples` entry
+//! (`kql-types/src/schemas/flowtuples-schema.json`), typed as the executor and
+//! the writers expect (the canonical Arrow types, `kusto.type` on every
+//! field: `kql_types::arrow::canonical_schema`). [`TupleBatcher`] collects tuples into batches of that schema.
 
 use arrow_array::RecordBatch;
 use arrow_array::builder::{Int32Builder, Int64Builder, StringBuilder, TimestampNanosecondBuilder};
@@ -43,13 +43,11 @@ pub fn schema() -> SchemaRef {
     static SCHEMA: OnceLock<SchemaRef> = OnceLock::new();
     SCHEMA
         .get_or_init(|| {
-            let catalog = kql_plan::Catalog::nta();
-            let def = catalog.get(TABLE).expect("the built-in catalog has FlowTuples");
-            let columns: Vec<(String, kql_syntax::ScalarType)> =
-                def.columns.iter().map(|c| (c.name.clone(), c.ty)).collect();
+            let def = kql_types::schemas::nta_table(TABLE).expect("the built-in schemas have FlowTuples");
+            let columns = def.column_types();
             let names: Vec<&str> = columns.iter().map(|(n, _)| n.as_str()).collect();
             assert_eq!(names, COLUMNS, "the reader fills the catalog's FlowTuples columns in order");
-            kql_io::ingest::schema_of(&columns)
+            kql_types::arrow::canonical_schema(&columns)
         })
         .clone()
 }

@@ -69,7 +69,7 @@ impl Window {
         let t = text.trim();
         if let Some((a, b)) = t.split_once("..") {
             let at = |s: &str| {
-                kql_syntax::time::parse_datetime(s.trim())
+                kql_types::time::parse_datetime(s.trim())
                     .ok_or_else(|| bad(&format!("`{}` is not an ISO 8601 instant", s.trim())))
             };
             let (start, end) = (at(a)?, at(b)?);
@@ -78,7 +78,7 @@ impl Window {
             }
             return Ok(Window::Between(start, end));
         }
-        match kql_syntax::time::parse_timespan(t) {
+        match kql_types::time::parse_timespan(t) {
             Some(span) if span > 0 => Ok(Window::Last(span)),
             Some(_) => Err(bad("the span is not positive")),
             None => Err(bad("neither a timespan nor START..END")),

@@ -12,47 +12,26 @@ use arrow_array::builder::StringBuilder;
 use arrow_array::{
     ArrayRef, BooleanArray, Float64Array, Int32Array, Int64Array, RecordBatch, TimestampMicrosecondArray,
 };
-use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
-use kql_plan::Catalog;
-use kql_plan::types::ScalarType;
+use arrow_schema::SchemaRef;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
 pub const NET_TABLE: &str = "NTANetAnalytics";
 pub const IP_TABLE: &str = "NTAIpDetails";
 
-/// The Arrow type written for a Kusto type (`None`: not used by the NTA tables).
-pub fn physical_type(ty: ScalarType) -> Option<DataType> {
-    Some(match ty {
-        ScalarType::String => DataType::Utf8,
-        ScalarType::Int => DataType::Int32,
-        ScalarType::Long => DataType::Int64,
-        ScalarType::Real => DataType::Float64,
-        ScalarType::Bool => DataType::Boolean,
-        ScalarType::DateTime => DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
-        _ => return None,
-    })
-}
+/// The Arrow type written for a Kusto type (`None`: not used by the NTA
+/// tables): kql-types' one mapping for the tables ntaq writes.
+pub use kql_types::table_arrow_type as physical_type;
 
-/// The Arrow schema of `table` from the built-in catalog: every column, in
-/// catalog order. Strings are declared non-nullable (they never are null).
+/// The Arrow schema of `table` from the built-in schemas: every column, in
+/// their order. Strings are declared non-nullable (they never are null).
 pub fn arrow_schema(table: &str) -> Result<SchemaRef, GenError> {
-    let catalog = Catalog::nta();
-    let def = catalog.get(table).ok_or_else(|| GenError::Schema(format!("the catalog has no table {table}")))?;
-    let fields = def
-        .columns
-        .iter()
-        .map(|c| {
-            let dt = physical_type(c.ty).ok_or_else(|| {
-                GenError::Schema(format!(
-                    "{table}.{} has Kusto type {}, which the generator does not write",
-                    c.name, c.ty
-                ))
-            })?;
-            Ok(Field::new(c.name.clone(), dt, c.ty != ScalarType::String))
-        })
-        .collect::<Result<Vec<_>, GenError>>()?;
-    Ok(Arc::new(Schema::new(fields)))
+    let def = kql_types::schemas::nta_table(table)
+        .ok_or_else(|| GenError::Schema(format!("the catalog has no table {table}")))?;
+    let schema = def.arrow_schema().map_err(|c| {
+        GenError::Schema(format!("{table}.{} has Kusto type {}, which the generator does not write", c.name, c.ty))
+    })?;
+    Ok(Arc::new(schema))
 }
 
 fn strs<'a>(rows: &[FlowRow], f: impl Fn(&FlowRow) -> &'a str) -> ArrayRef {

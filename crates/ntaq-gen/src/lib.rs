@@ -1,6 +1,6 @@
 //! Deterministic synthetic Traffic Analytics data: `NTANetAnalytics` and
 //! `NTAIpDetails` as Parquet, with the columns, Kusto types and value formats
-//! of the published schema (`kql_plan::Catalog::nta()`,
+//! of the published schema (`kql_types::schemas`,
 //! `shared/docs/nta-schema.md`).
 //!
 //! ```no_run

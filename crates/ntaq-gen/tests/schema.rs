@@ -4,8 +4,8 @@
 mod common;
 
 use arrow_schema::{DataType, TimeUnit};
-use kql_plan::Catalog;
-use kql_plan::types::ScalarType;
+use kql_types::ScalarType;
+use kql_types::schemas::nta_table;
 use ntaq_gen::{GenConfig, IP_TABLE, NET_TABLE, generate};
 use parquet::basic::Compression;
 
@@ -26,10 +26,9 @@ fn expected_arrow_type(ty: ScalarType) -> DataType {
 fn schemas_follow_the_catalog() {
     let tmp = tempfile::tempdir().unwrap();
     generate(&GenConfig { rows: 500, ..GenConfig::default() }, tmp.path()).unwrap();
-    let catalog = Catalog::nta();
     for (table, count) in [(NET_TABLE, 77), (IP_TABLE, 19)] {
         let files = common::read(tmp.path(), table);
-        let def = catalog.get(table).unwrap();
+        let def = nta_table(table).unwrap();
         assert_eq!(files.schema.fields().len(), count);
         let names: Vec<&str> = files.schema.fields().iter().map(|f| f.name().as_str()).collect();
         let expected: Vec<&str> = def.columns.iter().map(|c| c.name.as_str()).collect();

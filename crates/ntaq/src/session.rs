@@ -200,7 +200,7 @@ impl Session {
             None => DataDir { path: PathBuf::from("(the --table arguments)"), tables: Vec::new() },
         };
         for t in tables {
-            let loaded = kql_io::ingest::load(&t.path, Some(&t.name), &opts)?;
+            let loaded = kql_io::datadir::load(&t.path, Some(&t.name), &opts)?;
             dir.tables.retain(|d| d.name != t.name);
             dir.tables.extend(loaded);
         }
@@ -362,7 +362,11 @@ impl Session {
         if let Some(dir) = &self.data {
             for (table, span) in &bound.used_tables {
                 if dir.table(table).is_none() {
-                    let e = IoError::MissingTable { table: table.clone(), dir: dir.path.clone(), span: Some(*span) };
+                    let e = IoError::MissingTable {
+                        table: table.clone(),
+                        dir: dir.path.clone(),
+                        span: Some((*span).into()),
+                    };
                     diagnostics.push((span.start, Diag::new(e)));
                 }
             }

@@ -11,22 +11,13 @@ use arrow_array::types::*;
 use arrow_array::*;
 use kql_plan::Value;
 use kql_syntax::ScalarType;
-use kql_syntax::time::{format_datetime, format_timespan, parse_datetime_text, parse_timespan};
+use kql_types::text::{parse_bool, parse_real, timespan_text};
+use kql_types::time::{parse_datetime_text, parse_timespan};
 use std::sync::Arc;
 
-/// Kusto's text for a datetime: ISO 8601 UTC, fraction only when non-zero.
-pub fn datetime_text(nanos: i64) -> String {
-    let full = format_datetime(nanos); // 2025-06-01T00:00:00.0000000Z
-    let (head, frac) = full.trim_end_matches('Z').split_once('.').unwrap_or((&full, ""));
-    let frac = frac.trim_end_matches('0');
-    if frac.is_empty() { format!("{head}Z") } else { format!("{head}.{frac}Z") }
-}
-
-/// A real's text, as results show it (`tostring(1e300)` is `1e300`, not a
-/// 301-digit number): kql-io's one definition.
-pub fn real_text(v: f64) -> String {
-    kql_io::output::text::format_real(v)
-}
+// Results' text forms (`tostring(1e300)` is `1e300`, as the writers show
+// it): kql-types' one definition, re-exported where they were.
+pub use kql_types::text::{datetime_text, real_text};
 
 /// `tostring()`: every type to its Kusto text; null becomes "".
 pub fn to_kusto_string(c: &Col, from: ScalarType, len: usize) -> Result<Col> {
@@ -39,7 +30,7 @@ pub fn to_kusto_string(c: &Col, from: ScalarType, len: usize) -> Result<Col> {
         ScalarType::Dynamic => Arc::new(dynamic::to_string_array(&a)),
         ScalarType::Guid => crate::physical::fill_empty_strings(&a),
         ScalarType::DateTime => map_to_string(a.as_primitive::<TimestampNanosecondType>(), datetime_text),
-        ScalarType::Timespan => map_to_string(a.as_primitive::<DurationNanosecondType>(), format_timespan),
+        ScalarType::Timespan => map_to_string(a.as_primitive::<DurationNanosecondType>(), timespan_text),
         ScalarType::Real => map_to_string(a.as_primitive::<Float64Type>(), real_text),
         ScalarType::Long => map_to_string(a.as_primitive::<Int64Type>(), |v| v.to_string()),
         ScalarType::Int => map_to_string(a.as_primitive::<Int32Type>(), |v| v.to_string()),
@@ -166,17 +157,7 @@ fn parse_strings(text: &StringArray, to: ScalarType) -> ArrayRef {
             text.iter().map(|s| s.and_then(parse_long).and_then(|v| i32::try_from(v).ok())).collect::<Int32Array>(),
         ),
         S::Real => Arc::new(text.iter().map(|s| s.and_then(parse_real)).collect::<Float64Array>()),
-        S::Bool => Arc::new(
-            text.iter()
-                .map(|s| {
-                    s.and_then(|s| match s.trim().to_ascii_lowercase().as_str() {
-                        "true" | "1" => Some(true),
-                        "false" | "0" => Some(false),
-                        _ => None,
-                    })
-                })
-                .collect::<BooleanArray>(),
-        ),
+        S::Bool => Arc::new(text.iter().map(|s| s.and_then(parse_bool)).collect::<BooleanArray>()),
         S::DateTime => {
             Arc::new(text.iter().map(|s| s.and_then(parse_datetime_text)).collect::<TimestampNanosecondArray>())
         }
@@ -212,16 +193,6 @@ fn parse_long(s: &str) -> Option<i64> {
         .or_else(|| t.parse::<f64>().ok().filter(|f| f.is_finite() && f.abs() < 9.2e18).map(|f| f.trunc() as i64))
 }
 
-fn parse_real(s: &str) -> Option<f64> {
-    let t = s.trim();
-    match t {
-        "NaN" | "nan" => Some(f64::NAN),
-        "Infinity" | "inf" | "+inf" => Some(f64::INFINITY),
-        "-Infinity" | "-inf" => Some(f64::NEG_INFINITY),
-        _ => t.parse().ok(),
-    }
-}
-
 fn is_guid(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
     parts.len() == 5
@@ -237,7 +208,7 @@ pub fn parse_value(text: &str, to: ScalarType) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kql_syntax::time::parse_datetime;
+    use kql_types::time::parse_datetime;
 
     fn conv(v: Value, to: ScalarType) -> Value {
         let from = v.scalar_type();
@@ -278,6 +249,54 @@ mod tests {
         assert_eq!(d("[]"), Value::Dynamic(kql_syntax::ast::DynValue::Array(vec![])));
         // Text that is not JSON is a dynamic string.
         assert_eq!(d("a b"), Value::Dynamic(kql_syntax::ast::DynValue::String("a b".into())));
+    }
+
+    /// `print a=X, b=tostring(X)`: the writer's text of each value and
+    /// `tostring()`'s are one definition (kql-types' text forms). The issue
+    /// that found the copies: `1e300` printed as `1e300` and its tostring as a
+    /// 301-digit number.
+    #[test]
+    fn tostring_is_the_text_results_show() {
+        use kql_io::output::{Destination, OutputFormat, OutputOptions, SharedBuffer, sink};
+        let query = "print a=1e300, b=tostring(1e300), c=0.1, d=tostring(0.1), e=real(-inf), f=tostring(real(-inf)), \
+                     g=datetime(2025-06-01 08:09:10.25), h=tostring(datetime(2025-06-01 08:09:10.25)), \
+                     i=datetime(2025-06-01), j=tostring(datetime(2025-06-01)), \
+                     k=-1d-2h-500ms, l=tostring(-1d-2h-500ms)";
+        let parsed = kql_syntax::parse(query);
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        let bound = kql_plan::bind(&parsed.script, &kql_plan::Catalog::new(), &kql_plan::Params::default());
+        assert!(!bound.has_errors(), "{:?}", bound.diagnostics);
+        let tables = crate::MemTables::new();
+        let ex = crate::Executor::new(&bound.program, &tables, 0, Arc::new(std::sync::atomic::AtomicBool::new(false)));
+        let (schema, batches) = crate::run_program(&ex).unwrap().remove(0);
+        let buffer = SharedBuffer::default();
+        let mut out =
+            sink(OutputFormat::Csv, schema, Destination::writer(buffer.clone()), &OutputOptions::default()).unwrap();
+        for b in &batches {
+            out.write(b).unwrap();
+        }
+        out.finish().unwrap();
+        let csv = buffer.contents();
+        let row: Vec<&str> = csv.lines().nth(1).unwrap().split(',').collect();
+        // Kusto's forms (the real, datetime and timespan pages): shortest
+        // round-trip reals, ISO 8601 UTC datetimes, [-][d.]hh:mm:ss[.fffffff].
+        assert_eq!(
+            row,
+            [
+                "1e300",
+                "1e300",
+                "0.1",
+                "0.1",
+                "-Infinity",
+                "-Infinity",
+                "2025-06-01T08:09:10.25Z",
+                "2025-06-01T08:09:10.25Z",
+                "2025-06-01T00:00:00Z",
+                "2025-06-01T00:00:00Z",
+                "-1.02:00:00.5000000",
+                "-1.02:00:00.5000000",
+            ]
+        );
     }
 
     #[test]

@@ -7,8 +7,9 @@
 //! ([`typing::Guess`]); it reads only the header of a CSV file whose
 //! columns are all in the schema. The second pass types every value and
 //! writes batches: into Parquet held in memory, one buffer per file
-//! ([`FileSource::Text`], scanned like any Parquet file), or into one
-//! compressed Parquet file ([`convert`]).
+//! ([`FileSource::Text`], scanned like any Parquet file: [`text_table`]), or
+//! into one compressed Parquet file ([`convert_files`]). Which files make up
+//! a table is [`crate::datadir`]'s business; this module only reads them.
 //!
 //! A value that does not fit its column's type, a CSV row with the wrong
 //! number of fields and a broken JSON line are errors naming the file, the
@@ -21,11 +22,13 @@ mod passes;
 mod sink;
 pub(crate) mod typing;
 
-pub use typing::{parse_datetime, schema_of};
+pub use kql_types::time::parse_datetime_text as parse_datetime;
+pub use typing::schema_of;
 
-use crate::datadir::{DataDir, FileSource, TableFiles};
 use crate::error::IoError;
-use kql_syntax::ScalarType;
+use crate::table::FileSource;
+pub use crate::table::Skipped;
+use kql_types::ScalarType;
 use passes::read_text;
 pub use sink::MemoryParquet;
 use sink::{FileSink, MemorySink};
@@ -37,9 +40,6 @@ use std::path::{Path, PathBuf};
 /// good compression and cheap footers, small enough that a scan can skip
 /// row groups by their statistics and split a file between threads.
 pub const ROW_GROUP_ROWS: usize = 128 * 1024;
-
-/// How many skipped rows are described one by one.
-const SKIPPED_SHOWN: usize = 3;
 
 /// The kinds of files a table can be made of.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -102,20 +102,6 @@ impl FileKind {
     }
 }
 
-/// The table a file stands for: its name without the format's extensions
-/// (`NTANetAnalytics.json.gz` → `NTANetAnalytics`).
-pub fn table_name_of(path: &Path) -> Option<String> {
-    let name = path.file_name()?.to_str()?;
-    let lower = name.to_ascii_lowercase();
-    let mut end = name.len();
-    if lower.ends_with(".gz") {
-        end -= 3;
-    }
-    let stem = &name[..end];
-    let cut = Path::new(stem).extension().map_or(0, |e| e.len() + 1);
-    Some(stem[..stem.len() - cut].to_string())
-}
-
 /// How text exports are read.
 #[derive(Debug, Clone, Default)]
 pub struct IngestOptions {
@@ -146,27 +132,6 @@ impl IngestOptions {
     }
 }
 
-/// Rows of text files left out by [`IngestOptions::lenient`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Skipped {
-    pub rows: u64,
-    /// What was wrong with the first few, with file and line.
-    pub first: Vec<String>,
-}
-
-impl Skipped {
-    fn add(&mut self, why: &IoError) {
-        self.rows += 1;
-        if self.first.len() < SKIPPED_SHOWN {
-            self.first.push(why.to_string());
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.rows == 0
-    }
-}
-
 /// What reading a table's text files found.
 #[derive(Debug, Clone, Default)]
 pub struct TextReport {
@@ -181,79 +146,7 @@ pub struct TextReport {
     pub dropped: Vec<String>,
 }
 
-/// A table of `files` (Parquet, or text exports typed into Parquet held in
-/// memory; not both).
-pub fn table(name: &str, files: Vec<(PathBuf, FileKind)>, opts: &IngestOptions) -> Result<TableFiles, IoError> {
-    let parquet = files.iter().find(|(_, k)| !k.is_text());
-    let text = files.iter().find(|(_, k)| k.is_text());
-    match (parquet, text) {
-        (Some((p, _)), Some((t, _))) => {
-            Err(IoError::MixedFormats { table: name.to_string(), parquet: p.clone(), text: t.clone() })
-        }
-        (_, None) => TableFiles::read(name.to_string(), files.into_iter().map(|(p, _)| FileSource::Path(p)).collect()),
-        (None, Some(_)) => {
-            let mut sink = MemorySink::default();
-            let report = read_text(name, &files, opts, false, &mut sink)?;
-            let mut t = TableFiles::read(name.to_string(), sink.files)?;
-            t.skipped = report.skipped;
-            Ok(t)
-        }
-    }
-}
-
-/// The tables at `path`: a file is one table (named `name`, else after the
-/// file); a folder is one table `name` of all the table files under it, or
-/// without `name` a data directory.
-pub fn load(path: &Path, name: Option<&str>, opts: &IngestOptions) -> Result<Vec<TableFiles>, IoError> {
-    let meta = std::fs::metadata(path).map_err(|source| IoError::Unreadable { path: path.to_path_buf(), source })?;
-    if meta.is_file() {
-        let kind = match FileKind::of_path(path) {
-            Some(k) => k,
-            None => FileKind::sniff(path)?,
-        };
-        let name = match name {
-            Some(n) => n.to_string(),
-            None => opts.table_name(&table_name_of(path).unwrap_or_else(|| "Table".into())),
-        };
-        return Ok(vec![table(&name, vec![(path.to_path_buf(), kind)], opts)?]);
-    }
-    match name {
-        Some(name) => {
-            let files = table_files_in(path)?;
-            if files.is_empty() {
-                return Err(IoError::NoTableFiles { path: path.to_path_buf() });
-            }
-            Ok(vec![table(name, files, opts)?])
-        }
-        None => Ok(DataDir::open_with(path, opts)?.tables),
-    }
-}
-
-/// The table files under `dir` and its sub-folders (data export nests its
-/// blobs in `y=…/m=…/d=…/` folders), sorted; hidden ones left out.
-pub fn table_files_in(dir: &Path) -> Result<Vec<(PathBuf, FileKind)>, IoError> {
-    let mut out = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(d) = pending.pop() {
-        let entries = std::fs::read_dir(&d).map_err(|source| IoError::Unreadable { path: d.clone(), source })?;
-        for entry in entries {
-            let entry = entry.map_err(|source| IoError::Unreadable { path: d.clone(), source })?;
-            let p = entry.path();
-            if entry.file_name().to_string_lossy().starts_with('.') {
-                continue;
-            }
-            if p.is_dir() {
-                pending.push(p);
-            } else if let Some(kind) = FileKind::of_path(&p) {
-                out.push((p, kind));
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
-}
-
-/// What [`convert`] wrote.
+/// What [`convert_files`] wrote.
 #[derive(Debug, Clone)]
 pub struct ConvertSummary {
     pub report: TextReport,
@@ -262,44 +155,33 @@ pub struct ConvertSummary {
     pub bytes: u64,
 }
 
-/// Reads the text exports `inputs` (files, or folders of them) as table
-/// `table` and writes one Parquet file: the table's columns typed (for a
-/// known table all its schema's columns, in order, those the files lack
-/// empty, then any others), zstd-compressed, row groups of
-/// [`ROW_GROUP_ROWS`] rows with page statistics, and `kusto.type` on each
-/// field. `output` (and its folder, if missing) is created, or replaced only
-/// when complete.
-pub fn convert(
+/// Types the text exports `files` of table `name` into Parquet held in
+/// memory, one buffer per file ([`FileSource::Text`]), and says which rows
+/// `--lenient` left out.
+pub fn text_table(
+    name: &str,
+    files: &[(PathBuf, FileKind)],
+    opts: &IngestOptions,
+) -> Result<(Vec<FileSource>, Skipped), IoError> {
+    let mut sink = MemorySink::default();
+    let report = read_text(name, files, opts, false, &mut sink)?;
+    Ok((sink.files, report.skipped))
+}
+
+/// Reads the text exports `files` as table `table` and writes one Parquet
+/// file: the table's columns typed (for a known table all its schema's
+/// columns, in order, those the files lack empty, then any others),
+/// zstd-compressed, row groups of [`ROW_GROUP_ROWS`] rows with page
+/// statistics, and `kusto.type` on each field. `output` (and its folder, if
+/// missing) is created, or replaced only when complete.
+pub fn convert_files(
     table: &str,
-    inputs: &[PathBuf],
+    files: &[(PathBuf, FileKind)],
     output: &Path,
     opts: &IngestOptions,
 ) -> Result<ConvertSummary, IoError> {
-    let mut files = Vec::new();
-    for input in inputs {
-        let meta = std::fs::metadata(input).map_err(|source| IoError::Unreadable { path: input.clone(), source })?;
-        let found = if meta.is_dir() {
-            let found = table_files_in(input)?;
-            if found.is_empty() {
-                return Err(IoError::NoTableFiles { path: input.clone() });
-            }
-            found
-        } else {
-            let kind = match FileKind::of_path(input) {
-                Some(k) => k,
-                None => FileKind::sniff(input)?,
-            };
-            vec![(input.clone(), kind)]
-        };
-        for (path, kind) in found {
-            if !kind.is_text() {
-                return Err(IoError::AlreadyParquet { path });
-            }
-            files.push((path, kind));
-        }
-    }
     let mut sink = FileSink::new(output);
-    let report = read_text(table, &files, opts, true, &mut sink)?;
+    let report = read_text(table, files, opts, true, &mut sink)?;
     let (row_groups, bytes) = sink.finish(report.columns.as_slice())?;
     Ok(ConvertSummary { report, files: files.len(), row_groups, bytes })
 }
@@ -360,7 +242,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn kinds_and_names_from_file_names() {
+    fn kinds_from_file_names() {
         let kind = |p: &str| FileKind::of_path(Path::new(p));
         assert_eq!(kind("NTANetAnalytics.csv"), Some(FileKind::Csv));
         assert_eq!(kind("x/PT1H.json"), Some(FileKind::Json));
@@ -369,10 +251,6 @@ mod tests {
         assert_eq!(kind("a.parquet"), Some(FileKind::Parquet));
         assert_eq!(kind("README.txt"), None);
         assert_eq!(kind("a.txt.gz"), None);
-        let name = |p: &str| table_name_of(Path::new(p)).unwrap();
-        assert_eq!(name("NTANetAnalytics.json.gz"), "NTANetAnalytics");
-        assert_eq!(name("dir/NTAIpDetails.csv"), "NTAIpDetails");
-        assert_eq!(name("Flows.parquet"), "Flows");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use super::sink::BatchSink;
 use super::typing::{self, Cell, Guess, Parsed, Rows};
 use super::{FileKind, IngestOptions, ROW_GROUP_ROWS, Row, Skipped, TextReport, Visitor, read_file};
 use crate::error::IoError;
-use kql_syntax::ScalarType;
+use kql_types::ScalarType;
 use std::collections::HashMap;
 use std::path::PathBuf;
 

@@ -3,13 +3,13 @@
 
 use super::ROW_GROUP_ROWS;
 use super::typing;
-use crate::datadir::FileSource;
 use crate::error::IoError;
 use crate::output::{OutputError, Target};
+use crate::table::FileSource;
 use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
 use bytes::Bytes;
-use kql_syntax::ScalarType;
+use kql_types::ScalarType;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::{EnabledStatistics, WriterProperties};

@@ -12,10 +12,14 @@ use arrow_array::builder::{
 };
 use arrow_array::types::Decimal128Type;
 use arrow_array::{ArrayRef, RecordBatch};
-use arrow_schema::{Field, Schema, SchemaRef};
-use kql_syntax::ScalarType;
+use arrow_schema::SchemaRef;
+use kql_types::ScalarType;
+// Text → value pieces shared with the executor's conversions; the datetime
+// forms are the ISO ones and the portal's display forms (`6/1/2025, 12:00:00.000 AM`).
+use kql_types::text::{parse_bool, parse_real};
 #[cfg(test)]
-use kql_syntax::time::NANOS_PER_HOUR;
+use kql_types::time::NANOS_PER_HOUR;
+use kql_types::time::parse_datetime_text as parse_datetime;
 use serde_json::Value;
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -101,7 +105,7 @@ fn parse_text(ty: ScalarType, s: &str, from_json: bool) -> Result<Parsed<'_>, Re
             Some(v) => Ok(Parsed::Nanos(v)),
             None => not_a("a datetime"),
         },
-        ScalarType::Timespan => match kql_syntax::time::parse_timespan(t) {
+        ScalarType::Timespan => match kql_types::time::parse_timespan(t) {
             Some(v) => Ok(Parsed::Nanos(v)),
             None => not_a("a timespan"),
         },
@@ -169,28 +173,6 @@ pub(crate) fn shorten(s: &str) -> Cow<'_, str> {
     }
 }
 
-fn parse_bool(t: &str) -> Option<bool> {
-    if t.eq_ignore_ascii_case("true") || t == "1" {
-        Some(true)
-    } else if t.eq_ignore_ascii_case("false") || t == "0" {
-        Some(false)
-    } else {
-        None
-    }
-}
-
-/// A real number: decimal or exponent notation, `NaN`, `Infinity`,
-/// `-Infinity` (Kusto's spellings) and Python's `nan`/`inf` (the Azure CLI's).
-fn parse_real(t: &str) -> Option<f64> {
-    let first = t.as_bytes().first()?;
-    let numeric = first.is_ascii_digit() || matches!(first, b'+' | b'-' | b'.');
-    let word = matches!(t.to_ascii_lowercase().as_str(), "nan" | "inf" | "infinity" | "-inf" | "-infinity" | "+inf");
-    if !(numeric || word) {
-        return None;
-    }
-    t.parse::<f64>().ok()
-}
-
 /// A GUID as lower-case `8-4-4-4-12` hex, braces allowed.
 fn parse_guid(t: &str) -> Option<String> {
     let inner = t.strip_prefix('{').and_then(|r| r.strip_suffix('}')).unwrap_or(t);
@@ -199,19 +181,6 @@ fn parse_guid(t: &str) -> Option<String> {
     let ok = groups.len() == 5
         && groups.iter().zip(lens).all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()));
     ok.then(|| inner.to_ascii_lowercase())
-}
-
-/// The datetime forms of Log Analytics exports, all read as UTC:
-///
-/// - ISO 8601 as Kusto writes and accepts it: `2025-06-01T00:00:00Z`,
-///   `2025-06-01T00:00:00.000Z`, `2025-06-01T00:00:00.1234567Z`,
-///   `2025-06-01 00:00:00`, with an optional `±hh:mm` offset;
-/// - the portal's display forms: `6/1/2025, 12:00:00.000 AM` (month first,
-///   12-hour clock, as en-US writes it), `6/1/2025 13:00:00`,
-///   `2025/06/01 13:00:00` (year first) and `1.6.2025 13:00:00` (day first,
-///   with dots), each optionally followed by ` UTC`.
-pub fn parse_datetime(text: &str) -> Option<i64> {
-    kql_syntax::time::parse_datetime_text(text)
 }
 
 /// What a column's values look like so far, for columns no schema types.
@@ -360,18 +329,8 @@ impl Builder {
 }
 
 /// The Arrow schema of typed columns: canonical types, `kusto.type` on
-/// every field.
-pub fn schema_of(columns: &[(String, ScalarType)]) -> SchemaRef {
-    let fields: Vec<Field> = columns
-        .iter()
-        .map(|(name, ty)| {
-            let dt = crate::output::canonical_type(*ty, &arrow_schema::DataType::Null);
-            let meta = std::collections::HashMap::from([(crate::output::KUSTO_TYPE_KEY.to_string(), ty.name().into())]);
-            Field::new(name, dt, true).with_metadata(meta)
-        })
-        .collect();
-    Arc::new(Schema::new(fields))
-}
+/// every field (kql-types' one definition).
+pub use kql_types::arrow::canonical_schema as schema_of;
 
 /// Rows being collected into a batch of `schema`.
 pub(crate) struct Rows {
@@ -422,7 +381,7 @@ mod tests {
     use super::*;
 
     fn dt(s: &str) -> i64 {
-        kql_syntax::time::parse_datetime(s).unwrap()
+        kql_types::time::parse_datetime(s).unwrap()
     }
 
     #[test]

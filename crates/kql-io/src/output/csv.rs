@@ -10,7 +10,7 @@ use super::kusto::Layout;
 use super::text::text_column;
 use arrow_array::{RecordBatch, RecordBatchOptions};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
-use kql_syntax::ScalarType;
+use kql_types::ScalarType;
 use std::io::Write;
 use std::sync::Arc;
 

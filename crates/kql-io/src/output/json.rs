@@ -22,7 +22,7 @@ use arrow_array::types::{DurationNanosecondType, TimestampNanosecondType};
 use arrow_array::{Array, DurationNanosecondArray, Float64Array, RecordBatch, StringArray, TimestampNanosecondArray};
 use arrow_json::writer::{Encoder, EncoderFactory, EncoderOptions, JsonFormat, NullableEncoder, WriterBuilder};
 use arrow_schema::{ArrowError, DataType, FieldRef};
-use kql_syntax::ScalarType;
+use kql_types::ScalarType;
 use std::cell::Cell;
 use std::io::Write;
 use std::sync::Arc;

@@ -1,8 +1,8 @@
 //! The Kusto type of each result column and the one physical Arrow type each
 //! writer sees for it.
 //!
-//! The executor's batches carry `kusto.type` field metadata; a column without
-//! it gets the type its Arrow type maps to. Every batch is *prepared* before a
+//! The executor's batches carry `kusto.type` field metadata; a column's Kusto
+//! type is kql-types' reading of its Arrow type and that tag. Every batch is *prepared* before a
 //! writer sees it: columns are brought to the canonical type of their Kusto
 //! type (datetimes become `Timestamp(ns, "UTC")`, dictionaries plain strings,
 //! nested values JSON text …) and the batch gets the canonical schema, whose
@@ -16,64 +16,24 @@ use arrow_array::{Array, ArrayRef, RecordBatch, RecordBatchOptions, new_empty_ar
 use arrow_cast::cast::{CastOptions, can_cast_types, cast_with_options};
 use arrow_json::writer::{EncoderOptions, make_encoder};
 use arrow_schema::{ArrowError, DataType, Field, FieldRef, Schema, SchemaRef, TimeUnit};
-use kql_syntax::ScalarType;
+use kql_types::ScalarType;
 use std::sync::Arc;
 
-/// The field metadata key naming a column's Kusto type.
-pub const KUSTO_TYPE_KEY: &str = "kusto.type";
+pub use kql_types::arrow::canonical_type;
+pub use kql_types::{KUSTO_TYPE_KEY, kusto_type_of_arrow};
 
 /// The time zone written for datetimes (Kusto datetimes are always UTC).
 const UTC: &str = "UTC";
 
-/// The Kusto type of a field: its `kusto.type` metadata, else the type its
-/// Arrow type maps to.
+/// The Kusto type of a field ([`kql_types::kusto_type_of_field`]), or why
+/// it cannot be written: a `kusto.type` tag that names no Kusto type, or an
+/// Arrow type with no Kusto counterpart.
 pub fn kusto_type_of_field(field: &Field) -> Result<ScalarType, String> {
-    match field.metadata().get(KUSTO_TYPE_KEY) {
-        Some(name) => ScalarType::from_name(name).ok_or_else(|| format!("`{name}` is not a Kusto type")),
-        None => kusto_type_of_arrow(field.data_type())
-            .ok_or_else(|| "it has no Kusto counterpart and no `kusto.type` metadata".to_string()),
-    }
-}
-
-/// The Kusto type an Arrow type maps to (the binder's mapping for files
-/// written by other tools).
-pub fn kusto_type_of_arrow(dt: &DataType) -> Option<ScalarType> {
-    Some(match dt {
-        DataType::Boolean => ScalarType::Bool,
-        DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::UInt8 | DataType::UInt16 => ScalarType::Int,
-        DataType::Int64 | DataType::UInt32 | DataType::UInt64 => ScalarType::Long,
-        DataType::Float16 | DataType::Float32 | DataType::Float64 => ScalarType::Real,
-        DataType::Decimal32(..) | DataType::Decimal64(..) | DataType::Decimal128(..) | DataType::Decimal256(..) => {
-            ScalarType::Decimal
-        }
-        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => ScalarType::String,
-        DataType::Timestamp(..) | DataType::Date32 | DataType::Date64 => ScalarType::DateTime,
-        DataType::Duration(_) => ScalarType::Timespan,
-        DataType::Dictionary(_, value) => return kusto_type_of_arrow(value),
-        DataType::List(_) | DataType::LargeList(_) | DataType::Struct(_) | DataType::Map(..) => ScalarType::Dynamic,
-        _ => return None,
+    let tagged = kql_types::arrow::tagged_type(field).map_err(|name| format!("`{name}` is not a Kusto type"))?;
+    kql_types::kusto_type_of_field(field).ok_or_else(|| match tagged {
+        Some(_) => "it has no Kusto counterpart".to_string(),
+        None => "it has no Kusto counterpart and no `kusto.type` metadata".to_string(),
     })
-}
-
-/// The Arrow type a Kusto type is written with, given the column's Arrow type
-/// (decimals keep their precision and scale).
-pub fn canonical_type(kind: ScalarType, input: &DataType) -> DataType {
-    match kind {
-        ScalarType::Bool => DataType::Boolean,
-        ScalarType::Int => DataType::Int32,
-        ScalarType::Long => DataType::Int64,
-        ScalarType::Real => DataType::Float64,
-        ScalarType::Decimal => match input {
-            DataType::Decimal32(p, s) | DataType::Decimal64(p, s) | DataType::Decimal128(p, s) => {
-                DataType::Decimal128(*p, *s)
-            }
-            DataType::Decimal256(p, s) => DataType::Decimal128((*p).min(38), *s),
-            _ => DataType::Decimal128(38, 18),
-        },
-        ScalarType::String | ScalarType::Guid | ScalarType::Dynamic => DataType::Utf8,
-        ScalarType::DateTime => DataType::Timestamp(TimeUnit::Nanosecond, Some(UTC.into())),
-        ScalarType::Timespan => DataType::Duration(TimeUnit::Nanosecond),
-    }
 }
 
 /// The result's columns: Kusto types, canonical schema.
@@ -179,4 +139,32 @@ fn nested_to_json(field: &FieldRef, array: &ArrayRef) -> Result<ArrayRef, ArrowE
         }
     }
     Ok(Arc::new(out.finish()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn tagged(tag: &str, dt: DataType) -> Field {
+        Field::new("c", dt, true).with_metadata(HashMap::from([(KUSTO_TYPE_KEY.to_string(), tag.to_string())]))
+    }
+
+    /// The writers read a column's type by the rule the binder reads files
+    /// by (kql-types): a text column tagged `long` is a string to both (the
+    /// writers used to take any tag and fail casting the text).
+    #[test]
+    fn writers_read_types_as_the_binder_does() {
+        let schema = Schema::new(vec![
+            tagged("long", DataType::Utf8),
+            tagged("guid", DataType::Utf8),
+            tagged("dynamic", DataType::Int64),
+            Field::new("plain", DataType::Float32, true),
+        ]);
+        let layout = Layout::new(&schema, &Target::Stream).unwrap();
+        assert_eq!(layout.kinds, [ScalarType::String, ScalarType::Guid, ScalarType::Long, ScalarType::Real]);
+        let tags: Vec<&str> = layout.schema.fields().iter().map(|f| f.metadata()[KUSTO_TYPE_KEY].as_str()).collect();
+        assert_eq!(tags, ["string", "guid", "long", "real"]);
+        assert!(kusto_type_of_field(&tagged("quaternion", DataType::Int64)).unwrap_err().contains("quaternion"));
+    }
 }

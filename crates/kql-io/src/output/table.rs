@@ -30,7 +30,7 @@ use super::text::{compact_json, text_column};
 use super::width::{cut_cell, cut_start, display_width, tail_width, visible};
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, RecordBatch};
-use kql_syntax::ScalarType;
+use kql_types::ScalarType;
 use std::io::Write;
 
 /// How the grid is drawn.

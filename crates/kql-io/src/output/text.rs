@@ -1,12 +1,7 @@
-//! Kusto's text forms of values, as the CSV and table writers show them.
-//!
-//! * datetime: ISO 8601 UTC, `2025-06-01T08:09:10.25Z`; the fraction only when
-//!   non-zero, trailing zeros trimmed (7 digits for 100 ns ticks, 9 when the
-//!   value has sub-tick nanoseconds);
-//! * timespan: `[-][d.]hh:mm:ss[.fffffff]`;
-//! * real: the shortest text that reads back as the same number, without a
-//!   trailing `.0` (`1`, `0.1`, `1e300`), and `NaN`, `Infinity`, `-Infinity`;
-//! * everything else as its usual text (`true`, `42`, `1.50`); nulls are empty.
+//! Kusto's text forms of values, as the CSV and table writers show them:
+//! datetimes, timespans and reals as [`kql_types::text`] writes them (the
+//! forms `tostring()` gives too), everything else as its usual text
+//! (`true`, `42`, `1.50`); nulls are empty.
 
 use arrow_array::builder::StringBuilder;
 use arrow_array::cast::AsArray;
@@ -14,45 +9,16 @@ use arrow_array::types::{DurationNanosecondType, Int32Type, Int64Type, Timestamp
 use arrow_array::{Array, ArrayRef, Float64Array};
 use arrow_cast::display::{ArrayFormatter, FormatOptions};
 use arrow_schema::{ArrowError, DataType};
-use kql_syntax::ScalarType;
+use kql_types::ScalarType;
 use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-/// A datetime (nanoseconds since the Unix epoch, UTC) in Kusto's ISO 8601
-/// form with the fraction trimmed: `2025-06-01T00:00:00Z`.
-pub fn format_datetime(nanos: i64) -> String {
-    let mut s = kql_syntax::time::format_datetime(nanos);
-    // kql-syntax writes Kusto's canonical 7 (or 9) fraction digits: `….0000000Z`.
-    if let Some(dot) = s.rfind('.') {
-        let digits = s[dot + 1..s.len() - 1].trim_end_matches('0').len();
-        let cut = if digits == 0 { dot } else { dot + 1 + digits };
-        s.truncate(cut);
-        s.push('Z');
-    }
-    s
-}
-
-/// A timespan (nanoseconds) in Kusto's form: `01:30:00`, `-1.00:00:00.5`.
-pub fn format_timespan(nanos: i64) -> String {
-    kql_syntax::time::format_timespan(nanos)
-}
-
-/// A real as text: the shortest round-trip decimal without a trailing `.0`;
-/// `NaN`, `Infinity` and `-Infinity` as Kusto writes them.
-pub fn format_real(value: f64) -> String {
-    if value.is_nan() {
-        return "NaN".to_string();
-    }
-    if value.is_infinite() {
-        return if value > 0.0 { "Infinity" } else { "-Infinity" }.to_string();
-    }
-    let mut s = format!("{value:?}");
-    if s.ends_with(".0") {
-        s.truncate(s.len() - 2);
-    }
-    s
-}
+// The text forms are kql-types' (one definition for the writers and
+// `tostring()`); re-exported under the writers' names.
+pub use kql_types::text::{
+    datetime_text as format_datetime, real_text as format_real, timespan_text as format_timespan,
+};
 
 /// A finite real as a JSON number (`1.0`, `0.1`, `1e300`): Rust's shortest
 /// round-trip form, which is valid JSON and keeps reals recognisable.

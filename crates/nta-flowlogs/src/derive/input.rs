@@ -68,7 +68,7 @@ pub enum N {
 fn column<'b>(batch: &'b RecordBatch, name: &str) -> Result<&'b ArrayRef, FlowLogError> {
     batch.column_by_name(name).ok_or_else(|| {
         let names: Vec<&str> = batch.schema_ref().fields().iter().map(|f| f.name().as_str()).collect();
-        let near = kql_syntax::suggest::did_you_mean(name, names.iter().copied());
+        let near = kql_types::suggest::did_you_mean(name, names.iter().copied());
         FlowLogError::TupleColumn {
             column: name.to_string(),
             message: "missing from the input batch".into(),

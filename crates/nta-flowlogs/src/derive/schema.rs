@@ -1,34 +1,24 @@
 //! The derived tables' Arrow schemas, from the one home of the NTA
-//! schemas (`kql_plan::Catalog::nta()`), and batches built from the
+//! schemas (`kql_types::schemas`), and batches built from the
 //! columns a builder derives: every other column of the schema is empty
 //! (`""` for strings, null otherwise).
 
 use crate::error::FlowLogError;
 use arrow_array::{ArrayRef, RecordBatch, StringArray, new_null_array};
-use arrow_schema::{Field, Schema, SchemaRef};
-use kql_plan::Catalog;
-use kql_plan::types::{ScalarType, table_arrow_type};
+use arrow_schema::SchemaRef;
 use std::collections::HashMap;
 use std::sync::Arc;
 
 /// The Arrow schema of `table` (every catalog column, in catalog order;
 /// strings non-nullable, as Kusto strings are never null).
 pub fn arrow_schema(table: &'static str) -> Result<SchemaRef, FlowLogError> {
-    let catalog = Catalog::nta();
-    let def =
-        catalog.get(table).ok_or(FlowLogError::Schema { table, message: "not in the built-in catalog".into() })?;
-    let fields = def
-        .columns
-        .iter()
-        .map(|c| {
-            let dt = table_arrow_type(c.ty).ok_or_else(|| FlowLogError::Schema {
-                table,
-                message: format!("column {} has type {}, which derived tables do not hold", c.name, c.ty),
-            })?;
-            Ok(Field::new(c.name.clone(), dt, c.ty != ScalarType::String))
-        })
-        .collect::<Result<Vec<_>, FlowLogError>>()?;
-    Ok(Arc::new(Schema::new(fields)))
+    let def = kql_types::schemas::nta_table(table)
+        .ok_or(FlowLogError::Schema { table, message: "not in the built-in catalog".into() })?;
+    let schema = def.arrow_schema().map_err(|c| FlowLogError::Schema {
+        table,
+        message: format!("column {} has type {}, which derived tables do not hold", c.name, c.ty),
+    })?;
+    Ok(Arc::new(schema))
 }
 
 /// A batch of `rows` rows of `table` with the `derived` columns; the rest empty.

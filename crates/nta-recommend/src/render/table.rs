@@ -89,7 +89,7 @@ pub fn table(report: &Report) -> String {
         report.flows_in_window
     );
     if let Some((a, b)) = report.window {
-        let t = kql_syntax::time::format_datetime;
+        let t = kql_types::time::format_datetime;
         let _ = writeln!(out, "Window: {} (inclusive) to {} (exclusive)", t(a), t(b));
     }
     for n in &report.nsgs {

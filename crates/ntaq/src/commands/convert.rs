@@ -37,7 +37,7 @@ pub fn run(args: &ConvertArgs) -> u8 {
             }
         },
     };
-    let summary = match kql_io::ingest::convert(&table, &args.inputs, output, &opts) {
+    let summary = match kql_io::datadir::convert(&table, &args.inputs, output, &opts) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("ntaq: {}", io_error_text(e));
@@ -91,7 +91,7 @@ fn name_of(path: &std::path::Path) -> Option<String> {
         let name = path.canonicalize().ok()?.file_name()?.to_str()?.to_string();
         Some(name)
     } else {
-        kql_io::ingest::table_name_of(path).filter(|n| !n.is_empty())
+        kql_io::datadir::table_name_of(path).filter(|n| !n.is_empty())
     }
 }
 

@@ -270,7 +270,7 @@ impl Repl {
         if name.is_none() && crate::flowlogs::is_flow_log_path(&path) {
             return self.load_flow_logs(path);
         }
-        let tables = kql_io::ingest::load(&path, name, &self.session.ingest_options()).map_err(|e| {
+        let tables = kql_io::datadir::load(&path, name, &self.session.ingest_options()).map_err(|e| {
             let d = Diag::new(e);
             ReplError::File { path: path.display().to_string(), message: format!("{}: {}", d.code(), d.message()) }
         })?;

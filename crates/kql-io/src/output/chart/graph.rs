@@ -93,7 +93,7 @@ impl GraphSink {
             None => None,
         };
         let text_column =
-            |name: &str| columns.iter().position(|c| c.name == name && c.kind == kql_syntax::ScalarType::String);
+            |name: &str| columns.iter().position(|c| c.name == name && c.kind == kql_types::ScalarType::String);
         let marks = match syntax {
             Syntax::Html(_) => (text_column("FlowType"), text_column("ThreatType")),
             _ => (None, None),

@@ -37,7 +37,7 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::{Float64Type, TimestampNanosecondType};
 use arrow_array::{Array, RecordBatch};
 use arrow_schema::{DataType, Schema};
-use kql_syntax::ScalarType;
+use kql_types::ScalarType;
 use std::collections::HashMap;
 use std::io::Write;
 

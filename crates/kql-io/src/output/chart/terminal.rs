@@ -458,7 +458,7 @@ impl TextChartState {
 mod tests {
     use super::super::{ColumnInfo, RenderSpec};
     use super::*;
-    use kql_syntax::ScalarType;
+    use kql_types::ScalarType;
 
     fn chart(vis: &str, props: &[(&str, &str)]) -> Chart {
         let spec = RenderSpec {

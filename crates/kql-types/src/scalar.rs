@@ -1,4 +1,4 @@
-//! The Kusto scalar type names as they appear in query text.
+//! The Kusto scalar types, by the names query text and schemas use.
 
 use serde::Serialize;
 use std::fmt;
