@@ -324,7 +324,9 @@ impl<'a, 'c> Generator<'a, 'c> {
             5 => self.summarize(schema),
             6 => self.sort(schema),
             7 => self.top(schema),
+            8 if self.c.chance(25) => self.top_nested(schema),
             8 => self.distinct(schema),
+            9 if self.c.chance(20) => self.bag_unpack(schema),
             9 => self.mv_expand(schema),
             10 => ("count".into(), vec![Col { name: "Count".into(), ty: Ty::Long }]),
             11 => self.project_rename(schema),
@@ -333,6 +335,12 @@ impl<'a, 'c> Generator<'a, 'c> {
                 // Every column at once: `* has "x"` and `search`.
                 let term = *self.c.one(&["a", "10.0", "Allowed", "*ow*", "in*", "*ic", "x*y", ""]);
                 let op = *self.c.one(&["has", "contains", "!has", "startswith", "=~", "has_cs"]);
+                if let Some(c) = self.column(schema, Ty::Str)
+                    && self.c.chance(30)
+                {
+                    // The search page's `Column:"term"`.
+                    return (format!("search {c}:\"{term}\" or \"{term}\""), schema.to_vec());
+                }
                 match self.c.pick(3) {
                     0 => (format!("where * {op} \"{term}\""), schema.to_vec()),
                     1 => (format!("search \"{term}\""), schema.to_vec()),
@@ -397,6 +405,54 @@ impl<'a, 'c> Generator<'a, 'c> {
         out.push(Col { name: name.clone(), ty });
         let op = if lead.ends_with("serialize ") { lead } else { format!("{lead}extend ") };
         (format!("{op}{name} = {call}"), out)
+    }
+
+    /// `top-nested` with one to three clauses over distinct, non-dynamic
+    /// columns, sometimes `with others`, named aggregations.
+    fn top_nested(&mut self, schema: &[Col]) -> (String, Schema) {
+        let mut clauses = Vec::new();
+        let mut out: Schema = Vec::new();
+        for _ in 0..1 + self.c.pick(3) {
+            let Some(c) = self.any_column(schema) else { break };
+            if c.ty == Ty::Dyn || out.iter().any(|o| o.name == c.name) {
+                continue;
+            }
+            let n = if self.c.chance(20) { String::new() } else { format!("{} ", self.c.pick(4)) };
+            let others = match c.ty {
+                Ty::Str if self.c.chance(40) => " with others = \"Other\"".to_string(),
+                Ty::Long if self.c.chance(30) => " with others = -1".to_string(),
+                _ => String::new(),
+            };
+            let name = self.fresh();
+            let (agg, ty) = match self.column(schema, Ty::Long) {
+                Some(l) if self.c.chance(50) => (format!("sum({l})"), Ty::Long),
+                _ if self.c.chance(30) => ("count() * 2 + 1".to_string(), Ty::Long),
+                _ => ("count()".to_string(), Ty::Long),
+            };
+            let order = self.c.word(&["", " asc", " desc"]);
+            clauses.push(format!("top-nested {n}of {}{others} by {name} = {agg}{order}", quote_name(&c.name)));
+            out.push(c);
+            out.push(Col { name, ty });
+        }
+        if clauses.is_empty() {
+            return ("count".into(), vec![Col { name: "Count".into(), ty: Ty::Long }]);
+        }
+        (clauses.join(", "), out)
+    }
+
+    /// `evaluate bag_unpack` of a dynamic column, with an output schema
+    /// (without one the columns depend on the data).
+    fn bag_unpack(&mut self, schema: &[Col]) -> (String, Schema) {
+        let Some(d) = schema.iter().find(|c| c.ty == Ty::Dyn).cloned() else {
+            return self.mv_expand(schema);
+        };
+        let name = self.fresh();
+        let prefix = if self.c.chance(30) { ", 'p_'" } else { "" };
+        let col = if prefix.is_empty() { name } else { format!("p_{name}") };
+        let mut out: Schema = schema.iter().filter(|c| c.name != d.name).cloned().collect();
+        let (ty, tyname) = if self.c.chance(50) { (Ty::Dyn, "dynamic") } else { (Ty::Str, "string") };
+        out.push(Col { name: col.clone(), ty });
+        (format!("evaluate bag_unpack({}{prefix}) : (*, {col}:{tyname})", quote_name(&d.name)), out)
     }
 
     fn sample(&mut self, schema: &[Col]) -> (String, Schema) {
