@@ -138,6 +138,32 @@ impl<'a, 'c> Generator<'a, 'c> {
         text
     }
 
+    /// The operators of issue 14's last round, after a generated source:
+    /// `top-nested`, `evaluate bag_unpack` (with an output schema) and
+    /// `search Column:"term"`, then maybe one more operator. They have a
+    /// generator of their own so that adding them does not change what the
+    /// main grammar draws.
+    pub fn newer_operators(mut self) -> String {
+        let (mut body, schema) = if self.c.chance(50) { self.datatable() } else { self.table("NTAIpDetails") };
+        let (op, schema) = match self.c.pick(3) {
+            0 => self.top_nested(&schema),
+            1 => self.bag_unpack(&schema),
+            _ => match self.column(&schema, Ty::Str) {
+                Some(c) => {
+                    let term = *self.c.one(&["a", "10.0", "*ow*", "in*", "*ic", "x*y", ""]);
+                    (format!("search {c}:\"{term}\" or \"{term}\""), schema)
+                }
+                None => self.top_nested(&schema),
+            },
+        };
+        body.push_str(&format!("\n| {op}"));
+        if self.c.chance(50) {
+            let (next, _) = self.operator(&schema, MAX_QUERY_DEPTH);
+            body.push_str(&format!("\n| {next}"));
+        }
+        self.after_lets(&body)
+    }
+
     /// A `summarize` by keys computed from string and bool columns, with
     /// aggregations that combine exactly — what eager aggregation splits:
     /// `T | where … | extend n1 = f(strings) | summarize … by n1, …`.
@@ -324,9 +350,7 @@ impl<'a, 'c> Generator<'a, 'c> {
             5 => self.summarize(schema),
             6 => self.sort(schema),
             7 => self.top(schema),
-            8 if self.c.chance(25) => self.top_nested(schema),
             8 => self.distinct(schema),
-            9 if self.c.chance(20) => self.bag_unpack(schema),
             9 => self.mv_expand(schema),
             10 => ("count".into(), vec![Col { name: "Count".into(), ty: Ty::Long }]),
             11 => self.project_rename(schema),
@@ -335,12 +359,6 @@ impl<'a, 'c> Generator<'a, 'c> {
                 // Every column at once: `* has "x"` and `search`.
                 let term = *self.c.one(&["a", "10.0", "Allowed", "*ow*", "in*", "*ic", "x*y", ""]);
                 let op = *self.c.one(&["has", "contains", "!has", "startswith", "=~", "has_cs"]);
-                if let Some(c) = self.column(schema, Ty::Str)
-                    && self.c.chance(30)
-                {
-                    // The search page's `Column:"term"`.
-                    return (format!("search {c}:\"{term}\" or \"{term}\""), schema.to_vec());
-                }
                 match self.c.pick(3) {
                     0 => (format!("where * {op} \"{term}\""), schema.to_vec()),
                     1 => (format!("search \"{term}\""), schema.to_vec()),
