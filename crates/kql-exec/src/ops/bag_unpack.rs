@@ -14,12 +14,16 @@ use kql_syntax::ScalarType;
 use kql_syntax::ast::DynValue;
 use std::collections::BTreeMap;
 
+/// Where an `evaluate bag_unpack(…)` starts in the query, and the columns
+/// (property, type) its input's bags make.
+pub type UnpackedColumns = (usize, Vec<(String, ScalarType)>);
+
 impl Executor<'_> {
     /// The first `evaluate bag_unpack(…)` of the program whose columns
     /// depend on the data (one with no such operator in its input): its
     /// offset in the query and the columns (property, type) its input's
     /// bags make, sorted by name. `None` when there is none.
-    pub fn unpacked_columns(&self) -> Result<Option<(usize, Vec<(String, ScalarType)>)>> {
+    pub fn unpacked_columns(&self) -> Result<Option<UnpackedColumns>> {
         let program = self.program;
         let Some((input, column, at)) =
             program.shared.iter().map(|s| &s.plan).chain(&program.results).find_map(innermost_unpack)
