@@ -120,7 +120,21 @@ fn execute(query: &str) -> Result<(String, Vec<String>), String> {
             .collect::<Vec<_>>()
             .join("\n"));
     }
-    let mut bound = kql_plan::bind(&parsed.script, &Catalog::new(), &Params::default());
+    let mut params = Params::default();
+    let mut bound = kql_plan::bind(&parsed.script, &Catalog::new(), &params);
+    // `evaluate bag_unpack(…)` without an output schema: its columns come
+    // from the data, then the query is bound again (as `ntaq run` does).
+    while !bound.has_errors() {
+        let tables = MemTables::new();
+        let ex = Executor::new(&bound.program, &tables, NOW, Arc::new(AtomicBool::new(false)));
+        match ex.unpacked_columns() {
+            Ok(Some((at, columns))) if params.unpacked(at).is_none() => {
+                params.set_unpacked(at, columns);
+                bound = kql_plan::bind(&parsed.script, &Catalog::new(), &params);
+            }
+            _ => break,
+        }
+    }
     if bound.has_errors() || bound.diagnostics.iter().any(|d| d.is_unsupported()) {
         return Err(bound
             .diagnostics

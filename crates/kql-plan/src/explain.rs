@@ -170,6 +170,17 @@ impl fmt::Display for NodeLine<'_> {
             Node::MvApply { items, keep, .. } => {
                 write!(f, "MvApply {} keep {}", items.join(", "), keep.join(", "))
             }
+            Node::TopNested { levels, .. } => {
+                f.write_str("TopNested ")?;
+                list(f, levels, |f, l| {
+                    if let Some(n) = &l.count {
+                        write!(f, "{} ", ExprText(n))?;
+                    }
+                    write!(f, "of {} = {} by {}", l.key_name, ExprText(&l.key), l.aggregate_name)?;
+                    f.write_str(if l.descending { " desc" } else { " asc" })
+                })
+            }
+            Node::BagUnpack { column, .. } => write!(f, "BagUnpack {column} into the properties found in the data"),
         }
     }
 }

@@ -192,6 +192,22 @@ fn prune(plan: &mut Plan, required: &Names, shared: &mut Vec<Names>) {
             columns.iter_mut().for_each(|(_, e)| prune_expr(e, shared));
         }
         Node::Datatable { .. } | Node::Range { .. } => keep_schema = None,
+        Node::TopNested { input, levels } => {
+            // Each level's aggregation runs as bound over the input's rows.
+            for l in levels.iter_mut() {
+                prune_expr(&mut l.key, shared);
+                let all: Names = l.aggregate.schema.names().map(str::to_string).collect();
+                prune(&mut l.aggregate, &all, shared);
+            }
+            let all: Names = input.schema.names().map(str::to_string).collect();
+            prune(input, &all, shared);
+            keep_schema = None;
+        }
+        Node::BagUnpack { input, .. } => {
+            let all: Names = input.schema.names().map(str::to_string).collect();
+            prune(input, &all, shared);
+            keep_schema = None;
+        }
         Node::MvApply { expand, items, keep, sub } => {
             // The sub-query runs as bound; the expansion keeps its items
             // (they decide the rows) and the input columns passed through.

@@ -266,6 +266,25 @@ pub enum Node {
         input: Box<Plan>,
         count: Expr,
     },
+    /// `top-nested`: per level, the input rows of each group kept by the
+    /// levels before are grouped by the level's key, and the `count` groups
+    /// with the highest (lowest for `asc`) aggregate are kept; output: the
+    /// key and the aggregate of every level. See `kql-exec`'s `top_nested`.
+    TopNested {
+        input: Box<Plan>,
+        levels: Vec<TopNestedLevel>,
+    },
+    /// `evaluate bag_unpack(Column, …)` whose output columns depend on the
+    /// data (no output schema given): its schema is open. It does not run;
+    /// discovery (`kql_exec::unpacked_columns`) reads `input` for the
+    /// properties of `column` and the query is bound again with them (it
+    /// then becomes a `Project`). See `binder/evaluate.rs`.
+    BagUnpack {
+        input: Box<Plan>,
+        column: String,
+        /// The plugin call.
+        span: Span,
+    },
     /// Literal rows.
     Datatable {
         rows: Vec<Vec<Value>>,
@@ -285,6 +304,32 @@ pub enum Node {
 /// The table an `mv-apply` sub-query scans: the current row's expanded
 /// items. Not a valid table name, so never a user's table.
 pub const MV_APPLY_TABLE: &str = "$mv-apply-items";
+
+/// One clause of `top-nested`.
+#[derive(Clone, Debug)]
+pub struct TopNestedLevel {
+    /// The key, over the input row, and its output column.
+    pub key: Expr,
+    pub key_name: String,
+    /// The aggregate's output column.
+    pub aggregate_name: String,
+    /// How many groups to keep per group of the level above (all if `None`).
+    pub count: Option<Expr>,
+    /// `with others = Value`.
+    pub others: Option<Value>,
+    pub descending: bool,
+    /// The aggregation per group: a `Summarize` over a scan of
+    /// [`TOP_NESTED_TABLE`] (the input's columns and [`TOP_NESTED_GROUP`])
+    /// by [`TOP_NESTED_GROUP`], with one more column [`TOP_NESTED_VALUE`].
+    pub aggregate: Box<Plan>,
+}
+
+/// The table a `top-nested` aggregation scans: the rows being grouped.
+pub const TOP_NESTED_TABLE: &str = "$top-nested-rows";
+/// The group number column of [`TOP_NESTED_TABLE`].
+pub const TOP_NESTED_GROUP: &str = "$group";
+/// The aggregate's column in a `top-nested` aggregation's output.
+pub const TOP_NESTED_VALUE: &str = "$value";
 
 /// A tabular `let` the program shares between uses.
 #[derive(Clone, Debug)]
@@ -349,9 +394,13 @@ impl Plan {
             | Node::Count { input }
             | Node::Window { input, .. }
             | Node::Sample { input, .. }
+            | Node::BagUnpack { input, .. }
             | Node::Render { input, .. } => vec![input],
             Node::Join { left, right, .. } | Node::Lookup { left, right, .. } => vec![left, right],
             Node::MvApply { expand, sub, .. } => vec![expand, sub],
+            Node::TopNested { input, levels } => {
+                std::iter::once(&**input).chain(levels.iter().map(|l| &*l.aggregate)).collect()
+            }
             Node::Union { inputs } => inputs.iter().collect(),
         }
     }
@@ -376,9 +425,13 @@ impl Plan {
             | Node::Count { input }
             | Node::Window { input, .. }
             | Node::Sample { input, .. }
+            | Node::BagUnpack { input, .. }
             | Node::Render { input, .. } => vec![input],
             Node::Join { left, right, .. } | Node::Lookup { left, right, .. } => vec![left, right],
             Node::MvApply { expand, sub, .. } => vec![expand, sub],
+            Node::TopNested { input, levels } => {
+                std::iter::once(&mut **input).chain(levels.iter_mut().map(|l| &mut *l.aggregate)).collect()
+            }
             Node::Union { inputs } => inputs.iter_mut().collect(),
         }
     }
@@ -406,6 +459,9 @@ impl Plan {
                 .chain(std::iter::once(step))
                 .collect(),
             Node::Top { count, key, .. } => vec![count, &key.expr],
+            Node::TopNested { levels, .. } => {
+                levels.iter().flat_map(|l| std::iter::once(&l.key).chain(l.count.iter())).collect()
+            }
             Node::Take { count, .. } => vec![count],
             Node::Range { from, to, step, .. } => vec![from, to, step],
             Node::Scan { .. }
@@ -417,6 +473,7 @@ impl Plan {
             | Node::Count { .. }
             | Node::Datatable { .. }
             | Node::MvApply { .. }
+            | Node::BagUnpack { .. }
             | Node::Render { .. } => Vec::new(),
         }
     }

@@ -268,6 +268,12 @@ pub enum OperatorKind {
         params: Vec<OperatorParam>,
         name: Ident,
     },
+    /// `top-nested …, top-nested …`: one level per clause.
+    TopNested {
+        levels: Vec<TopNestedLevel>,
+    },
+    /// `evaluate [params] Plugin(Arguments) [: (OutputSchema)]`.
+    Evaluate(Evaluate),
     /// An operator that did not parse (diagnostics were reported), or one
     /// that Kusto has but ntaq does not implement. Its output schema is unknown.
     Error,
@@ -287,6 +293,38 @@ pub struct MakeSeries {
     /// Written as `in range(from, to, step)`.
     pub in_range: bool,
     pub by: Vec<NamedExpr>,
+}
+
+/// One clause of `top-nested`: `[N] of [Name =] Expr [with others = ConstExpr]
+/// by [Name =] Aggregation [asc|desc]`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TopNestedLevel {
+    /// N: how many values to keep (all when absent).
+    pub count: Option<Expr>,
+    pub expr: NamedExpr,
+    /// `with others = ConstExpr`.
+    pub others: Option<Expr>,
+    pub aggregate: NamedExpr,
+    pub order: Option<SortOrder>,
+    pub span: Span,
+}
+
+/// `evaluate [hint.…=…] Plugin(Arguments) [: (Column:type, …)]`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Evaluate {
+    pub params: Vec<OperatorParam>,
+    pub plugin: Ident,
+    pub args: Vec<Expr>,
+    /// The OutputSchema after `:`; `(*, Col:type)` keeps the input's columns (`star`).
+    pub schema: Option<OutputSchema>,
+}
+
+/// `(Column:type, …)` or `(*, Column:type, …)` after an `evaluate` plugin call.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OutputSchema {
+    pub star: bool,
+    pub columns: Vec<ColumnDecl>,
+    pub span: Span,
 }
 
 /// A column or pattern of `project-reorder`, with how its matches are ordered.
@@ -656,6 +694,11 @@ pub enum ExprKind {
     NamedArg {
         name: Ident,
         value: Box<Expr>,
+    },
+    /// `Column:"term"` in a `search` predicate: the term looked for in one column.
+    ColumnTerm {
+        column: Ident,
+        term: String,
     },
     /// A user-defined function, the value of `let f = (…) { … }` or
     /// `let V = view (…) { … }`.

@@ -194,6 +194,25 @@ fn write_mv_items(f: &mut Formatter<'_>, items: &[MvExpandItem], limit: Option<&
     Ok(())
 }
 
+impl Display for TopNestedLevel {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        f.write_str("top-nested ")?;
+        if let Some(n) = &self.count {
+            write!(f, "{n} ")?;
+        }
+        write!(f, "of {}", self.expr)?;
+        if let Some(o) = &self.others {
+            write!(f, " with others = {o}")?;
+        }
+        write!(f, " by {}", self.aggregate)?;
+        match self.order {
+            Some(SortOrder::Asc) => f.write_str(" asc"),
+            Some(SortOrder::Desc) => f.write_str(" desc"),
+            None => Ok(()),
+        }
+    }
+}
+
 impl Display for Search {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         for p in &self.params {
@@ -385,6 +404,25 @@ impl Display for Operator {
                 write!(f, "sample-distinct {count} of ")?;
                 write_ident(f, &column.name)
             }
+            OperatorKind::TopNested { levels } => write_list(f, levels, |f, l| write!(f, "{l}")),
+            OperatorKind::Evaluate(e) => {
+                f.write_str("evaluate ")?;
+                for p in &e.params {
+                    write!(f, "{p} ")?;
+                }
+                write!(f, "{}(", e.plugin)?;
+                write_list(f, &e.args, |f, a| write!(f, "{a}"))?;
+                f.write_str(")")?;
+                if let Some(s) = &e.schema {
+                    f.write_str(" : (")?;
+                    if s.star {
+                        f.write_str(if s.columns.is_empty() { "*" } else { "*, " })?;
+                    }
+                    write_list(f, &s.columns, |f, c| write!(f, "{}:{}", c.name, c.ty.ty))?;
+                    f.write_str(")")?;
+                }
+                Ok(())
+            }
             OperatorKind::As { params, name } => {
                 f.write_str("as ")?;
                 for p in params {
@@ -558,6 +596,10 @@ impl Display for Expr {
             ExprKind::Paren(inner) => write!(f, "({inner})"),
             ExprKind::Query(q) => write!(f, "{q}"),
             ExprKind::NamedArg { name, value } => write!(f, "{name} = {value}"),
+            ExprKind::ColumnTerm { column, term } => {
+                write!(f, "{column}:")?;
+                write_string(f, term)
+            }
             ExprKind::Function(def) => write!(f, "{def}"),
         }
     }

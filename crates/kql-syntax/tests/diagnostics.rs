@@ -346,7 +346,7 @@ fn missing_pipe_before_an_operator() {
 #[test]
 fn unsupported_features() {
     let cases = [
-        ("unsupported_top_nested", "T | top-nested 3 of a by count()", "kql::unsupported::operator", "top-nested"),
+        ("unsupported_facet", "T | facet by a", "kql::unsupported::operator", "facet"),
         ("unsupported_find", "find \"x\"", "kql::unsupported::operator", "find"),
         ("unsupported_set", "set x=1; T", "kql::unsupported::statement", "set"),
         (

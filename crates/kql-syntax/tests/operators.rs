@@ -510,3 +510,64 @@ fn named_arguments_and_invoke() {
     assert!(matches!(&args[0].kind, ExprKind::Binary { .. }));
     assert!(matches!(&operators("T | invoke f(1)")[0], OperatorKind::Invoke { .. }));
 }
+
+/// The top-nested page's syntax: `[N] of [Name =] Expr [with others =
+/// ConstExpr] by [Name =] Aggregation [asc|desc]`, clauses joined by
+/// `, top-nested`.
+#[test]
+fn top_nested_clauses() {
+    let ops = operators(
+        "T | top-nested 3 of Location with others = \"Others\" by sum(MachinesNumber), top-nested of bin(Timestamp, 5m) by n = count() asc",
+    );
+    let [OperatorKind::TopNested { levels }] = &ops[..] else { panic!("{ops:?}") };
+    assert_eq!(levels.len(), 2);
+    assert_eq!(levels[0].count.as_ref().map(sexpr).as_deref(), Some("3"));
+    assert_eq!(sexpr(&levels[0].expr.expr), "Location");
+    assert_eq!(levels[0].others.as_ref().map(sexpr).as_deref(), Some("\"Others\""));
+    assert_eq!(levels[0].order, None);
+    assert!(levels[1].count.is_none());
+    assert_eq!(levels[1].aggregate.name.as_ref().map(|n| n.name.as_str()), Some("n"));
+    assert_eq!(levels[1].order, Some(SortOrder::Asc));
+    for src in [
+        "T\n| top-nested 3 of Location with others = \"Others\" by sum(MachinesNumber), top-nested 4 of bin(Timestamp, 5m) by sum(MachinesNumber)",
+        "T\n| top-nested of S = State by Ignore = max(1) desc",
+    ] {
+        assert_round_trip(src);
+    }
+}
+
+#[test]
+fn evaluate_a_plugin_with_named_arguments_and_an_output_schema() {
+    let ops = operators("T | evaluate bag_unpack(d, columnsConflict='keep_source') : (*, a:long)");
+    let [OperatorKind::Evaluate(e)] = &ops[..] else { panic!("{ops:?}") };
+    assert_eq!(e.plugin.name, "bag_unpack");
+    assert_eq!(e.args.len(), 2);
+    let schema = e.schema.as_ref().expect("an output schema");
+    assert!(schema.star);
+    assert_eq!(schema.columns.len(), 1);
+    for src in [
+        "T\n| evaluate bag_unpack(d, \"p_\")",
+        "T\n| evaluate bag_unpack(d) : (a:long, b:string)",
+        "T\n| evaluate hint.distribution=per_node bag_unpack(d) : (*, a:long)",
+    ] {
+        assert_round_trip(src);
+    }
+}
+
+/// The search page: `Column:"term"` restricts a term to one column, and
+/// the tables of `in (…)` may have `*` wildcards.
+#[test]
+fn search_column_terms_and_wildcard_tables() {
+    let ops = operators("T | search Name:\"web*\" or \"x\"");
+    let [OperatorKind::Search(s)] = &ops[..] else { panic!("{ops:?}") };
+    assert_eq!(sexpr(&s.predicate), "(or (term Name \"web*\") \"x\")");
+    let q = query("search in (NTA*, T) \"x\"");
+    let SourceKind::Search(s) = &q.source.kind else { panic!() };
+    let tables: Vec<String> = s.tables.iter().flatten().map(sexpr).collect();
+    assert_eq!(tables, ["NTA*", "T"]);
+    for src in ["search in (NTA*, T) Name:\"x\" and \"y\"", "T\n| search kind=case_sensitive Name:\"x\""] {
+        assert_round_trip(src);
+    }
+    // Outside search a `:` after a name is not a term.
+    assert!(!kql_syntax::parse("T | where Name:\"x\"").errors.is_empty());
+}

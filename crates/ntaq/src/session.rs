@@ -460,7 +460,27 @@ impl Session {
                 );
             }
         }
-        let checked = self.check_with(parsed, &params);
+        let mut checked = self.check_with(parsed, &params);
+        // `evaluate bag_unpack(…)` without an output schema: its columns are
+        // read from the data, then the query is bound again with them.
+        while !checked.diagnostics.iter().any(|d| d.is_error() || d.is_unsupported()) {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
+            let ex = Executor::new(&checked.program, self.tables(), now, Arc::new(AtomicBool::new(false)))
+                .with_limits(self.limits);
+            match ex.unpacked_columns() {
+                Ok(Some((at, columns))) if params.unpacked(at).is_none() => {
+                    params.set_unpacked(at, columns);
+                    checked = self.check_with(parsed, &params);
+                }
+                Ok(_) => break,
+                Err(e) => {
+                    extra.push(Diag::new(e).mapped(map.clone()));
+                    break;
+                }
+            }
+        }
         for name in free {
             if !checked.used_params.contains(name) {
                 extra.push(Diag::new(RunError::UnusedParameter { name: name.to_string() }));

@@ -333,7 +333,7 @@ fn mixed(d: &Path) {
     write(d, "a.kql", "print n = 1");
     write(d, "b.kql", "print n = nosuchname");
     write(d, "c.kql", "print n = 3");
-    write(d, "d.kql", "NTAIpDetails | top-nested 3 of FlowType by count()");
+    write(d, "d.kql", "NTAIpDetails | facet by FlowType");
 }
 
 #[test]

@@ -43,7 +43,7 @@ const TRIGGERS: &[(&str, &str)] = &[
     ("kql::semantic::duplicate_parameter", "declare query_parameters(a:long, a:long); print a"),
     ("kql::semantic::placeholder", "print datetime('{timeInterval:startISO}')"),
     ("kql::semantic::render", "NTAIpDetails | count | render barchart"),
-    ("kql::unsupported::operator", "NTAIpDetails | top-nested 3 of FlowType by count()"),
+    ("kql::unsupported::operator", "NTAIpDetails | facet by FlowType"),
     ("kql::unsupported::statement", "set x = 1; NTAIpDetails"),
     ("kql::unsupported::syntax", "union NTA*"),
     ("kql::unsupported::function", "print series_fir(dynamic([1]), dynamic([1]))"),

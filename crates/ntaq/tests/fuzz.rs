@@ -171,6 +171,26 @@ proptest! {
     }
 }
 
+/// top-nested, bag_unpack and search terms: never a panic (`exercise`
+/// checks the round trip and every diagnostic), and most run.
+#[test]
+fn newer_operators_run() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::{RngAlgorithm, TestRng, TestRunner};
+    let mut runner = TestRunner::new_with_rng(Config::default(), TestRng::from_seed(RngAlgorithm::ChaCha, &[11; 32]));
+    let strategy = prop::collection::vec(any::<u32>(), 0..200);
+    let (mut ran, mut other) = (0, Vec::new());
+    for _ in 0..120 {
+        let choices = strategy.new_tree(&mut runner).unwrap().current();
+        let text = grammar::Generator::new(&choices, catalog()).newer_operators();
+        match harness::exercise(&text) {
+            harness::Outcome::Ran => ran += 1,
+            o => other.push(format!("{text}\n  {o:?}")),
+        }
+    }
+    assert!(ran >= 60, "only {ran} of 120 ran:\n{}", other.join("\n"));
+}
+
 proptest! {
     #![proptest_config(config(36))]
     #[test]

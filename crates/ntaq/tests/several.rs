@@ -200,7 +200,7 @@ fn github_annotations_escape_every_field_and_warn_for_unsupported_kql() {
         "{line}"
     );
     // Valid Kusto that ntaq does not implement: a warning (exit status 3).
-    std::fs::write(d.join("u.kql"), "NTAIpDetails | top-nested 3 of FlowType by count()").unwrap();
+    std::fs::write(d.join("u.kql"), "NTAIpDetails | facet by FlowType").unwrap();
     let o = ntaq_in(d, &["check", "--format", "github", "u.kql"], "");
     assert_eq!(o.status.code(), Some(3));
     assert!(stdout(&o).starts_with("::warning file=u.kql,line=1,"), "{}", stdout(&o));

@@ -5,6 +5,7 @@
 //! one used once is streamed where it is used.
 
 mod aggregate;
+mod bag_unpack;
 mod combine;
 mod distinct;
 mod join;
@@ -14,6 +15,7 @@ mod rowwise;
 mod series;
 mod sort;
 mod source;
+mod top_nested;
 mod window;
 
 use crate::error::{ExecError, Result};
@@ -168,6 +170,11 @@ impl<'p> Executor<'p> {
             Node::Render { input, .. } => self.run(input),
             Node::MvApply { expand, items, keep, sub } => mv_apply::mv_apply(self, expand, items, keep, sub, plan),
             Node::Window { input, columns } => window::window(self, input, columns),
+            Node::TopNested { input, levels } => top_nested::top_nested(self, input, levels, plan),
+            Node::BagUnpack { span, .. } => Err(ExecError::NotImplemented {
+                what: "bag_unpack whose columns were not found in the data first".into(),
+                span: *span,
+            }),
             Node::Sample { input, count } => {
                 let n = self.constant_count(count)?;
                 window::sample(self, input, n)

@@ -42,7 +42,7 @@ pub fn mv_apply<'a>(
                 let row = b.slice(r, 1);
                 let expanded = expand_batch(&row, columns, limit, expand, &guard)?;
                 let sub_input = select(&expanded, items)?;
-                for result in run_sub(ex, sub, sub_input)? {
+                for result in run_sub(ex, sub, MV_APPLY_TABLE, sub_input)? {
                     if result.num_rows() > 0 {
                         parts.push(with_row(&row, keep, &result, plan)?);
                     }
@@ -81,10 +81,16 @@ fn with_row(row: &RecordBatch, keep: &[String], result: &RecordBatch, plan: &Pla
     make_batch(fields, arrays, n)
 }
 
-/// Runs `sub` over `items` with an executor of its own that shares the
-/// program, the memory budget and the cancel flag.
-fn run_sub(ex: &Executor<'_>, sub: &Plan, items: RecordBatch) -> Result<Vec<RecordBatch>> {
-    let tables = RowItems { items, outer: ex.tables };
+/// Runs `sub`, reading `items` as the table `table` (a name no user table
+/// has), with an executor of its own that shares the program, the memory
+/// budget and the cancel flag. Also runs `top-nested`'s aggregations.
+pub(crate) fn run_sub(
+    ex: &Executor<'_>,
+    sub: &Plan,
+    table: &'static str,
+    items: RecordBatch,
+) -> Result<Vec<RecordBatch>> {
+    let tables = RowItems { table, items, outer: ex.tables };
     let mut sub_ex = Executor::new(ex.program, &tables, ex.now, ex.cancel.clone());
     sub_ex.pool = ex.pool.clone();
     sub_ex.collect(sub)
@@ -92,6 +98,7 @@ fn run_sub(ex: &Executor<'_>, sub: &Plan, items: RecordBatch) -> Result<Vec<Reco
 
 /// The tables of a sub-query: the row's items, then the executor's tables.
 struct RowItems<'t> {
+    table: &'static str,
     items: RecordBatch,
     outer: &'t dyn TableProvider,
 }
@@ -100,8 +107,8 @@ struct RowItems<'t> {
 struct ItemsOnly<'b>(&'b RecordBatch);
 
 impl TableProvider for ItemsOnly<'_> {
-    fn scan(&self, _table: &str, columns: &[(String, ScalarType)]) -> Result<Stream<'static>> {
-        let b = normalize_batch(MV_APPLY_TABLE, self.0, columns)?;
+    fn scan(&self, table: &str, columns: &[(String, ScalarType)]) -> Result<Stream<'static>> {
+        let b = normalize_batch(table, self.0, columns)?;
         Ok(Box::new(std::iter::once(Ok(b))))
     }
 
@@ -112,15 +119,11 @@ impl TableProvider for ItemsOnly<'_> {
 
 impl TableProvider for RowItems<'_> {
     fn scan(&self, table: &str, columns: &[(String, ScalarType)]) -> Result<Stream<'static>> {
-        if table == MV_APPLY_TABLE {
-            ItemsOnly(&self.items).scan(table, columns)
-        } else {
-            self.outer.scan(table, columns)
-        }
+        if table == self.table { ItemsOnly(&self.items).scan(table, columns) } else { self.outer.scan(table, columns) }
     }
 
     fn rows(&self, table: &str) -> Option<u64> {
-        if table == MV_APPLY_TABLE { ItemsOnly(&self.items).rows(table) } else { self.outer.rows(table) }
+        if table == self.table { ItemsOnly(&self.items).rows(table) } else { self.outer.rows(table) }
     }
 
     fn partitions(
@@ -130,7 +133,7 @@ impl TableProvider for RowItems<'_> {
         filters: &[ScanPredicate],
         dictionaries: &[String],
     ) -> Result<Vec<Partition>> {
-        if table == MV_APPLY_TABLE {
+        if table == self.table {
             ItemsOnly(&self.items).partitions(table, columns, filters, dictionaries)
         } else {
             self.outer.partitions(table, columns, filters, dictionaries)

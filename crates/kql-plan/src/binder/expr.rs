@@ -141,6 +141,14 @@ impl Binder<'_> {
                 });
                 Expr::error(span)
             }
+            A::ColumnTerm { .. } => {
+                self.report(SemanticError::Unsupported {
+                    what: "`Column:\"term\"` outside a search predicate".into(),
+                    span,
+                    help: Some("write `Column has \"term\"`".into()),
+                });
+                Expr::error(span)
+            }
             A::Function(_) => {
                 self.report(SemanticError::Unsupported {
                     what: "a function definition here".into(),

@@ -267,7 +267,7 @@ impl Binder<'_> {
 
     /// True if `name` stands for a table here: a tabular `let`, a function
     /// or a catalog table.
-    fn resolves_as_table(&self, name: &str) -> bool {
+    pub(super) fn resolves_as_table(&self, name: &str) -> bool {
         matches!(
             self.lets.get(name),
             Some(

@@ -1,6 +1,7 @@
 //! Binding a parsed script: statements and name scopes here; expressions,
 //! operators and naming rules in the submodules.
 
+mod evaluate;
 mod expr;
 mod join;
 mod make_series;
@@ -13,6 +14,7 @@ mod parse;
 mod query;
 mod search;
 mod summarize;
+mod top_nested;
 mod udf;
 mod window;
 
@@ -50,6 +52,9 @@ pub struct ParamBinding {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Params {
     bindings: BTreeMap<String, ParamBinding>,
+    /// The properties found in the data of each `evaluate bag_unpack(…)`
+    /// without an output schema, by the plugin call's start offset.
+    unpacked: BTreeMap<usize, Vec<(String, ScalarType)>>,
 }
 
 impl Params {
@@ -74,6 +79,17 @@ impl Params {
 
     pub fn is_empty(&self) -> bool {
         self.bindings.is_empty()
+    }
+
+    /// The columns (property, type) that `evaluate bag_unpack(…)` at
+    /// offset `at` makes from the data (see `kql_exec`'s `unpacked_columns`):
+    /// binding again with them gives the operator its output schema.
+    pub fn set_unpacked(&mut self, at: usize, columns: Vec<(String, ScalarType)>) {
+        self.unpacked.insert(at, columns);
+    }
+
+    pub fn unpacked(&self, at: usize) -> Option<&[(String, ScalarType)]> {
+        self.unpacked.get(&at).map(Vec::as_slice)
     }
 }
 

@@ -85,6 +85,8 @@ impl Binder<'_> {
             OperatorKind::Invoke { call } => self.invoke(input, call),
             OperatorKind::Search(se) => self.search(Some(input), se),
             OperatorKind::MvApply(m) => self.mv_apply(input, m),
+            OperatorKind::TopNested { levels } => self.top_nested(input, levels),
+            OperatorKind::Evaluate(e) => self.evaluate(input, e),
             OperatorKind::Error => unknown_plan(),
         }
     }

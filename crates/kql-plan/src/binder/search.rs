@@ -52,7 +52,7 @@ impl Binder<'_> {
             None => {
                 let span = s.predicate.span;
                 let tables = match &s.tables {
-                    Some(t) => t.clone(),
+                    Some(t) => self.expand_table_patterns(t),
                     None => {
                         let mut names: Vec<String> = self.catalog.names().map(str::to_string).collect();
                         names.sort();
@@ -72,6 +72,36 @@ impl Binder<'_> {
         };
         let predicate = search_predicate(&s.predicate, case_sensitive, true);
         self.where_(input, &predicate)
+    }
+
+    /// `search in (NTA*, T)`: each name with `*` stands for the catalog's
+    /// tables and the tabular `let`s it matches, sorted by name (the search
+    /// page: the list has the union operator's wildcard syntax).
+    fn expand_table_patterns(&mut self, tables: &[ast::Expr]) -> Vec<ast::Expr> {
+        let mut out = Vec::new();
+        for t in tables {
+            let Some(id) = t.as_name().filter(|id| id.name.contains('*')) else {
+                out.push(t.clone());
+                continue;
+            };
+            let mut candidates: Vec<String> = self.catalog.names().map(str::to_string).collect();
+            candidates.extend(self.lets.keys().filter(|n| self.resolves_as_table(n)).cloned());
+            candidates.sort();
+            candidates.dedup();
+            let matched: Vec<String> = candidates.into_iter().filter(|n| wildcard_match(&id.name, n)).collect();
+            if matched.is_empty() {
+                self.report(SemanticError::UnknownTable {
+                    name: id.name.clone(),
+                    span: id.span,
+                    help: Some("no table or tabular `let` matches this pattern".into()),
+                });
+                continue;
+            }
+            out.extend(
+                matched.into_iter().map(|n| ast::Expr::new(ast::ExprKind::Name(ast::Ident::new(n, id.span)), id.span)),
+            );
+        }
+        out
     }
 
     /// `* op right`: `op` applied to every column of `row` as a string.
@@ -161,6 +191,15 @@ fn search_predicate(e: &ast::Expr, case_sensitive: bool, condition: bool) -> ast
                 right: Box::new(ast::Expr::new(A::Literal(ast::Literal::String(term)), span)),
             }
         }
+        A::ColumnTerm { column, term } => {
+            let (op, term) = term_operator(term, case_sensitive);
+            A::Binary {
+                op,
+                op_span: span,
+                left: Box::new(ast::Expr::new(A::Name(column.clone()), column.span)),
+                right: Box::new(ast::Expr::new(A::Literal(ast::Literal::String(term)), span)),
+            }
+        }
         A::Binary { op: op @ (BinaryOp::And | BinaryOp::Or), op_span, left, right } => A::Binary {
             op: *op,
             op_span: *op_span,
@@ -207,6 +246,26 @@ fn term_operator(text: &str, case_sensitive: bool) -> (BinaryOp, String) {
     (BinaryOp::MatchesRegex, re)
 }
 
+/// True if `name` fits `pattern`, whose `*`s stand for any text.
+fn wildcard_match(pattern: &str, name: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if parts.len() == 1 {
+        return pattern == name;
+    }
+    if !name.starts_with(first) || name.len() < first.len() + last.len() || !name.ends_with(last) {
+        return false;
+    }
+    let mut rest = &name[first.len()..name.len() - last.len()];
+    for p in &parts[1..parts.len() - 1] {
+        match rest.find(p) {
+            Some(k) => rest = &rest[k + p.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
 fn regex_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -244,6 +303,17 @@ fn case_sensitive_op(op: BinaryOp) -> BinaryOp {
 mod tests {
     use super::term_operator;
     use kql_syntax::ast::BinaryOp;
+
+    #[test]
+    fn wildcards_match_table_names() {
+        use super::wildcard_match;
+        assert!(wildcard_match("NTA*", "NTAIpDetails"));
+        assert!(wildcard_match("*Details", "NTAIpDetails"));
+        assert!(wildcard_match("N*Ip*s", "NTAIpDetails"));
+        assert!(wildcard_match("*", "T"));
+        assert!(!wildcard_match("NTA*", "AzureNetworkAnalytics_CL"));
+        assert!(!wildcard_match("A*A", "A"));
+    }
 
     #[test]
     fn search_page_term_table() {

@@ -351,11 +351,19 @@ impl<'s> Parser<'s> {
             return Ok((rest, Expr::new(ExprKind::Call { function, args }, self.span_from(start, rest))));
         }
         let id = Ident::new(word, Span::new(start, start + word.len()));
+        // `Column:"term"` in a search predicate (the search operator page).
+        if self.in_search.get()
+            && let Some(colon) = after.strip_prefix(':')
+            && starts_string(skip_ws(colon))
+        {
+            let (rest, (term, _)) = self.string_literal(skip_ws(colon))?;
+            return Ok((rest, Expr::new(ExprKind::ColumnTerm { column: id, term }, self.span_from(start, rest))));
+        }
         Ok((after, Expr::new(ExprKind::Name(id), self.span_from(start, after))))
     }
 
     /// Arguments after `f(`: expressions, tabular expressions or `*`, then `)`.
-    fn call_args(&self, i: &'s str, open: Span) -> PResult<'s, Vec<Expr>> {
+    pub(super) fn call_args(&self, i: &'s str, open: Span) -> PResult<'s, Vec<Expr>> {
         let j = skip_ws(i);
         if let Some(rest) = j.strip_prefix(')') {
             return Ok((rest, Vec::new()));

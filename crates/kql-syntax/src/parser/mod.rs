@@ -132,6 +132,8 @@ pub(crate) struct Parser<'s> {
     errors: RefCell<Vec<SyntaxError>>,
     /// Start offsets of the reported errors (one error per place).
     reported_at: RefCell<HashSet<usize>>,
+    /// Inside a `search` predicate, where `Column:"term"` is valid.
+    in_search: Cell<bool>,
 }
 
 /// Decrements the nesting depth when dropped.
@@ -151,6 +153,7 @@ impl<'s> Parser<'s> {
             placeholders: RefCell::new(Vec::new()),
             errors: RefCell::new(Vec::new()),
             reported_at: RefCell::new(HashSet::new()),
+            in_search: Cell::new(false),
         }
     }
 

@@ -46,13 +46,14 @@ pub const SUPPORTED_OPERATORS: &[&str] = &[
     "sample",
     "sample-distinct",
     "as",
+    "top-nested",
+    "evaluate",
 ];
 
 /// Kusto operators ntaq recognises but does not implement.
 pub const UNSUPPORTED_OPERATORS: &[&str] = &[
     "assert-schema",
     "consume",
-    "evaluate",
     "execute-and-cache",
     "extend-schema",
     "facet",
@@ -72,7 +73,6 @@ pub const UNSUPPORTED_OPERATORS: &[&str] = &[
     "reduce",
     "scan",
     "top-hitters",
-    "top-nested",
 ];
 
 /// Visualizations `render` accepts.
@@ -168,6 +168,8 @@ impl<'s> Parser<'s> {
                 (r, SourceKind::Search(se))
             }
             Some(w @ ("find" | "externaldata" | "external_data" | "evaluate")) => {
+                // `evaluate` as a source runs a plugin that reads no input
+                // (`evaluate python(…)`); only `T | evaluate bag_unpack(…)` is implemented.
                 return Err(self.failure(SyntaxError::UnsupportedOperator {
                     what: format!("the `{w}` operator"),
                     span: Span::new(start, start + w.len()),
@@ -395,6 +397,14 @@ impl<'s> Parser<'s> {
             "sample" => self.cut(self.sample_op(body))?,
             "sample-distinct" => self.cut(self.sample_distinct_op(body))?,
             "as" => self.cut(self.as_op(body))?,
+            "top-nested" => {
+                let (r, levels) = self.cut(self.top_nested(body, start))?;
+                (r, OperatorKind::TopNested { levels })
+            }
+            "evaluate" => {
+                let (r, e) = self.cut(self.evaluate(body))?;
+                (r, OperatorKind::Evaluate(e))
+            }
             w if UNSUPPORTED_OPERATORS.contains(&w) => {
                 return Err(self.failure(SyntaxError::UnsupportedOperator {
                     what: format!("the `{w}` operator"),
@@ -558,14 +568,136 @@ impl<'s> Parser<'s> {
             }
             let k = skip_ws(&j[2..]);
             let open = self.token_span(k);
-            let (r, tables) = self.required_list(&k[1..], |p, i| p.expr(i), "a table")?;
+            let (r, tables) = self.required_list(&k[1..], Self::search_table, "a table")?;
             let r = self.close_paren(r, open)?;
             (r, Some(tables))
         } else {
             (i, None)
         };
-        let (rest, predicate) = self.required_expr(rest)?;
+        // `Column:"term"` is valid only here.
+        let outer = self.in_search.replace(true);
+        let predicate = self.required_expr(rest);
+        self.in_search.set(outer);
+        let (rest, predicate) = predicate?;
         Ok((rest, Search { params, tables, predicate }))
+    }
+
+    /// A table of `search in (…)`: an expression, or a name with `*`
+    /// wildcards (`NTA*`), kept as a name for the binder to expand.
+    fn search_table(&self, i: &'s str) -> PResult<'s, Expr> {
+        let j = skip_ws(i);
+        let len = j.find(|c: char| !(is_ident_char(c) || c == '*')).unwrap_or(j.len());
+        if j[..len].contains('*')
+            && !j.starts_with(|c: char| c.is_ascii_digit() || c == '*' && len == 1)
+            && matches!(skip_ws(&j[len..]).chars().next(), Some(',' | ')'))
+        {
+            let start = self.pos(j);
+            let id = Ident::new(&j[..len], Span::new(start, start + len));
+            return Ok((&j[len..], Expr::new(ExprKind::Name(id.clone()), id.span)));
+        }
+        self.expr(j)
+    }
+
+    /// After `top-nested`: clauses separated by `, top-nested`.
+    fn top_nested(&self, i: &'s str, start: usize) -> PResult<'s, Vec<TopNestedLevel>> {
+        let mut levels = Vec::new();
+        let mut i = i;
+        let mut clause_start = start;
+        loop {
+            let j = skip_ws(i);
+            let (r, count) = if starts_with_word(j, "of") {
+                (j, None)
+            } else {
+                let (r, n) = self.required_expr(j)?;
+                (skip_ws(r), Some(n))
+            };
+            if !starts_with_word(r, "of") {
+                return Err(self.failure(self.expected_error(r, "`of` and the expression whose top values to keep")));
+            }
+            let (r, expr) = self.require(self.named_expr(&r[2..]), &r[2..], "an expression")?;
+            let mut r = skip_ws(r);
+            let mut others = None;
+            if starts_with_word(r, "with") {
+                let k = skip_ws(&r[4..]);
+                if !starts_with_word(k, "others") {
+                    return Err(self.failure(self.expected_error(k, "`others = value`")));
+                }
+                let k = skip_ws(&k[6..]);
+                let Some(k) = k.strip_prefix('=').filter(|k| !k.starts_with(['=', '~'])) else {
+                    return Err(self.failure(self.expected_error(k, "`=` and the value of the others row")));
+                };
+                let (k, v) = self.required_expr(k)?;
+                others = Some(v);
+                r = skip_ws(k);
+            }
+            if !starts_with_word(r, "by") {
+                return Err(self.failure(self.expected_error(r, "`by` and an aggregation")));
+            }
+            let (mut rest, aggregate) = self.require(self.named_expr(&r[2..]), &r[2..], "an aggregation")?;
+            let mut order = None;
+            let k = skip_ws(rest);
+            for (w, o) in [("asc", SortOrder::Asc), ("desc", SortOrder::Desc)] {
+                if starts_with_word(k, w) {
+                    order = Some(o);
+                    rest = &k[w.len()..];
+                }
+            }
+            levels.push(TopNestedLevel {
+                count,
+                expr,
+                others,
+                aggregate,
+                order,
+                span: self.span_from(clause_start, rest),
+            });
+            let k = skip_ws(rest);
+            let Some(next) = k.strip_prefix(',') else {
+                return Ok((rest, levels));
+            };
+            let next = skip_ws(next);
+            if !next.starts_with("top-nested") {
+                return Err(self.failure(self.expected_error(next, "`top-nested` (each clause starts with it)")));
+            }
+            clause_start = self.pos(next);
+            i = &next["top-nested".len()..];
+        }
+    }
+
+    /// After `evaluate`: `[hint.…=…] Plugin(Arguments) [: (OutputSchema)]`.
+    fn evaluate(&self, i: &'s str) -> PResult<'s, Evaluate> {
+        let (i, params) = self.params(i, |n| n.starts_with("hint."))?;
+        let (r, plugin) = self.require(self.ident(i), i, "a plugin call such as `bag_unpack(Column)`")?;
+        let p = skip_ws(r);
+        let Some(args_at) = p.strip_prefix('(') else {
+            return Err(self.failure(self.expected_error(p, "`(` and the plugin's arguments")));
+        };
+        let (mut rest, args) = self.call_args(args_at, self.token_span(p))?;
+        let mut schema = None;
+        let k = skip_ws(rest);
+        if let Some(k) = k.strip_prefix(':') {
+            let k = skip_ws(k);
+            let start = self.pos(k);
+            let Some(mut r) = k.strip_prefix('(') else {
+                return Err(self.failure(self.expected_error(k, "`(` and the output schema `(Name:type, …)`")));
+            };
+            let open = self.token_span(k);
+            let mut star = false;
+            let s = skip_ws(r);
+            if let Some(after) = s.strip_prefix('*') {
+                star = true;
+                let a = skip_ws(after);
+                r = a.strip_prefix(',').unwrap_or(a);
+            }
+            let (r, columns) = if star && skip_ws(r).starts_with(')') {
+                (r, Vec::new())
+            } else {
+                self.required_list(r, Self::column_decl, "`Name:type`")?
+            };
+            let r = self.close_paren(r, open)?;
+            schema = Some(OutputSchema { star, columns, span: self.span_from(start, r) });
+            rest = r;
+        }
+        Ok((rest, Evaluate { params, plugin, args, schema }))
     }
 
     /// `make-series`: see [`MakeSeries`].

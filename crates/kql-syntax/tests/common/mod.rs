@@ -107,5 +107,6 @@ pub fn sexpr(e: &kql_syntax::ast::Expr) -> String {
         ExprKind::Query(q) => format!("(query {})", q.to_string().replace('\n', " ")),
         ExprKind::NamedArg { name, value } => format!("(= {} {})", name.name, sexpr(value)),
         ExprKind::Function(def) => format!("(function {def})"),
+        ExprKind::ColumnTerm { column, term } => format!("(term {} {term:?})", column.name),
     }
 }

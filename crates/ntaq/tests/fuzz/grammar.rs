@@ -138,6 +138,32 @@ impl<'a, 'c> Generator<'a, 'c> {
         text
     }
 
+    /// The operators of issue 14's last round, after a generated source:
+    /// `top-nested`, `evaluate bag_unpack` (with an output schema) and
+    /// `search Column:"term"`, then maybe one more operator. They have a
+    /// generator of their own so that adding them does not change what the
+    /// main grammar draws.
+    pub fn newer_operators(mut self) -> String {
+        let (mut body, schema) = if self.c.chance(50) { self.datatable() } else { self.table("NTAIpDetails") };
+        let (op, schema) = match self.c.pick(3) {
+            0 => self.top_nested(&schema),
+            1 => self.bag_unpack(&schema),
+            _ => match self.column(&schema, Ty::Str) {
+                Some(c) => {
+                    let term = *self.c.one(&["a", "10.0", "*ow*", "in*", "*ic", "x*y", ""]);
+                    (format!("search {c}:\"{term}\" or \"{term}\""), schema)
+                }
+                None => self.top_nested(&schema),
+            },
+        };
+        body.push_str(&format!("\n| {op}"));
+        if self.c.chance(50) {
+            let (next, _) = self.operator(&schema, MAX_QUERY_DEPTH);
+            body.push_str(&format!("\n| {next}"));
+        }
+        self.after_lets(&body)
+    }
+
     /// A `summarize` by keys computed from string and bool columns, with
     /// aggregations that combine exactly — what eager aggregation splits:
     /// `T | where … | extend n1 = f(strings) | summarize … by n1, …`.
@@ -397,6 +423,54 @@ impl<'a, 'c> Generator<'a, 'c> {
         out.push(Col { name: name.clone(), ty });
         let op = if lead.ends_with("serialize ") { lead } else { format!("{lead}extend ") };
         (format!("{op}{name} = {call}"), out)
+    }
+
+    /// `top-nested` with one to three clauses over distinct, non-dynamic
+    /// columns, sometimes `with others`, named aggregations.
+    fn top_nested(&mut self, schema: &[Col]) -> (String, Schema) {
+        let mut clauses = Vec::new();
+        let mut out: Schema = Vec::new();
+        for _ in 0..1 + self.c.pick(3) {
+            let Some(c) = self.any_column(schema) else { break };
+            if c.ty == Ty::Dyn || out.iter().any(|o| o.name == c.name) {
+                continue;
+            }
+            let n = if self.c.chance(20) { String::new() } else { format!("{} ", self.c.pick(4)) };
+            let others = match c.ty {
+                Ty::Str if self.c.chance(40) => " with others = \"Other\"".to_string(),
+                Ty::Long if self.c.chance(30) => " with others = -1".to_string(),
+                _ => String::new(),
+            };
+            let name = self.fresh();
+            let (agg, ty) = match self.column(schema, Ty::Long) {
+                Some(l) if self.c.chance(50) => (format!("sum({l})"), Ty::Long),
+                _ if self.c.chance(30) => ("count() * 2 + 1".to_string(), Ty::Long),
+                _ => ("count()".to_string(), Ty::Long),
+            };
+            let order = self.c.word(&["", " asc", " desc"]);
+            clauses.push(format!("top-nested {n}of {}{others} by {name} = {agg}{order}", quote_name(&c.name)));
+            out.push(c);
+            out.push(Col { name, ty });
+        }
+        if clauses.is_empty() {
+            return ("count".into(), vec![Col { name: "Count".into(), ty: Ty::Long }]);
+        }
+        (clauses.join(", "), out)
+    }
+
+    /// `evaluate bag_unpack` of a dynamic column, with an output schema
+    /// (without one the columns depend on the data).
+    fn bag_unpack(&mut self, schema: &[Col]) -> (String, Schema) {
+        let Some(d) = schema.iter().find(|c| c.ty == Ty::Dyn).cloned() else {
+            return self.mv_expand(schema);
+        };
+        let name = self.fresh();
+        let prefix = if self.c.chance(30) { ", 'p_'" } else { "" };
+        let col = if prefix.is_empty() { name } else { format!("p_{name}") };
+        let mut out: Schema = schema.iter().filter(|c| c.name != d.name).cloned().collect();
+        let (ty, tyname) = if self.c.chance(50) { (Ty::Dyn, "dynamic") } else { (Ty::Str, "string") };
+        out.push(Col { name: col.clone(), ty });
+        (format!("evaluate bag_unpack({}{prefix}) : (*, {col}:{tyname})", quote_name(&d.name)), out)
     }
 
     fn sample(&mut self, schema: &[Col]) -> (String, Schema) {

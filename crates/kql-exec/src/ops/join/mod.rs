@@ -249,14 +249,18 @@ fn row_bound(ex: &Executor<'_>, plan: &Plan) -> Option<u64> {
         | Node::MakeSeries { input, .. }
         | Node::Window { input, .. }
         | Node::Sample { input, .. }
+        | Node::BagUnpack { input, .. }
         | Node::Render { input, .. } => row_bound(ex, input),
         Node::Summarize { input, keys, .. } if !keys.is_empty() => row_bound(ex, input),
         Node::Summarize { .. } | Node::Count { .. } | Node::Print { .. } => Some(1),
         Node::Datatable { rows } => Some(rows.len() as u64),
         Node::Union { inputs } => inputs.iter().map(|p| row_bound(ex, p)).sum(),
-        Node::MvExpand { .. } | Node::MvApply { .. } | Node::Join { .. } | Node::Lookup { .. } | Node::Range { .. } => {
-            None
-        }
+        Node::MvExpand { .. }
+        | Node::MvApply { .. }
+        | Node::TopNested { .. }
+        | Node::Join { .. }
+        | Node::Lookup { .. }
+        | Node::Range { .. } => None,
     }
 }
 
