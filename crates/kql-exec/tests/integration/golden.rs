@@ -20,9 +20,16 @@
 //! `error <regex>` instead of `query`: the query (up to `----`) must fail,
 //! with a diagnostic whose code or message matches the regex.
 //!
-//! Queries read no tables (they use `datatable` and `print`) and `now()` is
-//! 2025-06-01T12:00:00Z. Set `NTAQ_UPDATE_GOLDEN=1` to rewrite the expected
-//! results from the engine; review the diff before committing it.
+//! `plan` instead of `query`: the expected block is the optimized plan, as
+//! `ntaq plan --optimized` and the REPL's `.explain` print it (one node per
+//! line, inputs indented, each with its output schema); the query is bound
+//! against the built-in NTA catalog and not run.
+//!
+//! Queries read no tables (they use `datatable` and `print`; `plan` cases may
+//! name the NTA tables) and `now()` is 2025-06-01T12:00:00Z. Set
+//! `NTAQ_UPDATE_GOLDEN=1` to rewrite the expected results and plans from the
+//! engine; review the diff before committing it. The format is documented in
+//! testdata/README.md.
 
 use arrow_array::RecordBatch;
 use kql_exec::physical::value_at;
@@ -39,6 +46,7 @@ const NOW: i64 = 1_748_779_200_000_000_000;
 enum Expect {
     Rows { rowsort: bool, header: String, rows: Vec<String> },
     Error(regex::Regex),
+    Plan(Vec<String>),
 }
 
 #[derive(Debug)]
@@ -59,7 +67,9 @@ fn parse_cases(text: &str, path: &Path) -> Vec<Case> {
             continue;
         }
         let start = i + 1;
-        let (is_query, rowsort, error) = if let Some(rest) = line.strip_prefix("query") {
+        let (is_query, rowsort, error) = if line == "plan" {
+            (false, false, None)
+        } else if let Some(rest) = line.strip_prefix("query") {
             (true, rest.trim() == "rowsort", None)
         } else if let Some(re) = line.strip_prefix("error ") {
             (
@@ -71,7 +81,7 @@ fn parse_cases(text: &str, path: &Path) -> Vec<Case> {
                 ),
             )
         } else {
-            panic!("{}:{start}: expected `query` or `error <regex>`, found {line:?}", path.display());
+            panic!("{}:{start}: expected `query`, `plan` or `error <regex>`, found {line:?}", path.display());
         };
         i += 1;
         let mut query = String::new();
@@ -90,8 +100,10 @@ fn parse_cases(text: &str, path: &Path) -> Vec<Case> {
         let expect = if is_query {
             assert!(!block.is_empty(), "{}:{start}: missing the header line", path.display());
             Expect::Rows { rowsort, header: block[0].clone(), rows: block[1..].to_vec() }
+        } else if let Some(error) = error {
+            Expect::Error(error)
         } else {
-            Expect::Error(error.unwrap_or_else(|| unreachable!()))
+            Expect::Plan(block)
         };
         cases.push(Case { line: start, query, expect });
     }
@@ -150,6 +162,30 @@ fn execute(query: &str) -> Result<(String, Vec<String>), String> {
     Ok((header, rows_of(&batches, &types)))
 }
 
+/// The optimized plan of a query over the NTA catalog, as `explain` prints
+/// it: Ok(lines) or Err(all diagnostic codes and messages).
+fn plan(query: &str) -> Result<Vec<String>, String> {
+    let parsed = kql_syntax::parse(query);
+    let mut bound = kql_plan::bind(&parsed.script, &Catalog::nta(), &Params::default());
+    let errors: Vec<String> = parsed
+        .errors
+        .iter()
+        .map(|e| format!("{} {e}", miette::Diagnostic::code(e).map(|c| c.to_string()).unwrap_or_default()))
+        .chain(
+            bound
+                .diagnostics
+                .iter()
+                .filter(|d| !d.is_advice())
+                .map(|d| format!("{} {d}", miette::Diagnostic::code(d).map(|c| c.to_string()).unwrap_or_default())),
+        )
+        .collect();
+    if !errors.is_empty() {
+        return Err(errors.join("\n"));
+    }
+    kql_plan::optimize::optimize(&mut bound.program);
+    Ok(kql_plan::explain::explain(&bound.program).lines().map(|l| l.trim_end().to_string()).collect())
+}
+
 fn rows_of(batches: &[RecordBatch], types: &[ScalarType]) -> Vec<String> {
     let mut rows = Vec::new();
     for b in batches {
@@ -180,12 +216,13 @@ fn golden_files() -> Vec<PathBuf> {
     out
 }
 
-/// The expected block of a case rewritten from the engine's result.
-fn rewrite(text: &str, cases: &[Case], actual: &[Result<(String, Vec<String>), String>]) -> String {
+/// The expected blocks rewritten from the engine: `blocks[k]` replaces case
+/// k's block (None keeps it: passing and `error` cases).
+fn rewrite(text: &str, cases: &[Case], blocks: &[Option<Vec<String>>]) -> String {
     let lines: Vec<&str> = text.lines().collect();
     let mut out: Vec<String> = Vec::new();
     let mut i = 0;
-    for (case, result) in cases.iter().zip(actual) {
+    for (case, block) in cases.iter().zip(blocks) {
         // Copy up to and including the case's `----` line.
         while i < lines.len() && !(i + 1 > case.line && lines[i].trim_end() == "----") {
             out.push(lines[i].to_string());
@@ -193,12 +230,13 @@ fn rewrite(text: &str, cases: &[Case], actual: &[Result<(String, Vec<String>), S
         }
         out.push(lines[i].to_string());
         i += 1;
+        let start = i;
         while i < lines.len() && !lines[i].trim().is_empty() {
             i += 1;
         }
-        if let (Expect::Rows { .. }, Ok((header, rows))) = (&case.expect, result) {
-            out.push(header.clone());
-            out.extend(rows.iter().cloned());
+        match block {
+            Some(block) => out.extend(block.iter().cloned()),
+            None => out.extend(lines[start..i].iter().map(|s| s.to_string())),
         }
     }
     out.extend(lines[i..].iter().map(|s| s.to_string()));
@@ -218,8 +256,31 @@ fn golden_logic_tests() {
         let mut actual = Vec::new();
         for case in &cases {
             count += 1;
-            let result = execute(&case.query);
             let where_ = format!("{}:{}", path.display(), case.line);
+            if let Expect::Plan(want) = &case.expect {
+                match plan(&case.query) {
+                    Ok(got) => {
+                        if want == &got {
+                            actual.push(None);
+                        } else {
+                            failures.push(format!(
+                                "{where_}\n{}\nexpected plan:\n{}\nactual plan:\n{}",
+                                case.query,
+                                want.join("\n"),
+                                got.join("\n")
+                            ));
+                            actual.push(Some(got));
+                        }
+                    }
+                    Err(e) => {
+                        failures.push(format!("{where_}\n{}\nfailed: {e}", case.query));
+                        actual.push(None);
+                    }
+                }
+                continue;
+            }
+            let result = execute(&case.query);
+            let failed = failures.len();
             match (&case.expect, &result) {
                 (Expect::Rows { rowsort, header, rows }, Ok((h, r))) => {
                     let (mut want, mut got) = (rows.clone(), r.clone());
@@ -245,8 +306,16 @@ fn golden_logic_tests() {
                 (Expect::Error(re), Ok(_)) => {
                     failures.push(format!("{where_}\n{}\nexpected an error matching {re}", case.query))
                 }
+                (Expect::Plan(_), _) => unreachable!("plan cases are checked above"),
             }
-            actual.push(result);
+            // Only a failing case's block is rewritten (a passing `rowsort`
+            // block keeps its order).
+            actual.push(match result {
+                Ok((header, rows)) if failures.len() > failed && matches!(case.expect, Expect::Rows { .. }) => {
+                    Some(std::iter::once(header).chain(rows).collect())
+                }
+                _ => None,
+            });
         }
         if update {
             std::fs::write(path, rewrite(&text, &cases, &actual)).unwrap();
