@@ -4,8 +4,8 @@ pyarrow (26) writes: timestamps in microseconds, with and without a UTC zone,
 dictionary-encoded and large strings, 32-bit integers where the published
 schema has long, nulls in string columns, and only some of the published
 columns. The rows are those of the hand-made fixtures of scenarios 2 and 4
-in crates/kql-exec/tests/scenarios.rs, so the expected results are the same
-hand-derived tables (see crates/ntaq/tests/compat.rs).
+in crates/kql-exec/tests/integration/scenarios.rs, so the expected results are the same
+hand-derived tables (see crates/ntaq/tests/integration/compat.rs).
 
 Run: python3 testdata/compat/make_fixture.py (needs pyarrow).
 """

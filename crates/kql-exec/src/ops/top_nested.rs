@@ -17,11 +17,11 @@
 
 use super::mv_apply::run_sub;
 use super::{Executor, batch_of, source};
-use crate::source::Stream;
 use crate::error::{ExecError, Result};
 use crate::eval::{EvalCx, eval};
 use crate::keys::{KeyEncoder, KeyMap, canonical_key};
 use crate::physical::value_at;
+use crate::source::Stream;
 use arrow_array::{Array, ArrayRef, Int64Array, RecordBatch, UInt32Array};
 use arrow_ord::sort::{SortOptions, sort_to_indices};
 use kql_plan::Value;

@@ -1,0 +1,172 @@
+//! `summarize` over its memory budget spills groups to temporary files
+//! instead of failing: the answers are those of the run in memory (as
+//! sets of rows — Kusto does not define the order of `summarize`'s groups,
+//! and a spilled run outputs the groups it held first, then each
+//! partition's), for every aggregation and kind of key; an operator that
+//! does define an order (`sort`) gives the same order.
+
+use crate::common;
+use arrow_array::{ArrayRef, BooleanArray, Float64Array, Int64Array, RecordBatch, StringArray};
+use arrow_schema::{DataType, Field, Schema};
+use common::{Lcg, Table, run_limited};
+use kql_exec::MemTables;
+use kql_plan::{Catalog, Params, TableDef, TableOrigin};
+use std::sync::Arc;
+
+/// `T(g:string, a:string, f:bool, v:long, r:real)`: `rows` rows in batches
+/// of 4,096; `g` from `groups` values, `a` from a few (with "" and null),
+/// `v` with nulls.
+fn table(rows: usize, groups: u64, seed: u64) -> (Catalog, MemTables) {
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("g", DataType::Utf8, true),
+        Field::new("a", DataType::Utf8, true),
+        Field::new("f", DataType::Boolean, true),
+        Field::new("v", DataType::Int64, true),
+        Field::new("r", DataType::Float64, true),
+    ]));
+    let mut rng = Lcg(seed);
+    let mut batches = Vec::new();
+    let mut at = 0;
+    while at < rows {
+        let n = 4096.min(rows - at);
+        at += n;
+        let g: Vec<String> = (0..n).map(|_| format!("g{}", rng.next(groups))).collect();
+        let a: Vec<Option<&str>> =
+            (0..n).map(|_| [None, Some(""), Some("x"), Some("y"), Some("zz")][rng.next(5) as usize]).collect();
+        let f: Vec<Option<bool>> = (0..n).map(|_| [None, Some(true), Some(false)][rng.next(3) as usize]).collect();
+        let v: Vec<Option<i64>> = (0..n).map(|_| Some(rng.next(1000) as i64 - 500).filter(|x| x % 11 != 0)).collect();
+        let r: Vec<Option<f64>> = (0..n).map(|_| Some(rng.next(100) as f64 / 4.0)).collect();
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(StringArray::from(g)),
+            Arc::new(StringArray::from(a)),
+            Arc::new(BooleanArray::from(f)),
+            Arc::new(Int64Array::from(v)),
+            Arc::new(Float64Array::from(r)),
+        ];
+        batches.push(RecordBatch::try_new(schema.clone(), columns).unwrap());
+    }
+    let mut catalog = Catalog::new();
+    catalog.insert(TableDef::from_arrow("T", &schema, TableOrigin::Files(vec!["memory".into()])).0);
+    let mut tables = MemTables::new();
+    tables.insert("T", batches);
+    (catalog, tables)
+}
+
+/// The query's result in memory and within `budget` bytes (with the rows spilled).
+fn both(query: &str, catalog: &Catalog, tables: &MemTables, budget: u64) -> (Table, Table, u64) {
+    let p = Params::default();
+    let (memory, none) = run_limited(query, catalog, tables, &p, true, None).unwrap_or_else(|e| panic!("{query}\n{e}"));
+    assert_eq!(none, 0, "{query}: spilled with the default budget");
+    let (spilled, rows) =
+        run_limited(query, catalog, tables, &p, true, Some(budget)).unwrap_or_else(|e| panic!("{query}\n{e}"));
+    (memory, spilled, rows)
+}
+
+#[test]
+fn spilled_summarize_gives_the_answers_held_in_memory() {
+    // 40,000 rows in 8,000 groups: ~100 accounted bytes a group, so a
+    // 128 KiB budget (half of it for groups) holds about a fifteenth of them and the rest spill
+    // (and spill again, partition by partition).
+    let (catalog, tables) = table(40_000, 8_000, 7);
+    for query in [
+        "T | summarize c = count() by g",
+        "T | summarize c = count(), s = sum(v), m = avg(r), lo = min(a), hi = max(v), sd = stdev(r), ci = countif(f) by g",
+        "T | summarize arg_max(v, a, r), take_any(a) by g",
+        "T | summarize arg_min(r, v), x = take_anyif(a, f) by g",
+        "T | summarize c = count() by g, a, f",
+        "T | summarize c = count() by k = v % 97, s = strcat(a, '-', g)",
+        "T | summarize s = sum(v) by g, b = bin(r, 2.0), t = datetime(2025-06-01) + v * 1s",
+        "T | summarize c = count() by g | summarize n = count() by c",
+        "T | where f == true | summarize c = count() by g, a",
+    ] {
+        let (memory, spilled, rows) = both(query, &catalog, &tables, 128 << 10);
+        assert!(rows > 0, "{query}: nothing spilled");
+        assert_eq!(memory.sorted(), spilled.sorted(), "{query}");
+    }
+}
+
+#[test]
+fn spilled_value_lists_keep_their_input_order() {
+    // make_list, make_set, dcount and percentile keep values per group: a
+    // group's rows all go to one partition, in input order, so even the
+    // lists' order is that of the run in memory.
+    // Their accounting counts every batch's argument arrays, so the budget
+    // is larger; 20,000 groups still do not fit in its half.
+    let (catalog, tables) = table(40_000, 20_000, 11);
+    for query in [
+        "T | summarize l = make_list(v), st = make_set(a) by g",
+        "T | summarize d = dcount(a), p = percentile(v, 50), percentiles(r, 10, 90) by g",
+        "T | summarize l = make_list_if(r, f), st = make_set_if(v, f) by g, a",
+    ] {
+        let (memory, spilled, rows) = both(query, &catalog, &tables, 4 << 20);
+        assert!(rows > 0, "{query}: nothing spilled");
+        assert_eq!(memory.sorted(), spilled.sorted(), "{query}");
+    }
+}
+
+#[test]
+fn operators_that_define_an_order_keep_it_over_a_spilled_summarize() {
+    let (catalog, tables) = table(40_000, 8_000, 13);
+    for query in [
+        "T | summarize c = count() by g | summarize n = count() by c | sort by c asc",
+        "T | summarize c = count() by g, a | summarize n = count() by a | sort by a desc",
+        "T | summarize c = count() by g | count",
+    ] {
+        let (memory, spilled, rows) = both(query, &catalog, &tables, 512 << 10);
+        assert!(rows > 0, "{query}: nothing spilled");
+        assert_eq!(memory, spilled, "{query}");
+    }
+}
+
+#[test]
+fn spilled_groups_hold_hand_computed_answers() {
+    // g = i % 1000 for i in 0..10,000 (as text), v = i: each group has
+    // the ten rows g, g + 1000, …, g + 9000, so count 10, sum
+    // 10g + 45,000, min g, max g + 9000, and the list of those ten in order.
+    let schema =
+        Arc::new(Schema::new(vec![Field::new("g", DataType::Utf8, false), Field::new("v", DataType::Int64, false)]));
+    let batches: Vec<RecordBatch> = (0..10)
+        .map(|b| {
+            let i = (b * 1000)..(b * 1000 + 1000);
+            let g: ArrayRef =
+                Arc::new(StringArray::from(i.clone().map(|i| format!("{}", i % 1000)).collect::<Vec<_>>()));
+            let v: ArrayRef = Arc::new(Int64Array::from(i.map(|i| i as i64).collect::<Vec<_>>()));
+            RecordBatch::try_new(schema.clone(), vec![g, v]).unwrap()
+        })
+        .collect();
+    let mut catalog = Catalog::new();
+    catalog.insert(TableDef::from_arrow("T", &schema, TableOrigin::Files(vec!["memory".into()])).0);
+    let mut tables = MemTables::new();
+    tables.insert("T", batches);
+    let q = "T | summarize c = count(), s = sum(v), lo = min(v), hi = max(v), l = make_list(v) by g";
+    let (result, spilled) = run_limited(q, &catalog, &tables, &Params::default(), true, Some(256 << 10)).unwrap();
+    assert!(spilled > 0);
+    assert_eq!(result.header, ["g:string", "c:long", "s:long", "lo:long", "hi:long", "l:dynamic"]);
+    assert_eq!(result.rows.len(), 1000);
+    let mut seen = std::collections::BTreeSet::new();
+    for row in &result.rows {
+        let g: i64 = row[0].parse().unwrap();
+        assert!(seen.insert(g), "group {g} twice");
+        let list: Vec<String> = (0..10).map(|j| (g + 1000 * j).to_string()).collect();
+        let expected = [
+            g.to_string(),
+            "10".into(),
+            (10 * g + 45_000).to_string(),
+            g.to_string(),
+            (g + 9000).to_string(),
+            format!("[{}]", list.join(", ")),
+        ];
+        assert_eq!(row.as_slice(), expected, "group {g}");
+    }
+}
+
+#[test]
+fn a_group_bigger_than_the_budget_still_stops_with_a_hint() {
+    // One key: its list of 40,000 values cannot be split across files.
+    let (catalog, tables) = table(40_000, 1, 17);
+    let err =
+        run_limited("T | summarize l = make_list(v) by g", &catalog, &tables, &Params::default(), true, Some(64 << 10))
+            .unwrap_err();
+    assert!(err.contains("memory budget of 64 KiB"), "{err}");
+    assert!(err.contains("cannot spill"), "{err}");
+}

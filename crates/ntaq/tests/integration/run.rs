@@ -1,0 +1,223 @@
+//! `ntaq run` as users call it: the article's queries on the bundled
+//! sample, parameters, output formats and files, and failures.
+
+use crate::common::{command, ntaq, ntaq_in, ntaq_in_with, repo, stderr};
+use std::process::Stdio;
+
+const SAMPLE_PARAMS: [&str; 10] = [
+    "--now",
+    "2025-06-02T00:00:00Z",
+    "--param",
+    "timeInterval:startISO=2025-06-01T00:00:00Z",
+    "--param",
+    "timeInterval:endISO=2025-06-02T00:00:00Z",
+    "--param",
+    "start=2025-06-01T00:00:00Z",
+    "--param",
+    "end=2025-06-02T00:00:00Z",
+];
+
+/// Rows of a query on the bundled sample, as NDJSON objects.
+fn sample_rows(query: &str) -> Vec<serde_json::Value> {
+    let mut args = vec!["run", "--format", "ndjson"];
+    args.extend(SAMPLE_PARAMS);
+    args.push(query);
+    let o = ntaq(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    String::from_utf8(o.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+#[test]
+fn the_article_queries_on_the_bundled_sample() {
+    // Row counts computed independently of the engine, by a plain-Rust
+    // reading of each query over the generator's rows (crates/ntaq-gen/tests/integration/sample.rs).
+    let expected = [(1, 61), (2, 29), (3, 744), (4, 202)];
+    for (n, rows) in expected {
+        let got = sample_rows(&format!("queries/scenario{n}.kql"));
+        assert_eq!(got.len(), rows, "scenario{n}");
+    }
+    // Output columns in Kusto's order, with Kusto's names.
+    let o = ntaq(&["run", "--format", "csv", "queries/scenario1.kql"]);
+    let header = String::from_utf8_lossy(&o.stdout).lines().next().unwrap_or_default().to_string();
+    assert_eq!(
+        header,
+        "SrcExternalIp,DestCompromisedIp,CompromisedVM,PublicIpDetails,FlowType,ThreatType,DnsDomain,ThreatDescription,Location,Url,count_"
+    );
+    let s1 = sample_rows("queries/scenario1.kql");
+    assert!(s1.iter().all(|r| r["SrcExternalIp"].as_str().unwrap().starts_with("🌐 ")));
+    assert!(s1.iter().all(|r| ["country1", "country2"].contains(&r["Location"].as_str().unwrap())));
+    let s2 = sample_rows("queries/scenario2.kql");
+    let counts: Vec<i64> = s2.iter().map(|r| r["CounterValue"].as_i64().unwrap()).collect();
+    assert!(counts.windows(2).all(|w| w[0] >= w[1]), "top … desc sorts by the count: {counts:?}");
+}
+
+#[test]
+fn the_readme_main_command_runs() {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let line = readme
+        .lines()
+        .find(|l| l.starts_with("cargo run --release -p ntaq -- run "))
+        .expect("README has the run command");
+    let args: Vec<&str> = line.trim_start_matches("cargo run --release -p ntaq -- ").split_whitespace().collect();
+    let o = ntaq(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    for n in 1..=4 {
+        assert!(out.contains(&format!("== queries/scenario{n}.kql ==")), "{out}");
+    }
+    let err = stderr(&o);
+    assert!(err.contains("using the bundled sample"), "{err}");
+    for rows in ["61 rows", "29 rows", "744 rows", "202 rows"] {
+        assert!(err.contains(rows), "{err}");
+    }
+    assert!(!err.contains("not used"), "each --param is used by some file: {err}");
+}
+
+#[test]
+fn runs_from_any_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let query = repo().join("queries/scenario1.kql");
+    let o = ntaq_in(dir.path(), &["run", "--format", "csv", query.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 62, "header and 61 rows");
+}
+
+#[test]
+fn output_files_and_formats() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("s4.parquet");
+    let mut args = vec!["run", "--output", out.to_str().unwrap()];
+    args.extend(SAMPLE_PARAMS);
+    args.push("queries/scenario4.kql");
+    let o = ntaq(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("202 rows written to"), "{}", stderr(&o));
+    // The file reads back as a table with the same rows.
+    let back = ntaq_in_with(
+        dir.path(),
+        &["run", "--data", dir.path().to_str().unwrap(), "--format", "csv", "-"],
+        "s4 | count",
+    );
+    assert_eq!(String::from_utf8_lossy(&back.stdout), "Count\n202\n", "{}", stderr(&back));
+
+    let o = ntaq(&["run", "--format", "parquet", "queries/scenario1.kql"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--output FILE"), "{}", stderr(&o));
+}
+
+#[test]
+fn parameters_are_checked() {
+    // A placeholder without a value is an error naming the flag to pass.
+    let o = ntaq(&["run", "queries/scenario3.kql"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("kql::run::missing_placeholder"), "{err}");
+    assert!(
+        err.contains("--param timeInterval:startISO=VALUE") && err.contains("--param timeInterval:endISO=VALUE"),
+        "{err}"
+    );
+    // A free name without a value.
+    let o = ntaq(&["run", "queries/scenario4.kql"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("unknown name `start`"), "{}", stderr(&o));
+    // A value that does not fit the declared type.
+    let o = ntaq_in_with(&repo(), &["run", "--param", "n=abc", "-"], "declare query_parameters(n:long); print x = n");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("the value `abc` of --param n is not a long"), "{}", stderr(&o));
+    // A --param no query uses is a warning.
+    let o = ntaq_in_with(&repo(), &["run", "--param", "strat=1", "-"], "print x = 1");
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stderr(&o).contains("--param strat is not used by the query"), "{}", stderr(&o));
+    // Bad flags.
+    for bad in [
+        vec!["run", "--now", "yesterday", "queries/scenario1.kql"],
+        vec!["run", "--param", "nameonly", "queries/scenario1.kql"],
+    ] {
+        let o = ntaq(&bad);
+        assert_eq!(o.status.code(), Some(2), "{bad:?}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn a_failing_query_prints_no_rows() {
+    // The invalid regex fails while rows are being read: nothing reaches stdout.
+    let o = ntaq_in_with(
+        &repo(),
+        &["run", "--format", "csv", "-"],
+        "NTANetAnalytics | where SrcIp matches regex '(' | project SrcIp",
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(o.stdout.is_empty(), "{}", String::from_utf8_lossy(&o.stdout));
+    assert!(stderr(&o).contains("invalid regular expression"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let mut child = command(&repo())
+        .args([
+            "run",
+            "--format",
+            "csv",
+            "queries/scenario4.kql",
+            "--param",
+            "start=2025-06-01",
+            "--param",
+            "end=2025-06-02",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+}
+
+/// A `where` right above a table scan runs inside the Parquet reader; an
+/// error there is still the query's own error, pointing at the expression.
+#[test]
+fn errors_of_filters_run_inside_the_scan_keep_their_span() {
+    let o = ntaq(&["run", "-q", "-c", "NTANetAnalytics | where SrcIp matches regex \"(\" | count"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("kql::exec::runtime") && err.contains("invalid regular expression"), "{err}");
+    assert!(err.contains("SrcIp matches regex \"(\"") && err.contains("while evaluating this"), "{err}");
+    assert!(o.stdout.is_empty());
+}
+
+/// Issue 16: scenario 2 pasted without `--now` returned 0 rows with no
+/// explanation (the sample ends in 2025, `ago(4h)` counts back from today).
+#[test]
+fn an_empty_result_of_a_time_filter_says_which_now_to_use() {
+    let o = ntaq(&["run", "queries/scenario2.kql"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let e = stderr(&o);
+    // The sample's last processing interval starts at 23:00 on 2025-06-01
+    // (testdata/README.md: 24 one-hour intervals from 2025-06-01T00:00Z).
+    assert!(e.contains("FlowIntervalStartTime lies between 2025-06-01T00:00:00Z and 2025-06-01T23:00:00Z"), "{e}");
+    assert!(e.contains("give --now 2025-06-01T23:00:00Z"), "{e}");
+    assert_eq!(e.matches("no rows").count(), 1, "{e}");
+    // As of the data's end there are rows, and no note.
+    let o = ntaq(&["run", "--now", "2025-06-02T00:00:00Z", "queries/scenario2.kql"]);
+    assert!(!stderr(&o).contains("no rows"), "{}", stderr(&o));
+    assert!(!o.stdout.is_empty());
+}
+
+/// Issue 16: a query reading a column the data lacks (it reads as empty)
+/// returned nothing beyond a note listing every absent column of the table.
+#[test]
+fn a_column_the_data_lacks_is_named_by_the_query_that_reads_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("NTAIpDetails.csv"), "Ip,FlowType\n1.2.3.4,MaliciousFlow\n").unwrap();
+    let q = "NTAIpDetails | where Location == 'country1' | project Ip, Location";
+    let o = ntaq_in(dir.path(), &["run", "--data", ".", "--format", "csv", "-c", q]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let e = stderr(&o);
+    let warning = "reads column `Location` of NTAIpDetails, which the data lacks";
+    assert_eq!(e.matches(warning).count(), 1, "{e}");
+    assert!(!e.contains("published column(s)"), "the table's whole list is not repeated: {e}");
+    // A query that does not read it is not warned.
+    let o = ntaq_in(dir.path(), &["run", "--data", ".", "-c", "NTAIpDetails | project Ip"]);
+    assert!(!stderr(&o).contains("lacks"), "{}", stderr(&o));
+}
