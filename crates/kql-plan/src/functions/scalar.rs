@@ -275,7 +275,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
     ),
     scalar(
         "bag_pack",
-        &[P::new("key", A::StringLike), P::many("value", A::Any)],
+        &[P::new("key", A::StringLike), P::new("value", A::Any), P::many("key_or_value", A::Any)],
         Returns::Custom(bag_pack_result),
         Unnamed,
         "A property bag of key/value pairs.",
@@ -684,7 +684,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
     ),
     scalar(
         "pack",
-        &[P::new("key", A::StringLike), P::many("value", A::Any)],
+        &[P::new("key", A::StringLike), P::new("value", A::Any), P::many("key_or_value", A::Any)],
         Returns::Custom(bag_pack_result),
         Unnamed,
         "Deprecated alias of bag_pack.",

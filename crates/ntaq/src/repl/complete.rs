@@ -526,7 +526,10 @@ mod tests {
     fn functions_and_aggregates() {
         let c = completer();
         let got = c.complete("NTAIpDetails | extend n = strc", 30);
-        assert_eq!(got.items.iter().map(|i| i.replacement.as_str()).collect::<Vec<_>>(), ["strcat(", "strcat_delim("]);
+        assert_eq!(
+            got.items.iter().map(|i| i.replacement.as_str()).collect::<Vec<_>>(),
+            ["strcat(", "strcat_array(", "strcat_delim("]
+        );
         // Aggregates only in summarize, and first there.
         assert!(!at_end(&c, "NTAIpDetails | extend n = dcou").contains(&"dcount".to_string()));
         let got = at_end(&c, "NTAIpDetails | summarize dc");

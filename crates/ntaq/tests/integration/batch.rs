@@ -3,7 +3,7 @@
 //! `--fail-fast`, and `--quiet`. Expected values are worked out by hand from
 //! small tables written here, or from the bundled sample's documented size.
 
-use crate::common::{isolate, ntaq_in, ntaq_in_with, stderr, stdout};
+use crate::common::{isolate, listing, ntaq_in, ntaq_in_with, stderr, stdout};
 use arrow_array::{ArrayRef, Int64Array, RecordBatch, StringArray};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -28,14 +28,6 @@ fn data_dir(dir: &Path) -> String {
     w.write(&batch).unwrap();
     w.close().unwrap();
     data.to_str().unwrap().to_string()
-}
-
-/// The names in a directory, hidden ones included, sorted.
-fn listing(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> =
-        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
-    names.sort();
-    names
 }
 
 #[test]

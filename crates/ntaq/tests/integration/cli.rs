@@ -121,7 +121,7 @@ fn github_annotations() {
 
 #[test]
 fn unsupported_only_exits_3() {
-    let o = ntaq_stdin(&["check", "-"], "NTAIpDetails | top-nested 3 of FlowType by count()");
+    let o = ntaq_stdin(&["check", "-"], "NTAIpDetails | facet by FlowType");
     assert_eq!(code(&o), 3, "{}", stderr(&o));
     assert!(stderr(&o).contains("kql::unsupported::operator"), "{}", stderr(&o));
 

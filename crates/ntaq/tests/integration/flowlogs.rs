@@ -60,7 +60,7 @@ fn data_that_has_the_tables_conflicts() {
 
 #[test]
 fn no_flow_logs_or_no_folder_is_a_usage_error() {
-    let o = ntaq(&["run", "--flow-logs", "crates/kql-plan/src/catalog", "-c", "FlowTuples | count"]);
+    let o = ntaq(&["run", "--flow-logs", "crates/kql-types/src/schemas", "-c", "FlowTuples | count"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(err(&o).contains("flowlogs::none_found"), "{}", err(&o));
     let o = ntaq(&["run", "--flow-logs", "no/such/dir", "-c", "FlowTuples | count"]);

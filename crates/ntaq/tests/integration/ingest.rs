@@ -4,7 +4,7 @@
 //! sample, directly and after `ntaq convert`; malformed exports fail with
 //! located errors and status 2, or are skipped with `--lenient`.
 
-use crate::common::{ntaq, ntaq_with as ntaq_with_input, repo, stderr};
+use crate::common::{README_PARAMS, ntaq, ntaq_with as ntaq_with_input, repo, stderr};
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Float64Type, Int32Type, Int64Type, TimestampMicrosecondType};
 use arrow_array::{Array, RecordBatch};
@@ -15,20 +15,6 @@ use serde_json::{Map, Value, json};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Output;
-
-/// The parameters of README.md's first command.
-const PARAMS: [&str; 10] = [
-    "--now",
-    "2025-06-02T00:00:00Z",
-    "--param",
-    "timeInterval:startISO=2025-06-01T00:00:00Z",
-    "--param",
-    "timeInterval:endISO=2025-06-02T00:00:00Z",
-    "--param",
-    "start=2025-06-01T00:00:00Z",
-    "--param",
-    "end=2025-06-02T00:00:00Z",
-];
 
 /// One cell of the sample, by Kusto type.
 #[derive(Clone, Debug)]
@@ -218,7 +204,7 @@ fn exports() -> Exports {
 fn rows(source: &[&str], query: &str) -> Vec<String> {
     let mut args = vec!["run", "-q", "--format", "ndjson", "--max-rows", "0"];
     args.extend(source);
-    args.extend(PARAMS);
+    args.extend(README_PARAMS);
     if query.ends_with(".kql") {
         args.push(query);
     } else {
@@ -240,7 +226,7 @@ fn scenarios(source: &[&str]) -> Vec<Vec<String>> {
     let out = tempfile::tempdir().unwrap();
     let mut args = vec!["run", "-q", "--format", "ndjson", "--output-dir", out.path().to_str().unwrap()];
     args.extend(source);
-    args.extend(PARAMS);
+    args.extend(README_PARAMS);
     args.push("queries/*.kql");
     let o = ntaq(&args);
     assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));

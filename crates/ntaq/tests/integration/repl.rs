@@ -2,7 +2,7 @@
 //! `.commands`) and, through a pseudo-terminal (util-linux `script`),
 //! pasting, completion, history and Ctrl-C.
 
-use crate::common::{command, isolate, output, repo, stderr as err, stdout as out};
+use crate::common::{README_PARAMS, command, isolate, output, repo, stderr as err, stdout as out};
 use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
@@ -39,23 +39,11 @@ const SETTINGS: &str = "\
 .param start=2025-06-01T00:00:00Z
 .param end=2025-06-02T00:00:00Z
 ";
-const RUN_FLAGS: [&str; 10] = [
-    "--now",
-    "2025-06-02T00:00:00Z",
-    "--param",
-    "timeInterval:startISO=2025-06-01T00:00:00Z",
-    "--param",
-    "timeInterval:endISO=2025-06-02T00:00:00Z",
-    "--param",
-    "start=2025-06-01T00:00:00Z",
-    "--param",
-    "end=2025-06-02T00:00:00Z",
-];
 
 fn run_output(n: usize, format: &str, extra: &[&str]) -> String {
     let file = format!("queries/scenario{n}.kql");
     let mut args = vec!["run", "--format", format];
-    args.extend(RUN_FLAGS);
+    args.extend(README_PARAMS);
     args.extend(extra);
     args.push(&file);
     let o = ntaq_cmd().args(&args).output().unwrap();

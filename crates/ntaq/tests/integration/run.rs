@@ -1,26 +1,13 @@
 //! `ntaq run` as users call it: the article's queries on the bundled
 //! sample, parameters, output formats and files, and failures.
 
-use crate::common::{command, ntaq, ntaq_in, ntaq_in_with, repo, stderr};
+use crate::common::{README_PARAMS, command, ntaq, ntaq_in, ntaq_in_with, repo, stderr};
 use std::process::Stdio;
-
-const SAMPLE_PARAMS: [&str; 10] = [
-    "--now",
-    "2025-06-02T00:00:00Z",
-    "--param",
-    "timeInterval:startISO=2025-06-01T00:00:00Z",
-    "--param",
-    "timeInterval:endISO=2025-06-02T00:00:00Z",
-    "--param",
-    "start=2025-06-01T00:00:00Z",
-    "--param",
-    "end=2025-06-02T00:00:00Z",
-];
 
 /// Rows of a query on the bundled sample, as NDJSON objects.
 fn sample_rows(query: &str) -> Vec<serde_json::Value> {
     let mut args = vec!["run", "--format", "ndjson"];
-    args.extend(SAMPLE_PARAMS);
+    args.extend(README_PARAMS);
     args.push(query);
     let o = ntaq(&args);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -87,7 +74,7 @@ fn output_files_and_formats() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("s4.parquet");
     let mut args = vec!["run", "--output", out.to_str().unwrap()];
-    args.extend(SAMPLE_PARAMS);
+    args.extend(README_PARAMS);
     args.push("queries/scenario4.kql");
     let o = ntaq(&args);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));

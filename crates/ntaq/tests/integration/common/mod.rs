@@ -98,3 +98,26 @@ pub fn stdout(o: &Output) -> String {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+/// The flags of README.md's first command: the clock and the article's
+/// parameters that the four scenario queries need on the bundled sample.
+pub const README_PARAMS: [&str; 10] = [
+    "--now",
+    "2025-06-02T00:00:00Z",
+    "--param",
+    "timeInterval:startISO=2025-06-01T00:00:00Z",
+    "--param",
+    "timeInterval:endISO=2025-06-02T00:00:00Z",
+    "--param",
+    "start=2025-06-01T00:00:00Z",
+    "--param",
+    "end=2025-06-02T00:00:00Z",
+];
+
+/// The names in `dir`, sorted.
+pub fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    names
+}
