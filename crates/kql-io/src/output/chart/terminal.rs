@@ -23,7 +23,7 @@
 //! Unicode block elements, or ASCII (`#` bars, `_.-:=+*#` levels) where the
 //! terminal's locale is not UTF-8.
 
-use super::{Chart, Data, Grid, Roles, Stack, Vis, grid, roles, scatter, x_label};
+use super::{Chart, Data, Grid, Roles, Stack, Vis, grid, roles, scatter, shown, x_label};
 use crate::output::text::format_real;
 use crate::output::width::{cut_start, display_width};
 use std::fmt::Write as _;
@@ -174,10 +174,10 @@ fn bars(out: &mut String, g: &Grid, chart: &Chart, width: usize, glyphs: Glyphs,
     let top = chart.ymax.filter(|m| *m > 0.0).unwrap_or_else(|| rows.iter().map(|r| r.2.abs()).fold(0.0, f64::max));
     let mut last: Option<String> = None;
     for (label, i, v, text) in &rows {
-        let shown = if last.as_ref() == Some(label) { String::new() } else { label.clone() };
+        let label_text = if last.as_ref() == Some(label) { String::new() } else { label.clone() };
         last = Some(label.clone());
         let eighths = if top > 0.0 { ((v.abs() / top).min(1.0) * bar_w as f64 * 8.0).round() as usize } else { 0 };
-        let mut l = cell(&shown, label_w, false, glyphs);
+        let mut l = cell(&label_text, label_w, false, glyphs);
         l.push(' ');
         if several {
             l.push(key(*i));
@@ -196,9 +196,9 @@ fn bars(out: &mut String, g: &Grid, chart: &Chart, width: usize, glyphs: Glyphs,
             .enumerate()
             .map(|(i, s)| {
                 if several {
-                    format!("{} {}", key(i), s.name)
+                    format!("{} {}", key(i), shown(&s.name))
                 } else {
-                    format!("{} {}", if glyphs == Glyphs::Unicode { "█" } else { "#" }, s.name)
+                    format!("{} {}", if glyphs == Glyphs::Unicode { "█" } else { "#" }, shown(&s.name))
                 }
             })
             .collect();
@@ -264,8 +264,12 @@ fn stacked_bars(out: &mut String, g: &Grid, chart: &Chart, width: usize, glyphs:
         out.push('\n');
     }
     if chart.legend {
-        let legend: Vec<String> =
-            g.series.iter().enumerate().map(|(i, s)| format!("{} {}", fill(i, count, glyphs), s.name)).collect();
+        let legend: Vec<String> = g
+            .series
+            .iter()
+            .enumerate()
+            .map(|(i, s)| format!("{} {}", fill(i, count, glyphs), shown(&s.name)))
+            .collect();
         line(out, &legend.join("  "), width, glyphs);
     }
 }
@@ -332,7 +336,7 @@ fn dots(out: &mut String, data: &Data, roles: &Roles, chart: &Chart, width: usiz
     line(out, &format!("{}{first}{}{last}", " ".repeat(label_w + 1), " ".repeat(gap)), width, glyphs);
     if chart.legend && !single {
         let legend: Vec<String> =
-            series.iter().enumerate().map(|(i, (name, _))| format!("{} {name}", key(i))).collect();
+            series.iter().enumerate().map(|(i, (name, _))| format!("{} {}", key(i), shown(name))).collect();
         line(out, &legend.join("  "), width, glyphs);
     }
 }
@@ -354,7 +358,7 @@ fn sparklines(out: &mut String, g: &Grid, chart: &Chart, width: usize, glyphs: G
         })
         .collect();
     let name_w = if chart.legend {
-        g.series.iter().map(|s| display_width(&s.name)).max().unwrap_or(0).min((width / 4).max(8))
+        g.series.iter().map(|s| display_width(shown(&s.name))).max().unwrap_or(0).min((width / 4).max(8))
     } else {
         0
     };
@@ -381,9 +385,9 @@ fn sparklines(out: &mut String, g: &Grid, chart: &Chart, width: usize, glyphs: G
                 (!part.is_empty()).then(|| part.iter().sum::<f64>() / part.len() as f64)
             })
             .collect();
-        let shown = cells.iter().flatten();
-        let lo = chart.ymin.unwrap_or_else(|| shown.clone().copied().fold(f64::INFINITY, f64::min));
-        let hi = chart.ymax.unwrap_or_else(|| shown.copied().fold(f64::NEG_INFINITY, f64::max));
+        let present = cells.iter().flatten();
+        let lo = chart.ymin.unwrap_or_else(|| present.clone().copied().fold(f64::INFINITY, f64::min));
+        let hi = chart.ymax.unwrap_or_else(|| present.copied().fold(f64::NEG_INFINITY, f64::max));
         let spark: String = cells
             .iter()
             .map(|c| match c {
@@ -394,7 +398,7 @@ fn sparklines(out: &mut String, g: &Grid, chart: &Chart, width: usize, glyphs: G
             .collect();
         let mut l = String::new();
         if chart.legend {
-            l.push_str(&cell(&s.name, name_w, false, glyphs));
+            l.push_str(&cell(shown(&s.name), name_w, false, glyphs));
             l.push(' ');
         }
         l.push_str(&spark);
@@ -601,6 +605,11 @@ mod tests {
         let expected =
             format!("p {}{} 4\nq {}{} 2\n█ A  ▓ B\n", "█".repeat(20), "▓".repeat(6), "█".repeat(13), "▓".repeat(13));
         assert_eq!(text, expected);
+        // An empty series name reads `(empty)`, as in the SVG legend.
+        let mut e = two_series(&[("p", 3.0, 1.0)]);
+        e.columns[2].name = String::new();
+        let text = text_chart(&e, &chart("columnchart", &[("kind", "stacked")]), 30, Glyphs::Ascii).unwrap().unwrap();
+        assert!(text.ends_with("# A  = (empty)\n"), "{text}");
         // unstacked stays a bar per series and x value.
         let text = text_chart(&d, &chart("columnchart", &[("kind", "unstacked")]), 30, Glyphs::Ascii).unwrap().unwrap();
         assert_eq!(text.lines().count(), 5, "{text}");
