@@ -279,7 +279,7 @@ fn ctrl_c_cancels_the_running_query_and_the_shell_goes_on() {
 /// An interactive session in a pseudo-terminal, through util-linux `script`.
 struct Pty {
     child: Child,
-    input: std::process::ChildStdin,
+    input: Arc<Mutex<std::process::ChildStdin>>,
     output: Arc<Mutex<Vec<u8>>>,
 }
 
@@ -301,17 +301,30 @@ impl Pty {
             eprintln!("skipped: util-linux `script` is not installed, so no pseudo-terminal test");
             return None;
         };
-        let input = child.stdin.take()?;
+        let input = Arc::new(Mutex::new(child.stdin.take()?));
         let mut stdout = child.stdout.take()?;
         let output = Arc::new(Mutex::new(Vec::new()));
-        let sink = output.clone();
+        let (sink, answer) = (output.clone(), input.clone());
         std::thread::spawn(move || {
+            // Like a terminal, answer the line editor's cursor-position
+            // requests (ESC [ 6 n) with "row 1, column 1"; unanswered, each
+            // prompt waits 100 ms for the reply.
+            const REQUEST: &[u8] = b"\x1b[6n";
+            let mut scanned = 0;
             let mut buf = [0u8; 4096];
             while let Ok(n) = stdout.read(&mut buf) {
                 if n == 0 {
                     break;
                 }
-                sink.lock().unwrap().extend_from_slice(&buf[..n]);
+                let mut all = sink.lock().unwrap();
+                all.extend_from_slice(&buf[..n]);
+                let requests = all[scanned..].windows(REQUEST.len()).filter(|w| *w == REQUEST).count();
+                scanned = all.len().saturating_sub(REQUEST.len() - 1);
+                drop(all);
+                for _ in 0..requests {
+                    let mut input = answer.lock().unwrap();
+                    let _ = input.write_all(b"\x1b[1;1R").and_then(|()| input.flush());
+                }
             }
         });
         let pty = Pty { child, input, output };
@@ -320,8 +333,9 @@ impl Pty {
     }
 
     fn send(&mut self, bytes: &str) {
-        self.input.write_all(bytes.as_bytes()).unwrap();
-        self.input.flush().unwrap();
+        let mut input = self.input.lock().unwrap();
+        input.write_all(bytes.as_bytes()).unwrap();
+        input.flush().unwrap();
     }
 
     /// The output so far, without terminal escape sequences and `\r`.
@@ -353,11 +367,19 @@ impl Pty {
     /// output, and has given up asking the (absent) terminal for the
     /// cursor position, so that what is typed next is not swallowed.
     fn wait_for_prompt(&self, prompt: &str, timeout: Duration) -> bool {
+        self.wait_for_any_prompt(&[prompt], 0, timeout)
+    }
+
+    /// Waits until the output, grown past `since` characters, ends with one
+    /// of `prompts` and stays so for a moment (the shell is then waiting
+    /// for a key, not still writing).
+    fn wait_for_any_prompt(&self, prompts: &[&str], since: usize, timeout: Duration) -> bool {
         let start = Instant::now();
         while start.elapsed() < timeout {
-            if self.screen().ends_with(prompt) {
-                std::thread::sleep(Duration::from_millis(150));
-                if self.screen().ends_with(prompt) {
+            let (len, tail) = self.tail();
+            if len > since && prompts.iter().any(|p| tail.ends_with(p)) {
+                std::thread::sleep(Duration::from_millis(40));
+                if self.tail().0 == len {
                     return true;
                 }
             }
@@ -366,19 +388,22 @@ impl Pty {
         false
     }
 
-    /// Types `line` and Enter, and waits for the next prompt.
+    /// The output's length in bytes and its last few hundred bytes as
+    /// text: enough to see a prompt without redoing the whole screen.
+    fn tail(&self) -> (usize, String) {
+        let all = self.output.lock().unwrap();
+        let from = all.len().saturating_sub(512);
+        (all.len(), strip_escapes(&String::from_utf8_lossy(&all[from..])))
+    }
+
+    /// Types `line` and Enter, and waits for the next prompt (a new one:
+    /// the output must have grown since the line was sent).
     fn type_line(&mut self, line: &str) {
+        let before = self.tail().0;
         self.send(&format!("{line}\r"));
-        let screen = || self.screen();
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(120) {
-            if self.wait_for_prompt("ntaq> ", Duration::from_millis(300))
-                || self.wait_for_prompt("   …> ", Duration::from_millis(300))
-            {
-                return;
-            }
+        if !self.wait_for_any_prompt(&["ntaq> ", "   …> "], before, Duration::from_secs(120)) {
+            panic!("no prompt after typing {line:?}: {}", self.screen());
         }
-        panic!("no prompt after typing {line:?}: {}", screen());
     }
 
     fn quit(mut self) -> String {
@@ -722,3 +747,4 @@ fn chart_of_an_undrawable_render_is_refused() {
     assert!(e.contains("kql::repl::chart") && e.contains("kql::unsupported::chart"), "{e}");
     assert!(!svg.exists());
 }
+
