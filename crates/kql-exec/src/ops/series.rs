@@ -19,20 +19,13 @@ use std::sync::Arc;
 /// Kusto limits a series to 2^20 values (make-series page, "Note").
 const MAX_BINS: i128 = 1 << 20;
 
-/// JSON of a value put in a series (null stays null).
+/// JSON of a value put in a series (null stays null): elements as
+/// everywhere else (`dynamic::value_json`); the time axis keeps Kusto's
+/// 7-digit datetime form, as on the make-series page.
 fn json_of(v: &Value, axis: bool) -> Json {
     match v {
-        Value::Bool(Some(b)) => Json::Bool(*b),
-        Value::Int(Some(x)) => Json::from(*x),
-        Value::Long(Some(x)) => Json::from(*x),
-        Value::Real(Some(x)) => serde_json::Number::from_f64(*x).map_or(Json::Null, Json::Number),
         Value::DateTime(Some(t)) if axis => Json::String(kql_syntax::time::format_datetime(*t)),
-        Value::DateTime(Some(t)) => Json::String(crate::eval::datetime_text(*t)),
-        Value::Timespan(Some(t)) => Json::String(kql_syntax::time::format_timespan(*t)),
-        Value::String(s) => Json::String(s.clone()),
-        Value::Decimal(Some(d)) | Value::Guid(Some(d)) => Json::String(d.clone()),
-        Value::Dynamic(d) => dyn_to_json(d),
-        _ => Json::Null,
+        v => crate::dynamic::value_json(v),
     }
 }
 

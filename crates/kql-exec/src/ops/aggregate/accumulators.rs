@@ -287,19 +287,10 @@ impl Accumulator for MakeList {
     }
 }
 
-/// The JSON of a non-null value.
+/// The JSON of a non-null value (the one Kusto value → JSON element rule:
+/// `dynamic::value_json`).
 fn json_value(a: &ArrayRef, i: usize, ty: ScalarType) -> serde_json::Value {
-    match crate::physical::value_at(a, i, ty) {
-        kql_plan::Value::Dynamic(d) => crate::physical::dyn_to_json(&d),
-        kql_plan::Value::Long(Some(v)) => serde_json::Value::from(v),
-        kql_plan::Value::Int(Some(v)) => serde_json::Value::from(v),
-        kql_plan::Value::Real(Some(v)) => {
-            serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, serde_json::Value::Number)
-        }
-        kql_plan::Value::Bool(Some(v)) => serde_json::Value::Bool(v),
-        kql_plan::Value::DateTime(Some(v)) => serde_json::Value::String(crate::eval::datetime_text(v)),
-        other => serde_json::Value::String(other.to_string()),
-    }
+    crate::dynamic::value_json(&crate::physical::value_at(a, i, ty))
 }
 
 /// arg_max/arg_min and take_any: whole argument rows chosen per group.
