@@ -15,10 +15,11 @@
 //!   (`Name:type`, separated by ` | `) then one line per row (cells
 //!   separated by ` | `), the lines separated by `<br>`.
 //!
-//! A cell is written as ntaq's CSV output writes it, which is Kusto's text
-//! form of the value (datetimes `2017-10-01T12:10:00.0000000Z`, timespans
-//! `1.12:30:55.1230000`, reals in shortest form), except that null is
-//! `null`, the empty string `""`, and dynamic values are compact JSON.
+//! A cell is written as ntaq's CSV output (and `tostring()`) writes it
+//! (datetimes `2017-10-01T12:10:00Z`, `2017-01-01T23:59:59.9999999Z`,
+//! timespans `1.12:30:55.1230000`, reals in shortest form), except that
+//! null is `null`, the empty string `""`, and dynamic values are compact
+//! JSON.
 //! `now()` is 2025-06-01T12:00:00Z.
 
 use crate::common::repo;
@@ -113,9 +114,15 @@ fn reference_rows(md: &str) -> Vec<Row> {
         assert_eq!(cells.len(), 3, "docs/language.md:{line_no}: a reference row has three cells");
         let name = cells[0].split('`').nth(1).unwrap_or_else(|| panic!("docs/language.md:{line_no}: no `name`"));
         let result = code(&cells[2], line_no);
-        let result =
-            if query { result.split("<br>").map(|l| l.trim().to_string()).collect() } else { vec![result] };
-        rows.push(Row { kind, query, line: line_no, name: name.to_string(), example: code(&cells[1], line_no), result });
+        let result = if query { result.split("<br>").map(|l| l.trim().to_string()).collect() } else { vec![result] };
+        rows.push(Row {
+            kind,
+            query,
+            line: line_no,
+            name: name.to_string(),
+            example: code(&cells[1], line_no),
+            result,
+        });
     }
     rows
 }
@@ -128,6 +135,7 @@ fn cell_text(v: &Value) -> String {
         Value::String(s) if s.is_empty() => "\"\"".into(),
         v if v.is_null() => "null".into(),
         Value::Dynamic(_) => compact_json(&v.to_string()),
+        Value::DateTime(Some(t)) => kql_exec::datetime_text(*t),
         v => v.to_string(),
     }
 }
@@ -154,7 +162,12 @@ fn compact_json(json: &str) -> String {
 fn run(session: &Session, query: &str) -> Result<Vec<String>, String> {
     let prepared = session.prepare(query, &ParamValues::default());
     if prepared.blocked() {
-        return Err(prepared.diagnostics.iter().map(|d| format!("{} {}", d.code(), d.message())).collect::<Vec<_>>().join("; "));
+        return Err(prepared
+            .diagnostics
+            .iter()
+            .map(|d| format!("{} {}", d.code(), d.message()))
+            .collect::<Vec<_>>()
+            .join("; "));
     }
     let ex = session.executor(&prepared, NOW, Arc::new(AtomicBool::new(false)));
     let results = kql_exec::run_program(&ex).map_err(|e| e.to_string())?;
@@ -169,8 +182,9 @@ fn run(session: &Session, query: &str) -> Result<Vec<String>, String> {
                 .unwrap_or(ScalarType::Dynamic)
         })
         .collect();
-    let mut lines =
-        vec![schema.fields().iter().zip(&types).map(|(f, t)| format!("{}:{t}", f.name())).collect::<Vec<_>>().join(" | ")];
+    let mut lines = vec![
+        schema.fields().iter().zip(&types).map(|(f, t)| format!("{}:{t}", f.name())).collect::<Vec<_>>().join(" | "),
+    ];
     for b in &batches {
         for i in 0..b.num_rows() {
             let row: Vec<String> =
@@ -215,7 +229,13 @@ fn reference_examples_give_their_documented_results() {
             Err(e) => failures.push(format!("docs/language.md:{} `{}`\n  {query}\n  failed: {e}", row.line, row.name)),
         }
     }
-    assert!(failures.is_empty(), "{} of {} reference rows differ:\n{}", failures.len(), rows.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} reference rows differ:\n{}",
+        failures.len(),
+        rows.len(),
+        failures.join("\n")
+    );
 }
 
 /// Every catalog function (in a table of its kind) and every supported
@@ -245,7 +265,8 @@ fn reference_covers_every_function_and_operator() {
         let known = match r.kind {
             Kind::Function | Kind::Aggregate => kql_plan::functions::lookup(&r.name).is_some(),
             Kind::Operator => {
-                kql_syntax::keywords::SUPPORTED_OPERATORS.contains(&r.name.as_str()) || SOURCES.contains(&r.name.as_str())
+                kql_syntax::keywords::SUPPORTED_OPERATORS.contains(&r.name.as_str())
+                    || SOURCES.contains(&r.name.as_str())
             }
         };
         assert!(known, "docs/language.md:{}: `{}` is not a supported {:?}", r.line, r.name, r.kind);
