@@ -18,6 +18,7 @@ mod pack;
 mod published;
 mod queries;
 mod recommend;
+mod reference;
 mod repl;
 mod robustness;
 mod run;
