@@ -11,7 +11,8 @@
 //!   an inner circle (one hub: the centre), every other node in its hub's
 //!   sector of the outer rings (the hub neighbour of highest degree; nodes
 //!   next to no hub share a last sector), so that each hub's neighbourhood
-//!   is one wedge.
+//!   is one wedge. Half the turn is split equally between the sectors, half
+//!   by their sizes, so hubs never pile up in one place.
 //! * **circular** when larger and without hubs: every node on rings, in
 //!   order of degree (highest first).
 //!
@@ -196,11 +197,15 @@ fn hub_centred(n: usize, edges: &[(usize, usize)], degree: &[usize], hubs: &[usi
         m.sort_by(|&a, &b| degree[b].cmp(&degree[a]).then(a.cmp(&b)));
     }
     let total: usize = members.iter().map(|m| m.len().max(1)).sum();
+    let groups = members.len() as f64;
     let mut pos = vec![(0.5, 0.5); n];
     let mut from = 0.0;
     for (g, m) in members.iter().enumerate() {
-        // Every sector gets room for at least one node.
-        let sweep = TAU * m.len().max(1) as f64 / total as f64;
+        // Half the turn is shared equally between the sectors and half by
+        // their sizes: a hub whose neighbours are few next to the nodes
+        // that touch no hub still gets a wedge of its own, so the hubs
+        // spread around the inner circle rather than pile up.
+        let sweep = TAU * (0.5 / groups + 0.5 * m.len().max(1) as f64 / total as f64);
         rings(m, n, 0.32, 0.47, from, sweep, &mut pos);
         if g < hubs.len() {
             let a = from + sweep / 2.0;
@@ -279,6 +284,41 @@ mod tests {
         for p in &pos[1..] {
             let r = ((p.0 - 0.5).powi(2) + (p.1 - 0.5).powi(2)).sqrt();
             assert!((0.31..=0.48).contains(&r), "{r}");
+        }
+    }
+
+    #[test]
+    fn hubs_stay_apart_when_most_nodes_touch_no_hub() {
+        // 12 hubs of 30 leaves each, and 5,000 pairs of nodes that touch no
+        // hub: by size alone the hubs' wedges would be 30/5,372 of a turn
+        // each and the hubs would overlap (0.005 apart on the inner circle).
+        // With half the turn shared equally between the 13 sectors, two
+        // hubs' wedges are at least π/13 apart: 2·0.16·sin(π/26) ≈ 0.0386.
+        let hubs = 12;
+        let mut edges = Vec::new();
+        let mut n = hubs;
+        for h in 0..hubs {
+            for _ in 0..30 {
+                edges.push((h, n));
+                n += 1;
+            }
+        }
+        for _ in 0..5000 {
+            edges.push((n, n + 1));
+            n += 2;
+        }
+        let mut degree = vec![0; n];
+        for &(a, b) in &edges {
+            degree[a] += 1;
+            degree[b] += 1;
+        }
+        let (method, pos) = layout(n, &edges, &degree);
+        assert_eq!(method, Method::HubCentred);
+        for a in 0..hubs {
+            for b in a + 1..hubs {
+                let d = ((pos[a].0 - pos[b].0).powi(2) + (pos[a].1 - pos[b].1).powi(2)).sqrt();
+                assert!(d > 0.038, "hubs {a} and {b} are {d} apart");
+            }
         }
     }
 
