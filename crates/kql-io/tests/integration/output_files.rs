@@ -8,7 +8,9 @@ use arrow_array::{
     RecordBatch, StringArray, TimestampNanosecondArray,
 };
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
-use kql_io::output::{Destination, OutputError, OutputFormat, OutputOptions, Target, sink, write_all};
+use kql_io::output::{
+    Destination, OutputError, OutputFormat, OutputOptions, Staging, Target, sink, write_all, write_bytes,
+};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::basic::Compression;
 use std::io::{self, Write};
@@ -72,6 +74,32 @@ fn listing(dir: &Path) -> Vec<String> {
         std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     names.sort();
     names
+}
+
+#[test]
+fn staged_files_appear_together_at_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.csv"), dir.path().join("b.csv"));
+    std::fs::write(&b, "old").unwrap();
+    let staging = Staging::new();
+    write_bytes(staging.file(&a), b"1\n").unwrap();
+    write_bytes(staging.file(&b), b"2\n").unwrap();
+    // Finished, not yet in place: the old file is untouched, the new one absent.
+    assert!(!a.exists());
+    assert_eq!(std::fs::read_to_string(&b).unwrap(), "old");
+    assert_eq!(staging.commit().unwrap(), [a.clone(), b.clone()]);
+    assert_eq!(std::fs::read_to_string(&a).unwrap(), "1\n");
+    assert_eq!(std::fs::read_to_string(&b).unwrap(), "2\n");
+    assert_eq!(listing(dir.path()), ["a.csv", "b.csv"]);
+}
+
+#[test]
+fn an_uncommitted_staging_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let staging = Staging::new();
+    write_bytes(staging.file(dir.path().join("a.csv")), b"1\n").unwrap();
+    drop(staging);
+    assert!(listing(dir.path()).is_empty());
 }
 
 #[test]
