@@ -22,20 +22,13 @@ small pools. Written as pyarrow writes by default: snappy, row groups of
 1,048,576 rows, no page index.
 """
 
-import os
 import sys
-from datetime import datetime, timezone
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
-CHUNK = 1_048_576  # rows per generated chunk = per row group
-DAY_US = 86_400 * 1_000_000
-HOUR_US = 3_600 * 1_000_000
-T0 = int(datetime(2025, 6, 1, tzinfo=timezone.utc).timestamp() * 1_000_000)
-TS = pa.timestamp("us", tz="UTC")
+from pyarrow_layout import DAY_US, HOUR_US, T0, TS, write_tables
 
 
 def dotted(v):
@@ -47,7 +40,6 @@ def dotted(v):
 
 def main() -> None:
     n, out, seed = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
-    os.makedirs(out, exist_ok=True)
     rng = np.random.default_rng(seed)
     pool = max(n // 10, 1)
     # Distinct random public addresses: first octet 11-222, not 127.
@@ -126,18 +118,7 @@ def main() -> None:
             "PublicIpDetails": pick(["Contoso Ltd", "Fabrikam Inc", "Example ISP", "AzureCloud"], k),
         })
 
-    for name, total in (("NTANetAnalytics", n), ("NTAIpDetails", pool)):
-        writer = None
-        for at in range(0, total, CHUNK) or [0]:  # an empty table is still written
-            k = min(CHUNK, total - at)
-            t = net(k) if name == "NTANetAnalytics" else ip_details(at, k)
-            if writer is None:
-                writer = pq.ParquetWriter(os.path.join(out, f"{name}.parquet"), t.schema, compression="snappy", write_page_index=False)
-            writer.write_table(t, row_group_size=CHUNK)
-        if writer is not None:
-            writer.close()
-        print(f"{name}: {total} rows into {out}", file=sys.stderr)
-
+    write_tables(out, [("NTANetAnalytics", n, lambda at, k: net(k)), ("NTAIpDetails", pool, ip_details)])
 
 if __name__ == "__main__":
     main()

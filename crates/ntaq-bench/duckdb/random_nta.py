@@ -22,25 +22,17 @@ no page index. Values:
 - VMs, subnets, subscriptions, NSGs and rules: small pools, some empty.
 """
 
-import os
 import sys
-from datetime import datetime, timezone
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
-CHUNK = 1_048_576  # rows per generated chunk = per row group
-DAY_US = 86_400 * 1_000_000
-HOUR_US = 3_600 * 1_000_000
-T0 = int(datetime(2025, 6, 1, tzinfo=timezone.utc).timestamp() * 1_000_000)
-TS = pa.timestamp("us", tz="UTC")
+from pyarrow_layout import DAY_US, HOUR_US, T0, TS, write_tables
 
 
 def main() -> None:
     n, out, seed = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
-    os.makedirs(out, exist_ok=True)
     rng = np.random.default_rng(seed)
     private = [""] + [f"10.{i // 256}.{i % 256}.{rng.integers(1, 255)}" for i in range(1024)]
     public = [f"{rng.integers(11, 223)}.{rng.integers(0, 256)}.{rng.integers(0, 256)}.{rng.integers(1, 255)}" for _ in range(1024)]
@@ -123,17 +115,7 @@ def main() -> None:
         cols.update({name: by_ip(values) for name, values in per_ip.items()})
         return pa.table(cols)
 
-    for name, make, total in (("NTANetAnalytics", net, n), ("NTAIpDetails", ip_details, n // 10)):
-        writer = None
-        for at in range(0, total, CHUNK) or [0]:  # an empty table is still written
-            t = make(min(CHUNK, total - at))
-            if writer is None:
-                writer = pq.ParquetWriter(os.path.join(out, f"{name}.parquet"), t.schema, compression="snappy", write_page_index=False)
-            writer.write_table(t, row_group_size=CHUNK)
-        if writer is not None:
-            writer.close()
-        print(f"{name}: {total} random rows into {out}", file=sys.stderr)
-
+    write_tables(out, [("NTANetAnalytics", n, lambda at, k: net(k)), ("NTAIpDetails", n // 10, lambda at, k: ip_details(k))])
 
 if __name__ == "__main__":
     main()

@@ -56,6 +56,15 @@ impl Shape {
         }
     }
 
+    /// The modules of [`Shape::script`]'s directory that it imports: part
+    /// of its fingerprint, so editing them regenerates its sets too.
+    pub fn script_modules(self) -> &'static [&'static str] {
+        match self {
+            Shape::Random | Shape::ManyGroups => &["pyarrow_layout.py"],
+            Shape::Ntaq | Shape::Pyarrow => &[],
+        }
+    }
+
     /// The cache directory's name. ntaq-gen's keeps its historical name so
     /// existing caches stay valid.
     pub fn dir_name(self, rows: usize, seed: u64) -> String {
@@ -108,7 +117,11 @@ pub fn ensure(cache: &Path, shape: Shape, rows: usize, seed: u64, python: Option
         (None, _) => None,
         (Some(name), Some(py)) => {
             let path = py.scripts.join(name);
-            let text = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let mut text = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            for module in shape.script_modules() {
+                let module = py.scripts.join(module);
+                text.extend(std::fs::read(&module).map_err(|e| format!("{}: {e}", module.display()))?);
+            }
             Some((path, text))
         }
         (Some(_), None) => return Err(format!("the {} data set needs Python (pyarrow)", shape.name())),
