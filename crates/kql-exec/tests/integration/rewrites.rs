@@ -202,6 +202,12 @@ fn optimized_plans_give_the_bound_plans_result() {
     for (rows, seed) in [(0, 1), (1, 2), (7, 3), (300, 4), (5000, 5)] {
         let (catalog, tables) = table(rows, seed);
         for batch_rows in [1, 64, 4096] {
+            // One-row batches are tried up to 300 rows: 5,000 of them per
+            // query took most of this test's time and crossed no boundary
+            // that 300 do not.
+            if batch_rows == 1 && rows > 300 {
+                continue;
+            }
             let tables = tables.rebatched(batch_rows);
             for q in SPLIT.iter().chain(KEPT).chain(SIMPLIFIED).chain(LOOKUPS_DROPPED).chain(LOOKUPS_KEPT) {
                 let bound = run_planned(q, &catalog, &tables, &params, false).unwrap();

@@ -4,7 +4,7 @@
 //! boundaries; no case reports an internal error or passes the parser's
 //! depth limit.
 //!
-//! The properties (a short run, about 10,000 cases in all, is part of
+//! The properties (a short run, about 4,000 cases in all, is part of
 //! `cargo test`):
 //!
 //! - `generated_queries_run_or_diagnose`: queries from a grammar-aware
@@ -37,9 +37,10 @@ use proptest::test_runner::{Config, FileFailurePersistence};
 use std::sync::OnceLock;
 
 /// Cases for a property with `share` of the total (of 100): the total is
-/// `NTAQ_FUZZ_CASES`, or 10,000 in a normal test run.
+/// `NTAQ_FUZZ_CASES`, or 4,000 in a normal test run (a minute of the
+/// test suite; the long run in the module comment is where bugs are hunted).
 fn config(share: u32) -> Config {
-    let total: u32 = std::env::var("NTAQ_FUZZ_CASES").ok().and_then(|v| v.trim().parse().ok()).unwrap_or(10_000);
+    let total: u32 = std::env::var("NTAQ_FUZZ_CASES").ok().and_then(|v| v.trim().parse().ok()).unwrap_or(4_000);
     Config {
         cases: (total / 100 * share).max(1),
         failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("proptest-regressions"))),
@@ -518,7 +519,7 @@ const META: &[&str] = &[
 /// `ntaq check -` and a piped shell session end with a documented status
 /// and no panic.
 fn cli_config() -> Config {
-    let total: u32 = std::env::var("NTAQ_FUZZ_CASES").ok().and_then(|v| v.trim().parse().ok()).unwrap_or(10_000);
+    let total: u32 = std::env::var("NTAQ_FUZZ_CASES").ok().and_then(|v| v.trim().parse().ok()).unwrap_or(4_000);
     // Each case starts two processes: a few dozen in a normal run.
     Config { cases: (total / 500).clamp(16, 2_000), ..config(0) }
 }
