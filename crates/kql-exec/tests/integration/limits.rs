@@ -141,12 +141,11 @@ fn a_join_within_the_budget_runs() {
 
 #[test]
 fn operators_that_keep_rows_count_them() {
-    // (`summarize` spills instead: tests/integration/spill.rs.)
+    // (`summarize` and `distinct` spill instead: tests/integration/spill.rs.)
     let (catalog, tables) = table(100_000);
     let small = budget(256 << 10);
     let big = budget(1 << 30);
     for (query, operator, rows) in [
-        ("T | distinct v", "distinct", 100_000),
         ("T | sort by v desc", "sort", 100_000),
         ("T | top 10 by v", "top", 10),
         ("let S = T | where v >= 0; S | union S | count", "let", 1),

@@ -1,9 +1,9 @@
-//! `summarize` over its memory budget spills groups to temporary files
-//! instead of failing: the answers are those of the run in memory (as
-//! sets of rows — Kusto does not define the order of `summarize`'s groups,
-//! and a spilled run outputs the groups it held first, then each
-//! partition's), for every aggregation and kind of key; an operator that
-//! does define an order (`sort`) gives the same order.
+//! `summarize` and `distinct` over their memory budget spill to temporary
+//! files instead of failing: the answers are those of the run in memory (as
+//! sets of rows — Kusto does not define the order of `summarize`'s groups
+//! or `distinct`'s rows, and a spilled run outputs the ones it held first,
+//! then each partition's), for every aggregation and kind of key; an
+//! operator that does define an order (`sort`) gives the same order.
 
 use crate::common;
 use arrow_array::{ArrayRef, BooleanArray, Float64Array, Int64Array, RecordBatch, StringArray};
@@ -118,11 +118,9 @@ fn operators_that_define_an_order_keep_it_over_a_spilled_summarize() {
     }
 }
 
-#[test]
-fn spilled_groups_hold_hand_computed_answers() {
-    // g = i % 1000 for i in 0..10,000 (as text), v = i: each group has
-    // the ten rows g, g + 1000, …, g + 9000, so count 10, sum
-    // 10g + 45,000, min g, max g + 9000, and the list of those ten in order.
+/// `T(g:string, v:long)`: g = i % 1000 (as text) and v = i for i in
+/// 0..10,000, in ten batches: each g has the ten rows g, g + 1000, …, g + 9000.
+fn tens() -> (Catalog, MemTables) {
     let schema =
         Arc::new(Schema::new(vec![Field::new("g", DataType::Utf8, false), Field::new("v", DataType::Int64, false)]));
     let batches: Vec<RecordBatch> = (0..10)
@@ -138,6 +136,14 @@ fn spilled_groups_hold_hand_computed_answers() {
     catalog.insert(TableDef::from_arrow("T", &schema, TableOrigin::Files(vec!["memory".into()])).0);
     let mut tables = MemTables::new();
     tables.insert("T", batches);
+    (catalog, tables)
+}
+
+#[test]
+fn spilled_groups_hold_hand_computed_answers() {
+    // Each group g has count 10, sum 10g + 45,000, min g, max g + 9000,
+    // and the list of its ten values in order.
+    let (catalog, tables) = tens();
     let q = "T | summarize c = count(), s = sum(v), lo = min(v), hi = max(v), l = make_list(v) by g";
     let (result, spilled) = run_limited(q, &catalog, &tables, &Params::default(), true, Some(256 << 10)).unwrap();
     assert!(spilled > 0);
@@ -169,4 +175,45 @@ fn a_group_bigger_than_the_budget_still_stops_with_a_hint() {
             .unwrap_err();
     assert!(err.contains("memory budget of 64 KiB"), "{err}");
     assert!(err.contains("cannot spill"), "{err}");
+}
+
+#[test]
+fn spilled_distinct_gives_each_row_once() {
+    // Kusto does not define `distinct`'s order: the rows are compared as
+    // sorted lists, repeats included (each distinct row exactly once).
+    let (catalog, tables) = table(40_000, 8_000, 19);
+    for query in [
+        "T | distinct g",
+        "T | distinct g, a, f",
+        "T | distinct g, v",
+        "T | distinct *",
+        "T | extend k = v % 997 | distinct k, a, f",
+        "T | distinct g | count",
+        "T | distinct g, a | summarize n = count() by a",
+        "T | distinct g | distinct g",
+    ] {
+        let (memory, spilled, rows) = both(query, &catalog, &tables, 128 << 10);
+        assert!(rows > 0, "{query}: nothing spilled");
+        assert_eq!(memory.sorted(), spilled.sorted(), "{query}");
+    }
+}
+
+#[test]
+fn spilled_distinct_holds_hand_computed_answers() {
+    // g takes the 1000 values "0" … "999", each ten times; (g, v % 2000)
+    // has two values per g (v % 2000 is g or g + 1000 for the ten v).
+    let (catalog, tables) = tens();
+    let p = Params::default();
+    let (result, spilled) = run_limited("T | distinct g", &catalog, &tables, &p, true, Some(16 << 10)).unwrap();
+    assert!(spilled > 0);
+    let mut got: Vec<i64> = result.rows.iter().map(|r| r[0].parse().unwrap()).collect();
+    got.sort();
+    assert_eq!(got, (0..1000).collect::<Vec<_>>());
+    let q = "T | extend w = v % 2000 | distinct g, w";
+    let (result, spilled) = run_limited(q, &catalog, &tables, &p, true, Some(16 << 10)).unwrap();
+    assert!(spilled > 0);
+    let mut got: Vec<(i64, i64)> = result.rows.iter().map(|r| (r[0].parse().unwrap(), r[1].parse().unwrap())).collect();
+    got.sort();
+    let expected: Vec<(i64, i64)> = (0..1000).flat_map(|g| [(g, g), (g, g + 1000)]).collect();
+    assert_eq!(got, expected);
 }
