@@ -4,6 +4,9 @@
 //! or `distinct`'s rows, and a spilled run outputs the ones it held first,
 //! then each partition's), for every aggregation and kind of key; an
 //! operator that does define an order (`sort`) gives the same order.
+//! `sort` and `top` past the budget sort runs into spill files and merge
+//! them: the same rows in the same order as in memory (both sorts are
+//! stable, so even rows with equal keys keep their input order).
 
 use crate::common;
 use arrow_array::{ArrayRef, BooleanArray, Float64Array, Int64Array, RecordBatch, StringArray};
@@ -216,4 +219,65 @@ fn spilled_distinct_holds_hand_computed_answers() {
     got.sort();
     let expected: Vec<(i64, i64)> = (0..1000).flat_map(|g| [(g, g), (g, g + 1000)]).collect();
     assert_eq!(got, expected);
+}
+
+#[test]
+fn external_sort_gives_the_order_of_the_sort_in_memory() {
+    // 40,000 rows of about 40 bytes (~1.6 MB) against 256 KiB: runs of
+    // ~128 KiB, merged two at a time in several rounds.
+    let (catalog, tables) = table(40_000, 8_000, 23);
+    for query in [
+        "T | sort by g asc",
+        "T | sort by v desc, g asc",
+        "T | order by a asc, f desc, v asc",
+        "T | sort by a desc nulls last, r asc nulls first",
+        "T | extend x = iff(v % 7 == 0, real(nan), todouble(v) / 3) | sort by x desc",
+        "T | extend x = iff(v % 7 == 0, real(nan), todouble(v) / 3) | sort by x asc nulls last",
+        "T | sort by strlen(g) asc, g desc",
+        "T | top 30000 by v asc",
+        "T | top 20000 by g desc nulls first",
+        "T | sort by v asc | take 100",
+        "T | sort by g asc | summarize c = count() by g | count",
+    ] {
+        let (memory, spilled, rows) = both(query, &catalog, &tables, 256 << 10);
+        assert!(rows > 0, "{query}: nothing spilled");
+        assert_eq!(memory, spilled, "{query}");
+    }
+}
+
+#[test]
+fn top_of_a_few_rows_keeps_them_in_memory() {
+    // `top 10` sorts its input a chunk at a time and keeps 10 rows: it
+    // writes nothing, and finds what the run in memory finds.
+    let (catalog, tables) = table(40_000, 8_000, 29);
+    for query in ["T | top 10 by v desc", "T | top 100 by strcat(g, '-', v) asc", "T | top 3 by r asc nulls first"] {
+        let p = Params::default();
+        let (memory, _) = run_limited(query, &catalog, &tables, &p, true, None).unwrap();
+        let (small, spilled) = run_limited(query, &catalog, &tables, &p, true, Some(128 << 10)).unwrap();
+        assert_eq!(spilled, 0, "{query}");
+        assert_eq!(memory, small, "{query}");
+    }
+}
+
+#[test]
+fn external_sort_holds_hand_computed_answers() {
+    // v takes each value of 0..10,000 once; g = v % 1000.
+    let (catalog, tables) = tens();
+    let p = Params::default();
+    let small = Some(32 << 10);
+    let values = |t: &Table, col: usize| -> Vec<i64> { t.rows.iter().map(|r| r[col].parse().unwrap()).collect() };
+    let (t, spilled) = run_limited("T | sort by v desc", &catalog, &tables, &p, true, small).unwrap();
+    assert!(spilled > 0);
+    assert_eq!(values(&t, 1), (0..10_000).rev().collect::<Vec<_>>());
+    // By the number g ascending, then v descending: g's ten values
+    // g + 9000, …, g + 1000, g.
+    let (t, spilled) = run_limited("T | sort by toint(g) asc, v desc", &catalog, &tables, &p, true, small).unwrap();
+    assert!(spilled > 0);
+    let expected: Vec<i64> = (0..1000).flat_map(|g| (0..10).rev().map(move |j| g + 1000 * j)).collect();
+    assert_eq!(values(&t, 1), expected);
+    let (t, spilled) = run_limited("T | top 6000 by v asc", &catalog, &tables, &p, true, small).unwrap();
+    assert!(spilled > 0);
+    assert_eq!(values(&t, 1), (0..6000).collect::<Vec<_>>());
+    let (t, _) = run_limited("T | top 4 by v desc", &catalog, &tables, &p, true, small).unwrap();
+    assert_eq!(values(&t, 1), [9999, 9998, 9997, 9996]);
 }
