@@ -280,4 +280,11 @@ fn external_sort_holds_hand_computed_answers() {
     assert_eq!(values(&t, 1), (0..6000).collect::<Vec<_>>());
     let (t, _) = run_limited("T | top 4 by v desc", &catalog, &tables, &p, true, small).unwrap();
     assert_eq!(values(&t, 1), [9999, 9998, 9997, 9996]);
+    // Each 1000-row batch (~20 KB) alone passes half of 16 KiB: a run of
+    // its own. The ten runs are merged two at a time (what 16 KiB allows):
+    // 10 runs → 5 (all 10,000 rows written again) → 3 (runs of 2000, 2000
+    // merged; the last kept: 8000) → 2 (8000), then merged into the output.
+    let (t, spilled) = run_limited("T | sort by v asc", &catalog, &tables, &p, true, Some(16 << 10)).unwrap();
+    assert_eq!(spilled, 10_000 + 10_000 + 8000 + 8000);
+    assert_eq!(values(&t, 1), (0..10_000).collect::<Vec<_>>());
 }

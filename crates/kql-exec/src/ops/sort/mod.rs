@@ -113,10 +113,18 @@ impl<'a> Sorter<'a, '_> {
                 self.held.force_grow(bytes);
             }
         }
+        self.keep(batch, rows, bytes);
+        if self.buffered > self.threshold {
+            // One batch larger than the threshold: a run of its own.
+            self.compact()?;
+        }
+        Ok(())
+    }
+
+    fn keep(&mut self, batch: RecordBatch, rows: Rows, bytes: u64) {
         self.buffered += bytes;
         self.buffer.push(batch);
         self.rows.push(rows);
-        Ok(())
     }
 
     /// The gathered rows in key order (stable), as (batch, row) pairs;
@@ -142,8 +150,14 @@ impl<'a> Sorter<'a, '_> {
         let kept_bytes = self.buffered * order.len() as u64 / total.max(1) as u64;
         if self.limit.is_some() && kept_bytes <= self.threshold / 2 {
             let kept = interleave_rows(&self.buffer, &order, self.buffer[0].num_columns())?;
-            self.clear();
-            return self.push(kept);
+            let rows = self.keys.encode(&kept)?;
+            let bytes = (kept.get_array_memory_size() + rows.size()) as u64;
+            if bytes <= self.threshold / 2 {
+                self.clear();
+                self.held.force_grow(bytes);
+                self.keep(kept, rows, bytes);
+                return Ok(());
+            }
         }
         self.write_run(&order)
     }
