@@ -194,6 +194,11 @@ impl Reservation {
     pub fn bytes(&self) -> u64 {
         self.bytes
     }
+
+    /// Counts `rows` the operator wrote to spill files instead of holding them.
+    pub(crate) fn note_spilled(&self, rows: u64) {
+        self.pool.note_spilled(rows);
+    }
 }
 
 impl Drop for Reservation {

@@ -18,6 +18,16 @@ use std::io::{BufReader, BufWriter, Seek, SeekFrom};
 /// Bytes of rows a partition gathers before writing them as one batch.
 const FLUSH_BYTES: usize = 1 << 20;
 
+/// Partitions an operator spills rows to by their key's hash (`summarize`,
+/// `distinct`).
+pub(crate) const PARTITIONS: usize = 32;
+
+/// The partition of a key hash (bits other than those a hash table uses
+/// first, so a partition's keys still spread over its own table).
+pub(crate) fn partition_of(hash: u64, parts: usize) -> usize {
+    (hash.rotate_left(23) % parts as u64) as usize
+}
+
 /// A failure to write or read a spill file, located by the temporary
 /// directory (a full disk is the usual cause).
 pub fn spill_error(operator: &'static str, e: impl std::fmt::Display) -> ExecError {

@@ -484,8 +484,9 @@ pub struct RunOptions {
     pub max_rows: Option<u64>,
 
     /// Memory a query may hold (e.g. 512MB, 8GiB); default half the
-    /// machine's memory. `summarize` spills to $TMPDIR past half of it;
-    /// other operators that need more stop with an error.
+    /// machine's memory. `summarize`, `distinct`, `sort` and `top` spill
+    /// to $TMPDIR past half of it; other operators that need more (join
+    /// build sides, a `let` used twice) stop with an error.
     #[arg(long, value_name = "SIZE", value_parser = parse_memory)]
     pub max_memory: Option<u64>,
 
@@ -569,8 +570,9 @@ pub struct ReplArgs {
     pub query: QueryArgs,
 
     /// Memory a query may hold (e.g. 512MB, 8GiB); default half the
-    /// machine's memory. `summarize` spills to $TMPDIR past half of it;
-    /// other operators that need more stop with an error.
+    /// machine's memory. `summarize`, `distinct`, `sort` and `top` spill
+    /// to $TMPDIR past half of it; other operators that need more (join
+    /// build sides, a `let` used twice) stop with an error.
     #[arg(long, value_name = "SIZE", value_parser = parse_memory)]
     pub max_memory: Option<u64>,
 }

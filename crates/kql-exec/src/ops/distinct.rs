@@ -4,61 +4,121 @@
 //! hashed there too), then those are checked against the rows seen so far
 //! (a [`KeyTable`]), batch after batch, so the order is the one a single
 //! pass would give.
+//!
+//! Past half the memory budget a pass spills, as `summarize` does (it is a
+//! `summarize` without aggregates): the rows seen so far stay and go on
+//! filtering their repeats, and the first occurrences of rows not held go
+//! to [`PARTITIONS`] temporary files by their key's hash, so all
+//! occurrences of a row land in one partition. Once the input ends, each
+//! partition is deduplicated by a pass of its own (which may spill again,
+//! with a new hash). Every distinct row comes out exactly once; only the
+//! order differs from a run in memory: the rows held first, then each
+//! partition's (Kusto does not define `distinct`'s order).
 
 use super::{Executor, next_window};
 use crate::error::{ExecError, Result};
 use crate::keys::{KeyEncoder, KeySet, KeyTable};
 use crate::limits::Reservation;
 use crate::source::Stream;
-use arrow_array::{BooleanArray, RecordBatch};
+use crate::spill::{PARTITIONS, SpillFile, SpillWriter, partition_of};
+use arrow_array::{BooleanArray, RecordBatch, UInt32Array};
 use arrow_row::Rows;
 use kql_plan::plan::Plan;
 use rayon::prelude::*;
 use std::collections::VecDeque;
 
 pub fn distinct<'a>(ex: &'a Executor<'a>, input: &'a Plan) -> Result<Stream<'a>> {
-    let mut input = ex.run(input)?;
-    let mut state = Seen { rows: KeyTable::default(), encoder: None, held: ex.pool.reservation("distinct") };
-    let mut ready: VecDeque<RecordBatch> = VecDeque::new();
-    let mut failed = false;
-    Ok(Box::new(std::iter::from_fn(move || {
-        loop {
-            if let Some(b) = ready.pop_front() {
-                return Some(Ok(b));
-            }
-            if failed {
-                return None;
-            }
-            let window = match next_window(&mut input) {
-                Ok(w) if w.is_empty() => return None,
-                Ok(w) => w,
-                Err(e) => {
-                    failed = true;
-                    return Some(Err(e));
-                }
-            };
-            match state.first_occurrences(&window) {
-                Ok(kept) => ready.extend(kept.into_iter().filter(|b| b.num_rows() > 0)),
-                Err(e) => {
-                    failed = true;
-                    return Some(Err(e));
-                }
-            }
-        }
-    })))
+    let input = ex.run(input)?;
+    let pass = Pass::new(ex, input);
+    Ok(Box::new(Distinct { ex, pass: Some(pass), queue: VecDeque::new(), ready: VecDeque::new(), failed: false }))
 }
 
-/// The rows seen so far, as row-format keys.
-struct Seen {
+/// The passes of one `distinct`: over its input, then over each spilled
+/// partition in turn.
+struct Distinct<'a> {
+    ex: &'a Executor<'a>,
+    pass: Option<Pass<'a>>,
+    queue: VecDeque<SpillFile>,
+    ready: VecDeque<RecordBatch>,
+    failed: bool,
+}
+
+impl Iterator for Distinct<'_> {
+    type Item = Result<RecordBatch>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(b) = self.ready.pop_front() {
+                return Some(Ok(b));
+            }
+            if self.failed {
+                return None;
+            }
+            let Some(pass) = self.pass.as_mut() else {
+                // The previous pass (and the memory it held) is gone: the next partition.
+                let file = self.queue.pop_front()?;
+                self.pass = Some(Pass::new(self.ex, Box::new(file.read())));
+                continue;
+            };
+            let step = match next_window(&mut pass.input) {
+                Ok(window) if window.is_empty() => self.pass.take().map_or(Ok(Vec::new()), Pass::finish).map(|files| {
+                    self.queue.extend(files);
+                }),
+                Ok(window) => pass.first_occurrences(&window).and_then(|kept| {
+                    self.ready.extend(kept.into_iter().filter(|b| b.num_rows() > 0));
+                    self.ex.check_cancel()
+                }),
+                Err(e) => Err(e),
+            };
+            if let Err(e) = step {
+                self.failed = true;
+                self.queue.clear();
+                self.pass = None;
+                return Some(Err(e));
+            }
+        }
+    }
+}
+
+/// One pass: its input, the rows seen so far (as row-format keys) and,
+/// once they fill its share of the budget, the partitions it spills to.
+struct Pass<'a> {
+    input: Stream<'a>,
     rows: KeyTable,
     encoder: Option<KeyEncoder>,
     /// The keys' bytes and the set's overhead.
     held: Reservation,
+    /// Bytes the keys may hold before new ones spill: half the budget, the
+    /// other half being for the operators that consume the rows.
+    share: u64,
+    spill: Option<SpillWriter>,
 }
 
-impl Seen {
+/// Bytes a held key costs beyond its row bytes (its place in the table).
+const KEY_OVERHEAD: u64 = 32;
+
+impl<'a> Pass<'a> {
+    fn new(ex: &Executor<'_>, input: Stream<'a>) -> Pass<'a> {
+        Pass {
+            input,
+            rows: KeyTable::default(),
+            encoder: None,
+            held: ex.pool.reservation("distinct"),
+            share: ex.pool.limit() / 2,
+            spill: None,
+        }
+    }
+
+    /// The partitions spilled, each to be deduplicated by a pass of its own.
+    fn finish(self) -> Result<Vec<SpillFile>> {
+        match self.spill {
+            Some(w) => w.finish(),
+            None => Ok(Vec::new()),
+        }
+    }
+
     /// Each batch of `window` reduced to the rows not seen before it (nor
-    /// earlier in itself).
+    /// earlier in itself); rows not held are spilled instead.
     fn first_occurrences(&mut self, window: &[RecordBatch]) -> Result<Vec<RecordBatch>> {
         if window[0].num_columns() == 0 {
             // Distinct over no columns: one row if there is any.
@@ -77,18 +137,48 @@ impl Seen {
         let mut out = Vec::with_capacity(window.len());
         for (b, (rows, firsts)) in window.iter().zip(local) {
             let mut keep = vec![false; b.num_rows()];
-            let mut added = 0u64;
+            let mut spilled: Vec<Vec<u32>> = vec![Vec::new(); PARTITIONS];
             for (i, hash) in firsts {
                 let key = rows.row(i);
-                if self.rows.insert(hash, key.as_ref())?.1 {
-                    added += key.as_ref().len() as u64 + 32;
-                    keep[i] = true;
+                let key = key.as_ref();
+                if self.rows.find(hash, key).is_some() {
+                    continue;
+                }
+                if self.spill.is_none() {
+                    if self.hold(key.len() as u64 + KEY_OVERHEAD) {
+                        self.rows.insert(hash, key)?;
+                        keep[i] = true;
+                        continue;
+                    }
+                    self.spill = Some(SpillWriter::new("distinct", PARTITIONS));
+                }
+                spilled[partition_of(hash, PARTITIONS)].push(i as u32);
+            }
+            if let Some(writer) = self.spill.as_mut() {
+                for (part, idx) in spilled.into_iter().enumerate().filter(|(_, idx)| !idx.is_empty()) {
+                    let idx = UInt32Array::from(idx);
+                    self.held.note_spilled(idx.len() as u64);
+                    writer.push(part, arrow_select::take::take_record_batch(b, &idx)?)?;
                 }
             }
-            self.held.grow(added)?;
             out.push(arrow_select::filter::filter_record_batch(b, &BooleanArray::from(keep))?);
         }
         Ok(out)
+    }
+
+    /// Reserves one more key of `cost` bytes if it fits the pass's share
+    /// and the pool. The first key of a pass is held even past the pool
+    /// (other operators may hold it for the moment), so that every pass
+    /// makes progress.
+    fn hold(&mut self, cost: u64) -> bool {
+        if self.held.bytes() + cost <= self.share && self.held.grow(cost).is_ok() {
+            return true;
+        }
+        if self.rows.len() == 0 {
+            self.held.force_grow(cost);
+            return true;
+        }
+        false
     }
 }
 

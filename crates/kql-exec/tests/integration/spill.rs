@@ -1,9 +1,12 @@
-//! `summarize` over its memory budget spills groups to temporary files
-//! instead of failing: the answers are those of the run in memory (as
-//! sets of rows — Kusto does not define the order of `summarize`'s groups,
-//! and a spilled run outputs the groups it held first, then each
-//! partition's), for every aggregation and kind of key; an operator that
-//! does define an order (`sort`) gives the same order.
+//! `summarize` and `distinct` over their memory budget spill to temporary
+//! files instead of failing: the answers are those of the run in memory (as
+//! sets of rows — Kusto does not define the order of `summarize`'s groups
+//! or `distinct`'s rows, and a spilled run outputs the ones it held first,
+//! then each partition's), for every aggregation and kind of key; an
+//! operator that does define an order (`sort`) gives the same order.
+//! `sort` and `top` past the budget sort runs into spill files and merge
+//! them: the same rows in the same order as in memory (both sorts are
+//! stable, so even rows with equal keys keep their input order).
 
 use crate::common;
 use arrow_array::{ArrayRef, BooleanArray, Float64Array, Int64Array, RecordBatch, StringArray};
@@ -118,11 +121,9 @@ fn operators_that_define_an_order_keep_it_over_a_spilled_summarize() {
     }
 }
 
-#[test]
-fn spilled_groups_hold_hand_computed_answers() {
-    // g = i % 1000 for i in 0..10,000 (as text), v = i: each group has
-    // the ten rows g, g + 1000, …, g + 9000, so count 10, sum
-    // 10g + 45,000, min g, max g + 9000, and the list of those ten in order.
+/// `T(g:string, v:long)`: g = i % 1000 (as text) and v = i for i in
+/// 0..10,000, in ten batches: each g has the ten rows g, g + 1000, …, g + 9000.
+fn tens() -> (Catalog, MemTables) {
     let schema =
         Arc::new(Schema::new(vec![Field::new("g", DataType::Utf8, false), Field::new("v", DataType::Int64, false)]));
     let batches: Vec<RecordBatch> = (0..10)
@@ -138,6 +139,14 @@ fn spilled_groups_hold_hand_computed_answers() {
     catalog.insert(TableDef::from_arrow("T", &schema, TableOrigin::Files(vec!["memory".into()])).0);
     let mut tables = MemTables::new();
     tables.insert("T", batches);
+    (catalog, tables)
+}
+
+#[test]
+fn spilled_groups_hold_hand_computed_answers() {
+    // Each group g has count 10, sum 10g + 45,000, min g, max g + 9000,
+    // and the list of its ten values in order.
+    let (catalog, tables) = tens();
     let q = "T | summarize c = count(), s = sum(v), lo = min(v), hi = max(v), l = make_list(v) by g";
     let (result, spilled) = run_limited(q, &catalog, &tables, &Params::default(), true, Some(256 << 10)).unwrap();
     assert!(spilled > 0);
@@ -169,4 +178,113 @@ fn a_group_bigger_than_the_budget_still_stops_with_a_hint() {
             .unwrap_err();
     assert!(err.contains("memory budget of 64 KiB"), "{err}");
     assert!(err.contains("cannot spill"), "{err}");
+}
+
+#[test]
+fn spilled_distinct_gives_each_row_once() {
+    // Kusto does not define `distinct`'s order: the rows are compared as
+    // sorted lists, repeats included (each distinct row exactly once).
+    let (catalog, tables) = table(40_000, 8_000, 19);
+    for query in [
+        "T | distinct g",
+        "T | distinct g, a, f",
+        "T | distinct g, v",
+        "T | distinct *",
+        "T | extend k = v % 997 | distinct k, a, f",
+        "T | distinct g | count",
+        "T | distinct g, a | summarize n = count() by a",
+        "T | distinct g | distinct g",
+    ] {
+        let (memory, spilled, rows) = both(query, &catalog, &tables, 128 << 10);
+        assert!(rows > 0, "{query}: nothing spilled");
+        assert_eq!(memory.sorted(), spilled.sorted(), "{query}");
+    }
+}
+
+#[test]
+fn spilled_distinct_holds_hand_computed_answers() {
+    // g takes the 1000 values "0" … "999", each ten times; (g, v % 2000)
+    // has two values per g (v % 2000 is g or g + 1000 for the ten v).
+    let (catalog, tables) = tens();
+    let p = Params::default();
+    let (result, spilled) = run_limited("T | distinct g", &catalog, &tables, &p, true, Some(16 << 10)).unwrap();
+    assert!(spilled > 0);
+    let mut got: Vec<i64> = result.rows.iter().map(|r| r[0].parse().unwrap()).collect();
+    got.sort();
+    assert_eq!(got, (0..1000).collect::<Vec<_>>());
+    let q = "T | extend w = v % 2000 | distinct g, w";
+    let (result, spilled) = run_limited(q, &catalog, &tables, &p, true, Some(16 << 10)).unwrap();
+    assert!(spilled > 0);
+    let mut got: Vec<(i64, i64)> = result.rows.iter().map(|r| (r[0].parse().unwrap(), r[1].parse().unwrap())).collect();
+    got.sort();
+    let expected: Vec<(i64, i64)> = (0..1000).flat_map(|g| [(g, g), (g, g + 1000)]).collect();
+    assert_eq!(got, expected);
+}
+
+#[test]
+fn external_sort_gives_the_order_of_the_sort_in_memory() {
+    // 40,000 rows of about 40 bytes (~1.6 MB) against 256 KiB: runs of
+    // ~128 KiB, merged two at a time in several rounds.
+    let (catalog, tables) = table(40_000, 8_000, 23);
+    for query in [
+        "T | sort by g asc",
+        "T | sort by v desc, g asc",
+        "T | order by a asc, f desc, v asc",
+        "T | sort by a desc nulls last, r asc nulls first",
+        "T | extend x = iff(v % 7 == 0, real(nan), todouble(v) / 3) | sort by x desc",
+        "T | extend x = iff(v % 7 == 0, real(nan), todouble(v) / 3) | sort by x asc nulls last",
+        "T | sort by strlen(g) asc, g desc",
+        "T | top 30000 by v asc",
+        "T | top 20000 by g desc nulls first",
+        "T | sort by v asc | take 100",
+        "T | sort by g asc | summarize c = count() by g | count",
+    ] {
+        let (memory, spilled, rows) = both(query, &catalog, &tables, 256 << 10);
+        assert!(rows > 0, "{query}: nothing spilled");
+        assert_eq!(memory, spilled, "{query}");
+    }
+}
+
+#[test]
+fn top_of_a_few_rows_keeps_them_in_memory() {
+    // `top 10` sorts its input a chunk at a time and keeps 10 rows: it
+    // writes nothing, and finds what the run in memory finds.
+    let (catalog, tables) = table(40_000, 8_000, 29);
+    for query in ["T | top 10 by v desc", "T | top 100 by strcat(g, '-', v) asc", "T | top 3 by r asc nulls first"] {
+        let p = Params::default();
+        let (memory, _) = run_limited(query, &catalog, &tables, &p, true, None).unwrap();
+        let (small, spilled) = run_limited(query, &catalog, &tables, &p, true, Some(128 << 10)).unwrap();
+        assert_eq!(spilled, 0, "{query}");
+        assert_eq!(memory, small, "{query}");
+    }
+}
+
+#[test]
+fn external_sort_holds_hand_computed_answers() {
+    // v takes each value of 0..10,000 once; g = v % 1000.
+    let (catalog, tables) = tens();
+    let p = Params::default();
+    let small = Some(32 << 10);
+    let values = |t: &Table, col: usize| -> Vec<i64> { t.rows.iter().map(|r| r[col].parse().unwrap()).collect() };
+    let (t, spilled) = run_limited("T | sort by v desc", &catalog, &tables, &p, true, small).unwrap();
+    assert!(spilled > 0);
+    assert_eq!(values(&t, 1), (0..10_000).rev().collect::<Vec<_>>());
+    // By the number g ascending, then v descending: g's ten values
+    // g + 9000, …, g + 1000, g.
+    let (t, spilled) = run_limited("T | sort by toint(g) asc, v desc", &catalog, &tables, &p, true, small).unwrap();
+    assert!(spilled > 0);
+    let expected: Vec<i64> = (0..1000).flat_map(|g| (0..10).rev().map(move |j| g + 1000 * j)).collect();
+    assert_eq!(values(&t, 1), expected);
+    let (t, spilled) = run_limited("T | top 6000 by v asc", &catalog, &tables, &p, true, small).unwrap();
+    assert!(spilled > 0);
+    assert_eq!(values(&t, 1), (0..6000).collect::<Vec<_>>());
+    let (t, _) = run_limited("T | top 4 by v desc", &catalog, &tables, &p, true, small).unwrap();
+    assert_eq!(values(&t, 1), [9999, 9998, 9997, 9996]);
+    // Each 1000-row batch (~20 KB) alone passes half of 16 KiB: a run of
+    // its own. The ten runs are merged two at a time (what 16 KiB allows):
+    // 10 runs → 5 (all 10,000 rows written again) → 3 (runs of 2000, 2000
+    // merged; the last kept: 8000) → 2 (8000), then merged into the output.
+    let (t, spilled) = run_limited("T | sort by v asc", &catalog, &tables, &p, true, Some(16 << 10)).unwrap();
+    assert_eq!(spilled, 10_000 + 10_000 + 8000 + 8000);
+    assert_eq!(values(&t, 1), (0..10_000).collect::<Vec<_>>());
 }

@@ -23,5 +23,6 @@ mod repl;
 mod robustness;
 mod run;
 mod several;
+mod spill;
 mod tables;
 mod target;

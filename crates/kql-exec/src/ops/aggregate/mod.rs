@@ -22,7 +22,7 @@ use crate::keys::{KeyEncoder, KeyTable};
 use crate::limits::{MemoryPool, Reservation, format_size};
 use crate::physical::physical_type;
 use crate::source::Stream;
-use crate::spill::{SpillFile, SpillWriter};
+use crate::spill::{PARTITIONS, SpillFile, SpillWriter, partition_of};
 use accumulators::{Accumulator, accumulator, empty_aggregate, keeps_values, output_types};
 use arrow_array::*;
 use grouping::{LocalGroups, Prepared, as_text, dictionary_keys, key_values, prepare};
@@ -31,7 +31,7 @@ use kql_plan::plan::{Aggregate, Expr, Plan};
 use kql_syntax::ScalarType;
 use output::GroupBatches;
 use rayon::prelude::*;
-use spill::{Partitions, SPILL_PARTITIONS, cannot_spill, partition_of, take_all};
+use spill::{Partitions, cannot_spill, take_all};
 use std::collections::VecDeque;
 use std::sync::Arc;
 
@@ -118,7 +118,7 @@ pub(super) struct Spec<'a> {
 /// new group would pass it, the pass spills: the groups held so far stay
 /// (their later rows still update them in place), and the rows of every
 /// group not held — keys and aggregate arguments, already evaluated — go
-/// to [`SPILL_PARTITIONS`] temporary files by their key's hash, so all
+/// to [`PARTITIONS`] temporary files by their key's hash, so all
 /// rows of a group land in one partition, in input order. Each partition
 /// is then aggregated by a pass of its own (which may spill again, with a
 /// new hash). A group is aggregated whole by exactly one pass, so every
@@ -226,7 +226,7 @@ impl<'a> Grouping<'a> {
                 self.held.force_grow(cost(first));
                 self.insert(local, &[first], &mut global)?;
             }
-            self.spill = Some(SpillWriter::new("summarize", SPILL_PARTITIONS));
+            self.spill = Some(SpillWriter::new("summarize", PARTITIONS));
         } else if new.is_empty() {
             self.hold_values(values)?;
             values_held = true;

@@ -15,14 +15,6 @@ use rayon::prelude::*;
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-/// Partitions of spilled rows (see [`Grouping`]).
-pub(super) const SPILL_PARTITIONS: usize = 32;
-
-/// The partition of a key hash (bits other than those a hash table uses first).
-pub(super) fn partition_of(hash: u64, parts: usize) -> usize {
-    (hash.rotate_left(23) % parts as u64) as usize
-}
-
 /// Each aggregate's arguments, rows `idx` only.
 pub(super) fn take_all(args: &[Vec<ArrayRef>], idx: &UInt32Array) -> Result<Vec<Vec<ArrayRef>>> {
     args.iter()
