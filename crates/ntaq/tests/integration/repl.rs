@@ -747,4 +747,3 @@ fn chart_of_an_undrawable_render_is_refused() {
     assert!(e.contains("kql::repl::chart") && e.contains("kql::unsupported::chart"), "{e}");
     assert!(!svg.exists());
 }
-
