@@ -1,6 +1,9 @@
 //! Kusto datetime and timespan text forms, shared by literals, `todatetime()`
 //! and output formatting. Datetimes are nanoseconds since the Unix epoch (UTC);
-//! timespans are nanoseconds.
+//! timespans are nanoseconds. Both are whole 100 ns ticks, Kusto's resolution
+//! (the datetime page: "Time values are measured in 100-nanosecond units
+//! called ticks"): text with finer digits is brought to a tick here, the one
+//! place text becomes a datetime or a timespan.
 
 pub const NANOS_PER_TICK: i64 = 100;
 pub const NANOS_PER_MICRO: i64 = 1_000;
@@ -79,12 +82,49 @@ impl Cursor<'_> {
     }
 }
 
+/// A second's fraction digits (`25` of `…:10.25`) as whole ticks, rounded
+/// to the nearest tick, ties to even. That is what .NET's `DateTime.Parse`
+/// does with digits past the seventh (`Math.Round(fraction *
+/// TicksPerSecond)` in `DateTimeParse`), and Kusto.Language reads
+/// `datetime(…)` literals with it; `None` when there is no digit.
+pub fn fraction_ticks(digits: &str) -> Option<i64> {
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let (head, rest) = digits.split_at(digits.len().min(7));
+    let ticks: i64 = head.parse::<i64>().ok()? * 10_i64.pow(7 - head.len() as u32);
+    // The rest is a fraction of a tick: above, below or exactly a half.
+    let rest = rest.as_bytes();
+    let up = match rest.first() {
+        None => false,
+        Some(&d) if d != b'5' => d > b'5',
+        Some(_) if rest[1..].iter().any(|&b| b != b'0') => true,
+        Some(_) => ticks % 2 == 1,
+    };
+    Some(ticks + i64::from(up))
+}
+
+/// Nanoseconds of a timespan brought to whole ticks, toward zero: what
+/// .NET's `TimeSpan.FromSeconds(double)` and friends do (`new
+/// TimeSpan((long)ticks)`), which Kusto.Language uses for `1.5tick` or
+/// `150nanoseconds` (one tick).
+pub fn timespan_ticks(nanos: i64) -> i64 {
+    nanos / NANOS_PER_TICK * NANOS_PER_TICK
+}
+
+/// Nanoseconds of an instant brought to its tick (toward the past, as
+/// dropping digits past the seventh does): for instants read with finer
+/// resolution, such as Parquet's nanosecond timestamps or the clock.
+pub fn datetime_ticks(nanos: i64) -> i64 {
+    nanos.div_euclid(NANOS_PER_TICK) * NANOS_PER_TICK
+}
+
 /// Parses the ISO 8601 forms Kusto accepts in `datetime(…)` and `todatetime()`:
 /// `2025-06-01`, `2025-06-01 12:30`, `2025-06-01T12:30:45`, with an optional
-/// fraction of up to 9 digits and an optional `Z` or `±hh:mm` offset (no
-/// offset means UTC). Returns nanoseconds since the Unix epoch, or `None` if
-/// the text is not such a datetime or lies outside 1678‥2261 (the range of
-/// 64-bit nanoseconds).
+/// fraction (any number of digits, rounded to a tick: [`fraction_ticks`])
+/// and an optional `Z` or `±hh:mm` offset (no offset means UTC). Returns
+/// nanoseconds since the Unix epoch, or `None` if the text is not such a
+/// datetime or lies outside 1678‥2261 (the range of 64-bit nanoseconds).
 pub fn parse_datetime(text: &str) -> Option<i64> {
     let mut c = Cursor { b: text.trim().as_bytes(), i: 0 };
     let (year, _) = c.digits(4, 4)?;
@@ -113,12 +153,11 @@ pub fn parse_datetime(text: &str) -> Option<i64> {
         if c.eat(b':') {
             s = c.digits(2, 2)?.0;
             if c.eat(b'.') {
-                let (f, n) = c.digits(1, 9)?;
-                frac = f * 10_i64.pow(9 - n as u32);
-                // Kusto accepts more digits than its 100ns resolution; ignore the excess.
+                let start = c.i;
                 while c.peek().is_some_and(|b| b.is_ascii_digit()) {
                     c.i += 1;
                 }
+                frac = fraction_ticks(&text.trim()[start..c.i])? * NANOS_PER_TICK;
             }
         }
         if h > 23 || m > 59 || s > 59 {
@@ -182,7 +221,8 @@ pub fn timespan_unit(suffix: &str) -> Option<i64> {
     })
 }
 
-/// `digits[.digits]` times `unit` nanoseconds, checked for overflow.
+/// `digits[.digits]` times `unit` nanoseconds, checked for overflow, in
+/// whole ticks toward zero ([`timespan_ticks`]): `1.5tick` is one tick.
 pub fn scale_decimal(int_part: &str, frac_part: &str, unit: i64) -> Option<i64> {
     let whole: i64 = int_part.parse().ok()?;
     let mut total = whole.checked_mul(unit)?;
@@ -193,7 +233,7 @@ pub fn scale_decimal(int_part: &str, frac_part: &str, unit: i64) -> Option<i64> 
         let scaled = frac * i128::from(unit) / 10_i128.pow(digits.len() as u32);
         total = total.checked_add(i64::try_from(scaled).ok()?)?;
     }
-    Some(total)
+    Some(timespan_ticks(total))
 }
 
 /// Parses the text inside `timespan(…)` / `time(…)`: a number with a unit
@@ -368,15 +408,7 @@ fn parse_clock(time: &str) -> Option<i64> {
         Some(pm) if (1..=12).contains(&h) => h % 12 + if pm { 12 } else { 0 },
         _ => return None,
     };
-    let frac_ns = if frac.is_empty() {
-        0
-    } else {
-        if !frac.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        let digits9 = &frac[..frac.len().min(9)];
-        digits9.parse::<i64>().ok()? * 10_i64.pow(9 - digits9.len() as u32)
-    };
+    let frac_ns = if frac.is_empty() { 0 } else { fraction_ticks(frac)? * NANOS_PER_TICK };
     Some(h * NANOS_PER_HOUR + m * NANOS_PER_MIN + s * NANOS_PER_SEC + frac_ns)
 }
 
@@ -408,8 +440,23 @@ mod tests {
         assert_eq!(parse_datetime("2025-06-01 12:30"), Some(base + 12 * NANOS_PER_HOUR + 30 * NANOS_PER_MIN));
         assert_eq!(parse_datetime("2025-06-01T00:00:00.5Z"), Some(base + NANOS_PER_SEC / 2));
         assert_eq!(parse_datetime("2025-06-01T02:00:00+02:00"), Some(base));
-        assert_eq!(parse_datetime("2025-06-01T00:00:00.123456789Z"), Some(base + 123_456_789));
+        // Past the seventh digit the fraction rounds to a tick (.NET's DateTime.Parse).
+        assert_eq!(parse_datetime("2025-06-01T00:00:00.123456789Z"), Some(base + 123_456_800));
+        assert_eq!(parse_datetime("2025-06-01T00:00:00.12345674Z"), Some(base + 123_456_700));
+        assert_eq!(parse_datetime("2025-06-01T00:00:00.9999999999Z"), Some(base + NANOS_PER_SEC));
         assert_eq!(parse_datetime(" 2025-06-01 "), Some(base));
+    }
+
+    #[test]
+    fn fractions_round_to_ticks_ties_to_even() {
+        assert_eq!(fraction_ticks("25"), Some(2_500_000));
+        assert_eq!(fraction_ticks("1234567"), Some(1_234_567));
+        assert_eq!(fraction_ticks("12345675"), Some(1_234_568), "a tie rounds to the even tick");
+        assert_eq!(fraction_ticks("12345665"), Some(1_234_566), "a tie rounds to the even tick");
+        assert_eq!(fraction_ticks("123456650001"), Some(1_234_567), "past the tie rounds up");
+        assert_eq!(fraction_ticks("123456649999"), Some(1_234_566));
+        assert_eq!(fraction_ticks(""), None);
+        assert_eq!(fraction_ticks("1a"), None);
     }
 
     #[test]
@@ -439,6 +486,13 @@ mod tests {
         );
         assert_eq!(parse_timespan("-00:30"), Some(-30 * NANOS_PER_MIN));
         assert_eq!(parse_timespan("1tick"), Some(100));
+        // Finer than a tick truncates toward zero, as .NET's TimeSpan.FromSeconds(double).
+        assert_eq!(parse_timespan("1.5tick"), Some(100));
+        assert_eq!(parse_timespan("150nanoseconds"), Some(100));
+        assert_eq!(parse_timespan("0.000000001s"), Some(0));
+        assert_eq!(parse_timespan("-00:00:00.00000019"), Some(-100));
+        assert_eq!(datetime_ticks(-1), -100);
+        assert_eq!(timespan_ticks(-199), -100);
         assert_eq!(parse_timespan("3x"), None);
         // The timespan page's `timespan(15 seconds)`: the unit may follow a space.
         assert_eq!(parse_timespan("15 seconds"), Some(15 * NANOS_PER_SEC));

@@ -388,8 +388,22 @@ impl Session {
     }
 
     /// [`Session::prepare`] of an already parsed text (parsed again only
-    /// if placeholders were substituted into it).
+    /// if placeholders were substituted into it), with `now()` the clock's
+    /// instant where it is needed before running (`evaluate bag_unpack`'s
+    /// columns are read from the data).
     pub fn prepare_parsed(&self, original: &ParsedQuery, values: &ParamValues) -> Prepared {
+        self.prepare_parsed_at(original, values, clock_now())
+    }
+
+    /// [`Session::prepare`] for a query that runs with `now()` at `now`:
+    /// reading `evaluate bag_unpack`'s columns from the data uses the same
+    /// instant, so they are the columns the run gives.
+    pub fn prepare_at(&self, text: &str, values: &ParamValues, now: i64) -> Prepared {
+        self.prepare_parsed_at(&ParsedQuery::new(text), values, now)
+    }
+
+    /// [`Session::prepare_parsed`] with `now()` at `now`, as [`Session::prepare_at`].
+    pub fn prepare_parsed_at(&self, original: &ParsedQuery, values: &ParamValues, now: i64) -> Prepared {
         let text = original.text.as_str();
         let original_placeholders = &original.script.placeholders;
         let (substituted, map, missing) = substitute(text, original_placeholders, values);
@@ -464,9 +478,6 @@ impl Session {
         // `evaluate bag_unpack(…)` without an output schema: its columns are
         // read from the data, then the query is bound again with them.
         while !checked.diagnostics.iter().any(|d| d.is_error() || d.is_unsupported()) {
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
             let ex = Executor::new(&checked.program, self.tables(), now, Arc::new(AtomicBool::new(false)))
                 .with_limits(self.limits);
             match ex.unpacked_columns() {
@@ -528,4 +539,14 @@ fn example_of(ty: kql_syntax::ScalarType) -> &'static str {
         S::String => "text",
         S::Dynamic => "dynamic([1, 2])",
     }
+}
+
+/// The instant now, in nanoseconds since the Unix epoch: what `now()`
+/// means when `--now` / `.now` does not fix it.
+pub fn clock_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .and_then(|d| i64::try_from(d.as_nanos()).ok())
+        .unwrap_or(0)
 }

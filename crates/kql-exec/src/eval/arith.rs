@@ -156,10 +156,19 @@ fn temporal(
         };
         Ok(Arc::new(v) as ArrayRef)
     })?;
-    // Back to nanoseconds of the result type, rounding; NaN/inf become null.
+    // Back to the result type in whole 100 ns ticks, Kusto's resolution,
+    // rounding ties to even as .NET's `TimeSpan * double` does
+    // (`Math.Round(ticks * factor)`); NaN/inf become null.
+    let tick = kql_types::time::NANOS_PER_TICK;
     with_arrays(&[&res], len, out, |a| {
         let f = a[0].as_primitive::<Float64Type>();
-        let ns: Int64Array = f.iter().map(|v| v.filter(|v| v.is_finite()).map(|v| v.round() as i64)).collect();
+        let ns: Int64Array = f
+            .iter()
+            .map(|v| {
+                let ticks = (v? / tick as f64).round_ties_even();
+                ticks.is_finite().then(|| (ticks as i64).saturating_mul(tick))
+            })
+            .collect();
         Ok(arrow_cast::cast(&ns, &physical_type(out))?)
     })
 }

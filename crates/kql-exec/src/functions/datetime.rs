@@ -287,7 +287,9 @@ pub fn datetime_add(a: &Args) -> Result<Col> {
         .map(|i| {
             let (k, t) = (amount.get(i)?, t.get(i)?);
             match p {
-                Period::Fixed(unit) => t.checked_add(k.checked_mul(unit)?),
+                // Whole ticks: 150 nanoseconds add one tick (toward zero, as
+                // .NET's `TimeSpan` from a count of a finer unit).
+                Period::Fixed(unit) => t.checked_add(kql_types::time::timespan_ticks(k.checked_mul(unit)?)),
                 Period::Week => t.checked_add(k.checked_mul(7 * DAY)?),
                 Period::Months(n) => {
                     let (months, day, time) = month_parts(t);

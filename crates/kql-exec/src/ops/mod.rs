@@ -56,7 +56,11 @@ pub struct Executor<'p> {
 type SharedResult = (Arc<Vec<RecordBatch>>, Reservation);
 
 impl<'p> Executor<'p> {
+    /// `now` is the instant `now()` means, in nanoseconds since the epoch;
+    /// it is taken to its 100 ns tick (Kusto's resolution), so a clock
+    /// reading with finer digits gives the datetime Kusto would.
     pub fn new(program: &'p Program, tables: &'p dyn TableProvider, now: i64, cancel: Arc<AtomicBool>) -> Self {
+        let now = kql_types::time::datetime_ticks(now);
         let pool = MemoryPool::new(Limits::default().max_memory);
         let shared_uses = program.shared_uses();
         Executor {

@@ -105,9 +105,15 @@ fn timespan_suffixes() {
     ];
     for (suffixes, unit) in cases {
         for s in *suffixes {
-            assert_eq!(timespan(&format!("2{s}")), 2 * unit, "2{s}");
+            assert_eq!(timespan(&format!("200{s}")), 200 * unit, "200{s}");
         }
     }
+    // A timespan is whole 100 ns ticks (the timespan page's `1tick` is 100 ns):
+    // finer amounts truncate toward zero, as .NET's TimeSpan.FromSeconds(double)
+    // in Kusto.Language's SyntaxToken.GetTimeSpanValue.
+    assert_eq!(timespan("2nanoseconds"), 0);
+    assert_eq!(timespan("150nanos"), 100);
+    assert_eq!(timespan("1.5tick"), 100);
 }
 
 #[test]

@@ -62,11 +62,7 @@ fn now_of(args: &RunOptions) -> Result<i64, String> {
         Some(text) => kql_syntax::time::parse_datetime(text).ok_or_else(|| {
             format!("invalid --now `{text}`: expected an ISO 8601 instant such as 2025-06-01T00:00:00Z")
         }),
-        None => {
-            let since =
-                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_err(|e| e.to_string())?;
-            i64::try_from(since.as_nanos()).map_err(|e| e.to_string())
-        }
+        None => Ok(crate::session::clock_now()),
     }
 }
 
@@ -305,7 +301,7 @@ impl From<kql_exec::ExecError> for Failure {
 impl Runner<'_> {
     fn run_one(&mut self, q: &Query) -> Result<(), Stop> {
         let (args, input, color) = (self.args, &q.input, self.color);
-        let prepared = self.session.prepare(&q.text, self.values);
+        let prepared = self.session.prepare_at(&q.text, self.values, self.now);
         let is_unused = |d: &Diag| d.is_unused_parameter();
         let here: Vec<Diag> = prepared.diagnostics.iter().filter(|d| is_unused(d)).cloned().collect();
         self.unused = Some(match self.unused.take() {

@@ -198,7 +198,9 @@ impl Repl {
             }
         }
         let lets_only = parsed.lets_only();
-        let prepared = self.session.prepare_parsed(&parsed, &self.values);
+        // One instant for `now()` in reading bag_unpack's columns and in the run.
+        let now = self.settings.now.unwrap_or_else(clock_now);
+        let prepared = self.session.prepare_parsed_at(&parsed, &self.values, now);
         let on_screen_table = self.settings.format == OutputFormat::Table
             && self.settings.output.is_none()
             && self.settings.once.is_none();
@@ -226,11 +228,10 @@ impl Repl {
             self.remember(&prepared);
             return;
         }
-        self.run(name, &prepared);
+        self.run(name, &prepared, now);
     }
 
-    fn run(&mut self, name: &str, prepared: &Prepared) {
-        let now = self.settings.now.unwrap_or_else(clock_now);
+    fn run(&mut self, name: &str, prepared: &Prepared, now: i64) {
         let interrupt = self.interrupt.clone();
         interrupt.start();
         let session = self.session.clone();
@@ -458,14 +459,7 @@ const PIPE_HINT: &str = "hint: a line starting with `|` goes on the query above 
 type the query's lines one after another (a first line such as `NTANetAnalytics` alone waits for them) \
 and end it with an empty line";
 
-/// The instant now, in nanoseconds since the Unix epoch.
-pub fn clock_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()
-        .and_then(|d| i64::try_from(d.as_nanos()).ok())
-        .unwrap_or(0)
-}
+use crate::session::clock_now;
 
 /// `ntaq repl`: on a terminal, the line editor; otherwise blank-line
 /// blocks of standard input. Exit status 0, or 1 if a piped entry failed.

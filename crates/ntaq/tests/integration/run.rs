@@ -208,3 +208,15 @@ fn a_column_the_data_lacks_is_named_by_the_query_that_reads_it() {
     let o = ntaq_in(dir.path(), &["run", "--data", ".", "-c", "NTAIpDetails | project Ip"]);
     assert!(!stderr(&o).contains("lacks"), "{}", stderr(&o));
 }
+
+/// `evaluate bag_unpack` reads its columns from the data before the run;
+/// that reading uses the run's `now()` (`--now`), not the clock, so bag keys
+/// made from `now()` give the columns of the instant asked for: the year of
+/// 2001-02-03 is 2001, whatever the clock says.
+#[test]
+fn bag_unpack_columns_are_read_at_the_runs_now() {
+    let q = r#"print d = bag_pack(strcat("k", getyear(now())), 1) | evaluate bag_unpack(d)"#;
+    let o = ntaq(&["run", "--format", "csv", "--now", "2001-02-03T04:05:06Z", "-c", q]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout).replace("\r\n", "\n"), "k2001\n1\n");
+}

@@ -114,7 +114,10 @@ impl Accumulator for SumAvg {
             if self.out == ScalarType::Real {
                 Arc::new(avg)
             } else {
-                let rounded: Int64Array = avg.iter().map(|v| v.map(|v| v.round() as i64)).collect();
+                // A timespan or datetime average: whole 100 ns ticks, Kusto's resolution.
+                let tick = kql_types::time::NANOS_PER_TICK as f64;
+                let rounded: Int64Array =
+                    avg.iter().map(|v| v.map(|v| ((v / tick).round_ties_even() * tick) as i64)).collect();
                 arrow_cast::cast(&rounded, &target)?
             }
         } else if self.integer {
