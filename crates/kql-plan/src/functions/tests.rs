@@ -71,6 +71,51 @@ fn tables_hold_exactly_the_intended_functions() {
 }
 
 #[test]
+fn every_identity_has_a_catalog_entry_of_its_kind() {
+    for &f in ScalarFn::ALL {
+        let entries: Vec<&FunctionDef> = scalar::FUNCTIONS.iter().filter(|d| d.id == FunctionId::Scalar(f)).collect();
+        assert!(!entries.is_empty(), "{f:?} has a catalog entry");
+    }
+    // One name each: `aggregate_def` maps an aggregation to its entry.
+    for &f in AggregateFn::ALL {
+        let n = aggregate::FUNCTIONS.iter().filter(|d| d.id == FunctionId::Aggregate(f)).count();
+        assert_eq!(n, 1, "{f:?} has one catalog entry");
+        assert_eq!(aggregate_def(f).aggregate(), Some(f));
+    }
+    for d in all() {
+        let kind = match d.id {
+            FunctionId::Scalar(_) => FunctionKind::Scalar,
+            FunctionId::Aggregate(_) => FunctionKind::Aggregate,
+        };
+        assert_eq!(d.kind, kind, "{}", d.name);
+    }
+}
+
+#[test]
+fn aliases_share_an_identity() {
+    for (a, b) in [
+        ("iff", "iif"),
+        ("bin", "floor"),
+        ("bag_pack", "pack"),
+        ("array_length", "arraylength"),
+        ("parse_json", "todynamic"),
+        ("parse_json", "parsejson"),
+        ("parse_url", "parseurl"),
+        ("todouble", "toreal"),
+        ("tobool", "toboolean"),
+        ("totimespan", "totime"),
+        ("base64_encode_tostring", "base64_encodestring"),
+        ("base64_decode_tostring", "base64_decodestring"),
+    ] {
+        assert_eq!(def(a).id, def(b).id, "{a} and {b}");
+    }
+    let mut ids: Vec<FunctionId> = all().map(|f| f.id).collect();
+    ids.sort_by_key(|id| format!("{id:?}"));
+    ids.dedup();
+    assert_eq!(ids.len(), all().count() - 12, "no other names share an identity");
+}
+
+#[test]
 fn every_function_has_a_one_line_doc() {
     for f in all() {
         assert!(!f.doc.trim().is_empty(), "{} has a doc", f.name);
