@@ -174,6 +174,24 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
     ),
     // make_list/make_set and their _if forms: Kusto returns a dynamic array
     // and names the column "list_X" / "set_X" (the _if forms too).
+    // make_bag/make_bag_if: Aggregates.cs `MakeBag`, `MakeBagIf` (expr a
+    // property bag, result prefix "bag").
+    aggregate(
+        G::MakeBag,
+        "make_bag",
+        &[P::new("expr", A::Exactly(S::Dynamic)), MAX_SIZE],
+        Fixed(S::Dynamic),
+        PrefixAndFirstArg("bag"),
+        "Property bag of the keys and values of the expression's bags in the group.",
+    ),
+    aggregate(
+        G::MakeBagIf,
+        "make_bag_if",
+        &[P::new("expr", A::Exactly(S::Dynamic)), PREDICATE, MAX_SIZE],
+        Fixed(S::Dynamic),
+        PrefixAndFirstArg("bag"),
+        "Property bag of the keys and values of the expression's bags where the predicate is true.",
+    ),
     aggregate(
         G::MakeList,
         "make_list",
@@ -189,6 +207,15 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Fixed(S::Dynamic),
         PrefixAndFirstArg("list"),
         "Dynamic array of the expression's values where the predicate is true.",
+    ),
+    // make_list_with_nulls: Aggregates.cs `MakeListWithNulls` (no maxSize).
+    aggregate(
+        G::MakeListWithNulls,
+        "make_list_with_nulls",
+        &[P::new("expr", A::Any)],
+        Fixed(S::Dynamic),
+        PrefixAndFirstArg("list"),
+        "Dynamic array of the expression's values in the group, nulls included.",
     ),
     aggregate(
         G::MakeSet,

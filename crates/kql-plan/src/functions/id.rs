@@ -314,10 +314,16 @@ pub enum AggregateFn {
     DCount,
     /// `dcountif`
     DCountIf,
+    /// `make_bag`
+    MakeBag,
+    /// `make_bag_if`
+    MakeBagIf,
     /// `make_list`
     MakeList,
     /// `make_list_if`
     MakeListIf,
+    /// `make_list_with_nulls`
+    MakeListWithNulls,
     /// `make_set`
     MakeSet,
     /// `make_set_if`

@@ -215,6 +215,8 @@ struct MakeList {
     max_size: usize,
     arg_type: ScalarType,
     predicate: Option<usize>,
+    /// make_list_with_nulls: a null value is an element too.
+    nulls: bool,
 }
 
 impl Accumulator for MakeList {
@@ -230,10 +232,15 @@ impl Accumulator for MakeList {
         .to_array(args[0].len());
         let text = text.as_string::<i32>();
         for (i, g) in groups.iter().enumerate() {
-            if args[0].is_null(i)
-                || !self.predicate.is_none_or(|p| truthy(&args[p], i))
-                || self.items[*g].len() >= self.max_size
-            {
+            if !self.predicate.is_none_or(|p| truthy(&args[p], i)) || self.items[*g].len() >= self.max_size {
+                continue;
+            }
+            if args[0].is_null(i) {
+                if self.nulls {
+                    // A string is never null in Kusto: it reads as "".
+                    let v = if self.strings { serde_json::Value::String(String::new()) } else { serde_json::Value::Null };
+                    self.items[*g].push(v);
+                }
                 continue;
             }
             if self.set && self.arg_type == ScalarType::Dynamic {
@@ -515,6 +522,42 @@ impl Accumulator for TakeAnyIf {
     }
 }
 
+/// make_bag / make_bag_if: the keys and values of the property bags among
+/// the values (other values are skipped, make-bag page); a key seen again
+/// keeps its first value; at most `max_size` keys.
+struct MakeBag {
+    bags: Vec<serde_json::Map<String, serde_json::Value>>,
+    max_size: usize,
+    predicate: Option<usize>,
+}
+
+impl Accumulator for MakeBag {
+    fn update(&mut self, groups: &[usize], n: usize, args: &[ArrayRef]) -> Result<()> {
+        resize(&mut self.bags, n, serde_json::Map::new());
+        for (i, g) in groups.iter().enumerate() {
+            if args[0].is_null(i) || !self.predicate.is_none_or(|p| truthy(&args[p], i)) {
+                continue;
+            }
+            let serde_json::Value::Object(bag) = json_value(&args[0], i, ScalarType::Dynamic) else { continue };
+            let into = &mut self.bags[*g];
+            for (k, v) in bag {
+                if into.len() >= self.max_size {
+                    break;
+                }
+                into.entry(k).or_insert(v);
+            }
+        }
+        Ok(())
+    }
+    fn finish(&mut self, n: usize) -> Result<Vec<ArrayRef>> {
+        resize(&mut self.bags, n, serde_json::Map::new());
+        let bags = std::mem::take(&mut self.bags);
+        Ok(vec![Arc::new(
+            bags.into_iter().map(|b| Some(serde_json::Value::Object(b).to_string())).collect::<StringArray>(),
+        )])
+    }
+}
+
 fn row_converter(arrays: &[ArrayRef]) -> Result<RowConverter> {
     Ok(RowConverter::new(arrays.iter().map(|a| SortField::new(a.data_type().clone())).collect())?)
 }
@@ -560,6 +603,7 @@ pub(super) fn accumulator(
             | G::CountDistinctIf
             | G::MakeListIf
             | G::MakeSetIf
+            | G::MakeBagIf
     )
     .then_some(1);
     Ok(match f {
@@ -605,7 +649,17 @@ pub(super) fn accumulator(
             Box::new(Percentiles { values: Vec::new(), points, out: out_types.to_vec() })
         }
         G::TakeAnyIf => Box::new(TakeAnyIf { conv: row_converter(&args[..1])?, best: Vec::new() }),
-        G::Makelist | G::Makeset | G::MakeList | G::MakeSet | G::MakeListIf | G::MakeSetIf => {
+        G::MakeBag | G::MakeBagIf => {
+            let size_arg = if f == G::MakeBagIf { 2 } else { 1 };
+            Box::new(MakeBag { bags: Vec::new(), max_size: max_size(args, size_arg, 1_048_576), predicate })
+        }
+        G::Makelist
+        | G::Makeset
+        | G::MakeList
+        | G::MakeSet
+        | G::MakeListIf
+        | G::MakeSetIf
+        | G::MakeListWithNulls => {
             // The deprecated names keep at most 128 elements by default.
             let (size_arg, default) = match f {
                 G::Makelist | G::Makeset => (1, 128),
@@ -621,6 +675,7 @@ pub(super) fn accumulator(
                 max_size: max_size(args, size_arg, default),
                 arg_type: t,
                 predicate,
+                nulls: f == G::MakeListWithNulls,
             })
         }
         G::ArgMax | G::ArgMin => Box::new(PickRow {
@@ -654,7 +709,10 @@ pub(super) fn keeps_values(a: &Aggregate) -> bool {
     use AggregateFn as G;
     match a.function.aggregate() {
         Some(
-            G::MakeList
+            G::MakeBag
+            | G::MakeBagIf
+            | G::MakeListWithNulls
+            | G::MakeList
             | G::MakeSet
             | G::MakeListIf
             | G::MakeSetIf
@@ -694,7 +752,7 @@ pub(super) fn keeps_values(a: &Aggregate) -> bool {
 
 /// An aggregate that saw no rows: Kusto's defaults (summarize page, "Default
 /// values of aggregations"): 0 for counts, sums, stdev and variance, [] for
-/// lists and sets, NaN for avg (0/0, the page's example), null otherwise.
+/// lists, sets and bags (the page lists make_bag with make_list), NaN for avg (0/0, the page's example), null otherwise.
 pub(super) fn empty_aggregate(agg: &Aggregate, plan: &Plan, n: usize) -> Result<Vec<ArrayRef>> {
     Ok(output_types(agg, plan)
         .into_iter()
@@ -718,7 +776,20 @@ pub(super) fn empty_aggregate(agg: &Aggregate, plan: &Plan, n: usize) -> Result<
                 (Some(G::Stdev | G::StdevIf | G::Variance | G::VarianceIf), _) => {
                     Arc::new(Float64Array::from(vec![0.0; n]))
                 }
-                (Some(G::MakeList | G::MakeSet | G::MakeListIf | G::MakeSetIf | G::Makelist | G::Makeset), _) => {
+                (
+                    Some(
+                        G::MakeList
+                        | G::MakeSet
+                        | G::MakeListIf
+                        | G::MakeSetIf
+                        | G::Makelist
+                        | G::Makeset
+                        | G::MakeListWithNulls
+                        | G::MakeBag
+                        | G::MakeBagIf,
+                    ),
+                    _,
+                ) => {
                     Arc::new(StringArray::from(vec![Some("[]"); n]))
                 }
                 (_, ScalarType::String) => Arc::new(StringArray::from(vec![""; n])),
