@@ -270,6 +270,7 @@ pub fn call(
         F::SeriesFillConst => series_fill::series_fill(&a, series_fill::Fill::Const),
         F::SeriesFillForward => series_fill::series_fill(&a, series_fill::Fill::Forward),
         F::SeriesFillBackward => series_fill::series_fill(&a, series_fill::Fill::Backward),
+        F::SeriesFillLinear => series_fill::series_fill_linear(&a),
         // replace(regex, rewrite, text): replace_regex's old name and order.
         F::Replace => {
             let order = [2, 0, 1];

@@ -210,6 +210,8 @@ pub enum ScalarFn {
     SeriesFillConst,
     /// `series_fill_forward`
     SeriesFillForward,
+    /// `series_fill_linear`
+    SeriesFillLinear,
     /// `set_difference`
     SetDifference,
     /// `set_has_element`

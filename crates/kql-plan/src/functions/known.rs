@@ -245,7 +245,6 @@ pub(super) static UNSUPPORTED: &[&str] = &[
     "series_equals",
     "series_exp",
     "series_fft",
-    "series_fill_linear",
     "series_fir",
     "series_fit_2lines",
     "series_fit_2lines_dynamic",

@@ -977,6 +977,20 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Unnamed,
         "Missing values of a series replaced by the last present value.",
     ),
+    // series_fill_linear: Functions.cs `SeriesFillLinear` (FirstArgument naming).
+    scalar(
+        F::SeriesFillLinear,
+        "series_fill_linear",
+        &[
+            P::new("series", A::Exactly(S::Dynamic)),
+            P::optional("missing_value_placeholder", A::Numeric),
+            P::optional("fill_edges", A::Exactly(S::Bool)),
+            P::optional("constant_value", A::Numeric),
+        ],
+        Fixed(S::Dynamic),
+        FirstArg,
+        "Missing values of a series interpolated linearly.",
+    ),
     scalar(
         F::SetDifference,
         "set_difference",

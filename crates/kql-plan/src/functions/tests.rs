@@ -54,7 +54,7 @@ fn tables_hold_exactly_the_intended_functions() {
                    ipv6_is_in_range ipv6_is_match isempty isnan isnotempty isnotnull isnull log log10 \
                    make_datetime make_timespan max_of min_of next not now pack pack_array parse_ipv4 parse_ipv4_mask parse_ipv6 \
                    parse_json parse_path parse_url parsejson parseurl pow prev replace replace_regex replace_string reverse \
-                   round row_cumsum row_number row_rank_dense row_rank_min series_fill_backward series_fill_const series_fill_forward set_difference \
+                   round row_cumsum row_number row_rank_dense row_rank_min series_fill_backward series_fill_const series_fill_forward series_fill_linear set_difference \
                    set_has_element set_intersect set_union sign split sqrt startofday startofmonth startofweek startofyear strcat strcat_array strcat_delim \
                    strlen strrep substring tobool toboolean todatetime todouble todynamic toint tolong tolower \
                    toreal tostring totime totimespan toupper trim trim_end trim_start \

@@ -238,7 +238,8 @@ impl Accumulator for MakeList {
             if args[0].is_null(i) {
                 if self.nulls {
                     // A string is never null in Kusto: it reads as "".
-                    let v = if self.strings { serde_json::Value::String(String::new()) } else { serde_json::Value::Null };
+                    let v =
+                        if self.strings { serde_json::Value::String(String::new()) } else { serde_json::Value::Null };
                     self.items[*g].push(v);
                 }
                 continue;
@@ -653,13 +654,7 @@ pub(super) fn accumulator(
             let size_arg = if f == G::MakeBagIf { 2 } else { 1 };
             Box::new(MakeBag { bags: Vec::new(), max_size: max_size(args, size_arg, 1_048_576), predicate })
         }
-        G::Makelist
-        | G::Makeset
-        | G::MakeList
-        | G::MakeSet
-        | G::MakeListIf
-        | G::MakeSetIf
-        | G::MakeListWithNulls => {
+        G::Makelist | G::Makeset | G::MakeList | G::MakeSet | G::MakeListIf | G::MakeSetIf | G::MakeListWithNulls => {
             // The deprecated names keep at most 128 elements by default.
             let (size_arg, default) = match f {
                 G::Makelist | G::Makeset => (1, 128),
@@ -789,9 +784,7 @@ pub(super) fn empty_aggregate(agg: &Aggregate, plan: &Plan, n: usize) -> Result<
                         | G::MakeBagIf,
                     ),
                     _,
-                ) => {
-                    Arc::new(StringArray::from(vec![Some("[]"); n]))
-                }
+                ) => Arc::new(StringArray::from(vec![Some("[]"); n])),
                 (_, ScalarType::String) => Arc::new(StringArray::from(vec![""; n])),
                 (_, t) => new_null_array(&physical_type(t), n),
             }
