@@ -33,7 +33,7 @@
 //! `summarize` is left alone, as is one whose keys are all plain columns
 //! (nothing to compute once per group).
 
-use crate::functions;
+use crate::functions::{self, AggregateFn};
 use crate::optimize::{deterministic, referenced_columns};
 use crate::plan::{Aggregate, Expr, ExprKind, Node, Plan, Program};
 use crate::pushdown::substitute;
@@ -63,20 +63,13 @@ fn rewrite(plan: &mut Plan) {
 }
 
 /// How a partial result of an aggregation is combined.
-fn combiner(agg: &Aggregate) -> Option<&'static str> {
-    let integer = || {
-        agg.args
-            .first()
-            .and_then(|a| a.ty.scalar())
-            .is_some_and(|t| matches!(t, ScalarType::Int | ScalarType::Long | ScalarType::Timespan))
-    };
-    match agg.function.name {
-        "count" | "countif" => Some("sum"),
-        "sum" | "sumif" if integer() => Some("sum"),
-        "min" | "minif" => Some("min"),
-        "max" | "maxif" => Some("max"),
-        _ => None,
-    }
+fn combiner(agg: &Aggregate) -> Option<AggregateFn> {
+    let integer = agg
+        .args
+        .first()
+        .and_then(|a| a.ty.scalar())
+        .is_some_and(|t| matches!(t, ScalarType::Int | ScalarType::Long | ScalarType::Timespan));
+    agg.function.aggregate()?.combiner(integer)
 }
 
 /// The two-phase form of `summarize aggregates by keys` over `input`, if
@@ -133,7 +126,7 @@ fn split(input: &Plan, keys: &[(String, Expr)], aggregates: &[Aggregate], output
         let partial = Column::new(name.clone(), output.get(&agg.outputs[0])?.ty);
         partials.push(Aggregate { function: agg.function, args, outputs: vec![name] });
         finals.push(Aggregate {
-            function: functions::lookup(combiner(agg)?)?,
+            function: functions::aggregate_def(combiner(agg)?),
             args: vec![column(&partial)],
             outputs: agg.outputs.clone(),
         });

@@ -29,7 +29,7 @@ pub fn referenced_columns(e: &Expr, out: &mut Names) {
 pub fn deterministic(e: &Expr) -> bool {
     !e.any(&|x| {
         matches!(&x.kind, ExprKind::Call { function, .. }
-            if matches!(function.name, "rand" | "new_guid") || crate::functions::is_window(function.name))
+            if !function.is_deterministic())
     })
 }
 

@@ -11,6 +11,7 @@
 //! definitions into its `where`. Case-insensitive `=~` is left alone: case
 //! folding need not work piece by piece (Greek final sigma).
 
+use crate::functions::ScalarFn;
 use crate::plan::{Expr, ExprKind, Node, Plan, Program};
 use crate::types::Type;
 use crate::value::Value;
@@ -56,7 +57,7 @@ fn without_common_ends(l: &Expr, r: &Expr) -> Option<(Expr, Expr)> {
     else {
         return None;
     };
-    if f.name != "strcat" || g.name != "strcat" {
+    if f.scalar() != Some(ScalarFn::Strcat) || g.scalar() != Some(ScalarFn::Strcat) {
         return None;
     }
     let same = |x: &Expr, y: &Expr| matches!((x.as_literal(), y.as_literal()), (Some(Value::String(p)), Some(Value::String(q))) if p == q);

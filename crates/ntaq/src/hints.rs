@@ -8,6 +8,7 @@ use crate::diagnostic::Diag;
 use crate::session::{Prepared, Session};
 use arrow_array::cast::AsArray;
 use arrow_array::types::Int64Type;
+use kql_plan::functions::ScalarFn;
 use kql_plan::plan::{Expr, ExprKind, Node, Plan, Program};
 use kql_syntax::ast::BinaryOp;
 use miette::Diagnostic;
@@ -106,7 +107,7 @@ fn tested_columns(e: &Expr, out: &mut Vec<String>) {
 }
 
 fn calls_now(e: &Expr) -> bool {
-    matches!(&e.kind, ExprKind::Call { function, .. } if matches!(function.name, "now" | "ago"))
+    matches!(&e.kind, ExprKind::Call { function, .. } if matches!(function.scalar(), Some(ScalarFn::Now | ScalarFn::Ago)))
         || e.children().into_iter().any(calls_now)
 }
 

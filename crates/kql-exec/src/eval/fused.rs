@@ -12,6 +12,7 @@ use arrow_array::builder::StringBuilder;
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, RecordBatch, StringArray};
 use kql_plan::Value;
+use kql_plan::functions::ScalarFn;
 use kql_plan::plan::{Expr, ExprKind};
 use std::sync::Arc;
 
@@ -29,7 +30,7 @@ pub fn try_eval(e: &Expr, batch: &RecordBatch, cx: &EvalCx) -> Option<Result<Col
 /// constant index, over a string `s`: (s, sep, k).
 fn split_part_shape(e: &Expr) -> Option<(&Expr, &str, i64)> {
     let ExprKind::Call { function, args } = &e.kind else { return None };
-    if function.name != "tostring" || args.len() != 1 {
+    if function.scalar() != Some(ScalarFn::ToString) || args.len() != 1 {
         return None;
     }
     let ExprKind::Index { target, index } = &args[0].kind else { return None };
@@ -39,7 +40,10 @@ fn split_part_shape(e: &Expr) -> Option<(&Expr, &str, i64)> {
         _ => return None,
     };
     let ExprKind::Call { function, args } = &target.kind else { return None };
-    if function.name != "split" || args.len() != 2 || args[0].ty.scalar() != Some(kql_syntax::ScalarType::String) {
+    if function.scalar() != Some(ScalarFn::Split)
+        || args.len() != 2
+        || args[0].ty.scalar() != Some(kql_syntax::ScalarType::String)
+    {
         return None;
     }
     match args[1].as_literal()? {

@@ -65,7 +65,7 @@ pub fn eval(e: &Expr, batch: &RecordBatch, cx: &EvalCx) -> Result<Col> {
             let cols = args.iter().map(|a| eval(a, batch, cx)).collect::<Result<Vec<_>>>()?;
             let types = args.iter().map(scalar_type).collect::<Result<Vec<_>>>()?;
             let spans: Vec<kql_syntax::Span> = args.iter().map(|a| a.span).collect();
-            crate::functions::call(function.name, &cols, &types, scalar_type(e)?, len, cx, e.span, &spans)
+            crate::functions::call(function, &cols, &types, scalar_type(e)?, len, cx, e.span, &spans)
         }
         ExprKind::Binary { op, left, right } => {
             let l = eval(left, batch, cx)?;

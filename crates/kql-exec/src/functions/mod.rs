@@ -27,6 +27,7 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::Int64Type;
 use arrow_array::{Array, ArrayRef, ArrowPrimitiveType, PrimitiveArray, StringArray};
 use kql_plan::Value;
+use kql_plan::functions::{FunctionDef, ScalarFn as F};
 use kql_syntax::{ScalarType, Span};
 
 /// The arguments of one call.
@@ -199,10 +200,13 @@ pub fn primitives_of<T: ArrowPrimitiveType>(a: &ArrayRef) -> Result<&PrimitiveAr
         .ok_or_else(|| ExecError::Internal(format!("expected {}, found {}", T::DATA_TYPE, a.data_type())))
 }
 
-/// Calls scalar function `name`; `span` is the call's, `arg_spans` its arguments'.
+/// Calls the scalar function `function`; `span` is the call's, `arg_spans`
+/// its arguments'. The one place a catalog identity meets its kernel: the
+/// `match` is exhaustive, so a function added to the catalog
+/// (`kql_plan::functions::ScalarFn`) does not compile until it runs here.
 #[allow(clippy::too_many_arguments)]
 pub fn call(
-    name: &str,
+    function: &FunctionDef,
     cols: &[Col],
     types: &[ScalarType],
     out: ScalarType,
@@ -212,102 +216,107 @@ pub fn call(
     arg_spans: &[Span],
 ) -> Result<Col> {
     let a = Args { cols, types, out, len, span, arg_spans };
-    match name {
-        "iff" | "iif" => conditional::iff(&a),
-        "case" => conditional::case(&a),
-        "coalesce" => conditional::coalesce(&a),
-        "assert" => conditional::assert(&a),
-        "isempty" => conditional::is_empty(&a, false),
-        "isnotempty" => conditional::is_empty(&a, true),
-        "isnull" => conditional::is_null(&a, false),
-        "isnotnull" => conditional::is_null(&a, true),
-        "not" => crate::eval::logical_not(&a.as_type(0, ScalarType::Bool)?, len),
-        "strcat" => string::strcat(&a),
-        "split" => string::split(&a),
-        "strlen" => string::strlen(&a),
-        "tolower" => string::map_strings(&a, |s| s.to_lowercase()),
-        "toupper" => string::map_strings(&a, |s| s.to_uppercase()),
-        "substring" => string::substring(&a),
-        "tostring" | "toint" | "tolong" | "todouble" | "toreal" | "tobool" | "toboolean" | "todatetime"
-        | "totimespan" | "totime" | "todynamic" | "parse_json" | "parsejson" => convert::convert(&a),
-        "now" => datetime::now(&a, cx.now),
-        "ago" => datetime::ago(&a, cx.now),
-        "bin" | "floor" => datetime::bin(&a),
-        w if kql_plan::functions::is_window(w) => window::call(w, &a),
-        _ => extra(name, &a, cx),
-    }
-}
-
-/// The remaining families: text, regex, dates, math, IPv4 and arrays.
-fn extra(name: &str, a: &Args, _cx: &EvalCx) -> Result<Col> {
+    let Some(f) = function.scalar() else {
+        return Err(ExecError::NotImplemented { what: format!("the function `{}()`", function.name), span });
+    };
+    use arrow_arith::temporal::DatePart;
     use datetime::Start;
-    match name {
-        "strcat_delim" => text::strcat_delim(a),
-        "pack_array" => bags::pack_array(a),
-        "bag_pack" | "pack" => bags::bag_pack(a),
-        "bag_keys" => bags::bag_keys(a),
-        "bag_merge" => bags::bag_merge(a),
-        "array_concat" => bags::array_concat(a),
-        "array_slice" => bags::array_slice(a),
-        "array_sort_asc" => bags::array_sort(a, false),
-        "array_sort_desc" => bags::array_sort(a, true),
-        "array_index_of" => bags::array_index_of(a),
-        "array_sum" => bags::array_sum(a),
-        "set_union" => bags::set_op(a, bags::SetOp::Union),
-        "set_intersect" => bags::set_op(a, bags::SetOp::Intersect),
-        "set_difference" => bags::set_op(a, bags::SetOp::Difference),
-        "set_has_element" => bags::set_has_element(a),
-        "strcat_array" => bags::strcat_array(a),
-        "zip" => bags::zip(a),
-        "series_fill_const" => series_fill::series_fill(a, series_fill::Fill::Const),
-        "series_fill_forward" => series_fill::series_fill(a, series_fill::Fill::Forward),
-        "series_fill_backward" => series_fill::series_fill(a, series_fill::Fill::Backward),
+    use kql_syntax::time::{NANOS_PER_MICRO, NANOS_PER_MILLI, NANOS_PER_SEC};
+    match f {
+        F::Iff => conditional::iff(&a),
+        F::Case => conditional::case(&a),
+        F::Coalesce => conditional::coalesce(&a),
+        F::Assert => conditional::assert(&a),
+        F::IsEmpty => conditional::is_empty(&a, false),
+        F::IsNotEmpty => conditional::is_empty(&a, true),
+        F::IsNull => conditional::is_null(&a, false),
+        F::IsNotNull => conditional::is_null(&a, true),
+        F::Not => crate::eval::logical_not(&a.as_type(0, ScalarType::Bool)?, len),
+        F::Strcat => string::strcat(&a),
+        F::Split => string::split(&a),
+        F::Strlen => string::strlen(&a),
+        F::ToLower => string::map_strings(&a, |s| s.to_lowercase()),
+        F::ToUpper => string::map_strings(&a, |s| s.to_uppercase()),
+        F::Substring => string::substring(&a),
+        F::ToString | F::ToInt | F::ToLong | F::ToReal | F::ToBool | F::ToDateTime | F::ToTimespan | F::ToDynamic => {
+            convert::convert(&a)
+        }
+        F::Now => datetime::now(&a, cx.now),
+        F::Ago => datetime::ago(&a, cx.now),
+        F::Bin => datetime::bin(&a),
+        F::RowNumber => window::row_number(&a),
+        F::Prev => window::shifted(&a, false),
+        F::Next => window::shifted(&a, true),
+        F::RowCumsum => window::row_cumsum(&a),
+        F::RowRankDense => window::row_rank(&a, true),
+        F::RowRankMin => window::row_rank(&a, false),
+        F::StrcatDelim => text::strcat_delim(&a),
+        F::PackArray => bags::pack_array(&a),
+        F::BagPack => bags::bag_pack(&a),
+        F::BagKeys => bags::bag_keys(&a),
+        F::BagMerge => bags::bag_merge(&a),
+        F::ArrayConcat => bags::array_concat(&a),
+        F::ArraySlice => bags::array_slice(&a),
+        F::ArraySortAsc => bags::array_sort(&a, false),
+        F::ArraySortDesc => bags::array_sort(&a, true),
+        F::ArrayIndexOf => bags::array_index_of(&a),
+        F::ArraySum => bags::array_sum(&a),
+        F::SetUnion => bags::set_op(&a, bags::SetOp::Union),
+        F::SetIntersect => bags::set_op(&a, bags::SetOp::Intersect),
+        F::SetDifference => bags::set_op(&a, bags::SetOp::Difference),
+        F::SetHasElement => bags::set_has_element(&a),
+        F::StrcatArray => bags::strcat_array(&a),
+        F::Zip => bags::zip(&a),
+        F::SeriesFillConst => series_fill::series_fill(&a, series_fill::Fill::Const),
+        F::SeriesFillForward => series_fill::series_fill(&a, series_fill::Fill::Forward),
+        F::SeriesFillBackward => series_fill::series_fill(&a, series_fill::Fill::Backward),
+        F::SeriesFillLinear => series_fill::series_fill_linear(&a),
         // replace(regex, rewrite, text): replace_regex's old name and order.
-        "replace" => {
+        F::Replace => {
             let order = [2, 0, 1];
             let cols: Vec<Col> = order.iter().map(|&i| a.cols[i].clone()).collect();
             let types: Vec<ScalarType> = order.iter().map(|&i| a.types[i]).collect();
             let spans: Vec<Span> = order.iter().map(|&i| a.arg_spans[i]).collect();
-            pattern::replace_regex(&Args { cols: &cols, types: &types, arg_spans: &spans, ..*a })
+            pattern::replace_regex(&Args { cols: &cols, types: &types, arg_spans: &spans, ..a })
         }
-        "replace_string" => text::replace_string(a),
-        "replace_regex" => pattern::replace_regex(a),
-        "extract_all" => pattern::extract_all(a),
-        "strrep" => text::strrep(a),
-        "url_encode" => encode::url_encode(a),
-        "url_decode" => encode::url_decode(a),
-        "base64_encode_tostring" | "base64_encodestring" => encode::base64_encode_tostring(a),
-        "base64_decode_tostring" | "base64_decodestring" => encode::base64_decode_tostring(a),
-        "hash_sha256" => encode::hash_sha256(a),
-        "format_bytes" => encode::format_bytes(a),
-        "parse_url" | "parseurl" => encode::parse_url(a),
-        "parse_path" => encode::parse_path(a),
-        "indexof" => text::indexof(a),
-        "countof" => text::countof(a),
-        "reverse" => text::reverse(a),
-        "extract" => pattern::extract(a),
-        "trim" => pattern::trim(a, true, true),
-        "trim_start" => pattern::trim(a, true, false),
-        "trim_end" => pattern::trim(a, false, true),
-        "startofday" => datetime::start_of(a, Start::Day),
-        "startofweek" => datetime::start_of(a, Start::Week),
-        "startofmonth" => datetime::start_of(a, Start::Month),
-        "startofyear" => datetime::start_of(a, Start::Year),
-        "endofday" => datetime::end_of_day(a),
-        "endofweek" => datetime::end_of(a, Start::Week),
-        "endofmonth" => datetime::end_of(a, Start::Month),
-        "endofyear" => datetime::end_of(a, Start::Year),
-        "dayofmonth" => datetime::part(a, 0, arrow_arith::temporal::DatePart::Day),
-        "datetime_add" => datetime::datetime_add(a),
-        "datetime_diff" => datetime::datetime_diff(a),
-        "make_datetime" => datetime::make_datetime(a),
-        "make_timespan" => datetime::make_timespan(a),
-        "format_timespan" => datetime::format_timespan(a),
-        "unixtime_seconds_todatetime" => datetime::unixtime(a, kql_syntax::time::NANOS_PER_SEC),
-        "unixtime_milliseconds_todatetime" => datetime::unixtime(a, kql_syntax::time::NANOS_PER_MILLI),
-        "unixtime_microseconds_todatetime" => datetime::unixtime(a, kql_syntax::time::NANOS_PER_MICRO),
-        "unixtime_nanoseconds_todatetime" => datetime::unixtime(a, 1),
-        "sign" => math::real_fn(a, |x| {
+        F::ReplaceString => text::replace_string(&a),
+        F::ReplaceRegex => pattern::replace_regex(&a),
+        F::ExtractAll => pattern::extract_all(&a),
+        F::Strrep => text::strrep(&a),
+        F::UrlEncode => encode::url_encode(&a),
+        F::UrlDecode => encode::url_decode(&a),
+        F::Base64EncodeToString => encode::base64_encode_tostring(&a),
+        F::Base64DecodeToString => encode::base64_decode_tostring(&a),
+        F::HashSha256 => encode::hash_sha256(&a),
+        F::FormatBytes => encode::format_bytes(&a),
+        F::ParseUrl => encode::parse_url(&a),
+        F::ParsePath => encode::parse_path(&a),
+        F::IndexOf => text::indexof(&a),
+        F::CountOf => text::countof(&a),
+        F::Reverse => text::reverse(&a),
+        F::Extract => pattern::extract(&a),
+        F::Trim => pattern::trim(&a, true, true),
+        F::TrimStart => pattern::trim(&a, true, false),
+        F::TrimEnd => pattern::trim(&a, false, true),
+        F::StartOfDay => datetime::start_of(&a, Start::Day),
+        F::StartOfWeek => datetime::start_of(&a, Start::Week),
+        F::StartOfMonth => datetime::start_of(&a, Start::Month),
+        F::StartOfYear => datetime::start_of(&a, Start::Year),
+        F::EndOfDay => datetime::end_of_day(&a),
+        F::EndOfWeek => datetime::end_of(&a, Start::Week),
+        F::EndOfMonth => datetime::end_of(&a, Start::Month),
+        F::EndOfYear => datetime::end_of(&a, Start::Year),
+        F::DayOfMonth => datetime::part(&a, 0, DatePart::Day),
+        F::DateTimeAdd => datetime::datetime_add(&a),
+        F::DateTimeDiff => datetime::datetime_diff(&a),
+        F::MakeDateTime => datetime::make_datetime(&a),
+        F::MakeTimespan => datetime::make_timespan(&a),
+        F::FormatTimespan => datetime::format_timespan(&a),
+        F::UnixtimeSecondsToDateTime => datetime::unixtime(&a, NANOS_PER_SEC),
+        F::UnixtimeMillisecondsToDateTime => datetime::unixtime(&a, NANOS_PER_MILLI),
+        F::UnixtimeMicrosecondsToDateTime => datetime::unixtime(&a, NANOS_PER_MICRO),
+        F::UnixtimeNanosecondsToDateTime => datetime::unixtime(&a, 1),
+        F::Sign => math::real_fn(&a, |x| {
             Some(if x > 0.0 {
                 1.0
             } else if x < 0.0 {
@@ -316,41 +325,40 @@ fn extra(name: &str, a: &Args, _cx: &EvalCx) -> Result<Col> {
                 x
             })
         }),
-        "dayofweek" => datetime::day_of_week(a),
-        "hourofday" => datetime::part(a, 0, arrow_arith::temporal::DatePart::Hour),
-        "getmonth" => datetime::part(a, 0, arrow_arith::temporal::DatePart::Month),
-        "getyear" => datetime::part(a, 0, arrow_arith::temporal::DatePart::Year),
-        "datetime_part" => datetime::datetime_part(a),
-        "format_datetime" => format::format_datetime(a),
-        "abs" => math::abs(a),
-        "round" => math::round(a),
-        "ceiling" => math::ceiling(a),
+        F::DayOfWeek => datetime::day_of_week(&a),
+        F::HourOfDay => datetime::part(&a, 0, DatePart::Hour),
+        F::GetMonth => datetime::part(&a, 0, DatePart::Month),
+        F::GetYear => datetime::part(&a, 0, DatePart::Year),
+        F::DateTimePart => datetime::datetime_part(&a),
+        F::FormatDateTime => format::format_datetime(&a),
+        F::Abs => math::abs(&a),
+        F::Round => math::round(&a),
+        F::Ceiling => math::ceiling(&a),
         // Kusto: null for a negative argument (NaN stays NaN; log(0) is -infinity).
-        "sqrt" => math::real_fn(a, |x| (x >= 0.0 || x.is_nan()).then(|| x.sqrt())),
-        "log" => math::real_fn(a, |x| (x >= 0.0 || x.is_nan()).then(|| x.ln())),
-        "log10" => math::real_fn(a, |x| (x >= 0.0 || x.is_nan()).then(|| x.log10())),
-        "exp" => math::real_fn(a, |x| Some(x.exp())),
-        "pow" => math::pow(a),
-        "isnan" => math::isnan(a),
-        "min_of" => math::min_max_of(a, false),
-        "max_of" => math::min_max_of(a, true),
-        "ipv4_is_private" => ip::is_private(a),
-        "ipv4_is_in_range" => ip::is_in_range(a),
-        "ipv4_is_match" => ip::is_match(a),
-        "ipv4_is_in_any_range" => ip::is_in_any_range(a),
-        "ipv4_compare" => ip::compare(a),
-        "ipv4_netmask_suffix" => ip::netmask_suffix(a),
-        "parse_ipv4" => ip::parse(a),
-        "parse_ipv4_mask" => ip::parse_mask(a),
-        "format_ipv4" => ip::format(a, false),
-        "format_ipv4_mask" => ip::format(a, true),
-        "has_ipv4" | "has_any_ipv4" => ip::has(a, false),
-        "has_ipv4_prefix" | "has_any_ipv4_prefix" => ip::has(a, true),
-        "parse_ipv6" => ip::parse6(a),
-        "ipv6_compare" => ip::compare6(a, false),
-        "ipv6_is_match" => ip::compare6(a, true),
-        "ipv6_is_in_range" | "ipv6_is_in_any_range" => ip::is_in_range6(a),
-        "array_length" | "arraylength" => array::array_length(a),
-        _ => Err(ExecError::NotImplemented { what: format!("the function `{name}()`"), span: a.span }),
+        F::Sqrt => math::real_fn(&a, |x| (x >= 0.0 || x.is_nan()).then(|| x.sqrt())),
+        F::Log => math::real_fn(&a, |x| (x >= 0.0 || x.is_nan()).then(|| x.ln())),
+        F::Log10 => math::real_fn(&a, |x| (x >= 0.0 || x.is_nan()).then(|| x.log10())),
+        F::Exp => math::real_fn(&a, |x| Some(x.exp())),
+        F::Pow => math::pow(&a),
+        F::IsNan => math::isnan(&a),
+        F::MinOf => math::min_max_of(&a, false),
+        F::MaxOf => math::min_max_of(&a, true),
+        F::Ipv4IsPrivate => ip::is_private(&a),
+        F::Ipv4IsInRange => ip::is_in_range(&a),
+        F::Ipv4IsMatch => ip::is_match(&a),
+        F::Ipv4IsInAnyRange => ip::is_in_any_range(&a),
+        F::Ipv4Compare => ip::compare(&a),
+        F::Ipv4NetmaskSuffix => ip::netmask_suffix(&a),
+        F::ParseIpv4 => ip::parse(&a),
+        F::ParseIpv4Mask => ip::parse_mask(&a),
+        F::FormatIpv4 => ip::format(&a, false),
+        F::FormatIpv4Mask => ip::format(&a, true),
+        F::HasIpv4 | F::HasAnyIpv4 => ip::has(&a, false),
+        F::HasIpv4Prefix | F::HasAnyIpv4Prefix => ip::has(&a, true),
+        F::ParseIpv6 => ip::parse6(&a),
+        F::Ipv6Compare => ip::compare6(&a, false),
+        F::Ipv6IsMatch => ip::compare6(&a, true),
+        F::Ipv6IsInRange | F::Ipv6IsInAnyRange => ip::is_in_range6(&a),
+        F::ArrayLength => array::array_length(&a),
     }
 }

@@ -16,19 +16,6 @@ use kql_syntax::ScalarType;
 use std::cmp::Ordering;
 use std::sync::Arc;
 
-/// Calls window function `name`.
-pub fn call(name: &str, a: &Args) -> Result<Col> {
-    match name {
-        "row_number" => row_number(a),
-        "prev" => shifted(a, false),
-        "next" => shifted(a, true),
-        "row_cumsum" => row_cumsum(a),
-        "row_rank_dense" => row_rank(a, true),
-        "row_rank_min" => row_rank(a, false),
-        _ => Err(ExecError::NotImplemented { what: format!("the function `{name}()`"), span: a.span }),
-    }
-}
-
 /// The optional `restart` argument at `i`: true where a new run starts.
 fn restarts(a: &Args, i: usize) -> Result<Option<BooleanArray>> {
     if a.cols.len() <= i {
@@ -43,7 +30,7 @@ fn restart_at(r: &Option<BooleanArray>, i: usize) -> bool {
 }
 
 /// row_number page: StartingIndex (default 1), restarted where Restart is true.
-fn row_number(a: &Args) -> Result<Col> {
+pub(super) fn row_number(a: &Args) -> Result<Col> {
     let start = if a.cols.is_empty() { Some(1) } else { a.constant(0, ScalarType::Long)?.and_then(|v| v.as_i64()) };
     let start = start.unwrap_or(1);
     let restart = restarts(a, 1)?;
@@ -63,7 +50,7 @@ fn row_number(a: &Args) -> Result<Col> {
 
 /// `prev(column, offset = 1, default = null)` / `next(…)`: the value
 /// `offset` rows before (after); the default where that row does not exist.
-fn shifted(a: &Args, forward: bool) -> Result<Col> {
+pub(super) fn shifted(a: &Args, forward: bool) -> Result<Col> {
     let len = a.len;
     let values = a.as_type(0, a.out)?.to_array(len);
     let offset =
@@ -86,7 +73,7 @@ fn shifted(a: &Args, forward: bool) -> Result<Col> {
 
 /// row_cumsum page: the running sum of `term`, restarted (to the row's own
 /// value) where `restart` is true. A null term adds nothing.
-fn row_cumsum(a: &Args) -> Result<Col> {
+pub(super) fn row_cumsum(a: &Args) -> Result<Col> {
     let restart = restarts(a, 1)?;
     let len = a.len;
     match a.out {
@@ -131,7 +118,7 @@ fn row_cumsum(a: &Args) -> Result<Col> {
 /// row_rank_dense / row_rank_min pages: the rank of each row's value among
 /// the (sorted) rows since the last restart; a dense rank grows by one at
 /// each change of value, a minimal rank jumps to the row's position.
-fn row_rank(a: &Args, dense: bool) -> Result<Col> {
+pub(super) fn row_rank(a: &Args, dense: bool) -> Result<Col> {
     let len = a.len;
     let values = a.col(0)?.to_array(len);
     let restart = restarts(a, 1)?;

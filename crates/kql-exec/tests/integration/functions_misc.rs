@@ -183,6 +183,7 @@ fn example(name: &str) -> Option<(&'static str, &'static str)> {
         "series_fill_const" => ("series_fill_const(dynamic([1, null]), 0)", "[1, 0]"),
         "series_fill_forward" => ("series_fill_forward(dynamic([1, null]))", "[1, 1]"),
         "series_fill_backward" => ("series_fill_backward(dynamic([null, 1]))", "[1, 1]"),
+        "series_fill_linear" => ("series_fill_linear(dynamic([1, null, 3]))", "[1, 2, 3]"),
         "sqrt" => ("sqrt(9)", "3"),
         "startofday" => ("startofday(datetime(2020-03-04 05:06))", "2020-03-04T00:00:00.0000000Z"),
         "startofmonth" => ("startofmonth(datetime(2020-03-04))", "2020-03-01T00:00:00.0000000Z"),

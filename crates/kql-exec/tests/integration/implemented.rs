@@ -57,6 +57,8 @@ fn special(name: &str) -> Option<&'static str> {
         "percentiles" => "x, 50, 90",
         "arg_max" | "arg_min" => "x, *",
         "countif" => "x > 1",
+        "make_bag" => "bag_pack(\"a\", x)",
+        "make_bag_if" => "bag_pack(\"a\", x), x > 1",
         _ => return None,
     })
 }

@@ -18,11 +18,7 @@ pub(crate) fn is_constant(e: &Expr) -> bool {
         ExprKind::Literal(_) | ExprKind::Parameter(_) | ExprKind::Error => true,
         ExprKind::Negate(x) => is_constant(x),
         ExprKind::Binary { left, right, .. } => is_constant(left) && is_constant(right),
-        ExprKind::Call { function, args } => {
-            !matches!(function.name, "rand")
-                && !crate::functions::is_window(function.name)
-                && args.iter().all(is_constant)
-        }
+        ExprKind::Call { function, args } => function.is_deterministic() && args.iter().all(is_constant),
         ExprKind::Between { expr, low, high, .. } => is_constant(expr) && is_constant(low) && is_constant(high),
         ExprKind::In { expr, list, .. } => is_constant(expr) && list.iter().all(is_constant),
         _ => false,
@@ -395,7 +391,9 @@ impl Binder<'_> {
             // types as dynamic and accepts them (`CommonScalarOrDynamic`);
             // the engine wants them to share a type (the case page: "All
             // then arguments and the else argument must be of the same type").
-            Err(CallError::Incompatible { found }) if matches!(def.name, "iff" | "iif" | "case") => {
+            Err(CallError::Incompatible { found })
+                if matches!(def.scalar(), Some(functions::ScalarFn::Iff | functions::ScalarFn::Case)) =>
+            {
                 let list: Vec<String> = found.iter().map(Type::to_string).collect();
                 self.report(SemanticError::EngineRejects {
                     message: format!(

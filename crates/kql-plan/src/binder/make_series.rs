@@ -7,6 +7,7 @@
 use super::expr::is_constant;
 use super::{Binder, unknown_plan};
 use crate::error::SemanticError;
+use crate::functions::{self, AggregateFn, FunctionDef};
 use crate::plan::{Node, Plan};
 use crate::schema::{Column, Schema};
 use crate::types::Type;
@@ -15,8 +16,23 @@ use kql_syntax::ast::{self, BinaryOp, ExprKind as A, ParamValue};
 use kql_syntax::types::ScalarType;
 
 /// Aggregations whose results make-series fills into arrays (numeric results only, per the page).
-const SERIES_AGGREGATES: &[&str] =
-    &["count", "countif", "sum", "sumif", "avg", "avgif", "min", "minif", "max", "maxif", "dcount", "dcountif"];
+const SERIES_AGGREGATES: &[AggregateFn] = {
+    use AggregateFn as G;
+    &[
+        G::Count,
+        G::CountIf,
+        G::Sum,
+        G::SumIf,
+        G::Avg,
+        G::AvgIf,
+        G::Min,
+        G::MinIf,
+        G::Max,
+        G::MaxIf,
+        G::DCount,
+        G::DCountIf,
+    ]
+};
 
 fn call(name: &str, args: Vec<ast::Expr>, span: Span) -> ast::Expr {
     ast::Expr::new(A::Call { function: ast::Ident::new(name, span), args }, span)
@@ -120,13 +136,24 @@ impl Binder<'_> {
         let mut aggregates = Vec::new();
         for a in &m.aggregates {
             match &a.aggregate.expr.unparen().kind {
-                A::Call { function, .. } if SERIES_AGGREGATES.contains(&function.name.as_str()) => {
+                A::Call { function, .. }
+                    if functions::lookup(&function.name)
+                        .and_then(FunctionDef::aggregate)
+                        .is_some_and(|f| SERIES_AGGREGATES.contains(&f)) =>
+                {
                     aggregates.push(a.aggregate.clone())
                 }
                 A::Call { function, .. } => self.report(SemanticError::Unsupported {
                     what: format!("`{}` in make-series", function.name),
                     span: a.aggregate.expr.span,
-                    help: Some(format!("make-series supports {}", SERIES_AGGREGATES.join(", "))),
+                    help: Some(format!(
+                        "make-series supports {}",
+                        SERIES_AGGREGATES
+                            .iter()
+                            .map(|&f| functions::aggregate_def(f).name)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
                 }),
                 _ => self.report(SemanticError::NotAggregate {
                     span: a.aggregate.expr.span,

@@ -5,6 +5,7 @@ use super::Binder;
 use super::expr::is_constant;
 use super::naming::result_name;
 use crate::error::SemanticError;
+use crate::functions::{self, FunctionDef, ScalarFn};
 use crate::optimize::referenced_columns;
 use crate::plan::{Expr, ExprKind, Node, Plan, SortKey};
 use crate::schema::{Column, OutputNames, Schema};
@@ -48,28 +49,13 @@ pub(crate) fn project_plan(input: Plan, cols: Vec<(String, Expr)>, open: bool) -
 /// for derived names (`strlen_s`, `Column1`, `count_`), which are made
 /// unique instead.
 pub(crate) fn declared_name(item: &ast::NamedExpr, bound: &Expr) -> Option<(String, Span)> {
-    /// Kusto.Language `Binder.IsConversionFunction`.
-    const CONVERSIONS: &[&str] = &[
-        "tobool",
-        "todatetime",
-        "todecimal",
-        "todouble",
-        "todynamic",
-        "toguid",
-        "toint",
-        "tolong",
-        "toreal",
-        "tostring",
-        "totime",
-        "totimespan",
-    ];
     if let Some(n) = &item.name {
         return Some((n.name.clone(), n.span));
     }
     let column = match (&item.expr.unparen().kind, &bound.kind) {
         (ast::ExprKind::Name(_), ExprKind::Column(c)) => c,
         (ast::ExprKind::Call { function, args }, ExprKind::Call { args: bound_args, .. })
-            if CONVERSIONS.contains(&function.name.as_str())
+            if is_conversion(&function.name)
                 && matches!(args.as_slice(), [a] if matches!(a.unparen().kind, ast::ExprKind::Name(_))) =>
         {
             match bound_args.as_slice() {
@@ -77,14 +63,16 @@ pub(crate) fn declared_name(item: &ast::NamedExpr, bound: &Expr) -> Option<(Stri
                 _ => return None,
             }
         }
-        (ast::ExprKind::Call { function, .. }, ExprKind::Column(c))
-            if CONVERSIONS.contains(&function.name.as_str()) =>
-        {
-            c
-        }
+        (ast::ExprKind::Call { function, .. }, ExprKind::Column(c)) if is_conversion(&function.name) => c,
         _ => return None,
     };
     Some((column.clone(), item.expr.span))
+}
+
+/// True if `name` is a `to<type>()` conversion (Kusto.Language
+/// `Binder.IsConversionFunction`, for the conversions ntaq implements).
+fn is_conversion(name: &str) -> bool {
+    functions::lookup(name).and_then(FunctionDef::scalar).is_some_and(ScalarFn::is_conversion)
 }
 
 /// `*` matches any run of characters; everything else literally.

@@ -5,7 +5,7 @@ use super::Binder;
 use super::naming::result_name;
 use super::operators::{declared_name, identity_columns, project_plan};
 use crate::error::SemanticError;
-use crate::functions::{self, FunctionDef, FunctionKind};
+use crate::functions::{self, AggregateFn as G, FunctionDef, FunctionKind};
 use crate::plan::{Aggregate, Expr, ExprKind, Node, Plan};
 use crate::schema::{Column, OutputNames, Schema};
 use crate::types::Type;
@@ -50,10 +50,10 @@ fn contains_aggregate(e: &ast::Expr) -> bool {
 
 /// Functions whose result is a tuple of columns named after their arguments.
 fn is_tuple_aggregate(def: &FunctionDef, args: &[ast::Expr]) -> bool {
-    match def.name {
-        "arg_max" | "arg_min" | "take_any" => true,
-        "any" => args.len() > 1 || args.iter().any(|a| matches!(a.kind, A::Star)),
-        _ => false,
+    match def.aggregate() {
+        Some(G::Any) => args.len() > 1 || args.iter().any(|a| matches!(a.kind, A::Star)),
+        Some(f) => f.is_tuple(),
+        None => false,
     }
 }
 
@@ -230,7 +230,7 @@ impl Binder<'_> {
             self.register_aggregate(def, bound, names.len());
             return names;
         }
-        if matches!(def.name, "percentile" | "percentiles") {
+        if matches!(def.aggregate(), Some(G::Percentile | G::Percentiles)) {
             return self.percentiles(def, args, item, row);
         }
         let bound = self.aggregate_args(args, row);
@@ -314,7 +314,7 @@ impl Binder<'_> {
             Some(p) => p.input.clone(),
             None => return Expr::error(span),
         };
-        if is_tuple_aggregate(def, args) || (def.name == "percentiles" && args.len() > 2) {
+        if is_tuple_aggregate(def, args) || (def.aggregate() == Some(G::Percentiles) && args.len() > 2) {
             self.report(SemanticError::Unsupported {
                 what: format!("`{}` inside an expression", def.name),
                 span,
@@ -355,8 +355,8 @@ impl Binder<'_> {
             });
             return Vec::new();
         }
-        let is_arg = matches!(def.name, "arg_max" | "arg_min");
-        let prefix = if def.name == "arg_max" { "max" } else { "min" };
+        let is_arg = matches!(def.aggregate(), Some(G::ArgMax | G::ArgMin));
+        let prefix = if def.aggregate() == Some(G::ArgMax) { "max" } else { "min" };
         let any_star = args.iter().any(|a| matches!(a.kind, A::Star));
         let mut out: Vec<(String, Expr)> = Vec::new();
         let mut added: Vec<String> = if is_arg { Vec::new() } else { key_columns.to_vec() };
@@ -397,7 +397,7 @@ impl Binder<'_> {
             let name = result_name(a).filter(|n| !n.is_empty()).unwrap_or_else(|| {
                 if !is_arg {
                     // GetAnyResult: take_any prefixes `any_`, the old any() does not.
-                    let prefix = if def.name == "take_any" { "any_" } else { "" };
+                    let prefix = if def.aggregate() == Some(G::TakeAny) { "any_" } else { "" };
                     format!("{prefix}arg{i}")
                 } else if i == 0 {
                     format!("{prefix}_")
@@ -415,8 +415,11 @@ impl Binder<'_> {
 /// The type of output `k` of an aggregate.
 fn aggregate_output_type(a: &Aggregate, k: usize) -> Type {
     let arg_types: Vec<Type> = a.args.iter().map(|e| e.ty).collect();
-    let tuple = matches!(a.function.name, "arg_max" | "arg_min" | "take_any")
-        || (a.function.name == "any" && a.outputs.len() > 1);
+    let tuple = match a.function.aggregate() {
+        Some(G::Any) => a.outputs.len() > 1,
+        Some(f) => f.is_tuple(),
+        None => false,
+    };
     if tuple {
         return arg_types.get(k).copied().unwrap_or(Type::Unknown);
     }

@@ -16,7 +16,6 @@
 use super::Binder;
 use super::operators::identity_columns;
 use crate::error::SemanticError;
-use crate::functions::is_window;
 use crate::plan::{Expr, ExprKind, Node, Plan};
 use crate::schema::Column;
 use kql_syntax::ast;
@@ -24,7 +23,7 @@ use kql_syntax::ast;
 /// The first window-function call in `e` (its name and span), if any.
 pub(crate) fn window_call(e: &Expr) -> Option<(&'static str, kql_syntax::Span)> {
     if let ExprKind::Call { function, .. } = &e.kind
-        && is_window(function.name)
+        && function.is_window()
     {
         return Some((function.name, e.span));
     }

@@ -15,7 +15,9 @@
 //! columns itself, so their `returns` and `result_name` below only describe
 //! the first column and are not used for naming.
 
-use super::{ArgType as A, CallError, FunctionDef, FunctionKind, Param as P, ResultName, Returns};
+use super::{
+    AggregateFn as G, ArgType as A, CallError, FunctionDef, FunctionId, FunctionKind, Param as P, ResultName, Returns,
+};
 use crate::types::Type;
 use ResultName::PrefixAndFirstArg;
 use Returns::{Arg, Fixed};
@@ -54,13 +56,22 @@ fn percentile_result(args: &[Type]) -> Result<Type, CallError> {
 }
 
 const fn aggregate(
+    id: G,
     name: &'static str,
     params: &'static [P],
     returns: Returns,
     result_name: ResultName,
     doc: &'static str,
 ) -> FunctionDef {
-    FunctionDef { name, kind: FunctionKind::Aggregate, params, returns, result_name, doc }
+    FunctionDef {
+        id: FunctionId::Aggregate(id),
+        name,
+        kind: FunctionKind::Aggregate,
+        params,
+        returns,
+        result_name,
+        doc,
+    }
 }
 
 const PREDICATE: P = P::new("predicate", A::Exactly(S::Bool));
@@ -74,10 +85,11 @@ const ANY_PARAMS: &[P] = &[P::new("expr", A::StarOrAny), P::many("expr", A::Star
 pub(super) static FUNCTIONS: &[FunctionDef] = &[
     // any: deprecated in Kusto in favour of take_any, but its one-argument
     // form keeps the "any_" prefix (Aggregates.cs `Any`).
-    aggregate("any", ANY_PARAMS, Arg(0), PrefixAndFirstArg("any"), "Deprecated alias of take_any."),
+    aggregate(G::Any, "any", ANY_PARAMS, Arg(0), PrefixAndFirstArg("any"), "Deprecated alias of take_any."),
     // arg_max/arg_min: Kusto allows zero or more `returned` expressions after
     // the maximized one, each any scalar or `*` (ArgumentKind.StarAllowed).
     aggregate(
+        G::ArgMax,
         "arg_max",
         &[P::new("maximized", A::Orderable), P::many("returned", A::StarOrAny)],
         Arg(0),
@@ -85,6 +97,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "The row where the first argument is largest: that value and the listed columns.",
     ),
     aggregate(
+        G::ArgMin,
         "arg_min",
         &[P::new("minimized", A::Orderable), P::many("returned", A::StarOrAny)],
         Arg(0),
@@ -92,6 +105,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "The row where the first argument is smallest: that value and the listed columns.",
     ),
     aggregate(
+        G::Avg,
         "avg",
         &[P::new("expr", AVERAGEABLE)],
         Returns::Custom(avg_result),
@@ -99,6 +113,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Average of the expression over the group.",
     ),
     aggregate(
+        G::AvgIf,
         "avgif",
         &[P::new("expr", AVERAGEABLE), PREDICATE],
         Returns::Custom(avg_result),
@@ -110,6 +125,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
     // includes null values in its count"), so the argument is accepted and
     // not read.
     aggregate(
+        G::Count,
         "count",
         &[P::optional("expr", A::Any)],
         Fixed(S::Long),
@@ -117,6 +133,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Number of rows in the group.",
     ),
     aggregate(
+        G::CountDistinct,
         "count_distinct",
         &[P::new("expr", NOT_DYNAMIC)],
         Fixed(S::Long),
@@ -124,6 +141,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Exact number of distinct values of the expression.",
     ),
     aggregate(
+        G::CountDistinctIf,
         "count_distinctif",
         &[P::new("expr", NOT_DYNAMIC), PREDICATE],
         Fixed(S::Long),
@@ -131,6 +149,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Exact number of distinct values over the rows where the predicate is true.",
     ),
     aggregate(
+        G::CountIf,
         "countif",
         &[PREDICATE],
         Fixed(S::Long),
@@ -138,6 +157,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Number of rows where the predicate is true.",
     ),
     aggregate(
+        G::DCount,
         "dcount",
         &[P::new("expr", A::Any), ACCURACY],
         Fixed(S::Long),
@@ -145,6 +165,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Estimated number of distinct values of the expression.",
     ),
     aggregate(
+        G::DCountIf,
         "dcountif",
         &[P::new("expr", A::Any), PREDICATE, ACCURACY],
         Fixed(S::Long),
@@ -153,7 +174,26 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
     ),
     // make_list/make_set and their _if forms: Kusto returns a dynamic array
     // and names the column "list_X" / "set_X" (the _if forms too).
+    // make_bag/make_bag_if: Aggregates.cs `MakeBag`, `MakeBagIf` (expr a
+    // property bag, result prefix "bag").
     aggregate(
+        G::MakeBag,
+        "make_bag",
+        &[P::new("expr", A::Exactly(S::Dynamic)), MAX_SIZE],
+        Fixed(S::Dynamic),
+        PrefixAndFirstArg("bag"),
+        "Property bag of the keys and values of the expression's bags in the group.",
+    ),
+    aggregate(
+        G::MakeBagIf,
+        "make_bag_if",
+        &[P::new("expr", A::Exactly(S::Dynamic)), PREDICATE, MAX_SIZE],
+        Fixed(S::Dynamic),
+        PrefixAndFirstArg("bag"),
+        "Property bag of the keys and values of the expression's bags where the predicate is true.",
+    ),
+    aggregate(
+        G::MakeList,
         "make_list",
         &[P::new("expr", A::Any), MAX_SIZE],
         Fixed(S::Dynamic),
@@ -161,13 +201,24 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Dynamic array of the expression's values in the group.",
     ),
     aggregate(
+        G::MakeListIf,
         "make_list_if",
         &[P::new("expr", A::Any), PREDICATE, MAX_SIZE],
         Fixed(S::Dynamic),
         PrefixAndFirstArg("list"),
         "Dynamic array of the expression's values where the predicate is true.",
     ),
+    // make_list_with_nulls: Aggregates.cs `MakeListWithNulls` (no maxSize).
     aggregate(
+        G::MakeListWithNulls,
+        "make_list_with_nulls",
+        &[P::new("expr", A::Any)],
+        Fixed(S::Dynamic),
+        PrefixAndFirstArg("list"),
+        "Dynamic array of the expression's values in the group, nulls included.",
+    ),
+    aggregate(
+        G::MakeSet,
         "make_set",
         &[P::new("expr", A::Any), MAX_SIZE],
         Fixed(S::Dynamic),
@@ -175,6 +226,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Dynamic array of the distinct values of the expression in the group.",
     ),
     aggregate(
+        G::MakeSetIf,
         "make_set_if",
         &[P::new("expr", A::Any), PREDICATE, MAX_SIZE],
         Fixed(S::Dynamic),
@@ -183,6 +235,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
     ),
     // makelist/makeset: obsolete and hidden in Kusto.Language; their pages give a default maxSize of 128.
     aggregate(
+        G::Makelist,
         "makelist",
         &[P::new("expr", A::Any), MAX_SIZE],
         Fixed(S::Dynamic),
@@ -190,22 +243,39 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Deprecated alias of make_list (at most 128 values unless maxSize is given).",
     ),
     aggregate(
+        G::Makeset,
         "makeset",
         &[P::new("expr", A::Any), MAX_SIZE],
         Fixed(S::Dynamic),
         PrefixAndFirstArg("set"),
         "Deprecated alias of make_set (at most 128 values unless maxSize is given).",
     ),
-    aggregate("max", &[P::new("expr", A::Orderable)], Arg(0), PrefixAndFirstArg("max"), "Largest value in the group."),
     aggregate(
+        G::Max,
+        "max",
+        &[P::new("expr", A::Orderable)],
+        Arg(0),
+        PrefixAndFirstArg("max"),
+        "Largest value in the group.",
+    ),
+    aggregate(
+        G::MaxIf,
         "maxif",
         &[P::new("expr", A::Orderable), PREDICATE],
         Arg(0),
         PrefixAndFirstArg("maxif"),
         "Largest value over the rows where the predicate is true.",
     ),
-    aggregate("min", &[P::new("expr", A::Orderable)], Arg(0), PrefixAndFirstArg("min"), "Smallest value in the group."),
     aggregate(
+        G::Min,
+        "min",
+        &[P::new("expr", A::Orderable)],
+        Arg(0),
+        PrefixAndFirstArg("min"),
+        "Smallest value in the group.",
+    ),
+    aggregate(
+        G::MinIf,
         "minif",
         &[P::new("expr", A::Orderable), PREDICATE],
         Arg(0),
@@ -214,6 +284,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
     ),
     // percentile/percentiles: one column per percentile, `percentile_X_50` (Aggregates.cs `AddPercentileColumns`), named by the binder.
     aggregate(
+        G::Percentile,
         "percentile",
         &[P::new("expr", PERCENTILE_VALUE), P::new("percentile", A::Numeric).constant()],
         Returns::Custom(percentile_result),
@@ -221,6 +292,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "The nearest-rank percentile of the expression (Kusto estimates it).",
     ),
     aggregate(
+        G::Percentiles,
         "percentiles",
         &[
             P::new("expr", PERCENTILE_VALUE),
@@ -233,6 +305,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
     ),
     // stdev/variance: Kusto's `Summable` also admits timespan and datetime; only numbers are declared here.
     aggregate(
+        G::Stdev,
         "stdev",
         &[P::new("expr", A::Numeric)],
         Fixed(S::Real),
@@ -240,6 +313,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Sample standard deviation of the expression over the group.",
     ),
     aggregate(
+        G::StdevIf,
         "stdevif",
         &[P::new("expr", A::Numeric), PREDICATE],
         Fixed(S::Real),
@@ -249,6 +323,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
     // sum/sumif: Kusto's `Summable` also admits datetime; ntaq's `Summable`
     // (numbers and timespan) rejects a sum of datetimes.
     aggregate(
+        G::Sum,
         "sum",
         &[P::new("expr", A::Summable)],
         Returns::Promoted(0),
@@ -256,6 +331,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Sum of the expression over the group (int and long sum to long).",
     ),
     aggregate(
+        G::SumIf,
         "sumif",
         &[P::new("expr", A::Summable), PREDICATE],
         Returns::Promoted(0),
@@ -266,6 +342,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
     // keeps its name and other expressions become any_argN (`GetAnyResult`
     // with the "any_" prefix), which the binder does itself.
     aggregate(
+        G::TakeAny,
         "take_any",
         ANY_PARAMS,
         Arg(0),
@@ -273,6 +350,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "An arbitrary value of each argument from one row of the group.",
     ),
     aggregate(
+        G::TakeAnyIf,
         "take_anyif",
         &[P::new("expr", A::Any), PREDICATE],
         Arg(0),
@@ -280,6 +358,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "A non-empty value of the expression from a row where the predicate is true.",
     ),
     aggregate(
+        G::Variance,
         "variance",
         &[P::new("expr", A::Numeric)],
         Fixed(S::Real),
@@ -287,6 +366,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Sample variance of the expression over the group.",
     ),
     aggregate(
+        G::VarianceIf,
         "varianceif",
         &[P::new("expr", A::Numeric), PREDICATE],
         Fixed(S::Real),

@@ -6,8 +6,11 @@
 //! holds the types and the argument checker the binder calls.
 
 mod aggregate;
+mod id;
 mod known;
 mod scalar;
+
+pub use id::{AggregateFn, FunctionId, ScalarFn};
 
 use crate::types::{Type, common_type, widest_numeric};
 use kql_syntax::ScalarType;
@@ -144,7 +147,12 @@ pub enum ResultName {
 
 #[derive(Debug)]
 pub struct FunctionDef {
+    /// What the executor runs and the optimizer reasons about; aliases
+    /// share it.
+    pub id: FunctionId,
+    /// The name as the query writes it (output naming, `explain`, messages).
     pub name: &'static str,
+    /// Follows from `id` (the tables' constructors set both).
     pub kind: FunctionKind,
     pub params: &'static [Param],
     pub returns: Returns,
@@ -267,10 +275,45 @@ pub fn all() -> impl Iterator<Item = &'static FunctionDef> {
     scalar::FUNCTIONS.iter().chain(aggregate::FUNCTIONS)
 }
 
-/// True for the window functions, which read other rows of a serialized
-/// row set (so only `Node::Window` may evaluate them).
+/// The catalog entry of an aggregation. Each aggregation has exactly one
+/// name (the catalog tests check it), so this is its name's entry.
+pub fn aggregate_def(f: AggregateFn) -> &'static FunctionDef {
+    static BY_ID: OnceLock<HashMap<AggregateFn, &'static FunctionDef>> = OnceLock::new();
+    let by_id = BY_ID.get_or_init(|| aggregate::FUNCTIONS.iter().filter_map(|d| Some((d.aggregate()?, d))).collect());
+    by_id[&f]
+}
+
+impl FunctionDef {
+    /// The scalar function this is, if it is one.
+    pub fn scalar(&self) -> Option<ScalarFn> {
+        match self.id {
+            FunctionId::Scalar(f) => Some(f),
+            FunctionId::Aggregate(_) => None,
+        }
+    }
+
+    /// The aggregation this is, if it is one.
+    pub fn aggregate(&self) -> Option<AggregateFn> {
+        match self.id {
+            FunctionId::Aggregate(f) => Some(f),
+            FunctionId::Scalar(_) => None,
+        }
+    }
+
+    /// See [`ScalarFn::is_deterministic`] (aggregates are).
+    pub fn is_deterministic(&self) -> bool {
+        self.scalar().is_none_or(ScalarFn::is_deterministic)
+    }
+
+    /// True for a window function (see [`ScalarFn::is_window`]).
+    pub fn is_window(&self) -> bool {
+        self.scalar().is_some_and(ScalarFn::is_window)
+    }
+}
+
+/// True if `name` is a window function (see [`ScalarFn::is_window`]).
 pub fn is_window(name: &str) -> bool {
-    matches!(name, "row_number" | "prev" | "next" | "row_cumsum" | "row_rank_dense" | "row_rank_min")
+    lookup(name).is_some_and(FunctionDef::is_window)
 }
 
 /// True for a Kusto function that ntaq does not implement.

@@ -18,7 +18,9 @@
 //! `Default`, `FirstArgument` → `FirstArg`, `NameAndFirstArgument` →
 //! `PrefixAndFirstArg(<the function's own name>)`.
 
-use super::{ArgType as A, CallError, FunctionDef, FunctionKind, Param as P, ResultName, Returns};
+use super::{
+    ArgType as A, CallError, FunctionDef, FunctionId, FunctionKind, Param as P, ResultName, Returns, ScalarFn as F,
+};
 use crate::types::{Type, common_type, widest_numeric};
 use ResultName::{Default as Unnamed, FirstArg};
 use Returns::{Arg, Fixed};
@@ -137,13 +139,14 @@ fn extract_all_result(args: &[Type]) -> Result<Type, CallError> {
 }
 
 const fn scalar(
+    id: F,
     name: &'static str,
     params: &'static [P],
     returns: Returns,
     result_name: ResultName,
     doc: &'static str,
 ) -> FunctionDef {
-    FunctionDef { name, kind: FunctionKind::Scalar, params, returns, result_name, doc }
+    FunctionDef { id: FunctionId::Scalar(id), name, kind: FunctionKind::Scalar, params, returns, result_name, doc }
 }
 
 /// `startofday` & co: a datetime and an optional offset in days/weeks/months/years.
@@ -166,6 +169,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
     // abs: (integer) → long, (number) → same, (timespan) → timespan. `Summable`
     // is exactly number-or-timespan, and `Promoted(0)` maps int to long.
     scalar(
+        F::Abs,
         "abs",
         &[P::new("number", A::Summable)],
         Returns::Promoted(0),
@@ -173,6 +177,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Absolute value of a number or timespan.",
     ),
     scalar(
+        F::Ago,
         "ago",
         &[P::new("timespan", A::Exactly(S::Timespan))],
         Fixed(S::DateTime),
@@ -180,6 +185,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "The current UTC time minus the timespan.",
     ),
     scalar(
+        F::ArrayConcat,
         "array_concat",
         &[P::new("array", A::Exactly(S::Dynamic)), P::many("array", A::Exactly(S::Dynamic))],
         Fixed(S::Dynamic),
@@ -187,6 +193,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "The arrays' elements in one array (null if an argument is not an array).",
     ),
     scalar(
+        F::ArrayIndexOf,
         "array_index_of",
         &[
             P::new("array", A::Exactly(S::Dynamic)),
@@ -200,6 +207,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Index of a value in an array (-1 if absent), from `start` over `length` elements.",
     ),
     scalar(
+        F::ArrayLength,
         "array_length",
         &[P::new("array", A::Exactly(S::Dynamic))],
         Fixed(S::Long),
@@ -207,6 +215,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Number of elements of a dynamic array (null if not an array).",
     ),
     scalar(
+        F::ArraySlice,
         "array_slice",
         &[
             P::new("array", A::Exactly(S::Dynamic)),
@@ -218,6 +227,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Elements start..=end of an array (negative indexes count from the end).",
     ),
     scalar(
+        F::ArraySortAsc,
         "array_sort_asc",
         &[P::new("array", A::Exactly(S::Dynamic)), P::many("nulls_last", A::Any)],
         Returns::Custom(array_sort_result),
@@ -225,6 +235,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "The array sorted ascending (nulls last unless `nulls_last` is false).",
     ),
     scalar(
+        F::ArraySortDesc,
         "array_sort_desc",
         &[P::new("array", A::Exactly(S::Dynamic)), P::many("nulls_last", A::Any)],
         Returns::Custom(array_sort_result),
@@ -232,6 +243,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "The array sorted descending (nulls last unless `nulls_last` is false).",
     ),
     scalar(
+        F::ArraySum,
         "array_sum",
         &[P::new("array", A::Exactly(S::Dynamic))],
         Fixed(S::Real),
@@ -240,6 +252,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
     ),
     // arraylength/parsejson: deprecated aliases (Functions.cs, Obsolete).
     scalar(
+        F::ArrayLength,
         "arraylength",
         &[P::new("array", A::Exactly(S::Dynamic))],
         Fixed(S::Long),
@@ -249,6 +262,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
     // assert-function page: the condition "must be evaluated to constant
     // during the query analysis phase"; a false one fails the query.
     scalar(
+        F::Assert,
         "assert",
         &[P::new("condition", A::Exactly(S::Bool)).constant(), P::new("message", A::Exactly(S::String)).constant()],
         Fixed(S::Bool),
@@ -256,6 +270,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Fails the query with the message when the condition is false; else true.",
     ),
     scalar(
+        F::BagKeys,
         "bag_keys",
         &[P::new("bag", A::Exactly(S::Dynamic))],
         Fixed(S::Dynamic),
@@ -263,6 +278,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "The keys of a property bag.",
     ),
     scalar(
+        F::BagMerge,
         "bag_merge",
         &[
             P::new("bag", A::Exactly(S::Dynamic)),
@@ -274,6 +290,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Property bags merged; the leftmost bag's value wins.",
     ),
     scalar(
+        F::BagPack,
         "bag_pack",
         &[P::new("key", A::StringLike), P::new("value", A::Any), P::many("key_or_value", A::Any)],
         Returns::Custom(bag_pack_result),
@@ -281,6 +298,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "A property bag of key/value pairs.",
     ),
     scalar(
+        F::Base64DecodeToString,
         "base64_decode_tostring",
         &[P::new("base64_string", A::StringLike)],
         Fixed(S::String),
@@ -288,6 +306,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Decodes base64 into a UTF-8 string (empty if invalid).",
     ),
     scalar(
+        F::Base64DecodeToString,
         "base64_decodestring",
         &[P::new("base64_string", A::StringLike)],
         Fixed(S::String),
@@ -295,6 +314,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Deprecated alias of base64_decode_tostring.",
     ),
     scalar(
+        F::Base64EncodeToString,
         "base64_encode_tostring",
         &[P::new("string", A::StringLike)],
         Fixed(S::String),
@@ -302,16 +322,25 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Encodes a string's UTF-8 bytes as base64.",
     ),
     scalar(
+        F::Base64EncodeToString,
         "base64_encodestring",
         &[P::new("string", A::StringLike)],
         Fixed(S::String),
         Unnamed,
         "Deprecated alias of base64_encode_tostring.",
     ),
-    scalar("bin", BIN_PARAMS, Returns::Custom(bin_result), FirstArg, "Rounds down to a multiple of the bin size."),
+    scalar(
+        F::Bin,
+        "bin",
+        BIN_PARAMS,
+        Returns::Custom(bin_result),
+        FirstArg,
+        "Rounds down to a multiple of the bin size.",
+    ),
     // case: the params fix the minimum of 3 and the first predicate's type;
     // `case_result` checks the odd count and the later predicates.
     scalar(
+        F::Case,
         "case",
         &[
             P::new("predicate", A::Exactly(S::Bool)),
@@ -323,9 +352,10 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Unnamed,
         "The value of the first true predicate, else the last argument.",
     ),
-    scalar("ceiling", NUMBER, Arg(0), FirstArg, "Smallest integer greater than or equal to the number."),
+    scalar(F::Ceiling, "ceiling", NUMBER, Arg(0), FirstArg, "Smallest integer greater than or equal to the number."),
     // coalesce: Kusto allows 2 to 64 arguments; the upper bound is not checked here.
     scalar(
+        F::Coalesce,
         "coalesce",
         &[P::new("arg", A::Any), P::new("arg", A::Any), P::many("arg", A::Any)],
         Returns::CommonScalar,
@@ -333,6 +363,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "The first argument that is not null (or empty, for strings).",
     ),
     scalar(
+        F::CountOf,
         "countof",
         &[
             P::new("source", A::StringLike),
@@ -346,6 +377,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
     ),
     // datetime_add/datetime_diff: `period` is a literal of KustoFacts.DateDiffParts.
     scalar(
+        F::DateTimeAdd,
         "datetime_add",
         &[
             P::new("period", A::StringLike).constant(),
@@ -357,6 +389,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "A datetime moved by an amount of periods (year, quarter, month, week, day, hour, …).",
     ),
     scalar(
+        F::DateTimeDiff,
         "datetime_diff",
         &[
             P::new("period", A::StringLike).constant(),
@@ -368,6 +401,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "The number of period boundaries between two datetimes (datetime1 - datetime2).",
     ),
     scalar(
+        F::DateTimePart,
         "datetime_part",
         // Kusto: `part` is a literal from KustoFacts.DateTimeParts ("year", "month", …).
         &[P::new("part", A::StringLike).constant(), P::new("date", A::Exactly(S::DateTime))],
@@ -375,9 +409,17 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Unnamed,
         "Extracts a part (year, month, day, hour, …) of a datetime as an int.",
     ),
-    scalar("dayofmonth", DATE, Fixed(S::Int), Unnamed, "The day of the month (1-31) of a datetime."),
-    scalar("dayofweek", DATE, Fixed(S::Timespan), Unnamed, "Days since the preceding Sunday, as a timespan."),
+    scalar(F::DayOfMonth, "dayofmonth", DATE, Fixed(S::Int), Unnamed, "The day of the month (1-31) of a datetime."),
     scalar(
+        F::DayOfWeek,
+        "dayofweek",
+        DATE,
+        Fixed(S::Timespan),
+        Unnamed,
+        "Days since the preceding Sunday, as a timespan.",
+    ),
+    scalar(
+        F::EndOfDay,
         "endofday",
         DATE_AND_OFFSET,
         Fixed(S::DateTime),
@@ -385,6 +427,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "The end of the day containing the date, shifted by offset days.",
     ),
     scalar(
+        F::EndOfMonth,
         "endofmonth",
         DATE_AND_OFFSET,
         Fixed(S::DateTime),
@@ -392,6 +435,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "The end of the month containing the date, shifted by offset months.",
     ),
     scalar(
+        F::EndOfWeek,
         "endofweek",
         DATE_AND_OFFSET,
         Fixed(S::DateTime),
@@ -399,17 +443,19 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "The end of the week (Saturday) containing the date, shifted by offset weeks.",
     ),
     scalar(
+        F::EndOfYear,
         "endofyear",
         DATE_AND_OFFSET,
         Fixed(S::DateTime),
         Unnamed,
         "The end of the year containing the date, shifted by offset years.",
     ),
-    scalar("exp", NUMBER, Fixed(S::Real), FirstArg, "e raised to the power of the number."),
+    scalar(F::Exp, "exp", NUMBER, Fixed(S::Real), FirstArg, "e raised to the power of the number."),
     // extract: Kusto has a second signature with a fourth `typeof(T)` literal
     // that sets the result type; ntaq's parser has no type literals, so only
     // the three-argument form (result string) is declared.
     scalar(
+        F::Extract,
         "extract",
         &[
             P::new("regex", A::StringLike).constant(),
@@ -422,6 +468,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
     ),
     // extract_all(regex, source) or extract_all(regex, captureGroups, source): `extract_all_result` checks the forms.
     scalar(
+        F::ExtractAll,
         "extract_all",
         &[
             P::new("regex", A::StringLike).constant(),
@@ -433,6 +480,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Every match of a regex: its capture groups as a dynamic array.",
     ),
     scalar(
+        F::Bin,
         "floor",
         BIN_PARAMS,
         Returns::Custom(bin_result),
@@ -441,6 +489,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
     ),
     // format_bytes: Kusto ResultNameKind.FirstArgument.
     scalar(
+        F::FormatBytes,
         "format_bytes",
         &[
             P::new("size", A::Numeric),
@@ -452,6 +501,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "A size in bytes as text in a 1024-based unit (`10.1 KB`).",
     ),
     scalar(
+        F::FormatDateTime,
         "format_datetime",
         // Kusto: `format` is a non-empty literal.
         &[P::new("date", A::Exactly(S::DateTime)), P::new("format", A::StringLike).constant()],
@@ -461,6 +511,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
     ),
     // format_ipv4/format_ipv4_mask: the pages give `prefix` as optional (Kusto.Language requires it for _mask).
     scalar(
+        F::FormatIpv4,
         "format_ipv4",
         &[P::new("ip", A::Any), P::optional("prefix", A::Exactly(S::Long))],
         Fixed(S::String),
@@ -468,6 +519,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "An IPv4 address (text or number) as text, masked to the prefix length.",
     ),
     scalar(
+        F::FormatIpv4Mask,
         "format_ipv4_mask",
         &[P::new("ip", A::Any), P::optional("prefix", A::Exactly(S::Long))],
         Fixed(S::String),
@@ -475,16 +527,18 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "An IPv4 address (text or number) masked to the prefix length, in CIDR notation.",
     ),
     scalar(
+        F::FormatTimespan,
         "format_timespan",
         &[P::new("timespan", A::Exactly(S::Timespan)), P::new("format", A::StringLike).constant()],
         Fixed(S::String),
         FirstArg,
         "Formats a timespan with a format string such as 'dd.hh:mm:ss'.",
     ),
-    scalar("getmonth", DATE, Fixed(S::Int), Unnamed, "The month number (1-12) of a datetime."),
-    scalar("getyear", DATE, Fixed(S::Int), Unnamed, "The year of a datetime."),
+    scalar(F::GetMonth, "getmonth", DATE, Fixed(S::Int), Unnamed, "The month number (1-12) of a datetime."),
+    scalar(F::GetYear, "getyear", DATE, Fixed(S::Int), Unnamed, "The year of a datetime."),
     // has_any_ipv4/_prefix, ipv4_is_in_any_range, ipv6_is_in_any_range: strings or one dynamic array.
     scalar(
+        F::HasAnyIpv4,
         "has_any_ipv4",
         &[P::new("source", A::StringLike), P::new("ips", A::StringLike), P::many("ips", A::StringLike)],
         Fixed(S::Bool),
@@ -492,6 +546,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "True if any of the IPv4 addresses (arguments or a dynamic array) appears delimited in the text.",
     ),
     scalar(
+        F::HasAnyIpv4Prefix,
         "has_any_ipv4_prefix",
         &[P::new("source", A::StringLike), P::new("ip_prefixes", A::StringLike), P::many("ip_prefixes", A::StringLike)],
         Fixed(S::Bool),
@@ -499,6 +554,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "True if an IPv4 address starting with any of the prefixes appears delimited in the text.",
     ),
     scalar(
+        F::HasIpv4,
         "has_ipv4",
         &[P::new("source", A::StringLike), P::new("ip", A::StringLike)],
         Fixed(S::Bool),
@@ -506,6 +562,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "True if the IPv4 address appears in the text, delimited by non-alphanumeric characters.",
     ),
     scalar(
+        F::HasIpv4Prefix,
         "has_ipv4_prefix",
         &[P::new("source", A::StringLike), P::new("ip_prefix", A::StringLike)],
         Fixed(S::Bool),
@@ -513,25 +570,28 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "True if an IPv4 address starting with the prefix (such as `10.1.`) appears delimited in the text.",
     ),
     scalar(
+        F::HashSha256,
         "hash_sha256",
         &[P::new("source", NOT_DYNAMIC)],
         Fixed(S::String),
         Unnamed,
         "The SHA-256 digest of the value's text, in hex.",
     ),
-    scalar("hourofday", DATE, Fixed(S::Int), Unnamed, "The hour (0-23) of a datetime."),
+    scalar(F::HourOfDay, "hourofday", DATE, Fixed(S::Int), Unnamed, "The hour (0-23) of a datetime."),
     // iff/iif: Kusto's result is the common non-dynamic type of `then` and
     // `else` (a dynamic branch is ignored when the other has a type); here the
     // two branches must share a type, or both be numbers.
     scalar(
+        F::Iff,
         "iff",
         IFF_PARAMS,
         Returns::Common { from: 1, step: 1 },
         Unnamed,
         "The second argument if the predicate is true, else the third.",
     ),
-    scalar("iif", IFF_PARAMS, Returns::Common { from: 1, step: 1 }, Unnamed, "Alias of iff."),
+    scalar(F::Iff, "iif", IFF_PARAMS, Returns::Common { from: 1, step: 1 }, Unnamed, "Alias of iff."),
     scalar(
+        F::IndexOf,
         "indexof",
         &[
             P::new("string", A::Any),
@@ -545,6 +605,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Zero-based index of the first (or nth) occurrence of a string, or -1.",
     ),
     scalar(
+        F::Ipv4Compare,
         "ipv4_compare",
         &[P::new("ip1", A::StringLike), P::new("ip2", A::StringLike), P::optional("prefix", A::Exactly(S::Long))],
         Fixed(S::Long),
@@ -552,6 +613,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Compares two IPv4 addresses under their prefixes: -1, 0 or 1.",
     ),
     scalar(
+        F::Ipv4IsInAnyRange,
         "ipv4_is_in_any_range",
         &[P::new("ip", A::StringLike), P::new("ranges", A::StringLike), P::many("ranges", A::StringLike)],
         Fixed(S::Bool),
@@ -559,6 +621,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "True if an IPv4 address is in any of the ranges.",
     ),
     scalar(
+        F::Ipv4IsInRange,
         "ipv4_is_in_range",
         &[P::new("ip", A::StringLike), P::new("ip_range", A::StringLike)],
         Fixed(S::Bool),
@@ -566,6 +629,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "True if an IPv4 address is in an address or CIDR range.",
     ),
     scalar(
+        F::Ipv4IsMatch,
         "ipv4_is_match",
         &[P::new("ip1", A::StringLike), P::new("ip2", A::StringLike), P::optional("prefix", A::Exactly(S::Long))],
         Fixed(S::Bool),
@@ -573,6 +637,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "True if two IPv4 addresses (or CIDR ranges) match under a prefix length.",
     ),
     scalar(
+        F::Ipv4IsPrivate,
         "ipv4_is_private",
         &[P::new("ip", A::StringLike)],
         Fixed(S::Bool),
@@ -580,6 +645,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "True if an IPv4 address is in a private (RFC 1918) range.",
     ),
     scalar(
+        F::Ipv4NetmaskSuffix,
         "ipv4_netmask_suffix",
         &[P::new("ip", A::StringLike)],
         Fixed(S::Long),
@@ -587,6 +653,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "The prefix length of an IPv4 address (32 without one).",
     ),
     scalar(
+        F::Ipv6Compare,
         "ipv6_compare",
         &[P::new("ip1", A::StringLike), P::new("ip2", A::StringLike), P::optional("prefix", A::Exactly(S::Long))],
         Fixed(S::Long),
@@ -594,6 +661,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Compares two IPv6 or IPv4 addresses under their prefixes: -1, 0 or 1.",
     ),
     scalar(
+        F::Ipv6IsInAnyRange,
         "ipv6_is_in_any_range",
         &[P::new("ip", A::StringLike), P::new("ranges", A::StringLike), P::many("ranges", A::StringLike)],
         Fixed(S::Bool),
@@ -601,6 +669,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "True if an IPv6 or IPv4 address is in any of the ranges.",
     ),
     scalar(
+        F::Ipv6IsInRange,
         "ipv6_is_in_range",
         &[P::new("ip", A::StringLike), P::new("ip_range", A::StringLike)],
         Fixed(S::Bool),
@@ -608,22 +677,45 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "True if an IPv6 or IPv4 address is in an IPv6 prefix range.",
     ),
     scalar(
+        F::Ipv6IsMatch,
         "ipv6_is_match",
         &[P::new("ip1", A::StringLike), P::new("ip2", A::StringLike), P::optional("prefix", A::Exactly(S::Long))],
         Fixed(S::Bool),
         Unnamed,
         "True if two IPv6 or IPv4 addresses match under their prefixes.",
     ),
-    scalar("isempty", VALUE, Fixed(S::Bool), Unnamed, "True if the value is null or an empty string."),
+    scalar(F::IsEmpty, "isempty", VALUE, Fixed(S::Bool), Unnamed, "True if the value is null or an empty string."),
     // isnan: Kusto declares `real` (int and long promote); decimal is accepted here too.
-    scalar("isnan", &[P::new("number", A::Exactly(S::Real))], Fixed(S::Bool), Unnamed, "True if the number is NaN."),
-    scalar("isnotempty", VALUE, Fixed(S::Bool), Unnamed, "True if the value is neither null nor an empty string."),
-    scalar("isnotnull", &[P::new("expression", A::Any)], Fixed(S::Bool), Unnamed, "True if the value is not null."),
-    scalar("isnull", &[P::new("expression", A::Any)], Fixed(S::Bool), Unnamed, "True if the value is null."),
-    scalar("log", NUMBER, Fixed(S::Real), FirstArg, "Natural logarithm."),
-    scalar("log10", NUMBER, Fixed(S::Real), FirstArg, "Base-10 logarithm."),
+    scalar(
+        F::IsNan,
+        "isnan",
+        &[P::new("number", A::Exactly(S::Real))],
+        Fixed(S::Bool),
+        Unnamed,
+        "True if the number is NaN.",
+    ),
+    scalar(
+        F::IsNotEmpty,
+        "isnotempty",
+        VALUE,
+        Fixed(S::Bool),
+        Unnamed,
+        "True if the value is neither null nor an empty string.",
+    ),
+    scalar(
+        F::IsNotNull,
+        "isnotnull",
+        &[P::new("expression", A::Any)],
+        Fixed(S::Bool),
+        Unnamed,
+        "True if the value is not null.",
+    ),
+    scalar(F::IsNull, "isnull", &[P::new("expression", A::Any)], Fixed(S::Bool), Unnamed, "True if the value is null."),
+    scalar(F::Log, "log", NUMBER, Fixed(S::Real), FirstArg, "Natural logarithm."),
+    scalar(F::Log10, "log10", NUMBER, Fixed(S::Real), FirstArg, "Base-10 logarithm."),
     // make_datetime: Kusto's one-argument form is not declared.
     scalar(
+        F::MakeDateTime,
         "make_datetime",
         &[
             P::new("year", A::Numeric),
@@ -639,6 +731,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
     ),
     // make_timespan: Kusto's one-argument form is not declared.
     scalar(
+        F::MakeTimespan,
         "make_timespan",
         &[
             P::new("hours_or_days", A::Numeric),
@@ -652,6 +745,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
     ),
     // max_of/min_of: Kusto allows 2 to 64 arguments; the upper bound is not checked here.
     scalar(
+        F::MaxOf,
         "max_of",
         &[P::new("arg", A::Orderable), P::new("arg", A::Orderable), P::many("arg", A::Orderable)],
         Returns::Common { from: 0, step: 1 },
@@ -659,6 +753,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "The largest of the arguments.",
     ),
     scalar(
+        F::MinOf,
         "min_of",
         &[P::new("arg", A::Orderable), P::new("arg", A::Orderable), P::many("arg", A::Orderable)],
         Returns::Common { from: 0, step: 1 },
@@ -668,14 +763,16 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
     // Window functions (valid only over serialized rows; the binder puts
     // them in `Node::Window`, which evaluates them over the whole input).
     scalar(
+        F::Next,
         "next",
         PREV_NEXT,
         Returns::Common { from: 0, step: 2 },
         Unnamed,
         "The value of a column in a later row of the serialized row set.",
     ),
-    scalar("not", &[P::new("expression", A::Exactly(S::Bool))], Fixed(S::Bool), Unnamed, "Logical negation."),
+    scalar(F::Not, "not", &[P::new("expression", A::Exactly(S::Bool))], Fixed(S::Bool), Unnamed, "Logical negation."),
     scalar(
+        F::Now,
         "now",
         &[P::optional("offset", A::Exactly(S::Timespan))],
         Fixed(S::DateTime),
@@ -683,6 +780,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "The current UTC time, plus an optional offset.",
     ),
     scalar(
+        F::BagPack,
         "pack",
         &[P::new("key", A::StringLike), P::new("value", A::Any), P::many("key_or_value", A::Any)],
         Returns::Custom(bag_pack_result),
@@ -690,6 +788,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Deprecated alias of bag_pack.",
     ),
     scalar(
+        F::PackArray,
         "pack_array",
         &[P::new("value", A::Any), P::many("value", A::Any)],
         Fixed(S::Dynamic),
@@ -697,6 +796,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "The arguments as a dynamic array.",
     ),
     scalar(
+        F::ParseIpv4,
         "parse_ipv4",
         &[P::new("ip", A::StringLike)],
         Fixed(S::Long),
@@ -704,6 +804,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "An IPv4 address (masked by its prefix) as a long, or null.",
     ),
     scalar(
+        F::ParseIpv4Mask,
         "parse_ipv4_mask",
         &[P::new("ip", A::StringLike), P::new("prefix", A::Exactly(S::Long))],
         Fixed(S::Long),
@@ -711,6 +812,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "An IPv4 address masked to the prefix length, as a long, or null.",
     ),
     scalar(
+        F::ParseIpv6,
         "parse_ipv6",
         &[P::new("ip", A::StringLike)],
         Fixed(S::String),
@@ -718,6 +820,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "An IPv6 or IPv4 address (masked by its prefix) in canonical IPv6 form, or empty.",
     ),
     scalar(
+        F::ToDynamic,
         "parse_json",
         &[P::new("json_text", A::StringLike)],
         Fixed(S::Dynamic),
@@ -725,6 +828,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Parses a JSON string into a dynamic value.",
     ),
     scalar(
+        F::ParsePath,
         "parse_path",
         &[P::new("path", A::StringLike)],
         Fixed(S::Dynamic),
@@ -732,6 +836,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "The parts of a file path as a property bag.",
     ),
     scalar(
+        F::ParseUrl,
         "parse_url",
         &[P::new("url", A::StringLike)],
         Fixed(S::Dynamic),
@@ -739,14 +844,23 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "The parts of a URL as a property bag.",
     ),
     scalar(
+        F::ToDynamic,
         "parsejson",
         &[P::new("json_text", A::StringLike)],
         Fixed(S::Dynamic),
         FirstArg,
         "Deprecated alias of parse_json.",
     ),
-    scalar("parseurl", &[P::new("url", A::StringLike)], Fixed(S::Dynamic), Unnamed, "Deprecated alias of parse_url."),
     scalar(
+        F::ParseUrl,
+        "parseurl",
+        &[P::new("url", A::StringLike)],
+        Fixed(S::Dynamic),
+        Unnamed,
+        "Deprecated alias of parse_url.",
+    ),
+    scalar(
+        F::Pow,
         "pow",
         &[P::new("base", A::Numeric), P::new("exponent", A::Numeric)],
         Fixed(S::Real),
@@ -754,6 +868,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "The base raised to the exponent.",
     ),
     scalar(
+        F::Prev,
         "prev",
         PREV_NEXT,
         Returns::Common { from: 0, step: 2 },
@@ -762,6 +877,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
     ),
     // replace: the old name of replace_regex, with (regex, rewrite, text).
     scalar(
+        F::Replace,
         "replace",
         &[
             P::new("regex", A::StringLike).constant(),
@@ -773,6 +889,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Deprecated form of replace_regex(source, regex, rewrite).",
     ),
     scalar(
+        F::ReplaceRegex,
         "replace_regex",
         &[
             P::new("source", A::StringLike),
@@ -784,14 +901,16 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Replaces every match of a regex; the rewrite refers to groups as \\1, \\2 and so on.",
     ),
     scalar(
+        F::ReplaceString,
         "replace_string",
         &[P::new("text", A::StringLike), P::new("lookup", A::StringLike), P::new("rewrite", A::StringLike)],
         Fixed(S::String),
         Unnamed,
         "Replaces every occurrence of a substring.",
     ),
-    scalar("reverse", VALUE, Fixed(S::String), Unnamed, "The value as a string, reversed."),
+    scalar(F::Reverse, "reverse", VALUE, Fixed(S::String), Unnamed, "The value as a string, reversed."),
     scalar(
+        F::Round,
         "round",
         &[P::new("number", A::Numeric), P::optional("precision", A::Exactly(S::Long)).constant()],
         Arg(0),
@@ -799,6 +918,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Rounds a number to the given number of decimal places (default 0).",
     ),
     scalar(
+        F::RowCumsum,
         "row_cumsum",
         &[P::new("term", A::Numeric), P::optional("restart", A::Exactly(S::Bool))],
         Returns::Promoted(0),
@@ -806,6 +926,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Cumulative sum over the serialized row set, restarting where `restart` is true.",
     ),
     scalar(
+        F::RowNumber,
         "row_number",
         &[P::optional("StartingIndex", A::Exactly(S::Long)).constant(), P::optional("Restart", A::Exactly(S::Bool))],
         Fixed(S::Long),
@@ -813,6 +934,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "The row's index in the serialized row set, from StartingIndex (1).",
     ),
     scalar(
+        F::RowRankDense,
         "row_rank_dense",
         &[P::new("Term", A::Any), P::optional("restart", A::Exactly(S::Bool))],
         Fixed(S::Long),
@@ -820,6 +942,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Dense rank of the value among the serialized rows: +1 each time it changes.",
     ),
     scalar(
+        F::RowRankMin,
         "row_rank_min",
         &[P::new("Term", A::Any), P::optional("restart", A::Exactly(S::Bool))],
         Fixed(S::Long),
@@ -827,6 +950,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Minimal rank of the value among the serialized rows: the first row of equal values' index.",
     ),
     scalar(
+        F::SeriesFillBackward,
         "series_fill_backward",
         &[P::new("series", A::Exactly(S::Dynamic)), P::optional("missing_value_placeholder", A::Any)],
         Fixed(S::Dynamic),
@@ -834,6 +958,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Missing values of a series replaced by the next present value.",
     ),
     scalar(
+        F::SeriesFillConst,
         "series_fill_const",
         &[
             P::new("series", A::Exactly(S::Dynamic)),
@@ -845,13 +970,29 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Missing values of a series replaced by a constant.",
     ),
     scalar(
+        F::SeriesFillForward,
         "series_fill_forward",
         &[P::new("series", A::Exactly(S::Dynamic)), P::optional("missing_value_placeholder", A::Any)],
         Fixed(S::Dynamic),
         Unnamed,
         "Missing values of a series replaced by the last present value.",
     ),
+    // series_fill_linear: Functions.cs `SeriesFillLinear` (FirstArgument naming).
     scalar(
+        F::SeriesFillLinear,
+        "series_fill_linear",
+        &[
+            P::new("series", A::Exactly(S::Dynamic)),
+            P::optional("missing_value_placeholder", A::Numeric),
+            P::optional("fill_edges", A::Exactly(S::Bool)),
+            P::optional("constant_value", A::Numeric),
+        ],
+        Fixed(S::Dynamic),
+        FirstArg,
+        "Missing values of a series interpolated linearly.",
+    ),
+    scalar(
+        F::SetDifference,
         "set_difference",
         &[
             P::new("array", A::Exactly(S::Dynamic)),
@@ -863,6 +1004,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Distinct values of the first array that no other array holds.",
     ),
     scalar(
+        F::SetHasElement,
         "set_has_element",
         &[P::new("array", A::Exactly(S::Dynamic)), P::new("value", A::Any)],
         Fixed(S::Bool),
@@ -870,6 +1012,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "True if the array holds the value.",
     ),
     scalar(
+        F::SetIntersect,
         "set_intersect",
         &[
             P::new("array", A::Exactly(S::Dynamic)),
@@ -881,6 +1024,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Distinct values every array holds.",
     ),
     scalar(
+        F::SetUnion,
         "set_union",
         &[
             P::new("array", A::Exactly(S::Dynamic)),
@@ -892,6 +1036,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Distinct values of all the arrays.",
     ),
     scalar(
+        F::Sign,
         "sign",
         &[P::new("number", A::Numeric)],
         Fixed(S::Real),
@@ -899,6 +1044,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "-1, 0 or 1 as the number is negative, zero or positive.",
     ),
     scalar(
+        F::Split,
         "split",
         &[
             P::new("source", A::Any),
@@ -910,8 +1056,9 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         FirstArg,
         "Splits a string by a delimiter into a dynamic array (or picks one part).",
     ),
-    scalar("sqrt", NUMBER, Fixed(S::Real), FirstArg, "Square root."),
+    scalar(F::Sqrt, "sqrt", NUMBER, Fixed(S::Real), FirstArg, "Square root."),
     scalar(
+        F::StartOfDay,
         "startofday",
         DATE_AND_OFFSET,
         Fixed(S::DateTime),
@@ -919,6 +1066,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "The start of the day containing the date, shifted by offset days.",
     ),
     scalar(
+        F::StartOfMonth,
         "startofmonth",
         DATE_AND_OFFSET,
         Fixed(S::DateTime),
@@ -926,6 +1074,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "The start of the month containing the date, shifted by offset months.",
     ),
     scalar(
+        F::StartOfWeek,
         "startofweek",
         DATE_AND_OFFSET,
         Fixed(S::DateTime),
@@ -933,6 +1082,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "The start of the week (Sunday) containing the date, shifted by offset weeks.",
     ),
     scalar(
+        F::StartOfYear,
         "startofyear",
         DATE_AND_OFFSET,
         Fixed(S::DateTime),
@@ -941,6 +1091,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
     ),
     // strcat: Kusto allows 1 to 64 arguments; the upper bound is not checked here.
     scalar(
+        F::Strcat,
         "strcat",
         &[P::new("arg", A::Any), P::many("arg", A::Any)],
         Fixed(S::String),
@@ -948,6 +1099,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Concatenates the arguments as strings.",
     ),
     scalar(
+        F::StrcatArray,
         "strcat_array",
         &[P::new("array", A::Exactly(S::Dynamic)), P::new("delimiter", A::StringLike)],
         Fixed(S::String),
@@ -956,6 +1108,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
     ),
     // strcat_delim: a delimiter and 2 to 64 arguments; the upper bound is not checked here.
     scalar(
+        F::StrcatDelim,
         "strcat_delim",
         &[P::new("delimiter", A::Any), P::new("arg", A::Any), P::new("arg", A::Any), P::many("arg", A::Any)],
         Fixed(S::String),
@@ -963,6 +1116,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Concatenates the arguments as strings, separated by the delimiter.",
     ),
     scalar(
+        F::Strlen,
         "strlen",
         &[P::new("string", A::StringLike)],
         Fixed(S::Long),
@@ -971,6 +1125,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Length of a string in Unicode code points.",
     ),
     scalar(
+        F::Strrep,
         "strrep",
         &[P::new("value", A::Any), P::new("multiplier", A::Exactly(S::Long)), P::optional("delimiter", A::Any)],
         Fixed(S::String),
@@ -978,31 +1133,54 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "The value's text repeated (at most 1024 times), with an optional delimiter.",
     ),
     scalar(
+        F::Substring,
         "substring",
         &[P::new("string", A::Any), P::new("start", A::Exactly(S::Long)), P::optional("length", A::Exactly(S::Long))],
         Fixed(S::String),
         Unnamed,
         "Part of a string from a zero-based start, of an optional length.",
     ),
-    scalar("tobool", VALUE, Fixed(S::Bool), FirstArg, "Converts to bool (null if not convertible)."),
-    scalar("toboolean", VALUE, Fixed(S::Bool), FirstArg, "Alias of tobool."),
-    scalar("todatetime", VALUE, Fixed(S::DateTime), FirstArg, "Converts to datetime (null if not convertible)."),
-    scalar("todouble", VALUE, Fixed(S::Real), FirstArg, "Converts to real (null if not convertible)."),
-    // todynamic: Kusto declares `string` (a dynamic argument promotes), unlike parse_json's StringOrDynamic.
-    scalar("todynamic", &[P::new("value", A::StringLike)], Fixed(S::Dynamic), FirstArg, "Alias of parse_json."),
-    scalar("toint", VALUE, Fixed(S::Int), FirstArg, "Converts to int (null if not convertible)."),
-    scalar("tolong", VALUE, Fixed(S::Long), FirstArg, "Converts to long (null if not convertible)."),
-    scalar("tolower", VALUE, Fixed(S::String), Unnamed, "Converts a string to lower case."),
-    scalar("toreal", VALUE, Fixed(S::Real), FirstArg, "Alias of todouble."),
-    scalar("tostring", VALUE, Fixed(S::String), FirstArg, "Converts to string (empty for null)."),
-    // totime: obsolete in Kusto in favour of totimespan.
-    scalar("totime", VALUE, Fixed(S::Timespan), FirstArg, "Deprecated alias of totimespan."),
-    scalar("totimespan", VALUE, Fixed(S::Timespan), FirstArg, "Converts to timespan (null if not convertible)."),
-    scalar("toupper", VALUE, Fixed(S::String), Unnamed, "Converts a string to upper case."),
-    scalar("trim", TRIM_PARAMS, Fixed(S::String), Unnamed, "Removes leading and trailing matches of a regex."),
-    scalar("trim_end", TRIM_PARAMS, Fixed(S::String), Unnamed, "Removes trailing matches of a regex."),
-    scalar("trim_start", TRIM_PARAMS, Fixed(S::String), Unnamed, "Removes leading matches of a regex."),
+    scalar(F::ToBool, "tobool", VALUE, Fixed(S::Bool), FirstArg, "Converts to bool (null if not convertible)."),
+    scalar(F::ToBool, "toboolean", VALUE, Fixed(S::Bool), FirstArg, "Alias of tobool."),
     scalar(
+        F::ToDateTime,
+        "todatetime",
+        VALUE,
+        Fixed(S::DateTime),
+        FirstArg,
+        "Converts to datetime (null if not convertible).",
+    ),
+    scalar(F::ToReal, "todouble", VALUE, Fixed(S::Real), FirstArg, "Converts to real (null if not convertible)."),
+    // todynamic: Kusto declares `string` (a dynamic argument promotes), unlike parse_json's StringOrDynamic.
+    scalar(
+        F::ToDynamic,
+        "todynamic",
+        &[P::new("value", A::StringLike)],
+        Fixed(S::Dynamic),
+        FirstArg,
+        "Alias of parse_json.",
+    ),
+    scalar(F::ToInt, "toint", VALUE, Fixed(S::Int), FirstArg, "Converts to int (null if not convertible)."),
+    scalar(F::ToLong, "tolong", VALUE, Fixed(S::Long), FirstArg, "Converts to long (null if not convertible)."),
+    scalar(F::ToLower, "tolower", VALUE, Fixed(S::String), Unnamed, "Converts a string to lower case."),
+    scalar(F::ToReal, "toreal", VALUE, Fixed(S::Real), FirstArg, "Alias of todouble."),
+    scalar(F::ToString, "tostring", VALUE, Fixed(S::String), FirstArg, "Converts to string (empty for null)."),
+    // totime: obsolete in Kusto in favour of totimespan.
+    scalar(F::ToTimespan, "totime", VALUE, Fixed(S::Timespan), FirstArg, "Deprecated alias of totimespan."),
+    scalar(
+        F::ToTimespan,
+        "totimespan",
+        VALUE,
+        Fixed(S::Timespan),
+        FirstArg,
+        "Converts to timespan (null if not convertible).",
+    ),
+    scalar(F::ToUpper, "toupper", VALUE, Fixed(S::String), Unnamed, "Converts a string to upper case."),
+    scalar(F::Trim, "trim", TRIM_PARAMS, Fixed(S::String), Unnamed, "Removes leading and trailing matches of a regex."),
+    scalar(F::TrimEnd, "trim_end", TRIM_PARAMS, Fixed(S::String), Unnamed, "Removes trailing matches of a regex."),
+    scalar(F::TrimStart, "trim_start", TRIM_PARAMS, Fixed(S::String), Unnamed, "Removes leading matches of a regex."),
+    scalar(
+        F::UnixtimeMicrosecondsToDateTime,
         "unixtime_microseconds_todatetime",
         &[P::new("number", A::Numeric)],
         Fixed(S::DateTime),
@@ -1010,6 +1188,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "The datetime that many microseconds after 1970-01-01.",
     ),
     scalar(
+        F::UnixtimeMillisecondsToDateTime,
         "unixtime_milliseconds_todatetime",
         &[P::new("number", A::Numeric)],
         Fixed(S::DateTime),
@@ -1017,6 +1196,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "The datetime that many milliseconds after 1970-01-01.",
     ),
     scalar(
+        F::UnixtimeNanosecondsToDateTime,
         "unixtime_nanoseconds_todatetime",
         &[P::new("number", A::Numeric)],
         Fixed(S::DateTime),
@@ -1024,6 +1204,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "The datetime that many nanoseconds after 1970-01-01.",
     ),
     scalar(
+        F::UnixtimeSecondsToDateTime,
         "unixtime_seconds_todatetime",
         &[P::new("number", A::Numeric)],
         Fixed(S::DateTime),
@@ -1031,6 +1212,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "The datetime that many seconds after 1970-01-01.",
     ),
     scalar(
+        F::UrlDecode,
         "url_decode",
         &[P::new("encoded_url", A::StringLike)],
         Fixed(S::String),
@@ -1038,6 +1220,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Decodes %xx sequences and + in a URL.",
     ),
     scalar(
+        F::UrlEncode,
         "url_encode",
         &[P::new("url", A::StringLike)],
         Fixed(S::String),
@@ -1045,6 +1228,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Percent-encodes a URL (space as +).",
     ),
     scalar(
+        F::Zip,
         "zip",
         &[
             P::new("array", A::Exactly(S::Dynamic)),

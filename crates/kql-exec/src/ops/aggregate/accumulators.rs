@@ -12,6 +12,7 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::*;
 use arrow_array::*;
 use arrow_row::{OwnedRow, RowConverter, SortField};
+use kql_plan::functions::AggregateFn;
 use kql_plan::plan::{Aggregate, Plan};
 use kql_syntax::ScalarType;
 use std::sync::Arc;
@@ -217,6 +218,8 @@ struct MakeList {
     max_size: usize,
     arg_type: ScalarType,
     predicate: Option<usize>,
+    /// make_list_with_nulls: a null value is an element too.
+    nulls: bool,
 }
 
 impl Accumulator for MakeList {
@@ -232,10 +235,16 @@ impl Accumulator for MakeList {
         .to_array(args[0].len());
         let text = text.as_string::<i32>();
         for (i, g) in groups.iter().enumerate() {
-            if args[0].is_null(i)
-                || !self.predicate.is_none_or(|p| truthy(&args[p], i))
-                || self.items[*g].len() >= self.max_size
-            {
+            if !self.predicate.is_none_or(|p| truthy(&args[p], i)) || self.items[*g].len() >= self.max_size {
+                continue;
+            }
+            if args[0].is_null(i) {
+                if self.nulls {
+                    // A string is never null in Kusto: it reads as "".
+                    let v =
+                        if self.strings { serde_json::Value::String(String::new()) } else { serde_json::Value::Null };
+                    self.items[*g].push(v);
+                }
                 continue;
             }
             if self.set && self.arg_type == ScalarType::Dynamic {
@@ -508,55 +517,122 @@ impl Accumulator for TakeAnyIf {
     }
 }
 
+/// make_bag / make_bag_if: the keys and values of the property bags among
+/// the values (other values are skipped, make-bag page); a key seen again
+/// keeps its first value; at most `max_size` keys.
+struct MakeBag {
+    bags: Vec<serde_json::Map<String, serde_json::Value>>,
+    max_size: usize,
+    predicate: Option<usize>,
+}
+
+impl Accumulator for MakeBag {
+    fn update(&mut self, groups: &[usize], n: usize, args: &[ArrayRef]) -> Result<()> {
+        resize(&mut self.bags, n, serde_json::Map::new());
+        for (i, g) in groups.iter().enumerate() {
+            if args[0].is_null(i) || !self.predicate.is_none_or(|p| truthy(&args[p], i)) {
+                continue;
+            }
+            let serde_json::Value::Object(bag) = json_value(&args[0], i, ScalarType::Dynamic) else { continue };
+            let into = &mut self.bags[*g];
+            for (k, v) in bag {
+                if into.len() >= self.max_size {
+                    break;
+                }
+                into.entry(k).or_insert(v);
+            }
+        }
+        Ok(())
+    }
+    fn finish(&mut self, n: usize) -> Result<Vec<ArrayRef>> {
+        resize(&mut self.bags, n, serde_json::Map::new());
+        let bags = std::mem::take(&mut self.bags);
+        Ok(vec![Arc::new(
+            bags.into_iter().map(|b| Some(serde_json::Value::Object(b).to_string())).collect::<StringArray>(),
+        )])
+    }
+}
+
 fn row_converter(arrays: &[ArrayRef]) -> Result<RowConverter> {
     Ok(RowConverter::new(arrays.iter().map(|a| SortField::new(a.data_type().clone())).collect())?)
 }
 
+/// The aggregation `agg` computes (an internal error for a scalar function,
+/// which the binder never puts in a `summarize`).
+fn identity(agg: &Aggregate) -> Result<AggregateFn> {
+    agg.function
+        .aggregate()
+        .ok_or_else(|| ExecError::Internal(format!("aggregation `{}` has no accumulator", agg.function.name)))
+}
+
+/// A constant `maxSize` argument at `i`, else `default`.
+fn max_size(args: &[ArrayRef], i: usize, default: usize) -> usize {
+    args.get(i)
+        .and_then(|a| arrow_cast::cast(a, &arrow_schema::DataType::Int64).ok())
+        .and_then(|a| (!a.is_empty() && a.is_valid(0)).then(|| a.as_primitive::<Int64Type>().value(0)))
+        .map_or(default, |v| usize::try_from(v.max(0)).unwrap_or(usize::MAX))
+}
+
 /// Builds the accumulator for `agg` once its first arguments are known.
+/// The `match` is exhaustive: an aggregation added to the catalog
+/// (`kql_plan::functions::AggregateFn`) does not compile until it has one.
 pub(super) fn accumulator(
     agg: &Aggregate,
     args: &[ArrayRef],
     types: &[ScalarType],
     out_types: &[ScalarType],
 ) -> Result<Box<dyn Accumulator>> {
+    use AggregateFn as G;
     let out = out_types.first().copied().unwrap_or(ScalarType::Dynamic);
-    let name = agg.function.name;
-    let iff = name.ends_with("if") && name != "countif";
-    Ok(match name {
-        "count" => Box::new(Count { counts: Vec::new(), predicate: None }),
-        "countif" => Box::new(Count { counts: Vec::new(), predicate: Some(0) }),
-        "sum" | "sumif" | "avg" | "avgif" => {
+    let f = identity(agg)?;
+    // The `…if` forms' predicate follows the value.
+    let predicate = matches!(
+        f,
+        G::SumIf
+            | G::AvgIf
+            | G::MinIf
+            | G::MaxIf
+            | G::StdevIf
+            | G::VarianceIf
+            | G::DCountIf
+            | G::CountDistinctIf
+            | G::MakeListIf
+            | G::MakeSetIf
+            | G::MakeBagIf
+    )
+    .then_some(1);
+    Ok(match f {
+        G::Count => Box::new(Count { counts: Vec::new(), predicate: None }),
+        G::CountIf => Box::new(Count { counts: Vec::new(), predicate: Some(0) }),
+        G::Sum | G::SumIf | G::Avg | G::AvgIf => {
             let t = types.first().copied().unwrap_or(ScalarType::Real);
             Box::new(SumAvg {
                 ints: Vec::new(),
                 reals: Vec::new(),
                 counts: Vec::new(),
                 integer: matches!(t, ScalarType::Int | ScalarType::Long | ScalarType::Timespan | ScalarType::DateTime),
-                average: name.starts_with("avg"),
+                average: matches!(f, G::Avg | G::AvgIf),
                 out,
-                predicate: iff.then_some(1),
+                predicate,
             })
         }
-        "min" | "max" | "minif" | "maxif" => Box::new(MinMax {
+        G::Min | G::Max | G::MinIf | G::MaxIf => Box::new(MinMax {
             conv: row_converter(&args[..1])?,
             best: Vec::new(),
-            max: name.starts_with("max"),
-            predicate: iff.then_some(1),
+            max: matches!(f, G::Max | G::MaxIf),
+            predicate,
         }),
-        "dcount" | "count_distinct" => {
-            Box::new(DistinctCount { conv: row_converter(&args[..1])?, sets: Vec::new(), predicate: None })
+        G::DCount | G::CountDistinct | G::DCountIf | G::CountDistinctIf => {
+            Box::new(DistinctCount { conv: row_converter(&args[..1])?, sets: Vec::new(), predicate })
         }
-        "dcountif" | "count_distinctif" => {
-            Box::new(DistinctCount { conv: row_converter(&args[..1])?, sets: Vec::new(), predicate: Some(1) })
-        }
-        "stdev" | "stdevif" | "variance" | "varianceif" => Box::new(Variance {
+        G::Stdev | G::StdevIf | G::Variance | G::VarianceIf => Box::new(Variance {
             counts: Vec::new(),
             means: Vec::new(),
             m2: Vec::new(),
-            root: name.starts_with("stdev"),
-            predicate: iff.then_some(1),
+            root: matches!(f, G::Stdev | G::StdevIf),
+            predicate,
         }),
-        "percentile" | "percentiles" => {
+        G::Percentile | G::Percentiles => {
             let points = args[1..]
                 .iter()
                 .map(|a| {
@@ -567,53 +643,40 @@ pub(super) fn accumulator(
                 .collect::<Result<Vec<f64>>>()?;
             Box::new(Percentiles { values: Vec::new(), points, out: out_types.to_vec() })
         }
-        "take_anyif" => Box::new(TakeAnyIf { conv: row_converter(&args[..1])?, best: Vec::new() }),
-        "makelist" | "makeset" => {
-            let max_size = args
-                .get(1)
-                .and_then(|a| arrow_cast::cast(a, &arrow_schema::DataType::Int64).ok())
-                .and_then(|a| (!a.is_empty() && a.is_valid(0)).then(|| a.as_primitive::<Int64Type>().value(0)))
-                .map_or(128, |v| usize::try_from(v.max(0)).unwrap_or(usize::MAX));
+        G::TakeAnyIf => Box::new(TakeAnyIf { conv: row_converter(&args[..1])?, best: Vec::new() }),
+        G::MakeBag | G::MakeBagIf => {
+            let size_arg = if f == G::MakeBagIf { 2 } else { 1 };
+            Box::new(MakeBag { bags: Vec::new(), max_size: max_size(args, size_arg, 1_048_576), predicate })
+        }
+        G::Makelist | G::Makeset | G::MakeList | G::MakeSet | G::MakeListIf | G::MakeSetIf | G::MakeListWithNulls => {
+            // The deprecated names keep at most 128 elements by default.
+            let (size_arg, default) = match f {
+                G::Makelist | G::Makeset => (1, 128),
+                G::MakeListIf | G::MakeSetIf => (2, 1_048_576),
+                _ => (1, 1_048_576),
+            };
             let t = types.first().copied().unwrap_or(ScalarType::Dynamic);
             Box::new(MakeList {
                 items: Vec::new(),
                 seen: Vec::new(),
-                set: name == "makeset",
+                set: matches!(f, G::Makeset | G::MakeSet | G::MakeSetIf),
                 strings: t == ScalarType::String,
-                max_size,
+                max_size: max_size(args, size_arg, default),
                 arg_type: t,
-                predicate: None,
+                predicate,
+                nulls: f == G::MakeListWithNulls,
             })
         }
-        "make_list" | "make_set" | "make_list_if" | "make_set_if" => {
-            let has_pred = name.ends_with("_if");
-            let size_arg = if has_pred { 2 } else { 1 };
-            let max_size = args
-                .get(size_arg)
-                .and_then(|a| arrow_cast::cast(a, &arrow_schema::DataType::Int64).ok())
-                .and_then(|a| (!a.is_empty() && a.is_valid(0)).then(|| a.as_primitive::<Int64Type>().value(0)))
-                .map_or(1_048_576, |v| usize::try_from(v.max(0)).unwrap_or(usize::MAX));
-            let t = types.first().copied().unwrap_or(ScalarType::Dynamic);
-            Box::new(MakeList {
-                items: Vec::new(),
-                seen: Vec::new(),
-                set: name.starts_with("make_set"),
-                strings: t == ScalarType::String,
-                max_size,
-                arg_type: t,
-                predicate: has_pred.then_some(1),
-            })
-        }
-        "arg_max" | "arg_min" => Box::new(PickRow {
+        G::ArgMax | G::ArgMin => Box::new(PickRow {
             all: row_converter(args)?,
             key: Some(row_converter(&args[..1])?),
             best_key: Vec::new(),
             best: Vec::new(),
             first: Vec::new(),
-            max: name == "arg_max",
+            max: f == G::ArgMax,
             prefer_non_empty: false,
         }),
-        "take_any" | "any" => Box::new(PickRow {
+        G::TakeAny | G::Any => Box::new(PickRow {
             all: row_converter(args)?,
             key: None,
             best_key: Vec::new(),
@@ -622,7 +685,6 @@ pub(super) fn accumulator(
             max: false,
             prefer_non_empty: agg.args.len() == 1 && matches!(agg.args[0].kind, kql_plan::plan::ExprKind::Column(_)),
         }),
-        other => return Err(ExecError::Internal(format!("aggregation `{other}` has no accumulator"))),
     })
 }
 
@@ -633,32 +695,63 @@ pub(super) fn output_types(agg: &Aggregate, plan: &Plan) -> Vec<ScalarType> {
 
 /// True for aggregations whose state grows with the values they see.
 pub(super) fn keeps_values(a: &Aggregate) -> bool {
-    matches!(
-        a.function.name,
-        "make_list"
-            | "make_set"
-            | "make_list_if"
-            | "make_set_if"
-            | "makelist"
-            | "makeset"
-            | "percentile"
-            | "percentiles"
-    ) || a.function.name.starts_with("dcount")
-        || a.function.name.starts_with("count_distinct")
+    use AggregateFn as G;
+    match a.function.aggregate() {
+        Some(
+            G::MakeBag
+            | G::MakeBagIf
+            | G::MakeListWithNulls
+            | G::MakeList
+            | G::MakeSet
+            | G::MakeListIf
+            | G::MakeSetIf
+            | G::Makelist
+            | G::Makeset
+            | G::Percentile
+            | G::Percentiles
+            | G::DCount
+            | G::DCountIf
+            | G::CountDistinct
+            | G::CountDistinctIf,
+        ) => true,
+        Some(
+            G::Any
+            | G::ArgMax
+            | G::ArgMin
+            | G::Avg
+            | G::AvgIf
+            | G::Count
+            | G::CountIf
+            | G::Max
+            | G::MaxIf
+            | G::Min
+            | G::MinIf
+            | G::Stdev
+            | G::StdevIf
+            | G::Sum
+            | G::SumIf
+            | G::TakeAny
+            | G::TakeAnyIf
+            | G::Variance
+            | G::VarianceIf,
+        )
+        | None => false,
+    }
 }
 
 /// An aggregate that saw no rows: Kusto's defaults (summarize page, "Default
 /// values of aggregations"): 0 for counts, sums, stdev and variance, [] for
-/// lists and sets, NaN for avg (0/0, the page's example), null otherwise.
+/// lists, sets and bags (the page lists make_bag with make_list), NaN for avg (0/0, the page's example), null otherwise.
 pub(super) fn empty_aggregate(agg: &Aggregate, plan: &Plan, n: usize) -> Result<Vec<ArrayRef>> {
     Ok(output_types(agg, plan)
         .into_iter()
         .map(|t| -> ArrayRef {
-            match (agg.function.name, t) {
-                ("count" | "countif" | "dcount" | "dcountif" | "count_distinct" | "count_distinctif", _) => {
+            use AggregateFn as G;
+            match (agg.function.aggregate(), t) {
+                (Some(G::Count | G::CountIf | G::DCount | G::DCountIf | G::CountDistinct | G::CountDistinctIf), _) => {
                     Arc::new(Int64Array::from(vec![0i64; n]))
                 }
-                ("sum" | "sumif", t) => {
+                (Some(G::Sum | G::SumIf), t) => {
                     let zero = match t {
                         ScalarType::Int => kql_plan::Value::Int(Some(0)),
                         ScalarType::Real => kql_plan::Value::Real(Some(0.0)),
@@ -668,11 +761,24 @@ pub(super) fn empty_aggregate(agg: &Aggregate, plan: &Plan, n: usize) -> Result<
                     };
                     crate::physical::scalar_array(&zero, n)
                 }
-                ("avg" | "avgif", ScalarType::Real) => Arc::new(Float64Array::from(vec![f64::NAN; n])),
-                ("stdev" | "stdevif" | "variance" | "varianceif", _) => Arc::new(Float64Array::from(vec![0.0; n])),
-                ("make_list" | "make_set" | "make_list_if" | "make_set_if" | "makelist" | "makeset", _) => {
-                    Arc::new(StringArray::from(vec![Some("[]"); n]))
+                (Some(G::Avg | G::AvgIf), ScalarType::Real) => Arc::new(Float64Array::from(vec![f64::NAN; n])),
+                (Some(G::Stdev | G::StdevIf | G::Variance | G::VarianceIf), _) => {
+                    Arc::new(Float64Array::from(vec![0.0; n]))
                 }
+                (
+                    Some(
+                        G::MakeList
+                        | G::MakeSet
+                        | G::MakeListIf
+                        | G::MakeSetIf
+                        | G::Makelist
+                        | G::Makeset
+                        | G::MakeListWithNulls
+                        | G::MakeBag
+                        | G::MakeBagIf,
+                    ),
+                    _,
+                ) => Arc::new(StringArray::from(vec![Some("[]"); n])),
                 (_, ScalarType::String) => Arc::new(StringArray::from(vec![""; n])),
                 (_, t) => new_null_array(&physical_type(t), n),
             }
