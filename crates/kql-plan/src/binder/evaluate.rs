@@ -191,7 +191,7 @@ impl Binder<'_> {
             let key = name.strip_prefix(prefix.as_str()).unwrap_or(&name).to_string();
             let value =
                 Expr::new(ExprKind::Member { target: Box::new(bag.clone()), name: key }, Type::DYNAMIC, call_span);
-            let Some(value) = self.converted(value, ty, call_span) else {
+            let Some(value) = self.converted(value, ty, call_span, "column in bag_unpack's output schema") else {
                 return unknown_plan();
             };
             columns.push((name, value));
@@ -199,8 +199,9 @@ impl Binder<'_> {
         project_plan(input, columns, false)
     }
 
-    /// `value` (dynamic) converted to `ty` as `tolong()`, `tostring()`, … would.
-    fn converted(&mut self, value: Expr, ty: Type, span: kql_syntax::Span) -> Option<Expr> {
+    /// `value` converted to `ty` as `tolong()`, `tostring()`, … would
+    /// (`what` names the place, for the types ntaq cannot convert to).
+    pub(super) fn converted(&mut self, value: Expr, ty: Type, span: kql_syntax::Span, what: &str) -> Option<Expr> {
         let function = match ty.scalar() {
             Some(ScalarType::Dynamic) | None => return Some(value),
             Some(ScalarType::String) => "tostring",
@@ -212,7 +213,7 @@ impl Binder<'_> {
             Some(ScalarType::Timespan) => "totimespan",
             Some(t) => {
                 self.report(SemanticError::Unsupported {
-                    what: format!("a {t} column in bag_unpack's output schema"),
+                    what: format!("a {t} {what}"),
                     span,
                     help: Some("declare it dynamic and convert it afterwards".into()),
                 });

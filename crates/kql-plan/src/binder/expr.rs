@@ -344,9 +344,48 @@ impl Binder<'_> {
             }
             return self.aggregate_in_expression(def, args, row, span);
         }
+        if def.scalar() == Some(functions::ScalarFn::Extract) && args.len() == 4 {
+            return self.typed_extract(def, args, row, span);
+        }
         let bound = self.call_args(args, row);
         let ty = self.check_call(def, &bound, span);
         Expr::new(ExprKind::Call { function: def, args: bound }, ty, span)
+    }
+
+    /// `extract(regex, captureGroup, source, typeof(T))`: the capture
+    /// converted to `T`, as `toT(extract(…))` converts it (the extract
+    /// page: the match "optionally converted to typeLiteral"; "If there's
+    /// no match, or the type conversion fails: null").
+    fn typed_extract(
+        &mut self,
+        def: &'static FunctionDef,
+        args: &[ast::Expr],
+        row: Option<&Schema>,
+        span: Span,
+    ) -> Expr {
+        let target = match &args[3].kind {
+            A::Call { function, args: inner } if function.name == "typeof" && inner.len() == 1 => match &inner[0].kind {
+                A::Name(t) => ScalarType::from_name(&t.name),
+                _ => None,
+            },
+            _ => None,
+        };
+        let bound = self.call_args(&args[..3], row);
+        let Some(target) = target else {
+            self.report(SemanticError::TypeMismatch {
+                message: "extract's fourth argument is a type literal such as typeof(long)".into(),
+                span: args[3].span,
+                label: "not typeof(type)".into(),
+                help: None,
+            });
+            return Expr::error(span);
+        };
+        let ty = self.check_call(def, &bound, span);
+        let extracted = Expr::new(ExprKind::Call { function: def, args: bound }, ty, span);
+        if ty == Type::Unknown {
+            return extracted;
+        }
+        self.converted(extracted, Type::Scalar(target), span, "result of extract").unwrap_or_else(|| Expr::error(span))
     }
 
     /// Binds the arguments of a scalar function call.

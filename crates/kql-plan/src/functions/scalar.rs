@@ -451,9 +451,9 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "The end of the year containing the date, shifted by offset years.",
     ),
     scalar(F::Exp, "exp", NUMBER, Fixed(S::Real), FirstArg, "e raised to the power of the number."),
-    // extract: Kusto has a second signature with a fourth `typeof(T)` literal
-    // that sets the result type; ntaq's parser has no type literals, so only
-    // the three-argument form (result string) is declared.
+    // extract: the three-argument form (result string) is declared here; the
+    // form with a fourth `typeof(T)` literal is bound by the binder
+    // (`typed_extract`) as the conversion of this one.
     scalar(
         F::Extract,
         "extract",
