@@ -5,14 +5,16 @@
 
 use crate::cli::FlowLogArgs;
 use crate::diagnostic::Diag;
+use crate::scratch::ScratchDir;
 use crate::session::Session;
 use arrow_array::RecordBatch;
-use kql_io::ingest::MemoryParquet;
+use kql_io::ingest::{MemoryParquet, ParquetFile};
 use kql_io::{FileSource, IoError, Skipped, TableFiles};
 use miette::Diagnostic;
 use nta_flowlogs::{EnrichmentPaths, FlowLogError, Interval, Progress, ReadOptions, TupleSink};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use thiserror::Error;
 
 /// The tables derived from FlowTuples.
@@ -59,29 +61,48 @@ pub struct TableConflict {
     pub table: String,
 }
 
-/// The FlowTuples of the blobs under `roots`, with the warnings of reading
-/// them (partial blobs, skipped records, non-flow-log files) and a note of
-/// what was read. A progress bar on standard error when `bar`.
-pub fn read(roots: &[PathBuf], lenient: bool, bar: bool) -> Result<(TableFiles, Vec<Diag>), Diag> {
+/// FlowTuples read from flow-log blobs.
+#[derive(Debug)]
+pub struct ReadTuples {
+    /// The table; its files are in `scratch`.
+    pub table: TableFiles,
+    /// The folder of the table's files: keep it while the table is used.
+    pub scratch: ScratchDir,
+    /// The warnings of reading (partial blobs, skipped records,
+    /// non-flow-log files) and a note of what was read.
+    pub notes: Vec<Diag>,
+}
+
+/// The FlowTuples of the blobs under `roots`. Each blob's tuples go, batch
+/// by batch as they are read, to a Parquet file of a scratch folder
+/// (removed with it), so memory holds only the row groups of the blobs
+/// being read (one per core), however many and large the blobs are. A
+/// progress bar on standard error when `bar`.
+pub fn read(roots: &[PathBuf], lenient: bool, bar: bool) -> Result<ReadTuples, Diag> {
     let started = std::time::Instant::now();
     let blobs = nta_flowlogs::find_blobs(roots).map_err(Diag::new)?;
+    let scratch = ScratchDir::new("flowtuples").map_err(|e| {
+        Diag::new(FlowLogError::Output {
+            path: roots.first().cloned().unwrap_or_default(),
+            reason: format!("cannot create a scratch folder in {}: {e}", std::env::temp_dir().display()),
+        })
+    })?;
     let progress = Arc::new(Progress::default());
     let drawn = bar.then(|| crate::commands::progress::Bar::blobs(progress.clone()));
     let opts = ReadOptions { lenient, ..ReadOptions::default() };
     let schema = nta_flowlogs::tuples::schema();
-    let result = nta_flowlogs::read_blobs(&blobs, &opts, &progress, |b| ParquetSink::new(&b.path, &schema));
+    let next = AtomicUsize::new(0);
+    let result = nta_flowlogs::read_blobs(&blobs, &opts, &progress, |_| {
+        let file = scratch.path().join(format!("{:06}.parquet", next.fetch_add(1, Ordering::Relaxed)));
+        ParquetSink::new(file, &schema)
+    });
     drop(drawn);
     let (mut summary, sinks) = result.map_err(Diag::new)?;
     if summary.flow_log_blobs() == 0 {
         let paths = roots.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
         return Err(Diag::new(FlowLogError::NoneFound { paths, json_files: blobs.len() }));
     }
-    let mut files = Vec::new();
-    for sink in sinks {
-        if let Some(file) = sink.finish().map_err(Diag::new)? {
-            files.push(file);
-        }
-    }
+    let files: Vec<FileSource> = sinks.into_iter().filter_map(|s| s.file).collect();
     let rows = summary.tuples();
     let bytes: u64 = summary.blobs.iter().filter(|b| b.kind.is_some()).map(|b| b.bytes).sum();
     let mut notes: Vec<Diag> = summary.take_warnings().into_iter().map(Diag::new).collect();
@@ -98,33 +119,38 @@ pub fn read(roots: &[PathBuf], lenient: bool, bar: bool) -> Result<(TableFiles, 
         rows,
         skipped: Skipped::default(),
     };
-    Ok((table, notes))
+    Ok(ReadTuples { table, scratch, notes })
 }
 
-/// Each blob's tuples as Parquet in memory (created at the first batch, so
-/// files that are not flow logs cost nothing).
+/// One blob's tuples as a Parquet file (created at the first batch, so
+/// files that are not flow logs cost nothing; closed at the blob's end).
 struct ParquetSink {
     path: PathBuf,
     schema: arrow_schema::SchemaRef,
-    buffer: Option<MemoryParquet>,
+    writer: Option<ParquetFile>,
+    /// The file, once the blob is read.
+    file: Option<FileSource>,
 }
 
 impl ParquetSink {
-    fn new(path: &Path, schema: &arrow_schema::SchemaRef) -> ParquetSink {
-        ParquetSink { path: path.to_path_buf(), schema: schema.clone(), buffer: None }
-    }
-
-    fn finish(self) -> Result<Option<FileSource>, IoError> {
-        self.buffer.map(MemoryParquet::finish).transpose()
+    fn new(path: PathBuf, schema: &arrow_schema::SchemaRef) -> ParquetSink {
+        ParquetSink { path, schema: schema.clone(), writer: None, file: None }
     }
 }
 
 impl TupleSink for ParquetSink {
     fn write(&mut self, batch: RecordBatch) -> Result<(), String> {
-        if self.buffer.is_none() {
-            self.buffer = Some(MemoryParquet::new(&self.path, &self.schema).map_err(|e| e.to_string())?);
+        if self.writer.is_none() {
+            self.writer = Some(ParquetFile::create(&self.path, &self.schema).map_err(|e| e.to_string())?);
         }
-        self.buffer.as_mut().expect("created above").write(batch).map_err(|e| e.to_string())
+        self.writer.as_mut().expect("created above").write(&batch).map_err(|e| e.to_string())
+    }
+
+    fn end(&mut self) -> Result<(), String> {
+        if let Some(writer) = self.writer.take() {
+            self.file = Some(writer.finish().map_err(|e| e.to_string())?);
+        }
+        Ok(())
     }
 }
 
@@ -133,9 +159,11 @@ pub fn conflict(session: &Session) -> Option<Diag> {
     TABLES.iter().find(|t| session.table_files(t).is_some()).map(|t| Diag::new(TableConflict { table: t.to_string() }))
 }
 
-/// Adds FlowTuples to the session and remembers how to derive the NTA tables.
-pub fn attach(session: &mut Session, tuples: TableFiles, args: &FlowLogArgs) -> Vec<Diag> {
+/// Adds FlowTuples to the session (its scratch folder replacing that of
+/// FlowTuples read before) and remembers how to derive the NTA tables.
+pub fn attach(session: &mut Session, tuples: TableFiles, scratch: ScratchDir, args: &FlowLogArgs) -> Vec<Diag> {
     let notes = session.load(vec![tuples.clone()]);
+    session.flow_tuples_scratch = Some(Arc::new(scratch));
     session.flow_logs =
         Some(Arc::new(PendingDerive { tuples, enrichment: args.enrichment(), interval: args.interval }));
     notes
@@ -147,8 +175,8 @@ pub fn load_into(session: &mut Session, args: &FlowLogArgs, lenient: bool, bar: 
     if let Some(d) = conflict(session) {
         return Err(d);
     }
-    let (tuples, mut notes) = read(&args.flow_logs, lenient, bar)?;
-    notes.extend(attach(session, tuples, args));
+    let ReadTuples { table, scratch, mut notes } = read(&args.flow_logs, lenient, bar)?;
+    notes.extend(attach(session, table, scratch, args));
     Ok(notes)
 }
 

@@ -35,6 +35,7 @@ impl Interrupt {
         let _ = ctrlc::set_handler(move || {
             let first = !cancel.swap(true, Ordering::SeqCst);
             if exit_when_idle && !(running.load(Ordering::SeqCst) && first) {
+                crate::scratch::remove_all();
                 std::process::exit(i32::from(crate::cli::exit::INTERRUPTED));
             }
         });

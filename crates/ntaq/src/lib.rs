@@ -49,6 +49,7 @@ pub mod params;
 pub mod repl;
 mod run_errors;
 pub mod sample;
+pub mod scratch;
 pub mod session;
 pub mod split;
 

@@ -152,6 +152,9 @@ pub struct Session {
     /// Flow logs whose NTA tables are derived when a query first reads
     /// them (`--flow-logs`, see [`crate::flowlogs`]).
     pub flow_logs: Option<Arc<crate::flowlogs::PendingDerive>>,
+    /// The folder of FlowTuples' files (read from flow-log blobs), removed
+    /// with the session.
+    pub flow_tuples_scratch: Option<Arc<crate::scratch::ScratchDir>>,
 }
 
 impl std::fmt::Debug for Session {
@@ -179,6 +182,7 @@ impl Session {
             data: None,
             missing: Default::default(),
             flow_logs: None,
+            flow_tuples_scratch: None,
         }
     }
 
@@ -288,6 +292,7 @@ impl Session {
             data: Some(dir),
             missing: absent,
             flow_logs: None,
+            flow_tuples_scratch: None,
         };
         (session, notes)
     }
@@ -317,6 +322,7 @@ impl Session {
             limits: self.limits,
             lenient: self.lenient,
             flow_logs: self.flow_logs.take(),
+            flow_tuples_scratch: self.flow_tuples_scratch.take(),
             ..loaded
         };
         notes

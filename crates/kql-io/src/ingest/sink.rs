@@ -34,15 +34,20 @@ pub(super) struct MemorySink {
     pub files: Vec<FileSource>,
 }
 
+/// How Parquet that is only scanned in this session is written: fast
+/// (snappy), dictionary-encoded, with page statistics for pruning.
+fn session_props() -> WriterProperties {
+    WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_statistics_enabled(EnabledStatistics::Page)
+        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+        .build()
+}
+
 impl BatchSink for MemorySink {
     fn begin(&mut self, path: &Path, schema: &SchemaRef) -> Result<(), IoError> {
-        let props = WriterProperties::builder()
-            .set_compression(Compression::SNAPPY)
-            .set_statistics_enabled(EnabledStatistics::Page)
-            .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
-            .build();
-        let writer =
-            ArrowWriter::try_new(Vec::new(), schema.clone(), Some(props)).map_err(|e| encode_error(path, e))?;
+        let writer = ArrowWriter::try_new(Vec::new(), schema.clone(), Some(session_props()))
+            .map_err(|e| encode_error(path, e))?;
         self.current = Some((path.to_path_buf(), writer));
         Ok(())
     }
@@ -167,5 +172,94 @@ impl MemoryParquet {
     pub fn finish(mut self) -> Result<FileSource, IoError> {
         self.sink.end()?;
         Ok(self.sink.files.pop().expect("begun in new"))
+    }
+}
+
+/// Batches from one source file written as Parquet to a scratch file of
+/// their own (at a path the caller chooses and removes when the session
+/// ends), encoded as [`MemoryParquet`] encodes them: only the row group
+/// being written ([`ROW_GROUP_ROWS`] rows at most) is held in memory, so a
+/// source of any size costs the same memory.
+pub struct ParquetFile {
+    path: PathBuf,
+    writer: ArrowWriter<std::io::BufWriter<std::fs::File>>,
+}
+
+impl ParquetFile {
+    /// Creates the file at `path` for rows of `schema`.
+    pub fn create(path: &Path, schema: &SchemaRef) -> Result<ParquetFile, IoError> {
+        let file = std::fs::File::create(path)
+            .map_err(|source| OutputError::Create { target: Target::File(path.to_path_buf()), source })?;
+        let writer = ArrowWriter::try_new(std::io::BufWriter::new(file), schema.clone(), Some(session_props()))
+            .map_err(|e| encode_error(path, e))?;
+        Ok(ParquetFile { path: path.to_path_buf(), writer })
+    }
+
+    pub fn write(&mut self, batch: &RecordBatch) -> Result<(), IoError> {
+        self.writer.write(batch).map_err(|e| encode_error(&self.path, e))
+    }
+
+    /// Bytes held in memory: the encoded row group not yet written out.
+    pub fn buffered_bytes(&self) -> usize {
+        self.writer.memory_size()
+    }
+
+    /// Writes the rest and the footer; the file, ready to scan ([`FileSource::Path`]).
+    pub fn finish(self) -> Result<FileSource, IoError> {
+        let ParquetFile { path, writer } = self;
+        let out = writer.into_inner().map_err(|e| encode_error(&path, e))?;
+        out.into_inner()
+            .map_err(|e| OutputError::Write { target: Target::File(path.clone()), source: e.into_error() })?;
+        Ok(FileSource::Path(path))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::{ArrayRef, Int64Array, StringArray};
+    use arrow_schema::{DataType, Field, Schema};
+    use std::sync::Arc;
+
+    #[test]
+    fn a_parquet_file_holds_at_most_about_one_row_group_in_memory() {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("n", DataType::Int64, false),
+            Field::new("s", DataType::Utf8, false),
+        ]));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.parquet");
+        let mut file = ParquetFile::create(&path, &schema).unwrap();
+        let (batch_rows, groups) = (4096, 5);
+        let batches = groups * ROW_GROUP_ROWS / batch_rows;
+        // Bytes held: the most while the first row group fills, and after.
+        let (mut group_bytes, mut first, mut later) = (0, 0, 0);
+        for b in 0..batches {
+            let n: Vec<i64> = (0..batch_rows as i64).map(|i| (b * batch_rows) as i64 + i).collect();
+            // Distinct texts, so the dictionary gives up and plain pages grow.
+            let s: Vec<String> = n.iter().map(|v| format!("10.{}.{}.{}", v >> 16, (v >> 8) & 255, v & 255)).collect();
+            let columns: Vec<ArrayRef> = vec![Arc::new(Int64Array::from(n)), Arc::new(StringArray::from(s))];
+            let batch = RecordBatch::try_new(schema.clone(), columns).unwrap();
+            if (b + 1) * batch_rows <= ROW_GROUP_ROWS {
+                group_bytes += batch.get_array_memory_size();
+            }
+            file.write(&batch).unwrap();
+            let held = file.buffered_bytes();
+            if (b + 1) * batch_rows <= ROW_GROUP_ROWS {
+                first = first.max(held);
+            } else {
+                later = later.max(held);
+            }
+        }
+        // What the writer holds is one row group being encoded (its pages
+        // and the dictionary encoder's tables: less than twice the arrays),
+        // and it does not grow as more row groups are written.
+        assert!(first > 0 && first <= 2 * group_bytes, "{first} bytes held; one row group of arrays is {group_bytes}");
+        assert!(later <= first + first / 10, "{later} bytes held after the first row group, {first} during it");
+        let FileSource::Path(written) = file.finish().unwrap() else { panic!("a file on disk") };
+        let reader = parquet::file::reader::SerializedFileReader::new(std::fs::File::open(&written).unwrap()).unwrap();
+        let meta = parquet::file::reader::FileReader::metadata(&reader);
+        assert_eq!(meta.file_metadata().num_rows() as usize, batches * batch_rows);
+        assert_eq!(meta.num_row_groups(), groups);
     }
 }

@@ -1,4 +1,5 @@
-//! The fields shared by NSG and VNet tuples: timestamps, ports, counters.
+//! The fields shared by NSG and VNet tuples: timestamps, ports, counters,
+//! and the endpoints both formats write at the same places ([`endpoints`]).
 
 /// Timestamps above this are milliseconds, below it seconds: 1e11 seconds
 /// is the year 5138, 1e11 milliseconds is March 1973, so no real flow-log
@@ -46,6 +47,30 @@ pub(crate) fn counters(f: &[&str]) -> Result<[i64; 4], String> {
         counter(f[2], "packets destination→source")?,
         counter(f[3], "bytes destination→source")?,
     ])
+}
+
+/// What NSG and VNet tuples write at the same places: time (field 0),
+/// source and destination IP and port (1–4), direction (6).
+pub(crate) struct Endpoints<'a> {
+    pub time: i64,
+    pub src_ip: &'a str,
+    pub dest_ip: &'a str,
+    pub src_port: i32,
+    pub dest_port: i32,
+    pub direction: &'a str,
+}
+
+/// Fields 0–4 and 6 of a tuple split at commas (at least 7 fields), checked
+/// in that order.
+pub(crate) fn endpoints<'a>(f: &[&'a str]) -> Result<Endpoints<'a>, String> {
+    Ok(Endpoints {
+        time: timestamp(f[0])?,
+        src_ip: nonempty(f[1], "source IP")?,
+        dest_ip: nonempty(f[2], "destination IP")?,
+        src_port: port(f[3], "source port")?,
+        dest_port: port(f[4], "destination port")?,
+        direction: one_of(f[6], &["I", "O"], "direction")?,
+    })
 }
 
 #[cfg(test)]

@@ -53,10 +53,19 @@ pub struct Progress {
     pub bytes_done: AtomicU64,
 }
 
-/// Where a blob's batches go (in order).
+/// Where a blob's batches go (in order). Each batch is handed over as soon
+/// as it is full, so a reader holds at most one batch being filled; `end`
+/// says the blob is done (the sink can close what it writes to, so only the
+/// blobs being read hold buffers, whatever their number).
 pub trait TupleSink {
     /// Takes one batch; an error stops reading (`reason` is shown).
     fn write(&mut self, batch: RecordBatch) -> Result<(), String>;
+
+    /// The blob's last batch was written (called once per flow-log blob read
+    /// without error; not for other files, nor when reading fails).
+    fn end(&mut self) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 /// Keeps the batches in memory.
@@ -246,9 +255,11 @@ pub fn read_blob<R: Read>(
             report.warnings.push(FlowLogError::SkippedRest { path: path.to_path_buf(), offset, record, reason });
         }
     }
+    let output = |reason| FlowLogError::Output { path: path.to_path_buf(), reason };
     if batcher.len() > 0 {
-        sink.write(batcher.finish()).map_err(|reason| FlowLogError::Output { path: path.to_path_buf(), reason })?;
+        sink.write(batcher.finish()).map_err(output)?;
     }
+    sink.end().map_err(output)?;
     if let Some(first) = first_skipped {
         report.warnings.push(FlowLogError::SkippedRecords {
             path: path.to_path_buf(),

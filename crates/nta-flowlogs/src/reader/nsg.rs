@@ -5,7 +5,7 @@
 //! decision(A|D)`; version 2 adds `state(B|C|E),packetsS2D,bytesS2D,packetsD2S,
 //! bytesD2S` (counters empty for B).
 
-use super::fields::{counters, nonempty, one_of, port, timestamp};
+use super::fields::{counters, endpoints, one_of};
 use crate::tuples::{Protocol, Tuple};
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -50,14 +50,15 @@ pub(crate) fn tuple(text: &str) -> Result<(Tuple<'_>, i32), String> {
     };
     let (state, counters) =
         if version == 2 { (one_of(f[8], &["B", "C", "E"], "flow state")?, counters(&f[9..13])?) } else { ("", [0; 4]) };
+    let e = endpoints(&f)?;
     let t = Tuple {
-        time: timestamp(f[0])?,
-        src_ip: nonempty(f[1], "source IP")?,
-        dest_ip: nonempty(f[2], "destination IP")?,
-        src_port: port(f[3], "source port")?,
-        dest_port: port(f[4], "destination port")?,
+        time: e.time,
+        src_ip: e.src_ip,
+        dest_ip: e.dest_ip,
+        src_port: e.src_port,
+        dest_port: e.dest_port,
         protocol,
-        direction: one_of(f[6], &["I", "O"], "direction")?,
+        direction: e.direction,
         state,
         status: one_of(f[7], &["A", "D"], "decision")?,
         encryption: "",

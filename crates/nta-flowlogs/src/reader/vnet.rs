@@ -4,7 +4,7 @@
 //! `time,srcIp,destIp,srcPort,destPort,protocol(IANA number),direction(I|O),
 //! state(B|C|E|D),encryption,packetsS2D,bytesS2D,packetsD2S,bytesD2S`.
 
-use super::fields::{counters, nonempty, one_of, port, timestamp};
+use super::fields::{counters, endpoints, nonempty, one_of};
 use crate::tuples::{Protocol, Tuple};
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -43,14 +43,15 @@ pub(crate) fn tuple(text: &str) -> Result<Tuple<'_>, String> {
         p => return Err(format!("protocol `{p}` is not an IANA protocol number")),
     };
     let state = one_of(f[7], &["B", "C", "E", "D"], "flow state")?;
+    let e = endpoints(&f)?;
     Ok(Tuple {
-        time: timestamp(f[0])?,
-        src_ip: nonempty(f[1], "source IP")?,
-        dest_ip: nonempty(f[2], "destination IP")?,
-        src_port: port(f[3], "source port")?,
-        dest_port: port(f[4], "destination port")?,
+        time: e.time,
+        src_ip: e.src_ip,
+        dest_ip: e.dest_ip,
+        src_port: e.src_port,
+        dest_port: e.dest_port,
         protocol,
-        direction: one_of(f[6], &["I", "O"], "direction")?,
+        direction: e.direction,
         state,
         status: if state == "D" { "D" } else { "A" },
         encryption: nonempty(f[8], "encryption")?,

@@ -1,6 +1,7 @@
 //! The integration tests of `nta-flowlogs`, one module per concern, linked into one
 //! test binary (`cargo test -p nta-flowlogs --test integration [module::]`).
 
+mod bounded;
 mod common;
 mod docs_samples;
 mod generated;

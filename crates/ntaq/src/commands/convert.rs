@@ -108,13 +108,15 @@ fn flow_logs(args: &ConvertArgs) -> u8 {
     };
     let started = Instant::now();
     let bar = !args.quiet && std::io::stderr().is_terminal();
-    let (tuples, notes) = match crate::flowlogs::read(&args.flow.flow_logs, args.lenient, bar) {
-        Ok(read) => read,
-        Err(d) => {
-            eprintln!("ntaq: {}", error_text(&d));
-            return exit::USAGE;
-        }
-    };
+    // `_scratch` holds the files of `tuples` until the end.
+    let crate::flowlogs::ReadTuples { table: tuples, scratch: _scratch, notes } =
+        match crate::flowlogs::read(&args.flow.flow_logs, args.lenient, bar) {
+            Ok(read) => read,
+            Err(d) => {
+                eprintln!("ntaq: {}", error_text(&d));
+                return exit::USAGE;
+            }
+        };
     let shown: Vec<Diag> =
         notes.into_iter().filter(|d| !args.quiet || d.severity() != crate::diagnostic::Severity::Note).collect();
     super::print_load_notes(&shown);

@@ -294,12 +294,12 @@ impl Repl {
     fn load_flow_logs(&mut self, path: PathBuf) -> Result<(), ReplError> {
         let mut args = self.flow.clone();
         args.flow_logs = vec![path.clone()];
-        let (tuples, mut notes) =
+        let crate::flowlogs::ReadTuples { table, scratch, mut notes } =
             crate::flowlogs::read(&args.flow_logs, self.session.lenient, self.progress).map_err(|d| {
                 ReplError::File { path: path.display().to_string(), message: format!("{}: {}", d.code(), d.message()) }
             })?;
-        let rows = tuples.rows;
-        notes.extend(crate::flowlogs::attach(&mut self.session, tuples, &args));
+        let rows = table.rows;
+        notes.extend(crate::flowlogs::attach(&mut self.session, table, scratch, &args));
         self.say_notes(notes);
         self.say(format!(
             "loaded FlowTuples ({}) from flow-log blobs; NTANetAnalytics and NTAIpDetails are derived from it when a query reads them",

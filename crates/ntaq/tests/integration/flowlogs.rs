@@ -4,7 +4,7 @@
 //! schema in `check`, and the shell's `.load` of a flow-log folder.
 //! Expected numbers are added up by hand from the Learn samples.
 
-use crate::common::{ntaq, ntaq_with, stderr as err, stdout as out};
+use crate::common::{command, ntaq, ntaq_with, output, repo, stderr as err, stdout as out};
 
 const DOCS: &str = "testdata/flowlogs/docs";
 const VNET: &str = "testdata/flowlogs/docs/vnet-flow-log.json";
@@ -135,4 +135,28 @@ fn the_shell_loads_a_flow_log_folder() {
     let all = format!("{}{}", out(&o), err(&o));
     assert!(all.contains("loaded FlowTuples (19 rows) from flow-log blobs"), "{all}");
     assert!(out(&o).contains("Count\n9\n"), "{all}");
+}
+
+#[test]
+fn the_scratch_files_of_flow_tuples_are_removed_when_ntaq_ends() {
+    // FlowTuples are kept as Parquet files in a scratch folder of $TMPDIR
+    // while ntaq runs; nothing of it is left once it ends.
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let o = output(command(&repo()).env("TMPDIR", tmp.path()).args(args), b"");
+        let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().path()).collect();
+        (o, left)
+    };
+    let (o, left) = run(&["run", "--flow-logs", VNET, "--format", "csv", "-c", "FlowTuples | count"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(out(&o), "Count\n19\n");
+    assert!(left.is_empty(), "{left:?}");
+    let target = tmp.path().join("out");
+    let (o, left) = run(&["convert", "--flow-logs", VNET, "--output-dir", target.to_str().unwrap()]);
+    assert!(err(&o).contains("19 rows of FlowTuples written"), "{}", err(&o));
+    assert_eq!(left, vec![target]);
+    // A run that fails after reading removes them too.
+    let (o, left) = run(&["run", "--flow-logs", VNET, "-c", "FlowTuples | where NoSuchColumn > 1"]);
+    assert_ne!(o.status.code(), Some(0));
+    assert_eq!(left.len(), 1, "{left:?}");
 }
