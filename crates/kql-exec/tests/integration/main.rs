@@ -12,6 +12,7 @@ mod implemented;
 mod joins;
 mod limits;
 mod operators;
+mod row_group_layout;
 mod rewrites;
 mod scan_filters;
 mod scenarios;
