@@ -286,14 +286,12 @@ impl ScanPart {
     ) -> (Vec<ScanFilter>, Vec<ScanFilter>) {
         let output = |c: &str| schema.index_of(c).is_ok_and(|i| self.columns.contains(&i));
         let plain_text = |c: &str| {
-            schema.field_with_name(c).is_ok_and(|f| {
-                matches!(f.data_type(), DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View)
-            })
+            schema
+                .field_with_name(c)
+                .is_ok_and(|f| matches!(f.data_type(), DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View))
         };
         let deferrable = |f: &ScanFilter| {
-            !f.columns.is_empty()
-                && f.columns.iter().all(|c| output(c))
-                && f.columns.iter().any(|c| plain_text(c))
+            !f.columns.is_empty() && f.columns.iter().all(|c| output(c)) && f.columns.iter().any(|c| plain_text(c))
         };
         let keep = filters.iter().rposition(|f| !deferrable(f)).map_or(0, |i| i + 1);
         let deferred = filters.split_off(keep);

@@ -49,7 +49,8 @@ fn run(query: &str, group: usize, dictionary: bool) -> Vec<Vec<String>> {
 /// `query`'s rows on every layout, checked equal; those of the first.
 fn same_on_every_layout(query: &str) -> Vec<Vec<String>> {
     let first = run(query, ROWS as usize, true);
-    for (group, dictionary) in [(ROWS as usize, false), (1_000, true), (1_000, false), (70_001, true), (70_001, false)] {
+    for (group, dictionary) in [(ROWS as usize, false), (1_000, true), (1_000, false), (70_001, true), (70_001, false)]
+    {
         assert_eq!(
             run(query, group, dictionary),
             first,
