@@ -5,7 +5,7 @@ use super::source::one_row;
 use super::{Executor, batch_of};
 use crate::error::{ExecError, Result};
 use crate::eval::{EvalCx, eval};
-use crate::physical::{dyn_to_json, value_at};
+use crate::physical::value_at;
 use crate::source::Stream;
 use arrow_array::{Array, ArrayRef, RecordBatch, StringArray};
 use arrow_row::{RowConverter, SortField};
