@@ -29,7 +29,10 @@ use std::sync::Arc;
 /// kept; the part's other columns are decoded only for the rows all keep.
 /// A string column a filter reads comes as `Dictionary(Int32, Utf8)` (for
 /// the filter and in the output) where all its pages in the row group are
-/// dictionary-encoded, so a filter can decide per distinct value.
+/// dictionary-encoded, so a filter can decide per distinct value. A
+/// trailing run of filters that read only requested columns, some of them
+/// plain (not dictionary) text, runs on the decoded batches instead, so
+/// those columns are decoded once (see `defer_plain_text_filters`).
 pub struct ScanFilter {
     pub columns: Vec<String>,
     pub predicate: Box<dyn FnMut(RecordBatch) -> Result<BooleanArray, ArrowError> + Send>,
@@ -156,7 +159,8 @@ impl ScanPart {
                 self.reader(data.clone(), filters, dictionaries)?
             }
         };
-        Ok(PartReader { part: self.clone(), reader: Some(reader) })
+        let (reader, deferred) = reader;
+        Ok(PartReader { part: self.clone(), reader: Some(reader), deferred })
     }
 
     fn bad(&self, reason: String) -> IoError {
@@ -214,8 +218,9 @@ impl ScanPart {
         input: R,
         filters: Vec<ScanFilter>,
         dictionaries: &[String],
-    ) -> Result<ParquetRecordBatchReader, IoError> {
+    ) -> Result<(ParquetRecordBatchReader, Vec<ScanFilter>), IoError> {
         let meta = self.with_dictionaries(&filters, dictionaries)?;
+        let (filters, deferred) = self.defer_plain_text_filters(filters, meta.schema());
         let mut builder = ParquetRecordBatchReaderBuilder::new_with_metadata(input, meta);
         let has_filters = !filters.is_empty();
         if has_filters {
@@ -259,8 +264,57 @@ impl ScanPart {
             selectors.push(RowSelector::select(self.rows.len()));
             builder = builder.with_row_selection(RowSelection::from(selectors));
         }
-        builder.with_batch_size(self.batch_size).build().map_err(|e| self.bad(e.to_string()))
+        let reader = builder.with_batch_size(self.batch_size).build().map_err(|e| self.bad(e.to_string()))?;
+        Ok((reader, deferred))
     }
+
+    /// The filters split into those the reader runs and a trailing run of
+    /// filters it leaves to the decoded batches: those that read only
+    /// columns the part outputs anyway, at least one of them text the
+    /// reader decodes as plain values (not as dictionary keys: a column
+    /// chunk whose dictionary overflowed, or text with no dictionary). In
+    /// the reader such a filter decodes its columns' pages once for
+    /// itself and again for the output — decompressing and walking every
+    /// value of pages that hold a kept row twice — where on the batches
+    /// they are decoded once, and only the other columns are decoded for
+    /// the rows it then drops. Only a trailing run is deferred, so each
+    /// filter still sees exactly the rows the ones before it kept.
+    fn defer_plain_text_filters(
+        &self,
+        mut filters: Vec<ScanFilter>,
+        schema: &Schema,
+    ) -> (Vec<ScanFilter>, Vec<ScanFilter>) {
+        let output = |c: &str| schema.index_of(c).is_ok_and(|i| self.columns.contains(&i));
+        let plain_text = |c: &str| {
+            schema
+                .field_with_name(c)
+                .is_ok_and(|f| matches!(f.data_type(), DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View))
+        };
+        let deferrable = |f: &ScanFilter| {
+            !f.columns.is_empty() && f.columns.iter().all(|c| output(c)) && f.columns.iter().any(|c| plain_text(c))
+        };
+        let keep = filters.iter().rposition(|f| !deferrable(f)).map_or(0, |i| i + 1);
+        let deferred = filters.split_off(keep);
+        (filters, deferred)
+    }
+}
+
+/// `batch` narrowed to the rows `f` keeps; `f` sees `f.columns` of it in
+/// the batch's (file) column order, as it would in the reader.
+fn apply_deferred(f: &mut ScanFilter, batch: RecordBatch) -> Result<RecordBatch, ArrowError> {
+    let schema = batch.schema();
+    let indices: Vec<usize> =
+        (0..schema.fields().len()).filter(|i| f.columns.iter().any(|c| c == schema.field(*i).name())).collect();
+    let input = batch.project(&indices)?;
+    let mask = (f.predicate)(input)?;
+    if mask.len() != batch.num_rows() {
+        return Err(ArrowError::ComputeError(format!(
+            "a filter answered {} rows of a batch of {}",
+            mask.len(),
+            batch.num_rows()
+        )));
+    }
+    arrow_select::filter::filter_record_batch(&batch, &mask)
 }
 
 /// How footers are read: with the page index where there is one, and the
@@ -282,18 +336,26 @@ fn all_dictionary_encoded(column: &ColumnChunkMetaData) -> bool {
 pub struct PartReader {
     part: ScanPart,
     reader: Option<ParquetRecordBatchReader>,
+    /// Filters run on the decoded batches, in order, after the reader's.
+    deferred: Vec<ScanFilter>,
 }
 
 impl Iterator for PartReader {
     type Item = Result<RecordBatch, IoError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let reader = self.reader.as_mut()?;
-        match reader.next()? {
-            Ok(b) => Some(Ok(b)),
-            Err(e) => {
-                self.reader = None;
-                Some(Err(self.part.bad(e.to_string())))
+        loop {
+            let reader = self.reader.as_mut()?;
+            let batch = reader.next()?.and_then(|b| self.deferred.iter_mut().try_fold(b, |b, f| apply_deferred(f, b)));
+            match batch {
+                // A batch the deferred filters emptied is not handed on,
+                // as the reader hands on none it filtered empty.
+                Ok(b) if b.num_rows() == 0 && !self.deferred.is_empty() => continue,
+                Ok(b) => return Some(Ok(b)),
+                Err(e) => {
+                    self.reader = None;
+                    return Some(Err(self.part.bad(e.to_string())));
+                }
             }
         }
     }

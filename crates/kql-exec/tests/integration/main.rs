@@ -13,6 +13,7 @@ mod joins;
 mod limits;
 mod operators;
 mod rewrites;
+mod row_group_layout;
 mod scan_filters;
 mod scenarios;
 mod semantics;

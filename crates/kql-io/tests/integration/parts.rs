@@ -103,3 +103,96 @@ fn parts_know_the_range_of_their_row_group() {
     assert_eq!(ranges, [(0, 999), (1_000, 1_999), (2_000, 2_499)]);
     assert!(parts[0].min_max("no such column").is_none());
 }
+
+/// T.parquet like [`write`], but `s` written without dictionary pages, as a
+/// column chunk whose dictionary overflowed reads: plain text.
+fn write_plain(dir: &std::path::Path, n: i64, group: usize) {
+    let schema =
+        Arc::new(Schema::new(vec![Field::new("x", DataType::Int64, false), Field::new("s", DataType::Utf8, false)]));
+    let x = Int64Array::from_iter_values(0..n);
+    let s = StringArray::from_iter_values((0..n).map(|i| if i % 2 == 0 { "even" } else { "odd" }));
+    let batch = RecordBatch::try_new(schema.clone(), vec![Arc::new(x), Arc::new(s)]).unwrap();
+    let props = parquet::file::properties::WriterProperties::builder()
+        .set_max_row_group_row_count(Some(group))
+        .set_dictionary_enabled(false)
+        .set_data_page_row_count_limit(100)
+        .set_write_batch_size(100)
+        .build();
+    let file = std::fs::File::create(dir.join("T.parquet")).unwrap();
+    let mut w = parquet::arrow::ArrowWriter::try_new(file, schema, Some(props)).unwrap();
+    w.write(&batch).unwrap();
+    w.close().unwrap();
+}
+
+/// x % 3 == 0, asserting it only sees rows `s == "even"` kept.
+fn third_of_even() -> ScanFilter {
+    ScanFilter {
+        columns: vec!["x".into()],
+        predicate: Box::new(|b: RecordBatch| {
+            let x = b.column(0).as_primitive::<Int64Type>();
+            assert!(x.values().iter().all(|v| v % 2 == 0), "only rows the first filter kept");
+            Ok(x.values().iter().map(|v| Some(v % 3 == 0)).collect::<BooleanArray>())
+        }),
+    }
+}
+
+/// s == "even" on plain text; also answers null (drop) for multiples of 10.
+fn even_plain() -> ScanFilter {
+    ScanFilter {
+        columns: vec!["s".into(), "x".into()],
+        predicate: Box::new(|b: RecordBatch| {
+            // Columns in file order: x, then s; plain text, not a dictionary.
+            let (x, s) = (b.column(0).as_primitive::<Int64Type>(), b.column(1).as_string::<i32>());
+            Ok(x.values().iter().zip(s).map(|(x, s)| (x % 10 != 0).then_some(s == Some("even"))).collect())
+        }),
+    }
+}
+
+#[test]
+fn filters_on_plain_text_the_part_outputs_keep_the_same_rows_in_order() {
+    // Whatever the row groups and parts, and whether the text filter comes
+    // last (run on the decoded batches) or first (in the reader, before
+    // another), the rows kept are the ones the predicates select.
+    let wanted_even: Vec<i64> = (0..5_000).filter(|v| v % 2 == 0 && v % 10 != 0).collect();
+    let wanted_both: Vec<i64> = wanted_even.iter().copied().filter(|v| v % 3 == 0).collect();
+    for (group, part_rows) in [(5_000, 5_000), (5_000, 700), (1_000, 1_000), (333, 100)] {
+        let dir = tempfile::tempdir().unwrap();
+        write_plain(dir.path(), 5_000, group);
+        let data = DataDir::open(dir.path()).unwrap();
+        let parts = data.table("T").unwrap().parts(&["x".to_string(), "s".to_string()], 256, part_rows).unwrap();
+        let (mut last, mut first, mut only) = (Vec::new(), Vec::new(), Vec::new());
+        for p in &parts {
+            let batches = p.read_filtered(vec![even_plain(), third_of_even()], &[]).unwrap();
+            first.extend(xs(batches.map(Result::unwrap)));
+            let x_first = ScanFilter {
+                columns: vec!["x".into()],
+                predicate: Box::new(|b: RecordBatch| {
+                    let x = b.column(0).as_primitive::<Int64Type>();
+                    Ok(x.values().iter().map(|v| Some(v % 3 == 0)).collect::<BooleanArray>())
+                }),
+            };
+            let batches = p.read_filtered(vec![x_first, even_plain()], &[]).unwrap();
+            last.extend(xs(batches.map(Result::unwrap)));
+            let batches = p.read_filtered(vec![even_plain()], &[]).unwrap();
+            only.extend(xs(batches.map(Result::unwrap)));
+        }
+        assert_eq!(first, wanted_both, "groups of {group}, parts of {part_rows}: text filter first");
+        assert_eq!(last, wanted_both, "groups of {group}, parts of {part_rows}: text filter last");
+        assert_eq!(only, wanted_even, "groups of {group}, parts of {part_rows}: text filter alone");
+    }
+}
+
+#[test]
+fn an_error_of_a_filter_on_the_decoded_batches_ends_the_part() {
+    let dir = tempfile::tempdir().unwrap();
+    write_plain(dir.path(), 1_000, 1_000);
+    let data = DataDir::open(dir.path()).unwrap();
+    let parts = data.table("T").unwrap().parts(&["x".to_string(), "s".to_string()], 256, 1_000).unwrap();
+    let failing = ScanFilter {
+        columns: vec!["s".into()],
+        predicate: Box::new(|_| Err(arrow_schema::ArrowError::ComputeError("bad regex".into()))),
+    };
+    let got: Vec<_> = parts[0].read_filtered(vec![failing], &[]).unwrap().collect();
+    assert_eq!(got.len(), 1, "the first error ends the part");
+    assert!(got[0].as_ref().unwrap_err().to_string().contains("bad regex"));
+}
