@@ -364,10 +364,12 @@ impl Binder<'_> {
         span: Span,
     ) -> Expr {
         let target = match &args[3].kind {
-            A::Call { function, args: inner } if function.name == "typeof" && inner.len() == 1 => match &inner[0].kind {
-                A::Name(t) => ScalarType::from_name(&t.name),
-                _ => None,
-            },
+            A::Call { function, args: inner } if function.name == "typeof" && inner.len() == 1 => {
+                match &inner[0].kind {
+                    A::Name(t) => ScalarType::from_name(&t.name),
+                    _ => None,
+                }
+            }
             _ => None,
         };
         let bound = self.call_args(&args[..3], row);
