@@ -11,6 +11,11 @@ use std::sync::Arc;
 
 /// T.parquet: x = 0..n and s = "even"/"odd", in row groups of `group` rows.
 fn write(dir: &std::path::Path, n: i64, group: usize) {
+    write_with(dir, n, group, true);
+}
+
+/// [`write`], with or without dictionary pages.
+fn write_with(dir: &std::path::Path, n: i64, group: usize, dictionary: bool) {
     let schema =
         Arc::new(Schema::new(vec![Field::new("x", DataType::Int64, false), Field::new("s", DataType::Utf8, false)]));
     let x = Int64Array::from_iter_values(0..n);
@@ -18,6 +23,7 @@ fn write(dir: &std::path::Path, n: i64, group: usize) {
     let batch = RecordBatch::try_new(schema.clone(), vec![Arc::new(x), Arc::new(s)]).unwrap();
     let props = parquet::file::properties::WriterProperties::builder()
         .set_max_row_group_row_count(Some(group))
+        .set_dictionary_enabled(dictionary)
         .set_data_page_row_count_limit(100)
         .set_write_batch_size(100)
         .build();
@@ -107,21 +113,7 @@ fn parts_know_the_range_of_their_row_group() {
 /// T.parquet like [`write`], but `s` written without dictionary pages, as a
 /// column chunk whose dictionary overflowed reads: plain text.
 fn write_plain(dir: &std::path::Path, n: i64, group: usize) {
-    let schema =
-        Arc::new(Schema::new(vec![Field::new("x", DataType::Int64, false), Field::new("s", DataType::Utf8, false)]));
-    let x = Int64Array::from_iter_values(0..n);
-    let s = StringArray::from_iter_values((0..n).map(|i| if i % 2 == 0 { "even" } else { "odd" }));
-    let batch = RecordBatch::try_new(schema.clone(), vec![Arc::new(x), Arc::new(s)]).unwrap();
-    let props = parquet::file::properties::WriterProperties::builder()
-        .set_max_row_group_row_count(Some(group))
-        .set_dictionary_enabled(false)
-        .set_data_page_row_count_limit(100)
-        .set_write_batch_size(100)
-        .build();
-    let file = std::fs::File::create(dir.join("T.parquet")).unwrap();
-    let mut w = parquet::arrow::ArrowWriter::try_new(file, schema, Some(props)).unwrap();
-    w.write(&batch).unwrap();
-    w.close().unwrap();
+    write_with(dir, n, group, false);
 }
 
 /// x % 3 == 0, asserting it only sees rows `s == "even"` kept.

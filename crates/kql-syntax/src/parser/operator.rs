@@ -1154,7 +1154,16 @@ impl<'s> Parser<'s> {
                 rest = r;
             } else if starts_string(j) {
                 let (r, (text, span)) = self.string_literal(j)?;
-                pattern.push(ParseItem::Text { text, span });
+                // Two texts in a row (`"a", "b"`) match as their
+                // concatenation, which is how `"a" "b"` (one literal) reads:
+                // one item either way, so the pattern prints back the same.
+                match pattern.last_mut() {
+                    Some(ParseItem::Text { text: previous, span: whole }) => {
+                        previous.push_str(&text);
+                        *whole = Span::new(whole.start, span.end);
+                    }
+                    _ => pattern.push(ParseItem::Text { text, span }),
+                }
                 rest = r;
             } else if j.starts_with(|c: char| is_ident_char(c) && !c.is_ascii_digit()) || j.starts_with('[') {
                 let (r, name) = self.ident(j)?;

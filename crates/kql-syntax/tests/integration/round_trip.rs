@@ -198,3 +198,16 @@ fn member_access_on_an_integer() {
     assert_eq!(assert_round_trip("print 1 .e5"), "print 1 .e5");
     assert_round_trip("print 1.5.x, 0x2A .['by']");
 }
+
+#[test]
+fn texts_in_a_row_of_a_parse_pattern_are_one_text() {
+    // `", " , "b="` (comma-separated items) matches as `", b="`, the way the
+    // adjacent literals `", " "b="` read: one pattern item either way, so
+    // the printed pattern parses back to the same tree (a fuzz finding).
+    let a = parse(r#"T | parse s with "a=" x:long ", " , "b=" y"#);
+    let b = parse(r#"T | parse s with "a=" x:long ", " "b=" y"#);
+    let c = parse(r#"T | parse s with "a=" x:long ", b=" y"#);
+    assert_eq!(common::without_spans(&a.script), common::without_spans(&c.script));
+    assert_eq!(common::without_spans(&b.script), common::without_spans(&c.script));
+    assert_round_trip(r#"T | parse s with "a=" x:long ", " , "b=" y"#);
+}
