@@ -30,6 +30,10 @@ impl Default for Limits {
 
 const GIB: u64 = 1 << 30;
 
+/// The most a spilling operator holds before it spills, whatever the
+/// budget (see [`MemoryPool::spill_share`]).
+pub const SPILL_SHARE_CAP: u64 = 512 << 20;
+
 fn default_budget() -> u64 {
     let total = std::fs::read_to_string("/proc/meminfo").ok().and_then(|text| {
         let line = text.lines().find(|l| l.starts_with("MemTotal:"))?;
@@ -89,6 +93,18 @@ impl MemoryPool {
 
     pub fn limit(&self) -> u64 {
         self.limit
+    }
+
+    /// Bytes one spilling operator (`summarize`, `distinct`, `sort`) holds
+    /// before it writes the rest to spill files: half the budget — the
+    /// other half is for the operators consuming its output — and at most
+    /// [`SPILL_SHARE_CAP`], however large the budget. Holding more makes
+    /// no such operator faster (a spilled pass is one sequential write and
+    /// read; a hash table of many gigabytes misses the caches on every
+    /// probe), and it keeps a query's memory far below a default budget of
+    /// half the machine: 17M groups of scenario 1 peak at ~1 GiB, not 6.
+    pub fn spill_share(&self) -> u64 {
+        (self.limit / 2).min(SPILL_SHARE_CAP)
     }
 
     /// Bytes reserved now.
@@ -238,6 +254,14 @@ mod tests {
         assert_eq!(format_size(100), "100 B");
         assert_eq!(group_digits(1_000_000_000_000), "1,000,000,000,000");
         assert_eq!(group_digits(999), "999");
+    }
+
+    #[test]
+    fn spilling_operators_hold_half_the_budget_up_to_the_cap() {
+        assert_eq!(MemoryPool::new(256 << 10).spill_share(), 128 << 10);
+        assert_eq!(MemoryPool::new(1 << 30).spill_share(), 512 << 20);
+        assert_eq!(MemoryPool::new(12 * GIB).spill_share(), SPILL_SHARE_CAP);
+        assert_eq!(MemoryPool::new(3).spill_share(), 1);
     }
 
     #[test]

@@ -485,8 +485,9 @@ pub struct RunOptions {
 
     /// Memory a query may hold (e.g. 512MB, 8GiB); default half the
     /// machine's memory. `summarize`, `distinct`, `sort` and `top` spill
-    /// to $TMPDIR past half of it; other operators that need more (join
-    /// build sides, a `let` used twice) stop with an error.
+    /// to $TMPDIR past half of it (at most 512 MiB each); other operators
+    /// that need more (join build sides, a `let` used twice) stop with an
+    /// error.
     #[arg(long, value_name = "SIZE", value_parser = parse_memory)]
     pub max_memory: Option<u64>,
 
@@ -571,8 +572,9 @@ pub struct ReplArgs {
 
     /// Memory a query may hold (e.g. 512MB, 8GiB); default half the
     /// machine's memory. `summarize`, `distinct`, `sort` and `top` spill
-    /// to $TMPDIR past half of it; other operators that need more (join
-    /// build sides, a `let` used twice) stop with an error.
+    /// to $TMPDIR past half of it (at most 512 MiB each); other operators
+    /// that need more (join build sides, a `let` used twice) stop with an
+    /// error.
     #[arg(long, value_name = "SIZE", value_parser = parse_memory)]
     pub max_memory: Option<u64>,
 }

@@ -88,8 +88,8 @@ struct Pass<'a> {
     encoder: Option<KeyEncoder>,
     /// The keys' bytes and the set's overhead.
     held: Reservation,
-    /// Bytes the keys may hold before new ones spill: half the budget, the
-    /// other half being for the operators that consume the rows.
+    /// Bytes the keys may hold before new ones spill: the spilling share
+    /// (`MemoryPool::spill_share`: half the budget, at most 512 MiB).
     share: u64,
     spill: Option<SpillWriter>,
 }
@@ -104,7 +104,7 @@ impl<'a> Pass<'a> {
             rows: KeyTable::default(),
             encoder: None,
             held: ex.pool.reservation("distinct"),
-            share: ex.pool.limit() / 2,
+            share: ex.pool.spill_share(),
             spill: None,
         }
     }

@@ -137,10 +137,11 @@ pub(super) struct Grouping<'a> {
     held: Reservation,
     spill: Option<SpillWriter>,
     pool: Arc<MemoryPool>,
-    /// The bytes the groups may hold before new ones spill: half the
-    /// budget, the other half being for the operators that consume the
-    /// groups as they stream out, and for the values that the held groups
-    /// go on collecting (lists, sets, distinct counts) once it spills.
+    /// The bytes the groups may hold before new ones spill: the spilling
+    /// share (`MemoryPool::spill_share`: half the budget, at most 512 MiB),
+    /// the rest being for the operators that consume the groups as they
+    /// stream out, and for the values that the held groups go on
+    /// collecting (lists, sets, distinct counts) once it spills.
     share: u64,
 }
 
@@ -156,7 +157,7 @@ impl<'a> Grouping<'a> {
             held: ex.pool.reservation("summarize"),
             spill: None,
             pool: ex.pool.clone(),
-            share: ex.pool.limit() / 2,
+            share: ex.pool.spill_share(),
             spec,
         }
     }

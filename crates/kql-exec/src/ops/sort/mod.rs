@@ -4,8 +4,8 @@
 //!
 //! Each batch's keys are encoded as row bytes ([`keys`]) when it arrives,
 //! and rows are ordered by those bytes with a stable sort, so rows with
-//! equal keys keep their input order. Batches are gathered up to half the
-//! memory budget (`top`: up to [`TOP_CHUNK_BYTES`], then only its first N
+//! equal keys keep their input order. Batches are gathered up to the
+//! spilling share of the budget (`MemoryPool::spill_share`; `top`: up to [`TOP_CHUNK_BYTES`], then only its first N
 //! rows are kept, in memory while they are small). Past that the gathered
 //! rows are sorted and written as a *run* to a spill file (with their key
 //! bytes), and once the input ends the runs are merged ([`merge`]: a k-way
@@ -59,7 +59,7 @@ pub fn sort<'a>(
         return Ok(empty_stream());
     }
     let subs = ex.subqueries(keys.iter().map(|k| &k.expr))?;
-    let share = ex.pool.limit() / 2;
+    let share = ex.pool.spill_share();
     let mut sorter = Sorter {
         ex,
         operator,
@@ -203,7 +203,7 @@ impl<'a> Sorter<'a, '_> {
             self.write_run(&order)?;
         }
         let (ex, operator, limit) = (self.ex, self.operator, self.limit);
-        let fan_in = ((ex.pool.limit() / 2 / (2 * RUN_BATCH_BYTES)) as usize).clamp(2, MAX_FAN_IN);
+        let fan_in = ((ex.pool.spill_share() / (2 * RUN_BATCH_BYTES)) as usize).clamp(2, MAX_FAN_IN);
         let mut runs = std::mem::take(&mut self.runs);
         drop(self);
         while runs.len() > fan_in {
