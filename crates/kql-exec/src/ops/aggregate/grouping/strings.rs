@@ -1,14 +1,12 @@
 //! Every key a string column: read in place.
 //!
-//! A hand-chained table (hash → first group, groups of one hash chained)
-//! instead of `keys::KeyTable`: a `KeyTable` compares a row against key
-//! bytes it stores, so every row's keys would first have to be copied into
-//! one byte string (with separators) to be looked up, where this compares
-//! the row's strings with its group's first row where they lie. Not
-//! measured against a `KeyTable` version; kept as it is until that shows
-//! no cost.
+//! The rows' groups are found in a `hashbrown::HashTable` of (hash, group)
+//! whose equality compares a row's strings with its group's first row
+//! where they lie, rather than in `keys::KeyTable`: a `KeyTable` compares
+//! against key bytes it stores, so every row's keys would first be copied
+//! into one byte string (the row format) to be looked up. The batch's
+//! groups then meet the pass's `KeyTable` once per group, not per row.
 
-use crate::keys::KeyMap;
 use arrow_array::cast::AsArray;
 use arrow_array::*;
 
@@ -36,37 +34,20 @@ pub(super) fn group_strings(keys: &[ArrayRef], n: usize) -> (Vec<u32>, Vec<u32>)
     let same = |a: usize, b: usize| {
         cols.iter().all(|c| c.is_valid(a) == c.is_valid(b) && (c.is_null(a) || c.value(a) == c.value(b)))
     };
-    // Hash -> its first group; groups of one hash chained through `next`.
-    let mut heads: KeyMap<u64, u32> = KeyMap::default();
-    let mut next: Vec<u32> = Vec::new();
+    let mut groups: hashbrown::HashTable<(u64, u32)> = hashbrown::HashTable::new();
     let mut first_rows: Vec<u32> = Vec::new();
     let mut ids = Vec::with_capacity(n);
     for i in 0..n {
         let h = hash(i);
-        let mut candidate = heads.get(&h).copied();
-        let mut last = None;
-        let found = loop {
-            match candidate {
-                Some(g) if same(i, first_rows[g as usize] as usize) => break Some(g),
-                Some(g) => {
-                    last = Some(g);
-                    candidate = (next[g as usize] != u32::MAX).then(|| next[g as usize]);
-                }
-                None => break None,
+        let g = match groups.find(h, |&(gh, g)| gh == h && same(i, first_rows[g as usize] as usize)) {
+            Some(&(_, g)) => g,
+            None => {
+                let g = first_rows.len() as u32;
+                first_rows.push(i as u32);
+                groups.insert_unique(h, (h, g), |&(gh, _)| gh);
+                g
             }
         };
-        let g = found.unwrap_or_else(|| {
-            let g = first_rows.len() as u32;
-            first_rows.push(i as u32);
-            next.push(u32::MAX);
-            match last {
-                Some(l) => next[l as usize] = g,
-                None => {
-                    heads.insert(h, g);
-                }
-            }
-            g
-        });
         ids.push(g);
     }
     (ids, first_rows)
