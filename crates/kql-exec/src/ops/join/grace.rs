@@ -60,7 +60,7 @@ impl BuildBudget {
     /// one and the index of them all, about, within the share, and the
     /// pool has room); false if the build side must spill instead.
     pub(super) fn hold(&mut self, held: &mut Reservation, batch: &RecordBatch) -> bool {
-        let bytes = batch.get_array_memory_size() as u64;
+        let bytes = batch_bytes(batch);
         let rows = self.rows + batch.num_rows() as u64;
         if held.bytes() + bytes + INDEX_ROW_BYTES * rows > self.share || held.grow(bytes).is_err() {
             return false;
@@ -68,6 +68,18 @@ impl BuildBudget {
         self.rows = rows;
         true
     }
+}
+
+/// Bytes of `batch`'s rows: a batch read back from a spill file shares one
+/// buffer between its columns, so each column counts only the bytes its
+/// rows span (the build side is concatenated into one batch of that size).
+fn batch_bytes(batch: &RecordBatch) -> u64 {
+    let bytes: usize = batch
+        .columns()
+        .iter()
+        .map(|a| a.to_data().get_slice_memory_size().unwrap_or_else(|_| a.get_array_memory_size()))
+        .sum();
+    bytes as u64
 }
 
 /// The batches read so far, `then` the rest of `stream`.
@@ -234,7 +246,7 @@ impl<'a> Grace<'a> {
                     continue;
                 }
                 if matches!(pair.keys, Keys::One(_)) && !pair.nulls {
-                    return Err(self.single_key_error(held.bytes() + b.get_array_memory_size() as u64));
+                    return Err(self.single_key_error(held.bytes() + batch_bytes(&b)));
                 }
                 if pair.depth >= MAX_DEPTH {
                     return Err(self.too_deep_error());
@@ -256,7 +268,7 @@ impl<'a> Grace<'a> {
         ExecError::MemoryLimit {
             operator: self.operator,
             detail: format!(
-                "the build side's rows of a single join key alone would need more than {} of its half of the budget (rows of one key are not split across spill files)",
+                "the build side's rows of a single join key alone need more than {}, past its half of the budget (the rows of one key are not split across spill files)",
                 format_size(needed)
             ),
             limit: format_size(self.ex.pool.limit()),
