@@ -19,6 +19,10 @@
 //! (non-string) keys match nothing; `lookup` returns one row per matching
 //! right row and, for `leftouter`, unmatched left rows with empty right
 //! columns. Output rows come in the streamed side's order.
+//!
+//! A build side past half the memory budget spills: both sides are
+//! partitioned by key hash and joined partition by partition ([`grace`]),
+//! the same rows in another order (partition after partition).
 
 mod distinct;
 mod grace;
