@@ -19,7 +19,7 @@ use std::io::{BufReader, BufWriter, Seek, SeekFrom};
 const FLUSH_BYTES: usize = 1 << 20;
 
 /// Partitions an operator spills rows to by their key's hash (`summarize`,
-/// `distinct`).
+/// `distinct`, a join's two sides).
 pub(crate) const PARTITIONS: usize = 32;
 
 /// The partition of a key hash (bits other than those a hash table uses
@@ -103,7 +103,14 @@ impl SpillWriter {
     }
 
     /// The partitions that received rows, each readable once.
-    pub fn finish(mut self) -> Result<Vec<SpillFile>> {
+    pub fn finish(self) -> Result<Vec<SpillFile>> {
+        Ok(self.finish_by_partition()?.into_iter().flatten().collect())
+    }
+
+    /// Each partition's rows by its number (`None` where it received none),
+    /// for an operator that pairs the same partition of two writers (a
+    /// join's two sides).
+    pub fn finish_by_partition(mut self) -> Result<Vec<Option<SpillFile>>> {
         let op = self.operator;
         let mut out = Vec::new();
         for k in 0..self.parts.len() {
@@ -112,9 +119,7 @@ impl SpillWriter {
             if p.writer.is_some() {
                 p.done.push(finish_writer(op, p.writer.take())?);
             }
-            if p.rows > 0 {
-                out.push(SpillFile { operator: op, files: std::mem::take(&mut p.done) });
-            }
+            out.push((p.rows > 0).then(|| SpillFile { operator: op, files: std::mem::take(&mut p.done) }));
         }
         Ok(out)
     }

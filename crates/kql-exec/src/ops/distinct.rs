@@ -28,9 +28,13 @@ use rayon::prelude::*;
 use std::collections::VecDeque;
 
 pub fn distinct<'a>(ex: &'a Executor<'a>, input: &'a Plan) -> Result<Stream<'a>> {
-    let input = ex.run(input)?;
+    Ok(distinct_of(ex, ex.run(input)?))
+}
+
+/// The distinct rows of `input` (a spilled join's rows, for one).
+pub(crate) fn distinct_of<'a>(ex: &'a Executor<'a>, input: Stream<'a>) -> Stream<'a> {
     let pass = Pass::new(ex, input);
-    Ok(Box::new(Distinct { ex, pass: Some(pass), queue: VecDeque::new(), ready: VecDeque::new(), failed: false }))
+    Box::new(Distinct { ex, pass: Some(pass), queue: VecDeque::new(), ready: VecDeque::new(), failed: false })
 }
 
 /// The passes of one `distinct`: over its input, then over each spilled

@@ -18,3 +18,4 @@ mod scan_filters;
 mod scenarios;
 mod semantics;
 mod spill;
+mod spill_joins;

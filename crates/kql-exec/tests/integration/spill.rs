@@ -56,7 +56,7 @@ fn table(rows: usize, groups: u64, seed: u64) -> (Catalog, MemTables) {
 }
 
 /// The query's result in memory and within `budget` bytes (with the rows spilled).
-fn both(query: &str, catalog: &Catalog, tables: &MemTables, budget: u64) -> (Table, Table, u64) {
+pub(crate) fn both(query: &str, catalog: &Catalog, tables: &MemTables, budget: u64) -> (Table, Table, u64) {
     let p = Params::default();
     let (memory, none) = run_limited(query, catalog, tables, &p, true, None).unwrap_or_else(|e| panic!("{query}\n{e}"));
     assert_eq!(none, 0, "{query}: spilled with the default budget");

@@ -1,7 +1,8 @@
 //! Spilling seen from the command line: with a tiny `--max-memory`,
-//! `summarize`, `distinct` and `sort`/`top` write temporary files to
-//! `$TMPDIR` and give the results of the run in memory; nothing is left
-//! there afterwards, whether the query succeeds or fails.
+//! `summarize`, `distinct`, `sort`/`top` and join and lookup build sides
+//! write temporary files to `$TMPDIR` and give the results of the run in
+//! memory; nothing is left there afterwards, whether the query succeeds or
+//! fails.
 
 use crate::common::{command, output, repo, stderr, stdout};
 use std::path::{Path, PathBuf};
@@ -45,12 +46,23 @@ fn sorted_lines(text: &str) -> Vec<String> {
 }
 
 /// Queries each of whose operator spills on the sample in 256 KiB, with
-/// that operator's name and whether the result's order is defined.
-const SPILLING: [(&str, &str, bool); 4] = [
+/// that operator's name and whether the result's order is defined. (The
+/// joins' build sides, 2,000 rows with their index, pass half of it.)
+const SPILLING: [(&str, &str, bool); 6] = [
     ("NTANetAnalytics | sort by FlowStartTime desc, SrcIp asc", "sort", true),
     ("NTANetAnalytics | top 1500 by BytesSrcToDest asc", "top", true),
     ("NTANetAnalytics | distinct *", "distinct", false),
     ("NTANetAnalytics | summarize n = count(), b = sum(BytesSrcToDest) by SrcIp, DestIp, DestPort", "summarize", false),
+    (
+        "NTANetAnalytics | join kind=leftouter (NTANetAnalytics | project FlowStartTime, SrcIp, DestIp) on FlowStartTime",
+        "join",
+        false,
+    ),
+    (
+        "NTANetAnalytics | lookup (NTANetAnalytics | project FlowStartTime, S2 = SrcIp, D2 = DestIp) on FlowStartTime",
+        "lookup",
+        false,
+    ),
 ];
 
 #[test]

@@ -141,6 +141,32 @@ impl Index {
     }
 }
 
+/// Calls `f(row, key bytes)` for each row of `keys` (the key columns of
+/// one batch, in the common key types), with the bytes an [`Index`] hashes
+/// for it (`None` for a null key, which matches nothing): equal keys on
+/// either side of a join give equal bytes, so a spilling join can
+/// partition both sides by them.
+pub(super) fn each_key(keys: &[ArrayRef], mut f: impl FnMut(usize, Option<&[u8]>)) -> Result<()> {
+    // A dictionary-encoded column hashes as its values do.
+    let keys: Vec<ArrayRef> = keys
+        .iter()
+        .map(|k| match k.data_type() {
+            DataType::Dictionary(_, value) => Ok(arrow_cast::cast(k, value)?),
+            _ => Ok(k.clone()),
+        })
+        .collect::<Result<_>>()?;
+    let encoder = if is_text(&keys) {
+        None
+    } else {
+        Some(KeyEncoder::new(&keys.iter().map(|k| k.data_type().clone()).collect::<Vec<_>>())?)
+    };
+    let bytes = key_bytes(&encoder, &keys)?;
+    for i in 0..keys.first().map_or(0, |k| k.len()) {
+        f(i, bytes.get(i));
+    }
+    Ok(())
+}
+
 fn key_bytes<'a>(encoder: &Option<KeyEncoder>, keys: &'a [ArrayRef]) -> Result<KeyBytes<'a>> {
     Ok(match encoder {
         None => KeyBytes::Text(keys[0].as_string::<i32>()),

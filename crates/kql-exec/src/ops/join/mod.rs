@@ -19,8 +19,13 @@
 //! (non-string) keys match nothing; `lookup` returns one row per matching
 //! right row and, for `leftouter`, unmatched left rows with empty right
 //! columns. Output rows come in the streamed side's order.
+//!
+//! A build side past half the memory budget spills: both sides are
+//! partitioned by key hash and joined partition by partition ([`grace`]),
+//! the same rows in another order (partition after partition).
 
 mod distinct;
+mod grace;
 mod index;
 mod probe;
 
@@ -32,6 +37,7 @@ use crate::keys::canonical_key;
 use crate::limits::Reservation;
 use crate::source::Stream;
 use arrow_array::*;
+use grace::{BuildBudget, read_then};
 use kql_plan::plan::{JoinOutput, Node, Plan, Side};
 use kql_syntax::ScalarType;
 use kql_syntax::ast::{JoinKind, LookupKind};
@@ -110,6 +116,7 @@ impl Mode {
 }
 
 /// A join with its sides named by role: `probe` is streamed, `build` indexed.
+#[derive(Clone)]
 struct Spec<'a> {
     probe: &'a Plan,
     build: &'a Plan,
@@ -119,6 +126,9 @@ struct Spec<'a> {
     /// Output columns, `Side::Left` meaning the probe side.
     output: Vec<JoinOutput>,
     plan: &'a Plan,
+    /// True if the built keys may filter the scan feeding the probe side
+    /// (false for one partition of a spilled join: not all keys are built).
+    scan_filter: bool,
 }
 
 impl<'a> Spec<'a> {
@@ -131,7 +141,15 @@ impl<'a> Spec<'a> {
         plan: &'a Plan,
     ) -> Spec<'a> {
         if built == Side::Right {
-            return Spec { probe: left, build: right, mode, on: on.to_vec(), output: output.to_vec(), plan };
+            return Spec {
+                probe: left,
+                build: right,
+                mode,
+                on: on.to_vec(),
+                output: output.to_vec(),
+                plan,
+                scan_filter: true,
+            };
         }
         let flip = |s: Side| if s == Side::Left { Side::Right } else { Side::Left };
         Spec {
@@ -144,6 +162,7 @@ impl<'a> Spec<'a> {
                 .map(|o| JoinOutput { side: flip(o.side), column: o.column.clone(), name: o.name.clone() })
                 .collect(),
             plan,
+            scan_filter: true,
         }
     }
 }
@@ -158,20 +177,39 @@ pub fn join<'a>(
     plan: &'a Plan,
 ) -> Result<Stream<'a>> {
     let mut held = ex.pool.reservation("join");
-    let (built, build_batches, probe) = race(ex, left, right, &mut held)?;
-    let spec = Spec::new(built, (left, right), Mode::of(kind, built), on, output, plan);
-    probe::hash_join(ex, spec, build_batches, probe, held)
+    match race(ex, left, right, &mut held)? {
+        Raced::Held(built, build_batches, probe) => {
+            let spec = Spec::new(built, (left, right), Mode::of(kind, built), on, output, plan);
+            probe::hash_join(ex, spec, build_batches, probe, held)
+        }
+        Raced::Spill(built, build, probe) => {
+            drop(held);
+            let spec = Spec::new(built, (left, right), Mode::of(kind, built), on, output, plan);
+            grace::grace_join(ex, spec, build, probe, "join")
+        }
+    }
 }
 
-/// The distinct rows of an inner join `plan` (see [`distinct`]).
+/// The distinct rows of an inner join `plan` (see [`distinct`]); past the
+/// build side's share of the budget, the spilled join's rows through a
+/// (spilling) `distinct`, since rows of different keys may be equal.
 pub fn distinct_join<'a>(ex: &'a Executor<'a>, plan: &'a Plan) -> Result<Stream<'a>> {
     let Node::Join { left, right, kind, on, output } = &plan.node else {
         return Err(ExecError::Internal("distinct join over a plan that is not a join".into()));
     };
     let mut held = ex.pool.reservation("join");
-    let (built, build_batches, probe) = race(ex, left, right, &mut held)?;
-    let spec = Spec::new(built, (left, right), Mode::of(*kind, built), on, output, plan);
-    distinct::distinct_join(ex, spec, build_batches, probe, held)
+    match race(ex, left, right, &mut held)? {
+        Raced::Held(built, build_batches, probe) => {
+            let spec = Spec::new(built, (left, right), Mode::of(*kind, built), on, output, plan);
+            distinct::distinct_join(ex, spec, build_batches, probe, held)
+        }
+        Raced::Spill(built, build, probe) => {
+            drop(held);
+            let spec = Spec::new(built, (left, right), Mode::of(*kind, built), on, output, plan);
+            let joined = grace::grace_join(ex, spec, build, probe, "join")?;
+            Ok(crate::ops::distinct::distinct_of(ex, joined))
+        }
+    }
 }
 
 pub fn lookup<'a>(
@@ -187,9 +225,33 @@ pub fn lookup<'a>(
         LookupKind::Inner => Mode::Inner,
         LookupKind::LeftOuter => Mode::ProbeOuter,
     };
-    let (build_batches, held) = ex.collect_held(right, "lookup")?;
     let spec = Spec::new(Side::Right, (left, right), mode, on, output, plan);
+    let mut held = ex.pool.reservation("lookup");
+    let mut budget = BuildBudget::new(ex);
+    let mut build_batches = Vec::new();
+    let mut right_stream = ex.run(right)?;
+    while let Some(b) = right_stream.next() {
+        let b = b?;
+        if !budget.hold(&mut held, &b) {
+            drop(held);
+            build_batches.push(b);
+            let build = read_then(build_batches, right_stream);
+            return grace::grace_join(ex, spec, build, ex.run(left)?, "lookup");
+        }
+        build_batches.push(b);
+        ex.check_cancel()?;
+    }
     probe::hash_join(ex, spec, build_batches, ex.run(left)?, held)
+}
+
+/// What [`race`] read.
+enum Raced<'a> {
+    /// The side to build, held whole, and the other side's stream.
+    Held(Side, Vec<RecordBatch>, Stream<'a>),
+    /// The sides passed the build side's share of the budget before one
+    /// ended: the side to build and the other, as streams (what was read
+    /// of them first).
+    Spill(Side, Stream<'a>, Stream<'a>),
 }
 
 /// Reads both sides of a join until one ends: the side with the smaller
@@ -197,17 +259,15 @@ pub fn lookup<'a>(
 /// differ; otherwise always from the side with fewer rows so far (the left
 /// one on a tie, the side Kusto advises to be the smaller). Returns the
 /// side to build, its batches, and the other side's stream (what was read
-/// of it first).
-fn race<'a>(
-    ex: &'a Executor<'a>,
-    left: &'a Plan,
-    right: &'a Plan,
-    held: &mut Reservation,
-) -> Result<(Side, Vec<RecordBatch>, Stream<'a>)> {
+/// of it first); or, once what was read passes the build side's share of
+/// the budget, both sides as streams to spill, the one being read to be
+/// built (the smaller so far, or the bounded one).
+fn race<'a>(ex: &'a Executor<'a>, left: &'a Plan, right: &'a Plan, held: &mut Reservation) -> Result<Raced<'a>> {
     let first = match (row_bound(ex, left), row_bound(ex, right)) {
         (Some(l), Some(r)) if l != r => Some(usize::from(r < l)),
         _ => None,
     };
+    let mut budget = BuildBudget::new(ex);
     let mut streams = [ex.run(left)?, ex.run(right)?];
     let mut read: [Vec<RecordBatch>; 2] = [Vec::new(), Vec::new()];
     let mut rows = [0usize; 2];
@@ -217,9 +277,21 @@ fn race<'a>(
             None => break s,
             Some(b) => {
                 let b = b?;
-                held.grow(b.get_array_memory_size() as u64)?;
+                let fits = budget.hold(held, &b);
                 rows[s] += b.num_rows();
                 read[s].push(b);
+                if !fits {
+                    held.shrink(held.bytes());
+                    let [left_stream, right_stream] = streams;
+                    let [left_read, right_read] = read;
+                    let left = read_then(left_read, left_stream);
+                    let right = read_then(right_read, right_stream);
+                    return Ok(if s == 1 {
+                        Raced::Spill(Side::Right, right, left)
+                    } else {
+                        Raced::Spill(Side::Left, left, right)
+                    });
+                }
             }
         }
         ex.check_cancel()?;
@@ -227,9 +299,9 @@ fn race<'a>(
     let [left_stream, right_stream] = streams;
     let [left_read, right_read] = read;
     Ok(if ended == 1 {
-        (Side::Right, right_read, Box::new(left_read.into_iter().map(Ok).chain(left_stream)))
+        Raced::Held(Side::Right, right_read, read_then(left_read, left_stream))
     } else {
-        (Side::Left, left_read, Box::new(right_read.into_iter().map(Ok).chain(right_stream)))
+        Raced::Held(Side::Left, left_read, read_then(right_read, right_stream))
     })
 }
 

@@ -137,7 +137,9 @@ pub(super) fn build_side(
     let keys = key_columns(&batch, &build_names, &types.build, &types.common)?;
     let index = Arc::new(Index::build(&keys, batch.num_rows(), spec.mode == Mode::BuildUnique)?);
     held.grow(index.size())?;
-    dynamic_filter(ex, spec, &types, &index);
+    if spec.scan_filter {
+        dynamic_filter(ex, spec, &types, &index);
+    }
     ex.check_cancel()?;
     Ok((batch, types, index))
 }
