@@ -10,6 +10,7 @@ pub mod error;
 mod eval;
 mod functions;
 mod keys;
+mod moments;
 pub mod limits;
 mod ops;
 mod output;

@@ -135,6 +135,10 @@ impl Binder<'_> {
         let mut out: Vec<(String, Expr)> = Vec::new();
         let mut names = OutputNames::default();
         for item in items {
+            if let Some(cols) = self.tuple_item(item, row) {
+                out.extend(cols.into_iter().map(|(base, e)| (names.add(&base), e)));
+                continue;
+            }
             let e = self.item(item, row);
             let name = match declared_name(item, &e) {
                 Some((name, span)) => match names.declare(&name) {
@@ -182,20 +186,28 @@ impl Binder<'_> {
         let mut declared: HashSet<String> = HashSet::new();
         let mut splits = 0;
         for item in items {
-            let e = self.item(item, &row);
-            if let Some((name, span)) = declared_name(item, &e)
-                && !declared.insert(name.clone())
-            {
-                self.report(SemanticError::DuplicateColumn { name, span });
-                continue;
-            }
-            let name = match &item.name {
-                Some(n) => n.name.clone(),
-                None => match result_name(&item.expr) {
-                    Some(n) => n,
-                    None => self.default_column_name(&row, &[]),
-                },
+            // A tuple function's columns have derived names, which replace.
+            let bound = match self.tuple_item(item, &row) {
+                Some(cols) => cols,
+                None => {
+                    let e = self.item(item, &row);
+                    if let Some((name, span)) = declared_name(item, &e)
+                        && !declared.insert(name.clone())
+                    {
+                        self.report(SemanticError::DuplicateColumn { name, span });
+                        continue;
+                    }
+                    let name = match &item.name {
+                        Some(n) => n.name.clone(),
+                        None => match result_name(&item.expr) {
+                            Some(n) => n,
+                            None => self.default_column_name(&row, &[]),
+                        },
+                    };
+                    vec![(name, e)]
+                }
             };
+            for (name, e) in bound {
             let mut reads = BTreeSet::new();
             referenced_columns(&e, &mut reads);
             if reads.iter().any(|c| assigned.contains(c)) {
@@ -232,6 +244,7 @@ impl Binder<'_> {
                 }
             }
             assigned.insert(name);
+            }
         }
         project_plan(plan, cols, row.open)
     }

@@ -11,6 +11,8 @@ mod known;
 mod scalar;
 
 pub use id::{AggregateFn, FunctionId, ScalarFn};
+pub use aggregate::percentile_type;
+pub use scalar::SERIES_STATS;
 
 use crate::types::{Type, common_type, widest_numeric};
 use kql_syntax::ScalarType;
