@@ -17,4 +17,5 @@ mod row_group_layout;
 mod scan_filters;
 mod scenarios;
 mod semantics;
+mod sketches;
 mod spill;

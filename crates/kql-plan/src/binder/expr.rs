@@ -352,10 +352,10 @@ impl Binder<'_> {
             // A tuple of columns (binder/tuple_items.rs), not a value.
             self.call_args(args, row);
             self.report(SemanticError::Unsupported {
-                what: "`series_stats` inside an expression or as a named item".into(),
+                what: "`series_stats` inside an expression".into(),
                 span,
                 help: Some(
-                    "use it as a whole, unnamed project/extend/print item, or read series_stats_dynamic(…).avg".into(),
+                    "use it as a whole project/extend/print item, or read series_stats_dynamic(…).avg".into(),
                 ),
             });
             return Expr::error(span);

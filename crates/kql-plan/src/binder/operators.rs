@@ -136,7 +136,19 @@ impl Binder<'_> {
         let mut names = OutputNames::default();
         for item in items {
             if let Some(cols) = self.tuple_item(item, row) {
-                out.extend(cols.into_iter().map(|(base, e)| (names.add(&base), e)));
+                for (i, (base, e)) in cols.into_iter().enumerate() {
+                    let name = match (&item.name, i) {
+                        (Some(n), 0) => match names.declare(&base) {
+                            Some(name) => name,
+                            None => {
+                                self.report(SemanticError::DuplicateColumn { name: base, span: n.span });
+                                continue;
+                            }
+                        },
+                        _ => names.add(&base),
+                    };
+                    out.push((name, e));
+                }
                 continue;
             }
             let e = self.item(item, row);
@@ -188,7 +200,15 @@ impl Binder<'_> {
         for item in items {
             // A tuple function's columns have derived names, which replace.
             let bound = match self.tuple_item(item, &row) {
-                Some(cols) => cols,
+                Some(cols) => {
+                    if let (Some(n), Some((first, _))) = (&item.name, cols.first())
+                        && !declared.insert(first.clone())
+                    {
+                        self.report(SemanticError::DuplicateColumn { name: first.clone(), span: n.span });
+                        continue;
+                    }
+                    cols
+                }
                 None => {
                     let e = self.item(item, &row);
                     if let Some((name, span)) = declared_name(item, &e)

@@ -184,7 +184,10 @@ impl Binder<'_> {
         let mut out: Vec<(String, Expr)> = Vec::new();
         for (i, c) in cols.iter().enumerate() {
             if let Some(tuple) = self.tuple_item(c, &empty) {
-                for (name, e) in tuple {
+                // A named tuple item prints its first column only
+                // (Kusto.Language `ProjectionStyle.Print`).
+                let keep = if c.name.is_some() { 1 } else { tuple.len() };
+                for (name, e) in tuple.into_iter().take(keep) {
                     if out.iter().any(|(n, _)| *n == name) {
                         self.report(SemanticError::DuplicateColumn { name: name.clone(), span: c.span });
                         continue;

@@ -2,13 +2,14 @@
 //! tuple-returning functions, named with `FunctionHelpers.MakePrefixedTuple`):
 //! `series_stats(x)` as a whole `project`, `extend` or `print` item becomes
 //! one column per statistic, `series_stats_x_min`, `series_stats_x_min_idx`,
-//! … (the series-stats-function page's example). Each column is a call of
+//! … (the series-stats-function page's example); `name = series_stats(x)`
+//! names the first column `name` (and `print` keeps only that one). Each
+//! column is a call of
 //! `series_stats` with the statistic's name as an internal third argument,
 //! which the executor's kernel computes.
 
 use super::Binder;
 use super::naming::result_name;
-use crate::error::SemanticError;
 use crate::functions::{self, SERIES_STATS, ScalarFn};
 use crate::plan::{Expr, ExprKind};
 use crate::schema::Schema;
@@ -18,21 +19,14 @@ use kql_syntax::ast::{self, ExprKind as A};
 
 impl Binder<'_> {
     /// The columns of an item that calls a tuple function, `(name, expr)`
-    /// each; `None` for any other item.
+    /// each (the first one's name is declared when the item names it);
+    /// `None` for any other item.
     pub(crate) fn tuple_item(&mut self, item: &ast::NamedExpr, row: &Schema) -> Option<Vec<(String, Expr)>> {
         let A::Call { function, args } = &item.expr.unparen().kind else { return None };
         if self.is_user_function(&function.name) {
             return None;
         }
         let def = functions::lookup(&function.name).filter(|d| d.scalar() == Some(ScalarFn::SeriesStats))?;
-        if let Some(n) = &item.name {
-            self.report(SemanticError::Unsupported {
-                what: format!("naming the several columns of `{}` with `{} =`", def.name, n.name),
-                span: n.span,
-                help: Some("leave it unnamed (its columns are named series_stats_<series>_<statistic>) and rename them with project-rename, or use series_stats_dynamic".into()),
-            });
-            return Some(Vec::new());
-        }
         let span = item.expr.span;
         let mut bound: Vec<Expr> = args.iter().map(|a| self.scalar(a, Some(row))).collect();
         self.check_call(def, &bound, span);
@@ -53,6 +47,15 @@ impl Binder<'_> {
                     call_args.push(Expr::new(ExprKind::Literal(Value::String(stat.into())), Type::STRING, span));
                     let call = Expr::new(ExprKind::Call { function: def, args: call_args }, Type::Scalar(ty), span);
                     (format!("{prefix}_{stat}"), call)
+                })
+                .enumerate()
+                // `name = series_stats(x)` names the first column, as
+                // `(name) = …` would (Kusto.Language `Binder_Projection`:
+                // "single name assigned from multi-value tuple just assigns
+                // the first value"); the others keep their names.
+                .map(|(i, (derived, call))| match (&item.name, i) {
+                    (Some(n), 0) => (n.name.clone(), call),
+                    _ => (derived, call),
                 })
                 .collect(),
         )
