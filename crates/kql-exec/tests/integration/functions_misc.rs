@@ -286,9 +286,10 @@ fn every_catalog_scalar_function_runs() {
         for query in [format!("print r = {call}"), format!("datatable(K:long)[1] | project r = {call}")] {
             match run_with(&query, &Catalog::new(), &MemTables::new(), &Params::default()) {
                 // `project r = series_stats(…)` also keeps its other columns.
-                Ok(t) if t.rows.len() == 1
-                    && (t.rows[0].len() == 1 || f.name == "series_stats")
-                    && t.rows[0][0] == want => {}
+                Ok(t)
+                    if t.rows.len() == 1
+                        && (t.rows[0].len() == 1 || f.name == "series_stats")
+                        && t.rows[0][0] == want => {}
                 Ok(t) => failures.push(format!("{query}: expected {want}, got {:?}", t.rows)),
                 Err(e) => failures.push(format!("{query}: {e}")),
             }

@@ -354,9 +354,7 @@ impl Binder<'_> {
             self.report(SemanticError::Unsupported {
                 what: "`series_stats` inside an expression".into(),
                 span,
-                help: Some(
-                    "use it as a whole project/extend/print item, or read series_stats_dynamic(…).avg".into(),
-                ),
+                help: Some("use it as a whole project/extend/print item, or read series_stats_dynamic(…).avg".into()),
             });
             return Expr::error(span);
         }

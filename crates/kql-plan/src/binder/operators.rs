@@ -228,42 +228,42 @@ impl Binder<'_> {
                 }
             };
             for (name, e) in bound {
-            let mut reads = BTreeSet::new();
-            referenced_columns(&e, &mut reads);
-            if reads.iter().any(|c| assigned.contains(c)) {
-                // Each split is a plan level (and a copy of every column):
-                // stop at the depth limit rather than build thousands.
-                splits += 1;
-                if splits > super::MAX_PLAN_DEPTH {
-                    self.report(SemanticError::TooDeep {
-                        message: format!(
-                            "this extend computes more than {} columns in a row from one another",
-                            super::MAX_PLAN_DEPTH
-                        ),
-                        span: item.span,
-                        label: "each reads the one before".into(),
-                        help: Some("split it into several extend operators, or compute fewer steps".into()),
-                    });
-                    return super::unknown_plan();
+                let mut reads = BTreeSet::new();
+                referenced_columns(&e, &mut reads);
+                if reads.iter().any(|c| assigned.contains(c)) {
+                    // Each split is a plan level (and a copy of every column):
+                    // stop at the depth limit rather than build thousands.
+                    splits += 1;
+                    if splits > super::MAX_PLAN_DEPTH {
+                        self.report(SemanticError::TooDeep {
+                            message: format!(
+                                "this extend computes more than {} columns in a row from one another",
+                                super::MAX_PLAN_DEPTH
+                            ),
+                            span: item.span,
+                            label: "each reads the one before".into(),
+                            help: Some("split it into several extend operators, or compute fewer steps".into()),
+                        });
+                        return super::unknown_plan();
+                    }
+                    // `row` is exactly the finished node's output schema, so `e`,
+                    // bound against it, reads the new node's input unchanged.
+                    plan = project_plan(plan, std::mem::take(&mut cols), row.open);
+                    cols = identity_columns(&row);
+                    assigned.clear();
                 }
-                // `row` is exactly the finished node's output schema, so `e`,
-                // bound against it, reads the new node's input unchanged.
-                plan = project_plan(plan, std::mem::take(&mut cols), row.open);
-                cols = identity_columns(&row);
-                assigned.clear();
-            }
-            let ty = e.ty;
-            match row.index_of(&name) {
-                Some(k) => {
-                    cols[k] = (name.clone(), e);
-                    row.columns[k].ty = ty;
+                let ty = e.ty;
+                match row.index_of(&name) {
+                    Some(k) => {
+                        cols[k] = (name.clone(), e);
+                        row.columns[k].ty = ty;
+                    }
+                    None => {
+                        row.columns.push(Column::new(name.clone(), ty));
+                        cols.push((name.clone(), e));
+                    }
                 }
-                None => {
-                    row.columns.push(Column::new(name.clone(), ty));
-                    cols.push((name.clone(), e));
-                }
-            }
-            assigned.insert(name);
+                assigned.insert(name);
             }
         }
         project_plan(plan, cols, row.open)

@@ -10,8 +10,8 @@ mod id;
 mod known;
 mod scalar;
 
-pub use id::{AggregateFn, FunctionId, ScalarFn};
 pub use aggregate::percentile_type;
+pub use id::{AggregateFn, FunctionId, ScalarFn};
 pub use scalar::SERIES_STATS;
 
 use crate::types::{Type, common_type, widest_numeric};

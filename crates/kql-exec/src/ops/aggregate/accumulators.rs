@@ -727,11 +727,9 @@ pub(super) fn accumulator(
         G::DCount | G::CountDistinct | G::DCountIf | G::CountDistinctIf => {
             Box::new(DistinctCount { conv: row_converter(&args[..1])?, sets: Vec::new(), predicate })
         }
-        G::Stdev | G::StdevIf | G::Variance | G::VarianceIf => Box::new(Variance {
-            moments: Vec::new(),
-            root: matches!(f, G::Stdev | G::StdevIf),
-            predicate,
-        }),
+        G::Stdev | G::StdevIf | G::Variance | G::VarianceIf => {
+            Box::new(Variance { moments: Vec::new(), root: matches!(f, G::Stdev | G::StdevIf), predicate })
+        }
         G::Percentile | G::Percentiles | G::PercentilesArray => {
             let array = f == G::PercentilesArray;
             let points = if array && types.get(1) == Some(&ScalarType::Dynamic) {
@@ -762,7 +760,9 @@ pub(super) fn accumulator(
                 predicate: (f == G::HllIf).then_some(1),
             })
         }
-        G::HllMerge => Box::new(HllMerge { merged: Vec::new(), span: agg.args.first().map_or(Default::default(), |a| a.span) }),
+        G::HllMerge => {
+            Box::new(HllMerge { merged: Vec::new(), span: agg.args.first().map_or(Default::default(), |a| a.span) })
+        }
         G::TakeAnyIf => Box::new(TakeAnyIf { conv: row_converter(&args[..1])?, best: Vec::new() }),
         G::MakeBag | G::MakeBagIf => {
             let size_arg = if f == G::MakeBagIf { 2 } else { 1 };
