@@ -25,10 +25,13 @@ fn table(rng: &mut Lcg, n: usize, parts: u64, distinct: u64, ty: &str, value: im
     format!("datatable(p:long, v:{ty})[{}]", rows.join(", "))
 }
 
+/// Writes the literal of the `k`-th distinct value.
+type Literal = fn(u64) -> String;
+
 #[test]
 fn merged_sketches_count_what_dcount_counts() {
     let mut rng = Lcg(17);
-    let kinds: [(&str, fn(u64) -> String); 3] = [
+    let kinds: [(&str, Literal); 3] = [
         ("long", |v| v.to_string()),
         ("string", |v| format!("\"s{v}\"")),
         ("datetime", |v| format!("datetime(2025-06-01 00:00:{v:02})")),
