@@ -11,6 +11,7 @@ mod eval;
 mod functions;
 mod keys;
 pub mod limits;
+mod moments;
 mod ops;
 mod output;
 pub mod physical;

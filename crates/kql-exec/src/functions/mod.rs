@@ -9,11 +9,14 @@ mod convert;
 mod datetime;
 mod encode;
 mod format;
+mod hll;
 mod ip;
 mod math;
 mod pattern;
 mod series_fill;
+mod series_stats;
 
+pub(crate) use hll::{DEFAULT_ACCURACY as HLL_DEFAULT_ACCURACY, Sketch};
 pub(crate) use pattern::compile as compile_regex;
 mod string;
 mod text;
@@ -271,6 +274,9 @@ pub fn call(
         F::SeriesFillForward => series_fill::series_fill(&a, series_fill::Fill::Forward),
         F::SeriesFillBackward => series_fill::series_fill(&a, series_fill::Fill::Backward),
         F::SeriesFillLinear => series_fill::series_fill_linear(&a),
+        F::SeriesStats => series_stats::series_stats(&a),
+        F::SeriesStatsDynamic => series_stats::series_stats_dynamic(&a),
+        F::DCountHll => hll::dcount_hll(&a),
         // replace(regex, rewrite, text): replace_regex's old name and order.
         F::Replace => {
             let order = [2, 0, 1];

@@ -55,6 +55,8 @@ fn special(name: &str) -> Option<&'static str> {
         "replace_regex" => "\"a\", \"a\", \"b\"",
         "percentile" => "x, 50",
         "percentiles" => "x, 50, 90",
+        "percentiles_array" => "x, 50, 90",
+        "hll_merge" => "dynamic([[\"ntaq.exact\", 1], [1]])",
         "arg_max" | "arg_min" => "x, *",
         "countif" => "x > 1",
         "make_bag" => "bag_pack(\"a\", x)",

@@ -17,5 +17,6 @@ mod row_group_layout;
 mod scan_filters;
 mod scenarios;
 mod semantics;
+mod sketches;
 mod spill;
 mod spill_joins;

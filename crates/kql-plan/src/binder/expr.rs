@@ -337,6 +337,27 @@ impl Binder<'_> {
             }
             return Expr::error(span);
         };
+        if def.aggregate() == Some(functions::AggregateFn::HllMerge) && args.len() > 1 {
+            // The scalar hll_merge(hll1, hll2, …) (hll-merge-function page)
+            // shares its name with the aggregation the catalog holds.
+            self.call_args(args, row);
+            self.report(SemanticError::Unsupported {
+                what: "the scalar form of `hll_merge` (several sketches of one row)".into(),
+                span,
+                help: Some("merge the sketches with the hll_merge() aggregation in summarize".into()),
+            });
+            return Expr::error(span);
+        }
+        if def.scalar() == Some(functions::ScalarFn::SeriesStats) {
+            // A tuple of columns (binder/tuple_items.rs), not a value.
+            self.call_args(args, row);
+            self.report(SemanticError::Unsupported {
+                what: "`series_stats` inside an expression".into(),
+                span,
+                help: Some("use it as a whole project/extend/print item, or read series_stats_dynamic(…).avg".into()),
+            });
+            return Expr::error(span);
+        }
         if def.kind == FunctionKind::Aggregate {
             if self.pending_aggregates.is_none() {
                 self.report(SemanticError::AggregateOutsideSummarize { function: name.to_string(), span });

@@ -15,6 +15,7 @@ mod query;
 mod search;
 mod summarize;
 mod top_nested;
+mod tuple_items;
 mod udf;
 mod window;
 

@@ -135,6 +135,22 @@ impl Binder<'_> {
         let mut out: Vec<(String, Expr)> = Vec::new();
         let mut names = OutputNames::default();
         for item in items {
+            if let Some(cols) = self.tuple_item(item, row) {
+                for (i, (base, e)) in cols.into_iter().enumerate() {
+                    let name = match (&item.name, i) {
+                        (Some(n), 0) => match names.declare(&base) {
+                            Some(name) => name,
+                            None => {
+                                self.report(SemanticError::DuplicateColumn { name: base, span: n.span });
+                                continue;
+                            }
+                        },
+                        _ => names.add(&base),
+                    };
+                    out.push((name, e));
+                }
+                continue;
+            }
             let e = self.item(item, row);
             let name = match declared_name(item, &e) {
                 Some((name, span)) => match names.declare(&name) {
@@ -182,56 +198,73 @@ impl Binder<'_> {
         let mut declared: HashSet<String> = HashSet::new();
         let mut splits = 0;
         for item in items {
-            let e = self.item(item, &row);
-            if let Some((name, span)) = declared_name(item, &e)
-                && !declared.insert(name.clone())
-            {
-                self.report(SemanticError::DuplicateColumn { name, span });
-                continue;
-            }
-            let name = match &item.name {
-                Some(n) => n.name.clone(),
-                None => match result_name(&item.expr) {
-                    Some(n) => n,
-                    None => self.default_column_name(&row, &[]),
-                },
-            };
-            let mut reads = BTreeSet::new();
-            referenced_columns(&e, &mut reads);
-            if reads.iter().any(|c| assigned.contains(c)) {
-                // Each split is a plan level (and a copy of every column):
-                // stop at the depth limit rather than build thousands.
-                splits += 1;
-                if splits > super::MAX_PLAN_DEPTH {
-                    self.report(SemanticError::TooDeep {
-                        message: format!(
-                            "this extend computes more than {} columns in a row from one another",
-                            super::MAX_PLAN_DEPTH
-                        ),
-                        span: item.span,
-                        label: "each reads the one before".into(),
-                        help: Some("split it into several extend operators, or compute fewer steps".into()),
-                    });
-                    return super::unknown_plan();
-                }
-                // `row` is exactly the finished node's output schema, so `e`,
-                // bound against it, reads the new node's input unchanged.
-                plan = project_plan(plan, std::mem::take(&mut cols), row.open);
-                cols = identity_columns(&row);
-                assigned.clear();
-            }
-            let ty = e.ty;
-            match row.index_of(&name) {
-                Some(k) => {
-                    cols[k] = (name.clone(), e);
-                    row.columns[k].ty = ty;
+            // A tuple function's columns have derived names, which replace.
+            let bound = match self.tuple_item(item, &row) {
+                Some(cols) => {
+                    if let (Some(n), Some((first, _))) = (&item.name, cols.first())
+                        && !declared.insert(first.clone())
+                    {
+                        self.report(SemanticError::DuplicateColumn { name: first.clone(), span: n.span });
+                        continue;
+                    }
+                    cols
                 }
                 None => {
-                    row.columns.push(Column::new(name.clone(), ty));
-                    cols.push((name.clone(), e));
+                    let e = self.item(item, &row);
+                    if let Some((name, span)) = declared_name(item, &e)
+                        && !declared.insert(name.clone())
+                    {
+                        self.report(SemanticError::DuplicateColumn { name, span });
+                        continue;
+                    }
+                    let name = match &item.name {
+                        Some(n) => n.name.clone(),
+                        None => match result_name(&item.expr) {
+                            Some(n) => n,
+                            None => self.default_column_name(&row, &[]),
+                        },
+                    };
+                    vec![(name, e)]
                 }
+            };
+            for (name, e) in bound {
+                let mut reads = BTreeSet::new();
+                referenced_columns(&e, &mut reads);
+                if reads.iter().any(|c| assigned.contains(c)) {
+                    // Each split is a plan level (and a copy of every column):
+                    // stop at the depth limit rather than build thousands.
+                    splits += 1;
+                    if splits > super::MAX_PLAN_DEPTH {
+                        self.report(SemanticError::TooDeep {
+                            message: format!(
+                                "this extend computes more than {} columns in a row from one another",
+                                super::MAX_PLAN_DEPTH
+                            ),
+                            span: item.span,
+                            label: "each reads the one before".into(),
+                            help: Some("split it into several extend operators, or compute fewer steps".into()),
+                        });
+                        return super::unknown_plan();
+                    }
+                    // `row` is exactly the finished node's output schema, so `e`,
+                    // bound against it, reads the new node's input unchanged.
+                    plan = project_plan(plan, std::mem::take(&mut cols), row.open);
+                    cols = identity_columns(&row);
+                    assigned.clear();
+                }
+                let ty = e.ty;
+                match row.index_of(&name) {
+                    Some(k) => {
+                        cols[k] = (name.clone(), e);
+                        row.columns[k].ty = ty;
+                    }
+                    None => {
+                        row.columns.push(Column::new(name.clone(), ty));
+                        cols.push((name.clone(), e));
+                    }
+                }
+                assigned.insert(name);
             }
-            assigned.insert(name);
         }
         project_plan(plan, cols, row.open)
     }

@@ -183,6 +183,19 @@ impl Binder<'_> {
         let empty = Schema::default();
         let mut out: Vec<(String, Expr)> = Vec::new();
         for (i, c) in cols.iter().enumerate() {
+            if let Some(tuple) = self.tuple_item(c, &empty) {
+                // A named tuple item prints its first column only
+                // (Kusto.Language `ProjectionStyle.Print`).
+                let keep = if c.name.is_some() { 1 } else { tuple.len() };
+                for (name, e) in tuple.into_iter().take(keep) {
+                    if out.iter().any(|(n, _)| *n == name) {
+                        self.report(SemanticError::DuplicateColumn { name: name.clone(), span: c.span });
+                        continue;
+                    }
+                    out.push((name, e));
+                }
+                continue;
+            }
             let e = self.scalar(&c.expr, Some(&empty));
             let name = match &c.name {
                 Some(n) => n.name.clone(),

@@ -48,12 +48,40 @@ const PERCENTILE_VALUE: A = A::OneOf(&[S::Int, S::Long, S::Real, S::Decimal, S::
 /// value's type, int as long and decimal as real.
 fn percentile_result(args: &[Type]) -> Result<Type, CallError> {
     Ok(match args.first() {
-        Some(Type::Scalar(S::Int)) => Type::LONG,
-        Some(Type::Scalar(S::Decimal)) => Type::REAL,
+        Some(&Type::Scalar(t)) => Type::Scalar(percentile_type(t)),
         Some(&t) => t,
         None => Type::Unknown,
     })
 }
+
+/// The type of a percentile of values of type `t` (also the elements of
+/// `percentiles_array`'s array).
+pub fn percentile_type(t: S) -> S {
+    match t {
+        S::Int => S::Long,
+        S::Decimal => S::Real,
+        t => t,
+    }
+}
+
+/// `percentiles_array`'s percentiles: numbers, or one dynamic array of them.
+const PERCENTILES: A = A::OneOf(&[S::Int, S::Long, S::Real, S::Decimal, S::Dynamic]);
+
+/// `percentiles_array(x, dynamic([…]))` takes no further percentiles
+/// (Kusto declares the array form with exactly two parameters).
+fn percentiles_array_result(args: &[Type]) -> Result<Type, CallError> {
+    if args.get(1) == Some(&Type::DYNAMIC) && args.len() > 2 {
+        return Err(CallError::ArgType { index: 1, expected: "a number".into(), found: Type::DYNAMIC });
+    }
+    Ok(Type::DYNAMIC)
+}
+
+/// Kusto's `ParameterTypeKind.NotRealOrBool` (what `hll` counts).
+const NOT_REAL_OR_BOOL: A =
+    A::OneOf(&[S::Int, S::Long, S::Decimal, S::String, S::DateTime, S::Timespan, S::Guid, S::Dynamic]);
+
+/// `hll`'s accuracy level (0-4): Kusto declares an integer.
+const HLL_ACCURACY: P = P::optional("accuracy", A::Exactly(S::Long));
 
 const fn aggregate(
     id: G,
@@ -171,6 +199,34 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Fixed(S::Long),
         PrefixAndFirstArg("dcountif"),
         "Estimated number of distinct values over the rows where the predicate is true.",
+    ),
+    // hll/hll_if/hll_merge: Aggregates.cs `Hll`, `HllIf`, `HllMerge` (expr
+    // `NotRealOrBool`, an integer accuracy, a dynamic array result named
+    // hll_X / hll_if_X / hll_merge_X). ntaq's sketch is exact: see
+    // docs/language.md.
+    aggregate(
+        G::Hll,
+        "hll",
+        &[P::new("expr", NOT_REAL_OR_BOOL), HLL_ACCURACY],
+        Fixed(S::Dynamic),
+        PrefixAndFirstArg("hll"),
+        "A sketch of the expression's distinct values, for dcount_hll and hll_merge.",
+    ),
+    aggregate(
+        G::HllIf,
+        "hll_if",
+        &[P::new("expr", NOT_REAL_OR_BOOL), PREDICATE, HLL_ACCURACY],
+        Fixed(S::Dynamic),
+        PrefixAndFirstArg("hll_if"),
+        "A sketch of the expression's distinct values where the predicate is true.",
+    ),
+    aggregate(
+        G::HllMerge,
+        "hll_merge",
+        &[P::new("hll", A::Exactly(S::Dynamic))],
+        Fixed(S::Dynamic),
+        PrefixAndFirstArg("hll_merge"),
+        "The union of the hll() sketches in the group.",
     ),
     // make_list/make_set and their _if forms: Kusto returns a dynamic array
     // and names the column "list_X" / "set_X" (the _if forms too).
@@ -302,6 +358,21 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Returns::Custom(percentile_result),
         ResultName::Default,
         "Nearest-rank percentiles of the expression, one column each.",
+    ),
+    // percentiles_array: Aggregates.cs `PercentilesArray`, one dynamic
+    // array column named `percentiles_X` (`PercentileArrayReturn`); the
+    // percentiles are constants, listed or in one dynamic array.
+    aggregate(
+        G::PercentilesArray,
+        "percentiles_array",
+        &[
+            P::new("expr", PERCENTILE_VALUE),
+            P::new("percentiles", PERCENTILES).constant(),
+            P::many("percentile", A::Numeric).constant(),
+        ],
+        Returns::Custom(percentiles_array_result),
+        PrefixAndFirstArg("percentiles"),
+        "Nearest-rank percentiles of the expression in one dynamic array.",
     ),
     // stdev/variance: Kusto's `Summable` also admits timespan and datetime; only numbers are declared here.
     aggregate(

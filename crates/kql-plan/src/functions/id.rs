@@ -76,6 +76,8 @@ pub enum ScalarFn {
     DayOfMonth,
     /// `dayofweek`
     DayOfWeek,
+    /// `dcount_hll`
+    DCountHll,
     /// `endofday`
     EndOfDay,
     /// `endofmonth`
@@ -212,6 +214,10 @@ pub enum ScalarFn {
     SeriesFillForward,
     /// `series_fill_linear`
     SeriesFillLinear,
+    /// `series_stats` (expanded into one column per statistic by the binder)
+    SeriesStats,
+    /// `series_stats_dynamic`
+    SeriesStatsDynamic,
     /// `set_difference`
     SetDifference,
     /// `set_has_element`
@@ -316,6 +322,12 @@ pub enum AggregateFn {
     DCount,
     /// `dcountif`
     DCountIf,
+    /// `hll`
+    Hll,
+    /// `hll_if`
+    HllIf,
+    /// `hll_merge`
+    HllMerge,
     /// `make_bag`
     MakeBag,
     /// `make_bag_if`
@@ -346,6 +358,8 @@ pub enum AggregateFn {
     Percentile,
     /// `percentiles`
     Percentiles,
+    /// `percentiles_array`
+    PercentilesArray,
     /// `stdev`
     Stdev,
     /// `stdevif`

@@ -10,7 +10,9 @@ mod id;
 mod known;
 mod scalar;
 
+pub use aggregate::percentile_type;
 pub use id::{AggregateFn, FunctionId, ScalarFn};
+pub use scalar::SERIES_STATS;
 
 use crate::types::{Type, common_type, widest_numeric};
 use kql_syntax::ScalarType;

@@ -27,6 +27,18 @@ use Returns::{Arg, Fixed};
 use kql_syntax::ScalarType as S;
 
 /// `bin`/`floor` values: numbers, datetime and timespan.
+/// `series_stats`' columns in Kusto's order (Functions.cs `SeriesStats`)
+/// and their types: the positions (`_idx`) are long, the rest real.
+pub const SERIES_STATS: &[(&str, S)] = &[
+    ("min", S::Real),
+    ("min_idx", S::Long),
+    ("max", S::Real),
+    ("max_idx", S::Long),
+    ("avg", S::Real),
+    ("stdev", S::Real),
+    ("variance", S::Real),
+];
+
 const BINNABLE: A = A::OneOf(&[S::Int, S::Long, S::Real, S::Decimal, S::DateTime, S::Timespan]);
 
 /// Result of `bin(value, roundTo)` / `floor(value, roundTo)`. Kusto declares
@@ -417,6 +429,16 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Fixed(S::Timespan),
         Unnamed,
         "Days since the preceding Sunday, as a timespan.",
+    ),
+    // dcount_hll: Functions.cs `DCountHll` (NameAndFirstArgument naming:
+    // `dcount_hll(merged)` is `dcount_hll_merged`, the hll-merge page).
+    scalar(
+        F::DCountHll,
+        "dcount_hll",
+        &[P::new("hll", A::Exactly(S::Dynamic))],
+        Fixed(S::Long),
+        ResultName::PrefixAndFirstArg("dcount_hll"),
+        "The distinct count of an hll()/hll_merge() sketch (exact in ntaq).",
     ),
     scalar(
         F::EndOfDay,
@@ -990,6 +1012,29 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Fixed(S::Dynamic),
         FirstArg,
         "Missing values of a series interpolated linearly.",
+    ),
+    // series_stats: Functions.cs `SeriesStats`, a tuple of seven columns
+    // named `series_stats_<series>_<statistic>`; the binder expands a
+    // `project`/`extend`/`print` item calling it into those columns, each a
+    // call with the statistic's name as a third, internal argument (see
+    // `SERIES_STATS`), whose type the binder sets.
+    scalar(
+        F::SeriesStats,
+        "series_stats",
+        &[P::new("series", A::Exactly(S::Dynamic)), P::optional("ignore_nonfinite", A::Exactly(S::Bool)).constant()],
+        Fixed(S::Real),
+        Unnamed,
+        "Statistics of a numeric series, one column each (min, min_idx, max, max_idx, avg, stdev, variance).",
+    ),
+    // series_stats_dynamic: Functions.cs `SeriesStatsDynamic`, the same
+    // statistics plus `sum` and `len` (its page) in a property bag.
+    scalar(
+        F::SeriesStatsDynamic,
+        "series_stats_dynamic",
+        &[P::new("series", A::Exactly(S::Dynamic)), P::optional("ignore_nonfinite", A::Exactly(S::Bool)).constant()],
+        Fixed(S::Dynamic),
+        Unnamed,
+        "Statistics of a numeric series in a property bag.",
     ),
     scalar(
         F::SetDifference,

@@ -6,7 +6,9 @@
 
 use crate::error::{ExecError, Result};
 use crate::eval::to_scalar_type;
+use crate::functions::{HLL_DEFAULT_ACCURACY, Sketch};
 use crate::keys::KeySet;
+use crate::moments::Moments;
 use crate::physical::physical_type;
 use arrow_array::cast::AsArray;
 use arrow_array::types::*;
@@ -389,40 +391,33 @@ impl Accumulator for PickRow {
 
 /// stdev/variance (and the `if` forms): the sample variance (n − 1 in the
 /// denominator, the stdev page's `stdev(1..5)` is 1.58113883008419), by
-/// Welford's running mean. A group of fewer than two values gives 0, as
-/// the summarize page's defaults do for no rows.
+/// Welford's running mean ([`Moments`]). A group of fewer than two values
+/// gives 0, as the summarize page's defaults do for no rows.
 struct Variance {
-    counts: Vec<i64>,
-    means: Vec<f64>,
-    m2: Vec<f64>,
+    moments: Vec<Moments>,
     root: bool,
     predicate: Option<usize>,
 }
 
 impl Accumulator for Variance {
     fn update(&mut self, groups: &[usize], n: usize, args: &[ArrayRef]) -> Result<()> {
-        resize(&mut self.counts, n, 0);
-        resize(&mut self.means, n, 0.0);
-        resize(&mut self.m2, n, 0.0);
+        resize(&mut self.moments, n, Moments::default());
         let v = arrow_cast::cast(&args[0], &arrow_schema::DataType::Float64)?;
         let v = v.as_primitive::<Float64Type>();
         for (i, g) in groups.iter().enumerate() {
             if v.is_valid(i) && self.predicate.is_none_or(|p| truthy(&args[p], i)) {
-                let x = v.value(i);
-                self.counts[*g] += 1;
-                let delta = x - self.means[*g];
-                self.means[*g] += delta / self.counts[*g] as f64;
-                self.m2[*g] += delta * (x - self.means[*g]);
+                self.moments[*g].push(v.value(i));
             }
         }
         Ok(())
     }
     fn finish(&mut self, n: usize) -> Result<Vec<ArrayRef>> {
-        resize(&mut self.counts, n, 0);
-        resize(&mut self.m2, n, 0.0);
-        let out: Float64Array = (0..n)
-            .map(|g| {
-                let var = if self.counts[g] < 2 { 0.0 } else { self.m2[g] / (self.counts[g] - 1) as f64 };
+        resize(&mut self.moments, n, Moments::default());
+        let out: Float64Array = self
+            .moments
+            .iter()
+            .map(|m| {
+                let var = m.variance();
                 Some(if self.root { var.sqrt() } else { var })
             })
             .collect();
@@ -430,16 +425,21 @@ impl Accumulator for Variance {
     }
 }
 
-/// percentile/percentiles: every non-null value of the group, and for each
-/// requested percentile p the nearest-rank value (the value at rank
-/// ⌈p/100 × n⌉ of the sorted values, the smallest for p = 0). Kusto
-/// estimates percentiles with T-Digest; on small groups the two agree,
-/// on large ones Kusto's answer may differ slightly (docs/language.md).
+/// percentile/percentiles/percentiles_array: every non-null value of the
+/// group, and for each requested percentile p the nearest-rank value (the
+/// value at rank ⌈p/100 × n⌉ of the sorted values, the smallest for p = 0).
+/// Kusto estimates percentiles with T-Digest; on small groups the two
+/// agree, on large ones Kusto's answer may differ slightly
+/// (docs/language.md).
 struct Percentiles {
     values: Vec<Vec<f64>>,
     /// The percentiles asked for (constants).
     points: Vec<f64>,
+    /// Each percentile's type (one column each), or for percentiles_array
+    /// the type of its elements.
     out: Vec<ScalarType>,
+    /// percentiles_array: one dynamic array column of them all.
+    array: bool,
 }
 
 impl Accumulator for Percentiles {
@@ -465,9 +465,10 @@ impl Accumulator for Percentiles {
         for vals in &mut self.values {
             vals.sort_by(f64::total_cmp);
         }
-        self.points
+        let columns = self
+            .points
             .iter()
-            .zip(&self.out)
+            .zip(self.out.iter().cycle())
             .map(|(&p, &ty)| {
                 let picked: Float64Array = self
                     .values
@@ -488,7 +489,83 @@ impl Accumulator for Percentiles {
                     }
                 })
             })
-            .collect()
+            .collect::<Result<Vec<ArrayRef>>>()?;
+        if !self.array {
+            return Ok(columns);
+        }
+        // percentiles_array: each group's percentiles as one JSON array,
+        // the elements as Kusto puts values of their type in a dynamic.
+        let ty = self.out.first().copied().unwrap_or(ScalarType::Real);
+        let arrays: StringArray = (0..n)
+            .map(|g| {
+                let items = columns.iter().map(|c| json_value(c, g, ty)).collect();
+                Some(serde_json::Value::Array(items).to_string())
+            })
+            .collect();
+        Ok(vec![Arc::new(arrays)])
+    }
+}
+
+/// hll/hll_if: each group's distinct non-null values in an ntaq sketch
+/// (`functions::hll`: exact, as `dcount` is).
+struct Hll {
+    sketches: Vec<Sketch>,
+    accuracy: i64,
+    arg_type: ScalarType,
+    predicate: Option<usize>,
+}
+
+impl Accumulator for Hll {
+    fn update(&mut self, groups: &[usize], n: usize, args: &[ArrayRef]) -> Result<()> {
+        resize(&mut self.sketches, n, Sketch::new(self.accuracy));
+        let json = (self.arg_type == ScalarType::Dynamic).then(|| crate::dynamic::to_json_array(&args[0]));
+        for (i, g) in groups.iter().enumerate() {
+            if !args[0].is_valid(i) || !self.predicate.is_none_or(|p| truthy(&args[p], i)) {
+                continue;
+            }
+            let value = match &json {
+                Some(json) => serde_json::from_str(json.as_string::<i32>().value(i)).unwrap_or(serde_json::Value::Null),
+                None => json_value(&args[0], i, self.arg_type),
+            };
+            if !value.is_null() {
+                self.sketches[*g].insert(&value);
+            }
+        }
+        Ok(())
+    }
+    fn finish(&mut self, n: usize) -> Result<Vec<ArrayRef>> {
+        resize(&mut self.sketches, n, Sketch::new(self.accuracy));
+        Ok(vec![Arc::new(self.sketches.iter().map(|s| Some(s.to_json_text())).collect::<StringArray>())])
+    }
+}
+
+/// hll_merge: the union of each group's sketches (null when it has none).
+struct HllMerge {
+    merged: Vec<Option<Sketch>>,
+    /// The argument's span, for a value that is not a sketch.
+    span: kql_syntax::Span,
+}
+
+impl Accumulator for HllMerge {
+    fn update(&mut self, groups: &[usize], n: usize, args: &[ArrayRef]) -> Result<()> {
+        resize(&mut self.merged, n, None);
+        let json = crate::dynamic::to_json_array(&args[0]);
+        let texts = json.as_string::<i32>();
+        for (i, g) in groups.iter().enumerate() {
+            if texts.is_null(i) || texts.value(i) == "null" {
+                continue;
+            }
+            let sketch = Sketch::parse(texts.value(i), self.span)?;
+            match &mut self.merged[*g] {
+                Some(into) => into.merge(sketch, self.span)?,
+                empty => *empty = Some(sketch),
+            }
+        }
+        Ok(())
+    }
+    fn finish(&mut self, n: usize) -> Result<Vec<ArrayRef>> {
+        resize(&mut self.merged, n, None);
+        Ok(vec![Arc::new(self.merged.iter().map(|s| s.as_ref().map(Sketch::to_json_text)).collect::<StringArray>())])
     }
 }
 
@@ -565,12 +642,37 @@ fn identity(agg: &Aggregate) -> Result<AggregateFn> {
         .ok_or_else(|| ExecError::Internal(format!("aggregation `{}` has no accumulator", agg.function.name)))
 }
 
-/// A constant `maxSize` argument at `i`, else `default`.
-fn max_size(args: &[ArrayRef], i: usize, default: usize) -> usize {
+/// An integer argument at `i` read from its first row (`maxSize`, an
+/// accuracy level), if present and not null.
+fn const_long(args: &[ArrayRef], i: usize) -> Option<i64> {
     args.get(i)
         .and_then(|a| arrow_cast::cast(a, &arrow_schema::DataType::Int64).ok())
         .and_then(|a| (!a.is_empty() && a.is_valid(0)).then(|| a.as_primitive::<Int64Type>().value(0)))
-        .map_or(default, |v| usize::try_from(v.max(0)).unwrap_or(usize::MAX))
+}
+
+/// A constant `maxSize` argument at `i`, else `default`.
+fn max_size(args: &[ArrayRef], i: usize, default: usize) -> usize {
+    const_long(args, i).map_or(default, |v| usize::try_from(v.max(0)).unwrap_or(usize::MAX))
+}
+
+/// `percentiles_array(x, dynamic([…]))`'s percentiles: the numbers of the
+/// constant array (read from its first row); anything else in it is an error.
+fn percentile_list(agg: &Aggregate, arg: &ArrayRef) -> Result<Vec<f64>> {
+    let json = crate::dynamic::to_json_array(arg);
+    let texts = json.as_string::<i32>();
+    let span = agg.args.get(1).map_or(Default::default(), |a| a.span);
+    let bad = || ExecError::Runtime {
+        message: "percentiles_array's percentiles must be an array of numbers".into(),
+        span,
+        help: Some("write them as dynamic([50, 90]) or list them: percentiles_array(x, 50, 90)".into()),
+    };
+    if texts.is_empty() || texts.is_null(0) {
+        return Err(bad());
+    }
+    match serde_json::from_str(texts.value(0)) {
+        Ok(serde_json::Value::Array(items)) => items.iter().map(|v| v.as_f64().ok_or_else(bad)).collect(),
+        _ => Err(bad()),
+    }
 }
 
 /// Builds the accumulator for `agg` once its first arguments are known.
@@ -625,23 +727,41 @@ pub(super) fn accumulator(
         G::DCount | G::CountDistinct | G::DCountIf | G::CountDistinctIf => {
             Box::new(DistinctCount { conv: row_converter(&args[..1])?, sets: Vec::new(), predicate })
         }
-        G::Stdev | G::StdevIf | G::Variance | G::VarianceIf => Box::new(Variance {
-            counts: Vec::new(),
-            means: Vec::new(),
-            m2: Vec::new(),
-            root: matches!(f, G::Stdev | G::StdevIf),
-            predicate,
-        }),
-        G::Percentile | G::Percentiles => {
-            let points = args[1..]
-                .iter()
-                .map(|a| {
-                    let a = arrow_cast::cast(a, &arrow_schema::DataType::Float64)?;
-                    let a = a.as_primitive::<Float64Type>();
-                    Ok(if !a.is_empty() && a.is_valid(0) { a.value(0) } else { f64::NAN })
-                })
-                .collect::<Result<Vec<f64>>>()?;
-            Box::new(Percentiles { values: Vec::new(), points, out: out_types.to_vec() })
+        G::Stdev | G::StdevIf | G::Variance | G::VarianceIf => {
+            Box::new(Variance { moments: Vec::new(), root: matches!(f, G::Stdev | G::StdevIf), predicate })
+        }
+        G::Percentile | G::Percentiles | G::PercentilesArray => {
+            let array = f == G::PercentilesArray;
+            let points = if array && types.get(1) == Some(&ScalarType::Dynamic) {
+                percentile_list(agg, &args[1])?
+            } else {
+                args[1..]
+                    .iter()
+                    .map(|a| {
+                        let a = arrow_cast::cast(a, &arrow_schema::DataType::Float64)?;
+                        let a = a.as_primitive::<Float64Type>();
+                        Ok(if !a.is_empty() && a.is_valid(0) { a.value(0) } else { f64::NAN })
+                    })
+                    .collect::<Result<Vec<f64>>>()?
+            };
+            let out = if array {
+                vec![kql_plan::functions::percentile_type(types.first().copied().unwrap_or(ScalarType::Real))]
+            } else {
+                out_types.to_vec()
+            };
+            Box::new(Percentiles { values: Vec::new(), points, out, array })
+        }
+        G::Hll | G::HllIf => {
+            let accuracy_arg = if f == G::HllIf { 2 } else { 1 };
+            Box::new(Hll {
+                sketches: Vec::new(),
+                accuracy: const_long(args, accuracy_arg).unwrap_or(HLL_DEFAULT_ACCURACY),
+                arg_type: types.first().copied().unwrap_or(ScalarType::Dynamic),
+                predicate: (f == G::HllIf).then_some(1),
+            })
+        }
+        G::HllMerge => {
+            Box::new(HllMerge { merged: Vec::new(), span: agg.args.first().map_or(Default::default(), |a| a.span) })
         }
         G::TakeAnyIf => Box::new(TakeAnyIf { conv: row_converter(&args[..1])?, best: Vec::new() }),
         G::MakeBag | G::MakeBagIf => {
@@ -709,6 +829,10 @@ pub(super) fn keeps_values(a: &Aggregate) -> bool {
             | G::Makeset
             | G::Percentile
             | G::Percentiles
+            | G::PercentilesArray
+            | G::Hll
+            | G::HllIf
+            | G::HllMerge
             | G::DCount
             | G::DCountIf
             | G::CountDistinct
