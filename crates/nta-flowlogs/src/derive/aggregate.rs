@@ -11,8 +11,9 @@
 //! the region or country all addresses of one list share) is the key part
 //! instead ("for AzurePublic and ExternalPublic … we aggregate further").
 //!
-//! Batches are cut into slices of at most [`SLICE_ROWS`] rows, folded into
-//! per-thread hash maps on every core and the maps merged; every
+//! Batches are taken one at a time from a stream by the threads of every
+//! core, cut into slices of at most [`SLICE_ROWS`] rows, folded into
+//! per-thread hash maps and the maps merged; every
 //! per-group value is a sum, a min or a max, so the result does not depend
 //! on batch boundaries or order.
 
@@ -362,22 +363,41 @@ pub fn aggregate(
     enrichment: &Enrichment,
     interval: Interval,
 ) -> Result<Aggregate, FlowLogError> {
-    let slices: Vec<(usize, usize, RecordBatch)> = batches
-        .iter()
+    aggregate_stream(batches.iter().cloned().map(Ok), enrichment, interval)
+}
+
+/// Batch `index` as slices `(index, offset, rows)` of at most
+/// [`SLICE_ROWS`] rows (sharing its buffers); one empty slice for a batch
+/// without rows, whose columns are still checked.
+fn slices(index: usize, batch: RecordBatch) -> impl Iterator<Item = (usize, usize, RecordBatch)> + Send {
+    let n = batch.num_rows();
+    (0..n.div_ceil(SLICE_ROWS).max(1)).map(move |k| {
+        let off = k * SLICE_ROWS;
+        (index, off, batch.slice(off, SLICE_ROWS.min(n - off)))
+    })
+}
+
+/// Aggregates a stream of batches on every core. The threads take slices
+/// of the stream's batches as they become free, and a batch is dropped once
+/// its slices are folded in, so at most one batch per thread (plus the one
+/// being cut) is held, however many tuples the stream has: memory grows with
+/// the groups, not the tuples. The first error of the stream or of a tuple
+/// stops it.
+pub fn aggregate_stream<I, E>(batches: I, enrichment: &Enrichment, interval: Interval) -> Result<Aggregate, E>
+where
+    I: Iterator<Item = Result<RecordBatch, E>> + Send,
+    E: From<FlowLogError> + Send,
+{
+    batches
         .enumerate()
         .flat_map(|(i, b)| {
-            (0..b.num_rows().div_ceil(SLICE_ROWS)).map(move |k| {
-                let off = k * SLICE_ROWS;
-                (i, off, b.slice(off, SLICE_ROWS.min(b.num_rows() - off)))
-            })
+            let (ok, err) = match b {
+                Ok(b) => (Some(slices(i, b)), None),
+                Err(e) => (None, Some(Err(e))),
+            };
+            ok.into_iter().flatten().map(Ok).chain(err)
         })
-        .collect();
-    // A batch without rows still has its columns checked.
-    if let Some(empty) = batches.iter().find(|b| b.num_rows() == 0) {
-        Columns::new(empty)?;
-    }
-    slices
-        .par_iter()
+        .par_bridge()
         .try_fold(
             || Folder {
                 enrichment,
@@ -387,11 +407,12 @@ pub fn aggregate(
                 texts: ahash::AHashSet::new(),
                 key: String::new(),
             },
-            |mut f, (i, off, b)| {
-                f.add(*i, *off, b)?;
+            |mut f, slice: Result<(usize, usize, RecordBatch), E>| {
+                let (i, off, b) = slice?;
+                f.add(i, off, &b)?;
                 Ok(f)
             },
         )
-        .map(|f: Result<Folder<'_>, FlowLogError>| f.map(|f| f.agg))
+        .map(|f: Result<Folder<'_>, E>| f.map(|f| f.agg))
         .try_reduce(Aggregate::default, |a, b| Ok(a.merge(b)))
 }
