@@ -19,12 +19,12 @@
 
 use super::endpoint::PublicInfo;
 use super::input::{Columns, N, S};
+use super::public_ips::PublicIps;
 use super::{Enrichment, Interval};
 use crate::error::FlowLogError;
 use ahash::AHashMap;
 use arrow_array::RecordBatch;
 use rayon::prelude::*;
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -68,7 +68,7 @@ pub struct PubEntry {
 }
 
 impl PubEntry {
-    fn add(&mut self, o: &PubEntry) {
+    pub(crate) fn add(&mut self, o: &PubEntry) {
         self.started += o.started;
         self.ended += o.ended;
         self.out_packets += o.out_packets;
@@ -132,9 +132,9 @@ pub struct Group {
     /// Sum of BytesDestToSrc.
     pub bytes_d2s: i64,
     /// Public sources, by address.
-    pub src_public: BTreeMap<u32, PubEntry>,
+    pub src_public: PublicIps,
     /// Public destinations, by address.
-    pub dest_public: BTreeMap<u32, PubEntry>,
+    pub dest_public: PublicIps,
 }
 
 impl Group {
@@ -154,12 +154,8 @@ impl Group {
         self.bytes_s2d += o.bytes_s2d;
         self.packets_d2s += o.packets_d2s;
         self.bytes_d2s += o.bytes_d2s;
-        for (ip, e) in o.src_public {
-            self.src_public.entry(ip).or_default().add(&e);
-        }
-        for (ip, e) in o.dest_public {
-            self.dest_public.entry(ip).or_default().add(&e);
-        }
+        self.src_public.merge(o.src_public);
+        self.dest_public.merge(o.dest_public);
     }
 }
 
@@ -328,8 +324,8 @@ impl<'e> Folder<'e> {
                         bytes_s2d: 0,
                         packets_d2s: 0,
                         bytes_d2s: 0,
-                        src_public: BTreeMap::new(),
-                        dest_public: BTreeMap::new(),
+                        src_public: PublicIps::default(),
+                        dest_public: PublicIps::default(),
                     };
                     self.agg.groups.entry(key.clone()).or_insert(g)
                 }
@@ -346,10 +342,10 @@ impl<'e> Folder<'e> {
             group.packets_d2s += counters.in_packets;
             group.bytes_d2s += counters.in_bytes;
             if let Some((a, _)) = src_pub {
-                group.src_public.entry(a).or_default().add(&counters);
+                group.src_public.entry(a).add(&counters);
             }
             if let Some((a, _)) = dest_pub {
-                group.dest_public.entry(a).or_default().add(&counters);
+                group.dest_public.entry(a).add(&counters);
             }
         }
         self.agg.tuples += cols.rows() as u64;

@@ -17,6 +17,7 @@ pub mod input;
 pub mod ip_details;
 pub mod net_analytics;
 mod notes;
+pub mod public_ips;
 mod schema;
 
 use crate::enrich::{GeoIp, ThreatIntel};
