@@ -12,7 +12,7 @@ pub mod error;
 pub mod reader;
 pub mod tuples;
 
-pub use derive::{Derived, Enrichment, EnrichmentPaths, Interval, derive};
+pub use derive::{Derived, Enrichment, EnrichmentPaths, Interval, derive, derive_stream};
 pub use error::FlowLogError;
 pub use reader::{
     Blob, BlobReport, Progress, ReadOptions, ReadSummary, TupleSink, find_blobs, read_blob, read_blobs, read_tree,

@@ -9,7 +9,7 @@ use crate::scratch::ScratchDir;
 use crate::session::Session;
 use arrow_array::RecordBatch;
 use kql_io::ingest::{MemoryParquet, ParquetFile};
-use kql_io::{FileSource, IoError, Skipped, TableFiles};
+use kql_io::{FileSource, Skipped, TableFiles};
 use miette::Diagnostic;
 use nta_flowlogs::{EnrichmentPaths, FlowLogError, Interval, Progress, ReadOptions, TupleSink};
 use std::path::{Path, PathBuf};
@@ -215,18 +215,19 @@ pub fn derive(pending: &PendingDerive) -> Result<(Vec<TableFiles>, Vec<Diag>), D
     Ok((tables, notes))
 }
 
-/// The derived tables as batches (for `convert`).
+/// The derived tables as batches (for `convert`). The tuples are streamed
+/// from their files into the aggregation, never all held: memory holds the
+/// derived rows and a batch per core.
 pub fn derive_batches(pending: &PendingDerive) -> Result<nta_flowlogs::Derived, Diag> {
     let enrichment = nta_flowlogs::Enrichment::load(&pending.enrichment).map_err(Diag::new)?;
-    let tuples = scan_all(&pending.tuples)?;
-    nta_flowlogs::derive(&tuples, &enrichment, pending.interval).map_err(Diag::new)
+    nta_flowlogs::derive_stream(scan(&pending.tuples)?, &enrichment, pending.interval)
 }
 
-/// Every row of a table held in memory, all columns.
-pub fn scan_all(table: &TableFiles) -> Result<Vec<RecordBatch>, Diag> {
+/// Every row of a table, all columns, batch by batch as its files are read.
+pub fn scan(table: &TableFiles) -> Result<impl Iterator<Item = Result<RecordBatch, Diag>> + Send + use<>, Diag> {
     let columns: Vec<String> = table.schema.fields().iter().map(|f| f.name().clone()).collect();
     let scan = table.scan(&columns, kql_io::ingest::ROW_GROUP_ROWS).map_err(Diag::new)?;
-    scan.collect::<Result<Vec<_>, IoError>>().map_err(Diag::new)
+    Ok(scan.map(|b| b.map_err(Diag::new)))
 }
 
 /// A table of batches, as Parquet in memory (the catalog's schema when there is no batch).

@@ -11,19 +11,20 @@
 //! the region or country all addresses of one list share) is the key part
 //! instead ("for AzurePublic and ExternalPublic … we aggregate further").
 //!
-//! Batches are cut into slices of at most [`SLICE_ROWS`] rows, folded into
-//! per-thread hash maps on every core and the maps merged; every
+//! Batches are taken one at a time from a stream by the threads of every
+//! core, cut into slices of at most [`SLICE_ROWS`] rows, folded into
+//! per-thread hash maps and the maps merged; every
 //! per-group value is a sum, a min or a max, so the result does not depend
 //! on batch boundaries or order.
 
 use super::endpoint::PublicInfo;
 use super::input::{Columns, N, S};
+use super::public_ips::PublicIps;
 use super::{Enrichment, Interval};
 use crate::error::FlowLogError;
 use ahash::AHashMap;
 use arrow_array::RecordBatch;
 use rayon::prelude::*;
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -67,7 +68,7 @@ pub struct PubEntry {
 }
 
 impl PubEntry {
-    fn add(&mut self, o: &PubEntry) {
+    pub(crate) fn add(&mut self, o: &PubEntry) {
         self.started += o.started;
         self.ended += o.ended;
         self.out_packets += o.out_packets;
@@ -131,9 +132,9 @@ pub struct Group {
     /// Sum of BytesDestToSrc.
     pub bytes_d2s: i64,
     /// Public sources, by address.
-    pub src_public: BTreeMap<u32, PubEntry>,
+    pub src_public: PublicIps,
     /// Public destinations, by address.
-    pub dest_public: BTreeMap<u32, PubEntry>,
+    pub dest_public: PublicIps,
 }
 
 impl Group {
@@ -153,12 +154,8 @@ impl Group {
         self.bytes_s2d += o.bytes_s2d;
         self.packets_d2s += o.packets_d2s;
         self.bytes_d2s += o.bytes_d2s;
-        for (ip, e) in o.src_public {
-            self.src_public.entry(ip).or_default().add(&e);
-        }
-        for (ip, e) in o.dest_public {
-            self.dest_public.entry(ip).or_default().add(&e);
-        }
+        self.src_public.merge(o.src_public);
+        self.dest_public.merge(o.dest_public);
     }
 }
 
@@ -327,8 +324,8 @@ impl<'e> Folder<'e> {
                         bytes_s2d: 0,
                         packets_d2s: 0,
                         bytes_d2s: 0,
-                        src_public: BTreeMap::new(),
-                        dest_public: BTreeMap::new(),
+                        src_public: PublicIps::default(),
+                        dest_public: PublicIps::default(),
                     };
                     self.agg.groups.entry(key.clone()).or_insert(g)
                 }
@@ -345,10 +342,10 @@ impl<'e> Folder<'e> {
             group.packets_d2s += counters.in_packets;
             group.bytes_d2s += counters.in_bytes;
             if let Some((a, _)) = src_pub {
-                group.src_public.entry(a).or_default().add(&counters);
+                group.src_public.entry(a).add(&counters);
             }
             if let Some((a, _)) = dest_pub {
-                group.dest_public.entry(a).or_default().add(&counters);
+                group.dest_public.entry(a).add(&counters);
             }
         }
         self.agg.tuples += cols.rows() as u64;
@@ -362,22 +359,41 @@ pub fn aggregate(
     enrichment: &Enrichment,
     interval: Interval,
 ) -> Result<Aggregate, FlowLogError> {
-    let slices: Vec<(usize, usize, RecordBatch)> = batches
-        .iter()
+    aggregate_stream(batches.iter().cloned().map(Ok), enrichment, interval)
+}
+
+/// Batch `index` as slices `(index, offset, rows)` of at most
+/// [`SLICE_ROWS`] rows (sharing its buffers); one empty slice for a batch
+/// without rows, whose columns are still checked.
+fn slices(index: usize, batch: RecordBatch) -> impl Iterator<Item = (usize, usize, RecordBatch)> + Send {
+    let n = batch.num_rows();
+    (0..n.div_ceil(SLICE_ROWS).max(1)).map(move |k| {
+        let off = k * SLICE_ROWS;
+        (index, off, batch.slice(off, SLICE_ROWS.min(n - off)))
+    })
+}
+
+/// Aggregates a stream of batches on every core. The threads take slices
+/// of the stream's batches as they become free, and a batch is dropped once
+/// its slices are folded in, so at most one batch per thread (plus the one
+/// being cut) is held, however many tuples the stream has: memory grows with
+/// the groups, not the tuples. The first error of the stream or of a tuple
+/// stops it.
+pub fn aggregate_stream<I, E>(batches: I, enrichment: &Enrichment, interval: Interval) -> Result<Aggregate, E>
+where
+    I: Iterator<Item = Result<RecordBatch, E>> + Send,
+    E: From<FlowLogError> + Send,
+{
+    batches
         .enumerate()
         .flat_map(|(i, b)| {
-            (0..b.num_rows().div_ceil(SLICE_ROWS)).map(move |k| {
-                let off = k * SLICE_ROWS;
-                (i, off, b.slice(off, SLICE_ROWS.min(b.num_rows() - off)))
-            })
+            let (ok, err) = match b {
+                Ok(b) => (Some(slices(i, b)), None),
+                Err(e) => (None, Some(Err(e))),
+            };
+            ok.into_iter().flatten().map(Ok).chain(err)
         })
-        .collect();
-    // A batch without rows still has its columns checked.
-    if let Some(empty) = batches.iter().find(|b| b.num_rows() == 0) {
-        Columns::new(empty)?;
-    }
-    slices
-        .par_iter()
+        .par_bridge()
         .try_fold(
             || Folder {
                 enrichment,
@@ -387,11 +403,12 @@ pub fn aggregate(
                 texts: ahash::AHashSet::new(),
                 key: String::new(),
             },
-            |mut f, (i, off, b)| {
-                f.add(*i, *off, b)?;
+            |mut f, slice: Result<(usize, usize, RecordBatch), E>| {
+                let (i, off, b) = slice?;
+                f.add(i, off, &b)?;
                 Ok(f)
             },
         )
-        .map(|f: Result<Folder<'_>, FlowLogError>| f.map(|f| f.agg))
+        .map(|f: Result<Folder<'_>, E>| f.map(|f| f.agg))
         .try_reduce(Aggregate::default, |a, b| Ok(a.merge(b)))
 }

@@ -20,7 +20,7 @@ pub const TABLE: &str = "NTAIpDetails";
 pub fn table(groups: &[Group], enrichment: &Enrichment, interval: Interval) -> Result<RecordBatch, FlowLogError> {
     let seen: BTreeSet<(i64, u32)> = groups
         .iter()
-        .flat_map(|g| g.src_public.keys().chain(g.dest_public.keys()).map(move |ip| (g.interval_start, *ip)))
+        .flat_map(|g| g.src_public.keys().chain(g.dest_public.keys()).map(move |ip| (g.interval_start, ip)))
         .collect();
     let mut infos: HashMap<u32, PublicInfo<'_>> = HashMap::new();
     for (_, ip) in &seen {

@@ -17,6 +17,7 @@ pub mod input;
 pub mod ip_details;
 pub mod net_analytics;
 mod notes;
+pub mod public_ips;
 mod schema;
 
 use crate::enrich::{GeoIp, ThreatIntel};
@@ -119,7 +120,19 @@ pub struct Derived {
 /// Aggregates `FlowTuples` batches into the NTA tables. The result does not
 /// depend on how the tuples are cut into batches or in which order they come.
 pub fn derive(tuples: &[RecordBatch], enrichment: &Enrichment, interval: Interval) -> Result<Derived, FlowLogError> {
-    let agg = aggregate::aggregate(tuples, enrichment, interval)?;
+    derive_stream(tuples.iter().cloned().map(Ok), enrichment, interval)
+}
+
+/// [`derive`] over a stream of `FlowTuples` batches (a table scan): each
+/// batch is dropped once aggregated, so memory holds the groups — the
+/// derived rows — and at most one batch per thread, never every tuple.
+/// The stream's first error stops it and is returned.
+pub fn derive_stream<I, E>(tuples: I, enrichment: &Enrichment, interval: Interval) -> Result<Derived, E>
+where
+    I: Iterator<Item = Result<RecordBatch, E>> + Send,
+    E: From<FlowLogError> + Send,
+{
+    let agg = aggregate::aggregate_stream(tuples, enrichment, interval)?;
     let mut groups: Vec<(String, aggregate::Group)> = agg.groups.into_iter().collect();
     groups.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let groups: Vec<aggregate::Group> = groups.into_iter().map(|(_, g)| g).collect();

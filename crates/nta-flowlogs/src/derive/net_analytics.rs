@@ -1,9 +1,10 @@
 //! Groups → the NTANetAnalytics batch. The rule of every column is in
 //! docs/flow-logs-derived.md; columns not set here are empty.
 
-use super::aggregate::{Group, PubEntry};
+use super::aggregate::Group;
 use super::endpoint::Place;
 use super::flow_type::flow_type;
+use super::public_ips::PublicIps;
 use super::schema::{batch, longs, times};
 use super::{Enrichment, Interval};
 use crate::error::FlowLogError;
@@ -97,13 +98,13 @@ pub fn acl_group(g: &Group, topo: Option<&Topology>) -> String {
 
 /// The text of a public-IP list: entries `IP|started|ended|outPackets|inPackets|outBytes|inBytes`
 /// in address order, separated by single spaces.
-pub fn public_list(entries: &BTreeMap<u32, PubEntry>) -> String {
+pub fn public_list(entries: &PublicIps) -> String {
     let texts: Vec<String> = entries
         .iter()
         .map(|(ip, e)| {
             format!(
                 "{}|{}|{}|{}|{}|{}|{}",
-                format_ipv4(*ip),
+                format_ipv4(ip),
                 e.started,
                 e.ended,
                 e.out_packets,

@@ -3,6 +3,7 @@
 
 mod bounded;
 mod common;
+mod derive_bounded;
 mod docs_samples;
 mod generated;
 mod reader;

@@ -124,8 +124,9 @@ fn flow_logs(args: &ConvertArgs) -> u8 {
         eprintln!("ntaq: cannot create `{}`: {e}", dir.display());
         return exit::USAGE;
     }
-    let written = crate::flowlogs::scan_all(&tuples)
-        .and_then(|batches| write(dir, nta_flowlogs::tuples::TABLE, &tuples.schema, &batches, args.quiet));
+    // Streamed from the scratch files to the output, batch by batch.
+    let written = crate::flowlogs::scan(&tuples)
+        .and_then(|batches| write(dir, nta_flowlogs::tuples::TABLE, &tuples.schema, batches, args.quiet));
     if let Err(d) = written {
         eprintln!("ntaq: {}", error_text(&d));
         return exit::USAGE;
@@ -149,7 +150,7 @@ fn flow_logs(args: &ConvertArgs) -> u8 {
     }
     for (name, batches) in [("NTANetAnalytics", &derived.net_analytics), ("NTAIpDetails", &derived.ip_details)] {
         let schema = batches.first().map(|b| b.schema()).unwrap_or_else(|| crate::flowlogs::catalog_schema(name));
-        if let Err(d) = write(dir, name, &schema, batches, args.quiet) {
+        if let Err(d) = write(dir, name, &schema, batches.iter().cloned().map(Ok), args.quiet) {
             eprintln!("ntaq: {}", error_text(&d));
             return exit::USAGE;
         }
@@ -160,23 +161,27 @@ fn flow_logs(args: &ConvertArgs) -> u8 {
     exit::OK
 }
 
-/// Writes `DIR/<table>.parquet` through a temporary file.
+/// Writes `DIR/<table>.parquet` through a temporary file, batch by batch
+/// (nothing is left behind when a batch cannot be read or written).
 fn write(
     dir: &Path,
     table: &str,
     schema: &arrow_schema::SchemaRef,
-    batches: &[RecordBatch],
+    batches: impl Iterator<Item = Result<RecordBatch, Diag>>,
     quiet: bool,
 ) -> Result<(), Diag> {
     let path = dir.join(format!("{table}.parquet"));
-    let summary = kql_io::output::write_all(
+    let mut sink = kql_io::output::sink(
         OutputFormat::Parquet,
         schema.clone(),
         Destination::file(&path),
         &OutputOptions::default(),
-        batches,
     )
     .map_err(Diag::new)?;
+    for batch in batches {
+        sink.write(&batch?).map_err(Diag::new)?;
+    }
+    let summary = sink.finish().map_err(Diag::new)?;
     if !quiet {
         eprintln!(
             "{} of {table} written to {} ({})",

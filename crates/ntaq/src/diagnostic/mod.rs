@@ -213,6 +213,12 @@ impl From<kql_exec::ExecError> for Diag {
     }
 }
 
+impl From<nta_flowlogs::FlowLogError> for Diag {
+    fn from(e: nta_flowlogs::FlowLogError) -> Self {
+        Diag::new(e)
+    }
+}
+
 /// `--format json` diagnostic: line and column 1-based (column in
 /// characters), offset and length in bytes.
 #[derive(Debug, Serialize)]
