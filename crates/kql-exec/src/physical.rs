@@ -85,7 +85,7 @@ pub fn scalar_array(v: &Value, len: usize) -> ArrayRef {
         Value::Long(x) => Arc::new(Int64Array::from(vec![*x; len])),
         Value::Real(x) => Arc::new(Float64Array::from(vec![*x; len])),
         Value::Decimal(d) => {
-            let parsed = d.as_deref().and_then(parse_decimal);
+            let parsed = d.as_deref().and_then(|d| kql_types::decimal::parse(d).ok().flatten());
             Arc::new(
                 Decimal128Array::from(vec![parsed; len]).with_precision_and_scale(38, 18).expect("valid precision"),
             )
@@ -99,18 +99,6 @@ pub fn scalar_array(v: &Value, len: usize) -> ArrayRef {
             Arc::new(StringArray::from(vec![json; len]))
         }
     }
-}
-
-/// Decimal text to a Decimal128(38, 18) integer.
-fn parse_decimal(s: &str) -> Option<i128> {
-    let (neg, s) = s.strip_prefix('-').map_or((false, s), |r| (true, r));
-    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
-    if frac.len() > 18 || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let digits = format!("{int}{frac:0<18}");
-    let v: i128 = digits.parse().ok()?;
-    Some(if neg { -v } else { v })
 }
 
 /// A dynamic literal as JSON.
@@ -141,7 +129,7 @@ pub fn value_at(array: &ArrayRef, i: usize, ty: ScalarType) -> Value {
         ScalarType::Real => Value::Real(Some(array.as_primitive::<Float64Type>().value(i))),
         ScalarType::Decimal => {
             let raw = array.as_primitive::<Decimal128Type>().value(i);
-            Value::Decimal(Some(Decimal128Type::format_decimal(raw, 38, 18)))
+            Value::Decimal(Some(kql_types::decimal::text(raw)))
         }
         ScalarType::String => Value::String(array.as_string::<i32>().value(i).to_string()),
         ScalarType::Guid => Value::Guid(Some(array.as_string::<i32>().value(i).to_string())),
@@ -267,10 +255,4 @@ mod tests {
         assert!(err.contains("Int16"), "{err}");
     }
 
-    #[test]
-    fn decimals_parse() {
-        assert_eq!(parse_decimal("1.5"), Some(1_500_000_000_000_000_000));
-        assert_eq!(parse_decimal("-2"), Some(-2_000_000_000_000_000_000));
-        assert_eq!(parse_decimal("x"), None);
-    }
 }
