@@ -23,7 +23,7 @@ pub enum Inexact {
     /// More than 18 fraction digits (or, for a real, more significant
     /// digits than Kusto's conversion keeps).
     Digits,
-    /// Beyond 38 digits in all.
+    /// 10^20 or more: beyond 38 digits in all.
     Range,
     /// A form whose Kusto result is not documented (division by zero, a
     /// remainder of negative operands).
@@ -35,7 +35,7 @@ impl Inexact {
     pub fn describe(self) -> &'static str {
         match self {
             Inexact::Digits => "a decimal with more than 18 fraction digits",
-            Inexact::Range => "a decimal of more than 38 digits",
+            Inexact::Range => "a decimal of 10^20 or more (more than 20 integer digits)",
             Inexact::Undocumented => "this decimal operation (its Kusto result is not documented)",
         }
     }
