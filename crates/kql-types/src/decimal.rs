@@ -20,9 +20,11 @@ const MAX: i128 = 10i128.pow(PRECISION as u32) - 1;
 /// Why a decimal value or result cannot be represented exactly.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Inexact {
-    /// More than 18 fraction digits (or, for a real, more significant
-    /// digits than Kusto's conversion keeps).
+    /// More than 18 fraction digits.
     Digits,
+    /// A real with more significant digits than .NET's conversion to
+    /// decimal keeps (15), whose rounding Kusto does not document.
+    RealDigits,
     /// 10^20 or more: beyond 38 digits in all.
     Range,
     /// A form whose Kusto result is not documented (division by zero, a
@@ -35,6 +37,7 @@ impl Inexact {
     pub fn describe(self) -> &'static str {
         match self {
             Inexact::Digits => "a decimal with more than 18 fraction digits",
+            Inexact::RealDigits => "a real of more than 15 significant digits as a decimal",
             Inexact::Range => "a decimal of 10^20 or more (more than 20 integer digits)",
             Inexact::Undocumented => "this decimal operation (its Kusto result is not documented)",
         }
@@ -108,8 +111,8 @@ pub fn from_i64(v: i64) -> i128 {
 
 /// A real as a decimal. .NET's conversion of a double to decimal keeps 15
 /// significant digits; a real whose shortest text has at most 15 is
-/// converted exactly from that text, others are [`Inexact::Digits`] (the
-/// rounding Kusto applies is not documented). NaN and infinities are null.
+/// converted exactly from that text, others are [`Inexact::RealDigits`]
+/// (the rounding Kusto applies is not documented). NaN and infinities are null.
 pub fn from_f64(x: f64) -> Result<Option<i128>, Inexact> {
     if !x.is_finite() {
         return Ok(None);
@@ -118,7 +121,7 @@ pub fn from_f64(x: f64) -> Result<Option<i128>, Inexact> {
     let mantissa = t.split(['e', 'E']).next().unwrap_or("");
     let significant = mantissa.bytes().filter(u8::is_ascii_digit).count();
     if significant > 15 {
-        return Err(Inexact::Digits);
+        return Err(Inexact::RealDigits);
     }
     parse(&t)
 }
@@ -263,7 +266,7 @@ mod tests {
         assert_eq!(from_f64(0.1), Ok(Some(d("0.1"))));
         assert_eq!(from_f64(1e5), Ok(Some(d("100000"))));
         assert_eq!(from_f64(-2.5), Ok(Some(d("-2.5"))));
-        assert_eq!(from_f64(0.1 + 0.2), Err(Inexact::Digits));
+        assert_eq!(from_f64(0.1 + 0.2), Err(Inexact::RealDigits));
         assert_eq!(from_f64(f64::NAN), Ok(None));
         assert_eq!(to_f64(d("1.25")), 1.25);
     }
