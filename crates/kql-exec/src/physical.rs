@@ -254,5 +254,4 @@ mod tests {
         let err = normalize_column(&i, ScalarType::DateTime).unwrap_err();
         assert!(err.contains("Int16"), "{err}");
     }
-
 }

@@ -157,9 +157,7 @@ fn convert_array(a: &ArrayRef, from: ScalarType, to: ScalarType) -> Result<Array
 fn decimals(values: impl Iterator<Item = std::result::Result<Option<i128>, decimal::Inexact>>) -> Result<ArrayRef> {
     let raw: Vec<Option<i128>> =
         values.collect::<std::result::Result<_, _>>().map_err(|e| ExecError::decimal(e, Span::default()))?;
-    Ok(Arc::new(
-        Decimal128Array::from(raw).with_precision_and_scale(decimal::PRECISION, decimal::SCALE as i8)?,
-    ))
+    Ok(Arc::new(Decimal128Array::from(raw).with_precision_and_scale(decimal::PRECISION, decimal::SCALE as i8)?))
 }
 
 /// Parses text as a Kusto value of type `to`; unparsable text is null.

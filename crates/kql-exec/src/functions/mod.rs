@@ -239,10 +239,15 @@ pub fn call(
         F::ToLower => string::map_strings(&a, |s| s.to_lowercase()),
         F::ToUpper => string::map_strings(&a, |s| s.to_uppercase()),
         F::Substring => string::substring(&a),
-        F::ToString | F::ToInt | F::ToLong | F::ToReal | F::ToBool | F::ToDateTime | F::ToTimespan | F::ToDynamic
-        | F::ToDecimal => {
-            convert::convert(&a)
-        }
+        F::ToString
+        | F::ToInt
+        | F::ToLong
+        | F::ToReal
+        | F::ToBool
+        | F::ToDateTime
+        | F::ToTimespan
+        | F::ToDynamic
+        | F::ToDecimal => convert::convert(&a),
         F::Now => datetime::now(&a, cx.now),
         F::Ago => datetime::ago(&a, cx.now),
         F::Bin => datetime::bin(&a),

@@ -47,10 +47,7 @@ fn ceiling() {
     assert_eq!(t, expect(&["c1:real", "c2:long", "c3:real"], &[&["-1", "0", "1"]]));
     let t =
         run("print a = ceiling(real(null)), b = ceiling(decimal(1.01)), c = ceiling(decimal(-1.5)), d = ceiling(7)");
-    assert_eq!(
-        t,
-        expect(&["a:real", "b:decimal", "c:decimal", "d:long"], &[&["null", "2", "-1", "7"]])
-    );
+    assert_eq!(t, expect(&["a:real", "b:decimal", "c:decimal", "d:long"], &[&["null", "2", "-1", "7"]]));
 }
 
 #[test]

@@ -37,16 +37,19 @@ fn as_text(kind: ScalarType, dt: &DataType) -> bool {
 
 impl CsvSink {
     pub fn new(out: Output, layout: Layout) -> CsvSink {
-        let fields: Vec<Field> =
-            layout
-                .schema
-                .fields()
-                .iter()
-                .zip(&layout.kinds)
-                .map(|(f, kind)| {
-                    if as_text(*kind, f.data_type()) { f.as_ref().clone().with_data_type(DataType::Utf8) } else { f.as_ref().clone() }
-                })
-                .collect();
+        let fields: Vec<Field> = layout
+            .schema
+            .fields()
+            .iter()
+            .zip(&layout.kinds)
+            .map(|(f, kind)| {
+                if as_text(*kind, f.data_type()) {
+                    f.as_ref().clone().with_data_type(DataType::Utf8)
+                } else {
+                    f.as_ref().clone()
+                }
+            })
+            .collect();
         let errors = out.errors().clone();
         CsvSink {
             out,
