@@ -192,6 +192,26 @@ pub fn normalize_column(array: &ArrayRef, ty: ScalarType) -> std::result::Result
             arrow_cast::cast(&plain, &target).map_err(|e| e.to_string())?
         }
         _ if dt == &target => array.clone(),
+        // Other decimal widths and scales through their exact text, so a
+        // value ntaq's decimals cannot hold is an error, not the null or
+        // the rounding Arrow's cast would give.
+        (
+            ScalarType::Decimal,
+            DataType::Decimal32(..) | DataType::Decimal64(..) | DataType::Decimal128(..) | DataType::Decimal256(..),
+        ) => {
+            let text = arrow_cast::cast(array, &DataType::Utf8).map_err(|e| e.to_string())?;
+            let raw: Vec<Option<i128>> = text
+                .as_string::<i32>()
+                .iter()
+                .map(|t| t.map_or(Ok(None), kql_types::decimal::parse))
+                .collect::<std::result::Result<_, _>>()
+                .map_err(|why| format!("the file holds {}, which ntaq does not support", why.describe()))?;
+            Arc::new(
+                Decimal128Array::from(raw)
+                    .with_precision_and_scale(kql_types::decimal::PRECISION, kql_types::decimal::SCALE as i8)
+                    .map_err(|e| e.to_string())?,
+            )
+        }
         _ => arrow_cast::cast(array, &target).map_err(|e| e.to_string())?,
     };
     Ok(if ty == ScalarType::String { fill_empty_strings(&converted) } else { converted })
@@ -235,6 +255,20 @@ pub fn expect_type(array: &ArrayRef, ty: ScalarType, what: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimal_columns_convert_exactly_or_not_at_all() {
+        let d = |v: Vec<Option<i128>>, p: u8, s: i8| -> ArrayRef {
+            Arc::new(Decimal128Array::from(v).with_precision_and_scale(p, s).unwrap())
+        };
+        let out = normalize_column(&d(vec![Some(150), None, Some(-5)], 10, 2), ScalarType::Decimal).unwrap();
+        let texts: Vec<String> = (0..3).map(|i| value_at(&out, i, ScalarType::Decimal).to_string()).collect();
+        assert_eq!(texts, ["1.5", "", "-0.05"]);
+        // 21 integer digits, or 20 fraction digits: not held exactly.
+        assert!(normalize_column(&d(vec![Some(10i128.pow(20))], 38, 0), ScalarType::Decimal).is_err());
+        assert!(normalize_column(&d(vec![Some(1)], 38, 20), ScalarType::Decimal).is_err());
+        assert!(normalize_column(&d(vec![Some(100)], 38, 20), ScalarType::Decimal).is_ok());
+    }
 
     #[test]
     fn file_columns_normalize() {
