@@ -97,6 +97,22 @@ impl ExecError {
     pub fn runtime(message: impl Into<String>, span: Span) -> Self {
         ExecError::Runtime { message: message.into(), span, help: None }
     }
+
+    /// A decimal value or result ntaq cannot give exactly (see
+    /// [`kql_types::decimal`]); an empty span is filled in by the caller
+    /// that knows the expression ([`ExecError::at`]).
+    pub fn decimal(why: kql_types::decimal::Inexact, span: Span) -> Self {
+        ExecError::NotImplemented { what: why.describe().to_string(), span }
+    }
+
+    /// Points an unsupported-execution error raised without a span (by a
+    /// conversion, which does not know the expression) at `span`.
+    pub fn at(self, span: Span) -> Self {
+        match self {
+            ExecError::NotImplemented { what, span: s } if s.is_empty() => ExecError::NotImplemented { what, span },
+            other => other,
+        }
+    }
 }
 
 pub type Result<T, E = ExecError> = std::result::Result<T, E>;

@@ -85,7 +85,7 @@ pub fn scalar_array(v: &Value, len: usize) -> ArrayRef {
         Value::Long(x) => Arc::new(Int64Array::from(vec![*x; len])),
         Value::Real(x) => Arc::new(Float64Array::from(vec![*x; len])),
         Value::Decimal(d) => {
-            let parsed = d.as_deref().and_then(parse_decimal);
+            let parsed = d.as_deref().and_then(|d| kql_types::decimal::parse(d).ok().flatten());
             Arc::new(
                 Decimal128Array::from(vec![parsed; len]).with_precision_and_scale(38, 18).expect("valid precision"),
             )
@@ -99,18 +99,6 @@ pub fn scalar_array(v: &Value, len: usize) -> ArrayRef {
             Arc::new(StringArray::from(vec![json; len]))
         }
     }
-}
-
-/// Decimal text to a Decimal128(38, 18) integer.
-fn parse_decimal(s: &str) -> Option<i128> {
-    let (neg, s) = s.strip_prefix('-').map_or((false, s), |r| (true, r));
-    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
-    if frac.len() > 18 || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let digits = format!("{int}{frac:0<18}");
-    let v: i128 = digits.parse().ok()?;
-    Some(if neg { -v } else { v })
 }
 
 /// A dynamic literal as JSON.
@@ -141,7 +129,7 @@ pub fn value_at(array: &ArrayRef, i: usize, ty: ScalarType) -> Value {
         ScalarType::Real => Value::Real(Some(array.as_primitive::<Float64Type>().value(i))),
         ScalarType::Decimal => {
             let raw = array.as_primitive::<Decimal128Type>().value(i);
-            Value::Decimal(Some(Decimal128Type::format_decimal(raw, 38, 18)))
+            Value::Decimal(Some(kql_types::decimal::text(raw)))
         }
         ScalarType::String => Value::String(array.as_string::<i32>().value(i).to_string()),
         ScalarType::Guid => Value::Guid(Some(array.as_string::<i32>().value(i).to_string())),
@@ -204,6 +192,26 @@ pub fn normalize_column(array: &ArrayRef, ty: ScalarType) -> std::result::Result
             arrow_cast::cast(&plain, &target).map_err(|e| e.to_string())?
         }
         _ if dt == &target => array.clone(),
+        // Other decimal widths and scales through their exact text, so a
+        // value ntaq's decimals cannot hold is an error, not the null or
+        // the rounding Arrow's cast would give.
+        (
+            ScalarType::Decimal,
+            DataType::Decimal32(..) | DataType::Decimal64(..) | DataType::Decimal128(..) | DataType::Decimal256(..),
+        ) => {
+            let text = arrow_cast::cast(array, &DataType::Utf8).map_err(|e| e.to_string())?;
+            let raw: Vec<Option<i128>> = text
+                .as_string::<i32>()
+                .iter()
+                .map(|t| t.map_or(Ok(None), kql_types::decimal::parse))
+                .collect::<std::result::Result<_, _>>()
+                .map_err(|why| format!("the file holds {}, which ntaq does not support", why.describe()))?;
+            Arc::new(
+                Decimal128Array::from(raw)
+                    .with_precision_and_scale(kql_types::decimal::PRECISION, kql_types::decimal::SCALE as i8)
+                    .map_err(|e| e.to_string())?,
+            )
+        }
         _ => arrow_cast::cast(array, &target).map_err(|e| e.to_string())?,
     };
     Ok(if ty == ScalarType::String { fill_empty_strings(&converted) } else { converted })
@@ -249,6 +257,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn decimal_columns_convert_exactly_or_not_at_all() {
+        let d = |v: Vec<Option<i128>>, p: u8, s: i8| -> ArrayRef {
+            Arc::new(Decimal128Array::from(v).with_precision_and_scale(p, s).unwrap())
+        };
+        let out = normalize_column(&d(vec![Some(150), None, Some(-5)], 10, 2), ScalarType::Decimal).unwrap();
+        let texts: Vec<String> = (0..3).map(|i| value_at(&out, i, ScalarType::Decimal).to_string()).collect();
+        assert_eq!(texts, ["1.5", "", "-0.05"]);
+        // 21 integer digits, or 20 fraction digits: not held exactly.
+        assert!(normalize_column(&d(vec![Some(10i128.pow(20))], 38, 0), ScalarType::Decimal).is_err());
+        assert!(normalize_column(&d(vec![Some(1)], 38, 20), ScalarType::Decimal).is_err());
+        assert!(normalize_column(&d(vec![Some(100)], 38, 20), ScalarType::Decimal).is_ok());
+    }
+
+    #[test]
     fn file_columns_normalize() {
         let ms: ArrayRef = Arc::new(TimestampMillisecondArray::from(vec![Some(1_000), None]).with_timezone("UTC"));
         let t = normalize_column(&ms, ScalarType::DateTime).unwrap();
@@ -265,12 +287,5 @@ mod tests {
         assert_eq!(normalize_column(&i, ScalarType::Long).unwrap().as_primitive::<Int64Type>().value(0), 5);
         let err = normalize_column(&i, ScalarType::DateTime).unwrap_err();
         assert!(err.contains("Int16"), "{err}");
-    }
-
-    #[test]
-    fn decimals_parse() {
-        assert_eq!(parse_decimal("1.5"), Some(1_500_000_000_000_000_000));
-        assert_eq!(parse_decimal("-2"), Some(-2_000_000_000_000_000_000));
-        assert_eq!(parse_decimal("x"), None);
     }
 }

@@ -63,13 +63,15 @@ impl fmt::Display for Type {
     }
 }
 
-/// Rank of numeric types for widening: int < long < decimal < real.
+/// Rank of numeric types for widening: int < long < real < decimal
+/// (Kusto.Language `ScalarTypes.Decimal` is wider than int, long and real,
+/// so `decimal(1.5) + 1.0` is a decimal).
 fn numeric_rank(t: ScalarType) -> Option<u8> {
     match t {
         ScalarType::Int => Some(0),
         ScalarType::Long => Some(1),
-        ScalarType::Decimal => Some(2),
-        ScalarType::Real => Some(3),
+        ScalarType::Real => Some(2),
+        ScalarType::Decimal => Some(3),
         _ => None,
     }
 }

@@ -22,6 +22,7 @@
 //! ```
 
 pub mod arrow;
+pub mod decimal;
 pub mod scalar;
 pub mod schemas;
 pub mod suggest;

@@ -6,6 +6,9 @@
 //! place text becomes a datetime or a timespan.
 
 pub const NANOS_PER_TICK: i64 = 100;
+/// Ticks from 0001-01-01 (.NET's and Kusto's `DateTime` origin) to the Unix
+/// epoch: 719162 days of 864 000 000 000 ticks.
+pub const TICKS_AT_UNIX_EPOCH: i64 = 719_162 * 864_000_000_000;
 pub const NANOS_PER_MICRO: i64 = 1_000;
 pub const NANOS_PER_MILLI: i64 = 1_000_000;
 pub const NANOS_PER_SEC: i64 = 1_000_000_000;

@@ -31,7 +31,12 @@ pub fn arithmetic(
 ) -> Result<Col> {
     use ScalarType as S;
     match out {
-        S::Long | S::Int | S::Real | S::Decimal if lt != S::Timespan && lt != S::DateTime => {
+        S::Decimal if lt != S::Timespan && lt != S::DateTime => {
+            let l = to_scalar_type(l, lt, out, len).map_err(|e| e.at(span))?;
+            let r = to_scalar_type(r, rt, out, len).map_err(|e| e.at(span))?;
+            decimal_op(op, &l, &r, len, span)
+        }
+        S::Long | S::Int | S::Real if lt != S::Timespan && lt != S::DateTime => {
             let l = to_scalar_type(l, lt, out, len)?;
             let r = to_scalar_type(r, rt, out, len)?;
             numeric(op, &l, &r, out, len)
@@ -49,6 +54,34 @@ pub fn arithmetic(
         S::DateTime | S::Timespan => temporal(op, l, lt, r, rt, out, len),
         _ => Err(ExecError::NotImplemented { what: format!("`{}` on {lt} and {rt}", op.symbol()), span }),
     }
+}
+
+/// Decimal arithmetic, exact (kql_types::decimal): a result that needs
+/// more digits than ntaq's decimals hold, or whose Kusto value is not
+/// documented, is an unsupported-execution error at the operator.
+fn decimal_op(op: BinaryOp, l: &Col, r: &Col, len: usize, span: Span) -> Result<Col> {
+    use kql_types::decimal as d;
+    let f: fn(i128, i128) -> std::result::Result<i128, d::Inexact> = match op {
+        BinaryOp::Add => d::add,
+        BinaryOp::Sub => d::sub,
+        BinaryOp::Mul => d::mul,
+        BinaryOp::Div => d::div,
+        BinaryOp::Mod => d::rem,
+        _ => return Err(ExecError::Internal(format!("`{}` is not arithmetic", op.symbol()))),
+    };
+    with_arrays(&[l, r], len, ScalarType::Decimal, |a| {
+        let (x, y) = (a[0].as_primitive::<Decimal128Type>(), a[1].as_primitive::<Decimal128Type>());
+        let out: Vec<Option<i128>> = x
+            .iter()
+            .zip(y.iter())
+            .map(|(a, b)| match (a, b) {
+                (Some(a), Some(b)) => f(a, b).map(Some),
+                _ => Ok(None),
+            })
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| ExecError::decimal(e, span))?;
+        Ok(Arc::new(Decimal128Array::from(out).with_precision_and_scale(d::PRECISION, d::SCALE as i8)?) as ArrayRef)
+    })
 }
 
 /// Arithmetic on two operands already of the numeric type `ty`.

@@ -3,14 +3,15 @@
 
 use crate::columnar::Col;
 use crate::dynamic;
-use crate::error::Result;
+use crate::error::{ExecError, Result};
 use crate::physical::physical_type;
 use arrow_array::builder::*;
 use arrow_array::cast::AsArray;
 use arrow_array::types::*;
 use arrow_array::*;
 use kql_plan::Value;
-use kql_syntax::ScalarType;
+use kql_syntax::{ScalarType, Span};
+use kql_types::decimal;
 use kql_types::text::{parse_bool, parse_real, timespan_text};
 use kql_types::time::{parse_datetime_text, parse_timespan};
 use std::sync::Arc;
@@ -40,16 +41,9 @@ pub fn to_kusto_string(c: &Col, from: ScalarType, len: usize) -> Result<Col> {
                 b.iter().map(|v| Some(v.map_or("", |v| if v { "true" } else { "false" }))).collect::<StringArray>(),
             )
         }
-        ScalarType::Decimal => {
-            let d = a.as_primitive::<Decimal128Type>();
-            map_to_string(d, |v| trim_decimal(&Decimal128Type::format_decimal(v, 38, 18)))
-        }
+        ScalarType::Decimal => map_to_string(a.as_primitive::<Decimal128Type>(), decimal::text),
     };
     Ok(Col::Array(out))
-}
-
-fn trim_decimal(s: &str) -> String {
-    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s.to_string() }
 }
 
 fn map_to_string<T: ArrowPrimitiveType>(a: &PrimitiveArray<T>, f: impl Fn(T::Native) -> String) -> ArrayRef {
@@ -72,7 +66,10 @@ fn scalar_text(v: &Value) -> String {
             serde_json::Value::String(s) => s,
             other => other.to_string(),
         },
-        Value::Decimal(Some(d)) => trim_decimal(d),
+        Value::Decimal(Some(d)) => match decimal::parse(d) {
+            Ok(Some(v)) => decimal::text(v),
+            _ => d.clone(),
+        },
         other => other.to_string(),
     }
 }
@@ -98,7 +95,7 @@ fn convert_array(a: &ArrayRef, from: ScalarType, to: ScalarType) -> Result<Array
     if matches!(from, S::String | S::Dynamic | S::Guid) {
         let text: StringArray =
             if from == S::Dynamic { dynamic::to_string_array(a) } else { a.as_string::<i32>().clone() };
-        return Ok(parse_strings(&text, to));
+        return parse_strings(&text, to);
     }
     let target = physical_type(to);
     Ok(match (from, to) {
@@ -143,15 +140,30 @@ fn convert_array(a: &ArrayRef, from: ScalarType, to: ScalarType) -> Result<Array
                     .collect::<DurationNanosecondArray>(),
             )
         }
+        (S::Real, S::Decimal) => {
+            let reals = a.as_primitive::<Float64Type>();
+            decimals(reals.iter().map(|v| v.map_or(Ok(None), decimal::from_f64)))?
+        }
+        (S::Decimal, S::Real) => Arc::new(
+            a.as_primitive::<Decimal128Type>().iter().map(|v| v.map(decimal::to_f64)).collect::<Float64Array>(),
+        ),
         _ if from.is_numeric() && to.is_numeric() => arrow_cast::cast(a, &target)?,
         _ => arrow_array::new_null_array(&target, a.len()),
     })
 }
 
+/// Decimals from raw values; one that is not exact fails the conversion
+/// (an unsupported-execution error without a span, see [`ExecError::at`]).
+fn decimals(values: impl Iterator<Item = std::result::Result<Option<i128>, decimal::Inexact>>) -> Result<ArrayRef> {
+    let raw: Vec<Option<i128>> =
+        values.collect::<std::result::Result<_, _>>().map_err(|e| ExecError::decimal(e, Span::default()))?;
+    Ok(Arc::new(Decimal128Array::from(raw).with_precision_and_scale(decimal::PRECISION, decimal::SCALE as i8)?))
+}
+
 /// Parses text as a Kusto value of type `to`; unparsable text is null.
-fn parse_strings(text: &StringArray, to: ScalarType) -> ArrayRef {
+fn parse_strings(text: &StringArray, to: ScalarType) -> Result<ArrayRef> {
     use ScalarType as S;
-    match to {
+    Ok(match to {
         S::Long => Arc::new(text.iter().map(|s| s.and_then(parse_long)).collect::<Int64Array>()),
         S::Int => Arc::new(
             text.iter().map(|s| s.and_then(parse_long).and_then(|v| i32::try_from(v).ok())).collect::<Int32Array>(),
@@ -162,11 +174,7 @@ fn parse_strings(text: &StringArray, to: ScalarType) -> ArrayRef {
             Arc::new(text.iter().map(|s| s.and_then(parse_datetime_text)).collect::<TimestampNanosecondArray>())
         }
         S::Timespan => Arc::new(text.iter().map(|s| s.and_then(parse_timespan)).collect::<DurationNanosecondArray>()),
-        S::Decimal => {
-            let reals: Float64Array = text.iter().map(|s| s.and_then(parse_real)).collect();
-            arrow_cast::cast(&reals, &physical_type(S::Decimal))
-                .unwrap_or_else(|_| arrow_array::new_null_array(&physical_type(S::Decimal), text.len()))
-        }
+        S::Decimal => decimals(text.iter().map(|s| s.map_or(Ok(None), decimal::parse)))?,
         S::Guid => Arc::new(
             text.iter().map(|s| s.filter(|s| is_guid(s)).map(|s| s.to_ascii_lowercase())).collect::<StringArray>(),
         ),
@@ -183,7 +191,7 @@ fn parse_strings(text: &StringArray, to: ScalarType) -> ArrayRef {
                 .collect::<StringArray>(),
         ),
         S::String => Arc::new(text.clone()),
-    }
+    })
 }
 
 fn parse_long(s: &str) -> Option<i64> {
@@ -199,10 +207,13 @@ fn is_guid(s: &str) -> bool {
         && parts.iter().zip([8, 4, 4, 4, 12]).all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
-/// A constant of type `to` from text, or null (used by parameter values too).
+/// A constant of type `to` from text, or null (used by parameter values
+/// too; a decimal with more digits than ntaq holds is null here too).
 pub fn parse_value(text: &str, to: ScalarType) -> Value {
-    let arr = parse_strings(&StringArray::from(vec![text]), to);
-    crate::physical::value_at(&arr, 0, to)
+    match parse_strings(&StringArray::from(vec![text]), to) {
+        Ok(arr) => crate::physical::value_at(&arr, 0, to),
+        Err(_) => Value::null_of(to),
+    }
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 //! Encodings and digests: url_encode, url_decode, base64_encode_tostring,
-//! base64_decode_tostring, hash_sha256, format_bytes, parse_url.
+//! base64_decode_tostring, hash, hash_sha256, format_bytes, parse_url.
 //!
 //! Base64 and SHA-256 are written out here (a few dozen lines each, checked
 //! against the pages' examples and the standard test vectors) rather than
@@ -197,6 +197,50 @@ pub fn hash_sha256(a: &Args) -> Result<Col> {
         return Ok(a.finish(Arc::new(out)));
     }
     map_text(a, digest)
+}
+
+/// `hash(source [, mod])` / `hash_xxhash64`: xxhash64 (seed 0) of the
+/// value's bytes, as a long (the 64 bits read as two's complement). The
+/// hash page's examples fix the bytes: a string hashes its UTF-8 text
+/// (`hash("World")` is 1846988464401551951), a datetime the little-endian
+/// 64-bit count of 100 ns ticks since 0001-01-01 (`hash(datetime(2015-01-01))`
+/// is 1380966698541616202); the binder lets no other type through. With
+/// `mod`, the remainder of the unsigned hash, which the page says is in
+/// `0 … mod-1` (`hash("World", 100)` is 51); a `mod` that is not positive,
+/// or a null datetime, gives null.
+pub fn hash(a: &Args) -> Result<Col> {
+    use twox_hash::XxHash64;
+    let n = a.rows();
+    let hashes: Vec<Option<u64>> = if a.ty(0) == ScalarType::DateTime {
+        let t = a.prims::<arrow_array::types::TimestampNanosecondType>(0, ScalarType::DateTime)?;
+        (0..n)
+            .map(|i| {
+                t.get(i).map(|ns| {
+                    let ticks = ns.div_euclid(kql_types::time::NANOS_PER_TICK) + kql_types::time::TICKS_AT_UNIX_EPOCH;
+                    XxHash64::oneshot(0, &ticks.to_le_bytes())
+                })
+            })
+            .collect()
+    } else {
+        let s = a.strs(0)?;
+        (0..n).map(|i| Some(XxHash64::oneshot(0, s.get(i).as_bytes()))).collect()
+    };
+    let modulus = if a.cols.len() > 1 { Some(a.longs(1)?) } else { None };
+    let out: arrow_array::Int64Array = hashes
+        .into_iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let h = h?;
+            match &modulus {
+                None => Some(h as i64),
+                Some(m) => {
+                    let m = m.get(i).filter(|m| *m > 0)?;
+                    Some((h % m as u64) as i64)
+                }
+            }
+        })
+        .collect();
+    Ok(a.finish(Arc::new(out)))
 }
 
 /// `format_bytes(size [, precision [, units]])`: the size in the largest

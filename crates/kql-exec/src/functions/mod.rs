@@ -225,7 +225,8 @@ pub fn call(
     use arrow_arith::temporal::DatePart;
     use datetime::Start;
     use kql_syntax::time::{NANOS_PER_MICRO, NANOS_PER_MILLI, NANOS_PER_SEC};
-    match f {
+    // A conversion that cannot be exact reports itself without a span.
+    let result = match f {
         F::Iff => conditional::iff(&a),
         F::Case => conditional::case(&a),
         F::Coalesce => conditional::coalesce(&a),
@@ -241,9 +242,15 @@ pub fn call(
         F::ToLower => string::map_strings(&a, |s| s.to_lowercase()),
         F::ToUpper => string::map_strings(&a, |s| s.to_uppercase()),
         F::Substring => string::substring(&a),
-        F::ToString | F::ToInt | F::ToLong | F::ToReal | F::ToBool | F::ToDateTime | F::ToTimespan | F::ToDynamic => {
-            convert::convert(&a)
-        }
+        F::ToString
+        | F::ToInt
+        | F::ToLong
+        | F::ToReal
+        | F::ToBool
+        | F::ToDateTime
+        | F::ToTimespan
+        | F::ToDynamic
+        | F::ToDecimal => convert::convert(&a),
         F::Now => datetime::now(&a, cx.now),
         F::Ago => datetime::ago(&a, cx.now),
         F::Bin => datetime::bin(&a),
@@ -293,6 +300,7 @@ pub fn call(
         F::UrlDecode => encode::url_decode(&a),
         F::Base64EncodeToString => encode::base64_encode_tostring(&a),
         F::Base64DecodeToString => encode::base64_decode_tostring(&a),
+        F::Hash => encode::hash(&a),
         F::HashSha256 => encode::hash_sha256(&a),
         F::FormatBytes => encode::format_bytes(&a),
         F::ParseUrl => encode::parse_url(&a),
@@ -366,5 +374,6 @@ pub fn call(
         F::Ipv6IsMatch => ip::compare6(&a, true),
         F::Ipv6IsInRange | F::Ipv6IsInAnyRange => ip::is_in_range6(&a),
         F::ArrayLength => array::array_length(&a),
-    }
+    };
+    result.map_err(|e| e.at(span))
 }

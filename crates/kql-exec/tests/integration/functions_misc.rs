@@ -266,6 +266,10 @@ fn example(name: &str) -> Option<(&'static str, &'static str)> {
             ("unixtime_nanoseconds_todatetime(1000000000)", "1970-01-01T00:00:01.0000000Z")
         }
         "unixtime_seconds_todatetime" => ("unixtime_seconds_todatetime(1546300800)", "2019-01-01T00:00:00.0000000Z"),
+        // The hash page's examples.
+        "hash" => (r#"hash("World", 100)"#, "51"),
+        "hash_xxhash64" => (r#"hash_xxhash64("World")"#, "1846988464401551951"),
+        "todecimal" => (r#"todecimal("2.50")"#, "2.5"),
         "url_decode" => (r#"url_decode("a+b%2fc")"#, "a b/c"),
         "url_encode" => (r#"url_encode("a b/c")"#, "a+b%2fc"),
         _ => return None,

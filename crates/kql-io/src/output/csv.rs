@@ -1,7 +1,8 @@
 //! CSV: arrow-csv's writer (header row, RFC 4180 quoting, `\n` line ends,
 //! empty cells for nulls). arrow-csv takes no custom formatters, so the
-//! columns it would show differently from Kusto (datetime, timespan, real)
-//! are turned into Kusto's text first; the rest (bool, int, long, decimal,
+//! columns it would show differently from Kusto (datetime, timespan, real,
+//! the executor's scale-18 decimals) are turned into Kusto's text first;
+//! the rest (bool, int, long, other decimals,
 //! string, guid, and dynamic's JSON text) it writes as they are.
 
 use super::dest::{Errors, Output};
@@ -28,22 +29,27 @@ pub(crate) struct CsvSink {
     rows: u64,
 }
 
-fn as_text(kind: ScalarType) -> bool {
+fn as_text(kind: ScalarType, dt: &DataType) -> bool {
     matches!(kind, ScalarType::DateTime | ScalarType::Timespan | ScalarType::Real)
+        // the executor's scale-18 decimals, trimmed as text.rs shows them
+        || matches!((kind, dt), (ScalarType::Decimal, DataType::Decimal128(_, 18)))
 }
 
 impl CsvSink {
     pub fn new(out: Output, layout: Layout) -> CsvSink {
-        let fields: Vec<Field> =
-            layout
-                .schema
-                .fields()
-                .iter()
-                .zip(&layout.kinds)
-                .map(|(f, kind)| {
-                    if as_text(*kind) { f.as_ref().clone().with_data_type(DataType::Utf8) } else { f.as_ref().clone() }
-                })
-                .collect();
+        let fields: Vec<Field> = layout
+            .schema
+            .fields()
+            .iter()
+            .zip(&layout.kinds)
+            .map(|(f, kind)| {
+                if as_text(*kind, f.data_type()) {
+                    f.as_ref().clone().with_data_type(DataType::Utf8)
+                } else {
+                    f.as_ref().clone()
+                }
+            })
+            .collect();
         let errors = out.errors().clone();
         CsvSink {
             out,
@@ -60,7 +66,7 @@ impl CsvSink {
         let batch = self.layout.prepare(batch, &self.errors.target)?;
         let mut columns = Vec::with_capacity(batch.num_columns());
         for (column, kind) in batch.columns().iter().zip(&self.layout.kinds) {
-            columns.push(if as_text(*kind) {
+            columns.push(if as_text(*kind, column.data_type()) {
                 text_column(*kind, column.as_ref()).map_err(|e| self.errors.arrow(e))?
             } else {
                 column.clone()

@@ -3,7 +3,7 @@
 //!
 //! | Kusto type | JSON |
 //! |---|---|
-//! | bool, int, long, decimal | `true`, `42`, `1.50` (arrow's encoders) |
+//! | bool, int, long, decimal | `true`, `42`, `1.50` (arrow's encoders; the executor's scale-18 decimals trimmed, `1.5`) |
 //! | real | a number (`1.0`, `0.1`, `1e300`); `"NaN"`, `"Infinity"`, `"-Infinity"` as strings |
 //! | datetime | `"2025-06-01T08:09:10.25Z"` |
 //! | timespan | `"01:30:00"` |
@@ -104,6 +104,10 @@ impl EncoderFactory for KustoEncoders {
             (ScalarType::Real, DataType::Float64) => {
                 NullableEncoder::new(Box::new(RealEncoder(array.as_primitive())), nulls)
             }
+            // The executor's decimals as `tostring()` shows them (see text.rs).
+            (ScalarType::Decimal, DataType::Decimal128(_, 18)) => {
+                NullableEncoder::new(Box::new(DecimalEncoder(array.as_primitive())), nulls)
+            }
             (ScalarType::DateTime, DataType::Timestamp(..)) => {
                 NullableEncoder::new(Box::new(DateTimeEncoder(array.as_primitive::<TimestampNanosecondType>())), nulls)
             }
@@ -136,6 +140,14 @@ impl Encoder for RealEncoder<'_> {
             out.extend_from_slice(text::format_real(v).as_bytes());
             out.push(b'"');
         }
+    }
+}
+
+struct DecimalEncoder<'a>(&'a arrow_array::Decimal128Array);
+
+impl Encoder for DecimalEncoder<'_> {
+    fn encode(&mut self, idx: usize, out: &mut Vec<u8>) {
+        out.extend_from_slice(kql_types::decimal::text(self.0.value(idx)).as_bytes());
     }
 }
 

@@ -26,7 +26,7 @@
 //! | bool | `true` | `true` |
 //! | int, long | `42` | `42` |
 //! | real | `1`, `0.5`, `1e300`, `NaN`, `Infinity` | `1.0`, `0.5`, `1e300`, `"NaN"`, `"Infinity"` |
-//! | decimal | `1.50` | `1.50` |
+//! | decimal | `1.50` (scale 18, the executor's: `1.5`) | the same |
 //! | string, guid | the text | a string (`""` for a null string, `null` for a null guid) |
 //! | datetime | `2025-06-01T08:09:10.25Z` | the same, as a string |
 //! | timespan | `-1.02:03:04.5000000` | the same, as a string |

@@ -53,6 +53,13 @@ pub(crate) fn text_column(kind: ScalarType, array: &dyn Array) -> Result<ArrayRe
             let a: &Float64Array = array.as_primitive();
             push(&mut |i| format_real(a.value(i)));
         }
+        // The executor's decimals (scale 18, kql_types::decimal): their
+        // trailing zeros are the representation's, not the value's, so
+        // they show as `tostring()` does (`1.5`). Other scales keep theirs.
+        (ScalarType::Decimal, DataType::Decimal128(_, 18)) => {
+            let a = array.as_primitive::<arrow_array::types::Decimal128Type>();
+            push(&mut |i| kql_types::decimal::text(a.value(i)));
+        }
         (ScalarType::Bool, DataType::Boolean) => {
             let a = array.as_boolean();
             push(&mut |i| if a.value(i) { "true" } else { "false" }.to_string());

@@ -33,6 +33,13 @@ impl Binder<'_> {
             A::Literal(l) => match Value::from_literal(l) {
                 Some(v) => {
                     let ty = v.ty();
+                    // A decimal literal ntaq's decimals cannot hold exactly
+                    // (more than 18 fraction or 38 digits; Kusto's hold 28–29).
+                    if let Value::Decimal(Some(text)) = &v
+                        && let Err(why) = kql_types::decimal::parse(text)
+                    {
+                        self.report(SemanticError::Unsupported { what: why.describe().into(), span, help: None });
+                    }
                     Expr::new(ExprKind::Literal(v), ty, span)
                 }
                 // An unfilled workbook placeholder: reported once as a note.

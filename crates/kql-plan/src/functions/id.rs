@@ -114,6 +114,8 @@ pub enum ScalarFn {
     HasIpv4,
     /// `has_ipv4_prefix`
     HasIpv4Prefix,
+    /// `hash`, `hash_xxhash64`
+    Hash,
     /// `hash_sha256`
     HashSha256,
     /// `hourofday`
@@ -256,6 +258,8 @@ pub enum ScalarFn {
     ToBool,
     /// `todatetime`
     ToDateTime,
+    /// `todecimal`
+    ToDecimal,
     /// `todouble`, `toreal`
     ToReal,
     /// `toint`
@@ -407,7 +411,15 @@ impl ScalarFn {
         use ScalarFn as F;
         matches!(
             self,
-            F::ToBool | F::ToDateTime | F::ToDynamic | F::ToInt | F::ToLong | F::ToReal | F::ToString | F::ToTimespan
+            F::ToBool
+                | F::ToDateTime
+                | F::ToDecimal
+                | F::ToDynamic
+                | F::ToInt
+                | F::ToLong
+                | F::ToReal
+                | F::ToString
+                | F::ToTimespan
         )
     }
 }

@@ -159,12 +159,16 @@ pub(super) static UNSUPPORTED: &[&str] = &[
     "gzip_compress_to_base64_string",
     "gzip_decompress_from_base64_string",
     "has_any_index",
-    "hash",
     "hash_combine",
     "hash_many",
     "hash_md5",
     "hash_sha1",
+<<<<<<< HEAD
     "hash_xxhash64",
+=======
+    "hll",
+    "hll_if",
+>>>>>>> fnhash
     "hll_isvalid",
     "indexof_regex",
     "ingestion_time",
@@ -281,7 +285,6 @@ pub(super) static UNSUPPORTED: &[&str] = &[
     "tdigest_isvalid",
     "tdigest_merge",
     "to_utf8",
-    "todecimal",
     "toguid",
     "tohex",
     "toobject",

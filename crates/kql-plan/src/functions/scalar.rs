@@ -119,6 +119,37 @@ fn array_sort_result(args: &[Type]) -> Result<Type, CallError> {
     }
 }
 
+/// `hash(source [, mod])` / `hash_xxhash64` (Functions.cs `Hash`: any
+/// scalar, an integer modulus, long). Only the types whose input bytes the
+/// hash page's examples confirm are implemented: a string (its UTF-8 bytes)
+/// and a datetime (its 100-ns ticks since 0001-01-01). Kusto's byte layout
+/// for the other types is undocumented, so they are reported unsupported
+/// rather than given a hash Kusto might not compute.
+fn hash_result(args: &[Type]) -> Result<Type, CallError> {
+    match args.first() {
+        None | Some(Type::Unknown | Type::Scalar(S::String | S::DateTime)) => Ok(Type::LONG),
+        Some(Type::Scalar(t)) => Err(CallError::Unsupported {
+            what: format!("`hash()` of a {t} (Kusto documents the hash of strings and datetimes only)"),
+        }),
+    }
+}
+
+/// `todecimal(value)` (Functions.Convert.cs `ToDecimal`: any scalar, decimal).
+/// Text and numbers convert; what Kusto makes of a bool, datetime,
+/// timespan, guid or dynamic value is not documented, so those are
+/// reported unsupported.
+fn todecimal_result(args: &[Type]) -> Result<Type, CallError> {
+    match args.first() {
+        Some(Type::Scalar(t @ (S::Bool | S::DateTime | S::Timespan | S::Guid | S::Dynamic))) => {
+            Err(CallError::Unsupported { what: format!("`todecimal()` of a {t}") })
+        }
+        _ => Ok(Type::DECIMAL),
+    }
+}
+
+/// `hash`'s parameters: the value and an optional integer modulus.
+const HASH_PARAMS: &[P] = &[P::new("source", A::Any), P::optional("mod", A::Exactly(S::Long))];
+
 /// Kusto's `ParameterTypeKind.NotDynamic`: any scalar but dynamic.
 const NOT_DYNAMIC: A =
     A::OneOf(&[S::Bool, S::Int, S::Long, S::Real, S::Decimal, S::String, S::DateTime, S::Timespan, S::Guid]);
@@ -592,12 +623,28 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "True if an IPv4 address starting with the prefix (such as `10.1.`) appears delimited in the text.",
     ),
     scalar(
+        F::Hash,
+        "hash",
+        HASH_PARAMS,
+        Returns::Custom(hash_result),
+        Unnamed,
+        "The xxhash64 of a string or datetime as a long, or its remainder modulo `mod`.",
+    ),
+    scalar(
         F::HashSha256,
         "hash_sha256",
         &[P::new("source", NOT_DYNAMIC)],
         Fixed(S::String),
         Unnamed,
         "The SHA-256 digest of the value's text, in hex.",
+    ),
+    scalar(
+        F::Hash,
+        "hash_xxhash64",
+        HASH_PARAMS,
+        Returns::Custom(hash_result),
+        Unnamed,
+        "Alias of hash: the xxhash64 of a string or datetime.",
     ),
     scalar(F::HourOfDay, "hourofday", DATE, Fixed(S::Int), Unnamed, "The hour (0-23) of a datetime."),
     // iff/iif: Kusto's result is the common non-dynamic type of `then` and
@@ -1194,6 +1241,14 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Fixed(S::DateTime),
         FirstArg,
         "Converts to datetime (null if not convertible).",
+    ),
+    scalar(
+        F::ToDecimal,
+        "todecimal",
+        VALUE,
+        Returns::Custom(todecimal_result),
+        FirstArg,
+        "Converts to decimal (null if not convertible).",
     ),
     scalar(F::ToReal, "todouble", VALUE, Fixed(S::Real), FirstArg, "Converts to real (null if not convertible)."),
     // todynamic: Kusto declares `string` (a dynamic argument promotes), unlike parse_json's StringOrDynamic.

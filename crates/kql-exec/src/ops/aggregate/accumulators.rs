@@ -16,7 +16,7 @@ use arrow_array::*;
 use arrow_row::{OwnedRow, RowConverter, SortField};
 use kql_plan::functions::AggregateFn;
 use kql_plan::plan::{Aggregate, Plan};
-use kql_syntax::ScalarType;
+use kql_syntax::{ScalarType, Span};
 use std::sync::Arc;
 
 /// One aggregation's state over all groups.
@@ -61,11 +61,16 @@ impl Accumulator for Count {
     }
 }
 
-/// sum/avg over numbers, timespans (and datetimes for avg), in f64 or i64.
+/// sum/avg over numbers, timespans (and datetimes for avg), in f64, i64
+/// or, for decimals, exact Decimal128 units (kql_types::decimal).
 struct SumAvg {
     ints: Vec<i64>,
     reals: Vec<f64>,
+    decimals: Vec<i128>,
     counts: Vec<i64>,
+    /// The values are decimals; a sum or mean that is not exact is an
+    /// unsupported-execution error at `span` (the aggregate's argument).
+    decimal: Option<Span>,
     /// Sum in integers (long, timespan) or reals.
     integer: bool,
     average: bool,
@@ -79,7 +84,17 @@ impl Accumulator for SumAvg {
         resize(&mut self.reals, n, 0.0);
         resize(&mut self.counts, n, 0);
         let values = &args[0];
-        if self.integer {
+        if let Some(span) = self.decimal {
+            resize(&mut self.decimals, n, 0);
+            let v = values.as_primitive::<Decimal128Type>();
+            for (i, g) in groups.iter().enumerate() {
+                if v.is_valid(i) && self.predicate.is_none_or(|p| truthy(&args[p], i)) {
+                    self.decimals[*g] = kql_types::decimal::add(self.decimals[*g], v.value(i))
+                        .map_err(|e| ExecError::decimal(e, span))?;
+                    self.counts[*g] += 1;
+                }
+            }
+        } else if self.integer {
             let v = arrow_cast::cast(values, &arrow_schema::DataType::Int64)?;
             let v = v.as_primitive::<Int64Type>();
             for (i, g) in groups.iter().enumerate() {
@@ -105,7 +120,23 @@ impl Accumulator for SumAvg {
         resize(&mut self.reals, n, 0.0);
         resize(&mut self.counts, n, 0);
         let target = physical_type(self.out);
-        let out: ArrayRef = if self.average {
+        let out: ArrayRef = if let Some(span) = self.decimal {
+            use kql_types::decimal as d;
+            resize(&mut self.decimals, n, 0);
+            let values: Vec<Option<i128>> = (0..n)
+                .map(|g| {
+                    if self.counts[g] == 0 {
+                        Ok(None)
+                    } else if self.average {
+                        d::mean(self.decimals[g], self.counts[g]).map(Some)
+                    } else {
+                        Ok(Some(self.decimals[g]))
+                    }
+                })
+                .collect::<std::result::Result<_, _>>()
+                .map_err(|e| ExecError::decimal(e, span))?;
+            Arc::new(Decimal128Array::from(values).with_precision_and_scale(d::PRECISION, d::SCALE as i8)?)
+        } else if self.average {
             let avg: Float64Array = (0..n)
                 .map(|g| {
                     (self.counts[g] > 0).then(|| {
@@ -711,7 +742,10 @@ pub(super) fn accumulator(
             Box::new(SumAvg {
                 ints: Vec::new(),
                 reals: Vec::new(),
+                decimals: Vec::new(),
                 counts: Vec::new(),
+                decimal: (t == ScalarType::Decimal && out == ScalarType::Decimal)
+                    .then(|| agg.args.first().map(|e| e.span).unwrap_or_default()),
                 integer: matches!(t, ScalarType::Int | ScalarType::Long | ScalarType::Timespan | ScalarType::DateTime),
                 average: matches!(f, G::Avg | G::AvgIf),
                 out,
