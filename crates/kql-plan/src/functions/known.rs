@@ -163,12 +163,6 @@ pub(super) static UNSUPPORTED: &[&str] = &[
     "hash_many",
     "hash_md5",
     "hash_sha1",
-<<<<<<< HEAD
-    "hash_xxhash64",
-=======
-    "hll",
-    "hll_if",
->>>>>>> fnhash
     "hll_isvalid",
     "indexof_regex",
     "ingestion_time",
