@@ -12,6 +12,7 @@
 //! The result writers in [`output`] read each column's Kusto type from its
 //! Arrow type and `kusto.type` field metadata.
 
+pub mod cleanup;
 pub mod datadir;
 mod error;
 pub mod ingest;

@@ -878,6 +878,12 @@ fn write_stdout(bytes: &[u8]) -> u8 {
 /// Parses the command line and runs the command.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    crate::interrupt::end_on_termination();
+    if matches!(cli.command, Some(Command::Convert(_) | Command::Recommend(_) | Command::Pack(_))) {
+        // Ctrl-C ends these at once, their temporary files removed (`run`
+        // and the shell install their own handler, which cancels a query).
+        crate::interrupt::Interrupt::default().install();
+    }
     let status = match cli.command {
         Some(Command::Check(args)) => commands::check::run(&args),
         Some(Command::Run(args)) => commands::run::run(&args),

@@ -2,6 +2,9 @@
 //! cancel flag). In batch, Ctrl-C with no query running (or a second one
 //! while a cancelled query cleans up) ends the process with status 130; the
 //! shell never ends on Ctrl-C, like psql and duckdb (Ctrl-D or `.quit` do).
+//! SIGTERM and SIGHUP (`kill`, a closed terminal) end any command at once.
+//! Either way, a process that exits without unwinding first removes the
+//! temporary files it registered ([`kql_io::cleanup`]).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -35,7 +38,7 @@ impl Interrupt {
         let _ = ctrlc::set_handler(move || {
             let first = !cancel.swap(true, Ordering::SeqCst);
             if exit_when_idle && !(running.load(Ordering::SeqCst) && first) {
-                crate::scratch::remove_all();
+                kql_io::cleanup::remove_all();
                 std::process::exit(i32::from(crate::cli::exit::INTERRUPTED));
             }
         });
@@ -52,4 +55,23 @@ impl Interrupt {
         self.running.store(false, Ordering::SeqCst);
         self.cancel.swap(false, Ordering::SeqCst)
     }
+}
+
+/// Ends the process on SIGTERM or SIGHUP, whatever it is doing: the
+/// registered temporary files (staged outputs, `convert`'s partial file,
+/// flow-log scratch folders) are removed, then it exits with 128 + the
+/// signal's number, as shells report it (143, 129). Spill files need
+/// nothing: they have no name. Called once, at start-up.
+pub fn end_on_termination() {
+    use signal_hook::consts::{SIGHUP, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP]) else {
+        return; // the default action (exit without cleanup) stays
+    };
+    let spawned = std::thread::Builder::new().name("ntaq-signals".into()).spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            kql_io::cleanup::remove_all();
+            std::process::exit(128 + signal);
+        }
+    });
+    drop(spawned);
 }

@@ -73,11 +73,14 @@ impl BatchSink for MemorySink {
 pub(super) struct FileSink {
     target: PathBuf,
     writer: Option<ArrowWriter<tempfile::NamedTempFile>>,
+    /// The temporary file, known to [`crate::cleanup::remove_all`] until
+    /// it is renamed into place or dropped.
+    registered: Option<crate::cleanup::Registered>,
 }
 
 impl FileSink {
     pub fn new(target: &Path) -> FileSink {
-        FileSink { target: target.to_path_buf(), writer: None }
+        FileSink { target: target.to_path_buf(), writer: None, registered: None }
     }
 
     fn props() -> WriterProperties {
@@ -100,6 +103,7 @@ impl FileSink {
             .suffix(".partial")
             .tempfile_in(&dir)
             .map_err(|source| OutputError::Create { target: target.clone(), source })?;
+        self.registered = Some(crate::cleanup::register(tmp.path()));
         let writer = ArrowWriter::try_new(tmp, schema.clone(), Some(Self::props()))
             .map_err(|e| encode_error(&self.target, e))?;
         self.writer = Some(writer);

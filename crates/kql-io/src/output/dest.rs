@@ -79,7 +79,7 @@ impl fmt::Debug for Destination {
 /// removed. (`ntaq run --output-dir`: a script's files appear only if all
 /// its results succeeded.)
 #[derive(Clone, Default)]
-pub struct Staging(Arc<Mutex<Vec<(NamedTempFile, PathBuf)>>>);
+pub struct Staging(Arc<Mutex<Vec<(Temp, PathBuf)>>>);
 
 impl Staging {
     pub fn new() -> Staging {
@@ -91,7 +91,7 @@ impl Staging {
         Destination::Staged(path.into(), self.clone())
     }
 
-    fn push(&self, temp: NamedTempFile, path: &Path) {
+    fn push(&self, temp: Temp, path: &Path) {
         let mut files = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         files.push((temp, path.to_path_buf()));
     }
@@ -104,7 +104,7 @@ impl Staging {
         let mut done = Vec::new();
         for (temp, path) in files {
             let target = Target::File(path.clone());
-            temp.persist(&path).map_err(|e| OutputError::Commit { target, source: e.error })?;
+            temp.file.persist(&path).map_err(|e| OutputError::Commit { target, source: e.error })?;
             done.push(path);
         }
         Ok(done)
@@ -164,7 +164,14 @@ impl Errors {
 
 enum Backing {
     Stream(Box<dyn Write + Send>),
-    Temp(NamedTempFile, Finish),
+    Temp(Temp, Finish),
+}
+
+/// A temporary output file, known to [`crate::cleanup::remove_all`] while
+/// it lives (a signal ending the process removes it too).
+struct Temp {
+    file: NamedTempFile,
+    _registered: crate::cleanup::Registered,
 }
 
 /// What becomes of a finished temporary file.
@@ -197,7 +204,7 @@ impl Write for Tracked {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let r = match &mut self.backing {
             Backing::Stream(w) => w.write(buf),
-            Backing::Temp(f, _) => f.write(buf),
+            Backing::Temp(f, _) => f.file.write(buf),
         };
         let n = self.note(r)?;
         self.bytes += n as u64;
@@ -207,7 +214,7 @@ impl Write for Tracked {
     fn flush(&mut self) -> io::Result<()> {
         let r = match &mut self.backing {
             Backing::Stream(w) => w.flush(),
-            Backing::Temp(f, _) => f.flush(),
+            Backing::Temp(f, _) => f.file.flush(),
         };
         self.note(r)
     }
@@ -261,11 +268,12 @@ impl Output {
                 };
                 match finish {
                     Finish::Append => append(&mut temp, path).map_err(|e| errors.io(e))?,
-                    Finish::Replace | Finish::Stage(_) => temp.as_file().sync_all().map_err(|e| errors.io(e))?,
+                    Finish::Replace | Finish::Stage(_) => temp.file.as_file().sync_all().map_err(|e| errors.io(e))?,
                 }
                 match finish {
                     // On failure the temporary file is dropped with the error, which removes it.
                     Finish::Replace => temp
+                        .file
                         .persist(path)
                         .map_err(|e| OutputError::Commit { target: errors.target.clone(), source: e.error })
                         .map(drop)?,
@@ -293,9 +301,9 @@ impl Write for Output {
 }
 
 /// Appends the whole of a finished temporary file to `path` (created if missing).
-fn append(temp: &mut NamedTempFile, path: &Path) -> io::Result<()> {
+fn append(temp: &mut Temp, path: &Path) -> io::Result<()> {
     use std::io::Seek;
-    let from = temp.as_file_mut();
+    let from = temp.file.as_file_mut();
     from.rewind()?;
     let mut to = std::fs::OpenOptions::new().append(true).create(true).open(path)?;
     io::copy(from, &mut to)?;
@@ -311,7 +319,7 @@ fn is_special(path: &Path) -> bool {
 /// A hidden temporary file (`.NAME.XXXXXX.tmp`) in the target's directory,
 /// so the final rename stays on one file system. It gets the permissions an
 /// existing target has, else those a new file would get.
-fn temp_beside(path: &Path, target: &Target) -> Result<NamedTempFile, OutputError> {
+fn temp_beside(path: &Path, target: &Target) -> Result<Temp, OutputError> {
     let create = |source: io::Error| OutputError::Create { target: target.clone(), source };
     if path.is_dir() {
         return Err(create(io::Error::new(io::ErrorKind::IsADirectory, "it is a directory")));
@@ -333,8 +341,9 @@ fn temp_beside(path: &Path, target: &Target) -> Result<NamedTempFile, OutputErro
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
     let temp = builder.tempfile_in(dir).map_err(create)?;
+    let temp = Temp { _registered: crate::cleanup::register(temp.path()), file: temp };
     if let Ok(existing) = std::fs::metadata(path) {
-        temp.as_file().set_permissions(existing.permissions()).map_err(create)?;
+        temp.file.as_file().set_permissions(existing.permissions()).map_err(create)?;
     }
     Ok(temp)
 }

@@ -198,6 +198,41 @@ fn ctrl_c_stops_a_run_with_status_130_and_no_output() {
     assert!(left.is_empty(), "no output and no temporary file: {left:?}");
 }
 
+/// SIGTERM (`kill`) ends a run at once with 128 + 15, as shells report it,
+/// and removes the hidden temporary file its `--output` was being written to.
+#[cfg(unix)]
+#[test]
+fn sigterm_ends_a_run_with_status_143_and_removes_its_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("out.csv");
+    // Streams rows into the temporary file for minutes.
+    let endless = "range x from 1 to 5000000000 step 1 | extend y = strcat('row ', x)";
+    let mut child = command(&repo())
+        .args(["run", "-q", "--max-rows", "0", "--output", file.to_str().unwrap(), "-c", endless])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let temporary = || {
+        std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with(".out.csv."))
+    };
+    let started = std::time::Instant::now();
+    while !temporary() {
+        assert!(started.elapsed() < Duration::from_secs(60), "no temporary file appeared");
+        assert!(child.try_wait().unwrap().is_none(), "the run ended early");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(143), "{}", stderr(&o));
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert!(left.is_empty(), "no output and no temporary file: {left:?}");
+}
+
 #[test]
 fn invalid_utf8_on_standard_input_is_an_io_error() {
     let o = output(command(&repo()).args(["run", "-"]), b"print x = '\xff\xfe'");
