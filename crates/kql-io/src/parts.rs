@@ -3,7 +3,12 @@
 //! of a big row group (so a file holding a single row group of a million
 //! rows still splits). Footers and page indexes are read once per file and
 //! shared by its parts; with the page index, a part of a row group skips
-//! the pages before its rows instead of decoding them.
+//! the pages before its rows instead of decoding them. Without one (files
+//! written by pyarrow, Spark, …) a part must decompress and decode every
+//! page before its first row to skip them, and re-reads the column chunks'
+//! dictionary pages: cutting a row group into P parts costs about (P + 1) / 2
+//! times the decoding of reading it whole, so such row groups are cut only
+//! as much as the threads need.
 
 use crate::error::IoError;
 use crate::table::{FileSource, TableFiles};
@@ -54,12 +59,21 @@ pub struct ScanPart {
 
 impl TableFiles {
     /// The parts of a scan of `columns` (all must exist), in file and row
-    /// order, each of about `part_rows` rows at most, read in batches of
-    /// `batch_size` rows.
-    pub fn parts(&self, columns: &[String], batch_size: usize, part_rows: usize) -> Result<Vec<ScanPart>, IoError> {
+    /// order, read in batches of `batch_size` rows. A row group of a file
+    /// with a page index is cut into parts of about `part_rows` rows at
+    /// most; one of a file without is cut only while the scan has fewer
+    /// parts than `threads` (into at most `threads` parts, none smaller than
+    /// `part_rows`), since each cut re-decodes the pages before it.
+    pub fn parts(
+        &self,
+        columns: &[String],
+        batch_size: usize,
+        part_rows: usize,
+        threads: usize,
+    ) -> Result<Vec<ScanPart>, IoError> {
         let table: Arc<str> = Arc::from(self.name.as_str());
         let part_rows = part_rows.max(1);
-        let mut parts = Vec::new();
+        let mut files = Vec::with_capacity(self.files.len());
         for src in &self.files {
             let bad = |reason: String| IoError::BadParquet { table: self.name.clone(), path: src.path(), reason };
             let options = reader_options();
@@ -89,9 +103,21 @@ impl TableFiles {
                 })
                 .collect::<Result<Vec<_>, _>>()?
                 .into();
+            files.push((src, meta, roots));
+        }
+        let row_groups: usize = files.iter().map(|(_, meta, _)| meta.metadata().num_row_groups()).sum();
+        let mut parts = Vec::new();
+        for (src, meta, roots) in files {
+            let page_index = meta.metadata().page_index().is_some_and(|p| p.has_offset_indexes());
             for (rg, group) in meta.metadata().row_groups().iter().enumerate() {
                 let n = usize::try_from(group.num_rows()).unwrap_or(0);
-                let pieces = n.div_ceil(part_rows).max(1);
+                let pieces = if page_index {
+                    n.div_ceil(part_rows)
+                } else {
+                    // Enough parts for the threads, none below `part_rows` rows.
+                    threads.div_ceil(row_groups.max(1)).min(n.div_ceil(part_rows))
+                }
+                .max(1);
                 for k in 0..pieces {
                     let rows = (n * k / pieces)..(n * (k + 1) / pieces);
                     if rows.is_empty() && n > 0 {

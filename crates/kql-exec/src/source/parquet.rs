@@ -137,7 +137,8 @@ impl TableProvider for ParquetTables {
         Some(self.dir.table(table)?.rows)
     }
 
-    /// A part per row group, or per [`PART_ROWS`] rows of a bigger one.
+    /// A part per row group, or per [`PART_ROWS`] rows of a bigger one
+    /// (where the file has a page index; else only as the threads need).
     /// Filters on columns the files have run inside the Parquet reader, so
     /// the other columns are decoded only for the rows they keep, and their
     /// own columns are decoded for the batches only if requested; filters
@@ -162,7 +163,7 @@ impl TableProvider for ParquetTables {
             .filter(|d| !read_after(d))
             .cloned()
             .collect();
-        let parts = files.parts(&cols.names(), BATCH_SIZE, PART_ROWS)?;
+        let parts = files.parts(&cols.names(), BATCH_SIZE, PART_ROWS, rayon::current_num_threads())?;
         Ok(parts
             .into_iter()
             .map(|part| {

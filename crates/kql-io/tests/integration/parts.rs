@@ -16,6 +16,12 @@ fn write(dir: &std::path::Path, n: i64, group: usize) {
 
 /// [`write`], with or without dictionary pages.
 fn write_with(dir: &std::path::Path, n: i64, group: usize, dictionary: bool) {
+    write_file(dir, n, group, dictionary, true);
+}
+
+/// [`write_with`], with or without a page index (pyarrow, Spark and ADX
+/// exports write none).
+fn write_file(dir: &std::path::Path, n: i64, group: usize, dictionary: bool, page_index: bool) {
     let schema =
         Arc::new(Schema::new(vec![Field::new("x", DataType::Int64, false), Field::new("s", DataType::Utf8, false)]));
     let x = Int64Array::from_iter_values(0..n);
@@ -24,6 +30,12 @@ fn write_with(dir: &std::path::Path, n: i64, group: usize, dictionary: bool) {
     let props = parquet::file::properties::WriterProperties::builder()
         .set_max_row_group_row_count(Some(group))
         .set_dictionary_enabled(dictionary)
+        .set_statistics_enabled(if page_index {
+            parquet::file::properties::EnabledStatistics::Page
+        } else {
+            parquet::file::properties::EnabledStatistics::Chunk
+        })
+        .set_offset_index_disabled(!page_index)
         .set_data_page_row_count_limit(100)
         .set_write_batch_size(100)
         .build();
@@ -43,7 +55,7 @@ fn one_big_row_group_splits_into_row_ranges_that_cover_it_once() {
     write(dir.path(), 10_000, 10_000);
     let data = DataDir::open(dir.path()).unwrap();
     let t = data.table("T").unwrap();
-    let parts = t.parts(&["x".to_string()], 512, 1_000).unwrap();
+    let parts = t.parts(&["x".to_string()], 512, 1_000, 2).unwrap();
     assert_eq!(parts.len(), 10, "a 10 000-row group in parts of at most 1 000 rows");
     assert_eq!(parts.iter().map(|p| p.num_rows()).sum::<usize>(), 10_000);
     let mut all = Vec::new();
@@ -53,12 +65,39 @@ fn one_big_row_group_splits_into_row_ranges_that_cover_it_once() {
     assert_eq!(all, (0..10_000).collect::<Vec<_>>());
 }
 
+/// Without a page index a part decodes the pages before its rows to skip
+/// them, so a big row group is cut only into as many parts as the threads
+/// need: one row group, 2 threads → 2 parts; 4 row groups → 1 part each.
+#[test]
+fn row_groups_without_a_page_index_are_cut_only_for_the_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    write_file(dir.path(), 10_000, 10_000, true, false);
+    let data = DataDir::open(dir.path()).unwrap();
+    let t = data.table("T").unwrap();
+    let sizes = |threads| t.parts(&["x".to_string()], 512, 1_000, threads).unwrap();
+    assert_eq!(sizes(2).iter().map(|p| p.num_rows()).collect::<Vec<_>>(), [5_000, 5_000]);
+    assert_eq!(sizes(1).len(), 1);
+    // Never more parts than `part_rows` allows, however many threads.
+    assert_eq!(sizes(64).len(), 10);
+    let mut all = Vec::new();
+    for p in &sizes(3) {
+        all.extend(xs(p.read().unwrap().map(Result::unwrap)));
+    }
+    assert_eq!(all, (0..10_000).collect::<Vec<_>>(), "3 parts cover the group once, in order");
+
+    let dir = tempfile::tempdir().unwrap();
+    write_file(dir.path(), 10_000, 2_500, true, false);
+    let data = DataDir::open(dir.path()).unwrap();
+    let parts = data.table("T").unwrap().parts(&["x".to_string()], 512, 1_000, 2).unwrap();
+    assert_eq!(parts.iter().map(|p| p.num_rows()).collect::<Vec<_>>(), [2_500; 4]);
+}
+
 #[test]
 fn row_groups_are_parts_of_their_own() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), 2_500, 1_000);
     let data = DataDir::open(dir.path()).unwrap();
-    let parts = data.table("T").unwrap().parts(&["x".to_string()], 8192, 1_000_000).unwrap();
+    let parts = data.table("T").unwrap().parts(&["x".to_string()], 8192, 1_000_000, 2).unwrap();
     assert_eq!(parts.iter().map(|p| p.num_rows()).collect::<Vec<_>>(), [1_000, 1_000, 500]);
 }
 
@@ -67,7 +106,7 @@ fn filters_in_the_reader_keep_what_they_select_in_order() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), 5_000, 5_000);
     let data = DataDir::open(dir.path()).unwrap();
-    let parts = data.table("T").unwrap().parts(&["x".to_string(), "s".to_string()], 256, 2_000).unwrap();
+    let parts = data.table("T").unwrap().parts(&["x".to_string(), "s".to_string()], 256, 2_000, 2).unwrap();
     let mut got = Vec::new();
     for p in &parts {
         // s == "even", then x % 3 == 0: the second sees only even rows.
@@ -98,7 +137,7 @@ fn parts_know_the_range_of_their_row_group() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), 2_500, 1_000);
     let data = DataDir::open(dir.path()).unwrap();
-    let parts = data.table("T").unwrap().parts(&["x".to_string()], 256, 1_000_000).unwrap();
+    let parts = data.table("T").unwrap().parts(&["x".to_string()], 256, 1_000_000, 2).unwrap();
     let ranges: Vec<(i64, i64)> = parts
         .iter()
         .map(|p| {
@@ -151,7 +190,7 @@ fn filters_on_plain_text_the_part_outputs_keep_the_same_rows_in_order() {
         let dir = tempfile::tempdir().unwrap();
         write_plain(dir.path(), 5_000, group);
         let data = DataDir::open(dir.path()).unwrap();
-        let parts = data.table("T").unwrap().parts(&["x".to_string(), "s".to_string()], 256, part_rows).unwrap();
+        let parts = data.table("T").unwrap().parts(&["x".to_string(), "s".to_string()], 256, part_rows, 2).unwrap();
         let (mut last, mut first, mut only) = (Vec::new(), Vec::new(), Vec::new());
         for p in &parts {
             let batches = p.read_filtered(vec![even_plain(), third_of_even()], &[]).unwrap();
@@ -179,7 +218,7 @@ fn an_error_of_a_filter_on_the_decoded_batches_ends_the_part() {
     let dir = tempfile::tempdir().unwrap();
     write_plain(dir.path(), 1_000, 1_000);
     let data = DataDir::open(dir.path()).unwrap();
-    let parts = data.table("T").unwrap().parts(&["x".to_string(), "s".to_string()], 256, 1_000).unwrap();
+    let parts = data.table("T").unwrap().parts(&["x".to_string(), "s".to_string()], 256, 1_000, 2).unwrap();
     let failing = ScanFilter {
         columns: vec!["s".into()],
         predicate: Box::new(|_| Err(arrow_schema::ArrowError::ComputeError("bad regex".into()))),
