@@ -3,7 +3,7 @@
 
 use crate::physical::{scalar_array, value_at};
 use arrow_array::{Array, ArrayRef, Datum, Scalar};
-use kql_plan::Value;
+use kql_types::Value;
 use kql_syntax::ScalarType;
 
 #[derive(Clone, Debug)]

@@ -7,7 +7,7 @@
 use crate::functions::FunctionDef;
 use crate::schema::Schema;
 use crate::types::Type;
-use crate::value::Value;
+use kql_types::Value;
 use kql_syntax::Span;
 use kql_syntax::ast::{BinaryOp, InOp, JoinKind, LookupKind};
 

@@ -14,7 +14,7 @@
 use crate::functions::ScalarFn;
 use crate::plan::{Expr, ExprKind, Node, Plan, Program};
 use crate::types::Type;
-use crate::value::Value;
+use kql_types::Value;
 use kql_syntax::ast::BinaryOp;
 
 /// Simplifies the predicates of every filter of `program`.

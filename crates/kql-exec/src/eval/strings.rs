@@ -10,7 +10,7 @@ use crate::columnar::Col;
 use crate::error::{ExecError, Result};
 use arrow_array::cast::AsArray;
 use arrow_array::*;
-use kql_plan::Value;
+use kql_types::Value;
 use kql_syntax::ast::BinaryOp;
 use kql_syntax::{ScalarType, Span};
 use std::sync::Arc;

@@ -6,7 +6,7 @@ use crate::error::{ExecError, Result};
 use arrow_array::cast::AsArray;
 use arrow_array::*;
 use arrow_select::zip::zip;
-use kql_plan::Value;
+use kql_types::Value;
 use kql_syntax::ScalarType;
 use std::sync::Arc;
 

@@ -7,7 +7,7 @@ use arrow_arith::temporal::{DatePart, date_part};
 use arrow_array::cast::AsArray;
 use arrow_array::types::*;
 use arrow_array::*;
-use kql_plan::Value;
+use kql_types::Value;
 use kql_syntax::ScalarType;
 use std::sync::Arc;
 

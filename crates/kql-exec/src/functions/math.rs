@@ -8,7 +8,7 @@ use arrow_array::types::*;
 use arrow_array::*;
 use arrow_ord::cmp;
 use arrow_select::zip::zip;
-use kql_plan::Value;
+use kql_types::Value;
 use kql_syntax::ScalarType;
 use std::sync::Arc;
 

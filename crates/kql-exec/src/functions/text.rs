@@ -6,7 +6,7 @@ use crate::columnar::Col;
 use crate::error::{ExecError, Result};
 use arrow_array::builder::{Int64Builder, StringBuilder};
 use arrow_array::types::TimestampNanosecondType;
-use kql_plan::Value;
+use kql_types::Value;
 use kql_syntax::ScalarType;
 use std::sync::Arc;
 

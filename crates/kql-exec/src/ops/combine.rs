@@ -8,7 +8,7 @@ use crate::physical::{fill_empty_strings, physical_type, scalar_array};
 use crate::source::Stream;
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::Field;
-use kql_plan::Value;
+use kql_types::Value;
 use kql_plan::plan::Plan;
 use kql_syntax::ScalarType;
 

@@ -9,7 +9,7 @@ use crate::physical::value_at;
 use crate::source::Stream;
 use arrow_array::{Array, ArrayRef, RecordBatch, StringArray};
 use arrow_row::{RowConverter, SortField};
-use kql_plan::Value;
+use kql_types::Value;
 use kql_plan::plan::{Expr, Node, Plan};
 use kql_syntax::ScalarType;
 use serde_json::Value as Json;

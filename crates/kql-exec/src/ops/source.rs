@@ -10,7 +10,7 @@ use arrow_array::{
     TimestampNanosecondArray,
 };
 use arrow_schema::{Field, Schema};
-use kql_plan::Value;
+use kql_types::Value;
 use kql_plan::plan::{Expr, Plan};
 use std::sync::Arc;
 

@@ -24,7 +24,7 @@ use crate::physical::value_at;
 use crate::source::Stream;
 use arrow_array::{Array, ArrayRef, Int64Array, RecordBatch, UInt32Array};
 use arrow_ord::sort::{SortOptions, sort_to_indices};
-use kql_plan::Value;
+use kql_types::Value;
 use kql_plan::plan::{Plan, TOP_NESTED_GROUP, TOP_NESTED_TABLE, TOP_NESTED_VALUE, TopNestedLevel};
 use kql_syntax::ScalarType;
 use std::sync::Arc;

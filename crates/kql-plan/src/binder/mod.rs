@@ -24,7 +24,7 @@ use crate::error::SemanticError;
 use crate::plan::{Plan, Program, SharedId, SharedPlan};
 use crate::schema::Schema;
 use crate::types::assignable;
-use crate::value::Value;
+use kql_types::Value;
 use kql_syntax::ast::{self, ExprKind as AstExpr, StatementKind};
 use kql_syntax::suggest::did_you_mean;
 use kql_syntax::{ScalarType, Span};

@@ -10,7 +10,7 @@ use crate::optimize::referenced_columns;
 use crate::plan::{Expr, ExprKind, Node, Plan, SortKey};
 use crate::schema::{Column, OutputNames, Schema};
 use crate::types::Type;
-use crate::value::Value;
+use kql_types::Value;
 use kql_syntax::ScalarType;
 use kql_syntax::Span;
 use kql_syntax::ast::{self, DistinctColumns, NullsOrder, SortOrder};

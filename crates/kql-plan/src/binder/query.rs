@@ -6,7 +6,7 @@ use crate::error::SemanticError;
 use crate::plan::{Expr, ExprKind, Node, Plan};
 use crate::schema::{Column, Schema};
 use crate::types::{Type, assignable};
-use crate::value::Value;
+use kql_types::Value;
 use kql_syntax::ast::{self, OperatorKind, SourceKind};
 use kql_syntax::suggest::did_you_mean;
 

@@ -18,7 +18,7 @@ use crate::error::SemanticError;
 use crate::plan::{Expr, ExprKind, Plan};
 use crate::schema::Schema;
 use crate::types::Type;
-use crate::value::Value;
+use kql_types::Value;
 use kql_syntax::Span;
 use kql_syntax::ast::{self, BinaryOp, ParamValue};
 

@@ -14,7 +14,7 @@ use crate::functions::{self, SERIES_STATS, ScalarFn};
 use crate::plan::{Expr, ExprKind};
 use crate::schema::Schema;
 use crate::types::Type;
-use crate::value::Value;
+use kql_types::Value;
 use kql_syntax::ast::{self, ExprKind as A};
 
 impl Binder<'_> {

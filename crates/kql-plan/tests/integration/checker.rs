@@ -1,7 +1,8 @@
 //! The checker: one triggering query per diagnostic code (with the text its
 //! span covers), type inference and Kusto's column naming.
 
-use kql_plan::{Catalog, Params, SemanticError, Value, bind};
+use kql_plan::{Catalog, Params, SemanticError, bind};
+use kql_types::Value;
 use kql_syntax::ScalarType;
 use miette::Diagnostic;
 
