@@ -47,6 +47,17 @@ impl Script {
             _ => None,
         })
     }
+
+    /// The parameters of its `declare query_parameters(…)` statements, in order.
+    pub fn declared_parameters(&self) -> impl Iterator<Item = &QueryParameter> {
+        self.statements
+            .iter()
+            .filter_map(|s| match &s.kind {
+                StatementKind::DeclareQueryParameters(ps) => Some(ps),
+                _ => None,
+            })
+            .flatten()
+    }
 }
 
 /// `{name}` or `{name:format}` inside a string literal: text an Azure Workbook
