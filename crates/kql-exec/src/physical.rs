@@ -22,9 +22,9 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::*;
 use arrow_array::*;
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
-use kql_types::Value;
 use kql_syntax::ScalarType;
 use kql_types::DynValue;
+use kql_types::Value;
 use std::sync::Arc;
 
 /// The Arrow type of a Kusto scalar type (for dynamic, the general JSON encoding).

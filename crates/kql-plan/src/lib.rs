@@ -33,4 +33,3 @@ pub use error::SemanticError;
 pub use plan::{Plan, Program};
 pub use schema::{Column, Schema};
 pub use types::Type;
-

@@ -1035,4 +1035,3 @@ pub enum DateTimeLit {
     /// `datetime('{timeInterval:startISO}')`: an unfilled workbook placeholder.
     Placeholder(String),
 }
-

@@ -651,4 +651,3 @@ impl Display for Literal {
         }
     }
 }
-

@@ -134,7 +134,10 @@ mod tests {
 
     #[test]
     fn guids() {
-        assert_eq!(parse_guid("74BE27DE-1e4e-49d9-b579-fe0b331d3642").as_deref(), Some("74be27de-1e4e-49d9-b579-fe0b331d3642"));
+        assert_eq!(
+            parse_guid("74BE27DE-1e4e-49d9-b579-fe0b331d3642").as_deref(),
+            Some("74be27de-1e4e-49d9-b579-fe0b331d3642")
+        );
         assert_eq!(parse_guid("74be27de-1e4e-49d9-b579"), None);
         assert_eq!(parse_guid("74be27de-1e4e-49d9-b579-fe0b331d364g"), None);
     }

@@ -175,7 +175,9 @@ impl DynValue {
             J::Number(n) => n.as_i64().map_or_else(|| DynValue::Real(n.as_f64().unwrap_or(f64::NAN)), DynValue::Long),
             J::String(s) => DynValue::String(s.clone()),
             J::Array(items) => DynValue::Array(items.iter().map(DynValue::from_json).collect()),
-            J::Object(fields) => DynValue::Object(fields.iter().map(|(k, v)| (k.clone(), DynValue::from_json(v))).collect()),
+            J::Object(fields) => {
+                DynValue::Object(fields.iter().map(|(k, v)| (k.clone(), DynValue::from_json(v))).collect())
+            }
         }
     }
 }

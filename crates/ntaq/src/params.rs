@@ -2,10 +2,10 @@
 //! Workbook placeholders substituted into the text, and values for free
 //! names such as scenario 4's `start` and `end`.
 
-use kql_types::Value;
 use kql_syntax::ScalarType;
 use kql_syntax::ast::{ExprKind, Literal, UnaryOp};
 use kql_syntax::time::parse_datetime;
+use kql_types::Value;
 use std::collections::BTreeMap;
 use std::ops::Range;
 

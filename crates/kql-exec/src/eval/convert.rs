@@ -9,8 +9,8 @@ use arrow_array::builder::*;
 use arrow_array::cast::AsArray;
 use arrow_array::types::*;
 use arrow_array::*;
-use kql_types::Value;
 use kql_syntax::{ScalarType, Span};
+use kql_types::Value;
 use kql_types::decimal;
 use kql_types::text::{parse_bool, parse_guid, parse_json_text, parse_long, parse_real, timespan_text};
 use kql_types::time::{parse_datetime_text, parse_timespan};
@@ -177,9 +177,9 @@ fn parse_strings(text: &StringArray, to: ScalarType) -> Result<ArrayRef> {
         S::Timespan => Arc::new(text.iter().map(|s| s.and_then(parse_timespan)).collect::<DurationNanosecondArray>()),
         S::Decimal => decimals(text.iter().map(|s| s.map_or(Ok(None), decimal::parse)))?,
         S::Guid => Arc::new(text.iter().map(|s| s.and_then(parse_guid)).collect::<StringArray>()),
-        S::Dynamic => Arc::new(
-            text.iter().map(|s| s.and_then(parse_json_text).map(|j| j.to_string())).collect::<StringArray>(),
-        ),
+        S::Dynamic => {
+            Arc::new(text.iter().map(|s| s.and_then(parse_json_text).map(|j| j.to_string())).collect::<StringArray>())
+        }
         S::String => Arc::new(text.clone()),
     })
 }

@@ -15,10 +15,10 @@ use crate::dynamic;
 use crate::error::{ExecError, Result};
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef, BooleanArray, RecordBatch};
-use kql_types::Value;
 use kql_plan::plan::{Expr, ExprKind};
 use kql_syntax::ScalarType;
 use kql_syntax::ast::BinaryOp;
+use kql_types::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
 

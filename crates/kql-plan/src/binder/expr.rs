@@ -7,10 +7,10 @@ use crate::functions::{self, CallError, FunctionDef, FunctionKind};
 use crate::plan::{Expr, ExprKind};
 use crate::schema::Schema;
 use crate::types::{Type, assignable};
-use kql_types::Value;
 use kql_syntax::ast::{self, BinaryOp, ExprKind as A, InOp, Precedence, UnaryOp};
 use kql_syntax::suggest::did_you_mean;
 use kql_syntax::{ScalarType, Span};
+use kql_types::Value;
 
 /// True for expressions whose value is known before any row is read.
 pub(crate) fn is_constant(e: &Expr) -> bool {

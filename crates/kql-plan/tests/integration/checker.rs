@@ -2,8 +2,8 @@
 //! span covers), type inference and Kusto's column naming.
 
 use kql_plan::{Catalog, Params, SemanticError, bind};
-use kql_types::Value;
 use kql_syntax::ScalarType;
+use kql_types::Value;
 use miette::Diagnostic;
 
 /// (code, text under the primary span, message) of each diagnostic.

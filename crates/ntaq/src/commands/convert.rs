@@ -131,8 +131,11 @@ fn flow_logs(args: &ConvertArgs) -> u8 {
         eprintln!("ntaq: {}", error_text(&d));
         return exit::USAGE;
     }
-    let pending =
-        crate::flowlogs::PendingDerive { tuples, enrichment: args.data.flow.enrichment(), interval: args.data.flow.interval() };
+    let pending = crate::flowlogs::PendingDerive {
+        tuples,
+        enrichment: args.data.flow.enrichment(),
+        interval: args.data.flow.interval(),
+    };
     let derived = match crate::flowlogs::derive_batches(&pending) {
         Ok(d) => d,
         Err(d) => {

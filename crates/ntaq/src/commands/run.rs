@@ -193,7 +193,9 @@ fn run_inner(args: &RunOptions, queries_of: impl FnOnce() -> Result<Vec<Query>, 
     // (kql::io::absent_column), not listed here.
     let loading =
         super::Loading { quiet: args.quiet, sample_note: true, missing_columns: false, progress: !args.quiet };
-    let (mut session, _) = super::load_session(&args.data.sources, args.data.lenient, &args.data.flow, &config, &loading).map_err(usage)?;
+    let (mut session, _) =
+        super::load_session(&args.data.sources, args.data.lenient, &args.data.flow, &config, &loading)
+            .map_err(usage)?;
     if !args.data.flow.flow_logs().is_empty() {
         for q in &queries {
             let notes =

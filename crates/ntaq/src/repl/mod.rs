@@ -472,7 +472,13 @@ pub fn run(args: &ReplArgs) -> u8 {
         }
     };
     let loading = crate::commands::Loading { quiet: false, sample_note: false, missing_columns: true, progress: true };
-    let (session, source) = match crate::commands::load_session(&args.data.sources, args.data.lenient, &args.data.flow, &config, &loading) {
+    let (session, source) = match crate::commands::load_session(
+        &args.data.sources,
+        args.data.lenient,
+        &args.data.flow,
+        &config,
+        &loading,
+    ) {
         Ok(loaded) => loaded,
         Err(msg) => {
             eprintln!("ntaq: {msg}");

@@ -25,9 +25,9 @@
 
 use crate::common::repo;
 use kql_exec::physical::value_at;
-use kql_types::Value;
 use kql_plan::functions::FunctionKind;
 use kql_syntax::ScalarType;
+use kql_types::Value;
 use ntaq::params::ParamValues;
 use ntaq::session::Session;
 use std::sync::Arc;

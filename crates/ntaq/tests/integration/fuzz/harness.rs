@@ -95,9 +95,13 @@ impl ResultSink for CsvResults<'_> {
 
     fn open(&mut self, schema: &SchemaRef) -> Result<(), ExecError> {
         let out = SharedBuffer::default();
-        let sink =
-            kql_io::sink(OutputFormat::Csv, schema.clone(), Destination::writer(out.clone()), &OutputOptions::default())
-                .unwrap_or_else(|e| panic!("no CSV writer for {:?}: {e}", self.text));
+        let sink = kql_io::sink(
+            OutputFormat::Csv,
+            schema.clone(),
+            Destination::writer(out.clone()),
+            &OutputOptions::default(),
+        )
+        .unwrap_or_else(|e| panic!("no CSV writer for {:?}: {e}", self.text));
         self.current = Some((schema.clone(), out, sink));
         Ok(())
     }
