@@ -3,8 +3,8 @@
 
 use crate::physical::{scalar_array, value_at};
 use arrow_array::{Array, ArrayRef, Datum, Scalar};
-use kql_plan::Value;
 use kql_syntax::ScalarType;
+use kql_types::Value;
 
 #[derive(Clone, Debug)]
 pub enum Col {

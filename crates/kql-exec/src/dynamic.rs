@@ -18,18 +18,18 @@ fn json_text(v: &Json) -> String {
 /// A value as Kusto puts it in a dynamic value (`pack_array(x)`,
 /// `bag_pack("k", x)`): numbers and bools as JSON, datetime, timespan,
 /// guid and decimal as their text, null as JSON null.
-pub fn value_json(v: &kql_plan::Value) -> Json {
-    use kql_plan::Value as V;
+pub fn value_json(v: &kql_types::Value) -> Json {
+    use kql_types::Value as V;
     match v {
         V::Bool(Some(b)) => Json::Bool(*b),
         V::Int(Some(x)) => Json::from(*x),
         V::Long(Some(x)) => Json::from(*x),
         V::Real(Some(x)) => serde_json::Number::from_f64(*x).map_or(Json::Null, Json::Number),
-        V::DateTime(Some(t)) => Json::String(crate::eval::datetime_text(*t)),
+        V::DateTime(Some(t)) => Json::String(kql_types::text::datetime_text(*t)),
         V::Timespan(Some(t)) => Json::String(kql_syntax::time::format_timespan(*t)),
         V::String(s) => Json::String(s.clone()),
         V::Decimal(Some(d)) | V::Guid(Some(d)) => Json::String(d.clone()),
-        V::Dynamic(d) => crate::physical::dyn_to_json(d),
+        V::Dynamic(d) => d.to_json(),
         _ => Json::Null,
     }
 }

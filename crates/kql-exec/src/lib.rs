@@ -21,7 +21,6 @@ pub mod source;
 mod spill;
 
 pub use error::ExecError;
-pub use eval::{datetime_text, parse_value, real_text};
 pub use limits::{Limits, MemoryPool};
 pub use ops::Executor;
 pub use output::{KUSTO_TYPE_KEY, ResultSet, run_program};

@@ -22,9 +22,9 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::*;
 use arrow_array::*;
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
-use kql_plan::Value;
 use kql_syntax::ScalarType;
-use kql_syntax::ast::DynValue;
+use kql_types::DynValue;
+use kql_types::Value;
 use std::sync::Arc;
 
 /// The Arrow type of a Kusto scalar type (for dynamic, the general JSON encoding).
@@ -95,25 +95,9 @@ pub fn scalar_array(v: &Value, len: usize) -> ArrayRef {
         Value::DateTime(t) => Arc::new(TimestampNanosecondArray::from(vec![*t; len])),
         Value::Timespan(t) => Arc::new(DurationNanosecondArray::from(vec![*t; len])),
         Value::Dynamic(d) => {
-            let json = (!matches!(d, DynValue::Null)).then(|| dyn_to_json(d).to_string());
+            let json = (!matches!(d, DynValue::Null)).then(|| d.to_json().to_string());
             Arc::new(StringArray::from(vec![json; len]))
         }
-    }
-}
-
-/// A dynamic literal as JSON.
-pub fn dyn_to_json(d: &DynValue) -> serde_json::Value {
-    use serde_json::Value as J;
-    match d {
-        DynValue::Null => J::Null,
-        DynValue::Bool(b) => J::Bool(*b),
-        DynValue::Long(v) => J::from(*v),
-        DynValue::Real(v) => serde_json::Number::from_f64(*v).map_or(J::Null, J::Number),
-        DynValue::String(s) => J::String(s.clone()),
-        DynValue::DateTime(v) => J::String(kql_syntax::time::format_datetime(*v)),
-        DynValue::Timespan(v) => J::String(kql_syntax::time::format_timespan(*v)),
-        DynValue::Array(items) => J::Array(items.iter().map(dyn_to_json).collect()),
-        DynValue::Object(fields) => J::Object(fields.iter().map(|(k, v)| (k.clone(), dyn_to_json(v))).collect()),
     }
 }
 
@@ -138,21 +122,8 @@ pub fn value_at(array: &ArrayRef, i: usize, ty: ScalarType) -> Value {
         ScalarType::Dynamic => {
             let json = crate::dynamic::to_json_array(array);
             let text = json.as_string::<i32>().value(i);
-            Value::Dynamic(json_to_dyn(&serde_json::from_str(text).unwrap_or(serde_json::Value::Null)))
+            Value::Dynamic(DynValue::from_json(&serde_json::from_str(text).unwrap_or(serde_json::Value::Null)))
         }
-    }
-}
-
-/// JSON to a dynamic literal value.
-pub fn json_to_dyn(j: &serde_json::Value) -> DynValue {
-    use serde_json::Value as J;
-    match j {
-        J::Null => DynValue::Null,
-        J::Bool(b) => DynValue::Bool(*b),
-        J::Number(n) => n.as_i64().map_or_else(|| DynValue::Real(n.as_f64().unwrap_or(f64::NAN)), DynValue::Long),
-        J::String(s) => DynValue::String(s.clone()),
-        J::Array(items) => DynValue::Array(items.iter().map(json_to_dyn).collect()),
-        J::Object(fields) => DynValue::Object(fields.iter().map(|(k, v)| (k.clone(), json_to_dyn(v))).collect()),
     }
 }
 

@@ -21,10 +21,10 @@ use arrow_array::types::Int64Type;
 use arrow_array::{Array, ArrayRef, BooleanArray, RecordBatch, RecordBatchOptions};
 use arrow_buffer::{BooleanBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Schema, TimeUnit};
-use kql_plan::Value;
 use kql_plan::plan::{Expr, ExprKind};
 use kql_syntax::ScalarType;
 use kql_syntax::ast::BinaryOp;
+use kql_types::Value;
 use std::sync::Arc;
 
 /// The values a predicate lets through, on one column: between `low` and

@@ -209,7 +209,7 @@ impl fmt::Display for ExprText<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.0.kind {
             ExprKind::Column(c) => f.write_str(c),
-            ExprKind::Literal(v) => write!(f, "{}", v.to_literal()),
+            ExprKind::Literal(v) => write!(f, "{}", kql_syntax::ast::Literal::of_value(v)),
             ExprKind::Parameter(p) => write!(f, "{{{p}}}"),
             ExprKind::Call { function, args } => {
                 write!(f, "{}(", function.name)?;

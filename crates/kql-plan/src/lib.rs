@@ -26,7 +26,6 @@ mod pushdown;
 pub mod schema;
 mod simplify;
 pub mod types;
-pub mod value;
 
 pub use binder::{Bound, MAX_EXPR_SIZE, MAX_PLAN_DEPTH, ParamBinding, Params, bind};
 pub use catalog::{Catalog, ColumnDef, TableDef, TableOrigin};
@@ -34,4 +33,3 @@ pub use error::SemanticError;
 pub use plan::{Plan, Program};
 pub use schema::{Column, Schema};
 pub use types::Type;
-pub use value::Value;

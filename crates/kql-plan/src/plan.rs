@@ -7,9 +7,9 @@
 use crate::functions::FunctionDef;
 use crate::schema::Schema;
 use crate::types::Type;
-use crate::value::Value;
 use kql_syntax::Span;
 use kql_syntax::ast::{BinaryOp, InOp, JoinKind, LookupKind};
+use kql_types::Value;
 
 /// A bound scalar expression with its type.
 #[derive(Clone, Debug)]

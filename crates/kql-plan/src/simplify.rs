@@ -14,8 +14,8 @@
 use crate::functions::ScalarFn;
 use crate::plan::{Expr, ExprKind, Node, Plan, Program};
 use crate::types::Type;
-use crate::value::Value;
 use kql_syntax::ast::BinaryOp;
+use kql_types::Value;
 
 /// Simplifies the predicates of every filter of `program`.
 pub fn simplify_filters(program: &mut Program) {

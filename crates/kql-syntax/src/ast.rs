@@ -13,6 +13,10 @@ use crate::span::Span;
 use crate::types::ScalarType;
 use serde::Serialize;
 
+// What `dynamic(…)` holds: a value type, at home in kql-types.
+pub use kql_types::DynValue;
+use kql_types::Value;
+
 /// A name as written: plain `Name` or bracketed `['Name with spaces']`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Ident {
@@ -42,6 +46,17 @@ impl Script {
             StatementKind::Query(q) => Some(q),
             _ => None,
         })
+    }
+
+    /// The parameters of its `declare query_parameters(…)` statements, in order.
+    pub fn declared_parameters(&self) -> impl Iterator<Item = &QueryParameter> {
+        self.statements
+            .iter()
+            .filter_map(|s| match &s.kind {
+                StatementKind::DeclareQueryParameters(ps) => Some(ps),
+                _ => None,
+            })
+            .flatten()
     }
 }
 
@@ -973,6 +988,43 @@ impl Literal {
     }
 }
 
+impl Literal {
+    /// The value of the literal; `None` for an unfilled workbook placeholder.
+    pub fn value(&self) -> Option<Value> {
+        Some(match self {
+            Literal::Bool(v) => Value::Bool(*v),
+            Literal::Int(v) => Value::Int(*v),
+            Literal::Long(v) => Value::Long(*v),
+            Literal::Real(v) => Value::Real(*v),
+            Literal::Decimal(v) => Value::Decimal(v.clone()),
+            Literal::String(s) => Value::String(s.clone()),
+            Literal::DateTime(DateTimeLit::Value(v)) => Value::DateTime(Some(*v)),
+            Literal::DateTime(DateTimeLit::Null) => Value::DateTime(None),
+            Literal::DateTime(DateTimeLit::Placeholder(_)) => return None,
+            Literal::Timespan(v) => Value::Timespan(*v),
+            Literal::Guid(v) => Value::Guid(v.clone()),
+            Literal::Dynamic(d) => Value::Dynamic(d.clone()),
+        })
+    }
+
+    /// The literal of a value (for printing plans as KQL).
+    pub fn of_value(v: &Value) -> Literal {
+        match v {
+            Value::Bool(v) => Literal::Bool(*v),
+            Value::Int(v) => Literal::Int(*v),
+            Value::Long(v) => Literal::Long(*v),
+            Value::Real(v) => Literal::Real(*v),
+            Value::Decimal(v) => Literal::Decimal(v.clone()),
+            Value::String(s) => Literal::String(s.clone()),
+            Value::DateTime(Some(v)) => Literal::DateTime(DateTimeLit::Value(*v)),
+            Value::DateTime(None) => Literal::DateTime(DateTimeLit::Null),
+            Value::Timespan(v) => Literal::Timespan(*v),
+            Value::Guid(v) => Literal::Guid(v.clone()),
+            Value::Dynamic(d) => Literal::Dynamic(d.clone()),
+        }
+    }
+}
+
 /// The value of a `datetime(…)` literal.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "type", content = "value")]
@@ -982,21 +1034,4 @@ pub enum DateTimeLit {
     Value(i64),
     /// `datetime('{timeInterval:startISO}')`: an unfilled workbook placeholder.
     Placeholder(String),
-}
-
-/// A value inside `dynamic(…)`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "type", content = "value")]
-pub enum DynValue {
-    Null,
-    Bool(bool),
-    Long(i64),
-    Real(f64),
-    String(String),
-    /// Nanoseconds since the Unix epoch.
-    DateTime(i64),
-    /// Nanoseconds.
-    Timespan(i64),
-    Array(Vec<DynValue>),
-    Object(Vec<(String, DynValue)>),
 }

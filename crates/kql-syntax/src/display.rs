@@ -7,7 +7,8 @@
 
 use crate::ast::*;
 use crate::time::{format_datetime, format_timespan};
-use std::fmt::{self, Display, Formatter, Write};
+use kql_types::value::{write_real, write_string};
+use std::fmt::{self, Display, Formatter};
 
 /// Words that cannot be written as bare names (they would parse as operators or literals).
 const RESERVED: &[&str] = &[
@@ -59,23 +60,6 @@ fn write_ident(f: &mut Formatter<'_>, name: &str) -> fmt::Result {
         write_string(f, name)?;
         f.write_str("]")
     }
-}
-
-/// A double-quoted string literal with escapes.
-pub fn write_string(f: &mut impl Write, s: &str) -> fmt::Result {
-    f.write_char('"')?;
-    for c in s.chars() {
-        match c {
-            '"' => f.write_str("\\\"")?,
-            '\\' => f.write_str("\\\\")?,
-            '\n' => f.write_str("\\n")?,
-            '\r' => f.write_str("\\r")?,
-            '\t' => f.write_str("\\t")?,
-            c if c.is_control() => write!(f, "\\u{:04x}", c as u32)?,
-            c => f.write_char(c)?,
-        }
-    }
-    f.write_char('"')
 }
 
 fn write_list<T>(
@@ -664,55 +648,6 @@ impl Display for Literal {
             Literal::Guid(Some(g)) => write!(f, "guid({g})"),
             Literal::Guid(None) => f.write_str("guid(null)"),
             Literal::Dynamic(d) => write!(f, "dynamic({d})"),
-        }
-    }
-}
-
-fn write_real(f: &mut Formatter<'_>, v: f64) -> fmt::Result {
-    if v.is_nan() {
-        f.write_str("real(nan)")
-    } else if v.is_infinite() {
-        f.write_str(if v > 0.0 { "real(+inf)" } else { "real(-inf)" })
-    } else if v < 0.0 || (v == 0.0 && v.is_sign_negative()) {
-        write!(f, "real({v:?})")
-    } else {
-        // `{:?}` keeps a `.0` or an exponent, so the text reads back as real.
-        write!(f, "{v:?}")
-    }
-}
-
-impl Display for DynValue {
-    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        match self {
-            DynValue::Null => f.write_str("null"),
-            DynValue::Bool(b) => write!(f, "{b}"),
-            DynValue::Long(v) => write!(f, "{v}"),
-            DynValue::Real(v) if v.is_finite() => write!(f, "{v:?}"),
-            DynValue::Real(v) => write_real(f, *v),
-            DynValue::String(s) => write_string(f, s),
-            DynValue::DateTime(v) => write!(f, "datetime({})", format_datetime(*v)),
-            DynValue::Timespan(v) => write!(f, "timespan({})", format_timespan(*v)),
-            DynValue::Array(items) => {
-                f.write_str("[")?;
-                for (k, v) in items.iter().enumerate() {
-                    if k > 0 {
-                        f.write_str(", ")?;
-                    }
-                    write!(f, "{v}")?;
-                }
-                f.write_str("]")
-            }
-            DynValue::Object(fields) => {
-                f.write_str("{")?;
-                for (k, (key, v)) in fields.iter().enumerate() {
-                    if k > 0 {
-                        f.write_str(", ")?;
-                    }
-                    write_string(f, key)?;
-                    write!(f, ": {v}")?;
-                }
-                f.write_str("}")
-            }
         }
     }
 }

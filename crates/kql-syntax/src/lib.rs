@@ -18,7 +18,6 @@ pub mod span;
 pub mod target;
 pub mod tokens;
 
-pub use display::write_string;
 pub use error::SyntaxError;
 pub use parser::{MAX_DEPTH, Parsed, parse, parse_expression};
 pub use span::Span;

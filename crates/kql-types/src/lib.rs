@@ -11,7 +11,9 @@
 //!   writes;
 //! - [`schemas`]: the published traffic-analytics table schemas and ntaq's
 //!   `FlowTuples`;
-//! - [`suggest`]: "did you mean …?" for misspelt names.
+//! - [`suggest`]: "did you mean …?" for misspelt names;
+//! - [`value`]: [`Value`], a typed constant, and [`DynValue`], what a
+//!   `dynamic` holds, with their text forms and text → value parsing.
 //!
 //! ```
 //! use kql_types::{ScalarType, text};
@@ -28,7 +30,9 @@ pub mod schemas;
 pub mod suggest;
 pub mod text;
 pub mod time;
+pub mod value;
 
 pub use arrow::{KUSTO_TYPE_KEY, kusto_type_of_arrow, kusto_type_of_field, table_arrow_type};
 pub use scalar::ScalarType;
 pub use schemas::ColumnDef;
+pub use value::{DynValue, Value};

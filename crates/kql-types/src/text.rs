@@ -71,6 +71,33 @@ pub fn parse_real(text: &str) -> Option<f64> {
     text.trim().parse::<f64>().ok()
 }
 
+/// A long from text: an integer, else a finite number in long's range
+/// truncated toward zero (`tolong("2.9")` is 2). Surrounding white space is
+/// ignored.
+pub fn parse_long(text: &str) -> Option<i64> {
+    let t = text.trim();
+    t.parse::<i64>()
+        .ok()
+        .or_else(|| t.parse::<f64>().ok().filter(|f| f.is_finite() && f.abs() < 9.2e18).map(|f| f.trunc() as i64))
+}
+
+/// A guid from text: `8-4-4-4-12` hex digits, as lower-case text.
+pub fn parse_guid(text: &str) -> Option<String> {
+    let parts: Vec<&str> = text.split('-').collect();
+    let valid = parts.len() == 5
+        && parts.iter().zip([8, 4, 4, 4, 12]).all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()));
+    valid.then(|| text.to_ascii_lowercase())
+}
+
+/// `parse_json()` of text: the JSON document it holds, else the text as a
+/// JSON string; `None` (dynamic null) for the empty text (the isnull()
+/// page: `isnull(parse_json(""))` is true).
+pub fn parse_json_text(text: &str) -> Option<serde_json::Value> {
+    (!text.is_empty()).then(|| {
+        serde_json::from_str::<serde_json::Value>(text).unwrap_or_else(|_| serde_json::Value::String(text.to_string()))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,6 +130,16 @@ mod tests {
         for v in [1.0, 0.1, 1e300, -2.5e-7, 123456789.125, f64::MAX, f64::MIN_POSITIVE] {
             assert_eq!(parse_real(&real_text(v)), Some(v), "{v}");
         }
+    }
+
+    #[test]
+    fn guids() {
+        assert_eq!(
+            parse_guid("74BE27DE-1e4e-49d9-b579-fe0b331d3642").as_deref(),
+            Some("74be27de-1e4e-49d9-b579-fe0b331d3642")
+        );
+        assert_eq!(parse_guid("74be27de-1e4e-49d9-b579"), None);
+        assert_eq!(parse_guid("74be27de-1e4e-49d9-b579-fe0b331d364g"), None);
     }
 
     #[test]

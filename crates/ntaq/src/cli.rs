@@ -1,10 +1,16 @@
 //! Command-line interface: argument definitions and dispatch.
 
 use crate::commands;
-pub use crate::session::TableArg;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+mod data;
+
+pub use data::{
+    AzureExports, DataArgs, FlowInterval, FlowLogArgs, FlowLogs, ParamArgs, QueryArgs, RecommendInputs, Sources,
+    TableArg, Without, parse_table_arg,
+};
 
 /// Exit statuses, stable for scripts.
 pub mod exit {
@@ -223,51 +229,6 @@ pub enum Command {
     Man,
 }
 
-/// Where the tables come from: `--data`, `--table`, `--lenient` (the help
-/// texts are `run`'s; the other commands say theirs: `catalog_help`,
-/// `repl_help`, `recommend_help`).
-#[derive(Args, Debug, Clone, Default)]
-pub struct DataArgs {
-    /// Directory of tables: <Table>.parquet, .csv, .json, .jsonl (.gz) files
-    /// or <Table>/ folders of them.
-    #[arg(long, value_name = "DIR", env = "NTAQ_DATA")]
-    pub data: Option<PathBuf>,
-
-    /// A table from a file or a folder of files (Parquet, CSV, JSON, JSON
-    /// lines, optionally .gz), e.g. `--table NTANetAnalytics=flows.csv`.
-    /// Repeatable; replaces a --data table of the same name.
-    #[arg(long = "table", value_name = "NAME=PATH", value_parser = parse_table_arg)]
-    pub tables: Vec<TableArg>,
-
-    /// Skip (and count) rows of text exports with values that do not fit
-    /// their column, and malformed flow-log records, instead of failing.
-    #[arg(long)]
-    pub lenient: bool,
-}
-
-impl DataArgs {
-    /// Neither --data nor --table was given.
-    pub fn is_empty(&self) -> bool {
-        self.data.is_none() && self.tables.is_empty()
-    }
-}
-
-/// The values of a query's parameters and of `now()`: `--param`, `--now`.
-#[derive(Args, Debug, Clone, Default)]
-pub struct QueryArgs {
-    /// A value for a query parameter or workbook placeholder, e.g.
-    /// `--param start=2025-06-01T00:00:00Z` or
-    /// `--param timeInterval:startISO=2025-06-01T00:00:00Z`. Repeatable.
-    /// VALUE is a KQL literal (datetime(…), 42, 1.5, true, 1h), an ISO 8601
-    /// instant, or else text.
-    #[arg(long = "param", value_name = "NAME=VALUE")]
-    pub params: Vec<String>,
-
-    /// Fix now() and ago() to this instant (ISO 8601 UTC), for reproducible runs.
-    #[arg(long, value_name = "ISO")]
-    pub now: Option<String>,
-}
-
 /// `--lenient` of the commands that read no flow logs.
 const LENIENT_TEXT_ONLY: &str =
     "Skip (and count) rows of text exports with values that do not fit their column, instead of failing";
@@ -281,6 +242,12 @@ fn catalog_help(a: clap::Arg) -> clap::Arg {
              Without it (and --table), the published NTANetAnalytics and NTAIpDetails schemas are used",
         ),
         "lenient" => a.help(LENIENT_TEXT_ONLY),
+        "params" => a.value_name("NAME:TYPE").help(
+            "Declare a query parameter by type, e.g. `--param start:datetime`; `run`'s forms are accepted too, \
+             so one list serves both: `NAME:TYPE=VALUE` declares TYPE, `start=2025-06-01T00:00:00Z` the value's \
+             type, and workbook placeholders (`timeInterval:startISO=…`) are left to the text. Repeatable. Types: \
+             bool, int, long, real, decimal, string, datetime, timespan, guid, dynamic",
+        ),
         _ => a,
     }
 }
@@ -315,6 +282,49 @@ fn recommend_help(a: clap::Arg) -> clap::Arg {
             a.help("A table from a file or a folder of files, e.g. `--table NTANetAnalytics=flows.csv`. Repeatable")
         }
         "lenient" => a.help(LENIENT_TEXT_ONLY),
+        "flow_logs" => a.conflicts_with_all(["data", "tables"]).help(
+            "Raw NSG or VNet flow-log blobs instead of NTANetAnalytics exports (as for `run --flow-logs`): \
+             NTANetAnalytics is derived from them, enriched with --topology and --service-tags. Repeatable",
+        ),
+        "interval" => a.help("With --flow-logs: traffic analytics' processing interval"),
+        // The exports place the rules with or without flow logs.
+        "topology" => a.requires(clap::builder::Resettable::<clap::Id>::Reset).help(
+            "`az network vnet list -o json` output (also nic, vnet-gateway): subnet prefixes for --aggregate \
+             subnet, the VirtualNetwork tag, and the NSG of flows whose AclGroup is `Unspecified`. Repeatable",
+        ),
+        "service_tags" => a.requires(clap::builder::Resettable::<clap::Id>::Reset).help(
+            "Microsoft's ServiceTags_Public_*.json, for NSG rules that name service tags other than \
+             VirtualNetwork, Internet, AzureLoadBalancer",
+        ),
+        _ => a,
+    }
+}
+
+/// The help texts `convert` gives the shared flags, and their order
+/// (`--lenient` after the flow-log flags, as it always was).
+fn convert_help(a: clap::Arg) -> clap::Arg {
+    const ORDER: &[&str] = &[
+        "table",
+        "output",
+        "output_dir",
+        "flow_logs",
+        "topology",
+        "service_tags",
+        "threat_intel",
+        "geoip",
+        "interval",
+        "lenient",
+        "quiet",
+    ];
+    let a = match ORDER.iter().position(|id| a.get_id() == *id) {
+        Some(k) => a.display_order(k),
+        None => a,
+    };
+    match a.get_id().as_str() {
+        "lenient" => a.help(
+            "Skip (and count) rows with values that do not fit their column (and malformed flow-log records), \
+             instead of failing",
+        ),
         _ => a,
     }
 }
@@ -324,16 +334,7 @@ fn recommend_help(a: clap::Arg) -> clap::Arg {
 #[command(mut_args(catalog_help))]
 pub struct CatalogArgs {
     #[command(flatten)]
-    pub data: DataArgs,
-
-    /// Declare a query parameter by type, e.g. `--param start:datetime`;
-    /// `run`'s forms are accepted too, so one list serves both:
-    /// `NAME:TYPE=VALUE` declares TYPE, `start=2025-06-01T00:00:00Z` the
-    /// value's type, and workbook placeholders (`timeInterval:startISO=…`)
-    /// are left to the text. Repeatable. Types: bool, int, long, real,
-    /// decimal, string, datetime, timespan, guid, dynamic.
-    #[arg(long = "param", value_name = "NAME:TYPE")]
-    pub params: Vec<String>,
+    pub data: DataArgs<Sources, Without, ParamArgs>,
 }
 
 #[derive(Args, Debug)]
@@ -418,12 +419,6 @@ impl std::ops::Deref for RunArgs {
 pub struct RunOptions {
     #[command(flatten)]
     pub data: DataArgs,
-
-    #[command(flatten)]
-    pub flow: FlowLogArgs,
-
-    #[command(flatten)]
-    pub query: QueryArgs,
 
     /// Output format (default: from --output's extension, else table; csv
     /// with --output-dir).
@@ -564,12 +559,6 @@ pub struct ReplArgs {
     #[command(flatten)]
     pub data: DataArgs,
 
-    #[command(flatten)]
-    pub flow: FlowLogArgs,
-
-    #[command(flatten)]
-    pub query: QueryArgs,
-
     /// Memory a query may hold (e.g. 512MB, 8GiB); default half the
     /// machine's memory. `summarize`, `distinct`, `sort` and `top` spill
     /// to $TMPDIR past half of it (at most 512 MiB each); other operators
@@ -579,23 +568,8 @@ pub struct ReplArgs {
     pub max_memory: Option<u64>,
 }
 
-/// `--table NAME=PATH`.
-pub fn parse_table_arg(text: &str) -> Result<TableArg, String> {
-    let Some((name, path)) = text.split_once('=') else {
-        return Err(format!("`{text}` is not NAME=PATH, e.g. NTANetAnalytics=exports/flows.csv"));
-    };
-    let valid = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if !valid {
-        return Err(format!("`{name}` is not a table name (letters, digits and _, not starting with a digit)"));
-    }
-    if path.is_empty() {
-        return Err(format!("--table {name}= needs a path after the `=`"));
-    }
-    Ok(TableArg { name: name.to_string(), path: PathBuf::from(path) })
-}
-
 #[derive(Args, Debug)]
+#[command(mut_args(convert_help))]
 pub struct ConvertArgs {
     /// Text exports: CSV, JSON or JSON-lines files (optionally .gz), or
     /// folders of them (read recursively). Together they make one table.
@@ -617,66 +591,13 @@ pub struct ConvertArgs {
     #[arg(long, value_name = "DIR", requires = "flow_logs", conflicts_with = "output")]
     pub output_dir: Option<PathBuf>,
 
+    /// `--lenient` and the flow-log flags.
     #[command(flatten)]
-    pub flow: FlowLogArgs,
-
-    /// Skip (and count) rows with values that do not fit their column (and
-    /// malformed flow-log records), instead of failing.
-    #[arg(long)]
-    pub lenient: bool,
+    pub data: DataArgs<Without, FlowLogArgs, Without>,
 
     /// Only errors and warnings on standard error.
     #[arg(long, short = 'q')]
     pub quiet: bool,
-}
-
-/// Raw flow-log blobs, and the files that enrich the tables derived from
-/// them (docs/flow-logs.md).
-#[derive(Args, Debug, Clone, Default)]
-pub struct FlowLogArgs {
-    /// A folder of NSG or VNet flow-log blobs: the PT1H.json files as `az
-    /// storage blob download-batch` or azcopy download them (any depth;
-    /// recognised by content, other JSON files are skipped). Exposes
-    /// FlowTuples (one row per flow tuple), and NTANetAnalytics and
-    /// NTAIpDetails derived from it when a query reads them. Repeatable.
-    #[arg(long = "flow-logs", value_name = "DIR")]
-    pub flow_logs: Vec<PathBuf>,
-
-    /// Azure CLI JSON of the network (`az network vnet list`, `az network
-    /// nic list`, `az vm list`, …: files or a folder), for subnets, VMs and
-    /// FlowType of the derived tables. Repeatable.
-    #[arg(long, value_name = "PATH", requires = "flow_logs")]
-    pub topology: Vec<PathBuf>,
-
-    /// Microsoft's service tags JSON (ServiceTags_Public_*.json), for
-    /// AzurePublic vs ExternalPublic and Azure regions.
-    #[arg(long, value_name = "PATH", requires = "flow_logs")]
-    pub service_tags: Option<PathBuf>,
-
-    /// Threat indicators (CSV or JSON with NTAIpDetails column names), for
-    /// MaliciousFlow and NTAIpDetails.
-    #[arg(long, value_name = "PATH", requires = "flow_logs")]
-    pub threat_intel: Option<PathBuf>,
-
-    /// A MaxMind-format .mmdb database, for Location and Country.
-    #[arg(long, value_name = "PATH", requires = "flow_logs")]
-    pub geoip: Option<PathBuf>,
-
-    /// Traffic analytics' processing interval the derived tables aggregate over.
-    #[arg(long, value_name = "10m|60m", default_value = "60m", requires = "flow_logs")]
-    pub interval: nta_flowlogs::Interval,
-}
-
-impl FlowLogArgs {
-    /// The enrichment inputs as the deriving code takes them.
-    pub fn enrichment(&self) -> nta_flowlogs::EnrichmentPaths {
-        nta_flowlogs::EnrichmentPaths {
-            topology: self.topology.clone(),
-            service_tags: self.service_tags.clone(),
-            threat_intel: self.threat_intel.clone(),
-            geoip: self.geoip.clone(),
-        }
-    }
 }
 
 /// `--max-memory`: a size such as 512MB, 8GiB or a number of bytes.
@@ -688,35 +609,10 @@ pub fn parse_memory(text: &str) -> Result<u64, String> {
 #[derive(Args, Debug, Clone)]
 #[command(mut_args(recommend_help))]
 pub struct RecommendArgs {
+    /// `--data`, `--table`, `--lenient`, and the flow logs, NSGs and
+    /// exports the rules come from.
     #[command(flatten)]
-    pub data: DataArgs,
-
-    /// Raw NSG or VNet flow-log blobs instead of NTANetAnalytics exports
-    /// (as for `run --flow-logs`): NTANetAnalytics is derived from them,
-    /// enriched with --topology and --service-tags. Repeatable.
-    #[arg(long = "flow-logs", value_name = "DIR", conflicts_with_all = ["data", "tables"])]
-    pub flow_logs: Vec<PathBuf>,
-
-    /// With --flow-logs: traffic analytics' processing interval.
-    #[arg(long, value_name = "10m|60m", default_value = "60m", requires = "flow_logs")]
-    pub interval: nta_flowlogs::Interval,
-
-    /// The current NSGs: `az network nsg list -o json` output (a file or a
-    /// folder of *.json). Gives priorities to avoid, the default-only
-    /// replay and the unused rules. Repeatable.
-    #[arg(long, value_name = "PATH")]
-    pub nsg: Vec<PathBuf>,
-
-    /// `az network vnet list -o json` output (also nic, vnet-gateway):
-    /// subnet prefixes for --aggregate subnet, the VirtualNetwork tag, and
-    /// the NSG of flows whose AclGroup is `Unspecified`. Repeatable.
-    #[arg(long, value_name = "PATH")]
-    pub topology: Vec<PathBuf>,
-
-    /// Microsoft's ServiceTags_Public_*.json, for NSG rules that name
-    /// service tags other than VirtualNetwork, Internet, AzureLoadBalancer.
-    #[arg(long, value_name = "PATH")]
-    pub service_tags: Option<PathBuf>,
+    pub data: DataArgs<Sources, RecommendInputs, Without>,
 
     /// Which flows count: a timespan (`7d`, `12h`: the last span before
     /// the latest flow) or `START..END` (ISO 8601), over FlowStartTime

@@ -165,7 +165,7 @@ pub fn attach(session: &mut Session, tuples: TableFiles, scratch: ScratchDir, ar
     let notes = session.load(vec![tuples.clone()]);
     session.flow_tuples_scratch = Some(Arc::new(scratch));
     session.flow_logs =
-        Some(Arc::new(PendingDerive { tuples, enrichment: args.enrichment(), interval: args.interval }));
+        Some(Arc::new(PendingDerive { tuples, enrichment: args.enrichment(), interval: args.interval() }));
     notes
 }
 
@@ -175,7 +175,7 @@ pub fn load_into(session: &mut Session, args: &FlowLogArgs, lenient: bool, bar: 
     if let Some(d) = conflict(session) {
         return Err(d);
     }
-    let ReadTuples { table, scratch, mut notes } = read(&args.flow_logs, lenient, bar)?;
+    let ReadTuples { table, scratch, mut notes } = read(args.flow_logs(), lenient, bar)?;
     notes.extend(attach(session, table, scratch, args));
     Ok(notes)
 }

@@ -5,7 +5,6 @@
 //! gives the description, their `declare query_parameters(…)` statement
 //! the parameters.
 
-use kql_syntax::ast::StatementKind;
 use miette::Diagnostic;
 use thiserror::Error;
 
@@ -63,13 +62,7 @@ impl PackQuery {
         let parsed = kql_syntax::parse(self.text);
         parsed
             .script
-            .statements
-            .iter()
-            .filter_map(|s| match &s.kind {
-                StatementKind::DeclareQueryParameters(ps) => Some(ps),
-                _ => None,
-            })
-            .flatten()
+            .declared_parameters()
             .map(|p| Parameter {
                 name: p.name.name.clone(),
                 ty: p.ty.ty.to_string(),

@@ -2,10 +2,10 @@
 //! Workbook placeholders substituted into the text, and values for free
 //! names such as scenario 4's `start` and `end`.
 
-use kql_plan::Value;
 use kql_syntax::ScalarType;
 use kql_syntax::ast::{ExprKind, Literal, UnaryOp};
 use kql_syntax::time::parse_datetime;
+use kql_types::Value;
 use std::collections::BTreeMap;
 use std::ops::Range;
 
@@ -165,7 +165,7 @@ pub fn literal_value(raw: &str) -> Value {
                 (true, Literal::Timespan(Some(v))) => Some(Literal::Timespan(Some(-v))),
                 _ => None,
             };
-            if let Some(v) = l.as_ref().and_then(Value::from_literal) {
+            if let Some(v) = l.as_ref().and_then(Literal::value) {
                 return v;
             }
         }
@@ -187,7 +187,7 @@ pub fn typed_value(raw: &str, ty: ScalarType) -> Option<Value> {
         other if other.scalar_type().is_numeric() && ty.is_numeric() => other.to_string(),
         _ => return None,
     };
-    let converted = kql_exec::parse_value(&text, ty);
+    let converted = Value::parse(&text, ty);
     (!converted.is_null() || ty == ScalarType::String).then_some(converted)
 }
 

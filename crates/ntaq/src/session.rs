@@ -432,13 +432,7 @@ impl Session {
         };
         let declared: Vec<(String, kql_syntax::ScalarType, bool, kql_syntax::Span)> = parsed
             .script
-            .statements
-            .iter()
-            .filter_map(|s| match &s.kind {
-                StatementKind::DeclareQueryParameters(ps) => Some(ps),
-                _ => None,
-            })
-            .flatten()
+            .declared_parameters()
             .map(|p| (p.name.name.clone(), p.ty.ty, p.default.is_some(), p.name.span))
             .collect();
         let mut free: Vec<&str> = Vec::new();

@@ -214,7 +214,7 @@ pub fn negate(c: &Col, ty: ScalarType, len: usize) -> Result<Col> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kql_plan::Value;
+    use kql_types::Value;
 
     fn long(v: i64) -> Col {
         Col::Scalar(Value::Long(Some(v)))

@@ -72,7 +72,7 @@ mod tests {
     use super::*;
     use arrow_array::Int64Array;
     use arrow_array::cast::AsArray;
-    use kql_plan::Value;
+    use kql_types::Value;
 
     fn run(op: BinaryOp, l: &Col, r: &Col) -> Vec<Option<bool>> {
         let c = compare(op, l, ScalarType::Long, r, ScalarType::Long, 2).unwrap();

@@ -9,16 +9,16 @@ use arrow_array::builder::*;
 use arrow_array::cast::AsArray;
 use arrow_array::types::*;
 use arrow_array::*;
-use kql_plan::Value;
 use kql_syntax::{ScalarType, Span};
+use kql_types::Value;
 use kql_types::decimal;
-use kql_types::text::{parse_bool, parse_real, timespan_text};
+use kql_types::text::{parse_bool, parse_guid, parse_json_text, parse_long, parse_real, timespan_text};
 use kql_types::time::{parse_datetime_text, parse_timespan};
 use std::sync::Arc;
 
 // Results' text forms (`tostring(1e300)` is `1e300`, as the writers show
-// it): kql-types' one definition, re-exported where they were.
-pub use kql_types::text::{datetime_text, real_text};
+// it): kql-types' one definition.
+use kql_types::text::{datetime_text, real_text};
 
 /// `tostring()`: every type to its Kusto text; null becomes "".
 pub fn to_kusto_string(c: &Col, from: ScalarType, len: usize) -> Result<Col> {
@@ -62,7 +62,7 @@ fn scalar_text(v: &Value) -> String {
     match v {
         Value::DateTime(Some(t)) => datetime_text(*t),
         Value::Real(Some(x)) => real_text(*x),
-        Value::Dynamic(d) => match crate::physical::dyn_to_json(d) {
+        Value::Dynamic(d) => match d.to_json() {
             serde_json::Value::String(s) => s,
             other => other.to_string(),
         },
@@ -160,7 +160,8 @@ fn decimals(values: impl Iterator<Item = std::result::Result<Option<i128>, decim
     Ok(Arc::new(Decimal128Array::from(raw).with_precision_and_scale(decimal::PRECISION, decimal::SCALE as i8)?))
 }
 
-/// Parses text as a Kusto value of type `to`; unparsable text is null.
+/// Parses text as a Kusto value of type `to`; unparsable text is null (a
+/// column of [`Value::parse`], with the same per-type readers).
 fn parse_strings(text: &StringArray, to: ScalarType) -> Result<ArrayRef> {
     use ScalarType as S;
     Ok(match to {
@@ -175,45 +176,12 @@ fn parse_strings(text: &StringArray, to: ScalarType) -> Result<ArrayRef> {
         }
         S::Timespan => Arc::new(text.iter().map(|s| s.and_then(parse_timespan)).collect::<DurationNanosecondArray>()),
         S::Decimal => decimals(text.iter().map(|s| s.map_or(Ok(None), decimal::parse)))?,
-        S::Guid => Arc::new(
-            text.iter().map(|s| s.filter(|s| is_guid(s)).map(|s| s.to_ascii_lowercase())).collect::<StringArray>(),
-        ),
-        S::Dynamic => Arc::new(
-            text.iter()
-                .map(|s| {
-                    // parse_json("") is null (the isnull() page's table).
-                    s.filter(|s| !s.is_empty()).map(|s| match serde_json::from_str::<serde_json::Value>(s) {
-                        Ok(v) => v.to_string(),
-                        // parse_json of text that is not JSON is that string.
-                        Err(_) => serde_json::Value::String(s.to_string()).to_string(),
-                    })
-                })
-                .collect::<StringArray>(),
-        ),
+        S::Guid => Arc::new(text.iter().map(|s| s.and_then(parse_guid)).collect::<StringArray>()),
+        S::Dynamic => {
+            Arc::new(text.iter().map(|s| s.and_then(parse_json_text).map(|j| j.to_string())).collect::<StringArray>())
+        }
         S::String => Arc::new(text.clone()),
     })
-}
-
-fn parse_long(s: &str) -> Option<i64> {
-    let t = s.trim();
-    t.parse::<i64>()
-        .ok()
-        .or_else(|| t.parse::<f64>().ok().filter(|f| f.is_finite() && f.abs() < 9.2e18).map(|f| f.trunc() as i64))
-}
-
-fn is_guid(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('-').collect();
-    parts.len() == 5
-        && parts.iter().zip([8, 4, 4, 4, 12]).all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
-}
-
-/// A constant of type `to` from text, or null (used by parameter values
-/// too; a decimal with more digits than ntaq holds is null here too).
-pub fn parse_value(text: &str, to: ScalarType) -> Value {
-    match parse_strings(&StringArray::from(vec![text]), to) {
-        Ok(arr) => crate::physical::value_at(&arr, 0, to),
-        Err(_) => Value::null_of(to),
-    }
 }
 
 #[cfg(test)]
@@ -256,10 +224,10 @@ mod tests {
     fn parse_json_of_text() {
         let d = |s: &str| conv(Value::String(s.into()), ScalarType::Dynamic);
         // learn.microsoft.com/kusto/query/isnull-function: isnull(parse_json("")) is true.
-        assert_eq!(d(""), Value::Dynamic(kql_syntax::ast::DynValue::Null));
-        assert_eq!(d("[]"), Value::Dynamic(kql_syntax::ast::DynValue::Array(vec![])));
+        assert_eq!(d(""), Value::Dynamic(kql_types::DynValue::Null));
+        assert_eq!(d("[]"), Value::Dynamic(kql_types::DynValue::Array(vec![])));
         // Text that is not JSON is a dynamic string.
-        assert_eq!(d("a b"), Value::Dynamic(kql_syntax::ast::DynValue::String("a b".into())));
+        assert_eq!(d("a b"), Value::Dynamic(kql_types::DynValue::String("a b".into())));
     }
 
     /// `print a=X, b=tostring(X)`: the writer's text of each value and

@@ -11,9 +11,9 @@ use crate::error::Result;
 use arrow_array::builder::StringBuilder;
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, RecordBatch, StringArray};
-use kql_plan::Value;
 use kql_plan::functions::ScalarFn;
 use kql_plan::plan::{Expr, ExprKind};
+use kql_types::Value;
 use std::sync::Arc;
 
 /// Evaluates `e` with a fused kernel if it has a shape one applies to.

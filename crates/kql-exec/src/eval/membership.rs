@@ -8,9 +8,10 @@ use crate::error::{ExecError, Result};
 use arrow_array::cast::AsArray;
 use arrow_array::*;
 use arrow_row::{RowConverter, SortField};
-use kql_plan::Value;
-use kql_syntax::ast::{BinaryOp, DynValue, InOp};
+use kql_syntax::ast::{BinaryOp, InOp};
 use kql_syntax::{ScalarType, Span};
+use kql_types::DynValue;
+use kql_types::Value;
 use std::collections::HashSet;
 use std::sync::Arc;
 

@@ -8,17 +8,17 @@ mod membership;
 mod strings;
 
 pub use compare::comparison_type;
-pub use convert::{datetime_text, parse_value, real_text, to_scalar_type};
+pub use convert::to_scalar_type;
 
 use crate::columnar::{Col, with_arrays};
 use crate::dynamic;
 use crate::error::{ExecError, Result};
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef, BooleanArray, RecordBatch};
-use kql_plan::Value;
 use kql_plan::plan::{Expr, ExprKind};
 use kql_syntax::ScalarType;
 use kql_syntax::ast::BinaryOp;
+use kql_types::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
 

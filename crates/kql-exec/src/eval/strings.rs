@@ -10,9 +10,9 @@ use crate::columnar::Col;
 use crate::error::{ExecError, Result};
 use arrow_array::cast::AsArray;
 use arrow_array::*;
-use kql_plan::Value;
 use kql_syntax::ast::BinaryOp;
 use kql_syntax::{ScalarType, Span};
+use kql_types::Value;
 use std::sync::Arc;
 
 /// Escapes LIKE wildcards so a needle matches literally.

@@ -6,8 +6,8 @@ use crate::error::Result;
 use crate::physical::{DynRepr, dyn_repr};
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, Int64Array};
-use kql_plan::Value;
-use kql_syntax::ast::DynValue;
+use kql_types::DynValue;
+use kql_types::Value;
 use std::sync::Arc;
 
 /// `array_length(d)`: the number of elements of a dynamic array; null when

@@ -6,8 +6,8 @@ use crate::error::{ExecError, Result};
 use arrow_array::cast::AsArray;
 use arrow_array::*;
 use arrow_select::zip::zip;
-use kql_plan::Value;
 use kql_syntax::ScalarType;
+use kql_types::Value;
 use std::sync::Arc;
 
 /// The value of argument `i` converted to the call's result type, as an array.

@@ -7,8 +7,8 @@ use arrow_arith::temporal::{DatePart, date_part};
 use arrow_array::cast::AsArray;
 use arrow_array::types::*;
 use arrow_array::*;
-use kql_plan::Value;
 use kql_syntax::ScalarType;
+use kql_types::Value;
 use std::sync::Arc;
 
 /// `now([offset])`: one instant for the whole query.

@@ -275,7 +275,7 @@ pub fn format_bytes(a: &Args) -> Result<Col> {
                 let scaled = v / 1024f64.powi(k as i32);
                 let factor = 10f64.powi(p);
                 let rounded = (scaled * factor).round() / factor;
-                Some(format!("{} {}", crate::eval::real_text(rounded + 0.0), UNITS[k]))
+                Some(format!("{} {}", kql_types::text::real_text(rounded + 0.0), UNITS[k]))
             };
             Some(text().unwrap_or_default())
         })

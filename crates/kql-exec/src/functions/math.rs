@@ -8,8 +8,8 @@ use arrow_array::types::*;
 use arrow_array::*;
 use arrow_ord::cmp;
 use arrow_select::zip::zip;
-use kql_plan::Value;
 use kql_syntax::ScalarType;
+use kql_types::Value;
 use std::sync::Arc;
 
 /// Applies `f` to every value of a primitive array, keeping its Arrow type

@@ -29,9 +29,9 @@ use crate::physical::{scalar_array, value_at};
 use arrow_array::cast::AsArray;
 use arrow_array::types::Int64Type;
 use arrow_array::{Array, ArrayRef, ArrowPrimitiveType, PrimitiveArray, StringArray};
-use kql_plan::Value;
 use kql_plan::functions::{FunctionDef, ScalarFn as F};
 use kql_syntax::{ScalarType, Span};
+use kql_types::Value;
 
 /// The arguments of one call.
 pub struct Args<'a> {

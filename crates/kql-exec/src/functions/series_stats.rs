@@ -17,8 +17,8 @@ use crate::columnar::Col;
 use crate::error::{ExecError, Result};
 use crate::moments::Moments;
 use arrow_array::builder::{Float64Builder, Int64Builder};
-use kql_plan::Value;
 use kql_syntax::ScalarType;
+use kql_types::Value;
 use serde_json::{Map, Value as Json};
 use std::sync::Arc;
 

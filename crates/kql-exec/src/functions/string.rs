@@ -19,7 +19,7 @@ pub fn strcat(a: &Args) -> Result<Col> {
     let parts: Vec<Col> = (0..a.cols.len()).map(|i| a.as_type(i, ScalarType::String)).collect::<Result<_>>()?;
     if parts.iter().all(|p| p.as_scalar().is_some()) {
         let s: String = parts.iter().filter_map(|p| p.as_scalar()).map(|v| v.to_string()).collect();
-        return Ok(Col::Scalar(kql_plan::Value::String(s)));
+        return Ok(Col::Scalar(kql_types::Value::String(s)));
     }
     // Constant parts stay one string; column parts are read in place, and
     // each row is written straight into the output buffer.
@@ -68,7 +68,7 @@ pub fn split(a: &Args) -> Result<Col> {
     if a.cols.len() > 2 {
         let idx = a.as_type(2, ScalarType::Long)?;
         let picked = match idx.as_scalar() {
-            Some(kql_plan::Value::Long(Some(i))) => {
+            Some(kql_types::Value::Long(Some(i))) => {
                 let i = *i;
                 crate::dynamic::index(&parts, &|_| Some(serde_json::Value::from(i)))
             }
@@ -98,8 +98,8 @@ pub fn strlen(a: &Args) -> Result<Col> {
 
 /// A per-string mapping such as tolower.
 pub fn map_strings(a: &Args, f: impl Fn(&str) -> String) -> Result<Col> {
-    if let Some(kql_plan::Value::String(s)) = a.as_type(0, ScalarType::String)?.as_scalar() {
-        return Ok(Col::Scalar(kql_plan::Value::String(f(s))));
+    if let Some(kql_types::Value::String(s)) = a.as_type(0, ScalarType::String)?.as_scalar() {
+        return Ok(Col::Scalar(kql_types::Value::String(f(s))));
     }
     let s = strings(a, 0)?;
     let out: StringArray = s.iter().map(|v| Some(f(v.unwrap_or("")))).collect();

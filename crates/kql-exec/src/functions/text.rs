@@ -6,8 +6,8 @@ use crate::columnar::Col;
 use crate::error::{ExecError, Result};
 use arrow_array::builder::{Int64Builder, StringBuilder};
 use arrow_array::types::TimestampNanosecondType;
-use kql_plan::Value;
 use kql_syntax::ScalarType;
+use kql_types::Value;
 use std::sync::Arc;
 
 /// `strcat_delim(delimiter, a, b, …)`: the arguments as text (null as ""),

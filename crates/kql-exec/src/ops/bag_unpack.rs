@@ -8,10 +8,10 @@
 use super::Executor;
 use crate::error::{ExecError, Result};
 use crate::physical::value_at;
-use kql_plan::Value;
 use kql_plan::plan::{Node, Plan};
 use kql_syntax::ScalarType;
-use kql_syntax::ast::DynValue;
+use kql_types::DynValue;
+use kql_types::Value;
 use std::collections::BTreeMap;
 
 /// Where an `evaluate bag_unpack(…)` starts in the query, and the columns

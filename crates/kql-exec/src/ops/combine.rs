@@ -8,9 +8,9 @@ use crate::physical::{fill_empty_strings, physical_type, scalar_array};
 use crate::source::Stream;
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::Field;
-use kql_plan::Value;
 use kql_plan::plan::Plan;
 use kql_syntax::ScalarType;
+use kql_types::Value;
 
 pub fn union<'a>(ex: &'a Executor<'a>, inputs: &'a [Plan], plan: &'a Plan) -> Result<Stream<'a>> {
     let columns: Vec<(String, ScalarType)> =

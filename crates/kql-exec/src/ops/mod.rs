@@ -245,7 +245,7 @@ impl<'p> Executor<'p> {
                 let v = batches
                     .iter()
                     .find(|b| b.num_rows() > 0 && b.num_columns() > 0)
-                    .map_or_else(|| kql_plan::Value::null_of(ty), |b| value_at(b.column(0), 0, ty));
+                    .map_or_else(|| kql_types::Value::null_of(ty), |b| value_at(b.column(0), 0, ty));
                 subs.scalars.insert(&**plan as *const _ as usize, v);
             }
             ExprKind::InQuery { query, .. } => {

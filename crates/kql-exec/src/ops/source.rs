@@ -10,8 +10,8 @@ use arrow_array::{
     TimestampNanosecondArray,
 };
 use arrow_schema::{Field, Schema};
-use kql_plan::Value;
 use kql_plan::plan::{Expr, Plan};
+use kql_types::Value;
 use std::sync::Arc;
 
 /// One row with no columns, for evaluating constant expressions.

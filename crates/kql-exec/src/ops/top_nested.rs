@@ -24,9 +24,9 @@ use crate::physical::value_at;
 use crate::source::Stream;
 use arrow_array::{Array, ArrayRef, Int64Array, RecordBatch, UInt32Array};
 use arrow_ord::sort::{SortOptions, sort_to_indices};
-use kql_plan::Value;
 use kql_plan::plan::{Plan, TOP_NESTED_GROUP, TOP_NESTED_TABLE, TOP_NESTED_VALUE, TopNestedLevel};
 use kql_syntax::ScalarType;
+use kql_types::Value;
 use std::sync::Arc;
 
 /// The rows of one kept group and the keys and aggregates that led to it.

@@ -207,7 +207,7 @@ fn part_range(part: &kql_io::ScanPart, column: &str, ty: ScalarType) -> Option<(
     let at = |a: &arrow_array::ArrayRef| -> Option<i64> {
         let a = normalize_column(a, ty).ok()?;
         match crate::physical::value_at(&a, 0, ty) {
-            kql_plan::Value::DateTime(t) => t,
+            kql_types::Value::DateTime(t) => t,
             v => v.as_i64(),
         }
     };
@@ -326,7 +326,7 @@ fn with_empty_columns(batch: &RecordBatch, columns: &[(String, ScalarType)]) -> 
         let a = match batch.column_by_name(name) {
             Some(a) => a.clone(),
             None if *ty == ScalarType::String => {
-                crate::physical::scalar_array(&kql_plan::Value::String(String::new()), n)
+                crate::physical::scalar_array(&kql_types::Value::String(String::new()), n)
             }
             None => arrow_array::new_null_array(&crate::physical::physical_type(*ty), n),
         };

@@ -34,8 +34,9 @@
 use arrow_array::RecordBatch;
 use kql_exec::physical::value_at;
 use kql_exec::{Executor, MemTables};
-use kql_plan::{Catalog, Params, Value};
+use kql_plan::{Catalog, Params};
 use kql_syntax::ScalarType;
+use kql_types::Value;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -115,8 +116,8 @@ fn cell(v: &Value) -> String {
         Value::String(s) if s.is_empty() => "\"\"".into(),
         Value::String(s) => s.clone(),
         v if v.is_null() => "null".into(),
-        Value::DateTime(Some(t)) => kql_exec::datetime_text(*t),
-        Value::Real(Some(r)) => kql_exec::real_text(*r),
+        Value::DateTime(Some(t)) => kql_types::text::datetime_text(*t),
+        Value::Real(Some(r)) => kql_types::text::real_text(*r),
         v => v.to_string(),
     }
 }

@@ -5,7 +5,8 @@ use crate::common;
 use arrow_array::{ArrayRef, Int64Array, RecordBatch, StringArray, TimestampNanosecondArray};
 use common::{NOW, Table, expect, run_with};
 use kql_exec::MemTables;
-use kql_plan::{Catalog, Params, Value};
+use kql_plan::{Catalog, Params};
+use kql_types::Value;
 use std::sync::Arc;
 
 const HOUR: i64 = 3_600_000_000_000;

@@ -175,12 +175,7 @@ pub(crate) fn shorten(s: &str) -> Cow<'_, str> {
 
 /// A GUID as lower-case `8-4-4-4-12` hex, braces allowed.
 fn parse_guid(t: &str) -> Option<String> {
-    let inner = t.strip_prefix('{').and_then(|r| r.strip_suffix('}')).unwrap_or(t);
-    let groups: Vec<&str> = inner.split('-').collect();
-    let lens = [8, 4, 4, 4, 12];
-    let ok = groups.len() == 5
-        && groups.iter().zip(lens).all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()));
-    ok.then(|| inner.to_ascii_lowercase())
+    kql_types::text::parse_guid(t.strip_prefix('{').and_then(|r| r.strip_suffix('}')).unwrap_or(t))
 }
 
 /// What a column's values look like so far, for columns no schema types.

@@ -15,7 +15,7 @@
 
 use super::dest::{Errors, Output};
 use super::error::OutputError;
-use super::kusto::{KUSTO_TYPE_KEY, Layout};
+use super::kusto::Layout;
 use super::text::{self, format_datetime, format_timespan};
 use arrow_array::cast::AsArray;
 use arrow_array::types::{DurationNanosecondType, TimestampNanosecondType};
@@ -96,7 +96,7 @@ impl EncoderFactory for KustoEncoders {
         array: &'a dyn Array,
         _options: &'a EncoderOptions,
     ) -> Result<Option<NullableEncoder<'a>>, ArrowError> {
-        let Some(kind) = field.metadata().get(KUSTO_TYPE_KEY).and_then(|n| ScalarType::from_name(n)) else {
+        let Ok(Some(kind)) = kql_types::arrow::tagged_type(field) else {
             return Ok(None);
         };
         let nulls = array.nulls().cloned();

@@ -14,9 +14,10 @@ use crate::error::SemanticError;
 use crate::plan::{Expr, ExprKind, Node, Plan};
 use crate::schema::{Column, Schema};
 use crate::types::Type;
-use crate::value::Value;
 use kql_syntax::ScalarType;
-use kql_syntax::ast::{self, DynValue, ExprKind as A};
+use kql_syntax::ast::{self, ExprKind as A};
+use kql_types::DynValue;
+use kql_types::Value;
 
 /// bag_unpack's parameters, in order.
 const PARAMETERS: [&str; 4] = ["Column", "OutputColumnPrefix", "columnsConflict", "ignoredProperties"];

@@ -7,10 +7,10 @@ use crate::functions::{self, CallError, FunctionDef, FunctionKind};
 use crate::plan::{Expr, ExprKind};
 use crate::schema::Schema;
 use crate::types::{Type, assignable};
-use crate::value::Value;
 use kql_syntax::ast::{self, BinaryOp, ExprKind as A, InOp, Precedence, UnaryOp};
 use kql_syntax::suggest::did_you_mean;
 use kql_syntax::{ScalarType, Span};
+use kql_types::Value;
 
 /// True for expressions whose value is known before any row is read.
 pub(crate) fn is_constant(e: &Expr) -> bool {
@@ -30,9 +30,9 @@ impl Binder<'_> {
     pub(crate) fn scalar(&mut self, e: &ast::Expr, row: Option<&Schema>) -> Expr {
         let span = e.span;
         match &e.kind {
-            A::Literal(l) => match Value::from_literal(l) {
+            A::Literal(l) => match l.value() {
                 Some(v) => {
-                    let ty = v.ty();
+                    let ty = Type::Scalar(v.scalar_type());
                     // A decimal literal ntaq's decimals cannot hold exactly
                     // (more than 18 fraction or 38 digits; Kusto's hold 28–29).
                     if let Value::Decimal(Some(text)) = &v
@@ -589,9 +589,9 @@ impl Binder<'_> {
         for item in list {
             let e = self.scalar(item, row);
             match (&e.kind, e.ty) {
-                (ExprKind::Literal(Value::Dynamic(ast::DynValue::Array(items))), _) => {
+                (ExprKind::Literal(Value::Dynamic(kql_types::DynValue::Array(items))), _) => {
                     for v in items {
-                        let ast::DynValue::String(s) = v else { return None };
+                        let kql_types::DynValue::String(s) = v else { return None };
                         terms.push(Expr::new(ExprKind::Literal(Value::String(s.clone())), Type::STRING, e.span));
                     }
                 }

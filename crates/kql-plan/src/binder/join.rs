@@ -213,8 +213,7 @@ impl Binder<'_> {
                             Node::Shared { name, .. } => name.clone(),
                             _ => format!("union_arg{k}"),
                         };
-                        let lit =
-                            Expr::new(ExprKind::Literal(crate::value::Value::String(name)), Type::STRING, src.span);
+                        let lit = Expr::new(ExprKind::Literal(kql_types::Value::String(name)), Type::STRING, src.span);
                         let mut cols = vec![(src.name.clone(), lit)];
                         cols.extend(super::operators::identity_columns(&p.schema));
                         let open = p.schema.open;

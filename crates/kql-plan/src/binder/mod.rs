@@ -24,10 +24,10 @@ use crate::error::SemanticError;
 use crate::plan::{Plan, Program, SharedId, SharedPlan};
 use crate::schema::Schema;
 use crate::types::assignable;
-use crate::value::Value;
 use kql_syntax::ast::{self, ExprKind as AstExpr, StatementKind};
 use kql_syntax::suggest::did_you_mean;
 use kql_syntax::{ScalarType, Span};
+use kql_types::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// How deeply plans may nest: operators in a pipeline, sub-queries and

@@ -10,11 +10,11 @@ use crate::optimize::referenced_columns;
 use crate::plan::{Expr, ExprKind, Node, Plan, SortKey};
 use crate::schema::{Column, OutputNames, Schema};
 use crate::types::Type;
-use crate::value::Value;
 use kql_syntax::ScalarType;
 use kql_syntax::Span;
 use kql_syntax::ast::{self, DistinctColumns, NullsOrder, SortOrder};
 use kql_syntax::suggest::did_you_mean;
+use kql_types::Value;
 use std::collections::{BTreeSet, HashSet};
 
 /// `column` (identity) expressions for every column of `schema`.

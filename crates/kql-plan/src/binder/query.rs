@@ -6,9 +6,9 @@ use crate::error::SemanticError;
 use crate::plan::{Expr, ExprKind, Node, Plan};
 use crate::schema::{Column, Schema};
 use crate::types::{Type, assignable};
-use crate::value::Value;
 use kql_syntax::ast::{self, OperatorKind, SourceKind};
 use kql_syntax::suggest::did_you_mean;
+use kql_types::Value;
 
 impl Binder<'_> {
     /// Binds `source | op | op …`.

@@ -18,9 +18,9 @@ use crate::error::SemanticError;
 use crate::plan::{Expr, ExprKind, Plan};
 use crate::schema::Schema;
 use crate::types::Type;
-use crate::value::Value;
 use kql_syntax::Span;
 use kql_syntax::ast::{self, BinaryOp, ParamValue};
+use kql_types::Value;
 
 /// The name of the column `search` adds when it reads tables itself.
 pub(crate) const TABLE_COLUMN: &str = "$table";

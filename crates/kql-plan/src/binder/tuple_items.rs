@@ -14,8 +14,8 @@ use crate::functions::{self, SERIES_STATS, ScalarFn};
 use crate::plan::{Expr, ExprKind};
 use crate::schema::Schema;
 use crate::types::Type;
-use crate::value::Value;
 use kql_syntax::ast::{self, ExprKind as A};
+use kql_types::Value;
 
 impl Binder<'_> {
     /// The columns of an item that calls a tuple function, `(name, expr)`

@@ -1,8 +1,9 @@
 //! The checker: one triggering query per diagnostic code (with the text its
 //! span covers), type inference and Kusto's column naming.
 
-use kql_plan::{Catalog, Params, SemanticError, Value, bind};
+use kql_plan::{Catalog, Params, SemanticError, bind};
 use kql_syntax::ScalarType;
+use kql_types::Value;
 use miette::Diagnostic;
 
 /// (code, text under the primary span, message) of each diagnostic.

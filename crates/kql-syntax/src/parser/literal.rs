@@ -360,8 +360,8 @@ impl<'s> Parser<'s> {
             }),
             ScalarType::Guid => Literal::Guid(if is_null {
                 None
-            } else if is_guid(&raw) {
-                Some(raw.to_ascii_lowercase())
+            } else if let Some(g) = kql_types::text::parse_guid(&raw) {
+                Some(g)
             } else {
                 return Err(invalid(
                     format!("`{raw}` is not a guid"),
@@ -580,12 +580,6 @@ fn decode_escape(s: &str) -> Escape {
     }
 }
 
-fn is_guid(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('-').collect();
-    parts.len() == 5
-        && parts.iter().zip([8, 4, 4, 4, 12]).all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -606,11 +600,5 @@ mod tests {
         for s in ["a'", "@a", "h", "`a`"] {
             assert!(!starts_string(s), "{s}");
         }
-    }
-
-    #[test]
-    fn guids() {
-        assert!(is_guid("74be27de-1e4e-49d9-b579-fe0b331d3642"));
-        assert!(!is_guid("74be27de-1e4e-49d9-b579"));
     }
 }

@@ -14,7 +14,8 @@ use crate::common;
 
 use arrow_array::RecordBatch;
 use kql_exec::{Executor, MemTables};
-use kql_plan::{Catalog, Params, Value};
+use kql_plan::{Catalog, Params};
+use kql_types::Value;
 use nta_azure::cidr::{is_private, parse_ipv4};
 use nta_flowlogs::{Enrichment, EnrichmentPaths, Interval, ReadOptions, derive, read_tree};
 use ntaq_gen::flowlogs::{FlowLogConfig, FlowLogPlan, FlowLogSummary};

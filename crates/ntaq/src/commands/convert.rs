@@ -12,7 +12,7 @@ use std::path::Path;
 use std::time::Instant;
 
 pub fn run(args: &ConvertArgs) -> u8 {
-    if !args.flow.flow_logs.is_empty() {
+    if !args.data.flow.flow_logs().is_empty() {
         return flow_logs(args);
     }
     let Some(output) = &args.output else {
@@ -20,7 +20,7 @@ pub fn run(args: &ConvertArgs) -> u8 {
         return exit::USAGE;
     };
     let started = Instant::now();
-    let opts = ingest_options(args.lenient);
+    let opts = ingest_options(args.data.lenient);
     let table = match &args.table {
         Some(name) => {
             if let Err(msg) = crate::cli::parse_table_arg(&format!("{name}=-")) {
@@ -110,7 +110,7 @@ fn flow_logs(args: &ConvertArgs) -> u8 {
     let bar = !args.quiet && std::io::stderr().is_terminal();
     // `_scratch` holds the files of `tuples` until the end.
     let crate::flowlogs::ReadTuples { table: tuples, scratch: _scratch, notes } =
-        match crate::flowlogs::read(&args.flow.flow_logs, args.lenient, bar) {
+        match crate::flowlogs::read(args.data.flow.flow_logs(), args.data.lenient, bar) {
             Ok(read) => read,
             Err(d) => {
                 eprintln!("ntaq: {}", error_text(&d));
@@ -131,8 +131,11 @@ fn flow_logs(args: &ConvertArgs) -> u8 {
         eprintln!("ntaq: {}", error_text(&d));
         return exit::USAGE;
     }
-    let pending =
-        crate::flowlogs::PendingDerive { tuples, enrichment: args.flow.enrichment(), interval: args.flow.interval };
+    let pending = crate::flowlogs::PendingDerive {
+        tuples,
+        enrichment: args.data.flow.enrichment(),
+        interval: args.data.flow.interval(),
+    };
     let derived = match crate::flowlogs::derive_batches(&pending) {
         Ok(d) => d,
         Err(d) => {

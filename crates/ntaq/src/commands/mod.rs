@@ -9,7 +9,7 @@ pub(crate) mod progress;
 pub mod recommend;
 pub mod run;
 
-use crate::cli::{CatalogArgs, DataArgs, FlowLogArgs};
+use crate::cli::{CatalogArgs, FlowLogArgs, Sources};
 use crate::diagnostic::Diag;
 use crate::session::Session;
 use std::io::Read;
@@ -188,14 +188,14 @@ pub fn error_text(d: &Diag) -> String {
 
 /// The session for `--data` / `--table` / `--param`, or a usage/I/O error message.
 pub fn build_session(args: &CatalogArgs) -> Result<(Session, Vec<Diag>), String> {
-    let data = &args.data;
-    let (mut session, warnings) = if data.is_empty() {
+    let (sources, lenient) = (&args.data.sources, args.data.lenient);
+    let (mut session, warnings) = if sources.is_empty() {
         (Session::builtin(), Vec::new())
     } else {
-        Session::open(data.data.as_deref(), &data.tables, data.lenient).map_err(io_error_text)?
+        Session::open(sources.data.as_deref(), &sources.tables, lenient).map_err(io_error_text)?
     };
     let mut seen = std::collections::HashSet::new();
-    for spec in &args.params {
+    for spec in &args.data.query.params {
         let p = crate::params::ParamSpec::parse(spec)?;
         if let Some(e) = p.declaration_error(spec) {
             return Err(e);
@@ -245,12 +245,13 @@ impl Loading {
 /// session and what its tables are ("the bundled sample", the directory),
 /// or the message of a usage or I/O error.
 pub fn load_session(
-    args: &DataArgs,
+    args: &Sources,
+    lenient: bool,
     flow: &FlowLogArgs,
     config: &crate::config::Config,
     how: &Loading,
 ) -> Result<(Session, String), String> {
-    let flow_logs = !flow.flow_logs.is_empty();
+    let flow_logs = !flow.flow_logs().is_empty();
     // Defaults from the config file fill in what the command line left open.
     let data = match &args.data {
         None if args.tables.is_empty() && !flow_logs => config.data.clone(),
@@ -269,15 +270,15 @@ pub fn load_session(
             None if flow_logs => "the flow logs".to_string(),
             None => "the --table tables".to_string(),
         };
-        let (session, notes) = Session::open(data.as_deref(), &args.tables, args.lenient).map_err(io_error_text)?;
+        let (session, notes) = Session::open(data.as_deref(), &args.tables, lenient).map_err(io_error_text)?;
         (session, notes, source)
     };
     how.print(notes);
-    session.lenient = args.lenient;
+    session.lenient = lenient;
     if flow_logs {
         // FlowTuples now; the derived tables only if a query reads them.
         let bar = how.progress && std::io::IsTerminal::is_terminal(&std::io::stderr());
-        let notes = crate::flowlogs::load_into(&mut session, flow, args.lenient, bar).map_err(|d| error_text(&d))?;
+        let notes = crate::flowlogs::load_into(&mut session, flow, lenient, bar).map_err(|d| error_text(&d))?;
         how.print(notes);
     }
     Ok((session, source))

@@ -40,22 +40,15 @@ pub fn run(args: &RecommendArgs) -> u8 {
         Ok(c) => c,
         Err(e) => return usage(e),
     };
-    // The same reading and derivation as `run --flow-logs`, enriched
-    // with the same --topology and --service-tags.
-    let flow = crate::cli::FlowLogArgs {
-        flow_logs: args.flow_logs.clone(),
-        topology: args.topology.clone(),
-        service_tags: args.service_tags.clone(),
-        interval: args.interval,
-        ..Default::default()
-    };
+    let inputs = &args.data.flow;
+    let flow = inputs.flow_log_args();
     let loading =
         super::Loading { quiet: args.quiet, sample_note: true, missing_columns: false, progress: !args.quiet };
-    let mut session = match super::load_session(&args.data, &flow, &config, &loading) {
+    let mut session = match super::load_session(&args.data.sources, args.data.lenient, &flow, &config, &loading) {
         Ok((session, _)) => session,
         Err(msg) => return usage(msg),
     };
-    if !args.flow_logs.is_empty() {
+    if !flow.flow_logs().is_empty() {
         match crate::flowlogs::derive_if_needed(&mut session, FLOWS_QUERY) {
             Ok(notes) => loading.print(notes),
             Err(d) => return usage(super::error_text(&d)),
@@ -63,16 +56,16 @@ pub fn run(args: &RecommendArgs) -> u8 {
     }
 
     // Topology and NSG exports are the same kind of input (az … list -o json).
-    let mut paths = args.nsg.clone();
-    paths.extend(args.topology.iter().cloned());
+    let mut paths = inputs.nsg.clone();
+    paths.extend(inputs.azure.topology.iter().cloned());
     let topology = match Topology::load(&paths) {
         Ok(t) => t,
         Err(e) => return usage(error_text(e)),
     };
-    if !args.nsg.is_empty() && topology.nsgs.is_empty() {
+    if !inputs.nsg.is_empty() && topology.nsgs.is_empty() {
         return usage("--nsg: no network security group found (expected the output of `az network nsg list -o json`)");
     }
-    let service_tags = match &args.service_tags {
+    let service_tags = match &inputs.azure.service_tags {
         Some(p) => match ServiceTags::load(p) {
             Ok(t) => Some(Arc::new(t)),
             Err(e) => return usage(error_text(e)),

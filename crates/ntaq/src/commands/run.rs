@@ -58,7 +58,7 @@ fn output_usage(e: OutputError) -> Stop {
 
 /// The instant `now()` means: `--now`, else the clock.
 fn now_of(args: &RunOptions) -> Result<i64, String> {
-    match &args.query.now {
+    match &args.data.query.now {
         Some(text) => kql_syntax::time::parse_datetime(text).ok_or_else(|| {
             format!("invalid --now `{text}`: expected an ISO 8601 instant such as 2025-06-01T00:00:00Z")
         }),
@@ -167,7 +167,7 @@ fn run_inner(args: &RunOptions, queries_of: impl FnOnce() -> Result<Vec<Query>, 
         return Err(usage(format!("--format {format} writes a file: add --output FILE or --output-dir DIR")));
     }
     let now = now_of(args).map_err(usage)?;
-    let values = ParamValues::parse(&args.query.params).map_err(usage)?;
+    let values = ParamValues::parse(&args.data.query.param.params).map_err(usage)?;
     let queries = queries_of().map_err(usage)?;
     if args.output.is_some() && queries.len() > 1 {
         return Err(usage(
@@ -193,8 +193,10 @@ fn run_inner(args: &RunOptions, queries_of: impl FnOnce() -> Result<Vec<Query>, 
     // (kql::io::absent_column), not listed here.
     let loading =
         super::Loading { quiet: args.quiet, sample_note: true, missing_columns: false, progress: !args.quiet };
-    let (mut session, _) = super::load_session(&args.data, &args.flow, &config, &loading).map_err(usage)?;
-    if !args.flow.flow_logs.is_empty() {
+    let (mut session, _) =
+        super::load_session(&args.data.sources, args.data.lenient, &args.data.flow, &config, &loading)
+            .map_err(usage)?;
+    if !args.data.flow.flow_logs().is_empty() {
         for q in &queries {
             let notes =
                 crate::flowlogs::derive_if_needed(&mut session, &q.text).map_err(|d| usage(super::error_text(&d)))?;

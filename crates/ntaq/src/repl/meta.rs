@@ -293,9 +293,9 @@ impl Repl {
     /// NTA tables derived from it when a query next reads them.
     fn load_flow_logs(&mut self, path: PathBuf) -> Result<(), ReplError> {
         let mut args = self.flow.clone();
-        args.flow_logs = vec![path.clone()];
+        args.logs.flow_logs = vec![path.clone()];
         let crate::flowlogs::ReadTuples { table, scratch, mut notes } =
-            crate::flowlogs::read(&args.flow_logs, self.session.lenient, self.progress).map_err(|d| {
+            crate::flowlogs::read(args.flow_logs(), self.session.lenient, self.progress).map_err(|d| {
                 ReplError::File { path: path.display().to_string(), message: format!("{}: {}", d.code(), d.message()) }
             })?;
         let rows = table.rows;

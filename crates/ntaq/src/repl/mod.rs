@@ -472,7 +472,13 @@ pub fn run(args: &ReplArgs) -> u8 {
         }
     };
     let loading = crate::commands::Loading { quiet: false, sample_note: false, missing_columns: true, progress: true };
-    let (session, source) = match crate::commands::load_session(&args.data, &args.flow, &config, &loading) {
+    let (session, source) = match crate::commands::load_session(
+        &args.data.sources,
+        args.data.lenient,
+        &args.data.flow,
+        &config,
+        &loading,
+    ) {
         Ok(loaded) => loaded,
         Err(msg) => {
             eprintln!("ntaq: {msg}");
@@ -485,7 +491,7 @@ pub fn run(args: &ReplArgs) -> u8 {
     }
     let mut repl = Repl::new(session, Box::new(std::io::stdout()), Box::new(std::io::stderr()));
     repl.source = source;
-    repl.flow = args.flow.clone();
+    repl.flow = args.data.flow.clone();
     if let Some(f) = config.output_format() {
         repl.settings.format = f;
         repl.settings.format_chosen = true;
@@ -495,14 +501,14 @@ pub fn run(args: &ReplArgs) -> u8 {
     repl.settings.timing = config.timing.unwrap_or(repl.settings.timing);
     repl.color = crate::commands::stderr_color();
     repl.progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    match ParamValues::parse(&args.query.params) {
+    match ParamValues::parse(&args.data.query.param.params) {
         Ok(v) => repl.values = v,
         Err(msg) => {
             eprintln!("ntaq: {msg}");
             return exit::USAGE;
         }
     }
-    if let Some(now) = &args.query.now {
+    if let Some(now) = &args.data.query.now {
         match kql_syntax::time::parse_datetime(now) {
             Some(t) => repl.settings.now = Some(t),
             None => {

@@ -1,7 +1,7 @@
 //! Every diagnostic code has a query that triggers it, and
 //! docs/diagnostics.md lists exactly the codes the source defines.
 
-use kql_plan::Value;
+use kql_types::Value;
 use ntaq::session::Session;
 use std::collections::BTreeSet;
 use std::path::Path;

@@ -25,9 +25,9 @@
 
 use crate::common::repo;
 use kql_exec::physical::value_at;
-use kql_plan::Value;
 use kql_plan::functions::FunctionKind;
 use kql_syntax::ScalarType;
+use kql_types::Value;
 use ntaq::params::ParamValues;
 use ntaq::session::Session;
 use std::sync::Arc;
@@ -138,7 +138,7 @@ fn cell_text(v: &Value) -> String {
         Value::String(s) if s.is_empty() => "\"\"".into(),
         v if v.is_null() => "null".into(),
         Value::Dynamic(_) => compact_json(&v.to_string()),
-        Value::DateTime(Some(t)) => kql_exec::datetime_text(*t),
+        Value::DateTime(Some(t)) => kql_types::text::datetime_text(*t),
         v => v.to_string(),
     }
 }

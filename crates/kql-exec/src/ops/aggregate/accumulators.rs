@@ -911,11 +911,11 @@ pub(super) fn empty_aggregate(agg: &Aggregate, plan: &Plan, n: usize) -> Result<
                 }
                 (Some(G::Sum | G::SumIf), t) => {
                     let zero = match t {
-                        ScalarType::Int => kql_plan::Value::Int(Some(0)),
-                        ScalarType::Real => kql_plan::Value::Real(Some(0.0)),
-                        ScalarType::Decimal => kql_plan::Value::Decimal(Some("0".into())),
-                        ScalarType::Timespan => kql_plan::Value::Timespan(Some(0)),
-                        _ => kql_plan::Value::Long(Some(0)),
+                        ScalarType::Int => kql_types::Value::Int(Some(0)),
+                        ScalarType::Real => kql_types::Value::Real(Some(0.0)),
+                        ScalarType::Decimal => kql_types::Value::Decimal(Some("0".into())),
+                        ScalarType::Timespan => kql_types::Value::Timespan(Some(0)),
+                        _ => kql_types::Value::Long(Some(0)),
                     };
                     crate::physical::scalar_array(&zero, n)
                 }

@@ -5,8 +5,9 @@
 use arrow_array::RecordBatch;
 use kql_exec::physical::value_at;
 use kql_exec::{Executor, MemTables, TableProvider};
-use kql_plan::{Catalog, Params, Value};
+use kql_plan::{Catalog, Params};
 use kql_syntax::ScalarType;
+use kql_types::Value;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 

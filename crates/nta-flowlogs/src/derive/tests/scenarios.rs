@@ -4,7 +4,8 @@
 
 use super::*;
 use kql_exec::{Executor, MemTables};
-use kql_plan::{Catalog, Params, Value};
+use kql_plan::{Catalog, Params};
+use kql_types::Value;
 use std::sync::atomic::AtomicBool;
 
 const HUB_VNET: &str = "/subscriptions/s1/resourceGroups/rg1/providers/Microsoft.Network/virtualNetworks/hub";

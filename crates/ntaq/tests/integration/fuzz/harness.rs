@@ -1,15 +1,18 @@
 //! What every fuzz case goes through: the path of `ntaq run`, through the
 //! library calls the CLI makes (prepare, render the diagnostics, run each
-//! result, write it as CSV), on the bundled sample with a small memory
-//! budget and a row cap so that every case stays fast.
+//! result through `Session::execute` — the one execution path of `run` and
+//! the shell — into a CSV writer), on the bundled sample with a small
+//! memory budget and a row cap so that every case stays fast.
 
+use arrow_array::RecordBatch;
+use arrow_schema::SchemaRef;
 use kql_exec::{ExecError, Limits};
 use kql_io::output::SharedBuffer;
 use kql_io::{Destination, OutputFormat, OutputOptions};
 use ntaq::diagnostic::Diag;
+use ntaq::execute::{Execution, ResultSink};
 use ntaq::params::ParamValues;
-use ntaq::session::Session;
-use std::sync::atomic::AtomicBool;
+use ntaq::session::{Prepared, Session};
 use std::sync::{Arc, OnceLock};
 
 /// `now()` of every case: 2025-06-02T00:00:00Z, the end of the sample.
@@ -18,7 +21,7 @@ const NOW: i64 = 1_748_822_400_000_000_000;
 /// stop at the explosion guard instead of running for seconds.
 pub const MAX_MEMORY: u64 = 16 << 20;
 /// Rows read from each result, as `--max-rows` would cut it.
-const MAX_ROWS: usize = 2_000;
+const MAX_ROWS: u64 = 2_000;
 
 /// How a case ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,12 +72,60 @@ fn exec_error(e: ExecError, prepared_map: &Arc<ntaq::params::SourceMap>, text: &
     Outcome::Failed(code)
 }
 
-/// A CSV writer into a buffer, as `ntaq run --format csv` writes.
-fn csv_sink(schema: &arrow_schema::SchemaRef) -> Result<(SharedBuffer, Box<dyn kql_io::Sink>), kql_io::OutputError> {
-    let out = SharedBuffer::default();
-    let sink =
-        kql_io::sink(OutputFormat::Csv, schema.clone(), Destination::writer(out.clone()), &OutputOptions::default())?;
-    Ok((out, sink))
+/// Each result written as `ntaq run --format csv` writes it, into a
+/// buffer; a writer that fails, or a batch that does not match its
+/// result's schema, fails the case.
+struct CsvResults<'a> {
+    /// The query, for messages.
+    text: &'a str,
+    /// The current result's schema and writer.
+    current: Option<(SchemaRef, SharedBuffer, Box<dyn kql_io::Sink>)>,
+    /// Each finished result's CSV lines, and whether it was cut at `MAX_ROWS`.
+    results: Vec<(Vec<String>, bool)>,
+}
+
+impl<'a> CsvResults<'a> {
+    fn new(text: &'a str) -> Self {
+        CsvResults { text, current: None, results: Vec::new() }
+    }
+}
+
+impl ResultSink for CsvResults<'_> {
+    type Error = ExecError;
+
+    fn open(&mut self, schema: &SchemaRef) -> Result<(), ExecError> {
+        let out = SharedBuffer::default();
+        let sink = kql_io::sink(
+            OutputFormat::Csv,
+            schema.clone(),
+            Destination::writer(out.clone()),
+            &OutputOptions::default(),
+        )
+        .unwrap_or_else(|e| panic!("no CSV writer for {:?}: {e}", self.text));
+        self.current = Some((schema.clone(), out, sink));
+        Ok(())
+    }
+
+    fn write(&mut self, batch: &RecordBatch) -> Result<(), ExecError> {
+        let text = self.text;
+        let (schema, _, sink) = self.current.as_mut().expect("open before write");
+        assert_eq!(&batch.schema(), schema, "a batch of {text:?} does not match its result's schema");
+        sink.write(batch).unwrap_or_else(|e| panic!("writing a result of {text:?}: {e}"));
+        Ok(())
+    }
+
+    fn end(&mut self, cut_at: Option<u64>) -> Result<(), ExecError> {
+        let text = self.text;
+        let (_, out, sink) = self.current.take().expect("open before end");
+        sink.finish().unwrap_or_else(|e| panic!("finishing a result of {text:?}: {e}"));
+        self.results.push((out.contents().lines().map(str::to_string).collect(), cut_at.is_some()));
+        Ok(())
+    }
+}
+
+/// How a case runs: `now()` fixed, never cancelled, each result cut at `MAX_ROWS`.
+fn execution() -> Execution {
+    Execution { max_rows: Some(MAX_ROWS), ..Execution::at(NOW) }
 }
 
 /// The syntax tree as JSON with every span replaced by null.
@@ -130,27 +181,9 @@ pub fn exercise(text: &str) -> Outcome {
     if prepared.blocked() {
         return Outcome::Blocked;
     }
-    let ex = session.executor(&prepared, NOW, Arc::new(AtomicBool::new(false)));
-    for k in 0..prepared.program.results.len() {
-        let rs = match ex.result(k) {
-            Ok(rs) => rs,
-            Err(e) => return exec_error(e, &prepared.map, text),
-        };
-        let (_, mut sink) = csv_sink(&rs.schema).unwrap_or_else(|e| panic!("no CSV writer for {text:?}: {e}"));
-        let mut rows = 0;
-        for batch in rs.batches {
-            let batch = match batch {
-                Ok(b) => b,
-                Err(e) => return exec_error(e, &prepared.map, text),
-            };
-            assert_eq!(batch.schema(), rs.schema, "a batch of {text:?} does not match its result's schema");
-            sink.write(&batch).unwrap_or_else(|e| panic!("writing a result of {text:?}: {e}"));
-            rows += batch.num_rows();
-            if rows >= MAX_ROWS {
-                break;
-            }
-        }
-        sink.finish().unwrap_or_else(|e| panic!("finishing a result of {text:?}: {e}"));
+    match session.execute(&prepared, &execution(), &mut CsvResults::new(text)) {
+        Ok(()) => {}
+        Err(e) => return exec_error(e, &prepared.map, text),
     }
     Outcome::Ran
 }
@@ -177,27 +210,16 @@ const ORDER_SENSITIVE: &[&str] = &[
     "row_rank",
 ];
 
-/// Every result of `program` as CSV lines, sorted (row order is not
+/// Every result of `prepared` as CSV lines, sorted (row order is not
 /// compared); `None` if it fails or a result has more than `MAX_ROWS` rows.
-fn sorted_results(program: &kql_plan::Program) -> Option<Vec<Vec<String>>> {
-    let session = session();
-    let ex = kql_exec::Executor::new(program, session.tables(), NOW, Arc::new(AtomicBool::new(false)))
-        .with_limits(session.limits);
+fn sorted_results(prepared: &Prepared) -> Option<Vec<Vec<String>>> {
+    let mut sink = CsvResults::new(&prepared.original);
+    session().execute(prepared, &execution(), &mut sink).ok()?;
     let mut all = Vec::new();
-    for k in 0..program.results.len() {
-        let rs = ex.result(k).ok()?;
-        let (out, mut sink) = csv_sink(&rs.schema).ok()?;
-        let mut rows = 0;
-        for batch in rs.batches {
-            let batch = batch.ok()?;
-            rows += batch.num_rows();
-            if rows > MAX_ROWS {
-                return None;
-            }
-            sink.write(&batch).ok()?;
+    for (mut lines, cut) in sink.results {
+        if cut {
+            return None;
         }
-        sink.finish().ok()?;
-        let mut lines: Vec<String> = out.contents().lines().map(str::to_string).collect();
         lines.sort();
         all.push(lines);
     }
@@ -222,7 +244,16 @@ pub fn check_rewrites(text: &str) {
     if bound.has_errors() {
         return;
     }
-    let (Some(optimized), Some(as_bound)) = (sorted_results(&prepared.program), sorted_results(&bound.program)) else {
+    // The same query with the plan as bound in place of the optimized one.
+    let unoptimized = Prepared {
+        original: prepared.original.clone(),
+        text: prepared.text.clone(),
+        map: prepared.map.clone(),
+        script: prepared.script.clone(),
+        diagnostics: Vec::new(),
+        program: bound.program,
+    };
+    let (Some(optimized), Some(as_bound)) = (sorted_results(&prepared), sorted_results(&unoptimized)) else {
         return;
     };
     assert!(optimized == as_bound, "the optimized plan of {text:?} gives other rows than the plan as bound");
