@@ -81,13 +81,7 @@ const CASES: &[Case] = &[
     // The StatusMessage and NetworkInterface-topology columns
     // (ComponentType_s, Status_s, VirtualMachine_s) are not on the schema
     // page the built-in catalog follows; an export has them.
-    case(
-        "sentinel-workbook-legacy/nic-vm-flows.kql",
-        Data::Legacy,
-        Error("kql::semantic::unknown_name"),
-        Ok,
-        Ok,
-    ),
+    case("sentinel-workbook-legacy/nic-vm-flows.kql", Data::Legacy, Error("kql::semantic::unknown_name"), Ok, Ok),
     valid("sentinel-workbook-legacy/protocols.kql", Data::Legacy),
     valid("sentinel-workbook-legacy/vm-flows-over-time.kql", Data::Legacy),
     // SrcPorts (read by Microsoft's own parsers) and the hidden standard
@@ -353,7 +347,8 @@ fn the_legacy_workbook_joins_topology_and_flows_per_nic() {
 #[test]
 fn the_workbook_counts_flow_records_per_flow_type() {
     // Independently of the query: the sample's FlowLog rows counted here.
-    let raw = stdout(&ntaq(&["run", "--quiet", "--format", "csv", "-c", "NTANetAnalytics | project SubType, FlowType"]));
+    let raw =
+        stdout(&ntaq(&["run", "--quiet", "--format", "csv", "-c", "NTANetAnalytics | project SubType, FlowType"]));
     let mut expected: BTreeMap<String, i64> = BTreeMap::new();
     for r in rows(&raw).into_iter().skip(1) {
         if r[0] == "FlowLog" {
