@@ -41,6 +41,9 @@ pub fn in_list(
     span: Span,
 ) -> Result<Col> {
     let items = flatten(items, types);
+    if matches!(op, InOp::HasAny | InOp::HasAll) {
+        return has_any_all(op, x, xt, &items, len, span);
+    }
     let case_insensitive = matches!(op, InOp::InCi | InOp::NotInCi);
     let negated = matches!(op, InOp::NotIn | InOp::NotInCi);
     let constants: Option<Vec<String>> = items
@@ -75,6 +78,30 @@ pub fn in_list(
         }
     };
     if negated { super::logical_not(&result, len) } else { Ok(result) }
+}
+
+/// `x has_any (list)` / `has_all`, the list's dynamic arrays flattened:
+/// `has` of each term, joined with `or` / `and` (has-any-operator page);
+/// an empty list finds nothing (has_any) and misses nothing (has_all).
+/// The binder keeps this form for arrays known only when the query runs
+/// (parameters); a per-row array is declined.
+fn has_any_all(op: InOp, x: &Col, xt: ScalarType, items: &[(Col, ScalarType)], len: usize, span: Span) -> Result<Col> {
+    let (join, empty) = if op == InOp::HasAny { (BinaryOp::Or, false) } else { (BinaryOp::And, true) };
+    let mut acc: Option<Col> = None;
+    for (c, t) in items {
+        if *t == ScalarType::Dynamic && !matches!(c, Col::Scalar(_)) {
+            return Err(ExecError::NotImplemented {
+                what: format!("`{}` with a list that differs from row to row", op.symbol()),
+                span,
+            });
+        }
+        let term = super::strings::string_op(BinaryOp::Has, x, xt, c, *t, len, span)?;
+        acc = Some(match acc {
+            None => term,
+            Some(a) => super::logical(join, &a, &term, len)?,
+        });
+    }
+    Ok(acc.unwrap_or(Col::Scalar(Value::Bool(Some(empty)))))
 }
 
 /// `x in (T | project c)`: membership in the sub-query's first column.

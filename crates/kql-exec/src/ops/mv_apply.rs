@@ -57,7 +57,8 @@ pub fn mv_apply<'a>(
     })))
 }
 
-/// `result` with the columns `keep` of the one-row `row` in front.
+/// `result` with the columns `keep` of the one-row `row` in front,
+/// dynamic columns JSON-encoded.
 fn with_row(row: &RecordBatch, keep: &[String], result: &RecordBatch, plan: &Plan) -> Result<RecordBatch> {
     let n = result.num_rows();
     let repeat = UInt32Array::from(vec![0u32; n]);
@@ -75,6 +76,10 @@ fn with_row(row: &RecordBatch, keep: &[String], result: &RecordBatch, plan: &Pla
                 .ok_or_else(|| ExecError::Internal(format!("mv-apply: sub-query column `{}` missing", c.name)))?
                 .clone()
         };
+        // One encoding for dynamic columns, as union does: the rows'
+        // sub-query results are concatenated, and a `make_list` of strings
+        // (a list) and of no rows (JSON `[]`) are encoded differently.
+        let a = if c.ty.scalar() == Some(ScalarType::Dynamic) { crate::dynamic::to_json_array(&a) } else { a };
         fields.push(Field::new(&c.name, a.data_type().clone(), true));
         arrays.push(a);
     }

@@ -570,8 +570,9 @@ impl Binder<'_> {
     /// `x has_any (a, b)` as `x has a or x has b`, `has_all` with `and`
     /// (has-any-operator page: "any of the specified terms"; has_all: "all
     /// of"). The list: string expressions, or dynamic array literals whose
-    /// elements are strings. `None` for any other list (a sub-query, a
-    /// dynamic column), which stays unsupported.
+    /// elements are strings, or constant dynamic arrays (parameters), kept
+    /// as an `In` node the executor expands. `None` for any other list (a
+    /// sub-query, a dynamic column), which stays unsupported.
     fn has_any_all(
         &mut self,
         op: InOp,
@@ -586,8 +587,23 @@ impl Binder<'_> {
             return None;
         }
         let mut terms: Vec<Expr> = Vec::new();
-        for item in list {
-            let e = self.scalar(item, row);
+        let items: Vec<Expr> = list.iter().map(|i| self.scalar(i, row)).collect();
+        // A dynamic array known only when the query runs (a query parameter,
+        // a function's parameter; Microsoft's ASIM parsers pass their
+        // `dvcaction: dynamic` this way): its elements are tested when the
+        // query runs. A per-row array (a column) stays unsupported.
+        if items.iter().any(|e| {
+            e.ty == Type::Scalar(ScalarType::Dynamic) && is_constant(e) && !matches!(e.kind, ExprKind::Literal(_))
+        }) {
+            let fits = |e: &Expr| {
+                is_constant(e) && matches!(e.ty, Type::Scalar(ScalarType::String | ScalarType::Dynamic) | Type::Unknown)
+            };
+            if !items.iter().all(fits) {
+                return None;
+            }
+            return Some(Expr::new(ExprKind::In { op, expr: Box::new(x.clone()), list: items }, Type::BOOL, span));
+        }
+        for e in items {
             match (&e.kind, e.ty) {
                 (ExprKind::Literal(Value::Dynamic(kql_types::DynValue::Array(items))), _) => {
                     for v in items {

@@ -10,7 +10,8 @@ impl Binder<'_> {
     /// The mv-apply page: the items expand as in mv-expand (same options:
     /// `with_itemindex=`, `kind=`/`bagexpansion=`, `to typeof()`, `limit`);
     /// the sub-query sees only the expanded columns (and the index); its
-    /// output gets the input's other columns in front.
+    /// output gets the input's other columns in front, a sub-query column
+    /// replacing (in place) an input column of the same name.
     pub(crate) fn mv_apply(&mut self, input: Plan, m: &ast::MvApply) -> Plan {
         let spec = ast::MvExpand { params: m.params.clone(), items: m.items.clone(), limit: m.limit.clone() };
         let expand = self.mv_expand(input, &spec);
@@ -37,14 +38,27 @@ impl Binder<'_> {
                 None => return unknown_plan(),
             };
         }
+        let mut keep = keep;
         let mut out: Vec<Column> = keep.iter().filter_map(|n| expand.schema.get(n).cloned()).collect();
+        let mut from_sub: Vec<&str> = Vec::new();
         for c in &sub.schema.columns {
-            if out.iter().any(|o| o.name == c.name) {
+            if from_sub.contains(&c.name.as_str()) {
                 let span = m.subquery.last().map_or_else(Default::default, |o| o.span);
                 self.report(SemanticError::DuplicateColumn { name: c.name.clone(), span });
                 return unknown_plan();
             }
-            out.push(c.clone());
+            from_sub.push(&c.name);
+            // A sub-query column named like an input column takes its place
+            // (Kusto.Language's mv-apply binding adds the sub-query's
+            // columns with `replace: true`), as a Sentinel parser relies on:
+            // `mv-apply Ips = L on (... | summarize L = make_list(Ips))`.
+            match out.iter().position(|o| o.name == c.name) {
+                Some(i) => {
+                    keep.retain(|k| *k != c.name);
+                    out[i] = c.clone();
+                }
+                None => out.push(c.clone()),
+            }
         }
         let open = expand.schema.open || sub.schema.open;
         Plan {

@@ -110,8 +110,9 @@ impl Binder<'_> {
         for item in &s.aggregates {
             if let Some((def, args)) = direct_aggregate(&item.expr) {
                 let outputs = self.direct_aggregate(def, args, item, &row, &key_columns);
-                for (name, ty, span) in outputs {
-                    if self.claim_name(&name, item.name.is_some(), span, &mut names, &mut taken) {
+                for (i, (name, ty, span)) in outputs.into_iter().enumerate() {
+                    // Only the first result of a named item is declared.
+                    if self.claim_name(&name, item.name.is_some() && i == 0, span, &mut names, &mut taken) {
                         let unique = taken.last().cloned().unwrap_or(name);
                         if let Some(agg) = self.pending_aggregates.as_mut().and_then(|p| p.aggregates.last_mut())
                             && let Some(slot) = agg.outputs.iter_mut().find(|o| o.is_empty())
@@ -215,15 +216,12 @@ impl Binder<'_> {
         let span = item.expr.span;
         if is_tuple_aggregate(def, args) {
             let mut outputs = self.tuple_aggregate(def, args, row, key_columns, span);
-            if let Some(n) = &item.name {
-                match outputs.as_mut_slice() {
-                    [(only, _)] => *only = n.name.clone(),
-                    _ => self.report(SemanticError::Unsupported {
-                        what: format!("naming the several results of `{}` with `{} =`", def.name, n.name),
-                        span: n.span,
-                        help: Some("leave it unnamed and rename with project-rename".into()),
-                    }),
-                }
+            // `Name = arg_max(x, *)` names the first result (x's) only; the
+            // others keep their names, made unique if need be
+            // (Kusto.Language's Binder_Projection: "single name assigned
+            // from multi-value tuple just assigns the first value").
+            if let (Some(n), Some((first, _))) = (&item.name, outputs.first_mut()) {
+                *first = n.name.clone();
             }
             let bound: Vec<Expr> = outputs.iter().map(|(_, e)| e.clone()).collect();
             let names: Vec<(String, Type, Span)> = outputs.iter().map(|(n, e)| (n.clone(), e.ty, e.span)).collect();

@@ -16,6 +16,7 @@ mod fuzz;
 mod ingest;
 mod pack;
 mod published;
+mod published_corpus;
 mod queries;
 mod recommend;
 mod reference;
