@@ -690,14 +690,6 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Unnamed,
         "The xxhash64 of a string or datetime as a long, or its remainder modulo `mod`.",
     ),
-    scalar(
-        F::HashSha256,
-        "hash_sha256",
-        &[P::new("source", NOT_DYNAMIC)],
-        Fixed(S::String),
-        Unnamed,
-        "The SHA-256 digest of the value's text, in hex.",
-    ),
     // hash_md5/hash_sha1: Functions.cs `HashMd5`, `HashSha1` (NotDynamic,
     // string); the value's text is hashed as hash_sha256's is.
     scalar(
@@ -715,6 +707,14 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Fixed(S::String),
         Unnamed,
         "The SHA-1 digest of the value's text, in hex.",
+    ),
+    scalar(
+        F::HashSha256,
+        "hash_sha256",
+        &[P::new("source", NOT_DYNAMIC)],
+        Fixed(S::String),
+        Unnamed,
+        "The SHA-256 digest of the value's text, in hex.",
     ),
     scalar(
         F::Hash,
