@@ -332,7 +332,101 @@ pub fn format_timespan(nanos: i64) -> String {
 /// `1.6.2025 13:00:00` (day first, with dots), each optionally followed by
 /// ` UTC`. `todatetime()` and text exports read these.
 pub fn parse_datetime_text(text: &str) -> Option<i64> {
-    parse_datetime(text).or_else(|| parse_display_datetime(text))
+    parse_documented_datetime(text).or_else(|| parse_display_datetime(text))
+}
+
+/// The formats the datetime page lists as "supported as datetime()
+/// literals and the todatetime() function": [`parse_datetime`]'s ISO 8601
+/// forms, RFC 822 (`Sat, 8 Nov 14 15:05:02 GMT`, `8 Nov 14 15:05`), RFC 850
+/// (`Saturday, 08-Nov-14 15:05:02 GMT`, `08-Nov-14 15:05`) and the sortable
+/// forms with a zone (`2014-11-08 15:05:25 GMT`). The zone may be GMT, UTC
+/// or Z (the pages show only GMT; another zone name is not read, rather
+/// than read as UTC); a two-digit year is 1930-2029, as .NET's calendar
+/// reads it.
+pub fn parse_documented_datetime(text: &str) -> Option<i64> {
+    parse_datetime(text).or_else(|| parse_rfc_datetime(text))
+}
+
+fn parse_rfc_datetime(text: &str) -> Option<i64> {
+    let mut s = text.trim();
+    let mut zoned = false;
+    for zone in [" GMT", " UTC", " Z"] {
+        if let Some(rest) = s.strip_suffix(zone) {
+            s = rest.trim_end();
+            zoned = true;
+            break;
+        }
+    }
+    if zoned && let Some(v) = parse_datetime(s) {
+        // Sortable: `2014-11-08 15:05:25 GMT`.
+        return Some(v);
+    }
+    // An optional weekday (`Sat, ` or `Saturday, `), which must be the
+    // date's, as .NET's parser requires.
+    let mut named_day = None;
+    if let Some((day, rest)) = s.split_once(',') {
+        named_day = Some(weekday(day)?);
+        s = rest.trim_start();
+    }
+    let (date, time) = s.split_once(' ')?;
+    // RFC 822 writes `8 Nov 14`; RFC 850 `08-Nov-14`.
+    let (date, time) = if date.contains('-') {
+        (date.to_string(), time)
+    } else {
+        let (month, rest) = time.split_once(' ')?;
+        let (year, time) = rest.split_once(' ')?;
+        (format!("{date}-{month}-{year}"), time)
+    };
+    let mut parts = date.split('-');
+    let (day, month, year) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || day.is_empty() || day.len() > 2 || !day.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let month = month_number(month)?;
+    let year: i64 = match year.len() {
+        2 if year.bytes().all(|b| b.is_ascii_digit()) => {
+            let yy: i64 = year.parse().ok()?;
+            if yy <= 29 { 2000 + yy } else { 1900 + yy }
+        }
+        4 if year.bytes().all(|b| b.is_ascii_digit()) => year.parse().ok()?,
+        _ => return None,
+    };
+    let day: u32 = day.parse().ok()?;
+    if day == 0 || day > days_in_month(year, month) {
+        return None;
+    }
+    let days = days_from_civil(year, month, day);
+    // 1970-01-01 (day 0) was a Thursday (index 3 from Monday).
+    if named_day.is_some_and(|d| d as i64 != (days.rem_euclid(7) + 3) % 7) {
+        return None;
+    }
+    let time = time.trim();
+    let mut c = Cursor { b: time.as_bytes(), i: 0 };
+    let (h, _) = c.digits(2, 2)?;
+    if !c.eat(b':') {
+        return None;
+    }
+    let (m, _) = c.digits(2, 2)?;
+    let sec = if c.eat(b':') { c.digits(2, 2)?.0 } else { 0 };
+    if !c.done() || h > 23 || m > 59 || sec > 59 {
+        return None;
+    }
+    let clock = h * NANOS_PER_HOUR + m * NANOS_PER_MIN + sec * NANOS_PER_SEC;
+    days.checked_mul(NANOS_PER_DAY)?.checked_add(clock)
+}
+
+/// The month of an English abbreviation (`Nov`), in any case.
+fn month_number(name: &str) -> Option<u32> {
+    const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+    let lower = name.to_ascii_lowercase();
+    MONTHS.iter().position(|m| *m == lower).map(|i| i as u32 + 1)
+}
+
+/// The weekday of an English name or abbreviation (`Sat`, `Saturday`).
+fn weekday(name: &str) -> Option<usize> {
+    const DAYS: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+    let lower = name.to_ascii_lowercase();
+    DAYS.iter().position(|d| *d == lower || (lower.len() == 3 && d.starts_with(&lower)))
 }
 
 fn parse_display_datetime(text: &str) -> Option<i64> {
@@ -351,6 +445,10 @@ fn parse_display_datetime(text: &str) -> Option<i64> {
         '/'
     } else if date.contains('.') {
         '.'
+    } else if date.len() == 10 && date.as_bytes()[2] == b'-' && date.as_bytes()[5] == b'-' {
+        // `12-02-2022`, month first as en-US writes it (the todatetime
+        // page compares todatetime('12-02-2022') with datetime('12-02-2022')).
+        '-'
     } else {
         return None;
     };
@@ -362,7 +460,7 @@ fn parse_display_datetime(text: &str) -> Option<i64> {
     let num = |p: &str| p.parse::<u32>().ok();
     let (y, m, d) = match (sep, parts[0].len()) {
         ('/', 4) => (parts[0], parts[1], parts[2]),
-        ('/', _) => (parts[2], parts[0], parts[1]),
+        ('/' | '-', _) => (parts[2], parts[0], parts[1]),
         (_, _) => (parts[2], parts[1], parts[0]),
     };
     if y.len() != 4 || m.len() > 2 || d.len() > 2 {
@@ -421,6 +519,58 @@ fn digits(s: &str, min: usize, max: usize) -> Option<i64> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn rfc_and_sortable_forms_of_the_datetime_page() {
+        // https://learn.microsoft.com/kusto/query/scalar-data-types/datetime ("Supported formats")
+        let at = |t: &str| parse_datetime(t).unwrap();
+        let with_secs = at("2014-11-08T15:05:02Z");
+        let no_secs = at("2014-11-08T15:05:00Z");
+        for t in [
+            "Sat, 8 Nov 14 15:05:02 GMT",
+            "Sat, 8 Nov 14 15:05:02",
+            "8 Nov 14 15:05:02 GMT",
+            "8 Nov 14 15:05:02",
+            "Saturday, 08-Nov-14 15:05:02 GMT",
+            "Saturday, 08-Nov-14 15:05:02",
+            "08-Nov-14 15:05:02 GMT",
+            "08-Nov-14 15:05:02",
+        ] {
+            assert_eq!(parse_documented_datetime(t), Some(with_secs), "{t}");
+        }
+        for t in [
+            "Sat, 8 Nov 14 15:05",
+            "Sat, 8 Nov 14 15:05 GMT",
+            "8 Nov 14 15:05",
+            "8 Nov 14 15:05 GMT",
+            "Saturday, 08-Nov-14 15:05 GMT",
+            "Saturday, 08-Nov-14 15:05",
+            "08-Nov-14 15:05 GMT",
+            "08-Nov-14 15:05",
+            "2014-11-08 15:05 GMT",
+            "2014-11-08T15:05 GMT",
+        ] {
+            assert_eq!(parse_documented_datetime(t), Some(no_secs), "{t}");
+        }
+        assert_eq!(parse_documented_datetime("2014-11-08 15:05:25 GMT"), Some(at("2014-11-08T15:05:25Z")));
+        assert_eq!(parse_documented_datetime("2014-11-08T15:05:25 GMT"), Some(at("2014-11-08T15:05:25Z")));
+        // Two-digit years as .NET reads them; other zones and bad days are not read.
+        assert_eq!(parse_documented_datetime("1 Jan 30 00:00"), Some(at("1930-01-01")));
+        assert_eq!(parse_documented_datetime("1 Jan 2030 00:00"), Some(at("2030-01-01")));
+        for t in
+            ["8 Nov 14 15:05 EST", "Sun, 8 Nov 14 15:05", "31 Nov 14 15:05", "8 Foo 14 15:05", "Sat 8 Nov 14 15:05"]
+        {
+            assert_eq!(parse_documented_datetime(t), None, "{t}");
+        }
+    }
+
+    #[test]
+    fn month_first_with_dashes() {
+        // https://learn.microsoft.com/kusto/query/todatetime-function (Examples)
+        assert_eq!(parse_datetime_text("12-02-2022"), parse_datetime("2022-12-02"));
+        assert_eq!(parse_datetime_text("13-02-2022"), None);
+    }
+
     use super::*;
 
     const D: i64 = NANOS_PER_DAY;

@@ -188,15 +188,38 @@ fn sha256(data: &[u8]) -> [u8; 32] {
 /// A datetime hashes as its full text (`2020-01-01T00:00:00.0000000Z`):
 /// that is the input that gives the hash_sha256 page's `h2`.
 pub fn hash_sha256(a: &Args) -> Result<Col> {
-    let digest = |text: &str| sha256(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect::<String>();
+    text_digest(a, |bytes| sha256(bytes).to_vec())
+}
+
+/// `hash_md5(source)`: as hash_sha256, with MD5 (the hash_md5 page's
+/// `hash_md5("World")` is `f5a7924e621e84c9280a9a27e1bcb7f6` and
+/// `hash_md5(datetime(2020-01-01))` `786c530672d1f8db31fee25ea8a9390b`, the
+/// digest of `2020-01-01T00:00:00.0000000Z`).
+pub fn hash_md5(a: &Args) -> Result<Col> {
+    use md5::Digest;
+    text_digest(a, |bytes| md5::Md5::digest(bytes).to_vec())
+}
+
+/// `hash_sha1(source)`: as hash_sha256, with SHA-1 (the hash_sha1 page's
+/// `hash_sha1(datetime(2020-01-01))` is
+/// `e903e533f4d636b4fc0dcf3cf81e7b7f330de776`).
+pub fn hash_sha1(a: &Args) -> Result<Col> {
+    use sha1::Digest;
+    text_digest(a, |bytes| sha1::Sha1::digest(bytes).to_vec())
+}
+
+/// The lower-case hex of `digest` over each value's text; a datetime's text
+/// is its full form with seven fraction digits (the pages' `h2` examples).
+fn text_digest(a: &Args, digest: impl Fn(&[u8]) -> Vec<u8>) -> Result<Col> {
+    let hex = |text: &str| digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect::<String>();
     if a.ty(0) == ScalarType::DateTime {
         let t = a.prims::<arrow_array::types::TimestampNanosecondType>(0, ScalarType::DateTime)?;
         let out: StringArray = (0..a.rows())
-            .map(|i| Some(t.get(i).map(|v| digest(&kql_syntax::time::format_datetime(v))).unwrap_or_default()))
+            .map(|i| Some(t.get(i).map(|v| hex(&kql_syntax::time::format_datetime(v))).unwrap_or_default()))
             .collect();
         return Ok(a.finish(Arc::new(out)));
     }
-    map_text(a, digest)
+    map_text(a, hex)
 }
 
 /// `hash(source [, mod])` / `hash_xxhash64`: xxhash64 (seed 0) of the

@@ -118,3 +118,35 @@ pub fn dcount_hll(a: &Args) -> Result<Col> {
     }
     Ok(a.finish(Arc::new(b.finish())))
 }
+
+/// The scalar `hll_merge(h1, h2, …)`: the sketches of one row merged
+/// (nulls skipped; null when all are null). Sketches of different accuracy
+/// levels do not merge, as in the aggregation.
+pub fn hll_merge(a: &Args) -> Result<Col> {
+    let columns: Vec<ArrayRef> = (0..a.cols.len())
+        .map(|i| {
+            let values: ArrayRef = match a.col(i)? {
+                Col::Array(values) => values.clone(),
+                Col::Scalar(v) => crate::physical::scalar_array(v, a.rows()),
+            };
+            Ok(crate::dynamic::to_json_array(&values))
+        })
+        .collect::<Result<_>>()?;
+    let mut out = Vec::with_capacity(a.rows());
+    for i in 0..a.rows() {
+        let mut merged: Option<Sketch> = None;
+        for (c, texts) in columns.iter().enumerate() {
+            let texts = strings_of(texts)?;
+            if texts.is_null(i) || texts.value(i) == "null" {
+                continue;
+            }
+            let sketch = Sketch::parse(texts.value(i), a.arg_span(c))?;
+            match &mut merged {
+                Some(m) => m.merge(sketch, a.arg_span(c))?,
+                None => merged = Some(sketch),
+            }
+        }
+        out.push(merged.map(|s| s.to_json_text()));
+    }
+    Ok(a.finish(Arc::new(out.into_iter().collect::<arrow_array::StringArray>())))
+}

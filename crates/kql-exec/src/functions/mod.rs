@@ -15,9 +15,11 @@ mod math;
 mod pattern;
 mod series_fill;
 mod series_stats;
+mod tdigest;
 
 pub(crate) use hll::{DEFAULT_ACCURACY as HLL_DEFAULT_ACCURACY, Sketch};
 pub(crate) use pattern::compile as compile_regex;
+pub(crate) use tdigest::{Digest, Kind as DigestKind};
 mod string;
 mod text;
 mod window;
@@ -284,6 +286,10 @@ pub fn call(
         F::SeriesStats => series_stats::series_stats(&a),
         F::SeriesStatsDynamic => series_stats::series_stats_dynamic(&a),
         F::DCountHll => hll::dcount_hll(&a),
+        F::PercentileTDigest => tdigest::percentile_tdigest(&a),
+        F::PercentilesArrayTDigest => tdigest::percentiles_array_tdigest(&a),
+        F::TDigestMerge => tdigest::tdigest_merge(&a),
+        F::HllMerge => hll::hll_merge(&a),
         // replace(regex, rewrite, text): replace_regex's old name and order.
         F::Replace => {
             let order = [2, 0, 1];
@@ -302,6 +308,8 @@ pub fn call(
         F::Base64DecodeToString => encode::base64_decode_tostring(&a),
         F::Hash => encode::hash(&a),
         F::HashSha256 => encode::hash_sha256(&a),
+        F::HashMd5 => encode::hash_md5(&a),
+        F::HashSha1 => encode::hash_sha1(&a),
         F::FormatBytes => encode::format_bytes(&a),
         F::ParseUrl => encode::parse_url(&a),
         F::ParsePath => encode::parse_path(&a),

@@ -268,6 +268,15 @@ fn example(name: &str) -> Option<(&'static str, &'static str)> {
         "unixtime_seconds_todatetime" => ("unixtime_seconds_todatetime(1546300800)", "2019-01-01T00:00:00.0000000Z"),
         // The hash page's examples.
         "hash" => (r#"hash("World", 100)"#, "51"),
+        "hash_md5" => (r#"hash_md5("World")"#, "f5a7924e621e84c9280a9a27e1bcb7f6"),
+        "hash_sha1" => (r#"hash_sha1("World")"#, "70c07ec18ef89c5309bbb0937f3a6342411e1fdd"),
+        // Weights 2, 1, 1 of 1, 5, 9: the sorted values are 1 1 5 9.
+        "percentile_tdigest" => {
+            (r#"percentile_tdigest(dynamic([["ntaq.exact", "long"], [1, 5, 9], [2, 1, 1]]), 75)"#, "5")
+        }
+        "percentiles_array_tdigest" => {
+            (r#"percentiles_array_tdigest(dynamic([["ntaq.exact", "long"], [1, 5, 9], [2, 1, 1]]), 50, 100)"#, "[1, 9]")
+        }
         "hash_xxhash64" => (r#"hash_xxhash64("World")"#, "1846988464401551951"),
         "todecimal" => (r#"todecimal("2.50")"#, "2.5"),
         "url_decode" => (r#"url_decode("a+b%2fc")"#, "a b/c"),

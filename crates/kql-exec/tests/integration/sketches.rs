@@ -59,3 +59,64 @@ fn merged_sketches_count_what_dcount_counts() {
         assert_eq!(row[4], "true", "merging partial sketches gives the whole's sketch: {query}");
     }
 }
+
+/// tdigest/tdigest_merge/percentile_tdigest against percentile: ntaq's
+/// digests are exact, so merging partial digests of any split of the rows
+/// gives the digest of all of them, and a percentile read from it is the
+/// `percentile` of the rows (the invariant docs/language.md states;
+/// Kusto's T-Digest only approximates it).
+#[test]
+fn merged_digests_give_what_percentile_gives() {
+    let mut rng = Lcg(29);
+    let kinds: [(&str, Literal); 4] = [
+        ("long", |v| format!("{}", v as i64 - 7)),
+        ("real", |v| format!("{}.{}", v, v * 37 % 100)),
+        ("datetime", |v| format!("datetime(2025-06-01 00:{:02}:{:02})", v / 60, v % 60)),
+        ("timespan", |v| format!("{v}ms")),
+    ];
+    for round in 0..16 {
+        let (ty, value) = kinds[round % kinds.len()];
+        let n = 1 + rng.next(60) as usize;
+        let parts = 1 + rng.next(6);
+        let distinct = 1 + rng.next(40);
+        let t = table(&mut rng, n, parts, distinct, ty, value);
+        let p = rng.next(101);
+        let query = format!(
+            "let T = {t};
+             let whole = toscalar(T | summarize tostring(tdigest(v)));
+             T
+             | summarize d = tdigest(v) by p
+             | summarize m = tdigest_merge(d)
+             | project merged = tostring(percentile_tdigest(m, {p})),
+                 exact = tostring(toscalar(T | summarize percentile(v, {p}))),
+                 same_digest = tostring(m) == whole"
+        );
+        let got = run(&query);
+        let row = &got.rows[0];
+        // No value in the table (all null): both are null.
+        assert_eq!(row[0], row[1], "percentile_tdigest(tdigest_merge) vs percentile: {query}");
+        assert_eq!(row[2], "true", "merging partial digests gives the whole's digest: {query}");
+    }
+}
+
+/// A row of weight w counts as w rows: `tdigest(v, w)` gives the
+/// percentiles of the table with each row repeated w times.
+#[test]
+fn weights_count_rows() {
+    let mut rng = Lcg(31);
+    for _ in 0..8 {
+        let n = 1 + rng.next(20);
+        let rows: Vec<String> = (0..n).map(|_| format!("{}, {}", rng.next(50), rng.next(4))).collect();
+        let t = format!("datatable(v:long, w:long)[{}]", rows.join(", "));
+        let p = rng.next(101);
+        let query = format!(
+            "let T = {t};
+             let repeated = T | extend one = 1 | join kind=inner (range i from 1 to 3 step 1 | extend one = 1) on one
+                 | where i <= w;
+             print weighted = tostring(percentile_tdigest(toscalar(T | summarize tdigest(v, w)), {p})),
+                 repeated = tostring(toscalar(repeated | summarize percentile(v, {p})))"
+        );
+        let got = run(&query);
+        assert_eq!(got.rows[0][0], got.rows[0][1], "{query}");
+    }
+}

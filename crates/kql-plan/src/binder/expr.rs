@@ -344,16 +344,19 @@ impl Binder<'_> {
             }
             return Expr::error(span);
         };
-        if def.aggregate() == Some(functions::AggregateFn::HllMerge) && args.len() > 1 {
-            // The scalar hll_merge(hll1, hll2, …) (hll-merge-function page)
-            // shares its name with the aggregation the catalog holds.
-            self.call_args(args, row);
-            self.report(SemanticError::Unsupported {
-                what: "the scalar form of `hll_merge` (several sketches of one row)".into(),
-                span,
-                help: Some("merge the sketches with the hll_merge() aggregation in summarize".into()),
-            });
-            return Expr::error(span);
+        if let Some(scalar) = functions::scalar_form(name, args.len()) {
+            // `tdigest_merge(d1, d2, …)`, `hll_merge(h1, h2, …)`: the
+            // scalar function of the name.
+            let bound = self.call_args(args, row);
+            let ty = self.check_call(scalar, &bound, span);
+            return Expr::new(ExprKind::Call { function: scalar, args: bound }, ty, span);
+        }
+        if matches!(
+            def.scalar(),
+            Some(functions::ScalarFn::PercentileTDigest | functions::ScalarFn::PercentilesArrayTDigest)
+        ) && args.last().and_then(super::tdigest::type_literal).is_some()
+        {
+            return self.typed_tdigest(def, args, row, span);
         }
         if def.scalar() == Some(functions::ScalarFn::SeriesStats) {
             // A tuple of columns (binder/tuple_items.rs), not a value.
@@ -419,7 +422,7 @@ impl Binder<'_> {
     }
 
     /// Binds the arguments of a scalar function call.
-    fn call_args(&mut self, args: &[ast::Expr], row: Option<&Schema>) -> Vec<Expr> {
+    pub(super) fn call_args(&mut self, args: &[ast::Expr], row: Option<&Schema>) -> Vec<Expr> {
         args.iter().map(|a| self.scalar(a, row)).collect()
     }
 

@@ -14,6 +14,7 @@ mod parse;
 mod query;
 mod search;
 mod summarize;
+mod tdigest;
 mod top_nested;
 mod tuple_items;
 mod udf;

@@ -13,12 +13,16 @@ pub(crate) fn result_name(e: &ast::Expr) -> Option<String> {
     match &e.kind {
         A::Paren(inner) => result_name(inner),
         A::Name(id) => Some(id.name.clone()),
-        A::Call { function, args } => match functions::lookup(&function.name).map(|d| d.result_name) {
+        A::Call { function, args } => match functions::scalar_form(&function.name, args.len())
+            .or_else(|| functions::lookup(&function.name))
+            .map(|d| d.result_name)
+        {
             Some(ResultName::PrefixAndFirstArg(prefix)) => Some(match args.first() {
                 Some(a) => format!("{prefix}_{}", result_name(a).unwrap_or_default()),
                 None => format!("{prefix}_"),
             }),
             Some(ResultName::FirstArg) => args.first().and_then(result_name),
+            Some(ResultName::Prefix(prefix)) => Some(prefix.to_string()),
             _ => None,
         },
         A::Index { target, index } => {

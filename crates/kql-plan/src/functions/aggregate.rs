@@ -322,6 +322,16 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         PrefixAndFirstArg("maxif"),
         "Largest value over the rows where the predicate is true.",
     ),
+    // merge_tdigest/tdigest_merge: Aggregates.cs `MergeTDigest`,
+    // `TDigestMerge` (a dynamic digest, result prefix "merge_tdigests").
+    aggregate(
+        G::MergeTDigest,
+        "merge_tdigest",
+        &[P::new("tdigest", A::Exactly(S::Dynamic))],
+        Fixed(S::Dynamic),
+        PrefixAndFirstArg("merge_tdigests"),
+        "Alias of tdigest_merge: the tdigest() digests of the group merged.",
+    ),
     aggregate(
         G::Min,
         "min",
@@ -427,6 +437,25 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Arg(0),
         ResultName::FirstArg,
         "A non-empty value of the expression from a row where the predicate is true.",
+    ),
+    // tdigest: Aggregates.cs `TDigest` (expr `Summable`, which admits
+    // datetime; an optional integer weight; prefix "tdigest"). ntaq's
+    // digest is exact: see docs/language.md.
+    aggregate(
+        G::TDigest,
+        "tdigest",
+        &[P::new("expr", PERCENTILE_VALUE), P::optional("weight", A::OneOf(&[S::Int, S::Long]))],
+        Fixed(S::Dynamic),
+        PrefixAndFirstArg("tdigest"),
+        "A digest of the expression's values (each counted weight times), for percentile_tdigest.",
+    ),
+    aggregate(
+        G::TDigestMerge,
+        "tdigest_merge",
+        &[P::new("tdigest", A::Exactly(S::Dynamic))],
+        Fixed(S::Dynamic),
+        PrefixAndFirstArg("merge_tdigests"),
+        "The tdigest() digests of the group merged into one.",
     ),
     aggregate(
         G::Variance,

@@ -118,6 +118,10 @@ pub enum ScalarFn {
     Hash,
     /// `hash_sha256`
     HashSha256,
+    /// `hash_md5`
+    HashMd5,
+    /// `hash_sha1`
+    HashSha1,
     /// `hourofday`
     HourOfDay,
     /// `iff`, `iif`
@@ -186,6 +190,10 @@ pub enum ScalarFn {
     ParsePath,
     /// `parse_url`, `parseurl`
     ParseUrl,
+    /// `percentile_tdigest`
+    PercentileTDigest,
+    /// `percentiles_array_tdigest`
+    PercentilesArrayTDigest,
     /// `pow`
     Pow,
     /// `prev`
@@ -254,6 +262,10 @@ pub enum ScalarFn {
     Strrep,
     /// `substring`
     Substring,
+    /// the scalar `hll_merge` (several sketches of one row)
+    HllMerge,
+    /// the scalar `tdigest_merge`, `merge_tdigest` (several digests of one row)
+    TDigestMerge,
     /// `tobool`, `toboolean`
     ToBool,
     /// `todatetime`
@@ -354,6 +366,8 @@ pub enum AggregateFn {
     Max,
     /// `maxif`
     MaxIf,
+    /// `merge_tdigest`
+    MergeTDigest,
     /// `min`
     Min,
     /// `minif`
@@ -376,6 +390,10 @@ pub enum AggregateFn {
     TakeAny,
     /// `take_anyif`
     TakeAnyIf,
+    /// `tdigest`
+    TDigest,
+    /// `tdigest_merge`
+    TDigestMerge,
     /// `variance`
     Variance,
     /// `varianceif`

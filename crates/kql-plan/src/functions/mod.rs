@@ -145,6 +145,9 @@ pub enum ResultName {
     PrefixAndFirstArg(&'static str),
     /// The first argument's name (`tostring(X)` → `X`, `bin(T, 1h)` → `T`).
     FirstArg,
+    /// The prefix alone (Kusto's `ResultNameKind.PrefixOnly`:
+    /// `tdigest_merge(d1, d2)` is `tdigests_merge_result`).
+    Prefix(&'static str),
 }
 
 #[derive(Debug)]
@@ -270,6 +273,16 @@ fn registry() -> &'static HashMap<&'static str, &'static FunctionDef> {
 /// The function named `name` (case-sensitive, as in Kusto).
 pub fn lookup(name: &str) -> Option<&'static FunctionDef> {
     registry().get(name).copied()
+}
+
+/// The scalar function an aggregation's name stands for when called with
+/// `args` arguments, if it has one: `tdigest_merge(d1, d2)` merges the
+/// digests of one row (the aggregation takes one argument).
+pub fn scalar_form(name: &str, args: usize) -> Option<&'static FunctionDef> {
+    if args < 2 {
+        return None;
+    }
+    scalar::SCALAR_FORMS.iter().find(|f| f.name == name)
 }
 
 /// Every function ntaq implements, scalar then aggregate, each sorted by name.

@@ -147,6 +147,66 @@ fn todecimal_result(args: &[Type]) -> Result<Type, CallError> {
     }
 }
 
+/// `percentiles_array_tdigest(d, dynamic([…]))` takes no further
+/// percentiles (Kusto declares the array form with two parameters).
+fn percentiles_array_tdigest_result(args: &[Type]) -> Result<Type, CallError> {
+    if args.get(1) == Some(&Type::DYNAMIC) && args.len() > 2 {
+        return Err(CallError::ArgType {
+            index: 2,
+            expected: "nothing after the array of percentiles".into(),
+            found: args[2],
+        });
+    }
+    Ok(Type::DYNAMIC)
+}
+
+/// The scalar forms of aggregations' names: `tdigest_merge(d1, d2, …)`
+/// and `hll_merge(h1, h2, …)` with two or more arguments are Functions.cs
+/// `TDigestMerge` and `HllMerge` (2 to 16 digests or sketches of one row),
+/// not the aggregations. Not in the name registry ([`super::scalar_form`] finds them).
+pub(super) static SCALAR_FORMS: &[FunctionDef] = &[
+    // hll_merge(hll1, hll2, …): Functions.cs `HllMerge` (2 to 16 sketches,
+    // named `hll_merged_result`).
+    scalar(
+        F::HllMerge,
+        "hll_merge",
+        HLLS,
+        Fixed(S::Dynamic),
+        ResultName::Prefix("hll_merged_result"),
+        "The hll() sketches of one row merged (the scalar form of hll_merge).",
+    ),
+    scalar(
+        F::TDigestMerge,
+        "merge_tdigest",
+        TDIGESTS,
+        Fixed(S::Dynamic),
+        ResultName::Prefix("tdigests_merge_result"),
+        "The digests of one row merged (the scalar form of merge_tdigest).",
+    ),
+    scalar(
+        F::TDigestMerge,
+        "tdigest_merge",
+        TDIGESTS,
+        Fixed(S::Dynamic),
+        ResultName::Prefix("tdigests_merge_result"),
+        "The digests of one row merged (the scalar form of tdigest_merge).",
+    ),
+];
+
+/// 2 to 16 sketches (Functions.cs `maxOccurring: 16`).
+const HLLS: &[P] = &[
+    P::new("hll", A::Exactly(S::Dynamic)),
+    P::new("hll", A::Exactly(S::Dynamic)),
+    P::many("hll", A::Exactly(S::Dynamic)),
+];
+
+/// 2 to 16 digests (Functions.cs `maxOccurring: 16`).
+const TDIGESTS: &[P] = &[
+    P::new("tdigest", A::Exactly(S::Dynamic)),
+    P::new("tdigest", A::Exactly(S::Dynamic)),
+    P::many("tdigest", A::Exactly(S::Dynamic)),
+];
+
 /// `hash`'s parameters: the value and an optional integer modulus.
 const HASH_PARAMS: &[P] = &[P::new("source", A::Any), P::optional("mod", A::Exactly(S::Long))];
 
@@ -630,6 +690,24 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Unnamed,
         "The xxhash64 of a string or datetime as a long, or its remainder modulo `mod`.",
     ),
+    // hash_md5/hash_sha1: Functions.cs `HashMd5`, `HashSha1` (NotDynamic,
+    // string); the value's text is hashed as hash_sha256's is.
+    scalar(
+        F::HashMd5,
+        "hash_md5",
+        &[P::new("source", NOT_DYNAMIC)],
+        Fixed(S::String),
+        Unnamed,
+        "The MD5 digest of the value's text, in hex.",
+    ),
+    scalar(
+        F::HashSha1,
+        "hash_sha1",
+        &[P::new("source", NOT_DYNAMIC)],
+        Fixed(S::String),
+        Unnamed,
+        "The SHA-1 digest of the value's text, in hex.",
+    ),
     scalar(
         F::HashSha256,
         "hash_sha256",
@@ -927,6 +1005,31 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Fixed(S::Dynamic),
         Unnamed,
         "Deprecated alias of parse_url.",
+    ),
+    // percentile_tdigest: Functions.cs `PercentileTDigest` (a dynamic
+    // digest, a real percentile; dynamic, or the type of a `typeof(T)`
+    // third argument, which the binder handles: binder/tdigest.rs).
+    scalar(
+        F::PercentileTDigest,
+        "percentile_tdigest",
+        &[P::new("tdigest", A::Exactly(S::Dynamic)), P::new("percentile", A::Numeric)],
+        Fixed(S::Dynamic),
+        ResultName::PrefixAndFirstArg("percentile_tdigest"),
+        "The nearest-rank percentile of a tdigest() digest (exact in ntaq).",
+    ),
+    // percentiles_array_tdigest: Functions.cs `PercentileArrayTDigest`
+    // (percentiles listed, or one dynamic array; prefix "percentile_tdigest").
+    scalar(
+        F::PercentilesArrayTDigest,
+        "percentiles_array_tdigest",
+        &[
+            P::new("tdigest", A::Exactly(S::Dynamic)),
+            P::new("percentiles", A::OneOf(&[S::Int, S::Long, S::Real, S::Decimal, S::Dynamic])),
+            P::many("percentile", A::Numeric),
+        ],
+        Returns::Custom(percentiles_array_tdigest_result),
+        ResultName::PrefixAndFirstArg("percentile_tdigest"),
+        "Nearest-rank percentiles of a tdigest() digest in one dynamic array.",
     ),
     scalar(
         F::Pow,

@@ -6,7 +6,7 @@ use super::{PError, PResult, Parser};
 use crate::ast::{DateTimeLit, DynValue, Expr, ExprKind, Literal, Placeholder};
 use crate::error::SyntaxError;
 use crate::span::Span;
-use crate::time::{parse_datetime, parse_timespan, scale_decimal, timespan_unit};
+use crate::time::{parse_datetime_text, parse_timespan, scale_decimal, timespan_unit};
 use crate::types::ScalarType;
 
 /// A number token.
@@ -289,7 +289,7 @@ impl<'s> Parser<'s> {
         let lit = match ty {
             ScalarType::DateTime => Literal::DateTime(if is_null {
                 DateTimeLit::Null
-            } else if let Some(v) = parse_datetime(&raw) {
+            } else if let Some(v) = parse_datetime_text(&raw) {
                 DateTimeLit::Value(v)
             } else if !quoted
                 && raw.starts_with('{')

@@ -6,7 +6,7 @@
 
 use crate::error::{ExecError, Result};
 use crate::eval::to_scalar_type;
-use crate::functions::{HLL_DEFAULT_ACCURACY, Sketch};
+use crate::functions::{Digest, DigestKind, HLL_DEFAULT_ACCURACY, Sketch};
 use crate::keys::KeySet;
 use crate::moments::Moments;
 use crate::physical::physical_type;
@@ -600,6 +600,105 @@ impl Accumulator for HllMerge {
     }
 }
 
+/// tdigest: each group's values with their weights in an ntaq digest
+/// (`functions::tdigest`: exact, as `percentile` is); null for a group
+/// without values. A row whose value or weight is null, or whose weight is
+/// 0, adds nothing; a negative weight is an error.
+struct TDigest {
+    digests: Vec<Option<Digest>>,
+    kind: DigestKind,
+    /// The weight argument's span, when there is one.
+    weight: Option<Span>,
+}
+
+impl Accumulator for TDigest {
+    fn update(&mut self, groups: &[usize], n: usize, args: &[ArrayRef]) -> Result<()> {
+        resize(&mut self.digests, n, None);
+        let ints = match self.kind {
+            DigestKind::Real => None,
+            _ => Some(arrow_cast::cast(&args[0], &arrow_schema::DataType::Int64)?),
+        };
+        let reals = match self.kind {
+            DigestKind::Real => Some(arrow_cast::cast(&args[0], &arrow_schema::DataType::Float64)?),
+            _ => None,
+        };
+        let weights = match self.weight {
+            Some(_) => Some(arrow_cast::cast(&args[1], &arrow_schema::DataType::Int64)?),
+            None => None,
+        };
+        for (i, g) in groups.iter().enumerate() {
+            let w = match (&weights, self.weight) {
+                (Some(w), Some(span)) => {
+                    let w = w.as_primitive::<Int64Type>();
+                    if w.is_null(i) || w.value(i) == 0 {
+                        continue;
+                    }
+                    u64::try_from(w.value(i)).map_err(|_| ExecError::Runtime {
+                        message: format!("tdigest: the weight {} is negative", w.value(i)),
+                        span,
+                        help: Some("weights count how many times each value occurs: 0 or more".into()),
+                    })?
+                }
+                _ => 1,
+            };
+            let digest = self.digests[*g].get_or_insert_with(|| Digest::new(self.kind));
+            match (&ints, &reals) {
+                (Some(v), _) => {
+                    let v = v.as_primitive::<Int64Type>();
+                    if v.is_valid(i) {
+                        digest.insert_int(v.value(i), w);
+                    }
+                }
+                (_, Some(v)) => {
+                    let v = v.as_primitive::<Float64Type>();
+                    if v.is_valid(i) {
+                        digest.insert_real(v.value(i), w);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+    fn finish(&mut self, n: usize) -> Result<Vec<ArrayRef>> {
+        resize(&mut self.digests, n, None);
+        let out: StringArray =
+            self.digests.iter().map(|d| d.as_ref().filter(|d| !d.is_empty()).map(Digest::to_json_text)).collect();
+        Ok(vec![Arc::new(out)])
+    }
+}
+
+/// tdigest_merge/merge_tdigest: each group's digests merged (null when it
+/// has none).
+struct TDigestMerge {
+    merged: Vec<Option<Digest>>,
+    /// The argument's span, for a value that is not a digest.
+    span: Span,
+}
+
+impl Accumulator for TDigestMerge {
+    fn update(&mut self, groups: &[usize], n: usize, args: &[ArrayRef]) -> Result<()> {
+        resize(&mut self.merged, n, None);
+        let json = crate::dynamic::to_json_array(&args[0]);
+        let texts = json.as_string::<i32>();
+        for (i, g) in groups.iter().enumerate() {
+            if texts.is_null(i) || texts.value(i) == "null" {
+                continue;
+            }
+            let digest = Digest::parse(texts.value(i), self.span)?;
+            match &mut self.merged[*g] {
+                Some(into) => into.merge(&digest, self.span)?,
+                empty => *empty = Some(digest),
+            }
+        }
+        Ok(())
+    }
+    fn finish(&mut self, n: usize) -> Result<Vec<ArrayRef>> {
+        resize(&mut self.merged, n, None);
+        Ok(vec![Arc::new(self.merged.iter().map(|d| d.as_ref().map(Digest::to_json_text)).collect::<StringArray>())])
+    }
+}
+
 /// take_anyif: the first row's value where the predicate is true and the
 /// value is neither null nor empty (take-anyif page: "a random non-empty
 /// value … for which predicate evaluates to true").
@@ -797,6 +896,15 @@ pub(super) fn accumulator(
         G::HllMerge => {
             Box::new(HllMerge { merged: Vec::new(), span: agg.args.first().map_or(Default::default(), |a| a.span) })
         }
+        G::TDigest => {
+            let t = types.first().copied().unwrap_or(ScalarType::Real);
+            let kind = DigestKind::of(t)
+                .ok_or_else(|| ExecError::Internal(format!("tdigest over {t}, which the binder does not accept")))?;
+            Box::new(TDigest { digests: Vec::new(), kind, weight: agg.args.get(1).map(|a| a.span) })
+        }
+        G::TDigestMerge | G::MergeTDigest => {
+            Box::new(TDigestMerge { merged: Vec::new(), span: agg.args.first().map_or(Default::default(), |a| a.span) })
+        }
         G::TakeAnyIf => Box::new(TakeAnyIf { conv: row_converter(&args[..1])?, best: Vec::new() }),
         G::MakeBag | G::MakeBagIf => {
             let size_arg = if f == G::MakeBagIf { 2 } else { 1 };
@@ -867,6 +975,9 @@ pub(super) fn keeps_values(a: &Aggregate) -> bool {
             | G::Hll
             | G::HllIf
             | G::HllMerge
+            | G::TDigest
+            | G::TDigestMerge
+            | G::MergeTDigest
             | G::DCount
             | G::DCountIf
             | G::CountDistinct
