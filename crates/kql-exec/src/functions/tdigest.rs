@@ -157,8 +157,8 @@ impl Digest {
     }
 
     /// The value of a key as a Kusto value of the digest's type.
-    fn value(&self, k: i64) -> kql_plan::Value {
-        use kql_plan::Value as V;
+    fn value(&self, k: i64) -> kql_types::Value {
+        use kql_types::Value as V;
         match self.kind {
             Kind::Long => V::Long(Some(k)),
             Kind::Real => V::Real(Some(key_real(k))),
@@ -252,8 +252,8 @@ fn type_literal(a: &Args, i: usize) -> Result<Option<ScalarType>> {
 /// the digest's own type: numbers convert among int, long and real (a real
 /// to an integer truncates toward zero, as `tolong`), datetimes and
 /// timespans only to themselves.
-fn typed(digest: &Digest, k: i64, to: Option<ScalarType>, span: Span) -> Result<kql_plan::Value> {
-    use kql_plan::Value as V;
+fn typed(digest: &Digest, k: i64, to: Option<ScalarType>, span: Span) -> Result<kql_types::Value> {
+    use kql_types::Value as V;
     let v = digest.value(k);
     let Some(to) = to else { return Ok(v) };
     let real = match v {
@@ -314,8 +314,8 @@ pub fn percentile_tdigest(a: &Args) -> Result<Col> {
 }
 
 /// Values of type `t` (None as null) as an array of `t`'s physical type.
-fn typed_array(values: &[Option<kql_plan::Value>], t: ScalarType) -> Result<ArrayRef> {
-    use kql_plan::Value as V;
+fn typed_array(values: &[Option<kql_types::Value>], t: ScalarType) -> Result<ArrayRef> {
+    use kql_types::Value as V;
     let out: ArrayRef = match t {
         ScalarType::Real => Arc::new(
             values

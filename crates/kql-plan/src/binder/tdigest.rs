@@ -11,9 +11,9 @@ use crate::functions::{FunctionDef, ScalarFn};
 use crate::plan::{Expr, ExprKind};
 use crate::schema::Schema;
 use crate::types::Type;
-use crate::value::Value;
 use kql_syntax::ast::{self, ExprKind as A};
 use kql_syntax::{ScalarType, Span};
+use kql_types::Value;
 
 /// The type a `typeof(T)` expression names, if `e` is one.
 pub(super) fn type_literal(e: &ast::Expr) -> Option<Option<ScalarType>> {
