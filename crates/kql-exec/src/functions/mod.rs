@@ -382,6 +382,7 @@ pub fn call(
         F::Ipv6IsMatch => ip::compare6(&a, true),
         F::Ipv6IsInRange | F::Ipv6IsInAnyRange => ip::is_in_range6(&a),
         F::ArrayLength => array::array_length(&a),
+        F::RangeArray => array::range(&a),
     };
     result.map_err(|e| e.at(span))
 }

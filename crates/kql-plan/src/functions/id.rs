@@ -198,6 +198,8 @@ pub enum ScalarFn {
     Pow,
     /// `prev`
     Prev,
+    /// `range` (the scalar function; the operator is a plan node)
+    RangeArray,
     /// `replace`
     Replace,
     /// `replace_regex`

@@ -208,7 +208,6 @@ pub(super) static UNSUPPORTED: &[&str] = &[
     "punycode_to_string",
     "radians",
     "rand",
-    "range",
     "rank_tdigest",
     "regex_quote",
     "repeat",

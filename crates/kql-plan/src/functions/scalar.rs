@@ -268,6 +268,9 @@ const PREV_NEXT: &[P] = &[
     P::optional("default_value", A::Any),
 ];
 
+/// What `range()` counts in: numbers, datetimes (with a timespan step) and timespans.
+const RANGE_TYPES: &[S] = &[S::Int, S::Long, S::Real, S::DateTime, S::Timespan];
+
 pub(super) static FUNCTIONS: &[FunctionDef] = &[
     // abs: (integer) → long, (number) → same, (timespan) → timespan. `Summable`
     // is exactly number-or-timespan, and `Promoted(0)` maps int to long.
@@ -1046,6 +1049,18 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Returns::Common { from: 0, step: 2 },
         Unnamed,
         "The value of a column in an earlier row of the serialized row set.",
+    ),
+    scalar(
+        F::RangeArray,
+        "range",
+        &[
+            P::new("start", A::OneOf(RANGE_TYPES)),
+            P::new("stop", A::OneOf(RANGE_TYPES)),
+            P::optional("step", A::OneOf(RANGE_TYPES)),
+        ],
+        Fixed(S::Dynamic),
+        Unnamed,
+        "A dynamic array start, start + step, … up to and including stop (at most 2^20 values).",
     ),
     // replace: the old name of replace_regex, with (regex, rewrite, text).
     scalar(
