@@ -9,10 +9,28 @@
 //! before keeping them, and releases them when its stream is dropped. A
 //! reservation that would pass the budget is an error naming the operator,
 //! so a runaway query stops early instead of exhausting the machine.
+//! What a batch counts for is [`batch_bytes`], the one measure every
+//! operator reserves by.
 
 use crate::error::{ExecError, Result};
+use arrow_array::{Array, RecordBatch};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+
+/// The bytes `batch`'s rows take, as the budget counts them: each column
+/// the bytes its rows span ([`array_bytes`]).
+pub(crate) fn batch_bytes(batch: &RecordBatch) -> u64 {
+    batch.columns().iter().map(|a| array_bytes(a.as_ref())).sum()
+}
+
+/// The bytes the rows of `array` span, not the buffers it points into: a
+/// batch read back from a spill file shares one buffer between all its
+/// columns (Arrow's `get_array_memory_size` would count that buffer once
+/// per column), and a slice of a larger array (a `summarize`'s output
+/// batch, a join's build side) would count the whole array.
+pub(crate) fn array_bytes(array: &dyn Array) -> u64 {
+    array.to_data().get_slice_memory_size().unwrap_or_else(|_| array.get_array_memory_size()) as u64
+}
 
 /// Limits of a query run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,13 +100,15 @@ pub fn format_size(bytes: u64) -> String {
 pub struct MemoryPool {
     limit: u64,
     used: AtomicU64,
+    /// The most bytes reserved at once so far.
+    peak: AtomicU64,
     /// Rows operators wrote to spill files instead of holding them.
     spilled: AtomicU64,
 }
 
 impl MemoryPool {
     pub fn new(limit: u64) -> Arc<MemoryPool> {
-        Arc::new(MemoryPool { limit, used: AtomicU64::new(0), spilled: AtomicU64::new(0) })
+        Arc::new(MemoryPool { limit, used: AtomicU64::new(0), peak: AtomicU64::new(0), spilled: AtomicU64::new(0) })
     }
 
     pub fn limit(&self) -> u64 {
@@ -110,6 +130,13 @@ impl MemoryPool {
     /// Bytes reserved now.
     pub fn used(&self) -> u64 {
         self.used.load(Ordering::SeqCst)
+    }
+
+    /// The most bytes reserved at once so far (past the budget only where
+    /// an operator had to hold one more item to progress,
+    /// [`Reservation::force_grow`]).
+    pub fn peak(&self) -> u64 {
+        self.peak.load(Ordering::SeqCst)
     }
 
     /// Rows written to spill files so far (a row spilled twice, by a
@@ -135,7 +162,10 @@ impl MemoryPool {
                 return Err(memory_error(operator, next, self.limit));
             }
             match self.used.compare_exchange(used, next, Ordering::SeqCst, Ordering::SeqCst) {
-                Ok(_) => return Ok(()),
+                Ok(_) => {
+                    self.peak.fetch_max(next, Ordering::SeqCst);
+                    return Ok(());
+                }
                 Err(now) => used = now,
             }
         }
@@ -170,7 +200,8 @@ impl Reservation {
     /// must hold one more item to make progress at all (a spilling
     /// `summarize` whose budget other operators hold for the moment).
     pub fn force_grow(&mut self, bytes: u64) {
-        self.pool.used.fetch_add(bytes, Ordering::SeqCst);
+        let used = self.pool.used.fetch_add(bytes, Ordering::SeqCst).saturating_add(bytes);
+        self.pool.peak.fetch_max(used, Ordering::SeqCst);
         self.bytes += bytes;
     }
 
@@ -277,6 +308,10 @@ mod tests {
         assert_eq!(pool.used(), 0);
         b.grow(900).unwrap();
         assert_eq!(b.bytes(), 900);
+        assert_eq!(pool.peak(), 900);
+        b.shrink(800);
+        b.force_grow(950);
+        assert_eq!((pool.used(), pool.peak()), (1050, 1050));
     }
 
     #[test]

@@ -8,24 +8,26 @@
 //! Past half the memory budget a pass spills, as `summarize` does (it is a
 //! `summarize` without aggregates): the rows seen so far stay and go on
 //! filtering their repeats, and the first occurrences of rows not held go
-//! to [`PARTITIONS`] temporary files by their key's hash, so all
+//! to temporary files by their key's hash ([`partitions`] of them), so all
 //! occurrences of a row land in one partition. Once the input ends, each
 //! partition is deduplicated by a pass of its own (which may spill again,
-//! with a new hash). Every distinct row comes out exactly once; only the
+//! with a new hash), several at once ([`Passes`]), each within an equal
+//! part of the share. Every distinct row comes out exactly once; only the
 //! order differs from a run in memory: the rows held first, then each
 //! partition's (Kusto does not define `distinct`'s order).
 
 use super::{Executor, next_window};
 use crate::error::{ExecError, Result};
 use crate::keys::{KeyEncoder, KeySet, KeyTable};
-use crate::limits::Reservation;
+use crate::limits::{MemoryPool, Reservation};
 use crate::source::Stream;
-use crate::spill::{PARTITIONS, SpillFile, SpillWriter, partition_of};
+use crate::spill::{PassOutput, Passes, SpillFile, SpillWriter, partition_of, partitions, workers};
 use arrow_array::{BooleanArray, RecordBatch, UInt32Array};
 use arrow_row::Rows;
 use kql_plan::plan::Plan;
 use rayon::prelude::*;
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 pub fn distinct<'a>(ex: &'a Executor<'a>, input: &'a Plan) -> Result<Stream<'a>> {
     Ok(distinct_of(ex, ex.run(input)?))
@@ -33,16 +35,16 @@ pub fn distinct<'a>(ex: &'a Executor<'a>, input: &'a Plan) -> Result<Stream<'a>>
 
 /// The distinct rows of `input` (a spilled join's rows, for one).
 pub(crate) fn distinct_of<'a>(ex: &'a Executor<'a>, input: Stream<'a>) -> Stream<'a> {
-    let pass = Pass::new(ex, input);
-    Box::new(Distinct { ex, pass: Some(pass), queue: VecDeque::new(), ready: VecDeque::new(), failed: false })
+    let pass = Pass::new(&ex.pool, ex.pool.spill_share(), input);
+    Box::new(Distinct { ex, pass: Some(pass), partitions: None, ready: VecDeque::new(), failed: false })
 }
 
-/// The passes of one `distinct`: over its input, then over each spilled
-/// partition in turn.
+/// The first pass of one `distinct`, over its input, then the passes over
+/// the partitions it spilled.
 struct Distinct<'a> {
     ex: &'a Executor<'a>,
     pass: Option<Pass<'a>>,
-    queue: VecDeque<SpillFile>,
+    partitions: Option<Stream<'static>>,
     ready: VecDeque<RecordBatch>,
     failed: bool,
 }
@@ -58,16 +60,20 @@ impl Iterator for Distinct<'_> {
             if self.failed {
                 return None;
             }
-            let Some(pass) = self.pass.as_mut() else {
-                // The previous pass (and the memory it held) is gone: the next partition.
-                let file = self.queue.pop_front()?;
-                self.pass = Some(Pass::new(self.ex, Box::new(file.read())));
-                continue;
-            };
+            if let Some(partitions) = self.partitions.as_mut() {
+                return partitions.next();
+            }
+            let pass = self.pass.as_mut()?;
             let step = match next_window(&mut pass.input) {
-                Ok(window) if window.is_empty() => self.pass.take().map_or(Ok(Vec::new()), Pass::finish).map(|files| {
-                    self.queue.extend(files);
-                }),
+                Ok(window) if window.is_empty() => {
+                    // The first pass (and the memory it held) is gone
+                    // before the partitions' passes start.
+                    self.pass.take().map_or(Ok(Vec::new()), Pass::finish).map(|files| {
+                        if !files.is_empty() {
+                            self.partitions = Some(partition_passes(self.ex, files));
+                        }
+                    })
+                }
                 Ok(window) => pass.first_occurrences(&window).and_then(|kept| {
                     self.ready.extend(kept.into_iter().filter(|b| b.num_rows() > 0));
                     self.ex.check_cancel()
@@ -76,12 +82,35 @@ impl Iterator for Distinct<'_> {
             };
             if let Err(e) = step {
                 self.failed = true;
-                self.queue.clear();
                 self.pass = None;
                 return Some(Err(e));
             }
         }
     }
+}
+
+/// The passes over spilled partitions, several at once, each within an
+/// equal part of the spilling share.
+fn partition_passes(ex: &Executor<'_>, files: Vec<SpillFile>) -> Stream<'static> {
+    let workers = workers();
+    let share = (ex.pool.spill_share() / workers as u64).max(1);
+    let pool = ex.pool.clone();
+    let pass = move |file: SpillFile, out: &PassOutput| {
+        let mut pass = Pass::new(&pool, share, Box::new(file.read()));
+        loop {
+            let window = next_window(&mut pass.input)?;
+            if window.is_empty() {
+                break;
+            }
+            for b in pass.first_occurrences(&window)? {
+                out.send(b)?;
+            }
+            out.check()?;
+        }
+        out.queue(pass.finish()?);
+        Ok(())
+    };
+    Box::new(Passes::new(files, workers, ex.cancel.clone(), pass))
 }
 
 /// One pass: its input, the rows seen so far (as row-format keys) and,
@@ -93,23 +122,26 @@ struct Pass<'a> {
     /// The keys' bytes and the set's overhead.
     held: Reservation,
     /// Bytes the keys may hold before new ones spill: the spilling share
-    /// (`MemoryPool::spill_share`: half the budget, at most 512 MiB).
+    /// (`MemoryPool::spill_share`: half the budget, at most 512 MiB; for a
+    /// pass over a partition, its part of it).
     share: u64,
     spill: Option<SpillWriter>,
+    pool: Arc<MemoryPool>,
 }
 
 /// Bytes a held key costs beyond its row bytes (its place in the table).
 const KEY_OVERHEAD: u64 = 32;
 
 impl<'a> Pass<'a> {
-    fn new(ex: &Executor<'_>, input: Stream<'a>) -> Pass<'a> {
+    fn new(pool: &Arc<MemoryPool>, share: u64, input: Stream<'a>) -> Pass<'a> {
         Pass {
             input,
             rows: KeyTable::default(),
             encoder: None,
-            held: ex.pool.reservation("distinct"),
-            share: ex.pool.spill_share(),
+            held: pool.reservation("distinct"),
+            share,
             spill: None,
+            pool: pool.clone(),
         }
     }
 
@@ -141,7 +173,8 @@ impl<'a> Pass<'a> {
         let mut out = Vec::with_capacity(window.len());
         for (b, (rows, firsts)) in window.iter().zip(local) {
             let mut keep = vec![false; b.num_rows()];
-            let mut spilled: Vec<Vec<u32>> = vec![Vec::new(); PARTITIONS];
+            let parts = self.spill.as_ref().map_or_else(partitions, SpillWriter::partitions);
+            let mut spilled: Vec<Vec<u32>> = vec![Vec::new(); parts];
             for (i, hash) in firsts {
                 let key = rows.row(i);
                 let key = key.as_ref();
@@ -154,9 +187,9 @@ impl<'a> Pass<'a> {
                         keep[i] = true;
                         continue;
                     }
-                    self.spill = Some(SpillWriter::new("distinct", PARTITIONS));
+                    self.spill = Some(SpillWriter::new("distinct", parts, &self.pool));
                 }
-                spilled[partition_of(hash, PARTITIONS)].push(i as u32);
+                spilled[partition_of(hash, parts)].push(i as u32);
             }
             if let Some(writer) = self.spill.as_mut() {
                 for (part, idx) in spilled.into_iter().enumerate().filter(|(_, idx)| !idx.is_empty()) {

@@ -82,6 +82,12 @@ impl<'p> Executor<'p> {
         self
     }
 
+    /// The most memory the query's operators held at once so far, as
+    /// accounted against the budget ([`MemoryPool::peak`]).
+    pub fn peak_memory(&self) -> u64 {
+        self.pool.peak()
+    }
+
     /// Rows the query's operators wrote to spill files so far.
     pub fn spilled_rows(&self) -> u64 {
         self.pool.spilled_rows()
@@ -97,7 +103,7 @@ impl<'p> Executor<'p> {
         let mut batches = Vec::new();
         for b in self.run(plan)? {
             let b = b?;
-            held.grow(b.get_array_memory_size() as u64)?;
+            held.grow(crate::limits::batch_bytes(&b))?;
             batches.push(b);
         }
         Ok((batches, held))
@@ -289,7 +295,7 @@ pub(crate) fn next_window(input: &mut Stream<'_>) -> Result<Vec<RecordBatch>> {
                 let b = b?;
                 rows += b.num_rows();
                 if b.num_rows() > 0 {
-                    bytes += b.get_array_memory_size();
+                    bytes += crate::limits::batch_bytes(&b) as usize;
                     window.push(b);
                 }
             }

@@ -23,7 +23,7 @@ fn whole<'a>(
         0 => RecordBatch::new_empty(physical_schema(&input.schema)),
         _ => {
             let all = arrow_select::concat::concat_batches(&batches[0].schema(), &batches)?;
-            held.grow(all.get_array_memory_size() as u64)?;
+            held.grow(crate::limits::batch_bytes(&all))?;
             all
         }
     };

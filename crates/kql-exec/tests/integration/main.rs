@@ -20,3 +20,4 @@ mod semantics;
 mod sketches;
 mod spill;
 mod spill_joins;
+mod spill_passes;

@@ -123,7 +123,7 @@ fn operators_that_define_an_order_keep_it_over_a_spilled_summarize() {
 
 /// `T(g:string, v:long)`: g = i % 1000 (as text) and v = i for i in
 /// 0..10,000, in ten batches: each g has the ten rows g, g + 1000, …, g + 9000.
-fn tens() -> (Catalog, MemTables) {
+pub(crate) fn tens() -> (Catalog, MemTables) {
     let schema =
         Arc::new(Schema::new(vec![Field::new("g", DataType::Utf8, false), Field::new("v", DataType::Int64, false)]));
     let batches: Vec<RecordBatch> = (0..10)

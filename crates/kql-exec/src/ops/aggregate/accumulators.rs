@@ -1011,9 +1011,10 @@ pub(super) fn keeps_values(a: &Aggregate) -> bool {
 /// An aggregate that saw no rows: Kusto's defaults (summarize page, "Default
 /// values of aggregations"): 0 for counts, sums, stdev and variance, [] for
 /// lists, sets and bags (the page lists make_bag with make_list), NaN for avg (0/0, the page's example), null otherwise.
-pub(super) fn empty_aggregate(agg: &Aggregate, plan: &Plan, n: usize) -> Result<Vec<ArrayRef>> {
-    Ok(output_types(agg, plan)
-        .into_iter()
+pub(super) fn empty_aggregate(agg: &Aggregate, out_types: &[ScalarType], n: usize) -> Result<Vec<ArrayRef>> {
+    Ok(out_types
+        .iter()
+        .copied()
         .map(|t| -> ArrayRef {
             use AggregateFn as G;
             match (agg.function.aggregate(), t) {

@@ -19,10 +19,10 @@ use super::{Executor, batch_of, next_window};
 use crate::error::{ExecError, Result};
 use crate::eval::{EvalCx, eval, scalar_type};
 use crate::keys::{KeyEncoder, KeyTable};
-use crate::limits::{MemoryPool, Reservation, format_size};
+use crate::limits::{MemoryPool, Reservation, array_bytes, format_size};
 use crate::physical::physical_type;
 use crate::source::Stream;
-use crate::spill::{PARTITIONS, SpillFile, SpillWriter, partition_of};
+use crate::spill::{PassOutput, Passes, SpillFile, SpillWriter, partition_of, partitions, workers};
 use accumulators::{Accumulator, accumulator, empty_aggregate, keeps_values, output_types};
 use arrow_array::*;
 use grouping::{LocalGroups, Prepared, as_text, dictionary_keys, key_values, prepare};
@@ -31,7 +31,7 @@ use kql_plan::plan::{Aggregate, Expr, Plan};
 use kql_syntax::ScalarType;
 use output::GroupBatches;
 use rayon::prelude::*;
-use spill::{Partitions, cannot_spill, take_all};
+use spill::{aggregate_partition, cannot_spill, take_all};
 use std::collections::VecDeque;
 use std::sync::Arc;
 
@@ -46,8 +46,14 @@ pub fn summarize<'a>(
     let cx = EvalCx { now: ex.now, subqueries: &subs };
     let arg_types: Vec<Vec<ScalarType>> =
         aggregates.iter().map(|a| a.args.iter().map(scalar_type).collect::<Result<Vec<_>>>()).collect::<Result<_>>()?;
-    let spec = Arc::new(Spec { keys, aggregates, plan, arg_types });
-    let mut grouping = Grouping::new(spec.clone(), ex);
+    let spec = Arc::new(Spec {
+        key_names: keys.iter().map(|(n, _)| n.clone()).collect(),
+        key_types: keys.iter().map(|(_, e)| scalar_type(e)).collect::<Result<_>>()?,
+        aggregates: aggregates.to_vec(),
+        out_types: aggregates.iter().map(|a| output_types(a, plan)).collect(),
+        arg_types,
+    });
+    let mut grouping = Grouping::new(spec.clone(), &ex.pool, ex.pool.spill_share());
 
     // Only the columns keys and arguments read are decoded by a scan, and
     // string keys read nowhere else may stay dictionaries.
@@ -100,15 +106,25 @@ pub fn summarize<'a>(
     if files.is_empty() {
         return Ok(resident);
     }
-    Ok(Box::new(Partitions { ex, spec, queue: files.into(), current: Some(resident) }))
+    // The held groups first (their memory given back once out), then the
+    // partitions, several at once, each pass within an equal part of the
+    // share.
+    let workers = workers();
+    let share = (ex.pool.spill_share() / workers as u64).max(1);
+    let pool = ex.pool.clone();
+    let pass = move |file, out: &PassOutput| aggregate_partition(&spec, &pool, share, file, out);
+    Ok(Box::new(resident.chain(Passes::new(files, workers, ex.cancel.clone(), pass))))
 }
 
 /// What a `summarize` computes: shared by its pass over the input and its
-/// passes over spilled partitions.
-pub(super) struct Spec<'a> {
-    keys: &'a [(String, Expr)],
-    aggregates: &'a [Aggregate],
-    plan: &'a Plan,
+/// passes over spilled partitions (which run on threads of their own, so
+/// it owns what they need).
+pub(super) struct Spec {
+    key_names: Vec<String>,
+    key_types: Vec<ScalarType>,
+    aggregates: Vec<Aggregate>,
+    /// Each aggregate's output columns' types.
+    out_types: Vec<Vec<ScalarType>>,
     arg_types: Vec<Vec<ScalarType>>,
 }
 
@@ -125,8 +141,8 @@ pub(super) struct Spec<'a> {
 /// aggregation (lists, sets, distinct counts, percentiles, arg_max …)
 /// gives the answer it gives in memory; only the order of the groups
 /// differs: the held groups first, then each partition's.
-pub(super) struct Grouping<'a> {
-    spec: Arc<Spec<'a>>,
+pub(super) struct Grouping {
+    spec: Arc<Spec>,
     groups: KeyTable,
     encoder: Option<KeyEncoder>,
     key_parts: Vec<Vec<ArrayRef>>,
@@ -138,37 +154,39 @@ pub(super) struct Grouping<'a> {
     spill: Option<SpillWriter>,
     pool: Arc<MemoryPool>,
     /// The bytes the groups may hold before new ones spill: the spilling
-    /// share (`MemoryPool::spill_share`: half the budget, at most 512 MiB),
-    /// the rest being for the operators that consume the groups as they
-    /// stream out, and for the values that the held groups go on
-    /// collecting (lists, sets, distinct counts) once it spills.
+    /// share (`MemoryPool::spill_share`: half the budget, at most 512 MiB;
+    /// for a pass over a partition, its part of it), the rest being for
+    /// the operators that consume the groups as they stream out, and for
+    /// the values that the held groups go on collecting (lists, sets,
+    /// distinct counts) once it spills.
     share: u64,
 }
 
-impl<'a> Grouping<'a> {
-    fn new(spec: Arc<Spec<'a>>, ex: &Executor<'_>) -> Grouping<'a> {
+impl Grouping {
+    fn new(spec: Arc<Spec>, pool: &Arc<MemoryPool>, share: u64) -> Grouping {
         let n = spec.aggregates.len();
         Grouping {
             groups: KeyTable::default(),
             encoder: None,
-            key_parts: vec![Vec::new(); spec.keys.len()],
+            key_parts: vec![Vec::new(); spec.key_names.len()],
             accs: (0..n).map(|_| None).collect(),
-            n_groups: if spec.keys.is_empty() { 1 } else { 0 },
-            held: ex.pool.reservation("summarize"),
+            n_groups: if spec.key_names.is_empty() { 1 } else { 0 },
+            held: pool.reservation("summarize"),
             spill: None,
-            pool: ex.pool.clone(),
-            share: ex.pool.spill_share(),
+            pool: pool.clone(),
+            share,
             spec,
         }
     }
 
     fn add(&mut self, p: Prepared) -> Result<()> {
-        let aggregates = self.spec.aggregates;
+        let spec = self.spec.clone();
+        let aggregates = &spec.aggregates;
         let values: u64 = aggregates
             .iter()
             .zip(&p.args)
             .filter(|(a, _)| keeps_values(a))
-            .flat_map(|(_, args)| args.iter().map(|a| a.get_array_memory_size() as u64))
+            .flat_map(|(_, args)| args.iter().map(|a| array_bytes(a.as_ref())))
             .sum();
         let Some(local) = &p.local else {
             self.held.grow(values)?;
@@ -227,7 +245,7 @@ impl<'a> Grouping<'a> {
                 self.held.force_grow(cost(first));
                 self.insert(local, &[first], &mut global)?;
             }
-            self.spill = Some(SpillWriter::new("summarize", PARTITIONS));
+            self.spill = Some(SpillWriter::new("summarize", partitions(), &self.pool));
         } else if new.is_empty() {
             self.hold_values(values)?;
             values_held = true;
@@ -282,18 +300,26 @@ impl<'a> Grouping<'a> {
     }
 
     /// Values the held groups keep (lists, sets …), once spilling: within
-    /// the budget, or past the pool while the groups stay within twice
-    /// their share (the pool may be held by other operators for the
-    /// moment); else one group's values are too big to aggregate.
+    /// the budget (the rows pending in the pass's spill files written out
+    /// first where it has no room), or past the pool while the groups and
+    /// the spill files' write buffers stay within twice the pass's share
+    /// (the pool may be held by other operators for the moment); else one
+    /// group's values are too big to aggregate.
     fn hold_values(&mut self, bytes: u64) -> Result<()> {
-        match self.held.grow(bytes) {
-            Ok(()) => Ok(()),
-            Err(_) if self.held.bytes() + bytes <= 2 * self.share => {
-                self.held.force_grow(bytes);
-                Ok(())
+        let Err(mut e) = self.held.grow(bytes) else { return Ok(()) };
+        if let Some(w) = self.spill.as_mut().filter(|w| w.pending_bytes() > 0) {
+            w.flush_all()?;
+            match self.held.grow(bytes) {
+                Ok(()) => return Ok(()),
+                Err(again) => e = again,
             }
-            Err(e) => Err(cannot_spill(e)),
         }
+        let buffers = self.spill.as_ref().map_or(0, SpillWriter::held_bytes);
+        if self.held.bytes() + buffers + bytes <= 2 * self.share {
+            self.held.force_grow(bytes);
+            return Ok(());
+        }
+        Err(cannot_spill(e))
     }
 
     /// The batch's groups `new` added to the held ones (their global
@@ -321,8 +347,7 @@ impl<'a> Grouping<'a> {
     fn update(&mut self, row_groups: &[usize], args: &[Vec<ArrayRef>]) -> Result<()> {
         for (k, agg) in self.spec.aggregates.iter().enumerate() {
             if self.accs[k].is_none() {
-                self.accs[k] =
-                    Some(accumulator(agg, &args[k], &self.spec.arg_types[k], &output_types(agg, self.spec.plan))?);
+                self.accs[k] = Some(accumulator(agg, &args[k], &self.spec.arg_types[k], &self.spec.out_types[k])?);
             }
             if let Some(acc) = self.accs[k].as_mut() {
                 acc.update(row_groups, self.n_groups, &args[k])?;
@@ -333,7 +358,7 @@ impl<'a> Grouping<'a> {
 
     /// The held groups as a stream (holding their reservation until it
     /// ends), and the partitions spilled.
-    fn finish(self) -> Result<(Stream<'a>, Vec<SpillFile>)> {
+    fn finish(self) -> Result<(Stream<'static>, Vec<SpillFile>)> {
         let Grouping { spec, groups, key_parts, mut accs, n_groups, held, spill, .. } = self;
         let files = match spill {
             Some(w) => w.finish()?,
@@ -345,20 +370,20 @@ impl<'a> Grouping<'a> {
         for (k, agg) in spec.aggregates.iter().enumerate() {
             let outs = match accs[k].as_mut() {
                 Some(acc) => acc.finish(n_groups)?,
-                None => empty_aggregate(agg, spec.plan, n_groups)?,
+                None => empty_aggregate(agg, &spec.out_types[k], n_groups)?,
             };
             outputs.extend(agg.outputs.iter().cloned().zip(outs));
         }
         drop(accs);
-        if spec.keys.is_empty() || key_parts[0].is_empty() {
+        if spec.key_names.is_empty() || key_parts[0].is_empty() {
             let mut columns: Vec<(String, ArrayRef)> = Vec::new();
-            for (name, e) in spec.keys {
-                columns.push((name.clone(), new_empty_array(&physical_type(scalar_type(e)?))));
+            for (name, t) in spec.key_names.iter().zip(&spec.key_types) {
+                columns.push((name.clone(), new_empty_array(&physical_type(*t))));
             }
             columns.extend(outputs);
             return Ok((Box::new(std::iter::once(batch_of(columns, n_groups))), files));
         }
-        let names: Vec<String> = spec.keys.iter().map(|(n, _)| n.clone()).collect();
+        let names = spec.key_names.clone();
         let out = GroupBatches {
             names,
             key_parts: key_parts.into_iter().map(VecDeque::from).collect(),

@@ -1,18 +1,16 @@
 //! A `summarize` past its share of the budget: rows of the groups it does
 //! not hold go to partition files (see [`super::Grouping`]), and each
 //! partition is aggregated by a pass of its own once the held groups are
-//! out.
+//! out, several at once (`crate::spill::Passes`).
 
 use super::grouping::{Prepared, prepare};
 use super::{Grouping, Spec};
 use crate::error::{ExecError, Result};
 use crate::keys::KeyEncoder;
-use crate::ops::Executor;
-use crate::source::Stream;
-use crate::spill::SpillFile;
+use crate::limits::MemoryPool;
+use crate::spill::{PassOutput, SpillFile};
 use arrow_array::*;
 use rayon::prelude::*;
-use std::collections::VecDeque;
 use std::sync::Arc;
 
 /// Each aggregate's arguments, rows `idx` only.
@@ -37,81 +35,56 @@ pub(super) fn cannot_spill(e: ExecError) -> ExecError {
     }
 }
 
-/// The spilled partitions of a `summarize`, aggregated one at a time after
-/// the groups held in memory have been output.
-pub(super) struct Partitions<'a> {
-    pub(super) ex: &'a Executor<'a>,
-    pub(super) spec: Arc<Spec<'a>>,
-    pub(super) queue: VecDeque<SpillFile>,
-    pub(super) current: Option<Stream<'a>>,
-}
-
-impl<'a> Partitions<'a> {
-    /// One partition's groups, and the partitions it spilled in turn.
-    fn aggregate(&self, file: SpillFile) -> Result<(Stream<'a>, Vec<SpillFile>)> {
-        let n_keys = self.spec.keys.len();
-        let mut grouping = Grouping::new(self.spec.clone(), self.ex);
-        let mut batches = file.read();
-        loop {
-            let window: Vec<RecordBatch> = batches.by_ref().take(16).collect::<Result<_>>()?;
-            if window.is_empty() {
-                break;
-            }
-            if grouping.encoder.is_none() {
-                let types: Vec<_> = window[0].columns()[..n_keys].iter().map(|c| c.data_type().clone()).collect();
-                grouping.encoder = Some(KeyEncoder::new(&types)?);
-            }
-            let hasher = grouping.groups.hasher().clone();
-            let spec = &*self.spec;
-            let prepared: Vec<Prepared> = window
-                .par_iter()
-                .map(|b| {
-                    let columns = b.columns();
-                    let mut at = n_keys;
-                    let args = spec
-                        .aggregates
-                        .iter()
-                        .map(|a| {
-                            let these = columns[at..at + a.args.len()].to_vec();
-                            at += a.args.len();
-                            these
-                        })
-                        .collect();
-                    prepare(columns[..n_keys].to_vec(), args, b.num_rows(), grouping.encoder.as_ref(), &hasher)
-                })
-                .collect::<Result<_>>()?;
-            for p in prepared {
-                grouping.add(p)?;
-            }
-            self.ex.check_cancel()?;
+/// A pass over one spilled partition of a `summarize` (on a thread of its
+/// own, see `crate::spill::Passes`), within `share` bytes: its groups sent
+/// on once aggregated, the partitions it spilled in turn queued first.
+pub(super) fn aggregate_partition(
+    spec: &Arc<Spec>,
+    pool: &Arc<MemoryPool>,
+    share: u64,
+    file: SpillFile,
+    out: &PassOutput,
+) -> Result<()> {
+    let n_keys = spec.key_names.len();
+    let mut grouping = Grouping::new(spec.clone(), pool, share);
+    let mut batches = file.read();
+    loop {
+        let window: Vec<RecordBatch> = batches.by_ref().take(16).collect::<Result<_>>()?;
+        if window.is_empty() {
+            break;
         }
-        grouping.finish()
-    }
-}
-
-impl Iterator for Partitions<'_> {
-    type Item = Result<RecordBatch>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            if let Some(current) = self.current.as_mut() {
-                match current.next() {
-                    Some(b) => return Some(b),
-                    // Dropped before the next partition is read: its memory goes back.
-                    None => self.current = None,
-                }
-            }
-            let file = self.queue.pop_front()?;
-            match self.aggregate(file) {
-                Ok((stream, more)) => {
-                    self.queue.extend(more);
-                    self.current = Some(stream);
-                }
-                Err(e) => {
-                    self.queue.clear();
-                    return Some(Err(e));
-                }
-            }
+        if grouping.encoder.is_none() {
+            let types: Vec<_> = window[0].columns()[..n_keys].iter().map(|c| c.data_type().clone()).collect();
+            grouping.encoder = Some(KeyEncoder::new(&types)?);
         }
+        let hasher = grouping.groups.hasher().clone();
+        let prepared: Vec<Prepared> = window
+            .par_iter()
+            .map(|b| {
+                let columns = b.columns();
+                let mut at = n_keys;
+                let args = spec
+                    .aggregates
+                    .iter()
+                    .map(|a| {
+                        let these = columns[at..at + a.args.len()].to_vec();
+                        at += a.args.len();
+                        these
+                    })
+                    .collect();
+                prepare(columns[..n_keys].to_vec(), args, b.num_rows(), grouping.encoder.as_ref(), &hasher)
+            })
+            .collect::<Result<_>>()?;
+        drop(window);
+        for p in prepared {
+            grouping.add(p)?;
+        }
+        out.check()?;
     }
+    let (groups, files) = grouping.finish()?;
+    out.queue(files);
+    for b in groups {
+        out.send(b?)?;
+    }
+    Ok(())
 }

@@ -21,7 +21,7 @@ use super::index::each_key;
 use super::probe;
 use super::{KeyTypes, Spec, key_columns};
 use crate::error::{ExecError, Result};
-use crate::limits::{Reservation, format_size};
+use crate::limits::{Reservation, batch_bytes, format_size};
 use crate::ops::{Executor, empty_stream, next_window};
 use crate::source::Stream;
 use crate::spill::{PARTITIONS, SpillFile, SpillWriter, partition_of};
@@ -70,18 +70,6 @@ impl BuildBudget {
         self.rows = rows;
         true
     }
-}
-
-/// Bytes of `batch`'s rows: a batch read back from a spill file shares one
-/// buffer between its columns, so each column counts only the bytes its
-/// rows span (the build side is concatenated into one batch of that size).
-fn batch_bytes(batch: &RecordBatch) -> u64 {
-    let bytes: usize = batch
-        .columns()
-        .iter()
-        .map(|a| a.to_data().get_slice_memory_size().unwrap_or_else(|_| a.get_array_memory_size()))
-        .sum();
-    bytes as u64
 }
 
 /// The batches read so far, `then` the rest of `stream`.
@@ -197,7 +185,7 @@ impl<'a> Grace<'a> {
         from: &[ScalarType],
         state: &ahash::RandomState,
     ) -> Result<(Vec<Option<SpillFile>>, Vec<Keys>, Vec<bool>)> {
-        let mut writer = SpillWriter::new(self.operator, PARTITIONS);
+        let mut writer = SpillWriter::new(self.operator, PARTITIONS, &self.ex.pool);
         let mut keys = vec![Keys::None; PARTITIONS];
         let mut nulls = vec![false; PARTITIONS];
         loop {

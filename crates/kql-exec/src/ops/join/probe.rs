@@ -5,7 +5,7 @@
 use super::index::Index;
 use super::{KeyTypes, Mode, Spec, Step, column_type, key_columns, steps};
 use crate::error::{ExecError, Result};
-use crate::limits::Reservation;
+use crate::limits::{Reservation, array_bytes};
 use crate::ops::{Executor, make_batch};
 use crate::physical::{fill_empty_strings, physical_type};
 use crate::source::Stream;
@@ -436,14 +436,14 @@ pub(super) fn assemble(
 /// output takes, about: the bytes the rows of these columns span (a slice
 /// of a larger batch counts only its rows), over the rows.
 fn output_row_bytes(batch: &RecordBatch, spec: &Spec<'_>, side: Side) -> u64 {
-    let bytes: usize = spec
+    let bytes: u64 = spec
         .output
         .iter()
         .filter(|o| o.side == side)
         .filter_map(|o| batch.column_by_name(&o.column))
-        .map(|a| a.to_data().get_slice_memory_size().unwrap_or_else(|_| a.get_array_memory_size()))
+        .map(|a| array_bytes(a.as_ref()))
         .sum();
-    bytes as u64 / batch.num_rows().max(1) as u64
+    bytes / batch.num_rows().max(1) as u64
 }
 
 /// A zero-row batch with the probe columns the output reads (all-null

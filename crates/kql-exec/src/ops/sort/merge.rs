@@ -6,7 +6,7 @@
 
 use super::OUT_ROWS;
 use crate::error::{ExecError, Result};
-use crate::limits::Reservation;
+use crate::limits::{Reservation, batch_bytes};
 use crate::source::Stream;
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, BinaryArray, RecordBatch, RecordBatchOptions};
@@ -46,7 +46,7 @@ fn next_batch(input: &mut Stream<'_>, held: &mut Reservation) -> Result<Option<(
             .ok_or_else(|| ExecError::Internal("a sorted run without its key column".into()))?
             .clone();
         // A merge must hold one batch per run to make progress at all.
-        held.force_grow(b.get_array_memory_size() as u64);
+        held.force_grow(batch_bytes(&b));
         return Ok(Some((b, keys)));
     }
     Ok(None)
@@ -104,7 +104,7 @@ impl<'a> Merge<'a> {
             self.left -= 1;
             cursor.pos += 1;
             if cursor.pos == cursor.batch.num_rows() {
-                released += cursor.batch.get_array_memory_size() as u64;
+                released += batch_bytes(&cursor.batch);
                 match next_batch(&mut cursor.input, &mut self.held)? {
                     Some((batch, keys)) => {
                         cursor.batch = batch;

@@ -19,7 +19,7 @@ mod merge;
 use super::{Executor, empty_stream};
 use crate::error::Result;
 use crate::eval::EvalCx;
-use crate::limits::Reservation;
+use crate::limits::{Reservation, batch_bytes};
 use crate::source::{BATCH_SIZE, Stream};
 use crate::spill::{SpillFile, SpillWriter};
 use arrow_array::{ArrayRef, BinaryArray, RecordBatch};
@@ -101,7 +101,7 @@ impl<'a> Sorter<'a, '_> {
             return Ok(());
         }
         let rows = self.keys.encode(&batch)?;
-        let bytes = (batch.get_array_memory_size() + rows.size()) as u64;
+        let bytes = batch_bytes(&batch) + rows.size() as u64;
         let fits = self.buffered + bytes <= self.threshold && self.held.grow(bytes).is_ok();
         if !fits {
             if !self.buffer.is_empty() {
@@ -151,7 +151,7 @@ impl<'a> Sorter<'a, '_> {
         if self.limit.is_some() && kept_bytes <= self.threshold / 2 {
             let kept = interleave_rows(&self.buffer, &order, self.buffer[0].num_columns())?;
             let rows = self.keys.encode(&kept)?;
-            let bytes = (kept.get_array_memory_size() + rows.size()) as u64;
+            let bytes = batch_bytes(&kept) + rows.size() as u64;
             if bytes <= self.threshold / 2 {
                 self.clear();
                 self.held.force_grow(bytes);
@@ -167,7 +167,7 @@ impl<'a> Sorter<'a, '_> {
         let total: usize = self.buffer.iter().map(RecordBatch::num_rows).sum();
         let row_bytes = (self.buffered / total.max(1) as u64).max(1);
         let chunk = ((RUN_BATCH_BYTES / row_bytes) as usize).clamp(16, OUT_ROWS);
-        let mut writer = SpillWriter::new(self.operator, 1);
+        let mut writer = SpillWriter::new(self.operator, 1, &self.ex.pool);
         let columns = self.buffer[0].num_columns();
         for picks in order.chunks(chunk) {
             let batch = interleave_rows(&self.buffer, picks, columns)?;
@@ -217,7 +217,7 @@ impl<'a> Sorter<'a, '_> {
                     merged.extend(group);
                     continue;
                 }
-                let mut writer = SpillWriter::new(operator, 1);
+                let mut writer = SpillWriter::new(operator, 1, &ex.pool);
                 for b in Merge::new(streams(group), limit, true, ex.pool.reservation(operator))? {
                     let b = b?;
                     ex.pool.note_spilled(b.num_rows() as u64);

@@ -1,22 +1,41 @@
 //! Spill files: rows an operator cannot keep within the memory budget,
-//! written by partition to temporary files and read back one partition at a
-//! time.
+//! written by partition to temporary files and read back partition by
+//! partition (by several passes at once: [`passes`]).
 //!
 //! Each file is an Arrow IPC stream in an unnamed temporary file of
 //! `$TMPDIR` (`tempfile::tempfile`: on Linux the file has no name from the
 //! start, so it disappears when closed — when the query ends, fails, is
 //! cancelled by Ctrl-C, or the process dies). Small batches are gathered
 //! per partition before they are written, so a file holds batches of about
-//! [`FLUSH_BYTES`].
+//! [`FLUSH_BYTES`]. Those pending rows and each open file's write buffer
+//! count against the memory budget (the writer's own reservation): where
+//! the budget has no room for them, a partition's rows are written at once
+//! and the file is written unbuffered.
+
+mod passes;
+
+pub(crate) use passes::{PassOutput, Passes, partitions, workers};
 
 use crate::error::{ExecError, Result};
+use crate::limits::{MemoryPool, Reservation, batch_bytes};
 use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Seek, SeekFrom};
+use std::sync::Arc;
 
 /// Bytes of rows a partition gathers before writing them as one batch.
-const FLUSH_BYTES: usize = 1 << 20;
+const FLUSH_BYTES: u64 = 1 << 20;
+
+/// Bytes of an open spill file's write buffer, at most: a 1024th of the
+/// budget, none under 4 KiB (a budget under 4 MiB), and only where the
+/// budget has room.
+const WRITE_BUFFER: u64 = 1 << 16;
+
+fn write_buffer(limit: u64) -> u64 {
+    let bytes = (limit >> 10).min(WRITE_BUFFER);
+    if bytes < 4096 { 0 } else { bytes }
+}
 
 /// Partitions an operator spills rows to by their key's hash (`summarize`,
 /// `distinct`, a join's two sides).
@@ -38,12 +57,18 @@ pub fn spill_error(operator: &'static str, e: impl std::fmt::Display) -> ExecErr
 pub struct SpillWriter {
     operator: &'static str,
     parts: Vec<Part>,
+    /// The partitions' pending rows and open files' write buffers.
+    held: Reservation,
 }
 
 #[derive(Default)]
 struct Part {
     pending: Vec<RecordBatch>,
-    pending_bytes: usize,
+    pending_bytes: u64,
+    /// Of `pending_bytes`, those reserved in the budget.
+    pending_held: u64,
+    /// The write buffer of the file being written, as reserved.
+    buffer_held: u64,
     /// Finished files, then the one being written (a new one starts when
     /// the batches' schema changes, which a dynamic column's representation may).
     done: Vec<File>,
@@ -54,12 +79,34 @@ struct Part {
 }
 
 impl SpillWriter {
-    pub fn new(operator: &'static str, partitions: usize) -> SpillWriter {
-        SpillWriter { operator, parts: (0..partitions).map(|_| Part::default()).collect() }
+    /// A writer of `partitions` partitions, holding what it gathers in
+    /// `pool`'s budget as `operator`.
+    pub fn new(operator: &'static str, partitions: usize, pool: &Arc<MemoryPool>) -> SpillWriter {
+        SpillWriter {
+            operator,
+            parts: (0..partitions).map(|_| Part::default()).collect(),
+            held: pool.reservation(operator),
+        }
     }
 
     pub fn partitions(&self) -> usize {
         self.parts.len()
+    }
+
+    /// Bytes it holds in the budget now (rows pending, write buffers).
+    pub fn held_bytes(&self) -> u64 {
+        self.held.bytes()
+    }
+
+    /// Bytes of rows pending in the budget.
+    pub fn pending_bytes(&self) -> u64 {
+        self.parts.iter().map(|p| p.pending_held).sum()
+    }
+
+    /// Writes every partition's pending rows, giving their memory back
+    /// (for an operator that needs it for what it cannot spill).
+    pub fn flush_all(&mut self) -> Result<()> {
+        (0..self.parts.len()).try_for_each(|k| self.flush(k))
     }
 
     /// Adds `batch` to partition `part`.
@@ -71,11 +118,17 @@ impl SpillWriter {
         if p.pending.first().is_some_and(|b| b.schema() != batch.schema()) {
             self.flush(part)?;
         }
+        let bytes = batch_bytes(&batch);
+        // Rows the budget has no room for are written at once.
+        let held = self.held.grow(bytes).is_ok();
         let p = &mut self.parts[part];
-        p.pending_bytes += batch.get_array_memory_size();
+        p.pending_bytes += bytes;
+        if held {
+            p.pending_held += bytes;
+        }
         p.rows += batch.num_rows() as u64;
         p.pending.push(batch);
-        if p.pending_bytes >= FLUSH_BYTES { self.flush(part) } else { Ok(()) }
+        if !held || p.pending_bytes >= FLUSH_BYTES { self.flush(part) } else { Ok(()) }
     }
 
     fn flush(&mut self, part: usize) -> Result<()> {
@@ -86,13 +139,22 @@ impl SpillWriter {
         let batch = arrow_select::concat::concat_batches(&schema, &p.pending)?;
         p.pending.clear();
         p.pending_bytes = 0;
+        self.held.shrink(std::mem::take(&mut p.pending_held));
         if p.writer.is_some() && p.schema.as_ref() != Some(&schema) {
             p.done.push(finish_writer(op, p.writer.take())?);
+            self.held.shrink(std::mem::take(&mut p.buffer_held));
         }
         if p.writer.is_none() {
             let file = tempfile::tempfile().map_err(|e| spill_error(op, e))?;
-            let w = arrow_ipc::writer::StreamWriter::try_new(BufWriter::with_capacity(1 << 16, file), &schema)
-                .map_err(|e| spill_error(op, e))?;
+            let buffer = write_buffer(self.held.limit());
+            if buffer > 0 && self.held.grow(buffer).is_ok() {
+                p.buffer_held = buffer;
+            }
+            let w = arrow_ipc::writer::StreamWriter::try_new(
+                BufWriter::with_capacity(p.buffer_held as usize, file),
+                &schema,
+            )
+            .map_err(|e| spill_error(op, e))?;
             p.writer = Some(w);
             p.schema = Some(schema.clone());
         }
@@ -118,6 +180,7 @@ impl SpillWriter {
             let p = &mut self.parts[k];
             if p.writer.is_some() {
                 p.done.push(finish_writer(op, p.writer.take())?);
+                self.held.shrink(std::mem::take(&mut p.buffer_held));
             }
             out.push((p.rows > 0).then(|| SpillFile { operator: op, files: std::mem::take(&mut p.done) }));
         }
@@ -169,7 +232,8 @@ mod tests {
 
     #[test]
     fn partitions_read_back_in_order_and_schema_changes_start_new_files() {
-        let mut w = SpillWriter::new("summarize", 3);
+        let pool = MemoryPool::new(1 << 30);
+        let mut w = SpillWriter::new("summarize", 3, &pool);
         w.push(0, batch(&[1, 2])).unwrap();
         w.push(2, batch(&[3])).unwrap();
         w.push(0, batch(&[4])).unwrap();
