@@ -570,14 +570,53 @@ impl Accumulator for Hll {
     }
 }
 
-/// hll_merge: the union of each group's sketches (null when it has none).
-struct HllMerge {
-    merged: Vec<Option<Sketch>>,
-    /// The argument's span, for a value that is not a sketch.
-    span: kql_syntax::Span,
+/// A sketch a merge aggregation combines: `hll` sketches and t-digests,
+/// read from and written as their dynamic (JSON) text.
+trait Mergeable: Sized + Send + Clone + 'static {
+    fn parse(text: &str, span: Span) -> Result<Self>;
+    fn merge_in(&mut self, other: Self, span: Span) -> Result<()>;
+    fn text(&self) -> String;
 }
 
-impl Accumulator for HllMerge {
+impl Mergeable for Sketch {
+    fn parse(text: &str, span: Span) -> Result<Self> {
+        Sketch::parse(text, span)
+    }
+    fn merge_in(&mut self, other: Self, span: Span) -> Result<()> {
+        self.merge(other, span)
+    }
+    fn text(&self) -> String {
+        self.to_json_text()
+    }
+}
+
+impl Mergeable for Digest {
+    fn parse(text: &str, span: Span) -> Result<Self> {
+        Digest::parse(text, span)
+    }
+    fn merge_in(&mut self, other: Self, span: Span) -> Result<()> {
+        self.merge(&other, span)
+    }
+    fn text(&self) -> String {
+        self.to_json_text()
+    }
+}
+
+/// hll_merge, tdigest_merge/merge_tdigest: each group's sketches merged
+/// (null when it has none; a null argument is skipped).
+struct SketchMerge<T> {
+    merged: Vec<Option<T>>,
+    /// The argument's span, for a value that is not such a sketch.
+    span: Span,
+}
+
+impl<T: Mergeable> SketchMerge<T> {
+    fn boxed(agg: &Aggregate) -> Box<dyn Accumulator> {
+        Box::new(SketchMerge::<T> { merged: Vec::new(), span: agg.args.first().map_or(Default::default(), |a| a.span) })
+    }
+}
+
+impl<T: Mergeable> Accumulator for SketchMerge<T> {
     fn update(&mut self, groups: &[usize], n: usize, args: &[ArrayRef]) -> Result<()> {
         resize(&mut self.merged, n, None);
         let json = crate::dynamic::to_json_array(&args[0]);
@@ -586,9 +625,9 @@ impl Accumulator for HllMerge {
             if texts.is_null(i) || texts.value(i) == "null" {
                 continue;
             }
-            let sketch = Sketch::parse(texts.value(i), self.span)?;
+            let sketch = T::parse(texts.value(i), self.span)?;
             match &mut self.merged[*g] {
-                Some(into) => into.merge(sketch, self.span)?,
+                Some(into) => into.merge_in(sketch, self.span)?,
                 empty => *empty = Some(sketch),
             }
         }
@@ -596,7 +635,7 @@ impl Accumulator for HllMerge {
     }
     fn finish(&mut self, n: usize) -> Result<Vec<ArrayRef>> {
         resize(&mut self.merged, n, None);
-        Ok(vec![Arc::new(self.merged.iter().map(|s| s.as_ref().map(Sketch::to_json_text)).collect::<StringArray>())])
+        Ok(vec![Arc::new(self.merged.iter().map(|s| s.as_ref().map(T::text)).collect::<StringArray>())])
     }
 }
 
@@ -665,37 +704,6 @@ impl Accumulator for TDigest {
         let out: StringArray =
             self.digests.iter().map(|d| d.as_ref().filter(|d| !d.is_empty()).map(Digest::to_json_text)).collect();
         Ok(vec![Arc::new(out)])
-    }
-}
-
-/// tdigest_merge/merge_tdigest: each group's digests merged (null when it
-/// has none).
-struct TDigestMerge {
-    merged: Vec<Option<Digest>>,
-    /// The argument's span, for a value that is not a digest.
-    span: Span,
-}
-
-impl Accumulator for TDigestMerge {
-    fn update(&mut self, groups: &[usize], n: usize, args: &[ArrayRef]) -> Result<()> {
-        resize(&mut self.merged, n, None);
-        let json = crate::dynamic::to_json_array(&args[0]);
-        let texts = json.as_string::<i32>();
-        for (i, g) in groups.iter().enumerate() {
-            if texts.is_null(i) || texts.value(i) == "null" {
-                continue;
-            }
-            let digest = Digest::parse(texts.value(i), self.span)?;
-            match &mut self.merged[*g] {
-                Some(into) => into.merge(&digest, self.span)?,
-                empty => *empty = Some(digest),
-            }
-        }
-        Ok(())
-    }
-    fn finish(&mut self, n: usize) -> Result<Vec<ArrayRef>> {
-        resize(&mut self.merged, n, None);
-        Ok(vec![Arc::new(self.merged.iter().map(|d| d.as_ref().map(Digest::to_json_text)).collect::<StringArray>())])
     }
 }
 
@@ -893,18 +901,14 @@ pub(super) fn accumulator(
                 predicate: (f == G::HllIf).then_some(1),
             })
         }
-        G::HllMerge => {
-            Box::new(HllMerge { merged: Vec::new(), span: agg.args.first().map_or(Default::default(), |a| a.span) })
-        }
+        G::HllMerge => SketchMerge::<Sketch>::boxed(agg),
         G::TDigest => {
             let t = types.first().copied().unwrap_or(ScalarType::Real);
             let kind = DigestKind::of(t)
                 .ok_or_else(|| ExecError::Internal(format!("tdigest over {t}, which the binder does not accept")))?;
             Box::new(TDigest { digests: Vec::new(), kind, weight: agg.args.get(1).map(|a| a.span) })
         }
-        G::TDigestMerge | G::MergeTDigest => {
-            Box::new(TDigestMerge { merged: Vec::new(), span: agg.args.first().map_or(Default::default(), |a| a.span) })
-        }
+        G::TDigestMerge | G::MergeTDigest => SketchMerge::<Digest>::boxed(agg),
         G::TakeAnyIf => Box::new(TakeAnyIf { conv: row_converter(&args[..1])?, best: Vec::new() }),
         G::MakeBag | G::MakeBagIf => {
             let size_arg = if f == G::MakeBagIf { 2 } else { 1 };
