@@ -279,6 +279,8 @@ fn example(name: &str) -> Option<(&'static str, &'static str)> {
         }
         "hash_xxhash64" => (r#"hash_xxhash64("World")"#, "1846988464401551951"),
         "todecimal" => (r#"todecimal("2.50")"#, "2.5"),
+        // The range-function page: [1,4,7].
+        "range" => ("range(1, 8, 3)", "[1, 4, 7]"),
         "url_decode" => (r#"url_decode("a+b%2fc")"#, "a b/c"),
         "url_encode" => (r#"url_encode("a b/c")"#, "a+b%2fc"),
         _ => return None,
