@@ -212,8 +212,15 @@ fn spilled_distinct_holds_hand_computed_answers() {
     let mut got: Vec<i64> = result.rows.iter().map(|r| r[0].parse().unwrap()).collect();
     got.sort();
     assert_eq!(got, (0..1000).collect::<Vec<_>>());
+    spilled_distinct_pairs_come_once();
+}
+
+/// `distinct g, w` (w = v % 2000) over [`tens`] in 16 KiB: it spills, and
+/// each g has exactly the two rows (g, g) and (g, g + 1000).
+pub fn spilled_distinct_pairs_come_once() {
+    let (catalog, tables) = tens();
     let q = "T | extend w = v % 2000 | distinct g, w";
-    let (result, spilled) = run_limited(q, &catalog, &tables, &p, true, Some(16 << 10)).unwrap();
+    let (result, spilled) = run_limited(q, &catalog, &tables, &Params::default(), true, Some(16 << 10)).unwrap();
     assert!(spilled > 0);
     let mut got: Vec<(i64, i64)> = result.rows.iter().map(|r| (r[0].parse().unwrap(), r[1].parse().unwrap())).collect();
     got.sort();
