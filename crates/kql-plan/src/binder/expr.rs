@@ -354,7 +354,7 @@ impl Binder<'_> {
         if matches!(
             def.scalar(),
             Some(functions::ScalarFn::PercentileTDigest | functions::ScalarFn::PercentilesArrayTDigest)
-        ) && args.last().and_then(super::tdigest::type_literal).is_some()
+        ) && args.last().and_then(type_literal).is_some()
         {
             return self.typed_tdigest(def, args, row, span);
         }
@@ -394,15 +394,7 @@ impl Binder<'_> {
         row: Option<&Schema>,
         span: Span,
     ) -> Expr {
-        let target = match &args[3].kind {
-            A::Call { function, args: inner } if function.name == "typeof" && inner.len() == 1 => {
-                match &inner[0].kind {
-                    A::Name(t) => ScalarType::from_name(&t.name),
-                    _ => None,
-                }
-            }
-            _ => None,
-        };
+        let target = type_literal(&args[3]).flatten();
         let bound = self.call_args(&args[..3], row);
         let Some(target) = target else {
             self.report(SemanticError::TypeMismatch {
@@ -792,5 +784,16 @@ fn binary_mismatch(op: BinaryOp, l: ScalarType, r: ScalarType) -> (String, Optio
             format!("`{}` needs string operands, found {l} and {r}", op.symbol()),
             Some("convert with tostring(…)".to_string()),
         ),
+    }
+}
+
+/// The type a `typeof(T)` expression names, if `e` is one.
+pub(super) fn type_literal(e: &ast::Expr) -> Option<Option<ScalarType>> {
+    match &e.kind {
+        A::Call { function, args } if function.name == "typeof" => Some(match args.as_slice() {
+            [ast::Expr { kind: A::Name(t), .. }] => ScalarType::from_name(&t.name),
+            _ => None,
+        }),
+        _ => None,
     }
 }

@@ -6,25 +6,15 @@
 //! type to the executor as a trailing string constant.
 
 use super::Binder;
+use super::expr::type_literal;
 use crate::error::SemanticError;
 use crate::functions::{FunctionDef, ScalarFn};
 use crate::plan::{Expr, ExprKind};
 use crate::schema::Schema;
 use crate::types::Type;
-use kql_syntax::ast::{self, ExprKind as A};
+use kql_syntax::ast;
 use kql_syntax::{ScalarType, Span};
 use kql_types::Value;
-
-/// The type a `typeof(T)` expression names, if `e` is one.
-pub(super) fn type_literal(e: &ast::Expr) -> Option<Option<ScalarType>> {
-    match &e.kind {
-        A::Call { function, args } if function.name == "typeof" => Some(match args.as_slice() {
-            [ast::Expr { kind: A::Name(t), .. }] => ScalarType::from_name(&t.name),
-            _ => None,
-        }),
-        _ => None,
-    }
-}
 
 impl Binder<'_> {
     /// Binds a t-digest reader whose last argument is `typeof(T)`.
