@@ -25,6 +25,7 @@
 
 pub mod arrow;
 pub mod decimal;
+pub mod html;
 pub mod scalar;
 pub mod schemas;
 pub mod suggest;

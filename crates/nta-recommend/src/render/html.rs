@@ -7,20 +7,7 @@ use nta_azure::cidr::format_ipv4;
 use std::fmt::Write;
 
 /// Text escaped for HTML content and attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use kql_types::html::escape;
 
 fn join<T: ToString>(v: &[T]) -> String {
     escape(&v.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))

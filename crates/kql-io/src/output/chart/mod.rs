@@ -474,23 +474,8 @@ pub fn scatter(data: &Data, roles: &Roles) -> (XAxis, Vec<Points>) {
     (axis, out)
 }
 
-/// Text for SVG and HTML: `& < > " '` escaped.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            // Control characters are not allowed in XML 1.0.
-            c if c.is_control() && c != '\n' && c != '\t' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// Text for SVG and HTML (the one escape, shared with `ntaq recommend`).
+pub use kql_types::html::escape;
 
 /// What a chart sink draws.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
