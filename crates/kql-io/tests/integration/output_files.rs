@@ -7,7 +7,7 @@ use arrow_array::{
     Array, ArrayRef, BooleanArray, Decimal128Array, DurationNanosecondArray, Float64Array, Int32Array, Int64Array,
     RecordBatch, StringArray, TimestampNanosecondArray,
 };
-use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use arrow_schema::SchemaRef;
 use kql_io::output::{
     Destination, OutputError, OutputFormat, OutputOptions, Staging, Target, sink, write_all, write_bytes,
 };
@@ -17,12 +17,7 @@ use std::io::{self, Write};
 use std::path::Path;
 use std::sync::Arc;
 
-const SEC: i64 = 1_000_000_000;
-const JUNE_1: i64 = 1_748_736_000 * SEC;
-
-fn field(name: &str, dt: DataType, kusto: &str) -> Field {
-    Field::new(name, dt, true).with_metadata([("kusto.type", kusto)])
-}
+use crate::output_formats::{JUNE_1, SEC, schema};
 
 /// The schema, with a `render table` annotation for SVG (which draws only
 /// what a query renders).
@@ -35,21 +30,6 @@ fn schema_for(format: OutputFormat) -> SchemaRef {
     let metadata: std::collections::HashMap<String, String> =
         [(kql_io::output::chart::RENDER_KEY.to_string(), spec.metadata_value())].into();
     Arc::new(schema.as_ref().clone().with_metadata(metadata))
-}
-
-fn schema() -> SchemaRef {
-    Arc::new(Schema::new(vec![
-        field("b", DataType::Boolean, "bool"),
-        field("i", DataType::Int32, "int"),
-        field("l", DataType::Int64, "long"),
-        field("r", DataType::Float64, "real"),
-        field("d", DataType::Decimal128(10, 2), "decimal"),
-        field("s", DataType::Utf8, "string"),
-        field("dt", DataType::Timestamp(TimeUnit::Nanosecond, None), "datetime"),
-        field("ts", DataType::Duration(TimeUnit::Nanosecond), "timespan"),
-        field("g", DataType::Utf8, "guid"),
-        field("dyn", DataType::Utf8, "dynamic"),
-    ]))
 }
 
 fn batch() -> RecordBatch {

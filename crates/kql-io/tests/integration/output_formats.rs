@@ -9,17 +9,18 @@ use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use kql_io::output::{Destination, OutputError, OutputFormat, OutputOptions, SharedBuffer, SinkSummary, sink};
 use std::sync::Arc;
 
-const SEC: i64 = 1_000_000_000;
+pub(crate) const SEC: i64 = 1_000_000_000;
 /// 2025-06-01T00:00:00Z
-const JUNE_1: i64 = 1_748_736_000 * SEC;
+pub(crate) const JUNE_1: i64 = 1_748_736_000 * SEC;
 const GUID: &str = "0b8e0c36-5b5a-4d1a-9d43-6a1f4e0c2b11";
 const ZERO_GUID: &str = "00000000-0000-0000-0000-000000000000";
 
-fn field(name: &str, dt: DataType, kusto: &str) -> Field {
+pub(crate) fn field(name: &str, dt: DataType, kusto: &str) -> Field {
     Field::new(name, dt, true).with_metadata([("kusto.type", kusto)])
 }
 
-fn schema() -> SchemaRef {
+/// One column of every Kusto type (shared with `output_files`).
+pub(crate) fn schema() -> SchemaRef {
     Arc::new(Schema::new(vec![
         field("b", DataType::Boolean, "bool"),
         field("i", DataType::Int32, "int"),
