@@ -139,8 +139,8 @@ impl fmt::Display for Value {
             Value::Real(Some(v)) => f.write_str(&text::real_text(*v)),
             Value::Decimal(Some(v)) | Value::Guid(Some(v)) => f.write_str(v),
             Value::String(s) => f.write_str(s),
-            Value::DateTime(Some(v)) => f.write_str(&format_datetime(*v)),
-            Value::Timespan(Some(v)) => f.write_str(&format_timespan(*v)),
+            Value::DateTime(Some(v)) => f.write_str(&text::datetime_text(*v)),
+            Value::Timespan(Some(v)) => f.write_str(&text::timespan_text(*v)),
             Value::Dynamic(d) => write!(f, "{d}"),
             _ => Ok(()),
         }
@@ -264,6 +264,19 @@ mod tests {
         assert_eq!(Value::Real(Some(2.0)).to_string(), "2");
         assert_eq!(Value::Real(Some(f64::INFINITY)).to_string(), "Infinity");
         assert_eq!(Value::Real(None).to_string(), "");
+    }
+
+    /// Datetimes and timespans show as results and `tostring()` show them
+    /// (`2025-06-01T08:09:10.25Z`, fraction trimmed), not in the 7-digit
+    /// literal form.
+    #[test]
+    fn datetimes_display_as_results_show_them() {
+        let t = parse_datetime("2025-06-01 08:09:10.25").unwrap();
+        assert_eq!(Value::DateTime(Some(t)).to_string(), "2025-06-01T08:09:10.25Z");
+        let midnight = parse_datetime("2025-06-01").unwrap();
+        assert_eq!(Value::DateTime(Some(midnight)).to_string(), "2025-06-01T00:00:00Z");
+        assert_eq!(Value::Timespan(Some(90 * 60 * 1_000_000_000)).to_string(), "01:30:00");
+        assert_eq!(Value::DateTime(None).to_string(), "");
     }
 
     /// Text read as each type, as the conversion functions' pages describe
