@@ -61,6 +61,37 @@ pub fn to_json_array(array: &ArrayRef) -> ArrayRef {
     }
 }
 
+/// A dynamic value's JSON text with the keys of every property bag in it
+/// sorted: the one text of all the ways of writing the value. A bag keeps
+/// the order its keys were written in (and prints it), but its slots "are
+/// unordered" (learn.microsoft.com/kusto/query/scalar-data-types/dynamic),
+/// so `{"a":1,"b":2}` and `{"b":2,"a":1}` are the same value: equality,
+/// `distinct` and join keys compare this text.
+pub fn canonical_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('{') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    match serde_json::from_str::<Json>(text) {
+        Ok(mut v) => {
+            v.sort_all_objects();
+            std::borrow::Cow::Owned(json_text(&v))
+        }
+        Err(_) => std::borrow::Cow::Borrowed(text),
+    }
+}
+
+/// A dynamic column (any encoding) as the [`canonical_text`] of each row
+/// (Utf8, null = dynamic null).
+pub fn canonical_array(array: &ArrayRef) -> ArrayRef {
+    let json = to_json_array(array);
+    let texts = json.as_string::<i32>();
+    if !texts.iter().flatten().any(|t| t.contains('{')) {
+        return json;
+    }
+    let out: StringArray = texts.iter().map(|t| t.map(|t| canonical_text(t).into_owned())).collect();
+    Arc::new(out)
+}
+
 /// `tostring()` of dynamic values: a string value itself, other values as
 /// JSON text, null as "".
 pub fn to_string_array(array: &ArrayRef) -> StringArray {
@@ -288,6 +319,20 @@ mod tests {
         let out = index(&a, &|_| Some(Json::from(5)));
         assert!(out.is_null(0));
         assert_eq!(to_string_array(&out).value(1), "");
+    }
+
+    #[test]
+    fn bags_in_any_key_order_have_one_canonical_text() {
+        assert_eq!(
+            canonical_text(r#"{"b":1,"a":{"d":2,"c":[{"f":3,"e":4}]}}"#),
+            r#"{"a":{"c":[{"e":4,"f":3}],"d":2},"b":1}"#
+        );
+        assert_eq!(canonical_text("[1,2]"), "[1,2]");
+        let j: ArrayRef = Arc::new(StringArray::from(vec![Some(r#"{"b":1,"a":2}"#), None, Some(r#"{"a":2,"b":1}"#)]));
+        let c = canonical_array(&j);
+        let c = c.as_string::<i32>();
+        assert_eq!(c.value(0), c.value(2));
+        assert!(c.is_null(1));
     }
 
     #[test]
