@@ -174,9 +174,11 @@ pub enum Node {
     },
     /// `mv-apply`: `expand` is an [`Node::MvExpand`] whose input is the
     /// operator's input. Each input row is expanded alone; `sub` runs over
-    /// that row's expanded rows, reading their `items` columns through a
+    /// that row's expanded rows, reading their `items` columns (all of the
+    /// expansion's: items, index and the row's other columns) through a
     /// scan of [`MV_APPLY_TABLE`]; each row `sub` outputs gets the input
-    /// row's `keep` columns in front (the mv-apply page's four steps).
+    /// row's `keep` columns (those not expanded) in front (the mv-apply
+    /// page's four steps).
     MvApply {
         expand: Box<Plan>,
         items: Vec<String>,
