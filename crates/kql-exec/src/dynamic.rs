@@ -16,8 +16,12 @@ fn json_text(v: &Json) -> String {
 }
 
 /// A value as Kusto puts it in a dynamic value (`pack_array(x)`,
-/// `bag_pack("k", x)`): numbers and bools as JSON, datetime, timespan,
-/// guid and decimal as their text, null as JSON null.
+/// `bag_pack("k", x)`, `make_list(x)`): numbers and bools as JSON,
+/// datetime, timespan, guid and decimal as their text, null as JSON null.
+/// A datetime keeps all 7 fraction digits there
+/// (`"2007-12-20T11:30:00.0000000Z"` on the percentile-tdigest page, the
+/// time axes on the make-series page), where a datetime cell shows them
+/// trimmed.
 pub fn value_json(v: &kql_types::Value) -> Json {
     use kql_types::Value as V;
     match v {
@@ -25,7 +29,7 @@ pub fn value_json(v: &kql_types::Value) -> Json {
         V::Int(Some(x)) => Json::from(*x),
         V::Long(Some(x)) => Json::from(*x),
         V::Real(Some(x)) => serde_json::Number::from_f64(*x).map_or(Json::Null, Json::Number),
-        V::DateTime(Some(t)) => Json::String(kql_types::text::datetime_text(*t)),
+        V::DateTime(Some(t)) => Json::String(kql_types::time::format_datetime(*t)),
         V::Timespan(Some(t)) => Json::String(kql_syntax::time::format_timespan(*t)),
         V::String(s) => Json::String(s.clone()),
         V::Decimal(Some(d)) | V::Guid(Some(d)) => Json::String(d.clone()),

@@ -19,16 +19,6 @@ use std::sync::Arc;
 /// Kusto limits a series to 2^20 values (make-series page, "Note").
 const MAX_BINS: i128 = 1 << 20;
 
-/// JSON of a value put in a series (null stays null): elements as
-/// everywhere else (`dynamic::value_json`); the time axis keeps Kusto's
-/// 7-digit datetime form, as on the make-series page.
-fn json_of(v: &Value, axis: bool) -> Json {
-    match v {
-        Value::DateTime(Some(t)) if axis => Json::String(kql_syntax::time::format_datetime(*t)),
-        v => crate::dynamic::value_json(v),
-    }
-}
-
 /// An axis position: whole numbers (datetime and timespan nanoseconds,
 /// long, int) or reals.
 #[derive(Clone, Copy)]
@@ -101,7 +91,7 @@ pub fn make_series<'a>(ex: &'a Executor<'_>, plan: &'a Plan) -> Result<Stream<'a
     let mut defaults = Vec::new();
     for (_, d) in series {
         defaults.push(match d {
-            Some(d) => json_of(&constant(d)?, false),
+            Some(d) => crate::dynamic::value_json(&constant(d)?),
             None => Json::from(0),
         });
     }
@@ -142,8 +132,11 @@ pub fn make_series<'a>(ex: &'a Executor<'_>, plan: &'a Plan) -> Result<Stream<'a
             if g == next {
                 first_rows.push((bi, i));
             }
-            let values =
-                series_arrays.iter().zip(series).map(|(a, (n, _))| json_of(&value_at(a, i, ty_of(n)), false)).collect();
+            let values = series_arrays
+                .iter()
+                .zip(series)
+                .map(|(a, (n, _))| crate::dynamic::value_json(&value_at(a, i, ty_of(n))))
+                .collect();
             cells.push((g, p, values));
         }
     }
@@ -214,7 +207,8 @@ pub fn make_series<'a>(ex: &'a Executor<'_>, plan: &'a Plan) -> Result<Stream<'a
         out.push((name.clone(), Arc::new(texts)));
     }
     let axis_json =
-        Json::Array((0..bins).map(|k| json_of(&axis_value(axis_ty, start, step_pos, k), true)).collect()).to_string();
+        Json::Array((0..bins).map(|k| crate::dynamic::value_json(&axis_value(axis_ty, start, step_pos, k))).collect())
+            .to_string();
     out.push((axis.to_string(), Arc::new(StringArray::from(vec![axis_json; n]))));
     Ok(Box::new(std::iter::once(batch_of(out, n))))
 }
