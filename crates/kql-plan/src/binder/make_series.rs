@@ -4,7 +4,7 @@
 //! then one row per key with each aggregate as an array over every bin of
 //! the axis, absent bins holding the default (0 unless `default=`).
 
-use super::expr::is_constant;
+use super::expr::is_query_constant;
 use super::{Binder, unknown_plan};
 use crate::error::SemanticError;
 use crate::functions::{self, AggregateFn, FunctionDef};
@@ -73,7 +73,7 @@ impl Binder<'_> {
         }
         let constant = |b: &mut Self, e: &ast::Expr, what: &str| {
             let x = b.scalar(e, Some(&row));
-            if !x.is_error() && !is_constant(&x) {
+            if !x.is_error() && !is_query_constant(&x) {
                 b.report(SemanticError::NotConstant { what: what.to_string(), span: e.span });
             }
             x
@@ -193,7 +193,7 @@ impl Binder<'_> {
             let default = match &a.default {
                 Some(d) => {
                     let x = self.scalar(d, None);
-                    if !x.is_error() && !is_constant(&x) {
+                    if !x.is_error() && !is_query_constant(&x) {
                         self.report(SemanticError::NotConstant {
                             what: "the make-series default".into(),
                             span: d.span,
