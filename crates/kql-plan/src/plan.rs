@@ -218,6 +218,8 @@ pub enum Node {
     /// each series, then the axis, as dynamic arrays over the bins
     /// `from + k * step` in `[from, to)` (without them, from the first
     /// to the last bin of the input); absent bins hold the default (0).
+    /// `nonempty` (`kind=nonempty`): an empty input still gives one row,
+    /// its keys null and every bin the default.
     MakeSeries {
         input: Box<Plan>,
         keys: Vec<String>,
@@ -226,6 +228,7 @@ pub enum Node {
         from: Option<Expr>,
         to: Option<Expr>,
         step: Expr,
+        nonempty: bool,
     },
     Sort {
         input: Box<Plan>,

@@ -44,9 +44,17 @@ fn binary(op: BinaryOp, left: ast::Expr, right: ast::Expr, span: Span) -> ast::E
 
 impl Binder<'_> {
     pub(crate) fn make_series(&mut self, input: Plan, m: &ast::MakeSeries) -> Plan {
+        // `kind=nonempty`, the one kind the make-series page lists:
+        // "Produces default result when the input of make-series operator
+        // is empty".
+        let mut nonempty = false;
         for p in &m.params {
             let what = match (&p.name.name[..], &p.value) {
                 (n, _) if n.starts_with("hint.") => continue,
+                ("kind", ParamValue::Word(w)) if w.name == "nonempty" => {
+                    nonempty = true;
+                    continue;
+                }
                 ("kind", ParamValue::Word(w)) => format!("`kind={}` of make-series", w.name),
                 (n, _) => format!("the make-series parameter `{n}`"),
             };
@@ -217,6 +225,7 @@ impl Binder<'_> {
                 from,
                 to,
                 step,
+                nonempty,
             },
             schema: Schema { columns, open: false },
         }
