@@ -16,8 +16,12 @@ fn json_text(v: &Json) -> String {
 }
 
 /// A value as Kusto puts it in a dynamic value (`pack_array(x)`,
-/// `bag_pack("k", x)`): numbers and bools as JSON, datetime, timespan,
-/// guid and decimal as their text, null as JSON null.
+/// `bag_pack("k", x)`, `make_list(x)`): numbers and bools as JSON,
+/// datetime, timespan, guid and decimal as their text, null as JSON null.
+/// A datetime keeps all 7 fraction digits there
+/// (`"2007-12-20T11:30:00.0000000Z"` on the percentile-tdigest page, the
+/// time axes on the make-series page), where a datetime cell shows them
+/// trimmed.
 pub fn value_json(v: &kql_types::Value) -> Json {
     use kql_types::Value as V;
     match v {
@@ -25,7 +29,7 @@ pub fn value_json(v: &kql_types::Value) -> Json {
         V::Int(Some(x)) => Json::from(*x),
         V::Long(Some(x)) => Json::from(*x),
         V::Real(Some(x)) => serde_json::Number::from_f64(*x).map_or(Json::Null, Json::Number),
-        V::DateTime(Some(t)) => Json::String(kql_types::text::datetime_text(*t)),
+        V::DateTime(Some(t)) => Json::String(kql_types::time::format_datetime(*t)),
         V::Timespan(Some(t)) => Json::String(kql_syntax::time::format_timespan(*t)),
         V::String(s) => Json::String(s.clone()),
         V::Decimal(Some(d)) | V::Guid(Some(d)) => Json::String(d.clone()),
@@ -59,6 +63,37 @@ pub fn to_json_array(array: &ArrayRef) -> ArrayRef {
             Arc::new(out)
         }
     }
+}
+
+/// A dynamic value's JSON text with the keys of every property bag in it
+/// sorted: the one text of all the ways of writing the value. A bag keeps
+/// the order its keys were written in (and prints it), but its slots "are
+/// unordered" (learn.microsoft.com/kusto/query/scalar-data-types/dynamic),
+/// so `{"a":1,"b":2}` and `{"b":2,"a":1}` are the same value: equality,
+/// `distinct` and join keys compare this text.
+pub fn canonical_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('{') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    match serde_json::from_str::<Json>(text) {
+        Ok(mut v) => {
+            v.sort_all_objects();
+            std::borrow::Cow::Owned(json_text(&v))
+        }
+        Err(_) => std::borrow::Cow::Borrowed(text),
+    }
+}
+
+/// A dynamic column (any encoding) as the [`canonical_text`] of each row
+/// (Utf8, null = dynamic null).
+pub fn canonical_array(array: &ArrayRef) -> ArrayRef {
+    let json = to_json_array(array);
+    let texts = json.as_string::<i32>();
+    if !texts.iter().flatten().any(|t| t.contains('{')) {
+        return json;
+    }
+    let out: StringArray = texts.iter().map(|t| t.map(|t| canonical_text(t).into_owned())).collect();
+    Arc::new(out)
 }
 
 /// `tostring()` of dynamic values: a string value itself, other values as
@@ -288,6 +323,20 @@ mod tests {
         let out = index(&a, &|_| Some(Json::from(5)));
         assert!(out.is_null(0));
         assert_eq!(to_string_array(&out).value(1), "");
+    }
+
+    #[test]
+    fn bags_in_any_key_order_have_one_canonical_text() {
+        assert_eq!(
+            canonical_text(r#"{"b":1,"a":{"d":2,"c":[{"f":3,"e":4}]}}"#),
+            r#"{"a":{"c":[{"e":4,"f":3}],"d":2},"b":1}"#
+        );
+        assert_eq!(canonical_text("[1,2]"), "[1,2]");
+        let j: ArrayRef = Arc::new(StringArray::from(vec![Some(r#"{"b":1,"a":2}"#), None, Some(r#"{"a":2,"b":1}"#)]));
+        let c = canonical_array(&j);
+        let c = c.as_string::<i32>();
+        assert_eq!(c.value(0), c.value(2));
+        assert!(c.is_null(1));
     }
 
     #[test]

@@ -117,8 +117,11 @@ impl fmt::Display for NodeLine<'_> {
                 }
                 Ok(())
             }
-            Node::MakeSeries { keys, axis, series, from, to, step, .. } => {
+            Node::MakeSeries { keys, axis, series, from, to, step, nonempty, .. } => {
                 f.write_str("MakeSeries ")?;
+                if *nonempty {
+                    f.write_str("kind=nonempty ")?;
+                }
                 list(f, series, |f, (n, d)| match d {
                     Some(d) => write!(f, "{n} default={}", ExprText(d)),
                     None => f.write_str(n),

@@ -174,9 +174,11 @@ pub enum Node {
     },
     /// `mv-apply`: `expand` is an [`Node::MvExpand`] whose input is the
     /// operator's input. Each input row is expanded alone; `sub` runs over
-    /// that row's expanded rows, reading their `items` columns through a
+    /// that row's expanded rows, reading their `items` columns (all of the
+    /// expansion's: items, index and the row's other columns) through a
     /// scan of [`MV_APPLY_TABLE`]; each row `sub` outputs gets the input
-    /// row's `keep` columns in front (the mv-apply page's four steps).
+    /// row's `keep` columns (those not expanded) in front (the mv-apply
+    /// page's four steps).
     MvApply {
         expand: Box<Plan>,
         items: Vec<String>,
@@ -216,6 +218,8 @@ pub enum Node {
     /// each series, then the axis, as dynamic arrays over the bins
     /// `from + k * step` in `[from, to)` (without them, from the first
     /// to the last bin of the input); absent bins hold the default (0).
+    /// `nonempty` (`kind=nonempty`): an empty input still gives one row,
+    /// its keys null and every bin the default.
     MakeSeries {
         input: Box<Plan>,
         keys: Vec<String>,
@@ -224,6 +228,7 @@ pub enum Node {
         from: Option<Expr>,
         to: Option<Expr>,
         step: Expr,
+        nonempty: bool,
     },
     Sort {
         input: Box<Plan>,

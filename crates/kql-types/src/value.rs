@@ -321,4 +321,18 @@ mod tests {
         let j: serde_json::Value = serde_json::from_str(r#"{"n":1,"r":0.5,"s":"t","l":[true,null]}"#).unwrap();
         assert_eq!(DynValue::from_json(&j).to_json(), j);
     }
+
+    /// A property bag keeps its keys in the order they were written, as
+    /// Kusto shows them (the bag_pack page: `{"Level":…,"ProcessID":…,
+    /// "Data":…}`), through JSON text, `from_json` and `to_json`.
+    #[test]
+    fn bags_keep_their_key_order() {
+        let text = r#"{"Level":"Information","ProcessID":1234,"Data":{"url":"www.bing.com"}}"#;
+        let j: serde_json::Value = serde_json::from_str(text).unwrap();
+        let d = DynValue::from_json(&j);
+        let DynValue::Object(fields) = &d else { panic!("not a bag: {d:?}") };
+        assert_eq!(fields.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), ["Level", "ProcessID", "Data"]);
+        assert_eq!(d.to_json().to_string(), text);
+        assert_eq!(Value::parse(text, ScalarType::Dynamic).to_string(), d.to_string());
+    }
 }

@@ -44,12 +44,10 @@ fn null_if_both_null(v: BooleanArray, x: &dyn Datum, y: &dyn Datum) -> BooleanAr
 pub fn compare(op: BinaryOp, l: &Col, lt: ScalarType, r: &Col, rt: ScalarType, len: usize) -> Result<Col> {
     let ct = comparison_type(lt, rt);
     let (ct, l, r) = if ct == ScalarType::Dynamic {
-        // Two dynamic values compare by their text.
-        (
-            ScalarType::String,
-            to_scalar_type(l, lt, ScalarType::String, len)?,
-            to_scalar_type(r, rt, ScalarType::String, len)?,
-        )
+        // Two dynamic values compare by their JSON text, property bags'
+        // keys sorted: bags with the same slots in another order are equal.
+        let canonical = |c: &Col| Col::Array(crate::dynamic::canonical_array(&c.to_array(len)));
+        (ScalarType::String, canonical(l), canonical(r))
     } else {
         (ct, to_scalar_type(l, lt, ct, len)?, to_scalar_type(r, rt, ct, len)?)
     };

@@ -86,7 +86,7 @@ fn range_of(start: &Value, stop: &Value, step: Option<&Value>) -> Option<serde_j
             };
             let ticks = steps(*s, *e, step)?;
             let text = |t: i64| match start {
-                Value::DateTime(_) => Json::String(kql_types::text::datetime_text(t)),
+                Value::DateTime(_) => crate::dynamic::value_json(&Value::DateTime(Some(t))),
                 _ => Json::String(kql_types::text::timespan_text(t)),
             };
             Some(Json::Array(ticks.map(text).collect()))

@@ -19,16 +19,6 @@ use std::sync::Arc;
 /// Kusto limits a series to 2^20 values (make-series page, "Note").
 const MAX_BINS: i128 = 1 << 20;
 
-/// JSON of a value put in a series (null stays null): elements as
-/// everywhere else (`dynamic::value_json`); the time axis keeps Kusto's
-/// 7-digit datetime form, as on the make-series page.
-fn json_of(v: &Value, axis: bool) -> Json {
-    match v {
-        Value::DateTime(Some(t)) if axis => Json::String(kql_syntax::time::format_datetime(*t)),
-        v => crate::dynamic::value_json(v),
-    }
-}
-
 /// An axis position: whole numbers (datetime and timespan nanoseconds,
 /// long, int) or reals.
 #[derive(Clone, Copy)]
@@ -71,7 +61,7 @@ fn axis_value(ty: ScalarType, start: Pos, step: Pos, k: usize) -> Value {
 
 /// Runs `plan`, a [`Node::MakeSeries`].
 pub fn make_series<'a>(ex: &'a Executor<'_>, plan: &'a Plan) -> Result<Stream<'a>> {
-    let Node::MakeSeries { input, keys, axis, series, from, to, step } = &plan.node else {
+    let Node::MakeSeries { input, keys, axis, series, from, to, step, nonempty } = &plan.node else {
         return Err(ExecError::Internal("make-series: not a MakeSeries node".into()));
     };
     let (from, to) = (from.as_ref(), to.as_ref());
@@ -101,7 +91,7 @@ pub fn make_series<'a>(ex: &'a Executor<'_>, plan: &'a Plan) -> Result<Stream<'a
     let mut defaults = Vec::new();
     for (_, d) in series {
         defaults.push(match d {
-            Some(d) => json_of(&constant(d)?, false),
+            Some(d) => crate::dynamic::value_json(&constant(d)?),
             None => Json::from(0),
         });
     }
@@ -142,8 +132,11 @@ pub fn make_series<'a>(ex: &'a Executor<'_>, plan: &'a Plan) -> Result<Stream<'a
             if g == next {
                 first_rows.push((bi, i));
             }
-            let values =
-                series_arrays.iter().zip(series).map(|(a, (n, _))| json_of(&value_at(a, i, ty_of(n)), false)).collect();
+            let values = series_arrays
+                .iter()
+                .zip(series)
+                .map(|(a, (n, _))| crate::dynamic::value_json(&value_at(a, i, ty_of(n))))
+                .collect();
             cells.push((g, p, values));
         }
     }
@@ -153,7 +146,13 @@ pub fn make_series<'a>(ex: &'a Executor<'_>, plan: &'a Plan) -> Result<Stream<'a
         Some(s) => Some(s),
         None => cells.iter().map(|c| c.1).reduce(|a, b| if as_real(b) < as_real(a) { b } else { a }),
     };
-    let Some(start) = start else {
+    // No row at all: nothing, or with `kind=nonempty` one row of defaults
+    // (over no bins when the axis has no `from`).
+    let empty = first_rows.is_empty();
+    if empty && !*nonempty {
+        return Ok(super::empty_stream());
+    }
+    let Some(start) = start.or(empty.then_some(step_pos)) else {
         return Ok(super::empty_stream());
     };
     let count = |end: Pos| -> i128 {
@@ -169,6 +168,7 @@ pub fn make_series<'a>(ex: &'a Executor<'_>, plan: &'a Plan) -> Result<Stream<'a
         }
     };
     let bins = match to_pos {
+        _ if from_pos.is_none() && empty => 0,
         Some(e) => count(e),
         None => {
             let last = cells.iter().map(|c| c.1).reduce(|a, b| if as_real(b) > as_real(a) { b } else { a });
@@ -191,8 +191,8 @@ pub fn make_series<'a>(ex: &'a Executor<'_>, plan: &'a Plan) -> Result<Stream<'a
         usize::try_from(k).ok().filter(|k| *k < bins)
     };
 
-    let mut arrays: Vec<Vec<Vec<Json>>> =
-        vec![defaults.iter().map(|d| vec![d.clone(); bins]).collect(); first_rows.len()];
+    let n = if empty { 1 } else { first_rows.len() };
+    let mut arrays: Vec<Vec<Vec<Json>>> = vec![defaults.iter().map(|d| vec![d.clone(); bins]).collect(); n];
     for (g, p, values) in cells {
         if let Some(k) = index(p) {
             for (s, v) in values.into_iter().enumerate() {
@@ -201,12 +201,17 @@ pub fn make_series<'a>(ex: &'a Executor<'_>, plan: &'a Plan) -> Result<Stream<'a
         }
     }
 
-    let n = first_rows.len();
     let mut out: Vec<(String, ArrayRef)> = Vec::new();
     for k in keys {
-        let parts: Vec<ArrayRef> = batches.iter().map(|b| column(b, k)).collect::<Result<_>>()?;
-        let refs: Vec<&dyn Array> = parts.iter().map(|a| a.as_ref()).collect();
-        let a = arrow_select::interleave::interleave(&refs, &first_rows)?;
+        let a = if empty {
+            // The key's null ("" for a string, which has no null).
+            let ty = plan.schema.columns.iter().find(|c| c.name == *k).and_then(|c| c.ty.scalar());
+            crate::physical::scalar_array(&Value::null_of(ty.unwrap_or(ScalarType::Dynamic)), 1)
+        } else {
+            let parts: Vec<ArrayRef> = batches.iter().map(|b| column(b, k)).collect::<Result<_>>()?;
+            let refs: Vec<&dyn Array> = parts.iter().map(|a| a.as_ref()).collect();
+            arrow_select::interleave::interleave(&refs, &first_rows)?
+        };
         out.push((k.clone(), a));
     }
     for (s, (name, _)) in series.iter().enumerate() {
@@ -214,7 +219,8 @@ pub fn make_series<'a>(ex: &'a Executor<'_>, plan: &'a Plan) -> Result<Stream<'a
         out.push((name.clone(), Arc::new(texts)));
     }
     let axis_json =
-        Json::Array((0..bins).map(|k| json_of(&axis_value(axis_ty, start, step_pos, k), true)).collect()).to_string();
+        Json::Array((0..bins).map(|k| crate::dynamic::value_json(&axis_value(axis_ty, start, step_pos, k))).collect())
+            .to_string();
     out.push((axis.to_string(), Arc::new(StringArray::from(vec![axis_json; n]))));
     Ok(Box::new(std::iter::once(batch_of(out, n))))
 }

@@ -14,13 +14,28 @@ use kql_types::Value;
 
 /// True for expressions whose value is known before any row is read.
 pub(crate) fn is_constant(e: &Expr) -> bool {
+    constant(e, false)
+}
+
+/// True for expressions whose value is known once the query starts:
+/// constants and `toscalar()` sub-queries (directly or through a `let`),
+/// which the executor evaluates before reading any row. `range`'s and
+/// `make-series`' bounds may be these (`let n = toscalar(T | count); range
+/// x from 1 to n step 1`).
+pub(crate) fn is_query_constant(e: &Expr) -> bool {
+    constant(e, true)
+}
+
+fn constant(e: &Expr, queries: bool) -> bool {
+    let c = |x: &Expr| constant(x, queries);
     match &e.kind {
         ExprKind::Literal(_) | ExprKind::Parameter(_) | ExprKind::Error => true,
-        ExprKind::Negate(x) => is_constant(x),
-        ExprKind::Binary { left, right, .. } => is_constant(left) && is_constant(right),
-        ExprKind::Call { function, args } => function.is_deterministic() && args.iter().all(is_constant),
-        ExprKind::Between { expr, low, high, .. } => is_constant(expr) && is_constant(low) && is_constant(high),
-        ExprKind::In { expr, list, .. } => is_constant(expr) && list.iter().all(is_constant),
+        ExprKind::ScalarQuery(_) => queries,
+        ExprKind::Negate(x) => c(x),
+        ExprKind::Binary { left, right, .. } => c(left) && c(right),
+        ExprKind::Call { function, args } => function.is_deterministic() && args.iter().all(c),
+        ExprKind::Between { expr, low, high, .. } => c(expr) && c(low) && c(high),
+        ExprKind::In { expr, list, .. } => c(expr) && list.iter().all(c),
         _ => false,
     }
 }

@@ -178,6 +178,8 @@ impl Binder<'_> {
             }
         }
         let mut inputs: Vec<Plan> = first.into_iter().collect();
+        // The name each leg is written with, if it is one (`View_1`).
+        let mut written: Vec<Option<String>> = inputs.iter().map(|_| None).collect();
         let mut skipped = Vec::new();
         for t in &u.tables {
             // The union page, `isfuzzy=true`: legs that do not resolve are
@@ -186,31 +188,37 @@ impl Binder<'_> {
                 skipped.push(id.clone());
                 continue;
             }
+            written.push(t.as_name().map(|id| id.name.clone()));
             inputs.push(self.tabular_expr(t));
         }
         if inputs.is_empty()
             && let Some(id) = skipped.first()
         {
             // Nothing resolved: the unknown-table error of the first leg.
+            written.push(Some(id.name.clone()));
             inputs.push(self.tabular_expr(&ast::Expr::new(ast::ExprKind::Name(id.clone()), id.span)));
             skipped.remove(0);
         }
         for id in skipped {
             self.report(SemanticError::FuzzyUnionSkipped { name: id.name.clone(), span: id.span });
         }
-        // `withsource=Column`: a first string column naming each row's leg
-        // (a table's or `let`'s name, else `union_argN` by position).
+        // `withsource=Column`: a first string column naming each row's leg:
+        // a table's or `let`'s name, the name a leg is written with (a view:
+        // the union page's `union withsource=TableName View_1, View_2` gives
+        // View_1 and View_2), else `union_argN` by position.
         if let Some(src) = source {
             if inputs.iter().any(|p| p.schema.get(&src.name).is_some()) {
                 self.report(SemanticError::DuplicateColumn { name: src.name.clone(), span: src.span });
             } else {
                 inputs = inputs
                     .into_iter()
+                    .zip(written)
                     .enumerate()
-                    .map(|(k, p)| {
-                        let name = match &p.node {
-                            Node::Scan { table } => table.clone(),
-                            Node::Shared { name, .. } => name.clone(),
+                    .map(|(k, (p, written))| {
+                        let name = match (&p.node, written) {
+                            (Node::Scan { table }, _) => table.clone(),
+                            (Node::Shared { name, .. }, _) => name.clone(),
+                            (_, Some(name)) => name,
                             _ => format!("union_arg{k}"),
                         };
                         let lit = Expr::new(ExprKind::Literal(kql_types::Value::String(name)), Type::STRING, src.span);

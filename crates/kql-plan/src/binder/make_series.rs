@@ -4,7 +4,7 @@
 //! then one row per key with each aggregate as an array over every bin of
 //! the axis, absent bins holding the default (0 unless `default=`).
 
-use super::expr::is_constant;
+use super::expr::is_query_constant;
 use super::{Binder, unknown_plan};
 use crate::error::SemanticError;
 use crate::functions::{self, AggregateFn, FunctionDef};
@@ -44,9 +44,17 @@ fn binary(op: BinaryOp, left: ast::Expr, right: ast::Expr, span: Span) -> ast::E
 
 impl Binder<'_> {
     pub(crate) fn make_series(&mut self, input: Plan, m: &ast::MakeSeries) -> Plan {
+        // `kind=nonempty`, the one kind the make-series page lists:
+        // "Produces default result when the input of make-series operator
+        // is empty".
+        let mut nonempty = false;
         for p in &m.params {
             let what = match (&p.name.name[..], &p.value) {
                 (n, _) if n.starts_with("hint.") => continue,
+                ("kind", ParamValue::Word(w)) if w.name == "nonempty" => {
+                    nonempty = true;
+                    continue;
+                }
                 ("kind", ParamValue::Word(w)) => format!("`kind={}` of make-series", w.name),
                 (n, _) => format!("the make-series parameter `{n}`"),
             };
@@ -73,7 +81,7 @@ impl Binder<'_> {
         }
         let constant = |b: &mut Self, e: &ast::Expr, what: &str| {
             let x = b.scalar(e, Some(&row));
-            if !x.is_error() && !is_constant(&x) {
+            if !x.is_error() && !is_query_constant(&x) {
                 b.report(SemanticError::NotConstant { what: what.to_string(), span: e.span });
             }
             x
@@ -193,7 +201,7 @@ impl Binder<'_> {
             let default = match &a.default {
                 Some(d) => {
                     let x = self.scalar(d, None);
-                    if !x.is_error() && !is_constant(&x) {
+                    if !x.is_error() && !is_query_constant(&x) {
                         self.report(SemanticError::NotConstant {
                             what: "the make-series default".into(),
                             span: d.span,
@@ -217,6 +225,7 @@ impl Binder<'_> {
                 from,
                 to,
                 step,
+                nonempty,
             },
             schema: Schema { columns, open: false },
         }

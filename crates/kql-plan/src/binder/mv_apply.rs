@@ -9,28 +9,24 @@ use kql_syntax::ast;
 impl Binder<'_> {
     /// The mv-apply page: the items expand as in mv-expand (same options:
     /// `with_itemindex=`, `kind=`/`bagexpansion=`, `to typeof()`, `limit`);
-    /// the sub-query sees only the expanded columns (and the index); its
-    /// output gets the input's other columns in front, a sub-query column
-    /// replacing (in place) an input column of the same name.
+    /// the sub-query runs over the row's sub-table, which is what
+    /// mv-expand makes of the row: the expanded items, the index and the
+    /// row's other columns (Kusto.Language's TreeBinder binds the
+    /// sub-query with the mv-apply's own schema in scope, the input's
+    /// columns included); its output gets the input's columns that were not
+    /// expanded in front, a sub-query column replacing (in place) an input
+    /// column of the same name.
     pub(crate) fn mv_apply(&mut self, input: Plan, m: &ast::MvApply) -> Plan {
         let spec = ast::MvExpand { params: m.params.clone(), items: m.items.clone(), limit: m.limit.clone() };
         let expand = self.mv_expand(input, &spec);
         let Node::MvExpand { columns, item_index, .. } = &expand.node else {
             return unknown_plan();
         };
-        let mut items: Vec<String> = Vec::new();
-        for c in columns.iter().chain(item_index.iter()) {
-            if !items.contains(c) {
-                items.push(c.clone());
-            }
-        }
+        let expanded: Vec<&String> = columns.iter().chain(item_index.iter()).collect();
         let keep: Vec<String> =
-            expand.schema.columns.iter().filter(|c| !items.contains(&c.name)).map(|c| c.name.clone()).collect();
-        let item_columns: Vec<Column> = items.iter().filter_map(|n| expand.schema.get(n).cloned()).collect();
-        let mut sub = Plan {
-            node: Node::Scan { table: MV_APPLY_TABLE.to_string() },
-            schema: Schema { columns: item_columns, open: expand.schema.open },
-        };
+            expand.schema.columns.iter().filter(|c| !expanded.contains(&&c.name)).map(|c| c.name.clone()).collect();
+        let items: Vec<String> = expand.schema.columns.iter().map(|c| c.name.clone()).collect();
+        let mut sub = Plan { node: Node::Scan { table: MV_APPLY_TABLE.to_string() }, schema: expand.schema.clone() };
         for op in &m.subquery {
             let next = self.operator(sub, op);
             sub = match self.depth_checked(next, op.span) {

@@ -143,7 +143,7 @@ impl Binder<'_> {
         let mut bound = Vec::new();
         for (e, what) in [(&r.from, "the range start"), (&r.to, "the range stop"), (&r.step, "the range step")] {
             let x = self.scalar(e, Some(&empty));
-            if !x.is_error() && !super::expr::is_constant(&x) {
+            if !x.is_error() && !super::expr::is_query_constant(&x) {
                 self.report(SemanticError::NotConstant { what: what.into(), span: e.span });
             }
             bound.push(x);

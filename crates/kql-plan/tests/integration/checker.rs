@@ -305,11 +305,13 @@ fn union_search_and_mv_apply_misuse() {
     expect_one("NTAIpDetails | where * has 1", "kql::semantic::type_mismatch", "1");
     // search's kind is a case sensitivity.
     expect_one("NTAIpDetails | search kind=fuzzy \"x\"", "kql::unsupported::feature", "kind=fuzzy");
-    // The mv-apply sub-query sees the expanded items only.
+    // The mv-apply sub-query sees the row's sub-table: the expanded items
+    // and the row's other columns (Kusto.Language binds it so), nothing else.
+    assert!(diagnose("NTANetAnalytics | mv-apply p = split(SrcPublicIps, ' ') on (where SrcIp == '')").is_empty());
     expect_one(
-        "NTANetAnalytics | mv-apply p = split(SrcPublicIps, ' ') on (where SrcIp == '')",
+        "NTANetAnalytics | mv-apply p = split(SrcPublicIps, ' ') on (where NoSuchIp == '')",
         "kql::semantic::unknown_name",
-        "SrcIp",
+        "NoSuchIp",
     );
     // Columns after mv-apply: the input's and the sub-query's.
     assert!(

@@ -28,7 +28,12 @@ pub enum Format {
 
 /// The report in `format`, ending in a newline.
 pub fn render(report: &Report, format: Format) -> String {
-    let pretty = |v: serde_json::Value| serde_json::to_string_pretty(&v).unwrap_or_default() + "\n";
+    // Keys sorted, as docs/recommend.md shows them (serde_json keeps the
+    // order they were inserted in).
+    let pretty = |mut v: serde_json::Value| {
+        v.sort_all_objects();
+        serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+    };
     match format {
         Format::Table => table::table(report),
         Format::Json => pretty(arm::json(report)),

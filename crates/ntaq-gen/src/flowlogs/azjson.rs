@@ -401,7 +401,10 @@ pub fn write_all(topo: &Topology, net: &Net, dir: &Path) -> Result<Vec<PathBuf>,
         local_gateways(topo, net, &mut etags, &mut guids),
     ];
     let mut paths = Vec::new();
-    for ((name, _), doc) in FILES.iter().zip(docs) {
+    for ((name, _), mut doc) in FILES.iter().zip(docs) {
+        // The az CLI writes every object's keys sorted (its JSON output
+        // sorts them); serde_json keeps the order they were built in.
+        doc.sort_all_objects();
         let path = dir.join(name);
         let mut f = AtomicFile::create(&path)?;
         serde_json::to_writer_pretty(&mut f, &doc)

@@ -135,7 +135,10 @@ pub fn write(topo: &Topology, net: &Net, start: DateTime<Utc>, dir: &Path) -> Re
         }
     }
     let values: Vec<Value> = tags.iter().map(|((name, region, system), p)| tag(name, region, system, p)).collect();
-    let doc = json!({"changeNumber": 1, "cloud": "Public", "values": values});
+    let mut doc = json!({"changeNumber": 1, "cloud": "Public", "values": values});
+    // Keys sorted, as the bundled files have them (serde_json keeps the
+    // order they were built in).
+    doc.sort_all_objects();
     let path = dir.join(format!("ServiceTags_Public_{}.json", start.format("%Y%m%d")));
     let mut f = AtomicFile::create(&path)?;
     serde_json::to_writer_pretty(&mut f, &doc).map_err(|e| GenError::Io { path: path.clone(), source: e.into() })?;
