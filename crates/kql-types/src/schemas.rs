@@ -10,7 +10,9 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 
 /// The published schemas of the traffic-analytics tables: NTANetAnalytics
-/// and NTAIpDetails (shared/docs/nta-schema.md), NTATopologyDetails,
+/// (its Azure Monitor table reference page as of 2026-07-27:
+/// shared/docs/nta-schema.md's 77 columns and 16 newer ones such as
+/// `SrcPorts`) and NTAIpDetails (shared/docs/nta-schema.md), NTATopologyDetails,
 /// NTARuleRecommendation and NTAInsights (their Azure Monitor table
 /// reference pages), and the NSG-flow-log era AzureNetworkAnalytics_CL and
 /// AzureNetworkAnalyticsIPDetails_CL (the traffic analytics schema page's
@@ -112,8 +114,8 @@ mod tests {
         let mut sorted = names.clone();
         sorted.sort();
         assert_eq!(names, sorted);
-        // Column counts of the published schema (shared/docs/nta-schema.md).
-        assert_eq!(nta_table("NTANetAnalytics").unwrap().columns.len(), 77);
+        // Column counts of the table reference pages (NTANetAnalytics: 2026-07-27).
+        assert_eq!(nta_table("NTANetAnalytics").unwrap().columns.len(), 93);
         assert_eq!(nta_table("NTAIpDetails").unwrap().columns.len(), 19);
         assert!(nta_table("ntanetanalytics").is_none());
         let flow = nta_table("FlowTuples").unwrap().column_types();
@@ -124,7 +126,7 @@ mod tests {
     #[test]
     fn arrow_schemas_of_tables_ntaq_writes() {
         let net = nta_table("NTANetAnalytics").unwrap().arrow_schema().unwrap();
-        assert_eq!(net.fields().len(), 77);
+        assert_eq!(net.fields().len(), 93);
         let port = net.field_with_name("DestPort").unwrap();
         assert_eq!((port.data_type(), port.is_nullable()), (&arrow_schema::DataType::Int32, true));
         let src = net.field_with_name("SrcIp").unwrap();
