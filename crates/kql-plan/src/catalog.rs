@@ -18,13 +18,24 @@ pub enum TableOrigin {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableDef {
     pub name: String,
+    /// The columns `*`, `getschema` and results show, in order.
     pub columns: Vec<ColumnDef>,
+    /// Standard columns a query may name but that are not shown
+    /// ([`kql_types::schemas::TableSchema::hidden`]).
+    pub hidden: Vec<ColumnDef>,
     pub origin: TableOrigin,
 }
 
 impl TableDef {
+    /// What a scan of the table outputs: the columns, then the hidden ones.
     pub fn schema(&self) -> Schema {
-        Schema::new(self.columns.iter().map(|c| Column::new(c.name.clone(), c.ty)).collect())
+        let shown = self.columns.iter().map(|c| Column::new(c.name.clone(), c.ty));
+        Schema::new(shown.chain(self.hidden.iter().map(|c| Column::hidden(c.name.clone(), c.ty))).collect())
+    }
+
+    /// Every column a query may name, shown and hidden.
+    pub fn all_columns(&self) -> impl Iterator<Item = &ColumnDef> {
+        self.columns.iter().chain(&self.hidden)
     }
 
     /// A table described by an Arrow schema (e.g. a Parquet file's). Columns
@@ -43,7 +54,7 @@ impl TableDef {
                 None => unmapped.push((f.name().clone(), f.data_type().clone())),
             }
         }
-        (TableDef { name: name.to_string(), columns, origin }, unmapped)
+        (TableDef { name: name.to_string(), columns, hidden: Vec::new(), origin }, unmapped)
     }
 }
 
@@ -64,7 +75,12 @@ impl Catalog {
     pub fn nta() -> Catalog {
         let mut catalog = Catalog::new();
         for t in kql_types::schemas::nta_tables() {
-            catalog.insert(TableDef { name: t.name, columns: t.columns, origin: TableOrigin::Builtin });
+            catalog.insert(TableDef {
+                name: t.name,
+                columns: t.columns,
+                hidden: t.hidden,
+                origin: TableOrigin::Builtin,
+            });
         }
         catalog
     }
@@ -102,8 +118,9 @@ mod tests {
         let c = Catalog::nta();
         let net = c.get("NTANetAnalytics").unwrap();
         let ip = c.get("NTAIpDetails").unwrap();
-        // Column counts of the published schema (shared/docs/nta-schema.md).
-        assert_eq!(net.columns.len(), 77);
+        // Column counts of the table reference pages (NTANetAnalytics: the
+        // 2026-07-27 page, 16 columns more than shared/docs/nta-schema.md).
+        assert_eq!(net.columns.len(), 93);
         assert_eq!(ip.columns.len(), 19);
         let ty = |t: &TableDef, n: &str| t.columns.iter().find(|c| c.name == n).unwrap().ty;
         assert_eq!(ty(net, "FlowStartTime"), ScalarType::DateTime);
@@ -147,13 +164,20 @@ mod tests {
         // `_g`: "GUID (stored as a string)" (the HTTP Data Collector API page).
         assert_eq!(ty("AzureNetworkAnalytics_CL", "Subscription1_g"), ScalarType::String);
         assert_eq!(ty("AzureNetworkAnalytics_CL", "IsFlowCapturedAtUDRHop_b"), ScalarType::Bool);
-        // Log Analytics' standard columns are on every table.
+        // Log Analytics' standard columns are on every table, the hidden
+        // ones after the shown ones in a scan's schema.
         // (Not FlowTuples: ntaq's own table of raw tuples, not a Log Analytics one.)
         for t in c.tables().filter(|t| t.name != "FlowTuples") {
             for standard in ["TenantId", "TimeGenerated", "Type", "SourceSystem"] {
                 assert!(t.columns.iter().any(|col| col.name == standard), "{}.{standard}", t.name);
             }
+            let schema = t.schema();
+            for hidden in ["_ItemId", "_ResourceId", "_SubscriptionId", "_TimeReceived"] {
+                assert!(schema.get(hidden).is_some_and(|col| col.hidden), "{}.{hidden}", t.name);
+            }
+            assert_eq!(schema.visible().count(), t.columns.len());
         }
+        assert!(!c.get("FlowTuples").unwrap().schema().has_hidden());
     }
 
     #[test]

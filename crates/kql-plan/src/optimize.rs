@@ -222,4 +222,22 @@ fn prune(plan: &mut Plan, required: &Names, shared: &mut Vec<Names>) {
     if let Some(keep) = keep_schema {
         plan.schema.columns.retain(|c| keep.contains(&c.name));
     }
+    // A projection left keeping its (pruned) input as it is, such as the one
+    // that leaves a table's hidden standard columns out of a result whose
+    // last operator already has, does nothing.
+    let identity = match &plan.node {
+        Node::Project { input, columns } => {
+            columns.len() == input.schema.len()
+                && columns
+                    .iter()
+                    .zip(&input.schema.columns)
+                    .all(|((n, e), c)| *n == c.name && matches!(&e.kind, ExprKind::Column(x) if *x == c.name))
+        }
+        _ => false,
+    };
+    if identity
+        && let Node::Project { input, .. } = std::mem::replace(&mut plan.node, Node::Datatable { rows: Vec::new() })
+    {
+        *plan = *input;
+    }
 }

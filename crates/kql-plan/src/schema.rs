@@ -8,11 +8,21 @@ use std::fmt;
 pub struct Column {
     pub name: String,
     pub ty: Type,
+    /// A Log Analytics standard column no query has named in its output
+    /// yet (`_ItemId`, `_ResourceId`, …): operators that pass columns
+    /// through keep it, `*`-like lists and the query's result leave it out
+    /// (see [`kql_types::schemas::STANDARD_COLUMNS`]).
+    pub hidden: bool,
 }
 
 impl Column {
     pub fn new(name: impl Into<String>, ty: impl Into<Type>) -> Self {
-        Column { name: name.into(), ty: ty.into() }
+        Column { name: name.into(), ty: ty.into(), hidden: false }
+    }
+
+    /// A hidden standard column.
+    pub fn hidden(name: impl Into<String>, ty: impl Into<Type>) -> Self {
+        Column { hidden: true, ..Column::new(name, ty) }
     }
 }
 
@@ -56,6 +66,23 @@ impl Schema {
 
     pub fn is_empty(&self) -> bool {
         self.columns.is_empty()
+    }
+
+    /// The columns a result, `getschema` or `*` shows: all but the hidden ones.
+    pub fn visible(&self) -> impl Iterator<Item = &Column> {
+        self.columns.iter().filter(|c| !c.hidden)
+    }
+
+    pub fn has_hidden(&self) -> bool {
+        self.columns.iter().any(|c| c.hidden)
+    }
+
+    /// The same columns, all shown (a `project` that names them).
+    pub fn shown(mut self) -> Self {
+        for c in &mut self.columns {
+            c.hidden = false;
+        }
+        self
     }
 }
 

@@ -10,7 +10,9 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 
 /// The published schemas of the traffic-analytics tables: NTANetAnalytics
-/// and NTAIpDetails (shared/docs/nta-schema.md), NTATopologyDetails,
+/// (its Azure Monitor table reference page as of 2026-07-27:
+/// shared/docs/nta-schema.md's 77 columns and 16 newer ones such as
+/// `SrcPorts`) and NTAIpDetails (shared/docs/nta-schema.md), NTATopologyDetails,
 /// NTARuleRecommendation and NTAInsights (their Azure Monitor table
 /// reference pages), and the NSG-flow-log era AzureNetworkAnalytics_CL and
 /// AzureNetworkAnalyticsIPDetails_CL (the traffic analytics schema page's
@@ -37,7 +39,50 @@ pub struct ColumnDef {
 pub struct TableSchema {
     pub name: String,
     pub columns: Vec<ColumnDef>,
+    /// Log Analytics' standard columns that the table's reference page does
+    /// not list ([`STANDARD_COLUMNS`]): a query may name them, but they are
+    /// not among `columns`, so `*`, `getschema` and a result that does not
+    /// name them leave them out, and ntaq's own tables do not hold them.
+    pub hidden: Vec<ColumnDef>,
 }
+
+/// The standard columns of "Standard columns in Azure Monitor Logs"
+/// (<https://learn.microsoft.com/azure/azure-monitor/logs/log-standard-columns>),
+/// which every table of a Log Analytics workspace has, with their types
+/// and the page's descriptions. "Some of the standard columns will not show
+/// in the schema view or intellisense in Log Analytics, and they won't show
+/// in query results unless you explicitly specify the column in the
+/// output": the page does not say which, so ntaq hides those a table's own
+/// reference page does not list (`_ItemId`, `_ResourceId`,
+/// `_SubscriptionId`, `_TimeReceived` on the NTA tables; also `_BilledSize`
+/// and `_IsBillable` on the custom-log tables, whose schema page lists
+/// neither).
+pub const STANDARD_COLUMNS: &[(&str, ScalarType, &str)] = &[
+    ("TenantId", ScalarType::String, "Standard column: the workspace ID of the Log Analytics workspace."),
+    ("TimeGenerated", ScalarType::DateTime, "Standard column: when the data source created the record."),
+    (
+        "_TimeReceived",
+        ScalarType::DateTime,
+        "Standard column: when the Azure Monitor ingestion point received the record.",
+    ),
+    ("Type", ScalarType::String, "Standard column: the name of the table the record was retrieved from."),
+    ("_ItemId", ScalarType::String, "Standard column: a unique identifier for the record."),
+    (
+        "_ResourceId",
+        ScalarType::String,
+        "Standard column: the Azure resource ID of the resource the record is associated with.",
+    ),
+    (
+        "_SubscriptionId",
+        ScalarType::String,
+        "Standard column: the subscription ID of the resource the record is associated with.",
+    ),
+    ("_IsBillable", ScalarType::String, "Standard column: whether ingesting the record is billable."),
+    ("_BilledSize", ScalarType::Real, "Standard column: the size in bytes billed for the record."),
+];
+
+/// ntaq's own table, not a Log Analytics one: no standard columns.
+const FLOW_TUPLES: &str = "FlowTuples";
 
 impl TableSchema {
     /// The columns' names and types, in order.
@@ -80,16 +125,25 @@ pub fn nta_tables() -> Vec<TableSchema> {
     parsed.extend(flow);
     parsed
         .into_iter()
-        .map(|(name, cols)| TableSchema {
-            name,
-            columns: cols
+        .map(|(name, cols)| {
+            let columns: Vec<ColumnDef> = cols
                 .into_iter()
                 .map(|c| ColumnDef {
                     ty: ScalarType::from_name(&c.ty).expect("embedded NTA schema uses Kusto type names"),
                     name: c.name,
                     description: c.description,
                 })
-                .collect(),
+                .collect();
+            let hidden = if name == FLOW_TUPLES {
+                Vec::new()
+            } else {
+                STANDARD_COLUMNS
+                    .iter()
+                    .filter(|(n, _, _)| !columns.iter().any(|c| c.name == *n))
+                    .map(|(n, ty, d)| ColumnDef { name: n.to_string(), ty: *ty, description: Some(d.to_string()) })
+                    .collect()
+            };
+            TableSchema { name, columns, hidden }
         })
         .collect()
 }
@@ -112,8 +166,8 @@ mod tests {
         let mut sorted = names.clone();
         sorted.sort();
         assert_eq!(names, sorted);
-        // Column counts of the published schema (shared/docs/nta-schema.md).
-        assert_eq!(nta_table("NTANetAnalytics").unwrap().columns.len(), 77);
+        // Column counts of the table reference pages (NTANetAnalytics: 2026-07-27).
+        assert_eq!(nta_table("NTANetAnalytics").unwrap().columns.len(), 93);
         assert_eq!(nta_table("NTAIpDetails").unwrap().columns.len(), 19);
         assert!(nta_table("ntanetanalytics").is_none());
         let flow = nta_table("FlowTuples").unwrap().column_types();
@@ -122,9 +176,38 @@ mod tests {
     }
 
     #[test]
+    fn standard_columns_the_table_pages_leave_out_are_hidden() {
+        // https://learn.microsoft.com/azure/azure-monitor/logs/log-standard-columns
+        let hidden = |t: &str| nta_table(t).unwrap().hidden.into_iter().map(|c| (c.name, c.ty)).collect::<Vec<_>>();
+        let s = |n: &str, ty| (n.to_string(), ty);
+        let nta = vec![
+            s("_TimeReceived", ScalarType::DateTime),
+            s("_ItemId", ScalarType::String),
+            s("_ResourceId", ScalarType::String),
+            s("_SubscriptionId", ScalarType::String),
+        ];
+        for t in ["NTANetAnalytics", "NTAIpDetails", "NTATopologyDetails", "NTARuleRecommendation", "NTAInsights"] {
+            assert_eq!(hidden(t), nta, "{t}");
+        }
+        // The custom-log tables' schema page lists neither billing column.
+        let legacy =
+            [nta.clone(), vec![s("_IsBillable", ScalarType::String), s("_BilledSize", ScalarType::Real)]].concat();
+        assert_eq!(hidden("AzureNetworkAnalytics_CL"), legacy);
+        assert_eq!(hidden("AzureNetworkAnalyticsIPDetails_CL"), legacy);
+        assert!(hidden("FlowTuples").is_empty(), "ntaq's own table");
+        // Every Log Analytics table has every standard column, listed or hidden.
+        for t in nta_tables().into_iter().filter(|t| t.name != "FlowTuples") {
+            for (n, ty, _) in STANDARD_COLUMNS {
+                let c = t.columns.iter().chain(&t.hidden).find(|c| c.name == *n);
+                assert_eq!(c.map(|c| c.ty), Some(*ty), "{}.{n}", t.name);
+            }
+        }
+    }
+
+    #[test]
     fn arrow_schemas_of_tables_ntaq_writes() {
         let net = nta_table("NTANetAnalytics").unwrap().arrow_schema().unwrap();
-        assert_eq!(net.fields().len(), 77);
+        assert_eq!(net.fields().len(), 93);
         let port = net.field_with_name("DestPort").unwrap();
         assert_eq!((port.data_type(), port.is_nullable()), (&arrow_schema::DataType::Int32, true));
         let src = net.field_with_name("SrcIp").unwrap();

@@ -159,7 +159,26 @@ pub fn net_batch(schema: &SchemaRef, topo: &Topology, rows: &[FlowRow]) -> Resul
                 "DestCloud" => strs(rows, |r| {
                     if r.flow_type == Some(FlowType::AzurePublic) && r.dst_pub.len > 0 { "Public" } else { "" }
                 }),
+                "SrcCloud" => strs(rows, |r| {
+                    if r.flow_type == Some(FlowType::AzurePublic) && r.src_pub.len > 0 { "Public" } else { "" }
+                }),
                 "DestEnvironment" | "DestNetworkGroups" | "DestServiceId" | "DestServiceName" => strs(rows, |_| ""),
+                // Columns the generator has nothing to put in: firewall-log
+                // fields, tenants, the ports of the aggregated flows.
+                "Action"
+                | "Description"
+                | "DestTenantId"
+                | "DestTenantName"
+                | "SrcEnvironment"
+                | "SrcNetworkGroups"
+                | "SrcPorts"
+                | "SrcServiceId"
+                | "SrcServiceName"
+                | "SrcTenantId"
+                | "SrcTenantName"
+                | "TrafficAnalyticsResourceId" => strs(rows, |_| ""),
+                // The flows aggregated into the row (null on status rows).
+                "RecordCount" => longs(rows, |r| r.allowed_in + r.allowed_out + r.denied_in + r.denied_out),
                 "DestExpressRouteCircuit" => strs(rows, |r| match site(r) {
                     Some((s, false)) => &s.circuit,
                     _ => "",
@@ -190,6 +209,10 @@ pub fn net_batch(schema: &SchemaRef, topo: &Topology, rows: &[FlowRow]) -> Resul
                     (Some(FlowType::AzurePublic), Some(e)) => topo.public[e.ip as usize].service_tag,
                     _ => "",
                 }),
+                "SrcServiceTags" => strs(rows, |r| match (r.flow_type, r.src_pub.as_slice().first()) {
+                    (Some(FlowType::AzurePublic), Some(e)) => topo.public[e.ip as usize].service_tag,
+                    _ => "",
+                }),
                 "DestSubnet" => strs(rows, |r| dst_host(r).map_or("", |h| &topo.subnets[topo.hosts[h].subnet].path)),
                 "SrcSubnet" => strs(rows, |r| src_host(r).map_or("", |h| &topo.subnets[topo.hosts[h].subnet].path)),
                 "DestSubscription" => strs(rows, |r| dst_host(r).map_or("", |h| topo.host_subscription(h))),
@@ -211,7 +234,9 @@ pub fn net_batch(schema: &SchemaRef, topo: &Topology, rows: &[FlowRow]) -> Resul
                 "FlowStartTime" => times(rows, |r| is_flow(r).then_some(r.flow_start)),
                 "FlowIntervalStartTime" => times(rows, |r| Some(r.interval_start)),
                 "FlowIntervalEndTime" => times(rows, |r| Some(r.interval_start + HOUR_US)),
-                "FlowLogResourceId" => strs(rows, |r| &topo.vnets[usize::from(r.capture_vnet)].flow_log_id),
+                "FlowLogResourceId" | "LogResourceId" => {
+                    strs(rows, |r| &topo.vnets[usize::from(r.capture_vnet)].flow_log_id)
+                }
                 "FlowStatus" => strs(rows, |r| match r.flow_type {
                     None => "",
                     Some(_) if r.allowed => "Allowed",

@@ -1,7 +1,7 @@
 //! A Parquet file writer that encodes the columns of each batch in parallel
 //! (rayon) and moves the file into place only when complete.
 //!
-//! Parquet encoding (dictionary, statistics, page index, compression) of 77
+//! Parquet encoding (dictionary, statistics, page index, compression) of 93
 //! columns costs more than generating the rows, so a plain `ArrowWriter`
 //! on one thread would bound the whole run; parquet's column-writer API
 //! lets every column be encoded on its own worker.

@@ -7,7 +7,7 @@ use crate::params::{ParamValues, SourceMap, literal_value, substitute, typed_val
 use crate::run_errors::RunError;
 use kql_exec::{Executor, Limits, MemTables, ParquetTables, TableProvider};
 use kql_io::{DataDir, IngestOptions, IoError, TableFiles};
-use kql_plan::{Catalog, Params, Program, SemanticError, TableDef, TableOrigin, bind};
+use kql_plan::{Catalog, ColumnDef, Params, Program, SemanticError, TableDef, TableOrigin, bind};
 use kql_syntax::ast::{Script, Statement, StatementKind};
 use miette::Diagnostic;
 use std::path::{Path, PathBuf};
@@ -248,14 +248,14 @@ impl Session {
             }
             let def = match published.get(&t.name) {
                 Some(p) => {
-                    let missing: Vec<&str> = p
-                        .columns
-                        .iter()
-                        .filter(|c| t.schema.field_with_name(&c.name).is_err())
-                        .map(|c| c.name.as_str())
-                        .collect();
+                    let lacks = |c: &&ColumnDef| t.schema.field_with_name(&c.name).is_err();
+                    let missing: Vec<&str> = p.columns.iter().filter(lacks).map(|c| c.name.as_str()).collect();
+                    // Hidden standard columns are seldom exported: reading one
+                    // the files lack gets a warning (`absent`), having none
+                    // gets no note.
+                    let hidden = p.hidden.iter().filter(lacks).map(|c| c.name.clone());
+                    absent.insert(t.name.clone(), missing.iter().map(|c| c.to_string()).chain(hidden).collect());
                     if !missing.is_empty() {
-                        absent.insert(t.name.clone(), missing.iter().map(|c| c.to_string()).collect());
                         let mut columns = missing.iter().take(6).copied().collect::<Vec<_>>().join(", ");
                         if missing.len() > 6 {
                             columns.push_str(&format!(", … ({} more)", missing.len() - 6));
@@ -264,7 +264,7 @@ impl Session {
                     }
                     let mut def = TableDef { origin: from_file.origin.clone(), ..p.clone() };
                     for c in &from_file.columns {
-                        if !def.columns.iter().any(|d| d.name == c.name) {
+                        if !def.all_columns().any(|d| d.name == c.name) {
                             def.columns.push(c.clone());
                         }
                     }

@@ -288,6 +288,8 @@ pub fn call(
         F::DCountHll => hll::dcount_hll(&a),
         F::PercentileTDigest => tdigest::percentile_tdigest(&a),
         F::PercentilesArrayTDigest => tdigest::percentiles_array_tdigest(&a),
+        F::RankTDigest => tdigest::rank_tdigest(&a, tdigest::Rank::Count),
+        F::PercentRankTDigest => tdigest::rank_tdigest(&a, tdigest::Rank::Percent),
         F::TDigestMerge => tdigest::tdigest_merge(&a),
         F::HllMerge => hll::hll_merge(&a),
         // replace(regex, rewrite, text): replace_regex's old name and order.

@@ -1,8 +1,10 @@
 //! The digest `tdigest()` and `tdigest_merge()`/`merge_tdigest()` produce
-//! and `percentile_tdigest()`/`percentiles_array_tdigest()` read
+//! and `percentile_tdigest()`/`percentiles_array_tdigest()`,
+//! `rank_tdigest()` and `percentrank_tdigest()` read
 //! (tdigest-aggregation-function, tdigest-merge-aggregation-function,
-//! merge-tdigest-function, percentile-tdigest-function and
-//! percentile-array-tdigest-function pages).
+//! merge-tdigest-function, percentile-tdigest-function,
+//! percentile-array-tdigest-function, rank-tdigest-function and
+//! percentrank-tdigest-function pages).
 //!
 //! Kusto's digest is a T-Digest estimate whose form the pages call
 //! undocumented ("the precise binary representation of these results may
@@ -16,13 +18,15 @@
 //! the weights, so digests of any split of the rows merge into the digest
 //! of all of them. Digests are not interchangeable with Kusto's.
 
-use super::{Args, strings_of};
+use super::{Args, Prims, strings_of};
 use crate::columnar::Col;
 use crate::error::{ExecError, Result};
+use arrow_array::types::{DurationNanosecondType, Float64Type, Int64Type, TimestampNanosecondType};
 use arrow_array::{Array, ArrayRef, Float64Array, Int64Array, StringArray};
 use kql_syntax::{ScalarType, Span};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 use std::sync::Arc;
 
 /// What the first element of an ntaq digest says it is.
@@ -154,6 +158,25 @@ impl Digest {
             }
         }
         self.weights.keys().next_back().copied()
+    }
+
+    /// The rank of `v` (rank-tdigest page: "count of members of S that are
+    /// smaller or equal to v"): the total weight of the values at or below
+    /// it. `v` is the digest's key for integer, datetime and timespan
+    /// values, compared numerically with reals.
+    fn rank(&self, v: Threshold) -> u64 {
+        let at_or_below = |k: i64| match (v, self.kind) {
+            (Threshold::Key(v), Kind::Real) => key_real(k) <= v as f64,
+            (Threshold::Key(v), _) => k <= v,
+            (Threshold::Real(v), Kind::Real) => key_real(k) <= v,
+            (Threshold::Real(v), _) => (k as f64) <= v,
+        };
+        // Keys ascend in the order of the values, so the first above ends it.
+        self.weights.iter().take_while(|(k, _)| at_or_below(**k)).map(|(_, w)| w).sum()
+    }
+
+    fn total(&self) -> u64 {
+        self.weights.values().sum()
     }
 
     /// The value of a key as a Kusto value of the digest's type.
@@ -339,6 +362,107 @@ fn typed_array(values: &[Option<kql_types::Value>], t: ScalarType) -> Result<Arr
         }
     };
     Ok(out)
+}
+
+/// A value to rank: an integer (long, or a datetime's or timespan's
+/// nanoseconds) or a real.
+#[derive(Clone, Copy, Debug)]
+enum Threshold {
+    Key(i64),
+    Real(f64),
+}
+
+/// The values to rank, as one kind of digest reads them.
+enum Values {
+    Reals(Prims<Float64Type>),
+    Longs(Prims<Int64Type>),
+    Times(Prims<TimestampNanosecondType>),
+    Spans(Prims<DurationNanosecondType>),
+}
+
+impl Values {
+    /// Row `i`'s value; None for null or NaN.
+    fn get(&self, i: usize) -> Option<Threshold> {
+        match self {
+            Values::Reals(p) => p.get(i).filter(|v| !v.is_nan()).map(Threshold::Real),
+            Values::Longs(p) => p.get(i).map(Threshold::Key),
+            Values::Times(p) => p.get(i).map(Threshold::Key),
+            Values::Spans(p) => p.get(i).map(Threshold::Key),
+        }
+    }
+}
+
+/// What [`rank_tdigest`] computes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rank {
+    /// `rank_tdigest`: how many values are at or below.
+    Count,
+    /// `percentrank_tdigest`: that count as a percentage of all the values
+    /// (the rank page divides by the set's size for it).
+    Percent,
+}
+
+/// `rank_tdigest(digest, value)` and `percentrank_tdigest(digest, value)`:
+/// reals (Functions.cs types both so); null for a null digest or value. The
+/// value must be of the digest's type (both pages say so): a number for a
+/// digest of numbers, a datetime or timespan for one of those; a dynamic
+/// value is read as that type.
+pub fn rank_tdigest(a: &Args, what: Rank) -> Result<Col> {
+    let span = a.arg_span(0);
+    let texts = json_texts(a, 0)?;
+    let texts = strings_of(&texts)?;
+    let ty = a.ty(1);
+    let numeric = matches!(ty, ScalarType::Int | ScalarType::Long);
+    // The value as each kind of digest reads it, converted once when needed.
+    let mut as_kind: BTreeMap<&'static str, Values> = BTreeMap::new();
+    let mut out = Vec::with_capacity(texts.len());
+    for i in 0..texts.len() {
+        let Some(d) = digest_at(texts, i, span)? else {
+            out.push(None);
+            continue;
+        };
+        let target = match d.kind {
+            Kind::Long if numeric => ScalarType::Long,
+            Kind::Long | Kind::Real => ScalarType::Real,
+            Kind::DateTime => ScalarType::DateTime,
+            Kind::Timespan => ScalarType::Timespan,
+        };
+        let number = matches!(ty, ScalarType::Int | ScalarType::Long | ScalarType::Real | ScalarType::Decimal);
+        let fits = ty == target
+            || ty == ScalarType::Dynamic
+            || (matches!(target, ScalarType::Long | ScalarType::Real) && number);
+        if !fits {
+            return Err(ExecError::Runtime {
+                message: format!("a digest of {} values cannot rank a {ty}", d.kind.name()),
+                span: a.arg_span(1),
+                help: Some(format!(
+                    "pass a value of the digest's type, {} (the rank_tdigest page: the values must be of the \
+                     same type as the tdigest)",
+                    d.kind.scalar_type()
+                )),
+            });
+        }
+        let values = match as_kind.entry(target.name()) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => e.insert(match target {
+                ScalarType::Real => Values::Reals(a.prims(1, target)?),
+                ScalarType::DateTime => Values::Times(a.prims(1, target)?),
+                ScalarType::Timespan => Values::Spans(a.prims(1, target)?),
+                _ => Values::Longs(a.prims(1, target)?),
+            }),
+        };
+        let v = values.get(i);
+        let Some(v) = v else {
+            out.push(None);
+            continue;
+        };
+        let rank = d.rank(v) as f64;
+        out.push(match what {
+            Rank::Count => Some(rank),
+            Rank::Percent => (d.total() > 0).then(|| rank * 100.0 / d.total() as f64),
+        });
+    }
+    Ok(a.finish(Arc::new(out.into_iter().collect::<Float64Array>())))
 }
 
 /// `percentiles_array_tdigest(digest, p1, p2, …)` or

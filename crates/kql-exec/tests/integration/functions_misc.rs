@@ -277,6 +277,11 @@ fn example(name: &str) -> Option<(&'static str, &'static str)> {
         "percentiles_array_tdigest" => {
             (r#"percentiles_array_tdigest(dynamic([["ntaq.exact", "long"], [1, 5, 9], [2, 1, 1]]), 50, 100)"#, "[1, 9]")
         }
+        // Of the same 1 1 5 9: three are at or below 5, 75 %.
+        "rank_tdigest" => (r#"rank_tdigest(dynamic([["ntaq.exact", "long"], [1, 5, 9], [2, 1, 1]]), 5)"#, "3"),
+        "percentrank_tdigest" => {
+            (r#"percentrank_tdigest(dynamic([["ntaq.exact", "long"], [1, 5, 9], [2, 1, 1]]), 5)"#, "75")
+        }
         "hash_xxhash64" => (r#"hash_xxhash64("World")"#, "1846988464401551951"),
         "todecimal" => (r#"todecimal("2.50")"#, "2.5"),
         // The range-function page: [1,4,7].

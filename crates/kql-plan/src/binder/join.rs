@@ -247,6 +247,11 @@ impl Binder<'_> {
             k.map_or_else(|| c.name.clone(), |k| names[k].clone())
         };
         let mut columns: Vec<Column> = variants.iter().zip(&names).map(|(v, n)| Column::new(n.clone(), v.ty)).collect();
+        // A standard column stays hidden if it is hidden in every leg that has it.
+        for c in &mut columns {
+            let mut legs = inputs.iter().flat_map(|p| &p.schema.columns).filter(|pc| output_name(pc) == c.name);
+            c.hidden = legs.all(|pc| pc.hidden);
+        }
         if inner {
             columns.retain(|c| inputs.iter().all(|p| p.schema.columns.iter().any(|pc| output_name(pc) == c.name)));
         }

@@ -210,7 +210,7 @@ impl<'a> Binder<'a> {
                 }
                 StatementKind::DeclareQueryParameters(ps) => self.declare(ps),
                 StatementKind::Query(q) => {
-                    let plan = self.query(q);
+                    let plan = operators::without_hidden(self.query(q));
                     self.program.results.push(plan);
                 }
                 StatementKind::Error { let_name } => {

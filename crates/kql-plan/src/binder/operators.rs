@@ -38,8 +38,34 @@ pub(crate) fn project_plan(input: Plan, cols: Vec<(String, Expr)>, open: bool) -
     if identity {
         return input;
     }
-    let schema = Schema { columns: cols.iter().map(|(n, e)| Column::new(n.clone(), e.ty)).collect(), open };
+    // A hidden column passed through under its own name stays hidden.
+    let hidden = |n: &str, e: &Expr| {
+        matches!(&e.kind, ExprKind::Column(x) if x == n) && input.schema.get(n).is_some_and(|c| c.hidden)
+    };
+    let columns = cols.iter().map(|(n, e)| Column { hidden: hidden(n, e), ..Column::new(n.clone(), e.ty) }).collect();
+    let schema = Schema { columns, open };
     Plan { node: Node::Project { input: Box::new(input), columns: cols }, schema }
+}
+
+/// The query's result: without the hidden standard columns it did not name
+/// (a projection at the end of the query leaves them out itself).
+pub(crate) fn without_hidden(mut plan: Plan) -> Plan {
+    if !plan.schema.has_hidden() {
+        return plan;
+    }
+    if let Node::Project { columns, .. } = &mut plan.node {
+        let hidden: Vec<String> = plan.schema.columns.iter().filter(|c| c.hidden).map(|c| c.name.clone()).collect();
+        columns.retain(|(n, _)| !hidden.contains(n));
+        plan.schema.columns.retain(|c| !c.hidden);
+        return plan;
+    }
+    let open = plan.schema.open;
+    let cols = plan
+        .schema
+        .visible()
+        .map(|c| (c.name.clone(), Expr::new(ExprKind::Column(c.name.clone()), c.ty, Span::default())))
+        .collect();
+    project_plan(plan, cols, open)
 }
 
 /// The name an item declares, with the span to report a duplicate at:
@@ -174,7 +200,10 @@ impl Binder<'_> {
     pub(crate) fn project(&mut self, input: Plan, items: &[ast::NamedExpr]) -> Plan {
         let row = input.schema.clone();
         let cols = self.projection_items(items, &row);
-        project_plan(input, cols, false)
+        let mut plan = project_plan(input, cols, false);
+        // `project` names its columns: a hidden one named here is shown.
+        plan.schema = plan.schema.shown();
+        plan
     }
 
     /// `extend`: replaces same-named columns in place, appends new ones; later
@@ -363,8 +392,7 @@ impl Binder<'_> {
         }
         let rows = input
             .schema
-            .columns
-            .iter()
+            .visible()
             .enumerate()
             .map(|(k, c)| {
                 let t = c.ty.scalar().unwrap_or(ScalarType::Dynamic);

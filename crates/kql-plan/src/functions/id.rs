@@ -194,12 +194,16 @@ pub enum ScalarFn {
     PercentileTDigest,
     /// `percentiles_array_tdigest`
     PercentilesArrayTDigest,
+    /// `percentrank_tdigest`
+    PercentRankTDigest,
     /// `pow`
     Pow,
     /// `prev`
     Prev,
     /// `range` (the scalar function; the operator is a plan node)
     RangeArray,
+    /// `rank_tdigest`
+    RankTDigest,
     /// `replace`
     Replace,
     /// `replace_regex`

@@ -1034,6 +1034,16 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         ResultName::PrefixAndFirstArg("percentile_tdigest"),
         "Nearest-rank percentiles of a tdigest() digest in one dynamic array.",
     ),
+    // percentrank_tdigest, rank_tdigest: Functions.cs `PercentRankTDigest`,
+    // `RankTDigest` (a dynamic digest, any scalar value; real, unnamed).
+    scalar(
+        F::PercentRankTDigest,
+        "percentrank_tdigest",
+        &[P::new("digest", A::Exactly(S::Dynamic)), P::new("value", A::Any)],
+        Fixed(S::Real),
+        Unnamed,
+        "The share (0–100) of a tdigest() digest's values at or below the value (exact in ntaq).",
+    ),
     scalar(
         F::Pow,
         "pow",
@@ -1061,6 +1071,14 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Fixed(S::Dynamic),
         Unnamed,
         "A dynamic array start, start + step, … up to and including stop (at most 2^20 values).",
+    ),
+    scalar(
+        F::RankTDigest,
+        "rank_tdigest",
+        &[P::new("digest", A::Exactly(S::Dynamic)), P::new("value", A::Any)],
+        Fixed(S::Real),
+        Unnamed,
+        "How many of a tdigest() digest's values are at or below the value (exact in ntaq).",
     ),
     // replace: the old name of replace_regex, with (regex, rewrite, text).
     scalar(

@@ -53,7 +53,7 @@ fn tables_hold_exactly_the_intended_functions() {
                    ipv4_is_match ipv4_is_private ipv4_netmask_suffix ipv6_compare ipv6_is_in_any_range \
                    ipv6_is_in_range ipv6_is_match isempty isnan isnotempty isnotnull isnull log log10 \
                    make_datetime make_timespan max_of min_of next not now pack pack_array parse_ipv4 parse_ipv4_mask parse_ipv6 \
-                   parse_json parse_path parse_url parsejson parseurl percentile_tdigest percentiles_array_tdigest pow prev range replace replace_regex replace_string reverse \
+                   parse_json parse_path parse_url parsejson parseurl percentile_tdigest percentiles_array_tdigest percentrank_tdigest pow prev range rank_tdigest replace replace_regex replace_string reverse \
                    round row_cumsum row_number row_rank_dense row_rank_min series_fill_backward series_fill_const series_fill_forward series_fill_linear series_stats series_stats_dynamic set_difference \
                    set_has_element set_intersect set_union sign split sqrt startofday startofmonth startofweek startofyear strcat strcat_array strcat_delim \
                    strlen strrep substring tobool toboolean todatetime todecimal todouble todynamic toint tolong tolower \

@@ -449,14 +449,16 @@ fn plan_depth_counts_nodes_shared_lets_and_sub_queries() {
         }
         plan_depth(&bound.program.results[0], &shared)
     };
-    assert_eq!(depth("NTAIpDetails"), 1);
+    // A result that still holds the table's hidden standard columns
+    // (`_ItemId`, …) leaves them out with a projection: one level more.
+    assert_eq!(depth("NTAIpDetails"), 2);
     assert_eq!(depth("NTAIpDetails | take 1 | count"), 3);
     // A shared let: the node that reads it, then the let's own plan.
     assert_eq!(depth("let T = NTAIpDetails | take 1; T | count"), 4);
     // A sub-query is one level below the operator that evaluates it.
-    assert_eq!(depth("NTAIpDetails | where Ip in (NTAIpDetails | take 1 | project Ip)"), 4);
+    assert_eq!(depth("NTAIpDetails | where Ip in (NTAIpDetails | take 1 | project Ip) | count"), 5);
     // The deeper side of a join counts.
-    assert_eq!(depth("NTAIpDetails | join (NTAIpDetails | take 1 | take 1) on Ip"), 4);
+    assert_eq!(depth("NTAIpDetails | join (NTAIpDetails | take 1 | take 1) on Ip | count"), 5);
 }
 
 #[test]
@@ -606,4 +608,40 @@ fn agrees_with_kusto_language() {
     );
     assert!(msg.contains("dynamic"), "{msg}");
     expect_one("print x = 1 | where x != datetime(2025-01-01)", "kql::semantic::engine_rejects", "!=");
+}
+
+#[test]
+fn hidden_standard_columns_are_named_not_shown() {
+    // "Some of the standard columns will not show in the schema view or
+    // intellisense in Log Analytics, and they won't show in query results
+    // unless you explicitly specify the column in the output."
+    // https://learn.microsoft.com/azure/azure-monitor/logs/log-standard-columns
+    assert_eq!(schema("NTAIpDetails | project Ip, _ItemId"), "(Ip:string, _ItemId:string)");
+    assert_eq!(schema("NTAIpDetails | summarize n = count() by _SubscriptionId"), "(_SubscriptionId:string, n:long)");
+    assert_eq!(schema("NTAIpDetails | project-rename Uid = _ItemId | project Uid"), "(Uid:string)");
+    assert_eq!(schema("NTAIpDetails | extend t = _TimeReceived | project t"), "(t:datetime)");
+    // Not in a result that does not name them, through filters, extends,
+    // project-away, joins and unions alike; getschema leaves them out.
+    let shown = |src: &str| schema(src).matches("_ItemId").count();
+    for src in [
+        "NTAIpDetails",
+        "NTAIpDetails | where _ResourceId != '' | take 1",
+        "NTAIpDetails | extend a = 1 | project-away Url",
+        "NTAIpDetails | join kind=inner (NTAIpDetails) on _ItemId",
+        "union NTAIpDetails, NTANetAnalytics",
+        "NTAIpDetails | getschema | where ColumnName startswith '_I'",
+    ] {
+        assert_eq!(shown(src), 0, "{src}");
+    }
+    assert_eq!(schema("NTAIpDetails | getschema | count"), "(Count:long)");
+    assert_eq!(
+        schema("NTAIpDetails | getschema | where ColumnName startswith '_' | project ColumnName"),
+        "(ColumnName:string)"
+    );
+    // Named in a union, it shows.
+    assert_eq!(schema("union (NTAIpDetails | project _ItemId), (NTAInsights | project _ItemId)"), "(_ItemId:string)");
+    // AzureNetworkAnalytics_CL's schema page lists no billing column: they are hidden there.
+    assert!(!schema("AzureNetworkAnalytics_CL").contains("_BilledSize"));
+    assert!(schema("NTAIpDetails").contains("_BilledSize"));
+    assert_eq!(schema("AzureNetworkAnalytics_CL | project _BilledSize"), "(_BilledSize:real)");
 }

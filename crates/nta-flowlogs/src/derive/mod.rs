@@ -105,7 +105,7 @@ impl std::str::FromStr for Interval {
 /// The derived tables, plus notes on what could not be derived.
 #[derive(Debug, Default)]
 pub struct Derived {
-    /// `NTANetAnalytics` rows (the 77 columns of the built-in schema).
+    /// `NTANetAnalytics` rows (the 93 columns of the built-in schema).
     pub net_analytics: Vec<RecordBatch>,
     /// `NTAIpDetails` rows (the 19 columns of the built-in schema).
     pub ip_details: Vec<RecordBatch>,

@@ -226,7 +226,9 @@ impl Repl {
                 .table_files(arg)
                 .map(|t| format!(", {}", crate::commands::rows(t.rows)))
                 .unwrap_or_default();
-            (def.schema(), format!("table {arg} ({} columns{rows})", def.columns.len()))
+            // Like Log Analytics' schema view: hidden standard columns left out.
+            let shown = kql_plan::Schema::new(def.schema().visible().cloned().collect());
+            (shown, format!("table {arg} ({} columns{rows})", def.columns.len()))
         } else if self.lets.iter().any(|r| r.name == arg) {
             let checked = self.session.check(arg);
             match checked.program.results.first() {

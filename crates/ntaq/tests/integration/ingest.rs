@@ -336,7 +336,7 @@ fn convert_round_trip() {
     let o = ntaq(&["convert", e.csv.join("NTANetAnalytics.csv").to_str().unwrap(), "-o", net_out.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let err = stderr(&o);
-    assert!(err.contains("2000 rows of NTANetAnalytics from 1 file written to") && err.contains("77 columns"), "{err}");
+    assert!(err.contains("2000 rows of NTANetAnalytics from 1 file written to") && err.contains("93 columns"), "{err}");
     let o = ntaq(&["convert", e.jsonl.join("am-ntaipdetails").to_str().unwrap(), "--output", ip_out.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stderr(&o).contains("891 rows of NTAIpDetails from 24 files"), "{}", stderr(&o));
@@ -469,7 +469,7 @@ fn convert_fails_cleanly() {
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(0), "{err}");
     assert!(err.contains("warning: 1 row skipped (--lenient)"), "{err}");
-    assert!(err.contains("note: the exports lack 75 published column(s) of NTANetAnalytics, written empty"), "{err}");
+    assert!(err.contains("note: the exports lack 91 published column(s) of NTANetAnalytics, written empty"), "{err}");
     assert!(err.contains("1 row of NTANetAnalytics from 1 file written to"), "{err}");
 
     let o = ntaq(&["convert", bad.to_str().unwrap(), "--table", "1x", "-o", out.to_str().unwrap()]);

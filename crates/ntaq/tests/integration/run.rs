@@ -1,7 +1,7 @@
 //! `ntaq run` as users call it: the article's queries on the bundled
 //! sample, parameters, output formats and files, and failures.
 
-use crate::common::{README_PARAMS, command, ntaq, ntaq_in, ntaq_in_with, repo, stderr};
+use crate::common::{README_PARAMS, command, ntaq, ntaq_in, ntaq_in_with, repo, stderr, stdout};
 use std::process::Stdio;
 
 /// Rows of a query on the bundled sample, as NDJSON objects.
@@ -207,6 +207,28 @@ fn a_column_the_data_lacks_is_named_by_the_query_that_reads_it() {
     // A query that does not read it is not warned.
     let o = ntaq_in(dir.path(), &["run", "--data", ".", "-c", "NTAIpDetails | project Ip"]);
     assert!(!stderr(&o).contains("lacks"), "{}", stderr(&o));
+}
+
+/// Hidden standard columns (log-standard-columns page): a file that lacks
+/// them gets no note; a query that names one reads it as empty, with the
+/// warning; one a file has is read, and stays out of results that do not
+/// name it.
+#[test]
+fn hidden_standard_columns_read_from_files_or_as_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("NTAIpDetails.csv"), "Ip,_ItemId\n1.2.3.4,item-1\n5.6.7.8,item-2\n").unwrap();
+    let run = |q: &str| ntaq_in(dir.path(), &["run", "--data", ".", "--format", "csv", "-c", q]);
+    let o = run("NTAIpDetails | where _ItemId == 'item-2' | project Ip, _ItemId, r = _ResourceId");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o).replace("\r\n", "\n"), "Ip,_ItemId,r\n5.6.7.8,item-2,\n");
+    let e = stderr(&o);
+    assert!(e.contains("reads column `_ResourceId` of NTAIpDetails, which the data lacks"), "{e}");
+    assert!(!e.contains("_ItemId") && !e.contains("_SubscriptionId"), "{e}");
+    // Not shown unless named: the 19 columns of the table's page, no more.
+    let o = run("NTAIpDetails | take 1");
+    let header = stdout(&o).lines().next().unwrap_or_default().to_string();
+    assert_eq!(header.split(',').count(), 19, "{header}");
+    assert!(!header.contains("_ItemId"), "{header}");
 }
 
 /// `evaluate bag_unpack` reads its columns from the data before the run;

@@ -67,7 +67,7 @@ const SPILLING: [(&str, &str, bool); 6] = [
 
 #[test]
 fn spilled_queries_answer_as_in_memory_and_leave_nothing_behind() {
-    // The sample's 2,000 flows of 77 columns are a few MB: 256 KiB makes
+    // The sample's 2,000 flows of 93 columns are a few MB: 256 KiB makes
     // each of these operators spill (see `spill_files_go_to_tmpdir`).
     let tmp = temp_dir("answers");
     for (query, _, ordered) in SPILLING {

@@ -66,7 +66,7 @@ fn every_flow_type_with_every_input() {
     let net = rows(&d.net_analytics);
     assert_eq!(d.tuples, 22);
     assert_eq!(net.len(), 15);
-    assert_eq!(d.net_analytics[0].num_columns(), 77);
+    assert_eq!(d.net_analytics[0].num_columns(), 93);
     let at = |port: &str, start: &str| {
         let (port, start) = (port.to_string(), start.to_string());
         move |r: &HashMap<String, String>| r["DestPort"] == port && r["FlowIntervalStartTime"] == start
@@ -404,7 +404,7 @@ fn bad_tuples_are_located_errors() {
 #[test]
 fn no_tuples_make_empty_tables_with_the_full_schema() {
     let d = derive(&[], &full(), Interval::Minutes60).unwrap();
-    assert_eq!((d.net_analytics[0].num_rows(), d.net_analytics[0].num_columns()), (0, 77));
+    assert_eq!((d.net_analytics[0].num_rows(), d.net_analytics[0].num_columns()), (0, 93));
     assert_eq!((d.ip_details[0].num_rows(), d.ip_details[0].num_columns()), (0, 19));
 }
 
