@@ -216,9 +216,16 @@ type Public = Option<(u32, Arc<PublicClass>)>;
 /// them all (the cache is a speed-up, not state the groups need).
 const PUBLICS_CACHED: usize = 1 << 16;
 
-/// Bytes a group costs besides its key's text and its public addresses
-/// (the map's entry and control byte, the key's `String`), as reserved.
-const GROUP_BYTES: u64 = (std::mem::size_of::<(String, Group)>() + 16) as u64;
+/// Bytes a slot of the groups' hash map costs (entry and control byte),
+/// reserved for every slot the map allocates, used or not.
+const SLOT_BYTES: u64 = (std::mem::size_of::<(String, Group)>() + 1) as u64;
+
+/// Bytes a group costs besides its slot: its key's text (and the
+/// allocator's overhead), as reserved; plus its texts and public addresses.
+const KEY_BYTES: u64 = 16;
+
+/// Slots the groups' map starts with once it has a group.
+const FIRST_SLOTS: usize = 4;
 
 /// Bytes one public address of a group's list costs, as reserved.
 const PUBLIC_BYTES: u64 = std::mem::size_of::<(u32, PubEntry)>() as u64 * 2;
@@ -435,7 +442,21 @@ impl Folder<'_, '_> {
         for row in 0..cols.rows() {
             let r = self.keyer.row(&cols, index, row, offset + row)?;
             if !self.agg.groups.contains_key(self.keyer.key.as_str()) {
-                let mut bytes = GROUP_BYTES + self.keyer.key.len() as u64;
+                // The map grows by doubling, its new slots reserved first
+                // (a map's unused slots are most of its slack).
+                let (len, slots) = (self.agg.groups.len(), self.agg.groups.capacity());
+                if len == slots {
+                    let more = slots.max(FIRST_SLOTS);
+                    if !self.reserve(SLOT_BYTES * more as u64) {
+                        return Ok(false);
+                    }
+                    self.agg.groups.reserve(more);
+                    let grown = self.agg.groups.capacity().saturating_sub(slots + more);
+                    if grown > 0 && !self.reserve(SLOT_BYTES * grown as u64) {
+                        return Ok(false);
+                    }
+                }
+                let mut bytes = KEY_BYTES + self.keyer.key.len() as u64;
                 let g = Group {
                     interval_start: r.interval_start,
                     src_ip: self.intern(if r.src_pub.is_some() { "" } else { r.src }, &mut bytes),
