@@ -18,7 +18,7 @@ pub mod physical;
 pub mod progress;
 mod prune;
 pub mod source;
-mod spill;
+pub mod spill;
 
 pub use error::ExecError;
 pub use limits::{Limits, MemoryPool};

@@ -68,6 +68,10 @@ pub enum FlowLogError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Azure(#[from] nta_azure::AzureError),
+    /// A spill file (groups past the memory budget) could not be written or read.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Spill(#[from] kql_exec::ExecError),
     /// The derived table does not match the built-in schema (a bug in ntaq).
     #[error("cannot build {table}: {message}")]
     #[diagnostic(code(flowlogs::schema))]

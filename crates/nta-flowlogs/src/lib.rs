@@ -12,7 +12,10 @@ pub mod error;
 pub mod reader;
 pub mod tuples;
 
-pub use derive::{Derived, Enrichment, EnrichmentPaths, Interval, derive, derive_stream};
+pub use derive::{
+    Budget, Derived, Enrichment, EnrichmentPaths, Interval, MemoryUse, Summary, Table, derive, derive_scan,
+    derive_within,
+};
 pub use error::FlowLogError;
 pub use reader::{
     Blob, BlobReport, Progress, ReadOptions, ReadSummary, TupleSink, find_blobs, read_blob, read_blobs, read_tree,

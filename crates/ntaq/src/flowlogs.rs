@@ -1,17 +1,19 @@
 //! `--flow-logs DIR`: raw flow-log blobs as the `FlowTuples` table, and
 //! `NTANetAnalytics` / `NTAIpDetails` derived from it the first time a
 //! query reads them (deriving reads every tuple; a query of FlowTuples
-//! alone never pays for it).
+//! alone never pays for it). Both are Parquet files of scratch folders,
+//! written as they are made: memory holds neither all the tuples nor all
+//! the derived rows.
 
 use crate::cli::FlowLogArgs;
 use crate::diagnostic::Diag;
 use crate::scratch::ScratchDir;
 use crate::session::Session;
 use arrow_array::RecordBatch;
-use kql_io::ingest::{MemoryParquet, ParquetFile};
+use kql_io::ingest::ParquetFile;
 use kql_io::{FileSource, Skipped, TableFiles};
 use miette::Diagnostic;
-use nta_flowlogs::{EnrichmentPaths, FlowLogError, Interval, Progress, ReadOptions, TupleSink};
+use nta_flowlogs::{Budget, EnrichmentPaths, FlowLogError, Interval, Progress, ReadOptions, Table, TupleSink};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -199,28 +201,67 @@ pub fn derive_for(session: &mut Session, parsed: &crate::session::ParsedQuery) -
     if !checked.used_tables.iter().any(|t| DERIVED.contains(&t.as_str())) {
         return Ok(Vec::new());
     }
-    let (tables, mut notes) = derive(&pending)?;
+    let budget = Budget { max_memory: session.limits.max_memory };
+    let Derived { tables, scratch, mut notes } = derive(&pending, &budget)?;
     notes.extend(session.load(tables));
+    session.derived_scratch = Some(Arc::new(scratch));
     session.flow_logs = None;
     Ok(notes)
 }
 
-/// NTANetAnalytics and NTAIpDetails from the pending FlowTuples, as tables
-/// held in memory, with the notes of deriving them.
-pub fn derive(pending: &PendingDerive) -> Result<(Vec<TableFiles>, Vec<Diag>), Diag> {
-    let derived = derive_batches(pending)?;
-    let tables =
-        vec![memory_table(DERIVED[0], &derived.net_analytics)?, memory_table(DERIVED[1], &derived.ip_details)?];
-    let notes = derived.notes.into_iter().map(|text| Diag::new(DeriveNote { text })).collect();
-    Ok((tables, notes))
+/// The derived tables, as Parquet files of a scratch folder.
+#[derive(Debug)]
+pub struct Derived {
+    /// NTANetAnalytics and NTAIpDetails; their files are in `scratch`.
+    pub tables: Vec<TableFiles>,
+    /// The folder of the tables' files: keep it while they are used.
+    pub scratch: ScratchDir,
+    /// The notes of deriving them.
+    pub notes: Vec<Diag>,
 }
 
-/// The derived tables as batches (for `convert`). The tuples are streamed
-/// from their files into the aggregation, never all held: memory holds the
-/// derived rows and a batch per core.
-pub fn derive_batches(pending: &PendingDerive) -> Result<nta_flowlogs::Derived, Diag> {
+/// NTANetAnalytics and NTAIpDetails from the pending FlowTuples within
+/// `budget`. The tuples are streamed from their files into the
+/// aggregation, and the derived rows, chunk by chunk as they are made,
+/// to a Parquet file per table in a scratch folder (removed with it).
+pub fn derive(pending: &PendingDerive, budget: &Budget) -> Result<Derived, Diag> {
     let enrichment = nta_flowlogs::Enrichment::load(&pending.enrichment).map_err(Diag::new)?;
-    nta_flowlogs::derive_stream(scan(&pending.tuples)?, &enrichment, pending.interval)
+    let scratch = ScratchDir::new("derived").map_err(|e| {
+        Diag::new(FlowLogError::Output {
+            path: std::env::temp_dir(),
+            reason: format!("cannot create a scratch folder in {}: {e}", std::env::temp_dir().display()),
+        })
+    })?;
+    let mut files = Vec::new();
+    for table in Table::ALL {
+        let schema = table.schema().map_err(Diag::new)?;
+        let path = scratch.path().join(format!("{}.parquet", table.name()));
+        files.push((ParquetFile::create(&path, &schema).map_err(Diag::new)?, schema, 0u64));
+    }
+    let summary = nta_flowlogs::derive_scan(
+        || scan(&pending.tuples),
+        &enrichment,
+        pending.interval,
+        budget,
+        &mut |table, batch| {
+            let (file, _, rows) = &mut files[table as usize];
+            *rows += batch.num_rows() as u64;
+            file.write(&batch).map_err(Diag::new)
+        },
+    )?;
+    let mut tables = Vec::new();
+    for (table, (file, schema, rows)) in Table::ALL.into_iter().zip(files) {
+        let file = file.finish().map_err(Diag::new)?;
+        tables.push(TableFiles {
+            name: table.name().to_string(),
+            files: vec![file],
+            schema,
+            rows,
+            skipped: Skipped::default(),
+        });
+    }
+    let notes = summary.notes.into_iter().map(|text| Diag::new(DeriveNote { text })).collect();
+    Ok(Derived { tables, scratch, notes })
 }
 
 /// Every row of a table, all columns, batch by batch as its files are read.
@@ -228,23 +269,6 @@ pub fn scan(table: &TableFiles) -> Result<impl Iterator<Item = Result<RecordBatc
     let columns: Vec<String> = table.schema.fields().iter().map(|f| f.name().clone()).collect();
     let scan = table.scan(&columns, kql_io::ingest::ROW_GROUP_ROWS).map_err(Diag::new)?;
     Ok(scan.map(|b| b.map_err(Diag::new)))
-}
-
-/// A table of batches, as Parquet in memory (the catalog's schema when there is no batch).
-fn memory_table(name: &str, batches: &[RecordBatch]) -> Result<TableFiles, Diag> {
-    let schema = match batches.first() {
-        Some(b) => b.schema(),
-        None => catalog_schema(name),
-    };
-    let label = PathBuf::from(format!("<derived from flow logs>/{name}"));
-    let mut buffer = MemoryParquet::new(&label, &schema).map_err(Diag::new)?;
-    let mut rows = 0u64;
-    for b in batches {
-        rows += b.num_rows() as u64;
-        buffer.write(b.clone()).map_err(Diag::new)?;
-    }
-    let file = buffer.finish().map_err(Diag::new)?;
-    Ok(TableFiles { name: name.to_string(), files: vec![file], schema, rows, skipped: Skipped::default() })
 }
 
 /// The Arrow schema of a built-in table.

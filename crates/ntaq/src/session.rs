@@ -155,6 +155,9 @@ pub struct Session {
     /// The folder of FlowTuples' files (read from flow-log blobs), removed
     /// with the session.
     pub flow_tuples_scratch: Option<Arc<crate::scratch::ScratchDir>>,
+    /// The folder of the files of the NTA tables derived from them,
+    /// removed with the session.
+    pub derived_scratch: Option<Arc<crate::scratch::ScratchDir>>,
 }
 
 impl std::fmt::Debug for Session {
@@ -183,6 +186,7 @@ impl Session {
             missing: Default::default(),
             flow_logs: None,
             flow_tuples_scratch: None,
+            derived_scratch: None,
         }
     }
 
@@ -293,6 +297,7 @@ impl Session {
             missing: absent,
             flow_logs: None,
             flow_tuples_scratch: None,
+            derived_scratch: None,
         };
         (session, notes)
     }
@@ -323,6 +328,7 @@ impl Session {
             lenient: self.lenient,
             flow_logs: self.flow_logs.take(),
             flow_tuples_scratch: self.flow_tuples_scratch.take(),
+            derived_scratch: self.derived_scratch.take(),
             ..loaded
         };
         notes

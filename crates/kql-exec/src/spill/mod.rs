@@ -11,6 +11,11 @@
 //! count against the memory budget (the writer's own reservation): where
 //! the budget has no room for them, a partition's rows are written at once
 //! and the file is written unbuffered.
+//!
+//! Public for the other crates that must keep rows within a budget: the
+//! derivation of the NTA tables from flow logs (`nta-flowlogs`) partitions
+//! its tuples with [`SpillWriter`] and reads a partition again with
+//! [`SpillFile::reread`] when it must partition it once more.
 
 mod passes;
 
@@ -204,18 +209,41 @@ pub struct SpillFile {
 }
 
 impl SpillFile {
-    /// Its batches, in the order they were pushed; the files are closed
-    /// (and so removed) as they are read.
+    /// Its batches, in the order they were pushed (from the start, even
+    /// after a [`reread`](Self::reread)); the files are closed (and so
+    /// removed) as they are read.
     pub fn read(self) -> impl Iterator<Item = Result<RecordBatch>> + Send {
         let op = self.operator;
-        self.files.into_iter().flat_map(move |f| {
-            let reader = arrow_ipc::reader::StreamReader::try_new(BufReader::with_capacity(1 << 16, f), None);
-            let items: Box<dyn Iterator<Item = Result<RecordBatch>> + Send> = match reader {
-                Ok(r) => Box::new(r.map(move |b| b.map_err(|e| spill_error(op, e)))),
-                Err(e) => Box::new(std::iter::once(Err(spill_error(op, e)))),
-            };
-            items
-        })
+        self.files.into_iter().flat_map(move |mut f| read_file(op, f.seek(SeekFrom::Start(0)).map(|_| f)))
+    }
+
+    /// Its batches, as [`read`](Self::read), leaving the files in place to
+    /// be read again (they are removed when the `SpillFile` is dropped).
+    /// One reading at a time: the readings share each file's position.
+    pub fn reread(&self) -> impl Iterator<Item = Result<RecordBatch>> + Send + use<> {
+        let op = self.operator;
+        let files: Vec<std::io::Result<File>> = self
+            .files
+            .iter()
+            .map(|f| {
+                let mut f = f.try_clone()?;
+                f.seek(SeekFrom::Start(0))?;
+                Ok(f)
+            })
+            .collect();
+        files.into_iter().flat_map(move |f| read_file(op, f))
+    }
+}
+
+/// The batches of one spill file, from its start.
+fn read_file(op: &'static str, file: std::io::Result<File>) -> Box<dyn Iterator<Item = Result<RecordBatch>> + Send> {
+    let reader = file.map_err(|e| spill_error(op, e)).and_then(|f| {
+        arrow_ipc::reader::StreamReader::try_new(BufReader::with_capacity(1 << 16, f), None)
+            .map_err(|e| spill_error(op, e))
+    });
+    match reader {
+        Ok(r) => Box::new(r.map(move |b| b.map_err(|e| spill_error(op, e)))),
+        Err(e) => Box::new(std::iter::once(Err(e))),
     }
 }
 
@@ -256,5 +284,27 @@ mod tests {
         let second: Vec<RecordBatch> = it.next().unwrap().read().collect::<Result<_>>().unwrap();
         assert_eq!(second.len(), 1);
         assert_eq!(second[0].column(0).as_any().downcast_ref::<Int64Array>().unwrap().values(), &[3]);
+    }
+
+    #[test]
+    fn a_partition_reads_again_from_its_start_until_dropped() {
+        let pool = MemoryPool::new(1 << 30);
+        let mut w = SpillWriter::new("derive", 1, &pool);
+        w.push(0, batch(&[1, 2])).unwrap();
+        w.flush_all().unwrap();
+        w.push(0, batch(&[3])).unwrap();
+        let file = w.finish().unwrap().pop().unwrap();
+        let values = |it: &mut dyn Iterator<Item = Result<RecordBatch>>| -> Vec<i64> {
+            it.map(|b| b.unwrap())
+                .flat_map(|b| b.column(0).as_any().downcast_ref::<Int64Array>().unwrap().values().to_vec())
+                .collect()
+        };
+        // A reading stopped half-way does not shift the next one.
+        let mut partial = file.reread();
+        assert_eq!(partial.next().unwrap().unwrap().num_rows(), 2);
+        drop(partial);
+        assert_eq!(values(&mut file.reread()), [1, 2, 3]);
+        assert_eq!(values(&mut file.reread()), [1, 2, 3]);
+        assert_eq!(values(&mut file.read()), [1, 2, 3]);
     }
 }

@@ -172,7 +172,7 @@ fn peered(a: Place<'_>, b: Place<'_>) -> bool {
 
 /// The NTANetAnalytics rows of `groups`, in their order.
 pub fn table<'g, 'e>(
-    groups: &'g [Group],
+    groups: &[&'g Group],
     enrichment: &'e Enrichment,
     interval: Interval,
 ) -> Result<RecordBatch, FlowLogError> {
@@ -190,7 +190,7 @@ pub fn table<'g, 'e>(
     let mut put = |name: &'static str, v: &str| {
         cols.entry(name).or_insert_with(|| StringBuilder::with_capacity(n, n * 8)).append_value(v)
     };
-    for g in groups {
+    for &g in groups {
         let (sp, dp) = (place(&g.src_ip, g.src_class.is_some()), place(&g.dest_ip, g.dest_class.is_some()));
         let ft = flow_type(g.src_class.as_deref(), g.dest_class.as_deref(), sp, dp, topo.is_some());
         let (s, d) = (side(sp, topo), side(dp, topo));
@@ -249,13 +249,13 @@ pub fn table<'g, 'e>(
     }
     let mut derived: HashMap<&'static str, ArrayRef> =
         cols.into_iter().map(|(k, mut b)| (k, Arc::new(b.finish()) as ArrayRef)).collect();
-    let end = |g: &Group| g.interval_start + interval.micros();
+    let end = |g: &&Group| g.interval_start + interval.micros();
     derived.insert("FlowIntervalStartTime", times(groups.iter().map(|g| g.interval_start)));
     derived.insert("FlowIntervalEndTime", times(groups.iter().map(end)));
     derived.insert("TimeProcessed", times(groups.iter().map(end)));
     derived.insert("TimeGenerated", times(groups.iter().map(end)));
     derived.insert("FlowStartTime", times(groups.iter().map(|g| g.first_seen)));
-    derived.insert("FlowEndTime", times(groups.iter().map(Group::flow_end)));
+    derived.insert("FlowEndTime", times(groups.iter().map(|g| g.flow_end())));
     let count = |inbound: bool, allowed: bool| {
         longs(groups.iter().map(|g| if g.inbound == inbound && g.allowed == allowed { g.flows } else { 0 }))
     };

@@ -8,7 +8,9 @@ use crate::common::{blob, vnet_record};
 use arrow_array::cast::AsArray;
 use arrow_array::types::Int64Type;
 use arrow_array::{ArrayRef, Int64Array, RecordBatch};
-use nta_flowlogs::{Derived, Enrichment, FlowLogError, Interval, ReadOptions, derive, derive_stream, read_tree};
+use nta_flowlogs::{
+    Budget, Enrichment, FlowLogError, Interval, ReadOptions, Summary, Table, derive, derive_scan, read_tree,
+};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -58,26 +60,54 @@ impl From<FlowLogError> for StreamError {
     }
 }
 
+/// The derived tables as one sink collects them, with the summary.
+pub struct Collected {
+    pub net_analytics: Vec<RecordBatch>,
+    pub ip_details: Vec<RecordBatch>,
+    pub summary: Summary,
+}
+
+/// Derives the tuples `scan` reads within `budget` into batches in memory.
+pub fn collect<S, I, E>(scan: S, budget: &Budget, interval: Interval) -> Result<Collected, E>
+where
+    S: Fn() -> Result<I, E> + Sync,
+    I: Iterator<Item = Result<RecordBatch, E>> + Send,
+    E: From<FlowLogError> + Send,
+{
+    let (mut net_analytics, mut ip_details) = (Vec::new(), Vec::new());
+    let summary = derive_scan(scan, &Enrichment::default(), interval, budget, &mut |t, b| {
+        match t {
+            Table::NetAnalytics => net_analytics.push(b),
+            Table::IpDetails => ip_details.push(b),
+        }
+        Ok(())
+    })?;
+    Ok(Collected { net_analytics, ip_details, summary })
+}
+
 /// Derives over `rounds` passes of `template` (each batch fresh) on
 /// `threads` threads; returns the result and the largest number of earlier
 /// batches still held when a batch was asked for.
-fn derive_counting(template: &[RecordBatch], rounds: usize, threads: usize) -> (Derived, usize) {
+fn derive_counting(template: &[RecordBatch], rounds: usize, threads: usize) -> (Collected, usize) {
     let handed = Arc::new(Mutex::new(Vec::<Int64Array>::new()));
     let most = Arc::new(Mutex::new(0usize));
     let (h, m) = (handed.clone(), most.clone());
-    let stream = (0..rounds).flat_map(|_| template.iter()).map(move |b| {
-        let mut handed = h.lock().unwrap();
-        // The stream's own handle is one reference; a second is a holder.
-        let held = handed.iter().filter(|a| a.values().inner().strong_count() > 1).count();
-        let mut most = m.lock().unwrap();
-        *most = (*most).max(held);
-        let b = fresh(b);
-        let col = b.column_by_name("BytesSrcToDest").unwrap().as_primitive::<Int64Type>().clone();
-        handed.push(col);
-        Ok::<_, StreamError>(b)
-    });
+    let stream = move || {
+        let (h, m) = (h.clone(), m.clone());
+        Ok((0..rounds).flat_map(|_| template.iter()).map(move |b| {
+            let mut handed = h.lock().unwrap();
+            // The stream's own handle is one reference; a second is a holder.
+            let held = handed.iter().filter(|a| a.values().inner().strong_count() > 1).count();
+            let mut most = m.lock().unwrap();
+            *most = (*most).max(held);
+            let b = fresh(b);
+            let col = b.column_by_name("BytesSrcToDest").unwrap().as_primitive::<Int64Type>().clone();
+            handed.push(col);
+            Ok::<_, StreamError>(b)
+        }))
+    };
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-    let d = pool.install(|| derive_stream(stream, &Enrichment::default(), Interval::Minutes60)).unwrap();
+    let d = pool.install(|| collect(stream, &Budget::default(), Interval::Minutes60)).unwrap();
     // The array kept by the stream shares the batch's buffer: `handed`'s
     // entries are that handle; after the derivation nothing else holds any.
     let handed = handed.lock().unwrap();
@@ -88,7 +118,7 @@ fn derive_counting(template: &[RecordBatch], rounds: usize, threads: usize) -> (
 }
 
 /// Sum of an Int64 column of NTANetAnalytics.
-fn sum(d: &Derived, column: &str) -> i64 {
+fn sum(d: &Collected, column: &str) -> i64 {
     d.net_analytics
         .iter()
         .map(|b| b.column_by_name(column).unwrap().as_primitive::<Int64Type>().iter().flatten().sum::<i64>())
@@ -108,12 +138,12 @@ fn deriving_holds_a_batch_per_thread_whatever_the_number_of_batches() {
     let (big, big_most) = derive_counting(&template, rounds, threads);
     // Every tuple was read: 50 passes of 48 tuples, each 100 bytes and 1
     // packet source → destination, 200 bytes and 2 packets back.
-    assert_eq!(big.tuples, (rounds * per_pass) as u64);
+    assert_eq!(big.summary.tuples, (rounds * per_pass) as u64);
     let (s2d, d2s) = (sum(&big, "BytesSrcToDest"), sum(&big, "BytesDestToSrc"));
     assert_eq!((s2d, d2s), (100 * (rounds * per_pass) as i64, 200 * (rounds * per_pass) as i64));
     // The same tuples again make no new groups: the rows are those of one
     // pass (memory grows with the groups, not the tuples).
-    assert_eq!(big.net_analytics[0].num_rows(), small.net_analytics[0].num_rows());
+    assert_eq!(rows(&big.net_analytics), rows(&small.net_analytics));
     // The bound: when a batch is asked for, the batches handed out before
     // are held only by the threads still folding a slice of one.
     assert!(big_most <= threads, "{big_most} batches held at once on {threads} threads");
@@ -124,22 +154,26 @@ fn deriving_holds_a_batch_per_thread_whatever_the_number_of_batches() {
 fn a_stream_error_stops_the_derivation_and_is_returned() {
     let dir = tempfile::tempdir().unwrap();
     let template = tuples(dir.path(), 2, 6, 4);
-    let stream = template
-        .iter()
-        .cloned()
-        .map(Ok)
-        .chain(std::iter::once(Err(StreamError::Read("disk on fire".into()))))
-        .chain(template.iter().cloned().map(Ok));
-    match derive_stream(stream, &Enrichment::default(), Interval::Minutes60) {
+    let stream = || {
+        Ok(template
+            .iter()
+            .cloned()
+            .map(Ok)
+            .chain(std::iter::once(Err(StreamError::Read("disk on fire".into()))))
+            .chain(template.iter().cloned().map(Ok)))
+    };
+    match collect(stream, &Budget::default(), Interval::Minutes60) {
         Err(StreamError::Read(m)) => assert_eq!(m, "disk on fire"),
-        other => panic!("expected the stream's error, got {other:?}"),
+        Err(other) => panic!("expected the stream's error, got {other:?}"),
+        Ok(_) => panic!("expected the stream's error"),
     }
     // A tuple the aggregation cannot read comes back as the stream's error type.
     let without_time = template[0].project(&(1..template[0].num_columns()).collect::<Vec<_>>()).unwrap();
-    let stream = std::iter::once(Ok::<_, StreamError>(without_time));
-    match derive_stream(stream, &Enrichment::default(), Interval::Minutes60) {
+    let stream = || Ok(std::iter::once(Ok::<_, StreamError>(without_time.clone())));
+    match collect(stream, &Budget::default(), Interval::Minutes60) {
         Err(StreamError::Flow(FlowLogError::TupleColumn { column, .. })) => assert_eq!(column, "FlowTime"),
-        other => panic!("expected a FlowTime column error, got {other:?}"),
+        Err(other) => panic!("expected a FlowTime column error, got {other:?}"),
+        Ok(_) => panic!("expected a FlowTime column error"),
     }
 }
 
@@ -151,11 +185,21 @@ fn streamed_one_row_at_a_time_the_derived_tables_are_those_of_one_batch() {
     let whole = tuples(dir2.path(), 3, 10, 1_000);
     assert_eq!((one_row.len(), whole.len()), (30, 1));
     let streamed =
-        derive_stream(one_row.into_iter().map(Ok::<_, FlowLogError>), &Enrichment::default(), Interval::Minutes10)
+        collect(|| Ok(one_row.iter().cloned().map(Ok::<_, FlowLogError>)), &Budget::default(), Interval::Minutes10)
             .unwrap();
     let at_once = derive(&whole, &Enrichment::default(), Interval::Minutes10).unwrap();
-    // The same rows in the same order (rows are sorted by their key).
-    assert_eq!(streamed.net_analytics, at_once.net_analytics);
-    assert_eq!(streamed.ip_details, at_once.ip_details);
-    assert!(streamed.net_analytics[0].num_rows() > 1);
+    // The same rows in the same order (rows are ordered by their key's hash).
+    assert_eq!(concat(Table::NetAnalytics, &streamed.net_analytics), at_once.net_analytics[0]);
+    assert_eq!(concat(Table::IpDetails, &streamed.ip_details), at_once.ip_details[0]);
+    assert!(at_once.net_analytics[0].num_rows() > 1);
+}
+
+/// Rows of batches.
+pub fn rows(batches: &[RecordBatch]) -> usize {
+    batches.iter().map(RecordBatch::num_rows).sum()
+}
+
+/// Batches of `table` as one.
+pub fn concat(table: Table, batches: &[RecordBatch]) -> RecordBatch {
+    arrow_select::concat::concat_batches(&table.schema().unwrap(), batches).unwrap()
 }

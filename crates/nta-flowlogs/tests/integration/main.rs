@@ -4,6 +4,7 @@
 mod bounded;
 mod common;
 mod derive_bounded;
+mod derive_spill;
 mod docs_samples;
 mod generated;
 mod reader;

@@ -131,29 +131,39 @@ fn flow_logs(args: &ConvertArgs) -> u8 {
         eprintln!("ntaq: {}", error_text(&d));
         return exit::USAGE;
     }
-    let pending = crate::flowlogs::PendingDerive {
-        tuples,
-        enrichment: args.data.flow.enrichment(),
-        interval: args.data.flow.interval(),
+    // The derived rows go, chunk by chunk as they are made, straight into
+    // the two output files (each through a temporary file, moved into
+    // place only when complete), within the default memory budget.
+    let enrichment = match nta_flowlogs::Enrichment::load(&args.data.flow.enrichment()) {
+        Ok(e) => e,
+        Err(e) => return derive_failed(&Diag::new(e)),
     };
-    let derived = match crate::flowlogs::derive_batches(&pending) {
-        Ok(d) => d,
-        Err(d) => {
-            eprintln!(
-                "ntaq: {}\n  (FlowTuples.parquet is written; NTANetAnalytics.parquet and NTAIpDetails.parquet are not)",
-                error_text(&d)
-            );
-            return exit::USAGE;
+    let mut sinks = Vec::new();
+    for table in nta_flowlogs::Table::ALL {
+        let opened = table.schema().map_err(Diag::new).and_then(|schema| open(dir, table.name(), &schema));
+        match opened {
+            Ok(sink) => sinks.push(sink),
+            Err(d) => return derive_failed(&d),
         }
+    }
+    let derived = nta_flowlogs::derive_scan(
+        || crate::flowlogs::scan(&tuples),
+        &enrichment,
+        args.data.flow.interval(),
+        &nta_flowlogs::Budget::default(),
+        &mut |table, batch| sinks[table as usize].1.write(&batch).map_err(Diag::new),
+    );
+    let summary = match derived {
+        Ok(s) => s,
+        Err(d) => return derive_failed(&d),
     };
     if !args.quiet {
-        for text in &derived.notes {
+        for text in &summary.notes {
             eprintln!("note: {text}");
         }
     }
-    for (name, batches) in [("NTANetAnalytics", &derived.net_analytics), ("NTAIpDetails", &derived.ip_details)] {
-        let schema = batches.first().map(|b| b.schema()).unwrap_or_else(|| crate::flowlogs::catalog_schema(name));
-        if let Err(d) = write(dir, name, &schema, batches.iter().cloned().map(Ok), args.quiet) {
+    for sink in sinks {
+        if let Err(d) = close(sink, args.quiet) {
             eprintln!("ntaq: {}", error_text(&d));
             return exit::USAGE;
         }
@@ -162,6 +172,44 @@ fn flow_logs(args: &ConvertArgs) -> u8 {
         eprintln!("done in {:.1} s", started.elapsed().as_secs_f64());
     }
     exit::OK
+}
+
+/// Says why the derived tables are not written (FlowTuples.parquet is).
+fn derive_failed(d: &Diag) -> u8 {
+    eprintln!(
+        "ntaq: {}\n  (FlowTuples.parquet is written; NTANetAnalytics.parquet and NTAIpDetails.parquet are not)",
+        error_text(d)
+    );
+    exit::USAGE
+}
+
+/// `DIR/<table>.parquet`, open for writing through a temporary file.
+type Output = (std::path::PathBuf, Box<dyn kql_io::output::Sink>, String);
+
+fn open(dir: &Path, table: &str, schema: &arrow_schema::SchemaRef) -> Result<Output, Diag> {
+    let path = dir.join(format!("{table}.parquet"));
+    let sink = kql_io::output::sink(
+        OutputFormat::Parquet,
+        schema.clone(),
+        Destination::file(&path),
+        &OutputOptions::default(),
+    )
+    .map_err(Diag::new)?;
+    Ok((path, sink, table.to_string()))
+}
+
+/// Moves a file opened by [`open`] into place, complete.
+fn close((path, sink, table): Output, quiet: bool) -> Result<(), Diag> {
+    let summary = sink.finish().map_err(Diag::new)?;
+    if !quiet {
+        eprintln!(
+            "{} of {table} written to {} ({})",
+            super::rows(summary.rows),
+            path.display(),
+            super::size(summary.bytes)
+        );
+    }
+    Ok(())
 }
 
 /// Writes `DIR/<table>.parquet` through a temporary file, batch by batch
@@ -173,25 +221,9 @@ fn write(
     batches: impl Iterator<Item = Result<RecordBatch, Diag>>,
     quiet: bool,
 ) -> Result<(), Diag> {
-    let path = dir.join(format!("{table}.parquet"));
-    let mut sink = kql_io::output::sink(
-        OutputFormat::Parquet,
-        schema.clone(),
-        Destination::file(&path),
-        &OutputOptions::default(),
-    )
-    .map_err(Diag::new)?;
+    let mut out = open(dir, table, schema)?;
     for batch in batches {
-        sink.write(&batch?).map_err(Diag::new)?;
+        out.1.write(&batch?).map_err(Diag::new)?;
     }
-    let summary = sink.finish().map_err(Diag::new)?;
-    if !quiet {
-        eprintln!(
-            "{} of {table} written to {} ({})",
-            super::rows(summary.rows),
-            path.display(),
-            super::size(summary.bytes)
-        );
-    }
-    Ok(())
+    close(out, quiet)
 }

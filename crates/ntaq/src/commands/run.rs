@@ -196,15 +196,16 @@ fn run_inner(args: &RunOptions, queries_of: impl FnOnce() -> Result<Vec<Query>, 
     let (mut session, _) =
         super::load_session(&args.data.sources, args.data.lenient, &args.data.flow, &config, &loading)
             .map_err(usage)?;
+    // Before deriving: the derived tables are made within the budget too.
+    if let Some(bytes) = args.max_memory {
+        session.limits.max_memory = bytes;
+    }
     if !args.data.flow.flow_logs().is_empty() {
         for q in &queries {
             let notes =
                 crate::flowlogs::derive_if_needed(&mut session, &q.text).map_err(|d| usage(super::error_text(&d)))?;
             loading.print(notes);
         }
-    }
-    if let Some(bytes) = args.max_memory {
-        session.limits.max_memory = bytes;
     }
     let interrupt = Interrupt::default();
     interrupt.install();
