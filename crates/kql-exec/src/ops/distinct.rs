@@ -18,12 +18,11 @@
 
 use super::{Executor, next_window};
 use crate::error::{ExecError, Result};
-use crate::keys::{KeyEncoder, KeySet, KeyTable};
+use crate::keys::{KeyEncoder, KeyRows, KeySet, KeyTable};
 use crate::limits::{MemoryPool, Reservation};
 use crate::source::Stream;
 use crate::spill::{PassOutput, Passes, SpillFile, SpillWriter, partition_of, partitions, workers};
 use arrow_array::{BooleanArray, RecordBatch, UInt32Array};
-use arrow_row::Rows;
 use kql_plan::plan::Plan;
 use rayon::prelude::*;
 use std::collections::VecDeque;
@@ -168,7 +167,7 @@ impl<'a> Pass<'a> {
         }
         let enc = self.encoder.as_ref().ok_or_else(|| ExecError::Internal("no distinct encoder".into()))?;
         let hasher = self.rows.hasher();
-        let local: Vec<(Rows, Vec<(usize, u64)>)> =
+        let local: Vec<(KeyRows, Vec<(usize, u64)>)> =
             window.par_iter().map(|b| firsts_in_batch(enc, hasher, b)).collect::<Result<_>>()?;
         let mut out = Vec::with_capacity(window.len());
         for (b, (rows, firsts)) in window.iter().zip(local) {
@@ -177,7 +176,6 @@ impl<'a> Pass<'a> {
             let mut spilled: Vec<Vec<u32>> = vec![Vec::new(); parts];
             for (i, hash) in firsts {
                 let key = rows.row(i);
-                let key = key.as_ref();
                 if self.rows.find(hash, key).is_some() {
                     continue;
                 }
@@ -225,13 +223,11 @@ fn firsts_in_batch(
     enc: &KeyEncoder,
     hasher: &ahash::RandomState,
     b: &RecordBatch,
-) -> Result<(Rows, Vec<(usize, u64)>)> {
+) -> Result<(KeyRows, Vec<(usize, u64)>)> {
     let rows = enc.encode(b.columns())?;
     let mut seen: KeySet<&[u8]> = KeySet::default();
-    let firsts = (0..b.num_rows())
-        .filter(|&i| seen.insert(rows.row(i).data()))
-        .map(|i| (i, hasher.hash_one(rows.row(i).data())))
-        .collect();
+    let firsts =
+        (0..b.num_rows()).filter(|&i| seen.insert(rows.row(i))).map(|i| (i, hasher.hash_one(rows.row(i)))).collect();
     drop(seen);
     Ok((rows, firsts))
 }

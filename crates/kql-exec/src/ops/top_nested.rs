@@ -68,7 +68,7 @@ pub fn top_nested<'a>(
         for (g, group) in groups.iter().enumerate() {
             let mut index: KeyMap<&[u8], usize> = KeyMap::default();
             for &r in &group.rows {
-                let k = *index.entry(encoded.row(r as usize).data()).or_insert_with(|| {
+                let k = *index.entry(encoded.row(r as usize)).or_insert_with(|| {
                     parts.push((g, r, Vec::new()));
                     parts.len() - 1
                 });

@@ -4,6 +4,10 @@
 //! the executor's scale-18 decimals) are turned into Kusto's text first;
 //! the rest (bool, int, long, other decimals,
 //! string, guid, and dynamic's JSON text) it writes as they are.
+//!
+//! A batch is cut into slices encoded on every core, each into a buffer of
+//! its own, and the buffers are written in order: the bytes are those of
+//! encoding the batch whole on one core.
 
 use super::dest::{Errors, Output};
 use super::error::OutputError;
@@ -12,10 +16,16 @@ use super::text::text_column;
 use arrow_array::{RecordBatch, RecordBatchOptions};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use kql_types::ScalarType;
+use rayon::prelude::*;
 use std::io::Write;
 use std::sync::Arc;
 
+/// Rows a slice of a batch holds at most (its buffer's size is bounded
+/// whatever the batch's)…
 const CHUNK_ROWS: usize = 16 * 1024;
+/// … and at least, unless the batch is smaller (fewer rows than this are
+/// not worth a task of their own).
+const MIN_CHUNK_ROWS: usize = 1024;
 
 pub(crate) struct CsvSink {
     out: Output,
@@ -23,8 +33,8 @@ pub(crate) struct CsvSink {
     /// The layout's schema with the converted columns as Utf8.
     schema: SchemaRef,
     errors: Errors,
-    /// One batch's CSV text; reused.
-    scratch: Vec<u8>,
+    /// Each slice's CSV text; reused.
+    scratch: Vec<Vec<u8>>,
     header_written: bool,
     rows: u64,
 }
@@ -63,47 +73,83 @@ impl CsvSink {
     }
 
     pub fn write(&mut self, batch: &RecordBatch) -> Result<(), OutputError> {
-        let batch = self.layout.prepare(batch, &self.errors.target)?;
-        let mut columns = Vec::with_capacity(batch.num_columns());
-        for (column, kind) in batch.columns().iter().zip(&self.layout.kinds) {
-            columns.push(if as_text(*kind, column.data_type()) {
-                text_column(*kind, column.as_ref()).map_err(|e| self.errors.arrow(e))?
-            } else {
-                column.clone()
-            });
-        }
-        let options = RecordBatchOptions::new().with_row_count(Some(batch.num_rows()));
-        let batch = RecordBatch::try_new_with_options(self.schema.clone(), columns, &options)
-            .map_err(|e| self.errors.arrow(e))?;
-        // Bounded scratch memory whatever the batch size.
+        let n = batch.num_rows();
+        // Slices for every core (a few per core, as they take unequal
+        // times), each bounded; written a round of slices at a time.
+        let threads = rayon::current_num_threads();
+        let chunk = n.div_ceil(4 * threads).clamp(MIN_CHUNK_ROWS, CHUNK_ROWS);
+        let per_round = 4 * threads;
         let mut offset = 0;
-        while offset < batch.num_rows() {
-            let len = CHUNK_ROWS.min(batch.num_rows() - offset);
-            self.write_csv(&batch.slice(offset, len))?;
-            offset += len;
+        while offset < n {
+            let slices: Vec<(usize, usize)> = (0..per_round)
+                .map(|k| offset + k * chunk)
+                .take_while(|start| *start < n)
+                .map(|start| (start, chunk.min(n - start)))
+                .collect();
+            offset = slices.last().map_or(n, |(start, len)| start + len);
+            self.scratch.resize_with(self.scratch.len().max(slices.len()), Vec::new);
+            let header = !self.header_written;
+            let buffers = std::mem::take(&mut self.scratch);
+            let (layout, schema, errors) = (&self.layout, &self.schema, &self.errors);
+            let encoded: Vec<Result<Vec<u8>, OutputError>> = slices
+                .par_iter()
+                .zip(buffers)
+                .enumerate()
+                .map(|(k, (&(start, len), buffer))| {
+                    encode(layout, schema, errors, &batch.slice(start, len), header && k == 0, buffer)
+                })
+                .collect();
+            for buffer in encoded {
+                let buffer = buffer?;
+                self.out.write_all(&buffer).map_err(|e| self.errors.io(e))?;
+                self.scratch.push(buffer);
+            }
+            self.header_written = true;
         }
-        self.rows += batch.num_rows() as u64;
+        self.rows += n as u64;
         Ok(())
-    }
-
-    /// Encodes into the scratch buffer (arrow-csv's writer cannot hand back
-    /// its writer without unwrapping a flush) and then writes the bytes.
-    fn write_csv(&mut self, batch: &RecordBatch) -> Result<(), OutputError> {
-        self.scratch.clear();
-        {
-            let mut writer = arrow_csv::WriterBuilder::new().with_header(!self.header_written).build(&mut self.scratch);
-            writer.write(batch).map_err(|e| self.errors.arrow(e))?;
-        }
-        self.header_written = true;
-        self.out.write_all(&self.scratch).map_err(|e| self.errors.io(e))
     }
 
     /// Writes the header if no batch did; returns the output and row count.
     pub fn finish(mut self) -> Result<(Output, u64), OutputError> {
         if !self.header_written {
-            let empty = RecordBatch::new_empty(self.schema.clone());
-            self.write_csv(&empty)?;
+            // The header alone, from no rows (of the layout's schema, which
+            // `encode` prepares them for).
+            let empty = RecordBatch::new_empty(self.layout.schema.clone());
+            let buffer = encode(&self.layout, &self.schema, &self.errors, &empty, true, Vec::new())?;
+            self.out.write_all(&buffer).map_err(|e| self.errors.io(e))?;
         }
         Ok((self.out, self.rows))
     }
+}
+
+/// Encodes rows of a result into `buffer` (cleared first), with the header
+/// line if asked: Kusto's text for the columns arrow-csv would show
+/// otherwise (`schema`: the layout's with those columns as text), then
+/// arrow-csv's writer.
+fn encode(
+    layout: &Layout,
+    schema: &SchemaRef,
+    errors: &Errors,
+    batch: &RecordBatch,
+    header: bool,
+    mut buffer: Vec<u8>,
+) -> Result<Vec<u8>, OutputError> {
+    let batch = layout.prepare(batch, &errors.target)?;
+    let mut columns = Vec::with_capacity(batch.num_columns());
+    for (column, kind) in batch.columns().iter().zip(&layout.kinds) {
+        columns.push(if as_text(*kind, column.data_type()) {
+            text_column(*kind, column.as_ref()).map_err(|e| errors.arrow(e))?
+        } else {
+            column.clone()
+        });
+    }
+    let options = RecordBatchOptions::new().with_row_count(Some(batch.num_rows()));
+    let batch = RecordBatch::try_new_with_options(schema.clone(), columns, &options).map_err(|e| errors.arrow(e))?;
+    buffer.clear();
+    {
+        let mut writer = arrow_csv::WriterBuilder::new().with_header(header).build(&mut buffer);
+        writer.write(&batch).map_err(|e| errors.arrow(e))?;
+    }
+    Ok(buffer)
 }

@@ -131,6 +131,36 @@ fn csv_every_type() {
 }
 
 #[test]
+fn csv_of_a_large_batch_encoded_on_every_core_is_in_order() {
+    // A batch is cut into slices encoded in parallel (several rounds of
+    // them past 16,384 rows a slice): the text must be the fixture's rows
+    // over and over, in order, under one header — and the same whether the
+    // rows come in one batch or in uneven ones.
+    let copies = 30_011;
+    let one = batch();
+    let big = arrow_select::concat::concat_batches(&one.schema(), &vec![one.clone(); copies]).unwrap();
+    let (header, rows) = CSV.split_once('\n').unwrap();
+    let expected = format!("{header}\n{}", rows.repeat(copies));
+    // Megabytes of text: report where they part, not the whole of them.
+    let same = |got: String| match got.bytes().zip(expected.bytes()).position(|(a, b)| a != b) {
+        None => assert_eq!(got.len(), expected.len(), "lengths differ"),
+        Some(at) => {
+            let near = &got.as_bytes()[at.saturating_sub(40)..(at + 40).min(got.len())];
+            panic!("the texts differ at byte {at}: {:?}", String::from_utf8_lossy(near))
+        }
+    };
+    same(text(OutputFormat::Csv, std::slice::from_ref(&big)));
+    let mut uneven = Vec::new();
+    let mut start = 0;
+    for len in [1, 4_999, 40_000, 3, 70_000, big.num_rows() - 115_003] {
+        uneven.push(big.slice(start, len));
+        start += len;
+    }
+    assert_eq!(uneven.iter().map(RecordBatch::num_rows).sum::<usize>(), big.num_rows());
+    same(text(OutputFormat::Csv, &uneven));
+}
+
+#[test]
 fn ndjson_every_type() {
     let expected: String = ROWS_JSON.iter().map(|r| format!("{r}\n")).collect();
     assert_eq!(text(OutputFormat::Ndjson, &[batch()]), expected);

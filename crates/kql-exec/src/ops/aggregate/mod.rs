@@ -144,12 +144,16 @@ pub(super) struct Spec {
 pub(super) struct Grouping {
     spec: Arc<Spec>,
     groups: KeyTable,
+    /// How the groups' keys are turned into the table's bytes (and back,
+    /// for the output).
     encoder: Option<KeyEncoder>,
-    key_parts: Vec<Vec<ArrayRef>>,
     accs: Vec<Option<Box<dyn Accumulator>>>,
     n_groups: usize,
-    /// Groups (their keys, twice, and per-aggregate state) and the values
-    /// that list, set, distinct-count and percentile aggregates keep.
+    /// Groups (their keys, counted twice: held once, by the group table,
+    /// the second for what grows with them unaccounted — the table's and
+    /// its chunks' slack, the keys decoded for the output — and
+    /// per-aggregate state) and the values that list, set, distinct-count
+    /// and percentile aggregates keep.
     held: Reservation,
     spill: Option<SpillWriter>,
     pool: Arc<MemoryPool>,
@@ -168,7 +172,6 @@ impl Grouping {
         Grouping {
             groups: KeyTable::default(),
             encoder: None,
-            key_parts: vec![Vec::new(); spec.key_names.len()],
             accs: (0..n).map(|_| None).collect(),
             n_groups: if spec.key_names.is_empty() { 1 } else { 0 },
             held: pool.reservation("summarize"),
@@ -195,10 +198,10 @@ impl Grouping {
         // Each of the batch's groups: its global number where it is held.
         let n_local = local.first_rows.len();
         let mut global: Vec<Option<usize>> =
-            (0..n_local).map(|g| self.groups.find(local.hashes[g], local.encoded.row(g).as_ref())).collect();
+            (0..n_local).map(|g| self.groups.find(local.hashes[g], local.encoded.row(g))).collect();
         let new: Vec<usize> = (0..n_local).filter(|g| global[*g].is_none()).collect();
         let per_group = 48 + 32 * aggregates.len() as u64;
-        let cost = |g: usize| 2 * local.encoded.row(g).as_ref().len() as u64 + per_group;
+        let cost = |g: usize| 2 * local.encoded.row(g).len() as u64 + per_group;
         let mut values_held = false;
         if self.spill.is_none() {
             let need: u64 = new.iter().map(|g| cost(*g)).sum::<u64>() + values;
@@ -323,21 +326,10 @@ impl Grouping {
     }
 
     /// The batch's groups `new` added to the held ones (their global
-    /// numbers into `global`), their keys kept for the output.
+    /// numbers into `global`); the table keeps their keys for the output.
     fn insert(&mut self, local: &LocalGroups, new: &[usize], global: &mut [Option<usize>]) -> Result<()> {
-        let mut firsts: Vec<u32> = Vec::new();
         for &g in new {
-            let (id, added) = self.groups.insert(local.hashes[g], local.encoded.row(g).as_ref())?;
-            if added {
-                firsts.push(g as u32);
-            }
-            global[g] = Some(id);
-        }
-        if !firsts.is_empty() {
-            let idx = UInt32Array::from(firsts);
-            for (k, a) in local.firsts.iter().enumerate() {
-                self.key_parts[k].push(arrow_select::take::take(a, &idx, None)?);
-            }
+            global[g] = Some(self.groups.insert(local.hashes[g], local.encoded.row(g))?.0);
         }
         self.n_groups = self.groups.len();
         Ok(())
@@ -359,13 +351,11 @@ impl Grouping {
     /// The held groups as a stream (holding their reservation until it
     /// ends), and the partitions spilled.
     fn finish(self) -> Result<(Stream<'static>, Vec<SpillFile>)> {
-        let Grouping { spec, groups, key_parts, mut accs, n_groups, held, spill, .. } = self;
+        let Grouping { spec, groups, encoder, mut accs, n_groups, held, spill, .. } = self;
         let files = match spill {
             Some(w) => w.finish()?,
             None => Vec::new(),
         };
-        // The keys' row bytes are not needed any more.
-        drop(groups);
         let mut outputs: Vec<(String, ArrayRef)> = Vec::new();
         for (k, agg) in spec.aggregates.iter().enumerate() {
             let outs = match accs[k].as_mut() {
@@ -375,22 +365,16 @@ impl Grouping {
             outputs.extend(agg.outputs.iter().cloned().zip(outs));
         }
         drop(accs);
-        if spec.key_names.is_empty() || key_parts[0].is_empty() {
+        let Some(encoder) = encoder.filter(|_| groups.len() > 0) else {
             let mut columns: Vec<(String, ArrayRef)> = Vec::new();
             for (name, t) in spec.key_names.iter().zip(&spec.key_types) {
                 columns.push((name.clone(), new_empty_array(&physical_type(*t))));
             }
             columns.extend(outputs);
             return Ok((Box::new(std::iter::once(batch_of(columns, n_groups))), files));
-        }
-        let names = spec.key_names.clone();
-        let out = GroupBatches {
-            names,
-            key_parts: key_parts.into_iter().map(VecDeque::from).collect(),
-            outputs,
-            offset: 0,
-            _held: held,
         };
+        let names = spec.key_names.clone();
+        let out = GroupBatches { names, groups, encoder, outputs, offset: 0, ready: VecDeque::new(), _held: held };
         Ok((Box::new(out), files))
     }
 }

@@ -1,64 +1,63 @@
 //! The groups of a `summarize` pass, streamed out in batches.
 
 use crate::error::Result;
+use crate::keys::{KeyEncoder, KeyTable};
 use crate::limits::Reservation;
 use crate::ops::batch_of;
 use arrow_array::*;
+use rayon::prelude::*;
 use std::collections::VecDeque;
 
-/// Rows per output batch of `summarize` (at least; a batch ends with a
-/// whole part of the keys).
+/// Rows per output batch of `summarize`.
 const OUTPUT_ROWS: usize = 8192;
 
-/// The groups of a `summarize`, streamed in batches: the keys' parts (each
-/// batch's new groups, in order) joined a few at a time and dropped once
-/// written, the aggregates' columns sliced alongside. So the result is
-/// never copied whole (millions of groups would hold it twice).
+/// The groups of a `summarize`, streamed in batches: the keys decoded from
+/// the group table's bytes a batch at a time, as many batches at once as
+/// cores (the table is the one copy of the keys; millions of groups would
+/// otherwise hold them twice), the aggregates' columns sliced alongside.
 pub(super) struct GroupBatches {
     pub(super) names: Vec<String>,
-    /// Each key's parts, all cut alike.
-    pub(super) key_parts: Vec<VecDeque<ArrayRef>>,
+    /// The groups' keys, numbered in output order.
+    pub(super) groups: KeyTable,
+    pub(super) encoder: KeyEncoder,
     /// The aggregates' output columns, one value per group.
     pub(super) outputs: Vec<(String, ArrayRef)>,
-    /// Groups already output.
+    /// Groups already decoded.
     pub(super) offset: usize,
+    /// Batches decoded, not yet handed on.
+    pub(super) ready: VecDeque<Result<RecordBatch>>,
     /// The memory the groups hold, given back when the stream is dropped.
     pub(super) _held: Reservation,
+}
+
+impl GroupBatches {
+    /// The batch of `rows` groups from group `offset` on.
+    fn batch(&self, offset: usize, rows: usize) -> Result<RecordBatch> {
+        let keys = self.encoder.decode((offset..offset + rows).map(|g| self.groups.key(g)))?;
+        let mut columns: Vec<(String, ArrayRef)> = self.names.iter().cloned().zip(keys).collect();
+        for (name, a) in &self.outputs {
+            columns.push((name.clone(), a.slice(offset, rows)));
+        }
+        batch_of(columns, rows)
+    }
 }
 
 impl Iterator for GroupBatches {
     type Item = Result<RecordBatch>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        // How many parts make the next batch, and its rows.
-        let first = self.key_parts.first()?;
-        let (mut take, mut rows) = (0, 0);
-        for part in first {
-            if rows >= OUTPUT_ROWS {
-                break;
-            }
-            take += 1;
-            rows += part.len();
+        if self.ready.is_empty() {
+            // The next batches' keys decoded on every core, a few ahead.
+            let starts: Vec<usize> = (0..rayon::current_num_threads())
+                .map(|k| self.offset + k * OUTPUT_ROWS)
+                .take_while(|start| *start < self.groups.len())
+                .collect();
+            let this = &*self;
+            let batches: Vec<Result<RecordBatch>> =
+                starts.par_iter().map(|start| this.batch(*start, OUTPUT_ROWS.min(this.groups.len() - start))).collect();
+            self.offset = (self.offset + starts.len() * OUTPUT_ROWS).min(self.groups.len());
+            self.ready.extend(batches);
         }
-        if take == 0 {
-            return None;
-        }
-        let batch = (|| {
-            let mut columns = Vec::with_capacity(self.names.len() + self.outputs.len());
-            for (name, parts) in self.names.iter().zip(self.key_parts.iter_mut()) {
-                let joined: Vec<ArrayRef> = parts.drain(..take).collect();
-                let a = match joined.as_slice() {
-                    [one] => one.clone(),
-                    many => arrow_select::concat::concat(&many.iter().map(|a| a.as_ref()).collect::<Vec<_>>())?,
-                };
-                columns.push((name.clone(), a));
-            }
-            for (name, a) in &self.outputs {
-                columns.push((name.clone(), a.slice(self.offset, rows)));
-            }
-            batch_of(columns, rows)
-        })();
-        self.offset += rows;
-        Some(batch)
+        self.ready.pop_front()
     }
 }

@@ -23,13 +23,12 @@ use super::index::Index;
 use super::probe::{OUT_BATCH, Pairs, assemble, build_side};
 use super::{KeyTypes, Mode, Spec, Step, key_columns, steps};
 use crate::error::{ExecError, Result};
-use crate::keys::{KeyEncoder, KeySet, KeyTable};
+use crate::keys::{KeyEncoder, KeyRows, KeySet, KeyTable};
 use crate::limits::Reservation;
 use crate::ops::{Executor, next_window};
 use crate::physical::fill_empty_strings;
 use crate::source::Stream;
 use arrow_array::{ArrayRef, RecordBatch};
-use arrow_row::Rows;
 use kql_plan::plan::Side;
 use kql_syntax::ScalarType;
 use rayon::prelude::*;
@@ -74,12 +73,11 @@ impl Values {
 
     /// The rows of `batch` encoded, with the hash of each row `wanted`
     /// (`None` when this side outputs no column: every row is value 0).
-    fn encode(&self, batch: &RecordBatch, wanted: impl Fn(usize) -> bool) -> Result<Option<(Rows, Vec<u64>)>> {
+    fn encode(&self, batch: &RecordBatch, wanted: impl Fn(usize) -> bool) -> Result<Option<(KeyRows, Vec<u64>)>> {
         let Some(encoder) = &self.encoder else { return Ok(None) };
         let rows = encoder.encode(&self.arrays(batch)?)?;
         let hasher = self.table.hasher();
-        let hashes =
-            (0..batch.num_rows()).map(|i| if wanted(i) { hasher.hash_one(rows.row(i).data()) } else { 0 }).collect();
+        let hashes = (0..batch.num_rows()).map(|i| if wanted(i) { hasher.hash_one(rows.row(i)) } else { 0 }).collect();
         Ok(Some((rows, hashes)))
     }
 
@@ -92,9 +90,9 @@ impl Values {
     }
 
     /// The number of row `i`'s value, and whether it is new.
-    fn number(&mut self, encoded: &Option<(Rows, Vec<u64>)>, i: usize) -> Result<(u32, bool)> {
+    fn number(&mut self, encoded: &Option<(KeyRows, Vec<u64>)>, i: usize) -> Result<(u32, bool)> {
         let Some((rows, hashes)) = encoded else { return Ok((0, false)) };
-        let (n, new) = self.table.insert(hashes[i], rows.row(i).data())?;
+        let (n, new) = self.table.insert(hashes[i], rows.row(i))?;
         let n = u32::try_from(n).map_err(|_| ExecError::Internal("more than 2^32 distinct join values".into()))?;
         Ok((n, new))
     }
@@ -340,7 +338,7 @@ impl DistinctJoin<'_> {
     /// The window's probe rows with a match whose (key, value) is new, in order.
     fn candidates(&mut self, window: &[RecordBatch]) -> Result<Vec<Candidate>> {
         let (index, values, types, names) = (&self.index, &self.probe_values, &self.types, &self.probe_names);
-        type Prepared = (Vec<Option<u32>>, Option<(Rows, Vec<u64>)>);
+        type Prepared = (Vec<Option<u32>>, Option<(KeyRows, Vec<u64>)>);
         let prepared: Vec<Prepared> = window
             .par_iter()
             .map(|b| {
@@ -360,7 +358,7 @@ impl DistinctJoin<'_> {
                 }
                 let (value, new) = self.probe_values.number(encoded, i)?;
                 if new {
-                    added += encoded.as_ref().map_or(0, |(rows, _)| rows.row(i).data().len() as u64) + 24;
+                    added += encoded.as_ref().map_or(0, |(rows, _)| rows.row(i).len() as u64) + 24;
                 }
                 if self.seen.insert(u64::from(g) << 32 | u64::from(value)) {
                     added += ENTRY_BYTES;

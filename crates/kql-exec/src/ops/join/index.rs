@@ -7,10 +7,9 @@
 //! map entry however many rows share it.
 
 use crate::error::{ExecError, Result};
-use crate::keys::{KeyEncoder, KeyMap, has_null};
+use crate::keys::{KeyEncoder, KeyMap, KeyRows, has_null};
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef};
-use arrow_row::Rows;
 use arrow_schema::DataType;
 
 /// The build side's keys: key bytes → key number, and each key's rows.
@@ -28,14 +27,14 @@ pub(super) struct Index {
 /// One batch's key bytes, either way they are made.
 enum KeyBytes<'a> {
     Text(&'a arrow_array::StringArray),
-    Rows(Rows, &'a [ArrayRef]),
+    Rows(KeyRows, &'a [ArrayRef]),
 }
 
 impl KeyBytes<'_> {
     fn get(&self, i: usize) -> Option<&[u8]> {
         match self {
             KeyBytes::Text(s) => s.is_valid(i).then(|| s.value(i).as_bytes()),
-            KeyBytes::Rows(rows, cols) => (!has_null(cols, i)).then(|| rows.row(i).data()),
+            KeyBytes::Rows(rows, cols) => (!has_null(cols, i)).then(|| rows.row(i)),
         }
     }
 }

@@ -11,7 +11,7 @@ mod strings;
 
 use crate::error::{ExecError, Result};
 use crate::eval::{EvalCx, eval};
-use crate::keys::KeyEncoder;
+use crate::keys::{KeyEncoder, KeyRows};
 use crate::source::dictionary_string;
 use arrow_array::cast::AsArray;
 use arrow_array::types::*;
@@ -32,19 +32,18 @@ pub(super) struct Prepared {
     pub(super) local: Option<LocalGroups>,
 }
 
-/// A batch's own groups: each row's group, each group's first row, the
-/// groups' keys (as text where they came as dictionaries) and their row
-/// bytes, in group order. Two groups of a batch may have equal keys (a
-/// dictionary can hold a value twice, and a null key is ""): the global
-/// table, keyed by row bytes, joins them.
+/// A batch's own groups: each row's group, each group's first row and
+/// their keys' bytes, in group order. Two groups of a batch may have
+/// equal keys (a dictionary can hold a value twice, and a null key is
+/// ""): the global table, keyed by those bytes, joins them.
 pub(super) struct LocalGroups {
-    pub(super) firsts: Vec<ArrayRef>,
-    pub(super) encoded: arrow_row::Rows,
+    pub(super) encoded: KeyRows,
     /// The hash of each group's row bytes, for the global table.
     pub(super) hashes: Vec<u64>,
     pub(super) ids: Vec<u32>,
     pub(super) first_rows: Vec<u32>,
-    /// Every row's keys, for spilling.
+    /// Every row's keys (dictionaries where a scan gave them), for the
+    /// groups' keys and for spilling.
     pub(super) keys: Vec<ArrayRef>,
 }
 
@@ -114,13 +113,20 @@ pub(super) fn prepare(
                     }
                 }
             };
-            // The global table is keyed by row bytes: those of each group's first row.
-            let idx = UInt32Array::from(first_rows.clone());
-            let firsts: Vec<ArrayRef> =
-                key_arrays.iter().map(|k| as_text(&arrow_select::take::take(k, &idx, None)?)).collect::<Result<_>>()?;
-            let encoded = enc.encode(&firsts)?;
-            let hashes = (0..encoded.num_rows()).map(|g| hasher.hash_one(encoded.row(g).as_ref())).collect();
-            Some(LocalGroups { encoded, hashes, firsts, ids, first_rows, keys: key_arrays })
+            // The global table is keyed by the bytes of each group's first
+            // row's keys, as text (read in place unless they are dictionaries).
+            let encoded = if key_arrays.iter().all(|k| *k.data_type() != dictionary_string()) {
+                enc.encode_rows(&key_arrays, &first_rows)?
+            } else {
+                let idx = UInt32Array::from(first_rows.clone());
+                let firsts: Vec<ArrayRef> = key_arrays
+                    .iter()
+                    .map(|k| as_text(&arrow_select::take::take(k, &idx, None)?))
+                    .collect::<Result<_>>()?;
+                enc.encode(&firsts)?
+            };
+            let hashes = (0..encoded.num_rows()).map(|g| hasher.hash_one(encoded.row(g))).collect();
+            Some(LocalGroups { encoded, hashes, ids, first_rows, keys: key_arrays })
         }
         _ => None,
     };

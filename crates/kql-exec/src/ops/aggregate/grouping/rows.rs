@@ -12,7 +12,7 @@ pub(super) fn group_rows(enc: &KeyEncoder, keys: &[ArrayRef], n: usize) -> Resul
     let ids = (0..n)
         .map(|i| {
             let next = first_rows.len() as u32;
-            *map.entry(encoded.row(i).data()).or_insert_with(|| {
+            *map.entry(encoded.row(i)).or_insert_with(|| {
                 first_rows.push(i as u32);
                 next
             })
