@@ -8,6 +8,7 @@ use crate::diagnostic::Diag;
 use crate::session::{Prepared, Session};
 use arrow_array::cast::AsArray;
 use arrow_array::types::Int64Type;
+use kql_plan::Catalog;
 use kql_plan::functions::ScalarFn;
 use kql_plan::plan::{Expr, ExprKind, Node, Plan, Program};
 use kql_syntax::ast::BinaryOp;
@@ -27,15 +28,32 @@ pub struct AbsentColumn {
 /// Published columns each table's files lack, by table.
 pub type Missing = BTreeMap<String, BTreeSet<String>>;
 
-/// One warning per (table, column) the program's scans read and the data lacks.
-pub fn absent_columns(program: &Program, missing: &Missing) -> Vec<Diag> {
+/// One warning per (table, column) the program's scans read and the data
+/// lacks. A hidden standard column (`_ItemId`, …) is in a scan that was not
+/// pruned (as under `top-nested`) whether or not the query uses it, so there
+/// it is warned about only where an expression names it; a pruned scan
+/// reads only what the query uses.
+pub fn absent_columns(program: &Program, missing: &Missing, catalog: &Catalog) -> Vec<Diag> {
+    let mut named: BTreeSet<String> = BTreeSet::new();
+    for_each_plan(program, &mut |p| {
+        for e in p.exprs() {
+            e.walk(&mut |e| {
+                if let ExprKind::Column(c) = &e.kind {
+                    named.insert(c.clone());
+                }
+            });
+        }
+    });
     let mut found: BTreeSet<(String, String)> = BTreeSet::new();
     for_each_plan(program, &mut |p| {
         if let Node::Scan { table } = &p.node
             && let Some(absent) = missing.get(table)
         {
-            for c in p.schema.names().filter(|c| absent.contains(*c)) {
-                found.insert((table.clone(), c.to_string()));
+            let unpruned = catalog.get(table).is_some_and(|t| t.all_columns().count() <= p.schema.columns.len());
+            for c in p.schema.columns.iter().filter(|c| absent.contains(&c.name)) {
+                if !(c.hidden && unpruned) || named.contains(&c.name) {
+                    found.insert((table.clone(), c.name.clone()));
+                }
             }
         }
     });

@@ -523,7 +523,7 @@ impl Session {
         diagnostics.sort_by_key(|d| d.primary_span().map_or(0, |s| s.0));
         let mut program = checked.program;
         kql_plan::optimize::optimize(&mut program);
-        diagnostics.extend(crate::hints::absent_columns(&program, &self.missing));
+        diagnostics.extend(crate::hints::absent_columns(&program, &self.missing, &self.catalog));
         Prepared { original: text.to_string(), text: substituted, map, script: checked.script, diagnostics, program }
     }
 

@@ -150,7 +150,9 @@ impl Binder<'_> {
             return Expr::error(span);
         };
         let mut result: Option<Expr> = None;
-        for c in &row.columns {
+        // Every column a result shows: Log Analytics' hidden standard
+        // columns are left out of `*` as of `project *`.
+        for c in row.visible() {
             let col = Expr::new(ExprKind::Column(c.name.clone()), c.ty, span);
             let text = if c.ty == Type::STRING {
                 col

@@ -231,6 +231,28 @@ fn hidden_standard_columns_read_from_files_or_as_empty() {
     assert!(!header.contains("_ItemId"), "{header}");
 }
 
+/// A hidden standard column the data lacks is warned about only where the
+/// query names it: `*` (which leaves hidden columns out, as `project *`
+/// does) and an unpruned scan under `top-nested` do not name it, so the
+/// sample data (which has no `_ItemId`) gives no warning for them.
+#[test]
+fn hidden_columns_the_data_lacks_are_warned_about_only_when_named() {
+    let sample = repo().join("testdata/sample");
+    let sample = sample.to_str().unwrap();
+    let run = |q: &str| ntaq(&["run", "-q", "--data", sample, "--format", "csv", "-c", q]);
+    for q in [
+        "NTANetAnalytics | where * has \"10.0\" | count",
+        "NTANetAnalytics | top-nested 2 of FlowType by count() | count",
+        "NTANetAnalytics | search \"Denied\" | count",
+    ] {
+        let o = run(q);
+        assert_eq!(o.status.code(), Some(0), "{q}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("absent_column"), "{q}: {}", stderr(&o));
+    }
+    let o = run("NTANetAnalytics | take 1 | project _ItemId");
+    assert!(stderr(&o).contains("reads column `_ItemId` of NTANetAnalytics, which the data lacks"), "{}", stderr(&o));
+}
+
 /// `evaluate bag_unpack` reads its columns from the data before the run;
 /// that reading uses the run's `now()` (`--now`), not the clock, so bag keys
 /// made from `now()` give the columns of the instant asked for: the year of
