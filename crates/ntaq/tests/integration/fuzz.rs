@@ -436,7 +436,7 @@ fn the_generator_mostly_writes_valid_queries() {
     let mut runner = TestRunner::new_with_rng(Config::default(), TestRng::from_seed(RngAlgorithm::ChaCha, &[7; 32]));
     let strategy = prop::collection::vec(any::<u32>(), 0..400);
     let (mut ran, mut failed, mut blocked) = (0, 0, 0);
-    let (mut functions_ran, mut invokes_ran) = (0, 0);
+    let (mut functions_ran, mut invokes_ran, mut series_ran) = (0, 0, 0);
     let mut blocked_codes: std::collections::BTreeMap<String, usize> = Default::default();
     for _ in 0..200 {
         let choices = strategy.new_tree(&mut runner).unwrap().current();
@@ -446,6 +446,7 @@ fn the_generator_mostly_writes_valid_queries() {
                 ran += 1;
                 functions_ran += usize::from(text.contains(") {"));
                 invokes_ran += usize::from(text.contains("| invoke"));
+                series_ran += usize::from(text.contains("make-series"));
             }
             Outcome::Failed(_) => failed += 1,
             Outcome::Blocked => {
@@ -463,8 +464,8 @@ fn the_generator_mostly_writes_valid_queries() {
     );
     assert!(blocked >= 5, "the generator should also exercise the checker's errors");
     assert!(
-        functions_ran >= 10 && invokes_ran >= 3,
-        "{functions_ran} queries with functions ran, {invokes_ran} with invoke"
+        functions_ran >= 10 && invokes_ran >= 3 && series_ran >= 2,
+        "{functions_ran} queries with functions ran, {invokes_ran} with invoke, {series_ran} with make-series"
     );
 }
 

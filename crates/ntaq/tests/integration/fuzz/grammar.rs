@@ -476,12 +476,48 @@ impl<'a, 'c> Generator<'a, 'c> {
     }
 
     fn sample(&mut self, schema: &[Col]) -> (String, Schema) {
+        if self.c.chance(50)
+            && let Some(series) = self.make_series(schema)
+        {
+            return series;
+        }
         match self.any_column(schema) {
             Some(c) if self.c.chance(40) => {
                 (format!("sample-distinct {} of {}", self.count(), quote_name(&c.name)), vec![c])
             }
             _ => (format!("sample {}", self.count()), schema.to_vec()),
         }
+    }
+
+    /// `make-series` over a datetime column, always with a bounded axis
+    /// (a day of 4 or 2 bins: an open axis over random datetimes could
+    /// span millennia): the `by` key, the series (dynamic), then the axis
+    /// (dynamic), as the make-series page orders them.
+    fn make_series(&mut self, schema: &[Col]) -> Option<(String, Schema)> {
+        let dates: Vec<&Col> = schema.iter().filter(|c| c.ty == Ty::Date).collect();
+        let axis = dates.get(self.c.pick(dates.len().max(1)))?.name.clone();
+        let keys: Vec<&Col> = schema.iter().filter(|c| matches!(c.ty, Ty::Str | Ty::Long | Ty::Int)).collect();
+        let by = if self.c.chance(50) && !keys.is_empty() { Some(keys[self.c.pick(keys.len())].clone()) } else { None };
+        let series = self.fresh();
+        let kind = if self.c.chance(30) { "kind=nonempty " } else { "" };
+        let aggregate = match self.c.pick(3) {
+            0 => "count()".to_string(),
+            1 => format!("dcount({})", quote_name(&axis)),
+            _ => "countif(true)".to_string(),
+        };
+        let default = if self.c.chance(30) { " default = -1" } else { "" };
+        let range = if self.c.chance(50) {
+            " from datetime(2025-06-01) to datetime(2025-06-02) step 6h"
+        } else {
+            " in range(datetime(2025-06-01), datetime(2025-06-02), 12h)"
+        };
+        let by_text = by.as_ref().map(|k| format!(" by {}", quote_name(&k.name))).unwrap_or_default();
+        let mut out: Vec<Col> = by.into_iter().collect();
+        out.push(Col { name: series.clone(), ty: Ty::Dyn });
+        out.push(Col { name: axis.clone(), ty: Ty::Dyn });
+        let text =
+            format!("make-series {kind}{series} = {aggregate}{default} on {}{range}{by_text}", quote_name(&axis));
+        Some((text, out))
     }
 
     fn count(&mut self) -> String {
@@ -782,8 +818,9 @@ impl<'a, 'c> Generator<'a, 'c> {
             items.push(i.clone());
         }
         if self.c.chance(15) {
-            // mv-apply over the same items: the sub-query sees the items only,
-            // and its output follows the columns that were not expanded.
+            // mv-apply over the same items: the sub-query reads the items only
+            // (it may read every column), and its output follows the columns
+            // that were not expanded.
             let sub_in: Vec<Col> = out.iter().filter(|c| items.contains(&c.name)).cloned().collect();
             let mut result: Vec<Col> = out.iter().filter(|c| !items.contains(&c.name)).cloned().collect();
             let (sub, sub_out) = match self.c.pick(4) {
