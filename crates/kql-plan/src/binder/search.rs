@@ -14,6 +14,7 @@
 //! "x"`, when every column passes).
 
 use super::Binder;
+use crate::catalog::TableOrigin;
 use crate::error::SemanticError;
 use crate::plan::{Expr, ExprKind, Plan};
 use crate::schema::Schema;
@@ -54,7 +55,16 @@ impl Binder<'_> {
                 let tables = match &s.tables {
                     Some(t) => self.expand_table_patterns(t),
                     None => {
-                        let mut names: Vec<String> = self.catalog.names().map(str::to_string).collect();
+                        // Every table, but those a data directory lacks (a
+                        // published table kept for its schema has no rows
+                        // to find, and reading it is an I/O error); all of
+                        // them when none has data (`check`).
+                        let schema_only = |n: &str| matches!(self.catalog.get(n), Some(t) if matches!(&t.origin, TableOrigin::Files(f) if f.is_empty()));
+                        let mut names: Vec<String> =
+                            self.catalog.names().filter(|n| !schema_only(n)).map(str::to_string).collect();
+                        if names.is_empty() {
+                            names = self.catalog.names().map(str::to_string).collect();
+                        }
                         names.sort();
                         names
                             .into_iter()
