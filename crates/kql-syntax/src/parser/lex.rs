@@ -33,6 +33,13 @@ pub(crate) fn is_ident_char(c: char) -> bool {
 
 /// The plain identifier at the very start of `i` (no whitespace skipped).
 pub(crate) fn word_at(i: &str) -> Option<&str> {
+    // `$table`, the column `search` and `union withsource` name by default,
+    // is written bare (`summarize count() by $table`, the search page).
+    if let Some(rest) = i.strip_prefix("$table")
+        && !rest.starts_with(is_ident_char)
+    {
+        return Some(&i[.."$table".len()]);
+    }
     if !i.starts_with(is_ident_start) {
         return None;
     }

@@ -574,6 +574,16 @@ impl<'s> Parser<'s> {
         } else {
             (i, None)
         };
+        // `search *`: every row (Kusto.Language takes `*` alone as the
+        // predicate; it holds for every row).
+        let k = skip_ws(rest);
+        if let Some(after) = k.strip_prefix('*')
+            && matches!(skip_ws(after).chars().next(), None | Some('|' | ')' | ';'))
+        {
+            let at = self.pos(k);
+            let predicate = Expr::new(ExprKind::Literal(Literal::Bool(Some(true))), Span::new(at, at + 1));
+            return Ok((after, Search { params, tables, predicate }));
+        }
         // `Column:"term"` is valid only here.
         let outer = self.in_search.replace(true);
         let predicate = self.required_expr(rest);

@@ -271,6 +271,19 @@ fn search_without_in_reads_the_tables_that_have_data() {
     assert_eq!(stdout(&o).replace("\r\n", "\n"), "$table\nNTAIpDetails\nNTANetAnalytics\n");
 }
 
+/// `search *` and a bare `$table`, as Microsoft's pages write them
+/// (`search "x" | summarize count() by $table`, learn.microsoft.com
+/// search-operator): every row of every table with data, counted per
+/// table — the bundled sample's 891 NTAIpDetails and 2,000
+/// NTANetAnalytics rows (its banner's counts).
+#[test]
+fn search_star_counts_every_row_by_table() {
+    let q = "search * | summarize n = count() by $table | sort by $table asc";
+    let o = ntaq(&["run", "-q", "--format", "csv", "-c", q]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o).replace("\r\n", "\n"), "$table,n\nNTAIpDetails,891\nNTANetAnalytics,2000\n");
+}
+
 /// `evaluate bag_unpack` reads its columns from the data before the run;
 /// that reading uses the run's `now()` (`--now`), not the clock, so bag keys
 /// made from `now()` give the columns of the instant asked for: the year of
