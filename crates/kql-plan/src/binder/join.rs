@@ -181,7 +181,10 @@ impl Binder<'_> {
         // The name each leg is written with, if it is one (`View_1`).
         let mut written: Vec<Option<String>> = inputs.iter().map(|_| None).collect();
         let mut skipped = Vec::new();
-        for t in &u.tables {
+        // `union NTA*`, `union *`: the tables (and tabular lets) the
+        // patterns match, as `search in (…)` expands them.
+        let tables = self.expand_table_patterns(&u.tables, fuzzy);
+        for t in &tables {
             // The union page, `isfuzzy=true`: legs that do not resolve are
             // left out with a warning; an error only if none resolves.
             if fuzzy && let Some(id) = t.as_name().filter(|id| !self.resolves_as_table(&id.name)) {

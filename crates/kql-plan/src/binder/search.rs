@@ -53,18 +53,9 @@ impl Binder<'_> {
             None => {
                 let span = s.predicate.span;
                 let tables = match &s.tables {
-                    Some(t) => self.expand_table_patterns(t),
+                    Some(t) => self.expand_table_patterns(t, false),
                     None => {
-                        // Every table, but those a data directory lacks (a
-                        // published table kept for its schema has no rows
-                        // to find, and reading it is an I/O error); all of
-                        // them when none has data (`check`).
-                        let schema_only = |n: &str| matches!(self.catalog.get(n), Some(t) if matches!(&t.origin, TableOrigin::Files(f) if f.is_empty()));
-                        let mut names: Vec<String> =
-                            self.catalog.names().filter(|n| !schema_only(n)).map(str::to_string).collect();
-                        if names.is_empty() {
-                            names = self.catalog.names().map(str::to_string).collect();
-                        }
+                        let mut names = self.tables_with_data();
                         names.sort();
                         names
                             .into_iter()
@@ -87,18 +78,25 @@ impl Binder<'_> {
     /// `search in (NTA*, T)`: each name with `*` stands for the catalog's
     /// tables and the tabular `let`s it matches, sorted by name (the search
     /// page: the list has the union operator's wildcard syntax).
-    fn expand_table_patterns(&mut self, tables: &[ast::Expr]) -> Vec<ast::Expr> {
+    /// A pattern no table matches is an unknown-table error, or with
+    /// `keep_unmatched` (`union isfuzzy=true`) stays as written for the
+    /// caller to leave out.
+    pub(crate) fn expand_table_patterns(&mut self, tables: &[ast::Expr], keep_unmatched: bool) -> Vec<ast::Expr> {
         let mut out = Vec::new();
         for t in tables {
             let Some(id) = t.as_name().filter(|id| id.name.contains('*')) else {
                 out.push(t.clone());
                 continue;
             };
-            let mut candidates: Vec<String> = self.catalog.names().map(str::to_string).collect();
+            let mut candidates: Vec<String> = self.tables_with_data();
             candidates.extend(self.lets.keys().filter(|n| self.resolves_as_table(n)).cloned());
             candidates.sort();
             candidates.dedup();
             let matched: Vec<String> = candidates.into_iter().filter(|n| wildcard_match(&id.name, n)).collect();
+            if matched.is_empty() && keep_unmatched {
+                out.push(t.clone());
+                continue;
+            }
             if matched.is_empty() {
                 self.report(SemanticError::UnknownTable {
                     name: id.name.clone(),
@@ -112,6 +110,15 @@ impl Binder<'_> {
             );
         }
         out
+    }
+
+    /// The catalog's tables but those a data directory lacks (a published
+    /// table kept for its schema has no rows to find, and reading it is an
+    /// I/O error); all of them when none has data (`check`).
+    fn tables_with_data(&self) -> Vec<String> {
+        let schema_only = |n: &str| matches!(self.catalog.get(n), Some(t) if matches!(&t.origin, TableOrigin::Files(f) if f.is_empty()));
+        let names: Vec<String> = self.catalog.names().filter(|n| !schema_only(n)).map(str::to_string).collect();
+        if names.is_empty() { self.catalog.names().map(str::to_string).collect() } else { names }
     }
 
     /// `* op right`: `op` applied to every column of `row` as a string.

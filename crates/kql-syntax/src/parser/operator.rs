@@ -1041,16 +1041,15 @@ impl<'s> Parser<'s> {
             i,
             |p, i| {
                 let j = skip_ws(i);
-                // Table name patterns such as NTA* are valid Kusto.
-                if let Some(w) = word_at(j)
-                    && j[w.len()..].starts_with('*')
+                // Table name patterns (`NTA*`, `*`), expanded by the binder.
+                let len = j.find(|c: char| !(is_ident_char(c) || c == '*')).unwrap_or(j.len());
+                if j[..len].contains('*')
+                    && !j.starts_with(|c: char| c.is_ascii_digit())
+                    && matches!(skip_ws(&j[len..]).chars().next(), None | Some(',' | '|' | ')' | ';'))
                 {
                     let start = p.pos(j);
-                    return Err(p.failure(SyntaxError::UnsupportedSyntax {
-                        what: "table name wildcards in `union`".into(),
-                        span: Span::new(start, start + w.len() + 1),
-                        help: Some("list the tables by name".into()),
-                    }));
+                    let id = Ident::new(&j[..len], Span::new(start, start + len));
+                    return Ok((&j[len..], Expr::new(ExprKind::Name(id.clone()), id.span)));
                 }
                 p.expr(j)
             },

@@ -284,6 +284,27 @@ fn search_star_counts_every_row_by_table() {
     assert_eq!(stdout(&o).replace("\r\n", "\n"), "$table,n\nNTAIpDetails,891\nNTANetAnalytics,2000\n");
 }
 
+/// `union *` and `union NTA*`: the tables with data whose names match, as
+/// the union page's wildcard legs (`union K*`); a pattern matching nothing
+/// is an unknown table, left out with a warning under `isfuzzy=true`. The
+/// counts are the bundled sample's (891 NTAIpDetails, 2,000
+/// NTANetAnalytics rows; `Type` is each row's table, the standard column).
+#[test]
+fn union_legs_may_be_table_name_patterns() {
+    let run = |q: &str| ntaq(&["run", "-q", "--format", "csv", "-c", q]);
+    let o = run("union * | summarize n = count() by Type | sort by Type asc");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o).replace("\r\n", "\n"), "Type,n\nNTAIpDetails,891\nNTANetAnalytics,2000\n");
+    let o = run("union withsource=T NTAN* | summarize n = count() by T");
+    assert_eq!(stdout(&o).replace("\r\n", "\n"), "T,n\nNTANetAnalytics,2000\n", "{}", stderr(&o));
+    let o = run("union Nope* | count");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("kql::semantic::unknown_table"), "{}", stderr(&o));
+    let o = run("union isfuzzy=true Nope*, NTAIpDetails | count");
+    assert_eq!(stdout(&o).replace("\r\n", "\n"), "Count\n891\n", "{}", stderr(&o));
+    assert!(stderr(&o).contains("kql::semantic::union_leg_skipped"), "{}", stderr(&o));
+}
+
 /// `evaluate bag_unpack` reads its columns from the data before the run;
 /// that reading uses the run's `now()` (`--now`), not the clock, so bag keys
 /// made from `now()` give the columns of the instant asked for: the year of
