@@ -69,8 +69,10 @@ pub fn to_json_array(array: &ArrayRef) -> ArrayRef {
 /// sorted: the one text of all the ways of writing the value. A bag keeps
 /// the order its keys were written in (and prints it), but its slots "are
 /// unordered" (learn.microsoft.com/kusto/query/scalar-data-types/dynamic),
-/// so `{"a":1,"b":2}` and `{"b":2,"a":1}` are the same value: equality,
-/// `distinct` and join keys compare this text.
+/// so `{"a":1,"b":2}` and `{"b":2,"a":1}` are the same value: `==` and
+/// `!=` compare this text. (`distinct`, join keys and the set functions
+/// still compare the written text, key order included: docs/language.md's
+/// known differences.)
 pub fn canonical_text(text: &str) -> std::borrow::Cow<'_, str> {
     if !text.contains('{') {
         return std::borrow::Cow::Borrowed(text);
