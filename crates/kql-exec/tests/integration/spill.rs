@@ -295,3 +295,31 @@ fn external_sort_holds_hand_computed_answers() {
     assert_eq!(spilled, 10_000 + 10_000 + 8000 + 8000);
     assert_eq!(values(&t, 1), (0..10_000).collect::<Vec<_>>());
 }
+
+#[test]
+fn groups_over_several_windows_hold_hand_computed_answers() {
+    // 600,000 rows are several windows of input: each window's groups are
+    // added to the table while the next window is read. k = i % 1000:
+    // group k (1..999) has the i's k + 1000 j for j in 0..600, group 0 the
+    // i's 1000 j for j in 1..=600; groups come first-seen (1, 2, …, 999,
+    // 0), in the default budget and in one that spills.
+    let q = "range i from 1 to 600000 step 1 | summarize c = count(), s = sum(i) by k = i % 1000";
+    for budget in [None, Some(64 << 10)] {
+        let (result, spilled) =
+            run_limited(q, &Catalog::new(), &MemTables::new(), &Params::default(), true, budget).unwrap();
+        assert_eq!(result.header, ["k:long", "c:long", "s:long"]);
+        assert_eq!(result.rows.len(), 1000);
+        assert_eq!(spilled > 0, budget.is_some(), "{budget:?}");
+        let mut seen = std::collections::BTreeSet::new();
+        for (n, row) in result.rows.iter().enumerate() {
+            let k: u64 = row[0].parse().unwrap();
+            let sum = if k == 0 { 1000 * 600 * 601 / 2 } else { 600 * k + 1000 * 599 * 600 / 2 };
+            assert_eq!(row[1..], ["600".to_string(), sum.to_string()], "group {k}");
+            if budget.is_none() {
+                assert_eq!(k, (n as u64 + 1) % 1000, "first-seen order");
+            }
+            seen.insert(k);
+        }
+        assert_eq!(seen.len(), 1000);
+    }
+}

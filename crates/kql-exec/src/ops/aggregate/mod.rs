@@ -3,7 +3,10 @@
 //! Rows are grouped by their `by` keys ([`grouping`]: within each batch,
 //! by the shape of the keys; then across batches in a `keys::KeyTable` of
 //! their row bytes); each aggregation keeps one state per group
-//! ([`accumulators`]) and is updated a batch at a time. Groups come out in
+//! ([`accumulators`]) and is updated a batch at a time. The input comes in
+//! windows of batches: while one window's groups are added to the table
+//! (in order, on a thread of its own), the next is read and prepared on
+//! every core. Groups come out in
 //! the order they were first seen ([`output`]). Without `by` there is
 //! exactly one group, even for no input rows (`count()` is then 0). Past
 //! half the memory budget a pass spills the rows of the groups it does not
@@ -64,40 +67,35 @@ pub fn summarize<'a>(
     let dictionaries = dictionary_keys(keys, aggregates);
     let reads = Reads { columns: Some(&columns), dictionaries: &dictionaries };
     let mut input = ex.run_reading(input, reads)?;
+    // The encoder and hasher batches are prepared with (the group table's
+    // own, as the table is busy adding the window before).
+    let mut encoder: Option<KeyEncoder> = None;
+    let hasher = grouping.groups.hasher().clone();
+    let mut pending: Vec<Prepared> = Vec::new();
     loop {
-        let window = next_window(&mut input)?;
-        if window.is_empty() {
+        // A window's groups are added to the table (in order, on a thread
+        // of its own: lookups, aggregate updates, spill writes) while the
+        // next window is read and prepared on every core.
+        let adding = std::mem::take(&mut pending);
+        let table = &mut grouping;
+        let next: Result<Vec<Prepared>> = std::thread::scope(|scope| {
+            let adder = std::thread::Builder::new()
+                .name("ntaq-summarize".into())
+                .spawn_scoped(scope, move || adding.into_iter().try_for_each(|p| table.add(p)))
+                .map_err(|e| ExecError::Internal(format!("could not start a thread for summarize: {e}")))?;
+            let prepared = prepare_window(&mut input, keys, aggregates, &cx, &mut encoder, &hasher);
+            let added = adder.join().map_err(|_| ExecError::Internal("summarize: a thread panicked".into()))?;
+            added?;
+            prepared
+        });
+        pending = next?;
+        if pending.is_empty() {
             break;
         }
-        if grouping.encoder.is_none() && !keys.is_empty() {
-            // The key types, from the first batch's key values.
-            let first = &window[0];
-            let types: Vec<_> = keys
-                .iter()
-                .map(|(_, e)| Ok(as_text(&key_values(e, &first.slice(0, 1), &cx)?)?.data_type().clone()))
-                .collect::<Result<_>>()?;
-            grouping.encoder = Some(KeyEncoder::new(&types)?);
-        }
-        // Keys and arguments evaluated, and rows grouped within each
-        // batch, on every core; the batches' groups then joined to the
-        // global ones (one lookup per group of a batch, not per row) and
-        // the aggregations updated, in order.
-        let hasher = grouping.groups.hasher().clone();
-        let prepared: Vec<Prepared> = window
-            .par_iter()
-            .map(|b| {
-                let n = b.num_rows();
-                let args = aggregates
-                    .iter()
-                    .map(|agg| agg.args.iter().map(|e| Ok(eval(e, b, &cx)?.to_array(n))).collect::<Result<Vec<_>>>())
-                    .collect::<Result<_>>()?;
-                let key_arrays = keys.iter().map(|(_, e)| key_values(e, b, &cx)).collect::<Result<_>>()?;
-                prepare(key_arrays, args, n, grouping.encoder.as_ref(), &hasher)
-            })
-            .collect::<Result<_>>()?;
-        drop(window);
-        for p in prepared {
-            grouping.add(p)?;
+        if grouping.encoder.is_none()
+            && let Some(e) = &encoder
+        {
+            grouping.encoder = Some(e.twin()?);
         }
         ex.check_cancel()?;
     }
@@ -114,6 +112,45 @@ pub fn summarize<'a>(
     let pool = ex.pool.clone();
     let pass = move |file, out: &PassOutput| aggregate_partition(&spec, &pool, share, file, out);
     Ok(Box::new(resident.chain(Passes::new(files, workers, ex.cancel.clone(), pass))))
+}
+
+/// The next window of `input`, its keys and arguments evaluated and its
+/// rows grouped within each batch, on every core (empty at the end). The
+/// encoder is made from the first batch's key types.
+fn prepare_window(
+    input: &mut Stream<'_>,
+    keys: &[(String, Expr)],
+    aggregates: &[Aggregate],
+    cx: &EvalCx<'_>,
+    encoder: &mut Option<KeyEncoder>,
+    hasher: &ahash::RandomState,
+) -> Result<Vec<Prepared>> {
+    let window = next_window(input)?;
+    if window.is_empty() {
+        return Ok(Vec::new());
+    }
+    if encoder.is_none() && !keys.is_empty() {
+        // The key types, from the first batch's key values.
+        let first = &window[0];
+        let types: Vec<_> = keys
+            .iter()
+            .map(|(_, e)| Ok(as_text(&key_values(e, &first.slice(0, 1), cx)?)?.data_type().clone()))
+            .collect::<Result<_>>()?;
+        *encoder = Some(KeyEncoder::new(&types)?);
+    }
+    let encoder = encoder.as_ref();
+    window
+        .par_iter()
+        .map(|b| {
+            let n = b.num_rows();
+            let args = aggregates
+                .iter()
+                .map(|agg| agg.args.iter().map(|e| Ok(eval(e, b, cx)?.to_array(n))).collect::<Result<Vec<_>>>())
+                .collect::<Result<_>>()?;
+            let key_arrays = keys.iter().map(|(_, e)| key_values(e, b, cx)).collect::<Result<_>>()?;
+            prepare(key_arrays, args, n, encoder, hasher)
+        })
+        .collect()
 }
 
 /// What a `summarize` computes: shared by its pass over the input and its
