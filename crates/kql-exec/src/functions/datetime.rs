@@ -372,21 +372,29 @@ pub fn make_datetime(a: &Args) -> Result<Col> {
 
 /// `make_timespan(hour, minute [, second])` or `(day, hour, minute,
 /// second)`: seconds may have a fraction (make-timespan page:
-/// `make_timespan(1,12,30,55.123)` is `1.12:30:55.1230000`).
+/// `make_timespan(1,12,30,55.123)` is `1.12:30:55.1230000`). The page
+/// bounds the hour to 0-23, the minute to 0-59 and the second to 0 to
+/// 59.9999999 ("Otherwise, the result will be null"); the day is any.
 pub fn make_timespan(a: &Args) -> Result<Col> {
     use kql_syntax::time::*;
     let parts: Vec<super::Prims<Float64Type>> =
         (0..a.cols.len()).map(|i| a.prims::<Float64Type>(i, ScalarType::Real)).collect::<Result<_>>()?;
-    let units: &[i64] = match parts.len() {
-        4 => &[NANOS_PER_DAY, NANOS_PER_HOUR, NANOS_PER_MIN, NANOS_PER_SEC],
-        _ => &[NANOS_PER_HOUR, NANOS_PER_MIN, NANOS_PER_SEC],
+    // Each part's unit and its largest value (the second's is below 60).
+    const ANY_DAYS: (i64, f64) = (NANOS_PER_DAY, f64::INFINITY);
+    const HMS: [(i64, f64); 3] = [(NANOS_PER_HOUR, 23.0), (NANOS_PER_MIN, 59.0), (NANOS_PER_SEC, 59.999_999_9)];
+    let units: Vec<(i64, f64)> = match parts.len() {
+        4 => std::iter::once(ANY_DAYS).chain(HMS).collect(),
+        _ => HMS.to_vec(),
     };
     let out: DurationNanosecondArray = (0..a.rows())
         .map(|i| {
             let mut total = 0i64;
-            for (p, unit) in parts.iter().zip(units) {
+            for (p, &(unit, max)) in parts.iter().zip(&units) {
                 let v = p.get(i)?;
-                let ns = (v * *unit as f64 / NANOS_PER_TICK as f64).round();
+                if max.is_finite() && !(0.0..=max).contains(&v) {
+                    return None;
+                }
+                let ns = (v * unit as f64 / NANOS_PER_TICK as f64).round();
                 if !ns.is_finite() || ns.abs() > (i64::MAX / NANOS_PER_TICK) as f64 {
                     return None;
                 }
