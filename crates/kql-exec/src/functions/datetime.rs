@@ -339,12 +339,13 @@ pub fn datetime_diff(a: &Args) -> Result<Col> {
 }
 
 /// `make_datetime(year, month, day [, hour, minute [, second]])`: null for
-/// a part out of its range (year 0-9999) or a date that does not exist,
-/// or one a datetime cannot hold.
+/// a part out of its range (year 0-9999) or a date that does not exist;
+/// a date ntaq's datetimes cannot hold is unsupported (Kusto's is a value).
 pub fn make_datetime(a: &Args) -> Result<Col> {
     use kql_syntax::time::*;
     let parts: Vec<super::Prims<Float64Type>> =
         (0..a.cols.len()).map(|i| a.prims::<Float64Type>(i, ScalarType::Real)).collect::<Result<_>>()?;
+    let mut out_of_range = false;
     let out: TimestampNanosecondArray = (0..a.rows())
         .map(|i| {
             let v: Vec<f64> = parts.iter().map(|p| p.get(i)).collect::<Option<_>>()?;
@@ -362,11 +363,17 @@ pub fn make_datetime(a: &Args) -> Result<Col> {
                 return None;
             }
             let ticks = (s * 1e7).round() as i64;
-            days.checked_mul(DAY)?
-                .checked_add(h * NANOS_PER_HOUR + mi * NANOS_PER_MIN)?
-                .checked_add(ticks.checked_mul(NANOS_PER_TICK)?)
+            let t = days
+                .checked_mul(DAY)
+                .and_then(|t| t.checked_add(h * NANOS_PER_HOUR + mi * NANOS_PER_MIN))
+                .and_then(|t| t.checked_add(ticks.checked_mul(NANOS_PER_TICK)?));
+            out_of_range |= t.is_none();
+            t
         })
         .collect();
+    if out_of_range {
+        return Err(ExecError::NotImplemented { what: kql_types::time::DATETIME_RANGE.into(), span: a.span });
+    }
     Ok(a.finish(Arc::new(out)))
 }
 
