@@ -443,7 +443,7 @@ pub fn unixtime(a: &Args, unit_ns: i64) -> Result<Col> {
 /// format-timespan page — `d`…`dddddddd` (whole days, zero-padded),
 /// `h`/`H`, `hh`/`HH`, `m`, `mm`, `s`, `ss`, `f`…`fffffff` (fraction
 /// digits), `F`…`FFFFFFF` (the same without trailing zeros, nothing when
-/// zero) — and anything else as it is.
+/// zero) — and other characters as they are; another letter is unsupported.
 pub fn format_timespan(a: &Args) -> Result<Col> {
     use kql_syntax::time::*;
     let Some(format) = a.constant_str(1)? else {
@@ -451,6 +451,29 @@ pub fn format_timespan(a: &Args) -> Result<Col> {
     };
     let t = a.prims::<DurationNanosecondType>(0, ScalarType::Timespan)?;
     let chars: Vec<char> = format.chars().collect();
+    // A letter the page does not list (`M`, `y`, `t`…) or a run longer than
+    // it lists (`ddddddddd`, `hhh`) is not guessed at.
+    let mut k = 0;
+    while k < chars.len() {
+        let c = chars[k];
+        let run = chars[k..].iter().take_while(|&&x| x == c).count();
+        let listed = match c {
+            'd' => run <= 8,
+            'f' | 'F' => run <= 7,
+            'h' | 'H' | 'm' | 's' => run <= 2,
+            _ => !c.is_alphabetic(),
+        };
+        if !listed {
+            return Err(ExecError::NotImplemented {
+                what: format!(
+                    "the format element `{}` of format_timespan (its page lists d…dddddddd, f…fffffff, F…FFFFFFF, H, HH, m, mm, s and ss)",
+                    c.to_string().repeat(run)
+                ),
+                span: a.arg_spans.get(1).copied().unwrap_or(a.span),
+            });
+        }
+        k += run;
+    }
     let out: StringArray = (0..a.rows())
         .map(|i| {
             let Some(v) = t.get(i) else { return Some(String::new()) };
