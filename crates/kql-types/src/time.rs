@@ -327,7 +327,8 @@ pub fn format_timespan(nanos: i64) -> String {
 
 /// What ntaq says of a datetime it cannot hold: Kusto's run from
 /// 0001-01-01 to 9999-12-31, ntaq's are 64-bit nanoseconds.
-pub const DATETIME_RANGE: &str = "a datetime before 1677-09-21 or after 2262-04-11 (ntaq's datetimes are 64-bit nanoseconds)";
+pub const DATETIME_RANGE: &str =
+    "a datetime before 1677-09-21 or after 2262-04-11 (ntaq's datetimes are 64-bit nanoseconds)";
 
 /// True when `text` is an ISO 8601 datetime Kusto reads (year first) whose
 /// instant ntaq's datetimes cannot hold: [`parse_datetime_text`] fails on it,
