@@ -31,23 +31,21 @@ impl Binder<'_> {
         let regex = pattern_regex(p);
         let source = p.expr.span;
         let text = call("tostring", vec![p.expr.clone()], source);
-        let input = if p.filter {
-            let lit = Expr::new(ExprKind::Literal(Literal::String(regex.clone())), source);
-            let op_span = source;
-            let matches = Expr::new(
-                ExprKind::Binary {
-                    op: BinaryOp::MatchesRegex,
-                    op_span,
-                    left: Box::new(text.clone()),
-                    right: Box::new(lit),
-                },
-                source,
-            );
-            self.where_(input, &matches)
-        } else {
-            input
-        };
-        let mut items = Vec::new();
+        if p.filter && p.kind == ParseKind::Relaxed {
+            // The parse-where page lists the kinds simple and regex only.
+            self.report(crate::error::SemanticError::Unsupported {
+                what: "`kind=relaxed` in parse-where".into(),
+                span: source,
+                help: Some("use parse kind=relaxed and filter the rows with where".into()),
+            });
+        }
+        let mut values = Vec::new();
+        // simple and regex are strict ("all extended columns must match the
+        // required types"): a typed column whose text the pattern does not
+        // check (datetime, timespan, guid, dynamic) must also convert, or no
+        // column is parsed (the parse-where page's example: a row with
+        // releaseTime=invalid_datetime is all nulls, and parse-where drops it).
+        let mut checks = Vec::new();
         let mut group = 0;
         for item in &p.pattern {
             let ParseItem::Column { name, ty } = item else { continue };
@@ -59,12 +57,75 @@ impl Binder<'_> {
                 text.clone(),
             ];
             let mut value = call("extract", args, span);
-            if let Some(conv) = ty.as_ref().map(|t| t.ty).and_then(conversion) {
+            let ty = ty.as_ref().map_or(ScalarType::String, |t| t.ty);
+            if let Some(conv) = conversion(ty) {
                 value = call(conv, vec![value], span);
+                if p.kind != ParseKind::Relaxed && typed_text(ty) == ".*?" {
+                    checks.push(call("isnotnull", vec![value.clone()], span));
+                }
             }
-            items.push(NamedExpr { name: Some(name.clone()), expr: value, span });
+            values.push((name, ty, value, span));
         }
+        let all = |mut conds: Vec<Expr>| {
+            let first = conds.remove(0);
+            conds.into_iter().fold(first, |l, r| {
+                Expr::new(
+                    ExprKind::Binary { op: BinaryOp::And, op_span: source, left: Box::new(l), right: Box::new(r) },
+                    source,
+                )
+            })
+        };
+        let converted = (!checks.is_empty()).then(|| all(checks));
+        let input = if p.filter {
+            let lit = Expr::new(ExprKind::Literal(Literal::String(regex.clone())), source);
+            let matches = Expr::new(
+                ExprKind::Binary {
+                    op: BinaryOp::MatchesRegex,
+                    op_span: source,
+                    left: Box::new(text.clone()),
+                    right: Box::new(lit),
+                },
+                source,
+            );
+            let keep = match &converted {
+                Some(c) => all(vec![matches, c.clone()]),
+                None => matches,
+            };
+            self.where_(input, &keep)
+        } else {
+            input
+        };
+        let items: Vec<NamedExpr> = values
+            .into_iter()
+            .map(|(name, ty, value, span)| {
+                let expr = match &converted {
+                    Some(ok) if !p.filter => {
+                        let none = Expr::new(ExprKind::Literal(null_of(ty)), span);
+                        call("iff", vec![ok.clone(), value, none], span)
+                    }
+                    _ => value,
+                };
+                NamedExpr { name: Some(name.clone()), expr, span }
+            })
+            .collect();
         self.extend(input, &items)
+    }
+}
+
+/// What a column of type `ty` holds when the text does not parse: `""` for
+/// a string, null for the others.
+fn null_of(ty: ScalarType) -> Literal {
+    match ty {
+        ScalarType::String => Literal::String(String::new()),
+        ScalarType::Bool => Literal::Bool(None),
+        ScalarType::Int => Literal::Int(None),
+        ScalarType::Long => Literal::Long(None),
+        ScalarType::Real => Literal::Real(None),
+        ScalarType::Decimal => Literal::Decimal(None),
+        ScalarType::DateTime => Literal::DateTime(ast::DateTimeLit::Null),
+        ScalarType::Timespan => Literal::Timespan(None),
+        ScalarType::Guid => Literal::Guid(None),
+        ScalarType::Dynamic => Literal::Dynamic(ast::DynValue::Null),
     }
 }
 
