@@ -325,6 +325,30 @@ pub fn format_timespan(nanos: i64) -> String {
     out
 }
 
+/// What ntaq says of a datetime it cannot hold: Kusto's run from
+/// 0001-01-01 to 9999-12-31, ntaq's are 64-bit nanoseconds.
+pub const DATETIME_RANGE: &str =
+    "a datetime before 1677-09-21 or after 2262-04-11 (ntaq's datetimes are 64-bit nanoseconds)";
+
+/// True when `text` is an ISO 8601 datetime Kusto reads (year first) whose
+/// instant ntaq's datetimes cannot hold: [`parse_datetime_text`] fails on it,
+/// but the same text with a year of the same leapness inside the range
+/// parses (so `1900-02-29` stays invalid, not out of range).
+pub fn datetime_out_of_range(text: &str) -> bool {
+    let t = text.trim();
+    let b = t.as_bytes();
+    if b.len() < 5 || !b[..4].iter().all(u8::is_ascii_digit) || b[4] != b'-' || parse_datetime_text(t).is_some() {
+        return false;
+    }
+    let year: i64 = t[..4].parse().unwrap_or(0);
+    if year == 0 {
+        return false;
+    }
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let stand_in = if leap { "2000" } else { "2001" };
+    parse_datetime_text(&format!("{stand_in}{}", &t[4..])).is_some()
+}
+
 /// [`parse_datetime`]'s ISO forms, or the display forms of exports and
 /// of .NET's invariant culture, all read as UTC: `6/1/2025, 12:00:00.000 AM`
 /// and `02/17/2016 08:40:01` (month first, as en-US writes them; 12- or

@@ -13,7 +13,7 @@ use kql_syntax::{ScalarType, Span};
 use kql_types::Value;
 use kql_types::decimal;
 use kql_types::text::{parse_bool, parse_guid, parse_json_text, parse_long, parse_real, timespan_text};
-use kql_types::time::{parse_datetime_text, parse_timespan};
+use kql_types::time::{datetime_out_of_range, parse_datetime_text, parse_timespan};
 use std::sync::Arc;
 
 // Results' text forms (`tostring(1e300)` is `1e300`, as the writers show
@@ -172,6 +172,13 @@ fn parse_strings(text: &StringArray, to: ScalarType) -> Result<ArrayRef> {
         S::Real => Arc::new(text.iter().map(|s| s.and_then(parse_real)).collect::<Float64Array>()),
         S::Bool => Arc::new(text.iter().map(|s| s.and_then(parse_bool)).collect::<BooleanArray>()),
         S::DateTime => {
+            // Text Kusto reads as a datetime ntaq cannot hold is not null.
+            if let Some(s) = text.iter().flatten().find(|s| datetime_out_of_range(s)) {
+                return Err(ExecError::NotImplemented {
+                    what: format!("`{s}`: {}", kql_types::time::DATETIME_RANGE),
+                    span: Span::default(),
+                });
+            }
             Arc::new(text.iter().map(|s| s.and_then(parse_datetime_text)).collect::<TimestampNanosecondArray>())
         }
         S::Timespan => Arc::new(text.iter().map(|s| s.and_then(parse_timespan)).collect::<DurationNanosecondArray>()),

@@ -339,12 +339,13 @@ pub fn datetime_diff(a: &Args) -> Result<Col> {
 }
 
 /// `make_datetime(year, month, day [, hour, minute [, second]])`: null for
-/// a part out of its range (year 0-9999) or a date that does not exist,
-/// or one a datetime cannot hold.
+/// a part out of its range (year 0-9999) or a date that does not exist;
+/// a date ntaq's datetimes cannot hold is unsupported (Kusto's is a value).
 pub fn make_datetime(a: &Args) -> Result<Col> {
     use kql_syntax::time::*;
     let parts: Vec<super::Prims<Float64Type>> =
         (0..a.cols.len()).map(|i| a.prims::<Float64Type>(i, ScalarType::Real)).collect::<Result<_>>()?;
+    let mut out_of_range = false;
     let out: TimestampNanosecondArray = (0..a.rows())
         .map(|i| {
             let v: Vec<f64> = parts.iter().map(|p| p.get(i)).collect::<Option<_>>()?;
@@ -362,31 +363,45 @@ pub fn make_datetime(a: &Args) -> Result<Col> {
                 return None;
             }
             let ticks = (s * 1e7).round() as i64;
-            days.checked_mul(DAY)?
-                .checked_add(h * NANOS_PER_HOUR + mi * NANOS_PER_MIN)?
-                .checked_add(ticks.checked_mul(NANOS_PER_TICK)?)
+            let t = days
+                .checked_mul(DAY)
+                .and_then(|t| t.checked_add(h * NANOS_PER_HOUR + mi * NANOS_PER_MIN))
+                .and_then(|t| t.checked_add(ticks.checked_mul(NANOS_PER_TICK)?));
+            out_of_range |= t.is_none();
+            t
         })
         .collect();
+    if out_of_range {
+        return Err(ExecError::NotImplemented { what: kql_types::time::DATETIME_RANGE.into(), span: a.span });
+    }
     Ok(a.finish(Arc::new(out)))
 }
 
 /// `make_timespan(hour, minute [, second])` or `(day, hour, minute,
 /// second)`: seconds may have a fraction (make-timespan page:
-/// `make_timespan(1,12,30,55.123)` is `1.12:30:55.1230000`).
+/// `make_timespan(1,12,30,55.123)` is `1.12:30:55.1230000`). The page
+/// bounds the hour to 0-23, the minute to 0-59 and the second to 0 to
+/// 59.9999999 ("Otherwise, the result will be null"); the day is any.
 pub fn make_timespan(a: &Args) -> Result<Col> {
     use kql_syntax::time::*;
     let parts: Vec<super::Prims<Float64Type>> =
         (0..a.cols.len()).map(|i| a.prims::<Float64Type>(i, ScalarType::Real)).collect::<Result<_>>()?;
-    let units: &[i64] = match parts.len() {
-        4 => &[NANOS_PER_DAY, NANOS_PER_HOUR, NANOS_PER_MIN, NANOS_PER_SEC],
-        _ => &[NANOS_PER_HOUR, NANOS_PER_MIN, NANOS_PER_SEC],
+    // Each part's unit and its largest value (the second's is below 60).
+    const ANY_DAYS: (i64, f64) = (NANOS_PER_DAY, f64::INFINITY);
+    const HMS: [(i64, f64); 3] = [(NANOS_PER_HOUR, 23.0), (NANOS_PER_MIN, 59.0), (NANOS_PER_SEC, 59.999_999_9)];
+    let units: Vec<(i64, f64)> = match parts.len() {
+        4 => std::iter::once(ANY_DAYS).chain(HMS).collect(),
+        _ => HMS.to_vec(),
     };
     let out: DurationNanosecondArray = (0..a.rows())
         .map(|i| {
             let mut total = 0i64;
-            for (p, unit) in parts.iter().zip(units) {
+            for (p, &(unit, max)) in parts.iter().zip(&units) {
                 let v = p.get(i)?;
-                let ns = (v * *unit as f64 / NANOS_PER_TICK as f64).round();
+                if max.is_finite() && !(0.0..=max).contains(&v) {
+                    return None;
+                }
+                let ns = (v * unit as f64 / NANOS_PER_TICK as f64).round();
                 if !ns.is_finite() || ns.abs() > (i64::MAX / NANOS_PER_TICK) as f64 {
                     return None;
                 }
@@ -428,7 +443,7 @@ pub fn unixtime(a: &Args, unit_ns: i64) -> Result<Col> {
 /// format-timespan page — `d`…`dddddddd` (whole days, zero-padded),
 /// `h`/`H`, `hh`/`HH`, `m`, `mm`, `s`, `ss`, `f`…`fffffff` (fraction
 /// digits), `F`…`FFFFFFF` (the same without trailing zeros, nothing when
-/// zero) — and anything else as it is.
+/// zero) — and other characters as they are; another letter is unsupported.
 pub fn format_timespan(a: &Args) -> Result<Col> {
     use kql_syntax::time::*;
     let Some(format) = a.constant_str(1)? else {
@@ -436,6 +451,29 @@ pub fn format_timespan(a: &Args) -> Result<Col> {
     };
     let t = a.prims::<DurationNanosecondType>(0, ScalarType::Timespan)?;
     let chars: Vec<char> = format.chars().collect();
+    // A letter the page does not list (`M`, `y`, `t`…) or a run longer than
+    // it lists (`ddddddddd`, `hhh`) is not guessed at.
+    let mut k = 0;
+    while k < chars.len() {
+        let c = chars[k];
+        let run = chars[k..].iter().take_while(|&&x| x == c).count();
+        let listed = match c {
+            'd' => run <= 8,
+            'f' | 'F' => run <= 7,
+            'h' | 'H' | 'm' | 's' => run <= 2,
+            _ => !c.is_alphabetic(),
+        };
+        if !listed {
+            return Err(ExecError::NotImplemented {
+                what: format!(
+                    "the format element `{}` of format_timespan (its page lists d…dddddddd, f…fffffff, F…FFFFFFF, H, HH, m, mm, s and ss)",
+                    c.to_string().repeat(run)
+                ),
+                span: a.arg_spans.get(1).copied().unwrap_or(a.span),
+            });
+        }
+        k += run;
+    }
     let out: StringArray = (0..a.rows())
         .map(|i| {
             let Some(v) = t.get(i) else { return Some(String::new()) };

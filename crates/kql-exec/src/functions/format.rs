@@ -5,7 +5,7 @@
 
 use super::Args;
 use crate::columnar::Col;
-use crate::error::Result;
+use crate::error::{ExecError, Result};
 use arrow_array::builder::StringBuilder;
 use arrow_array::types::TimestampNanosecondType;
 use kql_syntax::ScalarType;
@@ -111,12 +111,34 @@ fn render(out: &mut String, elements: &[Element], t: i64) {
     }
 }
 
+/// A run of format letters the format-datetime page does not list (`ddd`,
+/// `MMM`, `yyy`, `t`…): .NET would write a day or month name or another
+/// width, so ntaq does not guess.
+fn undocumented(e: &Element) -> Option<String> {
+    let &Element::Field(c, n) = e else { return None };
+    let listed = match c {
+        'f' | 'F' => n <= 7,
+        'y' => matches!(n, 1 | 2 | 4),
+        't' => n == 2,
+        _ => n <= 2,
+    };
+    (!listed).then(|| c.to_string().repeat(n))
+}
+
 /// `format_datetime(date, format)`; a null date formats as "".
 pub fn format_datetime(a: &Args) -> Result<Col> {
     let Some(format) = a.constant_str(1)? else {
         return Ok(Col::Array(Arc::new(arrow_array::StringArray::from(Vec::<String>::new()))));
     };
     let elements = parse(&format);
+    if let Some(bad) = elements.iter().find_map(undocumented) {
+        return Err(ExecError::NotImplemented {
+            what: format!(
+                "the format element `{bad}` of format_datetime (its page lists d, dd, f…fffffff, F…FFFFFFF, h, hh, H, HH, m, mm, M, MM, s, ss, y, yy, yyyy and tt)"
+            ),
+            span: a.arg_spans.get(1).copied().unwrap_or(a.span),
+        });
+    }
     let t = a.prims::<TimestampNanosecondType>(0, ScalarType::DateTime)?;
     let n = a.rows();
     let mut b = StringBuilder::with_capacity(n, n * format.len());

@@ -510,7 +510,37 @@ impl Binder<'_> {
                 });
             }
         }
+        self.check_accuracy(def, args);
         ty
+    }
+
+    /// `dcount`, `dcountif`, `hll`, `hll_if`: the accuracy level must be
+    /// one the dcount page's "Estimation accuracy" table lists, an integer
+    /// 0 to 4. Anything else (another number, a column) is unsupported
+    /// rather than run as a level the query did not ask for.
+    fn check_accuracy(&mut self, def: &'static FunctionDef, args: &[Expr]) {
+        use functions::AggregateFn as G;
+        if !matches!(def.aggregate(), Some(G::DCount | G::DCountIf | G::Hll | G::HllIf)) {
+            return;
+        }
+        let Some(a) = def.params.iter().position(|p| p.name == "accuracy").and_then(|i| args.get(i)) else {
+            return;
+        };
+        let level = match &a.kind {
+            ExprKind::Literal(Value::Int(Some(n))) => Some(i64::from(*n)),
+            ExprKind::Literal(Value::Long(Some(n))) => Some(*n),
+            // A query parameter's value is not known here; errors are reported already.
+            ExprKind::Parameter(_) | ExprKind::Error => return,
+            _ => None,
+        };
+        if level.is_some_and(|n| (0..=4).contains(&n)) {
+            return;
+        }
+        self.report(SemanticError::Unsupported {
+            what: format!("this accuracy level of `{}()`", def.name),
+            span: a.span,
+            help: Some("the dcount page documents the accuracy levels 0, 1, 2, 3 and 4 (a constant integer)".into()),
+        });
     }
 
     /// `toscalar(T | …)`: the first column of the first row.

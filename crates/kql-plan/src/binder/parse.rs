@@ -9,8 +9,16 @@
 //! are text (escaped in the regex) and the pattern spans the whole value
 //! (`^…$`: a string column last takes the rest of the text); `kind=regex`
 //! takes them as regular expressions, with its `flags=` as inline flags.
-//! `relaxed` matches any text for a typed column and leaves the columns
-//! whose text does not convert null; `simple` requires typed text.
+//! In `kind=regex` a column that is not a number or bool is greedy, `(.*)`
+//! (the page's examples: "the default mode is greedy", `flags=U` makes it
+//! lazy), and the pattern's own groups do not capture, so column `k` is
+//! capture group `k` (the page's example starts with `"(.*?)[a-zA-Z]*="`
+//! and its first column is still `resourceName`).
+//! `relaxed` lets a typed column match partially: it takes the longest
+//! prefix of its text that has the type's form (none: null) and skips the
+//! rest up to the next delimiter (the page's relaxed example:
+//! `totalSlices=nonValidLongValue` is null, `sliceNumber=23` before a `*`
+//! is 23); `simple` requires typed text.
 
 use super::Binder;
 use crate::plan::Plan;
@@ -23,23 +31,21 @@ impl Binder<'_> {
         let regex = pattern_regex(p);
         let source = p.expr.span;
         let text = call("tostring", vec![p.expr.clone()], source);
-        let input = if p.filter {
-            let lit = Expr::new(ExprKind::Literal(Literal::String(regex.clone())), source);
-            let op_span = source;
-            let matches = Expr::new(
-                ExprKind::Binary {
-                    op: BinaryOp::MatchesRegex,
-                    op_span,
-                    left: Box::new(text.clone()),
-                    right: Box::new(lit),
-                },
-                source,
-            );
-            self.where_(input, &matches)
-        } else {
-            input
-        };
-        let mut items = Vec::new();
+        if p.filter && p.kind == ParseKind::Relaxed {
+            // The parse-where page lists the kinds simple and regex only.
+            self.report(crate::error::SemanticError::Unsupported {
+                what: "`kind=relaxed` in parse-where".into(),
+                span: source,
+                help: Some("use parse kind=relaxed and filter the rows with where".into()),
+            });
+        }
+        let mut values = Vec::new();
+        // simple and regex are strict ("all extended columns must match the
+        // required types"): a typed column whose text the pattern does not
+        // check (datetime, timespan, guid, dynamic) must also convert, or no
+        // column is parsed (the parse-where page's example: a row with
+        // releaseTime=invalid_datetime is all nulls, and parse-where drops it).
+        let mut checks = Vec::new();
         let mut group = 0;
         for item in &p.pattern {
             let ParseItem::Column { name, ty } = item else { continue };
@@ -51,12 +57,75 @@ impl Binder<'_> {
                 text.clone(),
             ];
             let mut value = call("extract", args, span);
-            if let Some(conv) = ty.as_ref().map(|t| t.ty).and_then(conversion) {
+            let ty = ty.as_ref().map_or(ScalarType::String, |t| t.ty);
+            if let Some(conv) = conversion(ty) {
                 value = call(conv, vec![value], span);
+                if p.kind != ParseKind::Relaxed && typed_text(ty) == ".*?" {
+                    checks.push(call("isnotnull", vec![value.clone()], span));
+                }
             }
-            items.push(NamedExpr { name: Some(name.clone()), expr: value, span });
+            values.push((name, ty, value, span));
         }
+        let all = |mut conds: Vec<Expr>| {
+            let first = conds.remove(0);
+            conds.into_iter().fold(first, |l, r| {
+                Expr::new(
+                    ExprKind::Binary { op: BinaryOp::And, op_span: source, left: Box::new(l), right: Box::new(r) },
+                    source,
+                )
+            })
+        };
+        let converted = (!checks.is_empty()).then(|| all(checks));
+        let input = if p.filter {
+            let lit = Expr::new(ExprKind::Literal(Literal::String(regex.clone())), source);
+            let matches = Expr::new(
+                ExprKind::Binary {
+                    op: BinaryOp::MatchesRegex,
+                    op_span: source,
+                    left: Box::new(text.clone()),
+                    right: Box::new(lit),
+                },
+                source,
+            );
+            let keep = match &converted {
+                Some(c) => all(vec![matches, c.clone()]),
+                None => matches,
+            };
+            self.where_(input, &keep)
+        } else {
+            input
+        };
+        let items: Vec<NamedExpr> = values
+            .into_iter()
+            .map(|(name, ty, value, span)| {
+                let expr = match &converted {
+                    Some(ok) if !p.filter => {
+                        let none = Expr::new(ExprKind::Literal(null_of(ty)), span);
+                        call("iff", vec![ok.clone(), value, none], span)
+                    }
+                    _ => value,
+                };
+                NamedExpr { name: Some(name.clone()), expr, span }
+            })
+            .collect();
         self.extend(input, &items)
+    }
+}
+
+/// What a column of type `ty` holds when the text does not parse: `""` for
+/// a string, null for the others.
+fn null_of(ty: ScalarType) -> Literal {
+    match ty {
+        ScalarType::String => Literal::String(String::new()),
+        ScalarType::Bool => Literal::Bool(None),
+        ScalarType::Int => Literal::Int(None),
+        ScalarType::Long => Literal::Long(None),
+        ScalarType::Real => Literal::Real(None),
+        ScalarType::Decimal => Literal::Decimal(None),
+        ScalarType::DateTime => Literal::DateTime(ast::DateTimeLit::Null),
+        ScalarType::Timespan => Literal::Timespan(None),
+        ScalarType::Guid => Literal::Guid(None),
+        ScalarType::Dynamic => Literal::Dynamic(ast::DynValue::Null),
     }
 }
 
@@ -94,12 +163,26 @@ pub(crate) fn pattern_regex(p: &ast::Parse) -> String {
         match item {
             ParseItem::Star(_) => re.push_str(".*?"),
             ParseItem::Text { text, .. } if whole => re.push_str(&regex_escape(text)),
-            ParseItem::Text { text, .. } => re.push_str(text),
+            ParseItem::Text { text, .. } => re.push_str(&non_capturing(text)),
             ParseItem::Column { ty, .. } => {
                 let ty = ty.as_ref().map_or(ScalarType::String, |t| t.ty);
                 re.push('(');
-                re.push_str(if p.kind == ParseKind::Relaxed { ".*?" } else { typed_text(ty) });
+                let text = typed_text(ty);
+                match p.kind {
+                    // A typed column takes what it can of its text, the rest
+                    // up to the next delimiter is skipped (below).
+                    ParseKind::Relaxed if text != ".*?" => {
+                        re.push_str("(?:");
+                        re.push_str(text);
+                        re.push_str(")?");
+                    }
+                    ParseKind::Regex if text == ".*?" => re.push_str(".*"),
+                    _ => re.push_str(text),
+                }
                 re.push(')');
+                if p.kind == ParseKind::Relaxed && text != ".*?" {
+                    re.push_str(".*?");
+                }
             }
         }
     }
@@ -117,6 +200,60 @@ fn typed_text(ty: ScalarType) -> &'static str {
         ScalarType::Bool => "(?i:true|false)",
         _ => ".*?",
     }
+}
+
+/// The regular expression `text` with its capturing groups, numbered or
+/// named (`(…)`, `(?P<n>…)`, `(?<n>…)`), made non-capturing `(?:…)`, so
+/// that only the pattern's columns capture. Escapes and bracketed classes
+/// are copied as they are.
+fn non_capturing(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    let mut class = false;
+    while let Some(c) = chars.next() {
+        out.push(c);
+        match c {
+            '\\' => out.extend(chars.next()),
+            '[' if !class => {
+                class = true;
+                // `[]…]` and `[^]…]`: a first `]` is part of the class.
+                if chars.peek() == Some(&'^') {
+                    out.extend(chars.next());
+                }
+                if chars.peek() == Some(&']') {
+                    out.extend(chars.next());
+                }
+            }
+            ']' if class => class = false,
+            '(' if !class => {
+                if chars.peek() != Some(&'?') {
+                    out.push_str("?:");
+                    continue;
+                }
+                let rest: String = chars.clone().take(3).collect();
+                let name = if rest.starts_with("?P<") {
+                    3
+                } else if rest.starts_with("?<") && !rest.starts_with("?<=") && !rest.starts_with("?<!") {
+                    2
+                } else {
+                    0
+                };
+                if name > 0 {
+                    for _ in 0..name {
+                        chars.next();
+                    }
+                    for n in chars.by_ref() {
+                        if n == '>' {
+                            break;
+                        }
+                    }
+                    out.push_str("?:");
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// `text` with the regex metacharacters escaped.
@@ -150,13 +287,29 @@ mod tests {
     fn patterns_become_the_documented_regexes() {
         // The parse operator page's regex-mode example:
         // `parse kind=regex Col with * <regex1> var1:string <regex2> var2:long`
-        // is `.*?<regex1>(.*?)<regex2>(\-\d+)` (with an optional sign here).
+        // is `.*?<regex1>(.*?)<regex2>(\-\d+)` (with an optional sign here),
+        // but its examples' string columns are greedy ("the default mode is
+        // greedy"), so `(.*)`.
         assert_eq!(
             regex_of(r#"T | parse kind=regex Col with * "r1" var1:string "r2" var2:long"#),
-            r".*?r1(.*?)r2(\-?\d+)"
+            r".*?r1(.*)r2(\-?\d+)"
         );
         assert_eq!(regex_of(r#"T | parse Col with * "a=" x ", b=" y:long *"#), r"^.*?a=(.*?), b=(\-?\d+).*?$");
-        assert_eq!(regex_of(r#"T | parse kind=relaxed Col with "(" n:long ")""#), r"^\((.*?)\)$");
-        assert_eq!(regex_of(r#"T | parse kind=regex flags=Ui Col with x "[0-9]+""#), r"(?Ui)(.*?)[0-9]+");
+        assert_eq!(regex_of(r#"T | parse kind=relaxed Col with "(" n:long ")""#), r"^\(((?:\-?\d+)?).*?\)$");
+        assert_eq!(regex_of(r#"T | parse kind=relaxed Col with "(" s ")""#), r"^\((.*?)\)$");
+        assert_eq!(regex_of(r#"T | parse kind=regex flags=Ui Col with x "[0-9]+""#), r"(?Ui)(.*)[0-9]+");
+    }
+
+    #[test]
+    fn groups_of_the_pattern_do_not_capture() {
+        assert_eq!(non_capturing("(.*?)[a-zA-Z]*="), "(?:.*?)[a-zA-Z]*=");
+        assert_eq!(non_capturing(r".*?(previous)?lockTime="), r".*?(?:previous)?lockTime=");
+        assert_eq!(non_capturing(r"(?P<x>a)(?<y>b)(?:c)(?i:d)"), "(?:a)(?:b)(?:c)(?i:d)");
+        assert_eq!(non_capturing(r"(?<=a)(?<!b)"), r"(?<=a)(?<!b)");
+        assert_eq!(non_capturing(r"\(x\)[(][]()][^]()]"), r"\(x\)[(][]()][^]()]");
+        assert_eq!(
+            regex_of(r#"T | parse kind=regex Col with "(.*?)=" a ", (n)=" b:long"#),
+            r"(?:.*?)=(.*), (?:n)=(\-?\d+)"
+        );
     }
 }

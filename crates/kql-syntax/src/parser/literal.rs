@@ -302,6 +302,12 @@ impl<'s> Parser<'s> {
             } else if quoted && !find_placeholders(&raw, 0).is_empty() {
                 // Quoted placeholder: recorded by string_literal already.
                 DateTimeLit::Placeholder(raw)
+            } else if kql_types::time::datetime_out_of_range(&raw) {
+                return Err(self.failure(SyntaxError::UnsupportedSyntax {
+                    what: kql_types::time::DATETIME_RANGE.into(),
+                    span: raw_span,
+                    help: Some("Kusto's datetimes run from 0001-01-01 to 9999-12-31".into()),
+                }));
             } else {
                 return Err(invalid(
                     format!("`{raw}` is not a date and time"),
