@@ -331,7 +331,7 @@ impl Pty {
             }
         });
         let pty = Pty { child, input, output };
-        assert!(pty.wait_for("ntaq> ", Duration::from_secs(20)), "no prompt: {}", pty.screen());
+        assert!(pty.wait_for("ntaq> ", Duration::from_secs(120)), "no prompt: {}", pty.screen());
         Some(pty)
     }
 
@@ -467,7 +467,7 @@ fn pasting_an_article_query_into_the_terminal_runs_it_once() {
     let Some(mut pty) = Pty::start(&dir.path().join("history")) else { return };
     pty.send(".now 2025-06-02T00:00:00Z\r");
     // (rustyline drops what is typed before its prompt is back.)
-    assert!(pty.wait_for_n("ntaq> ", 2, Duration::from_secs(20)), "{}", pty.screen());
+    assert!(pty.wait_for_n("ntaq> ", 2, Duration::from_secs(120)), "{}", pty.screen());
     // A terminal wraps a paste in bracketed-paste marks; the query's line
     // breaks stay in the buffer and Enter runs it.
     pty.send(&format!("\u{1b}[200~{}\u{1b}[201~", scenario(2)));
@@ -485,7 +485,7 @@ fn pasting_an_article_query_into_the_terminal_runs_it_once() {
 fn typing_each_article_query_line_by_line_runs_it_once() {
     let dir = tempfile::tempdir().unwrap();
     let Some(mut pty) = Pty::start(&dir.path().join("history")) else { return };
-    assert!(pty.wait_for_prompt("ntaq> ", Duration::from_secs(20)), "{}", pty.screen());
+    assert!(pty.wait_for_prompt("ntaq> ", Duration::from_secs(120)), "{}", pty.screen());
     for line in SETTINGS.lines() {
         pty.type_line(line);
     }
@@ -521,7 +521,7 @@ fn a_paste_without_bracketed_paste_marks_loses_no_line() {
     // for the next one rather than be dropped.
     let dir = tempfile::tempdir().unwrap();
     let Some(mut pty) = Pty::start(&dir.path().join("history")) else { return };
-    assert!(pty.wait_for_prompt("ntaq> ", Duration::from_secs(20)), "{}", pty.screen());
+    assert!(pty.wait_for_prompt("ntaq> ", Duration::from_secs(120)), "{}", pty.screen());
     let text = format!("{SETTINGS}{}\n\nprint after = 'pasted'\n", scenario(2));
     pty.send(&text.replace('\n', "\r"));
     assert!(pty.wait_for("| pasted ", Duration::from_secs(60)), "{}", pty.screen());
@@ -537,13 +537,13 @@ fn a_paste_without_bracketed_paste_marks_loses_no_line() {
 fn pasting_a_block_of_two_queries_runs_each_once() {
     let dir = tempfile::tempdir().unwrap();
     let Some(mut pty) = Pty::start(&dir.path().join("history")) else { return };
-    assert!(pty.wait_for_prompt("ntaq> ", Duration::from_secs(20)), "{}", pty.screen());
+    assert!(pty.wait_for_prompt("ntaq> ", Duration::from_secs(120)), "{}", pty.screen());
     let block = "// first\nprint first = 'one'\n\nlet n = 2;\n\nprint second = n\n| extend third = n + 1\n";
     pty.send(&format!("\u{1b}[200~{block}\u{1b}[201~"));
     std::thread::sleep(Duration::from_millis(300));
     pty.send("\r");
-    assert!(pty.wait_for("third", Duration::from_secs(20)), "{}", pty.screen());
-    assert!(pty.wait_for_prompt("ntaq> ", Duration::from_secs(20)), "{}", pty.screen());
+    assert!(pty.wait_for("third", Duration::from_secs(120)), "{}", pty.screen());
+    assert!(pty.wait_for_prompt("ntaq> ", Duration::from_secs(120)), "{}", pty.screen());
     let screen = pty.quit();
     let rows = [vec!["first"], vec!["one"], vec!["second", "third"], vec!["2", "3"]];
     assert_eq!(table_rows(&screen), rows, "{screen}");
@@ -560,7 +560,7 @@ fn tab_completes_columns_and_operators_in_the_terminal() {
     pty.send(" | wh\t");
     assert!(pty.wait_for("| where", Duration::from_secs(10)), "{}", pty.screen());
     pty.send(" Location == 'country1'\r");
-    assert!(pty.wait_for("country1 ", Duration::from_secs(20)), "{}", pty.screen());
+    assert!(pty.wait_for("country1 ", Duration::from_secs(120)), "{}", pty.screen());
     pty.quit();
 }
 
@@ -571,14 +571,14 @@ fn history_persists_and_is_recalled() {
     let Some(mut pty) = Pty::start(&history) else { return };
     // Alt-Enter inserts a line break; an entry of several lines is one entry.
     pty.send("print a = 'first'\u{1b}\r| project b = strcat(a, '!')\r");
-    assert!(pty.wait_for("first!", Duration::from_secs(20)), "{}", pty.screen());
+    assert!(pty.wait_for("first!", Duration::from_secs(120)), "{}", pty.screen());
     pty.quit();
     let saved = std::fs::read_to_string(&history).unwrap();
     assert!(saved.contains(r"print a = 'first'\n| project b = strcat(a, '!')"), "{saved}");
 
     let Some(mut pty) = Pty::start(&history) else { return };
     pty.send("\u{1b}[A\r"); // Up: the last entry, run again
-    assert!(pty.wait_for("first!", Duration::from_secs(20)), "{}", pty.screen());
+    assert!(pty.wait_for("first!", Duration::from_secs(120)), "{}", pty.screen());
     pty.quit();
 }
 
@@ -603,7 +603,7 @@ fn ctrl_c_in_the_terminal_cancels_then_clears_the_line() {
     pty.send("\u{3}");
     assert!(pty.wait_for_n("ntaq> ", prompts + 1, Duration::from_secs(10)), "{}", pty.screen());
     pty.send("print kept = 7\r");
-    assert!(pty.wait_for(" 7 |", Duration::from_secs(20)), "{}", pty.screen());
+    assert!(pty.wait_for(" 7 |", Duration::from_secs(120)), "{}", pty.screen());
     let raw = pty.raw();
     assert!(raw.contains("\u{1b}["), "diagnostics are coloured on a terminal");
     let screen = pty.quit();
