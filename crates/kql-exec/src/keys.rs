@@ -25,7 +25,6 @@ pub type KeySet<K> = std::collections::HashSet<K, ahash::RandomState>;
 /// Other key types take the row format.
 pub struct KeyEncoder {
     codec: Codec,
-    types: Vec<DataType>,
 }
 
 enum Codec {
@@ -67,15 +66,10 @@ impl KeyRows {
 impl KeyEncoder {
     pub fn new(types: &[DataType]) -> Result<Self> {
         if !types.is_empty() && types.iter().all(|t| *t == DataType::Utf8) {
-            return Ok(KeyEncoder { codec: Codec::Strings(types.len()), types: types.to_vec() });
+            return Ok(KeyEncoder { codec: Codec::Strings(types.len()) });
         }
         let fields = types.iter().map(|t| SortField::new(t.clone())).collect();
-        Ok(KeyEncoder { codec: Codec::Rows(RowConverter::new(fields)?), types: types.to_vec() })
-    }
-
-    /// An encoder that makes the same bytes (for another thread).
-    pub fn twin(&self) -> Result<Self> {
-        KeyEncoder::new(&self.types)
+        Ok(KeyEncoder { codec: Codec::Rows(RowConverter::new(fields)?) })
     }
 
     /// Every row of `cols`.

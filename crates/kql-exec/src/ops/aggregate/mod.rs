@@ -67,9 +67,9 @@ pub fn summarize<'a>(
     let dictionaries = dictionary_keys(keys, aggregates);
     let reads = Reads { columns: Some(&columns), dictionaries: &dictionaries };
     let mut input = ex.run_reading(input, reads)?;
-    // The encoder and hasher batches are prepared with (the group table's
-    // own, as the table is busy adding the window before).
-    let mut encoder: Option<KeyEncoder> = None;
+    // The encoder and hasher batches are prepared with (the group table's,
+    // shared with it: the table is busy adding the window before).
+    let mut encoder: Option<Arc<KeyEncoder>> = None;
     let hasher = grouping.groups.hasher().clone();
     let mut pending: Vec<Prepared> = Vec::new();
     loop {
@@ -92,10 +92,8 @@ pub fn summarize<'a>(
         if pending.is_empty() {
             break;
         }
-        if grouping.encoder.is_none()
-            && let Some(e) = &encoder
-        {
-            grouping.encoder = Some(e.twin()?);
+        if grouping.encoder.is_none() {
+            grouping.encoder = encoder.clone();
         }
         ex.check_cancel()?;
     }
@@ -122,7 +120,7 @@ fn prepare_window(
     keys: &[(String, Expr)],
     aggregates: &[Aggregate],
     cx: &EvalCx<'_>,
-    encoder: &mut Option<KeyEncoder>,
+    encoder: &mut Option<Arc<KeyEncoder>>,
     hasher: &ahash::RandomState,
 ) -> Result<Vec<Prepared>> {
     let window = next_window(input)?;
@@ -136,9 +134,9 @@ fn prepare_window(
             .iter()
             .map(|(_, e)| Ok(as_text(&key_values(e, &first.slice(0, 1), cx)?)?.data_type().clone()))
             .collect::<Result<_>>()?;
-        *encoder = Some(KeyEncoder::new(&types)?);
+        *encoder = Some(Arc::new(KeyEncoder::new(&types)?));
     }
-    let encoder = encoder.as_ref();
+    let encoder = encoder.as_deref();
     window
         .par_iter()
         .map(|b| {
@@ -183,7 +181,7 @@ pub(super) struct Grouping {
     groups: KeyTable,
     /// How the groups' keys are turned into the table's bytes (and back,
     /// for the output).
-    encoder: Option<KeyEncoder>,
+    encoder: Option<Arc<KeyEncoder>>,
     accs: Vec<Option<Box<dyn Accumulator>>>,
     n_groups: usize,
     /// Groups (their keys, counted twice: held once, by the group table,

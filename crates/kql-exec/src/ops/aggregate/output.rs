@@ -7,6 +7,7 @@ use crate::ops::batch_of;
 use arrow_array::*;
 use rayon::prelude::*;
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 /// Rows per output batch of `summarize`.
 const OUTPUT_ROWS: usize = 8192;
@@ -19,7 +20,7 @@ pub(super) struct GroupBatches {
     pub(super) names: Vec<String>,
     /// The groups' keys, numbered in output order.
     pub(super) groups: KeyTable,
-    pub(super) encoder: KeyEncoder,
+    pub(super) encoder: Arc<KeyEncoder>,
     /// The aggregates' output columns, one value per group.
     pub(super) outputs: Vec<(String, ArrayRef)>,
     /// Groups already decoded.

@@ -55,7 +55,7 @@ pub(super) fn aggregate_partition(
         }
         if grouping.encoder.is_none() {
             let types: Vec<_> = window[0].columns()[..n_keys].iter().map(|c| c.data_type().clone()).collect();
-            grouping.encoder = Some(KeyEncoder::new(&types)?);
+            grouping.encoder = Some(Arc::new(KeyEncoder::new(&types)?));
         }
         let hasher = grouping.groups.hasher().clone();
         let prepared: Vec<Prepared> = window
@@ -72,7 +72,7 @@ pub(super) fn aggregate_partition(
                         these
                     })
                     .collect();
-                prepare(columns[..n_keys].to_vec(), args, b.num_rows(), grouping.encoder.as_ref(), &hasher)
+                prepare(columns[..n_keys].to_vec(), args, b.num_rows(), grouping.encoder.as_deref(), &hasher)
             })
             .collect::<Result<_>>()?;
         drop(window);
