@@ -77,17 +77,22 @@ pub fn summarize<'a>(
         // of its own: lookups, aggregate updates, spill writes) while the
         // next window is read and prepared on every core.
         let adding = std::mem::take(&mut pending);
-        let table = &mut grouping;
-        let next: Result<Vec<Prepared>> = std::thread::scope(|scope| {
-            let adder = std::thread::Builder::new()
-                .name("ntaq-summarize".into())
-                .spawn_scoped(scope, move || adding.into_iter().try_for_each(|p| table.add(p)))
-                .map_err(|e| ExecError::Internal(format!("could not start a thread for summarize: {e}")))?;
-            let prepared = prepare_window(&mut input, keys, aggregates, &cx, &mut encoder, &hasher);
-            let added = adder.join().map_err(|_| ExecError::Internal("summarize: a thread panicked".into()))?;
-            added?;
-            prepared
-        });
+        let next: Result<Vec<Prepared>> = if adding.is_empty() {
+            // The first window (often the only one): nothing to add yet.
+            prepare_window(&mut input, keys, aggregates, &cx, &mut encoder, &hasher)
+        } else {
+            let table = &mut grouping;
+            std::thread::scope(|scope| {
+                let adder = std::thread::Builder::new()
+                    .name("ntaq-summarize".into())
+                    .spawn_scoped(scope, move || adding.into_iter().try_for_each(|p| table.add(p)))
+                    .map_err(|e| ExecError::Internal(format!("could not start a thread for summarize: {e}")))?;
+                let prepared = prepare_window(&mut input, keys, aggregates, &cx, &mut encoder, &hasher);
+                let added = adder.join().map_err(|_| ExecError::Internal("summarize: a thread panicked".into()))?;
+                added?;
+                prepared
+            })
+        };
         pending = next?;
         if pending.is_empty() {
             break;
