@@ -25,6 +25,7 @@ use crate::plan::Plan;
 use kql_syntax::ScalarType;
 use kql_syntax::Span;
 use kql_syntax::ast::{self, BinaryOp, Expr, ExprKind, Ident, Literal, NamedExpr, ParseItem, ParseKind};
+use kql_types::Value;
 
 impl Binder<'_> {
     pub(crate) fn parse(&mut self, input: Plan, p: &ast::Parse) -> Plan {
@@ -100,7 +101,9 @@ impl Binder<'_> {
             .map(|(name, ty, value, span)| {
                 let expr = match &converted {
                     Some(ok) if !p.filter => {
-                        let none = Expr::new(ExprKind::Literal(null_of(ty)), span);
+                        // What a column of type `ty` holds when the text does not
+                        // parse: "" for a string, null for the others.
+                        let none = Expr::new(ExprKind::Literal(Literal::of_value(&Value::null_of(ty))), span);
                         call("iff", vec![ok.clone(), value, none], span)
                     }
                     _ => value,
@@ -109,23 +112,6 @@ impl Binder<'_> {
             })
             .collect();
         self.extend(input, &items)
-    }
-}
-
-/// What a column of type `ty` holds when the text does not parse: `""` for
-/// a string, null for the others.
-fn null_of(ty: ScalarType) -> Literal {
-    match ty {
-        ScalarType::String => Literal::String(String::new()),
-        ScalarType::Bool => Literal::Bool(None),
-        ScalarType::Int => Literal::Int(None),
-        ScalarType::Long => Literal::Long(None),
-        ScalarType::Real => Literal::Real(None),
-        ScalarType::Decimal => Literal::Decimal(None),
-        ScalarType::DateTime => Literal::DateTime(ast::DateTimeLit::Null),
-        ScalarType::Timespan => Literal::Timespan(None),
-        ScalarType::Guid => Literal::Guid(None),
-        ScalarType::Dynamic => Literal::Dynamic(ast::DynValue::Null),
     }
 }
 
