@@ -172,14 +172,27 @@ fn parse_strings(text: &StringArray, to: ScalarType) -> Result<ArrayRef> {
         S::Real => Arc::new(text.iter().map(|s| s.and_then(parse_real)).collect::<Float64Array>()),
         S::Bool => Arc::new(text.iter().map(|s| s.and_then(parse_bool)).collect::<BooleanArray>()),
         S::DateTime => {
-            // Text Kusto reads as a datetime ntaq cannot hold is not null.
-            if let Some(s) = text.iter().flatten().find(|s| datetime_out_of_range(s)) {
+            // Text Kusto reads as a datetime ntaq cannot hold is not null
+            // (checked only for text that does not parse).
+            let mut out_of_range = None;
+            let out: TimestampNanosecondArray = text
+                .iter()
+                .map(|s| {
+                    let s = s?;
+                    let t = parse_datetime_text(s);
+                    if t.is_none() && out_of_range.is_none() && datetime_out_of_range(s) {
+                        out_of_range = Some(s);
+                    }
+                    t
+                })
+                .collect();
+            if let Some(s) = out_of_range {
                 return Err(ExecError::NotImplemented {
                     what: format!("`{s}`: {}", kql_types::time::DATETIME_RANGE),
                     span: Span::default(),
                 });
             }
-            Arc::new(text.iter().map(|s| s.and_then(parse_datetime_text)).collect::<TimestampNanosecondArray>())
+            Arc::new(out)
         }
         S::Timespan => Arc::new(text.iter().map(|s| s.and_then(parse_timespan)).collect::<DurationNanosecondArray>()),
         S::Decimal => decimals(text.iter().map(|s| s.map_or(Ok(None), decimal::parse)))?,
