@@ -274,9 +274,11 @@ pub enum OperatorKind {
         count: Expr,
     },
     /// `sample-distinct N of Column`: N random distinct values of a column.
+    /// Microsoft's parser takes any expression after `of`, so the tree keeps
+    /// one (the binder says what it supports).
     SampleDistinct {
         count: Expr,
-        column: Ident,
+        column: Expr,
     },
     /// `as [hint.materialized=true] Name`: names the input for later references.
     As {

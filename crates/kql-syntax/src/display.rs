@@ -384,10 +384,7 @@ impl Display for Operator {
                 Ok(())
             }
             OperatorKind::Sample { count } => write!(f, "sample {count}"),
-            OperatorKind::SampleDistinct { count, column } => {
-                write!(f, "sample-distinct {count} of ")?;
-                write_ident(f, &column.name)
-            }
+            OperatorKind::SampleDistinct { count, column } => write!(f, "sample-distinct {count} of {column}"),
             OperatorKind::TopNested { levels } => write_list(f, levels, |f, l| write!(f, "{l}")),
             OperatorKind::Evaluate(e) => {
                 f.write_str("evaluate ")?;

@@ -17,10 +17,17 @@ impl Binder<'_> {
 
     /// `sample-distinct N of Column`: up to N distinct values of one column
     /// (sample-distinct operator page), one column of that name.
-    pub(crate) fn sample_distinct(&mut self, input: Plan, count: &ast::Expr, column: &ast::Ident) -> Plan {
+    pub(crate) fn sample_distinct(&mut self, input: Plan, count: &ast::Expr, column: &ast::Expr) -> Plan {
         let count = self.constant_count(count, &input.schema, "the number of values of `sample-distinct`");
-        let name_expr = ast::Expr { kind: ast::ExprKind::Name(column.clone()), span: column.span };
-        let value = self.column_item(&name_expr, &input.schema);
+        if !matches!(column.kind, ast::ExprKind::Name(_)) {
+            self.report(SemanticError::Unsupported {
+                what: "`sample-distinct` of something other than a column".into(),
+                span: column.span,
+                help: Some("`sample-distinct N of Column` takes a column name; `extend` the value first".into()),
+            });
+            return super::unknown_plan();
+        }
+        let value = self.column_item(column, &input.schema);
         if value.is_error() {
             return super::unknown_plan();
         }

@@ -23,14 +23,15 @@ impl<'s> Parser<'s> {
         Ok((r, OperatorKind::Sample { count }))
     }
 
-    /// After `sample-distinct`: `N of Column`.
+    /// After `sample-distinct`: `N of Column` (an expression after `of`, as
+    /// Microsoft's parser takes).
     pub(super) fn sample_distinct_op(&self, i: &'s str) -> PResult<'s, OperatorKind> {
         let (r, count) = self.required_expr(i)?;
         let j = skip_ws(r);
         if !starts_with_word(j, "of") {
             return Err(self.failure(self.expected_error(j, "`of` and a column")));
         }
-        let (r, column) = self.cut(self.ident(&j[2..]))?;
+        let (r, column) = self.cut(self.required_expr(&j[2..]))?;
         Ok((r, OperatorKind::SampleDistinct { count, column }))
     }
 
