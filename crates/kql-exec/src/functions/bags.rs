@@ -93,6 +93,30 @@ pub fn bag_pack(a: &Args) -> Result<Col> {
     }))
 }
 
+/// `pack_all([ignore_null_empty])`, bound with the row's columns as
+/// name/value arguments after the flag: a bag of them all, or of those
+/// neither null nor "" when the flag is true (pack-all-function's example:
+/// `pack_all(true)` leaves out `"TargetNumber": ""`).
+pub fn pack_all(a: &Args) -> Result<Col> {
+    let skip_empty = matches!(a.constant(0, kql_syntax::ScalarType::Bool)?, Some(kql_types::Value::Bool(Some(true))));
+    let args = json_args(a, 1)?;
+    Ok(dynamic_rows(a, |r| {
+        let mut bag = Map::new();
+        for pair in args.chunks(2) {
+            if let [k, v] = pair
+                && let Json::String(k) = k.get(r)
+            {
+                let v = v.get(r);
+                if skip_empty && (v.is_null() || v.as_str() == Some("")) {
+                    continue;
+                }
+                bag.insert(k.clone(), v.clone());
+            }
+        }
+        Some(Json::Object(bag))
+    }))
+}
+
 /// `bag_keys(bag)`: its keys, in the bag's order; null if not a bag
 /// (bag-keys-function).
 pub fn bag_keys(a: &Args) -> Result<Col> {

@@ -1,4 +1,5 @@
-//! abs, round, ceiling, sqrt, pow, log, log10, exp, isnan, min_of, max_of.
+//! abs, round, ceiling, sqrt, pow, atan2, the real functions of one number
+//! (logarithms, exponentials, trigonometry), isnan/isinf/isfinite, min_of, max_of.
 
 use super::{Args, primitives_of};
 use crate::columnar::{Col, with_arrays};
@@ -161,12 +162,24 @@ pub fn pow(a: &Args) -> Result<Col> {
     })
 }
 
-/// `isnan(x)`: true only for NaN (false for null and for every other number).
-pub fn isnan(a: &Args) -> Result<Col> {
+/// `atan2(y, x)` as reals (atan2 page: atan2(1, 1) is pi/4).
+pub fn atan2(a: &Args) -> Result<Col> {
+    let (y, x) = (a.as_type(0, ScalarType::Real)?, a.as_type(1, ScalarType::Real)?);
+    with_arrays(&[&y, &x], a.len, ScalarType::Real, |v| {
+        let (y, x) = (primitives_of::<Float64Type>(&v[0])?, primitives_of::<Float64Type>(&v[1])?);
+        let out: Float64Array = binary(y, x, f64::atan2)?;
+        Ok(Arc::new(out) as ArrayRef)
+    })
+}
+
+/// `isnan(x)`, `isinf(x)`, `isfinite(x)`: `test` of the number. Their pages
+/// say "true if x is NaN (infinite, finite) and false otherwise": a null is
+/// false.
+pub fn real_test(a: &Args, test: fn(f64) -> bool) -> Result<Col> {
     let x = a.as_type(0, ScalarType::Real)?;
     with_arrays(&[&x], a.len, ScalarType::Bool, |v| {
         let x = primitives_of::<Float64Type>(&v[0])?;
-        let out: BooleanArray = x.iter().map(|v| Some(v.is_some_and(f64::is_nan))).collect();
+        let out: BooleanArray = x.iter().map(|v| Some(v.is_some_and(test))).collect();
         Ok(Arc::new(out) as ArrayRef)
     })
 }

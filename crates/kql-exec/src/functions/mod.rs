@@ -4,6 +4,7 @@
 
 mod array;
 mod bags;
+mod bits;
 mod conditional;
 mod convert;
 mod datetime;
@@ -265,6 +266,7 @@ pub fn call(
         F::StrcatDelim => text::strcat_delim(&a),
         F::PackArray => bags::pack_array(&a),
         F::BagPack => bags::bag_pack(&a),
+        F::PackAll => bags::pack_all(&a),
         F::BagKeys => bags::bag_keys(&a),
         F::BagMerge => bags::bag_merge(&a),
         F::ArrayConcat => bags::array_concat(&a),
@@ -364,7 +366,39 @@ pub fn call(
         F::Log10 => math::real_fn(&a, |x| (x >= 0.0 || x.is_nan()).then(|| x.log10())),
         F::Exp => math::real_fn(&a, |x| Some(x.exp())),
         F::Pow => math::pow(&a),
-        F::IsNan => math::isnan(&a),
+        F::IsNan => math::real_test(&a, f64::is_nan),
+        F::IsInf => math::real_test(&a, f64::is_infinite),
+        F::IsFinite => math::real_test(&a, f64::is_finite),
+        // Kusto: null for a non-positive argument, as log and log10.
+        F::Log2 => math::real_fn(&a, |x| (x >= 0.0 || x.is_nan()).then(|| x.log2())),
+        F::Exp2 => math::real_fn(&a, |x| Some(x.exp2())),
+        F::Exp10 => math::real_fn(&a, |x| Some(10f64.powf(x))),
+        F::Cos => math::real_fn(&a, |x| Some(x.cos())),
+        F::Sin => math::real_fn(&a, |x| Some(x.sin())),
+        F::Tan => math::real_fn(&a, |x| Some(x.tan())),
+        F::Cot => math::real_fn(&a, |x| Some(1.0 / x.tan())),
+        F::Acos => math::real_fn(&a, |x| Some(x.acos())),
+        F::Asin => math::real_fn(&a, |x| Some(x.asin())),
+        F::Atan => math::real_fn(&a, |x| Some(x.atan())),
+        F::Atan2 => math::atan2(&a),
+        F::Degrees => math::real_fn(&a, |x| Some(x.to_degrees())),
+        F::Radians => math::real_fn(&a, |x| Some(x.to_radians())),
+        F::Pi => Ok(Col::Scalar(Value::Real(Some(std::f64::consts::PI)))),
+        F::BinaryAnd => bits::binary(&a, bits::Op::And),
+        F::BinaryOr => bits::binary(&a, bits::Op::Or),
+        F::BinaryXor => bits::binary(&a, bits::Op::Xor),
+        F::BinaryShiftLeft => bits::binary(&a, bits::Op::ShiftLeft),
+        F::BinaryShiftRight => bits::binary(&a, bits::Op::ShiftRight),
+        F::BinaryNot => bits::unary(&a, false),
+        F::BitsetCountOnes => bits::unary(&a, true),
+        F::ToHex => bits::tohex(&a),
+        F::BinAt => datetime::bin_at(&a),
+        F::DayOfYear => datetime::part(&a, 0, DatePart::DayOfYear),
+        F::MonthOfYear => datetime::part(&a, 0, DatePart::Month),
+        F::WeekOfYear => datetime::part(&a, 0, DatePart::WeekISO),
+        F::Strcmp => text::strcmp(&a),
+        F::StringSize => text::string_size(&a),
+        F::Translate => text::translate(&a),
         F::MinOf => math::min_max_of(&a, false),
         F::MaxOf => math::min_max_of(&a, true),
         F::Ipv4IsPrivate => ip::is_private(&a),

@@ -1,4 +1,5 @@
-//! strcat_delim, replace_string, indexof, countof, reverse.
+//! strcat_delim, replace_string, indexof, countof, reverse, strcmp,
+//! string_size, translate.
 
 use super::pattern::Patterns;
 use super::{Args, Strs};
@@ -244,6 +245,61 @@ pub fn reverse(a: &Args) -> Result<Col> {
     let mut b = StringBuilder::with_capacity(n, 0);
     for i in 0..n {
         b.append_value(text.get(i).chars().rev().collect::<String>());
+    }
+    Ok(a.finish(Arc::new(b.finish())))
+}
+
+/// `strcmp(a, b)`: -1, 0 or 1 as `a` sorts before, equal to or after `b`,
+/// comparing the texts ordinally (strcmp page: strcmp("ABC", "ABC") is 0,
+/// ("abc", "ABC") 1, ("ABC", "abc") -1, ("abcde", "abc") 1).
+pub fn strcmp(a: &Args) -> Result<Col> {
+    let (x, y) = (a.strs(0)?, a.strs(1)?);
+    let n = a.rows();
+    let mut b = Int64Builder::with_capacity(n);
+    for i in 0..n {
+        b.append_value(x.get(i).cmp(y.get(i)) as i64);
+    }
+    Ok(a.finish(Arc::new(b.finish())))
+}
+
+/// `string_size(s)`: the string's size in UTF-8 bytes (string_size page:
+/// string_size("hello") is 5, string_size("⒦⒰⒮⒯⒪") 15).
+pub fn string_size(a: &Args) -> Result<Col> {
+    let x = a.strs(0)?;
+    let n = a.rows();
+    let mut b = Int64Builder::with_capacity(n);
+    for i in 0..n {
+        b.append_value(x.get(i).len() as i64);
+    }
+    Ok(a.finish(Arc::new(b.finish())))
+}
+
+/// `translate(searchList, replacementList, source)`: each character of the
+/// source found in searchList replaced by the character at the same place
+/// of replacementList — its last character where it is shorter, nothing
+/// where it is empty (translate page: translate("abc", "x", "abc") is
+/// "xxx", translate("abc", "", "ab") is "", translate("krasp", "otsku",
+/// "spark") is "kusto").
+pub fn translate(a: &Args) -> Result<Col> {
+    let (search, replace, source) = (a.strs(0)?, a.strs(1)?, a.strs(2)?);
+    let n = a.rows();
+    let mut b = StringBuilder::with_capacity(n, 0);
+    let mut out = String::new();
+    for i in 0..n {
+        let from: Vec<char> = search.get(i).chars().collect();
+        let to: Vec<char> = replace.get(i).chars().collect();
+        out.clear();
+        for c in source.get(i).chars() {
+            match from.iter().position(|f| *f == c) {
+                None => out.push(c),
+                Some(k) => {
+                    if let Some(r) = to.get(k).or(to.last()) {
+                        out.push(*r);
+                    }
+                }
+            }
+        }
+        b.append_value(&out);
     }
     Ok(a.finish(Arc::new(b.finish())))
 }

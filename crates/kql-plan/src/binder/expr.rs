@@ -332,6 +332,8 @@ impl Binder<'_> {
         }
         match name {
             "toscalar" => return self.toscalar(args, row, span),
+            name if super::naming::is_column_ifexists(name) => return self.column_ifexists(args, row, span),
+            "pack_all" => return self.pack_all(args, row, span),
             "materialize" | "table" | "view" => {
                 self.report(SemanticError::NotScalar { span });
                 return Expr::error(span);
@@ -544,6 +546,70 @@ impl Binder<'_> {
     }
 
     /// `toscalar(T | …)`: the first column of the first row.
+    /// `column_ifexists(name, default)`: the column `name` where the row
+    /// has it, else the default (column_ifexists page), chosen here — the
+    /// name must be a constant string. The default is bound either way, so
+    /// errors in it are reported.
+    fn column_ifexists(&mut self, args: &[ast::Expr], row: Option<&Schema>, span: Span) -> Expr {
+        let [name, default] = args else {
+            self.report(SemanticError::WrongArity {
+                function: "column_ifexists".into(),
+                expected: "2".into(),
+                found: args.len(),
+                span,
+                help: None,
+            });
+            return Expr::error(span);
+        };
+        let bound = self.scalar(name, row);
+        let column = match bound.as_literal() {
+            Some(Value::String(c)) => Some(c.clone()),
+            _ if bound.is_error() => None,
+            _ => {
+                let what = "the column name of column_ifexists (a string)".to_string();
+                self.report(SemanticError::NotConstant { what, span: name.span });
+                None
+            }
+        };
+        let fallback = self.scalar(default, row);
+        match (column, row) {
+            (Some(c), Some(row)) if row.get(&c).is_some() => {
+                let e = self.name(&ast::Ident::new(c, name.span), Some(row));
+                Expr { span, ..e }
+            }
+            (Some(_), _) => Expr { span, ..fallback },
+            (None, _) => Expr::error(span),
+        }
+    }
+
+    /// `pack_all([ignore_null_empty])`: a bag of the row's columns (those
+    /// a result shows, in order), bound as the catalog's `pack_all` with the
+    /// flag (false if absent) and then each column's name and value.
+    fn pack_all(&mut self, args: &[ast::Expr], row: Option<&Schema>, span: Span) -> Expr {
+        let Some(def) = functions::lookup("pack_all") else {
+            return Expr::error(span);
+        };
+        let bound = self.call_args(args, row);
+        let ty = self.check_call(def, &bound, span);
+        if ty == Type::Unknown || bound.iter().any(Expr::is_error) {
+            return Expr::new(ExprKind::Call { function: def, args: bound }, ty, span);
+        }
+        let flag = bound.into_iter().next().unwrap_or_else(|| {
+            Expr::new(ExprKind::Literal(Value::Bool(Some(false))), Type::Scalar(ScalarType::Bool), span)
+        });
+        let mut all = vec![flag];
+        let packed = self.pack_all_row.as_ref().or(row);
+        for c in packed.map(|r| r.visible().cloned().collect::<Vec<_>>()).unwrap_or_default() {
+            all.push(Expr::new(
+                ExprKind::Literal(Value::String(c.name.clone())),
+                Type::Scalar(ScalarType::String),
+                span,
+            ));
+            all.push(Expr::new(ExprKind::Column(c.name), c.ty, span));
+        }
+        Expr::new(ExprKind::Call { function: def, args: all }, ty, span)
+    }
+
     fn toscalar(&mut self, args: &[ast::Expr], row: Option<&Schema>, span: Span) -> Expr {
         let [arg] = args else {
             self.report(SemanticError::WrongArity {

@@ -167,6 +167,10 @@ pub(crate) struct Binder<'a> {
     /// the current one is nested.
     expansions: usize,
     call_depth: usize,
+    /// The input row of the `extend` being bound: what `pack_all()` packs
+    /// (not the columns earlier items of the same `extend` add — the
+    /// pack_all page's example).
+    pack_all_row: Option<Schema>,
 }
 
 impl<'a> Binder<'a> {
@@ -194,6 +198,7 @@ impl<'a> Binder<'a> {
             defining: Vec::new(),
             expansions: 0,
             call_depth: 0,
+            pack_all_row: None,
         }
     }
 

@@ -39,6 +39,30 @@ pub(crate) fn result_name(e: &ast::Expr) -> Option<String> {
     }
 }
 
+/// [`result_name`] of an expression over `row`: `column_ifexists("C", d)`
+/// is named `C` where `row` has that column, else as its default `d` is
+/// (column_ifexists page: `project column_ifexists("Capital", State)` over
+/// a table without `Capital` gives the column `State`). Kusto.Language
+/// names the second case `ColumnN` (`ResultNameKind.FirstArgumentValueIfColumn`);
+/// the page's output, from the engine, wins.
+pub(crate) fn result_name_in(e: &ast::Expr, row: &Schema) -> Option<String> {
+    if let A::Call { function, args } = &e.unparen().kind
+        && is_column_ifexists(&function.name)
+        && let [name, default] = args.as_slice()
+    {
+        return match &name.unparen().kind {
+            A::Literal(Literal::String(c)) if row.get(c).is_some() => Some(c.clone()),
+            _ => result_name_in(default, row),
+        };
+    }
+    result_name(e)
+}
+
+/// `column_ifexists` and its deprecated alias `columnifexists`.
+pub(crate) fn is_column_ifexists(name: &str) -> bool {
+    matches!(name, "column_ifexists" | "columnifexists")
+}
+
 fn join_path(left: Option<String>, right: Option<String>) -> Option<String> {
     match (left, right) {
         (Some(l), Some(r)) if !l.trim().is_empty() => Some(format!("{l}_{r}")),

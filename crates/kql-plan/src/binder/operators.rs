@@ -3,7 +3,7 @@
 
 use super::Binder;
 use super::expr::is_constant;
-use super::naming::result_name;
+use super::naming::result_name_in;
 use crate::error::SemanticError;
 use crate::functions::{self, FunctionDef, ScalarFn};
 use crate::optimize::referenced_columns;
@@ -188,7 +188,7 @@ impl Binder<'_> {
                 },
                 None => {
                     let taken: Vec<String> = out.iter().map(|(n, _)| n.clone()).collect();
-                    let base = result_name(&item.expr).unwrap_or_else(|| self.default_column_name(row, &taken));
+                    let base = result_name_in(&item.expr, row).unwrap_or_else(|| self.default_column_name(row, &taken));
                     names.add(&base)
                 }
             };
@@ -226,6 +226,7 @@ impl Binder<'_> {
         // silently (Kusto.Language ProjectionBuilder.Declare / Add(replace)).
         let mut declared: HashSet<String> = HashSet::new();
         let mut splits = 0;
+        let outer_pack_all_row = self.pack_all_row.replace(row.clone());
         for item in items {
             // A tuple function's columns have derived names, which replace.
             let bound = match self.tuple_item(item, &row) {
@@ -248,7 +249,7 @@ impl Binder<'_> {
                     }
                     let name = match &item.name {
                         Some(n) => n.name.clone(),
-                        None => match result_name(&item.expr) {
+                        None => match result_name_in(&item.expr, &row) {
                             Some(n) => n,
                             None => self.default_column_name(&row, &[]),
                         },
@@ -273,6 +274,7 @@ impl Binder<'_> {
                             label: "each reads the one before".into(),
                             help: Some("split it into several extend operators, or compute fewer steps".into()),
                         });
+                        self.pack_all_row = outer_pack_all_row;
                         return super::unknown_plan();
                     }
                     // `row` is exactly the finished node's output schema, so `e`,
@@ -295,6 +297,7 @@ impl Binder<'_> {
                 assigned.insert(name);
             }
         }
+        self.pack_all_row = outer_pack_all_row;
         project_plan(plan, cols, row.open)
     }
 
@@ -517,7 +520,7 @@ impl Binder<'_> {
             }
             let name = match &item.name {
                 Some(n) => n.name.clone(),
-                None => result_name(&item.expr).unwrap_or_else(|| self.default_column_name(&row, &[])),
+                None => result_name_in(&item.expr, &row).unwrap_or_else(|| self.default_column_name(&row, &[])),
             };
             let is_same_column = matches!(&e.kind, ExprKind::Column(c) if *c == name);
             let out_ty = item.to_type.as_ref().map_or(Type::DYNAMIC, |t| Type::Scalar(t.ty));

@@ -2,7 +2,7 @@
 //! columns (`count_`, `sum_X`, `arg_max` tuples).
 
 use super::Binder;
-use super::naming::result_name;
+use super::naming::{result_name, result_name_in};
 use super::operators::{declared_name, identity_columns, project_plan};
 use crate::error::SemanticError;
 use crate::functions::{self, AggregateFn as G, FunctionDef, FunctionKind};
@@ -68,7 +68,7 @@ impl Binder<'_> {
             let e = self.item(k, &row);
             let name = match &k.name {
                 Some(n) => n.name.clone(),
-                None => match result_name(&k.expr) {
+                None => match result_name_in(&k.expr, &row) {
                     Some(n) => n,
                     None => self.default_column_name(&row, &taken),
                 },

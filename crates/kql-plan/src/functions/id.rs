@@ -28,6 +28,8 @@ identities! {
 pub enum ScalarFn {
     /// `abs`
     Abs,
+    /// `acos`
+    Acos,
     /// `ago`
     Ago,
     /// `array_concat`
@@ -44,8 +46,14 @@ pub enum ScalarFn {
     ArraySortDesc,
     /// `array_sum`
     ArraySum,
+    /// `asin`
+    Asin,
     /// `assert`
     Assert,
+    /// `atan`
+    Atan,
+    /// `atan2`
+    Atan2,
     /// `bag_keys`
     BagKeys,
     /// `bag_merge`
@@ -58,12 +66,32 @@ pub enum ScalarFn {
     Base64EncodeToString,
     /// `bin`, `floor`
     Bin,
+    /// `binary_and`
+    BinaryAnd,
+    /// `binary_not`
+    BinaryNot,
+    /// `binary_or`
+    BinaryOr,
+    /// `binary_shift_left`
+    BinaryShiftLeft,
+    /// `binary_shift_right`
+    BinaryShiftRight,
+    /// `binary_xor`
+    BinaryXor,
+    /// `bin_at`
+    BinAt,
+    /// `bitset_count_ones`
+    BitsetCountOnes,
     /// `case`
     Case,
     /// `ceiling`
     Ceiling,
     /// `coalesce`
     Coalesce,
+    /// `cos`
+    Cos,
+    /// `cot`
+    Cot,
     /// `countof`
     CountOf,
     /// `datetime_add`
@@ -76,8 +104,12 @@ pub enum ScalarFn {
     DayOfMonth,
     /// `dayofweek`
     DayOfWeek,
+    /// `dayofyear`
+    DayOfYear,
     /// `dcount_hll`
     DCountHll,
+    /// `degrees`
+    Degrees,
     /// `endofday`
     EndOfDay,
     /// `endofmonth`
@@ -88,6 +120,10 @@ pub enum ScalarFn {
     EndOfYear,
     /// `exp`
     Exp,
+    /// `exp10`
+    Exp10,
+    /// `exp2`
+    Exp2,
     /// `extract`
     Extract,
     /// `extract_all`
@@ -150,11 +186,15 @@ pub enum ScalarFn {
     Ipv6IsMatch,
     /// `isempty`
     IsEmpty,
+    /// `isfinite`
+    IsFinite,
+    /// `isinf`
+    IsInf,
     /// `isnan`
     IsNan,
-    /// `isnotempty`
+    /// `isnotempty`, `notempty`
     IsNotEmpty,
-    /// `isnotnull`
+    /// `isnotnull`, `notnull`
     IsNotNull,
     /// `isnull`
     IsNull,
@@ -162,6 +202,8 @@ pub enum ScalarFn {
     Log,
     /// `log10`
     Log10,
+    /// `log2`
+    Log2,
     /// `make_datetime`
     MakeDateTime,
     /// `make_timespan`
@@ -170,12 +212,16 @@ pub enum ScalarFn {
     MaxOf,
     /// `min_of`
     MinOf,
+    /// `monthofyear`
+    MonthOfYear,
     /// `next`
     Next,
     /// `not`
     Not,
     /// `now`
     Now,
+    /// `pack_all`
+    PackAll,
     /// `pack_array`
     PackArray,
     /// `parse_ipv4`
@@ -184,6 +230,18 @@ pub enum ScalarFn {
     ParseIpv4Mask,
     /// `parse_ipv6`
     ParseIpv6,
+    /// `pi`
+    Pi,
+    /// `radians`
+    Radians,
+    /// `sin`
+    Sin,
+    /// `strcmp`
+    Strcmp,
+    /// `string_size`
+    StringSize,
+    /// `tan`
+    Tan,
     /// `parse_json`, `parsejson`, `todynamic`
     ToDynamic,
     /// `parse_path`
@@ -278,6 +336,8 @@ pub enum ScalarFn {
     ToDateTime,
     /// `todecimal`
     ToDecimal,
+    /// `tohex`
+    ToHex,
     /// `todouble`, `toreal`
     ToReal,
     /// `toint`
@@ -292,6 +352,8 @@ pub enum ScalarFn {
     ToTimespan,
     /// `toupper`
     ToUpper,
+    /// `translate`
+    Translate,
     /// `trim`
     Trim,
     /// `trim_end`
@@ -310,6 +372,8 @@ pub enum ScalarFn {
     UrlDecode,
     /// `url_encode`
     UrlEncode,
+    /// `week_of_year`
+    WeekOfYear,
     /// `zip`
     Zip,
 }

@@ -71,6 +71,45 @@ fn bin_result(args: &[Type]) -> Result<Type, CallError> {
     }
 }
 
+/// Result of `bin_at(value, bin_size, fixed_point)`. Kusto declares
+/// (Functions.cs `BinAt`): three numbers → the widest (int promoted to
+/// long, as `bin`); (timespan, number or timespan, timespan) → timespan;
+/// (datetime, number or timespan, datetime) → datetime.
+fn bin_at_result(args: &[Type]) -> Result<Type, CallError> {
+    let (Some(&value), Some(&size), Some(&fixed)) = (args.first(), args.get(1), args.get(2)) else {
+        return Ok(Type::Unknown);
+    };
+    let mismatch =
+        |index: usize, expected: &str, found: Type| CallError::ArgType { index, expected: expected.into(), found };
+    let size_ok =
+        |t: Type| matches!(t, Type::Unknown) || matches!(t, Type::Scalar(s) if s.is_numeric() || s == S::Timespan);
+    match value {
+        Type::Unknown => Ok(Type::Unknown),
+        Type::Scalar(t @ (S::DateTime | S::Timespan)) => {
+            if !size_ok(size) {
+                return Err(mismatch(1, "a number or timespan (the bin size)", size));
+            }
+            if !matches!(fixed, Type::Unknown) && fixed != Type::Scalar(t) {
+                return Err(mismatch(2, &format!("a {t} (the fixed point of a {t})"), fixed));
+            }
+            Ok(Type::Scalar(t))
+        }
+        Type::Scalar(v) => {
+            let mut widest = v;
+            for (index, t) in [(1, size), (2, fixed)] {
+                match t {
+                    Type::Unknown => return Ok(Type::Unknown),
+                    Type::Scalar(s) => {
+                        widest = widest_numeric(widest, s)
+                            .ok_or_else(|| mismatch(index, "a number (bin_at of a number)", t))?;
+                    }
+                }
+            }
+            Ok(if widest == S::Int { Type::LONG } else { Type::Scalar(widest) })
+        }
+    }
+}
+
 /// Result of `case(p1, v1, p2, v2, …, else)`. Kusto (Functions.cs `Case`,
 /// `ParameterLayouts.BlockRepeating`) takes one or more predicate/value pairs
 /// and a final else, so an odd count of at least 3; every predicate is bool;
@@ -282,6 +321,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         FirstArg,
         "Absolute value of a number or timespan.",
     ),
+    scalar(F::Acos, "acos", NUMBER, Fixed(S::Real), FirstArg, "Arccosine in radians (NaN outside -1..1)."),
     scalar(
         F::Ago,
         "ago",
@@ -365,6 +405,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Unnamed,
         "Deprecated alias of array_length.",
     ),
+    scalar(F::Asin, "asin", NUMBER, Fixed(S::Real), FirstArg, "Arcsine in radians (NaN outside -1..1)."),
     // assert-function page: the condition "must be evaluated to constant
     // during the query analysis phase"; a false one fails the query.
     scalar(
@@ -374,6 +415,15 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Fixed(S::Bool),
         Unnamed,
         "Fails the query with the message when the condition is false; else true.",
+    ),
+    scalar(F::Atan, "atan", NUMBER, Fixed(S::Real), FirstArg, "Arctangent in radians."),
+    scalar(
+        F::Atan2,
+        "atan2",
+        &[P::new("y", A::Numeric), P::new("x", A::Numeric)],
+        Fixed(S::Real),
+        FirstArg,
+        "The angle in radians between the positive x-axis and the point (x, y).",
     ),
     scalar(
         F::BagKeys,
@@ -443,6 +493,70 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         FirstArg,
         "Rounds down to a multiple of the bin size.",
     ),
+    scalar(
+        F::BinAt,
+        "bin_at",
+        &[P::new("value", BINNABLE), P::new("bin_size", BINNABLE), P::new("fixed_point", BINNABLE)],
+        Returns::Custom(bin_at_result),
+        FirstArg,
+        "Rounds down to bins of the size aligned to a fixed point.",
+    ),
+    scalar(
+        F::BinaryAnd,
+        "binary_and",
+        &[P::new("value1", A::Exactly(S::Long)), P::new("value2", A::Exactly(S::Long))],
+        Fixed(S::Long),
+        FirstArg,
+        "Bitwise AND of two integers.",
+    ),
+    scalar(
+        F::BinaryNot,
+        "binary_not",
+        &[P::new("value", A::Exactly(S::Long))],
+        Fixed(S::Long),
+        FirstArg,
+        "Bitwise NOT of an integer.",
+    ),
+    scalar(
+        F::BinaryOr,
+        "binary_or",
+        &[P::new("value1", A::Exactly(S::Long)), P::new("value2", A::Exactly(S::Long))],
+        Fixed(S::Long),
+        FirstArg,
+        "Bitwise OR of two integers.",
+    ),
+    scalar(
+        F::BinaryShiftLeft,
+        "binary_shift_left",
+        &[P::new("value", A::Exactly(S::Long)), P::new("shift", A::Exactly(S::Long))],
+        Fixed(S::Long),
+        FirstArg,
+        "An integer shifted left by a number of bits (modulo 64).",
+    ),
+    scalar(
+        F::BinaryShiftRight,
+        "binary_shift_right",
+        &[P::new("value", A::Exactly(S::Long)), P::new("shift", A::Exactly(S::Long))],
+        Fixed(S::Long),
+        FirstArg,
+        "An integer shifted right (arithmetic) by a number of bits (modulo 64).",
+    ),
+    scalar(
+        F::BinaryXor,
+        "binary_xor",
+        &[P::new("value1", A::Exactly(S::Long)), P::new("value2", A::Exactly(S::Long))],
+        Fixed(S::Long),
+        FirstArg,
+        "Bitwise XOR of two integers.",
+    ),
+    scalar(
+        F::BitsetCountOnes,
+        "bitset_count_ones",
+        &[P::new("value", A::Exactly(S::Long))],
+        Fixed(S::Long),
+        FirstArg,
+        "The number of set bits of an integer.",
+    ),
     // case: the params fix the minimum of 3 and the first predicate's type;
     // `case_result` checks the odd count and the later predicates.
     scalar(
@@ -468,6 +582,8 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Unnamed,
         "The first argument that is not null (or empty, for strings).",
     ),
+    scalar(F::Cos, "cos", NUMBER, Fixed(S::Real), FirstArg, "Cosine of an angle in radians."),
+    scalar(F::Cot, "cot", NUMBER, Fixed(S::Real), Unnamed, "Cotangent of an angle in radians."),
     scalar(
         F::CountOf,
         "countof",
@@ -524,6 +640,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Unnamed,
         "Days since the preceding Sunday, as a timespan.",
     ),
+    scalar(F::DayOfYear, "dayofyear", DATE, Fixed(S::Int), Unnamed, "The day of the year (1-366) of a datetime."),
     // dcount_hll: Functions.cs `DCountHll` (NameAndFirstArgument naming:
     // `dcount_hll(merged)` is `dcount_hll_merged`, the hll-merge page).
     scalar(
@@ -533,6 +650,14 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Fixed(S::Long),
         ResultName::PrefixAndFirstArg("dcount_hll"),
         "The distinct count of an hll()/hll_merge() sketch (exact in ntaq).",
+    ),
+    scalar(
+        F::Degrees,
+        "degrees",
+        &[P::new("radians", A::Numeric)],
+        Fixed(S::Real),
+        Unnamed,
+        "An angle in radians converted to degrees.",
     ),
     scalar(
         F::EndOfDay,
@@ -567,6 +692,8 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "The end of the year containing the date, shifted by offset years.",
     ),
     scalar(F::Exp, "exp", NUMBER, Fixed(S::Real), FirstArg, "e raised to the power of the number."),
+    scalar(F::Exp10, "exp10", NUMBER, Fixed(S::Real), FirstArg, "10 raised to the power of the number."),
+    scalar(F::Exp2, "exp2", NUMBER, Fixed(S::Real), FirstArg, "2 raised to the power of the number."),
     // extract: the three-argument form (result string) is declared here; the
     // form with a fourth `typeof(T)` literal is bound by the binder
     // (`typed_extract`) as the conversion of this one.
@@ -835,6 +962,22 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "True if two IPv6 or IPv4 addresses match under their prefixes.",
     ),
     scalar(F::IsEmpty, "isempty", VALUE, Fixed(S::Bool), Unnamed, "True if the value is null or an empty string."),
+    scalar(
+        F::IsFinite,
+        "isfinite",
+        &[P::new("number", A::Exactly(S::Real))],
+        Fixed(S::Bool),
+        Unnamed,
+        "True if the number is neither infinite nor NaN.",
+    ),
+    scalar(
+        F::IsInf,
+        "isinf",
+        &[P::new("number", A::Exactly(S::Real))],
+        Fixed(S::Bool),
+        Unnamed,
+        "True if the number is positive or negative infinity.",
+    ),
     // isnan: Kusto declares `real` (int and long promote); decimal is accepted here too.
     scalar(
         F::IsNan,
@@ -863,6 +1006,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
     scalar(F::IsNull, "isnull", &[P::new("expression", A::Any)], Fixed(S::Bool), Unnamed, "True if the value is null."),
     scalar(F::Log, "log", NUMBER, Fixed(S::Real), FirstArg, "Natural logarithm."),
     scalar(F::Log10, "log10", NUMBER, Fixed(S::Real), FirstArg, "Base-10 logarithm."),
+    scalar(F::Log2, "log2", NUMBER, Fixed(S::Real), FirstArg, "Base-2 logarithm."),
     // make_datetime: Kusto's one-argument form is not declared.
     scalar(
         F::MakeDateTime,
@@ -910,6 +1054,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Unnamed,
         "The smallest of the arguments.",
     ),
+    scalar(F::MonthOfYear, "monthofyear", DATE, Fixed(S::Int), Unnamed, "The month number (1-12) of a datetime."),
     // Window functions (valid only over serialized rows; the binder puts
     // them in `Node::Window`, which evaluates them over the whole input).
     scalar(
@@ -921,6 +1066,8 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "The value of a column in a later row of the serialized row set.",
     ),
     scalar(F::Not, "not", &[P::new("expression", A::Exactly(S::Bool))], Fixed(S::Bool), Unnamed, "Logical negation."),
+    scalar(F::IsNotEmpty, "notempty", VALUE, Fixed(S::Bool), Unnamed, "Deprecated alias of isnotempty."),
+    scalar(F::IsNotNull, "notnull", VALUE, Fixed(S::Bool), Unnamed, "Deprecated alias of isnotnull."),
     scalar(
         F::Now,
         "now",
@@ -936,6 +1083,17 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Returns::Custom(bag_pack_result),
         Unnamed,
         "Deprecated alias of bag_pack.",
+    ),
+    // pack_all: the binder passes the row's columns as name/value
+    // arguments after the flag (`Binder::pack_all`); a query writes at
+    // most the flag.
+    scalar(
+        F::PackAll,
+        "pack_all",
+        &[P::optional("ignore_null_empty", A::Exactly(S::Bool)).constant()],
+        Fixed(S::Dynamic),
+        Unnamed,
+        "A property bag of the row's columns (without null and empty values if the flag is true).",
     ),
     scalar(
         F::PackArray,
@@ -1044,6 +1202,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Unnamed,
         "The share (0–100) of a tdigest() digest's values at or below the value (exact in ntaq).",
     ),
+    scalar(F::Pi, "pi", &[], Fixed(S::Real), Unnamed, "The constant pi."),
     scalar(
         F::Pow,
         "pow",
@@ -1059,6 +1218,14 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Returns::Common { from: 0, step: 2 },
         Unnamed,
         "The value of a column in an earlier row of the serialized row set.",
+    ),
+    scalar(
+        F::Radians,
+        "radians",
+        &[P::new("degrees", A::Numeric)],
+        Fixed(S::Real),
+        Unnamed,
+        "An angle in degrees converted to radians.",
     ),
     scalar(
         F::RangeArray,
@@ -1271,6 +1438,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Unnamed,
         "-1, 0 or 1 as the number is negative, zero or positive.",
     ),
+    scalar(F::Sin, "sin", NUMBER, Fixed(S::Real), FirstArg, "Sine of an angle in radians."),
     scalar(
         F::Split,
         "split",
@@ -1344,6 +1512,22 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Concatenates the arguments as strings, separated by the delimiter.",
     ),
     scalar(
+        F::Strcmp,
+        "strcmp",
+        &[P::new("string1", A::Any), P::new("string2", A::Any)],
+        Fixed(S::Long),
+        Unnamed,
+        "-1, 0 or 1 as the first string sorts before, equal to or after the second (ordinal).",
+    ),
+    scalar(
+        F::StringSize,
+        "string_size",
+        &[P::new("string", A::StringLike)],
+        Fixed(S::Long),
+        ResultName::PrefixAndFirstArg("string_size"),
+        "Size of a string in UTF-8 bytes.",
+    ),
+    scalar(
         F::Strlen,
         "strlen",
         &[P::new("string", A::StringLike)],
@@ -1368,6 +1552,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Unnamed,
         "Part of a string from a zero-based start, of an optional length.",
     ),
+    scalar(F::Tan, "tan", NUMBER, Fixed(S::Real), FirstArg, "Tangent of an angle in radians."),
     scalar(F::ToBool, "tobool", VALUE, Fixed(S::Bool), FirstArg, "Converts to bool (null if not convertible)."),
     scalar(F::ToBool, "toboolean", VALUE, Fixed(S::Bool), FirstArg, "Alias of tobool."),
     scalar(
@@ -1396,6 +1581,14 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         FirstArg,
         "Alias of parse_json.",
     ),
+    scalar(
+        F::ToHex,
+        "tohex",
+        &[P::new("value", A::Exactly(S::Long)), P::optional("minLength", A::Exactly(S::Long))],
+        Fixed(S::String),
+        FirstArg,
+        "An integer in hexadecimal (two's complement for negatives), zero-padded to minLength.",
+    ),
     scalar(F::ToInt, "toint", VALUE, Fixed(S::Int), FirstArg, "Converts to int (null if not convertible)."),
     scalar(F::ToLong, "tolong", VALUE, Fixed(S::Long), FirstArg, "Converts to long (null if not convertible)."),
     scalar(F::ToLower, "tolower", VALUE, Fixed(S::String), Unnamed, "Converts a string to lower case."),
@@ -1412,6 +1605,18 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Converts to timespan (null if not convertible).",
     ),
     scalar(F::ToUpper, "toupper", VALUE, Fixed(S::String), Unnamed, "Converts a string to upper case."),
+    scalar(
+        F::Translate,
+        "translate",
+        &[
+            P::new("searchList", A::StringLike),
+            P::new("replacementList", A::StringLike),
+            P::new("source", A::StringLike),
+        ],
+        Fixed(S::String),
+        Unnamed,
+        "Characters of searchList replaced by those at the same place in replacementList (its last one past its end; removed if it is empty).",
+    ),
     scalar(F::Trim, "trim", TRIM_PARAMS, Fixed(S::String), Unnamed, "Removes leading and trailing matches of a regex."),
     scalar(F::TrimEnd, "trim_end", TRIM_PARAMS, Fixed(S::String), Unnamed, "Removes trailing matches of a regex."),
     scalar(F::TrimStart, "trim_start", TRIM_PARAMS, Fixed(S::String), Unnamed, "Removes leading matches of a regex."),
@@ -1462,6 +1667,14 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Fixed(S::String),
         Unnamed,
         "Percent-encodes a URL (space as +).",
+    ),
+    scalar(
+        F::WeekOfYear,
+        "week_of_year",
+        DATE,
+        Fixed(S::Int),
+        Unnamed,
+        "The ISO 8601 week number (1-53) of a datetime.",
     ),
     scalar(
         F::Zip,
