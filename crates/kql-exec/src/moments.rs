@@ -1,5 +1,5 @@
-//! Running mean and sample variance by Welford's method: the one rule
-//! behind `stdev`/`variance` (and their `if` forms) and `series_stats`.
+//! Running mean and variance by Welford's method: the one rule behind
+//! `stdev`/`variance` (and their `if` and population forms) and `series_stats`.
 //! The series-stats-dynamic page's example (variance
 //! 812.45714285714291, stdev 28.503633853548269) is what this order of
 //! operations gives, to the last bit; the textbook two-pass formula is one
@@ -25,5 +25,10 @@ impl Moments {
     /// two values, as Kusto's `variance` gives.
     pub(crate) fn variance(&self) -> f64 {
         if self.count < 2 { 0.0 } else { self.m2 / (self.count - 1) as f64 }
+    }
+
+    /// The population variance (n in the denominator); 0 for no values.
+    pub(crate) fn population_variance(&self) -> f64 {
+        if self.count < 1 { 0.0 } else { self.m2 / self.count as f64 }
     }
 }

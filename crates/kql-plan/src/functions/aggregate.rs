@@ -401,6 +401,16 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         PrefixAndFirstArg("stdevif"),
         "Sample standard deviation over the rows where the predicate is true.",
     ),
+    // stdevp/variancep/variancepif: Aggregates.cs `Stdevp`, `Variancep`,
+    // `VariancepIf` (no stdevpif), the population forms (n in the denominator).
+    aggregate(
+        G::StdevP,
+        "stdevp",
+        &[P::new("expr", A::Numeric)],
+        Fixed(S::Real),
+        PrefixAndFirstArg("stdevp"),
+        "Population standard deviation of the expression over the group.",
+    ),
     // sum/sumif: Kusto's `Summable` also admits datetime; ntaq's `Summable`
     // (numbers and timespan) rejects a sum of datetimes.
     aggregate(
@@ -472,5 +482,21 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Fixed(S::Real),
         PrefixAndFirstArg("varianceif"),
         "Sample variance over the rows where the predicate is true.",
+    ),
+    aggregate(
+        G::VarianceP,
+        "variancep",
+        &[P::new("expr", A::Numeric)],
+        Fixed(S::Real),
+        PrefixAndFirstArg("variancep"),
+        "Population variance of the expression over the group.",
+    ),
+    aggregate(
+        G::VariancePIf,
+        "variancepif",
+        &[P::new("expr", A::Numeric), PREDICATE],
+        Fixed(S::Real),
+        PrefixAndFirstArg("variancepif"),
+        "Population variance over the rows where the predicate is true.",
     ),
 ];

@@ -452,6 +452,8 @@ pub enum AggregateFn {
     Stdev,
     /// `stdevif`
     StdevIf,
+    /// `stdevp`
+    StdevP,
     /// `sum`
     Sum,
     /// `sumif`
@@ -468,6 +470,10 @@ pub enum AggregateFn {
     Variance,
     /// `varianceif`
     VarianceIf,
+    /// `variancep`
+    VarianceP,
+    /// `variancepif`
+    VariancePIf,
 }
 }
 

@@ -67,7 +67,7 @@ fn tables_hold_exactly_the_intended_functions() {
                    unixtime_nanoseconds_todatetime unixtime_seconds_todatetime url_decode url_encode week_of_year zip";
     let aggregates = "any arg_max arg_min avg avgif count count_distinct count_distinctif countif dcount dcountif hll hll_if hll_merge \
                       make_bag make_bag_if make_list make_list_if make_list_with_nulls make_set make_set_if makelist makeset max maxif merge_tdigest min minif percentile \
-                      percentiles percentiles_array stdev stdevif sum sumif take_any take_anyif tdigest tdigest_merge variance varianceif";
+                      percentiles percentiles_array stdev stdevif stdevp sum sumif take_any take_anyif tdigest tdigest_merge variance varianceif variancep variancepif";
     let names = |t: &[FunctionDef]| t.iter().map(|f| f.name).collect::<Vec<_>>().join(" ");
     assert_eq!(names(scalar::FUNCTIONS), scalars.split_whitespace().collect::<Vec<_>>().join(" "));
     assert_eq!(names(aggregate::FUNCTIONS), aggregates.split_whitespace().collect::<Vec<_>>().join(" "));
@@ -171,7 +171,7 @@ fn known_list_classifies_kusto_names() {
     // `PercentilesWArray`, the deprecated alias F `ExtractAll_Deprecated`
     // ("extractall"), and the skipped F `BinAuto`.
     for name in
-        ["series_fir", "percentilesw_array", "extractall", "bin_auto", "hash_combine", "stdevp", "make_dictionary"]
+        ["series_fir", "percentilesw_array", "extractall", "bin_auto", "hash_combine", "covariancep", "make_dictionary"]
     {
         assert!(is_known_unsupported(name), "{name}");
     }

@@ -423,10 +423,13 @@ impl Accumulator for PickRow {
 /// stdev/variance (and the `if` forms): the sample variance (n − 1 in the
 /// denominator, the stdev page's `stdev(1..5)` is 1.58113883008419), by
 /// Welford's running mean ([`Moments`]). A group of fewer than two values
-/// gives 0, as the summarize page's defaults do for no rows.
+/// gives 0, as the summarize page's defaults do for no rows. stdevp,
+/// variancep and variancepif: the population variance (n in the
+/// denominator, the stdevp page's `stdevp(1..5)` is 1.4142135623731).
 struct Variance {
     moments: Vec<Moments>,
     root: bool,
+    population: bool,
     predicate: Option<usize>,
 }
 
@@ -448,7 +451,7 @@ impl Accumulator for Variance {
             .moments
             .iter()
             .map(|m| {
-                let var = m.variance();
+                let var = if self.population { m.population_variance() } else { m.variance() };
                 Some(if self.root { var.sqrt() } else { var })
             })
             .collect();
@@ -834,6 +837,7 @@ pub(super) fn accumulator(
             | G::MaxIf
             | G::StdevIf
             | G::VarianceIf
+            | G::VariancePIf
             | G::DCountIf
             | G::CountDistinctIf
             | G::MakeListIf
@@ -868,8 +872,13 @@ pub(super) fn accumulator(
         G::DCount | G::CountDistinct | G::DCountIf | G::CountDistinctIf => {
             Box::new(DistinctCount { conv: row_converter(&args[..1])?, sets: Vec::new(), predicate })
         }
-        G::Stdev | G::StdevIf | G::Variance | G::VarianceIf => {
-            Box::new(Variance { moments: Vec::new(), root: matches!(f, G::Stdev | G::StdevIf), predicate })
+        G::Stdev | G::StdevIf | G::StdevP | G::Variance | G::VarianceIf | G::VarianceP | G::VariancePIf => {
+            Box::new(Variance {
+                moments: Vec::new(),
+                root: matches!(f, G::Stdev | G::StdevIf | G::StdevP),
+                population: matches!(f, G::StdevP | G::VarianceP | G::VariancePIf),
+                predicate,
+            })
         }
         G::Percentile | G::Percentiles | G::PercentilesArray => {
             let array = f == G::PercentilesArray;
@@ -1001,12 +1010,15 @@ pub(super) fn keeps_values(a: &Aggregate) -> bool {
             | G::MinIf
             | G::Stdev
             | G::StdevIf
+            | G::StdevP
             | G::Sum
             | G::SumIf
             | G::TakeAny
             | G::TakeAnyIf
             | G::Variance
-            | G::VarianceIf,
+            | G::VarianceIf
+            | G::VarianceP
+            | G::VariancePIf,
         )
         | None => false,
     }
@@ -1036,9 +1048,12 @@ pub(super) fn empty_aggregate(agg: &Aggregate, out_types: &[ScalarType], n: usiz
                     crate::physical::scalar_array(&zero, n)
                 }
                 (Some(G::Avg | G::AvgIf), ScalarType::Real) => Arc::new(Float64Array::from(vec![f64::NAN; n])),
-                (Some(G::Stdev | G::StdevIf | G::Variance | G::VarianceIf), _) => {
-                    Arc::new(Float64Array::from(vec![0.0; n]))
-                }
+                (
+                    Some(
+                        G::Stdev | G::StdevIf | G::StdevP | G::Variance | G::VarianceIf | G::VarianceP | G::VariancePIf,
+                    ),
+                    _,
+                ) => Arc::new(Float64Array::from(vec![0.0; n])),
                 (
                     Some(
                         G::MakeList
