@@ -263,6 +263,7 @@ pub fn call(
         F::RowCumsum => window::row_cumsum(&a),
         F::RowRankDense => window::row_rank(&a, true),
         F::RowRankMin => window::row_rank(&a, false),
+        F::RowWindowSession => window::row_window_session(&a),
         F::StrcatDelim => text::strcat_delim(&a),
         F::PackArray => bags::pack_array(&a),
         F::BagPack => bags::bag_pack(&a),

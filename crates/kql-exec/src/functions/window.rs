@@ -115,6 +115,48 @@ pub(super) fn row_cumsum(a: &Args) -> Result<Col> {
     }
 }
 
+/// row_window_session page: each row's session start. A row starts a new
+/// session where there is no session yet or its start is null, where the
+/// value is at or past the session's start plus `maxDistanceFromFirst`, at
+/// or past the previous value plus `maxDistanceBetweenNeighbors`, or where
+/// `restart` is true. A null value gives null (the next value starts a
+/// new session).
+pub(super) fn row_window_session(a: &Args) -> Result<Col> {
+    let len = a.len;
+    let ns = |i: usize| -> Result<ArrayRef> {
+        let c = a.as_type(i, if i == 0 { ScalarType::DateTime } else { ScalarType::Timespan })?.to_array(len);
+        Ok(arrow_cast::cast(&c, &arrow_schema::DataType::Int64)?)
+    };
+    let (v, first, neighbor) = (ns(0)?, ns(1)?, ns(2)?);
+    let (v, first, neighbor) =
+        (v.as_primitive::<Int64Type>(), first.as_primitive::<Int64Type>(), neighbor.as_primitive::<Int64Type>());
+    let restart = restarts(a, 3)?;
+    let at = |p: &arrow_array::PrimitiveArray<Int64Type>, i: usize| p.is_valid(i).then(|| p.value(i));
+    let (mut start, mut previous): (Option<i64>, Option<i64>) = (None, None);
+    let out: Int64Array = (0..len)
+        .map(|i| {
+            let Some(x) = at(v, i) else {
+                (start, previous) = (None, None);
+                return None;
+            };
+            let past = |base: Option<i64>, distance: Option<i64>| match (base, distance) {
+                (Some(b), Some(d)) => b.checked_add(d).is_none_or(|limit| x >= limit),
+                _ => false,
+            };
+            let new = start.is_none()
+                || past(start, at(first, i))
+                || past(previous, at(neighbor, i))
+                || restart_at(&restart, i);
+            if new {
+                start = Some(x);
+            }
+            previous = Some(x);
+            start
+        })
+        .collect();
+    Ok(Col::Array(arrow_cast::cast(&out, &crate::physical::physical_type(ScalarType::DateTime))?))
+}
+
 /// row_rank_dense / row_rank_min pages: the rank of each row's value among
 /// the (sorted) rows since the last restart; a dense rank grows by one at
 /// each change of value, a minimal rank jumps to the row's position.

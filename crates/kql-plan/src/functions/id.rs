@@ -280,6 +280,8 @@ pub enum ScalarFn {
     RowRankDense,
     /// `row_rank_min`
     RowRankMin,
+    /// `row_window_session`
+    RowWindowSession,
     /// `series_fill_backward`
     SeriesFillBackward,
     /// `series_fill_const`
@@ -489,7 +491,10 @@ impl ScalarFn {
     /// (so only `Node::Window` may evaluate them).
     pub fn is_window(self) -> bool {
         use ScalarFn as F;
-        matches!(self, F::RowNumber | F::Prev | F::Next | F::RowCumsum | F::RowRankDense | F::RowRankMin)
+        matches!(
+            self,
+            F::RowNumber | F::Prev | F::Next | F::RowCumsum | F::RowRankDense | F::RowRankMin | F::RowWindowSession
+        )
     }
 
     /// False for a function whose value is not determined by its arguments

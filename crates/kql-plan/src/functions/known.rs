@@ -183,7 +183,6 @@ pub(super) static UNSUPPORTED: &[&str] = &[
     "replace_strings",
     "row_id",
     "row_rank",
-    "row_window_session",
     "rowstore_ordinal_range",
     "series_abs",
     "series_acos",

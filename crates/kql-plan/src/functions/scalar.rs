@@ -1321,6 +1321,20 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Unnamed,
         "Minimal rank of the value among the serialized rows: the first row of equal values' index.",
     ),
+    // row_window_session: Functions.cs `RowWindowSession` (Parameter0 result, no result name).
+    scalar(
+        F::RowWindowSession,
+        "row_window_session",
+        &[
+            P::new("expr", A::Exactly(S::DateTime)),
+            P::new("maxDistanceFromFirst", A::Exactly(S::Timespan)),
+            P::new("maxDistanceBetweenNeighbors", A::Exactly(S::Timespan)),
+            P::optional("restart", A::Exactly(S::Bool)),
+        ],
+        Arg(0),
+        Unnamed,
+        "The start of each row's session over the serialized row set: a new one past either distance, after a null, or where `restart` is true.",
+    ),
     scalar(
         F::SeriesFillBackward,
         "series_fill_backward",

@@ -58,7 +58,7 @@ fn tables_hold_exactly_the_intended_functions() {
                    pack_all pack_array parse_ipv4 parse_ipv4_mask parse_ipv6 parse_json parse_path parse_url parsejson parseurl \
                    percentile_tdigest percentiles_array_tdigest percentrank_tdigest pi pow prev radians range \
                    rank_tdigest replace replace_regex replace_string reverse round row_cumsum row_number \
-                   row_rank_dense row_rank_min series_fill_backward series_fill_const series_fill_forward \
+                   row_rank_dense row_rank_min row_window_session series_fill_backward series_fill_const series_fill_forward \
                    series_fill_linear series_stats series_stats_dynamic set_difference set_has_element set_intersect \
                    set_union sign sin split sqrt startofday startofmonth startofweek startofyear strcat strcat_array \
                    strcat_delim strcmp string_size strlen strrep substring tan tobool toboolean todatetime todecimal \

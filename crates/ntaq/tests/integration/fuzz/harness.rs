@@ -208,6 +208,7 @@ const ORDER_SENSITIVE: &[&str] = &[
     "next",
     "row_cumsum",
     "row_rank",
+    "row_window_session",
 ];
 
 /// Every result of `prepared` as CSV lines, sorted (row order is not
