@@ -19,7 +19,7 @@ use std::cmp::Ordering;
 use std::sync::Arc;
 
 /// One argument as JSON per row (a constant once).
-pub(super) enum JsonArg {
+pub(crate) enum JsonArg {
     Scalar(Json),
     Rows(Vec<Json>),
 }
@@ -35,7 +35,7 @@ impl JsonArg {
 
 /// Argument `i` as JSON: dynamic values as they are (null is JSON null),
 /// other types as Kusto puts them in a dynamic value (`pack_array(x)`).
-pub(super) fn json_arg(a: &Args, i: usize) -> Result<JsonArg> {
+pub(crate) fn json_arg(a: &Args, i: usize) -> Result<JsonArg> {
     let ty = a.ty(i);
     Ok(match a.col(i)? {
         Col::Scalar(v) => JsonArg::Scalar(value_json(v)),

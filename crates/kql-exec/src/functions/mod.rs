@@ -12,6 +12,7 @@ mod encode;
 mod format;
 mod hll;
 mod ip;
+mod jsonpath;
 mod math;
 mod pattern;
 mod series_fill;
@@ -322,6 +323,8 @@ pub fn call(
         F::CountOf => text::countof(&a),
         F::Reverse => text::reverse(&a),
         F::Extract => pattern::extract(&a),
+        F::ExtractJson => jsonpath::extract_json(&a),
+        F::GetType => jsonpath::gettype(&a),
         F::Trim => pattern::trim(&a, true, true),
         F::TrimStart => pattern::trim(&a, true, false),
         F::TrimEnd => pattern::trim(&a, false, true),

@@ -324,6 +324,9 @@ fn example(name: &str) -> Option<(&'static str, &'static str)> {
         "translate" => (r#"translate("krasp", "otsku", "spark")"#, "kusto"),
         // The row's columns differ between `print` (none) and the table (K).
         "pack_all" => ("array_length(bag_keys(pack_all())) <= 1", "true"),
+        "extract_json" => (r#"extract_json("$.a", '{"a": "x"}')"#, "x"),
+        "extractjson" => (r#"extractjson("$.a[1]", '{"a": [1, 2]}')"#, "2"),
+        "gettype" => ("gettype(1s)", "timespan"),
         _ => return None,
     })
 }

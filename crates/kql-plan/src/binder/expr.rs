@@ -395,15 +395,20 @@ impl Binder<'_> {
         if def.scalar() == Some(functions::ScalarFn::Extract) && args.len() == 4 {
             return self.typed_extract(def, args, row, span);
         }
+        if def.scalar() == Some(functions::ScalarFn::ExtractJson) && args.len() == 3 {
+            return self.typed_extract(def, args, row, span);
+        }
         let bound = self.call_args(args, row);
         let ty = self.check_call(def, &bound, span);
         Expr::new(ExprKind::Call { function: def, args: bound }, ty, span)
     }
 
-    /// `extract(regex, captureGroup, source, typeof(T))`: the capture
-    /// converted to `T`, as `toT(extract(…))` converts it (the extract
-    /// page: the match "optionally converted to typeLiteral"; "If there's
-    /// no match, or the type conversion fails: null").
+    /// `extract(regex, captureGroup, source, typeof(T))` and
+    /// `extract_json(path, json, typeof(T))`: the text converted to `T`, as
+    /// `toT(…)` converts it (the extract page: the match "optionally
+    /// converted to typeLiteral"; "If there's no match, or the type
+    /// conversion fails: null"; extract_json's page: "the extracted value
+    /// is converted to this type"). The type literal is the last argument.
     fn typed_extract(
         &mut self,
         def: &'static FunctionDef,
@@ -411,12 +416,15 @@ impl Binder<'_> {
         row: Option<&Schema>,
         span: Span,
     ) -> Expr {
-        let target = type_literal(&args[3]).flatten();
-        let bound = self.call_args(&args[..3], row);
+        let Some((type_arg, rest)) = args.split_last() else {
+            return Expr::error(span);
+        };
+        let target = type_literal(type_arg).flatten();
+        let bound = self.call_args(rest, row);
         let Some(target) = target else {
             self.report(SemanticError::TypeMismatch {
-                message: "extract's fourth argument is a type literal such as typeof(long)".into(),
-                span: args[3].span,
+                message: format!("{}'s last argument is a type literal such as typeof(long)", def.name),
+                span: type_arg.span,
                 label: "not typeof(type)".into(),
                 help: None,
             });
@@ -427,7 +435,8 @@ impl Binder<'_> {
         if ty == Type::Unknown {
             return extracted;
         }
-        self.converted(extracted, Type::Scalar(target), span, "result of extract").unwrap_or_else(|| Expr::error(span))
+        let what = format!("result of {}", def.name);
+        self.converted(extracted, Type::Scalar(target), span, &what).unwrap_or_else(|| Expr::error(span))
     }
 
     /// Binds the arguments of a scalar function call.

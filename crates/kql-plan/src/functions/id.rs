@@ -126,6 +126,8 @@ pub enum ScalarFn {
     Exp2,
     /// `extract`
     Extract,
+    /// `extract_json`, `extractjson`
+    ExtractJson,
     /// `extract_all`
     ExtractAll,
     /// `format_bytes`
@@ -140,6 +142,8 @@ pub enum ScalarFn {
     FormatTimespan,
     /// `getmonth`
     GetMonth,
+    /// `gettype`
+    GetType,
     /// `getyear`
     GetYear,
     /// `has_any_ipv4`

@@ -722,6 +722,25 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Unnamed,
         "Every match of a regex: its capture groups as a dynamic array.",
     ),
+    // extract_json/extractjson: Functions.cs `ExtractJson` (and its
+    // deprecated alias); the form with a third `typeof(T)` literal is bound
+    // by the binder as the conversion of this one, as `extract`'s is.
+    scalar(
+        F::ExtractJson,
+        "extract_json",
+        &[P::new("jsonPath", A::Exactly(S::String)).constant(), P::new("jsonText", A::StringLike)],
+        Fixed(S::String),
+        Unnamed,
+        "The element of JSON text a JSONPath ($, .name, ['name'], [index]) leads to, as text.",
+    ),
+    scalar(
+        F::ExtractJson,
+        "extractjson",
+        &[P::new("jsonPath", A::Exactly(S::String)).constant(), P::new("jsonText", A::StringLike)],
+        Fixed(S::String),
+        Unnamed,
+        "Deprecated alias of extract_json.",
+    ),
     scalar(
         F::Bin,
         "floor",
@@ -778,6 +797,15 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Formats a timespan with a format string such as 'dd.hh:mm:ss'.",
     ),
     scalar(F::GetMonth, "getmonth", DATE, Fixed(S::Int), Unnamed, "The month number (1-12) of a datetime."),
+    // gettype: Functions.cs `GetType` (result name type_<first argument>).
+    scalar(
+        F::GetType,
+        "gettype",
+        VALUE,
+        Fixed(S::String),
+        ResultName::PrefixAndFirstArg("type"),
+        "The runtime type of a value (of a dynamic value, its element's: int, long, real, string, array, dictionary, null …).",
+    ),
     scalar(F::GetYear, "getyear", DATE, Fixed(S::Int), Unnamed, "The year of a datetime."),
     // has_any_ipv4/_prefix, ipv4_is_in_any_range, ipv6_is_in_any_range: strings or one dynamic array.
     scalar(

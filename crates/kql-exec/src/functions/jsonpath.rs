@@ -1,0 +1,146 @@
+//! extract_json / extractjson: an element of JSON text by a JSONPath, and
+//! gettype: the runtime type of a value.
+
+use super::Args;
+use super::bags::{JsonArg, json_arg};
+use crate::columnar::Col;
+use crate::error::{ExecError, Result};
+use arrow_array::builder::StringBuilder;
+use kql_syntax::ScalarType;
+use serde_json::Value as Json;
+use std::sync::Arc;
+
+/// One step of a path: a property or an array index.
+#[derive(Debug, PartialEq)]
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+/// The steps of a JSONPath as the extract_json page describes it: `$` for
+/// the root, then `.name`, `['name']` (or `["name"]`) and `[index]`;
+/// wildcards, recursion, unions and slices are not implemented in Kusto
+/// either. `None` for anything else.
+fn parse_path(path: &str) -> Option<Vec<Step>> {
+    let mut rest = path.trim().strip_prefix('$')?;
+    let mut steps = Vec::new();
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix('.') {
+            let end = r.find(['.', '[']).unwrap_or(r.len());
+            if end == 0 {
+                return None;
+            }
+            steps.push(Step::Key(r[..end].to_string()));
+            rest = &r[end..];
+        } else if let Some(r) = rest.strip_prefix('[') {
+            let close = r.find(']')?;
+            let inner = r[..close].trim();
+            let quoted = |q: char| inner.strip_prefix(q).and_then(|s| s.strip_suffix(q));
+            if let Some(key) = quoted('\'').or_else(|| quoted('"')) {
+                steps.push(Step::Key(key.to_string()));
+            } else {
+                steps.push(Step::Index(inner.parse().ok()?));
+            }
+            rest = &r[close + 1..];
+        } else {
+            return None;
+        }
+    }
+    Some(steps)
+}
+
+fn follow<'j>(mut json: &'j Json, steps: &[Step]) -> Option<&'j Json> {
+    for step in steps {
+        json = match (step, json) {
+            (Step::Key(k), Json::Object(m)) => m.get(k)?,
+            (Step::Index(i), Json::Array(a)) => a.get(*i)?,
+            _ => return None,
+        };
+    }
+    Some(json)
+}
+
+/// `extract_json(path, json)`: the element's text — a string as it is,
+/// anything else as compact JSON; "" where the text is not JSON, the path
+/// leads nowhere or the element is null (extract_json page: `$.name` of
+/// `{"name": "John", …}` is John). With a type literal the binder converts
+/// this text to the type.
+pub fn extract_json(a: &Args) -> Result<Col> {
+    let path = a.constant_str(0)?.unwrap_or_default();
+    let steps = parse_path(&path).ok_or_else(|| ExecError::Runtime {
+        message: format!("`{path}` is not a JSONPath extract_json reads"),
+        span: a.arg_span(0),
+        help: Some("paths start at `$` and go on with `.name`, `['name']` and `[index]`".into()),
+    })?;
+    let text = a.strs(1)?;
+    let n = a.rows();
+    let mut b = StringBuilder::with_capacity(n, 0);
+    for i in 0..n {
+        let doc: Option<Json> = serde_json::from_str(text.get(i)).ok();
+        match doc.as_ref().and_then(|d| follow(d, &steps)) {
+            Some(Json::String(s)) => b.append_value(s),
+            Some(Json::Null) | None => b.append_value(""),
+            Some(other) => b.append_value(other.to_string()),
+        }
+    }
+    Ok(a.finish(Arc::new(b.finish())))
+}
+
+/// The name gettype gives a JSON value held in a dynamic (gettype page:
+/// parse_json('1') is int, a string string, an object dictionary, an array
+/// array, parse_json('') null).
+fn json_type(j: &Json) -> &'static str {
+    match j {
+        Json::Null => "null",
+        Json::Bool(_) => "bool",
+        Json::Number(n) => match n.as_i64() {
+            Some(v) if i32::try_from(v).is_ok() => "int",
+            Some(_) => "long",
+            None => "real",
+        },
+        Json::String(_) => "string",
+        Json::Array(_) => "array",
+        Json::Object(_) => "dictionary",
+    }
+}
+
+/// `gettype(value)`: the runtime type's name — of a dynamic value, its
+/// element's (above); of any other, its scalar type's (gettype page:
+/// gettype(111) is long, gettype(1s) timespan, gettype(123.45) real).
+pub fn gettype(a: &Args) -> Result<Col> {
+    let n = a.rows();
+    let mut b = StringBuilder::with_capacity(n, n * 8);
+    if a.ty(0) == ScalarType::Dynamic {
+        let values = json_arg(a, 0)?;
+        for i in 0..n {
+            b.append_value(match &values {
+                JsonArg::Scalar(j) => json_type(j),
+                JsonArg::Rows(rows) => rows.get(i).map_or("null", json_type),
+            });
+        }
+    } else {
+        let name = a.ty(0).to_string();
+        for _ in 0..n {
+            b.append_value(&name);
+        }
+    }
+    Ok(a.finish(Arc::new(b.finish())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_parse_as_the_page_describes() {
+        assert_eq!(parse_path("$"), Some(vec![]));
+        assert_eq!(
+            parse_path("$.hosts[1]['Available MB']"),
+            Some(vec![Step::Key("hosts".into()), Step::Index(1), Step::Key("Available MB".into())])
+        );
+        assert_eq!(parse_path("$[\"a\"].b"), Some(vec![Step::Key("a".into()), Step::Key("b".into())]));
+        for bad in ["name", "$.", "$[", "$[x]", "$..a", "$.a[*]"] {
+            assert_eq!(parse_path(bad), None, "{bad}");
+        }
+    }
+}
