@@ -117,6 +117,17 @@ pub fn pack_all(a: &Args) -> Result<Col> {
     }))
 }
 
+/// `array_reverse(array)`: its elements in reverse order; null if it is
+/// not an array (array_reverse page: ["this", "is", "an", "example"]
+/// becomes ["example", "an", "is", "this"]).
+pub fn array_reverse(a: &Args) -> Result<Col> {
+    let arr = json_arg(a, 0)?;
+    Ok(dynamic_rows(a, |r| match arr.get(r) {
+        Json::Array(items) => Some(Json::Array(items.iter().rev().cloned().collect())),
+        _ => None,
+    }))
+}
+
 /// `bag_keys(bag)`: its keys, in the bag's order; null if not a bag
 /// (bag-keys-function).
 pub fn bag_keys(a: &Args) -> Result<Col> {

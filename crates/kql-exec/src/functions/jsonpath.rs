@@ -1,10 +1,12 @@
-//! extract_json / extractjson: an element of JSON text by a JSONPath, and
-//! gettype: the runtime type of a value.
+//! extract_json / extractjson: an element of JSON text by a JSONPath;
+//! bag_has_key: whether a bag has a key or a JSONPath; gettype: the
+//! runtime type of a value.
 
 use super::Args;
-use super::bags::{JsonArg, json_arg};
+use super::bags::json_arg;
 use crate::columnar::Col;
 use crate::error::{ExecError, Result};
+use arrow_array::builder::BooleanBuilder;
 use arrow_array::builder::StringBuilder;
 use kql_syntax::ScalarType;
 use serde_json::Value as Json;
@@ -86,6 +88,40 @@ pub fn extract_json(a: &Args) -> Result<Col> {
     Ok(a.finish(Arc::new(b.finish())))
 }
 
+/// `bag_has_key(bag, key)`: whether the bag has the key — a property name,
+/// or a JSONPath (`$.key2.prop1`) for a nested one; false for a value that
+/// is not a bag (bag_has_key page). The page rules out array indexing in
+/// the path: such a key is an error, not a silent false.
+pub fn bag_has_key(a: &Args) -> Result<Col> {
+    let bag = json_arg(a, 0)?;
+    let key = a.strs(1)?;
+    let n = a.rows();
+    let mut b = BooleanBuilder::with_capacity(n);
+    for i in 0..n {
+        let k = key.get(i);
+        let steps = if k.trim_start().starts_with('$') {
+            let steps = parse_path(k).ok_or_else(|| ExecError::Runtime {
+                message: format!("`{k}` is not a JSONPath bag_has_key reads"),
+                span: a.arg_span(1),
+                help: Some("paths start at `$` and go on with `.name` or `['name']`".into()),
+            })?;
+            if steps.iter().any(|s| matches!(s, Step::Index(_))) {
+                return Err(ExecError::Runtime {
+                    message: format!("`{k}` indexes an array, which bag_has_key does not support"),
+                    span: a.arg_span(1),
+                    help: None,
+                });
+            }
+            steps
+        } else {
+            vec![Step::Key(k.to_string())]
+        };
+        let value = bag.get(i);
+        b.append_value(matches!(value, Json::Object(_)) && follow(value, &steps).is_some());
+    }
+    Ok(a.finish(Arc::new(b.finish())))
+}
+
 /// The name gettype gives a JSON value held in a dynamic (gettype page:
 /// parse_json('1') is int, a string string, an object dictionary, an array
 /// array, parse_json('') null).
@@ -113,10 +149,7 @@ pub fn gettype(a: &Args) -> Result<Col> {
     if a.ty(0) == ScalarType::Dynamic {
         let values = json_arg(a, 0)?;
         for i in 0..n {
-            b.append_value(match &values {
-                JsonArg::Scalar(j) => json_type(j),
-                JsonArg::Rows(rows) => rows.get(i).map_or("null", json_type),
-            });
+            b.append_value(json_type(values.get(i)));
         }
     } else {
         let name = a.ty(0).to_string();

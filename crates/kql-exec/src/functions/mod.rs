@@ -325,6 +325,8 @@ pub fn call(
         F::Extract => pattern::extract(&a),
         F::ExtractJson => jsonpath::extract_json(&a),
         F::GetType => jsonpath::gettype(&a),
+        F::BagHasKey => jsonpath::bag_has_key(&a),
+        F::ArrayReverse => bags::array_reverse(&a),
         F::Trim => pattern::trim(&a, true, true),
         F::TrimStart => pattern::trim(&a, true, false),
         F::TrimEnd => pattern::trim(&a, false, true),

@@ -38,6 +38,8 @@ pub enum ScalarFn {
     ArrayIndexOf,
     /// `array_length`, `arraylength`
     ArrayLength,
+    /// `array_reverse`
+    ArrayReverse,
     /// `array_slice`
     ArraySlice,
     /// `array_sort_asc`
@@ -54,6 +56,8 @@ pub enum ScalarFn {
     Atan,
     /// `atan2`
     Atan2,
+    /// `bag_has_key`
+    BagHasKey,
     /// `bag_keys`
     BagKeys,
     /// `bag_merge`

@@ -361,6 +361,14 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "Number of elements of a dynamic array (null if not an array).",
     ),
     scalar(
+        F::ArrayReverse,
+        "array_reverse",
+        &[P::new("value", A::Exactly(S::Dynamic))],
+        Fixed(S::Dynamic),
+        Unnamed,
+        "An array's elements in reverse order (null if not an array).",
+    ),
+    scalar(
         F::ArraySlice,
         "array_slice",
         &[
@@ -424,6 +432,14 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Fixed(S::Real),
         FirstArg,
         "The angle in radians between the positive x-axis and the point (x, y).",
+    ),
+    scalar(
+        F::BagHasKey,
+        "bag_has_key",
+        &[P::new("bag", A::Exactly(S::Dynamic)), P::new("key", A::Exactly(S::String))],
+        Fixed(S::Bool),
+        Unnamed,
+        "True if the bag has the key (a property name, or a JSONPath such as $.a.b for a nested one).",
     ),
     scalar(
         F::BagKeys,
