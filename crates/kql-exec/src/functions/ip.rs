@@ -52,6 +52,33 @@ pub fn parse_ipv4(s: &str) -> Option<Ipv4> {
     (parts == 4).then_some(Ipv4 { addr: value, prefix })
 }
 
+/// `ipv4_range_to_cidr_list(start, end)`: the fewest CIDR blocks that
+/// cover the addresses from start to end, in order (the page's example:
+/// 12.32.0.0 to 12.34.255.255 is ["12.32.0.0/15", "12.34.0.0/16"]); null
+/// where either is not an IPv4 address or start is past end.
+pub fn range_to_cidr_list(a: &Args) -> Result<Col> {
+    let (starts, ends) = (a.strs(0)?, a.strs(1)?);
+    Ok(super::bags::dynamic_rows(a, |r| {
+        let (start, end) = (parse_ipv4(starts.get(r).trim())?, parse_ipv4(ends.get(r).trim())?);
+        let (mut lo, hi) = (u64::from(start.addr), u64::from(end.addr));
+        if lo > hi {
+            return None;
+        }
+        let mut blocks = Vec::new();
+        while lo <= hi {
+            // The largest block aligned at `lo` that ends within the range.
+            let mut size = 1u64 << lo.trailing_zeros().min(32);
+            while lo + size - 1 > hi {
+                size >>= 1;
+            }
+            let prefix = 32 - size.trailing_zeros();
+            blocks.push(serde_json::Value::String(format!("{}/{prefix}", std::net::Ipv4Addr::from(lo as u32))));
+            lo += size;
+        }
+        Some(serde_json::Value::Array(blocks))
+    }))
+}
+
 /// The mask of the `prefix` most significant bits.
 fn mask(prefix: u32) -> u32 {
     if prefix == 0 { 0 } else { u32::MAX << (32 - prefix.min(32)) }

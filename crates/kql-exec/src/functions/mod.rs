@@ -408,6 +408,7 @@ pub fn call(
         F::MinOf => math::min_max_of(&a, false),
         F::MaxOf => math::min_max_of(&a, true),
         F::Ipv4IsPrivate => ip::is_private(&a),
+        F::Ipv4RangeToCidrList => ip::range_to_cidr_list(&a),
         F::Ipv4IsInRange => ip::is_in_range(&a),
         F::Ipv4IsMatch => ip::is_match(&a),
         F::Ipv4IsInAnyRange => ip::is_in_any_range(&a),

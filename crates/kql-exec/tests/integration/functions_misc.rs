@@ -327,6 +327,7 @@ fn example(name: &str) -> Option<(&'static str, &'static str)> {
         "extract_json" => (r#"extract_json("$.a", '{"a": "x"}')"#, "x"),
         "extractjson" => (r#"extractjson("$.a[1]", '{"a": [1, 2]}')"#, "2"),
         "gettype" => ("gettype(1s)", "timespan"),
+        "ipv4_range_to_cidr_list" => (r#"ipv4_range_to_cidr_list("1.1.128.0", "1.1.255.255")"#, r#"["1.1.128.0/17"]"#),
         "array_reverse" => ("array_reverse(dynamic([1, 2, 3]))", "[3, 2, 1]"),
         "bag_has_key" => (r#"bag_has_key(dynamic({"a": {"b": 1}}), "$.a.b")"#, "true"),
         _ => return None,

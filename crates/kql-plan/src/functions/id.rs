@@ -184,6 +184,8 @@ pub enum ScalarFn {
     Ipv4IsPrivate,
     /// `ipv4_netmask_suffix`
     Ipv4NetmaskSuffix,
+    /// `ipv4_range_to_cidr_list`
+    Ipv4RangeToCidrList,
     /// `ipv6_compare`
     Ipv6Compare,
     /// `ipv6_is_in_any_range`

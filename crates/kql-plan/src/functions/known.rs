@@ -140,7 +140,6 @@ pub(super) static UNSUPPORTED: &[&str] = &[
     "indexof_regex",
     "ingestion_time",
     "inner_nodes",
-    "ipv4_range_to_cidr_list",
     "isascii",
     "iscolumnexists",
     "isutf8",

@@ -974,6 +974,14 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "The prefix length of an IPv4 address (32 without one).",
     ),
     scalar(
+        F::Ipv4RangeToCidrList,
+        "ipv4_range_to_cidr_list",
+        &[P::new("start_ip", A::StringLike), P::new("end_ip", A::StringLike)],
+        Fixed(S::Dynamic),
+        Unnamed,
+        "The fewest CIDR blocks covering an IPv4 address range, as a dynamic array.",
+    ),
+    scalar(
         F::Ipv6Compare,
         "ipv6_compare",
         &[P::new("ip1", A::StringLike), P::new("ip2", A::StringLike), P::optional("prefix", A::Exactly(S::Long))],

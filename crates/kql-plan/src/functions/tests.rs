@@ -52,7 +52,7 @@ fn tables_hold_exactly_the_intended_functions() {
                    format_bytes format_datetime format_ipv4 format_ipv4_mask format_timespan getmonth gettype getyear \
                    has_any_ipv4 has_any_ipv4_prefix has_ipv4 has_ipv4_prefix hash hash_md5 hash_sha1 hash_sha256 \
                    hash_xxhash64 hourofday iff iif indexof ipv4_compare ipv4_is_in_any_range ipv4_is_in_range \
-                   ipv4_is_match ipv4_is_private ipv4_netmask_suffix ipv6_compare ipv6_is_in_any_range \
+                   ipv4_is_match ipv4_is_private ipv4_netmask_suffix ipv4_range_to_cidr_list ipv6_compare ipv6_is_in_any_range \
                    ipv6_is_in_range ipv6_is_match isempty isfinite isinf isnan isnotempty isnotnull isnull log log10 \
                    log2 make_datetime make_timespan max_of min_of monthofyear next not notempty notnull now pack \
                    pack_all pack_array parse_ipv4 parse_ipv4_mask parse_ipv6 parse_json parse_path parse_url parsejson parseurl \
