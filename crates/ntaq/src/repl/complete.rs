@@ -528,7 +528,7 @@ mod tests {
         let got = c.complete("NTAIpDetails | extend n = strc", 30);
         assert_eq!(
             got.items.iter().map(|i| i.replacement.as_str()).collect::<Vec<_>>(),
-            ["strcat(", "strcat_array(", "strcat_delim("]
+            ["strcat(", "strcat_array(", "strcat_delim(", "strcmp("]
         );
         // Aggregates only in summarize, and first there.
         assert!(!at_end(&c, "NTAIpDetails | extend n = dcou").contains(&"dcount".to_string()));
