@@ -10,18 +10,36 @@ use kql_syntax::ast::{self, ExprKind as A, Literal};
 /// a column reference keeps its name, `tostring(X)` is `X`, `sum(X)` is
 /// `sum_X`, `count()` is `count_`, `d.a` is `d_a`, `arr[0]` is `arr_0`.
 pub(crate) fn result_name(e: &ast::Expr) -> Option<String> {
+    result_name_in(e, None)
+}
+
+/// [`result_name`] of an expression over `row` (where known):
+/// `column_ifexists("C", d)` is named `C` where the row has that column,
+/// else as its default `d` is (column_ifexists page: `project
+/// column_ifexists("Capital", State)` over a table without `Capital` gives
+/// the column `State`). Kusto.Language names the second case `ColumnN`
+/// (`ResultNameKind.FirstArgumentValueIfColumn`); the page's output, from
+/// the engine, wins.
+pub(crate) fn result_name_in(e: &ast::Expr, row: Option<&Schema>) -> Option<String> {
+    let name = |e: &ast::Expr| result_name_in(e, row);
     match &e.kind {
-        A::Paren(inner) => result_name(inner),
+        A::Paren(inner) => name(inner),
         A::Name(id) => Some(id.name.clone()),
+        A::Call { function, args } if is_column_ifexists(&function.name) && args.len() == 2 => {
+            match &args[0].unparen().kind {
+                A::Literal(Literal::String(c)) if row.is_some_and(|r| r.get(c).is_some()) => Some(c.clone()),
+                _ => name(&args[1]),
+            }
+        }
         A::Call { function, args } => match functions::scalar_form(&function.name, args.len())
             .or_else(|| functions::lookup(&function.name))
             .map(|d| d.result_name)
         {
             Some(ResultName::PrefixAndFirstArg(prefix)) => Some(match args.first() {
-                Some(a) => format!("{prefix}_{}", result_name(a).unwrap_or_default()),
+                Some(a) => format!("{prefix}_{}", name(a).unwrap_or_default()),
                 None => format!("{prefix}_"),
             }),
-            Some(ResultName::FirstArg) => args.first().and_then(result_name),
+            Some(ResultName::FirstArg) => args.first().and_then(name),
             Some(ResultName::Prefix(prefix)) => Some(prefix.to_string()),
             _ => None,
         },
@@ -32,30 +50,11 @@ pub(crate) fn result_name(e: &ast::Expr) -> Option<String> {
                 A::Literal(Literal::Int(Some(v))) => Some(v.to_string()),
                 _ => None,
             };
-            join_path(result_name(target), right)
+            join_path(name(target), right)
         }
-        A::Member { target, member } => join_path(result_name(target), Some(member.name.clone())),
+        A::Member { target, member } => join_path(name(target), Some(member.name.clone())),
         _ => None,
     }
-}
-
-/// [`result_name`] of an expression over `row`: `column_ifexists("C", d)`
-/// is named `C` where `row` has that column, else as its default `d` is
-/// (column_ifexists page: `project column_ifexists("Capital", State)` over
-/// a table without `Capital` gives the column `State`). Kusto.Language
-/// names the second case `ColumnN` (`ResultNameKind.FirstArgumentValueIfColumn`);
-/// the page's output, from the engine, wins.
-pub(crate) fn result_name_in(e: &ast::Expr, row: &Schema) -> Option<String> {
-    if let A::Call { function, args } = &e.unparen().kind
-        && is_column_ifexists(&function.name)
-        && let [name, default] = args.as_slice()
-    {
-        return match &name.unparen().kind {
-            A::Literal(Literal::String(c)) if row.get(c).is_some() => Some(c.clone()),
-            _ => result_name_in(default, row),
-        };
-    }
-    result_name(e)
 }
 
 /// `column_ifexists` and its deprecated alias `columnifexists`.

@@ -188,7 +188,8 @@ impl Binder<'_> {
                 },
                 None => {
                     let taken: Vec<String> = out.iter().map(|(n, _)| n.clone()).collect();
-                    let base = result_name_in(&item.expr, row).unwrap_or_else(|| self.default_column_name(row, &taken));
+                    let base =
+                        result_name_in(&item.expr, Some(row)).unwrap_or_else(|| self.default_column_name(row, &taken));
                     names.add(&base)
                 }
             };
@@ -249,7 +250,7 @@ impl Binder<'_> {
                     }
                     let name = match &item.name {
                         Some(n) => n.name.clone(),
-                        None => match result_name_in(&item.expr, &row) {
+                        None => match result_name_in(&item.expr, Some(&row)) {
                             Some(n) => n,
                             None => self.default_column_name(&row, &[]),
                         },
@@ -520,7 +521,7 @@ impl Binder<'_> {
             }
             let name = match &item.name {
                 Some(n) => n.name.clone(),
-                None => result_name_in(&item.expr, &row).unwrap_or_else(|| self.default_column_name(&row, &[])),
+                None => result_name_in(&item.expr, Some(&row)).unwrap_or_else(|| self.default_column_name(&row, &[])),
             };
             let is_same_column = matches!(&e.kind, ExprKind::Column(c) if *c == name);
             let out_ty = item.to_type.as_ref().map_or(Type::DYNAMIC, |t| Type::Scalar(t.ty));

@@ -2,7 +2,7 @@
 //! columns (`count_`, `sum_X`, `arg_max` tuples).
 
 use super::Binder;
-use super::naming::{result_name, result_name_in};
+use super::naming::result_name_in;
 use super::operators::{declared_name, identity_columns, project_plan};
 use crate::error::SemanticError;
 use crate::functions::{self, AggregateFn as G, FunctionDef, FunctionKind};
@@ -68,7 +68,7 @@ impl Binder<'_> {
             let e = self.item(k, &row);
             let name = match &k.name {
                 Some(n) => n.name.clone(),
-                None => match result_name_in(&k.expr, &row) {
+                None => match result_name_in(&k.expr, Some(&row)) {
                     Some(n) => n,
                     None => self.default_column_name(&row, &taken),
                 },
@@ -140,7 +140,7 @@ impl Binder<'_> {
             let e = self.scalar(&item.expr, Some(&key_schema));
             let name = match &item.name {
                 Some(n) => n.name.clone(),
-                None => match result_name(&item.expr) {
+                None => match result_name_in(&item.expr, Some(&key_schema)) {
                     Some(n) => n,
                     None => self.default_column_name(&row, &taken),
                 },
@@ -236,7 +236,7 @@ impl Binder<'_> {
         self.register_aggregate(def, bound, 1);
         let name = match &item.name {
             Some(n) => n.name.clone(),
-            None => result_name(&item.expr).unwrap_or_else(|| format!("{}_", def.name)),
+            None => result_name_in(&item.expr, Some(row)).unwrap_or_else(|| format!("{}_", def.name)),
         };
         vec![(name, ty, item.name.as_ref().map_or(span, |n| n.span))]
     }
@@ -255,7 +255,7 @@ impl Binder<'_> {
         let span = item.expr.span;
         let bound = self.aggregate_args(args, row);
         let ty = self.check_call(def, &bound, span);
-        let value_name = args.first().and_then(result_name).unwrap_or_default();
+        let value_name = args.first().and_then(|a| result_name_in(a, Some(row))).unwrap_or_default();
         let mut names: Vec<(String, Type, Span)> = bound
             .iter()
             .skip(1)
@@ -359,7 +359,7 @@ impl Binder<'_> {
         let mut out: Vec<(String, Expr)> = Vec::new();
         let mut added: Vec<String> = if is_arg { Vec::new() } else { key_columns.to_vec() };
         let pending = self.pending_aggregates.take();
-        let primary_name = args.first().and_then(result_name).unwrap_or_default();
+        let primary_name = args.first().and_then(|a| result_name_in(a, Some(row))).unwrap_or_default();
         for (i, a) in args.iter().enumerate() {
             if matches!(a.kind, A::Star) {
                 for c in &row.columns {
@@ -392,7 +392,7 @@ impl Binder<'_> {
                 }
                 continue;
             }
-            let name = result_name(a).filter(|n| !n.is_empty()).unwrap_or_else(|| {
+            let name = result_name_in(a, Some(row)).filter(|n| !n.is_empty()).unwrap_or_else(|| {
                 if !is_arg {
                     // GetAnyResult: take_any prefixes `any_`, the old any() does not.
                     let prefix = if def.aggregate() == Some(G::TakeAny) { "any_" } else { "" };
