@@ -280,6 +280,13 @@ pub enum OperatorKind {
         count: Expr,
         column: Expr,
     },
+    /// `top-hitters N of Column [by Summing]`: the N values of the column
+    /// with the most rows (or the largest sum of `by`).
+    TopHitters {
+        count: Expr,
+        of: Expr,
+        by: Option<Expr>,
+    },
     /// `as [hint.materialized=true] Name`: names the input for later references.
     As {
         params: Vec<OperatorParam>,

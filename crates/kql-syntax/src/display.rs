@@ -385,6 +385,13 @@ impl Display for Operator {
             }
             OperatorKind::Sample { count } => write!(f, "sample {count}"),
             OperatorKind::SampleDistinct { count, column } => write!(f, "sample-distinct {count} of {column}"),
+            OperatorKind::TopHitters { count, of, by } => {
+                write!(f, "top-hitters {count} of {of}")?;
+                match by {
+                    Some(by) => write!(f, " by {by}"),
+                    None => Ok(()),
+                }
+            }
             OperatorKind::TopNested { levels } => write_list(f, levels, |f, l| write!(f, "{l}")),
             OperatorKind::Evaluate(e) => {
                 f.write_str("evaluate ")?;

@@ -1,4 +1,4 @@
-//! `sample`, `sample-distinct` and `as`.
+//! `sample`, `sample-distinct`, `top-hitters` and `as`.
 
 use super::{Binder, LetValue};
 use crate::error::SemanticError;
@@ -46,6 +46,64 @@ impl Binder<'_> {
         };
         let distinct = Plan { node: Node::Distinct { input: Box::new(project) }, schema: schema.clone() };
         Plan { node: Node::Sample { input: Box::new(distinct), count }, schema }
+    }
+
+    /// `top-hitters N of Column [by Summing]`: the top-hitters page says it
+    /// is "conceptually equivalent to" `summarize C = count() by Column |
+    /// top N by C desc` (with `by`: `sum(Summing)`), and Kusto estimates
+    /// the counts; ntaq computes them exactly, which the estimate
+    /// approximates. Columns as Kusto.Language names them
+    /// (`approximate_count_Column`, `approximate_sum_<Summing's name>`);
+    /// the value must be a column, as Kusto.Language checks.
+    pub(crate) fn top_hitters(
+        &mut self,
+        input: Plan,
+        count: &ast::Expr,
+        of: &ast::Expr,
+        by: Option<&ast::Expr>,
+    ) -> Plan {
+        if !matches!(of.unparen().kind, ast::ExprKind::Name(_)) {
+            self.report(SemanticError::TypeMismatch {
+                message: "`top-hitters … of` takes a column".into(),
+                span: of.span,
+                label: "not a column".into(),
+                help: Some("`extend` the value as a column first".into()),
+            });
+            return super::unknown_plan();
+        }
+        let span = of.span;
+        let value = super::naming::result_name(of).unwrap_or_default();
+        let call = |f: &str, args: Vec<ast::Expr>, at: kql_syntax::Span| ast::Expr {
+            kind: ast::ExprKind::Call { function: ast::Ident::new(f, at), args },
+            span: at,
+        };
+        let (name, aggregate) = match by {
+            None => (format!("approximate_count_{value}"), call("count", Vec::new(), span)),
+            Some(b) => {
+                let summed = super::naming::result_name(b).unwrap_or_default();
+                (format!("approximate_sum_{summed}"), call("sum", vec![b.clone()], b.span))
+            }
+        };
+        let summarize = ast::Summarize {
+            params: Vec::new(),
+            aggregates: vec![ast::NamedExpr {
+                name: Some(ast::Ident::new(name.clone(), aggregate.span)),
+                span: aggregate.span,
+                expr: aggregate,
+            }],
+            by: vec![ast::NamedExpr { name: None, expr: of.clone(), span }],
+        };
+        let grouped = self.summarize(input, &summarize);
+        let top = ast::Top {
+            count: count.clone(),
+            key: ast::SortKey {
+                expr: ast::Expr { kind: ast::ExprKind::Name(ast::Ident::new(name, span)), span },
+                order: Some(ast::SortOrder::Desc),
+                nulls: None,
+                span,
+            },
+        };
+        self.top(grouped, &top)
     }
 
     /// `as [hint.materialized=true|false] Name`: the input, bound to `Name`

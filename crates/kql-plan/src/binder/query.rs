@@ -62,6 +62,7 @@ impl Binder<'_> {
             OperatorKind::Serialize { columns } => self.serialize(input, columns),
             OperatorKind::Sample { count } => self.sample(input, count),
             OperatorKind::SampleDistinct { count, column } => self.sample_distinct(input, count, column),
+            OperatorKind::TopHitters { count, of, by } => self.top_hitters(input, count, of, by.as_ref()),
             OperatorKind::As { params, name } => self.as_(input, params, name),
             OperatorKind::Count => Plan {
                 node: Node::Count { input: Box::new(input) },

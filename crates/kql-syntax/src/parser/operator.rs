@@ -47,6 +47,7 @@ pub const SUPPORTED_OPERATORS: &[&str] = &[
     "sample-distinct",
     "as",
     "top-nested",
+    "top-hitters",
     "evaluate",
 ];
 
@@ -72,7 +73,6 @@ pub const UNSUPPORTED_OPERATORS: &[&str] = &[
     "project-smart",
     "reduce",
     "scan",
-    "top-hitters",
 ];
 
 /// Visualizations `render` accepts.
@@ -396,6 +396,7 @@ impl<'s> Parser<'s> {
             "serialize" => self.serialize_op(body)?,
             "sample" => self.cut(self.sample_op(body))?,
             "sample-distinct" => self.cut(self.sample_distinct_op(body))?,
+            "top-hitters" => self.cut(self.top_hitters_op(body))?,
             "as" => self.cut(self.as_op(body))?,
             "top-nested" => {
                 let (r, levels) = self.cut(self.top_nested(body, start))?;

@@ -1,5 +1,5 @@
 //! Operators about row order and row choice: `serialize`, `sample`,
-//! `sample-distinct` and `as` (the `|` operators dispatched from
+//! `sample-distinct`, `top-hitters` and `as` (the `|` operators dispatched from
 //! `operator.rs`).
 
 use super::lex::{skip_ws, starts_with_word};
@@ -33,6 +33,22 @@ impl<'s> Parser<'s> {
         }
         let (r, column) = self.cut(self.required_expr(&j[2..]))?;
         Ok((r, OperatorKind::SampleDistinct { count, column }))
+    }
+
+    /// After `top-hitters`: `N of Expr [by Expr]`.
+    pub(super) fn top_hitters_op(&self, i: &'s str) -> PResult<'s, OperatorKind> {
+        let (r, count) = self.required_expr(i)?;
+        let j = skip_ws(r);
+        if !starts_with_word(j, "of") {
+            return Err(self.failure(self.expected_error(j, "`of` and a column")));
+        }
+        let (r, of) = self.cut(self.required_expr(&j[2..]))?;
+        let j = skip_ws(r);
+        if !starts_with_word(j, "by") {
+            return Ok((r, OperatorKind::TopHitters { count, of, by: None }));
+        }
+        let (r, by) = self.cut(self.required_expr(&j[2..]))?;
+        Ok((r, OperatorKind::TopHitters { count, of, by: Some(by) }))
     }
 
     /// After `as`: `[hint.materialized=true] Name`.

@@ -485,6 +485,10 @@ impl<'a, 'c> Generator<'a, 'c> {
             Some(c) if self.c.chance(40) => {
                 (format!("sample-distinct {} of {}", self.count(), quote_name(&c.name)), vec![c])
             }
+            Some(c) if self.c.chance(30) => {
+                let counted = Col { name: format!("approximate_count_{}", c.name), ty: Ty::Long };
+                (format!("top-hitters {} of {}", self.count(), quote_name(&c.name)), vec![c, counted])
+            }
             _ => (format!("sample {}", self.count()), schema.to_vec()),
         }
     }
