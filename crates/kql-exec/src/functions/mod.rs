@@ -16,6 +16,7 @@ mod jsonpath;
 mod math;
 mod pattern;
 mod series_fill;
+mod series_ops;
 mod series_stats;
 mod tdigest;
 
@@ -287,6 +288,23 @@ pub fn call(
         F::SeriesFillForward => series_fill::series_fill(&a, series_fill::Fill::Forward),
         F::SeriesFillBackward => series_fill::series_fill(&a, series_fill::Fill::Backward),
         F::SeriesFillLinear => series_fill::series_fill_linear(&a),
+        F::SeriesAdd => series_ops::binary(&a, series_ops::Binary::Add),
+        F::SeriesDivide => series_ops::binary(&a, series_ops::Binary::Divide),
+        F::SeriesEquals => series_ops::binary(&a, series_ops::Binary::Equals),
+        F::SeriesGreater => series_ops::binary(&a, series_ops::Binary::Greater),
+        F::SeriesGreaterEquals => series_ops::binary(&a, series_ops::Binary::GreaterEquals),
+        F::SeriesLess => series_ops::binary(&a, series_ops::Binary::Less),
+        F::SeriesLessEquals => series_ops::binary(&a, series_ops::Binary::LessEquals),
+        F::SeriesMultiply => series_ops::binary(&a, series_ops::Binary::Multiply),
+        F::SeriesNotEquals => series_ops::binary(&a, series_ops::Binary::NotEquals),
+        F::SeriesPow => series_ops::binary(&a, series_ops::Binary::Pow),
+        F::SeriesSubtract => series_ops::binary(&a, series_ops::Binary::Subtract),
+        F::SeriesAbs => series_ops::unary(&a, series_ops::Unary::Abs),
+        F::SeriesCeiling => series_ops::unary(&a, series_ops::Unary::Ceiling),
+        F::SeriesExp => series_ops::unary(&a, series_ops::Unary::Exp),
+        F::SeriesFloor => series_ops::unary(&a, series_ops::Unary::Floor),
+        F::SeriesLog => series_ops::unary(&a, series_ops::Unary::Log),
+        F::SeriesSign => series_ops::unary(&a, series_ops::Unary::Sign),
         F::SeriesStats => series_stats::series_stats(&a),
         F::SeriesStatsDynamic => series_stats::series_stats_dynamic(&a),
         F::DCountHll => hll::dcount_hll(&a),

@@ -244,6 +244,40 @@ pub enum ScalarFn {
     Pi,
     /// `radians`
     Radians,
+    /// `series_abs`
+    SeriesAbs,
+    /// `series_add`
+    SeriesAdd,
+    /// `series_ceiling`
+    SeriesCeiling,
+    /// `series_divide`
+    SeriesDivide,
+    /// `series_equals`
+    SeriesEquals,
+    /// `series_exp`
+    SeriesExp,
+    /// `series_floor`
+    SeriesFloor,
+    /// `series_greater`
+    SeriesGreater,
+    /// `series_greater_equals`
+    SeriesGreaterEquals,
+    /// `series_less`
+    SeriesLess,
+    /// `series_less_equals`
+    SeriesLessEquals,
+    /// `series_log`
+    SeriesLog,
+    /// `series_multiply`
+    SeriesMultiply,
+    /// `series_not_equals`
+    SeriesNotEquals,
+    /// `series_pow`
+    SeriesPow,
+    /// `series_sign`
+    SeriesSign,
+    /// `series_subtract`
+    SeriesSubtract,
     /// `sin`
     Sin,
     /// `strcmp`

@@ -110,6 +110,25 @@ fn bin_at_result(args: &[Type]) -> Result<Type, CallError> {
     }
 }
 
+/// A series operand: a dynamic array or a number.
+const SERIES_OPERAND: A = A::OneOf(&[S::Dynamic, S::Int, S::Long, S::Real, S::Decimal]);
+const SERIES_BINARY: &[P] = &[P::new("series1", SERIES_OPERAND), P::new("series2", SERIES_OPERAND)];
+const SERIES_UNARY: &[P] = &[P::new("series", A::Exactly(S::Dynamic))];
+
+/// Result of `series_add(s1, s2)` & co (Functions.cs `SeriesAdd`, …): the
+/// signatures are (array, array), (array, number) and (number, array), so
+/// two numbers are an error.
+fn series_binary_result(args: &[Type]) -> Result<Type, CallError> {
+    match args {
+        [Type::Scalar(a), Type::Scalar(b)] if *a != S::Dynamic && *b != S::Dynamic => Err(CallError::ArgType {
+            index: 1,
+            expected: "a dynamic array (one of the two arguments must be a series)".into(),
+            found: Type::Scalar(*b),
+        }),
+        _ => Ok(Type::DYNAMIC),
+    }
+}
+
 /// Result of `case(p1, v1, p2, v2, …, else)`. Kusto (Functions.cs `Case`,
 /// `ParameterLayouts.BlockRepeating`) takes one or more predicate/value pairs
 /// and a final else, so an odd count of at least 3; every predicate is bool;
@@ -1388,6 +1407,54 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "The start of each row's session over the serialized row set: a new one past either distance, after a null, or where `restart` is true.",
     ),
     scalar(
+        F::SeriesAbs,
+        "series_abs",
+        SERIES_UNARY,
+        Fixed(S::Dynamic),
+        Unnamed,
+        "Element-wise absolute value of a numeric series.",
+    ),
+    scalar(
+        F::SeriesAdd,
+        "series_add",
+        SERIES_BINARY,
+        Returns::Custom(series_binary_result),
+        Unnamed,
+        "Element-wise sum of two numeric series (or a series and a number).",
+    ),
+    scalar(
+        F::SeriesCeiling,
+        "series_ceiling",
+        SERIES_UNARY,
+        Fixed(S::Dynamic),
+        Unnamed,
+        "Element-wise ceiling of a numeric series.",
+    ),
+    scalar(
+        F::SeriesDivide,
+        "series_divide",
+        SERIES_BINARY,
+        Returns::Custom(series_binary_result),
+        Unnamed,
+        "Element-wise quotient of two numeric series (or a series and a number), as reals.",
+    ),
+    scalar(
+        F::SeriesEquals,
+        "series_equals",
+        SERIES_BINARY,
+        Returns::Custom(series_binary_result),
+        Unnamed,
+        "Element-wise `==` of two numeric series (or a series and a number).",
+    ),
+    scalar(
+        F::SeriesExp,
+        "series_exp",
+        SERIES_UNARY,
+        Fixed(S::Dynamic),
+        Unnamed,
+        "Element-wise e raised to each element of a numeric series.",
+    ),
+    scalar(
         F::SeriesFillBackward,
         "series_fill_backward",
         &[P::new("series", A::Exactly(S::Dynamic)), P::optional("missing_value_placeholder", A::Any)],
@@ -1429,6 +1496,86 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         FirstArg,
         "Missing values of a series interpolated linearly.",
     ),
+    scalar(
+        F::SeriesFloor,
+        "series_floor",
+        SERIES_UNARY,
+        Fixed(S::Dynamic),
+        Unnamed,
+        "Element-wise floor of a numeric series.",
+    ),
+    scalar(
+        F::SeriesGreater,
+        "series_greater",
+        SERIES_BINARY,
+        Returns::Custom(series_binary_result),
+        Unnamed,
+        "Element-wise `>` of two numeric series (or a series and a number).",
+    ),
+    scalar(
+        F::SeriesGreaterEquals,
+        "series_greater_equals",
+        SERIES_BINARY,
+        Returns::Custom(series_binary_result),
+        Unnamed,
+        "Element-wise `>=` of two numeric series (or a series and a number).",
+    ),
+    scalar(
+        F::SeriesLess,
+        "series_less",
+        SERIES_BINARY,
+        Returns::Custom(series_binary_result),
+        Unnamed,
+        "Element-wise `<` of two numeric series (or a series and a number).",
+    ),
+    scalar(
+        F::SeriesLessEquals,
+        "series_less_equals",
+        SERIES_BINARY,
+        Returns::Custom(series_binary_result),
+        Unnamed,
+        "Element-wise `<=` of two numeric series (or a series and a number).",
+    ),
+    scalar(
+        F::SeriesLog,
+        "series_log",
+        SERIES_UNARY,
+        Fixed(S::Dynamic),
+        Unnamed,
+        "Element-wise natural logarithm of a numeric series.",
+    ),
+    scalar(
+        F::SeriesMultiply,
+        "series_multiply",
+        SERIES_BINARY,
+        Returns::Custom(series_binary_result),
+        Unnamed,
+        "Element-wise product of two numeric series (or a series and a number).",
+    ),
+    scalar(
+        F::SeriesNotEquals,
+        "series_not_equals",
+        SERIES_BINARY,
+        Returns::Custom(series_binary_result),
+        Unnamed,
+        "Element-wise `!=` of two numeric series (or a series and a number).",
+    ),
+    scalar(
+        F::SeriesPow,
+        "series_pow",
+        SERIES_BINARY,
+        Returns::Custom(series_binary_result),
+        Unnamed,
+        "Element-wise power of two numeric series (or a series and a number), as reals.",
+    ),
+    scalar(
+        F::SeriesSign,
+        "series_sign",
+        SERIES_UNARY,
+        Fixed(S::Dynamic),
+        Unnamed,
+        "Element-wise sign (-1, 0, 1) of a numeric series.",
+    ),
     // series_stats: Functions.cs `SeriesStats`, a tuple of seven columns
     // named `series_stats_<series>_<statistic>`; the binder expands a
     // `project`/`extend`/`print` item calling it into those columns, each a
@@ -1451,6 +1598,14 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Fixed(S::Dynamic),
         Unnamed,
         "Statistics of a numeric series in a property bag.",
+    ),
+    scalar(
+        F::SeriesSubtract,
+        "series_subtract",
+        SERIES_BINARY,
+        Returns::Custom(series_binary_result),
+        Unnamed,
+        "Element-wise difference of two numeric series (or a series and a number).",
     ),
     scalar(
         F::SetDifference,
