@@ -400,6 +400,11 @@ pub enum ParseItem {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct NamedExpr {
     pub name: Option<Ident>,
+    /// `(a, b, c) = f(…)` in `project`, `extend` and `print`: `name` is
+    /// `a`, these are `b` and `c` (the columns of a function with several
+    /// results, in order).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub more_names: Vec<Ident>,
     pub expr: Expr,
     pub span: Span,
 }

@@ -225,7 +225,15 @@ impl Display for OperatorParam {
 impl Display for NamedExpr {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         if let Some(n) = &self.name {
-            write!(f, "{n} = ")?;
+            if self.more_names.is_empty() {
+                write!(f, "{n} = ")?;
+            } else {
+                write!(f, "({n}")?;
+                for m in &self.more_names {
+                    write!(f, ", {m}")?;
+                }
+                f.write_str(") = ")?;
+            }
         }
         write!(f, "{}", self.expr)
     }

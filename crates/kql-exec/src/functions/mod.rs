@@ -306,6 +306,8 @@ pub fn call(
         F::SeriesLog => series_ops::unary(&a, series_ops::Unary::Log),
         F::SeriesSign => series_ops::unary(&a, series_ops::Unary::Sign),
         F::SeriesStats => series_stats::series_stats(&a),
+        F::SeriesFitLine => series_stats::series_fit_line(&a),
+        F::SeriesFitLineDynamic => series_stats::series_fit_line_dynamic(&a),
         F::SeriesStatsDynamic => series_stats::series_stats_dynamic(&a),
         F::DCountHll => hll::dcount_hll(&a),
         F::PercentileTDigest => tdigest::percentile_tdigest(&a),

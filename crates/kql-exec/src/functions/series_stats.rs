@@ -1,3 +1,4 @@
+//! `series_fit_line(series)` / `series_fit_line_dynamic(series)` (below),
 //! `series_stats(series [, ignore_nonfinite])` and
 //! `series_stats_dynamic(series [, ignore_nonfinite])` (their pages in the
 //! Kusto function reference): the minimum and maximum of a numeric array
@@ -124,4 +125,87 @@ pub fn series_stats(a: &Args) -> Result<Col> {
         other => return Err(ExecError::Internal(format!("series_stats has no statistic `{other}`"))),
     };
     Ok(a.finish(out))
+}
+
+/// A least-squares line through the points (1, y₁) … (n, yₙ) (the
+/// series-fit-line page's example: slope 2.730, interception −1.666,
+/// variance 98.628 and rvariance 1.686 for its twelve values — both the
+/// sample variance of the values and of the residuals, n − 1 in the
+/// denominator — and rsquare 1 − rvariance / variance, 0.982).
+struct Fit {
+    rsquare: f64,
+    slope: f64,
+    variance: f64,
+    rvariance: f64,
+    interception: f64,
+    line: Vec<f64>,
+}
+
+/// Null for a value that is not an array, fewer than two values, or an
+/// element that is not a finite number.
+fn fit_line(series: &Json) -> Option<Fit> {
+    let ys: Vec<f64> = array(series)?.iter().map(|v| v.as_f64().filter(|x| x.is_finite())).collect::<Option<_>>()?;
+    let n = ys.len();
+    if n < 2 {
+        return None;
+    }
+    let nf = n as f64;
+    let mean_x = (nf + 1.0) / 2.0;
+    let mean_y = ys.iter().sum::<f64>() / nf;
+    let (mut sxy, mut sxx) = (0.0, 0.0);
+    for (i, y) in ys.iter().enumerate() {
+        let dx = (i + 1) as f64 - mean_x;
+        sxy += dx * (y - mean_y);
+        sxx += dx * dx;
+    }
+    let slope = sxy / sxx;
+    let interception = mean_y - slope * mean_x;
+    let line: Vec<f64> = (1..=n).map(|x| slope * x as f64 + interception).collect();
+    let variance = ys.iter().map(|y| (y - mean_y).powi(2)).sum::<f64>() / (nf - 1.0);
+    let rvariance = ys.iter().zip(&line).map(|(y, f)| (y - f).powi(2)).sum::<f64>() / (nf - 1.0);
+    let rsquare = if variance == 0.0 { 1.0 } else { 1.0 - rvariance / variance };
+    Some(Fit { rsquare, slope, variance, rvariance, interception, line })
+}
+
+fn line_json(line: &[f64]) -> Json {
+    Json::Array(line.iter().map(|v| Json::from(*v)).collect())
+}
+
+/// One column of `series_fit_line`: the binder passes the result's name
+/// (one of `kql_plan::functions::SERIES_FIT_LINE`) as the last argument.
+pub fn series_fit_line(a: &Args) -> Result<Col> {
+    let series = json_arg(a, 0)?;
+    let result = a.constant_str(a.cols.len() - 1)?.unwrap_or_default();
+    if result == "line_fit" {
+        return Ok(dynamic_rows(a, |r| fit_line(series.get(r)).map(|f| line_json(&f.line))));
+    }
+    let pick: fn(&Fit) -> f64 = match result.as_str() {
+        "rsquare" => |f| f.rsquare,
+        "slope" => |f| f.slope,
+        "variance" => |f| f.variance,
+        "rvariance" => |f| f.rvariance,
+        "interception" => |f| f.interception,
+        other => return Err(ExecError::Internal(format!("series_fit_line has no result `{other}`"))),
+    };
+    let mut b = Float64Builder::with_capacity(a.rows());
+    for r in 0..a.rows() {
+        b.append_option(fit_line(series.get(r)).as_ref().map(pick));
+    }
+    Ok(a.finish(Arc::new(b.finish())))
+}
+
+/// `series_fit_line_dynamic`: the same results as a property bag.
+pub fn series_fit_line_dynamic(a: &Args) -> Result<Col> {
+    let series = json_arg(a, 0)?;
+    Ok(dynamic_rows(a, |r| {
+        let f = fit_line(series.get(r))?;
+        let mut bag = Map::new();
+        bag.insert("rsquare".into(), Json::from(f.rsquare));
+        bag.insert("slope".into(), Json::from(f.slope));
+        bag.insert("variance".into(), Json::from(f.variance));
+        bag.insert("rvariance".into(), Json::from(f.rvariance));
+        bag.insert("interception".into(), Json::from(f.interception));
+        bag.insert("line_fit".into(), line_json(&f.line));
+        Some(Json::Object(bag))
+    }))
 }

@@ -345,6 +345,8 @@ fn example(name: &str) -> Option<(&'static str, &'static str)> {
         "series_ceiling" => ("series_ceiling(dynamic([1.5, -1.5]))", "[2.0, -1.0]"),
         "series_exp" => ("series_exp(dynamic([0]))", "[1.0]"),
         "series_log" => ("series_log(dynamic([1]))", "[0.0]"),
+        "series_fit_line" => ("series_fit_line(dynamic([1, 2, 4]))", "0.9642857142857143"),
+        "series_fit_line_dynamic" => ("toint(todouble(series_fit_line_dynamic(dynamic([1, 2, 4])).slope) * 10)", "15"),
         "array_reverse" => ("array_reverse(dynamic([1, 2, 3]))", "[3, 2, 1]"),
         "bag_has_key" => (r#"bag_has_key(dynamic({"a": {"b": 1}}), "$.a.b")"#, "true"),
         _ => return None,
@@ -367,7 +369,7 @@ fn every_catalog_scalar_function_runs() {
                 // `project r = series_stats(…)` also keeps its other columns.
                 Ok(t)
                     if t.rows.len() == 1
-                        && (t.rows[0].len() == 1 || f.name == "series_stats")
+                        && (t.rows[0].len() == 1 || matches!(f.name, "series_stats" | "series_fit_line"))
                         && t.rows[0][0] == want => {}
                 Ok(t) => failures.push(format!("{query}: expected {want}, got {:?}", t.rows)),
                 Err(e) => failures.push(format!("{query}: {e}")),

@@ -375,13 +375,16 @@ impl Binder<'_> {
         {
             return self.typed_tdigest(def, args, row, span);
         }
-        if def.scalar() == Some(functions::ScalarFn::SeriesStats) {
+        if matches!(def.scalar(), Some(functions::ScalarFn::SeriesStats | functions::ScalarFn::SeriesFitLine)) {
             // A tuple of columns (binder/tuple_items.rs), not a value.
             self.call_args(args, row);
             self.report(SemanticError::Unsupported {
-                what: "`series_stats` inside an expression".into(),
+                what: format!("`{}` inside an expression", def.name),
                 span,
-                help: Some("use it as a whole project/extend/print item, or read series_stats_dynamic(…).avg".into()),
+                help: Some(format!(
+                    "use it as a whole project/extend/print item, or read {}_dynamic(…).<result>",
+                    def.name
+                )),
             });
             return Expr::error(span);
         }

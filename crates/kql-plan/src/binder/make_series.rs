@@ -182,7 +182,7 @@ impl Binder<'_> {
             None => call("bin", vec![axis_expr.clone(), m.step.clone()], span),
         };
         let mut by = m.by.clone();
-        by.push(ast::NamedExpr { name: Some(m.axis.clone()), expr: bin, span });
+        by.push(ast::NamedExpr { more_names: Vec::new(), name: Some(m.axis.clone()), expr: bin, span });
         let summary = ast::Summarize { params: Vec::new(), aggregates, by };
         let errors = self.diagnostics.len();
         let grouped = self.summarize(input, &summary);

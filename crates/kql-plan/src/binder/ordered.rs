@@ -87,11 +87,12 @@ impl Binder<'_> {
         let summarize = ast::Summarize {
             params: Vec::new(),
             aggregates: vec![ast::NamedExpr {
+                more_names: Vec::new(),
                 name: Some(ast::Ident::new(name.clone(), aggregate.span)),
                 span: aggregate.span,
                 expr: aggregate,
             }],
-            by: vec![ast::NamedExpr { name: None, expr: of.clone(), span }],
+            by: vec![ast::NamedExpr { more_names: Vec::new(), name: None, expr: of.clone(), span }],
         };
         let grouped = self.summarize(input, &summarize);
         let top = ast::Top {

@@ -108,7 +108,7 @@ impl Binder<'_> {
                     }
                     _ => value,
                 };
-                NamedExpr { name: Some(name.clone()), expr, span }
+                NamedExpr { more_names: Vec::new(), name: Some(name.clone()), expr, span }
             })
             .collect();
         self.extend(input, &items)

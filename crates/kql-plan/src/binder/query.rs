@@ -187,7 +187,7 @@ impl Binder<'_> {
             if let Some(tuple) = self.tuple_item(c, &empty) {
                 // A named tuple item prints its first column only
                 // (Kusto.Language `ProjectionStyle.Print`).
-                let keep = if c.name.is_some() { 1 } else { tuple.len() };
+                let keep = if c.name.is_some() { 1 + c.more_names.len() } else { tuple.len() };
                 for (name, e) in tuple.into_iter().take(keep) {
                     if out.iter().any(|(n, _)| *n == name) {
                         self.report(SemanticError::DuplicateColumn { name: name.clone(), span: c.span });

@@ -99,11 +99,12 @@ impl Binder<'_> {
         let s = ast::Summarize {
             params: Vec::new(),
             aggregates: vec![ast::NamedExpr {
+                more_names: Vec::new(),
                 name: Some(ast::Ident::new(TOP_NESTED_VALUE, span)),
                 expr: aggregate.expr.clone(),
                 span,
             }],
-            by: vec![ast::NamedExpr { name: None, expr: group, span }],
+            by: vec![ast::NamedExpr { more_names: Vec::new(), name: None, expr: group, span }],
         };
         self.summarize(scan, &s)
     }

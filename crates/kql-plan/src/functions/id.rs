@@ -334,6 +334,10 @@ pub enum ScalarFn {
     SeriesFillForward,
     /// `series_fill_linear`
     SeriesFillLinear,
+    /// `series_fit_line` (expanded into one column per result by the binder)
+    SeriesFitLine,
+    /// `series_fit_line_dynamic`
+    SeriesFitLineDynamic,
     /// `series_stats` (expanded into one column per statistic by the binder)
     SeriesStats,
     /// `series_stats_dynamic`

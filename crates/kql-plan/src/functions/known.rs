@@ -191,8 +191,6 @@ pub(super) static UNSUPPORTED: &[&str] = &[
     "series_fir",
     "series_fit_2lines",
     "series_fit_2lines_dynamic",
-    "series_fit_line",
-    "series_fit_line_dynamic",
     "series_fit_poly",
     "series_ifft",
     "series_iir",

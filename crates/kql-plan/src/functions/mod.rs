@@ -12,7 +12,7 @@ mod scalar;
 
 pub use aggregate::percentile_type;
 pub use id::{AggregateFn, FunctionId, ScalarFn};
-pub use scalar::SERIES_STATS;
+pub use scalar::{SERIES_FIT_LINE, SERIES_STATS};
 
 use crate::types::{Type, common_type, widest_numeric};
 use kql_syntax::ScalarType;

@@ -26,6 +26,18 @@ use ResultName::{Default as Unnamed, FirstArg};
 use Returns::{Arg, Fixed};
 use kql_syntax::ScalarType as S;
 
+/// `series_fit_line`'s columns in Kusto's order (Functions.cs
+/// `SeriesFitLine`) and their types: the fitted line's values are a
+/// dynamic array, the rest real.
+pub const SERIES_FIT_LINE: &[(&str, S)] = &[
+    ("rsquare", S::Real),
+    ("slope", S::Real),
+    ("variance", S::Real),
+    ("rvariance", S::Real),
+    ("interception", S::Real),
+    ("line_fit", S::Dynamic),
+];
+
 /// `bin`/`floor` values: numbers, datetime and timespan.
 /// `series_stats`' columns in Kusto's order (Functions.cs `SeriesStats`)
 /// and their types: the positions (`_idx`) are long, the rest real.
@@ -1495,6 +1507,24 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Fixed(S::Dynamic),
         FirstArg,
         "Missing values of a series interpolated linearly.",
+    ),
+    // series_fit_line: Functions.cs `SeriesFitLine`, a tuple of six columns
+    // (`SERIES_FIT_LINE`), whose types the binder sets; x is 1, 2, … n.
+    scalar(
+        F::SeriesFitLine,
+        "series_fit_line",
+        &[P::new("series", A::Exactly(S::Dynamic))],
+        Fixed(S::Real),
+        Unnamed,
+        "Linear regression of a numeric series, one column each (rsquare, slope, variance, rvariance, interception, line_fit).",
+    ),
+    scalar(
+        F::SeriesFitLineDynamic,
+        "series_fit_line_dynamic",
+        &[P::new("series", A::Exactly(S::Dynamic))],
+        Fixed(S::Dynamic),
+        Unnamed,
+        "Linear regression of a numeric series as a property bag (rsquare, slope, variance, rvariance, interception, line_fit).",
     ),
     scalar(
         F::SeriesFloor,

@@ -455,19 +455,55 @@ impl<'s> Parser<'s> {
             let r = skip_ws(rest);
             if r.starts_with('=') && !r.starts_with("==") && !r.starts_with("=~") {
                 let (rest, expr) = self.required_expr(&r[1..])?;
-                return Ok((rest, NamedExpr { name: Some(name), expr, span: self.span_from(start, rest) }));
+                return Ok((
+                    rest,
+                    NamedExpr { more_names: Vec::new(), name: Some(name), expr, span: self.span_from(start, rest) },
+                ));
             }
         }
         if j.starts_with('(') && self.is_tuple_assignment(j) {
             let end = j.find(')').map_or(j.len(), |k| k + 1);
             return Err(self.failure(SyntaxError::UnsupportedSyntax {
-                what: "assigning to several names `(a, b) = …`".into(),
+                what: "assigning to several names `(a, b) = …` here".into(),
                 span: Span::new(start, start + end),
-                help: Some("name each column separately".into()),
+                help: Some("`project`, `extend` and `print` take it; name each column separately here".into()),
             }));
         }
         let (rest, expr) = self.expr(j)?;
-        Ok((rest, NamedExpr { name: None, span: expr.span, expr }))
+        Ok((rest, NamedExpr { more_names: Vec::new(), name: None, span: expr.span, expr }))
+    }
+
+    /// A `project`, `extend` or `print` item: [`Parser::named_expr`], or
+    /// `(a, b, …) = expr`, naming the columns of a function with several
+    /// results (series_stats, series_fit_line).
+    pub(crate) fn projection_item(&self, i: &'s str) -> PResult<'s, NamedExpr> {
+        let j = skip_ws(i);
+        if !(j.starts_with('(') && self.is_tuple_assignment(j)) {
+            return self.named_expr(i);
+        }
+        let start = self.pos(j);
+        let mut names = Vec::new();
+        let mut r = &j[1..];
+        loop {
+            let (rest, name) = self.ident(skip_ws(r))?;
+            names.push(name);
+            let rest = skip_ws(rest);
+            if let Some(more) = rest.strip_prefix(',') {
+                r = more;
+            } else if let Some(after) = rest.strip_prefix(')') {
+                r = skip_ws(after);
+                break;
+            } else {
+                return Err(self.failure(self.expected_error(rest, "`,` or `)`")));
+            }
+        }
+        let Some(after) = r.strip_prefix('=') else {
+            return Err(self.failure(self.expected_error(r, "`=`")));
+        };
+        let (rest, expr) = self.cut(self.required_expr(after))?;
+        let mut names = names.into_iter();
+        let name = names.next();
+        Ok((rest, NamedExpr { name, more_names: names.collect(), expr, span: self.span_from(start, rest) }))
     }
 
     /// `(a, b) =` at `i`.

@@ -152,7 +152,7 @@ impl<'s> Parser<'s> {
                 (r, SourceKind::Union(u))
             }
             Some("print") => {
-                let (r, cols) = self.cut(self.comma_list(&i[5..], Self::named_expr))?;
+                let (r, cols) = self.cut(self.comma_list(&i[5..], Self::projection_item))?;
                 (r, SourceKind::Print(cols))
             }
             Some("datatable") => {
@@ -290,11 +290,12 @@ impl<'s> Parser<'s> {
                 (r, OperatorKind::Where { predicate })
             }
             "project" => {
-                let (r, columns) = self.required_list(body, Self::named_expr, "a column or `Name = expression`")?;
+                let (r, columns) =
+                    self.required_list(body, Self::projection_item, "a column or `Name = expression`")?;
                 (r, OperatorKind::Project { columns })
             }
             "extend" => {
-                let (r, columns) = self.required_list(body, Self::named_expr, "`Name = expression`")?;
+                let (r, columns) = self.required_list(body, Self::projection_item, "`Name = expression`")?;
                 (r, OperatorKind::Extend { columns })
             }
             "project-away" => {

@@ -47,7 +47,7 @@ const TRIGGERS: &[(&str, &str)] = &[
     ("kql::semantic::render", "NTAIpDetails | count | render barchart"),
     ("kql::unsupported::operator", "NTAIpDetails | facet by FlowType"),
     ("kql::unsupported::statement", "set x = 1; NTAIpDetails"),
-    ("kql::unsupported::syntax", "NTAIpDetails | extend (a, b) = (1, 2)"),
+    ("kql::unsupported::syntax", "NTAIpDetails | summarize (a, b) = arg_max(TimeGenerated, Ip)"),
     ("kql::unsupported::function", "print series_fir(dynamic([1]), dynamic([1]))"),
     ("kql::unsupported::feature", "union kind=left NTAIpDetails, NTANetAnalytics"),
 ];
