@@ -53,7 +53,7 @@ pub fn parse_ipv4(s: &str) -> Option<Ipv4> {
 }
 
 /// The mask of the `prefix` most significant bits.
-fn mask(prefix: u32) -> u32 {
+pub(crate) fn mask(prefix: u32) -> u32 {
     if prefix == 0 { 0 } else { u32::MAX << (32 - prefix.min(32)) }
 }
 

@@ -10,7 +10,7 @@ mod datetime;
 mod encode;
 mod format;
 mod hll;
-mod ip;
+pub(crate) mod ip;
 mod math;
 mod pattern;
 mod series_fill;

@@ -3,6 +3,7 @@
 
 mod evaluate;
 mod expr;
+mod ipv4_lookup;
 mod join;
 mod make_series;
 mod mv_apply;
@@ -11,6 +12,7 @@ mod operators;
 mod optypes;
 mod ordered;
 mod parse;
+mod pivot;
 mod query;
 mod search;
 mod summarize;
