@@ -96,7 +96,16 @@ impl Binder<'_> {
                 match x.as_literal() {
                     Some(Value::Bool(Some(b))) => *b,
                     _ if x.is_error() => return unknown_plan(),
-                    _ => {
+                    Some(v) => {
+                        self.report(SemanticError::TypeMismatch {
+                            message: "return_unmatched is a bool".into(),
+                            span: u.span,
+                            label: format!("this is {}", v.scalar_type()),
+                            help: Some("write `return_unmatched = true`".into()),
+                        });
+                        return unknown_plan();
+                    }
+                    None => {
                         self.report(SemanticError::NotConstant {
                             what: "return_unmatched (true or false)".into(),
                             span: u.span,

@@ -12,8 +12,8 @@
 //! appear (the page's example lists ARKANSAS before ARIZONA, so not sorted
 //! by name), then binds again with them ([`Params::set_unpacked`]). The
 //! operator then becomes `summarize v1 = countif(P == "v1"), … by column1,
-//! …`: a cell with no rows holds what the `…if` aggregation gives for none,
-//! 0 — as the page's outputs show for `count()` and `sum()`. Of the page's
+//! …`: a cell with no rows holds 0, as the page's outputs show for
+//! `count()` and `sum()` (`sumif` is coalesced to 0). Of the page's
 //! aggregations ntaq takes those whose empty cell that fixes: `count()`,
 //! `sum()`, and `dcount()` (no values, 0 distinct ones); the others
 //! (`min()`, `avg()`, `make_list()`, …) are `kql::unsupported`.
@@ -118,13 +118,31 @@ impl Binder<'_> {
         };
         // Columns the aggregation reads (not group columns by default).
         let mut read = Names::new();
+        let mut arg_types = Vec::new();
         for a in agg_args {
             let x = self.scalar(a, Some(&row));
             if x.is_error() {
                 return unknown_plan();
             }
             referenced_columns(&x, &mut read);
+            arg_types.push(x.ty);
         }
+        // ntaq's sumif gives null for a group without a matching row; the
+        // page's cells without rows hold 0, so sum's are coalesced to 0 of
+        // the sum's type.
+        let zero = match (conditional, arg_types.first()) {
+            ("sumif", Some(Type::Scalar(ScalarType::Int | ScalarType::Long))) => Some(Literal::Long(Some(0))),
+            ("sumif", Some(Type::Scalar(ScalarType::Real))) => Some(Literal::Real(Some(0.0))),
+            ("sumif", Some(Type::Scalar(t))) => {
+                self.report(SemanticError::Unsupported {
+                    what: format!("pivot's sum() of {t} values"),
+                    span: e.args[1].span,
+                    help: Some("ntaq's pivot sums int, long and real values".into()),
+                });
+                return unknown_plan();
+            }
+            _ => None,
+        };
         let named = &e.args[if aggregation.is_some() { 2 } else { 1 }..];
         let mut group: Vec<String> = Vec::new();
         if named.is_empty() {
@@ -207,7 +225,11 @@ impl Binder<'_> {
                 let mut args: Vec<ast::Expr> = agg_args.iter().take(1).cloned().collect();
                 args.push(test);
                 args.extend(agg_args.iter().skip(1).cloned());
-                let call = ast::Expr::new(A::Call { function: Ident::new(conditional, span), args }, span);
+                let mut call = ast::Expr::new(A::Call { function: Ident::new(conditional, span), args }, span);
+                if let Some(zero) = &zero {
+                    let zero = ast::Expr::new(A::Literal(zero.clone()), span);
+                    call = ast::Expr::new(A::Call { function: Ident::new("coalesce", span), args: vec![call, zero] }, span);
+                }
                 NamedExpr { name: Some(Ident::new(v.clone(), span)), expr: call, span }
             })
             .collect();
