@@ -430,7 +430,9 @@ impl Plan {
             | Node::BagUnpack { input, .. }
             | Node::Pivot { input, .. }
             | Node::Render { input, .. } => vec![input],
-            Node::Join { left, right, .. } | Node::Lookup { left, right, .. } | Node::Ipv4Lookup { left, right, .. } => {
+            Node::Join { left, right, .. }
+            | Node::Lookup { left, right, .. }
+            | Node::Ipv4Lookup { left, right, .. } => {
                 vec![left, right]
             }
             Node::MvApply { expand, sub, .. } => vec![expand, sub],
@@ -464,7 +466,9 @@ impl Plan {
             | Node::BagUnpack { input, .. }
             | Node::Pivot { input, .. }
             | Node::Render { input, .. } => vec![input],
-            Node::Join { left, right, .. } | Node::Lookup { left, right, .. } | Node::Ipv4Lookup { left, right, .. } => {
+            Node::Join { left, right, .. }
+            | Node::Lookup { left, right, .. }
+            | Node::Ipv4Lookup { left, right, .. } => {
                 vec![left, right]
             }
             Node::MvApply { expand, sub, .. } => vec![expand, sub],

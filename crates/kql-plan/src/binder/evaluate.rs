@@ -41,7 +41,9 @@ impl Binder<'_> {
                 self.report(SemanticError::Unsupported {
                     what: format!("the `{}` plugin", e.plugin.name),
                     span: e.plugin.span,
-                    help: Some("of the evaluate plugins ntaq implements `bag_unpack`, `pivot` and `ipv4_lookup`".into()),
+                    help: Some(
+                        "of the evaluate plugins ntaq implements `bag_unpack`, `pivot` and `ipv4_lookup`".into(),
+                    ),
                 });
                 unknown_plan()
             }

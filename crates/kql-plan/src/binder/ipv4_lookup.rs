@@ -66,7 +66,9 @@ impl Binder<'_> {
                 expected: "3 or more".into(),
                 found: e.args.len(),
                 span: call_span,
-                help: Some("ipv4_lookup(LookupTable, SourceIPv4Key, IPv4LookupKey [, ExtraKey …] [, return_unmatched])".into()),
+                help: Some(
+                    "ipv4_lookup(LookupTable, SourceIPv4Key, IPv4LookupKey [, ExtraKey …] [, return_unmatched])".into(),
+                ),
             });
             return unknown_plan();
         }

@@ -110,7 +110,13 @@ impl Binder<'_> {
     }
 
     /// Resolves `on` conditions to (left column, right column) pairs.
-    pub(super) fn join_keys(&mut self, left: &Schema, right: &Schema, on: &[JoinCondition], op: &str) -> Vec<(String, String)> {
+    pub(super) fn join_keys(
+        &mut self,
+        left: &Schema,
+        right: &Schema,
+        on: &[JoinCondition],
+        op: &str,
+    ) -> Vec<(String, String)> {
         let mut keys = Vec::new();
         for cond in on {
             let (l, r, span) = match cond {

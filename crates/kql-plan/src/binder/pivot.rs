@@ -45,7 +45,9 @@ impl Binder<'_> {
                     function: "pivot".into(),
                     name: name.name.clone(),
                     span: name.span,
-                    help: Some("pivot's arguments are positional: pivot(pivotColumn [, aggregation] [, columns…])".into()),
+                    help: Some(
+                        "pivot's arguments are positional: pivot(pivotColumn [, aggregation] [, columns…])".into(),
+                    ),
                 });
             }
             return unknown_plan();
@@ -146,7 +148,9 @@ impl Binder<'_> {
         let named = &e.args[if aggregation.is_some() { 2 } else { 1 }..];
         let mut group: Vec<String> = Vec::new();
         if named.is_empty() {
-            group.extend(row.columns.iter().filter(|c| c.name != column && !read.contains(&c.name)).map(|c| c.name.clone()));
+            group.extend(
+                row.columns.iter().filter(|c| c.name != column && !read.contains(&c.name)).map(|c| c.name.clone()),
+            );
         }
         for a in named {
             let Some(c) = self.pivot_column(a, &row, "a column to group by") else {
@@ -160,10 +164,8 @@ impl Binder<'_> {
         }
 
         // The value columns: declared by the output schema, or found in the data.
-        let declared: Option<Vec<(String, ScalarType, Span)>> = e
-            .schema
-            .as_ref()
-            .map(|s| s.columns.iter().map(|d| (d.name.name.clone(), d.ty.ty, d.name.span)).collect());
+        let declared: Option<Vec<(String, ScalarType, Span)>> =
+            e.schema.as_ref().map(|s| s.columns.iter().map(|d| (d.name.name.clone(), d.ty.ty, d.name.span)).collect());
         let values: Vec<String> = if let Some(s) = &e.schema {
             if s.star {
                 self.report(SemanticError::Unsupported {
@@ -228,7 +230,10 @@ impl Binder<'_> {
                 let mut call = ast::Expr::new(A::Call { function: Ident::new(conditional, span), args }, span);
                 if let Some(zero) = &zero {
                     let zero = ast::Expr::new(A::Literal(zero.clone()), span);
-                    call = ast::Expr::new(A::Call { function: Ident::new("coalesce", span), args: vec![call, zero] }, span);
+                    call = ast::Expr::new(
+                        A::Call { function: Ident::new("coalesce", span), args: vec![call, zero] },
+                        span,
+                    );
                 }
                 NamedExpr { name: Some(Ident::new(v.clone(), span)), expr: call, span }
             })

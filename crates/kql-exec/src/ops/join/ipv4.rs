@@ -73,11 +73,8 @@ pub fn ipv4_lookup<'a>(
         (index.probe(&keys)?, Some(index))
     };
     let texts = strings(&built, key)?;
-    let mut ranges = Ranges {
-        rows: KeyMap::default(),
-        lengths: vec![0; index.as_ref().map_or(1, Index::keys)],
-        extra: index,
-    };
+    let mut ranges =
+        Ranges { rows: KeyMap::default(), lengths: vec![0; index.as_ref().map_or(1, Index::keys)], extra: index };
     for (r, g) in groups.iter().enumerate() {
         let (Some(g), Some(ip)) = (g, (texts.is_valid(r)).then(|| parse_ipv4(texts.value(r))).flatten()) else {
             continue;
@@ -142,8 +139,9 @@ pub fn ipv4_lookup<'a>(
 
 /// The string column `name` of `batch`, as plain UTF-8.
 fn strings(batch: &RecordBatch, name: &str) -> Result<StringArray> {
-    let a: &ArrayRef =
-        batch.column_by_name(name).ok_or_else(|| ExecError::Internal(format!("ipv4_lookup: column `{name}` missing")))?;
+    let a: &ArrayRef = batch
+        .column_by_name(name)
+        .ok_or_else(|| ExecError::Internal(format!("ipv4_lookup: column `{name}` missing")))?;
     let a = if a.data_type() == &DataType::Utf8 { a.clone() } else { arrow_cast::cast(a, &DataType::Utf8)? };
     Ok(a.as_string::<i32>().clone())
 }

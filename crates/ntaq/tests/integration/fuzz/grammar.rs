@@ -225,11 +225,8 @@ impl<'a, 'c> Generator<'a, 'c> {
             return self.mv_expand(schema);
         };
         let (net, tag) = (self.fresh(), self.fresh());
-        let ranges = *self.c.one(&[
-            r#""10.0.0.0/8", 1, "0.0.0.0/0", 2"#,
-            r#""192.0.2.0/24", 1, "198.51.100.7", 2, "x", 3"#,
-            "",
-        ]);
+        let ranges =
+            *self.c.one(&[r#""10.0.0.0/8", 1, "0.0.0.0/0", 2"#, r#""192.0.2.0/24", 1, "198.51.100.7", 2, "x", 3"#, ""]);
         let unmatched = if self.c.chance(50) { ", return_unmatched = true" } else { "" };
         let mut out: Schema = schema.to_vec();
         out.push(Col { name: net.clone(), ty: Ty::Str });
