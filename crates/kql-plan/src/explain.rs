@@ -184,6 +184,17 @@ impl fmt::Display for NodeLine<'_> {
                 })
             }
             Node::BagUnpack { column, .. } => write!(f, "BagUnpack {column} into the properties found in the data"),
+            Node::Pivot { column, .. } => write!(f, "Pivot {column} into the values found in the data"),
+            Node::Ipv4Lookup { source, key, extra, unmatched, .. } => {
+                write!(f, "Ipv4Lookup {source} in {key}")?;
+                for (l, r) in extra {
+                    write!(f, ", {l} == {r}")?;
+                }
+                if *unmatched {
+                    f.write_str(" return_unmatched")?;
+                }
+                Ok(())
+            }
         }
     }
 }

@@ -130,6 +130,21 @@ fn prune(plan: &mut Plan, required: &Names, shared: &mut Vec<Names>) {
             prune(left, &need_left, shared);
             prune(right, &need_right, shared);
         }
+        Node::Ipv4Lookup { left, right, source, key, extra, output, .. } => {
+            output.retain(|o| required.contains(&o.name));
+            let mut need_left: Names = extra.iter().map(|(l, _)| l.clone()).collect();
+            let mut need_right: Names = extra.iter().map(|(_, r)| r.clone()).collect();
+            need_left.insert(source.clone());
+            need_right.insert(key.clone());
+            for o in output.iter() {
+                match o.side {
+                    Side::Left => need_left.insert(o.column.clone()),
+                    Side::Right => need_right.insert(o.column.clone()),
+                };
+            }
+            prune(left, &need_left, shared);
+            prune(right, &need_right, shared);
+        }
         Node::Union { inputs } => {
             for input in inputs.iter_mut() {
                 let need: Names = input.schema.names().filter(|n| required.contains(*n)).map(str::to_string).collect();
@@ -203,7 +218,7 @@ fn prune(plan: &mut Plan, required: &Names, shared: &mut Vec<Names>) {
             prune(input, &all, shared);
             keep_schema = None;
         }
-        Node::BagUnpack { input, .. } => {
+        Node::BagUnpack { input, .. } | Node::Pivot { input, .. } => {
             let all: Names = input.schema.names().map(str::to_string).collect();
             prune(input, &all, shared);
             keep_schema = None;

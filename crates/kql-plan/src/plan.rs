@@ -290,6 +290,34 @@ pub enum Node {
         /// The plugin call.
         span: Span,
     },
+    /// `evaluate pivot(Column, …)` whose output columns depend on the data
+    /// (no output schema given): its schema is open (the group columns, then
+    /// any name). Like [`Node::BagUnpack`] it does not run: discovery
+    /// (`kql_exec::unpacked_columns`) reads `input` for the distinct values
+    /// of `column` and the query is bound again with them (it then becomes
+    /// a `Summarize`). See `binder/pivot.rs`.
+    Pivot {
+        input: Box<Plan>,
+        column: String,
+        /// The plugin call.
+        span: Span,
+    },
+    /// `evaluate ipv4_lookup(…)`: every `left` row once per `right` row
+    /// whose IPv4 range (`key`, IP-prefix notation) holds the left row's
+    /// `source` address and whose `extra` key columns equal the left row's
+    /// (`(left column, right column)`); with `unmatched`, a left row
+    /// without such a row once with empty right columns. Output columns
+    /// as listed in `output` (the left's, then the right's but the extra
+    /// keys). See `kql-exec`'s `join/ipv4.rs`.
+    Ipv4Lookup {
+        left: Box<Plan>,
+        right: Box<Plan>,
+        source: String,
+        key: String,
+        extra: Vec<(String, String)>,
+        unmatched: bool,
+        output: Vec<JoinOutput>,
+    },
     /// Literal rows.
     Datatable {
         rows: Vec<Vec<Value>>,
@@ -400,8 +428,13 @@ impl Plan {
             | Node::Window { input, .. }
             | Node::Sample { input, .. }
             | Node::BagUnpack { input, .. }
+            | Node::Pivot { input, .. }
             | Node::Render { input, .. } => vec![input],
-            Node::Join { left, right, .. } | Node::Lookup { left, right, .. } => vec![left, right],
+            Node::Join { left, right, .. }
+            | Node::Lookup { left, right, .. }
+            | Node::Ipv4Lookup { left, right, .. } => {
+                vec![left, right]
+            }
             Node::MvApply { expand, sub, .. } => vec![expand, sub],
             Node::TopNested { input, levels } => {
                 std::iter::once(&**input).chain(levels.iter().map(|l| &*l.aggregate)).collect()
@@ -431,8 +464,13 @@ impl Plan {
             | Node::Window { input, .. }
             | Node::Sample { input, .. }
             | Node::BagUnpack { input, .. }
+            | Node::Pivot { input, .. }
             | Node::Render { input, .. } => vec![input],
-            Node::Join { left, right, .. } | Node::Lookup { left, right, .. } => vec![left, right],
+            Node::Join { left, right, .. }
+            | Node::Lookup { left, right, .. }
+            | Node::Ipv4Lookup { left, right, .. } => {
+                vec![left, right]
+            }
             Node::MvApply { expand, sub, .. } => vec![expand, sub],
             Node::TopNested { input, levels } => {
                 std::iter::once(&mut **input).chain(levels.iter_mut().map(|l| &mut *l.aggregate)).collect()
@@ -479,6 +517,8 @@ impl Plan {
             | Node::Datatable { .. }
             | Node::MvApply { .. }
             | Node::BagUnpack { .. }
+            | Node::Pivot { .. }
+            | Node::Ipv4Lookup { .. }
             | Node::Render { .. } => Vec::new(),
         }
     }

@@ -481,8 +481,9 @@ impl Session {
             }
         }
         let mut checked = self.check_with(parsed, &params);
-        // `evaluate bag_unpack(…)` without an output schema: its columns are
-        // read from the data, then the query is bound again with them.
+        // `evaluate bag_unpack(…)` or `evaluate pivot(…)` without an output
+        // schema: its columns are read from the data, then the query is
+        // bound again with them.
         while !checked.diagnostics.iter().any(|d| d.is_error() || d.is_unsupported()) {
             let ex = Executor::new(&checked.program, self.tables(), now, Arc::new(AtomicBool::new(false)))
                 .with_limits(self.limits);

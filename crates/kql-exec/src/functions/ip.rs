@@ -80,7 +80,7 @@ pub fn range_to_cidr_list(a: &Args) -> Result<Col> {
 }
 
 /// The mask of the `prefix` most significant bits.
-fn mask(prefix: u32) -> u32 {
+pub(crate) fn mask(prefix: u32) -> u32 {
     if prefix == 0 { 0 } else { u32::MAX << (32 - prefix.min(32)) }
 }
 

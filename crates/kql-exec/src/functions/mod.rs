@@ -11,7 +11,7 @@ mod datetime;
 mod encode;
 mod format;
 mod hll;
-mod ip;
+pub(crate) mod ip;
 mod jsonpath;
 mod math;
 mod pattern;

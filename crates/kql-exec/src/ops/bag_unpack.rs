@@ -1,9 +1,12 @@
-//! `evaluate bag_unpack(Column)` without an output schema: its columns are
-//! the properties found in the data (the bag_unpack plugin page: one column
-//! per distinct top-level property, of the property's type when all its
-//! values have one type, else dynamic). The executor finds them; the caller
-//! binds the query again with them (`Params::set_unpacked`), and the
-//! operator then runs as an ordinary projection.
+//! `evaluate bag_unpack(Column)` and `evaluate pivot(Column, …)` without an
+//! output schema: their columns are found in the data. bag_unpack's are the
+//! properties (the bag_unpack plugin page: one column per distinct
+//! top-level property, of the property's type when all its values have one
+//! type, else dynamic); pivot's the distinct values of its column, as text
+//! ("" for null), in the order they first appear. The executor finds them;
+//! the caller binds the query again with them (`Params::set_unpacked`), and
+//! the operator then runs as an ordinary projection (bag_unpack) or
+//! summarize (pivot).
 
 use super::Executor;
 use crate::error::{ExecError, Result};
@@ -14,22 +17,27 @@ use kql_types::DynValue;
 use kql_types::Value;
 use std::collections::BTreeMap;
 
-/// Where an `evaluate bag_unpack(…)` starts in the query, and the columns
-/// (property, type) its input's bags make.
+/// Where an `evaluate bag_unpack(…)` or `evaluate pivot(…)` starts in the
+/// query, and the columns (name, type) its input makes.
 pub type UnpackedColumns = (usize, Vec<(String, ScalarType)>);
 
 impl Executor<'_> {
-    /// The first `evaluate bag_unpack(…)` of the program whose columns
-    /// depend on the data (one with no such operator in its input): its
-    /// offset in the query and the columns (property, type) its input's
-    /// bags make, sorted by name. `None` when there is none.
+    /// The first `evaluate bag_unpack(…)` or `evaluate pivot(…)` of the
+    /// program whose columns depend on the data (one with no such operator
+    /// in its input): its offset in the query and the columns (name, type)
+    /// its input makes — bag_unpack's properties sorted by name, pivot's
+    /// values in order of appearance with the pivot column's type. `None`
+    /// when there is none.
     pub fn unpacked_columns(&self) -> Result<Option<UnpackedColumns>> {
         let program = self.program;
-        let Some((input, column, at)) =
+        let Some((input, column, at, pivot)) =
             program.shared.iter().map(|s| &s.plan).chain(&program.results).find_map(innermost_unpack)
         else {
             return Ok(None);
         };
+        if pivot {
+            return self.pivot_values(input, column).map(|v| Some((at, v)));
+        }
         let mut found: BTreeMap<String, Option<ScalarType>> = BTreeMap::new();
         for b in self.collect(input)? {
             self.check_cancel()?;
@@ -70,14 +78,43 @@ fn slot_type(v: &DynValue) -> Option<ScalarType> {
     })
 }
 
-/// A `BagUnpack` node in `plan` with none in its input: (input, column, offset).
-fn innermost_unpack(plan: &Plan) -> Option<(&Plan, &str, usize)> {
+impl<'p> Executor<'p> {
+    /// The distinct values of `column` in `input`'s rows as text ("" for
+    /// null), in the order they first appear, each with the column's type.
+    fn pivot_values(&self, input: &'p Plan, column: &str) -> Result<Vec<(String, ScalarType)>> {
+        let ty = input.schema.get(column).and_then(|c| c.ty.scalar()).unwrap_or(ScalarType::String);
+        let mut seen = std::collections::HashSet::new();
+        let mut values = Vec::new();
+        for b in self.collect(input)? {
+            self.check_cancel()?;
+            let Some(a) = b.column_by_name(column) else {
+                return Err(ExecError::Internal(format!("pivot: column `{column}` missing")));
+            };
+            for r in 0..b.num_rows() {
+                let text = match value_at(a, r, ty) {
+                    Value::String(s) => s,
+                    v if v.is_null() => String::new(),
+                    v => v.to_string(),
+                };
+                if seen.insert(text.clone()) {
+                    values.push((text, ty));
+                }
+            }
+        }
+        Ok(values)
+    }
+}
+
+/// A `BagUnpack` or `Pivot` node in `plan` with none in its input: (input,
+/// column, offset, true for a pivot).
+fn innermost_unpack(plan: &Plan) -> Option<(&Plan, &str, usize, bool)> {
     let inner = plan.inputs().into_iter().find_map(innermost_unpack);
     if inner.is_some() {
         return inner;
     }
     match &plan.node {
-        Node::BagUnpack { input, column, span } => Some((input, column, span.start)),
+        Node::BagUnpack { input, column, span } => Some((input, column, span.start, false)),
+        Node::Pivot { input, column, span } => Some((input, column, span.start, true)),
         _ => None,
     }
 }

@@ -185,6 +185,13 @@ impl<'p> Executor<'p> {
                 what: "bag_unpack whose columns were not found in the data first".into(),
                 span: *span,
             }),
+            Node::Pivot { span, .. } => Err(ExecError::NotImplemented {
+                what: "pivot whose columns were not found in the data first".into(),
+                span: *span,
+            }),
+            Node::Ipv4Lookup { left, right, source, key, extra, unmatched, output } => {
+                join::ipv4_lookup(self, left, right, source, key, extra, *unmatched, output, plan)
+            }
             Node::Sample { input, count } => {
                 let n = self.constant_count(count)?;
                 window::sample(self, input, n)

@@ -135,8 +135,9 @@ fn execute(query: &str) -> Result<(String, Vec<String>), String> {
     }
     let mut params = Params::default();
     let mut bound = kql_plan::bind(&parsed.script, &Catalog::new(), &params);
-    // `evaluate bag_unpack(…)` without an output schema: its columns come
-    // from the data, then the query is bound again (as `ntaq run` does).
+    // `evaluate bag_unpack(…)` or `evaluate pivot(…)` without an output
+    // schema: its columns come from the data, then the query is bound
+    // again (as `ntaq run` does).
     while !bound.has_errors() {
         let tables = MemTables::new();
         let ex = Executor::new(&bound.program, &tables, NOW, Arc::new(AtomicBool::new(false)));

@@ -1,4 +1,5 @@
-//! `evaluate`: of Kusto's plugins, `bag_unpack` (the bag_unpack plugin page).
+//! `evaluate`: of Kusto's plugins, `bag_unpack` (the bag_unpack plugin
+//! page), `pivot` (`pivot.rs`) and `ipv4_lookup` (`ipv4_lookup.rs`).
 //!
 //! `T | evaluate bag_unpack(Column [, OutputColumnPrefix] [, columnsConflict]
 //! [, ignoredProperties]) [: (OutputSchema)]` replaces the dynamic `Column`
@@ -32,15 +33,21 @@ enum Conflict {
 
 impl Binder<'_> {
     pub(crate) fn evaluate(&mut self, input: Plan, e: &ast::Evaluate) -> Plan {
-        if e.plugin.name != "bag_unpack" {
-            self.report(SemanticError::Unsupported {
-                what: format!("the `{}` plugin", e.plugin.name),
-                span: e.plugin.span,
-                help: Some("of the evaluate plugins ntaq implements `bag_unpack`".into()),
-            });
-            return unknown_plan();
+        match e.plugin.name.as_str() {
+            "bag_unpack" => self.bag_unpack(input, e),
+            "pivot" => self.pivot(input, e),
+            "ipv4_lookup" => self.ipv4_lookup(input, e),
+            _ => {
+                self.report(SemanticError::Unsupported {
+                    what: format!("the `{}` plugin", e.plugin.name),
+                    span: e.plugin.span,
+                    help: Some(
+                        "of the evaluate plugins ntaq implements `bag_unpack`, `pivot` and `ipv4_lookup`".into(),
+                    ),
+                });
+                unknown_plan()
+            }
         }
-        self.bag_unpack(input, e)
     }
 
     fn bag_unpack(&mut self, input: Plan, e: &ast::Evaluate) -> Plan {

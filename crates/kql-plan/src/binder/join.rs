@@ -34,7 +34,7 @@ fn union_names(variants: &[Column]) -> Vec<String> {
 
 /// Output columns of a join/lookup from (side, input column) pairs, with
 /// Kusto's renaming of duplicates, and the mapping the executor follows.
-fn output_columns(sides: Vec<(Side, &Column)>) -> (Vec<Column>, Vec<JoinOutput>) {
+pub(super) fn output_columns(sides: Vec<(Side, &Column)>) -> (Vec<Column>, Vec<JoinOutput>) {
     let mut columns: Vec<Column> = sides.iter().map(|(_, c)| (*c).clone()).collect();
     make_names_unique(&mut columns);
     let output = sides
@@ -110,7 +110,13 @@ impl Binder<'_> {
     }
 
     /// Resolves `on` conditions to (left column, right column) pairs.
-    fn join_keys(&mut self, left: &Schema, right: &Schema, on: &[JoinCondition], op: &str) -> Vec<(String, String)> {
+    pub(super) fn join_keys(
+        &mut self,
+        left: &Schema,
+        right: &Schema,
+        on: &[JoinCondition],
+        op: &str,
+    ) -> Vec<(String, String)> {
         let mut keys = Vec::new();
         for cond in on {
             let (l, r, span) = match cond {
@@ -130,7 +136,7 @@ impl Binder<'_> {
         keys
     }
 
-    fn side_column(&mut self, schema: &Schema, id: &ast::Ident, context: &str) -> Option<Type> {
+    pub(super) fn side_column(&mut self, schema: &Schema, id: &ast::Ident, context: &str) -> Option<Type> {
         if let Some(c) = schema.get(&id.name) {
             return Some(c.ty);
         }

@@ -3,6 +3,7 @@
 
 mod evaluate;
 mod expr;
+mod ipv4_lookup;
 mod join;
 mod make_series;
 mod mv_apply;
@@ -11,6 +12,7 @@ mod operators;
 mod optypes;
 mod ordered;
 mod parse;
+mod pivot;
 mod query;
 mod search;
 mod summarize;
@@ -54,8 +56,9 @@ pub struct ParamBinding {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Params {
     bindings: BTreeMap<String, ParamBinding>,
-    /// The properties found in the data of each `evaluate bag_unpack(…)`
-    /// without an output schema, by the plugin call's start offset.
+    /// The columns found in the data of each `evaluate bag_unpack(…)` (its
+    /// properties) and `evaluate pivot(…)` (its values) without an output
+    /// schema, by the plugin call's start offset.
     unpacked: BTreeMap<usize, Vec<(String, ScalarType)>>,
 }
 
@@ -83,8 +86,9 @@ impl Params {
         self.bindings.is_empty()
     }
 
-    /// The columns (property, type) that `evaluate bag_unpack(…)` at
-    /// offset `at` makes from the data (see `kql_exec`'s `unpacked_columns`):
+    /// The columns (name, type) that `evaluate bag_unpack(…)` or `evaluate
+    /// pivot(…)` at offset `at` makes from the data (see `kql_exec`'s
+    /// `unpacked_columns`):
     /// binding again with them gives the operator its output schema.
     pub fn set_unpacked(&mut self, at: usize, columns: Vec<(String, ScalarType)>) {
         self.unpacked.insert(at, columns);

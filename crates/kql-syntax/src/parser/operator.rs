@@ -169,7 +169,8 @@ impl<'s> Parser<'s> {
             }
             Some(w @ ("find" | "externaldata" | "external_data" | "evaluate")) => {
                 // `evaluate` as a source runs a plugin that reads no input
-                // (`evaluate python(…)`); only `T | evaluate bag_unpack(…)` is implemented.
+                // (`evaluate python(…)`); only `T | evaluate bag_unpack(…)`, `pivot(…)` and
+                // `ipv4_lookup(…)` are implemented.
                 return Err(self.failure(SyntaxError::UnsupportedOperator {
                     what: format!("the `{w}` operator"),
                     span: Span::new(start, start + w.len()),

@@ -192,6 +192,26 @@ fn newer_operators_run() {
     assert!(ran >= 60, "only {ran} of 120 ran:\n{}", other.join("\n"));
 }
 
+/// Queries with the `pivot` and `ipv4_lookup` plugins: never a panic
+/// (`exercise` checks the round trip and every diagnostic), and most run.
+#[test]
+fn plugins_run() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::{RngAlgorithm, TestRng, TestRunner};
+    let mut runner = TestRunner::new_with_rng(Config::default(), TestRng::from_seed(RngAlgorithm::ChaCha, &[14; 32]));
+    let strategy = prop::collection::vec(any::<u32>(), 0..200);
+    let (mut ran, mut other) = (0, Vec::new());
+    for _ in 0..120 {
+        let choices = strategy.new_tree(&mut runner).unwrap().current();
+        let text = grammar::Generator::new(&choices, catalog()).plugins();
+        match harness::exercise(&text) {
+            harness::Outcome::Ran => ran += 1,
+            o => other.push(format!("{text}\n  {o:?}")),
+        }
+    }
+    assert!(ran >= 90, "only {ran} of 120 ran:\n{}", other.join("\n"));
+}
+
 proptest! {
     #![proptest_config(config(36))]
     #[test]

@@ -27,7 +27,10 @@
 mod distinct;
 mod grace;
 mod index;
+mod ipv4;
 mod probe;
+
+pub use ipv4::ipv4_lookup;
 
 use super::Executor;
 use crate::columnar::Col;
@@ -332,6 +335,8 @@ fn row_bound(ex: &Executor<'_>, plan: &Plan) -> Option<u64> {
         | Node::TopNested { .. }
         | Node::Join { .. }
         | Node::Lookup { .. }
+        | Node::Ipv4Lookup { .. }
+        | Node::Pivot { .. }
         | Node::Range { .. } => None,
     }
 }

@@ -164,6 +164,79 @@ impl<'a, 'c> Generator<'a, 'c> {
         self.after_lets(&body)
     }
 
+    /// `evaluate pivot` (with an output schema: without one its columns
+    /// depend on the data) or `evaluate ipv4_lookup` of a string column,
+    /// after a generated source, then maybe one more operator. A generator
+    /// of their own, so that adding them does not change what the others
+    /// draw.
+    pub fn plugins(mut self) -> String {
+        let (mut body, schema) = if self.c.chance(50) { self.datatable() } else { self.table("NTAIpDetails") };
+        let (op, schema) = if self.c.chance(50) { self.pivot(&schema) } else { self.ipv4_lookup(&schema) };
+        body.push_str(&format!("\n| {op}"));
+        if self.c.chance(50) {
+            let (next, _) = self.operator(&schema, MAX_QUERY_DEPTH);
+            body.push_str(&format!("\n| {next}"));
+        }
+        self.after_lets(&body)
+    }
+
+    /// `evaluate pivot(S [, count()|sum(N)|dcount(C)], G) : (G:type, v:long)`
+    /// of a string column `S`.
+    fn pivot(&mut self, schema: &[Col]) -> (String, Schema) {
+        let Some(pivot) = self.column(schema, Ty::Str) else {
+            return self.ipv4_lookup(schema);
+        };
+        let aggregation = match self.c.pick(4) {
+            0 => None,
+            1 => Some("count()".to_string()),
+            2 => self.column(schema, Ty::Long).or_else(|| self.column(schema, Ty::Real)).map(|n| format!("sum({n})")),
+            _ => self.column(schema, Ty::Str).map(|c| format!("dcount({c})")),
+        };
+        let groups: Vec<Col> = schema
+            .iter()
+            .filter(|c| quote_name(&c.name) == c.name && c.name != pivot && c.ty != Ty::Dyn)
+            .cloned()
+            .collect();
+        // Without a named group column every other column groups, and the
+        // output schema would have to list them all.
+        if groups.is_empty() {
+            return self.ipv4_lookup(schema);
+        }
+        let group = Some(groups[self.c.pick(groups.len())].clone());
+        let value = self.fresh();
+        let mut args = vec![pivot];
+        args.extend(aggregation);
+        let mut declared = Vec::new();
+        let mut out = Vec::new();
+        if let Some(g) = group {
+            args.push(g.name.clone());
+            declared.push(format!("{}:{}", g.name, g.ty.name()));
+            out.push(g);
+        }
+        declared.push(format!("{value}:long"));
+        out.push(Col { name: value, ty: Ty::Long });
+        (format!("evaluate pivot({}) : ({})", args.join(", "), declared.join(", ")), out)
+    }
+
+    /// `evaluate ipv4_lookup(datatable(…)[…], S, Net [, return_unmatched = true])`
+    /// of a string column `S`.
+    fn ipv4_lookup(&mut self, schema: &[Col]) -> (String, Schema) {
+        let Some(source) = self.column(schema, Ty::Str) else {
+            return self.mv_expand(schema);
+        };
+        let (net, tag) = (self.fresh(), self.fresh());
+        let ranges =
+            *self.c.one(&[r#""10.0.0.0/8", 1, "0.0.0.0/0", 2"#, r#""192.0.2.0/24", 1, "198.51.100.7", 2, "x", 3"#, ""]);
+        let unmatched = if self.c.chance(50) { ", return_unmatched = true" } else { "" };
+        let mut out: Schema = schema.to_vec();
+        out.push(Col { name: net.clone(), ty: Ty::Str });
+        out.push(Col { name: tag.clone(), ty: Ty::Long });
+        (
+            format!("evaluate ipv4_lookup(datatable({net}:string, {tag}:long)[{ranges}], {source}, {net}{unmatched})"),
+            out,
+        )
+    }
+
     /// A `summarize` by keys computed from string and bool columns, with
     /// aggregations that combine exactly — what eager aggregation splits:
     /// `T | where … | extend n1 = f(strings) | summarize … by n1, …`.
