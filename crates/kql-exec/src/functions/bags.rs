@@ -352,6 +352,47 @@ pub fn set_op(a: &Args, op: SetOp) -> Result<Col> {
     }))
 }
 
+/// `set_equals(a, b)`: true if the arrays hold the same distinct values,
+/// whatever their order or repetitions (set_equals page:
+/// set_equals(dynamic([1, 2, 3]), dynamic([3, 2, 1])) is true,
+/// set_equals(dynamic([1, 2, 3]), dynamic([1, 2])) false); null if either
+/// is not an array.
+pub fn set_equals(a: &Args) -> Result<Col> {
+    let (x, y) = (json_arg(a, 0)?, json_arg(a, 1)?);
+    let mut b = BooleanBuilder::with_capacity(a.rows());
+    for r in 0..a.rows() {
+        b.append_option(array(x.get(r)).zip(array(y.get(r))).map(|(x, y)| {
+            x.iter().all(|v| y.iter().any(|w| same(v, w))) && y.iter().all(|w| x.iter().any(|v| same(v, w)))
+        }));
+    }
+    Ok(a.finish(Arc::new(b.finish())))
+}
+
+/// The most elements `repeat` makes in one array (Kusto's own limit is not
+/// documented; this keeps one call from exhausting memory).
+const MAX_REPEAT: i64 = 1 << 20;
+
+/// `repeat(value, count)`: an array of `count` copies of the value, empty
+/// where count is zero or less (repeat page: repeat(1, 3) is [1,1,1],
+/// repeat("asd", 3) ["asd","asd","asd"]); null for a null count.
+pub fn repeat(a: &Args) -> Result<Col> {
+    let value = json_arg(a, 0)?;
+    let count = a.longs(1)?;
+    for r in 0..a.rows() {
+        if count.get(r).is_some_and(|c| c > MAX_REPEAT) {
+            return Err(crate::error::ExecError::Runtime {
+                message: format!("repeat() of more than {MAX_REPEAT} elements"),
+                span: a.arg_span(1),
+                help: None,
+            });
+        }
+    }
+    Ok(dynamic_rows(a, |r| {
+        let c = count.get(r)?;
+        Some(Json::Array(vec![value.get(r).clone(); c.max(0) as usize]))
+    }))
+}
+
 /// `set_has_element(arr, value)`: true if the array holds the value; null
 /// if `arr` is not an array (set-has-element-function).
 pub fn set_has_element(a: &Args) -> Result<Col> {

@@ -1,9 +1,9 @@
 //! extract_json / extractjson: an element of JSON text by a JSONPath;
-//! bag_has_key: whether a bag has a key or a JSONPath; gettype: the
+//! bag_has_key / bag_remove_keys: a bag's keys or JSONPaths; gettype: the
 //! runtime type of a value.
 
 use super::Args;
-use super::bags::json_arg;
+use super::bags::{dynamic_rows, json_arg};
 use crate::columnar::Col;
 use crate::error::{ExecError, Result};
 use arrow_array::builder::BooleanBuilder;
@@ -98,28 +98,76 @@ pub fn bag_has_key(a: &Args) -> Result<Col> {
     let n = a.rows();
     let mut b = BooleanBuilder::with_capacity(n);
     for i in 0..n {
-        let k = key.get(i);
-        let steps = if k.trim_start().starts_with('$') {
-            let steps = parse_path(k).ok_or_else(|| ExecError::Runtime {
-                message: format!("`{k}` is not a JSONPath bag_has_key reads"),
-                span: a.arg_span(1),
-                help: Some("paths start at `$` and go on with `.name` or `['name']`".into()),
-            })?;
-            if steps.iter().any(|s| matches!(s, Step::Index(_))) {
-                return Err(ExecError::Runtime {
-                    message: format!("`{k}` indexes an array, which bag_has_key does not support"),
-                    span: a.arg_span(1),
-                    help: None,
-                });
-            }
-            steps
-        } else {
-            vec![Step::Key(k.to_string())]
-        };
+        let steps = key_steps(key.get(i), a, 1, "bag_has_key")?;
         let value = bag.get(i);
         b.append_value(matches!(value, Json::Object(_)) && follow(value, &steps).is_some());
     }
     Ok(a.finish(Arc::new(b.finish())))
+}
+
+/// A key of bag_has_key / bag_remove_keys: a property name, or a JSONPath
+/// (`$.a.b`) for a nested one; the pages rule out array indexing, so a
+/// path with an index is an error rather than a silent miss.
+fn key_steps(k: &str, a: &Args, arg: usize, function: &str) -> Result<Vec<Step>> {
+    if !k.trim_start().starts_with('$') {
+        return Ok(vec![Step::Key(k.to_string())]);
+    }
+    let steps = parse_path(k).ok_or_else(|| ExecError::Runtime {
+        message: format!("`{k}` is not a JSONPath {function} reads"),
+        span: a.arg_span(arg),
+        help: Some("paths start at `$` and go on with `.name` or `['name']`".into()),
+    })?;
+    if steps.iter().any(|s| matches!(s, Step::Index(_))) {
+        return Err(ExecError::Runtime {
+            message: format!("`{k}` indexes an array, which {function} does not support"),
+            span: a.arg_span(arg),
+            help: None,
+        });
+    }
+    Ok(steps)
+}
+
+/// Removes the property `steps` lead to, if there is one.
+fn remove(json: &mut Json, steps: &[Step]) {
+    let Some((last, path)) = steps.split_last() else { return };
+    let mut at = json;
+    for step in path {
+        at = match (step, at) {
+            (Step::Key(k), Json::Object(m)) => match m.get_mut(k) {
+                Some(v) => v,
+                None => return,
+            },
+            _ => return,
+        };
+    }
+    if let (Step::Key(k), Json::Object(m)) = (last, at) {
+        m.remove(k);
+    }
+}
+
+/// `bag_remove_keys(bag, keys)`: the bag without the keys (property names
+/// or JSONPaths to nested ones, bag_remove_keys page: removing
+/// `['$.key2.prop1', 'key3']` from {"key1": 123, "key2": {"prop1": "abc",
+/// "prop2": "xyz"}, "key3": [100, 200]} leaves {"key1": 123, "key2":
+/// {"prop2": "xyz"}}); null if it is not a bag or `keys` not an array.
+pub fn bag_remove_keys(a: &Args) -> Result<Col> {
+    let (bag, keys) = (json_arg(a, 0)?, json_arg(a, 1)?);
+    let n = a.rows();
+    let mut out: Vec<Option<Json>> = Vec::with_capacity(n);
+    for r in 0..n {
+        let (Json::Object(_), Json::Array(ks)) = (bag.get(r), keys.get(r)) else {
+            out.push(None);
+            continue;
+        };
+        let mut result = bag.get(r).clone();
+        for k in ks {
+            if let Json::String(k) = k {
+                remove(&mut result, &key_steps(k, a, 1, "bag_remove_keys")?);
+            }
+        }
+        out.push(Some(result));
+    }
+    Ok(dynamic_rows(a, |r| out[r].clone()))
 }
 
 /// The name gettype gives a JSON value held in a dynamic (gettype page:

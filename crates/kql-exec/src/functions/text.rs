@@ -1,5 +1,5 @@
 //! strcat_delim, replace_string, indexof, countof, reverse, strcmp,
-//! string_size, translate.
+//! string_size, translate, regex_quote.
 
 use super::pattern::Patterns;
 use super::{Args, Strs};
@@ -297,6 +297,36 @@ pub fn translate(a: &Args) -> Result<Col> {
                         out.push(*r);
                     }
                 }
+            }
+        }
+        b.append_value(&out);
+    }
+    Ok(a.finish(Arc::new(b.finish())))
+}
+
+/// `regex_quote(s)`: the text with the characters a regular expression
+/// reads specially escaped, as .NET's `Regex.Escape` (which Kusto uses)
+/// escapes them: `\ * + ? | { [ ( ) ^ $ . #` and space get a backslash,
+/// tab, newline, carriage return and form feed become `\t \n \r \f`
+/// (regex_quote page: `(so$me.Te^xt)` becomes `\(so\$me\.Te\^xt\)`).
+pub fn regex_quote(a: &Args) -> Result<Col> {
+    let x = a.strs(0)?;
+    let n = a.rows();
+    let mut b = StringBuilder::with_capacity(n, 0);
+    let mut out = String::new();
+    for i in 0..n {
+        out.clear();
+        for c in x.get(i).chars() {
+            match c {
+                '\\' | '*' | '+' | '?' | '|' | '{' | '[' | '(' | ')' | '^' | '$' | '.' | '#' | ' ' => {
+                    out.push('\\');
+                    out.push(c);
+                }
+                '\t' => out.push_str("\\t"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\u{c}' => out.push_str("\\f"),
+                c => out.push(c),
             }
         }
         b.append_value(&out);

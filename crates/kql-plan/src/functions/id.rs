@@ -64,6 +64,8 @@ pub enum ScalarFn {
     BagMerge,
     /// `bag_pack`, `pack`
     BagPack,
+    /// `bag_remove_keys`
+    BagRemoveKeys,
     /// `base64_decode_tostring`, `base64_decodestring`
     Base64DecodeToString,
     /// `base64_encode_tostring`, `base64_encodestring`
@@ -244,6 +246,10 @@ pub enum ScalarFn {
     Pi,
     /// `radians`
     Radians,
+    /// `regex_quote`
+    RegexQuote,
+    /// `repeat`
+    Repeat,
     /// `series_abs`
     SeriesAbs,
     /// `series_add`
@@ -278,6 +284,8 @@ pub enum ScalarFn {
     SeriesSign,
     /// `series_subtract`
     SeriesSubtract,
+    /// `set_equals`
+    SetEquals,
     /// `sin`
     Sin,
     /// `strcmp`

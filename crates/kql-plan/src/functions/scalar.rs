@@ -501,6 +501,14 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "A property bag of key/value pairs.",
     ),
     scalar(
+        F::BagRemoveKeys,
+        "bag_remove_keys",
+        &[P::new("bag", A::Exactly(S::Dynamic)), P::new("keys", A::Exactly(S::Dynamic))],
+        Fixed(S::Dynamic),
+        Unnamed,
+        "The bag without the keys (property names, or JSONPaths such as $.a.b for nested ones).",
+    ),
+    scalar(
         F::Base64DecodeToString,
         "base64_decode_tostring",
         &[P::new("base64_string", A::StringLike)],
@@ -1330,6 +1338,22 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Unnamed,
         "How many of a tdigest() digest's values are at or below the value (exact in ntaq).",
     ),
+    scalar(
+        F::RegexQuote,
+        "regex_quote",
+        &[P::new("string", A::Any)],
+        Fixed(S::String),
+        Unnamed,
+        "The text with the characters a regular expression reads specially escaped.",
+    ),
+    scalar(
+        F::Repeat,
+        "repeat",
+        &[P::new("value", A::Any), P::new("count", A::Exactly(S::Long))],
+        Fixed(S::Dynamic),
+        ResultName::PrefixAndFirstArg("repeat"),
+        "An array of count copies of the value (empty for a count of zero or less).",
+    ),
     // replace: the old name of replace_regex, with (regex, rewrite, text).
     scalar(
         F::Replace,
@@ -1648,6 +1672,14 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Fixed(S::Dynamic),
         Unnamed,
         "Distinct values of the first array that no other array holds.",
+    ),
+    scalar(
+        F::SetEquals,
+        "set_equals",
+        &[P::new("set1", A::Exactly(S::Dynamic)), P::new("set2", A::Exactly(S::Dynamic))],
+        Fixed(S::Bool),
+        Unnamed,
+        "True if two arrays hold the same distinct values.",
     ),
     scalar(
         F::SetHasElement,
