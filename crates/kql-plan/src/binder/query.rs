@@ -13,6 +13,15 @@ use kql_types::Value;
 impl Binder<'_> {
     /// Binds `source | op | op …`.
     pub(crate) fn query(&mut self, q: &ast::Query) -> Plan {
+        // A query inside an `extend` item (`toscalar(T | …)`) packs its own
+        // rows: the outer extend's input is not its `pack_all()` row.
+        let outer_pack_all_row = self.pack_all_row.take();
+        let plan = self.query_pipeline(q);
+        self.pack_all_row = outer_pack_all_row;
+        plan
+    }
+
+    fn query_pipeline(&mut self, q: &ast::Query) -> Plan {
         let plan = match &q.source.kind {
             SourceKind::Expr(e) => self.tabular_expr(e),
             SourceKind::Union(u) => self.union(None, u),
