@@ -80,6 +80,32 @@ fn refs<'a>(exprs: impl IntoIterator<Item = &'a Expr>) -> Names {
     out
 }
 
+/// A two-sided node's outputs narrowed to the `required` ones, and each
+/// side to its key columns (`keys`: left, right) and the outputs it gives.
+fn prune_sides<'k>(
+    left: &mut Plan,
+    right: &mut Plan,
+    keys: impl Iterator<Item = &'k (String, String)>,
+    output: &mut Vec<crate::plan::JoinOutput>,
+    required: &Names,
+    shared: &mut Vec<Names>,
+) {
+    output.retain(|o| required.contains(&o.name));
+    let (mut need_left, mut need_right) = (Names::new(), Names::new());
+    for (l, r) in keys {
+        need_left.insert(l.clone());
+        need_right.insert(r.clone());
+    }
+    for o in output.iter() {
+        match o.side {
+            Side::Left => need_left.insert(o.column.clone()),
+            Side::Right => need_right.insert(o.column.clone()),
+        };
+    }
+    prune(left, &need_left, shared);
+    prune(right, &need_right, shared);
+}
+
 /// Narrows `plan` to produce (at least) the `required` columns.
 fn prune(plan: &mut Plan, required: &Names, shared: &mut Vec<Names>) {
     // The schema this node will have: its own columns that are still produced.
@@ -118,32 +144,11 @@ fn prune(plan: &mut Plan, required: &Names, shared: &mut Vec<Names>) {
             keep_schema = Some(need);
         }
         Node::Join { left, right, on, output, .. } | Node::Lookup { left, right, on, output, .. } => {
-            output.retain(|o| required.contains(&o.name));
-            let mut need_left: Names = on.iter().map(|(l, _)| l.clone()).collect();
-            let mut need_right: Names = on.iter().map(|(_, r)| r.clone()).collect();
-            for o in output.iter() {
-                match o.side {
-                    Side::Left => need_left.insert(o.column.clone()),
-                    Side::Right => need_right.insert(o.column.clone()),
-                };
-            }
-            prune(left, &need_left, shared);
-            prune(right, &need_right, shared);
+            prune_sides(left, right, on.iter(), output, required, shared);
         }
         Node::Ipv4Lookup { left, right, source, key, extra, output, .. } => {
-            output.retain(|o| required.contains(&o.name));
-            let mut need_left: Names = extra.iter().map(|(l, _)| l.clone()).collect();
-            let mut need_right: Names = extra.iter().map(|(_, r)| r.clone()).collect();
-            need_left.insert(source.clone());
-            need_right.insert(key.clone());
-            for o in output.iter() {
-                match o.side {
-                    Side::Left => need_left.insert(o.column.clone()),
-                    Side::Right => need_right.insert(o.column.clone()),
-                };
-            }
-            prune(left, &need_left, shared);
-            prune(right, &need_right, shared);
+            let keys = extra.iter().chain(std::iter::once(&(source.clone(), key.clone()))).cloned().collect::<Vec<_>>();
+            prune_sides(left, right, keys.iter(), output, required, shared);
         }
         Node::Union { inputs } => {
             for input in inputs.iter_mut() {

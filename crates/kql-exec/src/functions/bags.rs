@@ -79,27 +79,13 @@ pub fn pack_array(a: &Args) -> Result<Col> {
 /// a key that is null or not a string leaves its pair out
 /// (bag-pack-function).
 pub fn bag_pack(a: &Args) -> Result<Col> {
-    let args = json_args(a, 0)?;
-    Ok(dynamic_rows(a, |r| {
-        let mut bag = Map::new();
-        for pair in args.chunks(2) {
-            if let [k, v] = pair
-                && let Json::String(k) = k.get(r)
-            {
-                bag.insert(k.clone(), v.get(r).clone());
-            }
-        }
-        Some(Json::Object(bag))
-    }))
+    pack_pairs(a, 0, false)
 }
 
-/// `pack_all([ignore_null_empty])`, bound with the row's columns as
-/// name/value arguments after the flag: a bag of them all, or of those
-/// neither null nor "" when the flag is true (pack-all-function's example:
-/// `pack_all(true)` leaves out `"TargetNumber": ""`).
-pub fn pack_all(a: &Args) -> Result<Col> {
-    let skip_empty = matches!(a.constant(0, kql_syntax::ScalarType::Bool)?, Some(kql_types::Value::Bool(Some(true))));
-    let args = json_args(a, 1)?;
+/// A bag of the key/value argument pairs from argument `from` on; pairs
+/// whose value is null or "" left out when `skip_empty`.
+fn pack_pairs(a: &Args, from: usize, skip_empty: bool) -> Result<Col> {
+    let args = json_args(a, from)?;
     Ok(dynamic_rows(a, |r| {
         let mut bag = Map::new();
         for pair in args.chunks(2) {
@@ -115,6 +101,15 @@ pub fn pack_all(a: &Args) -> Result<Col> {
         }
         Some(Json::Object(bag))
     }))
+}
+
+/// `pack_all([ignore_null_empty])`, bound with the row's columns as
+/// name/value arguments after the flag: a bag of them all, or of those
+/// neither null nor "" when the flag is true (pack-all-function's example:
+/// `pack_all(true)` leaves out `"TargetNumber": ""`).
+pub fn pack_all(a: &Args) -> Result<Col> {
+    let skip_empty = matches!(a.constant(0, kql_syntax::ScalarType::Bool)?, Some(kql_types::Value::Bool(Some(true))));
+    pack_pairs(a, 1, skip_empty)
 }
 
 /// `array_reverse(array)`: its elements in reverse order; null if it is
