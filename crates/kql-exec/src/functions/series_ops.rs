@@ -22,7 +22,7 @@ pub enum Binary {
     Subtract,
     Multiply,
     /// Always real ("the result series is of double type, even if the
-    /// inputs are integers"; 2/0 is +inf).
+    /// inputs are integers"; 2/0 is +inf there, null here: see [`real`]).
     Divide,
     /// Real, as series_pow's page declares.
     Pow,
@@ -67,23 +67,10 @@ impl Num {
     }
 }
 
+/// A real element: JSON has no NaN or infinities, so those are null, as
+/// everywhere ntaq builds a dynamic value (`crate::dynamic::value_json`).
 fn real(x: f64) -> Json {
-    // JSON has no NaN or infinities: they are written as Kusto writes them.
-    Number::from_f64(x).map_or_else(
-        || {
-            Json::String(
-                if x.is_nan() {
-                    "NaN"
-                } else if x > 0.0 {
-                    "Infinity"
-                } else {
-                    "-Infinity"
-                }
-                .into(),
-            )
-        },
-        Json::Number,
-    )
+    Number::from_f64(x).map_or(Json::Null, Json::Number)
 }
 
 fn apply(op: Binary, a: Num, b: Num) -> Json {

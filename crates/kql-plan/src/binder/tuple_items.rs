@@ -58,12 +58,9 @@ impl Binder<'_> {
                 // "single name assigned from multi-value tuple just assigns
                 // the first value"); `(a, b) = …` the first two; the others
                 // keep their names.
-                .map(|(i, (derived, call))| match (i, &item.name) {
-                    (0, Some(n)) => (n.name.clone(), call),
-                    (i, _) => match item.more_names.get(i.wrapping_sub(1)) {
-                        Some(n) if i > 0 => (n.name.clone(), call),
-                        _ => (derived, call),
-                    },
+                .map(|(i, (derived, call))| {
+                    let declared = if i == 0 { item.name.as_ref() } else { item.more_names.get(i - 1) };
+                    (declared.map_or(derived, |n| n.name.clone()), call)
                 })
                 .collect(),
         )
