@@ -363,6 +363,22 @@ pub fn set_equals(a: &Args) -> Result<Col> {
     Ok(a.finish(Arc::new(b.finish())))
 }
 
+/// `jaccard_index(a, b)`: |a ∩ b| / |a ∪ b| over the arrays' distinct
+/// values (jaccard_index page: [1,2,3] and [1,2,3,4] give 0.75), as a real
+/// division (two empty arrays: NaN); null if either is not an array.
+pub fn jaccard_index(a: &Args) -> Result<Col> {
+    let (x, y) = (json_arg(a, 0)?, json_arg(a, 1)?);
+    let mut b = arrow_array::builder::Float64Builder::with_capacity(a.rows());
+    for r in 0..a.rows() {
+        b.append_option(array(x.get(r)).zip(array(y.get(r))).map(|(x, y)| {
+            let (x, y) = (distinct(x.iter().cloned()), distinct(y.iter().cloned()));
+            let common = x.iter().filter(|v| y.iter().any(|w| same(v, w))).count();
+            common as f64 / (x.len() + y.len() - common) as f64
+        }));
+    }
+    Ok(a.finish(Arc::new(b.finish())))
+}
+
 /// The most elements `repeat` makes in one array (Kusto's own limit is not
 /// documented; this keeps one call from exhausting memory).
 const MAX_REPEAT: i64 = 1 << 20;

@@ -1,5 +1,5 @@
 //! strcat_delim, replace_string, indexof, countof, reverse, strcmp,
-//! string_size, translate, regex_quote.
+//! string_size, translate, regex_quote, isascii, isutf8.
 
 use super::pattern::Patterns;
 use super::{Args, Strs};
@@ -330,6 +330,20 @@ pub fn regex_quote(a: &Args) -> Result<Col> {
             }
         }
         b.append_value(&out);
+    }
+    Ok(a.finish(Arc::new(b.finish())))
+}
+
+/// `isascii(value)`: true if the value's text is all ASCII characters;
+/// `isutf8(value)`: true if it is valid UTF-8, which every string ntaq
+/// holds is (a file's invalid bytes are rejected when it is read). Pages:
+/// isascii("some text") is true, isascii("\u2103") false.
+pub fn is_text(a: &Args, ascii: bool) -> Result<Col> {
+    let x = a.strs(0)?;
+    let n = a.rows();
+    let mut b = arrow_array::builder::BooleanBuilder::with_capacity(n);
+    for i in 0..n {
+        b.append_value(!ascii || x.get(i).is_ascii());
     }
     Ok(a.finish(Arc::new(b.finish())))
 }

@@ -196,6 +196,8 @@ pub enum ScalarFn {
     Ipv6IsInRange,
     /// `ipv6_is_match`
     Ipv6IsMatch,
+    /// `isascii`
+    IsAscii,
     /// `isempty`
     IsEmpty,
     /// `isfinite`
@@ -210,6 +212,10 @@ pub enum ScalarFn {
     IsNotNull,
     /// `isnull`
     IsNull,
+    /// `isutf8`
+    IsUtf8,
+    /// `jaccard_index`
+    JaccardIndex,
     /// `log`
     Log,
     /// `log10`

@@ -1052,6 +1052,7 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         Unnamed,
         "True if two IPv6 or IPv4 addresses match under their prefixes.",
     ),
+    scalar(F::IsAscii, "isascii", VALUE, Fixed(S::Bool), Unnamed, "True if the value's text is all ASCII characters."),
     scalar(F::IsEmpty, "isempty", VALUE, Fixed(S::Bool), Unnamed, "True if the value is null or an empty string."),
     scalar(
         F::IsFinite,
@@ -1095,6 +1096,15 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "True if the value is not null.",
     ),
     scalar(F::IsNull, "isnull", &[P::new("expression", A::Any)], Fixed(S::Bool), Unnamed, "True if the value is null."),
+    scalar(F::IsUtf8, "isutf8", VALUE, Fixed(S::Bool), Unnamed, "True if the value's text is valid UTF-8."),
+    scalar(
+        F::JaccardIndex,
+        "jaccard_index",
+        &[P::new("set1", A::Exactly(S::Dynamic)), P::new("set2", A::Exactly(S::Dynamic))],
+        Fixed(S::Real),
+        Unnamed,
+        "The Jaccard index of two arrays' distinct values: |a ∩ b| / |a ∪ b|.",
+    ),
     scalar(F::Log, "log", NUMBER, Fixed(S::Real), FirstArg, "Natural logarithm."),
     scalar(F::Log10, "log10", NUMBER, Fixed(S::Real), FirstArg, "Base-10 logarithm."),
     scalar(F::Log2, "log2", NUMBER, Fixed(S::Real), FirstArg, "Base-2 logarithm."),
