@@ -379,6 +379,40 @@ pub fn jaccard_index(a: &Args) -> Result<Col> {
     Ok(a.finish(Arc::new(b.finish())))
 }
 
+/// `array_iff(conditions, when_true, when_false)` / `array_iif`: per
+/// element of the condition array, the element of `when_true` or
+/// `when_false` at the same place (or the value itself when it is not an
+/// array; null past an array's end). A number is true when it is not 0; any
+/// other condition gives null (array_iff page: [true,false,true] with
+/// [1,2,3] and [4,5,6] is [1,5,3]; [1,0,50] with "yes"/"no" is
+/// ["yes","no","yes"]). Null if the conditions are not an array.
+pub fn array_iff(a: &Args) -> Result<Col> {
+    let (cond, yes, no) = (json_arg(a, 0)?, json_arg(a, 1)?, json_arg(a, 2)?);
+    let pick = |j: &Json, i: usize| match j {
+        Json::Array(items) => items.get(i).cloned().unwrap_or(Json::Null),
+        other => other.clone(),
+    };
+    Ok(dynamic_rows(a, |r| {
+        let out = array(cond.get(r))?
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let truth = match c {
+                    Json::Bool(b) => Some(*b),
+                    Json::Number(n) => n.as_f64().map(|v| v != 0.0),
+                    _ => None,
+                };
+                match truth {
+                    Some(true) => pick(yes.get(r), i),
+                    Some(false) => pick(no.get(r), i),
+                    None => Json::Null,
+                }
+            })
+            .collect();
+        Some(Json::Array(out))
+    }))
+}
+
 /// The most elements `repeat` makes in one array (Kusto's own limit is not
 /// documented; this keeps one call from exhausting memory).
 const MAX_REPEAT: i64 = 1 << 20;

@@ -354,6 +354,8 @@ fn example(name: &str) -> Option<(&'static str, &'static str)> {
         "jaccard_index" => ("jaccard_index(dynamic([1, 2, 3]), dynamic([1, 2, 3, 4]))", "0.75"),
         "isascii" => (r#"isascii("some text")"#, "true"),
         "isutf8" => (r#"isutf8("abc")"#, "true"),
+        "array_iff" => ("array_iff(dynamic([true, false]), 1, 0)", "[1, 0]"),
+        "array_iif" => ("array_iif(dynamic([0, 2]), 1, 0)", "[0, 1]"),
         "array_reverse" => ("array_reverse(dynamic([1, 2, 3]))", "[3, 2, 1]"),
         "bag_has_key" => (r#"bag_has_key(dynamic({"a": {"b": 1}}), "$.a.b")"#, "true"),
         _ => return None,

@@ -34,6 +34,8 @@ pub enum ScalarFn {
     Ago,
     /// `array_concat`
     ArrayConcat,
+    /// `array_iff`, `array_iif`
+    ArrayIff,
     /// `array_index_of`
     ArrayIndexOf,
     /// `array_length`, `arraylength`

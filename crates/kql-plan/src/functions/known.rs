@@ -12,8 +12,6 @@ pub(super) static UNSUPPORTED: &[&str] = &[
     "argmax",
     "argmin",
     "around",
-    "array_iff",
-    "array_iif",
     "array_rotate_left",
     "array_rotate_right",
     "array_shift_left",

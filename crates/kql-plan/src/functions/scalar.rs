@@ -370,6 +370,22 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "The arrays' elements in one array (null if an argument is not an array).",
     ),
     scalar(
+        F::ArrayIff,
+        "array_iff",
+        &[P::new("condition_array", A::Exactly(S::Dynamic)), P::new("when_true", A::Any), P::new("when_false", A::Any)],
+        Fixed(S::Dynamic),
+        Unnamed,
+        "Element-wise iff over a dynamic array of conditions (numbers true when not 0).",
+    ),
+    scalar(
+        F::ArrayIff,
+        "array_iif",
+        &[P::new("condition_array", A::Exactly(S::Dynamic)), P::new("when_true", A::Any), P::new("when_false", A::Any)],
+        Fixed(S::Dynamic),
+        Unnamed,
+        "Alias of array_iff.",
+    ),
+    scalar(
         F::ArrayIndexOf,
         "array_index_of",
         &[

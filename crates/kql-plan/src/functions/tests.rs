@@ -43,33 +43,34 @@ fn tables_are_sorted_and_names_unique() {
 #[test]
 fn tables_hold_exactly_the_intended_functions() {
     // The set ntaq's executor implements (the brief for these tables).
-    let scalars = "abs acos ago array_concat array_index_of array_length array_reverse array_slice array_sort_asc \
-                   array_sort_desc array_sum arraylength asin assert atan atan2 bag_has_key bag_keys bag_merge \
-                   bag_pack bag_remove_keys base64_decode_tostring base64_decodestring base64_encode_tostring \
-                   base64_encodestring bin bin_at binary_and binary_not binary_or binary_shift_left binary_shift_right \
-                   binary_xor bitset_count_ones case ceiling coalesce cos cot countof datetime_add datetime_diff \
-                   datetime_part dayofmonth dayofweek dayofyear dcount_hll degrees endofday endofmonth endofweek \
-                   endofyear exp exp10 exp2 extract extract_all extract_json extractjson floor format_bytes \
-                   format_datetime format_ipv4 format_ipv4_mask format_timespan getmonth gettype getyear has_any_ipv4 \
-                   has_any_ipv4_prefix has_ipv4 has_ipv4_prefix hash hash_md5 hash_sha1 hash_sha256 hash_xxhash64 \
-                   hourofday iff iif indexof ipv4_compare ipv4_is_in_any_range ipv4_is_in_range ipv4_is_match \
-                   ipv4_is_private ipv4_netmask_suffix ipv4_range_to_cidr_list ipv6_compare ipv6_is_in_any_range \
-                   ipv6_is_in_range ipv6_is_match isascii isempty isfinite isinf isnan isnotempty isnotnull isnull \
-                   isutf8 jaccard_index log log10 log2 make_datetime make_timespan max_of min_of monthofyear next not \
-                   notempty notnull now pack pack_all pack_array parse_ipv4 parse_ipv4_mask parse_ipv6 parse_json \
-                   parse_path parse_url parsejson parseurl percentile_tdigest percentiles_array_tdigest \
-                   percentrank_tdigest pi pow prev radians range rank_tdigest regex_quote repeat replace replace_regex \
-                   replace_string reverse round row_cumsum row_number row_rank_dense row_rank_min row_window_session \
-                   series_abs series_add series_ceiling series_divide series_equals series_exp series_fill_backward \
-                   series_fill_const series_fill_forward series_fill_linear series_fit_line series_fit_line_dynamic \
-                   series_floor series_greater series_greater_equals series_less series_less_equals series_log \
-                   series_multiply series_not_equals series_pow series_sign series_stats series_stats_dynamic \
-                   series_subtract set_difference set_equals set_has_element set_intersect set_union sign sin split \
-                   sqrt startofday startofmonth startofweek startofyear strcat strcat_array strcat_delim strcmp \
-                   string_size strlen strrep substring tan tobool toboolean todatetime todecimal todouble todynamic \
-                   tohex toint tolong tolower toreal tostring totime totimespan toupper translate trim trim_end \
-                   trim_start unixtime_microseconds_todatetime unixtime_milliseconds_todatetime \
-                   unixtime_nanoseconds_todatetime unixtime_seconds_todatetime url_decode url_encode week_of_year zip";
+    let scalars = "abs acos ago array_concat array_iff array_iif array_index_of array_length array_reverse array_slice \
+                   array_sort_asc array_sort_desc array_sum arraylength asin assert atan atan2 bag_has_key bag_keys \
+                   bag_merge bag_pack bag_remove_keys base64_decode_tostring base64_decodestring \
+                   base64_encode_tostring base64_encodestring bin bin_at binary_and binary_not binary_or \
+                   binary_shift_left binary_shift_right binary_xor bitset_count_ones case ceiling coalesce cos cot \
+                   countof datetime_add datetime_diff datetime_part dayofmonth dayofweek dayofyear dcount_hll degrees \
+                   endofday endofmonth endofweek endofyear exp exp10 exp2 extract extract_all extract_json extractjson \
+                   floor format_bytes format_datetime format_ipv4 format_ipv4_mask format_timespan getmonth gettype \
+                   getyear has_any_ipv4 has_any_ipv4_prefix has_ipv4 has_ipv4_prefix hash hash_md5 hash_sha1 \
+                   hash_sha256 hash_xxhash64 hourofday iff iif indexof ipv4_compare ipv4_is_in_any_range \
+                   ipv4_is_in_range ipv4_is_match ipv4_is_private ipv4_netmask_suffix ipv4_range_to_cidr_list \
+                   ipv6_compare ipv6_is_in_any_range ipv6_is_in_range ipv6_is_match isascii isempty isfinite isinf \
+                   isnan isnotempty isnotnull isnull isutf8 jaccard_index log log10 log2 make_datetime make_timespan \
+                   max_of min_of monthofyear next not notempty notnull now pack pack_all pack_array parse_ipv4 \
+                   parse_ipv4_mask parse_ipv6 parse_json parse_path parse_url parsejson parseurl percentile_tdigest \
+                   percentiles_array_tdigest percentrank_tdigest pi pow prev radians range rank_tdigest regex_quote \
+                   repeat replace replace_regex replace_string reverse round row_cumsum row_number row_rank_dense \
+                   row_rank_min row_window_session series_abs series_add series_ceiling series_divide series_equals \
+                   series_exp series_fill_backward series_fill_const series_fill_forward series_fill_linear \
+                   series_fit_line series_fit_line_dynamic series_floor series_greater series_greater_equals \
+                   series_less series_less_equals series_log series_multiply series_not_equals series_pow series_sign \
+                   series_stats series_stats_dynamic series_subtract set_difference set_equals set_has_element \
+                   set_intersect set_union sign sin split sqrt startofday startofmonth startofweek startofyear strcat \
+                   strcat_array strcat_delim strcmp string_size strlen strrep substring tan tobool toboolean \
+                   todatetime todecimal todouble todynamic tohex toint tolong tolower toreal tostring totime \
+                   totimespan toupper translate trim trim_end trim_start unixtime_microseconds_todatetime \
+                   unixtime_milliseconds_todatetime unixtime_nanoseconds_todatetime unixtime_seconds_todatetime \
+                   url_decode url_encode week_of_year zip";
     let aggregates = "any arg_max arg_min avg avgif count count_distinct count_distinctif countif dcount dcountif hll hll_if hll_merge \
                       make_bag make_bag_if make_list make_list_if make_list_with_nulls make_set make_set_if makelist makeset max maxif merge_tdigest min minif percentile \
                       percentiles percentiles_array stdev stdevif stdevp sum sumif take_any take_anyif tdigest tdigest_merge variance varianceif variancep variancepif";
@@ -121,13 +122,14 @@ fn aliases_share_an_identity() {
         ("isnotempty", "notempty"),
         ("isnotnull", "notnull"),
         ("extract_json", "extractjson"),
+        ("array_iff", "array_iif"),
     ] {
         assert_eq!(def(a).id, def(b).id, "{a} and {b}");
     }
     let mut ids: Vec<FunctionId> = all().map(|f| f.id).collect();
     ids.sort_by_key(|id| format!("{id:?}"));
     ids.dedup();
-    assert_eq!(ids.len(), all().count() - 16, "no other names share an identity");
+    assert_eq!(ids.len(), all().count() - 17, "no other names share an identity");
 }
 
 #[test]
