@@ -413,6 +413,24 @@ pub fn array_iff(a: &Args) -> Result<Col> {
     }))
 }
 
+/// `bag_zip(keys, values)`: a bag of each string key with the value at the
+/// same place (null past the values' end); a key that is not a string is
+/// left out (bag_zip page: ['a','b','c'] with [1,'2',3.4] is
+/// {"a":1,"b":"2","c":3.4}). Null if either is not an array.
+pub fn bag_zip(a: &Args) -> Result<Col> {
+    let (keys, values) = (json_arg(a, 0)?, json_arg(a, 1)?);
+    Ok(dynamic_rows(a, |r| {
+        let (keys, values) = (array(keys.get(r))?, array(values.get(r))?);
+        let mut bag = Map::new();
+        for (i, k) in keys.iter().enumerate() {
+            if let Json::String(k) = k {
+                bag.insert(k.clone(), values.get(i).cloned().unwrap_or(Json::Null));
+            }
+        }
+        Some(Json::Object(bag))
+    }))
+}
+
 /// The most elements `repeat` makes in one array (Kusto's own limit is not
 /// documented; this keeps one call from exhausting memory).
 const MAX_REPEAT: i64 = 1 << 20;

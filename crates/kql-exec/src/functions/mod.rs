@@ -350,6 +350,7 @@ pub fn call(
         F::SetEquals => bags::set_equals(&a),
         F::JaccardIndex => bags::jaccard_index(&a),
         F::ArrayIff => bags::array_iff(&a),
+        F::BagZip => bags::bag_zip(&a),
         F::IsAscii => text::is_text(&a, true),
         F::IsUtf8 => text::is_text(&a, false),
         F::Repeat => bags::repeat(&a),

@@ -334,6 +334,7 @@ impl Binder<'_> {
             "toscalar" => return self.toscalar(args, row, span),
             name if super::naming::is_column_ifexists(name) => return self.column_ifexists(args, row, span),
             "pack_all" => return self.pack_all(args, row, span),
+            "bag_pack_columns" => return self.bag_pack_columns(args, row, span),
             "materialize" | "table" | "view" => {
                 self.report(SemanticError::NotScalar { span });
                 return Expr::error(span);
@@ -620,6 +621,46 @@ impl Binder<'_> {
             all.push(Expr::new(ExprKind::Column(c.name), c.ty, span));
         }
         Expr::new(ExprKind::Call { function: def, args: all }, ty, span)
+    }
+
+    /// `bag_pack_columns(Column, …)`: a bag of the columns by their names
+    /// (bag_pack_columns page), bound as `bag_pack("Column", Column, …)`;
+    /// each argument must be a column.
+    fn bag_pack_columns(&mut self, args: &[ast::Expr], row: Option<&Schema>, span: Span) -> Expr {
+        let Some(def) = functions::lookup("bag_pack") else {
+            return Expr::error(span);
+        };
+        let mut pairs = Vec::new();
+        for a in args {
+            let bound = self.scalar(a, row);
+            match &bound.kind {
+                ExprKind::Column(name) => {
+                    let key = Expr::new(ExprKind::Literal(Value::String(name.clone())), Type::STRING, a.span);
+                    pairs.extend([key, bound]);
+                }
+                _ if bound.is_error() => return Expr::error(span),
+                _ => {
+                    self.report(SemanticError::TypeMismatch {
+                        message: "`bag_pack_columns` takes columns".into(),
+                        span: a.span,
+                        label: "not a column".into(),
+                        help: Some("use bag_pack(\"name\", expression, …) for other values".into()),
+                    });
+                    return Expr::error(span);
+                }
+            }
+        }
+        if pairs.is_empty() {
+            self.report(SemanticError::WrongArity {
+                function: "bag_pack_columns".into(),
+                expected: "at least 1".into(),
+                found: 0,
+                span,
+                help: None,
+            });
+            return Expr::error(span);
+        }
+        Expr::new(ExprKind::Call { function: def, args: pairs }, Type::DYNAMIC, span)
     }
 
     fn toscalar(&mut self, args: &[ast::Expr], row: Option<&Schema>, span: Span) -> Expr {

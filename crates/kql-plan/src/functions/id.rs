@@ -68,6 +68,8 @@ pub enum ScalarFn {
     BagPack,
     /// `bag_remove_keys`
     BagRemoveKeys,
+    /// `bag_zip`
+    BagZip,
     /// `base64_decode_tostring`, `base64_decodestring`
     Base64DecodeToString,
     /// `base64_encode_tostring`, `base64_encodestring`

@@ -525,6 +525,14 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "The bag without the keys (property names, or JSONPaths such as $.a.b for nested ones).",
     ),
     scalar(
+        F::BagZip,
+        "bag_zip",
+        &[P::new("keys", A::Exactly(S::Dynamic)), P::new("values", A::Exactly(S::Dynamic))],
+        Fixed(S::Dynamic),
+        Unnamed,
+        "A bag of each string key with the value at the same place of the values array.",
+    ),
+    scalar(
         F::Base64DecodeToString,
         "base64_decode_tostring",
         &[P::new("base64_string", A::StringLike)],
