@@ -1,5 +1,5 @@
 //! extract_json / extractjson: an element of JSON text by a JSONPath;
-//! bag_has_key / bag_remove_keys: a bag's keys or JSONPaths; gettype: the
+//! bag_has_key / bag_remove_keys / bag_set_key: a bag's keys or JSONPaths; gettype: the
 //! runtime type of a value.
 
 use super::Args;
@@ -165,6 +165,37 @@ pub fn bag_remove_keys(a: &Args) -> Result<Col> {
                 remove(&mut result, &key_steps(k, a, 1, "bag_remove_keys")?);
             }
         }
+        out.push(Some(result));
+    }
+    Ok(dynamic_rows(a, |r| out[r].clone()))
+}
+
+/// `bag_set_key(bag, key, value)`: the bag with the key (a property name,
+/// or a JSONPath to a nested one) set to the value, the bags on the way
+/// made where missing (bag_set_key page: `$.key2.prop1` set to "abc" in
+/// {"key1": 123} gives {"key1": 123, "key2": {"prop1": "abc"}}); a value on
+/// the way that is not a bag is replaced by one. Null if `bag` is not a bag.
+pub fn bag_set_key(a: &Args) -> Result<Col> {
+    let (bag, key, value) = (json_arg(a, 0)?, a.strs(1)?, json_arg(a, 2)?);
+    let n = a.rows();
+    let mut out: Vec<Option<Json>> = Vec::with_capacity(n);
+    for r in 0..n {
+        let Json::Object(_) = bag.get(r) else {
+            out.push(None);
+            continue;
+        };
+        let steps = key_steps(key.get(r), a, 1, "bag_set_key")?;
+        let mut result = bag.get(r).clone();
+        let mut at = &mut result;
+        for step in &steps {
+            let Step::Key(k) = step else { break };
+            if !at.is_object() {
+                *at = Json::Object(serde_json::Map::new());
+            }
+            let Json::Object(m) = at else { break };
+            at = m.entry(k.clone()).or_insert(Json::Null);
+        }
+        *at = value.get(r).clone();
         out.push(Some(result));
     }
     Ok(dynamic_rows(a, |r| out[r].clone()))

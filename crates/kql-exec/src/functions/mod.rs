@@ -347,6 +347,7 @@ pub fn call(
         F::GetType => jsonpath::gettype(&a),
         F::BagHasKey => jsonpath::bag_has_key(&a),
         F::BagRemoveKeys => jsonpath::bag_remove_keys(&a),
+        F::BagSetKey => jsonpath::bag_set_key(&a),
         F::SetEquals => bags::set_equals(&a),
         F::JaccardIndex => bags::jaccard_index(&a),
         F::ArrayIff => bags::array_iff(&a),

@@ -357,6 +357,7 @@ fn example(name: &str) -> Option<(&'static str, &'static str)> {
         "array_iff" => ("array_iff(dynamic([true, false]), 1, 0)", "[1, 0]"),
         "array_iif" => ("array_iif(dynamic([0, 2]), 1, 0)", "[0, 1]"),
         "bag_zip" => (r#"bag_zip(dynamic(["a"]), dynamic([1]))"#, r#"{"a": 1}"#),
+        "bag_set_key" => (r#"bag_set_key(dynamic({"a": 1}), "b", 2)"#, r#"{"a": 1, "b": 2}"#),
         "array_reverse" => ("array_reverse(dynamic([1, 2, 3]))", "[3, 2, 1]"),
         "bag_has_key" => (r#"bag_has_key(dynamic({"a": {"b": 1}}), "$.a.b")"#, "true"),
         _ => return None,

@@ -68,6 +68,8 @@ pub enum ScalarFn {
     BagPack,
     /// `bag_remove_keys`
     BagRemoveKeys,
+    /// `bag_set_key`
+    BagSetKey,
     /// `bag_zip`
     BagZip,
     /// `base64_decode_tostring`, `base64_decodestring`

@@ -18,7 +18,6 @@ pub(super) static UNSUPPORTED: &[&str] = &[
     "array_shift_right",
     "array_split",
     "array_strcat",
-    "bag_set_key",
     "base64_decode_toarray",
     "base64_decode_toguid",
     "base64_encode_fromarray",

@@ -525,6 +525,14 @@ pub(super) static FUNCTIONS: &[FunctionDef] = &[
         "The bag without the keys (property names, or JSONPaths such as $.a.b for nested ones).",
     ),
     scalar(
+        F::BagSetKey,
+        "bag_set_key",
+        &[P::new("bag", A::Exactly(S::Dynamic)), P::new("key", A::Exactly(S::String)), P::new("value", A::Any)],
+        Fixed(S::Dynamic),
+        Unnamed,
+        "The bag with the key (a property name, or a JSONPath such as $.a.b) set to the value.",
+    ),
+    scalar(
         F::BagZip,
         "bag_zip",
         &[P::new("keys", A::Exactly(S::Dynamic)), P::new("values", A::Exactly(S::Dynamic))],

@@ -45,7 +45,7 @@ fn tables_hold_exactly_the_intended_functions() {
     // The set ntaq's executor implements (the brief for these tables).
     let scalars = "abs acos ago array_concat array_iff array_iif array_index_of array_length array_reverse array_slice \
                    array_sort_asc array_sort_desc array_sum arraylength asin assert atan atan2 bag_has_key bag_keys \
-                   bag_merge bag_pack bag_remove_keys bag_zip base64_decode_tostring base64_decodestring \
+                   bag_merge bag_pack bag_remove_keys bag_set_key bag_zip base64_decode_tostring base64_decodestring \
                    base64_encode_tostring base64_encodestring bin bin_at binary_and binary_not binary_or \
                    binary_shift_left binary_shift_right binary_xor bitset_count_ones case ceiling coalesce cos cot \
                    countof datetime_add datetime_diff datetime_part dayofmonth dayofweek dayofyear dcount_hll degrees \
