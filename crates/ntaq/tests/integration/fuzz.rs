@@ -172,44 +172,36 @@ proptest! {
     }
 }
 
-/// top-nested, bag_unpack and search terms: never a panic (`exercise`
-/// checks the round trip and every diagnostic), and most run.
-#[test]
-fn newer_operators_run() {
+/// 120 queries drawn by `generate` from a fixed seed: never a panic
+/// (`exercise` checks the round trip and every diagnostic), and at least
+/// `at_least` of them run.
+fn generated_queries_run(seed: u8, generate: impl Fn(grammar::Generator<'_, '_>) -> String, at_least: usize) {
     use proptest::strategy::ValueTree;
     use proptest::test_runner::{RngAlgorithm, TestRng, TestRunner};
-    let mut runner = TestRunner::new_with_rng(Config::default(), TestRng::from_seed(RngAlgorithm::ChaCha, &[11; 32]));
+    let mut runner = TestRunner::new_with_rng(Config::default(), TestRng::from_seed(RngAlgorithm::ChaCha, &[seed; 32]));
     let strategy = prop::collection::vec(any::<u32>(), 0..200);
     let (mut ran, mut other) = (0, Vec::new());
     for _ in 0..120 {
         let choices = strategy.new_tree(&mut runner).unwrap().current();
-        let text = grammar::Generator::new(&choices, catalog()).newer_operators();
+        let text = generate(grammar::Generator::new(&choices, catalog()));
         match harness::exercise(&text) {
             harness::Outcome::Ran => ran += 1,
             o => other.push(format!("{text}\n  {o:?}")),
         }
     }
-    assert!(ran >= 60, "only {ran} of 120 ran:\n{}", other.join("\n"));
+    assert!(ran >= at_least, "only {ran} of 120 ran:\n{}", other.join("\n"));
 }
 
-/// Queries with the `pivot` and `ipv4_lookup` plugins: never a panic
-/// (`exercise` checks the round trip and every diagnostic), and most run.
+/// top-nested, bag_unpack and search terms.
+#[test]
+fn newer_operators_run() {
+    generated_queries_run(11, |g| g.newer_operators(), 60);
+}
+
+/// Queries with the `pivot` and `ipv4_lookup` plugins.
 #[test]
 fn plugins_run() {
-    use proptest::strategy::ValueTree;
-    use proptest::test_runner::{RngAlgorithm, TestRng, TestRunner};
-    let mut runner = TestRunner::new_with_rng(Config::default(), TestRng::from_seed(RngAlgorithm::ChaCha, &[14; 32]));
-    let strategy = prop::collection::vec(any::<u32>(), 0..200);
-    let (mut ran, mut other) = (0, Vec::new());
-    for _ in 0..120 {
-        let choices = strategy.new_tree(&mut runner).unwrap().current();
-        let text = grammar::Generator::new(&choices, catalog()).plugins();
-        match harness::exercise(&text) {
-            harness::Outcome::Ran => ran += 1,
-            o => other.push(format!("{text}\n  {o:?}")),
-        }
-    }
-    assert!(ran >= 90, "only {ran} of 120 ran:\n{}", other.join("\n"));
+    generated_queries_run(14, |g| g.plugins(), 90);
 }
 
 proptest! {
