@@ -242,6 +242,11 @@ impl Reservation {
         self.bytes
     }
 
+    /// The pool it reserves from.
+    pub fn pool(&self) -> &Arc<MemoryPool> {
+        &self.pool
+    }
+
     /// Counts `rows` the operator wrote to spill files instead of holding them.
     pub(crate) fn note_spilled(&self, rows: u64) {
         self.pool.note_spilled(rows);

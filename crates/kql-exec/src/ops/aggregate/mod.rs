@@ -57,6 +57,7 @@ pub fn summarize<'a>(
         arg_types,
     });
     let mut grouping = Grouping::new(spec.clone(), &ex.pool, ex.pool.spill_share());
+    grouping.over_input = true;
 
     // Only the columns keys and arguments read are decoded by a scan, and
     // string keys read nowhere else may stay dictionaries.
@@ -79,7 +80,7 @@ pub fn summarize<'a>(
         let adding = std::mem::take(&mut pending);
         let next: Result<Vec<Prepared>> = if adding.is_empty() {
             // The first window (often the only one): nothing to add yet.
-            prepare_window(&mut input, keys, aggregates, &cx, &mut encoder, &hasher)
+            prepare_window(&mut input, keys, aggregates, &cx, &mut encoder, &hasher, &ex.pool)
         } else {
             let table = &mut grouping;
             std::thread::scope(|scope| {
@@ -87,7 +88,7 @@ pub fn summarize<'a>(
                     .name("ntaq-summarize".into())
                     .spawn_scoped(scope, move || adding.into_iter().try_for_each(|p| table.add(p)))
                     .map_err(|e| ExecError::Internal(format!("could not start a thread for summarize: {e}")))?;
-                let prepared = prepare_window(&mut input, keys, aggregates, &cx, &mut encoder, &hasher);
+                let prepared = prepare_window(&mut input, keys, aggregates, &cx, &mut encoder, &hasher, &ex.pool);
                 let added = adder.join().map_err(|_| ExecError::Internal("summarize: a thread panicked".into()))?;
                 added?;
                 prepared
@@ -111,9 +112,10 @@ pub fn summarize<'a>(
     // partitions, several at once, each pass within an equal part of the
     // share.
     let workers = workers();
-    let share = (ex.pool.spill_share() / workers as u64).max(1);
+    let encoder = encoder.ok_or_else(|| ExecError::Internal("summarize spilled without a key encoder".into()))?;
+    let share = (ex.pool.spill_share().saturating_sub(encoder.dictionary_bytes()) / workers as u64).max(1);
     let pool = ex.pool.clone();
-    let pass = move |file, out: &PassOutput| aggregate_partition(&spec, &pool, share, file, out);
+    let pass = move |file, out: &PassOutput| aggregate_partition(&spec, &pool, share, &encoder, file, out);
     Ok(Box::new(resident.chain(Passes::new(files, workers, ex.cancel.clone(), pass))))
 }
 
@@ -127,6 +129,7 @@ fn prepare_window(
     cx: &EvalCx<'_>,
     encoder: &mut Option<Arc<KeyEncoder>>,
     hasher: &ahash::RandomState,
+    pool: &Arc<MemoryPool>,
 ) -> Result<Vec<Prepared>> {
     let window = next_window(input)?;
     if window.is_empty() {
@@ -139,7 +142,10 @@ fn prepare_window(
             .iter()
             .map(|(_, e)| Ok(as_text(&key_values(e, &first.slice(0, 1), cx)?)?.data_type().clone()))
             .collect::<Result<_>>()?;
-        *encoder = Some(Arc::new(KeyEncoder::new(&types)?));
+        // String keys' values numbered, in dictionaries of at most a
+        // quarter of the share the groups may hold.
+        let cap = pool.spill_share() / 4;
+        *encoder = Some(Arc::new(KeyEncoder::numbered(&types, cap, pool, "summarize")?));
     }
     let encoder = encoder.as_deref();
     window
@@ -204,6 +210,8 @@ pub(super) struct Grouping {
     /// the values that the held groups go on collecting (lists, sets,
     /// distinct counts) once it spills.
     share: u64,
+    /// Whether this is the pass over the input (not over a partition).
+    over_input: bool,
 }
 
 impl Grouping {
@@ -218,6 +226,7 @@ impl Grouping {
             spill: None,
             pool: pool.clone(),
             share,
+            over_input: false,
             spec,
         }
     }
@@ -245,7 +254,8 @@ impl Grouping {
         let mut values_held = false;
         if self.spill.is_none() {
             let need: u64 = new.iter().map(|g| cost(*g)).sum::<u64>() + values;
-            if self.held.bytes() + need <= self.share && self.held.grow(need).is_ok() {
+            let share = self.group_share();
+            if self.held.bytes() + need <= share && self.held.grow(need).is_ok() {
                 self.insert(local, &new, &mut global)?;
                 let row_groups: Vec<usize> = local.ids.iter().map(|l| global[*l as usize].unwrap_or(0)).collect();
                 return self.update(&row_groups, &p.args);
@@ -253,7 +263,7 @@ impl Grouping {
             // Not all fit: hold the new groups that do, in order, and
             // spill the groups not held from now on.
             let mut room =
-                self.pool.limit().saturating_sub(self.pool.used()).min(self.share.saturating_sub(self.held.bytes()));
+                self.pool.limit().saturating_sub(self.pool.used()).min(share.saturating_sub(self.held.bytes()));
             let fit: Vec<usize> = new
                 .iter()
                 .copied()
@@ -321,15 +331,18 @@ impl Grouping {
             }
         }
         if let Some(writer) = self.spill.as_mut() {
+            let encoder = self
+                .encoder
+                .as_deref()
+                .ok_or_else(|| ExecError::Internal("summarize spills without a key encoder".into()))?;
             for (part, rows) in spilled.into_iter().enumerate() {
                 if rows.is_empty() {
                     continue;
                 }
+                // The keys as the bytes they were grouped by (numbers where
+                // the dictionaries hold the values), read back as they are.
+                let mut columns: Vec<(String, ArrayRef)> = vec![("k".into(), local.key_column(encoder, &rows)?)];
                 let idx = UInt32Array::from(rows);
-                let mut columns: Vec<(String, ArrayRef)> = Vec::new();
-                for (k, key) in local.keys.iter().enumerate() {
-                    columns.push((format!("k{k}"), as_text(&arrow_select::take::take(key, &idx, None)?)?));
-                }
                 for (k, args) in take_all(&p.args, &idx)?.into_iter().enumerate() {
                     for (j, a) in args.into_iter().enumerate() {
                         columns.push((format!("a{k}_{j}"), a));
@@ -340,6 +353,16 @@ impl Grouping {
             }
         }
         Ok(())
+    }
+
+    /// The bytes the groups may hold: the share, less the key values'
+    /// dictionaries on the pass over the input (they live as long as the
+    /// `summarize`; the passes over partitions share out what they leave).
+    fn group_share(&self) -> u64 {
+        match (&self.encoder, self.over_input) {
+            (Some(e), true) => self.share.saturating_sub(e.dictionary_bytes()),
+            _ => self.share,
+        }
     }
 
     /// Values the held groups keep (lists, sets …), once spilling: within

@@ -3,12 +3,13 @@
 //! partition is aggregated by a pass of its own once the held groups are
 //! out, several at once (`crate::spill::Passes`).
 
-use super::grouping::{Prepared, prepare};
+use super::grouping::{Prepared, prepare_encoded};
 use super::{Grouping, Spec};
 use crate::error::{ExecError, Result};
-use crate::keys::KeyEncoder;
+use crate::keys::{KeyEncoder, KeyRows};
 use crate::limits::MemoryPool;
 use crate::spill::{PassOutput, SpillFile};
+use arrow_array::cast::AsArray;
 use arrow_array::*;
 use rayon::prelude::*;
 use std::sync::Arc;
@@ -42,27 +43,28 @@ pub(super) fn aggregate_partition(
     spec: &Arc<Spec>,
     pool: &Arc<MemoryPool>,
     share: u64,
+    encoder: &Arc<KeyEncoder>,
     file: SpillFile,
     out: &PassOutput,
 ) -> Result<()> {
-    let n_keys = spec.key_names.len();
     let mut grouping = Grouping::new(spec.clone(), pool, share);
+    grouping.encoder = Some(encoder.clone());
+    let hasher = grouping.groups.hasher().clone();
     let mut batches = file.read();
     loop {
         let window: Vec<RecordBatch> = batches.by_ref().take(16).collect::<Result<_>>()?;
         if window.is_empty() {
             break;
         }
-        if grouping.encoder.is_none() {
-            let types: Vec<_> = window[0].columns()[..n_keys].iter().map(|c| c.data_type().clone()).collect();
-            grouping.encoder = Some(Arc::new(KeyEncoder::new(&types)?));
-        }
-        let hasher = grouping.groups.hasher().clone();
+        // Each batch: the keys' bytes, then each aggregate's arguments.
         let prepared: Vec<Prepared> = window
             .par_iter()
             .map(|b| {
                 let columns = b.columns();
-                let mut at = n_keys;
+                let keys = columns[0]
+                    .as_binary_opt::<i32>()
+                    .ok_or_else(|| ExecError::Internal("a summarize spill file without its key bytes".into()))?;
+                let mut at = 1;
                 let args = spec
                     .aggregates
                     .iter()
@@ -72,7 +74,7 @@ pub(super) fn aggregate_partition(
                         these
                     })
                     .collect();
-                prepare(columns[..n_keys].to_vec(), args, b.num_rows(), grouping.encoder.as_deref(), &hasher)
+                Ok(prepare_encoded(KeyRows::Binary(keys.clone()), args, &hasher))
             })
             .collect::<Result<_>>()?;
         drop(window);

@@ -1,13 +1,13 @@
 //! Rows of one batch grouped by their `by` keys, by the shape of the keys:
 //! every key a dictionary (grouped by dictionary indices,
-//! [`dictionary`]), every key a string column (hashed and compared in
-//! place, [`strings`]), anything else (Arrow row bytes, [`rows`]). The
-//! batch's groups are then joined to the pass's global groups, a
-//! `keys::KeyTable` keyed by the groups' row bytes (`super::Grouping`).
+//! [`dictionary`]), anything else by the bytes the key encoder makes of
+//! each row ([`rows`]: string keys packed with their values numbered,
+//! other types as Arrow row bytes; rows read back from a spill file come as
+//! those bytes). The batch's groups are then joined to the pass's global
+//! groups, a `keys::KeyTable` keyed by the groups' bytes (`super::Grouping`).
 
 mod dictionary;
 mod rows;
-mod strings;
 
 use crate::error::{ExecError, Result};
 use crate::eval::{EvalCx, eval};
@@ -20,8 +20,8 @@ use dictionary::group_indices;
 use kql_plan::optimize::{Names, referenced_columns};
 use kql_plan::plan::{Aggregate, Expr, ExprKind};
 use kql_syntax::ScalarType;
-use rows::group_rows;
-use strings::group_strings;
+use rows::group_encoded;
+use std::sync::Arc;
 
 /// One batch made ready for aggregation: each aggregation's arguments,
 /// and its rows grouped by key.
@@ -42,9 +42,30 @@ pub(super) struct LocalGroups {
     pub(super) hashes: Vec<u64>,
     pub(super) ids: Vec<u32>,
     pub(super) first_rows: Vec<u32>,
-    /// Every row's keys (dictionaries where a scan gave them), for the
-    /// groups' keys and for spilling.
-    pub(super) keys: Vec<ArrayRef>,
+    /// Every row's key bytes (spilled as they are), or, where the rows were
+    /// grouped by dictionary indices, every row's keys as dictionaries.
+    pub(super) rows: RowKeys,
+}
+
+pub(super) enum RowKeys {
+    Bytes(KeyRows),
+    Dictionaries(Vec<ArrayRef>),
+}
+
+impl LocalGroups {
+    /// The key bytes of rows `rows`, as a column to spill.
+    pub(super) fn key_column(&self, encoder: &KeyEncoder, rows: &[u32]) -> Result<ArrayRef> {
+        Ok(Arc::new(match &self.rows {
+            RowKeys::Bytes(bytes) => bytes.take(rows),
+            RowKeys::Dictionaries(keys) => {
+                let idx = UInt32Array::from(rows.to_vec());
+                let texts: Vec<ArrayRef> =
+                    keys.iter().map(|k| as_text(&arrow_select::take::take(k, &idx, None)?)).collect::<Result<_>>()?;
+                let encoded = encoder.encode(&texts)?;
+                encoded.take(&(0..rows.len() as u32).collect::<Vec<_>>())
+            }
+        }))
+    }
 }
 
 /// The keys that are bare string columns read by nothing else of the
@@ -91,7 +112,7 @@ pub(super) fn as_text(a: &ArrayRef) -> Result<ArrayRef> {
 /// One batch's keys (as evaluated: dictionaries where a scan gave them)
 /// and aggregate arguments, grouped.
 pub(super) fn prepare(
-    mut key_arrays: Vec<ArrayRef>,
+    key_arrays: Vec<ArrayRef>,
     args: Vec<Vec<ArrayRef>>,
     n: usize,
     encoder: Option<&KeyEncoder>,
@@ -101,36 +122,45 @@ pub(super) fn prepare(
         Some(enc) if !key_arrays.is_empty() => {
             let dictionaries: Option<Vec<&DictionaryArray<Int32Type>>> =
                 key_arrays.iter().map(|k| k.as_dictionary_opt::<Int32Type>()).collect();
-            let (ids, first_rows) = match dictionaries {
-                // Every key a dictionary: rows grouped by their keys' indices.
-                Some(d) => group_indices(&d, n),
-                None => {
-                    key_arrays = key_arrays.iter().map(as_text).collect::<Result<_>>()?;
-                    if key_arrays.iter().all(|k| k.data_type() == &arrow_schema::DataType::Utf8) {
-                        group_strings(&key_arrays, n)
-                    } else {
-                        group_rows(enc, &key_arrays, n)?
-                    }
+            match dictionaries {
+                // Every key a dictionary: rows grouped by their keys'
+                // indices, the groups keyed by their first rows' text.
+                Some(d) => {
+                    let (ids, first_rows) = group_indices(&d, n);
+                    let idx = UInt32Array::from(first_rows.clone());
+                    let firsts: Vec<ArrayRef> = key_arrays
+                        .iter()
+                        .map(|k| as_text(&arrow_select::take::take(k, &idx, None)?))
+                        .collect::<Result<_>>()?;
+                    let encoded = enc.encode(&firsts)?;
+                    let hashes = (0..encoded.num_rows()).map(|g| hasher.hash_one(encoded.row(g))).collect();
+                    Some(LocalGroups { encoded, hashes, ids, first_rows, rows: RowKeys::Dictionaries(key_arrays) })
                 }
-            };
-            // The global table is keyed by the bytes of each group's first
-            // row's keys, as text (read in place unless they are dictionaries).
-            let encoded = if key_arrays.iter().all(|k| *k.data_type() != dictionary_string()) {
-                enc.encode_rows(&key_arrays, &first_rows)?
-            } else {
-                let idx = UInt32Array::from(first_rows.clone());
-                let firsts: Vec<ArrayRef> = key_arrays
-                    .iter()
-                    .map(|k| as_text(&arrow_select::take::take(k, &idx, None)?))
-                    .collect::<Result<_>>()?;
-                enc.encode(&firsts)?
-            };
-            let hashes = (0..encoded.num_rows()).map(|g| hasher.hash_one(encoded.row(g))).collect();
-            Some(LocalGroups { encoded, hashes, ids, first_rows, keys: key_arrays })
+                None => {
+                    let texts: Vec<ArrayRef> = key_arrays.iter().map(as_text).collect::<Result<_>>()?;
+                    Some(group_bytes(enc.encode(&texts)?, hasher))
+                }
+            }
         }
         _ => None,
     };
     Ok(Prepared { rows: n, args, local })
+}
+
+/// Rows whose keys are already bytes (read back from a spill file), and
+/// their aggregate arguments, grouped.
+pub(super) fn prepare_encoded(
+    keys: KeyRows,
+    args: Vec<Vec<ArrayRef>>,
+    hasher: &ahash::RandomState,
+) -> Prepared {
+    Prepared { rows: keys.num_rows(), args, local: Some(group_bytes(keys, hasher)) }
+}
+
+fn group_bytes(rows: KeyRows, hasher: &ahash::RandomState) -> LocalGroups {
+    let (ids, first_rows, hashes) = group_encoded(&rows, hasher);
+    let encoded = rows.select(&first_rows);
+    LocalGroups { encoded, hashes, ids, first_rows, rows: RowKeys::Bytes(rows) }
 }
 
 #[cfg(test)]
@@ -184,7 +214,8 @@ mod tests {
             let refs: Vec<&DictionaryArray<Int32Type>> = dicts.iter().map(|d| d.as_dictionary::<Int32Type>()).collect();
             let (ids, firsts) = group_indices(&refs, n);
             let types = vec![arrow_schema::DataType::Utf8; columns];
-            let (row_ids, row_firsts) = group_rows(&KeyEncoder::new(&types).unwrap(), &texts, n).unwrap();
+            let rows = KeyEncoder::new(&types).unwrap().encode(&texts).unwrap();
+            let (row_ids, row_firsts, _) = group_encoded(&rows, &ahash::RandomState::new());
             assert_eq!(partition(&ids, &firsts), partition(&row_ids, &row_firsts), "{columns} × {values}");
             // Four choices per column (three keys and null), all present.
             assert_eq!(firsts.len(), 4usize.pow(columns as u32));
@@ -192,9 +223,10 @@ mod tests {
     }
 
     #[test]
-    fn string_keys_group_as_row_bytes_do() {
+    fn string_keys_group_by_their_values() {
         // Two columns from a small alphabet, with "" and null, so keys
-        // repeat and ("ab", "c") meets ("a", "bc").
+        // repeat and ("ab", "c") meets ("a", "bc"); encoded in two batches
+        // by a numbering encoder, so the second meets numbered values.
         let words = [Some("a"), Some("ab"), Some("bc"), Some("c"), Some(""), None];
         let mut x = 17u64;
         let mut pick = || {
@@ -202,14 +234,36 @@ mod tests {
             words[(x >> 33) as usize % words.len()]
         };
         let n = 5_000;
-        let a: ArrayRef = Arc::new((0..n).map(|_| pick()).collect::<StringArray>());
-        let b: ArrayRef = Arc::new((0..n).map(|_| pick()).collect::<StringArray>());
-        let keys = vec![a, b];
-        let enc = KeyEncoder::new(&[arrow_schema::DataType::Utf8, arrow_schema::DataType::Utf8]).unwrap();
-        let (ids, firsts) = group_strings(&keys, n);
-        let (row_ids, row_firsts) = group_rows(&enc, &keys, n).unwrap();
-        assert_eq!(partition(&ids, &firsts), partition(&row_ids, &row_firsts));
-        // 6 × 6 combinations, every one present in 5,000 rows.
-        assert_eq!(firsts.len(), 36);
+        let a: Vec<Option<&str>> = (0..n).map(|_| pick()).collect();
+        let b: Vec<Option<&str>> = (0..n).map(|_| pick()).collect();
+        let pool = crate::limits::MemoryPool::new(1 << 30);
+        let types = [arrow_schema::DataType::Utf8, arrow_schema::DataType::Utf8];
+        let enc = KeyEncoder::numbered(&types, 1 << 20, &pool, "test").unwrap();
+        let hasher = ahash::RandomState::new();
+        let half = n / 2;
+        let batch = |r: std::ops::Range<usize>| -> Vec<ArrayRef> {
+            vec![
+                Arc::new(a[r.clone()].iter().copied().collect::<StringArray>()),
+                Arc::new(b[r].iter().copied().collect::<StringArray>()),
+            ]
+        };
+        let first = enc.encode(&batch(0..half)).unwrap();
+        let second = enc.encode(&batch(half..n)).unwrap();
+        let (ids, firsts, hashes) = group_encoded(&first, &hasher);
+        // Within a batch: rows share a group exactly when their values are equal.
+        for i in 0..half {
+            let g = firsts[ids[i] as usize] as usize;
+            assert_eq!((a[i], b[i]), (a[g], b[g]));
+        }
+        assert_eq!(firsts.len(), 36, "6 × 6 combinations, every one present");
+        // Across batches: equal keys hash alike (the global table's join).
+        let (ids2, firsts2, hashes2) = group_encoded(&second, &hasher);
+        for (g2, &f2) in firsts2.iter().enumerate() {
+            let row = half + f2 as usize;
+            let g = (0..half).find(|&i| (a[i], b[i]) == (a[row], b[row])).map(|i| ids[i] as usize).unwrap();
+            assert_eq!(hashes2[g2], hashes[g]);
+            assert_eq!(second.row(f2 as usize), first.row(firsts[g] as usize));
+        }
+        assert_eq!(ids2.len(), n - half);
     }
 }

@@ -1,10 +1,15 @@
 //! Row keys for grouping, distinct and joins: any combination of columns
 //! turned into bytes that are equal exactly when the keys are.
 
+mod codes;
+
+pub use codes::StringCodes;
+use codes::NOT_NUMBERED;
+
 use crate::error::{ExecError, Result};
 use crate::physical::{DynRepr, dyn_repr};
 use arrow_array::cast::AsArray;
-use arrow_array::{Array, ArrayRef, StringArray};
+use arrow_array::{Array, ArrayRef, BinaryArray, StringArray};
 use arrow_row::{RowConverter, Rows, SortField};
 use arrow_schema::DataType;
 use std::sync::Arc;
@@ -22,14 +27,16 @@ pub type KeySet<K> = std::collections::HashSet<K, ahash::RandomState>;
 /// row format, which makes bytes that also *sort* like the keys, pads
 /// strings into blocks and costs several times more per row — and
 /// grouping, distinct and joins only compare the bytes for equality.
-/// Other key types take the row format.
+/// A `summarize`'s string keys are numbered as well ([`StringCodes`],
+/// [`KeyEncoder::numbered`]). Other key types take the row format.
 pub struct KeyEncoder {
     codec: Codec,
 }
 
 enum Codec {
-    /// Every key a `Utf8` column (this many).
-    Strings(usize),
+    /// Every key a `Utf8` column (this many), their values numbered where
+    /// the dictionaries hold them.
+    Strings { count: usize, codes: Option<StringCodes> },
     Rows(RowConverter),
 }
 
@@ -41,6 +48,8 @@ pub enum KeyRows {
         ends: Vec<usize>,
     },
     Rows(Rows),
+    /// Rows' bytes as a column (read back from a spill file).
+    Binary(BinaryArray),
 }
 
 impl KeyRows {
@@ -48,6 +57,7 @@ impl KeyRows {
         match self {
             KeyRows::Packed { ends, .. } => ends.len(),
             KeyRows::Rows(rows) => rows.num_rows(),
+            KeyRows::Binary(a) => a.len(),
         }
     }
 
@@ -59,23 +69,71 @@ impl KeyRows {
                 &bytes[start..ends[i]]
             }
             KeyRows::Rows(rows) => rows.row(i).data(),
+            KeyRows::Binary(a) => a.value(i),
         }
+    }
+
+    /// Rows `rows`' bytes as a column (to spill them).
+    pub fn take(&self, rows: &[u32]) -> BinaryArray {
+        let mut b = arrow_array::builder::BinaryBuilder::with_capacity(
+            rows.len(),
+            rows.iter().map(|r| self.row(*r as usize).len()).sum(),
+        );
+        for r in rows {
+            b.append_value(self.row(*r as usize));
+        }
+        b.finish()
+    }
+
+    /// The bytes of the rows `rows`, in that order.
+    pub fn select(&self, rows: &[u32]) -> KeyRows {
+        let mut bytes = Vec::with_capacity(rows.iter().map(|r| self.row(*r as usize).len()).sum());
+        let mut ends = Vec::with_capacity(rows.len());
+        for r in rows {
+            bytes.extend_from_slice(self.row(*r as usize));
+            ends.push(bytes.len());
+        }
+        KeyRows::Packed { bytes, ends }
     }
 }
 
 impl KeyEncoder {
     pub fn new(types: &[DataType]) -> Result<Self> {
-        if !types.is_empty() && types.iter().all(|t| *t == DataType::Utf8) {
-            return Ok(KeyEncoder { codec: Codec::Strings(types.len()) });
+        if all_strings(types) {
+            return Ok(KeyEncoder { codec: Codec::Strings { count: types.len(), codes: None } });
         }
         let fields = types.iter().map(|t| SortField::new(t.clone())).collect();
         Ok(KeyEncoder { codec: Codec::Rows(RowConverter::new(fields)?) })
     }
 
+    /// As [`KeyEncoder::new`], string keys' values numbered as well, in
+    /// dictionaries of at most `cap` bytes reserved from `pool`
+    /// ([`StringCodes`]).
+    pub fn numbered(
+        types: &[DataType],
+        cap: u64,
+        pool: &Arc<crate::limits::MemoryPool>,
+        operator: &'static str,
+    ) -> Result<Self> {
+        if all_strings(types) {
+            let codes = StringCodes::new(types.len(), cap, pool, operator);
+            return Ok(KeyEncoder { codec: Codec::Strings { count: types.len(), codes: Some(codes) } });
+        }
+        Self::new(types)
+    }
+
+    /// Bytes its dictionaries hold (0 without).
+    pub fn dictionary_bytes(&self) -> u64 {
+        match &self.codec {
+            Codec::Strings { codes: Some(c), .. } => c.held_bytes(),
+            _ => 0,
+        }
+    }
+
     /// Every row of `cols`.
     pub fn encode(&self, cols: &[ArrayRef]) -> Result<KeyRows> {
         match &self.codec {
-            Codec::Strings(_) => pack_strings(cols, None),
+            Codec::Strings { codes, .. } => pack_strings(cols, codes.as_ref()),
             Codec::Rows(conv) => Ok(KeyRows::Rows(conv.convert_columns(cols)?)),
         }
     }
@@ -84,7 +142,7 @@ impl KeyEncoder {
     /// per row, in order.
     pub fn decode<'a>(&self, rows: impl ExactSizeIterator<Item = &'a [u8]>) -> Result<Vec<ArrayRef>> {
         match &self.codec {
-            Codec::Strings(columns) => unpack_strings(*columns, rows),
+            Codec::Strings { count, codes } => unpack_strings(*count, rows, codes.as_ref()),
             Codec::Rows(conv) => {
                 let parser = conv.parser();
                 let rows: Vec<&[u8]> = rows.collect();
@@ -93,65 +151,106 @@ impl KeyEncoder {
         }
     }
 
-    /// The rows `rows` of `cols`, in that order (as [`KeyEncoder::encode`]
-    /// of the columns taken at `rows`, without taking them).
-    pub fn encode_rows(&self, cols: &[ArrayRef], rows: &[u32]) -> Result<KeyRows> {
-        match &self.codec {
-            Codec::Strings(_) => pack_strings(cols, Some(rows)),
-            Codec::Rows(conv) => {
-                let idx = arrow_array::UInt32Array::from(rows.to_vec());
-                let taken =
-                    cols.iter().map(|c| arrow_select::take::take(c, &idx, None)).collect::<Result<Vec<_>, _>>()?;
-                Ok(KeyRows::Rows(conv.convert_columns(&taken)?))
-            }
+}
+
+fn all_strings(types: &[DataType]) -> bool {
+    !types.is_empty() && types.iter().all(|t| *t == DataType::Utf8)
+}
+
+/// Appends `v` as LEB128.
+fn put_varint(bytes: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        bytes.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    bytes.push(v as u8);
+}
+
+/// The LEB128 number at `*at` of `row`, `*at` moved past it.
+fn get_varint(row: &[u8], at: &mut usize) -> Option<u64> {
+    let (mut v, mut shift) = (0u64, 0);
+    loop {
+        let b = *row.get(*at)?;
+        if shift > 56 {
+            return None;
+        }
+        *at += 1;
+        v |= u64::from(b & 0x7F) << shift;
+        shift += 7;
+        if b < 0x80 {
+            return Some(v);
         }
     }
 }
 
-/// String columns from rows [`pack_strings`] made.
-fn unpack_strings<'a>(count: usize, rows: impl ExactSizeIterator<Item = &'a [u8]>) -> Result<Vec<ArrayRef>> {
+/// String columns from rows [`pack_strings`] made (with the same
+/// dictionaries): each column's text and offsets gathered, then checked to
+/// be UTF-8 once per column rather than per value.
+fn unpack_strings<'a>(
+    count: usize,
+    rows: impl ExactSizeIterator<Item = &'a [u8]>,
+    codes: Option<&StringCodes>,
+) -> Result<Vec<ArrayRef>> {
     let bad = || ExecError::Internal("a packed string key is not what it was packed as".into());
     let rows: Vec<&[u8]> = rows.collect();
-    // The rows' bytes bound their text: shared out evenly, the builders
-    // seldom grow (each growth copies what they hold).
+    let n = rows.len();
+    // The rows' bytes bound their text where nothing is numbered.
     let text = rows.iter().map(|r| r.len()).sum::<usize>() / count.max(1);
-    let mut columns: Vec<_> =
-        (0..count).map(|_| arrow_array::builder::StringBuilder::with_capacity(rows.len(), text)).collect();
-    for row in rows {
-        let mut at = 0;
-        for column in columns.iter_mut() {
-            let (mut len, mut shift) = (0usize, 0);
-            loop {
-                let b = *row.get(at).ok_or_else(bad)?;
-                if shift > 56 {
-                    return Err(bad());
+    let mut values: Vec<Vec<u8>> = (0..count).map(|_| Vec::with_capacity(text)).collect();
+    let mut offsets: Vec<Vec<i32>> = (0..count).map(|_| Vec::with_capacity(n + 1)).collect();
+    let mut nulls: Vec<arrow_buffer::NullBufferBuilder> =
+        (0..count).map(|_| arrow_buffer::NullBufferBuilder::new(n)).collect();
+    for o in offsets.iter_mut() {
+        o.push(0);
+    }
+    let reader = codes.map(StringCodes::reader);
+    let value = |c: usize, code: u32| reader.as_ref().and_then(|r| r.value(c, code));
+    {
+        for row in &rows {
+            let mut at = 0;
+            for c in 0..count {
+                let v = get_varint(row, &mut at).ok_or_else(bad)?;
+                if v == 0 {
+                    nulls[c].append_null();
+                } else if v % 2 == 1 {
+                    let code = u32::try_from(v / 2).map_err(|_| bad())?;
+                    values[c].extend_from_slice(value(c, code).ok_or_else(bad)?);
+                    nulls[c].append_non_null();
+                } else {
+                    let len = usize::try_from(v / 2 - 1).map_err(|_| bad())?;
+                    values[c].extend_from_slice(row.get(at..at.saturating_add(len)).ok_or_else(bad)?);
+                    at += len;
+                    nulls[c].append_non_null();
                 }
-                at += 1;
-                len |= usize::from(b & 0x7F) << shift;
-                shift += 7;
-                if b < 0x80 {
-                    break;
-                }
+                offsets[c].push(i32::try_from(values[c].len()).map_err(|_| {
+                    ExecError::Internal("a batch of string keys past 2 GiB of text".into())
+                })?);
             }
-            if len == 0 {
-                column.append_null();
-            } else {
-                let text = row.get(at..at.saturating_add(len - 1)).ok_or_else(bad)?;
-                column.append_value(std::str::from_utf8(text).map_err(|_| bad())?);
-                at += len - 1;
+            if at != row.len() {
+                return Err(bad());
             }
-        }
-        if at != row.len() {
-            return Err(bad());
         }
     }
-    Ok(columns.into_iter().map(|mut b| Arc::new(b.finish()) as ArrayRef).collect())
+    drop(reader);
+    values
+        .into_iter()
+        .zip(offsets)
+        .zip(nulls.iter_mut())
+        .map(|((v, o), nulls)| {
+            let offsets = arrow_buffer::OffsetBuffer::new(arrow_buffer::ScalarBuffer::from(o));
+            let a = StringArray::try_new(offsets, arrow_buffer::Buffer::from_vec(v), nulls.finish()).map_err(|_| bad())?;
+            Ok(Arc::new(a) as ArrayRef)
+        })
+        .collect()
 }
 
-/// String columns packed row by row: per value, 0 for null, else its
-/// length + 1 (LEB128) and its bytes — so a row's bytes decode one way
-/// only, and ("ab", "c") differs from ("a", "bc").
-fn pack_strings(cols: &[ArrayRef], rows: Option<&[u32]>) -> Result<KeyRows> {
+/// String columns packed row by row: per value a LEB128 number — 0 for
+/// null, `2 × number + 1` for a value its column's dictionary holds
+/// (`codes`), else `2 × (length + 1)` followed by its bytes — so a row's
+/// bytes decode one way only, ("ab", "c") differs from ("a", "bc"), and
+/// equal keys give equal bytes (a value is numbered or not whatever the
+/// row, see [`StringCodes`]).
+fn pack_strings(cols: &[ArrayRef], codes: Option<&StringCodes>) -> Result<KeyRows> {
     let strings: Vec<&StringArray> = cols
         .iter()
         .map(|c| {
@@ -160,28 +259,25 @@ fn pack_strings(cols: &[ArrayRef], rows: Option<&[u32]>) -> Result<KeyRows> {
             })
         })
         .collect::<Result<_>>()?;
-    let n = rows.map_or_else(|| cols.first().map_or(0, |c| c.len()), <[u32]>::len);
-    let row_at = |i: usize| rows.map_or(i, |r| r[i] as usize);
-    let text: usize = match rows {
-        None => strings.iter().map(|s| (s.value_offsets()[s.len()] - s.value_offsets()[0]) as usize).sum(),
-        Some(_) => (0..n).map(|i| strings.iter().map(|s| s.value_length(row_at(i)) as usize).sum::<usize>()).sum(),
+    let n = cols.first().map_or(0, |c| c.len());
+    let numbers: Vec<Vec<u32>> = match codes {
+        Some(codes) => strings.iter().enumerate().map(|(k, s)| codes.numbers(k, s)).collect(),
+        None => Vec::new(),
     };
-    let mut bytes = Vec::with_capacity(text + n * strings.len() * 2);
+    let text: usize = strings.iter().map(|s| (s.value_offsets()[s.len()] - s.value_offsets()[0]) as usize).sum();
+    let guess = if numbers.is_empty() { text + n * strings.len() * 2 } else { n * strings.len() * 4 };
+    let mut bytes = Vec::with_capacity(guess);
     let mut ends = Vec::with_capacity(n);
     for i in 0..n {
-        let r = row_at(i);
-        for s in &strings {
-            if s.is_null(r) {
-                bytes.push(0);
-            } else {
-                let v = s.value(r).as_bytes();
-                let mut len = v.len() as u64 + 1;
-                while len >= 0x80 {
-                    bytes.push((len as u8) | 0x80);
-                    len >>= 7;
+        for (k, s) in strings.iter().enumerate() {
+            match numbers.get(k).map(|numbers| numbers[i]) {
+                Some(code) if code != NOT_NUMBERED => put_varint(&mut bytes, 2 * u64::from(code) + 1),
+                _ if s.is_null(i) => bytes.push(0),
+                _ => {
+                    let v = s.value(i).as_bytes();
+                    put_varint(&mut bytes, 2 * (v.len() as u64 + 1));
+                    bytes.extend_from_slice(v);
                 }
-                bytes.push(len as u8);
-                bytes.extend_from_slice(v);
             }
         }
         ends.push(bytes.len());
@@ -318,11 +414,10 @@ mod tests {
 
     proptest! {
         /// Packed string keys are equal exactly when Arrow's row format
-        /// (the encoding for every other key type) says they are, decode
-        /// to the columns they came from, and `encode_rows` packs the rows
-        /// asked for as `encode` packs them.
+        /// (the encoding for every other key type) says they are, and
+        /// decode to the columns they came from.
         #[test]
-        fn packed_string_keys_agree_with_the_row_format(rows in table(), pick in prop::collection::vec(0usize..40, 0..20)) {
+        fn packed_string_keys_agree_with_the_row_format(rows in table()) {
             let count = rows.first().map_or(1, Vec::len);
             let cols = columns(&rows, count);
             let enc = KeyEncoder::new(&vec![DataType::Utf8; count]).unwrap();
@@ -339,12 +434,29 @@ mod tests {
             }
             let decoded = enc.decode((0..packed.num_rows()).map(|i| packed.row(i))).unwrap();
             prop_assert_eq!(&decoded, &cols);
-            let at: Vec<u32> = pick.iter().filter(|p| **p < rows.len()).map(|p| *p as u32).collect();
-            let some = enc.encode_rows(&cols, &at).unwrap();
-            prop_assert_eq!(some.num_rows(), at.len());
-            for (k, r) in at.iter().enumerate() {
-                prop_assert_eq!(some.row(k), packed.row(*r as usize));
+        }
+
+        /// Numbered string keys, the rows encoded in two halves (so the
+        /// second meets values the first numbered, and, with a small cap,
+        /// values left as text), are equal exactly when
+        /// the keys are, and decode to them.
+        #[test]
+        fn numbered_string_keys_are_equal_exactly_when_the_keys_are(rows in table(), cap in prop_oneof![Just(1u64), Just(100u64), Just(1u64 << 30)]) {
+            let count = rows.first().map_or(1, Vec::len);
+            let pool = crate::limits::MemoryPool::new(1 << 30);
+            let enc = KeyEncoder::numbered(&vec![DataType::Utf8; count], cap, &pool, "test").unwrap();
+            let half = rows.len() / 2;
+            let (first, second) = (columns(&rows[..half], count), columns(&rows[half..], count));
+            let a = enc.encode(&first).unwrap();
+            let b = enc.encode(&second).unwrap();
+            let all: Vec<&[u8]> = (0..a.num_rows()).map(|i| a.row(i)).chain((0..b.num_rows()).map(|i| b.row(i))).collect();
+            for i in 0..rows.len() {
+                for j in 0..rows.len() {
+                    prop_assert_eq!(all[i] == all[j], rows[i] == rows[j]);
+                }
             }
+            let decoded = enc.decode(all.iter().copied()).unwrap();
+            prop_assert_eq!(&decoded, &columns(&rows, count));
         }
     }
 
@@ -366,8 +478,9 @@ mod tests {
     fn malformed_packed_bytes_are_an_error_not_a_panic() {
         let enc = KeyEncoder::new(&[DataType::Utf8, DataType::Utf8]).unwrap();
         // Cut short, a length past the end, a length of 9+ LEB128 bytes,
-        // bytes left over, text that is not UTF-8.
-        for bad in [&[2u8, b'a'][..], &[9, b'a', 1], &[0xFF; 12], &[1, 1, 1], &[2, 0xC3, 1]] {
+        // bytes left over, text that is not UTF-8,
+        // a number without dictionaries.
+        for bad in [&[6u8, b'a'][..], &[20, b'a', 2], &[0xFF; 12], &[2, 2, 2], &[4, 0xC3, 2], &[3, 2]] {
             assert!(enc.decode(std::iter::once(bad)).is_err(), "{bad:?}");
         }
     }
