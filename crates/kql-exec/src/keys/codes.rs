@@ -160,8 +160,7 @@ impl StringCodes {
                 let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
                 // What the budget and the cap leave the dictionaries.
                 let pool = held.pool();
-                let mut room =
-                    self.cap.saturating_sub(held.bytes()).min(pool.limit().saturating_sub(pool.used()));
+                let mut room = self.cap.saturating_sub(held.bytes()).min(pool.limit().saturating_sub(pool.used()));
                 let mut taken = 0;
                 for (d, number) in distinct.iter().zip(numbers.iter_mut()) {
                     if *number != NOT_NUMBERED {

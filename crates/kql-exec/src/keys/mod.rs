@@ -3,8 +3,8 @@
 
 mod codes;
 
-pub use codes::StringCodes;
 use codes::NOT_NUMBERED;
+pub use codes::StringCodes;
 
 use crate::error::{ExecError, Result};
 use crate::physical::{DynRepr, dyn_repr};
@@ -36,7 +36,10 @@ pub struct KeyEncoder {
 enum Codec {
     /// Every key a `Utf8` column (this many), their values numbered where
     /// the dictionaries hold them.
-    Strings { count: usize, codes: Option<StringCodes> },
+    Strings {
+        count: usize,
+        codes: Option<StringCodes>,
+    },
     Rows(RowConverter),
 }
 
@@ -150,7 +153,6 @@ impl KeyEncoder {
             }
         }
     }
-
 }
 
 fn all_strings(types: &[DataType]) -> bool {
@@ -222,9 +224,10 @@ fn unpack_strings<'a>(
                     at += len;
                     nulls[c].append_non_null();
                 }
-                offsets[c].push(i32::try_from(values[c].len()).map_err(|_| {
-                    ExecError::Internal("a batch of string keys past 2 GiB of text".into())
-                })?);
+                offsets[c].push(
+                    i32::try_from(values[c].len())
+                        .map_err(|_| ExecError::Internal("a batch of string keys past 2 GiB of text".into()))?,
+                );
             }
             if at != row.len() {
                 return Err(bad());
@@ -238,7 +241,8 @@ fn unpack_strings<'a>(
         .zip(nulls.iter_mut())
         .map(|((v, o), nulls)| {
             let offsets = arrow_buffer::OffsetBuffer::new(arrow_buffer::ScalarBuffer::from(o));
-            let a = StringArray::try_new(offsets, arrow_buffer::Buffer::from_vec(v), nulls.finish()).map_err(|_| bad())?;
+            let a =
+                StringArray::try_new(offsets, arrow_buffer::Buffer::from_vec(v), nulls.finish()).map_err(|_| bad())?;
             Ok(Arc::new(a) as ArrayRef)
         })
         .collect()

@@ -164,7 +164,71 @@ impl Errors {
 
 enum Backing {
     Stream(Box<dyn Write + Send>),
-    Temp(Temp, Finish),
+    Temp(Behind, Finish),
+}
+
+/// Buffers in flight to a [`Behind`]'s thread at most.
+const IN_FLIGHT: usize = 4;
+
+/// A temporary file written on a thread of its own: copying gigabytes
+/// into the kernel's page cache is a core's work, which would otherwise
+/// stop the encoding of the next rows while it lasts. Writes are handed
+/// over as buffers (recycled, so the memory in flight stays bounded); the
+/// first error the thread meets is recorded and fails every later write,
+/// and [`Behind::join`] returns it. Dropped unjoined, it still waits for the
+/// thread (which then drops, and so removes, the temporary file).
+struct Behind {
+    to_thread: Option<std::sync::mpsc::SyncSender<Vec<u8>>>,
+    spare: std::sync::mpsc::Receiver<Vec<u8>>,
+    thread: Option<std::thread::JoinHandle<(Temp, io::Result<()>)>>,
+}
+
+impl Behind {
+    fn start(mut temp: Temp, first_io: Arc<OnceLock<(io::ErrorKind, String)>>) -> io::Result<Behind> {
+        let (to_thread, buffers) = std::sync::mpsc::sync_channel::<Vec<u8>>(IN_FLIGHT);
+        let (give_back, spare) = std::sync::mpsc::sync_channel::<Vec<u8>>(IN_FLIGHT + 1);
+        let thread = std::thread::Builder::new().name("ntaq-output".into()).spawn(move || {
+            let mut result = Ok(());
+            for buffer in buffers {
+                if result.is_ok() {
+                    result = temp.file.write_all(&buffer);
+                    if let Err(e) = &result {
+                        let _ = first_io.set((e.kind(), e.to_string()));
+                    }
+                }
+                let _ = give_back.try_send(buffer);
+            }
+            let result = result.and_then(|()| temp.file.flush());
+            (temp, result)
+        })?;
+        Ok(Behind { to_thread: Some(to_thread), spare, thread: Some(thread) })
+    }
+
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let mut buffer = self.spare.try_recv().unwrap_or_default();
+        buffer.clear();
+        buffer.extend_from_slice(buf);
+        let gone = || io::Error::other("the output file's writer stopped");
+        self.to_thread.as_ref().ok_or_else(gone)?.send(buffer).map_err(|_| gone())?;
+        Ok(buf.len())
+    }
+
+    /// Waits for every write; the file back, or the first error.
+    fn join(mut self) -> io::Result<Temp> {
+        self.to_thread = None;
+        let thread = self.thread.take().ok_or_else(|| io::Error::other("the output file's writer was joined twice"))?;
+        let (temp, result) = thread.join().map_err(|_| io::Error::other("the output file's writer panicked"))?;
+        result.map(|()| temp)
+    }
+}
+
+impl Drop for Behind {
+    fn drop(&mut self) {
+        self.to_thread = None;
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }
 
 /// A temporary output file, known to [`crate::cleanup::remove_all`] while
@@ -202,9 +266,13 @@ impl Tracked {
 
 impl Write for Tracked {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        // An error the writing thread met fails this write and every later one.
+        if let Some((kind, message)) = self.first_io.get() {
+            return Err(io::Error::new(*kind, message.clone()));
+        }
         let r = match &mut self.backing {
             Backing::Stream(w) => w.write(buf),
-            Backing::Temp(f, _) => f.file.write(buf),
+            Backing::Temp(f, _) => f.write(buf),
         };
         let n = self.note(r)?;
         self.bytes += n as u64;
@@ -214,7 +282,8 @@ impl Write for Tracked {
     fn flush(&mut self) -> io::Result<()> {
         let r = match &mut self.backing {
             Backing::Stream(w) => w.flush(),
-            Backing::Temp(f, _) => f.file.flush(),
+            // The thread flushes when joined.
+            Backing::Temp(..) => Ok(()),
         };
         self.note(r)
     }
@@ -232,6 +301,7 @@ const BUFFER: usize = 256 * 1024;
 impl Output {
     pub fn open(dest: Destination) -> Result<Output, OutputError> {
         let target = dest.target();
+        let first_io = Arc::new(OnceLock::new());
         let backing = match dest {
             Destination::Writer(w) => Backing::Stream(w),
             Destination::File(path) | Destination::Staged(path, _) if is_special(&path) => {
@@ -241,11 +311,12 @@ impl Output {
                     .map_err(|source| OutputError::Create { target: target.clone(), source })?;
                 Backing::Stream(Box::new(file))
             }
-            Destination::File(path) => Backing::Temp(temp_beside(&path, &target)?, Finish::Replace),
-            Destination::Staged(path, staging) => Backing::Temp(temp_beside(&path, &target)?, Finish::Stage(staging)),
-            Destination::Append(path) => Backing::Temp(temp_beside(&path, &target)?, Finish::Append),
+            Destination::File(path) => Backing::Temp(temp_beside(&path, &target, &first_io)?, Finish::Replace),
+            Destination::Staged(path, staging) => {
+                Backing::Temp(temp_beside(&path, &target, &first_io)?, Finish::Stage(staging))
+            }
+            Destination::Append(path) => Backing::Temp(temp_beside(&path, &target, &first_io)?, Finish::Append),
         };
-        let first_io = Arc::new(OnceLock::new());
         let tracked = Tracked { backing, bytes: 0, first_io: first_io.clone() };
         Ok(Output { inner: BufWriter::with_capacity(BUFFER, tracked), errors: Errors { target, first_io } })
     }
@@ -262,7 +333,8 @@ impl Output {
         let bytes = tracked.bytes;
         match tracked.backing {
             Backing::Stream(mut w) => w.flush().map_err(|e| errors.io(e))?,
-            Backing::Temp(mut temp, finish) => {
+            Backing::Temp(behind, finish) => {
+                let mut temp = behind.join().map_err(|e| errors.io(e))?;
                 let Target::File(path) = &errors.target else {
                     return Err(errors.io(io::Error::other("a temporary file without a target path")));
                 };
@@ -317,9 +389,14 @@ fn is_special(path: &Path) -> bool {
 }
 
 /// A hidden temporary file (`.NAME.XXXXXX.tmp`) in the target's directory,
-/// so the final rename stays on one file system. It gets the permissions an
-/// existing target has, else those a new file would get.
-fn temp_beside(path: &Path, target: &Target) -> Result<Temp, OutputError> {
+/// so the final rename stays on one file system, written behind
+/// ([`Behind`]). It gets the permissions an existing target has, else those
+/// a new file would get.
+fn temp_beside(
+    path: &Path,
+    target: &Target,
+    first_io: &Arc<OnceLock<(io::ErrorKind, String)>>,
+) -> Result<Behind, OutputError> {
     let create = |source: io::Error| OutputError::Create { target: target.clone(), source };
     if path.is_dir() {
         return Err(create(io::Error::new(io::ErrorKind::IsADirectory, "it is a directory")));
@@ -345,7 +422,7 @@ fn temp_beside(path: &Path, target: &Target) -> Result<Temp, OutputError> {
     if let Ok(existing) = std::fs::metadata(path) {
         temp.file.as_file().set_permissions(existing.permissions()).map_err(create)?;
     }
-    Ok(temp)
+    Behind::start(temp, first_io.clone()).map_err(create)
 }
 
 /// Writes `bytes` whole to `dest` (a file through a temporary file beside
@@ -363,6 +440,33 @@ mod tests {
 
     fn written(dest: Destination, text: &str) -> Result<u64, OutputError> {
         write_bytes(dest, text.as_bytes())
+    }
+
+    #[test]
+    fn an_error_of_the_writing_thread_fails_later_writes_and_the_finish() {
+        // A temporary file opened read-only: the thread's first write fails.
+        let dir = tempfile::tempdir().unwrap();
+        let writable = tempfile::NamedTempFile::new_in(dir.path()).unwrap();
+        let read_only = std::fs::File::open(writable.path()).unwrap();
+        let file = tempfile::NamedTempFile::from_parts(read_only, writable.into_temp_path());
+        let temp = Temp { _registered: crate::cleanup::register(file.path()), file };
+        let path = temp.file.path().to_path_buf();
+        let first_io = Arc::new(OnceLock::new());
+        let mut tracked = Tracked {
+            backing: Backing::Temp(Behind::start(temp, first_io.clone()).unwrap(), Finish::Replace),
+            bytes: 0,
+            first_io: first_io.clone(),
+        };
+        assert_eq!(tracked.write(b"accepted, then failed on the thread").unwrap(), 35);
+        // Once the thread has met the error, writes fail with it.
+        while first_io.get().is_none() {
+            std::thread::yield_now();
+        }
+        assert!(tracked.write(b"more").is_err());
+        let Backing::Temp(behind, _) = tracked.backing else { unreachable!() };
+        assert!(behind.join().is_err());
+        // The thread dropped the temporary file: removed.
+        assert!(!path.exists());
     }
 
     #[test]

@@ -149,11 +149,7 @@ pub(super) fn prepare(
 
 /// Rows whose keys are already bytes (read back from a spill file), and
 /// their aggregate arguments, grouped.
-pub(super) fn prepare_encoded(
-    keys: KeyRows,
-    args: Vec<Vec<ArrayRef>>,
-    hasher: &ahash::RandomState,
-) -> Prepared {
+pub(super) fn prepare_encoded(keys: KeyRows, args: Vec<Vec<ArrayRef>>, hasher: &ahash::RandomState) -> Prepared {
     Prepared { rows: keys.num_rows(), args, local: Some(group_bytes(keys, hasher)) }
 }
 
