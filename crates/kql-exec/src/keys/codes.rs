@@ -68,6 +68,9 @@ struct ColumnCodes {
     open: bool,
     /// Non-null values looked up while open.
     seen: AtomicU64,
+    /// Distinct values in the last batch looked up (whether the next
+    /// deduplicates its rows first, and its tables' sizes).
+    last_distinct: std::sync::atomic::AtomicUsize,
 }
 
 impl ColumnCodes {
@@ -99,6 +102,7 @@ impl StringCodes {
                 values: Vec::new(),
                 open: true,
                 seen: AtomicU64::new(0),
+                last_distinct: std::sync::atomic::AtomicUsize::new(0),
             })
         };
         StringCodes {
@@ -114,11 +118,18 @@ impl StringCodes {
     /// does not hold yet while it takes values.
     pub fn numbers(&self, column: usize, values: &StringArray) -> Vec<u32> {
         let n = values.len();
-        // The batch's own distinct values first (a value repeats within a
-        // batch far more often than not): the shared dictionary is then
-        // consulted once per distinct value, not per row.
-        let mut local: hashbrown::HashTable<(u64, u32)> = hashbrown::HashTable::new();
-        let mut distinct: Vec<(u64, usize)> = Vec::new();
+        let Some(lock) = self.columns.get(column) else {
+            return vec![NOT_NUMBERED; n];
+        };
+        // The batch's own distinct values first, where a value repeats
+        // within a batch (the usual case): the shared dictionary is then
+        // consulted once per distinct value, not per row. Where the last
+        // batch's values were mostly distinct, each row is its own entry.
+        let hint = lock.read().unwrap_or_else(|e| e.into_inner()).last_distinct.load(Ordering::Relaxed);
+        let dedupe = hint <= n / 2;
+        let mut local: hashbrown::HashTable<(u64, u32)> =
+            hashbrown::HashTable::with_capacity(if dedupe { hint.min(n) } else { 0 });
+        let mut distinct: Vec<(u64, usize)> = Vec::with_capacity(hint.min(n));
         let mut row_local: Vec<u32> = Vec::with_capacity(n);
         for r in 0..n {
             if values.is_null(r) {
@@ -127,6 +138,11 @@ impl StringCodes {
             }
             let v = values.value(r).as_bytes();
             let h = self.hasher.hash_one(v);
+            if !dedupe {
+                row_local.push(distinct.len() as u32);
+                distinct.push((h, r));
+                continue;
+            }
             let found = local.find(h, |&(lh, l)| lh == h && values.value(distinct[l as usize].1).as_bytes() == v);
             let l = match found {
                 Some(&(_, l)) => l,
@@ -139,11 +155,20 @@ impl StringCodes {
             };
             row_local.push(l);
         }
-        let Some(lock) = self.columns.get(column) else {
-            return vec![NOT_NUMBERED; n];
+        let non_null = n - row_local.iter().filter(|l| **l == NOT_NUMBERED).count();
+        let repeats = dedupe || {
+            // Rows that were not deduplicated: how many distinct among a
+            // sample decides whether the next batch deduplicates again.
+            let mut sample: super::KeySet<u64> = super::KeySet::default();
+            distinct.iter().take(1024).for_each(|d| {
+                sample.insert(d.0);
+            });
+            sample.len() * 2 <= distinct.len().min(1024)
         };
+        let estimate = if repeats && !dedupe { 0 } else { distinct.len() };
+        lock.read().unwrap_or_else(|e| e.into_inner()).last_distinct.store(estimate, Ordering::Relaxed);
         let value = |d: &(u64, usize)| values.value(d.1).as_bytes();
-        let non_null = (n - row_local.iter().filter(|l| **l == NOT_NUMBERED).count()) as u64;
+        let non_null = non_null as u64;
         let (mut numbers, open) = {
             let codes = lock.read().unwrap_or_else(|e| e.into_inner());
             let numbers: Vec<u32> =
@@ -252,6 +277,20 @@ mod tests {
         assert_eq!(reader.value(1, 2), None);
         drop(reader);
         assert!(codes.held_bytes() > 0 && pool.used() == codes.held_bytes());
+    }
+
+    #[test]
+    fn rows_after_a_batch_of_distinct_values_are_numbered_alike() {
+        // A batch of distinct values: the next looks its rows up one by
+        // one (no deduplication first), and a value twice in it still gets
+        // one number; then it deduplicates again, its values repeating.
+        let pool = MemoryPool::new(1 << 30);
+        let codes = StringCodes::new(1, 1 << 30, &pool, "test");
+        let ids: StringArray = (0..100).map(|i| Some(format!("id{i}"))).collect();
+        assert_eq!(codes.numbers(0, &ids), (0..100).collect::<Vec<u32>>());
+        let again = strings(&[Some("a"), Some("a"), Some("id3"), None, Some("b"), Some("a")]);
+        assert_eq!(codes.numbers(0, &again), vec![100, 100, 3, NOT_NUMBERED, 101, 100]);
+        assert_eq!(codes.numbers(0, &again), vec![100, 100, 3, NOT_NUMBERED, 101, 100]);
     }
 
     #[test]
