@@ -134,6 +134,10 @@ impl<'p> Executor<'p> {
         if let Some(stream) = pipeline::parallel(self, plan, reads)? {
             return Ok(stream);
         }
+        // Row-wise operators over anything else: on every core too.
+        if let Some(stream) = pipeline::over_stream(self, plan, reads)? {
+            return Ok(stream);
+        }
         match &plan.node {
             Node::Scan { .. } => Err(ExecError::Internal("a table scan outside a scan pipeline".into())),
             Node::Shared { id, .. } if self.shared_uses.get(id.0) == Some(&1) => {
@@ -152,10 +156,8 @@ impl<'p> Executor<'p> {
                 let out: Vec<Result<RecordBatch>> = batches.iter().map(|b| select(b, &columns)).collect();
                 Ok(Box::new(out.into_iter()))
             }
-            Node::Filter { input, predicate } => rowwise::filter(self, input, predicate),
-            Node::Project { input, columns } => rowwise::project(self, input, columns),
-            Node::MvExpand { input, columns, limit, .. } => {
-                rowwise::mv_expand(self, input, columns, limit.as_ref(), plan)
+            Node::Filter { .. } | Node::Project { .. } | Node::MvExpand { .. } => {
+                Err(ExecError::Internal("a row-wise operator outside a pipeline".into()))
             }
             Node::Distinct { input } if kql_plan::distinct::is_fused_join(input) => join::distinct_join(self, input),
             Node::Distinct { input } => distinct::distinct(self, input),

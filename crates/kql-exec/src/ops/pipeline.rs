@@ -1,5 +1,7 @@
-//! Parallel scans: a chain of row-wise operators (where, extend/project,
-//! mv-expand) over a table scan runs on every core. The table is cut into
+//! Parallel pipelines: a chain of row-wise operators (where,
+//! extend/project, mv-expand) runs on every core — over another operator's
+//! batches several at a time ([`over_stream`]), and over a table scan as
+//! follows. The table is cut into
 //! parts ([`TableProvider::partitions`](crate::TableProvider)); each part
 //! is decoded and pushed through the whole chain on one thread, so the
 //! threads share nothing but the read-only plan. Parts are taken a window
@@ -26,7 +28,7 @@ use std::sync::{Arc, OnceLock};
 enum Stage<'p> {
     Filter(&'p Expr, Subqueries),
     Project(&'p [(String, Expr)], Subqueries),
-    /// `guard`: the explosion guard, as in [`super::rowwise::mv_expand`].
+    /// `guard`: the explosion guard, as in [`super::rowwise::expand_batch`].
     MvExpand {
         columns: &'p [String],
         limit: Option<usize>,
@@ -39,14 +41,28 @@ enum Stage<'p> {
 /// `plan` is one: its stages (scan first) and the scan node.
 fn chain<'p>(ex: &Executor<'p>, plan: &'p Plan) -> Result<Option<(Vec<Stage<'p>>, &'p Plan, &'p str)>> {
     // The shape first: sub-queries are evaluated only for a chain.
-    let mut p = plan;
-    loop {
-        match &p.node {
-            Node::Filter { input, .. } | Node::Project { input, .. } | Node::MvExpand { input, .. } => p = input,
-            Node::Scan { .. } => break,
-            _ => return Ok(None),
-        }
+    if !matches!(&below_rowwise(plan).node, Node::Scan { .. }) {
+        return Ok(None);
     }
+    let (stages, scan) = stages(ex, plan)?;
+    match &scan.node {
+        Node::Scan { table } => Ok(Some((stages, scan, table))),
+        _ => Ok(None),
+    }
+}
+
+/// The first node under `plan` (or `plan` itself) that is not a row-wise operator.
+fn below_rowwise(plan: &Plan) -> &Plan {
+    let mut p = plan;
+    while let Node::Filter { input, .. } | Node::Project { input, .. } | Node::MvExpand { input, .. } = &p.node {
+        p = input;
+    }
+    p
+}
+
+/// The row-wise operators from `plan` down to the first node that is not
+/// one: their stages (lowest first) and that node.
+fn stages<'p>(ex: &Executor<'p>, plan: &'p Plan) -> Result<(Vec<Stage<'p>>, &'p Plan)> {
     let mut stages = Vec::new();
     let mut p = plan;
     loop {
@@ -67,11 +83,10 @@ fn chain<'p>(ex: &Executor<'p>, plan: &'p Plan) -> Result<Option<(Vec<Stage<'p>>
                 stages.push(Stage::MvExpand { columns, limit, plan: p, guard: ex.pool.reservation("mv-expand") });
                 p = input;
             }
-            Node::Scan { table } => {
+            _ => {
                 stages.reverse();
-                return Ok(Some((stages, p, table)));
+                return Ok((stages, p));
             }
-            _ => return Ok(None),
         }
     }
 }
@@ -206,6 +221,78 @@ pub fn parallel<'a>(ex: &'a Executor<'a>, plan: &'a Plan, reads: Reads<'_>) -> R
     })))
 }
 
+/// Runs `plan` as a chain of row-wise operators over another operator's
+/// batches (a join's, a `let`'s), several batches at once on every core,
+/// if it is one; `None` if `plan` is not row-wise. The batches come out in
+/// input order.
+pub fn over_stream<'a>(ex: &'a Executor<'a>, plan: &'a Plan, reads: Reads<'_>) -> Result<Option<Stream<'a>>> {
+    if std::ptr::eq(below_rowwise(plan), plan) {
+        return Ok(None);
+    }
+    let (stages, input) = stages(ex, plan)?;
+    let read = columns_read(&stages, plan, reads.columns);
+    let input = ex.run_reading(input, Reads { columns: Some(&read), dictionaries: &[] })?;
+    let window = rayon::current_num_threads().max(1) * 2;
+    Ok(Some(Box::new(OverStream { ex, stages, input, ready: VecDeque::new(), window, done: false })))
+}
+
+struct OverStream<'a> {
+    ex: &'a Executor<'a>,
+    stages: Vec<Stage<'a>>,
+    input: Stream<'a>,
+    ready: VecDeque<Result<RecordBatch>>,
+    window: usize,
+    done: bool,
+}
+
+impl Iterator for OverStream<'_> {
+    type Item = Result<RecordBatch>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(b) = self.ready.pop_front() {
+                if b.is_err() {
+                    self.done = true;
+                    self.ready.clear();
+                }
+                return Some(b);
+            }
+            if self.done {
+                return None;
+            }
+            let chunk: Vec<Result<RecordBatch>> = self.input.by_ref().take(self.window).collect();
+            if chunk.is_empty() {
+                self.done = true;
+                return None;
+            }
+            let (ex, stages) = (self.ex, &self.stages);
+            let results: Vec<Result<Option<RecordBatch>>> = chunk
+                .into_par_iter()
+                .map(|b| {
+                    if ex.cancel.load(Ordering::Relaxed) {
+                        return Err(ExecError::Cancelled);
+                    }
+                    // Every stage runs even on a batch without rows (as
+                    // the operators would on their own): an invalid regular
+                    // expression fails the query whether or not rows reach it.
+                    apply(ex, stages, b?, true)
+                })
+                .collect();
+            // In order, up to the first error.
+            for r in results {
+                match r {
+                    Ok(Some(b)) => self.ready.push_back(Ok(b)),
+                    Ok(None) => {}
+                    Err(e) => {
+                        self.ready.push_back(Err(e));
+                        break;
+                    }
+                }
+            }
+        }
+    }
+}
+
 struct Parallel<'a> {
     ex: &'a Executor<'a>,
     stages: Vec<Stage<'a>>,
@@ -264,7 +351,7 @@ fn run_part(
             if ex.cancel.load(Ordering::Relaxed) {
                 return Err(ExecError::Cancelled);
             }
-            apply(ex, stages, b)
+            apply(ex, stages, b, false)
         });
         match r {
             Ok(Some(b)) => out.push(Ok(b)),
@@ -281,10 +368,16 @@ fn run_part(
     out
 }
 
-/// A batch through the stages; `None` once no row is left.
-fn apply(ex: &Executor<'_>, stages: &[Stage<'_>], mut b: RecordBatch) -> Result<Option<RecordBatch>> {
+/// A batch through the stages; `None` once no row is left (after every
+/// stage if `every_stage`, else at the first without rows).
+fn apply(
+    ex: &Executor<'_>,
+    stages: &[Stage<'_>],
+    mut b: RecordBatch,
+    every_stage: bool,
+) -> Result<Option<RecordBatch>> {
     for stage in stages {
-        if b.num_rows() == 0 {
+        if b.num_rows() == 0 && !every_stage {
             return Ok(None);
         }
         b = match stage {

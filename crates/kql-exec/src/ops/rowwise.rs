@@ -1,9 +1,10 @@
-//! Row-wise operators, batch by batch: where, project/extend, mv-expand, take.
+//! Row-wise operators, batch by batch: project/extend, mv-expand (run by
+//! the pipelines of `super::pipeline`).
 
 use super::{Executor, make_batch};
 use crate::dynamic::expand;
 use crate::error::{ExecError, Result};
-use crate::eval::{EvalCx, Subqueries, eval, eval_predicate, to_scalar_type};
+use crate::eval::{EvalCx, eval, to_scalar_type};
 use crate::limits::Reservation;
 use crate::physical::{dyn_repr, physical_type};
 use crate::source::Stream;
@@ -12,23 +13,6 @@ use arrow_schema::Field;
 use kql_plan::plan::{Expr, Plan};
 use kql_syntax::ScalarType;
 use std::sync::Arc;
-
-pub fn filter<'a>(ex: &'a Executor<'a>, input: &'a Plan, predicate: &'a Expr) -> Result<Stream<'a>> {
-    let subs = ex.subqueries([predicate])?;
-    let now = ex.now;
-    let stream = ex.run(input)?;
-    Ok(Box::new(stream.filter_map(move |b| {
-        let r = b.and_then(|b| {
-            let cx = EvalCx { now, subqueries: &subs };
-            let mask = eval_predicate(predicate, &b, &cx)?;
-            Ok(arrow_select::filter::filter_record_batch(&b, &mask)?)
-        });
-        match r {
-            Ok(b) if b.num_rows() == 0 => None,
-            other => Some(other),
-        }
-    })))
-}
 
 /// Evaluates `columns` over one batch. Every item reads the input row: the
 /// binder splits an `extend` whose items read earlier items into a chain of
@@ -44,40 +28,13 @@ pub fn project_batch(b: &RecordBatch, columns: &[(String, Expr)], cx: &EvalCx) -
     make_batch(fields, arrays, b.num_rows())
 }
 
-pub fn project<'a>(ex: &'a Executor<'a>, input: &'a Plan, columns: &'a [(String, Expr)]) -> Result<Stream<'a>> {
-    let subs: Subqueries = ex.subqueries(columns.iter().map(|(_, e)| e))?;
-    let now = ex.now;
-    let stream = ex.run(input)?;
-    Ok(Box::new(stream.map(move |b| {
-        let b = b?;
-        let cx = EvalCx { now, subqueries: &subs };
-        project_batch(&b, columns, &cx)
-    })))
-}
-
-/// mv-expand: one row per element of the expanded columns, expanded in
-/// parallel (missing elements are null); other columns are repeated.
-pub fn mv_expand<'a>(
-    ex: &'a Executor<'a>,
-    input: &'a Plan,
-    columns: &'a [String],
-    limit: Option<&'a Expr>,
-    plan: &'a Plan,
-) -> Result<Stream<'a>> {
-    let limit = match limit {
-        Some(e) => Some(ex.constant_count(e)?),
-        None => None,
-    };
-    // The explosion guard: one input batch expands into one output batch,
-    // held whole while it is built, so each must fit the memory budget. An
-    // array of a million elements next to a column of large values
-    // (`mv-expand` of a `make_list` that keeps the list) stops here with
-    // an error naming mv-expand, before its rows are made.
-    let guard = ex.pool.reservation("mv-expand");
-    let stream = ex.run(input)?;
-    Ok(Box::new(stream.map(move |b| expand_batch(&b?, columns, limit, plan, &guard))))
-}
-
+/// mv-expand of one batch: one row per element of the expanded columns
+/// (missing elements are null); other columns are repeated. The explosion
+/// guard: one input batch expands into one output batch, held whole while
+/// it is built, so each must fit the memory budget. An array of a million
+/// elements next to a column of large values (`mv-expand` of a `make_list`
+/// that keeps the list) stops here with an error naming mv-expand, before
+/// its rows are made.
 pub(crate) fn expand_batch(
     b: &RecordBatch,
     columns: &[String],
