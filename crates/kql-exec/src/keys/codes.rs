@@ -53,7 +53,7 @@ pub struct CodesReader<'a> {
 
 impl CodesReader<'_> {
     /// Value number `code` of column `column`, if numbered.
-    pub fn value(&self, column: usize, code: u32) -> Option<&[u8]> {
+    pub fn value(&self, column: usize, code: u32) -> Option<&str> {
         self.guards.get(column).and_then(|g| g.value(code))
     }
 }
@@ -61,9 +61,10 @@ impl CodesReader<'_> {
 struct ColumnCodes {
     /// (hash, number) of each value.
     table: hashbrown::HashTable<(u64, u32)>,
-    /// Value `c` is `values[offsets[c]..offsets[c + 1]]`.
+    /// Value `c` is `values[offsets[c]..offsets[c + 1]]` (text already
+    /// known to be UTF-8: read back without checking it again).
     offsets: Vec<usize>,
-    values: Vec<u8>,
+    values: String,
     /// Whether it takes new values.
     open: bool,
     /// Non-null values looked up while open.
@@ -74,15 +75,17 @@ struct ColumnCodes {
 }
 
 impl ColumnCodes {
-    fn value(&self, code: u32) -> Option<&[u8]> {
+    fn value(&self, code: u32) -> Option<&str> {
         let c = code as usize;
-        Some(&self.values[*self.offsets.get(c)?..*self.offsets.get(c + 1)?])
+        self.values.get(*self.offsets.get(c)?..*self.offsets.get(c + 1)?)
     }
 
-    fn find(&self, hash: u64, value: &[u8]) -> Option<u32> {
-        let (offsets, values) = (&self.offsets, &self.values);
+    fn find(&self, hash: u64, value: &str) -> Option<u32> {
+        let (offsets, values) = (&self.offsets, self.values.as_bytes());
         self.table
-            .find(hash, |&(h, c)| h == hash && &values[offsets[c as usize]..offsets[c as usize + 1]] == value)
+            .find(hash, |&(h, c)| {
+                h == hash && &values[offsets[c as usize]..offsets[c as usize + 1]] == value.as_bytes()
+            })
             .map(|&(_, c)| c)
     }
 
@@ -99,7 +102,7 @@ impl StringCodes {
             RwLock::new(ColumnCodes {
                 table: hashbrown::HashTable::new(),
                 offsets: vec![0],
-                values: Vec::new(),
+                values: String::new(),
                 open: true,
                 seen: AtomicU64::new(0),
                 last_distinct: std::sync::atomic::AtomicUsize::new(0),
@@ -167,7 +170,7 @@ impl StringCodes {
         };
         let estimate = if repeats && !dedupe { 0 } else { distinct.len() };
         lock.read().unwrap_or_else(|e| e.into_inner()).last_distinct.store(estimate, Ordering::Relaxed);
-        let value = |d: &(u64, usize)| values.value(d.1).as_bytes();
+        let value = |d: &(u64, usize)| values.value(d.1);
         let non_null = non_null as u64;
         let (mut numbers, open) = {
             let codes = lock.read().unwrap_or_else(|e| e.into_inner());
@@ -208,7 +211,7 @@ impl StringCodes {
                     };
                     room = left;
                     taken += cost;
-                    codes.values.extend_from_slice(value(d));
+                    codes.values.push_str(value(d));
                     let end = codes.values.len();
                     codes.offsets.push(end);
                     codes.table.insert_unique(d.0, (d.0, c), |&(h, _)| h);
@@ -271,9 +274,9 @@ mod tests {
         let b = strings(&[Some("z"), Some("y"), Some("x")]);
         assert_eq!(codes.numbers(0, &b), vec![3, 1, 0]);
         let reader = codes.reader();
-        assert_eq!(reader.value(0, 3), Some(&b"z"[..]));
-        assert_eq!(reader.value(0, 2), Some(&b""[..]));
-        assert_eq!(reader.value(1, 0), Some(&b"y"[..]));
+        assert_eq!(reader.value(0, 3), Some("z"));
+        assert_eq!(reader.value(0, 2), Some(""));
+        assert_eq!(reader.value(1, 0), Some("y"));
         assert_eq!(reader.value(1, 2), None);
         drop(reader);
         assert!(codes.held_bytes() > 0 && pool.used() == codes.held_bytes());

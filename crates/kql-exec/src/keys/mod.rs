@@ -186,8 +186,8 @@ fn get_varint(row: &[u8], at: &mut usize) -> Option<u64> {
 }
 
 /// String columns from rows [`pack_strings`] made (with the same
-/// dictionaries): each column's text and offsets gathered, then checked to
-/// be UTF-8 once per column rather than per value.
+/// dictionaries): numbered values are copied from the dictionaries as the
+/// text they hold (UTF-8 already), text from the rows checked to be UTF-8.
 fn unpack_strings<'a>(
     count: usize,
     rows: impl ExactSizeIterator<Item = &'a [u8]>,
@@ -195,57 +195,44 @@ fn unpack_strings<'a>(
 ) -> Result<Vec<ArrayRef>> {
     let bad = || ExecError::Internal("a packed string key is not what it was packed as".into());
     let rows: Vec<&[u8]> = rows.collect();
-    let n = rows.len();
     // The rows' bytes bound their text where nothing is numbered.
     let text = rows.iter().map(|r| r.len()).sum::<usize>() / count.max(1);
-    let mut values: Vec<Vec<u8>> = (0..count).map(|_| Vec::with_capacity(text)).collect();
-    let mut offsets: Vec<Vec<i32>> = (0..count).map(|_| Vec::with_capacity(n + 1)).collect();
-    let mut nulls: Vec<arrow_buffer::NullBufferBuilder> =
-        (0..count).map(|_| arrow_buffer::NullBufferBuilder::new(n)).collect();
-    for o in offsets.iter_mut() {
-        o.push(0);
-    }
+    let mut columns: Vec<_> =
+        (0..count).map(|_| arrow_array::builder::StringBuilder::with_capacity(rows.len(), text)).collect();
     let reader = codes.map(StringCodes::reader);
-    let value = |c: usize, code: u32| reader.as_ref().and_then(|r| r.value(c, code));
-    {
-        for row in &rows {
-            let mut at = 0;
-            for c in 0..count {
-                let v = get_varint(row, &mut at).ok_or_else(bad)?;
-                if v == 0 {
-                    nulls[c].append_null();
-                } else if v % 2 == 1 {
-                    let code = u32::try_from(v / 2).map_err(|_| bad())?;
-                    values[c].extend_from_slice(value(c, code).ok_or_else(bad)?);
-                    nulls[c].append_non_null();
-                } else {
-                    let len = usize::try_from(v / 2 - 1).map_err(|_| bad())?;
-                    values[c].extend_from_slice(row.get(at..at.saturating_add(len)).ok_or_else(bad)?);
-                    at += len;
-                    nulls[c].append_non_null();
-                }
-                offsets[c].push(
-                    i32::try_from(values[c].len())
-                        .map_err(|_| ExecError::Internal("a batch of string keys past 2 GiB of text".into()))?,
-                );
-            }
-            if at != row.len() {
-                return Err(bad());
+    // Each column's text so far: an Arrow string column holds < 2 GiB.
+    let mut sizes = vec![0usize; count];
+    let mut fits = |c: usize, len: usize| {
+        sizes[c] += len;
+        if sizes[c] > i32::MAX as usize {
+            return Err(ExecError::Internal("a batch of string keys past 2 GiB of text".into()));
+        }
+        Ok(())
+    };
+    for row in &rows {
+        let mut at = 0;
+        for (c, column) in columns.iter_mut().enumerate() {
+            let v = get_varint(row, &mut at).ok_or_else(bad)?;
+            if v == 0 {
+                column.append_null();
+            } else if v % 2 == 1 {
+                let code = u32::try_from(v / 2).map_err(|_| bad())?;
+                let value = reader.as_ref().and_then(|r| r.value(c, code)).ok_or_else(bad)?;
+                fits(c, value.len())?;
+                column.append_value(value);
+            } else {
+                let len = usize::try_from(v / 2 - 1).map_err(|_| bad())?;
+                let text = row.get(at..at.saturating_add(len)).ok_or_else(bad)?;
+                fits(c, len)?;
+                column.append_value(std::str::from_utf8(text).map_err(|_| bad())?);
+                at += len;
             }
         }
+        if at != row.len() {
+            return Err(bad());
+        }
     }
-    drop(reader);
-    values
-        .into_iter()
-        .zip(offsets)
-        .zip(nulls.iter_mut())
-        .map(|((v, o), nulls)| {
-            let offsets = arrow_buffer::OffsetBuffer::new(arrow_buffer::ScalarBuffer::from(o));
-            let a =
-                StringArray::try_new(offsets, arrow_buffer::Buffer::from_vec(v), nulls.finish()).map_err(|_| bad())?;
-            Ok(Arc::new(a) as ArrayRef)
-        })
-        .collect()
+    Ok(columns.into_iter().map(|mut b| Arc::new(b.finish()) as ArrayRef).collect())
 }
 
 /// String columns packed row by row: per value a LEB128 number — 0 for
