@@ -169,20 +169,27 @@ fn field(out: &mut Vec<u8>, text: &[u8]) {
 }
 
 /// Whether the text holds a byte that forces quotes, tested 8 bytes at a
-/// time (the last word padded with zeros, which are not special): fewer
-/// branches than a byte at a time, for the short texts most cells hold.
+/// time: fewer branches than a byte at a time, for the short texts most
+/// cells hold. A text of 8 bytes or more ends with its last 8 bytes (again,
+/// in part); a shorter one is one word padded with zeros (not special),
+/// assembled in a register (a copy into a padded array costs a memcpy call
+/// and a stalled load).
 #[inline]
 fn needs_quotes(text: &[u8]) -> bool {
-    let mut words = text.chunks_exact(8);
-    for word in &mut words {
-        if special_in(u64::from_le_bytes(word.try_into().unwrap_or_default())) {
-            return true;
-        }
+    if text.len() < 8 {
+        return special_in(text.iter().fold(0, |word, &b| word << 8 | u64::from(b)));
     }
-    let rest = words.remainder();
-    let mut last = [0u8; 8];
-    last[..rest.len()].copy_from_slice(rest);
-    special_in(u64::from_le_bytes(last))
+    let mut words = text.chunks_exact(8);
+    if (&mut words).any(|word| special_in(word_at(word))) {
+        return true;
+    }
+    !words.remainder().is_empty() && special_in(word_at(&text[text.len() - 8..]))
+}
+
+/// 8 bytes as a word (`bytes` has 8).
+#[inline(always)]
+fn word_at(bytes: &[u8]) -> u64 {
+    u64::from_le_bytes(bytes.try_into().unwrap_or_default())
 }
 
 /// Whether any of the 8 bytes of `word` is `,` `"` `\n` or `\r`.
@@ -234,8 +241,9 @@ mod tests {
         assert_eq!(one("\""), "\"\"\"\"");
         assert_eq!(one("line\nbreak"), "\"line\nbreak\"");
         assert_eq!(one("cr\r"), "\"cr\r\"");
-        // in a whole 8-byte word, and in the padded last one
+        // in a whole 8-byte word, in the last 8 bytes, in a short text
         assert_eq!(one("0123,567"), "\"0123,567\"");
+        assert_eq!(one("a\""), "\"a\"\"\"");
         assert_eq!(one("01234567\r"), "\"01234567\r\"");
         assert_eq!(one("0123456789abcdef0123456\""), "\"0123456789abcdef0123456\"\"\"");
         // bytes near the special ones, and every byte but those
@@ -247,6 +255,11 @@ mod tests {
                 let mut text = others.clone();
                 text.insert(at, b);
                 assert!(needs_quotes(&text), "{b} at {at}");
+                assert!(!needs_quotes(&text[..at]), "{b} before {at}");
+                // every length up to two words and a bit past it
+                for len in at + 1..(at + 20).min(text.len()) {
+                    assert!(needs_quotes(&text[..len]), "{b} at {at} of {len}");
+                }
             }
         }
     }
