@@ -180,7 +180,7 @@ fn needs_quotes(text: &[u8]) -> bool {
         return special_in(text.iter().fold(0, |word, &b| word << 8 | u64::from(b)));
     }
     let mut words = text.chunks_exact(8);
-    if (&mut words).any(|word| special_in(word_at(word))) {
+    if words.any(|word| special_in(word_at(word))) {
         return true;
     }
     !words.remainder().is_empty() && special_in(word_at(&text[text.len() - 8..]))
