@@ -45,7 +45,9 @@
 //!   and counted as for the table.
 //! * **markdown**: a GitHub pipe table, `|` in cells written `\|`, numbers
 //!   right-aligned (`--:`), never cut; rows limited and counted.
-//! * **csv**: arrow-csv; a header row, RFC 4180 quoting, `\n` line ends.
+//! * **csv**: a header row, RFC 4180 quoting, `\n` line ends: the bytes
+//!   arrow-csv writes, from an encoder of our own (slices of each batch
+//!   encoded on every core straight into buffers, `csv.rs`).
 //! * **json**: `[`, one row object per line separated by `,`, `]`; `[]` when
 //!   empty. **ndjson**: one row object per line, nothing when empty. Keys are
 //!   in column order; arrow-json's writer with our encoders.
