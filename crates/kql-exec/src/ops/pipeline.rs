@@ -210,15 +210,7 @@ pub fn parallel<'a>(ex: &'a Executor<'a>, plan: &'a Plan, reads: Reads<'_>) -> R
     }
     let window = rayon::current_num_threads().max(1) * 2;
     let dynamic = ex.dynamic_filter_slot(plan);
-    Ok(Some(Box::new(Parallel {
-        ex,
-        stages,
-        parts: parts.into_iter(),
-        dynamic,
-        ready: VecDeque::new(),
-        window,
-        done: false,
-    })))
+    Ok(Some(Box::new(Parallel { ex, stages, parts: parts.into_iter(), dynamic, ready: Ready::default(), window })))
 }
 
 /// Runs `plan` as a chain of row-wise operators over another operator's
@@ -233,39 +225,58 @@ pub fn over_stream<'a>(ex: &'a Executor<'a>, plan: &'a Plan, reads: Reads<'_>) -
     let read = columns_read(&stages, plan, reads.columns);
     let input = ex.run_reading(input, Reads { columns: Some(&read), dictionaries: &[] })?;
     let window = rayon::current_num_threads().max(1) * 2;
-    Ok(Some(Box::new(OverStream { ex, stages, input, ready: VecDeque::new(), window, done: false })))
+    Ok(Some(Box::new(OverStream { ex, stages, input, ready: Ready::default(), window })))
+}
+
+/// Batches made a window at a time on every core, handed out in order;
+/// nothing more after an error.
+#[derive(Default)]
+struct Ready {
+    queue: VecDeque<Result<RecordBatch>>,
+    done: bool,
+}
+
+impl Ready {
+    /// The next batch, `fill` adding a window's when none is left (false:
+    /// the input has ended).
+    fn next(
+        &mut self,
+        mut fill: impl FnMut(&mut VecDeque<Result<RecordBatch>>) -> bool,
+    ) -> Option<Result<RecordBatch>> {
+        loop {
+            if let Some(b) = self.queue.pop_front() {
+                if b.is_err() {
+                    self.done = true;
+                    self.queue.clear();
+                }
+                return Some(b);
+            }
+            if self.done || !fill(&mut self.queue) {
+                self.done = true;
+                return None;
+            }
+        }
+    }
 }
 
 struct OverStream<'a> {
     ex: &'a Executor<'a>,
     stages: Vec<Stage<'a>>,
     input: Stream<'a>,
-    ready: VecDeque<Result<RecordBatch>>,
+    ready: Ready,
     window: usize,
-    done: bool,
 }
 
 impl Iterator for OverStream<'_> {
     type Item = Result<RecordBatch>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            if let Some(b) = self.ready.pop_front() {
-                if b.is_err() {
-                    self.done = true;
-                    self.ready.clear();
-                }
-                return Some(b);
-            }
-            if self.done {
-                return None;
-            }
-            let chunk: Vec<Result<RecordBatch>> = self.input.by_ref().take(self.window).collect();
+        let OverStream { ex, stages, input, ready, window } = self;
+        ready.next(|queue| {
+            let chunk: Vec<Result<RecordBatch>> = input.by_ref().take(*window).collect();
             if chunk.is_empty() {
-                self.done = true;
-                return None;
+                return false;
             }
-            let (ex, stages) = (self.ex, &self.stages);
             let results: Vec<Result<Option<RecordBatch>>> = chunk
                 .into_par_iter()
                 .map(|b| {
@@ -281,15 +292,16 @@ impl Iterator for OverStream<'_> {
             // In order, up to the first error.
             for r in results {
                 match r {
-                    Ok(Some(b)) => self.ready.push_back(Ok(b)),
+                    Ok(Some(b)) => queue.push_back(Ok(b)),
                     Ok(None) => {}
                     Err(e) => {
-                        self.ready.push_back(Err(e));
+                        queue.push_back(Err(e));
                         break;
                     }
                 }
             }
-        }
+            true
+        })
     }
 }
 
@@ -299,37 +311,26 @@ struct Parallel<'a> {
     parts: std::vec::IntoIter<Partition>,
     /// A filter a join sets once it knows its keys; parts opened after that apply it.
     dynamic: Arc<OnceLock<ScanPredicate>>,
-    ready: VecDeque<Result<RecordBatch>>,
+    ready: Ready,
     window: usize,
-    done: bool,
 }
 
 impl Iterator for Parallel<'_> {
     type Item = Result<RecordBatch>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            if let Some(b) = self.ready.pop_front() {
-                if b.is_err() {
-                    self.done = true;
-                    self.ready.clear();
-                }
-                return Some(b);
-            }
-            if self.done {
-                return None;
-            }
-            let chunk: Vec<Partition> = self.parts.by_ref().take(self.window).collect();
+        let Parallel { ex, stages, parts, dynamic, ready, window } = self;
+        ready.next(|queue| {
+            let chunk: Vec<Partition> = parts.by_ref().take(*window).collect();
             if chunk.is_empty() {
-                self.done = true;
-                return None;
+                return false;
             }
-            let (ex, stages) = (self.ex, &self.stages);
-            let extra: Vec<ScanPredicate> = self.dynamic.get().cloned().into_iter().collect();
+            let extra: Vec<ScanPredicate> = dynamic.get().cloned().into_iter().collect();
             let results: Vec<Vec<Result<RecordBatch>>> =
                 chunk.into_par_iter().map(|part| run_part(ex, stages, part, extra.clone())).collect();
-            self.ready.extend(results.into_iter().flatten());
-        }
+            queue.extend(results.into_iter().flatten());
+            true
+        })
     }
 }
 
