@@ -369,14 +369,19 @@ fn run_part(
     out
 }
 
-/// A batch through the stages; `None` once no row is left (after every
-/// stage if `every_stage`, else at the first without rows).
+/// A batch through the stages. Without `every_stage`: `None` once no row
+/// is left. With it (over another operator's batches): every stage runs
+/// even without rows, and a batch without rows is handed on unless a filter
+/// emptied it — as the operators one by one would, so that what consumes a
+/// `project` of an empty input (a `top-nested` level's aggregate) still
+/// sees its schema.
 fn apply(
     ex: &Executor<'_>,
     stages: &[Stage<'_>],
     mut b: RecordBatch,
     every_stage: bool,
 ) -> Result<Option<RecordBatch>> {
+    let mut filtered_out = false;
     for stage in stages {
         if b.num_rows() == 0 && !every_stage {
             return Ok(None);
@@ -385,7 +390,9 @@ fn apply(
             Stage::Filter(predicate, subs) => {
                 let cx = EvalCx { now: ex.now, subqueries: subs };
                 let mask = eval_predicate(predicate, &b, &cx)?;
-                arrow_select::filter::filter_record_batch(&b, &mask)?
+                let kept = arrow_select::filter::filter_record_batch(&b, &mask)?;
+                filtered_out |= kept.num_rows() == 0;
+                kept
             }
             Stage::Project(columns, subs) => {
                 let cx = EvalCx { now: ex.now, subqueries: subs };
@@ -394,5 +401,6 @@ fn apply(
             Stage::MvExpand { columns, limit, plan, guard } => expand_batch(&b, columns, *limit, plan, guard)?,
         };
     }
-    Ok((b.num_rows() > 0).then_some(b))
+    let keep = b.num_rows() > 0 || (every_stage && !filtered_out);
+    Ok(keep.then_some(b))
 }
