@@ -291,6 +291,7 @@ fn measure_scenario(ctx: &Ctx, set: &DataSet, s: &scenarios::Scenario) -> Result
     if let Some(m) = ctx.max_memory {
         args.splice(1..1, ["--max-memory".to_string(), m.to_string()]);
     }
+    measure::settle();
     measure::evict(&set.files);
     let (cold, mut status, _) = measure::run_checked(ctx.ntaq, &args, None, Some(ctx.timeout))?;
     let mut result_rows = 0;
@@ -305,6 +306,7 @@ fn measure_scenario(ctx: &Ctx, set: &DataSet, s: &scenarios::Scenario) -> Result
         if status != Status::Ok {
             break;
         }
+        measure::settle();
         let (w, st, _) = measure::run_checked(ctx.ntaq, &args, None, Some(ctx.timeout))?;
         rss = rss.max(w.max_rss_kb);
         warm.push(w.wall);

@@ -185,6 +185,14 @@ pub fn failure_reason(stderr: &str) -> Option<String> {
     Some(short.replace('|', "\\|"))
 }
 
+/// Writes out what earlier runs left dirty in the page cache (their result
+/// files, up to gigabytes), so that a timed run does not share the disk
+/// and the kernel's writeback with the output of the run before it.
+/// bench.py does the same before each DuckDB execution.
+pub fn settle() {
+    nix::unistd::sync();
+}
+
 /// Drops `paths` from the page cache (best effort), so the next read is cold.
 pub fn evict(paths: &[PathBuf]) {
     for p in paths {
