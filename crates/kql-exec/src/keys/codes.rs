@@ -158,7 +158,7 @@ impl StringCodes {
             };
             row_local.push(l);
         }
-        let non_null = n - row_local.iter().filter(|l| **l == NOT_NUMBERED).count();
+        let non_null = (n - row_local.iter().filter(|l| **l == NOT_NUMBERED).count()) as u64;
         let repeats = dedupe || {
             // Rows that were not deduplicated: how many distinct among a
             // sample decides whether the next batch deduplicates again.
@@ -169,11 +169,10 @@ impl StringCodes {
             sample.len() * 2 <= distinct.len().min(1024)
         };
         let estimate = if repeats && !dedupe { 0 } else { distinct.len() };
-        lock.read().unwrap_or_else(|e| e.into_inner()).last_distinct.store(estimate, Ordering::Relaxed);
         let value = |d: &(u64, usize)| values.value(d.1);
-        let non_null = non_null as u64;
         let (mut numbers, open) = {
             let codes = lock.read().unwrap_or_else(|e| e.into_inner());
+            codes.last_distinct.store(estimate, Ordering::Relaxed);
             let numbers: Vec<u32> =
                 distinct.iter().map(|d| codes.find(d.0, value(d)).unwrap_or(NOT_NUMBERED)).collect();
             if codes.open {

@@ -23,7 +23,8 @@ pub type KeySet<K> = std::collections::HashSet<K, ahash::RandomState>;
 /// Encodes key columns of fixed types into one byte string per row: equal
 /// keys give equal bytes and different keys different ones (null apart
 /// from ""). Keys that are all string columns are packed by
-/// [`KeyEncoder`] itself (each value's length, then its bytes): Arrow's
+/// [`KeyEncoder`] itself (per value its length and bytes, or its number in
+/// a dictionary; see [`pack_strings`]): Arrow's
 /// row format, which makes bytes that also *sort* like the keys, pads
 /// strings into blocks and costs several times more per row — and
 /// grouping, distinct and joins only compare the bytes for equality.
@@ -76,16 +77,21 @@ impl KeyRows {
         }
     }
 
-    /// Rows `rows`' bytes as a column (to spill them).
-    pub fn take(&self, rows: &[u32]) -> BinaryArray {
-        let mut b = arrow_array::builder::BinaryBuilder::with_capacity(
-            rows.len(),
-            rows.iter().map(|r| self.row(*r as usize).len()).sum(),
-        );
-        for r in rows {
-            b.append_value(self.row(*r as usize));
+    /// Every row's bytes as a column (to spill them): packed rows without
+    /// copying their bytes.
+    pub fn into_binary(self) -> Result<BinaryArray> {
+        match self {
+            KeyRows::Binary(a) => Ok(a),
+            KeyRows::Packed { bytes, ends } => {
+                let too_big = || ExecError::Internal("a batch of key bytes past 2 GiB".into());
+                let offsets = std::iter::once(Ok(0))
+                    .chain(ends.iter().map(|e| i32::try_from(*e).map_err(|_| too_big())))
+                    .collect::<Result<Vec<i32>>>()?;
+                let offsets = arrow_buffer::OffsetBuffer::new(arrow_buffer::ScalarBuffer::from(offsets));
+                Ok(BinaryArray::try_new(offsets, arrow_buffer::Buffer::from_vec(bytes), None)?)
+            }
+            rows @ KeyRows::Rows(_) => rows.select(&(0..rows.num_rows() as u32).collect::<Vec<_>>()).into_binary(),
         }
-        b.finish()
     }
 
     /// The bytes of the rows `rows`, in that order.
@@ -463,6 +469,25 @@ mod tests {
         assert_eq!(rows.row(0), rows.row(2));
         assert_ne!(rows.row(0), rows.row(1));
         assert_eq!(enc.decode((0..3).map(|i| rows.row(i))).unwrap(), cols);
+    }
+
+    #[test]
+    fn rows_as_a_binary_column_keep_each_rows_bytes() {
+        let cols: Vec<ArrayRef> = vec![Arc::new(StringArray::from(vec![Some("ab"), None, Some(""), Some("ab")]))];
+        let long: Vec<ArrayRef> = vec![Arc::new(arrow_array::Int64Array::from(vec![Some(7), None, Some(-1)]))];
+        for (types, cols) in [(vec![DataType::Utf8], cols), (vec![DataType::Int64], long)] {
+            let rows = KeyEncoder::new(&types).unwrap().encode(&cols).unwrap();
+            let expected: Vec<Vec<u8>> = (0..rows.num_rows()).map(|i| rows.row(i).to_vec()).collect();
+            let picked = rows.select(&[2, 0]);
+            assert_eq!(picked.row(0), &expected[2][..]);
+            assert_eq!(picked.row(1), &expected[0][..]);
+            let binary = rows.into_binary().unwrap();
+            let got: Vec<Vec<u8>> = binary.iter().map(|r| r.unwrap().to_vec()).collect();
+            assert_eq!(got, expected);
+            // Read back (as from a spill file), the same rows.
+            let back = KeyRows::Binary(binary);
+            assert_eq!((0..back.num_rows()).map(|i| back.row(i).to_vec()).collect::<Vec<_>>(), expected);
+        }
     }
 
     #[test]

@@ -41,14 +41,9 @@ enum Stage<'p> {
 /// `plan` is one: its stages (scan first) and the scan node.
 fn chain<'p>(ex: &Executor<'p>, plan: &'p Plan) -> Result<Option<(Vec<Stage<'p>>, &'p Plan, &'p str)>> {
     // The shape first: sub-queries are evaluated only for a chain.
-    if !matches!(&below_rowwise(plan).node, Node::Scan { .. }) {
-        return Ok(None);
-    }
+    let Node::Scan { table } = &below_rowwise(plan).node else { return Ok(None) };
     let (stages, scan) = stages(ex, plan)?;
-    match &scan.node {
-        Node::Scan { table } => Ok(Some((stages, scan, table))),
-        _ => Ok(None),
-    }
+    Ok(Some((stages, scan, table)))
 }
 
 /// The first node under `plan` (or `plan` itself) that is not a row-wise operator.

@@ -55,16 +55,16 @@ pub(super) enum RowKeys {
 impl LocalGroups {
     /// The key bytes of rows `rows`, as a column to spill.
     pub(super) fn key_column(&self, encoder: &KeyEncoder, rows: &[u32]) -> Result<ArrayRef> {
-        Ok(Arc::new(match &self.rows {
-            RowKeys::Bytes(bytes) => bytes.take(rows),
+        let bytes = match &self.rows {
+            RowKeys::Bytes(bytes) => bytes.select(rows),
             RowKeys::Dictionaries(keys) => {
                 let idx = UInt32Array::from(rows.to_vec());
                 let texts: Vec<ArrayRef> =
                     keys.iter().map(|k| as_text(&arrow_select::take::take(k, &idx, None)?)).collect::<Result<_>>()?;
-                let encoded = encoder.encode(&texts)?;
-                encoded.take(&(0..rows.len() as u32).collect::<Vec<_>>())
+                encoder.encode(&texts)?
             }
-        }))
+        };
+        Ok(Arc::new(bytes.into_binary()?))
     }
 }
 
